@@ -1,0 +1,151 @@
+"""The collections workbook in memory, and the changes an action makes to it.
+
+Every action works the same way, whichever shell calls it (the ``ar-xl``
+command on a workbook file, a ribbon button in live Excel, a test):
+
+1. the shell reads the tables into a ``Book`` (canonical frames, money in
+   cents, dates as dates) together with the ``Config``;
+2. the action computes and returns a ``Change``: the new bodies of the tables
+   it touched, the Audit rows describing what changed, and a one-line summary;
+3. the shell writes the ``Change`` back once.
+
+``Change.merged`` protects people's work: a table written back keeps every row
+that is not in the new body (nothing a person may need is deleted, except in
+derived tables such as Aging), and a non-empty value in an *editable* column
+(notes, review decisions, statuses people set) is never overwritten.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import os
+import uuid
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from . import config as config_mod
+from . import frames, schema
+
+DERIVED_TABLES = {"Aging"}
+"""Tables an action rewrites whole; everything else is merged row by row."""
+
+
+def current_user() -> str:
+    return os.environ.get("AR_XL_USER") or getpass.getuser() or "unknown"
+
+
+def new_run_id(action: str) -> str:
+    return f"{action}-{dt.datetime.now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:4]}"
+
+
+@dataclass
+class Book:
+    """A snapshot of the workbook's tables as canonical frames."""
+
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    source: str = "workbook"
+    user: str = field(default_factory=current_user)
+
+    def get(self, name: str) -> pd.DataFrame:
+        """The table's canonical frame (an empty one if the workbook lacks it)."""
+        t = schema.table(name)
+        if t.name in self.tables:
+            return self.tables[t.name]
+        return frames.empty_frame(t)
+
+    def has(self, name: str) -> bool:
+        return schema.table(name).name in self.tables
+
+    @property
+    def config(self) -> config_mod.Config:
+        rows = self.tables.get("Config")
+        return config_mod.from_rows(rows, f"{self.source} sheet Config")
+
+
+@dataclass
+class Change:
+    """What an action wants written: new table bodies, audit rows and a summary."""
+
+    action: str
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    audit: list[dict] = field(default_factory=list)
+    summary: str = ""
+    run_id: str = ""
+    extra_columns: dict[str, list[str]] = field(default_factory=dict)
+    """For dynamic tables (Aging): extra money columns after the defined ones."""
+
+    def __post_init__(self):
+        if not self.run_id:
+            self.run_id = new_run_id(self.action)
+
+    def log(self, user: str, table: str, key: str, column: str = "", old=None, new=None, rule: str = "") -> None:
+        self.audit.append({
+            "timestamp": pd.Timestamp(dt.datetime.now().replace(microsecond=0)),
+            "user": user, "action": self.action, "run_id": self.run_id, "table": table,
+            "key": str(key), "column": column,
+            "old_value": "" if old is None else str(old), "new_value": "" if new is None else str(new),
+            "rule": rule,
+        })
+
+    def merged(self, book: Book) -> dict[str, pd.DataFrame]:
+        """Final bodies to write, with people's rows and edits protected, and Audit appended."""
+        out = {}
+        for name, new in self.tables.items():
+            t = schema.table(name)
+            if t.name in DERIVED_TABLES or not t.key:
+                out[t.name] = new
+            else:
+                out[t.name] = merge_preserving(book.get(t.name), new, t)
+        if self.audit:
+            audit_new = pd.DataFrame(self.audit, columns=schema.AUDIT.names)
+            out["Audit"] = pd.concat([book.get("Audit"), audit_new], ignore_index=True)
+        return out
+
+
+def _blank(v) -> bool:
+    return frames._blank(v)
+
+
+def _key_index(df: pd.DataFrame, key: list[str]) -> pd.Index:
+    if len(key) == 1:
+        return pd.Index(df[key[0]].astype(str).to_numpy())
+    return pd.MultiIndex.from_arrays([df[k].astype(str).to_numpy() for k in key])
+
+
+def merge_preserving(old: pd.DataFrame, new: pd.DataFrame, t: schema.Table) -> pd.DataFrame:
+    """``new`` laid over ``old`` by key: old rows missing from ``new`` are kept at
+    their place, new rows are appended, and non-empty editable values in ``old``
+    win over whatever ``new`` says."""
+    new = new.reset_index(drop=True)
+    if old is None or not len(old):
+        return new
+    old = old.reset_index(drop=True)
+    key = list(t.key)
+    new_idx = _key_index(new, key)
+    if new_idx.has_duplicates:
+        new_idx = new_idx.where(~new_idx.duplicated(keep="first"), None)
+    where = new_idx.get_indexer(_key_index(old, key)) if len(new) else -pd.Series(1, index=old.index).to_numpy()
+    hit = where >= 0
+    merged = old.copy()
+    editable = set(t.editable)
+    for c in new.columns:
+        new_vals = new[c].to_numpy()
+        if c not in merged.columns:
+            merged[c] = pd.Series([None] * len(merged), dtype=new[c].dtype if len(merged) == 0 else object)
+        if not hit.any():
+            continue
+        col = merged[c].astype(object).to_numpy().copy()
+        take = hit.copy()
+        if c in editable:
+            take &= merged[c].map(_blank).to_numpy()
+        col[take] = new_vals[where[take]]
+        merged[c] = col
+    appended = new.loc[~pd.Series(range(len(new))).isin(where[hit]).to_numpy()]
+    out = pd.concat([merged, appended], ignore_index=True) if len(appended) else merged
+    for c in new.columns:
+        try:
+            out[c] = out[c].astype(new[c].dtype)
+        except (TypeError, ValueError):
+            pass
+    return out

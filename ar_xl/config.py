@@ -1,0 +1,149 @@
+"""Settings the engine reads from the workbook's Config table.
+
+The Config table is a list of ``setting | value | description`` rows.  FX rates
+are rows named ``fx.CCY`` whose value is the number of base-currency units for
+one unit of CCY (``fx.GBP = 1.1650`` with base EUR means 1 GBP = 1.165 EUR).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from fractions import Fraction
+
+import pandas as pd
+
+from .errors import CellProblem, InputError
+from .money import parse_amount, parse_rate
+
+DEFAULT_EDGES = (30, 60, 90, 120)
+
+# setting -> (default value as shown in Excel, description)
+DEFAULTS: dict[str, tuple[str, str]] = {
+    "base_currency": ("EUR", "Currency every report is converted to"),
+    "aging_buckets": ("30,60,90,120", "Upper edges in days of the overdue buckets; gives current, 1-30, 31-60, 61-90, 91-120, 121+"),
+    "aging_basis": ("due", "Age from the due date (due) or the invoice date (invoice)"),
+    "match_tolerance_abs": ("5.00", "Largest short-pay (base currency) accepted as bank charges when matching"),
+    "match_tolerance_pct": ("2.0", "Largest short-pay in % accepted as early-payment discount when matching"),
+    "match_auto_threshold": ("0.90", "Lowest confidence at which a match is applied without review"),
+    "promise_grace_days": ("3", "Days after the promised date a payment still keeps a promise"),
+    "plan_grace_days": ("5", "Days after an installment's due date before it counts as missed"),
+    "fx.EUR": ("1", "Base currency"),
+    "fx.GBP": ("1.1650", "EUR per 1 GBP"),
+    "fx.USD": ("0.9200", "EUR per 1 USD"),
+    "fx.CHF": ("1.0550", "EUR per 1 CHF"),
+}
+
+
+@dataclass(frozen=True)
+class Config:
+    base_currency: str = "EUR"
+    aging_buckets: tuple[int, ...] = DEFAULT_EDGES
+    aging_basis: str = "due"
+    fx: dict[str, Fraction] = field(default_factory=lambda: {
+        k[3:]: parse_rate(v) for k, (v, _) in DEFAULTS.items() if k.startswith("fx.")})
+    match_tolerance_abs: int = 500
+    """cents"""
+    match_tolerance_pct: Fraction = Fraction(2)
+    match_auto_threshold: float = 0.90
+    promise_grace_days: int = 3
+    plan_grace_days: int = 5
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def with_(self, **kw) -> "Config":
+        return replace(self, **{k: v for k, v in kw.items() if v is not None})
+
+    def rate(self, currency: str) -> Fraction:
+        cur = str(currency).upper()
+        if cur == self.base_currency:
+            return Fraction(1)
+        if cur not in self.fx:
+            raise KeyError(cur)
+        return self.fx[cur]
+
+
+def parse_edges(value: object) -> tuple[int, ...]:
+    """Bucket edges such as ``30,60,90,120``: strictly increasing whole days > 0."""
+    if isinstance(value, (list, tuple)):
+        parts = [str(p) for p in value]
+    else:
+        parts = [p for p in str(value).replace(";", ",").split(",") if p.strip()]
+    try:
+        edges = tuple(int(float(p.strip())) for p in parts)
+    except ValueError:
+        raise ValueError(f"bucket edges must be whole days like 30,60,90,120, not {value!r}") from None
+    if not edges or any(e <= 0 for e in edges) or any(b <= a for a, b in zip(edges, edges[1:])):
+        raise ValueError(f"bucket edges must be increasing whole days above 0, like 30,60,90,120, not {value!r}")
+    return edges
+
+
+def parse_basis(value: object) -> str:
+    v = str(value).strip().lower()
+    if v not in ("due", "invoice"):
+        raise ValueError(f"aging basis must be 'due' or 'invoice', not {value!r}")
+    return v
+
+
+def default_rows() -> pd.DataFrame:
+    return pd.DataFrame(
+        [(k, v, d) for k, (v, d) in DEFAULTS.items()], columns=["setting", "value", "description"]
+    )
+
+
+def from_rows(rows: pd.DataFrame | None, source: str = "Config") -> Config:
+    """Build a Config from ``setting``/``value`` rows; unknown settings are kept in ``extra``."""
+    values = {k: v for k, (v, _) in DEFAULTS.items()}
+    fx_keys = {k for k in values if k.startswith("fx.")}
+    row_of: dict[str, int] = {}
+    if rows is not None and len(rows):
+        srows = rows.attrs.get("rows")
+        for i, (k, v) in enumerate(zip(rows["setting"], rows["value"])):
+            key = str(k).strip()
+            if not key:
+                continue
+            if key.lower().startswith("fx."):
+                key = "fx." + key[3:].strip().upper()
+            values[key] = "" if v is None or (isinstance(v, float) and v != v) else str(v).strip()
+            row_of[key] = int(srows[i]) if srows is not None else i + 2
+    problems: list[CellProblem] = []
+
+    def get(key, fn):
+        try:
+            return fn(values[key])
+        except (ValueError, TypeError) as e:
+            problems.append(CellProblem(source, row_of.get(key), "value", f"{key}: {e}"))
+            return None
+
+    base = str(values["base_currency"]).strip().upper() or "EUR"
+    fx = {base: Fraction(1)}
+    for key, v in values.items():
+        if key.startswith("fx.") and str(v).strip():
+            cur = key[3:]
+            r = get(key, parse_rate)
+            if r is not None:
+                fx[cur] = r
+    if fx.get(base) != 1:
+        problems.append(CellProblem(source, row_of.get("fx." + base), "value", f"fx.{base} is the base currency and must be 1"))
+    cfg = Config(
+        base_currency=base,
+        aging_buckets=get("aging_buckets", parse_edges) or DEFAULT_EDGES,
+        aging_basis=get("aging_basis", parse_basis) or "due",
+        fx=fx,
+        match_tolerance_abs=get("match_tolerance_abs", parse_amount) or 0,
+        match_tolerance_pct=get("match_tolerance_pct", parse_rate_or_zero) or Fraction(0),
+        match_auto_threshold=get("match_auto_threshold", float) or 0.9,
+        promise_grace_days=get("promise_grace_days", _int) or 0,
+        plan_grace_days=get("plan_grace_days", _int) or 0,
+        extra={k: v for k, v in values.items() if k not in DEFAULTS and k not in fx_keys and not k.startswith("fx.")},
+    )
+    if problems:
+        raise InputError(problems)
+    return cfg
+
+
+def parse_rate_or_zero(v: object) -> Fraction:
+    if str(v).strip() in ("", "0", "0.0"):
+        return Fraction(0)
+    return parse_rate(v)
+
+
+def _int(v: object) -> int:
+    return int(float(str(v).strip()))

@@ -1,0 +1,243 @@
+"""Turn raw rows (CSV, XLSX, a workbook table, an Excel range) into canonical frames.
+
+``coerce(raw, table, source)`` renames headers to the canonical columns of a
+``schema.Table`` (ignoring case, spaces and underscores), drops blank rows,
+and converts every value to its column's kind:
+
+* money -> ``int64`` cents (``Int64`` with ``<NA>`` for optional empty cells);
+* date -> ``datetime64[ns]`` at midnight (``NaT`` for optional empty cells);
+* text -> ``str`` ('' for empty); ids read back from Excel as ``4512.0`` become ``"4512"``.
+
+All bad values are collected and raised together as one ``InputError`` naming
+the source, the row (as the user sees it: spreadsheet row or CSV line) and the
+column, so a run either takes all rows or changes nothing.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import numpy as np
+import pandas as pd
+
+from . import schema
+from .dates import parse_date
+from .errors import CellProblem, InputError
+from .money import parse_amount
+
+_PLAIN_AMOUNT = re.compile(r"^-?\d+(\.\d{1,2})?$")
+
+
+def _blank(v: object) -> bool:
+    if v is None:
+        return True
+    if isinstance(v, float) and np.isnan(v):
+        return True
+    if v is pd.NaT or v is pd.NA:
+        return True
+    if isinstance(v, str) and not v.strip():
+        return True
+    return False
+
+
+def rename_columns(raw: pd.DataFrame, table: schema.Table) -> pd.DataFrame:
+    """Rename headers to canonical names; unknown columns are kept as they are."""
+    wanted = {schema.canon(n): n for n in table.names}
+    mapping = {}
+    for col in raw.columns:
+        key = schema.canon(col)
+        if key in wanted and wanted[key] not in mapping.values():
+            mapping[col] = wanted[key]
+    return raw.rename(columns=mapping)
+
+
+def coerce(
+    raw: pd.DataFrame,
+    table: schema.Table | str,
+    source: str,
+    first_row: int = 2,
+    require: list[str] | None = None,
+) -> pd.DataFrame:
+    """Canonical frame for ``table`` from ``raw``; see the module docstring.
+
+    ``first_row`` is the row number the user sees for ``raw``'s first data row
+    (2 for a CSV file or a sheet whose header is on row 1).
+    """
+    if isinstance(table, str):
+        table = schema.table(table)
+    df = rename_columns(raw, table).reset_index(drop=True)
+    rows = pd.Series(np.arange(len(df)) + first_row)
+    if len(df.columns):
+        keep = ~df.apply(lambda col: col.map(_blank)).all(axis=1) if len(df) else pd.Series([], dtype=bool)
+        df, rows = df[keep.values].reset_index(drop=True), rows[keep.values].reset_index(drop=True)
+    required = table.required if require is None else require
+    missing = [c for c in required if c not in df.columns]
+    if missing:
+        raise InputError(CellProblem(source, None, None, f"missing column(s): {', '.join(missing)} (the {table.name} columns are {', '.join(table.names)})"))
+    problems: list[CellProblem] = []
+    out = {}
+    for col in table.columns:
+        name = col.name
+        if name not in df.columns:
+            out[name] = _empty(col.kind, len(df))
+            continue
+        values = df[name]
+        must = name in required
+        if col.kind == "money":
+            out[name] = _money(values, rows, source, name, must, problems)
+        elif col.kind in ("date", "datetime"):
+            out[name] = _dates(values, rows, source, name, must, problems, col.kind == "datetime")
+        elif col.kind == "int":
+            out[name] = _ints(values, rows, source, name, must, problems)
+        elif col.kind == "number":
+            out[name] = pd.to_numeric(values.map(lambda v: np.nan if _blank(v) else v), errors="coerce")
+        elif col.kind == "bool":
+            out[name] = values.map(lambda v: False if _blank(v) else str(v).strip().lower() in ("true", "1", "yes", "y", "x", "waar", "wahr", "vrai"))
+        else:
+            out[name] = _text(values, rows, source, name, must, problems)
+    if problems:
+        raise InputError(problems)
+    result = pd.DataFrame(out, index=pd.RangeIndex(len(df)))
+    extras = [c for c in df.columns if c not in table.names]
+    for c in extras:
+        result[c] = df[c].values
+    result.attrs["rows"] = rows.to_numpy()
+    result.attrs["source"] = source
+    return result
+
+
+def _empty(kind: str, n: int) -> pd.Series:
+    if kind == "money" or kind == "int":
+        return pd.Series(pd.array([pd.NA] * n, dtype="Int64"))
+    if kind in ("date", "datetime"):
+        return pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns]")
+    if kind == "number":
+        return pd.Series(np.nan, index=range(n), dtype=float)
+    if kind == "bool":
+        return pd.Series(False, index=range(n))
+    return pd.Series([""] * n, dtype=object)
+
+
+def _money(values, rows, source, name, must, problems) -> pd.Series:
+    n = len(values)
+    if pd.api.types.is_integer_dtype(values.dtype) and not isinstance(values.dtype, pd.CategoricalDtype):
+        if values.isna().any():
+            pass
+        else:
+            return pd.Series(values.to_numpy(dtype=np.int64) * 100)
+    if pd.api.types.is_float_dtype(values.dtype):
+        arr = values.to_numpy(dtype=float)
+        nan = np.isnan(arr)
+        cents = np.round(arr * 100)
+        bad_precision = ~nan & (np.abs(arr * 100 - cents) > 1e-6 * np.maximum(1, np.abs(arr)))
+        for i in np.flatnonzero(bad_precision):
+            problems.append(CellProblem(source, int(rows[i]), name, f"more than two decimals: {arr[i]!r}"))
+        return _finish_ints(cents, nan, rows, source, name, must, problems)
+    # object / string: fast path for plain "1234.56", the rest one by one
+    obj = values.astype(object).to_numpy()
+    cents = np.zeros(n, dtype=np.int64)
+    nan = np.zeros(n, dtype=bool)
+    for i, v in enumerate(obj):
+        if _blank(v):
+            nan[i] = True
+            continue
+        if isinstance(v, str) and _PLAIN_AMOUNT.match(v):
+            neg = v.startswith("-")
+            body = v[1:] if neg else v
+            whole, _, frac = body.partition(".")
+            c = int(whole) * 100 + int((frac + "00")[:2])
+            cents[i] = -c if neg else c
+            continue
+        try:
+            cents[i] = parse_amount(v)
+        except ValueError as e:
+            problems.append(CellProblem(source, int(rows[i]), name, str(e)))
+    return _finish_ints(cents, nan, rows, source, name, must, problems)
+
+
+def _finish_ints(cents, nan, rows, source, name, must, problems) -> pd.Series:
+    if nan.any():
+        if must:
+            for i in np.flatnonzero(nan):
+                problems.append(CellProblem(source, int(rows[i]), name, "is empty"))
+            return pd.Series(np.where(nan, 0, cents).astype(np.int64))
+        arr = pd.array(np.where(nan, 0, cents).astype(np.int64), dtype="Int64")
+        arr[nan] = pd.NA
+        return pd.Series(arr)
+    return pd.Series(np.asarray(cents, dtype=np.int64))
+
+
+def _dates(values, rows, source, name, must, problems, keep_time=False) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        s = pd.Series(values.to_numpy()).astype("datetime64[ns]")
+        if not keep_time:
+            s = s.dt.normalize()
+        if must:
+            for i in np.flatnonzero(s.isna().to_numpy()):
+                problems.append(CellProblem(source, int(rows[i]), name, "is empty"))
+        return s
+    obj = values.astype(object).to_numpy()
+    out = np.empty(len(obj), dtype="datetime64[ns]")
+    for i, v in enumerate(obj):
+        if _blank(v):
+            out[i] = np.datetime64("NaT")
+            if must:
+                problems.append(CellProblem(source, int(rows[i]), name, "is empty"))
+            continue
+        if keep_time and isinstance(v, (dt.datetime, pd.Timestamp)):
+            out[i] = np.datetime64(pd.Timestamp(v).to_datetime64(), "ns")
+            continue
+        try:
+            out[i] = np.datetime64(parse_date(v), "ns")
+        except ValueError as e:
+            if keep_time:
+                try:
+                    out[i] = np.datetime64(pd.Timestamp(str(v)).to_datetime64(), "ns")
+                    continue
+                except (ValueError, TypeError):
+                    pass
+            problems.append(CellProblem(source, int(rows[i]), name, str(e)))
+            out[i] = np.datetime64("NaT")
+    return pd.Series(out)
+
+
+def _ints(values, rows, source, name, must, problems) -> pd.Series:
+    obj = values.astype(object).to_numpy()
+    out = pd.array([pd.NA] * len(obj), dtype="Int64")
+    for i, v in enumerate(obj):
+        if _blank(v):
+            if must:
+                problems.append(CellProblem(source, int(rows[i]), name, "is empty"))
+            continue
+        try:
+            f = float(str(v).strip().replace(",", "."))
+            if not f.is_integer():
+                raise ValueError
+            out[i] = int(f)
+        except ValueError:
+            problems.append(CellProblem(source, int(rows[i]), name, f"not a whole number: {v!r}"))
+    return pd.Series(out)
+
+
+def _text(values, rows, source, name, must, problems) -> pd.Series:
+    obj = values.astype(object).to_numpy()
+    out = np.empty(len(obj), dtype=object)
+    for i, v in enumerate(obj):
+        if _blank(v):
+            out[i] = ""
+            if must:
+                problems.append(CellProblem(source, int(rows[i]), name, "is empty"))
+        elif isinstance(v, float) and v.is_integer():
+            out[i] = str(int(v))
+        elif isinstance(v, (dt.datetime, pd.Timestamp)):
+            out[i] = pd.Timestamp(v).date().isoformat()
+        else:
+            out[i] = str(v).strip()
+    return pd.Series(out, dtype=object)
+
+
+def empty_frame(table: schema.Table | str) -> pd.DataFrame:
+    """A canonical frame with no rows."""
+    if isinstance(table, str):
+        table = schema.table(table)
+    return pd.DataFrame({c.name: _empty(c.kind, 0) for c in table.columns})

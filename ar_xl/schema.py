@@ -1,0 +1,342 @@
+"""The shared collections workbook, defined once.
+
+Every sheet of the workbook holds one Excel Table (ListObject) named after the
+sheet.  This module is the single place that says which tables exist, which
+columns they have, what type each column holds, how Excel formats it and which
+columns belong to people (typed by a collector and never overwritten by an
+action).  The workbook writer, the CSV/XLSX readers, the UDFs and the tests all
+read it from here.
+
+Column kinds
+------------
+``text``   free text, stored as a string (never as a formula).
+``date``   a calendar date (no time part).
+``datetime`` a timestamp, used by the Audit and Activities logs.
+``money``  an exact amount; in the engine it is an ``int64`` number of cents.
+``int``    a whole number (days, installment numbers).
+``number`` a plain decimal number (confidence, rates).
+``bool``   TRUE/FALSE.
+
+Header matching ignores case, spaces, underscores, dots and dashes, so
+"Invoice ID", "invoice_id" and "INVOICE-ID" all mean ``invoice_id``.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+MONEY_FORMAT = '#,##0.00;[Red]-#,##0.00'
+DATE_FORMAT = 'yyyy-mm-dd'
+DATETIME_FORMAT = 'yyyy-mm-dd hh:mm:ss'
+INT_FORMAT = '0'
+NUMBER_FORMAT = '0.00'
+
+_FORMATS = {
+    "money": MONEY_FORMAT,
+    "date": DATE_FORMAT,
+    "datetime": DATETIME_FORMAT,
+    "int": INT_FORMAT,
+    "number": NUMBER_FORMAT,
+    "text": "@",
+    "bool": "General",
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: str = "text"
+    required: bool = False
+    editable: bool = False
+    """People type in this column; actions never overwrite a non-empty value."""
+    choices: tuple[str, ...] = ()
+    """Allowed values, offered as an Excel drop-down."""
+    width: int = 14
+    description: str = ""
+
+    @property
+    def number_format(self) -> str:
+        return _FORMATS[self.kind]
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...] = ()
+    description: str = ""
+    sheet: str = ""
+    dynamic: bool = False
+    """Extra columns may follow the defined ones (the Aging buckets)."""
+
+    @property
+    def sheet_name(self) -> str:
+        return self.sheet or self.name
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    @property
+    def required(self) -> list[str]:
+        return [c.name for c in self.columns if c.required]
+
+    @property
+    def editable(self) -> list[str]:
+        return [c.name for c in self.columns if c.editable]
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(f"table {self.name} has no column {name!r}")
+
+    def kinds(self, kind: str) -> list[str]:
+        return [c.name for c in self.columns if c.kind == kind]
+
+
+def canon(header: object) -> str:
+    """Canonical form of a header: lower case, no spaces, underscores, dots or dashes."""
+    return re.sub(r"[\s_.\-]+", "", str(header)).lower()
+
+
+C = Column
+
+INVOICE_STATUSES = ("open", "paid", "disputed", "on plan", "promised", "legal", "written off")
+PAYMENT_STATUSES = ("unapplied", "partly applied", "applied", "ignored")
+REVIEW_CHOICES = ("Confirm", "Reject")
+MATCH_DECISIONS = ("auto", "suggested", "unmatched")
+DISPUTE_STATUSES = (
+    "open", "in review", "escalated",
+    "resolved - credit note", "resolved - rejected", "resolved - paid", "resolved - write-off",
+    "closed",
+)
+DISPUTE_OWNERS = ("Sales", "Customer Service", "Logistics", "Legal", "Finance")
+CHANNELS = ("call", "email", "letter", "portal", "meeting")
+LANGUAGES = ("nl", "de", "fr", "en")
+
+INVOICES = Table(
+    "Invoices",
+    (
+        C("invoice_id", required=True, width=16),
+        C("customer_id", required=True, width=12),
+        C("customer_name", width=32),
+        C("invoice_date", "date", required=True, width=12),
+        C("due_date", "date", required=True, width=12),
+        C("currency", required=True, width=9),
+        C("amount", "money", required=True),
+        C("open_amount", "money", required=True),
+        C("collector", editable=True),
+        C("payment_reference", width=24),
+        C("po_number"),
+        C("status", editable=True, choices=INVOICE_STATUSES, width=12),
+        C("note", editable=True, width=30),
+    ),
+    key=("invoice_id",),
+    description="Open items from the ERP: invoices (positive) and credit notes (negative).",
+)
+
+PAYMENTS = Table(
+    "Payments",
+    (
+        C("payment_id", required=True, width=18),
+        C("value_date", "date", required=True, width=12),
+        C("amount", "money", required=True),
+        C("currency", required=True, width=9),
+        C("payer_name", width=30),
+        C("payer_iban", width=24),
+        C("remittance", width=40),
+        C("creditor_reference", width=24),
+        C("bank_reference", width=20),
+        C("statement_id", width=16),
+        C("source_file", width=24),
+        C("unapplied_amount", "money"),
+        C("status", editable=True, choices=PAYMENT_STATUSES, width=14),
+        C("note", editable=True, width=30),
+    ),
+    key=("payment_id",),
+    description="Incoming bank credits, imported from statements.",
+)
+
+CUSTOMERS = Table(
+    "Customers",
+    (
+        C("customer_id", required=True, width=12),
+        C("customer_name", required=True, width=32),
+        C("iban", width=30, description="One or more IBANs, separated by ';'"),
+        C("country", width=8),
+        C("language", choices=LANGUAGES, width=9),
+        C("collector", editable=True),
+        C("credit_limit", "money"),
+        C("email", width=28),
+        C("aliases", width=30, description="Payer names learned from confirmed matches, ';'-separated"),
+        C("note", editable=True, width=30),
+    ),
+    key=("customer_id",),
+    description="Customer master data.",
+)
+
+AGING = Table(
+    "Aging",
+    (
+        C("as_of", "date", width=12),
+        C("invoice_id", width=16),
+        C("customer_id", width=12),
+        C("customer_name", width=32),
+        C("collector"),
+        C("currency", width=9),
+        C("open_amount", "money", description="In the invoice's own currency"),
+        C("open_amount_base", "money", description="Converted to the base currency"),
+        C("due_date", "date", width=12),
+        C("days_past_due", "int", width=10),
+        C("bucket", width=10),
+        C("disputed", "bool", width=9),
+    ),
+    key=("invoice_id",),
+    description="Written by Refresh aging from Invoices; one row per open item. Bucket columns follow.",
+    dynamic=True,
+)
+
+CONFIG = Table(
+    "Config",
+    (
+        C("setting", required=True, width=24),
+        C("value", editable=True, width=24),
+        C("description", width=60),
+    ),
+    key=("setting",),
+    description="Settings the engine reads. FX rates are rows 'fx.CCY' = units of base currency per 1 CCY.",
+)
+
+MATCHES = Table(
+    "Matches",
+    (
+        C("match_id", width=14),
+        C("run_id", width=18),
+        C("payment_id", width=18),
+        C("invoice_id", width=16),
+        C("customer_id", width=12),
+        C("applied_amount", "money"),
+        C("confidence", "number", width=10),
+        C("decision", choices=MATCH_DECISIONS, width=10),
+        C("rank", "int", width=6),
+        C("rule", width=16),
+        C("evidence", width=50),
+        C("review", editable=True, choices=REVIEW_CHOICES, width=10),
+        C("reviewed_by", editable=True),
+        C("applied", "bool", width=8),
+        C("note", editable=True, width=30),
+    ),
+    key=("match_id",),
+    description="Payment-to-invoice allocations proposed by Match payments; set review to Confirm or Reject.",
+)
+
+PLANS = Table(
+    "Plans",
+    (
+        C("plan_id", width=10),
+        C("customer_id", width=12),
+        C("invoice_ids", width=30),
+        C("installment_no", "int", width=8),
+        C("due_date", "date", width=12),
+        C("amount", "money"),
+        C("principal", "money"),
+        C("interest", "money"),
+        C("remaining_balance", "money"),
+        C("paid", "money"),
+        C("open", "money"),
+        C("status", choices=("open", "paid", "late", "missed"), width=10),
+        C("plan_status", choices=("active", "completed", "broken", "cancelled"), width=11),
+        C("note", editable=True, width=30),
+    ),
+    key=("plan_id", "installment_no"),
+    description="Payment plans, one row per installment.",
+)
+
+PROMISES = Table(
+    "Promises",
+    (
+        C("promise_id", width=10),
+        C("customer_id", width=12),
+        C("invoice_ids", width=30),
+        C("amount", "money"),
+        C("currency", width=9),
+        C("promised_date", "date", width=12),
+        C("logged_by"),
+        C("logged_on", "date", width=12),
+        C("received", "money"),
+        C("status", choices=("open", "kept", "partly kept", "broken"), width=11),
+        C("note", editable=True, width=30),
+    ),
+    key=("promise_id",),
+    description="Promises to pay logged by collectors.",
+)
+
+DISPUTES = Table(
+    "Disputes",
+    (
+        C("dispute_id", width=10),
+        C("customer_id", width=12),
+        C("invoice_ids", width=30),
+        C("amount", "money"),
+        C("currency", width=9),
+        C("reason", width=22),
+        C("owner", choices=DISPUTE_OWNERS, width=16),
+        C("status", choices=DISPUTE_STATUSES, width=20),
+        C("opened", "date", width=12),
+        C("sla_due", "date", width=12),
+        C("resolved", "date", width=12),
+        C("resolution", editable=True, width=24),
+        C("root_cause", editable=True, width=24),
+        C("note", editable=True, width=30),
+    ),
+    key=("dispute_id",),
+    description="The dispute log.",
+)
+
+ACTIVITIES = Table(
+    "Activities",
+    (
+        C("activity_id", width=10),
+        C("at", "datetime", width=18),
+        C("user"),
+        C("customer_id", width=12),
+        C("channel", choices=CHANNELS, width=9),
+        C("outcome", width=30),
+        C("next_action_date", "date", width=12),
+        C("note", editable=True, width=30),
+    ),
+    key=("activity_id",),
+    description="The contact log.",
+)
+
+AUDIT = Table(
+    "Audit",
+    (
+        C("timestamp", "datetime", width=18),
+        C("user"),
+        C("action", width=16),
+        C("run_id", width=18),
+        C("table", width=12),
+        C("key", width=18),
+        C("column", width=16),
+        C("old_value", width=18),
+        C("new_value", width=18),
+        C("rule", width=16),
+    ),
+    description="Append-only trace of every change an action made.",
+)
+
+TABLES: dict[str, Table] = {
+    t.name: t
+    for t in (INVOICES, PAYMENTS, CUSTOMERS, AGING, MATCHES, PLANS, PROMISES, DISPUTES, ACTIVITIES, AUDIT, CONFIG)
+}
+"""Every table of the collections workbook, in sheet order."""
+
+
+def table(name: str) -> Table:
+    """Look up a table by name, ignoring case."""
+    for t in TABLES.values():
+        if t.name.lower() == str(name).lower():
+            return t
+    raise KeyError(f"no table named {name!r}; tables are {', '.join(TABLES)}")
