@@ -1,0 +1,156 @@
+"""The workbook file shell: layout from the schema, safe writes, people's edits kept."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from ar_xl import frames, schema, xlsx
+from ar_xl.actions import refresh
+from ar_xl.book import Change
+from ar_xl.errors import InputError
+
+
+def _invoices(rows):
+    cols = ["invoice_id", "customer_id", "customer_name", "invoice_date", "due_date", "currency", "amount", "open_amount"]
+    return frames.coerce(pd.DataFrame(rows, columns=cols), "Invoices", "test")
+
+
+@pytest.fixture
+def wb(tmp_path):
+    path = tmp_path / "book.xlsx"
+    xlsx.create(path)
+    book = xlsx.load(path)
+    c = Change("seed")
+    c.tables["Invoices"] = _invoices([
+        ("2026-0001", "C1", "Bakker Logistiek B.V.", "2026-08-01", "2026-08-31", "EUR", "1200.50", "1200.50"),
+        ("2026-0002", "C1", "Bakker Logistiek B.V.", "2026-10-01", "2026-10-31", "EUR", "300.00", "100.25"),
+        ("CN-0003", "C2", "Spedition Kühn GmbH", "2026-11-01", "2026-11-01", "EUR", "-50.00", "-50.00"),
+        ("2026-0004", "C3", "Hargreaves Freight Ltd", "2026-11-10", "2026-12-10", "GBP", "1000.00", "1000.00"),
+    ])
+    xlsx.save(book, c)
+    return path
+
+
+def test_init_lays_out_every_table(tmp_path):
+    path = tmp_path / "new.xlsx"
+    xlsx.create(path)
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == [t.sheet_name for t in schema.TABLES.values()]
+    for t in schema.TABLES.values():
+        ws = wb[t.sheet_name]
+        assert t.name in ws.tables, t.name
+        header = [c.value for c in ws[1]][: len(t.names)]
+        assert header == t.names
+        assert ws.freeze_panes == "A2"
+    inv = wb["Invoices"]
+    status_col = openpyxl.utils.get_column_letter(schema.INVOICES.names.index("status") + 1)
+    lists = [dv for dv in inv.data_validations.dataValidation if status_col + "2" in str(dv.sqref)]
+    assert lists and "disputed" in lists[0].formula1
+    config = {r[0]: r[1] for r in wb["Config"].iter_rows(min_row=2, values_only=True) if r[0]}
+    assert config["aging_buckets"] == "30,60,90,120" and config["base_currency"] == "EUR"
+
+
+def test_init_refuses_to_overwrite(tmp_path):
+    path = tmp_path / "x.xlsx"
+    xlsx.create(path)
+    with pytest.raises(Exception, match="already exists"):
+        xlsx.create(path)
+
+
+def test_money_and_dates_round_trip_exactly(wb):
+    book = xlsx.load(wb)
+    inv = book.get("Invoices")
+    assert inv["open_amount"].tolist() == [120050, 10025, -5000, 100000]
+    assert inv["due_date"].iloc[0] == pd.Timestamp("2026-08-31")
+    ws = openpyxl.load_workbook(wb)["Invoices"]
+    assert ws["H2"].value == 1200.5 and ws["H2"].number_format == schema.MONEY_FORMAT
+    assert ws["E2"].value == dt.datetime(2026, 8, 31) and ws["E2"].number_format == schema.DATE_FORMAT
+
+
+def test_text_that_looks_like_a_formula_stays_text(wb):
+    book = xlsx.load(wb)
+    c = Change("seed")
+    inv = book.get("Invoices").copy()
+    inv.loc[0, "note"] = '=HYPERLINK("http://evil.example","pay here")'
+    c.tables["Invoices"] = inv
+    xlsx.save(book, c)
+    cell = openpyxl.load_workbook(wb)["Invoices"]["M2"]
+    assert cell.data_type == "s"
+    assert cell.value == '=HYPERLINK("http://evil.example","pay here")'
+
+
+def test_action_never_overwrites_a_note_or_status_a_person_typed(wb):
+    ws_book = openpyxl.load_workbook(wb)
+    ws = ws_book["Invoices"]
+    ws["M2"] = "customer says cheque in the post"
+    ws["L3"] = "disputed"
+    ws_book.save(wb)
+    book = xlsx.load(wb)
+    c = Change("pretend-erp-sync")
+    new = book.get("Invoices").copy()
+    new["note"] = "overwritten"
+    new["status"] = "open"
+    new.loc[0, "open_amount"] = 0
+    c.tables["Invoices"] = new.iloc[:2]  # rows 3 and 4 missing from the new body
+    xlsx.save(book, c)
+    after = xlsx.load(wb).get("Invoices")
+    assert after["invoice_id"].tolist() == ["2026-0001", "2026-0002", "CN-0003", "2026-0004"]
+    assert after.loc[0, "note"] == "customer says cheque in the post"
+    assert after.loc[0, "open_amount"] == 0
+    assert after.loc[1, "status"] == "disputed"
+    assert after.loc[1, "note"] == "overwritten"  # it was empty
+
+
+def test_bad_cells_are_all_reported_and_nothing_changes(wb):
+    w = openpyxl.load_workbook(wb)
+    ws = w["Invoices"]
+    ws["E3"] = "31/02/2026"
+    ws["H4"] = "twelve"
+    w.save(wb)
+    before = hashlib.sha256(wb.read_bytes()).hexdigest()
+    with pytest.raises(InputError) as e:
+        xlsx.load(wb)
+    text = str(e.value)
+    assert "sheet Invoices, row 3, column due_date" in text
+    assert "sheet Invoices, row 4, column open_amount" in text
+    assert len(e.value.problems) == 2
+    assert hashlib.sha256(wb.read_bytes()).hexdigest() == before
+
+
+def test_refresh_writes_aging_and_shrinks_cleanly(wb):
+    book = xlsx.load(wb)
+    xlsx.save(book, refresh.run(book, dt.date(2026, 11, 23)))
+    aging = xlsx.load(wb).get("Aging")
+    ws = openpyxl.load_workbook(wb)["Aging"]
+    header = [c.value for c in ws[1]]
+    assert header[-6:] == ["current", "1-30", "31-60", "61-90", "91-120", "121+"]
+    assert ws.tables["Aging"].ref == "A1:R5"
+    by_id = dict(zip(aging["invoice_id"], aging["bucket"]))
+    # due 2026-08-31 -> 84 days; due 2026-10-31 -> 23 days; due 2026-11-01 -> 22; due 2026-12-10 not due
+    assert by_id == {"2026-0001": "61-90", "2026-0002": "1-30", "CN-0003": "1-30", "2026-0004": "current"}
+    gbp = aging.loc[aging["invoice_id"] == "2026-0004", "open_amount_base"].iloc[0]
+    assert gbp == 116500  # 1000.00 GBP x 1.1650
+    # everything paid: Aging becomes empty, old rows cleared
+    book = xlsx.load(wb)
+    c = Change("paid")
+    inv = book.get("Invoices").copy()
+    inv["open_amount"] = 0
+    c.tables["Invoices"] = inv
+    xlsx.save(book, c)
+    book = xlsx.load(wb)
+    xlsx.save(book, refresh.run(book, dt.date(2026, 11, 23)))
+    ws = openpyxl.load_workbook(wb)["Aging"]
+    assert ws["B2"].value is None and ws["B3"].value is None
+    assert len(xlsx.load(wb).get("Aging")) == 0
+
+
+def test_every_change_is_audited(wb):
+    book = xlsx.load(wb)
+    xlsx.save(book, refresh.run(book, dt.date(2026, 11, 23)))
+    audit = xlsx.load(wb).get("Audit")
+    assert audit["action"].tolist()[-1] == "refresh_aging"
+    assert audit["new_value"].tolist()[-1] == "4"
