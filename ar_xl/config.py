@@ -11,6 +11,7 @@ from fractions import Fraction
 
 import pandas as pd
 
+from .engine.disputes import DEFAULT_REASONS, DEFAULT_REASONS_TEXT, parse_reasons
 from .errors import CellProblem, InputError
 from .money import parse_amount, parse_rate
 
@@ -26,6 +27,7 @@ DEFAULTS: dict[str, tuple[str, str]] = {
     "match_auto_threshold": ("0.90", "Lowest confidence at which a match is applied without review"),
     "promise_grace_days": ("3", "Days after the promised date a payment still keeps a promise"),
     "plan_grace_days": ("5", "Days after an installment's due date before it counts as missed"),
+    "dispute_reasons": (DEFAULT_REASONS_TEXT, "Dispute reasons as reason=Owner:SLA calendar days, separated by ;"),
     "fx.EUR": ("1", "Base currency"),
     "fx.GBP": ("1.1650", "EUR per 1 GBP"),
     "fx.USD": ("0.9200", "EUR per 1 USD"),
@@ -46,6 +48,7 @@ class Config:
     match_auto_threshold: float = 0.90
     promise_grace_days: int = 3
     plan_grace_days: int = 5
+    dispute_reasons: dict[str, tuple[str, int]] = field(default_factory=lambda: dict(DEFAULT_REASONS))
     extra: dict[str, str] = field(default_factory=dict)
 
     def with_(self, **kw) -> "Config":
@@ -132,6 +135,7 @@ def from_rows(rows: pd.DataFrame | None, source: str = "Config") -> Config:
         match_auto_threshold=get("match_auto_threshold", float) or 0.9,
         promise_grace_days=get("promise_grace_days", _int) or 0,
         plan_grace_days=get("plan_grace_days", _int) or 0,
+        dispute_reasons=get("dispute_reasons", parse_reasons) or dict(DEFAULT_REASONS),
         extra={k: v for k, v in values.items() if k not in DEFAULTS and k not in fx_keys and not k.startswith("fx.")},
     )
     if problems:
