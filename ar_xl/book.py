@@ -74,6 +74,9 @@ class Change:
     run_id: str = ""
     extra_columns: dict[str, list[str]] = field(default_factory=dict)
     """For dynamic tables (Aging): extra money columns after the defined ones."""
+    remove: dict[str, set] = field(default_factory=dict)
+    """Keys of rows the action withdraws (stale suggestions). A row is only removed
+    while no person has written in any of its editable columns."""
 
     def __post_init__(self):
         if not self.run_id:
@@ -96,7 +99,7 @@ class Change:
             if t.name in DERIVED_TABLES or not t.key:
                 out[t.name] = new
             else:
-                out[t.name] = merge_preserving(book.get(t.name), new, t)
+                out[t.name] = merge_preserving(book.get(t.name), new, t, self.remove.get(t.name, ()))
         if self.audit:
             audit_new = pd.DataFrame(self.audit, columns=schema.AUDIT.names)
             out["Audit"] = pd.concat([book.get("Audit"), audit_new], ignore_index=True)
@@ -113,15 +116,23 @@ def _key_index(df: pd.DataFrame, key: list[str]) -> pd.Index:
     return pd.MultiIndex.from_arrays([df[k].astype(str).to_numpy() for k in key])
 
 
-def merge_preserving(old: pd.DataFrame, new: pd.DataFrame, t: schema.Table) -> pd.DataFrame:
+def merge_preserving(old: pd.DataFrame, new: pd.DataFrame, t: schema.Table, remove=()) -> pd.DataFrame:
     """``new`` laid over ``old`` by key: old rows missing from ``new`` are kept at
     their place, new rows are appended, and non-empty editable values in ``old``
-    win over whatever ``new`` says."""
+    win over whatever ``new`` says.  Old rows whose key is in ``remove`` are
+    dropped, unless a person wrote in one of their editable columns."""
     new = new.reset_index(drop=True)
     if old is None or not len(old):
         return new
     old = old.reset_index(drop=True)
     key = list(t.key)
+    if remove:
+        wanted = {k if isinstance(k, tuple) else (k,) for k in remove}
+        old_keys = list(zip(*[old[k].astype(str) for k in key]))
+        touched = old[[c for c in t.editable if c in old.columns]].apply(
+            lambda col: ~col.map(_blank)).any(axis=1).to_numpy() if t.editable else [False] * len(old)
+        drop = [k in wanted and not touched[i] for i, k in enumerate(old_keys)]
+        old = old.loc[[not d for d in drop]].reset_index(drop=True)
     new_idx = _key_index(new, key)
     if new_idx.has_duplicates:
         new_idx = new_idx.where(~new_idx.duplicated(keep="first"), None)

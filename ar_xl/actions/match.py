@@ -1,0 +1,241 @@
+"""Cash application in the workbook: match payments, then apply what is decided.
+
+The rules
+---------
+* **Apply decisions** first.  A Matches row whose ``review`` is *Confirm* and
+  that is not yet applied is applied: the invoice's open amount and the
+  payment's unapplied amount go down by ``applied_amount``.  A row whose review
+  is *Reject* and that was applied (an auto match a collector disagrees with)
+  is reversed.  Nothing is applied beyond what is still open on the invoice or
+  unapplied on the payment: such a row is refused and reported, never clipped.
+* A confirmed match teaches the engine: the payer's IBAN is added to the
+  customer's IBANs and the payer's name, when it differs from the customer's,
+  to the customer's aliases.
+* **Match** then runs the engine on every payment with money left to apply
+  (status not ``ignored``).  ``auto`` allocations are applied at once;
+  ``suggested`` ones wait for review.  Pairs a collector rejected are never
+  proposed again.  A payment is never applied twice: only its *unapplied*
+  amount is matched.
+* Match ids are stable (``M-<payment>-<invoice>``), so a re-run lands on the
+  same rows and the review, reviewer and note a person typed are kept.
+  Suggestions no one reviewed that the new run no longer makes are withdrawn.
+* Every amount changed is written to Audit with the run id and the rule.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..book import Book, Change
+from ..money import fmt
+
+OUT_COLUMNS = ["payment_id", "invoice_id", "customer_id", "applied_amount", "short_pay", "confidence",
+               "decision", "rank", "rule", "evidence"]
+
+
+def match_id(payment_id: str, invoice_id: str) -> str:
+    return f"M-{payment_id}-{invoice_id or 'unmatched'}"
+
+
+def _split(cell) -> list[str]:
+    return [x.strip() for x in str(cell or "").replace(",", ";").split(";") if x.strip()]
+
+
+def _norm_iban(v) -> str:
+    return str(v or "").replace(" ", "").upper()
+
+
+class _Ledger:
+    """Open and unapplied amounts being changed by this run, with their audit trail."""
+
+    def __init__(self, book: Book, change: Change):
+        self.book, self.change = book, change
+        self.inv = book.get("Invoices").copy()
+        self.pay = book.get("Payments").copy()
+        self.cust = book.get("Customers").copy()
+        self.inv_pos = {k: i for i, k in enumerate(self.inv["invoice_id"].astype(str))}
+        self.pay_pos = {k: i for i, k in enumerate(self.pay["payment_id"].astype(str))}
+        self.cust_pos = {k: i for i, k in enumerate(self.cust["customer_id"].astype(str))}
+        un = self.pay["unapplied_amount"]
+        self.pay["unapplied_amount"] = np.where(un.isna(), self.pay["amount"], un.fillna(0)).astype(np.int64)
+        self.touched = set()
+
+    def can_apply(self, pid: str, iid: str, cents: int) -> str:
+        if pid not in self.pay_pos:
+            return f"payment {pid} is not in the Payments table"
+        left = int(self.pay.at[self.pay_pos[pid], "unapplied_amount"])
+        if cents > left:
+            return f"payment {pid} has only {fmt(left)} unapplied, not {fmt(cents)}"
+        if iid:
+            if iid not in self.inv_pos:
+                return f"invoice {iid} is not in the Invoices table"
+            open_ = int(self.inv.at[self.inv_pos[iid], "open_amount"])
+            if (open_ >= 0 and cents > open_) or (open_ < 0 and cents < open_):
+                return f"invoice {iid} has only {fmt(open_)} open, not {fmt(cents)}"
+        return ""
+
+    def apply(self, pid: str, iid: str, cents: int, rule: str, sign: int = 1) -> None:
+        user, ch = self.book.user, self.change
+        p = self.pay_pos[pid]
+        old = int(self.pay.at[p, "unapplied_amount"])
+        new = old - sign * cents
+        self.pay.at[p, "unapplied_amount"] = new
+        ch.log(user, "Payments", pid, "unapplied_amount", fmt(old), fmt(new), rule)
+        if iid:
+            i = self.inv_pos[iid]
+            old_i = int(self.inv.at[i, "open_amount"])
+            self.inv.at[i, "open_amount"] = old_i - sign * cents
+            ch.log(user, "Invoices", iid, "open_amount", fmt(old_i), fmt(old_i - sign * cents), rule)
+            if old_i - sign * cents == 0 and str(self.inv.at[i, "status"]).strip().lower() in ("", "open"):
+                self.inv.at[i, "status"] = "paid"
+        self.touched.add(pid)
+
+    def learn(self, pid: str, customer_id: str) -> None:
+        if customer_id not in self.cust_pos or pid not in self.pay_pos:
+            return
+        c = self.cust_pos[customer_id]
+        p = self.pay_pos[pid]
+        iban = _norm_iban(self.pay.at[p, "payer_iban"])
+        ibans = _split(self.cust.at[c, "iban"])
+        if iban and iban not in {_norm_iban(x) for x in ibans}:
+            new = ";".join(ibans + [iban])
+            self.change.log(self.book.user, "Customers", customer_id, "iban", self.cust.at[c, "iban"], new, "learned from confirmed match")
+            self.cust.at[c, "iban"] = new
+        name = str(self.pay.at[p, "payer_name"] or "").strip()
+        aliases = _split(self.cust.at[c, "aliases"])
+        if name and name.lower() != str(self.cust.at[c, "customer_name"]).strip().lower() and \
+                name.lower() not in {a.lower() for a in aliases}:
+            new = ";".join(aliases + [name])
+            self.change.log(self.book.user, "Customers", customer_id, "aliases", self.cust.at[c, "aliases"], new, "learned from confirmed match")
+            self.cust.at[c, "aliases"] = new
+
+    def finish(self) -> None:
+        for pid in self.touched:
+            p = self.pay_pos[pid]
+            if str(self.pay.at[p, "status"]).lower() == "ignored":
+                continue
+            left, total = int(self.pay.at[p, "unapplied_amount"]), int(self.pay.at[p, "amount"])
+            self.pay.at[p, "status"] = "applied" if left == 0 else ("unapplied" if left == total else "partly applied")
+        self.change.tables["Invoices"] = self.inv
+        self.change.tables["Payments"] = self.pay
+        self.change.tables["Customers"] = self.cust
+
+
+def _review(v) -> str:
+    return str(v or "").strip().lower()
+
+
+def apply_decisions(book: Book, change: Change | None = None, ledger: _Ledger | None = None) -> Change:
+    """Apply confirmed Matches rows and reverse rejected applied ones (see the module rules)."""
+    change = change or Change("apply_decisions")
+    own = ledger is None
+    ledger = ledger or _Ledger(book, change)
+    matches = book.get("Matches").copy()
+    done = refused = reversed_ = 0
+    problems = []
+    for i in range(len(matches)):
+        row = matches.iloc[i]
+        review, applied = _review(row["review"]), bool(row["applied"])
+        pid, iid = str(row["payment_id"]), str(row["invoice_id"] or "")
+        cents = 0 if pd.isna(row["applied_amount"]) else int(row["applied_amount"])
+        if review == "confirm" and not applied:
+            if not iid or cents == 0:
+                continue
+            why = ledger.can_apply(pid, iid, cents)
+            if why:
+                refused += 1
+                problems.append(f"{row['match_id']}: {why}")
+                continue
+            ledger.apply(pid, iid, cents, f"confirmed by {row['reviewed_by'] or book.user}")
+            ledger.learn(pid, str(row["customer_id"]))
+            matches.iat[i, matches.columns.get_loc("applied")] = True
+            change.log(book.user, "Matches", row["match_id"], "applied", False, True, "confirm")
+            done += 1
+        elif review == "reject" and applied:
+            ledger.apply(pid, iid, cents, "rejected: reversed", sign=-1)
+            matches.iat[i, matches.columns.get_loc("applied")] = False
+            change.log(book.user, "Matches", row["match_id"], "applied", True, False, "reject")
+            reversed_ += 1
+    change.tables["Matches"] = matches
+    if own:
+        ledger.finish()
+    parts = [f"applied {done} confirmed match(es)"]
+    if reversed_:
+        parts.append(f"reversed {reversed_} rejected one(s)")
+    if refused:
+        parts.append(f"refused {refused}: " + "; ".join(problems[:5]))
+    change.summary = ", ".join(parts)
+    change.problems = problems  # type: ignore[attr-defined]
+    return change
+
+
+def run(book: Book) -> Change:
+    """Apply decisions, then match every payment with money left, and apply the auto matches."""
+    from ..engine import matching
+    change = Change("match")
+    ledger = _Ledger(book, change)
+    apply_decisions(book, change, ledger)
+    decided_summary = change.summary
+    matches = change.tables["Matches"]
+    rejected = set(zip(matches.loc[matches["review"].map(_review) == "reject", "payment_id"].astype(str),
+                       matches.loc[matches["review"].map(_review) == "reject", "invoice_id"].astype(str)))
+    pending = ledger.pay[(ledger.pay["unapplied_amount"] != 0)
+                         & (ledger.pay["status"].astype(str).str.lower() != "ignored")]
+    open_inv = ledger.inv[ledger.inv["open_amount"] != 0]
+    cfg = book.config
+    result = matching.match(pending, open_inv, ledger.cust, cfg) if len(pending) else pd.DataFrame(columns=OUT_COLUMNS)
+    for c in OUT_COLUMNS:
+        if c not in result.columns:
+            result[c] = 0 if c == "short_pay" else ""
+    result["invoice_id"] = result["invoice_id"].fillna("").astype(str)
+    result["payment_id"] = result["payment_id"].astype(str)
+    # never propose a pair a collector rejected; a payment with one loses its auto decision
+    is_rej = [(p, i) in rejected for p, i in zip(result["payment_id"], result["invoice_id"])]
+    hit = set(result.loc[is_rej, "payment_id"])
+    result = result.loc[[not r for r in is_rej]].copy()
+    result.loc[result["payment_id"].isin(hit) & (result["decision"] == "auto"), "decision"] = "suggested"
+    # existing rows per payment that nobody reviewed are replaced by this run's
+    old = matches
+    new_rows = []
+    auto_n = sugg_n = unm_n = 0
+    payer = dict(zip(ledger.pay["payment_id"].astype(str), ledger.pay["payer_name"].astype(str)))
+    for r in result.itertuples(index=False):
+        mid = match_id(r.payment_id, r.invoice_id)
+        decision = r.decision
+        applied = False
+        cents = int(r.applied_amount) if not pd.isna(r.applied_amount) and r.applied_amount != "" else 0
+        if decision == "auto" and r.invoice_id:
+            why = ledger.can_apply(r.payment_id, r.invoice_id, cents)
+            if why:
+                decision = "suggested"
+            else:
+                ledger.apply(r.payment_id, r.invoice_id, cents, f"auto: {r.rule}")
+                applied = True
+        auto_n += decision == "auto"
+        sugg_n += decision == "suggested"
+        unm_n += decision == "unmatched"
+        new_rows.append({
+            "match_id": mid, "run_id": change.run_id, "payment_id": r.payment_id, "invoice_id": r.invoice_id,
+            "customer_id": r.customer_id or "", "payer_name": payer.get(r.payment_id, ""),
+            "applied_amount": cents, "short_pay": int(r.short_pay or 0) if not pd.isna(r.short_pay) else 0,
+            "confidence": float(r.confidence or 0), "decision": decision,
+            "rank": pd.NA if pd.isna(r.rank) or r.rank == "" else int(r.rank),
+            "rule": r.rule, "evidence": r.evidence, "review": "", "reviewed_by": "", "applied": applied, "note": "",
+        })
+    new = pd.DataFrame(new_rows, columns=matches.columns) if new_rows else matches.iloc[0:0]
+    # keep the decided rows as they are; withdraw stale unreviewed suggestions of re-matched payments
+    rematched = set(result["payment_id"])
+    new_ids = set(new["match_id"])
+    stale = old[old["payment_id"].astype(str).isin(rematched) & ~old["match_id"].isin(new_ids)
+                & (old["review"].map(_review) == "") & ~old["applied"].astype(bool)]
+    change.remove["Matches"] = set(stale["match_id"])
+    decided = old[(old["review"].map(_review) != "") | old["applied"].astype(bool)]
+    new = new[~new["match_id"].isin(set(decided["match_id"]))]
+    kept = old[~old["match_id"].isin(set(new["match_id"]))]
+    change.tables["Matches"] = pd.concat([kept, new], ignore_index=True) if len(new) else old
+    for r in new.itertuples(index=False):
+        change.log(book.user, "Matches", r.match_id, "decision", None, r.decision, r.rule)
+    ledger.finish()
+    change.summary = (f"{decided_summary}; matched {len(rematched)} payment(s): {auto_n} auto-applied allocation(s), "
+                      f"{sugg_n} suggestion(s) to review, {unm_n} unmatched")
+    return change
