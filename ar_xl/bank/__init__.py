@@ -1,0 +1,75 @@
+"""Bank statement import: MT940, ISO 20022 camt.053/camt.054 and CSV/XLSX exports.
+
+Each format has a small importer (``identify(path) -> bool``,
+``extract(path) -> DataFrame``, the shape of beangulp's importer protocol).
+``extract_file`` picks the importer that recognises a file and returns its
+incoming credits as a canonical Payments frame (``schema.PAYMENTS`` columns:
+money in ``int64`` cents, ``value_date`` as ``datetime64[ns]``, status
+"unapplied", a stable ``payment_id`` so that reading the same statement again
+gives the same ids).  Any problem raises ``InputError`` naming the file and,
+where known, the line or entry.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Iterable, Mapping
+
+import pandas as pd
+
+from ..errors import CellProblem, InputError
+from .base import COLUMNS, Importer, empty_payments, fail, normalise_iban
+from .camt import CamtImporter
+from .csvbank import CsvBankImporter
+from .mt940 import Mt940Importer
+
+__all__ = [
+    "COLUMNS", "Importer", "Mt940Importer", "CamtImporter", "CsvBankImporter",
+    "importers", "extract_file", "extract_files", "normalise_iban",
+]
+
+
+def importers(mapping: Mapping[str, str] | None = None) -> list[Importer]:
+    """The importers in the order they are tried (the most specific first)."""
+    return [CamtImporter(), Mt940Importer(), CsvBankImporter(mapping)]
+
+
+def extract_file(path: str | os.PathLike, mapping: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """The incoming credits of one statement file as a canonical Payments frame.
+
+    ``mapping`` (canonical column -> header in the file) is used for CSV/XLSX
+    exports whose headers are not recognised automatically.
+    """
+    p = Path(path)
+    if not p.exists():
+        raise fail(str(p), "file not found")
+    if not p.is_file():
+        raise fail(str(p), "not a file")
+    for imp in importers(mapping):
+        if imp.identify(p):
+            try:
+                return imp.extract(p)
+            except InputError:
+                raise
+            except (OSError, UnicodeError, ValueError, ArithmeticError) as e:
+                raise fail(str(p), f"cannot read this {imp.name} file: {e}") from None
+    raise fail(str(p), "not a bank statement ar-xl can read (MT940, camt.053/camt.054 XML, "
+                       "or a CSV/XLSX export with date and amount columns)")
+
+
+def extract_files(paths: Iterable[str | os.PathLike], mapping: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """All files' credits in one frame, in file order; every file's problems are
+    collected and raised together, so nothing is returned unless all files read."""
+    frames: list[pd.DataFrame] = []
+    problems: list[CellProblem] = []
+    for path in paths:
+        try:
+            frames.append(extract_file(path, mapping))
+        except InputError as e:
+            problems.extend(e.problems)
+    if problems:
+        raise InputError(problems)
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return empty_payments()
+    return pd.concat(frames, ignore_index=True)

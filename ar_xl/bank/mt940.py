@@ -1,0 +1,271 @@
+"""SWIFT MT940 (and MT942) statements, read with the ``mt-940`` package.
+
+mt-940 splits the file into statements and ``:61:``/``:86:`` pairs and
+understands the German ``?20..?63`` structured details.  On top of it this
+module reads the other ``:86:`` dialects the Dutch and Swiss banks send (the
+``/NAME/ /IBAN/ /REMI/ /EREF/`` codes, ``REK:/NAAM:``, a counterparty account
+at the start of the details) into payer, IBAN and remittance.  Only credits
+(``C`` marks with a positive amount) become payments; debits and reversals
+(``RC``/``RD``) are left out.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import mt940 as mt940_lib
+import pandas as pd
+
+from ..errors import CellProblem, InputError
+from ..money import parse_amount
+from .base import (
+    Credit, Importer, clean_text, empty_payments, fail, find_creditor_reference, looks_like_iban,
+    payments_frame, present, problem, read_head,
+)
+
+# mt-940 logs every pattern mismatch at ERROR level; we report the problem
+# ourselves as an InputError, so keep its log out of the user's terminal.
+logging.getLogger("mt940").addHandler(logging.NullHandler())
+
+_TAG = re.compile(r"^:\n?(?P<tag>[0-9]{2}[A-Z]?|NS):", re.MULTILINE)
+_HEAD_TAG = re.compile(rb"^\s*:(?:20|25|28C?|60[FM]|61|62[FM]|64|65|86):", re.MULTILINE)
+
+_STATEMENT_HEADER_TAGS = {"20", "25", "28", "28C", "60F", "60M"}
+
+# Field codes of the Dutch/SWIFT "/CODE/value" :86: layout (Rabobank, ING, ABN AMRO...).
+_CODES = (
+    "TRTP", "CNTP", "ORDP", "BENM", "NAME", "IBAN", "BIC", "ADDR", "REMI", "EREF", "MARF", "CSID",
+    "PREF", "RTRN", "PURP", "ULTC", "ULTD", "ULTB", "ISDT", "SVCL", "CDTRREFTP", "CDTRREF", "CREF",
+    "ACCW", "EXCH", "CHGS", "FX", "ID", "USTD", "STRD", "CD", "ISSR", "CUR", "OCMT", "BUSP",
+)
+_CODE_RE = re.compile(r"/(%s)/" % "|".join(sorted(_CODES, key=len, reverse=True)))
+_REK_NAAM = re.compile(r"REK:\s*(?P<acct>[A-Z0-9 ]+?)\s*/\s*NAAM:\s*(?P<name>.+)", re.IGNORECASE)
+
+
+class Mt940Importer(Importer):
+    name = "MT940"
+
+    def identify(self, path: Path) -> bool:
+        head = read_head(Path(path))
+        if not head or head.lstrip().startswith(b"<"):
+            return False
+        return bool(_HEAD_TAG.search(head))
+
+    def extract(self, path: Path) -> pd.DataFrame:
+        path = Path(path)
+        text = _decode(path.read_bytes())
+        _check_structure(text, path)
+        statements = _parse(text, path)
+        credits: list[Credit] = []
+        problems: list[CellProblem] = []
+        for s_no, statement in enumerate(statements, start=1):
+            sid = _statement_id(statement.data, s_no)
+            for e_no, tx in enumerate(statement, start=1):
+                try:
+                    credit = _credit(tx.data, statement, sid, e_no)
+                except (ValueError, ArithmeticError, TypeError, KeyError) as e:
+                    problems.append(problem(str(path), f"statement {sid}, entry {e_no}: {e}"))
+                    continue
+                if credit is not None:
+                    credits.append(credit)
+        if problems:
+            raise InputError(problems)
+        if not credits:
+            return empty_payments()
+        return payments_frame(credits, str(path))
+
+
+def _decode(data: bytes) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _line_of(text: str, pos: int) -> int:
+    return text.count("\n", 0, pos) + 1
+
+
+def _check_structure(text: str, path: Path) -> None:
+    """Refuse a file whose tags are out of order, e.g. a statement header tag
+    (``:25:`` account, ``:28C:``, ``:60F:``) inside the statement lines: such a
+    file is damaged and mt-940 would silently mix the pieces up."""
+    in_lines = False
+    for m in _TAG.finditer(text):
+        tag = m.group("tag")
+        if tag == "20":
+            in_lines = False
+        elif tag == "61":
+            in_lines = True
+        elif tag in _STATEMENT_HEADER_TAGS and in_lines:
+            line = _line_of(text, m.start())
+            raise fail(str(path), f"tag :{tag}: appears among the statement lines (after a :61: line, before a new :20:); "
+                                  f"the statement is damaged", row=line)
+        elif tag.startswith("62"):
+            in_lines = False
+
+
+def _parse(text: str, path: Path):
+    options = mt940_lib.Options.all()
+    try:
+        return mt940_lib.parse_statements(text, options=options)
+    except Exception as first:  # noqa: BLE001 - mt-940 raises RuntimeError/ValueError/...
+        # ASN Bank puts the counterparty IBAN (up to 34 characters) in the
+        # :61: reference and a second line of details below it; mt-940 has a
+        # tag for that variant.
+        try:
+            return mt940_lib.parse_statements(text, options=options, tags={61: mt940_lib.tags.StatementASNB()})
+        except Exception:  # noqa: BLE001
+            pass
+        raise _parse_error(first, text, path) from None
+
+
+def _parse_error(exc: Exception, text: str, path: Path) -> InputError:
+    value = next((a for a in getattr(exc, "args", ())[1:] if isinstance(a, str)), None)
+    tag = next((a for a in getattr(exc, "args", ()) if hasattr(a, "id") and hasattr(a, "pattern")), None)
+    line = None
+    if value:
+        first = value.strip().split("\n", 1)[0]
+        pos = text.find(first) if first else -1
+        if pos >= 0:
+            line = _line_of(text, pos)
+    if tag is not None:
+        shown = clean_text(value)[:80]
+        msg = f"cannot read the :{tag.id}: field {shown!r}"
+    else:
+        msg = f"not a readable MT940 statement ({clean_text(exc)[:200]})"
+    return fail(str(path), msg, row=line)
+
+
+def _statement_id(data: dict, s_no: int) -> str:
+    ref = present(data.get("transaction_reference"))
+    number = clean_text(data.get("statement_number"))
+    seq = clean_text(data.get("sequence_number"))
+    parts = [p for p in (ref, number, seq) if p]
+    return "/".join(parts) if parts else f"statement {s_no}"
+
+
+def _credit(data: dict, statement, sid: str, e_no: int) -> Credit | None:
+    status = str(data.get("status") or "").strip().upper()
+    amount_obj = data.get("amount")
+    if amount_obj is None or status != "C":
+        return None  # debits, reversals (RC/RD) and lines without an amount
+    amount = amount_obj.amount if hasattr(amount_obj, "amount") else amount_obj
+    cents = parse_amount(Decimal(str(amount)))
+    if cents <= 0:
+        return None
+    currency = getattr(amount_obj, "currency", None) or data.get("currency") or statement.currency or ""
+    value_date = data.get("date") or data.get("entry_date")
+    if value_date is None:
+        raise ValueError("the :61: line has no value date")
+
+    details = _details(data)
+    bank_ref = present(data.get("bank_reference"))
+    cust_ref = present(data.get("customer_reference"))
+    extra = clean_text(data.get("extra_details"))
+    if not bank_ref and cust_ref and not looks_like_iban(cust_ref) and cust_ref != details.get("account"):
+        bank_ref = cust_ref
+    payer_iban = details.get("iban", "")
+    if not payer_iban:
+        for candidate in (cust_ref, extra):
+            if candidate and looks_like_iban(candidate):
+                payer_iban = candidate
+                break
+    if not payer_iban and details.get("account"):
+        payer_iban = details["account"]
+    remittance = details.get("remittance", "")
+    eref = present(details.get("eref", ""))
+    creditor_ref = details.get("creditor_reference") or find_creditor_reference(remittance, eref)
+    if eref and eref not in remittance:
+        remittance = f"{remittance} EREF: {eref}".strip()
+    identity = ("mt940-ref", bank_ref) if bank_ref else ("mt940-entry", sid, e_no)
+    return Credit(
+        value_date=value_date, amount=cents, currency=str(currency),
+        payer_name=details.get("name", ""), payer_iban=payer_iban, remittance=remittance,
+        creditor_reference=creditor_ref, bank_reference=bank_ref, statement_id=sid, identity=identity,
+    )
+
+
+def _details(data: dict) -> dict:
+    """Payer, account, remittance and references from the :86: details."""
+    out: dict[str, str] = {}
+    # German GVC layout, already split by mt-940.
+    if any(data.get(k) for k in ("purpose", "applicant_name", "applicant_iban", "posting_text", "end_to_end_reference")):
+        name = clean_text(data.get("applicant_name"))
+        out["name"] = name
+        out["iban"] = clean_text(data.get("applicant_iban") or data.get("gvc_applicant_iban"))
+        purpose = clean_text(data.get("purpose"))
+        extra = clean_text(data.get("additional_purpose"))
+        out["remittance"] = " ".join(p for p in (purpose, extra) if p) or clean_text(data.get("posting_text"))
+        out["eref"] = clean_text(data.get("end_to_end_reference"))
+        return out
+    raw = str(data.get("transaction_details") or "")
+    if not raw.strip():
+        # some German banks put the purpose in :NS: lines
+        out["remittance"] = clean_text(data.get("non_swift_text"))
+        return out
+    lines = [ln.strip() for ln in raw.split("\n")]
+    joined = "".join(ln.rstrip("\n") for ln in raw.split("\n"))
+    if _CODE_RE.search(joined) and (joined.lstrip().startswith("/") or "/NAME/" in joined or "/REMI/" in joined):
+        return _slash_codes(joined)
+    text = " ".join(ln for ln in lines if ln)
+    m = _REK_NAAM.search(text)
+    if m:
+        out["iban"] = m.group("acct").replace(" ", "")
+        out["name"] = clean_text(m.group("name"))
+        out["remittance"] = clean_text(text[: m.start()])
+        return out
+    # "<counterparty account> <name>" on the first line, the text below it
+    # (ASN Bank, SNS, ING): only when the :61: line names the same account.
+    first = lines[0] if lines else ""
+    token, _, rest = first.partition(" ")
+    refs = {clean_text(data.get("customer_reference")), clean_text(data.get("extra_details"))}
+    if token and (token in refs or looks_like_iban(token)) and (looks_like_iban(token) or token.isdigit()):
+        out["account"] = token
+        out["name"] = clean_text(rest)
+        out["remittance"] = " ".join(ln for ln in lines[1:] if ln) or clean_text(rest)
+        return out
+    out["remittance"] = clean_text(text)
+    return out
+
+
+def _slash_codes(joined: str) -> dict:
+    parts = _CODE_RE.split(joined)
+    fields: list[tuple[str, str]] = []
+    # parts = [before, CODE1, value1, CODE2, value2, ...]
+    for i in range(1, len(parts) - 1, 2):
+        fields.append((parts[i], parts[i + 1]))
+    out: dict[str, str] = {}
+    remi_parts: list[str] = []
+    for i, (code, value) in enumerate(fields):
+        value = value.strip().strip("/").strip()
+        if code == "NAME" and "name" not in out:
+            out["name"] = clean_text(value)
+        elif code == "IBAN" and "iban" not in out:
+            out["iban"] = clean_text(value)
+        elif code == "CNTP":
+            # /CNTP/account/BIC/name/city/
+            bits = value.split("/")
+            if bits and bits[0] and "iban" not in out:
+                out["iban"] = clean_text(bits[0])
+            if len(bits) > 2 and bits[2] and "name" not in out:
+                out["name"] = clean_text(bits[2])
+        elif code == "EREF":
+            out["eref"] = clean_text(value)
+        elif code in ("REMI", "USTD"):
+            if value:
+                remi_parts.append(value)
+        elif code == "STRD":
+            continue
+        elif code in ("CDTRREF", "CREF") and value:
+            out["creditor_reference"] = clean_text(value)
+        elif code == "CUR" and value and fields[i - 1][0] in ("STRD", "REMI"):
+            out["creditor_reference"] = clean_text(value)
+            remi_parts.append(value)
+    out["remittance"] = clean_text(" ".join(remi_parts))
+    return out
