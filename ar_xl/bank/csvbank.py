@@ -1,4 +1,367 @@
-from .base import Importer
+"""CSV and XLSX exports from online banking.
+
+Columns are found through ``mapping`` (canonical name -> header in the file)
+or recognised automatically from the usual Dutch, German, French and English
+headers ("Bedrag", "Betrag", "Montant", "Naam tegenrekening",
+"Verwendungszweck", "Omschrijving", "Valutadatum", ...).  The header row may
+follow a few lines of account information.  Amounts may use a decimal comma;
+the direction is the amount's sign, a debit/credit indicator column ("Af Bij",
+"S/H", "Soll/Haben", "Debit/credit") or separate credit and debit columns.
+
+Canonical names accepted in ``mapping``: value_date, booking_date, amount,
+credit_amount, debit_amount, direction, currency, payer_name, payer_iban,
+remittance (several source columns may be joined: give a list),
+creditor_reference, bank_reference, statement_id.
+
+Cells are read as text and never evaluated: ``=HYPERLINK(...)`` in a
+remittance stays that string (the workbook writer stores text as text).
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import unicodedata
+from pathlib import Path
+from typing import Mapping
+
+import pandas as pd
+
+from ..dates import parse_date
+from ..errors import CellProblem, InputError
+from ..money import parse_amount
+from .base import Credit, Importer, clean_text, empty_payments, fail, find_creditor_reference, payments_frame, problem, read_head
+
+_SUFFIXES_TEXT = {".csv", ".txt", ".tsv", ".tab"}
+_SUFFIXES_XLSX = {".xlsx", ".xlsm"}
+
+
+def _key(header: object) -> str:
+    """Header compared without case, accents, spaces or punctuation."""
+    text = unicodedata.normalize("NFKD", str(header or ""))
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return re.sub(r"[^a-z0-9]+", "", text.lower())
+
+
+# Canonical field -> recognised headers, the preferred ones first.
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "value_date": (
+        "value_date", "value date", "valutadatum", "valuta datum", "wertstellung", "wertstellungsdatum",
+        "date de valeur", "date valeur", "valeur", "rentedatum",
+    ),
+    "booking_date": (
+        "booking date", "booking_date", "date", "datum", "boekdatum", "buchungstag", "buchungsdatum",
+        "transactiedatum", "date operation", "date d'operation", "date comptable", "transaction date",
+        "posting date", "datum transactie",
+    ),
+    "amount": (
+        "amount", "bedrag", "betrag", "montant", "bedrag (eur)", "betrag (eur)", "montant (eur)",
+        "amount (eur)", "transactiebedrag", "umsatz", "betrag in eur", "bedrag eur", "betrag eur", "montant eur",
+    ),
+    "credit_amount": ("credit", "haben", "gutschrift", "credit amount", "bij", "credit (eur)", "haben (eur)", "montant credit"),
+    "debit_amount": ("debit", "soll", "lastschrift", "debit amount", "af", "debit (eur)", "soll (eur)", "montant debit"),
+    "direction": (
+        "af bij", "af/bij", "s/h", "soll/haben", "soll haben", "debit/credit", "credit/debit", "debet/credit",
+        "cd", "c/d", "d/c", "dc", "sens", "debit credit", "debit/credit indicator", "cdtdbtind",
+    ),
+    "currency": ("currency", "munt", "muntsoort", "waehrung", "wahrung", "devise", "monnaie", "ccy", "currency code"),
+    "payer_name": (
+        "payer_name", "payer name", "payer", "naam tegenrekening", "naam tegenpartij", "naam / omschrijving",
+        "naam/omschrijving", "tegenpartij", "name", "naam", "counterparty", "counterparty name",
+        "beguenstigter/zahlungspflichtiger", "begunstigter/zahlungspflichtiger", "name zahlungsbeteiligter",
+        "zahlungspflichtiger", "auftraggeber", "auftraggeber/empfanger", "empfanger/auftraggeber",
+        "nom", "nom de la contrepartie", "contrepartie", "tiers", "donneur d'ordre", "debtor", "debtor name",
+        "remitter", "ordering party",
+    ),
+    "payer_iban": (
+        "payer_iban", "payer iban", "tegenrekening", "tegenrekening iban", "tegenrekening iban/bban",
+        "iban tegenrekening", "iban tegenpartij", "counterparty iban", "counterparty account",
+        "iban zahlungsbeteiligter", "kontonummer/iban", "iban auftraggeber", "iban contrepartie",
+        "compte contrepartie", "numero de compte de la contrepartie", "compte de la contrepartie",
+        "debtor iban", "debtor account", "remitter iban",
+    ),
+    "remittance": (
+        "remittance", "omschrijving", "omschrijving-1", "omschrijving-2", "omschrijving-3", "omschrijving 1",
+        "omschrijving 2", "omschrijving 3", "mededelingen", "mededeling", "verwendungszweck",
+        "communication", "communications", "libelle", "description", "details", "memo", "remittance information",
+        "reference", "purpose", "betreff", "informations complementaires",
+    ),
+    "creditor_reference": (
+        "creditor_reference", "creditor reference", "betalingskenmerk", "structured reference",
+        "reference structuree", "communication structuree", "kundenreferenz",
+    ),
+    "bank_reference": (
+        "bank_reference", "bank reference", "transaction id", "transaction reference", "transactiereferentie",
+        "volgnr", "volgnummer", "reference bancaire", "buchungsreferenz", "referenz", "numero de sequence",
+        "sequence number", "id",
+    ),
+    "statement_id": ("statement_id", "statement id", "statement", "afschriftnummer", "auszugsnummer", "numero d'extrait", "extrait"),
+}
+
+_CREDIT_WORDS = {"bij", "h", "haben", "c", "cr", "credit", "crdt", "+", "gutschrift", "in", "incoming", "ontvangen", "recu", "entrant"}
+_DEBIT_WORDS = {"af", "s", "soll", "d", "dr", "debit", "debet", "dbit", "-", "lastschrift", "out", "outgoing", "betaald", "sortant"}
+
+
+def _canon_word(value: object) -> str:
+    text = unicodedata.normalize("NFKD", str(value or "")).strip().lower()
+    return "".join(c for c in text if not unicodedata.combining(c)).rstrip(".")
+
+
 class CsvBankImporter(Importer):
-    def __init__(self, mapping=None): pass
-    def identify(self, path): return False
+    name = "CSV/XLSX bank export"
+
+    def __init__(self, mapping: Mapping[str, object] | None = None):
+        self.mapping = dict(mapping or {})
+
+    # ------------------------------------------------------------------ protocol
+    def identify(self, path: Path) -> bool:
+        path = Path(path)
+        suffix = path.suffix.lower()
+        if suffix not in _SUFFIXES_TEXT | _SUFFIXES_XLSX:
+            return False
+        if suffix in _SUFFIXES_TEXT:
+            head = read_head(path, 4096).lstrip(b"\xef\xbb\xbf \r\n\t")
+            if head.startswith(b"<") or head.startswith(b":") or head.startswith(b"{1:"):
+                return False
+        try:
+            rows = self._rows(path, limit=40)
+        except (OSError, ValueError, UnicodeError, InputError):
+            return False
+        except Exception:  # noqa: BLE001 - a broken xlsx is "not mine"; extract reports it
+            return False
+        return self._find_header(rows) is not None
+
+    def extract(self, path: Path) -> pd.DataFrame:
+        path = Path(path)
+        rows = self._rows(path)
+        found = self._find_header(rows)
+        if found is None:
+            raise fail(str(path), "no header row with a date and an amount column found; "
+                                  "give a column mapping (e.g. {'value_date': 'Datum', 'amount': 'Bedrag'})")
+        h, cols = found
+        first_line = h + 2  # the row the user sees: 1-based, just below the header
+        credits: list[Credit] = []
+        problems: list[CellProblem] = []
+        src = str(path)
+        for i, row in enumerate(rows[h + 1:]):
+            line = first_line + i
+            if not any(str(v).strip() for v in row if v is not None):
+                continue
+            get = lambda field: _cell(row, cols.get(field))  # noqa: E731
+            try:
+                cents = self._signed_amount(row, cols, get)
+            except _CellError as e:
+                problems.append(problem(src, e.message, row=line, column=self._header(rows, h, cols.get(e.field))))
+                continue
+            if cents is None:
+                continue  # an empty amount: a balance or comment line
+            date_raw = get("value_date")
+            date_col = cols.get("value_date")
+            if _blank(date_raw):
+                date_raw, date_col = get("booking_date"), cols.get("booking_date")
+            if cents <= 0:
+                continue  # debits are not payments
+            try:
+                value_date = parse_date(date_raw)
+            except ValueError as e:
+                problems.append(problem(src, str(e), row=line, column=self._header(rows, h, date_col)))
+                continue
+            remittance = " ".join(clean_text(_cell(row, c)) for c in cols.get("remittance", []) if not _blank(_cell(row, c)))
+            creditor_ref = clean_text(get("creditor_reference")) or find_creditor_reference(remittance)
+            currency = clean_text(get("currency")).upper() or self.mapping.get("default_currency", "") or "EUR"
+            if not re.fullmatch(r"[A-Z]{3}", str(currency)):
+                problems.append(problem(src, f"not a currency code: {str(currency)[:20]!r}", row=line,
+                                        column=self._header(rows, h, cols.get("currency"))))
+                continue
+            bank_ref = clean_text(get("bank_reference"))
+            statement_id = clean_text(get("statement_id"))
+            credits.append(Credit(
+                value_date=value_date, amount=cents, currency=currency,
+                payer_name=clean_text(get("payer_name")), payer_iban=clean_text(get("payer_iban")),
+                remittance=remittance, creditor_reference=creditor_ref, bank_reference=bank_ref,
+                statement_id=statement_id,
+                identity=("csv-ref", bank_ref) if bank_ref else (),
+            ))
+        if problems:
+            raise InputError(problems)
+        return payments_frame(credits, src) if credits else empty_payments()
+
+    # ------------------------------------------------------------------ reading
+    def _rows(self, path: Path, limit: int | None = None) -> list[list[object]]:
+        if path.suffix.lower() in _SUFFIXES_XLSX:
+            return _xlsx_rows(path, limit)
+        text = _decode(path.read_bytes() if limit is None else read_head(path, 65536))
+        lines = text.splitlines()
+        if limit is not None:
+            lines = lines[:limit]
+        # the delimiter is the one under which a header row is recognised;
+        # ';' before ',' because ';' files carry decimal commas
+        candidates = sorted((";", "\t", "|", ","), key=lambda d: -sum(ln.count(d) for ln in lines[:40]))
+        best = None
+        for d in candidates:
+            rows = [list(r) for r in csv.reader(io.StringIO("\n".join(lines)), delimiter=d, quotechar='"')]
+            if best is None:
+                best = rows
+            if self._find_header(rows) is not None:
+                return rows
+        return best or []
+
+    def _find_header(self, rows: list[list[object]]) -> tuple[int, dict] | None:
+        """(index of the header row, canonical field -> column index or indices)."""
+        for h, row in enumerate(rows[:30]):
+            headers = [_key(v) for v in row]
+            if sum(1 for x in headers if x) < 2:
+                continue
+            cols = self._columns(headers)
+            self._resolve_valuta(headers, cols, rows[h + 1:h + 6])
+            has_date = "value_date" in cols or "booking_date" in cols
+            has_amount = "amount" in cols or "credit_amount" in cols
+            if has_date and has_amount:
+                return h, cols
+        return None
+
+    def _resolve_valuta(self, headers: list[str], cols: dict, data: list[list[object]]) -> None:
+        """A column headed "Valuta" is the value date in German exports and the
+        currency in Dutch ones: its values decide."""
+        if "valuta" not in headers:
+            return
+        i = headers.index("valuta")
+        if i in cols.values():
+            return
+        values = [str(r[i]).strip() for r in data if i < len(r) and not _blank(r[i])]
+        if not values:
+            return
+        if all(re.fullmatch(r"[A-Za-z]{3}", v) for v in values):
+            cols.setdefault("currency", i)
+        elif "value_date" not in cols:
+            cols["value_date"] = i
+
+    def _columns(self, headers: list[str]) -> dict:
+        cols: dict = {}
+        taken: set[int] = set()
+        # explicit mapping first
+        for field, source in self.mapping.items():
+            if field == "default_currency":
+                continue
+            sources = source if isinstance(source, (list, tuple)) else [source]
+            idx = [headers.index(_key(s)) for s in sources if _key(s) in headers]
+            if not idx:
+                continue
+            if field == "remittance":
+                cols[field] = idx
+            else:
+                cols[field] = idx[0]
+            taken.update(idx)
+        for field, names in SYNONYMS.items():
+            if field in cols:
+                continue
+            keys = [_key(n) for n in names]
+            if field == "remittance":
+                idx = [i for i, hd in enumerate(headers) if hd in keys and i not in taken]
+                if idx:
+                    cols[field] = idx
+                    taken.update(idx)
+                continue
+            for k in keys:
+                if k in headers and headers.index(k) not in taken:
+                    cols[field] = headers.index(k)
+                    taken.add(cols[field])
+                    break
+        if "direction" in cols and "amount" not in cols:
+            cols.pop("direction")
+        return cols
+
+    def _header(self, rows, h, col) -> str | None:
+        if col is None or isinstance(col, list):
+            return None
+        row = rows[h]
+        return clean_text(row[col]) if col < len(row) else None
+
+    def _signed_amount(self, row, cols, get) -> int | None:
+        """The amount in cents with its direction applied; None when the line has none."""
+        if "amount" in cols:
+            raw = get("amount")
+            if _blank(raw):
+                return None
+            cents = _parse_cents(raw, "amount", cols, row)
+            if "direction" in cols:
+                word = _canon_word(get("direction"))
+                if word in _CREDIT_WORDS:
+                    return abs(cents)
+                if word in _DEBIT_WORDS:
+                    return -abs(cents)
+                raise _CellError("direction", f"not a debit/credit indicator: {clean_text(get('direction'))[:20]!r}")
+            return cents
+        credit, debit = get("credit_amount"), get("debit_amount")
+        if not _blank(credit):
+            cents = _parse_cents(credit, "credit_amount", cols, row)
+            if cents != 0:
+                return abs(cents)
+        if not _blank(debit):
+            return -abs(_parse_cents(debit, "debit_amount", cols, row))
+        return None if _blank(credit) else 0
+
+
+class _CellError(Exception):
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field, self.message = field, message
+
+
+def _parse_cents(raw: object, field: str, cols, row) -> int:
+    try:
+        return parse_amount(raw.strip() if isinstance(raw, str) else raw)
+    except ValueError as e:
+        raise _CellError(field, str(e)) from None
+
+
+def _blank(v: object) -> bool:
+    return v is None or (isinstance(v, str) and not v.strip()) or (isinstance(v, float) and v != v)
+
+
+def _cell(row: list[object], col) -> object:
+    if col is None:
+        return None
+    if isinstance(col, list):
+        col = col[0] if col else None
+        if col is None:
+            return None
+    return row[col] if col < len(row) else None
+
+
+def _decode(data: bytes) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def _xlsx_rows(path: Path, limit: int | None) -> list[list[object]]:
+    from openpyxl import load_workbook
+
+    try:
+        # data_only=False: a formula is read as its text, never evaluated
+        wb = load_workbook(path, read_only=True, data_only=False)
+    except Exception as e:  # noqa: BLE001 - openpyxl raises many types for a bad file
+        raise fail(str(path), f"cannot open the workbook: {e}") from None
+    try:
+        ws = wb.worksheets[0]
+        rows = []
+        for i, r in enumerate(ws.iter_rows(values_only=True)):
+            if limit is not None and i >= limit:
+                break
+            rows.append([_xlsx_value(v) for v in r])
+        return rows
+    finally:
+        wb.close()
+
+
+def _xlsx_value(v: object) -> object:
+    if isinstance(v, dt.datetime):
+        return v.date()
+    return v

@@ -1,0 +1,51 @@
+"""Import bank statements: new incoming credits are appended to Payments.
+
+Every file is read first (MT940, camt.053/camt.054, CSV/XLSX exports; see
+``ar_xl.bank``); a problem in any file raises ``InputError`` and nothing is
+changed.  Payments already in the workbook (same id, same bank reference, or
+the same content) are skipped, so importing a statement twice adds nothing.
+Each added payment gets one Audit row.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Mapping, Sequence
+
+import pandas as pd
+
+from .. import bank
+from ..book import Book, Change
+from ..engine import dedupe
+from ..errors import InputError
+from ..money import fmt
+
+ACTION = "import_statements"
+
+
+def run(book: Book, files: Sequence[str | os.PathLike], mapping: Mapping[str, object] | None = None) -> Change:
+    """Read ``files`` and return the Change that appends their new payments."""
+    files = list(files)
+    if not files:
+        raise InputError("no statement files given", source="import")
+    new = bank.extract_files(files, mapping)
+    existing = book.get("Payments")
+    added, skipped = dedupe.dedupe(new, existing)
+    change = Change(ACTION)
+    if len(existing):
+        body = pd.concat([existing.reset_index(drop=True), added], ignore_index=True)
+    else:
+        body = added.reset_index(drop=True)
+    change.tables["Payments"] = body
+    for row in added.itertuples(index=False):
+        change.log(
+            book.user, "Payments", row.payment_id, "payment_id", None,
+            f"{row.currency} {fmt(row.amount)} on {pd.Timestamp(row.value_date):%Y-%m-%d}"
+            + (f" from {row.payer_name}" if row.payer_name else "")
+            + f" ({row.source_file})",
+            rule="import",
+        )
+    n_files = len(files)
+    change.summary = (f"imported {len(added)} payment{'s' if len(added) != 1 else ''} "
+                      f"({skipped} already present) from {n_files} file{'s' if n_files != 1 else ''}")
+    return change
