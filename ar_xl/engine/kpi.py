@@ -25,7 +25,8 @@ A period is given by its first and last day, both included: January is
 ``(2026-01-01, 2026-01-31)`` and has 31 days.
 
 The ratios are returned unrounded as ``float`` (days or percent); a ratio
-whose denominator is zero raises ``ValueError`` with a readable message.
+whose denominator is zero raises ``ZeroDenominator`` (a ``ValueError``) with a
+readable message.
 """
 from __future__ import annotations
 
@@ -103,9 +104,13 @@ def current_ar(invoices: pd.DataFrame, as_of: object, config: Config | None = No
     return _overdue_split(invoices, as_of, config or Config(), 0)[1]
 
 
+class ZeroDenominator(ValueError):
+    """A ratio's denominator is zero (no sales in the period, nothing outstanding)."""
+
+
 def _ratio(num: float, den: float, what: str) -> float:
     if den == 0:
-        raise ValueError(what)
+        raise ZeroDenominator(what)
     return num / den
 
 

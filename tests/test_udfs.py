@@ -1,0 +1,349 @@
+"""The AR_* worksheet functions: called directly, through classic xlwings' own UDF
+call path (``xlwings.udfs.call_udf`` with COM-shaped arguments) and through xlwings
+Server (``xlwings.server.custom_functions_call`` with an Office.js-shaped payload).
+
+The ledger (as of 2026-03-31, base EUR, GBP at 1.1650):
+
+  id    customer  invoiced    due         amount   open      days  bucket
+  I1    C1 Acme   2026-03-01  2026-03-31  1000.00  1000.00     0   current (due today)
+  I2    C1 Acme   2026-02-28  2026-03-30   500.00   250.10     1   1-30
+  I3    C2 Bolt   2026-01-29  2026-02-28   400.00   400.00    31   31-60
+  4512  C2 Bolt   2025-10-31  2025-11-30   100.00 GBP 100.00 GBP = 116.50 EUR  121  121+
+  CN1   C1 Acme   2026-03-01  2026-03-01   -50.00   -50.00    30   1-30 (credit note)
+
+By customer: C1 current 1000.00, 1-30 250.10 - 50.00 = 200.10, total 1200.10;
+             C2 31-60 400.00, 121+ 116.50, total 516.50.
+"""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import importlib
+import importlib.util
+import sys
+import types
+from pathlib import Path
+
+import pytest
+import xlwings
+
+import udfs.ar_functions as shell
+from udfs import core
+
+MISSING = -2147352572  # what COM hands over for an omitted optional argument
+NA_ERROR = -2146826246  # a #N/A cell as COM hands it over
+
+HEADER = ("Invoice ID", "Customer ID", "Customer Name", "Invoice Date", "Due Date",
+          "Currency", "Amount", "Open Amount", "Collector")
+BLANK = (None,) * len(HEADER)
+# As classic Excel hands a range over through COM: a tuple of row tuples, numbers
+# (and serial dates in cells formatted as numbers) as floats, date-formatted cells as
+# datetime, blanks as None, text as str; the range runs past the table (blank rows).
+COM_RANGE = (
+    HEADER,
+    ("I1", "C1", "Acme", 46082.0, 46112.0, "EUR", 1000.0, 1000.0, "Ann"),
+    ("I2", "C1", "Acme", dt.datetime(2026, 2, 28), dt.datetime(2026, 3, 30), "EUR", 500.0, 250.1, "Ann"),
+    ("I3", "C2", "Bolt", "2026-01-29", "28/02/2026", "EUR", "400,00", 400.0, "Bob"),
+    (4512.0, "C2", "Bolt", 45961.0, "30.11.2025", "GBP", 100.0, "100.00", "Bob"),
+    ("CN1", "C1", "Acme", "2026-03-01", 46082.0, "EUR", -50.0, -50.0, "Ann"),
+    BLANK, BLANK, BLANK,
+)
+AS_OF = dt.datetime(2026, 3, 31)
+
+BUCKET_HEADER = ["current", "1-30", "31-60", "61-90", "91-120", "121+", "total"]
+BY_CUSTOMER = [
+    ["customer_id", "customer_name", *BUCKET_HEADER],
+    ["C1", "Acme", 1000.0, 200.1, 0.0, 0.0, 0.0, 0.0, 1200.1],
+    ["C2", "Bolt", 0.0, 0.0, 400.0, 0.0, 0.0, 116.5, 516.5],
+]
+
+
+def load_shell(name: str) -> types.ModuleType:
+    """A fresh copy of udfs/ar_functions.py, decorated by whatever xlwings.func/arg/ret are now."""
+    spec = importlib.util.spec_from_file_location(f"udfs.{name}", Path(shell.__file__))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# --- called directly -------------------------------------------------------------------
+
+def test_aging_by_customer_direct():
+    assert shell.AR_AGING(COM_RANGE, AS_OF) == BY_CUSTOMER
+
+
+def test_aging_by_collector_and_invoice_direct():
+    by_collector = shell.AR_AGING(COM_RANGE, "2026-03-31", None, None, "collector")
+    assert by_collector == [["collector", *BUCKET_HEADER],
+                            ["Ann", 1000.0, 200.1, 0.0, 0.0, 0.0, 0.0, 1200.1],
+                            ["Bob", 0.0, 0.0, 400.0, 0.0, 0.0, 116.5, 516.5]]
+    by_invoice = shell.AR_AGING(COM_RANGE, 46112.0, None, None, "Invoice")
+    assert by_invoice[0][:9] == ["invoice_id", "customer_id", "customer_name", "collector", "currency",
+                                 "open_amount", "due_date", "days_past_due", "disputed"]
+    rows = {r[0]: r for r in by_invoice[1:]}
+    assert set(rows) == {"I1", "I2", "I3", "4512", "CN1"}  # 4512.0 read back from Excel is the id "4512"
+    gbp = rows["4512"]
+    assert gbp[4:9] == ["GBP", 100.0, dt.date(2025, 11, 30), 121, False]
+    assert gbp[9:] == [0.0, 0.0, 0.0, 0.0, 0.0, 116.5, 116.5]
+    assert rows["CN1"][6:8] == [dt.date(2026, 3, 1), 30]
+    assert rows["CN1"][9:] == [0.0, -50.0, 0.0, 0.0, 0.0, 0.0, -50.0]
+    assert rows["I1"][7:10] == [0, False, 1000.0]  # due today: current
+
+
+def test_aging_custom_buckets_basis_and_config_range():
+    # invoice basis, edges 45 and 90: ages 30 (I1), 31 (I2), 61 (I3), 151 (4512), 30 (CN1)
+    result = shell.AR_AGING(COM_RANGE, AS_OF, "45, 90", "invoice", "customer")
+    assert result[0] == ["customer_id", "customer_name", "current", "1-45", "46-90", "91+", "total"]
+    assert result[1] == ["C1", "Acme", 0.0, 1200.1, 0.0, 0.0, 1200.1]
+    assert result[2] == ["C2", "Bolt", 0.0, 0.0, 400.0, 116.5, 516.5]
+    # buckets as a range of numbers, FX from the Config table: 100.00 GBP x 1.2 = 120.00
+    config = (("Setting", "Value", "Description"), ("fx.GBP", "1.2", None), (None, None, None))
+    result = shell.AR_AGING(COM_RANGE, AS_OF, ((30.0,), (60.0,), (90.0,), (120.0,)), None, None, config)
+    assert result[2] == ["C2", "Bolt", 0.0, 0.0, 400.0, 0.0, 0.0, 120.0, 520.0]
+
+
+def test_aging_readable_errors():
+    bad = list(COM_RANGE)
+    bad[3] = ("I3", "C2", "Bolt", "2026-01-29", "soon", "EUR", "400,00", 400.0, "Bob")
+    bad[5] = ("CN1", "C1", "Acme", "2026-03-01", 46082.0, "EUR", "-50.005", -50.0, "Ann")
+    msg = shell.AR_AGING(bad, AS_OF)
+    assert msg.startswith("#VALUE! ")
+    assert "Invoices, row 4, column due_date: not a date: 'soon'" in msg  # range row 4 (header is row 1)
+    assert "Invoices, row 6, column amount: more than two decimals" in msg
+    assert shell.AR_AGING(COM_RANGE, AS_OF, "60,30").startswith("#VALUE! bucket edges must be increasing")
+    assert shell.AR_AGING(COM_RANGE, AS_OF, None, "paid").startswith("#VALUE! aging basis must be")
+    assert shell.AR_AGING(COM_RANGE, AS_OF, None, None, "region").startswith("#VALUE! group_by must be")
+    no_due = [r[:4] + r[5:] for r in COM_RANGE]
+    assert "missing column(s): due_date" in shell.AR_AGING(no_due, AS_OF)
+    config = (("setting", "value"), ("fx.GBP", None))
+    assert "no FX rate for 'GBP'" in shell.AR_AGING(COM_RANGE, AS_OF, None, None, None, config)
+    assert shell.AR_AGING(COM_RANGE, "31/02/2026").startswith("#VALUE! as_of: not a date")
+
+
+def test_bucket_and_days_past_due_direct():
+    # due today = current; 1 day = 1-30; 30 = 1-30; 31 = 31-60; 121 = 121+
+    for due, bucket, days in [("2026-03-31", "current", 0), ("2026-03-30", "1-30", 1),
+                              ("2026-03-01", "1-30", 30), ("2026-02-28", "31-60", 31),
+                              (45991.0, "121+", 121), (dt.datetime(2026, 4, 30), "current", -30)]:
+        assert shell.AR_BUCKET(due, AS_OF) == bucket
+        assert shell.AR_DAYS_PAST_DUE(due, AS_OF) == days
+    # a range spills in the same shape; blanks stay blank; a bad cell says why
+    assert shell.AR_BUCKET(((46112.0,), (None,), ("x",), (46081.0,)), 46112.0, "15,30") == [
+        ["current"], [""], ["#VALUE! due_date: not a date: 'x' (use YYYY-MM-DD)"], ["31+"]]
+    assert shell.AR_DAYS_PAST_DUE([[46111.0, 46113.0]], "31.03.2026") == [[1, -1]]
+    assert shell.AR_BUCKET("2026-03-01", "2026-03-31", "bad").startswith("#VALUE! bucket edges")
+
+
+def test_dso_and_cei_direct():
+    # March (31 days): sales I1 1000.00 + CN1 -50.00 = 950.00;
+    # AR at 03-31 = 1000 + 250.10 + 400 + 116.50 - 50 = 1716.60 (current 1000.00)
+    # DSO = 1716.60 / 950 x 31 = 56.015 -> 56.0
+    assert round(shell.AR_DSO(COM_RANGE, "2026-03-01", "2026-03-31"), 1) == 56.0
+    # best possible = 1000 / 950 x 31 = 32.63 -> 32.6; ADD = 716.60 / 950 x 31 = 23.38 -> 23.4
+    assert round(shell.AR_DSO(COM_RANGE, "2026-03-01", "2026-03-31", "best"), 1) == 32.6
+    assert round(shell.AR_DSO(COM_RANGE, "2026-03-01", "2026-03-31", "ADD"), 1) == 23.4
+    # countback: 1716.60 - Mar 950 = 766.60 (31 d); - Feb 500 (I2) = 266.60 (59 d);
+    #            Jan 400 (I3): 266.60 / 400 x 31 = 20.66 -> 79.66 -> 79.7
+    assert round(shell.AR_DSO(COM_RANGE, "2026-03-01", "2026-03-31", "countback"), 1) == 79.7
+    # CEI = (2000 + 950 - 1716.60) / (2000 + 950 - 1000) x 100 = 1233.40 / 1950 = 63.25 -> 63.3
+    assert round(shell.AR_CEI(COM_RANGE, "2026-03-01", "2026-03-31", 2000.0), 1) == 63.3
+    assert round(shell.AR_CEI(COM_RANGE, 46082.0, 46112.0, "2.000,00"), 1) == 63.3
+    assert shell.AR_DSO(COM_RANGE, "2026-05-01", "2026-05-31").startswith("#DIV/0! DSO: no credit sales")
+    assert shell.AR_DSO(COM_RANGE, "2026-03-31", "2026-03-01").startswith("#VALUE! the period ends")
+    assert shell.AR_DSO(COM_RANGE, "2026-03-01", "2026-03-31", "median").startswith("#VALUE! method must be")
+    assert shell.AR_CEI(COM_RANGE, "2026-03-01", "2026-03-31", None).startswith("#VALUE! beginning_ar is empty")
+
+
+def test_header_only_and_empty_ranges():
+    assert shell.AR_AGING((HEADER, BLANK), AS_OF) == [BY_CUSTOMER[0]]
+    assert shell.AR_AGING(((None, None), (None, None)), AS_OF).startswith("#VALUE! Invoices: the first row")
+
+
+# --- classic xlwings: the real call_udf / conversion pipeline --------------------------
+
+class _ComLikeEngine:
+    """Element cleaning as xlwings._xlwindows.Engine does it (pywin32 does not exist on
+    Linux): blanks -> ``empty``, COM dates -> datetime via the ``dates`` builder,
+    cell errors (ints) -> their text with ``err_to_str``; on write NaN/None -> blank."""
+
+    name, type = "excel", "desktop"
+    cell_errors = {NA_ERROR: "#N/A", -2146826281: "#DIV/0!", -2146826273: "#VALUE!"}
+
+    def clean_value_data(self, data, datetime_builder, empty_as, number_builder, err_to_str):
+        def one(v):
+            if v in ("", None):
+                return empty_as
+            if isinstance(v, dt.datetime):
+                return datetime_builder(year=v.year, month=v.month, day=v.day, hour=v.hour,
+                                        minute=v.minute, second=v.second)
+            if number_builder is not None and isinstance(v, float):
+                return number_builder(v)
+            if isinstance(v, int) and v in self.cell_errors:
+                return self.cell_errors[v] if err_to_str else None
+            return v
+        return [[one(v) for v in row] for row in data]
+
+    @staticmethod
+    def prepare_xl_data_element(x, options):
+        if x is None or (isinstance(x, float) and x != x):
+            return ""
+        return x
+
+
+@pytest.fixture
+def classic(monkeypatch):
+    """``call(name, *com_args)`` through xlwings.udfs.call_udf, the function classic Excel calls."""
+    stubs = {name: types.ModuleType(name) for name in ("pythoncom", "pywintypes", "win32com", "win32com.client")}
+    stubs["pythoncom"].CoInitialize = lambda: None
+    stubs["win32com.client"].Dispatch = None
+    stubs["win32com"].client = stubs["win32com.client"]
+    windows = types.ModuleType("xlwings._xlwindows")
+    windows.Range = lambda xl=None: types.SimpleNamespace(xl=xl, options={})
+    windows.is_range_instance = lambda value: False  # arguments arrive as values
+    com_server = types.ModuleType("xlwings.com_server")
+    com_server.loop = asyncio.new_event_loop()
+    for name, module in {**stubs, "xlwings._xlwindows": windows, "xlwings.com_server": com_server}.items():
+        monkeypatch.setitem(sys.modules, name, module)
+    monkeypatch.setattr(xlwings, "_xlwindows", windows, raising=False)
+    monkeypatch.delitem(sys.modules, "xlwings.udfs", raising=False)
+    xludfs = importlib.import_module("xlwings.udfs")
+    monkeypatch.setitem(xlwings.engines.engines_by_name, "excel", xlwings.main.Engine(impl=_ComLikeEngine()))
+    monkeypatch.setattr(xlwings, "func", xludfs.xlfunc)
+    monkeypatch.setattr(xlwings, "arg", xludfs.xlarg)
+    monkeypatch.setattr(xlwings, "ret", xludfs.xlret)
+    module = load_shell("ar_functions_classic")
+    monkeypatch.setitem(xludfs.udf_modules, "ar_functions_classic",
+                        {"filename": module.__file__, "filetime": None, "module": module})
+
+    def call(name, *args):
+        return xludfs.call_udf("ar_functions_classic", name, args, None, None)
+
+    call.module, call.xludfs = module, xludfs
+    yield call
+    com_server.loop.close()
+    sys.modules.pop("xlwings.udfs", None)
+    if hasattr(xlwings, "udfs"):
+        delattr(xlwings, "udfs")
+
+
+def test_classic_aging_through_call_udf(classic):
+    assert classic("AR_AGING", COM_RANGE, AS_OF, MISSING, MISSING, MISSING, MISSING) == BY_CUSTOMER
+    by_invoice = classic("AR_AGING", COM_RANGE, AS_OF, MISSING, MISSING, "invoice", MISSING)
+    row = next(r for r in by_invoice if r[0] == "4512")
+    assert row[5:8] == [100.0, dt.date(2025, 11, 30), 121]
+    assert row[-2:] == [116.5, 116.5]
+    # a blank as_of cell (None) means today: nothing is lost, the call still answers a table
+    assert classic("AR_AGING", COM_RANGE, None, MISSING, MISSING, MISSING, MISSING)[0] == BY_CUSTOMER[0]
+
+
+def test_classic_errors_are_text(classic):
+    bad = list(COM_RANGE)
+    bad[2] = ("I2", "C1", "Acme", dt.datetime(2026, 2, 28), NA_ERROR, "EUR", 500.0, 250.1, "Ann")
+    result = classic("AR_AGING", tuple(bad), AS_OF, MISSING, MISSING, MISSING, MISSING)
+    assert result == [["#VALUE! Invoices, row 3, column due_date: not a date: '#N/A' (use YYYY-MM-DD)"]]
+
+
+def test_classic_scalar_functions(classic):
+    assert classic("AR_BUCKET", 46081.0, AS_OF, MISSING) == [["31-60"]]
+    assert classic("AR_BUCKET", ((46112.0,), (46111.0,), (None,)), AS_OF, "30,60") == [["current"], ["1-30"], [""]]
+    assert classic("AR_DAYS_PAST_DUE", dt.datetime(2025, 11, 30), 46112.0) == [[121]]
+    assert round(classic("AR_DSO", COM_RANGE, 46082.0, 46112.0, MISSING, MISSING)[0][0], 1) == 56.0
+    assert round(classic("AR_CEI", COM_RANGE, 46082.0, 46112.0, 2000.0, MISSING)[0][0], 1) == 63.3
+
+
+def test_classic_registration_and_help(classic):
+    info = classic.module.AR_AGING.__xlfunc__
+    assert [a["name"] for a in info["args"]] == ["invoices", "as_of", "buckets", "basis", "group_by", "config"]
+    assert info["category"] == "AR collections"
+    for fn in (classic.module.AR_AGING, classic.module.AR_BUCKET, classic.module.AR_DAYS_PAST_DUE,
+               classic.module.AR_DSO, classic.module.AR_CEI):
+        xlf = fn.__xlfunc__
+        assert 0 < len(xlf["ret"]["doc"]) <= 255  # Excel's MacroOptions Description limit
+        for a in xlf["args"]:
+            assert not a["doc"].startswith("Positional argument") and len(a["doc"]) <= 255
+    # the VBA wrapper classic xlwings imports into the workbook
+    import io
+
+    out = io.StringIO()
+    classic.xludfs.generate_vba_wrapper("udfs.ar_functions", classic.module, out,
+                                        types.SimpleNamespace(Name="collections.xlsm"))
+    vba = out.getvalue()
+    assert "Function AR_AGING(invoices, Optional as_of, Optional buckets, Optional basis, Optional group_by, Optional config)" in vba
+    assert "Function AR_CEI(invoices, period_start, period_end, beginning_ar, Optional config)" in vba
+
+
+# --- xlwings Server: custom_functions_call with an Office.js payload -------------------
+
+@pytest.fixture
+def server(monkeypatch):
+    monkeypatch.setenv("XLWINGS_LICENSE_KEY", "noncommercial")  # test-only
+    xs = importlib.import_module("xlwings.server")
+    from xlwings.pro import _xlofficejs
+
+    monkeypatch.setitem(xlwings.engines.engines_by_name, "officejs", xlwings.main.Engine(impl=_xlofficejs.engine))
+    monkeypatch.setattr(xlwings, "func", xs.func)
+    monkeypatch.setattr(xlwings, "arg", xs.arg)
+    monkeypatch.setattr(xlwings, "ret", xs.ret)
+    module = load_shell("ar_functions_server")
+
+    def call(name, *args):
+        payload = {
+            "client": "Office.js",
+            "func_name": name,
+            "args": list(args),
+            "caller_address": "[collections.xlsx]Aging!B2",
+            "session_id": "test-session",
+            "culture_info_name": "en-US",
+            "date_format": "yyyy-mm-dd",
+            "version": xlwings.__version__,
+            "runtime": "1.4",
+        }
+        return asyncio.run(xs.custom_functions_call(payload, module))
+
+    call.module, call.xs = module, xs
+    return call
+
+
+def officejs_range(rows):
+    """Office.js sends a range as a list of row lists: dates as serial numbers, blanks as ''."""
+    def cell(v):
+        if v is None:
+            return ""
+        if isinstance(v, dt.datetime):
+            return (v.date() - dt.date(1899, 12, 30)).days
+        return v
+    return [[cell(v) for v in row] for row in rows]
+
+
+def test_server_aging(server):
+    invoices = officejs_range(COM_RANGE)
+    assert server("AR_AGING", invoices, [[46112]], None, None, None, None) == BY_CUSTOMER
+    by_invoice = server("AR_AGING", invoices, [[46112]], [["30,60,90,120"]], [["due"]], [["invoice"]], None)
+    row = next(r for r in by_invoice if r[0] == "4512")
+    # dates go back as Excel serials with the workbook's date format
+    assert row[6] == {"type": "FormattedNumber", "basicValue": 45991, "numberFormat": "yyyy-mm-dd"}
+    assert row[5] == 100.0 and row[7] == 121 and row[-2:] == [116.5, 116.5]
+
+
+def test_server_scalar_functions_and_errors(server):
+    invoices = officejs_range(COM_RANGE)
+    assert server("AR_BUCKET", [[46081]], [[46112]], None) == [["31-60"]]
+    assert server("AR_DAYS_PAST_DUE", [[46111], [46113]], [["2026-03-31"]]) == [[1], [-1]]
+    assert round(server("AR_DSO", invoices, [[46082]], [[46112]], None, None)[0][0], 1) == 56.0
+    assert round(server("AR_DSO", invoices, [[46082]], [[46112]], [["countback"]], None)[0][0], 1) == 79.7
+    assert round(server("AR_CEI", invoices, [[46082]], [[46112]], [[2000]], None)[0][0], 1) == 63.3
+    bad = [list(r) for r in invoices]
+    bad[1][4] = "tomorrow"
+    assert server("AR_AGING", bad, [[46112]], None, None, None, None) == [
+        ["#VALUE! Invoices, row 2, column due_date: not a date: 'tomorrow' (use YYYY-MM-DD)"]]
+
+
+def test_server_function_metadata(server):
+    meta = server.xs.custom_functions_meta(server.module)
+    funcs = {f["name"]: f for f in meta["functions"]}
+    assert set(funcs) == {"AR_AGING", "AR_BUCKET", "AR_DAYS_PAST_DUE", "AR_DSO", "AR_CEI"}
+    aging = funcs["AR_AGING"]
+    assert aging["description"].startswith("Aged open items")
+    assert [(p["name"], p.get("optional", False)) for p in aging["parameters"]] == [
+        ("invoices", False), ("as_of", True), ("buckets", True), ("basis", True), ("group_by", True), ("config", True)]
+    assert all(p["description"] and not p["description"].startswith("Positional") for p in aging["parameters"])

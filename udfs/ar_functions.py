@@ -1,0 +1,89 @@
+"""The ``AR_*`` worksheet functions (xlwings UDFs).
+
+This module is only the Excel shell: the decorators, the names Excel shows
+and the help text of every function and argument (the docstring is the
+function's description in Excel's Insert Function dialog, at most 255
+characters; ``doc=`` is each argument's help).  The work is done in
+``udfs.core`` on top of ``ar_xl.frames`` and ``ar_xl.engine``.
+
+Import in classic xlwings with ``UDF Modules = udfs.ar_functions``; xlwings
+Server / Lite register the same functions.
+
+Conventions for every function
+------------------------------
+* ``invoices`` is the Invoices table *with its header row*, e.g.
+  ``Invoices[#All]``; headers match ignoring case, spaces and underscores;
+  blank trailing rows are ignored.
+* Dates may be real dates, Excel serial numbers, or text (``2026-03-31``,
+  ``31-03-2026``, ``31.03.2026``, ``31/03/2026``: day first).
+* ``config`` is the optional Config table with its header row
+  (``Config[#All]``): base currency, FX rates, bucket edges, basis.
+  Without it the defaults apply (base EUR, buckets 30,60,90,120).
+* Money comes back as numbers with two decimals in the base currency.
+* Bad input returns one text such as
+  ``#VALUE! Invoices row 5, column due_date: not a date: 'soon'``.
+"""
+from __future__ import annotations
+
+import xlwings as xw
+
+from . import core
+
+CATEGORY = "AR collections"
+_INVOICES = "The Invoices table with its header row, e.g. Invoices[#All]."
+_AS_OF = "Date to age at; empty = today. Pass TODAY() or a cell so the result recalculates."
+_BUCKETS = "Upper edges of the overdue buckets in days, e.g. \"30,60,90,120\" or a range of numbers; empty = Config or 30,60,90,120."
+_CONFIG = "Optional: the Config table with its header row (Config[#All]) for base currency and FX rates."
+_START = "First day of the period (included)."
+_END = "Last day of the period (included); AR is taken at this date."
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("invoices", ndim=2, err_to_str=True, doc=_INVOICES)
+@xw.arg("as_of", err_to_str=True, doc=_AS_OF)
+@xw.arg("buckets", err_to_str=True, doc=_BUCKETS)
+@xw.arg("basis", err_to_str=True, doc="\"due\" (default) ages from the due date, \"invoice\" from the invoice date.")
+@xw.arg("group_by", err_to_str=True, doc="\"customer\" (default), \"collector\" or \"invoice\": one row per customer, collector or open item.")
+@xw.arg("config", ndim=2, err_to_str=True, doc=_CONFIG)
+def AR_AGING(invoices, as_of=None, buckets=None, basis=None, group_by=None, config=None):
+    """Aged open items in the base currency: a table with headers (current, 1-30 … 121+, total) per customer, collector or invoice. Credit notes are included, so buckets sum to the total."""
+    return core.call(core.aging_table, invoices, as_of, buckets, basis, group_by, config)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("due_date", ndim=2, err_to_str=True, doc="A due date, or a range of due dates (the result spills in the same shape).")
+@xw.arg("as_of", err_to_str=True, doc=_AS_OF)
+@xw.arg("buckets", err_to_str=True, doc=_BUCKETS)
+def AR_BUCKET(due_date, as_of=None, buckets=None):
+    """The aging bucket of a due date: current (due today or later), 1-30, 31-60, 61-90, 91-120 or 121+ with the default edges."""
+    return core.call(core.bucket, due_date, as_of, buckets)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("due_date", ndim=2, err_to_str=True, doc="A due date, or a range of due dates (the result spills in the same shape).")
+@xw.arg("as_of", err_to_str=True, doc=_AS_OF)
+def AR_DAYS_PAST_DUE(due_date, as_of=None):
+    """Days past due: as_of minus the due date. 0 = due today, negative = not yet due."""
+    return core.call(core.days_past_due, due_date, as_of)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("invoices", ndim=2, err_to_str=True, doc=_INVOICES)
+@xw.arg("period_start", err_to_str=True, doc=_START)
+@xw.arg("period_end", err_to_str=True, doc=_END)
+@xw.arg("method", err_to_str=True, doc="\"standard\" (default): AR / sales x days; \"countback\"; \"best\": best-possible DSO; \"add\": average days delinquent.")
+@xw.arg("config", ndim=2, err_to_str=True, doc=_CONFIG)
+def AR_DSO(invoices, period_start, period_end, method=None, config=None):
+    """Days sales outstanding in days: AR at period_end / credit sales invoiced in the period x days in the period (or countback, best-possible DSO, ADD)."""
+    return core.call(core.dso, invoices, period_start, period_end, method, config)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("invoices", ndim=2, err_to_str=True, doc=_INVOICES)
+@xw.arg("period_start", err_to_str=True, doc=_START)
+@xw.arg("period_end", err_to_str=True, doc=_END)
+@xw.arg("beginning_ar", err_to_str=True, doc="Total AR at the start of the period in the base currency (e.g. last month's aging total).")
+@xw.arg("config", ndim=2, err_to_str=True, doc=_CONFIG)
+def AR_CEI(invoices, period_start, period_end, beginning_ar, config=None):
+    """Collection effectiveness index in %: (beginning AR + sales - ending AR) / (beginning AR + sales - ending current AR) x 100."""
+    return core.call(core.cei, invoices, period_start, period_end, beginning_ar, config)

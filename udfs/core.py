@@ -1,0 +1,275 @@
+"""The logic behind the ``AR_*`` worksheet functions, without xlwings.
+
+``udfs.ar_functions`` is only the Excel shell (decorators and help text); each
+of its functions calls one function here.  This layer
+
+* turns what Excel hands over into canonical frames: a range with a header
+  row (``Invoices[#All]``) as a list of rows -> ``ar_xl.frames.coerce``;
+  blank trailing rows and columns are dropped; dates may be Excel serials
+  (floats), ``datetime``/``date`` objects or text (ISO or day-first);
+* calls the engine (``ar_xl.engine.aging``, ``ar_xl.engine.kpi``);
+* turns the result back into plain Excel values: money as numbers with two
+  decimals (cents / 100), dates as ``datetime.date``, ``bool``, ``int``,
+  ``str``; a table is a list of rows with a header row;
+* never raises: bad input becomes one readable error string such as
+  ``#VALUE! Invoices row 5, column due_date: not a date: 'soon'`` (row 1 of
+  the range is its header row, so for a table starting in A1 the row number
+  is the sheet row).
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from ar_xl import config as config_mod
+from ar_xl import frames
+from ar_xl.dates import parse_date
+from ar_xl.engine import aging, kpi
+from ar_xl.errors import InputError
+from ar_xl.money import parse_amount
+
+MAX_PROBLEMS_SHOWN = 5
+
+
+# --- errors --------------------------------------------------------------------------
+
+def excel_error(exc: BaseException) -> str:
+    """One line an analyst can act on, starting with the Excel error it stands for."""
+    if isinstance(exc, kpi.ZeroDenominator):
+        return f"#DIV/0! {exc}"
+    if isinstance(exc, InputError):
+        shown = [str(p) for p in exc.problems[:MAX_PROBLEMS_SHOWN]]
+        more = len(exc.problems) - len(shown)
+        text = "; ".join(shown) + (f"; and {more} more" if more > 0 else "")
+        return f"#VALUE! {text}"
+    if isinstance(exc, (ValueError, KeyError, TypeError)):
+        msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+        return f"#VALUE! {msg}"
+    return f"#VALUE! unexpected {type(exc).__name__}: {exc}"
+
+
+def call(fn, *args):
+    """Run ``fn(*args)``; any problem comes back as an error string, not a traceback."""
+    try:
+        return fn(*args)
+    except Exception as exc:  # the worksheet boundary: never show a traceback
+        return excel_error(exc)
+
+
+# --- reading arguments ---------------------------------------------------------------
+
+def _blank(v: object) -> bool:
+    return v is None or (isinstance(v, str) and not v.strip()) or (isinstance(v, float) and v != v)
+
+
+def as_rows(values: object) -> list[list]:
+    """A range value (scalar, one row/column, or rows) as a list of rows."""
+    if isinstance(values, pd.DataFrame):
+        return [list(values.columns)] + values.to_numpy(dtype=object).tolist()
+    if not isinstance(values, (list, tuple)):
+        return [[values]]
+    if values and not isinstance(values[0], (list, tuple)):
+        return [list(values)]
+    return [list(r) for r in values]
+
+
+def read_table(values: object, table: str, source: str | None = None) -> pd.DataFrame:
+    """The canonical frame of ``table`` from a range with a header row."""
+    source = source or table
+    rows = as_rows(values)
+    if not rows or all(_blank(h) for h in rows[0]):
+        raise InputError(f"the first row of the range must hold the column headers (e.g. pass {table}[#All])", source)
+    width = max(len(r) for r in rows)
+    rows = [r + [None] * (width - len(r)) for r in rows]
+    header = rows[0]
+    body = rows[1:]
+    # drop columns with neither a header nor a value (a range selected too wide)
+    keep = [j for j in range(width) if not _blank(header[j]) or any(not _blank(r[j]) for r in body)]
+    names = [str(header[j]).strip() if not _blank(header[j]) else f"column {j + 1}" for j in keep]
+    raw = pd.DataFrame([[r[j] for j in keep] for r in body], columns=names)
+    if not len(body):
+        raw = pd.DataFrame({n: pd.Series([], dtype=object) for n in names})
+    return frames.coerce(raw, table, source, first_row=2)
+
+
+def read_date(value: object, name: str, default_today: bool = False) -> dt.date:
+    value = _scalar(value, name)
+    if _blank(value):
+        if default_today:
+            return dt.date.today()
+        raise ValueError(f"{name} is empty")
+    try:
+        return parse_date(value)
+    except ValueError as e:
+        raise ValueError(f"{name}: {e}") from None
+
+
+def read_config(values: object) -> config_mod.Config:
+    """Config from the Config table's range (setting | value | …), or the defaults."""
+    if values is None or _blank_range(values):
+        return config_mod.Config()
+    rows = read_table(values, "Config")
+    return config_mod.from_rows(rows, "Config")
+
+
+def read_edges(value: object, cfg: config_mod.Config) -> tuple[int, ...]:
+    if value is None or _blank_range(value):
+        return cfg.aging_buckets
+    flat = [v for row in as_rows(value) for v in row if not _blank(v)]
+    if len(flat) == 1 and isinstance(flat[0], str):
+        return config_mod.parse_edges(flat[0])
+    return config_mod.parse_edges(flat)
+
+
+def read_text(value: object, name: str, default: str) -> str:
+    value = _scalar(value, name)
+    return default if _blank(value) else str(value).strip().lower()
+
+
+def _blank_range(value: object) -> bool:
+    return all(_blank(v) for row in as_rows(value) for v in row)
+
+
+def _scalar(value: object, name: str) -> object:
+    rows = as_rows(value)
+    if len(rows) == 1 and len(rows[0]) == 1:
+        return rows[0][0]
+    raise ValueError(f"{name} must be a single cell")
+
+
+# --- writing results -----------------------------------------------------------------
+
+def _money(cents) -> float:
+    return int(cents) / 100
+
+
+def _cell(v: object) -> object:
+    """A plain Python value Excel can hold."""
+    if v is None or v is pd.NaT or (isinstance(v, float) and v != v):
+        return None
+    if isinstance(v, (pd.Timestamp, np.datetime64)):
+        return pd.Timestamp(v).date()
+    if isinstance(v, dt.datetime):
+        return v.date()
+    if isinstance(v, (bool, np.bool_)):
+        return bool(v)
+    if isinstance(v, np.integer):
+        return int(v)
+    if isinstance(v, np.floating):
+        return float(v)
+    return v
+
+
+def frame_to_rows(frame: pd.DataFrame, money: list[str]) -> list[list]:
+    """Header row + body rows; ``money`` columns (cents) become numbers with two decimals."""
+    out = [list(frame.columns)]
+    cols = []
+    for c in frame.columns:
+        s = frame[c]
+        if c in money:
+            cols.append([_money(v) for v in s.to_numpy(dtype=np.int64)])
+        else:
+            cols.append([_cell(v) for v in s.to_numpy(dtype=object)])
+    out.extend(list(r) for r in zip(*cols))
+    return out
+
+
+def _map_cells(values: object, fn) -> object:
+    """Apply ``fn`` to every cell; a single cell gives a single value, a range a range."""
+    rows = as_rows(values)
+    result = [[fn(v) for v in row] for row in rows]
+    if len(result) == 1 and len(result[0]) == 1:
+        return result[0][0]
+    return result
+
+
+# --- the functions -------------------------------------------------------------------
+
+def aging_table(invoices, as_of=None, buckets=None, basis=None, group_by=None, config=None) -> list[list]:
+    """See ``udfs.ar_functions.AR_AGING``."""
+    cfg = read_config(config)
+    day = read_date(as_of, "as_of", default_today=True)
+    edges = read_edges(buckets, cfg)
+    basis = config_mod.parse_basis(read_text(basis, "basis", cfg.aging_basis))
+    by = read_text(group_by, "group_by", "customer")
+    if by not in aging.GROUPINGS:
+        raise ValueError(f"group_by must be one of {', '.join(aging.GROUPINGS)}, not {by!r}")
+    inv = read_table(invoices, "Invoices")
+    result = aging.age(inv, day, cfg, edges=edges, basis=basis, by=by)
+    return frame_to_rows(result, aging.money_columns(result, edges))
+
+
+def bucket(due_date, as_of=None, buckets=None) -> object:
+    """See ``udfs.ar_functions.AR_BUCKET``."""
+    day = read_date(as_of, "as_of", default_today=True)
+    edges = read_edges(buckets, config_mod.Config())
+
+    def one(v):
+        if _blank(v):
+            return ""
+        days = (day - parse_date(v)).days
+        return aging.bucket_of(days, edges)
+
+    return _map_cells(due_date, _cell_error(one, "due_date"))
+
+
+def days_past_due(due_date, as_of=None) -> object:
+    """See ``udfs.ar_functions.AR_DAYS_PAST_DUE``."""
+    day = read_date(as_of, "as_of", default_today=True)
+
+    def one(v):
+        if _blank(v):
+            return ""
+        return (day - parse_date(v)).days
+
+    return _map_cells(due_date, _cell_error(one, "due_date"))
+
+
+def _cell_error(fn, name):
+    def wrapped(v):
+        try:
+            return fn(v)
+        except ValueError as e:
+            return f"#VALUE! {name}: {e}"
+    return wrapped
+
+
+DSO_METHODS = ("standard", "countback", "best", "add")
+
+
+def dso(invoices, period_start, period_end, method=None, config=None) -> float:
+    """See ``udfs.ar_functions.AR_DSO``."""
+    cfg = read_config(config)
+    start = read_date(period_start, "period_start")
+    end = read_date(period_end, "period_end")
+    how = read_text(method, "method", "standard")
+    if how not in DSO_METHODS:
+        raise ValueError(f"method must be one of {', '.join(DSO_METHODS)}, not {how!r}")
+    kpi.period_days(start, end)
+    inv = read_table(invoices, "Invoices")
+    if how == "standard":
+        return kpi.dso(inv, start, end, cfg)
+    if how == "countback":
+        return kpi.countback_dso(inv, end, cfg)
+    if how == "best":
+        return kpi.best_possible_dso(inv, start, end, cfg)
+    return kpi.average_days_delinquent(inv, start, end, cfg)
+
+
+def cei(invoices, period_start, period_end, beginning_ar, config=None) -> float:
+    """See ``udfs.ar_functions.AR_CEI``."""
+    cfg = read_config(config)
+    start = read_date(period_start, "period_start")
+    end = read_date(period_end, "period_end")
+    begin = _scalar(beginning_ar, "beginning_ar")
+    if _blank(begin):
+        raise ValueError("beginning_ar is empty: pass the total AR at the start of the period")
+    try:
+        begin_cents = parse_amount(begin)
+    except ValueError as e:
+        raise ValueError(f"beginning_ar: {e}") from None
+    kpi.period_days(start, end)
+    inv = read_table(invoices, "Invoices")
+    return kpi.cei(inv, start, end, begin_cents, cfg)
