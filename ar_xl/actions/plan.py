@@ -1,0 +1,398 @@
+"""Payment plans: create a plan for open invoices, and update plans from the payments received.
+
+``create_plan`` checks that the invoices exist, are open (open amount above
+0, status not paid / written off), belong to the one customer, share one
+currency and are not already on a live plan.  The plan amount is the sum of
+their open amounts; the schedule comes from ``engine.plans.schedule``.  It
+appends one Plans row per installment and sets the invoices' status to ``on
+plan`` only where the status is empty or ``open`` (a status a person chose,
+such as ``disputed`` or ``legal``, is left alone and named in the summary).
+The plan's creation date is written to Audit (table Plans, key = plan id,
+column ``created``); ``update_plans`` reads it back.
+
+``update_plans`` decides which money paid which plan (``payment_credits``):
+
+* a payment that appears in the Matches table is counted through its match
+  rows only: rows with decision ``auto`` (unless reviewed ``Reject``) or
+  review ``Confirm``, each for its ``applied_amount`` on its invoice; such a
+  row pays the plan whose invoices include that invoice;
+* a payment not in Matches at all belongs to the customer whose IBAN (a
+  ``;``-separated list in Customers) is the payer IBAN (or to the Payments
+  row's own ``customer_id`` column when present); it pays that customer's
+  live plans, oldest plan (lowest id) first, the rest passing to the next;
+* payments marked ``ignored`` never count; only value dates on or after the
+  plan's creation date count (when the creation date is missing from Audit,
+  all value dates count and the summary says so).
+
+Each plan's installments are then paid with ``engine.plans.apply_payments``
+(in due-date order, grace = Config ``plan_grace_days``) and the columns
+paid, open, status and plan_status are rewritten; cancelled plans are left
+as they are.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from .. import schema
+from ..book import Book, Change
+from ..dates import parse_date
+from ..engine import plans as plans_engine
+from ..engine.disputes import join_ids, next_id, split_ids
+from ..errors import CellProblem, InputError
+from ..money import fmt
+
+# ------------------------------------------------------------ helpers shared by the collector actions
+
+LIVE_PLAN = ("active", "broken", "")
+
+
+def fail(source: str, message: object, row: int | None = None, column: str | None = None):
+    """Raise the ``InputError`` a user sees (nothing was changed)."""
+    raise InputError(CellProblem(source, row, column, str(message)))
+
+
+def who(book: Book, user: str | None) -> str:
+    return str(user).strip() if user and str(user).strip() else book.user
+
+
+def blank(v) -> bool:
+    if v is None or v is pd.NaT or v is pd.NA:
+        return True
+    if isinstance(v, float) and v != v:
+        return True
+    return isinstance(v, str) and not v.strip()
+
+
+def typed(rows: list[dict], table: str) -> pd.DataFrame:
+    """New rows as a canonical frame of ``table`` (money/int as Int64, dates as datetime64, text as str)."""
+    t = schema.table(table)
+    df = pd.DataFrame(rows, columns=t.names)
+    for c in t.columns:
+        if c.kind in ("money", "int"):
+            df[c.name] = pd.array([pd.NA if blank(v) else int(v) for v in df[c.name]], dtype="Int64")
+        elif c.kind in ("date", "datetime"):
+            df[c.name] = pd.to_datetime(pd.Series([pd.NaT if blank(v) else v for v in df[c.name]], dtype=object)).astype("datetime64[ns]")
+        elif c.kind == "bool":
+            df[c.name] = df[c.name].fillna(False).astype(bool)
+        elif c.kind == "number":
+            df[c.name] = pd.to_numeric(df[c.name], errors="coerce")
+        else:
+            df[c.name] = pd.Series(["" if blank(v) else str(v) for v in df[c.name]], dtype=object)
+    return df
+
+
+def appended(book: Book, table: str, rows: list[dict]) -> pd.DataFrame:
+    """The table's body with ``rows`` added at the end."""
+    old = book.get(table)
+    new = typed(rows, table)
+    if not len(old):
+        return new
+    out = pd.concat([old.reset_index(drop=True), new], ignore_index=True)
+    for c in new.columns:
+        if str(new[c].dtype) == "Int64":
+            out[c] = out[c].astype("Int64")
+    return out
+
+
+def text_of(v) -> str:
+    if blank(v):
+        return ""
+    if isinstance(v, (pd.Timestamp, dt.datetime)):
+        ts = pd.Timestamp(v)
+        return ts.date().isoformat() if ts == ts.normalize() else str(ts)
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    return str(v)
+
+
+def known_customer(book: Book, customer_id: str, source: str) -> str:
+    """The stripped customer id; an error when Customers or Invoices has rows and none of them knows it."""
+    c = str(customer_id or "").strip()
+    if not c:
+        fail(source, "a customer_id is needed")
+    cust, inv = book.get("Customers"), book.get("Invoices")
+    if len(cust) or len(inv):
+        ids = set(cust["customer_id"].astype(str).str.strip()) | set(inv["customer_id"].astype(str).str.strip())
+        if c not in ids:
+            fail(source, f"unknown customer {c!r}: not in the Customers or Invoices table")
+    return c
+
+
+def customer_invoices(book: Book, customer_id: str, invoice_ids, source: str,
+                      need_open: bool = True) -> pd.DataFrame:
+    """The Invoices rows of ``invoice_ids``, checked: they exist, belong to ``customer_id`` and (optionally) are open."""
+    ids = split_ids(invoice_ids)
+    if not ids:
+        fail(source, "no invoice ids given")
+    inv = book.get("Invoices")
+    by_id = inv.assign(_row=np.arange(len(inv))).set_index(inv["invoice_id"].astype(str).str.strip(), drop=False)
+    missing = [i for i in ids if i not in by_id.index]
+    if missing:
+        fail(source, f"invoice(s) not in the Invoices table: {', '.join(missing)}")
+    rows = by_id.loc[ids]
+    rows = rows[~rows.index.duplicated(keep="first")]
+    problems = []
+    for iid, r in rows.iterrows():
+        owner = str(r["customer_id"]).strip()
+        if owner != customer_id:
+            problems.append(f"invoice {iid} belongs to customer {owner}, not {customer_id}")
+        if need_open:
+            st = str(r["status"]).strip().lower()
+            if blank(r["open_amount"]) or int(r["open_amount"]) <= 0:
+                problems.append(f"invoice {iid} is not open (open amount {fmt(0 if blank(r['open_amount']) else int(r['open_amount']))})")
+            elif st in ("paid", "written off"):
+                problems.append(f"invoice {iid} has status {st!r}")
+    if problems:
+        raise InputError([CellProblem(f"{book.source} sheet Invoices", None, None, p) for p in problems])
+    return rows
+
+
+def single_currency(rows: pd.DataFrame, source: str, default: str = "") -> str:
+    curs = sorted({str(c).strip().upper() for c in rows["currency"] if str(c).strip()})
+    if len(curs) > 1:
+        fail(source, f"the invoices are in different currencies ({', '.join(curs)}); use one currency per entry")
+    return curs[0] if curs else default
+
+
+def set_invoice_status(book: Book, change: Change, user: str, invoice_ids, status: str, rule: str) -> list[str]:
+    """Set Invoices.status to ``status`` where it is empty or 'open'; returns the ids left alone.
+
+    Writes the whole Invoices body into ``change`` and one Audit row per change.
+    """
+    inv = change.tables.get("Invoices", book.get("Invoices")).copy()
+    ids = set(split_ids(invoice_ids))
+    st = inv["status"].astype(object).to_numpy().copy()
+    skipped = []
+    touched = False
+    for k, iid in enumerate(inv["invoice_id"].astype(str).str.strip()):
+        if iid not in ids:
+            continue
+        old = "" if blank(st[k]) else str(st[k]).strip()
+        if old.lower() in ("", "open"):
+            if old != status:
+                st[k] = status
+                touched = True
+                change.log(user, "Invoices", iid, "status", old, status, rule)
+        elif old.lower() != status:
+            skipped.append(f"{iid} ({old})")
+    if touched:
+        inv["status"] = st
+        change.tables["Invoices"] = inv
+    return skipped
+
+
+# ------------------------------------------------------------ which money paid what
+
+def payment_credits(book: Book) -> pd.DataFrame:
+    """Money received, attributed to invoices or customers (rules in the module docstring).
+
+    Columns: payment_id, value_date (datetime64), amount (cents, > 0),
+    currency, customer_id, invoice_id ('' when attributed to the customer
+    only) and source ('match' or 'iban').
+    """
+    cols = ["payment_id", "value_date", "amount", "currency", "customer_id", "invoice_id", "source"]
+    pay = book.get("Payments")
+    if not len(pay):
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+    pay = pay.assign(payment_id=pay["payment_id"].astype(str).str.strip())
+    ignored = pay["status"].astype(str).str.strip().str.lower().eq("ignored")
+    pay = pay.loc[~ignored.to_numpy()]
+    by_pay = pay.drop_duplicates("payment_id").set_index("payment_id")
+    inv = book.get("Invoices")
+    inv_customer = dict(zip(inv["invoice_id"].astype(str).str.strip(), inv["customer_id"].astype(str).str.strip()))
+    out = []
+    m = book.get("Matches")
+    in_matches: set[str] = set()
+    if len(m):
+        pid = m["payment_id"].astype(str).str.strip()
+        in_matches = set(pid[pid != ""])
+        decision = m["decision"].astype(str).str.strip().str.lower()
+        review = m["review"].astype(str).str.strip().str.lower()
+        counted = ((decision == "auto") & (review != "reject")) | (review == "confirm")
+        for k in np.flatnonzero(counted.to_numpy()):
+            r = m.iloc[k]
+            p = pid.iloc[k]
+            if p not in by_pay.index or blank(r["applied_amount"]) or int(r["applied_amount"]) <= 0:
+                continue
+            iid = str(r["invoice_id"]).strip()
+            cust = str(r["customer_id"]).strip() or inv_customer.get(iid, "")
+            out.append((p, by_pay.at[p, "value_date"], int(r["applied_amount"]), str(by_pay.at[p, "currency"]).upper(),
+                        cust, iid, "match"))
+    iban_owner: dict[str, str | None] = {}
+    cust = book.get("Customers")
+    for cid, cell in zip(cust["customer_id"].astype(str).str.strip(), cust["iban"].astype(str)):
+        for iban in cell.split(";"):
+            key = "".join(iban.split()).upper()
+            if key:
+                iban_owner[key] = cid if iban_owner.get(key, cid) == cid else None  # None: ambiguous
+    own_col = "customer_id" in pay.columns
+    for k in range(len(pay)):
+        r = pay.iloc[k]
+        p = r["payment_id"]
+        if p in in_matches or blank(r["amount"]) or int(r["amount"]) <= 0 or blank(r["value_date"]):
+            continue
+        c = str(r["customer_id"]).strip() if own_col and not blank(r["customer_id"]) else None
+        if c is None:
+            c = iban_owner.get("".join(str(r["payer_iban"]).split()).upper())
+        if not c:
+            continue
+        out.append((p, r["value_date"], int(r["amount"]), str(r["currency"]).upper(), c, "", "iban"))
+    df = pd.DataFrame(out, columns=cols)
+    df["value_date"] = pd.to_datetime(df["value_date"]).astype("datetime64[ns]")
+    df["amount"] = df["amount"].astype(np.int64)
+    return df
+
+
+def creation_dates(book: Book, table: str = "Plans") -> dict[str, dt.date]:
+    """Creation dates recorded in Audit (table ``table``, column 'created'), by key."""
+    a = book.get("Audit")
+    out: dict[str, dt.date] = {}
+    if not len(a):
+        return out
+    hit = (a["table"].astype(str) == table) & (a["column"].astype(str) == "created")
+    for key, val in zip(a.loc[hit, "key"].astype(str), a.loc[hit, "new_value"]):
+        try:
+            d = parse_date(val)
+        except ValueError:
+            continue
+        out[key] = min(out.get(key, d), d)
+    return out
+
+
+# ------------------------------------------------------------ actions
+
+def create_plan(
+    book: Book,
+    customer_id: str,
+    invoice_ids,
+    installments: int,
+    first_due: object,
+    frequency: str = "monthly",
+    annual_rate: object = 0,
+    interest: str = "none",
+    down_payment_cents: int = 0,
+    holiday_country: str | None = None,
+    created: object = None,
+    note: str = "",
+    user: str | None = None,
+) -> Change:
+    """A new payment plan for ``invoice_ids`` of ``customer_id`` (rules in the module docstring)."""
+    src = "create plan"
+    user = who(book, user)
+    customer = known_customer(book, customer_id, src)
+    rows = customer_invoices(book, customer, invoice_ids, src)
+    currency = single_currency(rows, src)
+    ids = list(rows.index)
+    plans = book.get("Plans")
+    if len(plans):
+        live = plans["plan_status"].astype(str).str.strip().str.lower().isin(LIVE_PLAN)
+        for pid, cell in zip(plans.loc[live, "plan_id"], plans.loc[live, "invoice_ids"]):
+            both = set(split_ids(cell)) & set(ids)
+            if both:
+                fail(src, f"invoice(s) {', '.join(sorted(both))} already on live plan {pid}")
+    total = int(sum(int(v) for v in rows["open_amount"]))
+    try:
+        created_d = parse_date(created) if created is not None else dt.date.today()
+        sched = plans_engine.schedule(total, installments, first_due, frequency, annual_rate, interest,
+                                      down_payment_cents, holiday_country)
+    except ValueError as e:
+        fail(src, e)
+    plan_id = next_id(plans["plan_id"], "P")
+    inv_text = join_ids(ids)
+    new_rows = []
+    change = Change("create_plan")
+    change.log(user, "Plans", plan_id, "created", None, created_d.isoformat(), "create_plan")
+    for r in sched.itertuples(index=False):
+        new_rows.append({
+            "plan_id": plan_id, "customer_id": customer, "invoice_ids": inv_text,
+            "installment_no": int(r.installment_no), "due_date": r.due_date, "amount": int(r.amount),
+            "principal": int(r.principal), "interest": int(r.interest), "remaining_balance": int(r.remaining_balance),
+            "paid": 0, "open": int(r.amount), "status": "open", "plan_status": "active", "note": note or "",
+        })
+        change.log(user, "Plans", f"{plan_id}/{int(r.installment_no)}", "amount", None,
+                   f"{fmt(int(r.amount))} due {r.due_date:%Y-%m-%d}", f"schedule {frequency} {interest}")
+    change.tables["Plans"] = appended(book, "Plans", new_rows)
+    skipped = set_invoice_status(book, change, user, ids, "on plan", f"plan {plan_id}")
+    grand = int(sched["amount"].sum())
+    cur = f"{currency} " if currency else ""
+    n_reg = int((sched["installment_no"] > 0).sum())
+    msg = (f"plan {plan_id} for {customer}: {n_reg} {frequency} installment(s) from "
+           f"{sched['due_date'].iloc[0]:%Y-%m-%d} to {sched['due_date'].iloc[-1]:%Y-%m-%d}, "
+           f"{cur}{fmt(total)} plus interest {fmt(grand - total)} = {cur}{fmt(grand)} for {inv_text}")
+    if skipped:
+        msg += f"; status left as set by a person on {', '.join(skipped)}"
+    change.summary = msg
+    return change
+
+
+def update_plans(book: Book, as_of: object = None, user: str | None = None) -> Change:
+    """Apply the payments received to every live plan's installments (rules in the module docstring)."""
+    src = "update plans"
+    user = who(book, user)
+    as_of_d = parse_date(as_of) if as_of is not None else dt.date.today()
+    change = Change("update_plans")
+    plans = book.get("Plans").reset_index(drop=True)
+    if not len(plans):
+        change.summary = "no payment plans"
+        return change
+    grace = book.config.plan_grace_days
+    credits = payment_credits(book)
+    created = creation_dates(book)
+    pids = plans["plan_id"].astype(str).str.strip()
+    pstatus = plans["plan_status"].astype(str).str.strip().str.lower()
+    remaining = credits["amount"].to_numpy(dtype=np.int64).copy()
+    new = plans.copy()
+    new_cols = {c: new[c].astype(object).to_numpy().copy() for c in ("paid", "open", "status", "plan_status")}
+    no_created, counts = [], {"active": 0, "completed": 0, "broken": 0}
+    # plans in id order: the oldest plan takes customer-level money first
+    order = sorted(set(pids[pstatus != "cancelled"]), key=lambda p: (len(p), p))
+    for pid in order:
+        idx = np.flatnonzero((pids == pid).to_numpy())
+        rows = plans.iloc[idx]
+        if rows["due_date"].isna().any() or rows["amount"].isna().any():
+            fail(f"{book.source} sheet Plans", f"plan {pid} has an installment without due date or amount")
+        customer = str(rows["customer_id"].iloc[0]).strip()
+        inv_ids = set()
+        for cell in rows["invoice_ids"]:
+            inv_ids.update(split_ids(cell))
+        since = created.get(pid)
+        if since is None:
+            no_created.append(pid)
+        take = ((credits["invoice_id"].isin(inv_ids) & (credits["source"] == "match"))
+                | ((credits["source"] == "iban") & (credits["customer_id"] == customer))).to_numpy().copy()
+        take &= remaining > 0
+        if since is not None:
+            take &= (credits["value_date"] >= pd.Timestamp(since)).to_numpy()
+        sel = np.flatnonzero(take)
+        pays = pd.DataFrame({"value_date": credits["value_date"].to_numpy()[sel], "amount": remaining[sel]})
+        res = plans_engine.apply_payments(rows.reset_index(drop=True), pays, as_of_d, grace)
+        for j, used in zip(sel, res.attrs["used"]):
+            remaining[j] -= used
+        counts[res["plan_status"].iloc[0]] += 1
+        for k, i in enumerate(idx):
+            key = f"{pid}/{text_of(plans.at[i, 'installment_no'])}"
+            for c in ("paid", "open", "status", "plan_status"):
+                v = res[c].iloc[k]
+                v = int(v) if c in ("paid", "open") else str(v)
+                old = plans.at[i, c]
+                same = (not blank(old) and int(old) == v) if c in ("paid", "open") else str(old).strip() == v
+                if not same:
+                    new_cols[c][i] = v
+                    shown_old = fmt(int(old)) if c in ("paid", "open") and not blank(old) else text_of(old)
+                    shown_new = fmt(v) if c in ("paid", "open") else v
+                    change.log(user, "Plans", key, c, shown_old, shown_new, f"as_of {as_of_d:%Y-%m-%d} grace {grace}d")
+    new["paid"] = pd.array([None if blank(v) else int(v) for v in new_cols["paid"]], dtype="Int64")
+    new["open"] = pd.array([None if blank(v) else int(v) for v in new_cols["open"]], dtype="Int64")
+    new["status"] = new_cols["status"]
+    new["plan_status"] = new_cols["plan_status"]
+    change.tables["Plans"] = new
+    n_changes = len(change.audit)
+    msg = (f"updated {len(order)} plan(s) as of {as_of_d:%Y-%m-%d}: {counts['active']} active, "
+           f"{counts['completed']} completed, {counts['broken']} broken; {n_changes} value(s) changed")
+    if no_created:
+        msg += f"; no creation date in Audit for {', '.join(no_created)}: payments of any date counted"
+    change.summary = msg
+    return change
