@@ -1,0 +1,136 @@
+"""Promises to pay: log one, and check them all against the money received.
+
+``log_promise`` appends a Promises row (id ``PTP-000001``, status ``open``,
+received 0).  The amount must be above 0 and the promised date on or after the
+day it is logged.  Invoice ids are optional; when given they must be open
+invoices of the customer and the currency is theirs (else the customer's
+invoices' single currency, else the base currency).  Invoice statuses are not
+changed: whether a promise is still pending is read from the Promises table.
+
+``check_promises`` counts the money each customer paid (``plan.payment_credits``:
+confirmed Matches rows per customer, else payments attributed by IBAN; one
+payment's amount summed over its match rows for that customer) and sets
+``received`` and ``status`` with ``engine.promises.check`` (grace = Config
+``promise_grace_days``).
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from ..book import Book, Change
+from ..dates import parse_date
+from ..engine import promises as promises_engine
+from ..engine.disputes import join_ids, next_id, split_ids
+from ..money import fmt
+from .plan import (appended, blank, customer_invoices, fail, known_customer, payment_credits, single_currency,
+                   text_of, who)
+
+
+def log_promise(
+    book: Book,
+    customer_id: str,
+    amount_cents: int,
+    promised_date: object,
+    invoice_ids=None,
+    currency: str | None = None,
+    logged_on: object = None,
+    note: str = "",
+    user: str | None = None,
+) -> Change:
+    """A new promise to pay (rules in the module docstring)."""
+    src = "log promise"
+    user = who(book, user)
+    customer = known_customer(book, customer_id, src)
+    if isinstance(amount_cents, bool) or not isinstance(amount_cents, (int, np.integer)):
+        fail(src, f"the promised amount must be whole cents (an int), not {amount_cents!r}")
+    if amount_cents <= 0:
+        fail(src, f"the promised amount must be above 0, not {fmt(int(amount_cents))}")
+    try:
+        due = parse_date(promised_date)
+        logged = parse_date(logged_on) if logged_on is not None else dt.date.today()
+    except ValueError as e:
+        fail(src, e)
+    if due < logged:
+        fail(src, f"the promised date {due:%Y-%m-%d} is before the day it is logged ({logged:%Y-%m-%d})")
+    cfg = book.config
+    ids = split_ids(invoice_ids)
+    cur = str(currency or "").strip().upper()
+    if ids:
+        rows = customer_invoices(book, customer, ids, src)
+        inv_cur = single_currency(rows, src)
+        if cur and inv_cur and cur != inv_cur:
+            fail(src, f"the promise is in {cur} but the invoices are in {inv_cur}")
+        cur = cur or inv_cur
+    if not cur:
+        inv = book.get("Invoices")
+        mine = inv.loc[inv["customer_id"].astype(str).str.strip() == customer, "currency"]
+        curs = sorted({str(c).strip().upper() for c in mine if str(c).strip()})
+        cur = curs[0] if len(curs) == 1 else cfg.base_currency
+    pid = next_id(book.get("Promises")["promise_id"], "PTP")
+    row = {
+        "promise_id": pid, "customer_id": customer, "invoice_ids": join_ids(ids), "amount": int(amount_cents),
+        "currency": cur, "promised_date": pd.Timestamp(due), "logged_by": user, "logged_on": pd.Timestamp(logged),
+        "received": 0, "status": "open", "note": note or "",
+    }
+    change = Change("log_promise")
+    change.tables["Promises"] = appended(book, "Promises", [row])
+    change.log(user, "Promises", pid, "amount", None, f"{cur} {fmt(int(amount_cents))} by {due:%Y-%m-%d}",
+               f"logged {logged:%Y-%m-%d}")
+    change.summary = (f"promise {pid}: {customer} promised {cur} {fmt(int(amount_cents))} by {due:%Y-%m-%d}"
+                      + (f" for {join_ids(ids)}" if ids else ""))
+    return change
+
+
+def customer_payments(book: Book) -> pd.DataFrame:
+    """One row per (payment, customer): customer_id, payment_id, value_date, amount (cents), currency."""
+    cr = payment_credits(book)
+    if not len(cr):
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in
+                             ("customer_id", "payment_id", "value_date", "amount", "currency")})
+    g = cr.groupby(["customer_id", "payment_id"], sort=False, as_index=False).agg(
+        value_date=("value_date", "first"), amount=("amount", "sum"), currency=("currency", "first"))
+    return g
+
+
+def check_promises(book: Book, as_of: object = None, user: str | None = None) -> Change:
+    """Set received and status on every promise as of ``as_of`` (rules in ``engine.promises``)."""
+    user = who(book, user)
+    as_of_d = parse_date(as_of) if as_of is not None else dt.date.today()
+    change = Change("check_promises")
+    pr = book.get("Promises").reset_index(drop=True)
+    if not len(pr):
+        change.summary = "no promises to pay"
+        return change
+    grace = book.config.promise_grace_days
+    bad = pr["promised_date"].isna() | pr["amount"].isna()
+    if bad.any():
+        k = int(np.flatnonzero(bad.to_numpy())[0])
+        fail(f"{book.source} sheet Promises", f"promise {pr.at[k, 'promise_id']} needs an amount and a promised date")
+    try:
+        res = promises_engine.check(pr, customer_payments(book), as_of_d, grace)
+    except ValueError as e:
+        fail(f"{book.source} sheet Promises", e)
+    new = pr.copy()
+    received = new["received"].astype(object).to_numpy().copy()
+    status = new["status"].astype(object).to_numpy().copy()
+    for i in range(len(pr)):
+        key = str(pr.at[i, "promise_id"])
+        r_new, s_new = int(res["received"].iloc[i]), str(res["status"].iloc[i])
+        r_old, s_old = pr.at[i, "received"], str(pr.at[i, "status"]).strip()
+        rule = f"as_of {as_of_d:%Y-%m-%d} grace {grace}d"
+        if blank(r_old) or int(r_old) != r_new:
+            change.log(user, "Promises", key, "received", "" if blank(r_old) else fmt(int(r_old)), fmt(r_new), rule)
+            received[i] = r_new
+        if s_old != s_new:
+            change.log(user, "Promises", key, "status", s_old, s_new, rule)
+            status[i] = s_new
+    new["received"] = pd.array([None if blank(v) else int(v) for v in received], dtype="Int64")
+    new["status"] = status
+    change.tables["Promises"] = new
+    counts = res["status"].value_counts()
+    change.summary = (f"checked {len(pr)} promise(s) as of {as_of_d:%Y-%m-%d}: "
+                      + ", ".join(f"{int(counts.get(s, 0))} {s}" for s in promises_engine.PROMISE_STATUSES))
+    return change

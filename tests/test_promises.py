@@ -1,0 +1,176 @@
+"""Promises to pay: kept / partly kept / broken / open, overlapping promises, and the actions."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ar_xl.actions.promise import check_promises, log_promise
+from ar_xl.engine.promises import check
+from ar_xl.errors import InputError
+from test_plans import INVOICES, make_book
+
+D = dt.date
+
+
+def promises(*rows):
+    # (customer, amount cents, promised_date, logged_on[, currency])
+    return pd.DataFrame({
+        "promise_id": [f"PTP-{i + 1:06d}" for i in range(len(rows))],
+        "customer_id": [r[0] for r in rows],
+        "amount": [r[1] for r in rows],
+        "promised_date": pd.to_datetime([r[2] for r in rows]).astype("datetime64[ns]"),
+        "logged_on": pd.to_datetime([r[3] for r in rows]).astype("datetime64[ns]"),
+        "currency": [r[4] if len(r) > 4 else "EUR" for r in rows],
+    })
+
+
+def payments(*rows):
+    # (customer, value_date, amount cents[, currency])
+    return pd.DataFrame({
+        "customer_id": [r[0] for r in rows],
+        "value_date": pd.to_datetime([r[1] for r in rows]).astype("datetime64[ns]"),
+        "amount": [r[2] for r in rows],
+        "currency": [r[3] if len(r) > 3 else "EUR" for r in rows],
+    })
+
+
+NONE = payments()
+
+
+def one(p, pays, as_of, grace=3):
+    r = check(p, pays, as_of, grace)
+    return r["status"].iloc[0], int(r["received"].iloc[0])
+
+
+def test_statuses_over_time():
+    # C1 promised 500.00 on 1 Mar for 10 Mar; grace 3 days -> window 1 Mar .. 13 Mar
+    p = promises(("C1", 50000, "2026-03-10", "2026-03-01"))
+    assert one(p, NONE, D(2026, 3, 13)) == ("open", 0)             # date + grace not passed yet
+    assert one(p, NONE, D(2026, 3, 14)) == ("broken", 0)
+    part = payments(("C1", "2026-03-05", 20000))
+    assert one(p, part, D(2026, 3, 13)) == ("open", 20000)
+    assert one(p, part, D(2026, 3, 14)) == ("partly kept", 20000)
+    full = payments(("C1", "2026-03-05", 20000), ("C1", "2026-03-13", 30000))
+    assert one(p, full, D(2026, 3, 14)) == ("kept", 50000)
+    # kept before the promised date already
+    assert one(p, payments(("C1", "2026-03-02", 50000)), D(2026, 3, 3)) == ("kept", 50000)
+    # a payment after as-of has not been received yet
+    assert one(p, payments(("C1", "2026-03-05", 50000)), D(2026, 3, 4)) == ("open", 0)
+
+
+def test_window_edges_customer_and_currency():
+    p = promises(("C1", 50000, "2026-03-10", "2026-03-01"))
+    assert one(p, payments(("C1", "2026-02-28", 50000)), D(2026, 3, 20)) == ("broken", 0)   # before logged_on
+    assert one(p, payments(("C1", "2026-03-01", 50000)), D(2026, 3, 20)) == ("kept", 50000)  # on logged_on
+    assert one(p, payments(("C1", "2026-03-14", 50000)), D(2026, 3, 20)) == ("broken", 0)   # after date + grace
+    assert one(p, payments(("C2", "2026-03-05", 50000)), D(2026, 3, 20)) == ("broken", 0)   # someone else
+    assert one(p, payments(("C1", "2026-03-05", 50000, "GBP")), D(2026, 3, 20)) == ("broken", 0)
+    assert one(p, payments(("C1", "2026-03-05", 50000)), D(2026, 3, 20), grace=0) == ("kept", 50000)
+
+
+def test_overlapping_promises_do_not_double_count():
+    # A: 300.00 by 10 Mar, B: 300.00 by 20 Mar, both logged 1 Mar (grace 3)
+    p = promises(("C1", 30000, "2026-03-10", "2026-03-01"), ("C1", 30000, "2026-03-20", "2026-03-01"))
+    # one payment of 400.00 on 5 Mar: A (earliest date) takes 300.00, B the remaining 100.00
+    r = check(p, payments(("C1", "2026-03-05", 40000)), D(2026, 3, 25), 3)
+    assert list(r["received"]) == [30000, 10000]
+    assert list(r["status"]) == ["kept", "partly kept"]
+    assert r.attrs["used"] == [40000]
+    # a second payment of 200.00 on 15 Mar only fits B's window: B kept
+    r = check(p, payments(("C1", "2026-03-05", 40000), ("C1", "2026-03-15", 20000)), D(2026, 3, 25), 3)
+    assert list(r["status"]) == ["kept", "kept"]
+    # the 15 Mar payment alone cannot count for A (its window ended 13 Mar)
+    r = check(p, payments(("C1", "2026-03-15", 60000)), D(2026, 3, 25), 3)
+    assert list(r["received"]) == [0, 30000] and list(r["status"]) == ["broken", "kept"]
+    assert r.attrs["used"] == [30000]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    proms=st.lists(st.tuples(st.integers(1, 100_000), st.integers(0, 40), st.integers(0, 20)), min_size=1, max_size=6),
+    pays=st.lists(st.tuples(st.integers(1, 100_000), st.integers(0, 60)), max_size=8),
+)
+def test_received_never_exceeds_promised_or_paid(proms, pays):
+    start = D(2026, 1, 1)
+    p = promises(*[("C1", a, start + dt.timedelta(days=lo + ln), start + dt.timedelta(days=lo)) for a, lo, ln in proms])
+    q = payments(*[("C1", start + dt.timedelta(days=d), a) for a, d in pays])
+    r = check(p, q, D(2026, 12, 31), 3)
+    assert all(0 <= rec <= amt for rec, amt in zip(r["received"], r["amount"]))
+    assert int(r["received"].sum()) == sum(r.attrs["used"]) <= sum(a for a, _ in pays)
+    assert all(u <= a for u, (a, _) in zip(r.attrs["used"], pays))
+    assert set(r["status"]) <= {"kept", "partly kept", "broken"}   # every window has passed at year end
+
+
+def test_check_validation():
+    with pytest.raises(ValueError, match="grace_days"):
+        check(promises(("C1", 1, "2026-03-10", "2026-03-01")), NONE, D(2026, 3, 1), -2)
+    with pytest.raises(ValueError, match="above 0"):
+        check(promises(("C1", 0, "2026-03-10", "2026-03-01")), NONE, D(2026, 3, 1), 3)
+
+
+# ------------------------------------------------------------------ actions
+
+def test_log_promise_change():
+    book = make_book(INVOICES)
+    ch = log_promise(book, "C1", 45000, "2026-03-10", invoice_ids="INV1", logged_on="2026-03-01", note="call Jan")
+    row = ch.tables["Promises"].iloc[0]
+    assert row["promise_id"] == "PTP-000001" and row["customer_id"] == "C1" and row["invoice_ids"] == "INV1"
+    assert int(row["amount"]) == 45000 and row["currency"] == "EUR" and int(row["received"]) == 0
+    assert row["promised_date"] == pd.Timestamp("2026-03-10") and row["logged_on"] == pd.Timestamp("2026-03-01")
+    assert row["status"] == "open" and row["logged_by"] == "anna" and row["note"] == "call Jan"
+    assert "Invoices" not in ch.tables        # invoice statuses are left alone
+    assert [(a["table"], a["key"], a["column"], a["new_value"]) for a in ch.audit] == [
+        ("Promises", "PTP-000001", "amount", "EUR 450.00 by 2026-03-10")]
+    book.tables["Promises"] = ch.tables["Promises"]
+    assert log_promise(book, "C1", 100, "2026-04-01", logged_on="2026-03-02").tables["Promises"]["promise_id"].tolist() \
+        == ["PTP-000001", "PTP-000002"]
+
+
+@pytest.mark.parametrize("kwargs, words", [
+    (dict(customer_id="C404"), "unknown customer"),
+    (dict(amount_cents=0), "above 0"),
+    (dict(amount_cents=12.5), "whole cents"),
+    (dict(promised_date="2026-02-27"), "before the day it is logged"),
+    (dict(invoice_ids="INV9"), "belongs to customer C2"),
+    (dict(currency="GBP", invoice_ids="INV1"), "in GBP but the invoices are in EUR"),
+])
+def test_log_promise_refusals(kwargs, words):
+    args = dict(customer_id="C1", amount_cents=100, promised_date="2026-03-10", logged_on="2026-03-01")
+    args.update(kwargs)
+    with pytest.raises(InputError) as e:
+        log_promise(make_book(INVOICES), **args)
+    assert words in str(e.value)
+
+
+def test_check_promises_after_a_sequence_of_payments():
+    pay = [
+        ("PAY1", "2026-03-04", "150.00", "EUR", "XX", ""),                     # matched: 100 INV1 + 50 INV2
+        ("PAY2", "2026-03-12", "100.00", "EUR", "NL91ABNA0417164300", ""),    # C1 by IBAN
+        ("PAY3", "2026-03-05", "999.00", "EUR", "DE89370400440532013000", ""),  # C2
+    ]
+    match = [
+        ("M1", "PAY1", "INV1", "C1", "100.00", "auto", ""),
+        ("M2", "PAY1", "INV2", "C1", "50.00", "auto", ""),
+    ]
+    book = make_book(INVOICES, pay, match)
+    book.tables["Promises"] = log_promise(book, "C1", 30000, "2026-03-10", logged_on="2026-03-01").tables["Promises"]
+    book.tables["Promises"] = log_promise(book, "C2", 50000, "2026-03-10", logged_on="2026-03-01").tables["Promises"]
+    # 6 Mar: C1 has 150.00 of 300.00 (PAY1 counted once over its two match rows); C2 paid 999.00 -> kept
+    ch = check_promises(book, D(2026, 3, 6))
+    p = ch.tables["Promises"]
+    assert list(p["received"]) == [15000, 50000] and list(p["status"]) == ["open", "kept"]
+    assert "1 open, 1 kept, 0 partly kept, 0 broken" in ch.summary
+    audit = [(a["key"], a["column"], a["old_value"], a["new_value"]) for a in ch.audit]
+    assert ("PTP-000001", "received", "0.00", "150.00") in audit
+    assert ("PTP-000002", "status", "open", "kept") in audit
+    # 14 Mar (10 Mar + 3 days grace passed): PAY2 on 12 Mar adds 100.00 -> 250.00 of 300.00, partly kept
+    book.tables["Promises"] = p
+    p = check_promises(book, D(2026, 3, 14)).tables["Promises"]
+    assert list(p["received"]) == [25000, 50000] and list(p["status"]) == ["partly kept", "kept"]
+    # written back: statuses are not people's columns, so they are replaced
+    merged = check_promises(book, D(2026, 3, 14)).merged(book)
+    assert list(merged["Promises"]["status"]) == ["partly kept", "kept"]
