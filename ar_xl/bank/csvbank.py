@@ -11,7 +11,8 @@ the direction is the amount's sign, a debit/credit indicator column ("Af Bij",
 Canonical names accepted in ``mapping``: value_date, booking_date, amount,
 credit_amount, debit_amount, direction, currency, payer_name, payer_iban,
 remittance (several source columns may be joined: give a list),
-creditor_reference, bank_reference, statement_id.
+creditor_reference, bank_reference, statement_id; and ``default_currency``
+(a code, used when the file has no currency column; EUR otherwise).
 
 Cells are read as text and never evaluated: ``=HYPERLINK(...)`` in a
 remittance stays that string (the workbook writer stores text as text).
