@@ -61,15 +61,36 @@ def days_past_due(ref_dates: pd.Series | np.ndarray, as_of: dt.date) -> np.ndarr
     return (np.datetime64(as_of, "D") - d).astype(np.int64)
 
 
+def _labels(values, fn) -> tuple[np.ndarray, np.ndarray]:
+    """``(codes, labels)`` with ``labels[codes[i]] == fn(str(values[i]))``; blanks give ``''``.
+
+    ``fn`` runs once per distinct value, not once per line (a million lines
+    hold a handful of currencies or statuses).
+    """
+    codes, uniques = pd.factorize(pd.Series(values, copy=False), use_na_sentinel=True)
+    raw = np.array([fn(str(u)) for u in uniques] + [""], dtype=object)  # code -1 (blank) -> ""
+    labels, inverse = np.unique(raw, return_inverse=True)
+    return inverse[codes], labels
+
+
+def _currency_codes(currencies) -> tuple[np.ndarray, np.ndarray]:
+    return _labels(currencies, lambda c: c.strip().upper())
+
+
 def to_base(amounts: np.ndarray, currencies: pd.Series, config: Config, rows=None, source="Invoices") -> np.ndarray:
     """Convert cents in each line's currency to base-currency cents (exact, per line)."""
-    cur = pd.Series(currencies).astype(str).str.strip().str.upper().to_numpy()
+    return _to_base(amounts, *_currency_codes(currencies), config, rows, source)
+
+
+def _to_base(amounts, codes, labels, config, rows, source) -> np.ndarray:
     out = np.asarray(amounts, dtype=np.int64).copy()
     problems = []
-    for c in pd.unique(cur):
+    for j, c in enumerate(labels):
         if c == config.base_currency:
             continue
-        mask = cur == c
+        mask = codes == j
+        if not mask.any():
+            continue
         try:
             rate = config.rate(c)
         except KeyError:
@@ -98,33 +119,39 @@ def age_items(invoices: pd.DataFrame, as_of: dt.date, config: Config | None = No
     if basis not in ("due", "invoice"):
         raise ValueError(f"basis must be 'due' or 'invoice', not {basis!r}")
     rows_all = invoices.attrs.get("rows")
-    open_amt = invoices["open_amount"].to_numpy(dtype=np.int64)
-    keep = open_amt != 0
-    inv = invoices.loc[keep]
-    rows = rows_all[keep] if rows_all is not None else None
-    ref = inv["due_date" if basis == "due" else "invoice_date"]
+    open_all = invoices["open_amount"].to_numpy(dtype=np.int64)
+    keep = np.flatnonzero(open_all != 0)
+    rows = np.asarray(rows_all)[keep] if rows_all is not None else None
+    n = len(keep)
+
+    def col(name):
+        if name not in invoices.columns:
+            return np.full(n, "", dtype=object)
+        return invoices[name].to_numpy()[keep]
+
+    open_amt = open_all[keep]
+    ref = col("due_date" if basis == "due" else "invoice_date")
     days = days_past_due(ref, as_of)
     bno = bucket_index(days, edges)
     labels = np.array(bucket_labels(edges), dtype=object)
-    status = inv["status"] if "status" in inv.columns else pd.Series("", index=inv.index)
-    disputed = inv["disputed"].to_numpy(dtype=bool) if "disputed" in inv.columns else (
-        status.astype(str).str.strip().str.lower().eq("disputed").to_numpy())
-    base = to_base(inv["open_amount"].to_numpy(dtype=np.int64), inv["currency"], config, rows,
-                   invoices.attrs.get("source", "Invoices"))
-
-    def col(name):
-        return inv[name].to_numpy() if name in inv.columns else np.full(len(inv), "", dtype=object)
+    if "disputed" in invoices.columns:
+        disputed = invoices["disputed"].to_numpy(dtype=bool)[keep]
+    else:
+        st_codes, st_labels = _labels(col("status"), lambda v: v.strip().lower())
+        disputed = (st_labels == "disputed")[st_codes]
+    cur_codes, cur_labels = _currency_codes(col("currency"))
+    base = _to_base(open_amt, cur_codes, cur_labels, config, rows, invoices.attrs.get("source", "Invoices"))
 
     return pd.DataFrame({
         "invoice_id": col("invoice_id"),
         "customer_id": col("customer_id"),
         "customer_name": col("customer_name"),
         "collector": col("collector"),
-        "currency": inv["currency"].astype(str).str.upper().to_numpy(),
-        "open_amount": inv["open_amount"].to_numpy(dtype=np.int64),
+        "currency": cur_labels[cur_codes],
+        "open_amount": open_amt,
         "open_amount_base": base,
-        "invoice_date": inv["invoice_date"].to_numpy(),
-        "due_date": inv["due_date"].to_numpy(),
+        "invoice_date": col("invoice_date"),
+        "due_date": col("due_date"),
         "days_past_due": days,
         "bucket": labels[bno],
         "bucket_no": bno,
@@ -160,8 +187,10 @@ def age(invoices: pd.DataFrame, as_of: dt.date, config: Config | None = None,
         np.add.at(mat, (codes, items["bucket_no"].to_numpy()), items["open_amount_base"].to_numpy())
         keys = pd.DataFrame({key_cols[0]: np.asarray(uniques, dtype=object)})
         if by == "customer":
-            names = items.groupby("customer_id", sort=False)["customer_name"].first()
-            keys["customer_name"] = keys["customer_id"].map(names).fillna("").to_numpy()
+            # the name on each customer's first line
+            first = np.full(len(uniques), len(codes), dtype=np.int64)
+            np.minimum.at(first, codes, np.arange(len(codes)))
+            keys["customer_name"] = items["customer_name"].to_numpy(dtype=object)[first]
     out = keys.copy()
     for j, lab in enumerate(labels):
         out[lab] = mat[:, j]
