@@ -1,0 +1,180 @@
+"""Disputes: open one, move it through the workflow, open one from a short payment, report.
+
+``add_dispute`` appends a Disputes row (id ``D-000124``, status ``open``,
+owner and SLA from the reason in Config ``dispute_reasons``).  The invoices
+must exist and belong to the customer; an invoice already on a live dispute
+(open, in review, escalated) is refused, naming that dispute.  The amount
+defaults to the invoices' open amount.  Invoice statuses are not changed: the
+aging flag and the reminder exclusion come from
+``engine.disputes.disputed_invoices`` over the Disputes table, so they end by
+themselves when the dispute is resolved.
+
+``set_dispute_status`` applies one workflow step (``engine.disputes``
+transitions; a refused step raises ``InputError`` with the engine's message).
+
+``dispute_from_short_pay`` turns a short-pay deduction from cash application
+into a ``short payment / deduction`` dispute.  It is idempotent: when a
+dispute for the same payment and invoice exists, nothing is added and the
+summary names it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from ..book import Book, Change
+from ..dates import parse_date
+from ..engine import disputes as engine
+from ..money import fmt
+from .plan import appended, blank, customer_invoices, fail, known_customer, single_currency, text_of, who
+
+
+def _live_disputes_of(book: Book, ids) -> dict[str, str]:
+    d = book.get("Disputes")
+    out: dict[str, str] = {}
+    if not len(d):
+        return out
+    live = engine.live_mask(d)
+    for did, cell in zip(d.loc[live, "dispute_id"], d.loc[live, "invoice_ids"]):
+        for i in engine.split_ids(cell):
+            if i in ids:
+                out.setdefault(i, str(did))
+    return out
+
+
+def _write_new(book: Book, row: dict, user: str, action: str, rule: str) -> Change:
+    change = Change(action)
+    change.tables["Disputes"] = appended(book, "Disputes", [row])
+    change.log(user, "Disputes", row["dispute_id"], "status", None, "open", rule)
+    change.summary = (f"dispute {row['dispute_id']} for {row['customer_id']}: {row['reason']}, "
+                      f"{row['currency']} {fmt(row['amount'])} on {row['invoice_ids']}; owner {row['owner']}, "
+                      f"SLA due {row['sla_due']:%Y-%m-%d}")
+    return change
+
+
+def add_dispute(
+    book: Book,
+    customer_id: str,
+    invoice_ids,
+    reason: str,
+    amount_cents: int | None = None,
+    opened: object = None,
+    owner: str | None = None,
+    note: str = "",
+    user: str | None = None,
+) -> Change:
+    """A new dispute (rules in the module docstring)."""
+    src = "add dispute"
+    user = who(book, user)
+    customer = known_customer(book, customer_id, src)
+    rows = customer_invoices(book, customer, invoice_ids, src, need_open=False)
+    ids = list(rows.index)
+    taken = _live_disputes_of(book, set(ids))
+    if taken:
+        fail(src, "already disputed: " + ", ".join(f"invoice {i} on {d}" for i, d in taken.items()))
+    currency = single_currency(rows, src, book.config.base_currency)
+    if amount_cents is None:
+        amount_cents = int(sum(0 if blank(v) else int(v) for v in rows["open_amount"]))
+    try:
+        opened_d = parse_date(opened) if opened is not None else dt.date.today()
+        did = engine.next_id(book.get("Disputes")["dispute_id"], "D")
+        row = engine.new_dispute(did, customer, ids, amount_cents, reason, opened_d, currency, owner, note,
+                                 book.config.dispute_reasons)
+    except ValueError as e:
+        fail(src, e)
+    return _write_new(book, row, user, "add_dispute", row["reason"])
+
+
+def dispute_from_short_pay(
+    book: Book,
+    payment_id: str,
+    invoice_id: str,
+    short_cents: int,
+    customer_id: str | None = None,
+    opened: object = None,
+    user: str | None = None,
+) -> Change:
+    """A ``short payment / deduction`` dispute for what ``payment_id`` left open on ``invoice_id``."""
+    src = "dispute short payment"
+    user = who(book, user)
+    pid, iid = str(payment_id or "").strip(), str(invoice_id or "").strip()
+    pay = book.get("Payments")
+    if len(pay) and pid not in set(pay["payment_id"].astype(str).str.strip()):
+        fail(src, f"payment {pid!r} is not in the Payments table")
+    inv = book.get("Invoices")
+    hit = inv.loc[inv["invoice_id"].astype(str).str.strip() == iid]
+    if not len(hit):
+        fail(src, f"invoice {iid!r} is not in the Invoices table")
+    owner = str(hit["customer_id"].iloc[0]).strip()
+    if customer_id is not None and str(customer_id).strip() != owner:
+        fail(src, f"invoice {iid} belongs to customer {owner}, not {str(customer_id).strip()}")
+    d = book.get("Disputes")
+    if len(d):
+        same = (d["reason"].astype(str).str.lower() == engine.SHORT_PAY_REASON) \
+            & d["invoice_ids"].map(lambda c: iid in engine.split_ids(c)) \
+            & d["note"].astype(str).str.contains(f"payment {pid}", regex=False)
+        if same.any():
+            change = Change("dispute_short_pay")
+            change.summary = f"short payment {pid} on {iid} is already dispute {d.loc[same, 'dispute_id'].iloc[0]}; nothing added"
+            return change
+    currency = str(hit["currency"].iloc[0]).strip().upper() or book.config.base_currency
+    try:
+        opened_d = parse_date(opened) if opened is not None else dt.date.today()
+        did = engine.next_id(d["dispute_id"], "D")
+        row = engine.from_short_pay(did, pid, iid, owner, short_cents, opened_d, currency, book.config.dispute_reasons)
+    except ValueError as e:
+        fail(src, e)
+    return _write_new(book, row, user, "dispute_short_pay", f"short pay {pid}")
+
+
+def set_dispute_status(
+    book: Book,
+    dispute_id: str,
+    status: str,
+    resolution: str | None = None,
+    on: object = None,
+    user: str | None = None,
+) -> Change:
+    """Move ``dispute_id`` to ``status`` on date ``on`` (default today); see ``engine.disputes`` for the workflow."""
+    src = "set dispute status"
+    user = who(book, user)
+    d = book.get("Disputes").reset_index(drop=True)
+    did = str(dispute_id or "").strip()
+    idx = np.flatnonzero(d["dispute_id"].astype(str).str.strip().str.upper().eq(did.upper()).to_numpy())
+    if not len(idx):
+        fail(src, f"no dispute {did!r} in the Disputes table")
+    i = int(idx[0])
+    row = {c: d.at[i, c] for c in d.columns}
+    try:
+        on_d = parse_date(on) if on is not None else dt.date.today()
+        new_row = engine.set_status(row, status, on_d, resolution)
+    except ValueError as e:
+        fail(src, e)
+    change = Change("set_dispute_status")
+    new = d.copy()
+    for c in ("status", "resolved", "resolution"):
+        old_v, new_v = row.get(c), new_row.get(c)
+        if text_of(old_v) != text_of(new_v):
+            new.loc[i, c] = new_v
+            change.log(user, "Disputes", row["dispute_id"], c, text_of(old_v), text_of(new_v),
+                       f"{text_of(row.get('status'))} -> {new_row['status']}")
+    new["resolved"] = pd.to_datetime(new["resolved"]).astype("datetime64[ns]")
+    change.tables["Disputes"] = new
+    msg = f"dispute {row['dispute_id']}: {text_of(row.get('status'))} -> {new_row['status']}"
+    if new_row["status"] in engine.RESOLVED:
+        msg += f" on {on_d:%Y-%m-%d}"
+    if resolution and text_of(row.get("resolution")) and text_of(row.get("resolution")) != str(resolution).strip():
+        msg += f"; resolution kept as typed: {text_of(row.get('resolution'))!r}"
+    change.summary = msg
+    return change
+
+
+def dispute_report(book: Book, as_of: object = None) -> engine.DisputeReport:
+    """The dispute report (``engine.disputes.report``) over the Disputes table, amounts in base currency."""
+    as_of_d = parse_date(as_of) if as_of is not None else dt.date.today()
+    try:
+        return engine.report(book.get("Disputes"), as_of_d, book.config)
+    except ValueError as e:
+        fail(f"{book.source} sheet Disputes", e)
