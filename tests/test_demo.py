@@ -1,0 +1,309 @@
+"""``ar-xl demo``: a realistic portfolio, a standard bank statement, every action run,
+and a workbook LibreOffice opens with the same numbers."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+from collections import Counter
+from decimal import Decimal
+
+import defusedxml.ElementTree as SafeET
+import numpy as np
+import pandas as pd
+import pytest
+import schwifty
+
+from ar_xl import demo as demo_mod
+from ar_xl import synth, xlsx
+from ar_xl.engine import aging
+
+import lo
+
+DEMO_AS_OF = dt.date(2026, 5, 14)  # the conftest demo's as-of date
+
+NS = "urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"
+N = {"c": NS}
+
+REAL_FORMS = {
+    "NL": {"B.V.", "N.V.", "V.O.F."},
+    "BE": {"NV", "BV", "SRL", "SA", "CommV"},
+    "DE": {"GmbH", "AG", "GmbH & Co. KG", "KG", "e.K."},
+    "FR": {"SARL", "SAS", "SA", "EURL"},
+    "UK": {"Ltd", "PLC", "LLP"},
+}
+
+
+@pytest.fixture(scope="module")
+def book(demo):
+    return xlsx.load(demo.workbook)
+
+
+@pytest.fixture(scope="module")
+def camt(demo):
+    return SafeET.parse(str(demo.statement)).getroot()
+
+
+def cents(text: str) -> int:
+    d = Decimal(text)
+    assert d == d.quantize(Decimal("0.01")), text
+    return int(d * 100)
+
+
+# ---------------------------------------------------------------- customers
+
+def test_customers_by_country_with_real_legal_forms(book):
+    cust = book.get("Customers")
+    assert len(cust) == 300
+    assert cust["customer_id"].is_unique and cust["customer_name"].is_unique
+    assert cust["country"].value_counts().to_dict() == {"NL": 90, "DE": 75, "BE": 60, "FR": 45, "UK": 30}
+    for name, country in zip(cust["customer_name"], cust["country"]):
+        form = next((f for f in sorted(REAL_FORMS[country], key=len, reverse=True) if name.endswith(" " + f)), None)
+        assert form, f"{name!r} ({country}) does not end with a legal form of {country}"
+        assert len(name) > len(form) + 2
+    names = " ".join(cust["customer_name"])
+    assert re.search(r"[éèêçëüöäßÉ]", names), "accented names expected (Lefèvre, Müller, ...)"
+    # each country's own forms all occur in a portfolio of 300
+    for country, forms in REAL_FORMS.items():
+        seen = {synth.legal_form(n, country) for n in cust.loc[cust["country"] == country, "customer_name"]}
+        assert seen == forms, (country, seen)
+
+
+def test_customer_ibans_are_valid_with_national_check_digits(book):
+    cust = book.get("Customers")
+    for cell, country in zip(cust["iban"], cust["country"]):
+        ibans = [x for x in cell.split(";") if x]
+        assert ibans
+        for text in ibans:
+            iban = schwifty.IBAN(text, validate_bban=True)  # raises on a bad check digit or format
+            assert iban.country_code == {"UK": "GB"}.get(country, country)
+
+
+def test_languages_collectors_emails_and_limits(book):
+    cust = book.get("Customers")
+    lang = cust.groupby("country")["language"].agg(lambda s: set(s)).to_dict()
+    assert lang == {"NL": {"nl"}, "BE": {"nl", "fr"}, "DE": {"de"}, "FR": {"fr"}, "UK": {"en"}}
+    assert 4 <= cust["collector"].nunique() <= 5
+    assert all(re.fullmatch(r"[A-Z][a-z]+", c) for c in cust["collector"].unique())
+    assert cust["email"].str.fullmatch(r"[a-z.]+@[a-z0-9-]+\.(nl|be|de|fr|co\.uk)").all()
+    limits = cust["credit_limit"].astype("int64")
+    assert (limits >= 5000_00).all() and (limits % 5000_00 == 0).all()
+
+
+# ---------------------------------------------------------------- invoices
+
+def test_invoices_shape(book, demo):
+    assert demo.as_of == DEMO_AS_OF
+    inv = book.get("Invoices")
+    is_cn = inv["invoice_id"].str.startswith("CN-")
+    assert 3000 <= len(inv) <= 8000
+    assert 0.03 <= is_cn.mean() <= 0.08
+    assert inv["invoice_id"].is_unique
+    assert inv.loc[~is_cn, "invoice_id"].str.fullmatch(r"20\d\d-\d{6}").all()
+    assert inv.loc[is_cn, "invoice_id"].str.fullmatch(r"CN-20\d\d-\d{5}").all()
+    assert (inv["due_date"] >= inv["invoice_date"]).all()
+    assert (inv["due_date"] == inv["invoice_date"])[is_cn].all()  # credit notes fall due at once
+    assert (inv.loc[is_cn, "amount"] < 0).all() and (inv.loc[~is_cn, "amount"] > 0).all()
+    amt, opn = inv["amount"], inv["open_amount"]
+    assert ((opn >= 0) & (opn <= amt))[~is_cn].all()
+    assert ((opn <= 0) & (opn >= amt))[is_cn].all()
+    start = pd.Timestamp(DEMO_AS_OF) - pd.Timedelta(days=200)
+    assert inv["invoice_date"].between(start, pd.Timestamp(DEMO_AS_OF)).all()
+    assert inv["invoice_date"].dt.day_of_week.lt(5).all()
+    # amounts: cents, skewed (a long tail above the median)
+    a = inv.loc[~is_cn, "amount"]
+    assert (a % 100 != 0).mean() > 0.6
+    assert a.quantile(0.99) > 8 * a.median()
+
+
+def test_currencies_and_collectors(book):
+    inv = book.get("Invoices")
+    cur = inv["currency"].value_counts(normalize=True)
+    assert cur["EUR"] > 0.75 and cur.get("GBP", 0) > 0.02 and cur.get("USD", 0) > 0.01
+    cust = book.get("Customers").set_index("customer_id")
+    gbp_countries = set(cust.loc[inv.loc[inv["currency"] == "GBP", "customer_id"], "country"])
+    assert gbp_countries == {"UK"}
+    assert 4 <= inv["collector"].nunique() <= 5
+
+
+def test_history_and_aging_profile(demo):
+    """As generated (before the day's payments): old invoices mostly paid, most open money
+    current or 1-30 days, a tail over 90 days, a few disputes, some partly paid."""
+    inv = demo.portfolio.invoices
+    old = inv[(inv["amount"] > 0) & (inv["invoice_date"] < pd.Timestamp(DEMO_AS_OF) - pd.Timedelta(days=120))]
+    assert (old["status"] == "paid").mean() > 0.75
+    assert ((inv["status"] == "paid") == (inv["open_amount"] == 0)).all()
+    partly = inv[(inv["open_amount"] > 0) & (inv["open_amount"] < inv["amount"])]
+    assert len(partly) >= 20
+    assert 10 <= (inv["status"] == "disputed").sum() <= 0.05 * len(inv)
+    items = aging.age_items(inv, DEMO_AS_OF)
+    share = items.groupby("bucket")["open_amount_base"].sum() / items["open_amount_base"].sum()
+    assert share["current"] + share["1-30"] > 0.6
+    assert share["current"] > share["1-30"] > share["31-60"]
+    assert 0.02 < share["91-120"] + share["121+"] < 0.25
+
+
+def test_structured_payment_references(book):
+    inv = book.get("Invoices")
+    cust = book.get("Customers").set_index("customer_id")
+    refs = inv[inv["payment_reference"] != ""]
+    country = cust.loc[refs["customer_id"], "country"].to_numpy()
+    ogm = refs["payment_reference"].str.startswith("+++").to_numpy()
+    assert ogm.sum() > 50 and (~ogm).sum() > 20
+    assert set(country[ogm]) == {"BE"}
+    for r in refs["payment_reference"][ogm]:
+        assert re.fullmatch(r"\+\+\+\d{3}/\d{4}/\d{5}\+\+\+", r) and synth.ogm_is_valid(r), r
+    for r in refs["payment_reference"][~ogm]:
+        assert synth.rf_is_valid(r), r
+
+
+def test_check_digit_helpers_agree_with_known_examples():
+    assert synth.ogm("0100123456") == "+++010/0123/45656+++"  # 100123456 = 97 * 1032200 + 56
+    assert synth.rf_reference("539007547034") == "RF18539007547034"  # the ISO 11649 example
+    assert synth.iban("DE", "370400440532013000") == "DE89370400440532013000"
+    assert synth.iban("UK", "NWBK60161331926819") == "GB29NWBK60161331926819"
+
+
+def test_same_seed_same_portfolio_other_seed_other():
+    a = synth.portfolio(seed=3, as_of=DEMO_AS_OF, customers=25)
+    b = synth.portfolio(seed=3, as_of=DEMO_AS_OF, customers=25)
+    c = synth.portfolio(seed=4, as_of=DEMO_AS_OF, customers=25)
+    pd.testing.assert_frame_equal(a.invoices, b.invoices)
+    assert synth.camt053(synth.statement(a, 3)) == synth.camt053(synth.statement(b, 3))
+    assert list(a.customers["customer_name"]) != list(c.customers["customer_name"])
+
+
+# ---------------------------------------------------------------- the bank statement
+
+def test_statement_is_camt053_001_08_and_reconciles(camt, demo):
+    assert camt.tag == f"{{{NS}}}Document"
+    assert demo.statement.name == "collections-demo-statement.xml"
+    stmts = camt.findall("c:BkToCstmrStmt/c:Stmt", N)
+    assert {s.find("c:Acct/c:Ccy", N).text for s in stmts} == {"EUR", "GBP", "USD"}
+    n_credits = 0
+    for s in stmts:
+        ccy = s.find("c:Acct/c:Ccy", N).text
+        schwifty.IBAN(s.find("c:Acct/c:Id/c:IBAN", N).text)
+        entries = s.findall("c:Ntry", N)
+        cr = [e for e in entries if e.find("c:CdtDbtInd", N).text == "CRDT"]
+        db = [e for e in entries if e.find("c:CdtDbtInd", N).text == "DBIT"]
+        cr_sum = sum(cents(e.find("c:Amt", N).text) for e in cr)
+        db_sum = sum(cents(e.find("c:Amt", N).text) for e in db)
+        summ = s.find("c:TxsSummry", N)
+        assert int(summ.find("c:TtlCdtNtries/c:NbOfNtries", N).text) == len(cr)
+        assert cents(summ.find("c:TtlCdtNtries/c:Sum", N).text) == cr_sum
+        assert cents(summ.find("c:TtlDbtNtries/c:Sum", N).text) == db_sum
+        assert int(summ.find("c:TtlNtries/c:NbOfNtries", N).text) == len(entries)
+        bal = {b.find("c:Tp/c:CdOrPrtry/c:Cd", N).text: cents(b.find("c:Amt", N).text) for b in s.findall("c:Bal", N)}
+        assert bal["CLBD"] == bal["OPBD"] + cr_sum - db_sum
+        for e in entries:
+            amt = e.find("c:Amt", N)
+            assert amt.get("Ccy") == ccy
+            assert e.find("c:Sts/c:Cd", N).text == "BOOK"
+            assert dt.date.fromisoformat(e.find("c:BookgDt/c:Dt", N).text) == DEMO_AS_OF
+            assert dt.date.fromisoformat(e.find("c:ValDt/c:Dt", N).text) <= DEMO_AS_OF
+            assert e.find("c:AcctSvcrRef", N).text
+            txs = e.findall("c:NtryDtls/c:TxDtls", N)
+            assert sum(cents(t.find("c:Amt", N).text) for t in txs) == cents(amt.text)
+        n_credits += len(cr)
+    assert 150 <= n_credits <= 300
+    assert n_credits == len(demo.bank.credits)
+    assert 3 <= len(demo.bank.debits) <= 10
+    refs = [e.text for e in camt.iter(f"{{{NS}}}AcctSvcrRef")]
+    assert len(set(refs)) == len(camt.findall(".//c:Ntry", N))
+
+
+def test_statement_pays_the_way_customers_pay(camt, demo):
+    credits = [e for e in camt.iter(f"{{{NS}}}Ntry") if e.find("c:CdtDbtInd", N).text == "CRDT"]
+    tx = [e.find("c:NtryDtls/c:TxDtls", N) for e in credits]
+    names = [t.findtext("c:RltdPties/c:Dbtr/c:Pty/c:Nm", "", N) for t in tx]
+    ibans = [t.findtext("c:RltdPties/c:DbtrAcct/c:Id/c:IBAN", "", N) for t in tx]
+    ustrd = [" ".join(u.text or "" for u in t.findall("c:RmtInf/c:Ustrd", N)) for t in tx]
+    scor = [t.findtext("c:RmtInf/c:Strd/c:CdtrRefInf/c:Ref", "", N) for t in tx]
+    assert all(names) and all(ibans)
+    for i in ibans:
+        schwifty.IBAN(i, validate_bban=True)
+    assert any(len(n) == 35 for n in names), "some payer names truncated at 35 characters"
+    assert any("&" in n for n in names), "names with & survive the XML escaping"
+    wording = " ".join(ustrd)
+    for word in ("Factuur", "Rechnung", "Facture", "INV"):
+        assert word in wording
+    assert sum(1 for s in scor if s.startswith("RF")) >= 1
+    assert sum(1 for s in scor if re.fullmatch(r"\d{12}", s) and synth.ogm_is_valid(s)) >= 1
+    multi = [u for u in ustrd if len(re.findall(r"20\d\d-?\d{6}", u)) >= 2]
+    assert len(multi) >= 5
+    no_ref = [u for u, s in zip(ustrd, scor) if not s and not re.search(r"\d{4}", u)]
+    assert len(no_ref) >= 5
+    kinds = Counter(e.kind for e in demo.bank.credits)
+    assert {"exact", "structured", "multi", "partial", "charges", "name_only", "unknown"} <= set(kinds)
+    # what a credit pays: exactly, in part, or short by charges, never more than is open
+    inv = demo.portfolio.invoices.set_index("invoice_id")
+    for e in demo.bank.credits:
+        if not e.invoices:
+            continue
+        open_total = int(inv.loc[e.invoices, "open_amount"].sum())
+        if e.kind in ("exact", "structured", "multi", "credit_note", "name_only"):
+            assert e.amount == open_total
+        else:
+            assert 0 < e.amount < open_total
+
+
+# ---------------------------------------------------------------- the actions and the summary
+
+def test_demo_ran_every_step_into_the_workbook(book, demo):
+    assert [name for name, _ in demo.changes] == [s.name for s in demo_mod.STEPS]
+    assert demo_mod.STEPS[-1].name == "refresh aging"
+    pay = book.get("Payments")
+    assert len(pay) == len(demo.bank.credits)
+    assert int(pay["amount"].sum()) == sum(e.amount for e in demo.bank.credits)
+    inv = book.get("Invoices")
+    assert int(inv["open_amount"].sum()) < int(demo.portfolio.invoices["open_amount"].sum())  # cash applied
+    assert len(book.get("Aging")) == int((inv["open_amount"] != 0).sum())
+    actions = set(book.get("Audit")["action"])
+    assert "demo" in actions and "refresh_aging" in actions and len(actions) >= len(demo_mod.STEPS) + 1
+    text = demo_mod.summary(demo)
+    assert "300 (NL 90, BE 60, DE 75, FR 45, UK 30)" in text
+    assert "EUR" in text and "overdue" in text
+    for name, _ in demo.changes:
+        assert name in text
+
+
+def test_build_returns_the_summary(tmp_path):
+    text = demo_mod.build(tmp_path / "small.xlsx", as_of=DEMO_AS_OF, seed=11, customers=20)
+    assert text.startswith(f"Demo workbook {tmp_path / 'small.xlsx'} as of 2026-05-14")
+    assert "customers   20 " in text
+    assert (tmp_path / "small-statement.xml").exists()
+
+
+# ---------------------------------------------------------------- LibreOffice
+
+def _read_csv(path):
+    with open(path, newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def test_libreoffice_opens_the_demo_with_the_same_numbers(book, demo, tmp_path):
+    files = lo.convert(demo.workbook, lo.CSV_ALL_SHEETS, tmp_path)
+    inv_rows = _read_csv(lo.sheet_csv(files, "Invoices"))
+    inv = book.get("Invoices")
+    assert len(inv_rows) == len(inv)
+    assert [r["invoice_id"] for r in inv_rows] == list(inv["invoice_id"])
+    assert sum(cents(r["open_amount"]) for r in inv_rows) == int(inv["open_amount"].sum())
+    assert sum(cents(r["amount"]) for r in inv_rows) == int(inv["amount"].sum())
+
+    aging_rows = _read_csv(lo.sheet_csv(files, "Aging"))
+    engine = aging.age_items(inv, DEMO_AS_OF, book.config)
+    assert len(aging_rows) == len(engine)
+    assert sum(cents(r["open_amount_base"]) for r in aging_rows) == int(engine["open_amount_base"].sum())
+    buckets = aging.bucket_labels(book.config.aging_buckets)
+    assert sum(cents(r[b]) for r in aging_rows for b in buckets) == int(engine["open_amount_base"].sum())
+
+    cust_rows = _read_csv(lo.sheet_csv(files, "Customers"))
+    assert [r["customer_name"] for r in cust_rows] == list(book.get("Customers")["customer_name"])
+
+
+def test_lo_convert_fails_loudly_without_soffice(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOFFICE", "")
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(lo.LibreOfficeError, match="not installed"):
+        lo.convert(tmp_path / "x.xlsx", "pdf", tmp_path)
