@@ -202,8 +202,10 @@ def payment_credits(book: Book) -> pd.DataFrame:
     pay = pay.loc[~ignored.to_numpy()]
     by_pay = pay.drop_duplicates("payment_id").set_index("payment_id")
     inv = book.get("Invoices")
-    inv_customer = dict(zip(inv["invoice_id"].astype(str).str.strip(), inv["customer_id"].astype(str).str.strip()))
-    out = []
+    inv_customer = pd.Series(inv["customer_id"].astype(str).str.strip().to_numpy(),
+                             index=inv["invoice_id"].astype(str).str.strip().to_numpy())
+    inv_customer = inv_customer[~inv_customer.index.duplicated(keep="first")]
+    parts = []
     m = book.get("Matches")
     in_matches: set[str] = set()
     if len(m):
@@ -211,38 +213,53 @@ def payment_credits(book: Book) -> pd.DataFrame:
         in_matches = set(pid[pid != ""])
         decision = m["decision"].astype(str).str.strip().str.lower()
         review = m["review"].astype(str).str.strip().str.lower()
-        counted = ((decision == "auto") & (review != "reject")) | (review == "confirm")
-        for k in np.flatnonzero(counted.to_numpy()):
-            r = m.iloc[k]
-            p = pid.iloc[k]
-            if p not in by_pay.index or blank(r["applied_amount"]) or int(r["applied_amount"]) <= 0:
-                continue
-            iid = str(r["invoice_id"]).strip()
-            cust = str(r["customer_id"]).strip() or inv_customer.get(iid, "")
-            out.append((p, by_pay.at[p, "value_date"], int(r["applied_amount"]), str(by_pay.at[p, "currency"]).upper(),
-                        cust, iid, "match"))
+        applied = m["applied_amount"].astype("Int64")
+        counted = (((decision == "auto") & (review != "reject")) | (review == "confirm")) \
+            & applied.notna() & (applied.fillna(0) > 0) & pid.isin(by_pay.index)
+        mm = m.loc[counted.to_numpy()]
+        mp = pid[counted.to_numpy()].to_numpy()
+        iid = mm["invoice_id"].astype(str).str.strip().to_numpy()
+        cust = mm["customer_id"].astype(str).str.strip().to_numpy()
+        from_inv = inv_customer.reindex(iid).fillna("").to_numpy()
+        parts.append(pd.DataFrame({
+            "payment_id": mp,
+            "value_date": by_pay["value_date"].reindex(mp).to_numpy(),
+            "amount": mm["applied_amount"].astype(np.int64).to_numpy(),
+            "currency": by_pay["currency"].reindex(mp).astype(str).str.upper().to_numpy(),
+            "customer_id": np.where(cust != "", cust, from_inv),
+            "invoice_id": iid,
+            "source": "match",
+        }))
     iban_owner: dict[str, str | None] = {}
-    cust = book.get("Customers")
-    for cid, cell in zip(cust["customer_id"].astype(str).str.strip(), cust["iban"].astype(str)):
+    customers = book.get("Customers")
+    for cid, cell in zip(customers["customer_id"].astype(str).str.strip(), customers["iban"].astype(str)):
         for iban in cell.split(";"):
             key = "".join(iban.split()).upper()
             if key:
                 iban_owner[key] = cid if iban_owner.get(key, cid) == cid else None  # None: ambiguous
-    own_col = "customer_id" in pay.columns
-    for k in range(len(pay)):
-        r = pay.iloc[k]
-        p = r["payment_id"]
-        if p in in_matches or blank(r["amount"]) or int(r["amount"]) <= 0 or blank(r["value_date"]):
-            continue
-        c = str(r["customer_id"]).strip() if own_col and not blank(r["customer_id"]) else None
-        if c is None:
-            c = iban_owner.get("".join(str(r["payer_iban"]).split()).upper())
-        if not c:
-            continue
-        out.append((p, r["value_date"], int(r["amount"]), str(r["currency"]).upper(), c, "", "iban"))
-    df = pd.DataFrame(out, columns=cols)
+    amount = pay["amount"].astype("Int64")
+    rest = pay.loc[(~pay["payment_id"].isin(in_matches) & amount.notna() & (amount.fillna(0) > 0)
+                    & pay["value_date"].notna()).to_numpy()]
+    by_iban = rest["payer_iban"].astype(str).str.replace(r"\s+", "", regex=True).str.upper().map(iban_owner)
+    owner = by_iban.fillna("").astype(str)
+    if "customer_id" in rest.columns:
+        own = rest["customer_id"].map(lambda v: "" if blank(v) else str(v).strip())
+        owner = own.where(own != "", owner)
+    keep = (owner != "").to_numpy()
+    rest = rest.loc[keep]
+    parts.append(pd.DataFrame({
+        "payment_id": rest["payment_id"].to_numpy(),
+        "value_date": rest["value_date"].to_numpy(),
+        "amount": rest["amount"].astype(np.int64).to_numpy(),
+        "currency": rest["currency"].astype(str).str.upper().to_numpy(),
+        "customer_id": owner.to_numpy()[keep],
+        "invoice_id": "",
+        "source": "iban",
+    }))
+    df = pd.concat([p for p in parts], ignore_index=True)[cols]
     df["value_date"] = pd.to_datetime(df["value_date"]).astype("datetime64[ns]")
     df["amount"] = df["amount"].astype(np.int64)
+    df = df.loc[df["value_date"].notna().to_numpy()].reset_index(drop=True)
     return df
 
 

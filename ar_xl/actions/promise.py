@@ -25,8 +25,7 @@ from ..dates import parse_date
 from ..engine import promises as promises_engine
 from ..engine.disputes import join_ids, next_id, split_ids
 from ..money import fmt
-from .plan import (appended, blank, customer_invoices, fail, known_customer, payment_credits, single_currency,
-                   text_of, who)
+from .plan import appended, blank, customer_invoices, fail, known_customer, payment_credits, single_currency, who
 
 
 def log_promise(
