@@ -807,15 +807,16 @@ def statement(p: Portfolio, seed: int = 7, credits: int | None = None) -> Statem
         total = sum(int(x["open_amount"]) for x in chosen)
         e = Entry(amount=total, currency=currency, credit=True, name=_payer_name(r, c["customer_name"], c["country"]),
                   iban=payer_iban, bic=bic, kind=kind, invoices=[x["invoice_id"] for x in chosen], customer_id=cid)
-        ctx = {"id": _fmt_id(r, first["invoice_id"]), "date": first["invoice_date"], "po": first["po_number"] or "-",
+        ctx = {"id": _fmt_id(r, first["invoice_id"]), "date": first["invoice_date"], "po": first["po_number"],
                "cust": cid, "week": as_of.isocalendar()[1], "run": f"{as_of:%Y%m%d}-{r.randint(1, 99):03d}"}
+        wording = [w for w in _WORDING[lang] if first["po_number"] or "{po}" not in w]
         if kind == "exact":
-            e.ustrd = [r.choice(_WORDING[lang]).format(**ctx)]
+            e.ustrd = [r.choice(wording).format(**ctx)]
         elif kind == "structured":
             refv = first["payment_reference"]
             if not refv:
                 e.kind = "exact"
-                e.ustrd = [r.choice(_WORDING[lang]).format(**ctx)]
+                e.ustrd = [r.choice(wording).format(**ctx)]
             elif refv.startswith("+++"):
                 e.ref, e.ref_issuer = re.sub(r"\D", "", refv), "BBA"
                 if r.random() < 0.3:
@@ -836,7 +837,7 @@ def statement(p: Portfolio, seed: int = 7, credits: int | None = None) -> Statem
         elif kind == "charges":
             if currency != "EUR" or r.random() < 0.5:
                 fee = r.choice((750, 1000, 1250, 1500, 2000, 2500))
-                e.ustrd = [r.choice(_WORDING[lang]).format(**ctx)]
+                e.ustrd = [r.choice(wording).format(**ctx)]
             else:  # early-payment discount taken: 2% (Skonto / escompte)
                 fee = int(round(total * 0.02))
                 e.ustrd = [{"de": "RE {id} abzgl. 2% Skonto", "fr": "Facture {id} escompte 2%",
@@ -1004,10 +1005,11 @@ def camt053(st: Statement) -> bytes:
                     path(parties, "CdtrAcct/Id/IBAN", e.iban)
             if e.credit and e.bic:
                 path(tx, "RltdAgts/DbtrAgt/FinInstnId/BICFI", e.bic)
-            if e.ustrd or e.ref:
+            ustrd = [u[:140] for u in e.ustrd if u.strip()]  # Max140Text, at least one character
+            if ustrd or e.ref:
                 rmt = sub(tx, "RmtInf")
-                for u in e.ustrd:
-                    sub(rmt, "Ustrd", u[:140])
+                for u in ustrd:
+                    sub(rmt, "Ustrd", u)
                 if e.ref:
                     cri = path(rmt, "Strd/CdtrRefInf")
                     tp = sub(cri, "Tp")

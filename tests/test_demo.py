@@ -209,6 +209,13 @@ def test_statement_is_camt053_001_08_and_reconciles(camt, demo):
     assert 150 <= n_credits <= 300
     assert n_credits == len(demo.bank.credits)
     assert 3 <= len(demo.bank.debits) <= 10
+    # the schema's text lengths: Max140Text for names and free text, Max35Text for ids and references
+    for tag, longest in (("Ustrd", 140), ("Nm", 140), ("AcctSvcrRef", 35), ("EndToEndId", 35), ("Ref", 35),
+                         ("MsgId", 35), ("Id", 35)):
+        for el in camt.iter(f"{{{NS}}}{tag}"):
+            if len(el):
+                continue
+            assert el.text and 1 <= len(el.text) <= longest, (tag, el.text)
     refs = [e.text for e in camt.iter(f"{{{NS}}}AcctSvcrRef")]
     assert len(set(refs)) == len(camt.findall(".//c:Ntry", N))
 
