@@ -119,7 +119,8 @@ def _key_index(df: pd.DataFrame, key: list[str]) -> pd.Index:
 def merge_preserving(old: pd.DataFrame, new: pd.DataFrame, t: schema.Table, remove=()) -> pd.DataFrame:
     """``new`` laid over ``old`` by key: old rows missing from ``new`` are kept at
     their place, new rows are appended, and non-empty editable values in ``old``
-    win over whatever ``new`` says.  Old rows whose key is in ``remove`` are
+    win over whatever ``new`` says (except the system defaults a column declares
+    ``replaceable``, such as an invoice status still 'open').  Old rows whose key is in ``remove`` are
     dropped, unless a person wrote in one of their editable columns."""
     new = new.reset_index(drop=True)
     if old is None or not len(old):
@@ -149,7 +150,8 @@ def merge_preserving(old: pd.DataFrame, new: pd.DataFrame, t: schema.Table, remo
         col = merged[c].astype(object).to_numpy().copy()
         take = hit.copy()
         if c in editable:
-            take &= merged[c].map(_blank).to_numpy()
+            free = t.replaceable(c)
+            take &= merged[c].map(lambda v: _blank(v) or str(v).strip().lower() in free).to_numpy()
         col[take] = new_vals[where[take]]
         merged[c] = col
     appended = new.loc[~pd.Series(range(len(new))).isin(where[hit]).to_numpy()]

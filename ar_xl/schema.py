@@ -51,6 +51,9 @@ class Column:
     """People type in this column; actions never overwrite a non-empty value."""
     choices: tuple[str, ...] = ()
     """Allowed values, offered as an Excel drop-down."""
+    replaceable: tuple[str, ...] = ()
+    """Values of an editable column that are the system's own defaults, not a
+    person's decision: an action may replace them (status 'open' -> 'on plan')."""
     width: int = 14
     description: str = ""
 
@@ -91,6 +94,10 @@ class Table:
                 return c
         raise KeyError(f"table {self.name} has no column {name!r}")
 
+    def replaceable(self, name: str) -> set[str]:
+        """Lower-cased values of column ``name`` an action may overwrite."""
+        return {v.lower() for v in self.column(name).replaceable}
+
     def kinds(self, kind: str) -> list[str]:
         return [c.name for c in self.columns if c.kind == kind]
 
@@ -129,7 +136,7 @@ INVOICES = Table(
         C("collector", editable=True),
         C("payment_reference", width=24),
         C("po_number"),
-        C("status", editable=True, choices=INVOICE_STATUSES, width=12),
+        C("status", editable=True, choices=INVOICE_STATUSES, replaceable=("open",), width=12),
         C("note", editable=True, width=30),
     ),
     key=("invoice_id",),

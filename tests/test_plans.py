@@ -362,8 +362,6 @@ def test_create_plan_change_contents():
     assert len(merged["Audit"]) == len(ch.audit)
 
 
-@pytest.mark.xfail(strict=True, reason="Change.merged keeps any non-empty editable value, so 'open' is never "
-                   "replaced by 'on plan' when written back (needs a change in ar_xl/book.py)")
 def test_open_status_becomes_on_plan_when_written_back():
     book = make_book(INVOICES)
     merged = create_plan(book, "C1", "INV2", 2, "2026-01-31").merged(book)
