@@ -13,20 +13,14 @@ import numpy as np
 import pandas as pd
 
 from ..book import Book, Change
-from ..engine import aging
+from ..engine import aging, disputes
 
 
 def disputed_invoice_ids(book: Book) -> set[str]:
     """Invoice ids on disputes that are not resolved or closed, plus invoices whose status is 'disputed'."""
-    ids: set[str] = set()
     inv = book.get("Invoices")
-    ids.update(inv.loc[inv["status"].astype(str).str.strip().str.lower() == "disputed", "invoice_id"].astype(str))
-    d = book.get("Disputes")
-    if len(d):
-        live = ~d["status"].astype(str).str.lower().str.startswith(("resolved", "closed"))
-        for cell in d.loc[live, "invoice_ids"].astype(str):
-            ids.update(x.strip() for x in cell.replace(",", ";").split(";") if x.strip())
-    return ids
+    ids = set(inv.loc[inv["status"].astype(str).str.strip().str.lower() == "disputed", "invoice_id"].astype(str))
+    return ids | disputes.disputed_invoices(book.get("Disputes"))
 
 
 def aging_table(book: Book, as_of: dt.date, edges=None, basis=None) -> tuple[pd.DataFrame, list[str]]:
