@@ -2,13 +2,14 @@
 
 Accepted inputs: ``date``/``datetime``/pandas ``Timestamp``, ISO text
 (``2026-11-23``), European day-first text (``23-11-2026``, ``23.11.2026``,
-``23/11/2026``) and Excel serial numbers (1900 date system: serial 45000 is
+``23/11/2026``; a time after the date is ignored) and Excel serial numbers (1900 date system: serial 45000 is
 2023-03-15; serials 1..60 fall before Excel's phantom 29 Feb 1900 and are
 rejected as implausible for an invoice).
 """
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 
 import numpy as np
@@ -17,13 +18,13 @@ import pandas as pd
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 _MIN_SERIAL, _MAX_SERIAL = 61, 2958465  # 1900-03-01 .. 9999-12-31
 
-_DMY = re.compile(r"(\d{1,2})[./-](\d{1,2})[./-](\d{4})")
+_DMY = re.compile(r"(\d{1,2})[./-](\d{1,2})[./-](\d{4})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
 _YMD = re.compile(r"(\d{4})-?(\d{2})-?(\d{2})")
 
 
 def parse_date(value: object) -> dt.date:
     """One value to a ``datetime.date``; ``ValueError`` with a readable message otherwise."""
-    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NaT:
+    if value is None or (isinstance(value, (float, np.floating)) and math.isnan(value)) or value is pd.NaT:
         raise ValueError("date is empty")
     if isinstance(value, pd.Timestamp):
         return value.date()
@@ -56,6 +57,8 @@ def parse_date(value: object) -> dt.date:
 
 
 def from_serial(serial: float) -> dt.date:
+    if not math.isfinite(serial):
+        raise ValueError(f"not a plausible Excel date serial: {serial!r}")
     if serial != int(serial) and not float(serial).is_integer():
         serial = int(serial)  # a time part: keep the day
     if not _MIN_SERIAL <= serial <= _MAX_SERIAL:

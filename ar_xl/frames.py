@@ -96,6 +96,7 @@ def coerce(
         else:
             out[name] = _text(values, rows, source, name, must, problems)
     if problems:
+        problems.sort(key=lambda p: p.row or 0)  # row by row, columns in table order within a row
         raise InputError(problems)
     result = pd.DataFrame(out, index=pd.RangeIndex(len(df)))
     extras = [c for c in df.columns if c not in table.names]
@@ -128,10 +129,9 @@ def _money(values, rows, source, name, must, problems) -> pd.Series:
     if pd.api.types.is_float_dtype(values.dtype):
         arr = values.to_numpy(dtype=float)
         nan = np.isnan(arr)
-        cents = np.round(arr * 100)
-        bad_precision = ~nan & (np.abs(arr * 100 - cents) > 1e-6 * np.maximum(1, np.abs(arr)))
-        for i in np.flatnonzero(bad_precision):
-            problems.append(CellProblem(source, int(rows[i]), name, f"more than two decimals: {arr[i]!r}"))
+        cents, bad = _float_cents(arr)
+        for i in np.flatnonzero(bad & ~nan):
+            problems.append(CellProblem(source, int(rows[i]), name, _float_problem(arr[i])))
         return _finish_ints(cents, nan, rows, source, name, must, problems)
     # object / string: fast path for plain "1234.56", the rest one by one
     obj = values.astype(object).to_numpy()
@@ -140,6 +140,13 @@ def _money(values, rows, source, name, must, problems) -> pd.Series:
     for i, v in enumerate(obj):
         if _blank(v):
             nan[i] = True
+            continue
+        if isinstance(v, (float, np.floating)):
+            c, bad = _float_cents(np.array([v], dtype=float))
+            if bad[0]:
+                problems.append(CellProblem(source, int(rows[i]), name, _float_problem(float(v))))
+            else:
+                cents[i] = int(c[0])
             continue
         if isinstance(v, str) and _PLAIN_AMOUNT.match(v):
             neg = v.startswith("-")
@@ -153,6 +160,34 @@ def _money(values, rows, source, name, must, problems) -> pd.Series:
         except ValueError as e:
             problems.append(CellProblem(source, int(rows[i]), name, str(e)))
     return _finish_ints(cents, nan, rows, source, name, must, problems)
+
+
+_MAX_CENTS = 1e13  # 100 billion: far above any invoice, well inside what a float holds to the cent
+
+
+def _float_cents(arr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Cents (as floats) of amounts Excel stored as floats, and which of them are bad.
+
+    A float read from a cell holding two decimals is within a few ulps of a
+    whole number of cents; a third decimal (12.345, 1000000.005) is at least
+    0.1 cent away and is reported rather than rounded.  Infinite, NaN or
+    astronomically large values are bad too.
+    """
+    with np.errstate(invalid="ignore", over="ignore"):
+        scaled = arr * 100
+        cents = np.round(scaled)
+        bad = ~np.isfinite(scaled) | (np.abs(scaled) >= _MAX_CENTS)
+        bad |= np.abs(scaled - cents) > 8 * np.spacing(np.abs(cents))
+    return np.where(bad, 0, cents), bad
+
+
+def _float_problem(v: float) -> str:
+    v = float(v)  # shown as 12.345, not np.float64(12.345)
+    if not np.isfinite(v):
+        return f"not an amount: {v!r}"
+    if abs(v) * 100 >= _MAX_CENTS:
+        return f"amount too large: {v!r}"
+    return f"more than two decimals: {v!r}"
 
 
 def _finish_ints(cents, nan, rows, source, name, must, problems) -> pd.Series:

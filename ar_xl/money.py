@@ -38,7 +38,7 @@ def parse_amount(value: object) -> int:
         return int(Decimal(repr(float(value))).scaleb(2).quantize(Decimal(1), ROUND_HALF_UP))
     if isinstance(value, Decimal):
         return _decimal_to_cents(value, str(value))
-    text = str(value).strip()
+    text = str(value).strip().replace("\u2212", "-")  # U+2212 MINUS SIGN as some exports write it
     if not text:
         raise ValueError("amount is empty")
     neg = False
