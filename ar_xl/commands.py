@@ -71,3 +71,4 @@ def _apply(sub):
     s.add_argument("workbook")
     s.set_defaults(fn=cmd)
 from . import workflow_cli  # noqa: E402,F401  (plan, promise, dispute, contact)
+from . import addin_cli  # noqa: E402,F401  (ar-xl addin build|install|uninstall)
