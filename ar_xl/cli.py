@@ -169,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     try:
         return a.fn(a) or 0
-    except ArXlError as e:
+    except (ArXlError, ValueError) as e:  # engine rules refuse bad parameters with ValueError
         print(f"ar-xl: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -17,6 +17,15 @@ def _cents(text: str) -> int:
         raise argparse.ArgumentTypeError(str(e)) from None
 
 
+def _percent(text: str):
+    """An annual rate typed in percent ('8', '8,5') as the fraction the engine takes."""
+    from decimal import Decimal, InvalidOperation
+    try:
+        return Decimal(text.strip().rstrip("%").replace(",", ".")) / 100
+    except InvalidOperation:
+        raise argparse.ArgumentTypeError(f"not a percentage: {text!r}") from None
+
+
 def _ids(text: str) -> list[str]:
     return [x.strip() for x in text.replace(";", ",").split(",") if x.strip()]
 
@@ -32,7 +41,7 @@ def _schedule_opts(s) -> None:
     s.add_argument("--first-due", type=_date, required=True, metavar="DATE")
     s.add_argument("--frequency", choices=("weekly", "biweekly", "monthly", "quarterly"), default="monthly")
     s.add_argument("--interest", choices=("none", "simple", "annuity"), default="none")
-    s.add_argument("--rate", default="0", metavar="PCT", help="annual interest rate in %%, e.g. 8 or 8,5")
+    s.add_argument("--rate", type=_percent, default=0, metavar="PCT", help="annual interest rate in %%, e.g. 8 or 8,5")
     s.add_argument("--down-payment", type=_cents, default=0, metavar="AMOUNT")
     s.add_argument("--holidays", default=None, metavar="CC", help="move due dates off weekends and this country's public holidays (NL, BE, DE, FR, GB)")
 

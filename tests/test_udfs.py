@@ -341,9 +341,53 @@ def test_server_scalar_functions_and_errors(server):
 def test_server_function_metadata(server):
     meta = server.xs.custom_functions_meta(server.module)
     funcs = {f["name"]: f for f in meta["functions"]}
-    assert set(funcs) == {"AR_AGING", "AR_BUCKET", "AR_DAYS_PAST_DUE", "AR_DSO", "AR_CEI"}
+    assert {"AR_AGING", "AR_BUCKET", "AR_DAYS_PAST_DUE", "AR_DSO", "AR_CEI", "AR_PLAN"} <= set(funcs)
     aging = funcs["AR_AGING"]
     assert aging["description"].startswith("Aged open items")
     assert [(p["name"], p.get("optional", False)) for p in aging["parameters"]] == [
         ("invoices", False), ("as_of", True), ("buckets", True), ("basis", True), ("group_by", True), ("config", True)]
     assert all(p["description"] and not p["description"].startswith("Positional") for p in aging["parameters"])
+
+
+# --- AR_PLAN ---------------------------------------------------------------------------
+
+PLAN_HEADER = ["installment_no", "due_date", "amount", "principal", "interest", "remaining_balance"]
+
+
+def test_plan_direct_month_ends_and_rounding():
+    # 1,000.00 in 3: 333.33 + 333.33 + 333.34 (the cent left over goes on the last),
+    # from 31 Jan 2027: 28 Feb (no 29th in 2027), 31 Mar.
+    assert shell.AR_PLAN("1.000,00", 3, "2027-01-31") == [
+        PLAN_HEADER,
+        [1, dt.date(2027, 1, 31), 333.33, 333.33, 0.0, 666.67],
+        [2, dt.date(2027, 2, 28), 333.33, 333.33, 0.0, 333.34],
+        [3, dt.date(2027, 3, 31), 333.34, 333.34, 0.0, 0.0],
+    ]
+
+
+def test_plan_annuity_equals_excel_pmt():
+    import numpy_financial as npf
+
+    rows = shell.AR_PLAN(10000, 12, dt.datetime(2027, 1, 31), None, 0.08)
+    pmt = round(-npf.pmt(0.08 / 12, 12, 10000), 2)  # Excel: =ROUND(PMT(8%/12,12,-10000),2) = 869.88
+    assert pmt == 869.88
+    assert [r[2] for r in rows[1:12]] == [pmt] * 11
+    # first month's interest: 10,000.00 x 8% / 12 = 66.666.. -> 66.67
+    assert rows[1][4] == 66.67 and rows[1][3] == 803.21
+    assert rows[-1][5] == 0.0
+    assert round(sum(r[2] for r in rows[1:]), 2) == round(10000 + sum(r[4] for r in rows[1:]), 2)
+
+
+def test_plan_errors_are_text():
+    assert shell.AR_PLAN(100, 0, "2027-01-31") == "#VALUE! installments must be between 1 and 600, not 0"
+    assert shell.AR_PLAN("abc", 3, "2027-01-31").startswith("#VALUE! not an amount")
+
+
+def test_plan_through_classic_and_server(classic, server):
+    # with holiday_country NL: Saturday 27 March 2027 -> not Sunday 28 (Easter) nor Monday 29
+    # (Easter Monday) but Tuesday 30 March; King's Day, Tuesday 27 April -> 28 April
+    com = classic("AR_PLAN", 300.0, 3.0, dt.datetime(2027, 3, 27), MISSING, MISSING, MISSING, "NL", MISSING)
+    assert [r[1] for r in com[1:]] == [dt.date(2027, 3, 30), dt.date(2027, 4, 28), dt.date(2027, 5, 27)]
+    web = server("AR_PLAN", [[300]], [[3]], [[46473]], None, None, None, [["NL"]], None)
+    assert [r[2] for r in web[1:]] == [100.0, 100.0, 100.0]
+    assert web[2][1]["basicValue"] == (dt.date(2027, 4, 28) - dt.date(1899, 12, 30)).days

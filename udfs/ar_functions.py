@@ -87,3 +87,19 @@ def AR_DSO(invoices, period_start, period_end, method=None, config=None):
 def AR_CEI(invoices, period_start, period_end, beginning_ar, config=None):
     """Collection effectiveness index in %: (beginning AR + sales - ending AR) / (beginning AR + sales - ending current AR) x 100."""
     return core.call(core.cei, invoices, period_start, period_end, beginning_ar, config)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("amount", err_to_str=True, doc="The amount to spread (the plan's principal), e.g. the sum of the invoices' open amounts.")
+@xw.arg("installments", err_to_str=True, doc="Number of installments after the down payment (1 to 600).")
+@xw.arg("first_due", err_to_str=True, doc="Due date of the first installment; later ones follow one period apart, from the same day of the month (31 Jan, 28/29 Feb, 31 Mar …).")
+@xw.arg("frequency", err_to_str=True, doc="\"monthly\" (default), \"weekly\", \"biweekly\" or \"quarterly\".")
+@xw.arg("annual_rate", err_to_str=True, doc="Yearly interest rate, e.g. 8% or 0.08; empty or 0 = no interest.")
+@xw.arg("down_payment", err_to_str=True, doc="Optional amount paid up front, as installment 0 due on first_due.")
+@xw.arg("holiday_country", err_to_str=True, doc="Optional country code (NL, BE, DE, FR, GB): due dates on weekends or that country's public holidays move to the next business day.")
+@xw.arg("interest", err_to_str=True, doc="\"annuity\" (default with a rate: equal installments, Excel PMT rounded to the cent), \"simple\" or \"none\".")
+def AR_PLAN(amount, installments, first_due, frequency=None, annual_rate=None, down_payment=None,
+            holiday_country=None, interest=None):
+    """A payment plan schedule with headers: installment no, due date, amount, principal, interest, remaining balance. Installments sum exactly to amount plus interest; the rounding difference is on the last."""
+    return core.call(core.plan_schedule, amount, installments, first_due, frequency, annual_rate, down_payment,
+                     holiday_country, interest)

@@ -273,3 +273,26 @@ def cei(invoices, period_start, period_end, beginning_ar, config=None) -> float:
     kpi.period_days(start, end)
     inv = read_table(invoices, "Invoices")
     return kpi.cei(inv, start, end, begin_cents, cfg)
+
+
+def plan_schedule(amount, installments, first_due, frequency=None, annual_rate=None, down_payment=None,
+                  holiday_country=None, interest=None) -> list[list]:
+    """See ``udfs.ar_functions.AR_PLAN``."""
+    from ar_xl.engine import plans
+    total = parse_amount(_scalar(amount, "amount"))
+    n = _scalar(installments, "installments")
+    if _blank(n) or float(n) != int(float(n)):
+        raise ValueError(f"installments must be a whole number, not {n!r}")
+    rate = _scalar(annual_rate, "annual_rate") if annual_rate is not None else None
+    rate = 0 if _blank(rate) else rate
+    kind = read_text(interest, "interest", "annuity" if rate else "none")
+    down = _scalar(down_payment, "down_payment") if down_payment is not None else None
+    country = _scalar(holiday_country, "holiday_country") if holiday_country is not None else None
+    rows = plans.schedule(
+        total, int(float(n)), read_date(first_due, "first_due"),
+        frequency=read_text(frequency, "frequency", "monthly"),
+        annual_rate=str(rate) if isinstance(rate, float) else rate, interest=kind,
+        down_payment_cents=0 if _blank(down) else parse_amount(down),
+        holiday_country=None if _blank(country) else str(country).strip().upper(),
+    )
+    return frame_to_rows(rows, ["amount", "principal", "interest", "remaining_balance"])
