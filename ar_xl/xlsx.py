@@ -146,8 +146,15 @@ def _atomic_save(wb: openpyxl.Workbook, path: Path) -> None:
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=".~ar-xl-", suffix=path.suffix or ".xlsx", dir=path.parent or ".")
     os.close(fd)
+    if path.exists():  # a shared workbook keeps its permissions
+        mode = path.stat().st_mode & 0o777
+    else:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
     try:
         wb.save(tmp)
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except PermissionError:
         os.unlink(tmp)

@@ -154,3 +154,11 @@ def test_every_change_is_audited(wb):
     audit = xlsx.load(wb).get("Audit")
     assert audit["action"].tolist()[-1] == "refresh_aging"
     assert audit["new_value"].tolist()[-1] == "4"
+
+
+def test_saving_keeps_the_shared_workbooks_permissions(wb):
+    import os
+    os.chmod(wb, 0o664)
+    book = xlsx.load(wb)
+    xlsx.save(book, refresh.run(book, dt.date(2026, 11, 23)))
+    assert wb.stat().st_mode & 0o777 == 0o664
