@@ -1,0 +1,88 @@
+"""Refresh dashboard: the source tables and the figures of the team lead's Dashboard sheet.
+
+``run(book, as_of)`` refreshes the Aging table (exactly as *Refresh aging*
+does; it is the source of the aging pivots) and computes every figure the
+Dashboard shows (``engine.dashboard.figures``): the KPI block and the chart
+series.  It returns a ``DashboardChange``: the new Aging body and the Audit
+rows like any action, plus ``figures`` for the shell that lays out the sheet.
+
+* In a workbook file, ``ar_xl.dashboard_sheet.refresh_workbook`` (the
+  ``ar-xl dashboard`` verb) writes the tables and lays out the Dashboard and
+  DashboardData sheets, the PivotTables and the charts in one save; the pivot
+  caches are set to refresh when the file is opened.
+* In live Excel the ribbon shell writes the Change, then calls
+  ``refresh_live(xw_book)`` so Excel recomputes every PivotTable.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from ..book import Book, Change
+from ..engine import aging as aging_mod
+from ..engine import dashboard as engine
+from ..money import fmt
+from . import refresh
+
+
+@dataclass
+class DashboardChange(Change):
+    figures: engine.Figures | None = None
+    """What the KPI block and the charts show."""
+    labels: tuple[str, ...] = ()
+    """The aging bucket labels, in order."""
+
+
+def run(book: Book, as_of: dt.date | None = None) -> DashboardChange:
+    """Refresh the Aging table and compute the dashboard's figures at ``as_of`` (default today)."""
+    as_of = as_of or dt.date.today()
+    aged = refresh.run(book, as_of)
+    cfg = book.config
+    labels = aging_mod.bucket_labels(tuple(cfg.aging_buckets))
+    table = aged.tables["Aging"]
+    figures = engine.figures(table, labels, book.get("Invoices"), book.get("Payments"), book.get("Matches"),
+                             book.get("Disputes"), book.get("Promises"), as_of, cfg)
+    change = DashboardChange("refresh_dashboard", figures=figures, labels=tuple(labels))
+    change.tables = dict(aged.tables)
+    change.extra_columns = dict(aged.extra_columns)
+    change.audit = [dict(r, action="refresh_dashboard", run_id=change.run_id) for r in aged.audit]
+    change.log(book.user, "Dashboard", "*", "kpis", None,
+               f"total AR {fmt(figures.total_ar)}, overdue {fmt(figures.overdue_ar)}",
+               rule=f"as_of={as_of:%Y-%m-%d}")
+    cur = figures.currency
+    pct = "n/a" if figures.overdue_pct is None else f"{figures.overdue_pct:.1f}%"
+    dso = "n/a" if figures.dso is None else f"{figures.dso:.1f} days"
+    change.summary = (f"dashboard at {as_of:%Y-%m-%d}: {len(table)} open items, total AR {cur} {fmt(figures.total_ar)}, "
+                      f"overdue {pct}, DSO {dso}, unapplied cash {cur} {fmt(figures.unapplied_cash)}")
+    return change
+
+
+def refresh_live(xw_book) -> int:
+    """Refresh every PivotTable cache of a workbook open in Excel, through xlwings' ``book.api``.
+
+    Works with classic COM (Windows: ``Workbook.PivotCaches().Item(i).Refresh()``)
+    and appscript (macOS).  On engines without a live Excel object model
+    (xlwings Server/remote, calamine) it does nothing.  Returns the number of
+    caches refreshed.
+    """
+    try:
+        api = xw_book.api
+    except Exception:  # an engine without an object model
+        return 0
+    if api is None or isinstance(api, (dict, list, tuple, str)):
+        return 0
+    refreshed = 0
+    caches = getattr(api, "PivotCaches", None)
+    if caches is not None:  # Windows COM
+        coll = caches()
+        for i in range(1, int(coll.Count) + 1):
+            coll.Item(i).Refresh()
+            refreshed += 1
+        return refreshed
+    sheets = getattr(api, "worksheets", None)
+    if sheets is not None:  # macOS appscript: refresh each pivot table
+        for ws in sheets():
+            for pt in ws.pivot_tables():
+                pt.refresh_table()
+                refreshed += 1
+    return refreshed
