@@ -70,5 +70,6 @@ def _apply(sub):
     s = sub.add_parser("apply", help="apply the Confirm/Reject decisions of the Matches table")
     s.add_argument("workbook")
     s.set_defaults(fn=cmd)
+from . import dashboard_cli  # noqa: E402,F401  (ar-xl dashboard)
 from . import workflow_cli  # noqa: E402,F401  (plan, promise, dispute, contact)
 from . import addin_cli  # noqa: E402,F401  (ar-xl addin build|install|uninstall)

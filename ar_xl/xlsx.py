@@ -124,8 +124,12 @@ def load(path: str | Path, tables: list[str] | None = None) -> Book:
 
 # ---------------------------------------------------------------- save
 
-def save(book: Book, change: Change, path: str | Path | None = None) -> dict[str, pd.DataFrame]:
-    """Write the change into the workbook the book was loaded from (or ``path``), atomically."""
+def save(book: Book, change: Change, path: str | Path | None = None, layout=None) -> dict[str, pd.DataFrame]:
+    """Write the change into the workbook the book was loaded from (or ``path``), atomically.
+
+    ``layout(wb, merged)``, when given, is called after the tables are written and
+    before the file is saved (the Dashboard sheet is laid out this way), so
+    everything lands in the one atomic save."""
     path = Path(path or book.path)  # type: ignore[attr-defined]
     wb = getattr(book, "handle", None) or _open(path)
     merged = change.merged(book)
@@ -136,6 +140,8 @@ def save(book: Book, change: Change, path: str | Path | None = None) -> dict[str
             ws = wb[t.sheet_name] if t.sheet_name in wb.sheetnames else wb.create_sheet(t.sheet_name)
         extras = change.extra_columns.get(t.name, [])
         _write_table(ws, tbl, t, body, extras)
+    if layout is not None:
+        layout(wb, merged)
     _atomic_save(wb, path)
     for name, body in merged.items():
         book.tables[schema.table(name).name] = body
