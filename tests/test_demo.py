@@ -275,6 +275,33 @@ def test_demo_ran_every_step_into_the_workbook(book, demo):
         assert name in text
 
 
+def test_demo_fills_the_collector_workflow(book, demo):
+    inv = book.get("Invoices").set_index("invoice_id")
+    disputes = book.get("Disputes")
+    # every invoice the ERP marked disputed got a dispute, plus the short payments cash application flagged
+    marked = set(demo.portfolio.invoices.query("status == 'disputed' and open_amount > 0")["invoice_id"])
+    logged = {i.strip() for cell in disputes["invoice_ids"] for i in cell.split(";")}
+    assert marked <= logged
+    short = disputes[disputes["reason"] == "short payment / deduction"]
+    m = book.get("Matches")
+    assert len(short) == int(((m["short_pay"].fillna(0) > 0) & (m["decision"] == "auto")).sum()) > 0
+    assert set(disputes["status"]) > {"open", "in review"}
+    assert disputes["dispute_id"].is_unique
+    plans = book.get("Plans")
+    assert plans["plan_id"].nunique() >= 3
+    for pid, rows in plans.groupby("plan_id"):
+        ids = rows["invoice_ids"].iloc[0].split("; ")
+        # a plan spreads exactly the open amount its invoices had when it was made
+        assert int(rows["amount"].sum()) == int(demo.portfolio.invoices.set_index("invoice_id").loc[ids, "open_amount"].sum())
+        assert (inv.loc[ids, "status"] == "on plan").all()
+    assert set(plans["plan_status"]) <= {"active", "completed", "broken"}
+    promises = book.get("Promises")
+    assert len(promises) > 0 and set(promises["status"]) <= {"open", "kept", "partly kept", "broken"}
+    assert (promises["status"] == "kept").any()
+    acts = book.get("Activities")
+    assert len(acts) > 0 and set(acts["channel"]) <= {"call", "email", "letter", "portal", "meeting"}
+
+
 def test_build_returns_the_summary(tmp_path):
     text = demo_mod.build(tmp_path / "small.xlsx", as_of=DEMO_AS_OF, seed=11, customers=20)
     assert text.startswith(f"Demo workbook {tmp_path / 'small.xlsx'} as of 2026-05-14")
