@@ -1,0 +1,418 @@
+"""Invoice references in remittance text, and structured creditor references.
+
+Two jobs:
+
+* ``find_refs(text)`` pulls every candidate reference out of free remittance
+  text ("Factuur 2026-4512", "Rechnung Nr. 2026 004512", "Facture n° F26/04512",
+  "inv 4512, 4513 & 4519", "4512-4515", "+++123/4567/89002+++",
+  "RF18 5390 0754 7034") and returns them normalised (upper case, only letters
+  and digits).  Ranges are expanded (at most ``MAX_RANGE`` numbers).
+* ``RefIndex`` is built once from the open invoices and answers "which invoices
+  could this candidate mean?" by hash look-ups only:
+
+  ========  ==============================================  ==========
+  key       what it holds (for ``2026-004512``)              strength
+  ========  ==============================================  ==========
+  exact     letters+digits, upper case: ``2026004512``       ``exact``
+  core      digits only, leading zeros dropped               ``norm``
+  groups    each digit group without leading zeros:           ``norm``
+            ``2026.4512`` (catches "2026-4512")
+  tail      the last digit group without zeros: ``4512``     ``tail``
+            (a bare number; weak, needs payer or amount)
+  typo      one edit away (substitution, deletion,           ``typo``
+            insertion or swap of two neighbours) from a
+            digit core of 6+ digits, via a deletion index
+  ========  ==============================================  ==========
+
+  Both the invoice id and the invoice's ``payment_reference`` are indexed.
+  Structured references (RF, Belgian OGM) are looked up on their exact form
+  only, and only when their check digits are valid.
+
+Check digits
+------------
+* ISO 11649 ``RFkk…``: move ``RFkk`` to the end, letters A=10 … Z=35, the
+  number mod 97 must be 1.
+* Belgian structured communication ``+++ddd/dddd/dddcc+++``: ``cc`` is the first
+  ten digits mod 97, or 97 when that is 0.
+"""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+from rapidfuzz.distance import OSA
+
+MAX_RANGE = 30
+"""A range such as 4512-4515 is expanded only when it spans at most this many numbers."""
+
+MIN_TYPO_DIGITS = 6
+"""Only digit cores at least this long are searched for a one-digit typo."""
+
+STRENGTHS = ("structured", "exact", "norm", "tail", "typo")
+
+
+# ---------------------------------------------------------------- check digits
+
+def _alnum_to_digits(s: str) -> str:
+    return "".join(str(int(ch, 36)) for ch in s)
+
+
+def _mod97(digits: str) -> int:
+    r = 0
+    for i in range(0, len(digits), 9):
+        r = int(str(r) + digits[i:i + 9]) % 97
+    return r
+
+
+def rf_valid(ref: str) -> bool:
+    """True for a well-formed ISO 11649 creditor reference with correct check digits."""
+    s = normalise(ref)
+    if not re.fullmatch(r"RF\d{2}[A-Z0-9]{1,21}", s):
+        return False
+    return _mod97(_alnum_to_digits(s[4:] + s[:4])) == 1
+
+
+def rf_make(body: str) -> str:
+    """The RF reference (``RFkk`` + body) for a body of 1..21 letters/digits."""
+    b = normalise(body)
+    if not 1 <= len(b) <= 21:
+        raise ValueError(f"an RF reference body has 1 to 21 letters or digits, not {body!r}")
+    check = 98 - _mod97(_alnum_to_digits(b + "RF00"))
+    return f"RF{check:02d}{b}"
+
+
+def ogm_check(first10: str) -> int:
+    r = int(first10) % 97
+    return 97 if r == 0 else r
+
+
+def ogm_valid(ref: str) -> bool:
+    """True for a Belgian structured communication (12 digits, any +++/*** dressing)."""
+    d = re.sub(r"\D", "", str(ref))
+    if len(d) != 12:
+        return False
+    return ogm_check(d[:10]) == int(d[10:])
+
+
+def ogm_make(first10: int | str) -> str:
+    """``+++ddd/dddd/ddddd+++`` for a 10-digit number."""
+    f = f"{int(first10):010d}"
+    if len(f) != 10:
+        raise ValueError("an OGM has ten digits before its check digits")
+    d = f + f"{ogm_check(f):02d}"
+    return f"+++{d[:3]}/{d[3:7]}/{d[7:]}+++"
+
+
+# ---------------------------------------------------------------- normal forms
+
+_NON_ALNUM = re.compile(r"[^0-9A-Za-z]+")
+_DIGIT_GROUPS = re.compile(r"\d+")
+
+
+def normalise(s: object) -> str:
+    """Upper case, letters and digits only: ``inv-104512`` -> ``INV104512``."""
+    return _NON_ALNUM.sub("", str(s)).upper()
+
+
+def digit_core(s: str) -> str:
+    """All digits, leading zeros dropped: ``F26/04512`` -> ``2604512``."""
+    d = "".join(_DIGIT_GROUPS.findall(s)).lstrip("0")
+    return d
+
+
+def group_key(s: str) -> str:
+    """Digit groups without leading zeros, joined by dots: ``2026-004512`` -> ``2026.4512``."""
+    return ".".join(g.lstrip("0") or "0" for g in _DIGIT_GROUPS.findall(s))
+
+
+def structured(s: str) -> str | None:
+    """The normalised structured reference if ``s`` is a valid RF or OGM, else None."""
+    n = normalise(s)
+    if n.startswith("RF") and rf_valid(n):
+        return n
+    d = re.sub(r"\D", "", str(s))
+    if len(d) == 12 and len(n) == 12 and ogm_valid(d):
+        return d
+    return None
+
+
+# ---------------------------------------------------------------- extraction
+
+_OGM = re.compile(r"(?:\+{3}|\*{3})?\s*(\d{3})\s*/\s*(\d{4})\s*/\s*(\d{5})\s*(?:\+{3}|\*{3})?|(?:\+{3}|\*{3})\s*(\d{12})\s*(?:\+{3}|\*{3})")
+_RF = re.compile(r"\bRF\s?(\d{2})((?:\s?[0-9A-Z]){1,21})", re.IGNORECASE)
+_TOKEN = re.compile(r"[0-9A-Za-z]+(?:[-/._][0-9A-Za-z]+)*")
+_RANGE_GAP = re.compile(r"\s*(?:-|–|—|\.\.|~|to|thru|till|until|bis|t/m|tot|tot en met|au|à|a)\s*", re.IGNORECASE)
+_PLAIN_DIGITS = re.compile(r"\d+")
+_TWELVE = re.compile(r"(?<!\d)\d{12}(?!\d)")
+_AMOUNT = re.compile(r"(?<![\d.,/-])\d{1,3}(?:[.,' ]\d{3})*[.,]\d{2}(?![\d.,/-])")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    value: str
+    """Normalised text (letters and digits, upper case)."""
+    kind: str
+    """``structured`` (valid RF/OGM), ``token`` (a reference-like token),
+    ``joined`` (two tokens split by a space, glued), ``range`` (from a range)."""
+    raw: str = ""
+    """The text as written (separators kept), for the digit-group key."""
+
+
+def _count_digits(s: str) -> int:
+    return sum(ch.isdigit() for ch in s)
+
+
+def extract(text: object) -> list[Candidate]:
+    """Every candidate reference in ``text``, in order, without duplicates."""
+    if text is None:
+        return []
+    t = str(text)
+    if not t.strip():
+        return []
+    out: list[Candidate] = []
+    seen: set[str] = set()
+
+    def add(v: str, kind: str, raw: str = "") -> None:
+        if v and v not in seen:
+            seen.add(v)
+            out.append(Candidate(v, kind, raw))
+
+    chars = list(t)
+
+    def blank(start: int, end: int) -> None:
+        chars[start:end] = " " * (end - start)
+
+    # structured references first; their text is then blanked out
+    for m in _RF.finditer(t):
+        body = normalise(m.group(2))
+        for k in range(len(body), 0, -1):
+            cand = f"RF{m.group(1)}{body[:k]}"
+            if rf_valid(cand):
+                add(cand, "structured")
+                # blank up to the last character of the valid body
+                pos, seen_chars = m.start(2), 0
+                while pos < len(t) and seen_chars < k:
+                    seen_chars += t[pos].isalnum()
+                    pos += 1
+                blank(m.start(), pos)
+                break
+    for m in _OGM.finditer(t):
+        d = "".join(g for g in m.groups() if g)
+        if len(d) == 12 and ogm_valid(d):
+            add(d, "structured")
+            blank(m.start(), m.end())
+    for m in _TWELVE.finditer(t):
+        if ogm_valid(m.group(0)):
+            add(m.group(0), "structured")
+            blank(m.start(), m.end())
+    # amounts such as 1.234,56 or 99.50 are not references
+    for m in _AMOUNT.finditer(t):
+        blank(m.start(), m.end())
+    t = "".join(chars)
+    tokens = list(_TOKEN.finditer(t))
+    # ranges: "4512-4515", "2026-004512-004515", "4512 t/m 4519", "F26/04512 bis 04515"
+    numbered = [m for m in tokens if _count_digits(m.group(0)) >= 2]
+    for m in numbered:
+        parts = m.group(0).split("-")
+        # "4512-4515", "2026-004512-004515", "2026-004512-2026-004515": try each dash as the range sign
+        for k in range(1, len(parts)):
+            lo_tok, hi_tok = "-".join(parts[:k]), "-".join(parts[k:])
+            got = _expand_range(lo_tok, hi_tok) if any(ch.isdigit() for ch in hi_tok) else []
+            for v in got:
+                add(v, "range")
+            if got:
+                break
+    for a, b in zip(numbered, numbered[1:]):
+        if _RANGE_GAP.fullmatch(t[a.end():b.start()]):
+            for v in _expand_range(a.group(0), b.group(0)):
+                add(v, "range")
+    for i, m in enumerate(tokens):
+        tok = m.group(0)
+        if _count_digits(tok) >= 3:
+            add(normalise(tok), "token", tok)
+        # "2026 004512", "INV 104512", "F 26/04512": glue two neighbours split by one space
+        if i + 1 < len(tokens):
+            nxt = tokens[i + 1]
+            gap = t[m.end():nxt.start()]
+            if gap in (" ", "  ") and _PLAIN_DIGITS.fullmatch(nxt.group(0)) and _count_digits(tok + nxt.group(0)) >= 5 \
+                    and len(tok) <= 6:
+                add(normalise(tok + nxt.group(0)), "joined")
+    return out
+
+
+def _expand_range(lo_tok: str, hi_tok: str) -> list[str]:
+    lo_groups = list(_DIGIT_GROUPS.finditer(lo_tok))
+    hi_groups = list(_DIGIT_GROUPS.finditer(hi_tok))
+    if not lo_groups or not hi_groups:
+        return []
+    lo_m, hi_m = lo_groups[-1], hi_groups[-1]
+    lo, hi = lo_m.group(0), hi_m.group(0)
+    prefix = lo_tok[:lo_m.start()]
+    hi_prefix = hi_tok[:hi_m.start()]
+    if hi_prefix and normalise(hi_prefix) != normalise(prefix):
+        return []
+    if len(hi) > len(lo):
+        return []
+    if len(hi) < len(lo):
+        if len(lo) - len(hi) > len(lo) - 1:
+            return []
+        hi = lo[: len(lo) - len(hi)] + hi
+    a, b = int(lo), int(hi)
+    if not (0 < b - a <= MAX_RANGE) or len(lo) < 3:
+        return []
+    return [normalise(prefix + str(n).zfill(len(lo))) for n in range(a, b + 1)]
+
+
+def find_refs(text: object) -> list[str]:
+    """Normalised candidate references found in ``text`` (see the module docstring)."""
+    return [c.value for c in extract(text)]
+
+
+# ---------------------------------------------------------------- the index
+
+@dataclass(frozen=True)
+class Hit:
+    row: int
+    """Position of the invoice in the frame the index was built from."""
+    strength: str
+    """``structured``, ``exact``, ``norm``, ``tail`` or ``typo``."""
+    via: str
+    """The text in the remittance that led here (normalised)."""
+
+
+class RefIndex:
+    """Hash look-ups from a normalised candidate to invoice rows; see the module docstring."""
+
+    def __init__(self, invoice_ids, payment_refs=None):
+        self.exact: dict[str, list[int]] = defaultdict(list)
+        self.norm: dict[str, list[int]] = defaultdict(list)
+        self.tail: dict[str, list[int]] = defaultdict(list)
+        self.struct: dict[str, list[int]] = defaultdict(list)
+        self._typo_keys: dict[str, list[int]] = defaultdict(list)
+        self._deletes: tuple | None = None
+        refs = payment_refs if payment_refs is not None else [""] * len(invoice_ids)
+        findall = _DIGIT_GROUPS.findall
+        sub = _NON_ALNUM.sub
+        for row, (iid, pref) in enumerate(zip(invoice_ids, refs)):
+            for raw in (iid, pref):
+                if not raw:
+                    continue
+                raw = str(raw)
+                n = sub("", raw).upper()
+                if not n:
+                    continue
+                groups = findall(raw)
+                if (n.startswith("RF") or len(n) == 12) and structured(raw):
+                    self.struct[structured(raw)].append(row)
+                    continue
+                self.exact[n].append(row)
+                core = "".join(groups).lstrip("0")
+                if len(core) >= 3:
+                    self.norm[core].append(row)
+                    if MIN_TYPO_DIGITS <= len(core) <= 17:
+                        self._typo_keys[core].append(row)
+                if len(groups) > 1:
+                    self.norm[".".join(g.lstrip("0") or "0" for g in groups)].append(row)
+                if groups:
+                    last = groups[-1].lstrip("0")
+                    if len(last) >= 3 and last != core:
+                        self.tail[last].append(row)
+
+    # The deletion index: every digit core of 6..17 digits and each of its one-digit
+    # deletions, encoded as int64 (value * 32 + length, so leading zeros count), sorted.
+    # A query and its own deletions are searched in it; every candidate is then checked
+    # to be exactly one edit (substitution, insertion, deletion or neighbour swap) away.
+    # Built with numpy on first use (a run without typos never pays for it).
+    def _build_deletes(self) -> tuple:
+        keys = list(self._typo_keys)
+        codes, owners = [], []
+        by_len: dict[int, list[int]] = defaultdict(list)
+        for i, k in enumerate(keys):
+            by_len[len(k)].append(i)
+        for L, idx in by_len.items():
+            idx_a = np.asarray(idx, dtype=np.int64)
+            v = np.array([int(keys[i]) for i in idx], dtype=np.int64)
+            codes.append(v * 32 + L)
+            owners.append(idx_a)
+            for pos in range(L):
+                p = 10 ** (L - 1 - pos)
+                d = (v // (p * 10)) * p + v % p
+                codes.append(d * 32 + (L - 1))
+                owners.append(idx_a)
+        if codes:
+            c = np.concatenate(codes)
+            o = np.concatenate(owners)
+            order = np.argsort(c, kind="stable")
+            self._deletes = (c[order], o[order], keys)
+        else:
+            self._deletes = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), keys)
+        return self._deletes
+
+    def typo(self, core: str) -> list[int]:
+        """Invoice rows whose digit core is exactly one edit (or one neighbour swap) from ``core``."""
+        if not MIN_TYPO_DIGITS <= len(core) <= 17 or not core.isdigit():
+            return []
+        codes, owners, keys = self._deletes if self._deletes is not None else self._build_deletes()
+        variants = {core} | {core[:i] + core[i + 1:] for i in range(len(core))}
+        q = np.array([int(x) * 32 + len(x) for x in variants], dtype=np.int64)
+        lo = np.searchsorted(codes, q, side="left")
+        hi = np.searchsorted(codes, q, side="right")
+        found: set[str] = set()
+        for a, b in zip(lo.tolist(), hi.tolist()):
+            for j in range(a, b):
+                found.add(keys[int(owners[j])])
+        rows: list[int] = []
+        for k in found:
+            if k != core and OSA.distance(k, core, score_cutoff=1) <= 1:
+                rows.extend(self._typo_keys[k])
+        return rows
+
+    def lookup(self, cand: Candidate | str) -> list[Hit]:
+        """Invoice rows a candidate may mean, strongest key first (one strength per candidate)."""
+        if isinstance(cand, str):
+            cand = Candidate(normalise(cand), "token", cand)
+        v = cand.value
+        if cand.kind == "structured":
+            return [Hit(r, "structured", v) for r in self.struct.get(v, ())]
+        rows = self.exact.get(v)
+        if rows:
+            return [Hit(r, "exact", v) for r in rows]
+        if v in self.struct:  # an RF / OGM with a broken check digit or dressing
+            return [Hit(r, "norm", v) for r in self.struct[v]]
+        core = digit_core(v)
+        if len(core) < 3:
+            return []
+        bare = v.isdigit()
+        rows = self.norm.get(core)
+        if rows and (not bare or len(core) >= 5 or cand.kind == "joined"):
+            return [Hit(r, "norm", v) for r in rows]
+        gk = group_key(cand.raw or v)
+        if "." in gk and gk in self.norm:
+            return [Hit(r, "norm", v) for r in self.norm[gk]]
+        if bare or cand.kind == "range":
+            rows = self.tail.get(core) or (self.norm.get(core) if bare else None)
+            if rows:
+                return [Hit(r, "tail", v) for r in rows]
+        if len(core) >= MIN_TYPO_DIGITS:
+            rows = self.typo(core)
+            if rows:
+                return [Hit(r, "typo", v) for r in rows]
+        return []
+
+    def find(self, text: object, creditor_reference: object = "") -> list[Hit]:
+        """All hits for a payment's remittance text and structured creditor reference."""
+        hits: list[Hit] = []
+        cands = extract(text)
+        if creditor_reference is not None and str(creditor_reference).strip():
+            s = structured(str(creditor_reference))
+            cands.insert(0, Candidate(s, "structured") if s else
+                        Candidate(normalise(creditor_reference), "token", str(creditor_reference)))
+        seen: set[int] = set()
+        for c in cands:
+            for h in self.lookup(c):
+                if h.row not in seen:
+                    seen.add(h.row)
+                    hits.append(h)
+        return hits
