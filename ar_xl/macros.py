@@ -44,6 +44,7 @@ import sys
 import tempfile
 import traceback
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Callable
 
@@ -80,8 +81,9 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter("plan.installments", 3, "New payment plan", "Number of installments."),
     Parameter("plan.first_due", None, "New payment plan", "Due date of the first installment (required)."),
     Parameter("plan.frequency", "monthly", "New payment plan", "monthly, quarterly, weekly or biweekly."),
-    Parameter("plan.annual_rate", 0, "New payment plan", "Yearly interest rate, e.g. 0.05 for 5%; 0 = none."),
-    Parameter("plan.interest", "none", "New payment plan", "none, annuity or flat."),
+    Parameter("plan.annual_rate", 0, "New payment plan",
+              "Yearly interest in percent, e.g. 8 for 8% (a cell formatted as 8% works too); 0 = none."),
+    Parameter("plan.interest", "none", "New payment plan", "none, simple or annuity."),
     Parameter("plan.down_payment", 0, "New payment plan", "Paid at once, before the installments."),
     Parameter("plan.note", None, "New payment plan", "Note written on the plan's rows."),
     Parameter("dispute.reason", None, "Log dispute",
@@ -180,9 +182,19 @@ class Parameters:
         except ValueError:
             raise ArXlError(f"{self._where(key)}: not a whole number above 0: {v!r}") from None
 
-    def number(self, key: str, default: float = 0) -> object:
+    def rate(self, key: str) -> Decimal:
+        """A yearly rate typed in percent (8, "8,5") or in a percent-formatted cell (0.08), as a fraction."""
         v = self.raw(key)
-        return default if v is None else v
+        if v is None:
+            return Decimal(0)
+        try:
+            d = Decimal(repr(float(v)) if isinstance(v, float) else str(v).strip().rstrip("%").replace(",", "."))
+        except InvalidOperation:
+            raise ArXlError(f"{self._where(key)}: not a percentage: {v!r}") from None
+        if not d.is_finite() or d < 0:
+            raise ArXlError(f"{self._where(key)}: not a percentage: {v!r}")
+        percent_sign = isinstance(v, str) and v.strip().endswith("%")
+        return d / 100 if (d >= 1 or percent_sign) else d
 
 
 def _help(key: str) -> str:
@@ -401,7 +413,7 @@ def new_plan(book=None):
             customer, ids = selected_invoices(xw_book, b, what)
         return _module("actions.plan").create_plan(
             b, customer, ids, p.whole("plan.installments", 3), p.date("plan.first_due", required=True),
-            frequency=p.text("plan.frequency", default="monthly"), annual_rate=p.number("plan.annual_rate", 0),
+            frequency=p.text("plan.frequency", default="monthly"), annual_rate=p.rate("plan.annual_rate"),
             interest=p.text("plan.interest", default="none"), down_payment_cents=p.cents("plan.down_payment") or 0,
             note=p.text("plan.note", default="") or "")
     return run("new_plan", what, compute, book)

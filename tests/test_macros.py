@@ -422,3 +422,22 @@ def test_the_remote_engine_has_no_status_bar_and_the_action_still_runs(wb):
     with pytest.raises(NotImplementedError):
         xw_book.app.status_bar = "x"
     assert macros.refresh_aging(book=xw_book) is not None
+
+
+def test_plan_interest_typed_in_percent(wb):
+    _set_parameters(wb, {"plan.installments": 4, "plan.first_due": "2026-12-01", "plan.annual_rate": 8,
+                         "plan.interest": "annuity"})
+    r = _row_of(wb, "Invoices", "invoice_id", "2026-0003")
+    _, alerts, book = click(wb, "new_plan", selection=f"A{r}")
+    _ok(alerts)
+    plans = book.get("Plans")
+    assert int(plans["principal"].sum()) == 99999 and int(plans["interest"].sum()) > 0
+    assert int(plans["amount"].sum()) == int(plans["principal"].sum()) + int(plans["interest"].sum())
+
+
+@pytest.mark.parametrize("typed, fraction", [(8, "0.08"), ("8,5", "0.085"), ("8%", "0.08"), (0.08, "0.08"),
+                                             (None, "0")])
+def test_rates_are_read_in_percent(typed, fraction):
+    from decimal import Decimal
+    p = macros.Parameters({"plan.annual_rate": typed}, {"plan.annual_rate": 8})
+    assert p.rate("plan.annual_rate") == Decimal(fraction)
