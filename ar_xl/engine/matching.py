@@ -383,8 +383,8 @@ def _fit_refs(ctx: _Ctx, c: str, ccy: str, A: int, R: list[int], day: int, deep:
             o = Option(c, [(r, rem[r]) for r in R] + [(r, rem[r]) for r in extra], "exact")
             o.flags.add("credit_note")
             out.append(o)
-    # some referenced items (a wrong hit, a credit note named or not) netting exactly to the payment
-    if not out and (credits or len(R) > 1):
+    # some of several referenced items (a wrong hit among them), perhaps with credit notes
+    if not out and len(R) > 1:
         items = R[:SUBSET_CAP] + credits[: max(0, SUBSET_CAP + 2 - len(R))]
         res = subset_sum([rem[r] for r in items], A, kmin=1, kmax=min(SUBSET_MAX, len(R) + 2), max_solutions=4)
         sols = [sol for sol in res.solutions if any(i < len(R) for i in sol)]
@@ -455,8 +455,12 @@ def _short(ctx: _Ctx, c: str, R: list[int], A: int, kind: str) -> Option:
     return o
 
 
-def _fit_payer(ctx: _Ctx, c: str, ccy: str, A: int, day: int) -> list[Option]:
-    """Allocations for customer ``c`` from the amount alone (no reference)."""
+def _fit_payer(ctx: _Ctx, c: str, ccy: str, A: int, day: int, sets: bool = True) -> list[Option]:
+    """Allocations for customer ``c`` from the amount alone (no reference).
+
+    ``sets=False`` skips the search for sets of items (used for a rival to a
+    reference-based fit at the same customer: a set that ignores the invoices
+    the remittance names is too weak to matter)."""
     rows = ctx.open_rows(c, ccy)
     if not rows:
         return []
@@ -464,7 +468,7 @@ def _fit_payer(ctx: _Ctx, c: str, ccy: str, A: int, day: int) -> list[Option]:
     exact = [r for r in rows if rem[r] == A]
     if exact:
         return [Option(c, [(r, A)], "exact", unique=len(exact) == 1) for r in exact]
-    sols, chance, full = _subsets(ctx, rows, A, day)
+    sols, chance, full = _subsets(ctx, rows, A, day) if sets else ([], 0.0, True)
     if sols:
         out = []
         for sol in sols:
@@ -618,13 +622,13 @@ _STRONG = ("structured", "exact", "norm")
 """Amount kinds that explain the whole payment."""
 
 
-def _ref_options(ctx: _Ctx, hits: list, ccy: str, A: int, day: int, payers=()) -> list[Option]:
+def _ref_options(ctx: _Ctx, hits: list, ccy: str, A: int, day: int, payers=(), quick: bool = False) -> list[Option]:
     by_c: dict[str, list] = {}
     for h in hits:
         by_c.setdefault(ctx.cust[h.row], []).append(h)
     options = []
     for c, hs in by_c.items():
-        deep = c in payers or any(h.strength in _STRONG for h in hs)
+        deep = not quick and (c in payers or any(h.strength in _STRONG for h in hs))
         for o in _fit_refs(ctx, c, ccy, A, [h.row for h in hs], day, deep):
             used = {r for r, _ in o.allocs}
             used_hits = [h for h in hs if h.row in used] or hs
@@ -673,11 +677,11 @@ def _one(ctx: _Ctx, pid: str, A: int, ccy: str, name: str, iban: str, text: str,
         for h in hits:
             if h.strength in ("exact", "norm", "structured"):
                 for r in ctx.index.typo(refs_mod.digit_core(h.via)):
-                    if r not in seen and ctx.ccy[r] == ccy and ctx.rem[r] != 0:
+                    if r not in seen and ctx.ccy[r] == ccy and 0 <= ctx.rem[r] - A <= ctx.tolerance(ccy, ctx.rem[r]):
                         seen.add(r)
                         near.append(refs_mod.Hit(r, "typo", h.via))
         for h in near:  # each on its own: the one invoice that was meant
-            options += [o for o in _ref_options(ctx, [h], ccy, A, day, payer_kind)
+            options += [o for o in _ref_options(ctx, [h], ccy, A, day, (), quick=True)
                         if o.amount_kind in ("exact", "tolerance") and len(o.allocs) == 1]
     fitted = {o.customer for o in options if o.amount_kind in FITS}
     referenced = {o.customer for o in options}
@@ -689,7 +693,7 @@ def _one(ctx: _Ctx, pid: str, A: int, ccy: str, name: str, iban: str, text: str,
     for c in tries:
         if c in fitted:
             continue
-        for o in _fit_payer(ctx, c, ccy, A, day):
+        for o in _fit_payer(ctx, c, ccy, A, day, sets=c not in referenced):
             o.ignores_ref = c in referenced
             options.append(o)
     said_partial = bool(_PARTIAL_WORDS.search(text)) if text else False

@@ -57,9 +57,11 @@ _MAX_FORM_WORDS = max(len(f.split()) for f in LEGAL_FORMS)
 def fold(text: object) -> str:
     """Lower case, accents removed, ß -> ss, & -> and; nothing else changed."""
     s = "" if text is None else str(text)
-    s = s.replace("ß", "ss").replace("ẞ", "ss").replace("&", " and ").replace("+", " and ")
-    s = unicodedata.normalize("NFKD", s)
-    s = "".join(ch for ch in s if not unicodedata.combining(ch))
+    s = s.replace("&", " and ").replace("+", " and ")
+    if not s.isascii():
+        s = s.replace("ß", "ss").replace("ẞ", "ss")
+        s = unicodedata.normalize("NFKD", s)
+        s = "".join(ch for ch in s if not unicodedata.combining(ch))
     return s.lower()
 
 

@@ -55,8 +55,12 @@ STRENGTHS = ("structured", "exact", "norm", "tail", "typo")
 
 # ---------------------------------------------------------------- check digits
 
+_LETTER_DIGITS = str.maketrans({chr(65 + i): str(10 + i) for i in range(26)})
+
+
 def _alnum_to_digits(s: str) -> str:
-    return "".join(str(int(ch, 36)) for ch in s)
+    """A=10 … Z=35, digits unchanged (upper-case input)."""
+    return s.translate(_LETTER_DIGITS)
 
 
 def _mod97(digits: str) -> int:
@@ -160,8 +164,11 @@ class Candidate:
     """The text as written (separators kept), for the digit-group key."""
 
 
+_NO_DIGITS = str.maketrans("", "", "0123456789")
+
+
 def _count_digits(s: str) -> int:
-    return sum(ch.isdigit() for ch in s)
+    return len(s) - len(s.translate(_NO_DIGITS))
 
 
 def extract(text: object) -> list[Candidate]:
@@ -304,9 +311,11 @@ class RefIndex:
                 if not n:
                     continue
                 groups = findall(raw)
-                if (n.startswith("RF") or len(n) == 12) and structured(raw):
-                    self.struct[structured(raw)].append(row)
-                    continue
+                if n.startswith("RF") or len(n) == 12:
+                    st = structured(raw)
+                    if st:
+                        self.struct[st].append(row)
+                        continue
                 self.exact[n].append(row)
                 core = "".join(groups).lstrip("0")
                 if len(core) >= 3:
@@ -409,10 +418,14 @@ class RefIndex:
             s = structured(str(creditor_reference))
             cands.insert(0, Candidate(s, "structured") if s else
                         Candidate(normalise(creditor_reference), "token", str(creditor_reference)))
-        seen: set[int] = set()
+        best: dict[int, int] = {}  # row -> position in hits; the strongest reading of a row wins
+        rank = {s: i for i, s in enumerate(STRENGTHS)}
         for c in cands:
             for h in self.lookup(c):
-                if h.row not in seen:
-                    seen.add(h.row)
+                at = best.get(h.row)
+                if at is None:
+                    best[h.row] = len(hits)
                     hits.append(h)
+                elif rank[h.strength] < rank[hits[at].strength]:
+                    hits[at] = h
         return hits
