@@ -244,6 +244,12 @@ def schedule(
             prin.append(p_k)
             intr.append(i_k)
             balance -= p_k
+            if balance == 0 and k < n - 1:
+                # the cent PMT was rounded up by, compounded over a long term at a high
+                # rate, repays the plan before its last installment
+                raise ValueError(
+                    f"with these terms the rounded installment of {pay / 100:.2f} pays the plan off after "
+                    f"{k + 1} of {n} installments; use fewer installments or a lower rate")
     else:
         prin = _split(principal, n)
         total_interest = round_half_away(principal * rate * Fraction(n, per_year)) if method == "simple" else 0
