@@ -51,7 +51,7 @@ from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet.filters import AutoFilter, FilterColumn, Top10
 from openpyxl.worksheet.properties import PageSetupProperties
 
-from . import schema
+from . import schema, xlsx
 from .engine import dashboard as engine
 
 SHEET = "Dashboard"
@@ -69,11 +69,11 @@ GREY = "595959"
 TILE = "EEF3FA"
 BUCKET_COLOURS = ["70AD47", "C9D96B", "FFC000", "F4B183", "E46C0A", "C00000", "7F0000", "400000"]
 
-_COL_WIDTHS = {"A": 2, "B": 30, **{get_column_letter(c): 14 for c in range(3, 12)},
+_COL_WIDTHS = {"A": 2, "B": 30, **{get_column_letter(c): 16 for c in range(3, 12)},
                "L": 2, "M": 34, "N": 16, "O": 2, "P": 18, "Q": 12}
 _TILE_SLOTS = [("B", "B"), ("C", "D"), ("E", "F"), ("G", "H"), ("I", "J")]
-CHART_ROW = 12
-PIVOT_ROW = 31
+CHART_ROW = 13
+PIVOT_ROW = 32
 
 
 # ====================================================================== entry points
@@ -365,8 +365,10 @@ def _table_header(wb, name: str) -> list[str] | None:
     for ws in wb.worksheets:
         for tbl in ws.tables.values():
             if tbl.displayName.lower() == name.lower():
+                if tbl.tableColumns:  # the writer names them after the header cells
+                    return [str(c.name) for c in tbl.tableColumns]
                 min_col, min_row, max_col, _ = range_boundaries(tbl.ref)
-                return [str(ws.cell(min_row, c).value) for c in range(min_col, max_col + 1)]
+                return [str(xlsx._cell_value(ws, min_row, c)) for c in range(min_col, max_col + 1)]
     return None
 
 
@@ -608,7 +610,7 @@ def _pivots(wb, ws, tables: dict[str, pd.DataFrame], labels: list[str], currency
     if "Aging" in sources and {"collector", "bucket", "open_amount_base"} <= set(sources["Aging"].header):
         src = sources["Aging"]
         r0, c0 = PIVOT_ROW, 2
-        _title(ws, r0 - 1, c0, f"Aging by collector × bucket ({currency}) — PivotTable")
+        _title(ws, r0 - 1, c0, f"Aging by collector × bucket ({currency})")
         matrix = engine.pivot_sum(src.frame, "collector", "open_amount_base", "bucket")
         pt, n_rows, n_cols, _ = _pivot_table("AgingByCollector", src, (r0, c0), rows="collector", cols="bucket",
                                              data="open_amount_base", subtotal="sum", caption=money_caption,
@@ -626,7 +628,7 @@ def _pivots(wb, ws, tables: dict[str, pd.DataFrame], labels: list[str], currency
     if "Aging" in sources and {"customer_name", "bucket", "open_amount_base"} <= set(sources["Aging"].header):
         src = sources["Aging"]
         r0, c0 = PIVOT_ROW, 13
-        _title(ws, r0 - 1, c0, f"Top {TOP_N} customers by overdue amount ({currency}) — PivotTable")
+        _title(ws, r0 - 1, c0, f"Top {TOP_N} customers by overdue amount ({currency})")
         top = engine.top_overdue(src.frame, TOP_N)
         caption = f"Overdue ({currency})"
         pt, n_rows, n_cols, _ = _pivot_table("TopOverdueCustomers", src, (r0, c0), rows="customer_name", cols=None,
@@ -644,7 +646,7 @@ def _pivots(wb, ws, tables: dict[str, pd.DataFrame], labels: list[str], currency
     if "Matches" in sources and {"decision", "match_id"} <= set(sources["Matches"].header):
         src = sources["Matches"]
         r0, c0 = PIVOT_ROW, 16
-        _title(ws, r0 - 1, c0, "Matches by decision — PivotTable")
+        _title(ws, r0 - 1, c0, "Matches by decision")
         counts = engine.pivot_count(src.frame, "decision", "match_id")
         pt, n_rows, n_cols, _ = _pivot_table("MatchesByDecision", src, (r0, c0), rows="decision", cols=None,
                                              data="match_id", subtotal="count", caption="Matches", num_fmt=3,
@@ -658,7 +660,7 @@ def _pivots(wb, ws, tables: dict[str, pd.DataFrame], labels: list[str], currency
     if "Disputes" in sources and {"reason", "status", "dispute_id"} <= set(sources["Disputes"].header):
         src = sources["Disputes"]
         r0, c0 = disputes_row, 2
-        _title(ws, r0 - 1, c0, "Disputes by reason × status (number) — PivotTable")
+        _title(ws, r0 - 1, c0, "Disputes by reason × status (number of disputes)")
         matrix = engine.pivot_count(src.frame, "reason", "dispute_id", "status")
         pt, n_rows, n_cols, _ = _pivot_table("DisputesByReason", src, (r0, c0), rows="reason", cols="status",
                                              data="dispute_id", subtotal="count", caption="Disputes", num_fmt=3,

@@ -26,7 +26,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table as XlTable, TableStyleInfo
 
 from . import config as config_mod
-from . import frames, schema
+from . import frames, schema, xlsx_fast
 from .book import Book, Change
 from .errors import ArXlError, InputError
 
@@ -47,12 +47,16 @@ def _find_table(wb: openpyxl.Workbook, name: str):
     return None, None
 
 
-def _open(path: str | Path) -> openpyxl.Workbook:
+def _open(path: str | Path, fast: bool = False) -> openpyxl.Workbook:
+    """The workbook through openpyxl; ``fast`` keeps the worksheets' cells aside (see ``xlsx_fast``)."""
     path = Path(path)
     if not path.exists():
         raise ArXlError(f"{path}: no such workbook (create one with `ar-xl init {path}`)")
     try:
-        return openpyxl.load_workbook(path, keep_vba=path.suffix.lower() in (".xlsm", ".xlam"))
+        keep_vba = path.suffix.lower() in (".xlsm", ".xlam")
+        if fast:
+            return xlsx_fast.open_workbook(path, keep_vba=keep_vba)
+        return openpyxl.load_workbook(path, keep_vba=keep_vba)
     except Exception as e:  # openpyxl raises many kinds for a damaged or foreign file
         raise ArXlError(f"{path}: cannot open as an Excel workbook ({e})") from None
 
@@ -93,7 +97,15 @@ def _add_validations(ws, t: schema.Table, header: list[str]) -> None:
 def read_table_frame(ws, tbl) -> tuple[pd.DataFrame, int]:
     """Raw values of an Excel table (header row as columns) and its first data row."""
     min_col, min_row, max_col, max_row = range_boundaries(tbl.ref)
-    rows = list(ws.iter_rows(min_row=min_row, max_row=max_row, min_col=min_col, max_col=max_col, values_only=True))
+    rows = None
+    if xlsx_fast.raw_of(ws) is not None:
+        try:
+            rows = xlsx_fast.read_table(ws, min_row, min_col, max_row, max_col)
+        except xlsx_fast.Unsupported:
+            xlsx_fast.materialize(ws)
+    if rows is None:
+        rows = list(ws.iter_rows(min_row=min_row, max_row=max_row, min_col=min_col, max_col=max_col,
+                                 values_only=True))
     header = [str(h) if h is not None else f"Column{i + 1}" for i, h in enumerate(rows[0])] if rows else []
     return pd.DataFrame(rows[1:], columns=header), min_row + 1
 
@@ -101,7 +113,7 @@ def read_table_frame(ws, tbl) -> tuple[pd.DataFrame, int]:
 def load(path: str | Path, tables: list[str] | None = None) -> Book:
     """Read the workbook's tables into a Book; every bad cell of every table is reported at once."""
     path = Path(path)
-    wb = _open(path)
+    wb = _open(path, fast=True)
     book = Book(source=path.name)
     problems = []
     for t in schema.TABLES.values():
@@ -159,7 +171,7 @@ def _atomic_save(wb: openpyxl.Workbook, path: Path) -> None:
         os.umask(umask)
         mode = 0o666 & ~umask
     try:
-        wb.save(tmp)
+        xlsx_fast.save(wb, tmp)
         os.chmod(tmp, mode)
         os.replace(tmp, path)
     except PermissionError:
@@ -178,12 +190,20 @@ def _header_for(t: schema.Table, tbl, ws, body: pd.DataFrame, extras: list[str])
     header = list(t.names)
     if tbl is not None:
         min_col, min_row, max_col, _ = range_boundaries(tbl.ref)
-        existing = [ws.cell(min_row, c).value for c in range(min_col, max_col + 1)]
+        existing = [_cell_value(ws, min_row, c) for c in range(min_col, max_col + 1)]
         existing = [str(h) for h in existing if h is not None]
         canon_known = {schema.canon(n): n for n in t.names}
         ordered = [canon_known.get(schema.canon(h), h) for h in existing]
         header = ordered + [n for n in t.names if n not in ordered]
     return header
+
+
+def _cell_value(ws, row: int, col: int):
+    try:
+        return xlsx_fast.cell_value(ws, row, col)
+    except xlsx_fast.Unsupported:
+        xlsx_fast.materialize(ws)
+        return ws.cell(row, col).value
 
 
 def _write_table(ws, tbl, t: schema.Table, body: pd.DataFrame, extras: list[str]) -> None:
@@ -198,6 +218,15 @@ def _write_table(ws, tbl, t: schema.Table, body: pd.DataFrame, extras: list[str]
     for name in header:
         if name not in kinds and t.dynamic:
             kinds[name] = "money"
+    if xlsx_fast.can_write(ws, min_row, min_col, max(old_max_col, min_col + ncols - 1), old_max_row):
+        # the sheet holds only this table: write its cells as XML (what the loop below writes)
+        columns = [_cell_values(body[name] if name in body.columns else pd.Series([None] * n),
+                                kinds.get(name, "text")) for name in header]
+        xlsx_fast.write_table(ws, min_row, min_col, header, columns, [kinds.get(h, "text") for h in header],
+                              [schema._FORMATS.get(kinds.get(h, "text"), "General") for h in header])
+        _finish_table(ws, tbl, t, header, min_row, min_col, n)
+        return
+    xlsx_fast.materialize(ws)
     # header
     for j, name in enumerate(header):
         ws.cell(min_row, min_col + j, name)
@@ -222,6 +251,13 @@ def _write_table(ws, tbl, t: schema.Table, body: pd.DataFrame, extras: list[str]
     for c in range(min_col + ncols, old_max_col + 1):
         for r in range(min_row, old_max_row + 1):
             ws.cell(r, c).value = None
+    _finish_table(ws, tbl, t, header, min_row, min_col, n)
+
+
+def _finish_table(ws, tbl, t: schema.Table, header: list[str], min_row: int, min_col: int, n: int) -> None:
+    """The table object, panes, widths and drop-downs around the cells just written."""
+    ncols = len(header)
+    last_row = min_row + max(n, 1)
     ref = f"{get_column_letter(min_col)}{min_row}:{get_column_letter(min_col + ncols - 1)}{last_row}"
     if tbl is None:
         tbl = XlTable(displayName=t.name, ref=ref)
@@ -236,7 +272,7 @@ def _write_table(ws, tbl, t: schema.Table, body: pd.DataFrame, extras: list[str]
     for j, name in enumerate(header):
         tbl.tableColumns[j].name = name
     # layout
-    ws.freeze_panes = ws.cell(min_row + 1, min_col)
+    ws.freeze_panes = f"{get_column_letter(min_col)}{min_row + 1}"
     for j, name in enumerate(header):
         letter = get_column_letter(min_col + j)
         try:
