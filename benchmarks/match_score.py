@@ -162,9 +162,9 @@ def main(argv=None) -> int:
     t_read = time.perf_counter() - t
     if a.no_learned:
         known = {}
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     result = matching.match(pay, inv, cus, known_ibans=known)
-    t_engine = time.perf_counter() - t
+    t_engine, c_engine = time.perf_counter() - t, time.process_time() - c
     table = score(result, truth)
     pd.set_option("display.width", 200)
     pd.set_option("display.max_columns", 20)
@@ -173,7 +173,8 @@ def main(argv=None) -> int:
     print(f"\n{len(pay):,} payments x {int((inv['open_amount'] != 0).sum()):,} open invoices, "
           f"{len(cus):,} customers")
     print(f"read CSVs -> canonical frames: {t_read:.2f}s")
-    print(f"engine (in-process):           {t_engine:.2f}s  ({t_engine / max(1, len(pay)) * 1e6:.0f} us/payment)")
+    print(f"engine (in-process):           {t_engine:.2f}s wall, {c_engine:.2f}s CPU "
+          f"({t_engine / max(1, len(pay)) * 1e6:.0f} us/payment); machine load {os.getloadavg()[0]:.1f}")
     if a.baseline_sample:
         per = naive_baseline(pay, inv, cus, a.baseline_sample)
         est = per * len(pay)

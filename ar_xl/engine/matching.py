@@ -15,16 +15,22 @@ How a payment is read
 3. **Amount**, per candidate customer (only invoices in the payment's currency
    with something still open):
 
-   * referenced invoices whose open amounts add up to the payment (``amount``);
-   * the same, short by at most the tolerance (``tolerance``: bank charges or
-     early-payment discount, ``Config.match_tolerance_abs`` converted to the
-     payment's currency, or ``match_tolerance_pct`` % of the open amount); the
-     payment is applied and the gap is shown in ``write_off`` for a person to
-     write off — the engine never applies more than was paid;
-   * a set of 2..6 items (invoices and credit notes) adding up to the payment
-     (``subset``): a meet-in-the-middle search over at most ``SUBSET_CAP`` of the
-     customer's most plausible items (due dates nearest the value date, then
-     the oldest), with referenced items kept in the set;
+   * referenced invoices whose open amounts add up to the payment (``amount``),
+     with one or two of the customer's credit notes netted if that makes it exact;
+   * the same, short by at most the tolerance (``tolerance``): bank charges up to
+     ``Config.match_tolerance_abs`` (converted to the payment's currency) or,
+     only when the payment names the invoice, an early-payment discount up to
+     ``match_tolerance_pct`` % of it.  The payment is applied and the gap is
+     shown in ``write_off`` for a person to write off — the engine never
+     applies more than was paid;
+   * a set of 2..6 open items (invoices and credit notes) adding up exactly to
+     the payment (``subset``): a meet-in-the-middle search over at most
+     ``SUBSET_CAP`` items.  A customer with more items is searched in runs of
+     ``SUBSET_CAP`` items by due date (those due nearest the value date first)
+     plus an exhaustive search for pairs.  A set counts as telling ("the only
+     such set") only when the search was exhaustive and the density of
+     subset sums around the amount says a coincidence is unlikely
+     (``MAX_CHANCE``); otherwise it is suggested, not applied;
    * less than referenced (``partial``): applied oldest first; what stays open
      on an invoice beyond tolerance is ``short_pay`` (a possible deduction or
      dispute) and flagged;
@@ -43,6 +49,11 @@ customer's invoice) and no other hypothesis comes within ``AMBIGUITY_MARGIN``.
 Otherwise the hypotheses are **suggested** with ``rank`` 1..n (rows of one
 hypothesis share a rank), or the payment is **unmatched** (one row with an
 empty invoice_id; customer_id holds the payer when known).
+
+A reference that lands on an existing invoice whose amount does not fit is
+also read as a one-digit typo of its neighbours (via the index), and the
+amount alone is tried for the payer's own items, so a typo that happens to hit
+another real number, or a coincidental partial payment, ends as a suggestion.
 
 Payments are taken in value-date order; an automatic allocation lowers the
 invoice's open amount for later payments, so no invoice is ever applied beyond
@@ -85,7 +96,7 @@ SCORES = {
     "payer:iban": 0.40, "payer:name97": 0.40, "payer:name93": 0.35, "payer:name88": 0.25, "payer:name80": 0.12,
     "payer:conflict": -0.50,        # the payer is known to be another customer
     # amount
-    "amount:exact": 0.35, "amount:tolerance": 0.35, "amount:subset": 0.35, "amount:subset_tol": 0.25,
+    "amount:exact": 0.35, "amount:tolerance": 0.35, "amount:subset": 0.35,
     "amount:over": 0.15, "amount:partial": 0.05, "amount:fifo": 0.0,
     "amount:unique": 0.15,          # the only fit among the customer's open items (no reference)
     "amount:said_partial": 0.20,    # "Teilzahlung", "acompte", "part payment" … next to the reference
@@ -534,7 +545,7 @@ def _evidence(ctx: _Ctx, o: Option, A: int, ccy: str) -> str:
         parts.append("amount exact" + (f" (sum of {n} items)" if n > 1 else "") + (", the only open item of that amount" if o.unique and not o.ref_strength else ""))
     elif k == "subset":
         parts.append(f"amount = sum of {n} open items" + (" (only such set)" if o.unique else ""))
-    elif k in ("tolerance", "subset_tol"):
+    elif k == "tolerance":
         parts.append(f"{fmt(o.write_off)} {ccy} short: within tolerance (charges/discount)")
     elif k == "partial":
         gap = sum(ctx.rem[r] - a for r, a in o.allocs if ctx.rem[r] > 0)
@@ -559,7 +570,7 @@ def _rule(o: Option) -> str:
         head = "name"
     else:
         head = "amount"
-    tail = {"exact": "amount", "tolerance": "tolerance", "subset": "subset", "subset_tol": "subset+tolerance",
+    tail = {"exact": "amount", "tolerance": "tolerance", "subset": "subset",
             "over": "over", "partial": "partial", "fifo": "oldest"}[o.amount_kind]
     if head == "amount":
         return "amount-only" if tail == "amount" else f"amount+{tail}"
@@ -751,8 +762,8 @@ def _one(ctx: _Ctx, pid: str, A: int, ccy: str, name: str, iban: str, text: str,
         flags_base = set(o.flags)
         for r, a in o.allocs:
             left = ctx.rem[r] - a
-            short = left if (left > 0 and o.amount_kind not in ("tolerance", "subset_tol") and ctx.rem[r] > 0) else 0
-            wo = left if (left > 0 and o.amount_kind in ("tolerance", "subset_tol")) else 0
+            short = left if (left > 0 and o.amount_kind != "tolerance" and ctx.rem[r] > 0) else 0
+            wo = left if (left > 0 and o.amount_kind == "tolerance") else 0
             fl = set(flags_base)
             if short:
                 fl.add("short_pay")

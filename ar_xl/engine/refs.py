@@ -186,13 +186,11 @@ def extract(text: object) -> list[Candidate]:
             seen.add(v)
             out.append(Candidate(v, kind, raw))
 
-    chars = list(t)
-
-    def blank(start: int, end: int) -> None:
-        chars[start:end] = " " * (end - start)
+    spans: list[tuple[int, int]] = []
+    blank = lambda start, end: spans.append((start, end))  # noqa: E731
 
     # structured references first; their text is then blanked out
-    for m in _RF.finditer(t):
+    for m in (_RF.finditer(t) if "rf" in t.lower() else ()):
         body = normalise(m.group(2))
         for k in range(len(body), 0, -1):
             cand = f"RF{m.group(1)}{body[:k]}"
@@ -217,7 +215,11 @@ def extract(text: object) -> list[Candidate]:
     # amounts such as 1.234,56 or 99.50 are not references
     for m in _AMOUNT.finditer(t):
         blank(m.start(), m.end())
-    t = "".join(chars)
+    if spans:
+        chars = list(t)
+        for a, b in spans:
+            chars[a:b] = " " * (b - a)
+        t = "".join(chars)
     tokens = list(_TOKEN.finditer(t))
     # ranges: "4512-4515", "2026-004512-004515", "4512 t/m 4519", "F26/04512 bis 04515"
     numbered = [m for m in tokens if _count_digits(m.group(0)) >= 2]
