@@ -45,7 +45,7 @@ REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _SHEETDATA = re.compile(rb"<sheetData\s*/>|<sheetData>\s*</sheetData>|<sheetData\b[^>]*>.*?</sheetData>", re.S)
 _EMPTY_SHEETDATA = re.compile(rb"<sheetData\s*/>|<sheetData>\s*</sheetData>")
 _DIMENSION = re.compile(rb"<dimension\b[^>]*/>")
-_CELL = re.compile(r'<c r="([A-Z]+)(\d+)"([^>]*?)(?:/>|>(.*?)</c>)', re.S)
+_CELL = re.compile(r'<c r="([A-Z]+)(\d+)"(?: s="(\d+)")?(?: t="(\w+)")?([^>]*?)(?:/>|>(.*?)</c>)', re.S)
 _ATTR_S = re.compile(r'\bs="(\d+)"')
 _ATTR_T = re.compile(r'\bt="(\w+)"')
 _V = re.compile(r"<v>(.*?)</v>", re.S)
@@ -92,14 +92,15 @@ class RawSheet:
             text = self.xml.decode("utf-8")
             cells = {}
             col_cache: dict[str, int] = {}
-            for m in _CELL.finditer(text):
-                letters, row, attrs, inner = m.groups()
+            for letters, row, s, t, attrs, inner in _CELL.findall(text):
                 col = col_cache.get(letters)
                 if col is None:
                     col = col_cache[letters] = column_index_from_string(letters)
-                s = _ATTR_S.search(attrs)
-                t = _ATTR_T.search(attrs)
-                cells[(int(row), col)] = (int(s.group(1)) if s else 0, t.group(1) if t else "n", inner or "")
+                if attrs and (" s=" in attrs or " t=" in attrs):  # attributes in another order
+                    ms, mt = _ATTR_S.search(attrs), _ATTR_T.search(attrs)
+                    s = ms.group(1) if ms else s
+                    t = mt.group(1) if mt else t
+                cells[(int(row), col)] = (int(s) if s else 0, t or "n", inner)
             if text.count("<c ") + text.count("<c>") != len(cells):
                 raise Unsupported("cells without a reference")
             self.cells = cells
@@ -203,14 +204,19 @@ def materialize(ws) -> None:
 # ---------------------------------------------------------------- read
 
 def _value(wb, s: int, t: str, inner: str, shared: list):
-    if "<f" in inner:
-        raise Unsupported("formula")
-    if t == "inlineStr":
-        return _inline_text(inner)
-    m = _V.search(inner)
-    if m is None:
-        return None
-    v = m.group(1)
+    if inner.startswith("<v>") and inner.endswith("</v>") and inner.count("<") == 2:
+        v = inner[3:-4]
+    else:
+        if "<f" in inner:
+            raise Unsupported("formula")
+        if t == "inlineStr":
+            if inner.startswith("<is><t>") and inner.endswith("</t></is>") and inner.count("<") == 4:
+                return _unescape(inner[7:-9])
+            return _inline_text(inner)
+        m = _V.search(inner)
+        if m is None:
+            return None
+        v = m.group(1)
     if t == "n":
         num = float(v) if ("." in v or "E" in v or "e" in v) else int(v)
         if s in wb._date_formats:
