@@ -429,3 +429,30 @@ def render_dashboard(path: Path, outdir: Path, dpi: int = 110) -> Path:
     subprocess.run(["pdftoppm", "-png", "-r", str(dpi), "-singlefile", str(pdf), str(pdf.with_suffix(""))],
                    check=True, capture_output=True)
     return pdf.with_suffix(".png")
+
+
+def test_refresh_live_refreshes_every_pivot_cache_and_is_harmless_elsewhere():
+    class Cache:
+        refreshed = 0
+
+        def Refresh(self):
+            Cache.refreshed += 1
+
+    class Caches:
+        Count = 3
+
+        def Item(self, i):
+            assert 1 <= i <= 3
+            return Cache()
+
+    class ComBook:  # what xlwings' book.api is on Windows
+        def PivotCaches(self):
+            return Caches()
+
+    class XwBook:
+        def __init__(self, api):
+            self.api = api
+
+    assert action.refresh_live(XwBook(ComBook())) == 3 and Cache.refreshed == 3
+    assert action.refresh_live(XwBook({"sheets": []})) == 0  # remote engine: a JSON book
+    assert action.refresh_live(XwBook(None)) == 0
