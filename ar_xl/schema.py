@@ -52,8 +52,9 @@ class Column:
     choices: tuple[str, ...] = ()
     """Allowed values, offered as an Excel drop-down."""
     replaceable: tuple[str, ...] = ()
-    """Values of an editable column that are the system's own defaults, not a
-    person's decision: an action may replace them (status 'open' -> 'on plan')."""
+    """Values of an editable column that the system maintains, not a person's
+    decision: an action may replace them (status 'open' -> 'on plan'; 'paid' <->
+    'open' follows the open amount when a match is applied or reversed)."""
     width: int = 14
     description: str = ""
 
@@ -136,7 +137,7 @@ INVOICES = Table(
         C("collector", editable=True),
         C("payment_reference", width=24),
         C("po_number"),
-        C("status", editable=True, choices=INVOICE_STATUSES, replaceable=("open",), width=12),
+        C("status", editable=True, choices=INVOICE_STATUSES, replaceable=("open", "paid"), width=12),
         C("note", editable=True, width=30),
     ),
     key=("invoice_id",),
@@ -227,11 +228,13 @@ MATCHES = Table(
         C("payer_name", width=28),
         C("applied_amount", "money"),
         C("short_pay", "money", description="Left open on the invoice by this payment: a possible deduction or dispute"),
+        C("write_off", "money", description="Difference within the Config tolerance (bank charges, discount), written off when applied"),
         C("confidence", "number", width=10),
         C("decision", choices=MATCH_DECISIONS, width=10),
         C("rank", "int", width=6),
         C("rule", width=16),
         C("evidence", width=50),
+        C("flags", width=18, description="typo, conflict, short_pay, unapplied_cash, ..."),
         C("review", editable=True, choices=REVIEW_CHOICES, width=10),
         C("reviewed_by", editable=True),
         C("applied", "bool", width=8),

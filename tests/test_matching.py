@@ -104,7 +104,7 @@ def test_exact_reference_and_amount_without_known_payer_is_auto():
     assert alloc(res) == [("INV-104512", 78000)]
     assert decision(res) == {"auto"}
     assert res["rule"].iloc[0] == "ref+amount"
-    assert "ref INV104512 exact" in res["evidence"].iloc[0]
+    assert "ref INV-104512 exact" in res["evidence"].iloc[0]  # the id as the company writes it
 
 
 def test_list_of_references():

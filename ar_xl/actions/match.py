@@ -16,8 +16,13 @@ The rules
   ``suggested`` ones wait for review.  Pairs a collector rejected are never
   proposed again.  A payment is never applied twice: only its *unapplied*
   amount is matched.
-* Match ids are stable (``M-<payment>-<invoice>``), so a re-run lands on the
-  same rows and the review, reviewer and note a person typed are kept.
+* Match ids are stable (see ``match_id``), so a re-run lands on the same rows
+  and the review, reviewer and note a person typed are kept.
+* A difference within the Config tolerance (bank charges, an early-payment
+  discount) is written off on the invoice when its allocation is applied; a
+  larger short payment stays open on the invoice and is flagged ``short_pay``
+  (a possible deduction or dispute).  The rest of an overpayment stays on the
+  payment as unapplied cash.
   Suggestions no one reviewed that the new run no longer makes are withdrawn.
 * Every amount changed is written to Audit with the run id and the rule.
 """
@@ -29,12 +34,24 @@ import pandas as pd
 from ..book import Book, Change
 from ..money import fmt
 
-OUT_COLUMNS = ["payment_id", "invoice_id", "customer_id", "applied_amount", "short_pay", "confidence",
-               "decision", "rank", "rule", "evidence"]
+OUT_COLUMNS = ["payment_id", "invoice_id", "customer_id", "applied_amount", "short_pay", "write_off", "confidence",
+               "decision", "rank", "rule", "evidence", "flags"]
 
 
-def match_id(payment_id: str, invoice_id: str) -> str:
-    return f"M-{payment_id}-{invoice_id or 'unmatched'}"
+def match_id(payment_id: str, invoice_id: str, decision: str = "auto", rank=None, flags: str = "") -> str:
+    """Stable id of an allocation row: the same proposal gets the same id on every run.
+
+    ``M-<payment>-<invoice>`` for an auto allocation, ``…-S<rank>`` for a
+    suggestion (the same invoice can be in two alternative sets), ``…-cash`` for
+    the unapplied rest of an overpayment and ``M-<payment>-unmatched``."""
+    if not invoice_id:
+        tail = "cash" if "unapplied_cash" in str(flags) else "unmatched"
+    else:
+        tail = invoice_id
+    rid = f"M-{payment_id}-{tail}"
+    if decision == "suggested" and rank is not None and not pd.isna(rank):
+        rid += f"-S{int(rank)}"
+    return rid
 
 
 def _split(cell) -> list[str]:
@@ -60,7 +77,7 @@ class _Ledger:
         self.pay["unapplied_amount"] = np.where(un.isna(), self.pay["amount"], un.fillna(0)).astype(np.int64)
         self.touched = set()
 
-    def can_apply(self, pid: str, iid: str, cents: int) -> str:
+    def can_apply(self, pid: str, iid: str, cents: int, write_off: int = 0) -> str:
         if pid not in self.pay_pos:
             return f"payment {pid} is not in the Payments table"
         left = int(self.pay.at[self.pay_pos[pid], "unapplied_amount"])
@@ -70,11 +87,14 @@ class _Ledger:
             if iid not in self.inv_pos:
                 return f"invoice {iid} is not in the Invoices table"
             open_ = int(self.inv.at[self.inv_pos[iid], "open_amount"])
-            if (open_ >= 0 and cents > open_) or (open_ < 0 and cents < open_):
-                return f"invoice {iid} has only {fmt(open_)} open, not {fmt(cents)}"
+            total = cents + write_off
+            if (open_ >= 0 and total > open_) or (open_ < 0 and total < open_):
+                return f"invoice {iid} has only {fmt(open_)} open, not {fmt(total)}"
         return ""
 
-    def apply(self, pid: str, iid: str, cents: int, rule: str, sign: int = 1) -> None:
+    def apply(self, pid: str, iid: str, cents: int, rule: str, sign: int = 1, write_off: int = 0) -> None:
+        """Move ``cents`` from the payment to the invoice; ``write_off`` closes the rest of the
+        invoice within tolerance (it reduces the invoice only, not the payment)."""
         user, ch = self.book.user, self.change
         p = self.pay_pos[pid]
         old = int(self.pay.at[p, "unapplied_amount"])
@@ -84,10 +104,15 @@ class _Ledger:
         if iid:
             i = self.inv_pos[iid]
             old_i = int(self.inv.at[i, "open_amount"])
-            self.inv.at[i, "open_amount"] = old_i - sign * cents
-            ch.log(user, "Invoices", iid, "open_amount", fmt(old_i), fmt(old_i - sign * cents), rule)
-            if old_i - sign * cents == 0 and str(self.inv.at[i, "status"]).strip().lower() in ("", "open"):
+            new_i = old_i - sign * (cents + write_off)
+            self.inv.at[i, "open_amount"] = new_i
+            ch.log(user, "Invoices", iid, "open_amount", fmt(old_i), fmt(new_i),
+                   rule + (f"; write-off {fmt(write_off)} within tolerance" if write_off else ""))
+            status = str(self.inv.at[i, "status"]).strip().lower()
+            if new_i == 0 and status in ("", "open"):
                 self.inv.at[i, "status"] = "paid"
+            elif new_i != 0 and status == "paid" and sign < 0:
+                self.inv.at[i, "status"] = "open"
         self.touched.add(pid)
 
     def learn(self, pid: str, customer_id: str) -> None:
@@ -138,21 +163,22 @@ def apply_decisions(book: Book, change: Change | None = None, ledger: _Ledger | 
         review, applied = _review(row["review"]), bool(row["applied"])
         pid, iid = str(row["payment_id"]), str(row["invoice_id"] or "")
         cents = 0 if pd.isna(row["applied_amount"]) else int(row["applied_amount"])
+        wo = 0 if pd.isna(row["write_off"]) else int(row["write_off"])
         if review == "confirm" and not applied:
             if not iid or cents == 0:
                 continue
-            why = ledger.can_apply(pid, iid, cents)
+            why = ledger.can_apply(pid, iid, cents, wo)
             if why:
                 refused += 1
                 problems.append(f"{row['match_id']}: {why}")
                 continue
-            ledger.apply(pid, iid, cents, f"confirmed by {row['reviewed_by'] or book.user}")
+            ledger.apply(pid, iid, cents, f"confirmed by {row['reviewed_by'] or book.user}", write_off=wo)
             ledger.learn(pid, str(row["customer_id"]))
             matches.iat[i, matches.columns.get_loc("applied")] = True
             change.log(book.user, "Matches", row["match_id"], "applied", False, True, "confirm")
             done += 1
         elif review == "reject" and applied:
-            ledger.apply(pid, iid, cents, "rejected: reversed", sign=-1)
+            ledger.apply(pid, iid, cents, "rejected: reversed", sign=-1, write_off=wo)
             matches.iat[i, matches.columns.get_loc("applied")] = False
             change.log(book.user, "Matches", row["match_id"], "applied", True, False, "reject")
             reversed_ += 1
@@ -186,7 +212,7 @@ def run(book: Book) -> Change:
     result = matching.match(pending, open_inv, ledger.cust, cfg) if len(pending) else pd.DataFrame(columns=OUT_COLUMNS)
     for c in OUT_COLUMNS:
         if c not in result.columns:
-            result[c] = 0 if c == "short_pay" else ""
+            result[c] = 0 if c in ("short_pay", "write_off") else ""
     result["invoice_id"] = result["invoice_id"].fillna("").astype(str)
     result["payment_id"] = result["payment_id"].astype(str)
     # never propose a pair a collector rejected; a payment with one loses its auto decision
@@ -200,17 +226,18 @@ def run(book: Book) -> Change:
     auto_n = sugg_n = unm_n = 0
     payer = dict(zip(ledger.pay["payment_id"].astype(str), ledger.pay["payer_name"].astype(str)))
     for r in result.itertuples(index=False):
-        mid = match_id(r.payment_id, r.invoice_id)
         decision = r.decision
         applied = False
         cents = int(r.applied_amount) if not pd.isna(r.applied_amount) and r.applied_amount != "" else 0
+        wo = 0 if pd.isna(r.write_off) or r.write_off == "" else int(r.write_off)
         if decision == "auto" and r.invoice_id:
-            why = ledger.can_apply(r.payment_id, r.invoice_id, cents)
+            why = ledger.can_apply(r.payment_id, r.invoice_id, cents, wo)
             if why:
                 decision = "suggested"
             else:
-                ledger.apply(r.payment_id, r.invoice_id, cents, f"auto: {r.rule}")
+                ledger.apply(r.payment_id, r.invoice_id, cents, f"auto: {r.rule}", write_off=wo)
                 applied = True
+        mid = match_id(r.payment_id, r.invoice_id, decision, r.rank, r.flags)
         auto_n += decision == "auto"
         sugg_n += decision == "suggested"
         unm_n += decision == "unmatched"
@@ -218,9 +245,10 @@ def run(book: Book) -> Change:
             "match_id": mid, "run_id": change.run_id, "payment_id": r.payment_id, "invoice_id": r.invoice_id,
             "customer_id": r.customer_id or "", "payer_name": payer.get(r.payment_id, ""),
             "applied_amount": cents, "short_pay": int(r.short_pay or 0) if not pd.isna(r.short_pay) else 0,
-            "confidence": float(r.confidence or 0), "decision": decision,
+            "write_off": wo, "confidence": float(r.confidence or 0), "decision": decision,
             "rank": pd.NA if pd.isna(r.rank) or r.rank == "" else int(r.rank),
-            "rule": r.rule, "evidence": r.evidence, "review": "", "reviewed_by": "", "applied": applied, "note": "",
+            "rule": r.rule, "evidence": r.evidence, "flags": r.flags or "",
+            "review": "", "reviewed_by": "", "applied": applied, "note": "",
         })
     new = pd.DataFrame(new_rows, columns=matches.columns) if new_rows else matches.iloc[0:0]
     # keep the decided rows as they are; withdraw stale unreviewed suggestions of re-matched payments

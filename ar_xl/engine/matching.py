@@ -105,11 +105,25 @@ SCORES = {
 
 _STRENGTH_WORD = {
     "structured": "structured ref {v} valid",
-    "exact": "ref {v} exact",
-    "norm": "ref {v} (separators/zeros/prefix differ)",
-    "tail": "number {v} = end of ref",
-    "typo": "ref {v} one digit off",
+    "exact": "ref {inv} exact",
+    "norm": "ref {v} = {inv} (separators/zeros/prefix differ)",
+    "tail": "number {v} = end of {inv}",
+    "typo": "ref {v} one digit off {inv}",
 }
+
+
+def _digits(text: str) -> str:
+    return "".join(ch for ch in str(text) if ch.isdigit())
+
+
+def _referenced_id(ctx: "_Ctx", o: "Option") -> str:
+    """The invoice id, as the company writes it, that the remittance reference points at."""
+    ids = [ctx.ids[r] for r, _ in o.allocs]
+    via = _digits(o.ref_via)
+    for i in ids:
+        if via and _digits(i).lstrip("0").endswith(via.lstrip("0")):
+            return i
+    return ids[0] if ids else str(o.ref_via)
 _STRENGTH_ORDER = {s: i for i, s in enumerate(refs_mod.STRENGTHS)}
 
 
@@ -533,7 +547,7 @@ def _score(o: Option) -> float:
 def _evidence(ctx: _Ctx, o: Option, A: int, ccy: str) -> str:
     parts = []
     if o.ref_strength:
-        parts.append(_STRENGTH_WORD[o.ref_strength].format(v=o.ref_via))
+        parts.append(_STRENGTH_WORD[o.ref_strength].format(v=o.ref_via, inv=_referenced_id(ctx, o)))
         if o.n_refs >= 2:
             parts[-1] += f" (+{o.n_refs - 1} more)"
     if o.payer_note:

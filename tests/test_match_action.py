@@ -1,0 +1,197 @@
+"""Cash application in the workbook: what a collector sees after Match payments and Apply decisions."""
+from __future__ import annotations
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from ar_xl import frames, xlsx
+from ar_xl.actions import match
+from ar_xl.book import Change
+from ar_xl.cli import main
+
+CUSTOMERS = [
+    # id, name, iban
+    ("C1", "Bakker Logistiek B.V.", "NL91ABNA0417164300"),
+    ("C2", "Spedition Kühn GmbH & Co. KG", "DE89370400440532013000"),
+    ("C3", "Transports Lefèvre SAS", ""),
+    ("C4", "Hargreaves Freight Ltd", ""),
+    ("C5", "Dupont Logistique SARL", ""),
+]
+INVOICES = [
+    # id, customer, invoice date, due, amount, open
+    ("2026-004512", "C1", "2026-09-01", "2026-10-01", "1500.00", "1500.00"),
+    ("2026-004513", "C1", "2026-09-15", "2026-10-15", "250.00", "250.00"),
+    ("2026-004600", "C2", "2026-09-20", "2026-10-20", "980.40", "980.40"),
+    ("2026-004700", "C3", "2026-10-01", "2026-10-31", "777.77", "777.77"),
+    ("2026-004800", "C4", "2026-10-01", "2026-10-31", "777.77", "777.77"),
+    ("2026-004900", "C5", "2026-10-05", "2026-11-04", "2000.00", "2000.00"),
+]
+PAYMENTS = [
+    # id, date, amount, payer, iban, remittance
+    ("P1", "2026-11-20", "1500.00", "BAKKER LOGISTIEK BV", "NL91ABNA0417164300", "Factuur 2026-004512"),
+    ("P2", "2026-11-20", "975.40", "Spedition Kuehn GmbH", "DE89370400440532013000", "Rechnung Nr. 4600 abzgl. Spesen"),
+    ("P3", "2026-11-21", "777.77", "J. Smith", "GB29NWBK60161331926819", "=HYPERLINK(\"http://x\",\"payment\")"),
+    ("P4", "2026-11-21", "1800.00", "DUPONT LOGISTIQUE", "FR1420041010050500013M02606", "Facture n° 2026-004900"),
+]
+
+
+def _frame(rows, cols, table):
+    return frames.coerce(pd.DataFrame(rows, columns=cols), table, "seed")
+
+
+@pytest.fixture
+def wb(tmp_path):
+    path = tmp_path / "collections.xlsx"
+    xlsx.create(path)
+    book = xlsx.load(path)
+    c = Change("seed")
+    c.tables["Customers"] = _frame(CUSTOMERS, ["customer_id", "customer_name", "iban"], "Customers")
+    names = dict((c_[0], c_[1]) for c_ in CUSTOMERS)
+    c.tables["Invoices"] = _frame(
+        [(i, cu, names[cu], d, due, "EUR", a, o) for i, cu, d, due, a, o in INVOICES],
+        ["invoice_id", "customer_id", "customer_name", "invoice_date", "due_date", "currency", "amount", "open_amount"],
+        "Invoices")
+    c.tables["Payments"] = _frame(
+        [(p, d, a, "EUR", n, ib, r, a, "unapplied") for p, d, a, n, ib, r in PAYMENTS],
+        ["payment_id", "value_date", "amount", "currency", "payer_name", "payer_iban", "remittance",
+         "unapplied_amount", "status"], "Payments")
+    xlsx.save(book, c)
+    return path
+
+
+def _state(path):
+    book = xlsx.load(path)
+    return (book.get("Invoices").set_index("invoice_id"), book.get("Payments").set_index("payment_id"),
+            book.get("Matches"), book)
+
+
+def test_match_applies_what_is_certain_and_suggests_the_rest(wb, capsys):
+    assert main(["match", str(wb)]) == 0
+    inv, pay, m, book = _state(wb)
+    # P1: reference exact, IBAN known, amount exact -> auto, invoice closed
+    p1 = m[m["payment_id"] == "P1"].iloc[0]
+    assert (p1["invoice_id"], p1["decision"], p1["applied_amount"], bool(p1["applied"])) == ("2026-004512", "auto", 150000, True)
+    assert "2026-004512" in p1["evidence"]
+    assert inv.loc["2026-004512", "open_amount"] == 0 and inv.loc["2026-004512", "status"] == "paid"
+    assert pay.loc["P1", "unapplied_amount"] == 0 and pay.loc["P1", "status"] == "applied"
+    # P2: 5.00 short = bank charges within tolerance -> applied and written off
+    p2 = m[(m["payment_id"] == "P2") & (m["invoice_id"] == "2026-004600")].iloc[0]
+    assert (p2["decision"], p2["applied_amount"], p2["write_off"]) == ("auto", 97540, 500)
+    assert inv.loc["2026-004600", "open_amount"] == 0
+    # P3: the same amount is open at two customers, no reference, unknown payer -> never auto
+    p3 = m[m["payment_id"] == "P3"]
+    assert not (p3["decision"] == "auto").any()
+    assert inv.loc["2026-004700", "open_amount"] == 77777 and inv.loc["2026-004800", "open_amount"] == 77777
+    assert pay.loc["P3", "unapplied_amount"] == 77777
+    assert pay.loc["P3", "remittance"] == '=HYPERLINK("http://x","payment")'
+    # P4: short pay of 200.00, beyond tolerance: applied, the rest stays open and is flagged
+    p4 = m[(m["payment_id"] == "P4") & (m["invoice_id"] == "2026-004900")].iloc[0]
+    assert p4["applied_amount"] == 180000 and p4["short_pay"] == 20000
+    if p4["decision"] == "auto":
+        assert inv.loc["2026-004900", "open_amount"] == 20000
+    # every change is traceable to the run and its rule
+    audit = book.get("Audit")
+    closed = audit[(audit["table"] == "Invoices") & (audit["key"] == "2026-004512")].iloc[-1]
+    assert closed["run_id"].startswith("match-") and closed["rule"].startswith("auto:")
+    assert (closed["old_value"], closed["new_value"]) == ("1,500.00", "0.00")
+
+
+def test_rerun_never_applies_twice_and_keeps_what_people_typed(wb):
+    assert main(["match", str(wb)]) == 0
+    w = openpyxl.load_workbook(wb)
+    ws = w["Matches"]
+    header = [c.value for c in ws[1]]
+    col = {h: i + 1 for i, h in enumerate(header)}
+    for r in range(2, ws.max_row + 1):
+        if ws.cell(r, col["payment_id"]).value == "P3":
+            ws.cell(r, col["note"]).value = "called customer, waiting for remittance"
+            break
+    w.save(wb)
+    inv_before, pay_before, m_before, _ = _state(wb)
+    assert main(["match", str(wb)]) == 0
+    inv, pay, m, _ = _state(wb)
+    assert inv["open_amount"].to_dict() == inv_before["open_amount"].to_dict()
+    assert pay["unapplied_amount"].to_dict() == pay_before["unapplied_amount"].to_dict()
+    assert (m["note"] == "called customer, waiting for remittance").sum() == 1
+    assert m["match_id"].is_unique
+    assert int((m["decision"] == "auto").sum()) == int((m_before["decision"] == "auto").sum())
+
+
+def _review(path, payment_id, invoice_id, value, who="Sanne"):
+    w = openpyxl.load_workbook(path)
+    ws = w["Matches"]
+    header = [c.value for c in ws[1]]
+    col = {h: i + 1 for i, h in enumerate(header)}
+    for r in range(2, ws.max_row + 1):
+        if ws.cell(r, col["payment_id"]).value == payment_id and ws.cell(r, col["invoice_id"]).value == invoice_id:
+            ws.cell(r, col["review"]).value = value
+            ws.cell(r, col["reviewed_by"]).value = who
+            w.save(path)
+            return
+    raise AssertionError(f"no Matches row for {payment_id} / {invoice_id}")
+
+
+def test_confirm_applies_and_teaches_the_payer(wb):
+    assert main(["match", str(wb)]) == 0
+    _, _, m, _ = _state(wb)
+    assert "2026-004700" in set(m.loc[m["payment_id"] == "P3", "invoice_id"])
+    _review(wb, "P3", "2026-004700", "Confirm")
+    assert main(["apply", str(wb)]) == 0
+    inv, pay, m, book = _state(wb)
+    assert inv.loc["2026-004700", "open_amount"] == 0 and inv.loc["2026-004800", "open_amount"] == 77777
+    assert pay.loc["P3", "unapplied_amount"] == 0
+    row = m[(m["payment_id"] == "P3") & (m["invoice_id"] == "2026-004700")].iloc[0]
+    assert bool(row["applied"]) and row["review"] == "Confirm" and row["reviewed_by"] == "Sanne"
+    c3 = book.get("Customers").set_index("customer_id").loc["C3"]
+    assert c3["iban"] == "GB29NWBK60161331926819" and c3["aliases"] == "J. Smith"
+    # applying again changes nothing
+    assert main(["apply", str(wb)]) == 0
+    inv2, pay2, _, _ = _state(wb)
+    assert inv2["open_amount"].to_dict() == inv["open_amount"].to_dict()
+    assert pay2["unapplied_amount"].to_dict() == pay["unapplied_amount"].to_dict()
+
+
+def test_reject_reverses_an_auto_application(wb):
+    assert main(["match", str(wb)]) == 0
+    _review(wb, "P1", "2026-004512", "Reject")
+    assert main(["match", str(wb)]) == 0
+    inv, pay, m, _ = _state(wb)
+    assert inv.loc["2026-004512", "open_amount"] == 150000 and inv.loc["2026-004512", "status"] == "open"
+    assert pay.loc["P1", "unapplied_amount"] == 150000
+    rows = m[(m["payment_id"] == "P1") & (m["invoice_id"] == "2026-004512")]
+    assert len(rows) == 1 and not bool(rows.iloc[0]["applied"]) and rows.iloc[0]["review"] == "Reject"
+    # the rejected pair is not proposed again, and P1 is not auto-applied elsewhere
+    assert not ((m["payment_id"] == "P1") & (m["decision"] == "auto") & m["applied"].astype(bool)).any()
+
+
+def test_confirm_beyond_what_is_open_is_refused_not_clipped(wb):
+    assert main(["match", str(wb)]) == 0
+    _review(wb, "P3", "2026-004700", "Confirm")
+    _review(wb, "P3", "2026-004800", "Confirm")  # the same 777.77 confirmed on both
+    book = xlsx.load(wb)
+    change = match.apply_decisions(book)
+    assert "refused 1" in change.summary
+    xlsx.save(book, change)
+    inv, pay, _, _ = _state(wb)
+    assert pay.loc["P3", "unapplied_amount"] == 0
+    assert sorted(inv.loc[["2026-004700", "2026-004800"], "open_amount"]) == [0, 77777]
+
+
+def test_match_between_files(tmp_path, capsys):
+    inv = tmp_path / "inv.csv"
+    pay = tmp_path / "pay.csv"
+    out = tmp_path / "matches.csv"
+    names = dict((c[0], c[1]) for c in CUSTOMERS)
+    pd.DataFrame([(i, cu, names[cu], d, due, "EUR", a, o) for i, cu, d, due, a, o in INVOICES],
+                 columns=["Invoice ID", "Customer ID", "Customer Name", "Invoice Date", "Due Date", "Currency",
+                          "Amount", "Open Amount"]).to_csv(inv, index=False)
+    pd.DataFrame([(p, d, a, "EUR", n, ib, r) for p, d, a, n, ib, r in PAYMENTS],
+                 columns=["Payment ID", "Value Date", "Amount", "Currency", "Payer Name", "Payer IBAN",
+                          "Remittance"]).to_csv(pay, index=False)
+    assert main(["match", "--invoices", str(inv), "--payments", str(pay), "--out", str(out)]) == 0
+    res = pd.read_csv(out, dtype=str, keep_default_na=False)
+    p1 = res[res["payment_id"] == "P1"].iloc[0]
+    assert (p1["invoice_id"], p1["applied_amount"], p1["decision"]) == ("2026-004512", "1500.00", "auto")
+    assert set(res.columns) >= {"payment_id", "invoice_id", "applied_amount", "confidence", "decision", "rank", "evidence"}
+    assert all(0 <= float(c) <= 1 for c in res["confidence"])
