@@ -391,3 +391,53 @@ def test_plan_through_classic_and_server(classic, server):
     web = server("AR_PLAN", [[300]], [[3]], [[46473]], None, None, None, [["NL"]], None)
     assert [r[2] for r in web[1:]] == [100.0, 100.0, 100.0]
     assert web[2][1]["basicValue"] == (dt.date(2027, 4, 28) - dt.date(1899, 12, 30)).days
+
+
+# --- AR_MATCH and AR_REFS ----------------------------------------------------------------
+
+PAYMENTS_RANGE = (
+    ("Payment ID", "Value Date", "Amount", "Currency", "Payer Name", "Payer IBAN", "Remittance"),
+    ("P1", 46112.0, 1000.0, "EUR", "ACME BV", "NL91ABNA0417164300", "Factuur I1"),
+    ("P2", 46112.0, 400.0, "EUR", "Bolt GmbH", "", "Rechnung Nr. I3"),
+    ("P3", 46112.0, 12.34, "EUR", "Nobody", "", "thanks"),
+    (None,) * 7,
+)
+
+
+def test_match_direct():
+    rows = shell.AR_MATCH(PAYMENTS_RANGE, COM_RANGE)
+    header, body = rows[0], rows[1:]
+    assert header[:7] == ["payment_id", "invoice_id", "customer_id", "applied_amount", "confidence", "decision", "rank"]
+    by_payment = {}
+    for r in body:
+        by_payment.setdefault(r[0], []).append(dict(zip(header, r)))
+    p1 = by_payment["P1"][0]
+    assert (p1["invoice_id"], p1["applied_amount"], p1["decision"]) == ("I1", 1000.0, "auto")
+    assert "ACME BV" in p1["evidence"] and "amount exact" in p1["evidence"]
+    p2 = by_payment["P2"][0]
+    assert (p2["invoice_id"], p2["applied_amount"]) == ("I3", 400.0)
+    assert [(r["invoice_id"], r["decision"], r["rank"]) for r in by_payment["P3"]] == [("", "unmatched", None)]
+    assert all(0 <= r["confidence"] <= 1 for rs in by_payment.values() for r in rs)
+
+
+def test_refs_direct():
+    assert shell.AR_REFS("Factuur 2026-004512, 4513 & 4519") == [
+        ["reference", "kind"], ["2026-004512", "token"], ["4513", "token"], ["4519", "token"]]
+    resolved = shell.AR_REFS("Rechnung Nr. 4512-4513", [
+        ["Invoice ID", "Customer ID", "Invoice Date", "Due Date", "Currency", "Amount", "Open Amount"],
+        ["2026-004512", "C1", "2026-09-01", "2026-10-01", "EUR", 100, 100],
+        ["2026-004513", "C1", "2026-09-01", "2026-10-01", "EUR", 50, 50]])
+    pointed = {r[0]: r[2] for r in resolved[1:] if r[2]}
+    assert pointed == {"4512": "2026-004512", "4513": "2026-004513"}
+    assert shell.AR_REFS("+++123/4567/89002+++") == [["reference", "kind"], ["123456789002", "structured"]]
+    # bad check digits: not a structured reference, just a number that may still be an invoice's
+    assert shell.AR_REFS("+++123/4567/89003+++") == [["reference", "kind"], ["123/4567/89003", "token"]]
+
+
+def test_match_and_refs_through_classic_and_server(classic, server):
+    com = classic("AR_MATCH", PAYMENTS_RANGE, COM_RANGE, MISSING, MISSING)
+    assert [r[:4] for r in com if r[0] == "P1"] == [["P1", "I1", "C1", 1000.0]]
+    web = server("AR_MATCH", officejs_range(PAYMENTS_RANGE), officejs_range(COM_RANGE), None, None)
+    assert [r[:4] for r in web if r[0] == "P2"] == [["P2", "I3", "C2", 400.0]]
+    assert classic("AR_REFS", "Inv 4512 + 4513", MISSING) == [["reference", "kind"], ["4512", "token"], ["4513", "token"]]
+    assert server("AR_REFS", [["Facture n° 2026-004512"]], None) == [["reference", "kind"], ["2026-004512", "token"]]

@@ -103,3 +103,21 @@ def AR_PLAN(amount, installments, first_due, frequency=None, annual_rate=None, d
     """A payment plan schedule with headers: installment no, due date, amount, principal, interest, remaining balance. Installments sum exactly to amount plus interest; the rounding difference is on the last."""
     return core.call(core.plan_schedule, amount, installments, first_due, frequency, annual_rate, down_payment,
                      holiday_country, interest)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("payments", ndim=2, err_to_str=True, doc="The Payments table with its header row (Payments[#All]): payment_id, value_date, amount, currency, payer_name, payer_iban, remittance.")
+@xw.arg("invoices", ndim=2, err_to_str=True, doc=_INVOICES)
+@xw.arg("customers", ndim=2, err_to_str=True, doc="Optional: the Customers table with its header row, for known IBANs and names.")
+@xw.arg("config", ndim=2, err_to_str=True, doc="Optional: the Config table with its header row, for tolerances and the auto threshold.")
+def AR_MATCH(payments, invoices, customers=None, config=None):
+    """Which open invoice(s) each payment pays: one row per allocation with amount, confidence (0-1), decision (auto, suggested with rank, unmatched) and the evidence in words. Changes nothing."""
+    return core.call(core.match_table, payments, invoices, customers, config)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("text", err_to_str=True, doc="A remittance text, e.g. \"Factuur 2026-004512 en 4513\".")
+@xw.arg("invoices", ndim=2, err_to_str=True, doc="Optional: the Invoices table with its header row; each reference is then resolved to the open invoice it points at.")
+def AR_REFS(text, invoices=None):
+    """The invoice references in a text (despite separators, prefixes, lists and ranges), and RF / +++OGM+++ references with valid check digits. With invoices, the invoice each one points at."""
+    return core.call(core.references, text, invoices)

@@ -147,7 +147,7 @@ def _money(cents) -> float:
 
 def _cell(v: object) -> object:
     """A plain Python value Excel can hold."""
-    if v is None or v is pd.NaT or (isinstance(v, float) and v != v):
+    if v is None or v is pd.NaT or v is pd.NA or (isinstance(v, float) and v != v):
         return None
     if isinstance(v, (pd.Timestamp, np.datetime64)):
         return pd.Timestamp(v).date()
@@ -296,3 +296,36 @@ def plan_schedule(amount, installments, first_due, frequency=None, annual_rate=N
         holiday_country=None if _blank(country) else str(country).strip().upper(),
     )
     return frame_to_rows(rows, ["amount", "principal", "interest", "remaining_balance"])
+
+
+def match_table(payments, invoices, customers=None, config=None) -> list[list]:
+    """See ``udfs.ar_functions.AR_MATCH``."""
+    from ar_xl.engine import matching
+    cfg = read_config(config)
+    pay = read_table(payments, "Payments")
+    inv = read_table(invoices, "Invoices")
+    cust = None if customers is None or _blank_range(customers) else read_table(customers, "Customers")
+    result = matching.match(pay, inv[inv["open_amount"] != 0], cust, cfg)
+    cols = ["payment_id", "invoice_id", "customer_id", "applied_amount", "confidence", "decision", "rank",
+            "evidence", "short_pay", "write_off", "rule"]
+    return frame_to_rows(result[cols], ["applied_amount", "short_pay", "write_off"])
+
+
+def references(text, invoices=None) -> list[list]:
+    """See ``udfs.ar_functions.AR_REFS``."""
+    from ar_xl.engine import refs
+    text = _scalar(text, "text")
+    found = refs.extract("" if _blank(text) else text)
+    if invoices is None or _blank_range(invoices):
+        return [["reference", "kind"]] + [[c.raw or c.value, c.kind] for c in found] if found else "no reference found"
+    inv = read_table(invoices, "Invoices", "Invoices")
+    index = refs.RefIndex(inv["invoice_id"].astype(str).tolist(), inv["payment_reference"].astype(str).tolist())
+    ids = inv["invoice_id"].astype(str).tolist()
+    rows = [["reference", "kind", "invoice_id", "how"]]
+    for c in found:
+        hits = index.lookup(c)
+        if hits:
+            rows.extend([c.raw or c.value, c.kind, ids[h.row], h.strength] for h in hits)
+        else:
+            rows.append([c.raw or c.value, c.kind, None, "no open invoice"])
+    return rows if len(rows) > 1 else "no reference found"
