@@ -10,8 +10,9 @@ function ``(book, ctx)`` returning one ``Change``, or a list of them (a
 collector logging several disputes) that it laid over the book itself with
 ``_apply`` so each action sees the ones before.  Changes are laid over the
 book in memory exactly as a save lays them over the file, and the workbook
-is written once at the end.  The refresh of the aging comes after the workflow
-steps so the Aging sheet shows the portfolio after everything else ran.
+is written once at the end.  The dashboard refresh (which refreshes the aging)
+comes last so the Aging and Dashboard sheets show the portfolio after
+everything else ran.
 """
 from __future__ import annotations
 
@@ -25,7 +26,8 @@ import numpy as np
 import pandas as pd
 
 from . import synth, xlsx
-from .actions import activity, dispute, import_statements, match, plan, promise, refresh
+from . import dashboard_sheet
+from .actions import activity, dashboard, dispute, import_statements, match, plan, promise
 from .book import Book, Change
 from .engine import aging
 from .money import fmt
@@ -180,7 +182,7 @@ STEPS: list[Step] = [
     Step("promises to pay", _promises),
     Step("check promises", lambda book, ctx: promise.check_promises(book, ctx.as_of)),
     Step("log contacts", _contacts),
-    Step("refresh aging", lambda book, ctx: refresh.run(book, ctx.as_of)),
+    Step("refresh dashboard", lambda book, ctx: dashboard.run(book, ctx.as_of)),
 ]
 """Every action the demo runs, in order."""
 
@@ -236,7 +238,8 @@ def generate(path: str | Path, as_of: dt.date | None = None, seed: int = 7, cust
             final.extra_columns.update(ch.extra_columns)
         result.changes.append((step.name, changes))
     final.tables = {name: book.tables[name] for name in book.touched}  # type: ignore[attr-defined]
-    xlsx.save(book, final)
+    dash = result.changes[-1][1][-1]
+    xlsx.save(book, final, layout=dashboard_sheet.layout_hook(book, dash))
     result.seconds = time.perf_counter() - t0
     return result
 
