@@ -279,8 +279,15 @@ def summary(res: DemoResult) -> str:
         f"  statement   {res.statement.name}: {len(credits)} credits ({cash}), {len(res.bank.debits)} debits",
     ]
     for name, changes in res.changes:
-        text = changes[0].summary if len(changes) == 1 else f"{len(changes)} action(s)" + (
-            f", e.g. {changes[-1].summary}" if changes else "")
+        if len(changes) == 1:
+            text = changes[0].summary
+        else:
+            counts: dict[str, int] = {}
+            for ch in changes:
+                counts[ch.action] = counts.get(ch.action, 0) + 1
+            text = ", ".join(f"{n} x {a}" for a, n in counts.items()) or "nothing to do"
+            if changes:
+                text += f"; last: {changes[-1].summary}"
         lines.append(f"  {name + ':':<20}{text}")
     lines.append(f"  done in {res.seconds:.1f} s")
     return "\n".join(lines)
