@@ -63,6 +63,33 @@ class Book:
         return config_mod.from_rows(rows, f"{self.source} sheet Config")
 
 
+def read_book(source: str, find, tables: list[str] | None = None) -> Book:
+    """A Book from a workbook's tables, whichever shell reads them.
+
+    ``find(table)`` returns ``(raw frame with the header as columns, row number
+    of the first data row, sheet name)``, or ``None`` when the workbook has no
+    such table.  ``tables`` limits what is read (Config is always read).  Every
+    bad cell of every table is reported in one ``InputError``.
+    """
+    from .errors import InputError
+    book = Book(source=source)
+    problems = []
+    for t in schema.TABLES.values():
+        if tables is not None and t.name not in tables and t.name != "Config":
+            continue
+        found = find(t)
+        if found is None:
+            continue
+        raw, first, sheet = found
+        try:
+            book.tables[t.name] = frames.coerce(raw, t, f"{source} sheet {sheet}", first_row=first)
+        except InputError as e:
+            problems.extend(e.problems)
+    if problems:
+        raise InputError(problems)
+    return book
+
+
 @dataclass
 class Change:
     """What an action wants written: new table bodies, audit rows and a summary."""

@@ -38,7 +38,6 @@ import numpy as np
 import openpyxl
 import pandas as pd
 from openpyxl.chart import BarChart, Reference
-from openpyxl.chart.label import DataLabelList
 from openpyxl.pivot.cache import CacheDefinition, CacheField, CacheSource, SharedItems, WorksheetSource
 from openpyxl.pivot.fields import Missing, Text
 from openpyxl.pivot.table import (

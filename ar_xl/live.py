@@ -32,15 +32,13 @@ How values are written
 """
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 import numpy as np
 import pandas as pd
 
-from . import frames, schema
-from .book import Book, Change
-from .errors import InputError
+from . import cells, schema
+from .book import Book, Change, read_book
 
 TEXT_PREFIX = "'"
 
@@ -82,26 +80,20 @@ def load(xw_book, tables: list[str] | None = None) -> Book:
     ``tables`` limits the tables read (Config is always read).  Where each
     table lives is kept in ``book.places`` for ``save``.
     """
-    book = Book(source=xw_book.name)
     places = {}
-    problems = []
-    for t in schema.TABLES.values():
-        if tables is not None and t.name not in tables and t.name != "Config":
-            continue
+
+    def find(t: schema.Table):
         sheet, tbl = find_table(xw_book, t.name)
         if tbl is None:
-            continue
+            return None
         rng = tbl.range
         values = rng.options(ndim=2).value
         header, rows = _header_and_rows(values)
         places[t.name] = (sheet, tbl, rng.row, rng.column, len(values), len(header), header)
         raw = pd.DataFrame(rows, columns=header) if header else pd.DataFrame()
-        try:
-            book.tables[t.name] = frames.coerce(raw, t, f"{xw_book.name} sheet {sheet.name}", first_row=rng.row + 1)
-        except InputError as e:
-            problems.extend(e.problems)
-    if problems:
-        raise InputError(problems)
+        return raw, rng.row + 1, sheet.name
+
+    book = read_book(xw_book.name, find, tables)
     book.places = places  # type: ignore[attr-defined]
     book.handle = xw_book  # type: ignore[attr-defined]
     return book
@@ -111,37 +103,13 @@ def load(xw_book, tables: list[str] | None = None) -> Book:
 
 def text_cell(v) -> str | None:
     """How a text value is written: with Excel's text prefix, so it is never read as a formula, number or date."""
-    if frames._blank(v):
-        return None
-    s = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", " ", str(v))[:32766]
-    return TEXT_PREFIX + s
+    s = cells.clean_text(v)
+    return None if s is None else TEXT_PREFIX + s[: cells.MAX_TEXT - 1]
 
 
 def cell_values(values: pd.Series, kind: str) -> list:
     """Python values for one column, as xlwings writes them to Excel."""
-    vals = values.tolist()
-    if kind == "money":
-        return [None if frames._blank(v) else int(v) / 100 for v in vals]
-    if kind in ("date", "datetime"):
-        s = pd.to_datetime(pd.Series(vals, dtype=object), errors="coerce")
-        if kind == "date":
-            return [None if pd.isna(v) else v.date() for v in s]
-        return [None if pd.isna(v) else v.to_pydatetime().replace(microsecond=0) for v in s]
-    if kind == "int":
-        return [None if frames._blank(v) else int(v) for v in vals]
-    if kind == "number":
-        return [None if frames._blank(v) else float(v) for v in vals]
-    if kind == "bool":
-        return [None if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)) else bool(v) for v in vals]
-    return [text_cell(v) for v in vals]
-
-
-def _header(t: schema.Table, old_header: list[str], body: pd.DataFrame, extras: list[str]) -> list[str]:
-    if t.dynamic:
-        return t.names + list(extras or [c for c in body.columns if c not in t.names])
-    canon_known = {schema.canon(n): n for n in t.names}
-    ordered = [canon_known.get(schema.canon(h), h) for h in old_header if h]
-    return ordered + [n for n in t.names if n not in ordered]
+    return cells.cell_values(values, kind, text=text_cell)
 
 
 def _kind(t: schema.Table, name: str) -> str:
@@ -158,7 +126,7 @@ def plan_table(t: schema.Table, body: pd.DataFrame, old_header: list[str], extra
     The block covers the new table (header + body, at least one body row) and
     the old table's extent, the part outside the new table being written empty.
     """
-    header = _header(t, old_header, body, extras)
+    header = cells.table_header(t, old_header, body, extras)
     n = len(body)
     columns = []
     formats = []

@@ -54,7 +54,7 @@ from . import live
 from .book import Book, Change
 from .dates import parse_date
 from .errors import ArXlError
-from .money import fmt, parse_amount
+from .money import parse_amount
 
 TITLE = "Collections"
 PARAMETERS_SHEET = "Parameters"

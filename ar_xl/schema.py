@@ -23,7 +23,7 @@ Header matching ignores case, spaces, underscores, dots and dashes, so
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 MONEY_FORMAT = '#,##0.00;[Red]-#,##0.00'
 DATE_FORMAT = 'yyyy-mm-dd'

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 import tempfile
 from pathlib import Path
 
@@ -25,12 +24,12 @@ from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table as XlTable, TableStyleInfo
 
+from . import cells
 from . import config as config_mod
 from . import frames, schema, xlsx_fast
-from .book import Book, Change
+from .book import Book, Change, read_book
 from .errors import ArXlError, InputError
 
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 STYLE = "TableStyleMedium2"
 
 
@@ -114,21 +113,15 @@ def load(path: str | Path, tables: list[str] | None = None) -> Book:
     """Read the workbook's tables into a Book; every bad cell of every table is reported at once."""
     path = Path(path)
     wb = _open(path, fast=True)
-    book = Book(source=path.name)
-    problems = []
-    for t in schema.TABLES.values():
-        if tables is not None and t.name not in tables and t.name != "Config":
-            continue
+
+    def find(t: schema.Table):
         ws, tbl = _find_table(wb, t.name)
         if tbl is None:
-            continue
+            return None
         raw, first = read_table_frame(ws, tbl)
-        try:
-            book.tables[t.name] = frames.coerce(raw, t, f"{path.name} sheet {ws.title}", first_row=first)
-        except InputError as e:
-            problems.extend(e.problems)
-    if problems:
-        raise InputError(problems)
+        return raw, first, ws.title
+
+    book = read_book(path.name, find, tables)
     book.handle = wb  # type: ignore[attr-defined]
     book.path = path  # type: ignore[attr-defined]
     return book
@@ -184,18 +177,12 @@ def _atomic_save(wb: openpyxl.Workbook, path: Path) -> None:
 
 
 def _header_for(t: schema.Table, tbl, ws, body: pd.DataFrame, extras: list[str]) -> list[str]:
-    if t.dynamic:
-        dyn = extras or [c for c in body.columns if c not in t.names]
-        return t.names + [c for c in dyn]
-    header = list(t.names)
-    if tbl is not None:
+    existing = []
+    if tbl is not None and not t.dynamic:
         min_col, min_row, max_col, _ = range_boundaries(tbl.ref)
         existing = [_cell_value(ws, min_row, c) for c in range(min_col, max_col + 1)]
         existing = [str(h) for h in existing if h is not None]
-        canon_known = {schema.canon(n): n for n in t.names}
-        ordered = [canon_known.get(schema.canon(h), h) for h in existing]
-        header = ordered + [n for n in t.names if n not in ordered]
-    return header
+    return cells.table_header(t, existing, body, extras)
 
 
 def _cell_value(ws, row: int, col: int):
@@ -244,7 +231,6 @@ def _write_table(ws, tbl, t: schema.Table, body: pd.DataFrame, extras: list[str]
                 cell.data_type = "s"  # never a formula, whatever the text starts with
             cell.number_format = fmt
     # clear what the old, longer or wider table left behind
-    last_row = min_row + max(n, 1)
     for r in range(min_row + n + 1, old_max_row + 1):
         for c in range(min_col, max(old_max_col, min_col + ncols - 1) + 1):
             ws.cell(r, c).value = None
@@ -283,32 +269,7 @@ def _finish_table(ws, tbl, t: schema.Table, header: list[str], min_row: int, min
     _add_validations(ws, t, header)
 
 
-def _cell_values(values: pd.Series, kind: str) -> list:
-    if kind == "money":
-        out = []
-        for v in values.tolist():
-            out.append(None if frames._blank(v) else int(v) / 100)
-        return out
-    if kind == "date":
-        s = pd.to_datetime(pd.Series(values), errors="coerce")
-        return [None if pd.isna(v) else v.date() for v in s]
-    if kind == "datetime":
-        s = pd.to_datetime(pd.Series(values), errors="coerce")
-        return [None if pd.isna(v) else v.to_pydatetime().replace(microsecond=0) for v in s]
-    if kind == "int":
-        return [None if frames._blank(v) else int(v) for v in values.tolist()]
-    if kind == "number":
-        return [None if frames._blank(v) else float(v) for v in values.tolist()]
-    if kind == "bool":
-        return [None if v is None or v is pd.NA else bool(v) for v in values.tolist()]
-    out = []
-    for v in values.tolist():
-        if frames._blank(v):
-            out.append(None)
-        else:
-            s = _ILLEGAL.sub(" ", str(v))
-            out.append(s[:32767])
-    return out
+_cell_values = cells.cell_values
 
 
 # ---------------------------------------------------------------- files in general

@@ -514,7 +514,6 @@ def generate(n_payments: int = 10_000, n_invoices: int = 50_000, seed: int = 7) 
         pid_n += 1
         pid = f"P{pid_n:07d}"
         value_date = vd0 + dt.timedelta(days=rng.randrange(11))
-        rec = None
         tr: list[tuple[str, int]] = []
         matchable = True
         cref = ""

@@ -348,6 +348,7 @@ def test_libreoffice_computes_the_pivots_from_the_tables(big_wb, tmp_path):
     overdue = aging.loc[aging["days_past_due"] > 0]
     by_name = overdue.groupby("customer_name")["open_amount_base"].sum().sort_values(ascending=False)
     assert [int(v) for v in by_name.head(20)] == [int(v) for v in want]
+    assert _cents(top_total[f"Overdue ({fig.currency})"]) == int(want.sum())
 
     # Disputes by reason x status (counts) and Matches by decision
     pv = read_pivot(grid, dashboard_row(grid, "Disputes by reason") + 2, 2)

@@ -9,7 +9,6 @@ from collections import Counter
 from decimal import Decimal
 
 import defusedxml.ElementTree as SafeET
-import numpy as np
 import pandas as pd
 import pytest
 import schwifty

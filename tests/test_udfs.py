@@ -28,7 +28,6 @@ import pytest
 import xlwings
 
 import udfs.ar_functions as shell
-from udfs import core
 
 MISSING = -2147352572  # what COM hands over for an omitted optional argument
 NA_ERROR = -2146826246  # a #N/A cell as COM hands it over

@@ -9,7 +9,6 @@ Each added payment gets one Audit row.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Mapping, Sequence
 
 import pandas as pd

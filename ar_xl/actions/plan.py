@@ -347,7 +347,6 @@ def create_plan(
 
 def update_plans(book: Book, as_of: object = None, user: str | None = None) -> Change:
     """Apply the payments received to every live plan's installments (rules in the module docstring)."""
-    src = "update plans"
     user = who(book, user)
     as_of_d = parse_date(as_of) if as_of is not None else dt.date.today()
     change = Change("update_plans")

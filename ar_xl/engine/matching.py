@@ -71,7 +71,7 @@ import pandas as pd
 from ..config import Config
 from ..money import fmt
 from . import refs as refs_mod
-from .payer import PayerIndex, normalise_iban
+from .payer import PayerIndex
 
 COLUMNS = ["payment_id", "invoice_id", "customer_id", "currency", "applied_amount", "confidence", "decision",
            "rank", "rule", "evidence", "short_pay", "write_off", "flags"]
@@ -553,7 +553,6 @@ def _evidence(ctx: _Ctx, o: Option, A: int, ccy: str) -> str:
     if o.payer_note:
         parts.append(o.payer_note)
     k = o.amount_kind
-    applied = sum(a for _, a in o.allocs)
     n = len(o.allocs)
     if k == "exact":
         parts.append("amount exact" + (f" (sum of {n} items)" if n > 1 else "") + (", the only open item of that amount" if o.unique and not o.ref_strength else ""))
