@@ -4,29 +4,25 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from ar_xl import frames, xlsx
-from ar_xl.book import Change
+from ar_xl import xlsx
 from ar_xl.cli import main
+from workbooks import seeded
 
 
 @pytest.fixture
 def wb(tmp_path):
-    path = tmp_path / "collections.xlsx"
-    xlsx.create(path)
-    book = xlsx.load(path)
-    c = Change("seed")
-    c.tables["Customers"] = frames.coerce(pd.DataFrame([
-        ("C1", "Bakker Logistiek B.V.", "NL91ABNA0417164300", "NL", "nl", "Sanne"),
-        ("C2", "Spedition Kühn GmbH", "DE89370400440532013000", "DE", "de", "Markus"),
-    ], columns=["customer_id", "customer_name", "iban", "country", "language", "collector"]), "Customers", "seed")
-    c.tables["Invoices"] = frames.coerce(pd.DataFrame([
-        ("2026-0001", "C1", "Bakker Logistiek B.V.", "2026-08-01", "2026-08-31", "EUR", "1200.50", "1200.50", "open"),
-        ("2026-0002", "C1", "Bakker Logistiek B.V.", "2026-09-01", "2026-09-30", "EUR", "300.00", "299.50", ""),
-        ("2026-0003", "C2", "Spedition Kühn GmbH", "2026-10-01", "2026-10-31", "EUR", "800.00", "800.00", "legal"),
-    ], columns=["invoice_id", "customer_id", "customer_name", "invoice_date", "due_date", "currency", "amount",
-                "open_amount", "status"]), "Invoices", "seed")
-    xlsx.save(book, c)
-    return path
+    return seeded(
+        tmp_path / "collections.xlsx",
+        Customers=([
+            ("C1", "Bakker Logistiek B.V.", "NL91ABNA0417164300", "NL", "nl", "Sanne"),
+            ("C2", "Spedition Kühn GmbH", "DE89370400440532013000", "DE", "de", "Markus"),
+        ], ["customer_id", "customer_name", "iban", "country", "language", "collector"]),
+        Invoices=([
+            ("2026-0001", "C1", "Bakker Logistiek B.V.", "2026-08-01", "2026-08-31", "EUR", "1200.50", "1200.50", "open"),
+            ("2026-0002", "C1", "Bakker Logistiek B.V.", "2026-09-01", "2026-09-30", "EUR", "300.00", "299.50", ""),
+            ("2026-0003", "C2", "Spedition Kühn GmbH", "2026-10-01", "2026-10-31", "EUR", "800.00", "800.00", "legal"),
+        ], ["invoice_id", "customer_id", "customer_name", "invoice_date", "due_date", "currency", "amount",
+            "open_amount", "status"]))
 
 
 def test_plan_create_writes_installments_and_marks_invoices(wb, capsys):

@@ -12,13 +12,13 @@ from __future__ import annotations
 import datetime as dt
 
 import openpyxl
-import pandas as pd
 import pytest
 
-from ar_xl import frames, macros, xlsx
+from ar_xl import macros, xlsx
 from ar_xl.book import Change
 
 import xlwings_remote as remote
+from workbooks import frame, seeded
 
 AS_OF = dt.date(2026, 11, 15)
 
@@ -35,10 +35,6 @@ def _remote_engine(monkeypatch):
     monkeypatch.setitem(xlwings.engines.engines_by_name, "remote", xlwings.main.Engine(impl=_xlremote.engine))
 
 
-def _frame(table, rows, cols):
-    return frames.coerce(pd.DataFrame(rows, columns=cols), table, "test")
-
-
 INVOICE_COLS = ["invoice_id", "customer_id", "customer_name", "invoice_date", "due_date", "currency", "amount",
                 "open_amount", "status"]
 
@@ -46,27 +42,23 @@ INVOICE_COLS = ["invoice_id", "customer_id", "customer_name", "invoice_date", "d
 @pytest.fixture
 def wb(tmp_path):
     """Three customers, four invoices, one payment whose remittance names invoice 2026-0001."""
-    path = tmp_path / "collections.xlsx"
-    xlsx.create(path)
-    book = xlsx.load(path)
-    c = Change("seed")
-    c.tables["Customers"] = _frame("Customers", [
+    return seeded(
+        tmp_path / "collections.xlsx",
+        Customers=([
         ("C1", "Bakker Logistiek B.V.", "NL91ABNA0417164300", "NL"),
         ("C2", "Spedition Kühn GmbH", "DE89370400440532013000", "DE"),
         ("C3", "Hargreaves Freight Ltd", "", "GB"),
-    ], ["customer_id", "customer_name", "iban", "country"])
-    c.tables["Invoices"] = _frame("Invoices", [
+    ], ["customer_id", "customer_name", "iban", "country"]),
+        Invoices=([
         ("2026-0001", "C1", "Bakker Logistiek B.V.", "2026-08-01", "2026-08-31", "EUR", "1200.50", "1200.50", "open"),
         ("2026-0002", "C1", "Bakker Logistiek B.V.", "2026-10-01", "2026-10-31", "EUR", "300.00", "300.00", "open"),
         ("2026-0003", "C2", "Spedition Kühn GmbH", "2026-10-01", "2026-10-31", "EUR", "999.99", "999.99", "open"),
         ("00123", "C3", "Hargreaves Freight Ltd", "2026-11-01", "2026-12-01", "EUR", "50.00", "50.00", "open"),
-    ], INVOICE_COLS)
-    c.tables["Payments"] = _frame("Payments", [
+    ], INVOICE_COLS),
+        Payments=([
         ("BNK-1", "2026-11-02", "1200.50", "EUR", "BAKKER LOGISTIEK BV", "NL91ABNA0417164300",
          '=HYPERLINK("http://x") invoice 2026-0001'),
-    ], ["payment_id", "value_date", "amount", "currency", "payer_name", "payer_iban", "remittance"])
-    xlsx.save(book, c)
-    return path
+    ], ["payment_id", "value_date", "amount", "currency", "payer_name", "payer_iban", "remittance"]))
 
 
 def _set_parameters(path, values: dict):
@@ -173,7 +165,7 @@ def test_ids_and_dates_keep_their_type(wb):
 def test_apply_decisions_applies_what_the_collector_confirmed(wb):
     book = xlsx.load(wb)
     c = Change("seed")
-    c.tables["Matches"] = _frame("Matches", [
+    c.tables["Matches"] = frame("Matches", [
         ("M-BNK-1-2026-0002", "BNK-1", "2026-0002", "C1", "300.00", "suggested", "Confirm", "anna"),
     ], ["match_id", "payment_id", "invoice_id", "customer_id", "applied_amount", "decision", "review", "reviewed_by"])
     xlsx.save(book, c)

@@ -5,10 +5,10 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from ar_xl import frames, xlsx
+from ar_xl import xlsx
 from ar_xl.actions import match
-from ar_xl.book import Change
 from ar_xl.cli import main
+from workbooks import seeded
 
 CUSTOMERS = [
     # id, name, iban
@@ -36,28 +36,18 @@ PAYMENTS = [
 ]
 
 
-def _frame(rows, cols, table):
-    return frames.coerce(pd.DataFrame(rows, columns=cols), table, "seed")
-
-
 @pytest.fixture
 def wb(tmp_path):
-    path = tmp_path / "collections.xlsx"
-    xlsx.create(path)
-    book = xlsx.load(path)
-    c = Change("seed")
-    c.tables["Customers"] = _frame(CUSTOMERS, ["customer_id", "customer_name", "iban"], "Customers")
     names = dict((c_[0], c_[1]) for c_ in CUSTOMERS)
-    c.tables["Invoices"] = _frame(
-        [(i, cu, names[cu], d, due, "EUR", a, o) for i, cu, d, due, a, o in INVOICES],
-        ["invoice_id", "customer_id", "customer_name", "invoice_date", "due_date", "currency", "amount", "open_amount"],
-        "Invoices")
-    c.tables["Payments"] = _frame(
-        [(p, d, a, "EUR", n, ib, r, a, "unapplied") for p, d, a, n, ib, r in PAYMENTS],
-        ["payment_id", "value_date", "amount", "currency", "payer_name", "payer_iban", "remittance",
-         "unapplied_amount", "status"], "Payments")
-    xlsx.save(book, c)
-    return path
+    return seeded(
+        tmp_path / "collections.xlsx",
+        Customers=(CUSTOMERS, ["customer_id", "customer_name", "iban"]),
+        Invoices=([(i, cu, names[cu], d, due, "EUR", a, o) for i, cu, d, due, a, o in INVOICES],
+                  ["invoice_id", "customer_id", "customer_name", "invoice_date", "due_date", "currency", "amount",
+                   "open_amount"]),
+        Payments=([(p, d, a, "EUR", n, ib, r, a, "unapplied") for p, d, a, n, ib, r in PAYMENTS],
+                  ["payment_id", "value_date", "amount", "currency", "payer_name", "payer_iban", "remittance",
+                   "unapplied_amount", "status"]))
 
 
 def _state(path):

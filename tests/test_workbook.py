@@ -8,31 +8,25 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from ar_xl import frames, schema, xlsx
+from ar_xl import schema, xlsx
 from ar_xl.actions import refresh
 from ar_xl.book import Change
 from ar_xl.errors import InputError
+from workbooks import seeded
 
 
-def _invoices(rows):
-    cols = ["invoice_id", "customer_id", "customer_name", "invoice_date", "due_date", "currency", "amount", "open_amount"]
-    return frames.coerce(pd.DataFrame(rows, columns=cols), "Invoices", "test")
+INVOICE_COLS = ["invoice_id", "customer_id", "customer_name", "invoice_date", "due_date", "currency", "amount",
+                "open_amount"]
 
 
 @pytest.fixture
 def wb(tmp_path):
-    path = tmp_path / "book.xlsx"
-    xlsx.create(path)
-    book = xlsx.load(path)
-    c = Change("seed")
-    c.tables["Invoices"] = _invoices([
+    return seeded(tmp_path / "book.xlsx", Invoices=([
         ("2026-0001", "C1", "Bakker Logistiek B.V.", "2026-08-01", "2026-08-31", "EUR", "1200.50", "1200.50"),
         ("2026-0002", "C1", "Bakker Logistiek B.V.", "2026-10-01", "2026-10-31", "EUR", "300.00", "100.25"),
         ("CN-0003", "C2", "Spedition Kühn GmbH", "2026-11-01", "2026-11-01", "EUR", "-50.00", "-50.00"),
         ("2026-0004", "C3", "Hargreaves Freight Ltd", "2026-11-10", "2026-12-10", "GBP", "1000.00", "1000.00"),
-    ])
-    xlsx.save(book, c)
-    return path
+    ], INVOICE_COLS))
 
 
 def test_init_lays_out_every_table(tmp_path):

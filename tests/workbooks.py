@@ -1,0 +1,23 @@
+"""Small collections workbooks for tests, written through the product's own file shell."""
+from __future__ import annotations
+
+import pandas as pd
+
+from ar_xl import frames, xlsx
+from ar_xl.book import Change
+
+
+def frame(table: str, rows, columns) -> pd.DataFrame:
+    """A canonical frame of ``table`` from raw rows, as an import would read them."""
+    return frames.coerce(pd.DataFrame(rows, columns=columns), table, "test")
+
+
+def seeded(path, **tables):
+    """A new workbook at ``path`` holding ``tables``: name -> (rows, columns) or a canonical frame."""
+    xlsx.create(path)
+    book = xlsx.load(path)
+    change = Change("seed")
+    for name, body in tables.items():
+        change.tables[name] = body if isinstance(body, pd.DataFrame) else frame(name, *body)
+    xlsx.save(book, change)
+    return path
