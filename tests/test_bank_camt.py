@@ -7,16 +7,9 @@ import pytest
 
 from ar_xl.bank import CamtImporter, extract_file
 from ar_xl.errors import InputError
+from helpers import row
 
 CAMT = Path(__file__).resolve().parents[2] / "shared" / "data" / "statements" / "camt"
-
-
-def row(df, **match):
-    hit = df
-    for k, v in match.items():
-        hit = hit[hit[k] == v]
-    assert len(hit) == 1, f"expected one row for {match}, got {len(hit)}"
-    return hit.iloc[0]
 
 
 def test_v8_unstructured_and_rf_reference():

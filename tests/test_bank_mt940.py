@@ -7,6 +7,7 @@ import pytest
 from ar_xl import schema
 from ar_xl.bank import Mt940Importer, extract_file
 from ar_xl.errors import InputError
+from helpers import row
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 STATEMENTS = DATA / "statements"
@@ -16,14 +17,6 @@ ALL_SAMPLES = sorted(
     p for p in STATEMENTS.rglob("*")
     if p.is_file() and "LICENSES" not in p.parts and p.name != "SOURCES.md"
 )
-
-
-def row(df, **match):
-    hit = df
-    for k, v in match.items():
-        hit = hit[hit[k] == v]
-    assert len(hit) == 1, f"expected one row for {match}, got {len(hit)}"
-    return hit.iloc[0]
 
 
 def test_samples_are_there():

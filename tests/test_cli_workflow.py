@@ -6,7 +6,7 @@ import pytest
 
 from ar_xl import xlsx
 from ar_xl.cli import main
-from workbooks import seeded
+from helpers import seeded
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from ar_xl import macros, xlsx
 from ar_xl.book import Change
 
 import xlwings_remote as remote
-from workbooks import frame, seeded
+from helpers import frame, seeded
 
 AS_OF = dt.date(2026, 11, 15)
 

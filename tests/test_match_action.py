@@ -8,7 +8,7 @@ import pytest
 from ar_xl import xlsx
 from ar_xl.actions import match
 from ar_xl.cli import main
-from workbooks import seeded
+from helpers import seeded
 
 CUSTOMERS = [
     # id, name, iban

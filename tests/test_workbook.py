@@ -12,7 +12,7 @@ from ar_xl import schema, xlsx
 from ar_xl.actions import refresh
 from ar_xl.book import Change
 from ar_xl.errors import InputError
-from workbooks import seeded
+from helpers import seeded
 
 
 INVOICE_COLS = ["invoice_id", "customer_id", "customer_name", "invoice_date", "due_date", "currency", "amount",

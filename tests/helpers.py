@@ -1,4 +1,5 @@
-"""Small collections workbooks for tests, written through the product's own file shell."""
+"""Helpers the tests share: small seeded workbooks (written through the product's own file shell)
+and picking one row of a frame."""
 from __future__ import annotations
 
 import pandas as pd
@@ -21,3 +22,12 @@ def seeded(path, **tables):
         change.tables[name] = body if isinstance(body, pd.DataFrame) else frame(name, *body)
     xlsx.save(book, change)
     return path
+
+
+def row(df: pd.DataFrame, **match) -> pd.Series:
+    """The one row of ``df`` whose columns equal ``match``; fails the test otherwise."""
+    hit = df
+    for k, v in match.items():
+        hit = hit[hit[k] == v]
+    assert len(hit) == 1, f"expected one row for {match}, got {len(hit)}"
+    return hit.iloc[0]
