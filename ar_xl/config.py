@@ -13,6 +13,7 @@ import pandas as pd
 
 from .engine.disputes import DEFAULT_REASONS, DEFAULT_REASONS_TEXT, parse_reasons
 from .errors import CellProblem, InputError
+from .frames import row_numbers
 from .money import parse_amount, parse_rate
 
 DEFAULT_EDGES = (30, 60, 90, 120)
@@ -97,7 +98,7 @@ def from_rows(rows: pd.DataFrame | None, source: str = "Config") -> Config:
     fx_keys = {k for k in values if k.startswith("fx.")}
     row_of: dict[str, int] = {}
     if rows is not None and len(rows):
-        srows = rows.attrs.get("rows")
+        srows = row_numbers(rows)
         for i, (k, v) in enumerate(zip(rows["setting"], rows["value"])):
             key = str(k).strip()
             if not key:

@@ -102,9 +102,20 @@ def coerce(
     extras = [c for c in df.columns if c not in table.names]
     for c in extras:
         result[c] = df[c].values
-    result.attrs["rows"] = rows.to_numpy()
+    result.attrs["rows"] = tuple(rows.tolist())  # a tuple: attrs must compare cleanly when frames are concatenated
     result.attrs["source"] = source
     return result
+
+
+def row_numbers(df: pd.DataFrame) -> np.ndarray | None:
+    """The spreadsheet/CSV row number of each row of a frame ``coerce`` made, or None.
+
+    None too when the frame was filtered or extended since (pandas keeps
+    ``attrs`` through such operations, so the numbers no longer line up)."""
+    rows = df.attrs.get("rows")
+    if rows is None or len(rows) != len(df):
+        return None
+    return np.asarray(rows)
 
 
 def _empty(kind: str, n: int) -> pd.Series:

@@ -37,7 +37,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from . import cells, schema
+from . import cells, frames, schema
 from .book import Book, Change, read_book
 
 TEXT_PREFIX = "'"
@@ -255,10 +255,9 @@ def selected_rows(xw_book, book: Book, table_names: list[str]) -> tuple[str, pd.
         if place is None or place[0].name.lower() != sheet.lower():
             continue
         frame = book.get(name)
-        rows = frame.attrs.get("rows")
+        rows = frames.row_numbers(frame)
         if rows is None or not len(frame):
             return name, frame.iloc[0:0]
-        rows = np.asarray(rows)
         hit = np.zeros(len(rows), dtype=bool)
         for a, b in spans:
             hit |= (rows >= a) & (rows <= b)

@@ -219,7 +219,7 @@ def test_blank_trailing_rows_are_dropped_and_rows_keep_their_numbers():
     blank = [None] * 7
     frame = coerce([good("I1"), ["", " ", None, np.nan, "", None, ""], good("I3"), blank, blank])
     assert frame["invoice_id"].tolist() == ["I1", "I3"]
-    assert frame.attrs["rows"].tolist() == [2, 4]  # the row numbers the user sees
+    assert frames.row_numbers(frame).tolist() == [2, 4]  # the row numbers the user sees
     assert frame.attrs["source"] == "invoices.csv"
 
 
@@ -273,3 +273,11 @@ def test_floats_as_excel_stores_them_come_back_to_the_cent(amounts):
     rows = [good(f"I{i}", amount=f, open_amount=f) for i, f in enumerate(floats)]
     frame = coerce(rows)
     assert frame["amount"].tolist() == amounts
+
+
+def test_row_numbers_are_dropped_once_a_frame_no_longer_lines_up():
+    frame = coerce([good("I1"), good("I2"), good("I3")])
+    both = pd.concat([frame, frame], ignore_index=True)  # attrs of two coerced frames concatenate cleanly
+    assert frames.row_numbers(frame).tolist() == [2, 3, 4]
+    assert frames.row_numbers(both) is None
+    assert frames.row_numbers(frame[frame["invoice_id"] != "I2"]) is None

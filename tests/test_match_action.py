@@ -8,7 +8,8 @@ import pytest
 from ar_xl import xlsx
 from ar_xl.actions import match
 from ar_xl.cli import main
-from helpers import seeded
+from ar_xl.book import Change
+from helpers import frame, seeded
 
 CUSTOMERS = [
     # id, name, iban
@@ -185,3 +186,30 @@ def test_match_between_files(tmp_path, capsys):
     assert (p1["invoice_id"], p1["applied_amount"], p1["decision"]) == ("2026-004512", "1500.00", "auto")
     assert set(res.columns) >= {"payment_id", "invoice_id", "applied_amount", "confidence", "decision", "rank", "evidence"}
     assert all(0 <= float(c) <= 1 for c in res["confidence"])
+
+
+def test_a_confirmed_payer_is_recognised_next_time(wb):
+    assert main(["match", str(wb)]) == 0
+    _review(wb, "P3", "2026-004700", "Confirm")
+    assert main(["apply", str(wb)]) == 0
+    # next month: a new invoice for C3 and a payment from the same account, without any reference
+    book = xlsx.load(wb)
+    c = Change("erp sync")
+    inv = book.get("Invoices")
+    new_inv = frame("Invoices", [("2026-005100", "C3", "Transports Lefèvre SAS", "2026-11-01", "2026-12-01", "EUR",
+                                  "123.45", "123.45")],
+                    ["invoice_id", "customer_id", "customer_name", "invoice_date", "due_date", "currency", "amount",
+                     "open_amount"])
+    c.tables["Invoices"] = pd.concat([inv, new_inv], ignore_index=True)
+    new_pay = frame("Payments", [("P5", "2026-12-01", "123.45", "EUR", "J. Smith", "GB29NWBK60161331926819",
+                                  "thanks", "123.45", "unapplied")],
+                    ["payment_id", "value_date", "amount", "currency", "payer_name", "payer_iban", "remittance",
+                     "unapplied_amount", "status"])
+    c.tables["Payments"] = pd.concat([book.get("Payments"), new_pay], ignore_index=True)
+    xlsx.save(book, c)
+    assert main(["match", str(wb)]) == 0
+    inv, pay, m, _ = _state(wb)
+    p5 = m[m["payment_id"] == "P5"].iloc[0]
+    assert (p5["invoice_id"], p5["customer_id"], p5["decision"]) == ("2026-005100", "C3", "auto")
+    assert "IBAN known" in p5["evidence"]
+    assert inv.loc["2026-005100", "open_amount"] == 0

@@ -28,6 +28,7 @@ import pandas as pd
 
 from ..config import DEFAULT_EDGES, Config
 from ..errors import CellProblem, InputError
+from ..frames import row_numbers
 from ..money import convert
 
 GROUPINGS = ("invoice", "customer", "collector")
@@ -118,10 +119,10 @@ def age_items(invoices: pd.DataFrame, as_of: dt.date, config: Config | None = No
     basis = basis or config.aging_basis
     if basis not in ("due", "invoice"):
         raise ValueError(f"basis must be 'due' or 'invoice', not {basis!r}")
-    rows_all = invoices.attrs.get("rows")
+    rows_all = row_numbers(invoices)
     open_all = invoices["open_amount"].to_numpy(dtype=np.int64)
     keep = np.flatnonzero(open_all != 0)
-    rows = np.asarray(rows_all)[keep] if rows_all is not None else None
+    rows = rows_all[keep] if rows_all is not None else None
     n = len(keep)
 
     def col(name):

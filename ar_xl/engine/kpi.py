@@ -39,6 +39,7 @@ import pandas as pd
 from ..config import Config
 from ..dates import parse_date
 from . import aging
+from ..frames import row_numbers
 
 
 def _day(value: object) -> dt.date:
@@ -54,7 +55,7 @@ def period_days(start: object, end: object) -> int:
 
 
 def _in_base(invoices: pd.DataFrame, column: str, mask: np.ndarray, config: Config) -> np.ndarray:
-    rows = invoices.attrs.get("rows")
+    rows = row_numbers(invoices)
     return aging.to_base(
         invoices[column].to_numpy(dtype=np.int64)[mask],
         invoices["currency"][mask],
