@@ -88,6 +88,8 @@ def _config_for(path: str):
 
 def _render(frame: pd.DataFrame, money: list[str], currency: str, as_of: dt.date, by: str) -> str:
     from .money import fmt
+    if not len(frame):
+        return f"Aging by {by} at {as_of:%Y-%m-%d} ({currency}): no open items"
     shown = frame.copy()
     totals = {c: int(shown[c].sum()) for c in money if c not in ("open_amount",)}
     for c in money:
