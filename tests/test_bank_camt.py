@@ -223,3 +223,28 @@ def test_other_xml_is_not_a_statement(tmp_path):
     with pytest.raises(InputError) as e:
         extract_file(p)
     assert "pain.xml" in str(e.value)
+
+
+def _one_entry(tmp_path, name, entry, acct_ccy=""):
+    acct = f"<Acct><Id><IBAN>NL91ABNA0417164300</IBAN></Id><Ccy>{acct_ccy}</Ccy></Acct>" if acct_ccy else ""
+    p = tmp_path / name
+    p.write_text('<?xml version="1.0"?><Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02">'
+                 f"<BkToCstmrStmt><Stmt><Id>S1</Id>{acct}{entry}</Stmt></BkToCstmrStmt></Document>", encoding="utf-8")
+    return p
+
+
+def test_credit_without_a_currency_is_refused_naming_file_and_entry(tmp_path):
+    # neither the amount nor the account says the currency: importing it would put a
+    # payment without a currency in the workbook (which then no action can read)
+    entry = "<Ntry><Amt>10.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><BookgDt><Dt>2024-01-01</Dt></BookgDt></Ntry>"
+    with pytest.raises(InputError) as e:
+        extract_file(_one_entry(tmp_path, "noccy.xml", entry))
+    assert "noccy.xml" in str(e.value) and "S1, entry 1" in str(e.value) and "currency" in str(e.value)
+    bad = entry.replace("<Amt>", '<Amt Ccy="EURO">')
+    with pytest.raises(InputError) as e:
+        extract_file(_one_entry(tmp_path, "badccy.xml", bad))
+    assert "badccy.xml" in str(e.value) and "EURO" in str(e.value)
+    # the account's currency is used when the amount has none
+    df = extract_file(_one_entry(tmp_path, "acct.xml", entry, acct_ccy="CHF"))
+    assert df["currency"].tolist() == ["CHF"] and df["amount"].tolist() == [1000]
+

@@ -158,3 +158,13 @@ def test_control_characters_and_formula_text_stay_plain(tmp_path):
     assert r["payer_iban"] == "NL91ABNA0417164300"
     assert r["bank_reference"] == "BANKREF1"
     assert r["amount"] == 10000
+
+
+def test_statement_without_a_currency_is_refused(tmp_path):
+    # no :60F: opening balance: nothing says which currency the 100,00 is in
+    p = tmp_path / "noccy.sta"
+    p.write_text(":20:REF1\n:25:NL91ABNA0417164300\n:28C:1/1\n"
+                 ":61:2401020102C100,00NTRFNONREF//BANKREF1\n:86:/REMI/INV-1\n")
+    with pytest.raises(InputError) as e:
+        extract_file(p)
+    assert "noccy.sta" in str(e.value) and "entry 1" in str(e.value) and "currency" in str(e.value)

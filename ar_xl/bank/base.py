@@ -88,6 +88,19 @@ def clean_text(value: object) -> str:
     return text[:MAX_TEXT]
 
 
+_CURRENCY = re.compile(r"[A-Z]{3}")
+
+
+def currency_code(value: object) -> str:
+    """An ISO 4217 style code (three letters, upper case); ``ValueError`` when there is none."""
+    code = clean_text(value).upper()
+    if not code:
+        raise ValueError("no currency given")
+    if not _CURRENCY.fullmatch(code):
+        raise ValueError(f"not a currency code: {code[:20]!r}")
+    return code
+
+
 def present(value: object) -> str:
     """A reference, or '' when it is one of the banks' "no reference" placeholders."""
     text = clean_text(value)

@@ -26,7 +26,7 @@ from ..dates import parse_date
 from ..errors import CellProblem, InputError
 from ..money import parse_amount
 from .base import (
-    Credit, Importer, clean_text, empty_payments, fail, payments_frame, present, problem, read_head, valid_qrr, valid_rf,
+    Credit, Importer, clean_text, currency_code, empty_payments, fail, payments_frame, present, problem, read_head, valid_qrr, valid_rf,
 )
 
 _ROOTS = ("BkToCstmrStmt", "BkToCstmrDbtCdtNtfctn")
@@ -147,7 +147,7 @@ def _entry_credits(entry: Element, sid: str, e_no: int, acct_ccy: str) -> list[C
     if not txs:
         ref = entry_ref or ntry_ref
         out.append(Credit(
-            value_date=value_date, amount=entry_cents, currency=entry_ccy, remittance=entry_info,
+            value_date=value_date, amount=entry_cents, currency=currency_code(entry_ccy), remittance=entry_info,
             bank_reference=ref, statement_id=sid,
             identity=("camt-ref", ref, 0) if ref else ("camt-entry", sid, e_no, 0),
         ))
@@ -183,7 +183,7 @@ def _entry_credits(entry: Element, sid: str, e_no: int, acct_ccy: str) -> list[C
         if not texts:
             texts = _texts(tx, "AddtlTxInf") or ([entry_info] if entry_info else [])
         out.append(Credit(
-            value_date=value_date, amount=cents, currency=ccy, payer_name=payer, payer_iban=iban,
+            value_date=value_date, amount=cents, currency=currency_code(ccy), payer_name=payer, payer_iban=iban,
             remittance=" ".join(texts), creditor_reference="; ".join(refs), bank_reference=bank_ref,
             statement_id=sid, identity=identity,
         ))

@@ -32,7 +32,7 @@ import pandas as pd
 from ..dates import parse_date
 from ..errors import CellProblem, InputError
 from ..money import parse_amount
-from .base import Credit, Importer, clean_text, empty_payments, fail, find_creditor_reference, payments_frame, problem, read_head
+from .base import Credit, Importer, clean_text, currency_code, empty_payments, fail, find_creditor_reference, payments_frame, problem, read_head
 
 _SUFFIXES_TEXT = {".csv", ".txt", ".tsv", ".tab"}
 _SUFFIXES_XLSX = {".xlsx", ".xlsm"}
@@ -170,10 +170,10 @@ class CsvBankImporter(Importer):
                 continue
             remittance = " ".join(clean_text(_cell(row, c)) for c in cols.get("remittance", []) if not _blank(_cell(row, c)))
             creditor_ref = clean_text(get("creditor_reference")) or find_creditor_reference(remittance)
-            currency = clean_text(get("currency")).upper() or self.mapping.get("default_currency", "") or "EUR"
-            if not re.fullmatch(r"[A-Z]{3}", str(currency)):
-                problems.append(problem(src, f"not a currency code: {str(currency)[:20]!r}", row=line,
-                                        column=self._header(rows, h, cols.get("currency"))))
+            try:
+                currency = currency_code(clean_text(get("currency")) or self.mapping.get("default_currency", "") or "EUR")
+            except ValueError as e:
+                problems.append(problem(src, str(e), row=line, column=self._header(rows, h, cols.get("currency"))))
                 continue
             bank_ref = clean_text(get("bank_reference"))
             statement_id = clean_text(get("statement_id"))

@@ -21,7 +21,7 @@ import pandas as pd
 from ..errors import CellProblem, InputError
 from ..money import parse_amount
 from .base import (
-    Credit, Importer, clean_text, empty_payments, fail, find_creditor_reference, looks_like_iban,
+    Credit, Importer, clean_text, currency_code, empty_payments, fail, find_creditor_reference, looks_like_iban,
     payments_frame, present, problem, read_head,
 )
 
@@ -185,7 +185,7 @@ def _credit(data: dict, statement, sid: str, e_no: int) -> Credit | None:
         remittance = f"{remittance} EREF: {eref}".strip()
     identity = ("mt940-ref", bank_ref) if bank_ref else ("mt940-entry", sid, e_no)
     return Credit(
-        value_date=value_date, amount=cents, currency=str(currency),
+        value_date=value_date, amount=cents, currency=currency_code(currency),
         payer_name=details.get("name", ""), payer_iban=payer_iban, remittance=remittance,
         creditor_reference=creditor_ref, bank_reference=bank_ref, statement_id=sid, identity=identity,
     )
