@@ -53,6 +53,9 @@ _T = re.compile(r"<t(?:\s[^>]*)?>(.*?)</t>|<t\s*/>", re.S)
 _RPH = re.compile(r"<rPh\b.*?</rPh>", re.S)
 _ENTITY = re.compile(r"&(#x[0-9a-fA-F]+|#\d+|lt|gt|amp|quot|apos);")
 _ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
+_PREFIXED_TAG = re.compile(rb"</?[A-Za-z_][\w.-]*:")
+_TAG_WITH_COLON = re.compile(rb"<[A-Za-z_][\w.-]*\s[^<>]*:[^<>]*>")
+_FOREIGN_ATTR = re.compile(rb"""\s(?!xml:)[A-Za-z_][\w.-]*:[\w.-]+\s*=\s*(?:"[^"]*"|'[^']*')""")
 
 
 class Unsupported(Exception):
@@ -109,6 +112,16 @@ class RawSheet:
 
 # ---------------------------------------------------------------- open
 
+def _own_markup(body: bytes) -> bytes:
+    """The cells' XML without attributes of other namespaces (Excel writes ``x14ac:dyDescent`` on
+    every row).  The part they are put back into is openpyxl's, whose root declares only the main
+    namespace, so such a prefix would make the sheet unreadable; openpyxl drops them too.  Elements of
+    another namespace are left to openpyxl (``Unsupported``)."""
+    if _PREFIXED_TAG.search(body):
+        raise Unsupported("elements of another namespace among the cells")
+    return _TAG_WITH_COLON.sub(lambda m: _FOREIGN_ATTR.sub(b"", m.group(0)), body)
+
+
 def _sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
     """Sheet name -> worksheet part name, from the workbook part and its relationships."""
     wb_xml = SafeET.fromstring(z.read("xl/workbook.xml"))
@@ -163,7 +176,7 @@ def open_workbook(path, keep_vba: bool = False) -> openpyxl.Workbook:
                         if m is not None:
                             inner = m.group(0)
                             body = b"" if _EMPTY_SHEETDATA.fullmatch(inner) else inner[inner.index(b">") + 1:-len(b"</sheetData>")]
-                            raw[info.filename] = RawSheet(body, data, shared)
+                            raw[info.filename] = RawSheet(_own_markup(body), data, shared)
                             data = data[:m.start()] + b"<sheetData/>" + data[m.end():]
                     out.writestr(zipfile.ZipInfo(info.filename, date_time=info.date_time), data)
         buf.seek(0)

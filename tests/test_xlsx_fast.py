@@ -63,3 +63,42 @@ def test_a_workbook_saved_by_another_program_keeps_its_values(tmp_path):
     for name in ("Invoices", "Payments", "Matches", "Disputes", "Promises", "Config"):
         pd.testing.assert_frame_equal(after[name], before[name], obj=name)
     assert xlsx.load(resaved).get("Aging")["open_amount_base"].sum() == 281575
+
+
+def _as_excel_writes_it(src, dst):
+    """``src`` with its worksheets marked up as Excel 2010+ writes them: the x14ac namespace declared
+    on the root (ignorable) and ``x14ac:dyDescent`` on every row."""
+    import re
+    import zipfile
+    root = b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    with zipfile.ZipFile(src) as z, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in z.infolist():
+            data = z.read(info.filename)
+            if info.filename.startswith("xl/worksheets/sheet"):
+                assert data.startswith(root) or root in data
+                data = data.replace(root, root + b' xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"'
+                                    b' mc:Ignorable="x14ac" xmlns:x14ac="http://schemas.microsoft.com/office/'
+                                    b'spreadsheetml/2009/9/ac"', 1)
+                data = re.sub(rb'<row r="(\d+)"', rb'<row r="\1" x14ac:dyDescent="0.25"', data)
+            out.writestr(info, data)
+    return dst
+
+
+def test_a_workbook_excel_saved_stays_readable_after_an_action(tmp_path):
+    """Excel writes namespaced attributes (x14ac:dyDescent) on rows; the kept cells must not carry them
+    into a part whose root no longer declares that namespace (Excel would call the file corrupt)."""
+    seeded = _seed(tmp_path / "w.xlsx", small_tables())
+    w = openpyxl.load_workbook(seeded)
+    notes = w.create_sheet("My notes")
+    notes["A1"], notes["B1"], notes["C1"] = "Bakker promised", 1200.5, "=B1*2"
+    w.save(seeded)
+    path = _as_excel_writes_it(seeded, tmp_path / "excel.xlsx")
+    before = _openpyxl_tables(path)
+    book = xlsx.load(path)
+    xlsx.save(book, refresh.run(book, AS_OF))
+    after = _openpyxl_tables(path)  # openpyxl (like Excel) must parse every sheet again
+    for name in ("Invoices", "Payments", "Matches", "Disputes", "Promises", "Config"):
+        pd.testing.assert_frame_equal(after[name], before[name], obj=name)
+    ws = openpyxl.load_workbook(path)["My notes"]
+    assert (ws["A1"].value, ws["B1"].value, ws["C1"].value) == ("Bakker promised", 1200.5, "=B1*2")
+    assert xlsx.load(path).get("Aging")["open_amount_base"].sum() == 281575
