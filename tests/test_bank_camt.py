@@ -248,3 +248,11 @@ def test_credit_without_a_currency_is_refused_naming_file_and_entry(tmp_path):
     df = extract_file(_one_entry(tmp_path, "acct.xml", entry, acct_ccy="CHF"))
     assert df["currency"].tolist() == ["CHF"] and df["amount"].tolist() == [1000]
 
+
+
+def test_zero_or_negative_entry_without_details_is_not_a_payment(tmp_path):
+    entries = "".join(
+        f'<Ntry><Amt Ccy="EUR">{a}</Amt><CdtDbtInd>CRDT</CdtDbtInd><BookgDt><Dt>2024-01-01</Dt></BookgDt></Ntry>'
+        for a in ("0.00", "-5.00", "7.50"))
+    df = extract_file(_one_entry(tmp_path, "zero.xml", entries))
+    assert df["amount"].tolist() == [750]

@@ -145,6 +145,8 @@ def _entry_credits(entry: Element, sid: str, e_no: int, acct_ccy: str) -> list[C
     batch = len(txs) > 1
     out: list[Credit] = []
     if not txs:
+        if entry_cents <= 0:
+            return out
         ref = entry_ref or ntry_ref
         out.append(Credit(
             value_date=value_date, amount=entry_cents, currency=currency_code(entry_ccy), remittance=entry_info,
