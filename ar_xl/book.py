@@ -22,6 +22,7 @@ import os
 import uuid
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from . import config as config_mod
@@ -137,10 +138,12 @@ def _blank(v) -> bool:
     return frames._blank(v)
 
 
-def _key_index(df: pd.DataFrame, key: list[str]) -> pd.Index:
-    if len(key) == 1:
-        return pd.Index(df[key[0]].astype(str).to_numpy())
-    return pd.MultiIndex.from_arrays([df[k].astype(str).to_numpy() for k in key])
+def _key_index(df: pd.DataFrame, key: list[str]) -> pd.MultiIndex:
+    """Each row's key plus its occurrence number among the rows sharing that key, so the k-th row
+    of a repeated key (an ERP export listing an invoice twice) meets the k-th row of the other body."""
+    keys = [df[k].astype(str).reset_index(drop=True) for k in key]
+    occurrence = pd.concat(keys, axis=1, keys=range(len(keys))).groupby(list(range(len(keys))), sort=False).cumcount()
+    return pd.MultiIndex.from_arrays([k.to_numpy() for k in keys] + [occurrence.to_numpy()])
 
 
 def merge_preserving(old: pd.DataFrame, new: pd.DataFrame, t: schema.Table, remove=()) -> pd.DataFrame:
@@ -161,10 +164,7 @@ def merge_preserving(old: pd.DataFrame, new: pd.DataFrame, t: schema.Table, remo
             lambda col: ~col.map(_blank)).any(axis=1).to_numpy() if t.editable else [False] * len(old)
         drop = [k in wanted and not touched[i] for i, k in enumerate(old_keys)]
         old = old.loc[[not d for d in drop]].reset_index(drop=True)
-    new_idx = _key_index(new, key)
-    if new_idx.has_duplicates:
-        new_idx = new_idx.where(~new_idx.duplicated(keep="first"), None)
-    where = new_idx.get_indexer(_key_index(old, key)) if len(new) else -pd.Series(1, index=old.index).to_numpy()
+    where = _key_index(new, key).get_indexer(_key_index(old, key)) if len(new) else np.full(len(old), -1)
     hit = where >= 0
     merged = old.copy()
     editable = set(t.editable)

@@ -156,3 +156,26 @@ def test_saving_keeps_the_shared_workbooks_permissions(wb):
     book = xlsx.load(wb)
     xlsx.save(book, refresh.run(book, dt.date(2026, 11, 23)))
     assert wb.stat().st_mode & 0o777 == 0o664
+
+
+def test_rows_sharing_an_invoice_id_survive_an_action_unchanged(tmp_path):
+    """An ERP export may list an invoice id more than once (one line per delivery); writing the
+    Invoices table back keeps each of those rows as it was, once, and touches only what the action changed."""
+    from ar_xl.actions import plan
+    rows = [
+        ("2026-0001", "C1", "Bakker Logistiek B.V.", "2026-08-01", "2026-08-31", "EUR", "1200.50", "1200.50"),
+        ("2026-0005", "C2", "Spedition Kühn GmbH", "2026-09-01", "2026-09-30", "EUR", "100.00", "100.00"),
+        ("2026-0005", "C2", "Spedition Kühn GmbH", "2026-09-01", "2026-10-31", "EUR", "200.00", "150.00"),
+        ("2026-0006", "C2", "Spedition Kühn GmbH", "2026-09-01", "2026-09-30", "EUR", "10.00", "10.00"),
+        ("2026-0006", "C2", "Spedition Kühn GmbH", "2026-09-01", "2026-09-30", "EUR", "20.00", "20.00"),
+        ("2026-0006", "C2", "Spedition Kühn GmbH", "2026-09-01", "2026-09-30", "EUR", "30.00", "30.00"),
+    ]
+    path = seeded(tmp_path / "dup.xlsx", Invoices=(rows, INVOICE_COLS))
+    book = xlsx.load(path)
+    xlsx.save(book, plan.create_plan(book, "C1", ["2026-0001"], 2, "2026-12-01", created="2026-11-23"))
+    inv = xlsx.load(path).get("Invoices")
+    assert inv["invoice_id"].tolist() == [r[0] for r in rows]
+    assert inv["open_amount"].tolist() == [120050, 10000, 15000, 1000, 2000, 3000]
+    assert inv["due_date"].dt.strftime("%Y-%m-%d").tolist() == [r[4] for r in rows]
+    assert inv["status"].tolist() == ["on plan", "", "", "", "", ""]
+
