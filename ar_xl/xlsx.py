@@ -226,6 +226,8 @@ def _write_table(ws, tbl, t: schema.Table, body: pd.DataFrame, extras: list[str]
         col = min_col + j
         for i, v in enumerate(cells):
             cell = ws.cell(min_row + 1 + i, col)
+            if cell.data_type == "f" and cell.value == v:
+                continue  # a formula a person wrote (read back as its text), unchanged: it stays a formula
             cell.value = v
             if kind == "text" and isinstance(v, str):
                 cell.data_type = "s"  # never a formula, whatever the text starts with

@@ -179,3 +179,20 @@ def test_rows_sharing_an_invoice_id_survive_an_action_unchanged(tmp_path):
     assert inv["due_date"].dt.strftime("%Y-%m-%d").tolist() == [r[4] for r in rows]
     assert inv["status"].tolist() == ["on plan", "", "", "", "", ""]
 
+
+def test_a_formula_column_a_person_added_to_a_table_stays_a_formula(wb):
+    from ar_xl.actions import plan
+    w = openpyxl.load_workbook(wb)
+    ws = w["Invoices"]
+    tbl = ws.tables["Invoices"]
+    ws["N1"] = "open_x2"
+    for r in range(2, 6):
+        ws[f"N{r}"] = f"=H{r}*2"
+    tbl.ref = "A1:N5"
+    tbl._initialise_columns()
+    w.save(wb)
+    book = xlsx.load(wb)
+    xlsx.save(book, plan.create_plan(book, "C1", ["2026-0001"], 2, "2026-12-01"))
+    ws = openpyxl.load_workbook(wb)["Invoices"]
+    assert ws["L2"].value == "on plan"
+    assert [(ws[f"N{r}"].value, ws[f"N{r}"].data_type) for r in range(2, 6)] == [(f"=H{r}*2", "f") for r in range(2, 6)]
