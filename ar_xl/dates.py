@@ -42,7 +42,7 @@ def parse_date(value: object) -> dt.date:
     if not text:
         raise ValueError("date is empty")
     m = _YMD.fullmatch(text[:10]) if len(text) >= 8 else None
-    if m and (len(text) in (8, 10) or text[10] in "T "):
+    if m and (len(text) in (8, 10) or (len(text) > 10 and text[10] in "T ")):
         y, mo, d = map(int, m.groups())
     elif (m := _DMY.fullmatch(text)) is not None:
         d, mo, y = map(int, m.groups())

@@ -104,6 +104,8 @@ def test_a_real_datetime_column_is_normalised_to_midnight():
     (12.0, "not a plausible Excel date serial: 12"),
     (float("inf"), "not a plausible Excel date serial: inf"),   # used to crash with OverflowError
     (True, "not a date: True"),
+    ("2026-1123", "not a date: '2026-1123' (use YYYY-MM-DD)"),   # a digit short of ISO: used to crash with IndexError
+    ("202611-23", "not a date: '202611-23' (use YYYY-MM-DD)"),
 ])
 def test_bad_dates_are_reported(value, message):
     with pytest.raises(ValueError) as err:
