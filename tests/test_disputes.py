@@ -274,3 +274,13 @@ def test_dispute_from_short_pay_action_is_idempotent():
         dispute_from_short_pay(book, "PAY-77", "INV2", 100, customer_id="C2")
     with pytest.raises(InputError, match="payment 'PAY-1' is not in the Payments table"):
         dispute_from_short_pay(book, "PAY-1", "INV2", 100)
+
+
+def test_a_short_pay_by_another_payment_whose_id_starts_alike_is_its_own_dispute():
+    pay = [("PAY-7", "2026-05-02", "588.00", "EUR", "NL91ABNA0417164300", "partly applied"),
+           ("PAY-77", "2026-05-09", "10.00", "EUR", "NL91ABNA0417164300", "partly applied")]
+    book = make_book(INVOICES, pay)
+    book.tables["Disputes"] = dispute_from_short_pay(book, "PAY-77", "INV1", 1200, opened="2026-05-10").tables["Disputes"]
+    ch = dispute_from_short_pay(book, "PAY-7", "INV1", 300, opened="2026-05-10")
+    assert list(ch.tables["Disputes"]["note"]) == ["short-paid by payment PAY-77", "short-paid by payment PAY-7"]
+    assert list(ch.tables["Disputes"]["amount"]) == [1200, 300]

@@ -20,6 +20,7 @@ summary names it.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import numpy as np
 import pandas as pd
@@ -114,7 +115,7 @@ def dispute_from_short_pay(
     if len(d):
         same = (d["reason"].astype(str).str.lower() == engine.SHORT_PAY_REASON) \
             & d["invoice_ids"].map(lambda c: iid in engine.split_ids(c)) \
-            & d["note"].astype(str).str.contains(f"payment {pid}", regex=False)
+            & d["note"].astype(str).str.contains(rf"payment {re.escape(pid)}(?=[.,;:)]?(?:\s|$))", regex=True)
         if same.any():
             change = Change("dispute_short_pay")
             change.summary = f"short payment {pid} on {iid} is already dispute {d.loc[same, 'dispute_id'].iloc[0]}; nothing added"
