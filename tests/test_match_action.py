@@ -8,7 +8,7 @@ import pytest
 from ar_xl import xlsx
 from ar_xl.actions import match
 from ar_xl.cli import main
-from ar_xl.book import Change
+from ar_xl.book import Book, Change
 from helpers import frame, seeded
 
 CUSTOMERS = [
@@ -213,3 +213,32 @@ def test_a_confirmed_payer_is_recognised_next_time(wb):
     assert (p5["invoice_id"], p5["customer_id"], p5["decision"]) == ("2026-005100", "C3", "auto")
     assert "IBAN known" in p5["evidence"]
     assert inv.loc["2026-005100", "open_amount"] == 0
+
+
+def _netting_book(invoice_order=("INV-1001", "CN-2001")):
+    """One customer: an invoice of 1,000.00 and a credit note of 200.00; the payer pays the 800.00 net."""
+    invoices = {"INV-1001": ("INV-1001", "C1", "Bakker", "2026-09-01", "2026-10-01", "EUR", "1000.00", "1000.00"),
+                "CN-2001": ("CN-2001", "C1", "Bakker", "2026-09-10", "2026-10-10", "EUR", "-200.00", "-200.00")}
+    return Book(tables={
+        "Customers": frame("Customers", [("C1", "Bakker Logistiek B.V.", "NL91ABNA0417164300")],
+                           ["customer_id", "customer_name", "iban"]),
+        "Invoices": frame("Invoices", [invoices[i] for i in invoice_order],
+                          ["invoice_id", "customer_id", "customer_name", "invoice_date", "due_date", "currency",
+                           "amount", "open_amount"]),
+        "Payments": frame("Payments", [("P1", "2026-11-20", "800.00", "EUR", "BAKKER LOGISTIEK BV", "NL91ABNA0417164300",
+                                        "Factuur INV-1001 minus CN-2001", "800.00", "unapplied")],
+                          ["payment_id", "value_date", "amount", "currency", "payer_name", "payer_iban", "remittance",
+                           "unapplied_amount", "status"]),
+    })
+
+
+def test_a_credit_note_netted_by_an_auto_match_is_applied_with_its_invoice():
+    change = match.run(_netting_book())
+    m = change.tables["Matches"]
+    inv = change.tables["Invoices"].set_index("invoice_id")
+    pay = change.tables["Payments"].set_index("payment_id")
+    rows = m[m["payment_id"] == "P1"].set_index("invoice_id")
+    assert rows.loc["INV-1001", "applied_amount"] == 100000 and rows.loc["CN-2001", "applied_amount"] == -20000
+    assert set(rows["decision"]) == {"auto"} and rows["applied"].astype(bool).all()
+    assert inv.loc["INV-1001", "open_amount"] == 0 and inv.loc["CN-2001", "open_amount"] == 0
+    assert pay.loc["P1", "unapplied_amount"] == 0 and pay.loc["P1", "status"] == "applied"

@@ -78,12 +78,20 @@ class _Ledger:
         self.touched = set()
 
     def can_apply(self, pid: str, iid: str, cents: int, write_off: int = 0) -> str:
+        return self.can_apply_all(pid, [(iid, cents, write_off)])
+
+    def can_apply_all(self, pid: str, allocs: list[tuple[str, int, int]]) -> str:
+        """Why the allocations ``[(invoice_id, cents, write_off)]`` of payment ``pid`` cannot be
+        applied together ('' when they can): credit notes netted in one allocation count at once."""
         if pid not in self.pay_pos:
             return f"payment {pid} is not in the Payments table"
         left = int(self.pay.at[self.pay_pos[pid], "unapplied_amount"])
-        if cents > left:
-            return f"payment {pid} has only {fmt(left)} unapplied, not {fmt(cents)}"
-        if iid:
+        net = sum(cents for _, cents, _ in allocs)
+        if net > left:
+            return f"payment {pid} has only {fmt(left)} unapplied, not {fmt(net)}"
+        for iid, cents, write_off in allocs:
+            if not iid:
+                continue
             if iid not in self.inv_pos:
                 return f"invoice {iid} is not in the Invoices table"
             open_ = int(self.inv.at[self.inv_pos[iid], "open_amount"])
@@ -144,6 +152,10 @@ class _Ledger:
         self.change.tables["Invoices"] = self.inv
         self.change.tables["Payments"] = self.pay
         self.change.tables["Customers"] = self.cust
+
+
+def _cents(v) -> int:
+    return 0 if pd.isna(v) or v == "" else int(v)
 
 
 def _review(v) -> str:
@@ -225,18 +237,22 @@ def run(book: Book) -> Change:
     new_rows = []
     auto_n = sugg_n = unm_n = 0
     payer = dict(zip(ledger.pay["payment_id"].astype(str), ledger.pay["payer_name"].astype(str)))
+    # a payment's auto allocation (invoices with the credit notes netted against them) is applied
+    # as a whole or, when it no longer fits, not at all and left for review
+    auto_allocs: dict[str, list] = {}
+    for r in result.itertuples(index=False):
+        if r.decision == "auto":
+            auto_allocs.setdefault(r.payment_id, []).append((r.invoice_id, _cents(r.applied_amount), _cents(r.write_off)))
+    auto_ok = {pid: not ledger.can_apply_all(pid, allocs) for pid, allocs in auto_allocs.items()}
     for r in result.itertuples(index=False):
         decision = r.decision
         applied = False
-        cents = int(r.applied_amount) if not pd.isna(r.applied_amount) and r.applied_amount != "" else 0
-        wo = 0 if pd.isna(r.write_off) or r.write_off == "" else int(r.write_off)
-        if decision == "auto" and r.invoice_id:
-            why = ledger.can_apply(r.payment_id, r.invoice_id, cents, wo)
-            if why:
-                decision = "suggested"
-            else:
-                ledger.apply(r.payment_id, r.invoice_id, cents, f"auto: {r.rule}", write_off=wo)
-                applied = True
+        cents, wo = _cents(r.applied_amount), _cents(r.write_off)
+        if decision == "auto" and not auto_ok[r.payment_id]:
+            decision = "suggested"
+        elif decision == "auto" and r.invoice_id:
+            ledger.apply(r.payment_id, r.invoice_id, cents, f"auto: {r.rule}", write_off=wo)
+            applied = True
         mid = match_id(r.payment_id, r.invoice_id, decision, r.rank, r.flags)
         auto_n += decision == "auto"
         sugg_n += decision == "suggested"
