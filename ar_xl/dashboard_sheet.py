@@ -18,6 +18,13 @@ sheets on the way (``layout``):
 
 * **DashboardData** (last sheet): the small ranges the charts plot.
 
+In live Excel, ``write_live(xw_book, change)`` (run by the ribbon's *Refresh
+dashboard* after the tables are written, before the PivotTables refresh)
+rewrites the header, the KPI block and the DashboardData ranges through
+xlwings, in the same cells with the same values and number formats: both
+shells take them from ``header_grid``, ``kpi_tiles`` / ``kpi_grid`` and
+``chart_blocks`` / ``place_blocks``.
+
 PivotTables are written as real pivot parts: a pivot cache definition whose
 source is the Excel table by name (``<worksheetSource name="Aging"/>``, so it
 follows the table when it grows), with ``refreshOnLoad="1"`` and no saved
@@ -95,7 +102,8 @@ def layout_hook(book, change, prefill_pivots: bool = True):
     return hook
 
 
-def layout(wb: openpyxl.Workbook, change, tables: dict[str, pd.DataFrame], prefill_pivots: bool = True) -> None:
+def layout(wb: openpyxl.Workbook, change, tables: dict[str, pd.DataFrame], prefill_pivots: bool = True,
+           now: dt.datetime | None = None) -> None:
     """Lay out the Dashboard and DashboardData sheets on ``wb`` (its tables already written)."""
     fig: engine.Figures = change.figures
     labels = list(change.labels)
@@ -108,7 +116,7 @@ def layout(wb: openpyxl.Workbook, change, tables: dict[str, pd.DataFrame], prefi
     for other in wb.worksheets[1:]:
         other.sheet_view.tabSelected = False
     ranges = _write_chart_data(data, fig)
-    _sheet_frame(ws, fig)
+    _sheet_frame(ws, fig, now)
     _kpi_block(ws, fig)
     _charts(ws, data, ranges, fig, labels)
     last = _pivots(wb, ws, tables, labels, fig.currency, prefill_pivots)
@@ -122,27 +130,47 @@ def layout(wb: openpyxl.Workbook, change, tables: dict[str, pd.DataFrame], prefi
     ws.page_margins.top = ws.page_margins.bottom = 0.4
 
 
-# ====================================================================== sheet frame and KPI block
+# ====================================================================== what the sheets show, and where
+#
+# One source of truth for both shells: the file layout (openpyxl, below) and the
+# live writer (``write_live``, xlwings) take the cells' values and positions
+# from these functions; the file adds fonts, fills, merges, charts and pivots.
 
-def _sheet_frame(ws, fig: engine.Figures) -> None:
-    ws.sheet_view.showGridLines = False
-    ws.sheet_view.zoomScale = 90
-    for letter, width in _COL_WIDTHS.items():
-        ws.column_dimensions[letter].width = width
-    ws["B1"] = "Collections dashboard"
-    ws["B1"].font = Font(size=20, bold=True, color=NAVY)
-    ws.row_dimensions[1].height = 30
-    ws["B2"] = (f"As of {fig.as_of:%Y-%m-%d} · amounts in {fig.currency} · KPI period "
-                f"{fig.period_start:%Y-%m-%d} to {fig.period_end:%Y-%m-%d} · refreshed "
-                f"{dt.datetime.now():%Y-%m-%d %H:%M}")
-    ws["B2"].font = Font(size=10, color=GREY)
-    ws["M1"] = "as of"
-    ws["M1"].font = Font(size=9, color=GREY)
-    ws["M1"].alignment = Alignment(horizontal="right")
-    ws["N1"] = fig.as_of
-    ws["N1"].number_format = schema.DATE_FORMAT
-    ws["N1"].font = Font(size=14, bold=True, color=NAVY)
-    ws["N1"].alignment = Alignment(horizontal="left")
+TITLE = "Collections dashboard"
+HEADER_ROWS = (1, 2)
+"""The sheet header: B1 title, B2 subtitle (as-of, currency, KPI period, refreshed at), M1:N1 the as-of date."""
+HEADER_COLS = (2, 14)  # B..N
+SUBTITLE_CELL = "B2"
+AS_OF_CELL = "N1"
+KPI_TOP = 4
+"""First row of the KPI tiles: two rows of five tiles (label, value, detail), one blank row between."""
+KPI_COLS = (2, 10)  # B..J
+NOTES_CELL = (4, 13)  # M4: "How to read this" and the notes under it
+NOTES = [
+    "Refresh: ribbon Collections › Refresh dashboard, or `ar-xl dashboard WORKBOOK`.",
+    "The PivotTables read the Aging, Disputes and Matches tables and refresh when the file opens.",
+    "Aging is in the base currency; an item due today is current.",
+    "DSO = AR / credit sales in the period × days; ADD = DSO − best-possible DSO.",
+    "CEI's opening AR = today's open amount of older lines + cash matched to them since.",
+    "Unapplied cash leaves out payments set to 'ignored'.",
+]
+
+
+def subtitle(fig: engine.Figures, now: dt.datetime | None = None) -> str:
+    now = now or dt.datetime.now()
+    return (f"As of {fig.as_of:%Y-%m-%d} · amounts in {fig.currency} · KPI period "
+            f"{fig.period_start:%Y-%m-%d} to {fig.period_end:%Y-%m-%d} · refreshed {now:%Y-%m-%d %H:%M}")
+
+
+def header_grid(fig: engine.Figures, now: dt.datetime | None = None) -> list[list]:
+    """The values of the header rows over columns B..N (``HEADER_ROWS`` × ``HEADER_COLS``)."""
+    width = HEADER_COLS[1] - HEADER_COLS[0] + 1
+    grid = [[None] * width for _ in HEADER_ROWS]
+    grid[0][0] = TITLE
+    grid[0][13 - HEADER_COLS[0]] = "as of"
+    grid[0][14 - HEADER_COLS[0]] = fig.as_of
+    grid[1][0] = subtitle(fig, now)
+    return grid
 
 
 def _pct(v: float | None) -> float | None:
@@ -169,52 +197,59 @@ def kpi_rows(fig: engine.Figures) -> list[tuple[str, object, str, str]]:
     ]
 
 
-KPI_CELLS: dict[str, str] = {}
-"""KPI label -> the cell holding its value (filled when the block is laid out)."""
+@dataclass(frozen=True)
+class Tile:
+    """One KPI tile: label on ``top``, the value below it, the detail below that, over columns first..last."""
+
+    label: str
+    value: object
+    """The number, or "n/a" when the KPI cannot be computed."""
+    number_format: str
+    detail: str
+    first: int
+    last: int
+    top: int
+
+    @property
+    def value_cell(self) -> str:
+        return f"{get_column_letter(self.first)}{self.top + 1}"
 
 
-def _kpi_block(ws, fig: engine.Figures) -> None:
-    thin = Side(style="thin", color="BDD7EE")
-    rows = kpi_rows(fig)
-    for k, (label, value, fmt, detail) in enumerate(rows):
+def kpi_tiles(fig: engine.Figures) -> list[Tile]:
+    tiles = []
+    for k, (label, value, fmt, detail) in enumerate(kpi_rows(fig)):
         first, last = _TILE_SLOTS[k % 5]
-        top = 4 + 4 * (k // 5)
-        cells = [(top, label), (top + 1, value), (top + 2, detail)]
-        for r, v in cells:
-            ws.merge_cells(f"{first}{r}:{last}{r}")
-            c = ws[f"{first}{r}"]
-            c.value = "n/a" if v is None else v
-            c.fill = PatternFill("solid", fgColor=TILE)
-            c.alignment = Alignment(horizontal="center", vertical="center")
-            for col in range(openpyxl.utils.column_index_from_string(first),
-                             openpyxl.utils.column_index_from_string(last) + 1):
-                cell = ws.cell(r, col)
-                cell.fill = PatternFill("solid", fgColor=TILE)
-                cell.border = Border(left=thin if col == openpyxl.utils.column_index_from_string(first) else None,
-                                     right=thin if col == openpyxl.utils.column_index_from_string(last) else None,
-                                     top=thin if r == top else None, bottom=thin if r == top + 2 else None)
-        ws[f"{first}{top}"].font = Font(size=9, bold=True, color=GREY)
-        ws[f"{first}{top + 1}"].font = Font(size=18, bold=True, color=NAVY)
-        ws[f"{first}{top + 1}"].number_format = fmt if value is not None else "General"
-        ws[f"{first}{top + 2}"].font = Font(size=8, italic=True, color=GREY)
-        ws.row_dimensions[top + 1].height = 28
-        KPI_CELLS[label] = f"{first}{top + 1}"
-    ws["M4"] = "How to read this"
-    ws["M4"].font = Font(size=10, bold=True, color=NAVY)
-    notes = [
-        "Refresh: ribbon Collections › Refresh dashboard, or `ar-xl dashboard WORKBOOK`.",
-        "The PivotTables read the Aging, Disputes and Matches tables and refresh when the file opens.",
-        "Aging is in the base currency; an item due today is current.",
-        "DSO = AR / credit sales in the period × days; ADD = DSO − best-possible DSO.",
-        "CEI's opening AR = today's open amount of older lines + cash matched to them since.",
-        "Unapplied cash leaves out payments set to 'ignored'.",
-    ]
-    for i, text in enumerate(notes):
-        c = ws.cell(5 + i, 13, text)
-        c.font = Font(size=8, color=GREY)
+        tiles.append(Tile(label, "n/a" if value is None else value, fmt if value is not None else "General",
+                          detail, openpyxl.utils.column_index_from_string(first),
+                          openpyxl.utils.column_index_from_string(last), KPI_TOP + 4 * (k // 5)))
+    return tiles
 
 
-# ====================================================================== chart data and charts
+def kpi_grid(tiles: list[Tile]) -> list[list]:
+    """The KPI block's values over ``KPI_COLS`` from row ``KPI_TOP``: each tile's texts and value in its
+    first column, the other cells of a (merged) tile empty."""
+    bottom = max(t.top for t in tiles) + 2
+    left, right = KPI_COLS
+    grid = [[None] * (right - left + 1) for _ in range(bottom - KPI_TOP + 1)]
+    for t in tiles:
+        for dr, v in enumerate((t.label, t.value, t.detail)):
+            grid[t.top - KPI_TOP + dr][t.first - left] = v
+    return grid
+
+
+def kpi_formats(tiles: list[Tile]) -> list[tuple[int, int, int, str]]:
+    """(row, first column, last column, number format) of the value cells, adjacent tiles with one format merged."""
+    out: list[list] = []
+    for t in tiles:
+        r = t.top + 1
+        if out and out[-1][0] == r and out[-1][2] + 1 == t.first and out[-1][3] == t.number_format:
+            out[-1][2] = t.last
+        else:
+            out.append([r, t.first, t.last, t.number_format])
+    return [tuple(x) for x in out]
+
+
+# ---------------------------------------------------------------------- the chart data (DashboardData)
 
 @dataclass
 class _Range:
@@ -225,53 +260,196 @@ class _Range:
     last_col: int
 
 
+@dataclass
+class DataBlock:
+    """One range of the DashboardData sheet: a title row, a header row, the body."""
+
+    key: str
+    stem: str
+    """The title without the currency: how the live writer finds the block again."""
+    title: str
+    header: list
+    rows: list[list]
+    formats: list[str | None]
+    """Number format of each column of the body (None: leave as is)."""
+    more: str | None = None
+    """Too many rows for the room the charts plot: the last row sums the rest, labelled ``more.format(n)``;
+    None: keep the last rows (the latest weeks)."""
+    value_formats: list[str | None] | None = None
+    """Number format of each body row's second column (the KPI block), instead of ``formats[1]``."""
+
+    def fitted(self, room: int) -> tuple[list[list], int]:
+        """The body in exactly ``room`` rows (padded with empty rows, or folded) and how many rows were folded."""
+        width = len(self.header)
+        rows = [list(r) + [None] * (width - len(r)) for r in self.rows]
+        folded = 0
+        if len(rows) > room:
+            folded = len(rows) - room + 1
+            if self.more is None:
+                rows = rows[len(rows) - room:]
+            else:
+                rest = rows[room - 1:]
+                total = [self.more.format(len(rest))]
+                for j in range(1, width):
+                    nums = [r[j] for r in rest if isinstance(r[j], (int, float)) and not isinstance(r[j], bool)]
+                    s = sum(nums)
+                    total.append(round(s, 2) if isinstance(s, float) else s)
+                rows = rows[:room - 1] + [total]
+        return rows + [[None] * width for _ in range(room - len(rows))], folded
+
+
+def chart_blocks(fig: engine.Figures) -> list[DataBlock]:
+    """The DashboardData ranges, in sheet order; money in currency units (cents / 100)."""
+    cur = fig.currency
+    ag = fig.aging_by_collector
+    body = [[str(c)] + [int(v) / 100 for v in ag.loc[c].tolist()] for c in ag.index] or [["(none)"] + [0] * len(ag.columns)]
+    aging = DataBlock("aging", "Aging by collector × bucket", f"Aging by collector × bucket ({cur})",
+                      ["collector"] + list(ag.columns), body, [None] + [MONEY] * len(ag.columns),
+                      more="({} more collectors)")
+    wk = fig.collections_by_week
+    weeks = DataBlock("weeks", "Cash applied per ISO week", f"Cash applied per ISO week ({cur})",
+                      ["week", "week starting", "applied"],
+                      [[w, d, int(a) / 100] for w, d, a in zip(wk["week"], wk["week_start"], wk["amount"])],
+                      [None, schema.DATE_FORMAT, MONEY])
+    dr = fig.disputes_by_reason
+    body = [[r, int(n), int(a) / 100] for r, n, a in zip(dr["reason"], dr["count"], dr["amount"])] or [["(none)", 0, 0]]
+    disputes = DataBlock("disputes", "Open disputes by reason", f"Open disputes by reason ({cur})",
+                         ["reason", "disputes", "amount"], body, [None, "0", MONEY], more="({} more reasons)")
+    kr = kpi_rows(fig)
+    kpis = DataBlock("kpis", "KPI block", "KPI block", ["kpi", "value", "detail"], [[l, v, d] for l, v, _f, d in kr],
+                     [None, None, None], value_formats=[f if v is not None else "General" for _l, v, f, _d in kr])
+    return [aging, weeks, disputes, kpis]
+
+
+def place_blocks(blocks: list[DataBlock], rooms: dict[str, int] | None = None) -> dict[str, _Range]:
+    """Where each block goes: title on the first row, header below, ``rooms[key]`` body rows (default:
+    its own rows), one empty row before the next title."""
+    ranges = {}
+    row = 1
+    for b in blocks:
+        room = (rooms or {}).get(b.key) or max(len(b.rows), 1)
+        header = row + 1
+        ranges[b.key] = _Range(header, header + 1, header + room, 1, len(b.header))
+        row = header + room + 2
+    return ranges
+
+
+def read_rooms(values: list[list], blocks: list[DataBlock]) -> tuple[dict[str, int], dict[str, int]] | None:
+    """The room (body rows) and header width of each block of a DashboardData sheet laid out by
+    ``place_blocks``, from its cell values (row 1 first); None when the sheet is not such a layout.
+
+    The charts plot the rows the last file refresh gave each block; the live writer keeps those rooms.
+    """
+    def text(r: int, c: int = 1) -> str:
+        if r < 1 or r > len(values) or c > len(values[r - 1] or []):
+            return ""
+        v = values[r - 1][c - 1]
+        return "" if v is None else str(v).strip()
+
+    rooms, widths = {}, {}
+    row = 1
+    for i, b in enumerate(blocks):
+        header = row + 1
+        if not text(row).startswith(b.stem) or text(header) != b.header[0]:
+            return None
+        widths[b.key] = next((c - 1 for c in range(1, 200) if not text(header, c)), 199)
+        if i + 1 < len(blocks):
+            nxt = next((r for r in range(header + 3, len(values) + 1)
+                        if text(r).startswith(blocks[i + 1].stem) and not text(r - 1)), None)
+            if nxt is None:
+                return None
+            rooms[b.key] = nxt - header - 2
+            row = nxt
+        else:  # the last block (not plotted) may grow; keep clearing what it had
+            rooms[b.key] = max(len(b.rows), next((r for r in range(header + 1, len(values) + 2) if not text(r)))
+                               - header - 1)
+    return rooms, widths
+
+
+def _put(ws, row: int, col: int, v):
+    """A cell of the file layout; text is always text (never a formula)."""
+    cell = ws.cell(row, col, v)
+    if isinstance(v, str):
+        cell.data_type = "s"
+    return cell
+
+
+# ====================================================================== sheet frame and KPI block (file)
+
+def _sheet_frame(ws, fig: engine.Figures, now: dt.datetime | None = None) -> None:
+    ws.sheet_view.showGridLines = False
+    ws.sheet_view.zoomScale = 90
+    for letter, width in _COL_WIDTHS.items():
+        ws.column_dimensions[letter].width = width
+    for i, row in enumerate(header_grid(fig, now)):
+        for j, v in enumerate(row):
+            if v is not None:
+                _put(ws, HEADER_ROWS[0] + i, HEADER_COLS[0] + j, v)
+    ws["B1"].font = Font(size=20, bold=True, color=NAVY)
+    ws.row_dimensions[1].height = 30
+    ws[SUBTITLE_CELL].font = Font(size=10, color=GREY)
+    ws["M1"].font = Font(size=9, color=GREY)
+    ws["M1"].alignment = Alignment(horizontal="right")
+    ws[AS_OF_CELL].number_format = schema.DATE_FORMAT
+    ws[AS_OF_CELL].font = Font(size=14, bold=True, color=NAVY)
+    ws[AS_OF_CELL].alignment = Alignment(horizontal="left")
+
+
+def _kpi_block(ws, fig: engine.Figures) -> None:
+    thin = Side(style="thin", color="BDD7EE")
+    tiles = kpi_tiles(fig)
+    for i, row in enumerate(kpi_grid(tiles)):
+        for j, v in enumerate(row):
+            if v is not None:
+                _put(ws, KPI_TOP + i, KPI_COLS[0] + j, v)
+    for t in tiles:
+        first, last, top = t.first, t.last, t.top
+        for r in range(top, top + 3):
+            ws.merge_cells(start_row=r, start_column=first, end_row=r, end_column=last)
+            ws.cell(r, first).alignment = Alignment(horizontal="center", vertical="center")
+            for col in range(first, last + 1):
+                cell = ws.cell(r, col)
+                cell.fill = PatternFill("solid", fgColor=TILE)
+                cell.border = Border(left=thin if col == first else None, right=thin if col == last else None,
+                                     top=thin if r == top else None, bottom=thin if r == top + 2 else None)
+        ws.cell(top, first).font = Font(size=9, bold=True, color=GREY)
+        ws.cell(top + 1, first).font = Font(size=18, bold=True, color=NAVY)
+        ws.cell(top + 2, first).font = Font(size=8, italic=True, color=GREY)
+        ws.row_dimensions[top + 1].height = 28
+    for r, c1, c2, fmt in kpi_formats(tiles):
+        for c in range(c1, c2 + 1):
+            ws.cell(r, c).number_format = fmt
+    r0, c0 = NOTES_CELL
+    _put(ws, r0, c0, "How to read this").font = Font(size=10, bold=True, color=NAVY)
+    for i, text in enumerate(NOTES):
+        _put(ws, r0 + 1 + i, c0, text).font = Font(size=8, color=GREY)
+
+
+# ====================================================================== chart data and charts (file)
+
 def _write_chart_data(ds, fig: engine.Figures) -> dict[str, _Range]:
-    """The small ranges the charts plot, on the DashboardData sheet; money in currency units."""
+    """The small ranges the charts plot, on the DashboardData sheet; money in currency units.
+
+    Each block gets exactly its rows; the live writer (``write_live``) later
+    keeps each block in the rows the charts plot (``read_rooms``)."""
     ds.sheet_properties.tabColor = "A6A6A6"
     ds.column_dimensions["A"].width = 30
     for c in range(2, 12):
         ds.column_dimensions[get_column_letter(c)].width = 14
-    ranges = {}
-    row = 1
-
-    def title(text):
-        nonlocal row
-        ds.cell(row, 1, text).font = Font(bold=True, color=NAVY)
-        row += 1
-
-    def block(key, header, body_rows, formats):
-        nonlocal row
-        for j, h in enumerate(header):
-            ds.cell(row, 1 + j, h).font = Font(bold=True)
-        hdr = row
-        for values in body_rows:
-            row += 1
+    blocks = chart_blocks(fig)
+    ranges = place_blocks(blocks)
+    for b in blocks:
+        r = ranges[b.key]
+        _put(ds, r.header_row - 1, 1, b.title).font = Font(bold=True, color=NAVY)
+        for j, h in enumerate(b.header):
+            _put(ds, r.header_row, 1 + j, h).font = Font(bold=True)
+        body, _ = b.fitted(r.last_row - r.first_row + 1)
+        for i, values in enumerate(body):
             for j, v in enumerate(values):
-                cell = ds.cell(row, 1 + j, v)
-                if formats[j]:
-                    cell.number_format = formats[j]
-        ranges[key] = _Range(hdr, hdr + 1, max(row, hdr + 1), 1, len(header))
-        row = max(row, hdr + 1) + 2
-
-    ag = fig.aging_by_collector
-    title(f"Aging by collector × bucket ({fig.currency})")
-    body = [[str(c)] + [int(v) / 100 for v in ag.loc[c].tolist()] for c in ag.index] or [["(none)"] + [0] * len(ag.columns)]
-    block("aging", ["collector"] + list(ag.columns), body, [None] + [MONEY] * len(ag.columns))
-    wk = fig.collections_by_week
-    title(f"Cash applied per ISO week ({fig.currency})")
-    block("weeks", ["week", "week starting", "applied"],
-          [[w, d, int(a) / 100] for w, d, a in zip(wk["week"], wk["week_start"], wk["amount"])],
-          [None, schema.DATE_FORMAT, MONEY])
-    dr = fig.disputes_by_reason
-    title(f"Open disputes by reason ({fig.currency})")
-    body = [[r, int(n), int(a) / 100] for r, n, a in zip(dr["reason"], dr["count"], dr["amount"])] or [["(none)", 0, 0]]
-    block("disputes", ["reason", "disputes", "amount"], body, [None, "0", MONEY])
-    kr = kpi_rows(fig)
-    title("KPI block")
-    block("kpis", ["kpi", "value", "detail"], [[l, v, d] for l, v, _f, d in kr], [None, None, None])
-    for k, (_l, v, f, _d) in enumerate(kr):
-        if v is not None:
-            ds.cell(ranges["kpis"].first_row + k, 2).number_format = f
+                cell = _put(ds, r.first_row + i, 1 + j, v)
+                fmt = b.value_formats[i] if b.value_formats and j == 1 else b.formats[j]
+                if fmt and v is not None:
+                    cell.number_format = fmt
     return ranges
 
 
@@ -671,3 +849,148 @@ def _pivots(wb, ws, tables: dict[str, pd.DataFrame], labels: list[str], currency
                             fmt="#,##0", money=False)
         last = max(last, r0 + n_rows - 1)
     return last + 1
+
+
+# ====================================================================== the workbook open in Excel (xlwings)
+
+CHARTS_NOTE = ("Charts and PivotTables: save and close the workbook, run `ar-xl dashboard WORKBOOK` once, "
+               "then reopen it; the ribbon's Refresh dashboard keeps them up to date from then on.")
+
+
+def _sheet(xw_book, name: str):
+    for s in xw_book.sheets:
+        if s.name.lower() == name.lower():
+            return s
+    return None
+
+
+def _live_cell(v):
+    """A value as xlwings writes it: text with Excel's text prefix (never a formula, number or date)."""
+    from . import live
+    return live.text_cell(v) if isinstance(v, str) else v
+
+
+def _live_grid(rows: list[list]) -> list[list]:
+    return [[_live_cell(v) for v in row] for row in rows]
+
+
+def _used_values(sheet) -> list[list]:
+    """The sheet's values from A1 to the end of its used range (2-d)."""
+    used = sheet.used_range
+    last_row, last_col = used.row + used.shape[0] - 1, used.column + used.shape[1] - 1
+    values = sheet.range((1, 1), (last_row, last_col)).options(ndim=2).value
+    return [list(r) for r in values or []]
+
+
+def write_live(xw_book, change, now: dt.datetime | None = None) -> list[str]:
+    """Rewrite the Dashboard's header and KPI block and the DashboardData ranges of a workbook open in Excel.
+
+    The live half of *Refresh dashboard* (``macros.refresh_dashboard`` runs it
+    after writing the tables, before refreshing the PivotTables); works on
+    xlwings' classic and remote engines.  Values and positions are the file
+    layout's (``header_grid``, ``kpi_tiles``, ``chart_blocks``): one
+    ``range.value = ...`` per block (the header rows B1:N2, the KPI tiles
+    B4:J10, each DashboardData range), numbers as numbers, then their number
+    formats.
+
+    * The charts plot the DashboardData rows the last file refresh gave each
+      range (``read_rooms``): each range is written in exactly those rows,
+      padded with empty rows when there are fewer collectors or dispute
+      reasons, its last row summing the rest when there are more (totals
+      still reconcile), so no chart ever plots another range's cells.
+    * A workbook without a Dashboard sheet gets one (first sheet) with the
+      header, KPI block and notes, and a DashboardData sheet (last); charts
+      and PivotTables cannot be added from Python in live Excel, so the
+      returned notes ask to run ``ar-xl dashboard`` once on the file.
+
+    Returns the notes to add to the message (empty when all went as usual).
+    """
+    fig: engine.Figures | None = getattr(change, "figures", None)
+    if fig is None:
+        return []
+    notes: list[str] = []
+    name = getattr(xw_book, "name", "") or "WORKBOOK"
+    redraw = f"save and close the workbook, run `ar-xl dashboard \"{name}\"` once, then reopen it"
+
+    # ---- everything computed before the first write
+    header = _live_grid(header_grid(fig, now))
+    tiles = kpi_tiles(fig)
+    kpis = _live_grid(kpi_grid(tiles))
+    blocks = chart_blocks(fig)
+    dash, data = _sheet(xw_book, SHEET), _sheet(xw_book, DATA_SHEET)
+    found = read_rooms(_used_values(data), blocks) if data is not None else None
+    old_extent = None
+    if found is None:
+        rooms, widths = None, {}
+        if data is not None:  # not our layout any more: blank what is there, then lay it out afresh
+            used = data.used_range
+            old_extent = (used.row + used.shape[0] - 1, used.column + used.shape[1] - 1)
+    else:
+        rooms, widths = found
+    ranges = place_blocks(blocks, rooms)
+    plans = []
+    for b in blocks:
+        r = ranges[b.key]
+        body, folded = b.fitted(r.last_row - r.first_row + 1)
+        width = max(len(b.header), widths.get(b.key, 0))
+        rows = [[b.title], list(b.header)] + body
+        rows = [list(row) + [None] * (width - len(row)) for row in rows]
+        plans.append((b, r, _live_grid(rows)))
+        if found is not None and folded and b.more:
+            notes.append(f"The '{b.title}' chart has room for {r.last_row - r.first_row + 1} rows; its last row "
+                         f"sums {folded}. To chart every row, {redraw}.")
+        if found is not None and widths.get(b.key, len(b.header)) != len(b.header):
+            notes.append(f"The '{b.title}' range now has {len(b.header) - 1} columns, the chart plots "
+                         f"{widths[b.key] - 1}. To redraw it, {redraw}.")
+
+    # ---- the writes
+    created = dash is None
+    if created:
+        dash = xw_book.sheets.add(SHEET, before=xw_book.sheets[0])
+    dash.range((HEADER_ROWS[0], HEADER_COLS[0])).resize(len(header), len(header[0])).value = header
+    dash.range(AS_OF_CELL).number_format = schema.DATE_FORMAT
+    dash.range((KPI_TOP, KPI_COLS[0])).resize(len(kpis), len(kpis[0])).value = kpis
+    for row, c1, c2, fmt in kpi_formats(tiles):
+        dash.range((row, c1), (row, c2)).number_format = fmt
+    if created:
+        r0, c0 = NOTES_CELL
+        dash.range((r0, c0)).value = _live_grid([["How to read this"]] + [[t] for t in NOTES]
+                                                + [[None], [CHARTS_NOTE.replace("WORKBOOK", f'"{name}"')]])
+        for top in sorted({t.top for t in tiles}):  # fit the labels and values (no merged tiles here)
+            dash.range((top, KPI_COLS[0]), (top + 1, KPI_COLS[1])).columns.autofit()
+    if data is None:
+        data = xw_book.sheets.add(DATA_SHEET, after=xw_book.sheets[len(xw_book.sheets) - 1])
+    elif old_extent is not None:
+        data.range((1, 1)).resize(*old_extent).value = [[None] * old_extent[1] for _ in range(old_extent[0])]
+    for b, r, rows in plans:
+        data.range((r.header_row - 1, 1)).resize(len(rows), len(rows[0])).value = rows
+        n = r.last_row - r.first_row + 1
+        for j, fmt in enumerate(b.formats):
+            if fmt:
+                data.range((r.first_row, 1 + j)).resize(n, 1).number_format = fmt
+        if b.value_formats:
+            k = 0
+            for fmt, run in _format_runs(b.value_formats):
+                data.range((r.first_row + k, 2)).resize(run, 1).number_format = fmt
+                k += run
+    if created or found is None:
+        data.range((1, 1), (max(r.last_row for r in ranges.values()), 1)).columns.autofit()
+        dash.activate()
+        if created:
+            notes.append(f"The Dashboard sheet was added with its KPI block. Charts and PivotTables cannot be "
+                         f"added from Excel: {redraw}.")
+        else:
+            notes.append(f"The {DATA_SHEET} sheet was rebuilt; the charts may plot the wrong cells until you "
+                         f"{redraw}.")
+    return notes
+
+
+def _format_runs(formats: list[str | None]) -> list[tuple[str, int]]:
+    out: list[list] = []
+    for f in formats:
+        f = f or "General"
+        if out and out[-1][0] == f:
+            out[-1][1] += 1
+        else:
+            out.append([f, 1])
+    return [tuple(x) for x in out]

@@ -481,10 +481,18 @@ def reminders(book=None):
 
 
 def refresh_dashboard(book=None):
-    """Refresh Aging and the dashboard's figures, then every PivotTable of the workbook."""
+    """Refresh Aging, rewrite the Dashboard's KPI block and the ranges its charts plot, then refresh every
+    PivotTable of the workbook (``dashboard_sheet.write_live``, ``actions.dashboard.refresh_live``)."""
     dashboard = _module("actions.dashboard")
+    sheet = _module("dashboard_sheet")
+
+    def after(xw_book, change) -> None:
+        notes = sheet.write_live(xw_book, change)
+        dashboard.refresh_live(xw_book)
+        if notes:
+            change.summary = "\n".join([change.summary or "Refresh dashboard: done.", *notes])
     return run("refresh_dashboard", "Refresh dashboard", lambda b, xb: dashboard.run(b, _as_of(xb)), book,
-               after=lambda xb, _change: dashboard.refresh_live(xb))
+               after=after)
 
 
 def parameters(book=None):
