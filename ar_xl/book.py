@@ -134,10 +134,6 @@ class Change:
         return out
 
 
-def _blank(v) -> bool:
-    return frames._blank(v)
-
-
 def _key_index(df: pd.DataFrame, key: list[str]) -> pd.MultiIndex:
     """Each row's key plus its occurrence number among the rows sharing that key, so the k-th row
     of a repeated key (an ERP export listing an invoice twice) meets the k-th row of the other body."""
@@ -161,7 +157,7 @@ def merge_preserving(old: pd.DataFrame, new: pd.DataFrame, t: schema.Table, remo
         wanted = {k if isinstance(k, tuple) else (k,) for k in remove}
         old_keys = list(zip(*[old[k].astype(str) for k in key]))
         touched = old[[c for c in t.editable if c in old.columns]].apply(
-            lambda col: ~col.map(_blank)).any(axis=1).to_numpy() if t.editable else [False] * len(old)
+            lambda col: ~col.map(frames.blank)).any(axis=1).to_numpy() if t.editable else [False] * len(old)
         drop = [k in wanted and not touched[i] for i, k in enumerate(old_keys)]
         old = old.loc[[not d for d in drop]].reset_index(drop=True)
     where = _key_index(new, key).get_indexer(_key_index(old, key)) if len(new) else np.full(len(old), -1)
@@ -178,7 +174,7 @@ def merge_preserving(old: pd.DataFrame, new: pd.DataFrame, t: schema.Table, remo
         take = hit.copy()
         if c in editable:
             free = t.replaceable(c)
-            take &= merged[c].map(lambda v: _blank(v) or str(v).strip().lower() in free).to_numpy()
+            take &= merged[c].map(lambda v: frames.blank(v) or str(v).strip().lower() in free).to_numpy()
         col[take] = new_vals[where[take]]
         merged[c] = col
     appended = new.loc[~pd.Series(range(len(new))).isin(where[hit]).to_numpy()]

@@ -20,7 +20,7 @@ MAX_TEXT = 32767
 
 
 def clean_text(v) -> str | None:
-    if frames._blank(v):
+    if frames.blank(v):
         return None
     return ILLEGAL.sub(" ", str(v))[:MAX_TEXT]
 
@@ -29,16 +29,16 @@ def cell_values(values: pd.Series, kind: str, text=clean_text) -> list:
     """Python values for one column of ``kind`` (see ``schema``); ``text(v)`` renders text cells."""
     vals = values.tolist()
     if kind == "money":
-        return [None if frames._blank(v) else int(v) / 100 for v in vals]
+        return [None if frames.blank(v) else int(v) / 100 for v in vals]
     if kind in ("date", "datetime"):
         s = pd.to_datetime(pd.Series(vals, dtype=object), errors="coerce")
         if kind == "date":
             return [None if pd.isna(v) else v.date() for v in s]
         return [None if pd.isna(v) else v.to_pydatetime().replace(microsecond=0) for v in s]
     if kind == "int":
-        return [None if frames._blank(v) else int(v) for v in vals]
+        return [None if frames.blank(v) else int(v) for v in vals]
     if kind == "number":
-        return [None if frames._blank(v) else float(v) for v in vals]
+        return [None if frames.blank(v) else float(v) for v in vals]
     if kind == "bool":
         return [None if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)) else bool(v) for v in vals]
     return [text(v) for v in vals]

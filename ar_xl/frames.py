@@ -28,7 +28,8 @@ from .money import parse_amount
 _PLAIN_AMOUNT = re.compile(r"^-?\d+(\.\d{1,2})?$")
 
 
-def _blank(v: object) -> bool:
+def blank(v: object) -> bool:
+    """An empty cell: None, NaN, NaT, NA or text of only spaces."""
     if v is None:
         return True
     if isinstance(v, float) and np.isnan(v):
@@ -68,7 +69,7 @@ def coerce(
     df = rename_columns(raw, table).reset_index(drop=True)
     rows = pd.Series(np.arange(len(df)) + first_row)
     if len(df.columns):
-        keep = ~df.apply(lambda col: col.map(_blank)).all(axis=1) if len(df) else pd.Series([], dtype=bool)
+        keep = ~df.apply(lambda col: col.map(blank)).all(axis=1) if len(df) else pd.Series([], dtype=bool)
         df, rows = df[keep.values].reset_index(drop=True), rows[keep.values].reset_index(drop=True)
     required = table.required if require is None else require
     missing = [c for c in required if c not in df.columns]
@@ -90,9 +91,9 @@ def coerce(
         elif col.kind == "int":
             out[name] = _ints(values, rows, source, name, must, problems)
         elif col.kind == "number":
-            out[name] = pd.to_numeric(values.map(lambda v: np.nan if _blank(v) else v), errors="coerce")
+            out[name] = pd.to_numeric(values.map(lambda v: np.nan if blank(v) else v), errors="coerce")
         elif col.kind == "bool":
-            out[name] = values.map(lambda v: False if _blank(v) else str(v).strip().lower() in ("true", "1", "yes", "y", "x", "waar", "wahr", "vrai"))
+            out[name] = values.map(lambda v: False if blank(v) else str(v).strip().lower() in ("true", "1", "yes", "y", "x", "waar", "wahr", "vrai"))
         else:
             out[name] = _text(values, rows, source, name, must, problems)
     if problems:
@@ -149,7 +150,7 @@ def _money(values, rows, source, name, must, problems) -> pd.Series:
     cents = np.zeros(n, dtype=np.int64)
     nan = np.zeros(n, dtype=bool)
     for i, v in enumerate(obj):
-        if _blank(v):
+        if blank(v):
             nan[i] = True
             continue
         if isinstance(v, (float, np.floating)):
@@ -225,7 +226,7 @@ def _dates(values, rows, source, name, must, problems, keep_time=False) -> pd.Se
     obj = values.astype(object).to_numpy()
     out = np.empty(len(obj), dtype="datetime64[ns]")
     for i, v in enumerate(obj):
-        if _blank(v):
+        if blank(v):
             out[i] = np.datetime64("NaT")
             if must:
                 problems.append(CellProblem(source, int(rows[i]), name, "is empty"))
@@ -251,7 +252,7 @@ def _ints(values, rows, source, name, must, problems) -> pd.Series:
     obj = values.astype(object).to_numpy()
     out = pd.array([pd.NA] * len(obj), dtype="Int64")
     for i, v in enumerate(obj):
-        if _blank(v):
+        if blank(v):
             if must:
                 problems.append(CellProblem(source, int(rows[i]), name, "is empty"))
             continue
@@ -269,7 +270,7 @@ def _text(values, rows, source, name, must, problems) -> pd.Series:
     obj = values.astype(object).to_numpy()
     out = np.empty(len(obj), dtype=object)
     for i, v in enumerate(obj):
-        if _blank(v):
+        if blank(v):
             out[i] = ""
             if must:
                 problems.append(CellProblem(source, int(rows[i]), name, "is empty"))

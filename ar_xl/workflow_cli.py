@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 
 from .cli import _date, command, run_on_workbook
+from .engine.disputes import split_ids
 from .money import fmt, parse_amount
 
 
@@ -24,10 +25,6 @@ def _percent(text: str):
         return Decimal(text.strip().rstrip("%").replace(",", ".")) / 100
     except InvalidOperation:
         raise argparse.ArgumentTypeError(f"not a percentage: {text!r}") from None
-
-
-def _ids(text: str) -> list[str]:
-    return [x.strip() for x in text.replace(";", ",").split(",") if x.strip()]
 
 
 def _run(a, fn, *args, **kw) -> int:
@@ -79,7 +76,7 @@ def _plan(sub):
     s = ps.add_parser("create", help="a plan for open invoices of one customer")
     s.add_argument("workbook")
     s.add_argument("--customer", required=True)
-    s.add_argument("--invoices", required=True, type=_ids, metavar="ID,ID")
+    s.add_argument("--invoices", required=True, type=split_ids, metavar="ID,ID")
     _schedule_opts(s)
     s.add_argument("--note", default="")
 
@@ -109,7 +106,7 @@ def _promise(sub):
     s.add_argument("--customer", required=True)
     s.add_argument("--amount", type=_cents, required=True)
     s.add_argument("--date", type=_date, required=True, metavar="PROMISED_DATE")
-    s.add_argument("--invoices", type=_ids, default=None, metavar="ID,ID")
+    s.add_argument("--invoices", type=split_ids, default=None, metavar="ID,ID")
     s.add_argument("--currency", default=None)
     s.add_argument("--note", default="")
 
@@ -136,7 +133,7 @@ def _dispute(sub):
     s = ps.add_parser("add", help="log a dispute")
     s.add_argument("workbook")
     s.add_argument("--customer", required=True)
-    s.add_argument("--invoices", type=_ids, required=True, metavar="ID,ID")
+    s.add_argument("--invoices", type=split_ids, required=True, metavar="ID,ID")
     s.add_argument("--reason", required=True)
     s.add_argument("--amount", type=_cents, default=None, help="default: the invoices' open amount")
     s.add_argument("--owner", default=None)

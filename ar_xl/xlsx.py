@@ -332,7 +332,7 @@ def write_output(frame: pd.DataFrame, path: str | Path, money: list[str], dates:
     if suffix in (".csv", ".json"):
         from .money import to_decimal
         for c in money:
-            out[c] = [None if frames._blank(v) else str(to_decimal(int(v))) for v in out[c].tolist()]
+            out[c] = [None if frames.blank(v) else str(to_decimal(int(v))) for v in out[c].tolist()]
         for c in dates:
             out[c] = [None if pd.isna(v) else pd.Timestamp(v).date().isoformat() for v in out[c]]
         if suffix == ".csv":

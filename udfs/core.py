@@ -60,10 +60,6 @@ def call(fn, *args):
 
 # --- reading arguments ---------------------------------------------------------------
 
-def _blank(v: object) -> bool:
-    return v is None or (isinstance(v, str) and not v.strip()) or (isinstance(v, float) and v != v)
-
-
 def as_rows(values: object) -> list[list]:
     """A range value (scalar, one row/column, or rows) as a list of rows."""
     if isinstance(values, pd.DataFrame):
@@ -79,15 +75,15 @@ def read_table(values: object, table: str, source: str | None = None) -> pd.Data
     """The canonical frame of ``table`` from a range with a header row."""
     source = source or table
     rows = as_rows(values)
-    if not rows or all(_blank(h) for h in rows[0]):
+    if not rows or all(frames.blank(h) for h in rows[0]):
         raise InputError(f"the first row of the range must hold the column headers (e.g. pass {table}[#All])", source)
     width = max(len(r) for r in rows)
     rows = [r + [None] * (width - len(r)) for r in rows]
     header = rows[0]
     body = rows[1:]
     # drop columns with neither a header nor a value (a range selected too wide)
-    keep = [j for j in range(width) if not _blank(header[j]) or any(not _blank(r[j]) for r in body)]
-    names = [str(header[j]).strip() if not _blank(header[j]) else f"column {j + 1}" for j in keep]
+    keep = [j for j in range(width) if not frames.blank(header[j]) or any(not frames.blank(r[j]) for r in body)]
+    names = [str(header[j]).strip() if not frames.blank(header[j]) else f"column {j + 1}" for j in keep]
     raw = pd.DataFrame([[r[j] for j in keep] for r in body], columns=names)
     if not len(body):
         raw = pd.DataFrame({n: pd.Series([], dtype=object) for n in names})
@@ -96,7 +92,7 @@ def read_table(values: object, table: str, source: str | None = None) -> pd.Data
 
 def read_date(value: object, name: str, default_today: bool = False) -> dt.date:
     value = _scalar(value, name)
-    if _blank(value):
+    if frames.blank(value):
         if default_today:
             return dt.date.today()
         raise ValueError(f"{name} is empty")
@@ -117,7 +113,7 @@ def read_config(values: object) -> config_mod.Config:
 def read_edges(value: object, cfg: config_mod.Config) -> tuple[int, ...]:
     if value is None or _blank_range(value):
         return cfg.aging_buckets
-    flat = [v for row in as_rows(value) for v in row if not _blank(v)]
+    flat = [v for row in as_rows(value) for v in row if not frames.blank(v)]
     if len(flat) == 1 and isinstance(flat[0], str):
         return config_mod.parse_edges(flat[0])
     return config_mod.parse_edges(flat)
@@ -125,11 +121,11 @@ def read_edges(value: object, cfg: config_mod.Config) -> tuple[int, ...]:
 
 def read_text(value: object, name: str, default: str) -> str:
     value = _scalar(value, name)
-    return default if _blank(value) else str(value).strip().lower()
+    return default if frames.blank(value) else str(value).strip().lower()
 
 
 def _blank_range(value: object) -> bool:
-    return all(_blank(v) for row in as_rows(value) for v in row)
+    return all(frames.blank(v) for row in as_rows(value) for v in row)
 
 
 def _scalar(value: object, name: str) -> object:
@@ -207,7 +203,7 @@ def bucket(due_date, as_of=None, buckets=None) -> object:
     edges = read_edges(buckets, config_mod.Config())
 
     def one(v):
-        if _blank(v):
+        if frames.blank(v):
             return ""
         days = (day - parse_date(v)).days
         return aging.bucket_of(days, edges)
@@ -220,7 +216,7 @@ def days_past_due(due_date, as_of=None) -> object:
     day = read_date(as_of, "as_of", default_today=True)
 
     def one(v):
-        if _blank(v):
+        if frames.blank(v):
             return ""
         return (day - parse_date(v)).days
 
@@ -264,7 +260,7 @@ def cei(invoices, period_start, period_end, beginning_ar, config=None) -> float:
     start = read_date(period_start, "period_start")
     end = read_date(period_end, "period_end")
     begin = _scalar(beginning_ar, "beginning_ar")
-    if _blank(begin):
+    if frames.blank(begin):
         raise ValueError("beginning_ar is empty: pass the total AR at the start of the period")
     try:
         begin_cents = parse_amount(begin)
@@ -281,10 +277,10 @@ def plan_schedule(amount, installments, first_due, frequency=None, annual_rate=N
     from ar_xl.engine import plans
     total = parse_amount(_scalar(amount, "amount"))
     n = _scalar(installments, "installments")
-    if _blank(n) or float(n) != int(float(n)):
+    if frames.blank(n) or float(n) != int(float(n)):
         raise ValueError(f"installments must be a whole number, not {n!r}")
     rate = _scalar(annual_rate, "annual_rate") if annual_rate is not None else None
-    rate = 0 if _blank(rate) else rate
+    rate = 0 if frames.blank(rate) else rate
     kind = read_text(interest, "interest", "annuity" if rate else "none")
     down = _scalar(down_payment, "down_payment") if down_payment is not None else None
     country = _scalar(holiday_country, "holiday_country") if holiday_country is not None else None
@@ -292,8 +288,8 @@ def plan_schedule(amount, installments, first_due, frequency=None, annual_rate=N
         total, int(float(n)), read_date(first_due, "first_due"),
         frequency=read_text(frequency, "frequency", "monthly"),
         annual_rate=str(rate) if isinstance(rate, float) else rate, interest=kind,
-        down_payment_cents=0 if _blank(down) else parse_amount(down),
-        holiday_country=None if _blank(country) else str(country).strip().upper(),
+        down_payment_cents=0 if frames.blank(down) else parse_amount(down),
+        holiday_country=None if frames.blank(country) else str(country).strip().upper(),
     )
     return frame_to_rows(rows, ["amount", "principal", "interest", "remaining_balance"])
 
@@ -315,7 +311,7 @@ def references(text, invoices=None) -> list[list]:
     """See ``udfs.ar_functions.AR_REFS``."""
     from ar_xl.engine import refs
     text = _scalar(text, "text")
-    found = refs.extract("" if _blank(text) else text)
+    found = refs.extract("" if frames.blank(text) else text)
     if invoices is None or _blank_range(invoices):
         return [["reference", "kind"]] + [[c.raw or c.value, c.kind] for c in found] if found else "no reference found"
     inv = read_table(invoices, "Invoices", "Invoices")

@@ -28,8 +28,9 @@ import pandas as pd
 from ..book import Book, Change
 from ..dates import parse_date
 from ..engine import disputes as engine
+from ..frames import blank
 from ..money import fmt
-from .plan import appended, blank, customer_invoices, fail, known_customer, single_currency, text_of, who
+from .plan import appended, customer_invoices, fail, known_customer, single_currency, text_of, who
 
 
 def _live_disputes_of(book: Book, ids) -> dict[str, str]:

@@ -42,6 +42,7 @@ from ..dates import parse_date
 from ..engine import plans as plans_engine
 from ..engine.disputes import join_ids, next_id, split_ids
 from ..errors import CellProblem, InputError
+from ..frames import blank
 from ..money import fmt
 
 # ------------------------------------------------------------ helpers shared by the collector actions
@@ -56,14 +57,6 @@ def fail(source: str, message: object, row: int | None = None, column: str | Non
 
 def who(book: Book, user: str | None) -> str:
     return str(user).strip() if user and str(user).strip() else book.user
-
-
-def blank(v) -> bool:
-    if v is None or v is pd.NaT or v is pd.NA:
-        return True
-    if isinstance(v, float) and v != v:
-        return True
-    return isinstance(v, str) and not v.strip()
 
 
 def typed(rows: list[dict], table: str) -> pd.DataFrame:

@@ -24,8 +24,9 @@ from ..book import Book, Change
 from ..dates import parse_date
 from ..engine import promises as promises_engine
 from ..engine.disputes import join_ids, next_id, split_ids
+from ..frames import blank
 from ..money import fmt
-from .plan import appended, blank, customer_invoices, fail, known_customer, payment_credits, single_currency, who
+from .plan import appended, customer_invoices, fail, known_customer, payment_credits, single_currency, who
 
 
 def log_promise(
