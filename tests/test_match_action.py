@@ -242,3 +242,20 @@ def test_a_credit_note_netted_by_an_auto_match_is_applied_with_its_invoice():
     assert set(rows["decision"]) == {"auto"} and rows["applied"].astype(bool).all()
     assert inv.loc["INV-1001", "open_amount"] == 0 and inv.loc["CN-2001", "open_amount"] == 0
     assert pay.loc["P1", "unapplied_amount"] == 0 and pay.loc["P1", "status"] == "applied"
+
+
+@pytest.mark.parametrize("order", [("INV-1001", "CN-2001"), ("CN-2001", "INV-1001")], ids=["invoice-first", "credit-first"])
+def test_confirming_a_suggested_netting_applies_invoice_and_credit_note_together(order):
+    book = _netting_book()
+    rows = {"INV-1001": ("M-P1-INV-1001-S1", "R1", "P1", "INV-1001", "C1", "1000.00", "suggested", 1, "Confirm", "Sanne"),
+            "CN-2001": ("M-P1-CN-2001-S1", "R1", "P1", "CN-2001", "C1", "-200.00", "suggested", 1, "Confirm", "Sanne")}
+    book.tables["Matches"] = frame("Matches", [rows[i] for i in order],
+                                   ["match_id", "run_id", "payment_id", "invoice_id", "customer_id", "applied_amount",
+                                    "decision", "rank", "review", "reviewed_by"])
+    change = match.apply_decisions(book)
+    assert change.summary == "applied 2 confirmed match(es)"
+    inv = change.tables["Invoices"].set_index("invoice_id")
+    pay = change.tables["Payments"].set_index("payment_id")
+    assert inv.loc["INV-1001", "open_amount"] == 0 and inv.loc["CN-2001", "open_amount"] == 0
+    assert pay.loc["P1", "unapplied_amount"] == 0 and pay.loc["P1", "status"] == "applied"
+    assert change.tables["Matches"]["applied"].astype(bool).all()

@@ -170,28 +170,43 @@ def apply_decisions(book: Book, change: Change | None = None, ledger: _Ledger | 
     matches = book.get("Matches").copy()
     done = refused = reversed_ = 0
     problems = []
+    # the confirmed rows of one proposal (payment, run, rank: an invoice and the credit
+    # notes netted against it) are applied together or refused together
+    proposal: dict[tuple, list[int]] = {}
+    for i in range(len(matches)):
+        row = matches.iloc[i]
+        if _review(row["review"]) == "confirm" and not bool(row["applied"]) and str(row["invoice_id"] or "") \
+                and _cents(row["applied_amount"]):
+            proposal.setdefault((str(row["payment_id"]), str(row["run_id"]), str(row["rank"])), []).append(i)
+    handled: set[int] = set()
+    applied_col = matches.columns.get_loc("applied")
     for i in range(len(matches)):
         row = matches.iloc[i]
         review, applied = _review(row["review"]), bool(row["applied"])
         pid, iid = str(row["payment_id"]), str(row["invoice_id"] or "")
-        cents = 0 if pd.isna(row["applied_amount"]) else int(row["applied_amount"])
-        wo = 0 if pd.isna(row["write_off"]) else int(row["write_off"])
+        cents, wo = _cents(row["applied_amount"]), _cents(row["write_off"])
         if review == "confirm" and not applied:
-            if not iid or cents == 0:
+            if not iid or cents == 0 or i in handled:
                 continue
-            why = ledger.can_apply(pid, iid, cents, wo)
+            group = proposal[(pid, str(row["run_id"]), str(row["rank"]))]
+            handled.update(group)
+            rows = [matches.iloc[j] for j in group]
+            why = ledger.can_apply_all(pid, [(str(r["invoice_id"]), _cents(r["applied_amount"]), _cents(r["write_off"]))
+                                             for r in rows])
             if why:
-                refused += 1
-                problems.append(f"{row['match_id']}: {why}")
+                refused += len(rows)
+                problems.extend(f"{r['match_id']}: {why}" for r in rows)
                 continue
-            ledger.apply(pid, iid, cents, f"confirmed by {row['reviewed_by'] or book.user}", write_off=wo)
+            for j, r in zip(group, rows):
+                ledger.apply(pid, str(r["invoice_id"]), _cents(r["applied_amount"]),
+                             f"confirmed by {r['reviewed_by'] or book.user}", write_off=_cents(r["write_off"]))
+                matches.iat[j, applied_col] = True
+                change.log(book.user, "Matches", r["match_id"], "applied", False, True, "confirm")
+                done += 1
             ledger.learn(pid, str(row["customer_id"]))
-            matches.iat[i, matches.columns.get_loc("applied")] = True
-            change.log(book.user, "Matches", row["match_id"], "applied", False, True, "confirm")
-            done += 1
         elif review == "reject" and applied:
             ledger.apply(pid, iid, cents, "rejected: reversed", sign=-1, write_off=wo)
-            matches.iat[i, matches.columns.get_loc("applied")] = False
+            matches.iat[i, applied_col] = False
             change.log(book.user, "Matches", row["match_id"], "applied", True, False, "reject")
             reversed_ += 1
     change.tables["Matches"] = matches
