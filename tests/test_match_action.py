@@ -259,3 +259,28 @@ def test_confirming_a_suggested_netting_applies_invoice_and_credit_note_together
     assert inv.loc["INV-1001", "open_amount"] == 0 and inv.loc["CN-2001", "open_amount"] == 0
     assert pay.loc["P1", "unapplied_amount"] == 0 and pay.loc["P1", "status"] == "applied"
     assert change.tables["Matches"]["applied"].astype(bool).all()
+
+
+def test_learning_a_payer_name_with_a_comma_keeps_it_whole():
+    book = Book(tables={
+        "Customers": frame("Customers", [("C1", "Smith Haulage Ltd", "GB29 NWBK 6016 1331 9268 19")],
+                           ["customer_id", "customer_name", "iban"]),
+        "Invoices": frame("Invoices", [("INV-1", "C1", "Smith Haulage", "2026-09-01", "2026-10-01", "EUR", "100.00", "100.00"),
+                                       ("INV-2", "C1", "Smith Haulage", "2026-09-02", "2026-10-02", "EUR", "200.00", "200.00")],
+                          ["invoice_id", "customer_id", "customer_name", "invoice_date", "due_date", "currency",
+                           "amount", "open_amount"]),
+        "Payments": frame("Payments", [("P1", "2026-11-20", "100.00", "EUR", "Smith, J.", "GB29NWBK60161331926819", "x", "100.00", "unapplied"),
+                                       ("P2", "2026-11-21", "200.00", "EUR", "Smith, J.", "GB29NWBK60161331926819", "y", "200.00", "unapplied")],
+                          ["payment_id", "value_date", "amount", "currency", "payer_name", "payer_iban", "remittance",
+                           "unapplied_amount", "status"]),
+        "Matches": frame("Matches", [("M-P1-INV-1-S1", "R1", "P1", "INV-1", "C1", "100.00", "suggested", 1, "Confirm", "Sanne"),
+                                     ("M-P2-INV-2-S1", "R1", "P2", "INV-2", "C1", "200.00", "suggested", 1, "Confirm", "Sanne")],
+                         ["match_id", "run_id", "payment_id", "invoice_id", "customer_id", "applied_amount",
+                          "decision", "rank", "review", "reviewed_by"]),
+    })
+    change = match.apply_decisions(book)
+    assert change.summary == "applied 2 confirmed match(es)"
+    c1 = change.tables["Customers"].set_index("customer_id").loc["C1"]
+    # the name is one alias (aliases are ';'-separated), learned once; the IBAN is already known however spaced
+    assert c1["aliases"] == "Smith, J."
+    assert c1["iban"] == "GB29 NWBK 6016 1331 9268 19"

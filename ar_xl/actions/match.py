@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from ..book import Book, Change
+from ..engine.payer import normalise_iban, split_list
 from ..money import fmt
 
 OUT_COLUMNS = ["payment_id", "invoice_id", "customer_id", "applied_amount", "short_pay", "write_off", "confidence",
@@ -52,14 +53,6 @@ def match_id(payment_id: str, invoice_id: str, decision: str = "auto", rank=None
     if decision == "suggested" and rank is not None and not pd.isna(rank):
         rid += f"-S{int(rank)}"
     return rid
-
-
-def _split(cell) -> list[str]:
-    return [x.strip() for x in str(cell or "").replace(",", ";").split(";") if x.strip()]
-
-
-def _norm_iban(v) -> str:
-    return str(v or "").replace(" ", "").upper()
 
 
 class _Ledger:
@@ -128,14 +121,14 @@ class _Ledger:
             return
         c = self.cust_pos[customer_id]
         p = self.pay_pos[pid]
-        iban = _norm_iban(self.pay.at[p, "payer_iban"])
-        ibans = _split(self.cust.at[c, "iban"])
-        if iban and iban not in {_norm_iban(x) for x in ibans}:
+        iban = normalise_iban(self.pay.at[p, "payer_iban"])
+        ibans = split_list(self.cust.at[c, "iban"])
+        if iban and iban not in {normalise_iban(x) for x in ibans}:
             new = ";".join(ibans + [iban])
             self.change.log(self.book.user, "Customers", customer_id, "iban", self.cust.at[c, "iban"], new, "learned from confirmed match")
             self.cust.at[c, "iban"] = new
         name = str(self.pay.at[p, "payer_name"] or "").strip()
-        aliases = _split(self.cust.at[c, "aliases"])
+        aliases = split_list(self.cust.at[c, "aliases"])
         if name and name.lower() != str(self.cust.at[c, "customer_name"]).strip().lower() and \
                 name.lower() not in {a.lower() for a in aliases}:
             new = ";".join(aliases + [name])
