@@ -313,7 +313,11 @@ def _read_csv(path: Path) -> pd.DataFrame:
             break
         except UnicodeDecodeError:
             continue
-    first = text.splitlines()[0] if text else ""
+    else:
+        raise InputError("cannot read as text (not UTF-8 or Windows-1252)", path.name)
+    if not text.strip():
+        raise InputError("the file is empty", path.name)
+    first = text.splitlines()[0]
     sep = max([",", ";", "\t", "|"], key=first.count)
     from io import StringIO
     try:

@@ -113,3 +113,14 @@ def test_init_refresh_and_age_a_workbook(tmp_path, invoices_csv):
 def test_console_script_runs():
     r = subprocess.run([sys.executable, "-m", "ar_xl.cli", "--version"], capture_output=True, text=True)
     assert r.returncode == 0 and r.stdout.startswith("ar-xl ")
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"", "empty.csv: the file is empty"),
+    (b"invoice_id;amount\n\x81\x8d;1\n", "empty.csv: cannot read as text (not UTF-8 or Windows-1252)"),
+])
+def test_an_unreadable_csv_is_named_not_a_traceback(tmp_path, capsys, content, message):
+    p = tmp_path / "empty.csv"
+    p.write_bytes(content)
+    assert main(["age", "--invoices", str(p)]) == 2
+    assert message in capsys.readouterr().err
