@@ -23,7 +23,7 @@ from collections import Counter
 
 import pandas as pd
 
-from ..bank.base import content_key, normalise_iban
+from ..bank.base import content_key
 
 
 def _ref_key(row) -> tuple | None:
@@ -35,7 +35,7 @@ def _ref_key(row) -> tuple | None:
 
 
 def _content(row) -> tuple:
-    return content_key(row["value_date"], int(row["amount"]), row["currency"], normalise_iban(row.get("payer_iban", "")), row.get("remittance", ""))
+    return content_key(row["value_date"], int(row["amount"]), row["currency"], row.get("payer_iban", ""), row.get("remittance", ""))
 
 
 def dedupe(new: pd.DataFrame, existing: pd.DataFrame | None) -> tuple[pd.DataFrame, int]:
@@ -47,7 +47,7 @@ def dedupe(new: pd.DataFrame, existing: pd.DataFrame | None) -> tuple[pd.DataFra
     refs: set[tuple] = set()
     contents: Counter = Counter()
     new_ids = set(new["payment_id"].astype(str))
-    for _, row in existing.iterrows():
+    for row in existing.to_dict("records"):
         if pd.isna(row.get("amount")) or pd.isna(row.get("value_date")):
             continue
         key = _ref_key(row)
@@ -56,7 +56,7 @@ def dedupe(new: pd.DataFrame, existing: pd.DataFrame | None) -> tuple[pd.DataFra
         if str(row.get("payment_id")) not in new_ids:
             contents[_content(row)] += 1
     keep = []
-    for i, row in new.iterrows():
+    for i, row in zip(new.index, new.to_dict("records")):
         pid = str(row["payment_id"])
         key = _ref_key(row)
         if pid in ids or (key and key in refs):
