@@ -56,6 +56,8 @@ _ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
 _PREFIXED_TAG = re.compile(rb"</?[A-Za-z_][\w.-]*:")
 _TAG_WITH_COLON = re.compile(rb"<[A-Za-z_][\w.-]*\s[^<>]*:[^<>]*>")
 _FOREIGN_ATTR = re.compile(rb"""\s(?!xml:)[A-Za-z_][\w.-]*:[\w.-]+\s*=\s*(?:"[^"]*"|'[^']*')""")
+_CELL_WITH_META = re.compile(rb"<c\s[^<>]*\b[cv]m=[^<>]*>")
+_META_ATTR = re.compile(rb"""\s[cv]m\s*=\s*(?:"[^"]*"|'[^']*')""")
 
 
 class Unsupported(Exception):
@@ -114,12 +116,15 @@ class RawSheet:
 
 def _own_markup(body: bytes) -> bytes:
     """The cells' XML without attributes of other namespaces (Excel writes ``x14ac:dyDescent`` on
-    every row).  The part they are put back into is openpyxl's, whose root declares only the main
+    every row) and without the ``cm``/``vm`` cell-metadata references.  The part they are put back into is openpyxl's, whose root declares only the main
     namespace, so such a prefix would make the sheet unreadable; openpyxl drops them too.  Elements of
     another namespace are left to openpyxl (``Unsupported``)."""
     if _PREFIXED_TAG.search(body):
         raise Unsupported("elements of another namespace among the cells")
-    return _TAG_WITH_COLON.sub(lambda m: _FOREIGN_ATTR.sub(b"", m.group(0)), body)
+    body = _TAG_WITH_COLON.sub(lambda m: _FOREIGN_ATTR.sub(b"", m.group(0)), body)
+    # cm/vm point into the metadata part (Excel 365's dynamic-array and rich-value cells), which
+    # openpyxl does not keep: a cell still pointing there makes Excel repair the file
+    return _CELL_WITH_META.sub(lambda m: _META_ATTR.sub(b"", m.group(0)), body)
 
 
 def _sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:

@@ -102,3 +102,30 @@ def test_a_workbook_excel_saved_stays_readable_after_an_action(tmp_path):
     ws = openpyxl.load_workbook(path)["My notes"]
     assert (ws["A1"].value, ws["B1"].value, ws["C1"].value) == ("Bakker promised", 1200.5, "=B1*2")
     assert xlsx.load(path).get("Aging")["open_amount_base"].sum() == 281575
+
+
+def test_cell_metadata_references_are_dropped_with_the_part_they_point_to(tmp_path):
+    """Excel 365 marks a spilled formula (=AR_AGING(...)) with cm="1", an index into
+    xl/metadata.xml; openpyxl does not keep that part, so the kept cells must not point into it."""
+    import re
+    import zipfile
+    seeded = _seed(tmp_path / "w.xlsx", small_tables())
+    w = openpyxl.load_workbook(seeded)
+    notes = w.create_sheet("Analysis")
+    notes["A1"], notes["B1"] = "open total", "=SUM(Invoices[open_amount])"
+    w.save(seeded)
+    path = tmp_path / "excel365.xlsx"
+    with zipfile.ZipFile(seeded) as z, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in z.infolist():
+            data = z.read(info.filename)
+            if info.filename.startswith("xl/worksheets/sheet"):
+                data = re.sub(rb'<c r="B1"', rb'<c r="B1" cm="1"', data)
+            out.writestr(info, data)
+    book = xlsx.load(path)
+    xlsx.save(book, refresh.run(book, AS_OF))
+    with zipfile.ZipFile(path) as z:
+        sheets = [z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/sheet")]
+        assert "xl/metadata.xml" not in z.namelist()
+    assert not any(re.search(rb'<c [^>]*\bcm=', x) for x in sheets)
+    ws = openpyxl.load_workbook(path)["Analysis"]
+    assert (ws["A1"].value, ws["B1"].value) == ("open total", "=SUM(Invoices[open_amount])")
