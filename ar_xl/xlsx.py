@@ -80,7 +80,10 @@ def create(path: str | Path, overwrite: bool = False, config_rows: pd.DataFrame 
 
 
 def _add_validations(ws, t: schema.Table, header: list[str]) -> None:
-    ws.data_validations.dataValidation = []
+    """The table's drop-downs, laid anew on its columns; drop-downs a person added elsewhere stay."""
+    ours = {c.name for c in t.columns if c.choices}
+    ws.data_validations.dataValidation = [
+        dv for dv in ws.data_validations.dataValidation if not (dv.type == "list" and dv.errorTitle in ours)]
     for c in t.columns:
         if c.choices and c.name in header:
             letter = get_column_letter(header.index(c.name) + 1)

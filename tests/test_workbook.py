@@ -196,3 +196,23 @@ def test_a_formula_column_a_person_added_to_a_table_stays_a_formula(wb):
     ws = openpyxl.load_workbook(wb)["Invoices"]
     assert ws["L2"].value == "on plan"
     assert [(ws[f"N{r}"].value, ws[f"N{r}"].data_type) for r in range(2, 6)] == [(f"=H{r}*2", "f") for r in range(2, 6)]
+
+
+def test_a_drop_down_a_person_added_survives_an_action(wb):
+    from openpyxl.worksheet.datavalidation import DataValidation
+    w = openpyxl.load_workbook(wb)
+    ws = w["Invoices"]
+    ws["O1"] = "priority"  # a person's own column beside the table, with their own drop-down
+    mine = DataValidation(type="list", formula1='"high,low"', allow_blank=True)
+    mine.add("O2:O100")
+    ws.add_data_validation(mine)
+    w.save(wb)
+    for _ in range(2):
+        book = xlsx.load(wb)
+        c = Change("touch invoices")
+        c.tables["Invoices"] = book.get("Invoices")
+        xlsx.save(book, c)
+    lists = openpyxl.load_workbook(wb)["Invoices"].data_validations.dataValidation
+    assert [str(dv.sqref) for dv in lists if dv.formula1 == '"high,low"'] == ["O2:O100"]
+    status = [dv for dv in lists if "disputed" in (dv.formula1 or "")]
+    assert len(status) == 1  # ours is laid once, not piled up on every write
