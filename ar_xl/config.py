@@ -71,7 +71,10 @@ def parse_edges(value: object) -> tuple[int, ...]:
     else:
         parts = [p for p in str(value).replace(";", ",").split(",") if p.strip()]
     try:
-        edges = tuple(int(float(p.strip())) for p in parts)
+        whole = [float(p.strip()) for p in parts]
+        if not all(f.is_integer() for f in whole):
+            raise ValueError
+        edges = tuple(int(f) for f in whole)
     except ValueError:
         raise ValueError(f"bucket edges must be whole days like 30,60,90,120, not {value!r}") from None
     if not edges or any(e <= 0 for e in edges) or any(b <= a for a, b in zip(edges, edges[1:])):
@@ -126,17 +129,21 @@ def from_rows(rows: pd.DataFrame | None, source: str = "Config") -> Config:
                 fx[cur] = r
     if fx.get(base) != 1:
         problems.append(CellProblem(source, row_of.get("fx." + base), "value", f"fx.{base} is the base currency and must be 1"))
+    def val(key, fn, default):  # the default stands in only where the value was bad (already reported)
+        v = get(key, fn)
+        return default if v is None else v
+
     cfg = Config(
         base_currency=base,
-        aging_buckets=get("aging_buckets", parse_edges) or DEFAULT_EDGES,
-        aging_basis=get("aging_basis", parse_basis) or "due",
+        aging_buckets=val("aging_buckets", parse_edges, DEFAULT_EDGES),
+        aging_basis=val("aging_basis", parse_basis, "due"),
         fx=fx,
-        match_tolerance_abs=get("match_tolerance_abs", parse_amount) or 0,
-        match_tolerance_pct=get("match_tolerance_pct", parse_rate_or_zero) or Fraction(0),
-        match_auto_threshold=get("match_auto_threshold", float) or 0.9,
-        promise_grace_days=get("promise_grace_days", _int) or 0,
-        plan_grace_days=get("plan_grace_days", _int) or 0,
-        dispute_reasons=get("dispute_reasons", parse_reasons) or dict(DEFAULT_REASONS),
+        match_tolerance_abs=val("match_tolerance_abs", parse_amount, 0),
+        match_tolerance_pct=val("match_tolerance_pct", parse_rate_or_zero, Fraction(0)),
+        match_auto_threshold=val("match_auto_threshold", _threshold, 0.9),
+        promise_grace_days=val("promise_grace_days", _int, 0),
+        plan_grace_days=val("plan_grace_days", _int, 0),
+        dispute_reasons=val("dispute_reasons", parse_reasons, dict(DEFAULT_REASONS)),
         extra={k: v for k, v in values.items() if k not in DEFAULTS and k not in fx_keys and not k.startswith("fx.")},
     )
     if problems:
@@ -151,4 +158,15 @@ def parse_rate_or_zero(v: object) -> Fraction:
 
 
 def _int(v: object) -> int:
-    return int(float(str(v).strip()))
+    """A whole number of days, 0 or more."""
+    f = float(str(v).strip().replace(",", "."))
+    if not f.is_integer() or f < 0:
+        raise ValueError(f"must be a whole number of days, 0 or more, not {v!r}")
+    return int(f)
+
+
+def _threshold(v: object) -> float:
+    f = float(str(v).strip().replace(",", "."))
+    if not 0 < f <= 1:
+        raise ValueError(f"must be a confidence above 0 and at most 1, like 0.90, not {v!r}")
+    return f

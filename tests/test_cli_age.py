@@ -124,3 +124,17 @@ def test_an_unreadable_csv_is_named_not_a_traceback(tmp_path, capsys, content, m
     p.write_bytes(content)
     assert main(["age", "--invoices", str(p)]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_config_values_are_taken_as_typed_or_refused(tmp_path, capsys):
+    from ar_xl import config as config_mod
+    rows = pd.DataFrame({"setting": ["match_auto_threshold", "promise_grace_days"], "value": ["0.5", "0"]})
+    cfg = config_mod.from_rows(rows)
+    assert (cfg.match_auto_threshold, cfg.promise_grace_days) == (0.5, 0)
+    bad = pd.DataFrame({"setting": ["aging_buckets", "plan_grace_days", "match_auto_threshold"],
+                        "value": ["30,60.5,90", "2.5", "0"]})
+    with pytest.raises(Exception) as e:
+        config_mod.from_rows(bad, "book.xlsx sheet Config")
+    text = str(e.value)
+    assert "row 2, column value: aging_buckets" in text and "row 3, column value: plan_grace_days" in text
+    assert "row 4, column value: match_auto_threshold" in text
