@@ -299,6 +299,8 @@ def read_input(path: str | Path, table: str, sheet: str | None = None) -> pd.Dat
         if tbl is not None:
             raw, first = read_table_frame(ws, tbl)
             return frames.coerce(raw, t, f"{path.name} sheet {ws.title}", first_row=first)
+        if sheet and sheet not in wb.sheetnames:
+            raise ArXlError(f"{path.name}: no sheet named {sheet!r}; its sheets are {', '.join(wb.sheetnames)}")
         ws = wb[sheet] if sheet else (wb[t.sheet_name] if t.sheet_name in wb.sheetnames else wb.worksheets[0])
         rows = list(ws.iter_rows(values_only=True))
         if not rows:
