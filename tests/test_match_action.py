@@ -284,3 +284,19 @@ def test_learning_a_payer_name_with_a_comma_keeps_it_whole():
     # the name is one alias (aliases are ';'-separated), learned once; the IBAN is already known however spaced
     assert c1["aliases"] == "Smith, J."
     assert c1["iban"] == "GB29 NWBK 6016 1331 9268 19"
+
+
+def test_rejecting_an_applied_row_whose_payment_or_invoice_is_gone_is_refused_not_a_crash():
+    book = _netting_book()
+    book.tables["Matches"] = frame("Matches", [
+        ("M-P9-INV-1001", "R1", "P9", "INV-1001", "C1", "100.00", "auto", 1, "Reject", "Sanne", True),
+        ("M-P1-INV-9", "R1", "P1", "INV-9", "C1", "100.00", "auto", 1, "Reject", "Sanne", True)],
+        ["match_id", "run_id", "payment_id", "invoice_id", "customer_id", "applied_amount", "decision", "rank",
+         "review", "reviewed_by", "applied"])
+    change = match.apply_decisions(book)
+    assert "refused 2" in change.summary
+    assert "payment P9 is not in the Payments table" in change.summary
+    assert "invoice INV-9 is not in the Invoices table" in change.summary
+    assert change.tables["Matches"]["applied"].astype(bool).all()  # still applied: nothing was reversed
+    assert change.tables["Invoices"].set_index("invoice_id").loc["INV-1001", "open_amount"] == 100000
+    assert change.tables["Payments"].set_index("payment_id").loc["P1", "unapplied_amount"] == 80000

@@ -70,14 +70,22 @@ class _Ledger:
         self.pay["unapplied_amount"] = np.where(un.isna(), self.pay["amount"], un.fillna(0)).astype(np.int64)
         self.touched = set()
 
+    def missing(self, pid: str, *iids: str) -> str:
+        """Which of the payment and invoices is not in its table ('' when all are)."""
+        if pid not in self.pay_pos:
+            return f"payment {pid} is not in the Payments table"
+        gone = next((iid for iid in iids if iid and iid not in self.inv_pos), None)
+        return f"invoice {gone} is not in the Invoices table" if gone else ""
+
     def can_apply(self, pid: str, iid: str, cents: int, write_off: int = 0) -> str:
         return self.can_apply_all(pid, [(iid, cents, write_off)])
 
     def can_apply_all(self, pid: str, allocs: list[tuple[str, int, int]]) -> str:
         """Why the allocations ``[(invoice_id, cents, write_off)]`` of payment ``pid`` cannot be
         applied together ('' when they can): credit notes netted in one allocation count at once."""
-        if pid not in self.pay_pos:
-            return f"payment {pid} is not in the Payments table"
+        why = self.missing(pid, *(iid for iid, _, _ in allocs))
+        if why:
+            return why
         left = int(self.pay.at[self.pay_pos[pid], "unapplied_amount"])
         net = sum(cents for _, cents, _ in allocs)
         if net > left:
@@ -85,8 +93,6 @@ class _Ledger:
         for iid, cents, write_off in allocs:
             if not iid:
                 continue
-            if iid not in self.inv_pos:
-                return f"invoice {iid} is not in the Invoices table"
             open_ = int(self.inv.at[self.inv_pos[iid], "open_amount"])
             total = cents + write_off
             if (open_ >= 0 and total > open_) or (open_ < 0 and total < open_):
@@ -198,6 +204,11 @@ def apply_decisions(book: Book, change: Change | None = None, ledger: _Ledger | 
                 done += 1
             ledger.learn(pid, str(row["customer_id"]))
         elif review == "reject" and applied:
+            why = ledger.missing(pid, iid)
+            if why:
+                refused += 1
+                problems.append(f"{row['match_id']}: {why}")
+                continue
             ledger.apply(pid, iid, cents, "rejected: reversed", sign=-1, write_off=wo)
             matches.iat[i, applied_col] = False
             change.log(book.user, "Matches", row["match_id"], "applied", True, False, "reject")
