@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from .. import schema
+from ..engine.refs import ogm_valid, rf_valid
 from ..errors import CellProblem, InputError
 
 COLUMNS = schema.PAYMENTS.names
@@ -144,17 +145,10 @@ _RF = re.compile(r"\bRF\s?\d{2}(?:\s?[A-Z0-9]){1,21}\b", re.IGNORECASE)
 _OGM = re.compile(r"\+\+\+\s*(\d{3})\s*/\s*(\d{4})\s*/\s*(\d{5})\s*\+\+\+|\*\*\*\s*(\d{3})\s*/\s*(\d{4})\s*/\s*(\d{5})\s*\*\*\*")
 
 
-def _mod97(alnum: str) -> int:
-    digits = "".join(str(int(c, 36)) for c in alnum)
-    return int(digits) % 97
-
-
 def valid_rf(ref: str) -> bool:
-    """ISO 11649 creditor reference check (RFkk + up to 21 characters)."""
+    """ISO 11649 creditor reference check (RFkk + up to 21 characters; only spaces may separate them)."""
     compact = re.sub(r"\s", "", ref).upper()
-    if not re.fullmatch(r"RF\d{2}[A-Z0-9]{1,21}", compact):
-        return False
-    return _mod97(compact[4:] + compact[:4]) == 1
+    return bool(re.fullmatch(r"RF\d{2}[A-Z0-9]{1,21}", compact)) and rf_valid(compact)
 
 
 def valid_qrr(ref: str) -> bool:
@@ -184,9 +178,7 @@ def find_creditor_reference(*texts: str) -> str:
                 return compact
         for m in _OGM.finditer(text):
             groups = [g for g in m.groups() if g]
-            digits = "".join(groups)
-            base, check = int(digits[:10]), int(digits[10:])
-            if (base % 97 or 97) == check:
+            if ogm_valid("".join(groups)):
                 return f"+++{groups[0]}/{groups[1]}/{groups[2]}+++"
     return ""
 
