@@ -153,6 +153,16 @@ def test_bank_charges_within_tolerance():
     assert "tolerance" in r["flags"]
 
 
+def test_what_a_write_off_closes_is_not_offered_to_a_later_payment():
+    # 996.50 closes 2026-004520 with 3.50 written off; a second 3.50 quoting the same invoice in the
+    # same run must not be applied to those written-off cents
+    res = run([{"amount": "996.50", "iban": IBAN_A, "text": "factuur 2026-004520"},
+               {"amount": "3.50", "iban": IBAN_A, "text": "factuur 2026-004520 rest"}])
+    assert (alloc(res), decision(res)) == ([("2026-004520", 99650)], {"auto"})
+    p2 = res[res["payment_id"] == "P2"]
+    assert not ((p2["decision"] == "auto") & (p2["invoice_id"] == "2026-004520")).any()
+
+
 def test_early_payment_discount_within_percentage():
     cfg = Config(match_tolerance_abs=0, match_tolerance_pct=2)
     res = run([{"amount": "1209.87", "iban": IBAN_A, "text": "Factuur 2026-004512 minus 2% korting"}], config=cfg)

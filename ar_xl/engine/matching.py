@@ -792,8 +792,8 @@ def _one(ctx: _Ctx, pid: str, A: int, ccy: str, name: str, iban: str, text: str,
             out.append(dict(payment_id=pid, invoice_id=ctx.ids[r], customer_id=o.customer, currency=ccy,
                             applied_amount=int(a), confidence=conf, decision=decision, rank=rank, rule=rule,
                             evidence=ev, short_pay=int(short), write_off=int(wo), flags=";".join(sorted(fl))))
-            if auto:
-                ctx.rem[r] -= a
+            if auto:  # what the write-off closes is no longer open for a later payment either
+                ctx.rem[r] -= a + wo
         if o.unapplied:
             out.append(dict(payment_id=pid, invoice_id="", customer_id=o.customer, currency=ccy,
                             applied_amount=int(o.unapplied), confidence=conf, decision=decision, rank=rank,
