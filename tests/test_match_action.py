@@ -300,3 +300,32 @@ def test_rejecting_an_applied_row_whose_payment_or_invoice_is_gone_is_refused_no
     assert change.tables["Matches"]["applied"].astype(bool).all()  # still applied: nothing was reversed
     assert change.tables["Invoices"].set_index("invoice_id").loc["INV-1001", "open_amount"] == 100000
     assert change.tables["Payments"].set_index("payment_id").loc["P1", "unapplied_amount"] == 80000
+
+
+def test_money_applied_again_to_a_pair_decided_before_gets_its_own_row(tmp_path):
+    # P9 overpays 2026-004512 by 100.00 (unapplied cash); the ERP then reopens 100.00 on that invoice
+    # (a price correction); the next run applies the 100.00 to the same invoice: a second Matches row,
+    # the first one untouched, and the two rows add up to what moved.
+    cols = ["invoice_id", "customer_id", "customer_name", "invoice_date", "due_date", "currency", "amount", "open_amount"]
+    wb = seeded(tmp_path / "c.xlsx",
+                Customers=([CUSTOMERS[0]], ["customer_id", "customer_name", "iban"]),
+                Invoices=([("2026-004512", "C1", "Bakker Logistiek B.V.", "2026-09-01", "2026-10-01", "EUR",
+                            "1500.00", "1500.00")], cols),
+                Payments=([("P9", "2026-11-20", "1600.00", "EUR", "BAKKER LOGISTIEK BV", "NL91ABNA0417164300",
+                            "Factuur 2026-004512", "1600.00", "unapplied")],
+                          ["payment_id", "value_date", "amount", "currency", "payer_name", "payer_iban", "remittance",
+                           "unapplied_amount", "status"]))
+    assert main(["match", str(wb)]) == 0
+    inv, pay, m, _ = _state(wb)
+    assert inv.loc["2026-004512", "open_amount"] == 0 and pay.loc["P9", "unapplied_amount"] == 10000
+    book = xlsx.load(wb)
+    c = Change("erp sync")
+    reopened = book.get("Invoices").copy()
+    reopened.loc[0, "open_amount"] = 10000
+    c.tables["Invoices"] = reopened
+    xlsx.save(book, c)
+    assert main(["match", str(wb)]) == 0
+    inv, pay, m, _ = _state(wb)
+    rows = m[(m["payment_id"] == "P9") & (m["invoice_id"] == "2026-004512") & m["applied"].astype(bool)]
+    assert pay.loc["P9", "unapplied_amount"] == 0 and inv.loc["2026-004512", "open_amount"] == 0
+    assert sorted(rows["applied_amount"]) == [10000, 150000] and rows["match_id"].is_unique

@@ -252,7 +252,6 @@ def run(book: Book) -> Change:
     result = result.loc[[not r for r in is_rej]].copy()
     result.loc[result["payment_id"].isin(hit) & (result["decision"] == "auto"), "decision"] = "suggested"
     # existing rows per payment that nobody reviewed are replaced by this run's
-    old = matches
     new_rows = []
     auto_n = sugg_n = unm_n = 0
     payer = dict(zip(ledger.pay["payment_id"].astype(str), ledger.pay["payer_name"].astype(str)))
@@ -263,6 +262,9 @@ def run(book: Book) -> Change:
         if r.decision == "auto":
             auto_allocs.setdefault(r.payment_id, []).append((r.invoice_id, _cents(r.applied_amount), _cents(r.write_off)))
     auto_ok = {pid: not ledger.can_apply_all(pid, allocs) for pid, allocs in auto_allocs.items()}
+    old = matches
+    decided = old[(old["review"].map(_review) != "") | old["applied"].astype(bool)]
+    decided_ids = set(decided["match_id"])
     for r in result.itertuples(index=False):
         decision = r.decision
         applied = False
@@ -273,6 +275,8 @@ def run(book: Book) -> Change:
             ledger.apply(r.payment_id, r.invoice_id, cents, f"auto: {r.rule}", write_off=wo)
             applied = True
         mid = match_id(r.payment_id, r.invoice_id, decision, r.rank, r.flags)
+        if applied and mid in decided_ids:  # the same pair was decided before (an invoice the ERP reopened):
+            mid = f"{mid}-{change.run_id}"  # money moved now gets a row of its own
         auto_n += decision == "auto"
         sugg_n += decision == "suggested"
         unm_n += decision == "unmatched"
@@ -292,8 +296,7 @@ def run(book: Book) -> Change:
     stale = old[old["payment_id"].astype(str).isin(rematched) & ~old["match_id"].isin(new_ids)
                 & (old["review"].map(_review) == "") & ~old["applied"].astype(bool)]
     change.remove["Matches"] = set(stale["match_id"])
-    decided = old[(old["review"].map(_review) != "") | old["applied"].astype(bool)]
-    new = new[~new["match_id"].isin(set(decided["match_id"]))]
+    new = new[~new["match_id"].isin(decided_ids)]
     kept = old[~old["match_id"].isin(set(new["match_id"]))]
     change.tables["Matches"] = pd.concat([kept, new], ignore_index=True) if len(new) else old
     for r in new.itertuples(index=False):
