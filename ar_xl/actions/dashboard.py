@@ -10,7 +10,8 @@ rows like any action, plus ``figures`` for the shell that lays out the sheet.
   ``ar-xl dashboard`` verb) writes the tables and lays out the Dashboard and
   DashboardData sheets, the PivotTables and the charts in one save; the pivot
   caches are set to refresh when the file is opened.
-* In live Excel the ribbon shell writes the Change, then calls
+* In live Excel the ribbon shell writes the Change, rewrites the KPI block
+  and the chart ranges (``dashboard_sheet.write_live``), then calls
   ``refresh_live(xw_book)`` so Excel recomputes every PivotTable.
 """
 from __future__ import annotations
