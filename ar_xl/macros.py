@@ -183,7 +183,10 @@ class Parameters:
             raise ArXlError(f"{self._where(key)}: not a whole number above 0: {v!r}") from None
 
     def rate(self, key: str) -> Decimal:
-        """A yearly rate typed in percent (8, "8,5") or in a percent-formatted cell (0.08), as a fraction."""
+        """A yearly rate typed in percent (8, "8,5", "0,5") or in a percent-formatted cell (0.08), as a fraction.
+
+        Text is always percent (a percent-formatted cell holds a number); a number below 1 is taken as
+        the fraction a percent-formatted cell holds."""
         v = self.raw(key)
         if v is None:
             return Decimal(0)
@@ -193,8 +196,7 @@ class Parameters:
             raise ArXlError(f"{self._where(key)}: not a percentage: {v!r}") from None
         if not d.is_finite() or d < 0:
             raise ArXlError(f"{self._where(key)}: not a percentage: {v!r}")
-        percent_sign = isinstance(v, str) and v.strip().endswith("%")
-        return d / 100 if (d >= 1 or percent_sign) else d
+        return d / 100 if (d >= 1 or isinstance(v, str)) else d
 
 
 def _help(key: str) -> str:

@@ -434,3 +434,12 @@ def test_rates_are_read_in_percent(typed, fraction):
     from decimal import Decimal
     p = macros.Parameters({"plan.annual_rate": typed}, {"plan.annual_rate": 8})
     assert p.rate("plan.annual_rate") == Decimal(fraction)
+
+
+@pytest.mark.parametrize("typed, fraction", [("0,5", "0.005"), ("0.75", "0.0075"), (" 0,5 ", "0.005")])
+def test_a_rate_typed_as_text_is_always_in_percent(typed, fraction):
+    """Text is never a percent-formatted cell: '0,5' typed in an English Excel stays text and means 0.5% a year,
+    not 50%."""
+    from decimal import Decimal
+    p = macros.Parameters({"plan.annual_rate": typed}, {"plan.annual_rate": 8})
+    assert p.rate("plan.annual_rate") == Decimal(fraction)
