@@ -443,3 +443,35 @@ def test_a_rate_typed_as_text_is_always_in_percent(typed, fraction):
     from decimal import Decimal
     p = macros.Parameters({"plan.annual_rate": typed}, {"plan.annual_rate": 8})
     assert p.rate("plan.annual_rate") == Decimal(fraction)
+
+
+def test_a_persons_own_columns_keep_their_numbers_and_dates(wb):
+    """A collector added 'credit score' (numbers), 'called on' (dates) and 'my note' (text) to the Invoices
+    table; Match payments rewrites the table and they stay numbers, dates and text."""
+    from openpyxl.utils import get_column_letter, range_boundaries
+    w = openpyxl.load_workbook(wb)
+    ws = w["Invoices"]
+    tbl = ws.tables["Invoices"]
+    c1, r1, c2, r2 = range_boundaries(tbl.ref)
+    extra = {"credit score": 12.5, "called on": dt.datetime(2026, 11, 2), "my note": "=call back"}
+    for j, (name, value) in enumerate(extra.items(), start=1):
+        ws.cell(r1, c2 + j, name)
+        for r in range(r1 + 1, r2 + 1):
+            cell = ws.cell(r, c2 + j, value)
+            if isinstance(value, str):
+                cell.data_type = "s"  # typed as text
+    tbl.ref = f"{get_column_letter(c1)}{r1}:{get_column_letter(c2 + len(extra))}{r2}"
+    tbl.tableColumns = []
+    tbl._initialise_columns()
+    for j, col in enumerate(tbl.tableColumns):
+        col.name = str(ws.cell(r1, c1 + j).value)
+    w.save(wb)
+    _, alerts, book = click(wb, "match_payments")
+    _ok(alerts)
+    assert book.get("Invoices").set_index("invoice_id").loc["2026-0001", "open_amount"] == 0
+    ws = openpyxl.load_workbook(wb)["Invoices"]
+    r = _row_of(wb, "Invoices", "invoice_id", "2026-0001")
+    score, called, note = (ws.cell(r, c2 + j) for j in (1, 2, 3))
+    assert score.value == 12.5 and score.data_type == "n"
+    assert called.value == dt.datetime(2026, 11, 2) and called.number_format != "@"  # still shown as a date
+    assert note.value == "=call back" and note.data_type == "s"
