@@ -213,8 +213,9 @@ def _find_sheet(xw_book, name: str):
     return None
 
 
-def _default_cell(v):
-    return None if v is None else v
+def _cells(row: list) -> list:
+    """A Parameters row as written: text with Excel's text prefix, numbers as numbers."""
+    return [live.text_cell(c) if isinstance(c, str) else c for c in row]
 
 
 def ensure_parameters(xw_book) -> tuple[object, int]:
@@ -224,16 +225,15 @@ def ensure_parameters(xw_book) -> tuple[object, int]:
     sheet = _find_sheet(xw_book, PARAMETERS_SHEET)
     if sheet is None:
         sheet = xw_book.sheets.add(PARAMETERS_SHEET, after=xw_book.sheets[len(xw_book.sheets) - 1])
-        rows = [_HEADER] + [[p.key, _default_cell(p.default), p.used_by, p.help] for p in PARAMETERS]
-        sheet.range("A1").value = [[live.text_cell(c) if isinstance(c, str) else c for c in r] for r in rows]
+        sheet.range("A1").value = [_cells(_HEADER)] + [_cells([p.key, p.default, p.used_by, p.help])
+                                                       for p in PARAMETERS]
         return sheet, len(PARAMETERS)
     params = Parameters.read(xw_book)
     missing = [p for p in PARAMETERS if p.key not in params.values]
     if missing:
         used = sheet.used_range
         start = used.row + used.shape[0]
-        sheet.range((start, 1)).value = [[live.text_cell(p.key), _default_cell(p.default),
-                                          live.text_cell(p.used_by), live.text_cell(p.help)] for p in missing]
+        sheet.range((start, 1)).value = [_cells([p.key, p.default, p.used_by, p.help]) for p in missing]
     return sheet, len(missing)
 
 
@@ -251,9 +251,7 @@ class Ui:
             return
         try:
             self.book.app.status_bar = text if text else False
-        except (NotImplementedError, AttributeError):
-            self.has_status_bar = False  # the remote engine has no status bar
-        except Exception:  # never let feedback break an action
+        except Exception:  # the remote engine has none (NotImplementedError); feedback never breaks an action
             self.has_status_bar = False
 
     def alert(self, text: str, title: str = TITLE, mode: str = "info") -> None:
@@ -346,7 +344,7 @@ def selected_customer(xw_book, book: Book, what: str) -> str:
     if not name or not len(rows) or col not in rows.columns:
         raise ArXlError(f"{what}: select a row of the customer (on Customers, Invoices, Aging...) first, "
                         "then click again.")
-    customers = [c for c in _ids(rows, col) if c]
+    customers = _ids(rows, col)
     if len(customers) != 1:
         raise ArXlError(f"{what}: the selection covers {len(customers)} customers; select rows of one customer.")
     return customers[0]
