@@ -8,6 +8,7 @@ openpyxl sets the cell type, xlwings prefixes Excel's text marker.
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import numpy as np
@@ -25,9 +26,39 @@ def clean_text(v) -> str | None:
     return ILLEGAL.sub(" ", str(v))[:MAX_TEXT]
 
 
+OWN = "own"
+"""The kind of a column a person added to a table: not in ``schema``, so its values are written
+back as they were read (numbers, dates, TRUE/FALSE), text as text, and its format is theirs."""
+
+
+def kind_of(t: schema.Table, name: str) -> str:
+    """The kind a column of ``t`` is written as: its schema kind, money for a dynamic table's
+    extra columns (the Aging buckets), else ``OWN``."""
+    try:
+        return t.column(name).kind
+    except KeyError:
+        return "money" if t.dynamic else OWN
+
+
+def _own(v, text):
+    if frames.blank(v):
+        return None
+    if isinstance(v, (bool, np.bool_)):
+        return bool(v)
+    if isinstance(v, (int, float, np.integer, np.floating)):
+        return v.item() if isinstance(v, np.generic) else v
+    if isinstance(v, (pd.Timestamp, np.datetime64)):
+        return pd.Timestamp(v).to_pydatetime()
+    if isinstance(v, dt.date):
+        return v
+    return text(v)
+
+
 def cell_values(values: pd.Series, kind: str, text=clean_text) -> list:
-    """Python values for one column of ``kind`` (see ``schema``); ``text(v)`` renders text cells."""
+    """Python values for one column of ``kind`` (see ``schema``, or ``OWN``); ``text(v)`` renders text cells."""
     vals = values.tolist()
+    if kind == OWN:
+        return [_own(v, text) for v in vals]
     if kind == "money":
         return [None if frames.blank(v) else int(v) / 100 for v in vals]
     if kind in ("date", "datetime"):

@@ -32,7 +32,6 @@ How values are written
 """
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 import numpy as np
@@ -113,33 +112,6 @@ def cell_values(values: pd.Series, kind: str) -> list:
     return cells.cell_values(values, kind, text=text_cell)
 
 
-def _kind(t: schema.Table, name: str) -> str | None:
-    """The column's kind; None for a column a person added to a table (not in ``schema``)."""
-    try:
-        return t.column(name).kind
-    except KeyError:
-        return "money" if t.dynamic else None
-
-
-def own_values(values: pd.Series) -> list:
-    """A column a person added: numbers, dates and TRUE/FALSE written back as they were read, text as text."""
-    out = []
-    for v in values.tolist():
-        if frames.blank(v):
-            out.append(None)
-        elif isinstance(v, (bool, np.bool_)):
-            out.append(bool(v))
-        elif isinstance(v, (int, float, np.integer, np.floating)):
-            out.append(v.item() if isinstance(v, np.generic) else v)
-        elif isinstance(v, (pd.Timestamp, np.datetime64)):
-            out.append(pd.Timestamp(v).to_pydatetime())
-        elif isinstance(v, dt.date):
-            out.append(v)
-        else:
-            out.append(text_cell(v))
-    return out
-
-
 def plan_table(t: schema.Table, body: pd.DataFrame, old_header: list[str], extras: list[str],
                old_rows: int, old_cols: int) -> tuple[list[list], int, int, list[tuple[int, str]]]:
     """The block of values written for one table: (rows, new row count, new column count, formats).
@@ -152,11 +124,11 @@ def plan_table(t: schema.Table, body: pd.DataFrame, old_header: list[str], extra
     columns = []
     formats = []
     for j, name in enumerate(header):
-        kind = _kind(t, name)
-        if kind is not None:  # a person's own column keeps the format they gave it
+        kind = cells.kind_of(t, name)
+        if kind != cells.OWN:  # a person's own column keeps the format they gave it
             formats.append((j, schema._FORMATS.get(kind, "General")))
         if name in body.columns:
-            columns.append(cell_values(body[name], kind) if kind is not None else own_values(body[name]))
+            columns.append(cell_values(body[name], kind))
         else:
             columns.append([None] * n)
     new_rows, new_cols = 1 + max(n, 1), len(header)

@@ -204,16 +204,13 @@ def _write_table(ws, tbl, t: schema.Table, body: pd.DataFrame, extras: list[str]
         min_col, min_row, old_max_col, old_max_row = 1, 1, len(header), 1
     n = len(body)
     ncols = len(header)
-    kinds = {c.name: c.kind for c in t.columns}
-    for name in header:
-        if name not in kinds and t.dynamic:
-            kinds[name] = "money"
+    kinds = {name: cells.kind_of(t, name) for name in header}
     if xlsx_fast.can_write(ws, min_row, min_col, max(old_max_col, min_col + ncols - 1), old_max_row):
         # the sheet holds only this table: write its cells as XML (what the loop below writes)
         columns = [_cell_values(body[name] if name in body.columns else pd.Series([None] * n),
-                                kinds.get(name, "text")) for name in header]
-        xlsx_fast.write_table(ws, min_row, min_col, header, columns, [kinds.get(h, "text") for h in header],
-                              [schema._FORMATS.get(kinds.get(h, "text"), "General") for h in header])
+                                kinds[name]) for name in header]
+        xlsx_fast.write_table(ws, min_row, min_col, header, columns, [kinds[h] for h in header],
+                              [schema._FORMATS.get(kinds[h]) for h in header])
         _finish_table(ws, tbl, t, header, min_row, min_col, n)
         return
     xlsx_fast.materialize(ws)
@@ -222,19 +219,22 @@ def _write_table(ws, tbl, t: schema.Table, body: pd.DataFrame, extras: list[str]
         ws.cell(min_row, min_col + j, name)
     # body, column by column
     for j, name in enumerate(header):
-        kind = kinds.get(name, "text")
-        fmt = schema._FORMATS.get(kind, "General")
+        kind = kinds[name]
+        fmt = schema._FORMATS.get(kind)  # None for a person's own column: its format stays theirs
         values = body[name] if name in body.columns else pd.Series([None] * n)
-        cells = _cell_values(values, kind)
+        vals = _cell_values(values, kind)
         col = min_col + j
-        for i, v in enumerate(cells):
+        for i, v in enumerate(vals):
             cell = ws.cell(min_row + 1 + i, col)
             if cell.data_type == "f" and cell.value == v:
                 continue  # a formula a person wrote (read back as its text), unchanged: it stays a formula
             cell.value = v
-            if kind == "text" and isinstance(v, str):
+            if kind in ("text", cells.OWN) and isinstance(v, str):
                 cell.data_type = "s"  # never a formula, whatever the text starts with
-            cell.number_format = fmt
+            if fmt is not None:
+                cell.number_format = fmt
+            elif isinstance(v, (dt.date, dt.datetime)) and not cell.is_date:
+                cell.number_format = schema.DATE_FORMAT
     # clear what the old, longer or wider table left behind
     for r in range(min_row + n + 1, old_max_row + 1):
         for c in range(min_col, max(old_max_col, min_col + ncols - 1) + 1):

@@ -26,6 +26,7 @@ and the ordinary code runs, so the result is always the same.
 """
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 import zipfile
@@ -39,6 +40,8 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.utils.datetime import from_excel, to_excel
 from openpyxl.worksheet._reader import WorksheetReader
 from openpyxl.writer.excel import ExcelWriter
+
+from .schema import DATE_FORMAT
 
 NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -317,7 +320,8 @@ def _text_cell(ref: str, sid: int, v: str) -> str:
 def write_table(ws, min_row: int, min_col: int, header: list[str], columns: list[list], kinds: list[str],
                 formats: list[str]) -> None:
     """Replace the sheet's cells by the table: header at ``min_row``, one list of cell values per column
-    (``xlsx._cell_values``), each cell with its column's number format."""
+    (``xlsx._cell_values``), each cell with its column's number format.  A format of None marks a
+    column a person added: each cell keeps the style it had (a date without one gets a date format)."""
     r = raw_of(ws)
     wb = ws.parent
     cells = r.parse()
@@ -334,12 +338,20 @@ def write_table(ws, min_row: int, min_col: int, header: list[str], columns: list
             rows[0].append(f'<c r="{ref}" t="inlineStr"><is><t>{escape(str(name))}</t></is></c>'
                            if str(name).strip() == str(name) else _text_cell(ref, 0, str(name)).replace(' s="0"', ""))
     epoch = wb.epoch
+    date_sid = None
     for j, (values, kind, fmt) in enumerate(zip(columns, kinds, formats)):
-        sid = _style_id(ws, fmt)
+        own = fmt is None
+        sid = 0 if own else _style_id(ws, fmt)
         letter = letters[j]
         styled = f' s="{sid}"' if sid else ""
         for i, v in enumerate(values):
             ref = f"{letter}{min_row + 1 + i}"
+            if own:
+                sid = cells.get((min_row + 1 + i, min_col + j), (0, "n", ""))[0]
+                if not sid and isinstance(v, dt.date):
+                    date_sid = date_sid or _style_id(ws, DATE_FORMAT)
+                    sid = date_sid
+                styled = f' s="{sid}"' if sid else ""
             if v is None:
                 cell = f'<c r="{ref}"{styled}/>' if sid else None
             elif isinstance(v, str):
@@ -348,7 +360,7 @@ def write_table(ws, min_row: int, min_col: int, header: list[str], columns: list
                     cell = f'<c r="{ref}"{styled} t="inlineStr"/>'
             elif isinstance(v, bool):
                 cell = f'<c r="{ref}"{styled} t="b"><v>{int(v)}</v></c>'
-            elif kind in ("date", "datetime"):
+            elif kind in ("date", "datetime") or isinstance(v, dt.date):
                 cell = f'<c r="{ref}"{styled} t="n"><v>{"%.16g" % to_excel(v, epoch)}</v></c>'
             else:
                 cell = f'<c r="{ref}"{styled} t="n"><v>{"%.16g" % v}</v></c>'

@@ -216,3 +216,34 @@ def test_a_drop_down_a_person_added_survives_an_action(wb):
     assert [str(dv.sqref) for dv in lists if dv.formula1 == '"high,low"'] == ["O2:O100"]
     status = [dv for dv in lists if "disputed" in (dv.formula1 or "")]
     assert len(status) == 1  # ours is laid once, not piled up on every write
+
+
+@pytest.mark.parametrize("something_else_on_the_sheet", [False, True])
+def test_columns_a_person_added_to_a_table_keep_numbers_dates_and_formats(wb, something_else_on_the_sheet):
+    w = openpyxl.load_workbook(wb)
+    ws = w["Invoices"]
+    tbl = ws.tables["Invoices"]
+    n_cols = len(schema.INVOICES.names)
+    score, called, comment = (openpyxl.utils.get_column_letter(n_cols + k) for k in (1, 2, 3))
+    ws[f"{score}1"], ws[f"{called}1"], ws[f"{comment}1"] = "credit score", "called on", "comment"
+    ws[f"{score}2"] = 12.5
+    ws[f"{score}2"].number_format = "0.0%"
+    ws[f"{called}2"] = dt.datetime(2026, 11, 2)
+    ws[f"{called}2"].number_format = "dd/mm/yyyy"
+    ws[f"{comment}2"] = "=call back"
+    ws[f"{comment}2"].data_type = "s"
+    ws[f"{score}3"] = 7
+    tbl.ref = f"A1:{comment}5"
+    tbl.autoFilter.ref = tbl.ref
+    tbl.tableColumns = []
+    tbl._initialise_columns()
+    if something_else_on_the_sheet:
+        ws["Z1"] = "notes beside the table"
+    w.save(wb)
+    book = xlsx.load(wb)
+    xlsx.save(book, Change("touch", tables={"Invoices": book.get("Invoices")}))
+    ws = openpyxl.load_workbook(wb)["Invoices"]
+    assert (ws[f"{score}2"].value, ws[f"{score}2"].number_format) == (12.5, "0.0%")
+    assert ws[f"{score}3"].value == 7 and ws[f"{score}3"].data_type == "n"
+    assert (ws[f"{called}2"].value, ws[f"{called}2"].number_format) == (dt.datetime(2026, 11, 2), "dd/mm/yyyy")
+    assert (ws[f"{comment}2"].value, ws[f"{comment}2"].data_type) == ("=call back", "s")
