@@ -45,11 +45,13 @@ import pandas as pd
 
 from ..config import Config
 from . import aging as aging_mod
+from . import disputes as disputes_mod
+from . import promises as promises_mod
 from . import kpi
 
 NO_COLLECTOR = "(no collector)"
 NO_REASON = "(no reason)"
-DECIDED_PROMISES = ("kept", "partly kept", "broken")
+DECIDED_PROMISES = tuple(s for s in promises_mod.PROMISE_STATUSES if s != "open")
 
 
 @dataclass
@@ -114,9 +116,11 @@ def _day(value) -> dt.date:
 # ------------------------------------------------------------------ KPI pieces
 
 def open_disputes(disputes: pd.DataFrame) -> pd.Series:
-    """True for disputes that are not resolved or closed."""
-    status = _text(disputes, "status").str.lower()
-    return ~status.str.startswith(("resolved", "closed")) & (_text(disputes, "dispute_id") != "")
+    """True for disputes that are not resolved or closed (``engine.disputes.live_mask``), among the
+    rows that are disputes at all (a dispute id, as the pivot counts them)."""
+    if not len(disputes):
+        return pd.Series([], dtype=bool)
+    return pd.Series(disputes_mod.live_mask(disputes), index=disputes.index) & (_text(disputes, "dispute_id") != "")
 
 
 def disputed_amount(disputes: pd.DataFrame, config: Config) -> int:
