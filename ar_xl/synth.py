@@ -37,6 +37,8 @@ from xml.etree import ElementTree as ET
 import numpy as np
 import pandas as pd
 
+from .engine.refs import ogm_make, rf_make
+
 COUNTRIES = ("NL", "BE", "DE", "FR", "UK")
 COUNTRY_SHARE = {"NL": 0.30, "BE": 0.20, "DE": 0.25, "FR": 0.15, "UK": 0.10}
 IBAN_COUNTRY = {"NL": "NL", "BE": "BE", "DE": "DE", "FR": "FR", "UK": "GB"}
@@ -170,34 +172,6 @@ def iban_is_valid(text: str) -> bool:
 def format_iban(text: str) -> str:
     """Paper form: groups of four."""
     return " ".join(text[i:i + 4] for i in range(0, len(text), 4))
-
-
-def ogm(base10: str) -> str:
-    """Belgian structured communication +++123/4567/89002+++ for 10 digits: check = base mod 97 (0 -> 97)."""
-    if not re.fullmatch(r"\d{10}", base10):
-        raise ValueError(f"an OGM is built from 10 digits, not {base10!r}")
-    check = int(base10) % 97 or 97
-    d = f"{base10}{check:02d}"
-    return f"+++{d[:3]}/{d[3:7]}/{d[7:]}+++"
-
-
-def ogm_is_valid(text: str) -> bool:
-    d = re.sub(r"\D", "", str(text))
-    return len(d) == 12 and (int(d[:10]) % 97 or 97) == int(d[10:])
-
-
-def rf_reference(body: str) -> str:
-    """ISO 11649 creditor reference RFkk + body (up to 21 alphanumerics)."""
-    body = re.sub(r"[^0-9A-Za-z]", "", body).upper()
-    if not 1 <= len(body) <= 21:
-        raise ValueError(f"an RF reference body has 1 to 21 letters or digits, not {body!r}")
-    check = 98 - _numeric(body + "RF00") % 97
-    return f"RF{check:02d}{body}"
-
-
-def rf_is_valid(text: str) -> bool:
-    s = str(text).replace(" ", "").upper()
-    return s.startswith("RF") and len(s) > 4 and _numeric(s[4:] + s[:4]) % 97 == 1
 
 
 def _digits(r: random.Random, n: int) -> str:
@@ -561,9 +535,9 @@ def portfolio(seed: int = 7, as_of: dt.date | None = None, customers: int = 300,
         ref = ""
         if d["kind"] == "INV":
             if c["country"] == "BE" and r.random() < 0.75:
-                ref = ogm(f"{d['date']:%y}{d['id'][-6:]}{r.randint(0, 99):02d}")
+                ref = ogm_make(f"{d['date']:%y}{d['id'][-6:]}{r.randint(0, 99):02d}")
             elif c["country"] in ("NL", "DE", "FR") and r.random() < 0.15:
-                ref = rf_reference(d["id"].replace("-", ""))
+                ref = rf_make(d["id"].replace("-", ""))
         po = ""
         if d["kind"] == "INV" and r.random() < 0.55:
             po = r.choice((f"45{r.randint(0, 99999999):08d}", f"PO-{r.randint(10000, 99999)}",
