@@ -275,7 +275,8 @@ def summary(res: DemoResult) -> str:
         f"  customers   {len(cust)} ({by_country}); collectors: {collectors}",
         f"  documents   {int((~is_cn).sum()):,} invoices and {int(is_cn.sum()):,} credit notes ({currencies}); "
         f"{int((inv['open_amount'] != 0).sum()):,} open, {disputed} disputed",
-        f"  receivables EUR {fmt(total)} open; overdue {pct(overdue)}, over 90 days {pct(over90)}",
+        f"  receivables EUR {fmt(total)} open before today's statement; overdue {pct(overdue)}, "
+        f"over 90 days {pct(over90)}",
         f"  statement   {res.statement.name}: {len(credits)} credits ({cash}), {len(res.bank.debits)} debits",
     ]
     for name, changes in res.changes:
