@@ -35,6 +35,12 @@ def run_on_workbook(path: str | Path, action: Callable, *args, **kwargs):
     return change
 
 
+def act(path: str | Path, action: Callable, *args, **kwargs) -> int:
+    """``run_on_workbook`` for a verb: print the action's one-line summary; exit status 0."""
+    print(run_on_workbook(path, action, *args, **kwargs).summary)
+    return 0
+
+
 # ------------------------------------------------------------------ verbs
 
 def cmd_init(a) -> int:
@@ -110,9 +116,7 @@ def _render(frame: pd.DataFrame, money: list[str], currency: str, as_of: dt.date
 
 def cmd_refresh(a) -> int:
     from .actions import refresh
-    change = run_on_workbook(a.workbook, refresh.run, a.as_of)
-    print(change.summary)
-    return 0
+    return act(a.workbook, refresh.run, a.as_of)
 
 
 # ------------------------------------------------------------------ parser

@@ -1,7 +1,7 @@
 """The ar-xl verbs that live beside their actions: import, match, apply, ..."""
 from __future__ import annotations
 
-from .cli import command, run_on_workbook
+from .cli import act, command
 from .errors import ArXlError
 
 
@@ -10,9 +10,7 @@ def _import(sub):
     def cmd(a):
         from .actions import import_statements
         mapping = dict(kv.split("=", 1) for kv in a.map) if a.map else None
-        change = run_on_workbook(a.workbook, import_statements.run, a.files, mapping=mapping)
-        print(change.summary)
-        return 0
+        return act(a.workbook, import_statements.run, a.files, mapping=mapping)
     s = sub.add_parser("import", help="import bank statements (MT940, camt.053/054, CSV/XLSX) into Payments")
     s.add_argument("workbook")
     s.add_argument("files", nargs="+", metavar="FILE")
@@ -28,9 +26,7 @@ def _match(sub):
             if a.invoices or a.payments or a.out:
                 raise ArXlError("ar-xl match: give either WORKBOOK or --invoices/--payments/--out, not both")
             from .actions import match
-            change = run_on_workbook(a.workbook, match.run)
-            print(change.summary)
-            return 0
+            return act(a.workbook, match.run)
         if not (a.invoices and a.payments and a.out):
             raise ArXlError("ar-xl match: give WORKBOOK, or --invoices F --payments F [--customers F] --out F")
         return match_files(a)
@@ -64,9 +60,7 @@ def match_files(a) -> int:
 def _apply(sub):
     def cmd(a):
         from .actions import match
-        change = run_on_workbook(a.workbook, match.apply_decisions)
-        print(change.summary)
-        return 0
+        return act(a.workbook, match.apply_decisions)
     s = sub.add_parser("apply", help="apply the Confirm/Reject decisions of the Matches table")
     s.add_argument("workbook")
     s.set_defaults(fn=cmd)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import argparse
 
-from .cli import _date, command, run_on_workbook
+from .cli import _date, act, command
 from .engine.disputes import split_ids
 from .money import fmt, parse_amount
 
@@ -25,12 +25,6 @@ def _percent(text: str):
         return Decimal(text.strip().rstrip("%").replace(",", ".")) / 100
     except InvalidOperation:
         raise argparse.ArgumentTypeError(f"not a percentage: {text!r}") from None
-
-
-def _run(a, fn, *args, **kw) -> int:
-    change = run_on_workbook(a.workbook, fn, *args, **kw)
-    print(change.summary)
-    return 0
 
 
 def _schedule_opts(s) -> None:
@@ -82,9 +76,9 @@ def _plan(sub):
 
     def create(a):
         from .actions import plan
-        return _run(a, plan.create_plan, a.customer, a.invoices, a.installments, a.first_due,
-                    frequency=a.frequency, annual_rate=a.rate, interest=a.interest,
-                    down_payment_cents=a.down_payment, holiday_country=a.holidays, note=a.note)
+        return act(a.workbook, plan.create_plan, a.customer, a.invoices, a.installments, a.first_due,
+                   frequency=a.frequency, annual_rate=a.rate, interest=a.interest,
+                   down_payment_cents=a.down_payment, holiday_country=a.holidays, note=a.note)
     s.set_defaults(fn=create)
 
     s = ps.add_parser("update", help="apply payments to installments; mark late, missed and broken plans")
@@ -93,7 +87,7 @@ def _plan(sub):
 
     def update(a):
         from .actions import plan
-        return _run(a, plan.update_plans, a.as_of)
+        return act(a.workbook, plan.update_plans, a.as_of)
     s.set_defaults(fn=update)
 
 
@@ -112,8 +106,8 @@ def _promise(sub):
 
     def add(a):
         from .actions import promise
-        return _run(a, promise.log_promise, a.customer, a.amount, a.date, invoice_ids=a.invoices,
-                    currency=a.currency, note=a.note)
+        return act(a.workbook, promise.log_promise, a.customer, a.amount, a.date, invoice_ids=a.invoices,
+                   currency=a.currency, note=a.note)
     s.set_defaults(fn=add)
 
     s = ps.add_parser("check", help="mark promises kept, partly kept or broken")
@@ -122,7 +116,7 @@ def _promise(sub):
 
     def check(a):
         from .actions import promise
-        return _run(a, promise.check_promises, a.as_of)
+        return act(a.workbook, promise.check_promises, a.as_of)
     s.set_defaults(fn=check)
 
 
@@ -141,8 +135,8 @@ def _dispute(sub):
 
     def add(a):
         from .actions import dispute
-        return _run(a, dispute.add_dispute, a.customer, a.invoices, a.reason, amount_cents=a.amount,
-                    owner=a.owner, note=a.note)
+        return act(a.workbook, dispute.add_dispute, a.customer, a.invoices, a.reason, amount_cents=a.amount,
+                   owner=a.owner, note=a.note)
     s.set_defaults(fn=add)
 
     s = ps.add_parser("status", help="move a dispute along its workflow")
@@ -154,7 +148,8 @@ def _dispute(sub):
 
     def status(a):
         from .actions import dispute
-        return _run(a, dispute.set_dispute_status, a.dispute_id, a.status, resolution=a.resolution, on=a.on)
+        return act(a.workbook, dispute.set_dispute_status, a.dispute_id, a.status,
+                   resolution=a.resolution, on=a.on)
     s.set_defaults(fn=status)
 
     s = ps.add_parser("short-pay", help="turn a short payment from cash application into a dispute")
@@ -174,7 +169,7 @@ def _dispute(sub):
                 from .errors import ArXlError
                 raise ArXlError(f"no short pay recorded in Matches for payment {a.payment} on invoice {a.invoice}; give --amount")
             amount = int(rows["short_pay"].fillna(0).max())
-        return _run(a, dispute.dispute_from_short_pay, a.payment, a.invoice, amount)
+        return act(a.workbook, dispute.dispute_from_short_pay, a.payment, a.invoice, amount)
     s.set_defaults(fn=short)
 
     s = ps.add_parser("report", help="open disputes by reason, owner and age; average days to resolve")
@@ -208,5 +203,6 @@ def _contact(sub):
 
     def cmd(a):
         from .actions import activity
-        return _run(a, activity.log_activity, a.customer, a.channel, a.outcome, next_action_date=a.next, note=a.note)
+        return act(a.workbook, activity.log_activity, a.customer, a.channel, a.outcome,
+                   next_action_date=a.next, note=a.note)
     s.set_defaults(fn=cmd)
