@@ -81,6 +81,7 @@ def load(xw_book, tables: list[str] | None = None) -> Book:
     table lives is kept in ``book.places`` for ``save``.
     """
     places = {}
+    formulas = {}
 
     def find(t: schema.Table):
         sheet, tbl = find_table(xw_book, t.name)
@@ -90,13 +91,51 @@ def load(xw_book, tables: list[str] | None = None) -> Book:
         values = rng.options(ndim=2).value
         header, rows = _header_and_rows(values)
         places[t.name] = (sheet, tbl, rng.row, rng.column, len(values), len(header), header)
+        formulas[t.name] = _own_formulas(t, rng, header, values)
         raw = pd.DataFrame(rows, columns=header) if header else pd.DataFrame()
         return raw, rng.row + 1, sheet.name
 
     book = read_book(xw_book.name, find, tables)
     book.places = places  # type: ignore[attr-defined]
     book.handle = xw_book  # type: ignore[attr-defined]
+    book.formulas = {name: _by_key(schema.table(name), book.tables[name], by_row)  # type: ignore[attr-defined]
+                     for name, by_row in formulas.items() if by_row and name in book.tables}
     return book
+
+
+def _own_formulas(t: schema.Table, rng, header: list[str], values) -> dict[int, dict[str, str]]:
+    """Formulas in the columns a person added to the table: {sheet row: {column: formula}}.
+
+    Classic Excel gives them with ``range.formula``; xlwings' remote engine does not carry
+    formulas in its payload (there a person's formula column is written back as its values).
+    ``range.formula`` also gives text constants, so text that merely starts with ``=`` (its
+    value is that same text) is not a formula and stays text."""
+    own = [j for j, h in enumerate(header) if cells.kind_of(t, h) == cells.OWN]
+    if not own or not t.key:
+        return {}
+    try:
+        grid = rng.formula
+    except Exception:  # an engine that cannot read formulas
+        return {}
+    if not isinstance(grid, (list, tuple)) or not grid or not isinstance(grid[0], (list, tuple)):
+        return {}
+    out: dict[int, dict[str, str]] = {}
+    for i, row in enumerate(grid[1:]):
+        shown = values[1 + i] if 1 + i < len(values) else []
+        for j in own:
+            f = row[j] if j < len(row) else None
+            if isinstance(f, str) and f.startswith("=") and (j >= len(shown) or shown[j] != f):
+                out.setdefault(rng.row + 1 + i, {})[header[j]] = f
+    return out
+
+
+def _by_key(t: schema.Table, frame: pd.DataFrame, by_row: dict[int, dict[str, str]]) -> dict[tuple, dict[str, str]]:
+    """The formulas of ``_own_formulas`` keyed by the row's table key, so they follow their row."""
+    rows = frames.row_numbers(frame)
+    if rows is None:
+        return {}
+    keys = zip(*[frame[k].astype(str) for k in t.key])
+    return {key: by_row[r] for r, key in zip(rows.tolist(), keys) if r in by_row}
 
 
 # ---------------------------------------------------------------- save
@@ -113,11 +152,14 @@ def cell_values(values: pd.Series, kind: str) -> list:
 
 
 def plan_table(t: schema.Table, body: pd.DataFrame, old_header: list[str], extras: list[str],
-               old_rows: int, old_cols: int) -> tuple[list[list], int, int, list[tuple[int, str]]]:
+               old_rows: int, old_cols: int, formulas: dict | None = None
+               ) -> tuple[list[list], int, int, list[tuple[int, str]]]:
     """The block of values written for one table: (rows, new row count, new column count, formats).
 
     The block covers the new table (header + body, at least one body row) and
     the old table's extent, the part outside the new table being written empty.
+    ``formulas`` ({row key: {column: formula}}) puts back the formulas a person
+    had in their own columns, on the row with the same key.
     """
     header = cells.table_header(t, old_header, body, extras)
     n = len(body)
@@ -138,6 +180,12 @@ def plan_table(t: schema.Table, body: pd.DataFrame, old_header: list[str], extra
         block[0][j] = text_cell(name)
         for i, v in enumerate(columns[j]):
             block[1 + i][j] = v
+    if formulas and n:
+        where = {name: j for j, name in enumerate(header)}
+        for i, key in enumerate(zip(*[body[k].astype(str) for k in t.key])):
+            for name, f in formulas.get(key, {}).items():
+                if name in where:
+                    block[1 + i][where[name]] = f
     return block, new_rows, new_cols, formats
 
 
@@ -164,7 +212,8 @@ def save(xw_book, book: Book, change: Change) -> dict[str, pd.DataFrame]:
         else:
             sheet, tbl, row, col, old_rows, old_cols, old_header = None, None, 1, 1, 0, 0, []
         block, new_rows, new_cols, formats = plan_table(t, body, old_header, change.extra_columns.get(t.name, []),
-                                                         old_rows, old_cols)
+                                                         old_rows, old_cols,
+                                                         getattr(book, "formulas", {}).get(t.name))
         plans.append((t, sheet, tbl, row, col, block, new_rows, new_cols, formats))
     for t, sheet, tbl, row, col, block, new_rows, new_cols, formats in plans:
         if sheet is None:
