@@ -103,9 +103,35 @@ def coerce(
     extras = [c for c in df.columns if c not in table.names]
     for c in extras:
         result[c] = df[c].values
-    result.attrs["rows"] = tuple(rows.tolist())  # a tuple: attrs must compare cleanly when frames are concatenated
+    result.attrs["rows"] = RowNumbers(rows.to_numpy())
     result.attrs["source"] = source
     return result
+
+
+class RowNumbers:
+    """The row numbers a frame's rows had in their sheet or file, kept in ``DataFrame.attrs``.
+
+    pandas deep-copies ``attrs`` on every operation and compares them when
+    frames are concatenated: this holder is shared instead of copied (it is
+    read-only) and compares as a whole, where a plain array would make the
+    comparison ambiguous and a tuple would be copied element by element."""
+
+    __slots__ = ("array",)
+
+    def __init__(self, array):
+        self.array = np.array(array, dtype=np.int64)
+        self.array.setflags(write=False)
+
+    def __deepcopy__(self, memo):
+        return self
+
+    def __eq__(self, other):
+        return isinstance(other, RowNumbers) and (self is other or np.array_equal(self.array, other.array))
+
+    __hash__ = None
+
+    def __len__(self):
+        return len(self.array)
 
 
 def row_numbers(df: pd.DataFrame) -> np.ndarray | None:
@@ -114,9 +140,9 @@ def row_numbers(df: pd.DataFrame) -> np.ndarray | None:
     None too when the frame was filtered or extended since (pandas keeps
     ``attrs`` through such operations, so the numbers no longer line up)."""
     rows = df.attrs.get("rows")
-    if rows is None or len(rows) != len(df):
+    if not isinstance(rows, RowNumbers) or len(rows) != len(df):
         return None
-    return np.asarray(rows)
+    return rows.array
 
 
 def _empty(kind: str, n: int) -> pd.Series:

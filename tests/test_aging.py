@@ -225,7 +225,7 @@ def canonical(rows) -> pd.DataFrame:
         "collector": [r["collector"] for r in rows],
         "status": ["open"] * n,
     })
-    frame.attrs["rows"] = np.arange(n) + 2
+    frame.attrs["rows"] = frames.RowNumbers(np.arange(n) + 2)
     return frame
 
 
