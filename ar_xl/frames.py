@@ -41,6 +41,25 @@ def blank(v: object) -> bool:
     return False
 
 
+def blank_cells(col: pd.Series) -> np.ndarray:
+    """``blank`` for a whole column at once."""
+    mask = col.isna().to_numpy(dtype=bool, copy=True)
+    if col.dtype == object or pd.api.types.is_string_dtype(col.dtype):
+        spaces = col.str.strip().eq("")  # NaN for cells that are not text
+        mask |= spaces.fillna(False).to_numpy(dtype=bool)
+    return mask
+
+
+def _blank_rows(df: pd.DataFrame) -> np.ndarray:
+    """True for rows whose every cell is blank (the trailing rows of a range selected too long)."""
+    out = np.ones(len(df), dtype=bool)
+    for j in range(df.shape[1]):
+        out &= blank_cells(df.iloc[:, j])
+        if not out.any():
+            break
+    return out
+
+
 def rename_columns(raw: pd.DataFrame, table: schema.Table) -> pd.DataFrame:
     """Rename headers to canonical names; unknown columns are kept as they are."""
     wanted = {schema.canon(n): n for n in table.names}
@@ -69,8 +88,8 @@ def coerce(
     df = rename_columns(raw, table).reset_index(drop=True)
     rows = pd.Series(np.arange(len(df)) + first_row)
     if len(df.columns):
-        keep = ~df.apply(lambda col: col.map(blank)).all(axis=1) if len(df) else pd.Series([], dtype=bool)
-        df, rows = df[keep.values].reset_index(drop=True), rows[keep.values].reset_index(drop=True)
+        keep = ~_blank_rows(df)
+        df, rows = df[keep].reset_index(drop=True), rows[keep].reset_index(drop=True)
     required = table.required if require is None else require
     missing = [c for c in required if c not in df.columns]
     if missing:

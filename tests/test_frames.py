@@ -283,3 +283,9 @@ def test_row_numbers_are_dropped_once_a_frame_no_longer_lines_up():
     assert frames.row_numbers(frame).tolist() == [2, 3, 4]
     assert frames.row_numbers(both) is None
     assert frames.row_numbers(frame[frame["invoice_id"] != "I2"]) is None
+
+
+def test_blank_cells_agrees_with_blank_cell_by_cell():
+    values = [None, np.nan, pd.NaT, pd.NA, "  ", "", "x", 0, 1.5, False, " 0 "]
+    col = pd.Series(values, dtype=object)
+    assert frames.blank_cells(col).tolist() == [frames.blank(v) for v in values]
