@@ -490,30 +490,25 @@ def _charts(ws, ds, ranges: dict[str, _Range], fig: engine.Figures, labels: list
     ch.legend.position = "b"
     _place(ch, ws, "B", "F", CHART_ROW, height)
 
-    r = ranges["weeks"]
-    ch = BarChart()
-    ch.type = "col"
-    ch.gapWidth = 50
-    ch.y_axis.numFmt = "#,##0"
-    ch.y_axis.title = fig.currency
-    ch.add_data(Reference(ds, min_col=3, max_col=3, min_row=r.header_row, max_row=r.last_row), titles_from_data=True)
-    ch.set_categories(Reference(ds, min_col=1, min_row=r.first_row, max_row=r.last_row))
-    ch.series[0].graphicalProperties.solidFill = "2E75B6"
-    ch.legend = None
-    _place(ch, ws, "G", "K", CHART_ROW, height)
+    _place(_one_series_bar(ds, ranges["weeks"], fig.currency, "col", "2E75B6"), ws, "G", "K", CHART_ROW, height)
+    _place(_one_series_bar(ds, ranges["disputes"], fig.currency, "bar", "C55A11", top_down=True),
+           ws, "M", "Q", CHART_ROW, height)
 
-    r = ranges["disputes"]
+
+def _one_series_bar(ds, r, currency: str, kind: str, colour: str, top_down: bool = False) -> BarChart:
+    """A bar chart of one DashboardData range: labels in its first column, amounts in its third."""
     ch = BarChart()
-    ch.type = "bar"
+    ch.type = kind
     ch.gapWidth = 50
-    ch.x_axis.scaling.orientation = "maxMin"
+    if top_down:  # horizontal bars in the range's order, first at the top
+        ch.x_axis.scaling.orientation = "maxMin"
     ch.y_axis.numFmt = "#,##0"
-    ch.y_axis.title = fig.currency
+    ch.y_axis.title = currency
     ch.add_data(Reference(ds, min_col=3, max_col=3, min_row=r.header_row, max_row=r.last_row), titles_from_data=True)
     ch.set_categories(Reference(ds, min_col=1, min_row=r.first_row, max_row=r.last_row))
-    ch.series[0].graphicalProperties.solidFill = "C55A11"
+    ch.series[0].graphicalProperties.solidFill = colour
     ch.legend = None
-    _place(ch, ws, "M", "Q", CHART_ROW, height)
+    return ch
 
 
 def _place(ch, ws, first: str, last: str, row: int, height: float) -> None:
