@@ -16,7 +16,6 @@ derived tables such as Aging), and a non-empty value in an *editable* column
 """
 from __future__ import annotations
 
-import datetime as dt
 import getpass
 import os
 import uuid
@@ -25,6 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from . import clock
 from . import config as config_mod
 from . import frames, schema
 
@@ -37,7 +37,7 @@ def current_user() -> str:
 
 
 def new_run_id(action: str) -> str:
-    return f"{action}-{dt.datetime.now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:4]}"
+    return f"{action}-{clock.now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:4]}"
 
 
 @dataclass
@@ -112,7 +112,7 @@ class Change:
 
     def log(self, user: str, table: str, key: str, column: str = "", old=None, new=None, rule: str = "") -> None:
         self.audit.append({
-            "timestamp": pd.Timestamp(dt.datetime.now().replace(microsecond=0)),
+            "timestamp": pd.Timestamp(clock.now()),
             "user": user, "action": self.action, "run_id": self.run_id, "table": table,
             "key": str(key), "column": column,
             "old_value": "" if old is None else str(old), "new_value": "" if new is None else str(new),

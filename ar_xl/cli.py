@@ -15,6 +15,7 @@ from typing import Callable
 import pandas as pd
 
 from . import __version__
+from . import clock
 from .errors import ArXlError
 
 
@@ -65,7 +66,7 @@ def cmd_age(a) -> int:
     cfg = _config_for(a.invoices)
     edges = parse_edges(a.buckets) if a.buckets else cfg.aging_buckets
     basis = parse_basis(a.basis) if a.basis else cfg.aging_basis
-    as_of = a.as_of or dt.date.today()
+    as_of = a.as_of or clock.today()
     result = aging.age(invoices, as_of, cfg, edges=edges, basis=basis, by=a.by)
     money = aging.money_columns(result, edges)
     if a.out:

@@ -57,7 +57,7 @@ from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet.filters import AutoFilter, FilterColumn, Top10
 from openpyxl.worksheet.properties import PageSetupProperties
 
-from . import schema, xlsx
+from . import clock, schema, xlsx
 from .engine import dashboard as engine
 
 SHEET = "Dashboard"
@@ -157,7 +157,7 @@ NOTES = [
 
 
 def subtitle(fig: engine.Figures, now: dt.datetime | None = None) -> str:
-    now = now or dt.datetime.now()
+    now = now or clock.now()
     return (f"As of {fig.as_of:%Y-%m-%d} · amounts in {fig.currency} · KPI period "
             f"{fig.period_start:%Y-%m-%d} to {fig.period_end:%Y-%m-%d} · refreshed {now:%Y-%m-%d %H:%M}")
 

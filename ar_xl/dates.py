@@ -15,6 +15,8 @@ import re
 import numpy as np
 import pandas as pd
 
+from . import clock
+
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 _MIN_SERIAL, _MAX_SERIAL = 61, 2958465  # 1900-03-01 .. 9999-12-31
 
@@ -73,5 +75,5 @@ def to_serial(d: dt.date) -> int:
 def as_of(value: object = None) -> dt.date:
     """The as-of date: today when empty."""
     if value is None or (isinstance(value, str) and not value.strip()):
-        return dt.date.today()
+        return clock.today()
     return parse_date(value)

@@ -25,6 +25,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
+from . import clock
 from . import synth, xlsx
 from . import dashboard_sheet
 from .actions import activity, dashboard, dispute, import_statements, match, plan, promise
@@ -209,7 +210,7 @@ def generate(path: str | Path, as_of: dt.date | None = None, seed: int = 7, cust
     """Build the demo workbook and statement, run every step; the details, for tests and callers."""
     t0 = time.perf_counter()
     path = Path(path)
-    as_of = as_of or dt.date.today()
+    as_of = as_of or clock.today()
     pf = synth.portfolio(seed=seed, as_of=as_of, customers=customers)
     bank = synth.statement(pf, seed=seed)
 

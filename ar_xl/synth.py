@@ -37,6 +37,7 @@ from xml.etree import ElementTree as ET
 import numpy as np
 import pandas as pd
 
+from . import clock
 from .engine.refs import ogm_make, rf_make
 
 COUNTRIES = ("NL", "BE", "DE", "FR", "UK")
@@ -393,7 +394,7 @@ _DISPUTE_NOTES = (
 
 def portfolio(seed: int = 7, as_of: dt.date | None = None, customers: int = 300, months: int = 6) -> Portfolio:
     """Customers and Invoices (canonical frames) for ``customers`` customers over ``months`` months."""
-    as_of = as_of or dt.date.today()
+    as_of = as_of or clock.today()
     r = random.Random(seed)
     g = np.random.default_rng(seed)
     n = int(customers)

@@ -1,6 +1,13 @@
 import datetime as dt
+import os
 
 import pytest
+
+TODAY = dt.date(2026, 11, 23)
+"""The day every test runs on, whatever the machine's clock says: ``ar_xl.clock`` reads
+``AR_XL_TODAY`` (set here, before anything runs, so subprocesses inherit it too).  CI also
+runs the suite under faketime years ahead to prove nothing else reads the real date."""
+os.environ["AR_XL_TODAY"] = TODAY.isoformat()
 
 DEMO_AS_OF = dt.date(2026, 5, 14)
 

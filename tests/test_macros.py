@@ -14,7 +14,7 @@ import datetime as dt
 import openpyxl
 import pytest
 
-from ar_xl import macros, xlsx
+from ar_xl import clock, macros, xlsx
 from ar_xl.book import Change
 
 import xlwings_remote as remote
@@ -274,17 +274,17 @@ def test_new_plan_from_the_customers_sheet_takes_all_open_invoices(wb):
 
 def test_log_contact_for_the_selected_customer(wb):
     _set_parameters(wb, {"contact.channel": "call", "contact.outcome": "will pay Friday",
-                         "contact.next_action_date": (dt.date.today() + dt.timedelta(days=3)).isoformat()})
+                         "contact.next_action_date": (clock.today() + dt.timedelta(days=3)).isoformat()})
     r = _row_of(wb, "Customers", "customer_id", "C2")
     _, alerts, book = click(wb, "log_contact", sheet="Customers", selection=f"C{r}")
     _ok(alerts)
     a = book.get("Activities").iloc[0]
     assert (a["customer_id"], a["channel"], a["outcome"]) == ("C2", "call", "will pay Friday")
-    assert a["next_action_date"].date() == dt.date.today() + dt.timedelta(days=3)
+    assert a["next_action_date"].date() == clock.today() + dt.timedelta(days=3)
 
 
 def test_promise_to_pay_defaults_to_the_open_amount_and_check_promises_runs(wb):
-    promised = dt.date.today() + dt.timedelta(days=7)
+    promised = clock.today() + dt.timedelta(days=7)
     _set_parameters(wb, {"promise.date": promised.isoformat()})
     r = _row_of(wb, "Invoices", "invoice_id", "2026-0002")
     _, alerts, book = click(wb, "promise_to_pay", selection=f"A{r}")

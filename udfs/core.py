@@ -23,6 +23,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from ar_xl import clock
 from ar_xl import config as config_mod
 from ar_xl import frames
 from ar_xl.dates import parse_date
@@ -94,7 +95,7 @@ def read_date(value: object, name: str, default_today: bool = False) -> dt.date:
     value = _scalar(value, name)
     if frames.blank(value):
         if default_today:
-            return dt.date.today()
+            return clock.today()
         raise ValueError(f"{name} is empty")
     try:
         return parse_date(value)

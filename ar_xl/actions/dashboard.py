@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from .. import clock
 from ..book import Book, Change
 from ..engine import aging as aging_mod
 from ..engine import dashboard as engine
@@ -36,7 +37,7 @@ class DashboardChange(Change):
 
 def run(book: Book, as_of: dt.date | None = None) -> DashboardChange:
     """Refresh the Aging table and compute the dashboard's figures at ``as_of`` (default today)."""
-    as_of = as_of or dt.date.today()
+    as_of = as_of or clock.today()
     aged = refresh.run(book, as_of)
     cfg = book.config
     labels = aging_mod.bucket_labels(tuple(cfg.aging_buckets))

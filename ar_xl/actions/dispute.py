@@ -19,12 +19,12 @@ summary names it.
 """
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 import numpy as np
 import pandas as pd
 
+from .. import clock
 from ..book import Book, Change
 from ..dates import parse_date
 from ..engine import disputes as engine
@@ -80,7 +80,7 @@ def add_dispute(
     if amount_cents is None:
         amount_cents = int(sum(0 if blank(v) else int(v) for v in rows["open_amount"]))
     try:
-        opened_d = parse_date(opened) if opened is not None else dt.date.today()
+        opened_d = parse_date(opened) if opened is not None else clock.today()
         did = engine.next_id(book.get("Disputes")["dispute_id"], "D")
         row = engine.new_dispute(did, customer, ids, amount_cents, reason, opened_d, currency, owner, note,
                                  book.config.dispute_reasons)
@@ -123,7 +123,7 @@ def dispute_from_short_pay(
             return change
     currency = str(hit["currency"].iloc[0]).strip().upper() or book.config.base_currency
     try:
-        opened_d = parse_date(opened) if opened is not None else dt.date.today()
+        opened_d = parse_date(opened) if opened is not None else clock.today()
         did = engine.next_id(d["dispute_id"], "D")
         row = engine.from_short_pay(did, pid, iid, owner, short_cents, opened_d, currency, book.config.dispute_reasons)
     except ValueError as e:
@@ -150,7 +150,7 @@ def set_dispute_status(
     i = int(idx[0])
     row = {c: d.at[i, c] for c in d.columns}
     try:
-        on_d = parse_date(on) if on is not None else dt.date.today()
+        on_d = parse_date(on) if on is not None else clock.today()
         new_row = engine.set_status(row, status, on_d, resolution)
     except ValueError as e:
         fail(src, e)
@@ -175,7 +175,7 @@ def set_dispute_status(
 
 def dispute_report(book: Book, as_of: object = None) -> engine.DisputeReport:
     """The dispute report (``engine.disputes.report``) over the Disputes table, amounts in base currency."""
-    as_of_d = parse_date(as_of) if as_of is not None else dt.date.today()
+    as_of_d = parse_date(as_of) if as_of is not None else clock.today()
     try:
         return engine.report(book.get("Disputes"), as_of_d, book.config)
     except ValueError as e:

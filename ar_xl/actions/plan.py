@@ -36,6 +36,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from .. import clock
 from .. import schema
 from ..book import Book, Change
 from ..dates import parse_date
@@ -305,7 +306,7 @@ def create_plan(
                 fail(src, f"invoice(s) {', '.join(sorted(both))} already on live plan {pid}")
     total = int(sum(int(v) for v in rows["open_amount"]))
     try:
-        created_d = parse_date(created) if created is not None else dt.date.today()
+        created_d = parse_date(created) if created is not None else clock.today()
         sched = plans_engine.schedule(total, installments, first_due, frequency, annual_rate, interest,
                                       down_payment_cents, holiday_country)
     except ValueError as e:
@@ -341,7 +342,7 @@ def create_plan(
 def update_plans(book: Book, as_of: object = None, user: str | None = None) -> Change:
     """Apply the payments received to every live plan's installments (rules in the module docstring)."""
     user = who(book, user)
-    as_of_d = parse_date(as_of) if as_of is not None else dt.date.today()
+    as_of_d = parse_date(as_of) if as_of is not None else clock.today()
     change = Change("update_plans")
     plans = book.get("Plans").reset_index(drop=True)
     if not len(plans):

@@ -15,11 +15,11 @@ payment's amount summed over its match rows for that customer) and sets
 """
 from __future__ import annotations
 
-import datetime as dt
 
 import numpy as np
 import pandas as pd
 
+from .. import clock
 from ..book import Book, Change
 from ..dates import parse_date
 from ..engine import promises as promises_engine
@@ -50,7 +50,7 @@ def log_promise(
         fail(src, f"the promised amount must be above 0, not {fmt(int(amount_cents))}")
     try:
         due = parse_date(promised_date)
-        logged = parse_date(logged_on) if logged_on is not None else dt.date.today()
+        logged = parse_date(logged_on) if logged_on is not None else clock.today()
     except ValueError as e:
         fail(src, e)
     if due < logged:
@@ -98,7 +98,7 @@ def customer_payments(book: Book) -> pd.DataFrame:
 def check_promises(book: Book, as_of: object = None, user: str | None = None) -> Change:
     """Set received and status on every promise as of ``as_of`` (rules in ``engine.promises``)."""
     user = who(book, user)
-    as_of_d = parse_date(as_of) if as_of is not None else dt.date.today()
+    as_of_d = parse_date(as_of) if as_of is not None else clock.today()
     change = Change("check_promises")
     pr = book.get("Promises").reset_index(drop=True)
     if not len(pr):

@@ -12,6 +12,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from .. import clock
 from ..book import Book, Change
 from ..engine import aging, disputes
 
@@ -41,7 +42,7 @@ def aging_table(book: Book, as_of: dt.date, edges=None, basis=None) -> tuple[pd.
 
 
 def run(book: Book, as_of: dt.date | None = None) -> Change:
-    as_of = as_of or dt.date.today()
+    as_of = as_of or clock.today()
     table, labels = aging_table(book, as_of)
     change = Change("refresh_aging")
     change.tables["Aging"] = table

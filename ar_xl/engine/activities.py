@@ -16,7 +16,7 @@ import datetime as dt
 
 import pandas as pd
 
-from .. import schema
+from .. import clock, schema
 from ..dates import parse_date
 from .disputes import next_id  # noqa: F401  (re-exported: A-000001 ids)
 
@@ -30,7 +30,7 @@ def channel_of(channel: object) -> str:
 
 def _moment(at: object) -> pd.Timestamp:
     if at is None:
-        return pd.Timestamp(dt.datetime.now().replace(microsecond=0))
+        return pd.Timestamp(clock.now())
     if isinstance(at, (dt.datetime, pd.Timestamp)):
         return pd.Timestamp(at).floor("s")
     if isinstance(at, dt.date):
