@@ -27,9 +27,14 @@ import pandas as pd
 from . import clock
 from . import config as config_mod
 from . import frames, schema
+from .errors import ArXlError, InputError
 
 DERIVED_TABLES = {"Aging"}
 """Tables an action rewrites whole; everything else is merged row by row."""
+
+MAY_BE_ABSENT = {"Aging", "Config"}
+"""Tables a workbook may lack: Aging is written whole by *Refresh aging*; without Config the
+built-in settings apply (and the summaries say which FX rates were used and where they came from)."""
 
 
 def current_user() -> str:
@@ -47,12 +52,19 @@ class Book:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     source: str = "workbook"
     user: str = field(default_factory=current_user)
+    missing: dict[str, list[str]] = field(default_factory=dict)
+    """Tables a workbook was read for but does not hold (renamed, or their sheet deleted), each with
+    the table names the workbook does hold; asking for one stops the action (``MissingTable``)."""
 
     def get(self, name: str) -> pd.DataFrame:
-        """The table's canonical frame (an empty one if the workbook lacks it)."""
+        """The table's canonical frame; an empty one when this Book was built without it, and
+        ``MissingTable`` when it was read from a workbook that lacks it: an action never takes a
+        renamed or deleted table for an empty one (it would age 0 items or reopen kept promises)."""
         t = schema.table(name)
         if t.name in self.tables:
             return self.tables[t.name]
+        if t.name in self.missing:
+            raise MissingTable(self.source, t, self.missing[t.name])
         return frames.empty_frame(t)
 
     def has(self, name: str) -> bool:
@@ -64,15 +76,27 @@ class Book:
         return config_mod.from_rows(rows, f"{self.source} sheet Config")
 
 
-def read_book(source: str, find, tables: list[str] | None = None) -> Book:
+class MissingTable(ArXlError):
+    """An action needs a table the workbook does not hold; nothing was changed."""
+
+    def __init__(self, source: str, t: schema.Table, present: list[str]):
+        others = f" The tables it holds: {', '.join(present)}." if present else " It holds no Excel tables."
+        super().__init__(
+            f"{source}: the workbook has no Excel table named {t.name} (on sheet {t.sheet_name}), which this "
+            f"action needs; was it renamed or its sheet deleted?{others} Rename the table back to {t.name} "
+            f"(Table Design > Table Name) or restore the sheet. Nothing was changed.")
+
+
+def read_book(source: str, find, tables: list[str] | None = None, present: list[str] | None = None) -> Book:
     """A Book from a workbook's tables, whichever shell reads them.
 
     ``find(table)`` returns ``(raw frame with the header as columns, row number
     of the first data row, sheet name)``, or ``None`` when the workbook has no
     such table.  ``tables`` limits what is read (Config is always read).  Every
-    bad cell of every table is reported in one ``InputError``.
+    bad cell of every table is reported in one ``InputError``.  A table the
+    workbook lacks (other than ``MAY_BE_ABSENT``) is noted in ``Book.missing``
+    with the ``present`` table names, so the first action that needs it stops.
     """
-    from .errors import InputError
     book = Book(source=source)
     problems = []
     for t in schema.TABLES.values():
@@ -80,6 +104,8 @@ def read_book(source: str, find, tables: list[str] | None = None) -> Book:
             continue
         found = find(t)
         if found is None:
+            if t.name not in MAY_BE_ABSENT:
+                book.missing[t.name] = list(present or [])
             continue
         raw, first, sheet = found
         try:

@@ -95,7 +95,8 @@ def load(xw_book, tables: list[str] | None = None) -> Book:
         raw = pd.DataFrame(rows, columns=header) if header else pd.DataFrame()
         return raw, rng.row + 1, sheet.name
 
-    book = read_book(xw_book.name, find, tables)
+    present = [tbl.name for sheet in xw_book.sheets for tbl in _tables_of(sheet)]
+    book = read_book(xw_book.name, find, tables, present)
     book.places = places  # type: ignore[attr-defined]
     book.handle = xw_book  # type: ignore[attr-defined]
     book.formulas = {name: _by_key(schema.table(name), book.tables[name], by_row)  # type: ignore[attr-defined]

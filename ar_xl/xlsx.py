@@ -124,7 +124,8 @@ def load(path: str | Path, tables: list[str] | None = None) -> Book:
         raw, first = read_table_frame(ws, tbl)
         return raw, first, ws.title
 
-    book = read_book(path.name, find, tables)
+    present = [tbl.displayName for ws in wb.worksheets for tbl in ws.tables.values()]
+    book = read_book(path.name, find, tables, present)
     book.handle = wb  # type: ignore[attr-defined]
     book.path = path  # type: ignore[attr-defined]
     return book
