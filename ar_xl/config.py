@@ -11,12 +11,60 @@ from fractions import Fraction
 
 import pandas as pd
 
-from .engine.disputes import DEFAULT_REASONS, DEFAULT_REASONS_TEXT, parse_reasons
+from . import schema
 from .errors import CellProblem, InputError
 from .frames import row_numbers
 from .money import parse_amount, parse_rate
 
 DEFAULT_EDGES = (30, 60, 90, 120)
+
+SHORT_PAY_REASON = "short payment / deduction"
+
+DEFAULT_REASONS: dict[str, tuple[str, int]] = {
+    "price": ("Sales", 14),
+    "quantity": ("Customer Service", 14),
+    "damaged goods": ("Logistics", 14),
+    "goods or service not received": ("Logistics", 10),
+    "proof of delivery / CMR missing": ("Logistics", 7),
+    "duplicate invoice": ("Finance", 7),
+    "VAT/tax": ("Finance", 14),
+    "not ordered": ("Sales", 14),
+    SHORT_PAY_REASON: ("Customer Service", 14),
+}
+DEFAULT_REASONS_TEXT = "; ".join(f"{r}={o}:{d}" for r, (o, d) in DEFAULT_REASONS.items())
+
+
+def parse_reasons(text: object) -> dict[str, tuple[str, int]]:
+    """``"price=Sales:14; VAT/tax=Finance:14"`` to ``{reason: (owner, sla_days)}``."""
+    s = "" if text is None else str(text).strip()
+    if not s:
+        return dict(DEFAULT_REASONS)
+    out: dict[str, tuple[str, int]] = {}
+    for part in s.split(";"):
+        part = part.strip()
+        if not part:
+            continue
+        reason, eq, rest = part.partition("=")
+        owner, colon, days = rest.partition(":")
+        reason, owner, days = reason.strip(), owner.strip(), days.strip()
+        if not eq or not colon or not reason:
+            raise ValueError(f"dispute reason {part!r} must look like 'reason=Owner:days', e.g. 'price=Sales:14'")
+        match = [o for o in schema.DISPUTE_OWNERS if o.lower() == owner.lower()]
+        if not match:
+            raise ValueError(f"dispute reason {reason!r}: owner must be one of {', '.join(schema.DISPUTE_OWNERS)}, not {owner!r}")
+        try:
+            n = int(days)
+        except ValueError:
+            raise ValueError(f"dispute reason {reason!r}: SLA must be whole days, not {days!r}") from None
+        if n < 0:
+            raise ValueError(f"dispute reason {reason!r}: SLA days cannot be negative")
+        if reason.lower() in (r.lower() for r in out):
+            raise ValueError(f"dispute reason {reason!r} is listed twice")
+        out[reason] = (match[0], n)
+    if not out:
+        return dict(DEFAULT_REASONS)
+    return out
+
 
 # setting -> (default value as shown in Excel, description)
 DEFAULTS: dict[str, tuple[str, str]] = {

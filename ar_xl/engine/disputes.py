@@ -59,6 +59,8 @@ import pandas as pd
 from .. import schema
 from ..dates import parse_date
 from .plans import _day
+from ..config import (  # noqa: F401  (the reasons are settings; re-exported here for the engine's callers)
+    DEFAULT_REASONS, DEFAULT_REASONS_TEXT, SHORT_PAY_REASON, Config, parse_reasons)
 
 STATUSES = schema.DISPUTE_STATUSES
 RESOLVED = tuple(s for s in STATUSES if s.startswith("resolved"))
@@ -72,21 +74,6 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     **{r: ("closed", "in review") for r in RESOLVED},
     "closed": (),
 }
-
-SHORT_PAY_REASON = "short payment / deduction"
-
-DEFAULT_REASONS: dict[str, tuple[str, int]] = {
-    "price": ("Sales", 14),
-    "quantity": ("Customer Service", 14),
-    "damaged goods": ("Logistics", 14),
-    "goods or service not received": ("Logistics", 10),
-    "proof of delivery / CMR missing": ("Logistics", 7),
-    "duplicate invoice": ("Finance", 7),
-    "VAT/tax": ("Finance", 14),
-    "not ordered": ("Sales", 14),
-    SHORT_PAY_REASON: ("Customer Service", 14),
-}
-DEFAULT_REASONS_TEXT = "; ".join(f"{r}={o}:{d}" for r, (o, d) in DEFAULT_REASONS.items())
 
 AGE_BANDS = ("0-30", "31-60", "61-90", "90+")
 
@@ -122,40 +109,6 @@ def split_ids(cell: object) -> list[str]:
 
 def join_ids(ids) -> str:
     return "; ".join(split_ids(list(ids)))
-
-
-# ---------------------------------------------------------------- reasons
-
-def parse_reasons(text: object) -> dict[str, tuple[str, int]]:
-    """``"price=Sales:14; VAT/tax=Finance:14"`` to ``{reason: (owner, sla_days)}``."""
-    s = "" if text is None else str(text).strip()
-    if not s:
-        return dict(DEFAULT_REASONS)
-    out: dict[str, tuple[str, int]] = {}
-    for part in s.split(";"):
-        part = part.strip()
-        if not part:
-            continue
-        reason, eq, rest = part.partition("=")
-        owner, colon, days = rest.partition(":")
-        reason, owner, days = reason.strip(), owner.strip(), days.strip()
-        if not eq or not colon or not reason:
-            raise ValueError(f"dispute reason {part!r} must look like 'reason=Owner:days', e.g. 'price=Sales:14'")
-        match = [o for o in schema.DISPUTE_OWNERS if o.lower() == owner.lower()]
-        if not match:
-            raise ValueError(f"dispute reason {reason!r}: owner must be one of {', '.join(schema.DISPUTE_OWNERS)}, not {owner!r}")
-        try:
-            n = int(days)
-        except ValueError:
-            raise ValueError(f"dispute reason {reason!r}: SLA must be whole days, not {days!r}") from None
-        if n < 0:
-            raise ValueError(f"dispute reason {reason!r}: SLA days cannot be negative")
-        if reason.lower() in (r.lower() for r in out):
-            raise ValueError(f"dispute reason {reason!r} is listed twice")
-        out[reason] = (match[0], n)
-    if not out:
-        return dict(DEFAULT_REASONS)
-    return out
 
 
 def reason_of(reason: str, reasons: dict[str, tuple[str, int]] | None = None) -> tuple[str, str, int]:
@@ -341,7 +294,6 @@ def report(disputes: pd.DataFrame, as_of: object, config=None) -> DisputeReport:
     (cents in the base currency) and past_sla (open disputes whose SLA due date
     is before the as-of date).  Age bands are always all listed, in order.
     """
-    from ..config import Config
     from .aging import to_base
 
     config = config or Config()

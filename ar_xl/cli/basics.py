@@ -1,0 +1,98 @@
+"""``ar-xl init``, ``demo``, ``age`` and ``refresh``: making a workbook and aging its open items."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from .. import clock
+from .common import config_for, date_arg, act
+
+
+def cmd_init(a) -> int:
+    from ..workbook import xlsx
+    xlsx.create(a.workbook, overwrite=a.force)
+    print(f"created {a.workbook}")
+    return 0
+
+
+def cmd_demo(a) -> int:
+    from ..demo import builder as demo
+    summary = demo.build(a.workbook, as_of=a.as_of, seed=a.seed, customers=a.customers, overwrite=True)
+    print(summary)
+    return 0
+
+
+def cmd_age(a) -> int:
+    from ..workbook import xlsx
+    from ..config import parse_basis, parse_edges
+    from ..engine import aging
+    invoices = xlsx.read_input(a.invoices, "Invoices")
+    cfg = config_for(a.invoices)
+    edges = parse_edges(a.buckets) if a.buckets else cfg.aging_buckets
+    basis = parse_basis(a.basis) if a.basis else cfg.aging_basis
+    as_of = a.as_of or clock.today()
+    result = aging.age(invoices, as_of, cfg, edges=edges, basis=basis, by=a.by)
+    money = aging.money_columns(result, edges)
+    if a.out:
+        xlsx.write_output(result, a.out, money, sheet="Aging")
+        print(f"wrote {len(result)} rows to {a.out}")
+    else:
+        print(_render(result, money, cfg.base_currency, as_of, by=a.by))
+    return 0
+
+
+def _render(frame: pd.DataFrame, money: list[str], currency: str, as_of: dt.date, by: str) -> str:
+    from ..money import fmt
+    if not len(frame):
+        return f"Aging by {by} at {as_of:%Y-%m-%d} ({currency}): no open items"
+    shown = frame.copy()
+    totals = {c: int(shown[c].sum()) for c in money if c not in ("open_amount",)}
+    for c in money:
+        shown[c] = [fmt(int(v)) for v in shown[c]]
+    for c in shown.columns:
+        if pd.api.types.is_datetime64_any_dtype(shown[c]):
+            shown[c] = shown[c].dt.strftime("%Y-%m-%d")
+    if len(shown):
+        total_row = {c: "" for c in shown.columns}
+        total_row[shown.columns[0]] = "TOTAL"
+        for c, v in totals.items():
+            total_row[c] = fmt(v)
+        shown = pd.concat([shown, pd.DataFrame([total_row])], ignore_index=True)
+    with pd.option_context("display.max_rows", 200, "display.max_columns", 50, "display.width", 200):
+        body = shown.to_string(index=False)
+    return f"Aging by {by} at {as_of:%Y-%m-%d} ({currency})\n{body}"
+
+
+def cmd_refresh(a) -> int:
+    from ..actions import refresh
+    return act(a.workbook, refresh.run, a.as_of)
+
+
+def add_verbs(sub) -> None:
+    """init, demo, age, refresh."""
+    s = sub.add_parser("init", help="create an empty collections workbook")
+    s.add_argument("workbook")
+    s.add_argument("--force", action="store_true", help="overwrite an existing file")
+    s.set_defaults(fn=cmd_init)
+
+    s = sub.add_parser("demo", help="create a demo workbook with a realistic portfolio and run every action")
+    s.add_argument("workbook")
+    s.add_argument("--as-of", type=date_arg, default=None, help="the demo's today (default: today)")
+    s.add_argument("--seed", type=int, default=7)
+    s.add_argument("--customers", type=int, default=300)
+    s.set_defaults(fn=cmd_demo)
+
+    s = sub.add_parser("age", help="age open invoices into buckets")
+    s.add_argument("--invoices", required=True, metavar="FILE", help=".csv, .xlsx or a collections workbook")
+    s.add_argument("--as-of", type=date_arg, default=None, metavar="DATE")
+    s.add_argument("--buckets", default=None, metavar="30,60,90,120")
+    s.add_argument("--basis", choices=("due", "invoice"), default=None)
+    s.add_argument("--by", choices=("invoice", "customer", "collector"), default="customer")
+    s.add_argument("--out", default=None, metavar="FILE", help=".csv, .xlsx or .json; stdout when omitted")
+    s.set_defaults(fn=cmd_age)
+
+    s = sub.add_parser("refresh", help="rewrite the Aging table from the Invoices table")
+    s.add_argument("workbook")
+    s.add_argument("--as-of", type=date_arg, default=None)
+    s.set_defaults(fn=cmd_refresh)

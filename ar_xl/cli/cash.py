@@ -1,0 +1,70 @@
+"""``ar-xl import``, ``match`` and ``apply``: cash application on a workbook, or between files."""
+from __future__ import annotations
+
+from .common import act
+from ..errors import ArXlError
+
+
+def _import(sub):
+    def cmd(a):
+        from ..actions import import_statements
+        mapping = dict(kv.split("=", 1) for kv in a.map) if a.map else None
+        return act(a.workbook, import_statements.run, a.files, mapping=mapping)
+    s = sub.add_parser("import", help="import bank statements (MT940, camt.053/054, CSV/XLSX) into Payments")
+    s.add_argument("workbook")
+    s.add_argument("files", nargs="+", metavar="FILE")
+    s.add_argument("--map", action="append", metavar="COLUMN=HEADER",
+                   help="for CSV/XLSX bank exports: which header holds a payments column, e.g. --map amount=Bedrag")
+    s.set_defaults(fn=cmd)
+
+
+def _match(sub):
+    def cmd(a):
+        if a.workbook:
+            if a.invoices or a.payments or a.out:
+                raise ArXlError("ar-xl match: give either WORKBOOK or --invoices/--payments/--out, not both")
+            from ..actions import match
+            return act(a.workbook, match.run)
+        if not (a.invoices and a.payments and a.out):
+            raise ArXlError("ar-xl match: give WORKBOOK, or --invoices F --payments F [--customers F] --out F")
+        return match_files(a)
+    s = sub.add_parser("match", help="match payments to invoices (in a workbook, or between files)")
+    s.add_argument("workbook", nargs="?")
+    s.add_argument("--invoices", metavar="FILE")
+    s.add_argument("--payments", metavar="FILE")
+    s.add_argument("--customers", metavar="FILE")
+    s.add_argument("--out", metavar="FILE", help=".csv, .xlsx or .json")
+    s.set_defaults(fn=cmd)
+
+
+def match_files(a) -> int:
+    from ..workbook import xlsx
+    from ..engine import matching
+    from .common import config_for
+    invoices = xlsx.read_input(a.invoices, "Invoices")
+    payments = xlsx.read_input(a.payments, "Payments")
+    customers = xlsx.read_input(a.customers, "Customers") if a.customers else None
+    cfg = config_for(a.invoices)
+    result = matching.match(payments, invoices[invoices["open_amount"] != 0], customers, cfg)
+    money = [c for c in ("applied_amount", "short_pay") if c in result.columns]
+    xlsx.write_output(result, a.out, money, sheet="Matches")
+    counts = result.drop_duplicates("payment_id")["decision"].value_counts() if len(result) else {}
+    print(f"matched {result['payment_id'].nunique() if len(result) else 0} payments "
+          f"({', '.join(f'{k}: {v}' for k, v in dict(counts).items())}); wrote {len(result)} rows to {a.out}")
+    return 0
+
+
+def _apply(sub):
+    def cmd(a):
+        from ..actions import match
+        return act(a.workbook, match.apply_decisions)
+    s = sub.add_parser("apply", help="apply the Confirm/Reject decisions of the Matches table")
+    s.add_argument("workbook")
+    s.set_defaults(fn=cmd)
+
+
+def add_verbs(sub) -> None:
+    """import, match, apply."""
+    _import(sub)
+    _match(sub)
+    _apply(sub)

@@ -1,0 +1,212 @@
+"""ar-xl verbs of the collector workflow: plan, promise, dispute, contact.
+
+Each verb calls the same action function as its ribbon button.
+"""
+from __future__ import annotations
+
+import argparse
+
+from .common import date_arg, act
+from ..engine.disputes import split_ids
+from ..money import fmt, parse_amount
+
+
+def _cents(text: str) -> int:
+    try:
+        return parse_amount(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
+def _percent(text: str):
+    """An annual rate typed in percent ('8', '8,5') as the fraction the engine takes."""
+    from decimal import Decimal, InvalidOperation
+    try:
+        return Decimal(text.strip().rstrip("%").replace(",", ".")) / 100
+    except InvalidOperation:
+        raise argparse.ArgumentTypeError(f"not a percentage: {text!r}") from None
+
+
+def _schedule_opts(s) -> None:
+    s.add_argument("--installments", type=int, required=True)
+    s.add_argument("--first-due", type=date_arg, required=True, metavar="DATE")
+    s.add_argument("--frequency", choices=("weekly", "biweekly", "monthly", "quarterly"), default="monthly")
+    s.add_argument("--interest", choices=("none", "simple", "annuity"), default="none")
+    s.add_argument("--rate", type=_percent, default=0, metavar="PCT", help="annual interest rate in %%, e.g. 8 or 8,5")
+    s.add_argument("--down-payment", type=_cents, default=0, metavar="AMOUNT")
+    s.add_argument("--holidays", default=None, metavar="CC", help="move due dates off weekends and this country's public holidays (NL, BE, DE, FR, GB)")
+
+
+def _plan(sub):
+    p = sub.add_parser("plan", help="payment plans: schedule, create, update")
+    ps = p.add_subparsers(dest="plan_cmd", metavar="SUBCOMMAND", required=True)
+
+    s = ps.add_parser("schedule", help="print or write a schedule (no workbook)")
+    s.add_argument("--amount", type=_cents, required=True)
+    _schedule_opts(s)
+    s.add_argument("--out", default=None, metavar="FILE")
+
+    def schedule(a):
+        from ..workbook import xlsx
+        from ..engine import plans
+        rows = plans.schedule(a.amount, a.installments, a.first_due, a.frequency, a.rate, a.interest,
+                              a.down_payment, a.holidays)
+        money = ["amount", "principal", "interest", "remaining_balance"]
+        if a.out:
+            xlsx.write_output(rows, a.out, money, sheet="Schedule")
+            print(f"wrote {len(rows)} installments to {a.out}")
+            return 0
+        shown = rows.copy()
+        for c in money:
+            shown[c] = [fmt(int(v)) for v in shown[c]]
+        shown["due_date"] = shown["due_date"].dt.strftime("%Y-%m-%d")
+        print(shown.to_string(index=False))
+        print(f"total {fmt(int(rows['amount'].sum()))} = principal {fmt(int(rows['principal'].sum()))}"
+              f" + interest {fmt(int(rows['interest'].sum()))}")
+        return 0
+    s.set_defaults(fn=schedule)
+
+    s = ps.add_parser("create", help="a plan for open invoices of one customer")
+    s.add_argument("workbook")
+    s.add_argument("--customer", required=True)
+    s.add_argument("--invoices", required=True, type=split_ids, metavar="ID,ID")
+    _schedule_opts(s)
+    s.add_argument("--note", default="")
+
+    def create(a):
+        from ..actions import plan
+        return act(a.workbook, plan.create_plan, a.customer, a.invoices, a.installments, a.first_due,
+                   frequency=a.frequency, annual_rate=a.rate, interest=a.interest,
+                   down_payment_cents=a.down_payment, holiday_country=a.holidays, note=a.note)
+    s.set_defaults(fn=create)
+
+    s = ps.add_parser("update", help="apply payments to installments; mark late, missed and broken plans")
+    s.add_argument("workbook")
+    s.add_argument("--as-of", type=date_arg, default=None)
+
+    def update(a):
+        from ..actions import plan
+        return act(a.workbook, plan.update_plans, a.as_of)
+    s.set_defaults(fn=update)
+
+
+def _promise(sub):
+    p = sub.add_parser("promise", help="promises to pay: add, check")
+    ps = p.add_subparsers(dest="promise_cmd", metavar="SUBCOMMAND", required=True)
+    s = ps.add_parser("add", help="log a promise to pay")
+    s.add_argument("workbook")
+    s.add_argument("--customer", required=True)
+    s.add_argument("--amount", type=_cents, required=True)
+    s.add_argument("--date", type=date_arg, required=True, metavar="PROMISED_DATE")
+    s.add_argument("--invoices", type=split_ids, default=None, metavar="ID,ID")
+    s.add_argument("--currency", default=None)
+    s.add_argument("--note", default="")
+
+    def add(a):
+        from ..actions import promise
+        return act(a.workbook, promise.log_promise, a.customer, a.amount, a.date, invoice_ids=a.invoices,
+                   currency=a.currency, note=a.note)
+    s.set_defaults(fn=add)
+
+    s = ps.add_parser("check", help="mark promises kept, partly kept or broken")
+    s.add_argument("workbook")
+    s.add_argument("--as-of", type=date_arg, default=None)
+
+    def check(a):
+        from ..actions import promise
+        return act(a.workbook, promise.check_promises, a.as_of)
+    s.set_defaults(fn=check)
+
+
+def _dispute(sub):
+    p = sub.add_parser("dispute", help="the dispute log: add, status, short-pay, report")
+    ps = p.add_subparsers(dest="dispute_cmd", metavar="SUBCOMMAND", required=True)
+    s = ps.add_parser("add", help="log a dispute")
+    s.add_argument("workbook")
+    s.add_argument("--customer", required=True)
+    s.add_argument("--invoices", type=split_ids, required=True, metavar="ID,ID")
+    s.add_argument("--reason", required=True)
+    s.add_argument("--amount", type=_cents, default=None, help="default: the invoices' open amount")
+    s.add_argument("--owner", default=None)
+    s.add_argument("--note", default="")
+
+    def add(a):
+        from ..actions import dispute
+        return act(a.workbook, dispute.add_dispute, a.customer, a.invoices, a.reason, amount_cents=a.amount,
+                   owner=a.owner, note=a.note)
+    s.set_defaults(fn=add)
+
+    s = ps.add_parser("status", help="move a dispute along its workflow")
+    s.add_argument("workbook")
+    s.add_argument("dispute_id")
+    s.add_argument("status")
+    s.add_argument("--resolution", default=None)
+    s.add_argument("--on", type=date_arg, default=None, metavar="DATE")
+
+    def status(a):
+        from ..actions import dispute
+        return act(a.workbook, dispute.set_dispute_status, a.dispute_id, a.status,
+                   resolution=a.resolution, on=a.on)
+    s.set_defaults(fn=status)
+
+    s = ps.add_parser("short-pay", help="turn a short payment from cash application into a dispute")
+    s.add_argument("workbook")
+    s.add_argument("--payment", required=True)
+    s.add_argument("--invoice", required=True)
+    s.add_argument("--amount", type=_cents, default=None, help="default: the short pay recorded in Matches")
+
+    def short(a):
+        from ..actions import dispute
+        amount = a.amount
+        if amount is None:
+            from ..workbook import xlsx
+            m = xlsx.load(a.workbook).get("Matches")
+            rows = m[(m["payment_id"] == a.payment) & (m["invoice_id"] == a.invoice)]
+            if not len(rows) or not int(rows["short_pay"].fillna(0).max()):
+                from ..errors import ArXlError
+                raise ArXlError(f"no short pay recorded in Matches for payment {a.payment} on invoice {a.invoice}; give --amount")
+            amount = int(rows["short_pay"].fillna(0).max())
+        return act(a.workbook, dispute.dispute_from_short_pay, a.payment, a.invoice, amount)
+    s.set_defaults(fn=short)
+
+    s = ps.add_parser("report", help="open disputes by reason, owner and age; average days to resolve")
+    s.add_argument("workbook")
+    s.add_argument("--as-of", type=date_arg, default=None)
+
+    def report(a):
+        from ..workbook import xlsx
+        from ..actions import dispute
+        rep = dispute.dispute_report(xlsx.load(a.workbook), a.as_of)
+        for title, frame in (("by reason", rep.by_reason), ("by owner", rep.by_owner), ("by age", rep.by_age)):
+            shown = frame.copy()
+            if "amount_base" in shown:
+                shown["amount_base"] = [fmt(int(v)) for v in shown["amount_base"]]
+            print(f"Open disputes {title}\n{shown.to_string(index=False)}\n")
+        avg = "n/a" if rep.avg_days_to_resolve is None else f"{rep.avg_days_to_resolve:.1f} days"
+        print(f"{rep.open_count} open; {rep.resolved_count} resolved, average time to resolve {avg}")
+        return 0
+    s.set_defaults(fn=report)
+
+
+def _contact(sub):
+    s = sub.add_parser("contact", help="log a call, email, letter, portal message or meeting")
+    s.add_argument("workbook")
+    s.add_argument("--customer", required=True)
+    s.add_argument("--channel", required=True, choices=("call", "email", "letter", "portal", "meeting"))
+    s.add_argument("--outcome", required=True)
+    s.add_argument("--next", type=date_arg, default=None, metavar="DATE", help="next action date")
+    s.add_argument("--note", default="")
+
+    def cmd(a):
+        from ..actions import activity
+        return act(a.workbook, activity.log_activity, a.customer, a.channel, a.outcome,
+                   next_action_date=a.next, note=a.note)
+    s.set_defaults(fn=cmd)
+
+
+def add_verbs(sub) -> None:
+    """plan, promise, dispute, contact."""
+    _plan(sub)
+    _promise(sub)
+    _dispute(sub)
+    _contact(sub)

@@ -1,0 +1,554 @@
+"""The Collections ribbon's Python side: one entry point per button.
+
+Each button of the ribbon (``ar_xl/excel/addin/customUI.xml``) has a tag; the
+add-in's VBA runs ``ar_xl.excel.macros.dispatch(tag, argument)`` through xlwings'
+``RunPython``, and ``dispatch`` calls the entry point of that name.  An entry
+point
+
+1. takes the calling workbook (``xw.Book.caller()``, or the ``book`` it is
+   given: a test, or an xlwings Server endpoint passing ``xw.Book(json=...)``);
+2. reads the tables with ``ar_xl.live.load``;
+3. runs the same action as the matching ``ar-xl`` command;
+4. writes the result once with ``ar_xl.live.save``;
+5. shows what it is doing in Excel's status bar (cleared at the end; the
+   remote engine has no status bar, so there it is skipped) and ends with a
+   message box saying what changed.  Any problem ends in a message box
+   naming it, never in a Python traceback; nothing is written when the
+   problem is found before the write.
+
+Input a collector gives
+-----------------------
+A ribbon callback cannot show a form that xlwings' remote engine could also
+use (``InputBox`` is VBA-only, and Python has no dialog in the remote
+engine), so the values an action needs are typed on a **Parameters** sheet:
+a list of ``parameter | value | used by | help`` rows that the *Parameters*
+button creates (and fills with defaults) when it is missing.  Reading it is
+an ordinary cell read, and creating it is ``sheets.add`` and one
+``range.value``, which both engines support.  A required parameter left
+empty stops the action with a message naming the parameter and its row.
+
+Actions that work on rows use the **selection**: *Log dispute*, *Promise to
+pay* and *New payment plan* take the selected rows of the Invoices or Aging
+sheet (their invoices must be of one customer); *New payment plan* on the
+Customers sheet takes all the selected customer's open invoices; *Log
+contact* takes the customer of the selected row on any sheet with a
+customer_id column.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import importlib.util
+import logging
+import sys
+import tempfile
+import traceback
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+
+from . import live
+from ..book import Book, Change
+from ..dates import parse_date
+from ..errors import ArXlError
+from ..money import parse_amount
+
+TITLE = "Collections"
+PARAMETERS_SHEET = "Parameters"
+LOG_FILE = Path(tempfile.gettempdir()) / "ar-xl-macros.log"
+
+_log = logging.getLogger("ar_xl.excel.macros")
+
+
+# ---------------------------------------------------------------- the Parameters sheet
+
+@dataclass(frozen=True)
+class Parameter:
+    key: str
+    default: object
+    used_by: str
+    help: str
+
+
+PARAMETERS: tuple[Parameter, ...] = (
+    Parameter("as_of", None, "Refresh aging, Check promises, Update plans",
+              "Date to compute at; empty = today."),
+    Parameter("import.files", None, "Import statement",
+              "Statement file(s) separated by ';' when the button does not ask for them (xlwings Server)."),
+    Parameter("plan.installments", 3, "New payment plan", "Number of installments."),
+    Parameter("plan.first_due", None, "New payment plan", "Due date of the first installment (required)."),
+    Parameter("plan.frequency", "monthly", "New payment plan", "monthly, quarterly, weekly or biweekly."),
+    Parameter("plan.annual_rate", 0, "New payment plan",
+              "Yearly interest in percent, e.g. 8 for 8% (a cell formatted as 8% works too); 0 = none."),
+    Parameter("plan.interest", "none", "New payment plan", "none, simple or annuity."),
+    Parameter("plan.down_payment", 0, "New payment plan", "Paid at once, before the installments."),
+    Parameter("plan.note", None, "New payment plan", "Note written on the plan's rows."),
+    Parameter("dispute.reason", None, "Log dispute",
+              "Why the customer disputes (required), e.g. price difference, damaged goods."),
+    Parameter("dispute.owner", None, "Log dispute", "Sales, Customer Service, Logistics, Legal or Finance; "
+              "empty = from the reason."),
+    Parameter("dispute.amount", None, "Log dispute", "Disputed amount; empty = the invoices' open amount."),
+    Parameter("dispute.note", None, "Log dispute", "Note on the dispute."),
+    Parameter("contact.channel", "call", "Log contact", "call, email, letter, portal or meeting."),
+    Parameter("contact.outcome", None, "Log contact", "What was said or agreed (required)."),
+    Parameter("contact.next_action_date", None, "Log contact", "When to follow up; empty = none."),
+    Parameter("contact.note", None, "Log contact", "Note on the contact."),
+    Parameter("promise.amount", None, "Promise to pay", "Promised amount; empty = the selected invoices' open amount."),
+    Parameter("promise.date", None, "Promise to pay", "Date the customer promised to pay by (required)."),
+    Parameter("promise.note", None, "Promise to pay", "Note on the promise."),
+)
+
+_HEADER = ["parameter", "value", "used by", "help"]
+
+
+class Parameters:
+    """The values typed on the Parameters sheet (empty when the sheet is missing)."""
+
+    def __init__(self, values: dict[str, object], rows: dict[str, int], sheet: str = PARAMETERS_SHEET):
+        self.values, self.rows, self.sheet = values, rows, sheet
+
+    @classmethod
+    def read(cls, xw_book) -> "Parameters":
+        sheet = _find_sheet(xw_book, PARAMETERS_SHEET)
+        if sheet is None:
+            return cls({}, {})
+        data = sheet.used_range.options(ndim=2).value or []
+        first = sheet.used_range.row
+        values, rows = {}, {}
+        for i, row in enumerate(data):
+            if not row or row[0] is None:
+                continue
+            key = str(row[0]).strip().lower()
+            if key in ("parameter", ""):
+                continue
+            values[key] = row[1] if len(row) > 1 else None
+            rows[key] = first + i
+        return cls(values, rows, sheet.name)
+
+    def _where(self, key: str) -> str:
+        row = self.rows.get(key)
+        return f"{self.sheet} sheet, row {row} ({key})" if row else f"{self.sheet} sheet ({key})"
+
+    def raw(self, key: str):
+        v = self.values.get(key)
+        if v is None or (isinstance(v, str) and not v.strip()):
+            return None
+        return v
+
+    def text(self, key: str, required: bool = False, default: str | None = None) -> str | None:
+        v = self.raw(key)
+        if v is None:
+            if required:
+                raise ArXlError(f"{self._where(key)} is empty: {_help(key)}")
+            return default
+        if isinstance(v, float) and v.is_integer():
+            v = int(v)
+        return str(v).strip()
+
+    def date(self, key: str, required: bool = False) -> dt.date | None:
+        v = self.raw(key)
+        if v is None:
+            if required:
+                raise ArXlError(f"{self._where(key)} is empty: {_help(key)}")
+            return None
+        try:
+            return parse_date(v)
+        except ValueError as e:
+            raise ArXlError(f"{self._where(key)}: {e}") from None
+
+    def cents(self, key: str, required: bool = False) -> int | None:
+        v = self.raw(key)
+        if v is None:
+            if required:
+                raise ArXlError(f"{self._where(key)} is empty: {_help(key)}")
+            return None
+        try:
+            return parse_amount(v)
+        except ValueError as e:
+            raise ArXlError(f"{self._where(key)}: {e}") from None
+
+    def whole(self, key: str, default: int) -> int:
+        v = self.raw(key)
+        if v is None:
+            return default
+        try:
+            f = float(str(v).replace(",", "."))
+            if not f.is_integer() or f < 1:
+                raise ValueError
+            return int(f)
+        except ValueError:
+            raise ArXlError(f"{self._where(key)}: not a whole number above 0: {v!r}") from None
+
+    def rate(self, key: str) -> Decimal:
+        """A yearly rate typed in percent (8, "8,5", "0,5") or in a percent-formatted cell (0.08), as a fraction.
+
+        Text is always percent (a percent-formatted cell holds a number); a number below 1 is taken as
+        the fraction a percent-formatted cell holds."""
+        v = self.raw(key)
+        if v is None:
+            return Decimal(0)
+        try:
+            d = Decimal(repr(float(v)) if isinstance(v, float) else str(v).strip().rstrip("%").replace(",", "."))
+        except InvalidOperation:
+            raise ArXlError(f"{self._where(key)}: not a percentage: {v!r}") from None
+        if not d.is_finite() or d < 0:
+            raise ArXlError(f"{self._where(key)}: not a percentage: {v!r}")
+        return d / 100 if (d >= 1 or isinstance(v, str)) else d
+
+
+def _help(key: str) -> str:
+    for p in PARAMETERS:
+        if p.key == key:
+            return f"{p.help} Type it in the value column, then click the button again."
+    return "type it in the value column."
+
+
+def _find_sheet(xw_book, name: str):
+    for s in xw_book.sheets:
+        if s.name.lower() == name.lower():
+            return s
+    return None
+
+
+def _cells(row: list) -> list:
+    """A Parameters row as written: text with Excel's text prefix, numbers as numbers."""
+    return [live.text_cell(c) if isinstance(c, str) else c for c in row]
+
+
+def ensure_parameters(xw_book) -> tuple[object, int]:
+    """The Parameters sheet, created with every parameter when missing; rows of new parameters appended.
+
+    Returns (sheet, number of rows added)."""
+    sheet = _find_sheet(xw_book, PARAMETERS_SHEET)
+    if sheet is None:
+        sheet = xw_book.sheets.add(PARAMETERS_SHEET, after=xw_book.sheets[len(xw_book.sheets) - 1])
+        sheet.range("A1").value = [_cells(_HEADER)] + [_cells([p.key, p.default, p.used_by, p.help])
+                                                       for p in PARAMETERS]
+        return sheet, len(PARAMETERS)
+    params = Parameters.read(xw_book)
+    missing = [p for p in PARAMETERS if p.key not in params.values]
+    if missing:
+        used = sheet.used_range
+        start = used.row + used.shape[0]
+        sheet.range((start, 1)).value = [_cells([p.key, p.default, p.used_by, p.help]) for p in missing]
+    return sheet, len(missing)
+
+
+# ---------------------------------------------------------------- talking to the collector
+
+class Ui:
+    """Status bar and message boxes of the workbook's Excel (each engine does what it can)."""
+
+    def __init__(self, xw_book):
+        self.book = xw_book
+        self.has_status_bar = True
+
+    def status(self, text: str | None) -> None:
+        if not self.has_status_bar:
+            return
+        try:
+            self.book.app.status_bar = text if text else False
+        except Exception:  # the remote engine has none (NotImplementedError); feedback never breaks an action
+            self.has_status_bar = False
+
+    def alert(self, text: str, title: str = TITLE, mode: str = "info") -> None:
+        try:
+            self.book.app.alert(text, title=title, mode=mode)
+        except Exception:
+            print(f"{title}: {text}", file=sys.stderr)
+
+
+def _log_failure(tag: str) -> str:
+    try:
+        with open(LOG_FILE, "a", encoding="utf-8") as f:
+            f.write(f"--- {dt.datetime.now():%Y-%m-%d %H:%M:%S} {tag}\n{traceback.format_exc()}\n")
+        return str(LOG_FILE)
+    except OSError:
+        return ""
+
+
+def _caller(book):
+    if book is not None:
+        return book
+    import xlwings as xw
+    return xw.Book.caller()
+
+
+def run(tag: str, label: str, compute: Callable[[Book, object], Change], book=None, tables: list[str] | None = None,
+        after: Callable[[object, Change], None] | None = None):
+    """Load, compute, save (then ``after(xw_book, change)``) and tell the collector; returns the Change
+    (None when it failed)."""
+    xw_book = _caller(book)
+    ui = Ui(xw_book)
+    written = False
+    try:
+        ui.status(f"{label}: reading the workbook...")
+        loaded = live.load(xw_book, tables)
+        ui.status(f"{label}: working...")
+        change = compute(loaded, xw_book)
+        ui.status(f"{label}: writing the results...")
+        written = True
+        live.save(xw_book, loaded, change)
+        if after is not None:
+            after(xw_book, change)
+        ui.status(None)
+        ui.alert(change.summary or f"{label}: done.", f"{TITLE}: {label}", "info")
+        return change
+    except ArXlError as e:
+        ui.status(None)
+        ui.alert(f"{e}", f"{TITLE}: {label}", "critical")
+    except Exception as e:  # a collector never sees a traceback; the log keeps it
+        ui.status(None)
+        where = _log_failure(tag)
+        state = ("The workbook may be partly updated: check the Audit sheet." if written
+                 else "Nothing in the workbook was changed.")
+        ui.alert(f"{label} failed: {type(e).__name__}: {e}\n{state}"
+                 + (f"\nDetails for IT: {where}" if where else ""), f"{TITLE}: {label}", "critical")
+    return None
+
+
+# ---------------------------------------------------------------- what the selection means
+
+def _ids(frame: pd.DataFrame, column: str) -> list[str]:
+    out = []
+    for v in frame[column].astype(str).str.strip():
+        if v and v not in out:
+            out.append(v)
+    return out
+
+
+def selected_invoices(xw_book, book: Book, what: str) -> tuple[str, list[str]]:
+    """(customer, invoice ids) of the selected Invoices or Aging rows; one customer only."""
+    name, rows = live.selected_rows(xw_book, book, ["Invoices", "Aging"])
+    if not name:
+        raise ArXlError(f"{what}: select the invoice rows on the Invoices or Aging sheet first, then click again.")
+    ids = _ids(rows, "invoice_id") if len(rows) else []
+    if not ids:
+        raise ArXlError(f"{what}: the selection on the {name} sheet holds no invoice rows; "
+                        "select the rows of the invoices, then click again.")
+    customers = _ids(rows, "customer_id")
+    if len(customers) != 1:
+        raise ArXlError(f"{what}: the selected invoices belong to {len(customers)} customers "
+                        f"({', '.join(customers[:5])}); select invoices of one customer.")
+    return customers[0], ids
+
+
+def selected_customer(xw_book, book: Book, what: str) -> str:
+    tables = [n for n in ("Customers", "Invoices", "Aging", "Payments", "Matches", "Plans", "Promises",
+                          "Disputes", "Activities") if n in getattr(book, "places", {})]
+    name, rows = live.selected_rows(xw_book, book, tables)
+    col = "customer_id"
+    if not name or not len(rows) or col not in rows.columns:
+        raise ArXlError(f"{what}: select a row of the customer (on Customers, Invoices, Aging...) first, "
+                        "then click again.")
+    customers = _ids(rows, col)
+    if len(customers) != 1:
+        raise ArXlError(f"{what}: the selection covers {len(customers)} customers; select rows of one customer.")
+    return customers[0]
+
+
+def _open_invoices_of(book: Book, customer: str) -> list[str]:
+    inv = book.get("Invoices")
+    mine = inv[(inv["customer_id"].astype(str).str.strip() == customer) & (inv["open_amount"] > 0)]
+    return list(mine["invoice_id"].astype(str))
+
+
+# ---------------------------------------------------------------- the entry points
+
+def _module(name: str):
+    return importlib.import_module(f"ar_xl.{name}")
+
+
+def _as_of(xw_book):
+    return Parameters.read(xw_book).date("as_of")
+
+
+def import_statement(files: str | list[str] | None = None, book=None):
+    """Import bank statements into Payments (files from the button's file dialog or Parameters import.files)."""
+    def compute(b: Book, xw_book) -> Change:
+        chosen = files
+        if not chosen:
+            chosen = Parameters.read(xw_book).text("import.files")
+        if not chosen:
+            raise ArXlError("Import statement: no file chosen. Click the button and pick the statement file(s)"
+                            " (or fill import.files on the Parameters sheet).")
+        paths = chosen if isinstance(chosen, list) else [p.strip() for p in chosen.replace("|", ";").split(";")
+                                                         if p.strip()]
+        return _module("actions.import_statements").run(b, paths)
+    return run("import_statement", "Import statement", compute, book)
+
+
+def match_payments(book=None):
+    """Apply the decided Matches rows, then match every payment with money left."""
+    return run("match_payments", "Match payments", lambda b, _: _module("actions.match").run(b), book)
+
+
+def apply_decisions(book=None):
+    """Apply the Matches rows set to Confirm, reverse the applied ones set to Reject."""
+    return run("apply_decisions", "Apply decisions", lambda b, _: _module("actions.match").apply_decisions(b), book)
+
+
+def refresh_aging(book=None):
+    """Rewrite the Aging table from Invoices (as of Parameters as_of, default today)."""
+    return run("refresh_aging", "Refresh aging",
+               lambda b, xb: _module("actions.refresh").run(b, _as_of(xb)), book)
+
+
+def new_plan(book=None):
+    """A payment plan for the selected invoices (or all open invoices of the selected customer)."""
+    what = "New payment plan"
+
+    def compute(b: Book, xw_book) -> Change:
+        p = Parameters.read(xw_book)
+        name, rows = live.selected_rows(xw_book, b, ["Customers"])
+        if name:
+            customer = selected_customer(xw_book, b, what)
+            ids = _open_invoices_of(b, customer)
+            if not ids:
+                raise ArXlError(f"{what}: customer {customer} has no open invoices.")
+        else:
+            customer, ids = selected_invoices(xw_book, b, what)
+        return _module("actions.plan").create_plan(
+            b, customer, ids, p.whole("plan.installments", 3), p.date("plan.first_due", required=True),
+            frequency=p.text("plan.frequency", default="monthly"), annual_rate=p.rate("plan.annual_rate"),
+            interest=p.text("plan.interest", default="none"), down_payment_cents=p.cents("plan.down_payment") or 0,
+            note=p.text("plan.note", default="") or "")
+    return run("new_plan", what, compute, book)
+
+
+def log_dispute(book=None):
+    """A dispute on the selected invoices, with the reason from the Parameters sheet."""
+    what = "Log dispute"
+
+    def compute(b: Book, xw_book) -> Change:
+        p = Parameters.read(xw_book)
+        customer, ids = selected_invoices(xw_book, b, what)
+        return _module("actions.dispute").add_dispute(
+            b, customer, ids, p.text("dispute.reason", required=True), amount_cents=p.cents("dispute.amount"),
+            owner=p.text("dispute.owner"), note=p.text("dispute.note", default="") or "")
+    return run("log_dispute", what, compute, book)
+
+
+def log_contact(book=None):
+    """A contact with the selected customer, channel and outcome from the Parameters sheet."""
+    what = "Log contact"
+
+    def compute(b: Book, xw_book) -> Change:
+        p = Parameters.read(xw_book)
+        customer = selected_customer(xw_book, b, what)
+        return _module("actions.activity").log_activity(
+            b, customer, p.text("contact.channel", default="call"), p.text("contact.outcome", required=True),
+            next_action_date=p.date("contact.next_action_date"), note=p.text("contact.note", default="") or "")
+    return run("log_contact", what, compute, book)
+
+
+def promise_to_pay(book=None):
+    """A promise to pay for the selected invoices (amount defaults to their open amount)."""
+    what = "Promise to pay"
+
+    def compute(b: Book, xw_book) -> Change:
+        p = Parameters.read(xw_book)
+        customer, ids = selected_invoices(xw_book, b, what)
+        amount = p.cents("promise.amount")
+        if amount is None:
+            inv = b.get("Invoices")
+            mine = inv[inv["invoice_id"].astype(str).isin(ids)]
+            amount = int(mine["open_amount"].sum())
+        return _module("actions.promise").log_promise(
+            b, customer, int(amount), p.date("promise.date", required=True), invoice_ids=ids,
+            note=p.text("promise.note", default="") or "")
+    return run("promise_to_pay", what, compute, book)
+
+
+def check_promises(book=None):
+    """Mark every promise kept, partly kept or broken from the money received."""
+    return run("check_promises", "Check promises",
+               lambda b, xb: _module("actions.promise").check_promises(b, _as_of(xb)), book)
+
+
+def update_plans(book=None):
+    """Apply the payments received to every live plan's installments."""
+    return run("update_plans", "Update plans",
+               lambda b, xb: _module("actions.plan").update_plans(b, _as_of(xb)), book)
+
+
+def reminders(book=None):
+    """Dunning reminders (needs ar_xl.actions.reminders)."""
+    return run("reminders", "Reminders", lambda b, xb: _module("actions.reminders").run(b, _as_of(xb)), book)
+
+
+def refresh_dashboard(book=None):
+    """Refresh Aging, rewrite the Dashboard's KPI block and the ranges its charts plot, then refresh every
+    PivotTable of the workbook (``dashboard_sheet.write_live``, ``actions.dashboard.refresh_live``)."""
+    dashboard = _module("actions.dashboard")
+    sheet = _module("dashboard_sheet")
+
+    def after(xw_book, change) -> None:
+        notes = sheet.write_live(xw_book, change)
+        dashboard.refresh_live(xw_book)
+        if notes:
+            change.summary = "\n".join([change.summary or "Refresh dashboard: done.", *notes])
+    return run("refresh_dashboard", "Refresh dashboard", lambda b, xb: dashboard.run(b, _as_of(xb)), book,
+               after=after)
+
+
+def parameters(book=None):
+    """Show the Parameters sheet, creating it (or its missing rows) first."""
+    xw_book = _caller(book)
+    ui = Ui(xw_book)
+    try:
+        sheet, added = ensure_parameters(xw_book)
+        sheet.activate()
+        if added:
+            ui.alert(f"The {PARAMETERS_SHEET} sheet now lists {added} parameter(s). Type the values a button "
+                     "needs in the value column, then click the button.", f"{TITLE}: Parameters", "info")
+    except Exception as e:
+        where = _log_failure("parameters")
+        ui.alert(f"Could not prepare the {PARAMETERS_SHEET} sheet: {e}" + (f"\nDetails for IT: {where}" if where else ""),
+                 f"{TITLE}: Parameters", "critical")
+    return None
+
+
+ENTRY_POINTS: dict[str, tuple[Callable, str | None]] = {
+    "import_statement": (import_statement, "actions.import_statements"),
+    "match_payments": (match_payments, "actions.match"),
+    "apply_decisions": (apply_decisions, "actions.match"),
+    "refresh_aging": (refresh_aging, "actions.refresh"),
+    "new_plan": (new_plan, "actions.plan"),
+    "log_dispute": (log_dispute, "actions.dispute"),
+    "log_contact": (log_contact, "actions.activity"),
+    "promise_to_pay": (promise_to_pay, "actions.promise"),
+    "check_promises": (check_promises, "actions.promise"),
+    "update_plans": (update_plans, "actions.plan"),
+    "reminders": (reminders, "actions.reminders"),
+    "refresh_dashboard": (refresh_dashboard, "actions.dashboard"),
+    "parameters": (parameters, None),
+}
+"""Ribbon tag -> (entry point, the ar_xl module its action lives in)."""
+
+
+def available() -> set[str]:
+    """Tags whose action module is installed (the others are built as disabled buttons)."""
+    out = set()
+    for tag, (_, module) in ENTRY_POINTS.items():
+        if module is None or importlib.util.find_spec(f"ar_xl.{module}") is not None:
+            out.add(tag)
+    return out
+
+
+def dispatch(tag: str, argument: str = "", book=None):
+    """Run the entry point of a ribbon button's tag (what the add-in's VBA calls)."""
+    tag = str(tag or "").strip()
+    entry = ENTRY_POINTS.get(tag)
+    if entry is None or tag not in available():
+        xw_book = _caller(book)
+        Ui(xw_book).alert(f"The button {tag!r} has no action in this ar-xl installation "
+                          f"(ar-xl {__import__('ar_xl').__version__}); ask IT to update ar-xl.", TITLE, "critical")
+        return None
+    fn = entry[0]
+    if tag == "import_statement":
+        return fn(argument or None, book=book)
+    return fn(book=book)

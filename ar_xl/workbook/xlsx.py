@@ -1,0 +1,396 @@
+"""The workbook-file shell: the collections workbook on disk, through openpyxl.
+
+``create`` lays out a new workbook from ``schema``: one sheet per table, each an
+Excel Table (ListObject) with its header, number and date formats, a frozen
+header row, drop-downs on status-like columns and the Config defaults.
+
+``load`` reads every known table into a ``Book``; ``save`` writes a ``Change``
+back in one go, to a temporary file that then replaces the workbook, so a
+failure part-way leaves the file as it was.  Cells of text columns are always
+written as text: a remittance line starting with ``=`` stays text, never a
+formula.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pandas as pd
+from openpyxl.utils import get_column_letter, range_boundaries
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.table import Table as XlTable, TableStyleInfo
+
+from . import cells
+from .. import config as config_mod
+from .. import frames, schema
+from . import xlsx_fast
+from ..book import Book, Change, read_book
+from ..errors import ArXlError, InputError
+
+STYLE = "TableStyleMedium2"
+
+
+def _table_style() -> TableStyleInfo:
+    return TableStyleInfo(name=STYLE, showRowStripes=True, showColumnStripes=False,
+                          showFirstColumn=False, showLastColumn=False)
+
+
+def _find_table(wb: openpyxl.Workbook, name: str):
+    for ws in wb.worksheets:
+        for tbl in ws.tables.values():
+            if tbl.displayName.lower() == name.lower():
+                return ws, tbl
+    return None, None
+
+
+def _open(path: str | Path, fast: bool = False) -> openpyxl.Workbook:
+    """The workbook through openpyxl; ``fast`` keeps the worksheets' cells aside (see ``xlsx_fast``)."""
+    path = Path(path)
+    if not path.exists():
+        raise ArXlError(f"{path}: no such workbook (create one with `ar-xl init {path}`)")
+    try:
+        keep_vba = path.suffix.lower() in (".xlsm", ".xlam")
+        if fast:
+            return xlsx_fast.open_workbook(path, keep_vba=keep_vba)
+        return openpyxl.load_workbook(path, keep_vba=keep_vba)
+    except Exception as e:  # openpyxl raises many kinds for a damaged or foreign file
+        raise ArXlError(f"{path}: cannot open as an Excel workbook ({e})") from None
+
+
+# ---------------------------------------------------------------- create
+
+def create(path: str | Path, overwrite: bool = False, config_rows: pd.DataFrame | None = None) -> Path:
+    """Write a new, empty collections workbook (all tables, Config defaults)."""
+    path = Path(path)
+    if path.exists() and not overwrite:
+        raise ArXlError(f"{path} already exists; not overwriting it")
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for t in schema.TABLES.values():
+        ws = wb.create_sheet(t.sheet_name)
+        body = config_rows if (t.name == "Config") else None
+        if t.name == "Config" and body is None:
+            body = config_mod.default_rows()
+        _write_table(ws, None, t, frames.empty_frame(t) if body is None else body, [])
+    _atomic_save(wb, path)
+    return path
+
+
+def _add_validations(ws, t: schema.Table, header: list[str]) -> None:
+    """The table's drop-downs, laid anew on its columns; drop-downs a person added elsewhere stay."""
+    ours = {c.name for c in t.columns if c.choices}
+    ws.data_validations.dataValidation = [
+        dv for dv in ws.data_validations.dataValidation if not (dv.type == "list" and dv.errorTitle in ours)]
+    for c in t.columns:
+        if c.choices and c.name in header:
+            letter = get_column_letter(header.index(c.name) + 1)
+            dv = DataValidation(type="list", formula1='"' + ",".join(c.choices) + '"', allow_blank=True,
+                                showErrorMessage=True, errorTitle=c.name,
+                                error=f"Choose one of: {', '.join(c.choices)}")
+            dv.add(f"{letter}2:{letter}1048576")
+            ws.add_data_validation(dv)
+
+
+# ---------------------------------------------------------------- load
+
+def read_table_frame(ws, tbl) -> tuple[pd.DataFrame, int]:
+    """Raw values of an Excel table (header row as columns) and its first data row."""
+    min_col, min_row, max_col, max_row = range_boundaries(tbl.ref)
+    rows = None
+    if xlsx_fast.raw_of(ws) is not None:
+        try:
+            rows = xlsx_fast.read_table(ws, min_row, min_col, max_row, max_col)
+        except xlsx_fast.Unsupported:
+            xlsx_fast.materialize(ws)
+    if rows is None:
+        rows = list(ws.iter_rows(min_row=min_row, max_row=max_row, min_col=min_col, max_col=max_col,
+                                 values_only=True))
+    header = [str(h) if h is not None else f"Column{i + 1}" for i, h in enumerate(rows[0])] if rows else []
+    return pd.DataFrame(rows[1:], columns=header), min_row + 1
+
+
+def load(path: str | Path, tables: list[str] | None = None) -> Book:
+    """Read the workbook's tables into a Book; every bad cell of every table is reported at once."""
+    path = Path(path)
+    wb = _open(path, fast=True)
+
+    def find(t: schema.Table):
+        ws, tbl = _find_table(wb, t.name)
+        if tbl is None:
+            return None
+        raw, first = read_table_frame(ws, tbl)
+        return raw, first, ws.title
+
+    present = [tbl.displayName for ws in wb.worksheets for tbl in ws.tables.values()]
+    book = read_book(path.name, find, tables, present)
+    book.handle = wb  # type: ignore[attr-defined]
+    book.path = path  # type: ignore[attr-defined]
+    return book
+
+
+# ---------------------------------------------------------------- save
+
+def save(book: Book, change: Change, path: str | Path | None = None, layout=None) -> dict[str, pd.DataFrame]:
+    """Write the change into the workbook the book was loaded from (or ``path``), atomically.
+
+    ``layout(wb, merged)``, when given, is called after the tables are written and
+    before the file is saved (the Dashboard sheet is laid out this way), so
+    everything lands in the one atomic save."""
+    path = Path(path or book.path)  # type: ignore[attr-defined]
+    wb = getattr(book, "handle", None) or _open(path)
+    merged = change.merged(book)
+    for name, body in merged.items():
+        t = schema.table(name)
+        ws, tbl = _find_table(wb, t.name)
+        if ws is None:
+            ws = wb[t.sheet_name] if t.sheet_name in wb.sheetnames else wb.create_sheet(t.sheet_name)
+        extras = change.extra_columns.get(t.name, [])
+        _write_table(ws, tbl, t, body, extras)
+    if layout is not None:
+        layout(wb, merged)
+    _atomic_save(wb, path)
+    for name, body in merged.items():
+        book.tables[schema.table(name).name] = body
+    return merged
+
+
+def _atomic_save(wb: openpyxl.Workbook, path: Path) -> None:
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=".~ar-xl-", suffix=path.suffix or ".xlsx", dir=path.parent or ".")
+    os.close(fd)
+    if path.exists():  # a shared workbook keeps its permissions
+        mode = path.stat().st_mode & 0o777
+    else:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    try:
+        xlsx_fast.save(wb, tmp)
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except PermissionError:
+        os.unlink(tmp)
+        raise ArXlError(f"{path}: cannot write the workbook; is it open in Excel? Close it and try again") from None
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def _header_for(t: schema.Table, tbl, ws, body: pd.DataFrame, extras: list[str]) -> list[str]:
+    existing = []
+    if tbl is not None and not t.dynamic:
+        min_col, min_row, max_col, _ = range_boundaries(tbl.ref)
+        existing = [_cell_value(ws, min_row, c) for c in range(min_col, max_col + 1)]
+        existing = [str(h) for h in existing if h is not None]
+    return cells.table_header(t, existing, body, extras)
+
+
+def _cell_value(ws, row: int, col: int):
+    try:
+        return xlsx_fast.cell_value(ws, row, col)
+    except xlsx_fast.Unsupported:
+        xlsx_fast.materialize(ws)
+        return ws.cell(row, col).value
+
+
+def _write_table(ws, tbl, t: schema.Table, body: pd.DataFrame, extras: list[str]) -> None:
+    header = _header_for(t, tbl, ws, body, extras)
+    if tbl is not None:
+        min_col, min_row, old_max_col, old_max_row = range_boundaries(tbl.ref)
+    else:
+        min_col, min_row, old_max_col, old_max_row = 1, 1, len(header), 1
+    n = len(body)
+    ncols = len(header)
+    kinds = {name: cells.kind_of(t, name) for name in header}
+    if xlsx_fast.can_write(ws, min_row, min_col, max(old_max_col, min_col + ncols - 1), old_max_row):
+        # the sheet holds only this table: write its cells as XML (what the loop below writes)
+        columns = [_cell_values(body[name] if name in body.columns else pd.Series([None] * n),
+                                kinds[name]) for name in header]
+        xlsx_fast.write_table(ws, min_row, min_col, header, columns, [kinds[h] for h in header],
+                              [schema._FORMATS.get(kinds[h]) for h in header])
+        _finish_table(ws, tbl, t, header, min_row, min_col, n)
+        return
+    xlsx_fast.materialize(ws)
+    # header
+    for j, name in enumerate(header):
+        ws.cell(min_row, min_col + j, name)
+    # body, column by column
+    for j, name in enumerate(header):
+        kind = kinds[name]
+        fmt = schema._FORMATS.get(kind)  # None for a person's own column: its format stays theirs
+        values = body[name] if name in body.columns else pd.Series([None] * n)
+        vals = _cell_values(values, kind)
+        col = min_col + j
+        for i, v in enumerate(vals):
+            cell = ws.cell(min_row + 1 + i, col)
+            if cell.data_type == "f" and cell.value == v:
+                continue  # a formula a person wrote (read back as its text), unchanged: it stays a formula
+            cell.value = v
+            if kind in ("text", cells.OWN) and isinstance(v, str):
+                cell.data_type = "s"  # never a formula, whatever the text starts with
+            if fmt is not None:
+                cell.number_format = fmt
+            elif isinstance(v, (dt.date, dt.datetime)) and not cell.is_date:
+                cell.number_format = schema.DATE_FORMAT
+    # clear what the old, longer or wider table left behind
+    for r in range(min_row + n + 1, old_max_row + 1):
+        for c in range(min_col, max(old_max_col, min_col + ncols - 1) + 1):
+            ws.cell(r, c).value = None
+    for c in range(min_col + ncols, old_max_col + 1):
+        for r in range(min_row, old_max_row + 1):
+            ws.cell(r, c).value = None
+    _finish_table(ws, tbl, t, header, min_row, min_col, n)
+
+
+def _finish_table(ws, tbl, t: schema.Table, header: list[str], min_row: int, min_col: int, n: int) -> None:
+    """The table object, panes, widths and drop-downs around the cells just written."""
+    ncols = len(header)
+    last_row = min_row + max(n, 1)
+    ref = f"{get_column_letter(min_col)}{min_row}:{get_column_letter(min_col + ncols - 1)}{last_row}"
+    if tbl is None:
+        tbl = XlTable(displayName=t.name, ref=ref)
+        tbl.tableStyleInfo = _table_style()
+        ws.add_table(tbl)
+    else:
+        tbl.ref = ref
+        if tbl.autoFilter is not None:
+            tbl.autoFilter.ref = ref
+    tbl.tableColumns = []
+    tbl._initialise_columns()
+    for j, name in enumerate(header):
+        tbl.tableColumns[j].name = name
+    # layout
+    ws.freeze_panes = f"{get_column_letter(min_col)}{min_row + 1}"
+    for j, name in enumerate(header):
+        letter = get_column_letter(min_col + j)
+        try:
+            width = t.column(name).width
+        except KeyError:
+            width = 12
+        ws.column_dimensions[letter].width = max(width, len(name) + 3)
+    _add_validations(ws, t, header)
+
+
+_cell_values = cells.cell_values
+
+
+# ---------------------------------------------------------------- files in general
+
+def read_input(path: str | Path, table: str, sheet: str | None = None) -> pd.DataFrame:
+    """A canonical frame from a .csv file, a plain .xlsx export or a collections workbook.
+
+    In an .xlsx the Excel table of that name is used when it exists, else the
+    sheet of that name, else the first sheet (header on its first row).
+    """
+    path = Path(path)
+    t = schema.table(table)
+    if not path.exists():
+        raise ArXlError(f"{path}: no such file")
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".txt", ".tsv"):
+        raw = _read_csv(path)
+        return frames.coerce(raw, t, path.name, first_row=2)
+    if suffix in (".xlsx", ".xlsm"):
+        wb = _open(path)
+        ws, tbl = _find_table(wb, t.name)
+        if tbl is not None:
+            raw, first = read_table_frame(ws, tbl)
+            return frames.coerce(raw, t, f"{path.name} sheet {ws.title}", first_row=first)
+        if sheet and sheet not in wb.sheetnames:
+            raise ArXlError(f"{path.name}: no sheet named {sheet!r}; its sheets are {', '.join(wb.sheetnames)}")
+        ws = wb[sheet] if sheet else (wb[t.sheet_name] if t.sheet_name in wb.sheetnames else wb.worksheets[0])
+        rows = list(ws.iter_rows(values_only=True))
+        if not rows:
+            raise InputError(f"sheet {ws.title} is empty", f"{path.name}")
+        header = [str(h) if h is not None else f"Column{i + 1}" for i, h in enumerate(rows[0])]
+        return frames.coerce(pd.DataFrame(rows[1:], columns=header), t, f"{path.name} sheet {ws.title}", first_row=2)
+    raise ArXlError(f"{path}: unsupported file type {suffix!r}; use .csv or .xlsx")
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    raw_bytes = path.read_bytes()
+    for enc in ("utf-8-sig", "cp1252"):
+        try:
+            text = raw_bytes.decode(enc)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise InputError("cannot read as text (not UTF-8 or Windows-1252)", path.name)
+    if not text.strip():
+        raise InputError("the file is empty", path.name)
+    first = text.splitlines()[0]
+    sep = max([",", ";", "\t", "|"], key=first.count)
+    from io import StringIO
+    try:
+        return pd.read_csv(StringIO(text), sep=sep, dtype=str, keep_default_na=False, skip_blank_lines=True)
+    except pd.errors.ParserError as e:
+        raise InputError(f"cannot read as CSV: {e}", path.name) from None
+
+
+def write_output(frame: pd.DataFrame, path: str | Path, money: list[str], dates: list[str] | None = None,
+                 sheet: str = "Sheet1") -> Path:
+    """Write a result frame (money in cents) as .csv, .xlsx or .json by the file's extension."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    dates = dates or [c for c in frame.columns if pd.api.types.is_datetime64_any_dtype(frame[c])]
+    out = frame.copy()
+    if suffix in (".csv", ".json"):
+        from ..money import to_decimal
+        for c in money:
+            out[c] = [None if frames.blank(v) else str(to_decimal(int(v))) for v in out[c].tolist()]
+        for c in dates:
+            out[c] = [None if pd.isna(v) else pd.Timestamp(v).date().isoformat() for v in out[c]]
+        if suffix == ".csv":
+            out.to_csv(path, index=False)
+        else:
+            import json
+            recs = out.to_dict(orient="records")
+            for r in recs:  # money as JSON numbers with two decimals
+                for c in money:
+                    if r[c] is not None:
+                        r[c] = float(r[c])
+            path.write_text(json.dumps(_jsonable(recs), ensure_ascii=False, indent=1), encoding="utf-8")
+        return path
+    if suffix == ".xlsx":
+        wb = openpyxl.Workbook()
+        ws = wb.active
+        ws.title = sheet
+        cols = list(out.columns)
+        ws.append(cols)
+        for j, c in enumerate(cols):
+            kind = "money" if c in money else ("date" if c in dates else "text")
+            vals = _cell_values(out[c], kind) if kind != "text" else [
+                (v.item() if isinstance(v, np.generic) else v) for v in out[c].tolist()]
+            for i, v in enumerate(vals):
+                cell = ws.cell(i + 2, j + 1, v)
+                if kind == "money":
+                    cell.number_format = schema.MONEY_FORMAT
+                elif kind == "date":
+                    cell.number_format = schema.DATE_FORMAT
+                elif isinstance(v, str):
+                    cell.data_type = "s"
+            ws.column_dimensions[get_column_letter(j + 1)].width = max(12, len(str(c)) + 3)
+        ws.freeze_panes = "A2"
+        _atomic_save(wb, path)
+        return path
+    raise ArXlError(f"{path}: unsupported output type {suffix!r}; use .csv, .xlsx or .json")
+
+
+def _jsonable(obj):
+    if isinstance(obj, dict):
+        return {k: _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, (dt.date, pd.Timestamp)):
+        return obj.isoformat()
+    if obj is pd.NA or (isinstance(obj, float) and obj != obj):
+        return None
+    return obj
