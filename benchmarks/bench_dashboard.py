@@ -6,7 +6,7 @@ Builds (seeded, vectorised) a collections workbook with N invoices, M
 payments, the Matches that applied them, and Disputes and Promises rows, then
 times the file-mode refresh the team lead runs: load the workbook -> refresh
 Aging + compute the dashboard -> lay out the Dashboard sheet and save
-(``ar_xl.dashboard_sheet.refresh_workbook``).  Prints the phases and the total.
+(``ar_xl.workbook.dashboard_sheet.refresh_workbook``).  Prints the phases and the total.
 """
 from __future__ import annotations
 
@@ -22,7 +22,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ar_xl import schema, xlsx
+from ar_xl import schema
+from ar_xl.workbook import xlsx
 from ar_xl.book import Change
 
 AS_OF = dt.date(2026, 5, 14)
@@ -135,7 +136,7 @@ def main(argv=None) -> int:
     p.add_argument("--profile", action="store_true", help="print the top of a cProfile of the refresh")
     p.add_argument("--keep", metavar="FILE", help="also keep the refreshed workbook here")
     a = p.parse_args(argv)
-    from ar_xl import dashboard_sheet
+    from ar_xl.workbook import dashboard_sheet
     from ar_xl.actions import dashboard as action
 
     with tempfile.TemporaryDirectory(prefix="bench-dashboard-") as tmp:

@@ -15,6 +15,6 @@ DEMO_AS_OF = dt.date(2026, 5, 14)
 @pytest.fixture(scope="session")
 def demo(tmp_path_factory):
     """One demo workbook (default size, seed 7, as of DEMO_AS_OF) shared by the tests that read it."""
-    from ar_xl import demo as demo_mod
+    from ar_xl.demo import builder as demo_mod
     path = tmp_path_factory.mktemp("demo") / "collections-demo.xlsx"
     return demo_mod.generate(path, as_of=DEMO_AS_OF, seed=7)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ar_xl import frames, xlsx
+from ar_xl import frames
+from ar_xl.workbook import xlsx
 from ar_xl.book import Change
 
 

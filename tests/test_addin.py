@@ -3,7 +3,7 @@
 * the ribbon (customUI14) is checked against the rules of the Office 2010 custom UI
   schema for every element and attribute it uses (the XSD is not on disk);
 * every onAction names a ribbon callback that olevba finds in the built file's VBA;
-* every button's tag is an entry point of ``ar_xl.macros``, and every entry point has a button;
+* every button's tag is an entry point of ``ar_xl.excel.macros``, and every entry point has a button;
 * the VBA project is source-only (version 0xFFFF, no p-code), unprotected and visible;
 * LibreOffice imports the add-in's VBA project (it fails, never skips, without LibreOffice);
 * install / uninstall into an injected folder; the UDF module is importable and decorated.
@@ -25,7 +25,8 @@ import pytest
 from defusedxml import ElementTree as ET
 from oletools.olevba import VBA_Parser, decompress_stream
 
-from ar_xl import cli, macros, ovba, xlam
+from ar_xl import cli
+from ar_xl.excel import macros, ovba, xlam
 from ar_xl.errors import ArXlError
 
 import lo
@@ -201,7 +202,7 @@ def test_every_onaction_is_a_ribbon_callback_in_the_vba(built):
 def test_the_vba_runs_the_tag_through_xlwings_runpython(built):
     text = _vba_code(built)["ArXlRibbon"]
     assert "control.Tag" in text
-    assert 'import ar_xl.macros as m; m.dispatch(' in text
+    assert 'import ar_xl.excel.macros as m; m.dispatch(' in text
     target = re.search(r'RUN_PYTHON As String = "\'xlwings\.xlam\'!(\w+)"', text).group(1)
     main = (Path(importlib.import_module("xlwings").__file__).parent / "addin" / "Main.bas").read_text()
     assert re.search(rf"^Public Function {target}\(PythonCommand As String\)", main, flags=re.M), \

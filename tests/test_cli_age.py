@@ -9,7 +9,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from ar_xl import xlsx
+from ar_xl.workbook import xlsx
 from ar_xl.cli import main
 
 CSV = """Invoice ID;Customer ID;Customer Name;Invoice Date;Due Date;Currency;Amount;Open Amount;Collector

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from ar_xl import xlsx
+from ar_xl.workbook import xlsx
 from ar_xl.cli import main
 from helpers import seeded
 

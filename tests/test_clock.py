@@ -37,7 +37,7 @@ def test_a_promise_before_the_pinned_day_is_refused_and_after_it_accepted(tmp_pa
     assert main(["promise", "add", str(wb), "--customer", "C1", "--amount", "50", "--date", "2031-06-29"]) == 2
     assert "is before the day it is logged (2031-06-30)" in capsys.readouterr().err
     assert main(["promise", "add", str(wb), "--customer", "C1", "--amount", "50", "--date", "2031-07-01"]) == 0
-    from ar_xl import xlsx
+    from ar_xl.workbook import xlsx
     p = xlsx.load(wb).get("Promises").iloc[0]
     assert p["logged_on"] == dt.datetime(2031, 6, 30) and p["promised_date"] == dt.datetime(2031, 7, 1)
     audit = xlsx.load(wb).get("Audit")

@@ -16,7 +16,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from ar_xl import dashboard_sheet, frames, xlsx
+from ar_xl.workbook import dashboard_sheet, xlsx
+from ar_xl import frames
 from ar_xl.actions import dashboard as action
 from ar_xl.book import Change
 from ar_xl.cli import main

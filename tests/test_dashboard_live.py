@@ -16,7 +16,8 @@ import openpyxl
 import pytest
 from openpyxl.utils import range_boundaries
 
-from ar_xl import dashboard_sheet, macros, xlsx
+from ar_xl.workbook import dashboard_sheet, xlsx
+from ar_xl.excel import macros
 from ar_xl.actions import dashboard as action
 from ar_xl.cli import main
 

@@ -13,8 +13,9 @@ import pandas as pd
 import pytest
 import schwifty
 
-from ar_xl import demo as demo_mod
-from ar_xl import synth, xlsx
+from ar_xl.demo import builder as demo_mod
+from ar_xl.demo import synth
+from ar_xl.workbook import xlsx
 from ar_xl.engine import aging
 from ar_xl.engine.refs import ogm_make, ogm_valid, rf_make, rf_valid
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ar_xl import live, schema
+from ar_xl.excel import live
+from ar_xl import schema
 from ar_xl.book import Change
 
 

@@ -14,7 +14,9 @@ import datetime as dt
 import openpyxl
 import pytest
 
-from ar_xl import clock, macros, xlsx
+from ar_xl import clock
+from ar_xl.excel import macros
+from ar_xl.workbook import xlsx
 from ar_xl.book import Change
 
 import xlwings_remote as remote

@@ -5,7 +5,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from ar_xl import xlsx
+from ar_xl.workbook import xlsx
 from ar_xl.actions import match
 from ar_xl.cli import main
 from ar_xl.book import Book, Change

@@ -8,7 +8,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from ar_xl import schema, xlsx
+from ar_xl import schema
+from ar_xl.workbook import xlsx
 from ar_xl.actions import refresh
 from ar_xl.book import Change
 from ar_xl.errors import InputError

@@ -9,7 +9,8 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 
-from ar_xl import schema, xlsx, xlsx_fast
+from ar_xl import schema
+from ar_xl.workbook import xlsx, xlsx_fast
 from ar_xl.actions import refresh
 
 from test_dashboard import AS_OF, _seed, small_tables, soffice

@@ -6,7 +6,7 @@ Dashboard shows (``engine.dashboard.figures``): the KPI block and the chart
 series.  It returns a ``DashboardChange``: the new Aging body and the Audit
 rows like any action, plus ``figures`` for the shell that lays out the sheet.
 
-* In a workbook file, ``ar_xl.dashboard_sheet.refresh_workbook`` (the
+* In a workbook file, ``ar_xl.workbook.dashboard_sheet.refresh_workbook`` (the
   ``ar-xl dashboard`` verb) writes the tables and lays out the Dashboard and
   DashboardData sheets, the PivotTables and the charts in one save; the pivot
   caches are set to refresh when the file is opened.

@@ -1,6 +1,6 @@
 """The live-workbook shell: the collections workbook open in Excel, through xlwings.
 
-The twin of ``ar_xl/xlsx.py`` for a workbook that is open in Excel: ``load``
+The twin of ``ar_xl/workbook/xlsx.py`` for a workbook that is open in Excel: ``load``
 reads every known table (an Excel Table, ListObject, named after its
 ``schema`` table) into a ``Book``; ``save`` writes a ``Change`` back.  Both
 work with xlwings' classic engine (Excel through COM on Windows, AppleScript

@@ -484,7 +484,7 @@ def refresh_dashboard(book=None):
     """Refresh Aging, rewrite the Dashboard's KPI block and the ranges its charts plot, then refresh every
     PivotTable of the workbook (``dashboard_sheet.write_live``, ``actions.dashboard.refresh_live``)."""
     dashboard = _module("actions.dashboard")
-    sheet = _module("dashboard_sheet")
+    sheet = _module("workbook.dashboard_sheet")
 
     def after(xw_book, change) -> None:
         notes = sheet.write_live(xw_book, change)

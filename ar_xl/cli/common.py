@@ -1,0 +1,51 @@
+"""What every verb module of the command line shares.
+
+Each verb that changes a workbook loads it into a ``Book``, runs the same
+action function a ribbon button runs, and saves the ``Change`` once
+(``run_on_workbook``).  This module imports nothing of the verb modules.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from pathlib import Path
+from typing import Callable
+
+
+def date_arg(text: str) -> dt.date:
+    from ..dates import parse_date
+    try:
+        return parse_date(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
+def run_on_workbook(path: str | Path, action: Callable, *args, **kwargs):
+    """Load the workbook, run ``action(book, ...)`` and write its Change once; returns the Change."""
+    from ..workbook import xlsx
+    book = xlsx.load(path)
+    change = action(book, *args, **kwargs)
+    xlsx.save(book, change)
+    return change
+
+
+def act(path: str | Path, action: Callable, *args, **kwargs) -> int:
+    """``run_on_workbook`` for a verb: print the action's one-line summary; exit status 0."""
+    print(run_on_workbook(path, action, *args, **kwargs).summary)
+    return 0
+
+
+def config_for(path: str):
+    """The Config of a collections workbook given as input; defaults otherwise."""
+    from .. import config as config_mod
+    p = Path(path)
+    if p.suffix.lower() in (".xlsx", ".xlsm"):
+        from ..workbook import xlsx
+        wb = xlsx._open(p)
+        ws, tbl = xlsx._find_table(wb, "Config")
+        if tbl is not None:
+            from .. import frames
+            raw, first = xlsx.read_table_frame(ws, tbl)
+            rows = frames.coerce(raw, "Config", f"{p.name} sheet {ws.title}", first_row=first)
+            return config_mod.from_rows(rows, f"{p.name} sheet {ws.title}")
+    return config_mod.Config()
