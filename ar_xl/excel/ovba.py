@@ -98,13 +98,17 @@ def compress(data: bytes) -> bytes:
 # ---------------------------------------------------------------- MS-OVBA 2.4.3 data encryption
 
 def encrypt(data: bytes, project_id: str, seed: int | None = None) -> str:
-    """Hex text of ``data`` encrypted as MS-OVBA 2.4.3.2 (the CMG, DPB and GC values of PROJECT)."""
+    """Hex text of ``data`` encrypted as MS-OVBA 2.4.3.2 (the CMG, DPB and GC values of PROJECT).
+
+    Without ``seed`` the seed and the ignored bytes are random; with one the result is the same every time."""
+    random = seed is None
     seed = os.urandom(1)[0] if seed is None else seed & 0xFF
     version = 2
     proj_key = sum(project_id.encode("latin-1")) & 0xFF
     out = bytearray([seed, seed ^ version, seed ^ proj_key])
     unencrypted_1, encrypted_1, encrypted_2 = proj_key, seed ^ proj_key, seed ^ version
-    ignored = os.urandom((seed & 6) // 2)
+    # the "ignored" bytes may hold anything; a given seed gives the same text every time
+    ignored = os.urandom((seed & 6) // 2) if random else bytes((seed & 6) // 2)
     plain = bytes(ignored) + struct.pack("<I", len(data)) + bytes(data)
     for b in plain:
         enc = b ^ ((encrypted_2 + unencrypted_1) & 0xFF)
@@ -306,6 +310,21 @@ OFFICE = ("Office", "*\\G{2DF8D04C-5BFA-101B-BDE5-00AA0044DE52}#2.0#0#"
                     "C:\\Program Files\\Common Files\\Microsoft Shared\\OFFICE16\\MSO.DLL#Microsoft Office 16.0 Object Library")
 """The Office type library holds ``IRibbonControl``; Excel resolves it by GUID on any version."""
 
+
+
+@dataclass(frozen=True)
+class ProjectReference:
+    """A reference to another VBA project, e.g. an add-in [2.3.4.2.2.6 REFERENCEPROJECT].
+
+    ``absolute`` and ``relative`` are the project's paths (written as ``*\\C<path>``); the host
+    resolves the reference to an open workbook of the same file name first, so the paths are hints."""
+    name: str
+    absolute: str
+    relative: str
+    major: int = 0
+    minor: int = 0
+
+
 WORKBOOK_BASE = "0{00020819-0000-0000-C000-000000000046}"
 WORKSHEET_BASE = "0{00020820-0000-0000-C000-000000000046}"
 
@@ -357,7 +376,14 @@ def dir_stream(project: str, modules: list[Module], references=(STDOLE, OFFICE),
     out += _rec(0x0008, struct.pack("<I", 0))              # PROJECTLIBFLAGS
     out += struct.pack("<HIIH", 0x0009, 4, 1, 0)           # PROJECTVERSION (Reserved=4, major, minor)
     out += _rec(0x000C, b"") + _rec(0x003C, b"")            # PROJECTCONSTANTS (+ unicode)
-    for name, libid in references:
+    for ref in references:
+        if isinstance(ref, ProjectReference):
+            out += _rec(0x0016, _mbcs(ref.name, cp)) + _rec(0x003E, ref.name.encode("utf-16-le"))  # REFERENCENAME
+            absolute, relative = ("*\\C" + ref.absolute).encode(cp), ("*\\C" + ref.relative).encode(cp)
+            out += _rec(0x000E, struct.pack("<I", len(absolute)) + absolute + struct.pack("<I", len(relative))
+                        + relative + struct.pack("<IH", ref.major, ref.minor))  # REFERENCEPROJECT
+            continue
+        name, libid = ref
         out += _rec(0x0016, _mbcs(name, cp)) + _rec(0x003E, name.encode("utf-16-le"))  # REFERENCENAME
         lib = libid.encode(cp)
         out += _rec(0x000D, struct.pack("<I", len(lib)) + lib + struct.pack("<IH", 0, 0))  # REFERENCEREGISTERED
@@ -404,8 +430,11 @@ VBA_PROJECT_HEADER = bytes.fromhex("CC61FFFF000100")
 
 
 def build_project(project: str, modules: list[Module], project_id: str | None = None,
-                  seed: int | None = None) -> bytes:
-    """The bytes of a source-only ``vbaProject.bin`` holding ``modules``."""
+                  seed: int | None = None, references=(STDOLE, OFFICE)) -> bytes:
+    """The bytes of a source-only ``vbaProject.bin`` holding ``modules``.
+
+    ``references`` are registered type libraries ``(name, libid)`` and ``ProjectReference``s.
+    Given ``project_id`` and ``seed``, the same modules give the same bytes."""
     names = [m.name for m in modules]
     if len(set(n.lower() for n in names)) != len(names):
         raise ValueError(f"duplicate module names: {names}")
@@ -414,7 +443,7 @@ def build_project(project: str, modules: list[Module], project_id: str | None = 
     cfb.add("PROJECT", project_stream(project, modules, project_id, seed))
     cfb.add("PROJECTwm", project_wm(modules))
     cfb.add("VBA/_VBA_PROJECT", VBA_PROJECT_HEADER)
-    cfb.add("VBA/dir", compress(dir_stream(project, modules)))
+    cfb.add("VBA/dir", compress(dir_stream(project, modules, references)))
     for m in modules:
         cfb.add(f"VBA/{m.name}", compress(_normalise(m.source).encode("cp1252")))
     return cfb.to_bytes()
