@@ -27,11 +27,10 @@ from pathlib import Path
 
 from ..errors import ArXlError
 from . import ovba, udf_vba
+from .xlam import UDF_MODULES  # the module holding the AR_* functions: the conf sheet and the wrappers name it
 
 COLLECTIONS = "collections.xlsx"
 ANALYST = "analyst.xlsm"
-UDF_MODULES = "udfs.ar_functions"
-"""The module holding the ``AR_*`` functions: what the ``xlwings.conf`` sheet and the wrappers name."""
 CONF_SHEET = "xlwings.conf"
 FUNCTIONS_SHEET = "AR functions"
 PROJECT_NAME = "VBAProject"

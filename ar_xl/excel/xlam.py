@@ -256,6 +256,7 @@ def next_steps(target: Path) -> str:
         "Then, in Excel's xlwings tab:",
         f"  Interpreter: the python.exe of this environment ({sys.executable})",
         f"  UDF Modules: {UDF_MODULES}",
-        "  click Import Functions (once per workbook) to get the AR_* worksheet functions.",
+        "The AR_* worksheet functions are ready in workbooks/analyst.xlsm (`ar-xl workbooks build` writes it);",
+        "  in any other workbook click Import Functions once.",
         "Test: open the collections workbook and click Collections > Refresh aging.",
     ])
