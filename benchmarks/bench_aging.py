@@ -1,6 +1,6 @@
 """Time the aging engine on a large canonical Invoices frame.
 
-    /work/venv/bin/python benchmarks/bench_aging.py [--rows 1000000] [--repeat 3] [--seed 7]
+    .venv/bin/python benchmarks/bench_aging.py [--rows 1000000] [--repeat 3] [--seed 7]
 
 Generates the frame vectorised (seeded): 20,000 customers, 25 collectors,
 EUR/GBP/USD/CHF lines, about 3 % credit notes, due dates up to 200 days past

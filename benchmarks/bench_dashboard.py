@@ -1,6 +1,6 @@
 """Time *Refresh dashboard* on a large workbook file.
 
-    /work/venv/bin/python benchmarks/bench_dashboard.py [--invoices 100000] [--payments 20000] [--profile]
+    .venv/bin/python benchmarks/bench_dashboard.py [--invoices 100000] [--payments 20000] [--profile]
 
 Builds (seeded, vectorised) a collections workbook with N invoices, M
 payments, the Matches that applied them, and Disputes and Promises rows, then

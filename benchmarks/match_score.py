@@ -1,8 +1,8 @@
 """Score the payment-matching engine on labelled synthetic data, and time it.
 
-    python benchmarks/match_score.py                      # 10,000 payments x 50,000 invoices, in-process
-    python benchmarks/match_score.py --data /tmp/md       # CSVs written by matchgen.py
-    python benchmarks/match_score.py --cli                # also end to end: ar-xl match --invoices … --out …
+    .venv/bin/python benchmarks/match_score.py                      # 10,000 payments x 50,000 invoices, in-process
+    .venv/bin/python benchmarks/match_score.py --data /tmp/md       # CSVs written by matchgen.py
+    .venv/bin/python benchmarks/match_score.py --cli                # also end to end: ar-xl match --invoices … --out …
 
 Reports, overall and per scenario:
 

@@ -24,7 +24,7 @@ Truth rows: ``payment_id, scenario, matchable, trap, invoice_id, applied_amount`
 customer).  ``matchable`` says the payment can be allocated with certainty
 from what is in the data; traps are never matchable.
 
-    python benchmarks/matchgen.py --out /tmp/matchdata --payments 10000 --invoices 50000
+    .venv/bin/python benchmarks/matchgen.py --out /tmp/matchdata --payments 10000 --invoices 50000
 """
 from __future__ import annotations
 

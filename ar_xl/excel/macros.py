@@ -7,9 +7,9 @@ point
 
 1. takes the calling workbook (``xw.Book.caller()``, or the ``book`` it is
    given: a test, or an xlwings Server endpoint passing ``xw.Book(json=...)``);
-2. reads the tables with ``ar_xl.live.load``;
+2. reads the tables with ``ar_xl.excel.live.load``;
 3. runs the same action as the matching ``ar-xl`` command;
-4. writes the result once with ``ar_xl.live.save``;
+4. writes the result once with ``ar_xl.excel.live.save``;
 5. shows what it is doing in Excel's status bar (cleared at the end; the
    remote engine has no status bar, so there it is skipped) and ends with a
    message box saying what changed.  Any problem ends in a message box

@@ -7,7 +7,7 @@ The add-in is built from text kept in the repository:
 
 ``build`` writes a macro-enabled add-in package (``.xlam``): a minimal
 SpreadsheetML workbook with one sheet, the ribbon part, and a
-``vbaProject.bin`` written by ``ar_xl.ovba`` that holds the VBA *source only*
+``vbaProject.bin`` written by ``ar_xl.excel.ovba`` that holds the VBA *source only*
 (no compiled p-code, version 0xFFFF), so Excel compiles it when it loads the
 add-in, whatever its version or bitness.  A button whose Python action is not
 available in this installation (``ar_xl.excel.macros.available()``) is built

@@ -1,4 +1,4 @@
-"""Fast paths of the workbook-file shell for big workbooks (used by ``ar_xl.xlsx``).
+"""Fast paths of the workbook-file shell for big workbooks (used by ``ar_xl.workbook.xlsx``).
 
 openpyxl builds a Python object per cell when it loads and walks every cell
 again when it saves: about 20 µs a cell each way, so a workbook of 100,000
