@@ -91,6 +91,13 @@ def test_a_rebuild_writes_the_same_bytes(built, tmp_path):
         assert p.read_bytes() == (built / p.name).read_bytes(), p.name
 
 
+def test_a_bad_target_folder_is_refused_with_its_name(tmp_path, capsys):
+    a_file = tmp_path / "not-a-folder"
+    a_file.write_text("x")
+    assert cli.main(["workbooks", "build", "--out", str(a_file)]) == 2
+    assert "not-a-folder: not a folder" in capsys.readouterr().err
+
+
 def test_collections_is_the_workbook_init_writes(built, tmp_path):
     assert cli.main(["init", str(tmp_path / "init.xlsx")]) == 0
     assert content(built / workbooks.COLLECTIONS) == content(tmp_path / "init.xlsx")

@@ -146,8 +146,13 @@ def build_analyst(path: str | Path) -> Path:
 def build(out_dir: str | Path | None = None) -> list[Path]:
     """Write ``collections.xlsx`` and ``analyst.xlsm`` into ``out_dir`` (default ``./workbooks``)."""
     out_dir = Path(out_dir) if out_dir else default_dir()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    return [build_collections(out_dir / COLLECTIONS), build_analyst(out_dir / ANALYST)]
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ArXlError(f"{out_dir}: not a folder; give the folder to write the workbooks to")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        return [build_collections(out_dir / COLLECTIONS), build_analyst(out_dir / ANALYST)]
+    except PermissionError as e:
+        raise ArXlError(f"{e.filename or out_dir}: cannot write there ({e.strerror})") from None
 
 
 _STAMP = "%04d-%02d-%02dT%02d:%02d:%02dZ" % FIXED_TIME
@@ -168,7 +173,7 @@ def _write_fixed(package: bytes, path: Path) -> None:
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o644 << 16
             out.writestr(entry, data)
-    fd, tmp = tempfile.mkstemp(prefix=".~ar-xl-", suffix=path.suffix, dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=".~ar-xl-", suffix=path.suffix, dir=path.parent)  # PermissionError: see build
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(buf.getvalue())
