@@ -346,8 +346,9 @@ def write_output(frame: pd.DataFrame, path: str | Path, money: list[str], dates:
             out[c] = [None if frames.blank(v) else str(to_decimal(int(v))) for v in out[c].tolist()]
         for c in dates:
             out[c] = [None if pd.isna(v) else pd.Timestamp(v).date().isoformat() for v in out[c]]
-        if suffix == ".csv":
-            out.to_csv(path, index=False)
+        if suffix == ".csv":  # text never runs as a formula in Excel (csv_safe); numbers stay numbers
+            from . import csv_safe
+            csv_safe.frame(out, numeric=list(money) + list(dates)).to_csv(path, index=False)
         else:
             import json
             recs = out.to_dict(orient="records")
