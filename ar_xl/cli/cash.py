@@ -48,7 +48,8 @@ def match_files(a) -> int:
     customers = xlsx.read_input(a.customers, "Customers") if a.customers else None
     cfg = config_for(a.invoices)
     result = matching.match(payments, invoices[invoices["open_amount"] != 0], customers, cfg)
-    money = [c for c in ("applied_amount", "short_pay") if c in result.columns]
+    from .. import schema
+    money = [c for c in result.columns if c in schema.MATCHES.names and schema.MATCHES.column(c).kind == "money"]
     xlsx.write_output(result, a.out, money, sheet="Matches")
     counts = result.drop_duplicates("payment_id")["decision"].value_counts() if len(result) else {}
     print(f"matched {result['payment_id'].nunique() if len(result) else 0} payments "

@@ -366,8 +366,7 @@ def write_output(frame: pd.DataFrame, path: str | Path, money: list[str], dates:
         ws.append(cols)
         for j, c in enumerate(cols):
             kind = "money" if c in money else ("date" if c in dates else "text")
-            vals = _cell_values(out[c], kind) if kind != "text" else [
-                (v.item() if isinstance(v, np.generic) else v) for v in out[c].tolist()]
+            vals = _cell_values(out[c], kind) if kind != "text" else cells.cell_values(out[c], cells.OWN)
             for i, v in enumerate(vals):
                 cell = ws.cell(i + 2, j + 1, v)
                 if kind == "money":
