@@ -119,7 +119,7 @@ def naive_baseline(payments: pd.DataFrame, invoices: pd.DataFrame, customers: pd
 def run_cli(folder: str, out: str) -> tuple[float, pd.DataFrame | None, str]:
     exe = shutil.which("ar-xl") or os.path.join(os.path.dirname(sys.executable), "ar-xl")
     cmd = [exe, "match", "--invoices", os.path.join(folder, "invoices.csv"), "--payments",
-           os.path.join(folder, "payments.csv"), "--customers", os.path.join(folder, "customers.csv"), "--out", out]
+           os.path.join(folder, "payments.csv"), "--customers", os.path.join(folder, "customers.csv"), "--out", out, "--force"]
     t = time.perf_counter()
     try:
         p = subprocess.run(cmd, capture_output=True, text=True)

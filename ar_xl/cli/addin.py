@@ -1,11 +1,13 @@
 """``ar-xl addin build|install|uninstall``: the Excel add-in with the Collections ribbon tab."""
 from __future__ import annotations
 
+from .common import FORCE_HELP, check_out
+
 
 def _addin(sub):
     def cmd_build(a):
         from ..excel import macros, xlam
-        out = xlam.build(a.out)
+        out = xlam.build(check_out(a.out or xlam.default_out(), force=a.force, what="add-in"))
         missing = sorted(set(macros.ENTRY_POINTS) - macros.available())
         print(f"built {out}")
         if missing:
@@ -31,6 +33,7 @@ def _addin(sub):
 
     b = verbs.add_parser("build", help="write ar_xl.xlam from ar_xl/excel/addin (ribbon XML and VBA source)")
     b.add_argument("--out", default=None, metavar="PATH", help="where to write it (default ./ar_xl.xlam)")
+    b.add_argument("--force", action="store_true", help=FORCE_HELP)
     b.set_defaults(fn=cmd_build)
 
     i = verbs.add_parser("install", help="copy ar_xl.xlam into Excel's startup folder (XLSTART)")

@@ -6,11 +6,12 @@ import datetime as dt
 import pandas as pd
 
 from .. import clock
-from .common import config_for, date_arg, act
+from .common import FORCE_HELP, act, check_out, config_for, date_arg
 
 
 def cmd_init(a) -> int:
     from ..workbook import xlsx
+    check_out(a.workbook, force=a.force, what="workbook")
     xlsx.create(a.workbook, overwrite=a.force)
     print(f"created {a.workbook}")
     return 0
@@ -18,7 +19,9 @@ def cmd_init(a) -> int:
 
 def cmd_demo(a) -> int:
     from ..demo import builder as demo
-    summary = demo.build(a.workbook, as_of=a.as_of, seed=a.seed, customers=a.customers, overwrite=True)
+    check_out(a.workbook, force=a.force, what="demo workbook")
+    check_out(demo.statement_path(a.workbook), force=a.force, what="demo statement")
+    summary = demo.build(a.workbook, as_of=a.as_of, seed=a.seed, customers=a.customers, overwrite=a.force)
     print(summary)
     return 0
 
@@ -27,6 +30,8 @@ def cmd_age(a) -> int:
     from ..workbook import xlsx
     from ..config import parse_basis, parse_edges
     from ..engine import aging
+    if a.out:
+        check_out(a.out, [a.invoices], force=a.force)
     invoices = xlsx.read_input(a.invoices, "Invoices")
     cfg = config_for(a.invoices)
     edges = parse_edges(a.buckets) if a.buckets else cfg.aging_buckets
@@ -73,7 +78,7 @@ def add_verbs(sub) -> None:
     """init, demo, age, refresh."""
     s = sub.add_parser("init", help="create an empty collections workbook")
     s.add_argument("workbook")
-    s.add_argument("--force", action="store_true", help="overwrite an existing file")
+    s.add_argument("--force", action="store_true", help=FORCE_HELP)
     s.set_defaults(fn=cmd_init)
 
     s = sub.add_parser("demo", help="create a demo workbook with a realistic portfolio and run every action")
@@ -81,6 +86,7 @@ def add_verbs(sub) -> None:
     s.add_argument("--as-of", type=date_arg, default=None, help="the demo's today (default: today)")
     s.add_argument("--seed", type=int, default=7)
     s.add_argument("--customers", type=int, default=300)
+    s.add_argument("--force", action="store_true", help=FORCE_HELP)
     s.set_defaults(fn=cmd_demo)
 
     s = sub.add_parser("age", help="age open invoices into buckets")
@@ -90,6 +96,7 @@ def add_verbs(sub) -> None:
     s.add_argument("--basis", choices=("due", "invoice"), default=None)
     s.add_argument("--by", choices=("invoice", "customer", "collector"), default="customer")
     s.add_argument("--out", default=None, metavar="FILE", help=".csv, .xlsx or .json; stdout when omitted")
+    s.add_argument("--force", action="store_true", help=FORCE_HELP)
     s.set_defaults(fn=cmd_age)
 
     s = sub.add_parser("refresh", help="rewrite the Aging table from the Invoices table")

@@ -1,7 +1,7 @@
 """``ar-xl import``, ``match`` and ``apply``: cash application on a workbook, or between files."""
 from __future__ import annotations
 
-from .common import act
+from .common import FORCE_HELP, act
 from ..errors import ArXlError
 
 
@@ -34,19 +34,22 @@ def _match(sub):
     s.add_argument("--payments", metavar="FILE")
     s.add_argument("--customers", metavar="FILE")
     s.add_argument("--out", metavar="FILE", help=".csv, .xlsx or .json")
+    s.add_argument("--force", action="store_true", help=FORCE_HELP)
     s.set_defaults(fn=cmd)
 
 
 def match_files(a) -> int:
     from ..workbook import xlsx
     from ..engine import matching
-    from .common import config_for
+    from .common import check_out, config_for
+    check_out(a.out, [a.invoices, a.payments, a.customers], force=a.force)
     invoices = xlsx.read_input(a.invoices, "Invoices")
     payments = xlsx.read_input(a.payments, "Payments")
     customers = xlsx.read_input(a.customers, "Customers") if a.customers else None
     cfg = config_for(a.invoices)
     result = matching.match(payments, invoices[invoices["open_amount"] != 0], customers, cfg)
-    money = [c for c in ("applied_amount", "short_pay") if c in result.columns]
+    from .. import schema
+    money = [c for c in result.columns if c in schema.MATCHES.names and schema.MATCHES.column(c).kind == "money"]
     xlsx.write_output(result, a.out, money, sheet="Matches")
     counts = result.drop_duplicates("payment_id")["decision"].value_counts() if len(result) else {}
     print(f"matched {result['payment_id'].nunique() if len(result) else 0} payments "

@@ -35,6 +35,15 @@ def act(path: str | Path, action: Callable, *args, **kwargs) -> int:
     return 0
 
 
+def check_out(path, inputs=(), force: bool = False, what: str = "output"):
+    """The one rule for every file a verb writes new (``workbook.outputs.check_new_file``)."""
+    from ..workbook.outputs import check_new_file
+    return check_new_file(path, inputs, force=force, what=what)
+
+
+FORCE_HELP = "replace an existing file (never a collections workbook, never an input)"
+
+
 def config_for(path: str):
     """The Config of a collections workbook given as input; defaults otherwise."""
     from .. import config as config_mod

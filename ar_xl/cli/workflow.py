@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import argparse
 
-from .common import date_arg, act
+from .common import FORCE_HELP, act, check_out, date_arg
 from ..engine.disputes import split_ids
 from ..money import fmt, parse_amount
 
@@ -44,11 +44,14 @@ def _plan(sub):
     s = ps.add_parser("schedule", help="print or write a schedule (no workbook)")
     s.add_argument("--amount", type=_cents, required=True)
     _schedule_opts(s)
-    s.add_argument("--out", default=None, metavar="FILE")
+    s.add_argument("--out", default=None, metavar="FILE", help=".csv, .xlsx or .json; printed when omitted")
+    s.add_argument("--force", action="store_true", help=FORCE_HELP)
 
     def schedule(a):
         from ..workbook import xlsx
         from ..engine import plans
+        if a.out:
+            check_out(a.out, force=a.force)
         rows = plans.schedule(a.amount, a.installments, a.first_due, a.frequency, a.rate, a.interest,
                               a.down_payment, a.holidays)
         money = ["amount", "principal", "interest", "remaining_balance"]

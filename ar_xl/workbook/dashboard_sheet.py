@@ -701,18 +701,20 @@ def _money_cells(v) -> float | None:
 
 def _prefill_matrix(ws, r0: int, c0: int, *, data_caption: str, row_caption: str, col_caption: str,
                     rows: list[str], cols: list[str], matrix: pd.DataFrame, fmt: str, money: bool) -> None:
-    """Write the cells of a rows × cols pivot as Excel lays it out (compact form)."""
+    """Write the cells of a rows × cols pivot as Excel lays it out (compact form).
+
+    Every cell is text or a number (``_put``): a collector named ``=cmd|...`` is never a formula."""
     conv = _money_cells if money else (lambda v: None if v is None or pd.isna(v) else int(v))
-    ws.cell(r0, c0, data_caption)
-    ws.cell(r0, c0 + 1, col_caption)
-    ws.cell(r0 + 1, c0, row_caption)
+    _put(ws, r0, c0, data_caption)
+    _put(ws, r0, c0 + 1, col_caption)
+    _put(ws, r0 + 1, c0, row_caption)
     for j, c in enumerate(cols):
-        ws.cell(r0 + 1, c0 + 1 + j, _caption(c))
-    ws.cell(r0 + 1, c0 + 1 + len(cols), "Grand Total")
+        _put(ws, r0 + 1, c0 + 1 + j, _caption(c))
+    _put(ws, r0 + 1, c0 + 1 + len(cols), "Grand Total")
     col_tot = np.zeros(len(cols), dtype=np.int64)
     col_has = np.zeros(len(cols), dtype=bool)
     for i, r in enumerate(rows):
-        ws.cell(r0 + 2 + i, c0, _caption(r))
+        _put(ws, r0 + 2 + i, c0, _caption(r))
         tot, has = 0, False
         for j, c in enumerate(cols):
             v = matrix.at[r, c] if (r in matrix.index and c in matrix.columns) else np.nan
@@ -720,37 +722,37 @@ def _prefill_matrix(ws, r0: int, c0: int, *, data_caption: str, row_caption: str
                 tot += int(v)
                 col_tot[j] += int(v)
                 col_has[j] = has = True
-                cell = ws.cell(r0 + 2 + i, c0 + 1 + j, conv(v))
+                cell = _put(ws, r0 + 2 + i, c0 + 1 + j, conv(v))
                 cell.number_format = fmt
         if has:
-            ws.cell(r0 + 2 + i, c0 + 1 + len(cols), conv(tot)).number_format = fmt
+            _put(ws, r0 + 2 + i, c0 + 1 + len(cols), conv(tot)).number_format = fmt
     g = r0 + 2 + len(rows)
-    ws.cell(g, c0, "Grand Total")
+    _put(ws, g, c0, "Grand Total")
     for j in range(len(cols)):
         if col_has[j]:
-            ws.cell(g, c0 + 1 + j, conv(col_tot[j])).number_format = fmt
+            _put(ws, g, c0 + 1 + j, conv(col_tot[j])).number_format = fmt
     if col_has.any():
-        ws.cell(g, c0 + 1 + len(cols), conv(col_tot.sum())).number_format = fmt
+        _put(ws, g, c0 + 1 + len(cols), conv(col_tot.sum())).number_format = fmt
 
 
 def _prefill_list(ws, r0: int, c0: int, *, data_caption: str, row_caption: str, rows: list[str],
                   values: pd.Series, fmt: str, money: bool) -> None:
     conv = _money_cells if money else (lambda v: None if v is None or pd.isna(v) else int(v))
-    ws.cell(r0, c0, row_caption)
-    ws.cell(r0, c0 + 1, data_caption)
+    _put(ws, r0, c0, row_caption)
+    _put(ws, r0, c0 + 1, data_caption)
     total = 0
     for i, r in enumerate(rows):
-        ws.cell(r0 + 1 + i, c0, _caption(r))
+        _put(ws, r0 + 1 + i, c0, _caption(r))
         v = values.get(r, np.nan)
         if not pd.isna(v):
             total += int(v)
-            ws.cell(r0 + 1 + i, c0 + 1, conv(v)).number_format = fmt
-    ws.cell(r0 + 1 + len(rows), c0, "Grand Total")
-    ws.cell(r0 + 1 + len(rows), c0 + 1, conv(total)).number_format = fmt
+            _put(ws, r0 + 1 + i, c0 + 1, conv(v)).number_format = fmt
+    _put(ws, r0 + 1 + len(rows), c0, "Grand Total")
+    _put(ws, r0 + 1 + len(rows), c0 + 1, conv(total)).number_format = fmt
 
 
 def _title(ws, row: int, col: int, text: str) -> None:
-    c = ws.cell(row, col, text)
+    c = _put(ws, row, col, text)
     c.font = Font(bold=True, color=NAVY)
 
 
@@ -810,8 +812,8 @@ def _pivots(wb, ws, tables: dict[str, pd.DataFrame], labels: list[str], currency
                                              top=TOP_N, row_order=list(top.index))
         ws.add_pivot(pt)
         if prefill:
-            ws.cell(r0, c0, "bucket")
-            ws.cell(r0, c0 + 1, "(Multiple Items)")
+            _put(ws, r0, c0, "bucket")
+            _put(ws, r0, c0 + 1, "(Multiple Items)")
             _prefill_list(ws, r0 + 2, c0, data_caption=caption, row_caption="Customer", rows=list(top.index),
                           values=top, fmt=fmt_money, money=True)
         last = max(last, r0 + n_rows - 1)

@@ -346,8 +346,9 @@ def write_output(frame: pd.DataFrame, path: str | Path, money: list[str], dates:
             out[c] = [None if frames.blank(v) else str(to_decimal(int(v))) for v in out[c].tolist()]
         for c in dates:
             out[c] = [None if pd.isna(v) else pd.Timestamp(v).date().isoformat() for v in out[c]]
-        if suffix == ".csv":
-            out.to_csv(path, index=False)
+        if suffix == ".csv":  # text never runs as a formula in Excel (csv_safe); numbers stay numbers
+            from . import csv_safe
+            csv_safe.frame(out, numeric=list(money) + list(dates)).to_csv(path, index=False)
         else:
             import json
             recs = out.to_dict(orient="records")
@@ -365,8 +366,7 @@ def write_output(frame: pd.DataFrame, path: str | Path, money: list[str], dates:
         ws.append(cols)
         for j, c in enumerate(cols):
             kind = "money" if c in money else ("date" if c in dates else "text")
-            vals = _cell_values(out[c], kind) if kind != "text" else [
-                (v.item() if isinstance(v, np.generic) else v) for v in out[c].tolist()]
+            vals = _cell_values(out[c], kind) if kind != "text" else cells.cell_values(out[c], cells.OWN)
             for i, v in enumerate(vals):
                 cell = ws.cell(i + 2, j + 1, v)
                 if kind == "money":
