@@ -690,8 +690,6 @@ class _Splice:
         gone -= keep
         # pivot caches only the removed pivot tables used
         caches_gone = {p for p in gone if p.startswith("xl/pivotCache/pivotCacheDefinition")}
-        for p in keep:
-            pass
         wb_targets = {rid_: p for rid_, _, p in self.o.targets(self.o.workbook)}
         pcs = self.wb.find(M + "pivotCaches")
         if pcs is not None:
@@ -705,7 +703,9 @@ class _Splice:
                 self.wb_rels.remove(rel)
         for p in gone:
             self._drop(p)
-        sheets.remove(sheet_el)
+        for el in sheets.findall(M + "sheet"):
+            if el.get("name") == name:
+                sheets.remove(el)
         self.removed_ids[name] = sheet_el.get("sheetId")
 
     def import_sheet(self, name: str, n_part: str, n_sheet_el) -> object:
@@ -840,7 +840,7 @@ class _Splice:
                                            else self.o.parts["[Content_Types].xml"])
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as z:
-            names = [n for n in self.order if n in self.out]
+            names = [n for n in dict.fromkeys(self.order) if n in self.out]
             if "[Content_Types].xml" in names:
                 names.remove("[Content_Types].xml")
                 names.insert(0, "[Content_Types].xml")
