@@ -183,3 +183,30 @@ def test_every_part_a_person_added_survives_every_action(tmp_path, name):
     assert wb["My sheet"]["C2"].value == "=B2*2"
     acts = xlsx.load(path).get("Activities")
     assert "  two spaces before and after  " in acts["note"].tolist()
+
+
+def test_match_keeps_rows_a_person_hid_and_column_widths(tmp_path):
+    path = team(tmp_path / "team.xlsx")
+    stmt = preserve_fixture.statement(tmp_path)
+    assert main(["import", str(path), str(stmt)]) == 0
+    assert main(["match", str(path)]) == 0
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Matches"]
+    assert ws.max_row >= 3
+    ws.row_dimensions[2].hidden = True  # filtered away by a person
+    ws.column_dimensions["B"].width = 37
+    wb["Payments"].column_dimensions["C"].width = 44
+    wb.save(path)
+    assert main(["match", str(path)]) == 0
+    wb = openpyxl.load_workbook(path)
+    assert wb["Matches"].row_dimensions[2].hidden
+    assert wb["Matches"].column_dimensions["B"].width == 37
+    assert wb["Payments"].column_dimensions["C"].width == 44
+
+
+def test_a_note_keeps_its_leading_and_trailing_spaces(tmp_path):
+    path = team(tmp_path / "team.xlsx")
+    assert main(["contact", str(path), "--customer", "C1", "--channel", "call", "--outcome", "reached",
+                 "--note", "  two spaces before and after  "]) == 0
+    assert main(["refresh", str(path)]) == 0
+    assert xlsx.load(path).get("Activities")["note"].tolist() == ["  two spaces before and after  "]
