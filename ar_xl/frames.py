@@ -114,7 +114,7 @@ def coerce(
         elif col.kind == "bool":
             out[name] = values.map(lambda v: False if blank(v) else str(v).strip().lower() in ("true", "1", "yes", "y", "x", "waar", "wahr", "vrai"))
         else:
-            out[name] = _text(values, rows, source, name, must, problems)
+            out[name] = _text(values, rows, source, name, must, problems, strip=name not in AS_TYPED)
     if problems:
         problems.sort(key=lambda p: p.row or 0)  # row by row, columns in table order within a row
         raise InputError(problems)
@@ -311,7 +311,12 @@ def _ints(values, rows, source, name, must, problems) -> pd.Series:
     return pd.Series(out)
 
 
-def _text(values, rows, source, name, must, problems) -> pd.Series:
+AS_TYPED = frozenset({"note"})
+"""Text columns kept exactly as typed (a note's leading and trailing spaces are the person's); the
+other text columns (ids, names, statuses) lose surrounding spaces, so they match."""
+
+
+def _text(values, rows, source, name, must, problems, strip: bool = True) -> pd.Series:
     obj = values.astype(object).to_numpy()
     out = np.empty(len(obj), dtype=object)
     for i, v in enumerate(obj):
@@ -324,7 +329,7 @@ def _text(values, rows, source, name, must, problems) -> pd.Series:
         elif isinstance(v, (dt.datetime, pd.Timestamp)):
             out[i] = pd.Timestamp(v).date().isoformat()
         else:
-            out[i] = str(v).strip()
+            out[i] = str(v).strip() if strip else str(v)
     return pd.Series(out, dtype=object)
 
 

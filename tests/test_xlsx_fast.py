@@ -105,9 +105,19 @@ def test_a_workbook_excel_saved_stays_readable_after_an_action(tmp_path):
     assert xlsx.load(path).get("Aging")["open_amount_base"].sum() == 281575
 
 
-def test_cell_metadata_references_are_dropped_with_the_part_they_point_to(tmp_path):
+METADATA = (b'<metadata xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+            b'xmlns:xda="http://schemas.microsoft.com/office/spreadsheetml/2017/dynamicarray">'
+            b'<metadataTypes count="1"><metadataType name="XLDAPR" minSupportedVersion="120000" copy="1" '
+            b'pasteAll="1" pasteValues="1" merge="1" splitFirst="1" rowColShift="1" clearFormats="1" '
+            b'clearComments="1" assign="1" coerce="1" cellMeta="1"/></metadataTypes>'
+            b'<futureMetadata name="XLDAPR" count="1"><bk><extLst><ext uri="{bdbb8cdc-fa1e-496e-a857-3c3f30c029c3}">'
+            b'<xda:dynamicArrayProperties fDynamic="1" fCollapsed="0"/></ext></extLst></bk></futureMetadata>'
+            b'<cellMetadata count="1"><bk><rc t="1" v="0"/></bk></cellMetadata></metadata>')
+
+
+def test_cell_metadata_references_stay_with_the_part_they_point_to(tmp_path):
     """Excel 365 marks a spilled formula (=AR_AGING(...)) with cm="1", an index into
-    xl/metadata.xml; openpyxl does not keep that part, so the kept cells must not point into it."""
+    xl/metadata.xml; the sheet a person owns and that part are both kept as they were."""
     import re
     import zipfile
     seeded = _seed(tmp_path / "w.xlsx", small_tables())
@@ -119,14 +129,25 @@ def test_cell_metadata_references_are_dropped_with_the_part_they_point_to(tmp_pa
     with zipfile.ZipFile(seeded) as z, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
         for info in z.infolist():
             data = z.read(info.filename)
-            if info.filename.startswith("xl/worksheets/sheet"):
+            if info.filename.startswith("xl/worksheets/sheet") and b"<f>SUM(" in data:
                 data = re.sub(rb'<c r="B1"', rb'<c r="B1" cm="1"', data)
+            elif info.filename == "xl/_rels/workbook.xml.rels":
+                data = data.replace(b"</Relationships>", b'<Relationship Id="rIdMeta" Type="http://schemas.'
+                                    b'openxmlformats.org/officeDocument/2006/relationships/sheetMetadata" '
+                                    b'Target="metadata.xml"/></Relationships>')
+            elif info.filename == "[Content_Types].xml":
+                data = data.replace(b"</Types>", b'<Override PartName="/xl/metadata.xml" ContentType="application/'
+                                    b'vnd.openxmlformats-officedocument.spreadsheetml.sheetMetadata+xml"/></Types>')
             out.writestr(info, data)
+        out.writestr("xl/metadata.xml", METADATA)
+    with zipfile.ZipFile(path) as z:
+        before = {n: z.read(n) for n in z.namelist()}
     book = xlsx.load(path)
     xlsx.save(book, refresh.run(book, AS_OF))
     with zipfile.ZipFile(path) as z:
-        sheets = [z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/sheet")]
-        assert "xl/metadata.xml" not in z.namelist()
-    assert not any(re.search(rb'<c [^>]*\bcm=', x) for x in sheets)
+        after = {n: z.read(n) for n in z.namelist()}
+    assert after["xl/metadata.xml"] == METADATA
+    analysis = [n for n, x in before.items() if n.startswith("xl/worksheets/sheet") and b"cm=" in x]
+    assert len(analysis) == 1 and after[analysis[0]] == before[analysis[0]]
     ws = openpyxl.load_workbook(path)["Analysis"]
     assert (ws["A1"].value, ws["B1"].value) == ("open total", "=SUM(Invoices[open_amount])")

@@ -27,7 +27,7 @@ from openpyxl.worksheet.table import Table as XlTable, TableStyleInfo
 from . import cells
 from .. import config as config_mod
 from .. import frames, schema
-from . import xlsx_fast
+from . import package, xlsx_fast
 from ..book import Book, Change, read_book
 from ..errors import ArXlError, InputError
 
@@ -143,6 +143,8 @@ def save(book: Book, change: Change, path: str | Path | None = None, layout=None
     path = Path(path or book.path)  # type: ignore[attr-defined]
     wb = getattr(book, "handle", None) or _open(path)
     merged = change.merged(book)
+    before = {ws.title: ws for ws in wb.worksheets}
+    owned = set()
     for name, body in merged.items():
         t = schema.table(name)
         ws, tbl = _find_table(wb, t.name)
@@ -150,15 +152,19 @@ def save(book: Book, change: Change, path: str | Path | None = None, layout=None
             ws = wb[t.sheet_name] if t.sheet_name in wb.sheetnames else wb.create_sheet(t.sheet_name)
         extras = change.extra_columns.get(t.name, [])
         _write_table(ws, tbl, t, body, extras)
+        owned.add(ws.title)
     if layout is not None:
         layout(wb, merged)
-    _atomic_save(wb, path)
+    laid_out = {ws.title for ws in wb.worksheets if before.get(ws.title) is not ws}
+    _atomic_save(wb, path, package.keeper(getattr(book, "path", None), owned, laid_out))
     for name, body in merged.items():
         book.tables[schema.table(name).name] = body
     return merged
 
 
-def _atomic_save(wb: openpyxl.Workbook, path: Path) -> None:
+def _atomic_save(wb: openpyxl.Workbook, path: Path, finish=None) -> None:
+    """``finish(tmp)``, when given, rewrites the written package before it replaces ``path``
+    (``package.keeper``: every part the action does not own comes from the original)."""
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=".~ar-xl-", suffix=path.suffix or ".xlsx", dir=path.parent or ".")
     os.close(fd)
@@ -170,6 +176,8 @@ def _atomic_save(wb: openpyxl.Workbook, path: Path) -> None:
         mode = 0o666 & ~umask
     try:
         xlsx_fast.save(wb, tmp)
+        if finish is not None:
+            finish(tmp)
         os.chmod(tmp, mode)
         os.replace(tmp, path)
     except PermissionError:

@@ -48,6 +48,7 @@ REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _SHEETDATA = re.compile(rb"<sheetData\s*/>|<sheetData>\s*</sheetData>|<sheetData\b[^>]*>.*?</sheetData>", re.S)
 _EMPTY_SHEETDATA = re.compile(rb"<sheetData\s*/>|<sheetData>\s*</sheetData>")
 _DIMENSION = re.compile(rb"<dimension\b[^>]*/>")
+_HYPERLINKS = re.compile(rb"<hyperlinks\s*/>|<hyperlinks\b[^>]*>.*?</hyperlinks>", re.S)
 _CELL = re.compile(r'<c r="([A-Z]+)(\d+)"(?: s="(\d+)")?(?: t="(\w+)")?([^>]*?)(?:/>|>(.*?)</c>)', re.S)
 _ATTR_S = re.compile(r'\bs="(\d+)"')
 _ATTR_T = re.compile(r'\bt="(\w+)"')
@@ -186,6 +187,10 @@ def open_workbook(path, keep_vba: bool = False) -> openpyxl.Workbook:
                             body = b"" if _EMPTY_SHEETDATA.fullmatch(inner) else inner[inner.index(b">") + 1:-len(b"</sheetData>")]
                             raw[info.filename] = RawSheet(_own_markup(body), data, shared)
                             data = data[:m.start()] + b"<sheetData/>" + data[m.end():]
+                            # openpyxl binds a hyperlink by giving its cell the link as value: that cell
+                            # would be set while the cells are kept aside.  ``materialize`` binds them
+                            # on the real cells; the package keeps the part's own (``package``).
+                            data = _HYPERLINKS.sub(b"", data, count=1)
                     out.writestr(zipfile.ZipInfo(info.filename, date_time=info.date_time), data)
         buf.seek(0)
         wb = openpyxl.load_workbook(buf, keep_vba=keep_vba)
@@ -219,6 +224,7 @@ def materialize(ws) -> None:
         xml = r.full
     reader = WorksheetReader(ws, io.BytesIO(xml), r.shared, False, False)
     reader.bind_cells()
+    reader.bind_hyperlinks()  # kept out of openpyxl's first read (see ``open_workbook``)
     del ws._arxl
 
 
