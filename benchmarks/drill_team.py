@@ -61,7 +61,7 @@ def main() -> int:
             print(f"kill drill (SIGKILL at a random moment of the save, within {k.window:.2f} s of its "
                   f"temporary file appearing): {time.perf_counter() - t0:.1f} s")
             print(f"  kills survived:              {k.survived} of {k.kills}"
-                  f" (old content {k.old}, new content {k.new})")
+                  f" (old content {k.old}, new content {k.new}; {k.mid_save} killed with their temporary file on disk)")
             print(f"  broken workbooks:            {len(k.broken)}")
             for b in k.broken:
                 print(f"    {b}")

@@ -158,6 +158,8 @@ class Kills:
     temp_left: list[str] = field(default_factory=list)
     """Temporary files left after the next run (must be none)."""
     lock_left: bool = False
+    mid_save: int = 0
+    """Kills that caught the process with its temporary file on disk (before its replace)."""
     window: float = 0.0
     """Seconds from the save's temporary file appearing to the process's end, uninterrupted."""
 
@@ -171,10 +173,15 @@ def _temp_of(folder: Path, pid: int) -> bool:
     return any(name.startswith(prefix) for name in os.listdir(folder))
 
 
+_last_pid = [0]
+
+
 def _run_watched(book: Path, note: str, out: Path, kill_after: float | None) -> tuple[float | None, int]:
     """Fork ``ar-xl contact``; once its save's temporary file appears, kill it after ``kill_after``
-    seconds (or let it finish).  Returns (seconds from temp file to exit or kill, exit status)."""
+    seconds (or let it finish).  Returns (seconds from temp file to exit or kill, exit status;
+    -9 when killed)."""
     pid = _fork_main(contact_argv(book, note), out, {})
+    _last_pid[0] = pid
     seen = None
     while True:
         done, status = os.waitpid(pid, os.WNOHANG)
@@ -203,6 +210,7 @@ def kill_drill(folder: Path, kills: int = 30, seed: int = 7) -> Kills:
         before = book.read_bytes()
         rows_before = notes(book)
         _run_watched(book, f"kill {k}", out, rng.uniform(0, res.window))
+        res.mid_save += _temp_of(folder, _last_pid[0])
         if book.read_bytes() == before:
             res.old += 1
             continue
