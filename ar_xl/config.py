@@ -77,6 +77,7 @@ DEFAULTS: dict[str, tuple[str, str]] = {
     "promise_grace_days": ("3", "Days after the promised date a payment still keeps a promise"),
     "plan_grace_days": ("5", "Days after an installment's due date before it counts as missed"),
     "dispute_reasons": (DEFAULT_REASONS_TEXT, "Dispute reasons as reason=Owner:SLA calendar days, separated by ;"),
+    "backups_kept": ("10", "Earlier versions of the workbook kept in the ar-xl-backups folder beside it (0 keeps none)"),
     "fx.EUR": ("1", "Base currency"),
     "fx.GBP": ("1.1650", "EUR per 1 GBP"),
     "fx.USD": ("0.9200", "EUR per 1 USD"),
@@ -98,6 +99,8 @@ class Config:
     promise_grace_days: int = 3
     plan_grace_days: int = 5
     dispute_reasons: dict[str, tuple[str, int]] = field(default_factory=lambda: dict(DEFAULT_REASONS))
+    backups_kept: int = 10
+    """earlier versions of the workbook file kept beside it"""
     extra: dict[str, str] = field(default_factory=dict)
 
     def with_(self, **kw) -> "Config":
@@ -192,6 +195,7 @@ def from_rows(rows: pd.DataFrame | None, source: str = "Config") -> Config:
         promise_grace_days=val("promise_grace_days", _int, 0),
         plan_grace_days=val("plan_grace_days", _int, 0),
         dispute_reasons=val("dispute_reasons", parse_reasons, dict(DEFAULT_REASONS)),
+        backups_kept=val("backups_kept", _count, 10),
         extra={k: v for k, v in values.items() if k not in DEFAULTS and k not in fx_keys and not k.startswith("fx.")},
     )
     if problems:
@@ -210,6 +214,14 @@ def _int(v: object) -> int:
     f = float(str(v).strip().replace(",", "."))
     if not f.is_integer() or f < 0:
         raise ValueError(f"must be a whole number of days, 0 or more, not {v!r}")
+    return int(f)
+
+
+def _count(v: object) -> int:
+    """A whole number, 0 or more."""
+    f = float(str(v).strip().replace(",", ".") or "nan")
+    if not f.is_integer() or f < 0:
+        raise ValueError(f"must be a whole number, 0 or more, not {v!r}")
     return int(f)
 
 

@@ -21,12 +21,18 @@ def date_arg(text: str) -> dt.date:
 
 
 def run_on_workbook(path: str | Path, action: Callable, *args, **kwargs):
-    """Load the workbook, run ``action(book, ...)`` and write its Change once; returns the Change."""
-    from ..workbook import xlsx
-    book = xlsx.load(path)
-    change = action(book, *args, **kwargs)
-    xlsx.save(book, change)
-    return change
+    """Load the workbook, run ``action(book, ...)`` and write its Change once; returns the Change.
+
+    The read-compute-write holds the workbook's lock and is run again from the read when the
+    file changed underneath (``filesafe.cycle``)."""
+    from ..workbook import filesafe, xlsx
+
+    def once():
+        book = xlsx.load(path)
+        change = action(book, *args, **kwargs)
+        xlsx.save(book, change)
+        return change
+    return filesafe.cycle(path, once)
 
 
 def act(path: str | Path, action: Callable, *args, **kwargs) -> int:

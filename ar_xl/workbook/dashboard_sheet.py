@@ -87,12 +87,15 @@ PIVOT_ROW = 32
 
 def refresh_workbook(path: str | Path, as_of: dt.date | None = None, prefill_pivots: bool = True):
     """Refresh dashboard on a workbook file: Aging, KPI block, chart ranges, pivots; one atomic save."""
-    from . import xlsx
+    from . import filesafe, xlsx
     from ..actions import dashboard as action
-    book = xlsx.load(path)
-    change = action.run(book, as_of)
-    xlsx.save(book, change, layout=layout_hook(book, change, prefill_pivots))
-    return change
+
+    def once():
+        book = xlsx.load(path)
+        change = action.run(book, as_of)
+        xlsx.save(book, change, layout=layout_hook(book, change, prefill_pivots))
+        return change
+    return filesafe.cycle(path, once)
 
 
 def layout_hook(book, change, prefill_pivots: bool = True):

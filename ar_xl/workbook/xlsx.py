@@ -6,15 +6,15 @@ header row, drop-downs on status-like columns and the Config defaults.
 
 ``load`` reads every known table into a ``Book``; ``save`` writes a ``Change``
 back in one go, to a temporary file that then replaces the workbook, so a
-failure part-way leaves the file as it was.  Cells of text columns are always
+failure part-way leaves the file as it was.  The lock, the check that the file
+is still the one read, read-only and open-in-Excel refusals and the rolling
+backups are ``filesafe``'s.  Cells of text columns are always
 written as text: a remittance line starting with ``=`` stays text, never a
 formula.
 """
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +24,7 @@ from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table as XlTable, TableStyleInfo
 
-from . import cells
+from . import cells, filesafe
 from .. import config as config_mod
 from .. import frames, schema
 from . import package, xlsx_fast
@@ -116,6 +116,7 @@ def read_table_frame(ws, tbl) -> tuple[pd.DataFrame, int]:
 def load(path: str | Path, tables: list[str] | None = None) -> Book:
     """Read the workbook's tables into a Book; every bad cell of every table is reported at once."""
     path = Path(path)
+    seen = filesafe.fingerprint(path)  # before reading: save checks the file is still this one
     wb = _open(path, fast=True)
 
     def find(t: schema.Table):
@@ -129,6 +130,7 @@ def load(path: str | Path, tables: list[str] | None = None) -> Book:
     book = read_book(path.name, find, tables, present)
     book.handle = wb  # type: ignore[attr-defined]
     book.path = path  # type: ignore[attr-defined]
+    book.fingerprint = seen  # type: ignore[attr-defined]
     return book
 
 
@@ -141,6 +143,7 @@ def save(book: Book, change: Change, path: str | Path | None = None, layout=None
     before the file is saved (the Dashboard sheet is laid out this way), so
     everything lands in the one atomic save."""
     path = Path(path or book.path)  # type: ignore[attr-defined]
+    same = getattr(book, "path", None) is not None and filesafe.target(path) == filesafe.target(book.path)
     wb = getattr(book, "handle", None) or _open(path)
     merged = change.merged(book)
     before = {ws.title: ws for ws in wb.worksheets}
@@ -156,37 +159,34 @@ def save(book: Book, change: Change, path: str | Path | None = None, layout=None
     if layout is not None:
         layout(wb, merged)
     laid_out = {ws.title for ws in wb.worksheets if before.get(ws.title) is not ws}
-    _atomic_save(wb, path, package.keeper(getattr(book, "path", None), owned, laid_out))
+    finish = package.keeper(getattr(book, "path", None), owned, laid_out)
+    written = _atomic_save(wb, path, getattr(book, "fingerprint", None) if same else None, _backups_kept(book),
+                           finish=finish)
+    book.fingerprint = written  # type: ignore[attr-defined]
     for name, body in merged.items():
         book.tables[schema.table(name).name] = body
     return merged
 
 
-def _atomic_save(wb: openpyxl.Workbook, path: Path, finish=None) -> None:
-    """``finish(tmp)``, when given, rewrites the written package before it replaces ``path``
-    (``package.keeper``: every part the action does not own comes from the original)."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=".~ar-xl-", suffix=path.suffix or ".xlsx", dir=path.parent or ".")
-    os.close(fd)
-    if path.exists():  # a shared workbook keeps its permissions
-        mode = path.stat().st_mode & 0o777
-    else:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    try:
+def _atomic_save(wb: openpyxl.Workbook, path: Path, expected: filesafe.Fingerprint | None = None,
+                 keep: int = filesafe.DEFAULT_BACKUPS, finish=None) -> filesafe.Fingerprint:
+    """Save ``wb`` over ``path`` through ``filesafe.atomic_write`` (lock, temp file, fsync, replace,
+    backup); ``expected`` is the file as read (``Changed`` if it no longer is).  ``finish(tmp)``, when
+    given, rewrites the written package before it replaces ``path`` (``package.keeper``: every part
+    the action does not own comes from the original)."""
+    def write(tmp):
         xlsx_fast.save(wb, tmp)
         if finish is not None:
             finish(tmp)
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except PermissionError:
-        os.unlink(tmp)
-        raise ArXlError(f"{path}: cannot write the workbook; is it open in Excel? Close it and try again") from None
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    return filesafe.atomic_write(path, write, expected=expected, keep=keep)
+
+
+def _backups_kept(book: Book) -> int:
+    """Config ``backups_kept`` of the book (the default when its Config cannot be read)."""
+    try:
+        return book.config.backups_kept
+    except ArXlError:
+        return filesafe.DEFAULT_BACKUPS
 
 
 def _header_for(t: schema.Table, tbl, ws, body: pd.DataFrame, extras: list[str]) -> list[str]:
