@@ -101,93 +101,119 @@ def _nl_surname(s: str, start: bool) -> str:
 
 
 def company_name(r: random.Random, country: str, flavour: str = "") -> str:
-    """A company name in the country's own style, ending with a real legal form."""
-    if country == "NL":
-        s = r.choice(_NL_SURNAMES)
-        form = r.choices(("B.V.", "V.O.F.", "N.V."), (0.80, 0.13, 0.07))[0]
-        if form == "V.O.F.":
-            p = r.random()
-            if p < 0.4:
-                return f"Gebr. {_nl_surname(s, False)} {form}"
-            if p < 0.7:
-                return f"{_nl_surname(s, True)} & Zn. {form}"
-            return f"{r.choice(_NL_PREFIX)} {_nl_surname(s, False)} {form}"
-        if form == "N.V.":
-            return (f"Koninklijke {_nl_surname(s, True)} {r.choice(_NL_SECTORS)} {form}" if r.random() < 0.5
-                    else f"{r.choice(_NL_PLACES)} {r.choice(_NL_SECTORS)} Holding {form}")
-        p = r.random()
-        if p < 0.5:
-            return f"{_nl_surname(s, True)} {r.choice(_NL_SECTORS)} {form}"
-        if p < 0.8:
-            return f"{r.choice(_NL_PREFIX)} {_nl_surname(s, False)} {form}"
-        return f"{r.choice(_NL_PLACES)} {r.choice(_NL_SECTORS)} {form}"
-    if country == "BE" and flavour != "fr":
-        s = r.choice(_BE_NL_SURNAMES)
-        form = r.choices(("BV", "NV", "CommV"), (0.60, 0.30, 0.10))[0]
-        if form == "CommV":
-            return f"{s} & Zonen {form}" if r.random() < 0.5 else f"Bouwonderneming {s} {form}"
-        p = r.random()
-        if p < 0.45:
-            return f"{s} {r.choice(_BE_NL_SECTORS)} {form}"
-        if p < 0.75:
-            return f"{r.choice(('Transport', 'Schrijnwerkerij', 'Bouwbedrijf', 'Garage', 'Drukkerij'))} {s} {form}"
-        return f"{r.choice(_BE_NL_PLACES)} {r.choice(_BE_NL_SECTORS)} {form}"
+    """A company name in the country's own style, ending with a real legal form
+    (``flavour`` "fr" gives a Belgian name in French, anything else in Dutch)."""
     if country == "BE":
-        s = r.choice(_BE_FR_SURNAMES)
-        form = r.choices(("SRL", "SA"), (0.65, 0.35))[0]
+        return _be_fr_name(r) if flavour == "fr" else _be_nl_name(r)
+    if country not in _NAMERS:
+        raise ValueError(country)
+    return _NAMERS[country](r)
+
+
+def _nl_name(r: random.Random) -> str:
+    """Dutch: B.V. (most), V.O.F. (Gebr., & Zn.) or N.V. (Koninklijke, Holding)."""
+    s = r.choice(_NL_SURNAMES)
+    form = r.choices(("B.V.", "V.O.F.", "N.V."), (0.80, 0.13, 0.07))[0]
+    if form == "V.O.F.":
         p = r.random()
         if p < 0.4:
-            return f"{r.choice(('Logistique', 'Transports', 'Menuiserie', 'Ets', 'Toitures', 'Garage'))} {s} {form}"
-        if p < 0.6:
-            return f"{s} & Fils {form}"
-        if p < 0.8:
-            return f"{s} {r.choice(('Logistique', 'Industrie', 'Distribution', 'Matériaux'))} {form}"
-        return f"{r.choice(('Carrières', 'Ateliers', 'Entrepôts', 'Fonderies'))} de {r.choice(_BE_FR_PLACES)} {form}"
-    if country == "DE":
-        s = r.choice(_DE_SURNAMES)
-        form = r.choices(("GmbH", "GmbH & Co. KG", "KG", "AG", "e.K."), (0.58, 0.18, 0.09, 0.07, 0.08))[0]
-        if form == "e.K.":
-            return f"{r.choice(_DE_EK_PREFIX)} {s} {form}"
-        if form == "AG":
-            return (f"{r.choice(_DE_REGIONS)} {r.choice(_DE_WORKS)} {form}" if r.random() < 0.6
-                    else f"{s} {r.choice(_DE_SECTORS)} {form}")
-        if form == "KG" and r.random() < 0.5:
-            return f"{s} & {r.choice([x for x in _DE_SURNAMES if x != s])} {form}"
-        if form == "GmbH & Co. KG" and r.random() < 0.5:
-            return f"Spedition {s} {form}"
-        p = r.random()
+            return f"Gebr. {_nl_surname(s, False)} {form}"
         if p < 0.7:
-            return f"{s} {r.choice(_DE_SECTORS)} {form}"
-        return f"{r.choice(('Bauunternehmung', 'Holzbau', 'Metallbau', 'Autohaus'))} {s} {form}"
-    if country == "FR":
-        s = r.choice(_FR_SURNAMES)
-        form = r.choices(("SAS", "SARL", "EURL", "SA"), (0.40, 0.35, 0.15, 0.10))[0]
-        if form == "SA" and r.random() < 0.6:
-            adj = r.choice(_FR_ADJ)
-            return f"Société {adj} de {r.choice(_FR_ACTIVITY)} {form}"
-        p = r.random()
-        if p < 0.5:
-            return f"{r.choice(_FR_PREFIX)} {s} {form}"
-        if p < 0.75:
-            return f"{s} {r.choice(_FR_SUFFIX)} {form}"
-        if form in ("SARL", "SA"):
-            return f"Ets {s} & Fils {form}"
-        return f"Groupe {s} {form}" if form == "SAS" else f"{r.choice(_FR_PREFIX)} {s} {form}"
-    if country == "UK":
-        s = r.choice(_UK_SURNAMES)
-        form = r.choices(("Ltd", "LLP", "PLC"), (0.80, 0.13, 0.07))[0]
-        if form == "LLP":
-            other = r.choice([x for x in _UK_SURNAMES if x != s])
-            return f"{s} {other} {form}" if r.random() < 0.5 else f"{s} & Partners {form}"
-        if form == "PLC":
-            return f"{s} Group {form}" if r.random() < 0.5 else f"{r.choice(_UK_PLACES)} Holdings {form}"
-        p = r.random()
-        if p < 0.55:
-            return f"{s} {r.choice(_UK_SECTORS)} {form}"
-        if p < 0.75:
-            return f"{s} & Sons {form}"
-        return f"{r.choice(_UK_PLACES)} {r.choice(_UK_SECTORS)} {form}"
-    raise ValueError(country)
+            return f"{_nl_surname(s, True)} & Zn. {form}"
+        return f"{r.choice(_NL_PREFIX)} {_nl_surname(s, False)} {form}"
+    if form == "N.V.":
+        return (f"Koninklijke {_nl_surname(s, True)} {r.choice(_NL_SECTORS)} {form}" if r.random() < 0.5
+                else f"{r.choice(_NL_PLACES)} {r.choice(_NL_SECTORS)} Holding {form}")
+    p = r.random()
+    if p < 0.5:
+        return f"{_nl_surname(s, True)} {r.choice(_NL_SECTORS)} {form}"
+    if p < 0.8:
+        return f"{r.choice(_NL_PREFIX)} {_nl_surname(s, False)} {form}"
+    return f"{r.choice(_NL_PLACES)} {r.choice(_NL_SECTORS)} {form}"
+
+
+def _be_nl_name(r: random.Random) -> str:
+    """Flemish: BV, NV or CommV."""
+    s = r.choice(_BE_NL_SURNAMES)
+    form = r.choices(("BV", "NV", "CommV"), (0.60, 0.30, 0.10))[0]
+    if form == "CommV":
+        return f"{s} & Zonen {form}" if r.random() < 0.5 else f"Bouwonderneming {s} {form}"
+    p = r.random()
+    if p < 0.45:
+        return f"{s} {r.choice(_BE_NL_SECTORS)} {form}"
+    if p < 0.75:
+        return f"{r.choice(('Transport', 'Schrijnwerkerij', 'Bouwbedrijf', 'Garage', 'Drukkerij'))} {s} {form}"
+    return f"{r.choice(_BE_NL_PLACES)} {r.choice(_BE_NL_SECTORS)} {form}"
+
+
+def _be_fr_name(r: random.Random) -> str:
+    """Walloon: SRL or SA."""
+    s = r.choice(_BE_FR_SURNAMES)
+    form = r.choices(("SRL", "SA"), (0.65, 0.35))[0]
+    p = r.random()
+    if p < 0.4:
+        return f"{r.choice(('Logistique', 'Transports', 'Menuiserie', 'Ets', 'Toitures', 'Garage'))} {s} {form}"
+    if p < 0.6:
+        return f"{s} & Fils {form}"
+    if p < 0.8:
+        return f"{s} {r.choice(('Logistique', 'Industrie', 'Distribution', 'Matériaux'))} {form}"
+    return f"{r.choice(('Carrières', 'Ateliers', 'Entrepôts', 'Fonderies'))} de {r.choice(_BE_FR_PLACES)} {form}"
+
+
+def _de_name(r: random.Random) -> str:
+    """German: GmbH, GmbH & Co. KG, KG, AG or e.K."""
+    s = r.choice(_DE_SURNAMES)
+    form = r.choices(("GmbH", "GmbH & Co. KG", "KG", "AG", "e.K."), (0.58, 0.18, 0.09, 0.07, 0.08))[0]
+    if form == "e.K.":
+        return f"{r.choice(_DE_EK_PREFIX)} {s} {form}"
+    if form == "AG":
+        return (f"{r.choice(_DE_REGIONS)} {r.choice(_DE_WORKS)} {form}" if r.random() < 0.6
+                else f"{s} {r.choice(_DE_SECTORS)} {form}")
+    if form == "KG" and r.random() < 0.5:
+        return f"{s} & {r.choice([x for x in _DE_SURNAMES if x != s])} {form}"
+    if form == "GmbH & Co. KG" and r.random() < 0.5:
+        return f"Spedition {s} {form}"
+    p = r.random()
+    if p < 0.7:
+        return f"{s} {r.choice(_DE_SECTORS)} {form}"
+    return f"{r.choice(('Bauunternehmung', 'Holzbau', 'Metallbau', 'Autohaus'))} {s} {form}"
+
+
+def _fr_name(r: random.Random) -> str:
+    """French: SAS, SARL, EURL or SA."""
+    s = r.choice(_FR_SURNAMES)
+    form = r.choices(("SAS", "SARL", "EURL", "SA"), (0.40, 0.35, 0.15, 0.10))[0]
+    if form == "SA" and r.random() < 0.6:
+        adj = r.choice(_FR_ADJ)
+        return f"Société {adj} de {r.choice(_FR_ACTIVITY)} {form}"
+    p = r.random()
+    if p < 0.5:
+        return f"{r.choice(_FR_PREFIX)} {s} {form}"
+    if p < 0.75:
+        return f"{s} {r.choice(_FR_SUFFIX)} {form}"
+    if form in ("SARL", "SA"):
+        return f"Ets {s} & Fils {form}"
+    return f"Groupe {s} {form}" if form == "SAS" else f"{r.choice(_FR_PREFIX)} {s} {form}"
+
+
+def _uk_name(r: random.Random) -> str:
+    """British: Ltd, LLP or PLC."""
+    s = r.choice(_UK_SURNAMES)
+    form = r.choices(("Ltd", "LLP", "PLC"), (0.80, 0.13, 0.07))[0]
+    if form == "LLP":
+        other = r.choice([x for x in _UK_SURNAMES if x != s])
+        return f"{s} {other} {form}" if r.random() < 0.5 else f"{s} & Partners {form}"
+    if form == "PLC":
+        return f"{s} Group {form}" if r.random() < 0.5 else f"{r.choice(_UK_PLACES)} Holdings {form}"
+    p = r.random()
+    if p < 0.55:
+        return f"{s} {r.choice(_UK_SECTORS)} {form}"
+    if p < 0.75:
+        return f"{s} & Sons {form}"
+    return f"{r.choice(_UK_PLACES)} {r.choice(_UK_SECTORS)} {form}"
+
+
+_NAMERS = {"NL": _nl_name, "DE": _de_name, "FR": _fr_name, "UK": _uk_name}
 
 
 def legal_form(name: str, country: str) -> str:

@@ -101,14 +101,14 @@ def encrypt(data: bytes, project_id: str, seed: int | None = None) -> str:
     """Hex text of ``data`` encrypted as MS-OVBA 2.4.3.2 (the CMG, DPB and GC values of PROJECT).
 
     Without ``seed`` the seed and the ignored bytes are random; with one the result is the same every time."""
-    random = seed is None
+    randomised = seed is None
     seed = os.urandom(1)[0] if seed is None else seed & 0xFF
     version = 2
     proj_key = sum(project_id.encode("latin-1")) & 0xFF
     out = bytearray([seed, seed ^ version, seed ^ proj_key])
     unencrypted_1, encrypted_1, encrypted_2 = proj_key, seed ^ proj_key, seed ^ version
     # the "ignored" bytes may hold anything; a given seed gives the same text every time
-    ignored = os.urandom((seed & 6) // 2) if random else bytes((seed & 6) // 2)
+    ignored = os.urandom((seed & 6) // 2) if randomised else bytes((seed & 6) // 2)
     plain = bytes(ignored) + struct.pack("<I", len(data)) + bytes(data)
     for b in plain:
         enc = b ^ ((encrypted_2 + unencrypted_1) & 0xFF)
