@@ -406,7 +406,8 @@ def _kpi_block(ws, fig: engine.Figures) -> None:
     for t in tiles:
         first, last, top = t.first, t.last, t.top
         for r in range(top, top + 3):
-            ws.merge_cells(start_row=r, start_column=first, end_row=r, end_column=last)
+            if last > first:  # a one-column tile is not merged: Excel repairs single-cell merges
+                ws.merge_cells(start_row=r, start_column=first, end_row=r, end_column=last)
             ws.cell(r, first).alignment = Alignment(horizontal="center", vertical="center")
             for col in range(first, last + 1):
                 cell = ws.cell(r, col)
@@ -619,6 +620,16 @@ def _caption(v: str) -> str:
     return "(blank)" if v == "" else v
 
 
+class _PivotTableDefinition(TableDefinition):
+    """openpyxl's pivot table definition without the ``r:id`` it puts on the root element: the schema
+    (CT_pivotTableDefinition) has no such attribute and Excel never writes it.  (openpyxl's metaclass
+    builds the serialised attributes from the class body, so they are restated here, ``id`` left out.)"""
+
+    __attrs__ = tuple(a for a in TableDefinition.__attrs__ if a != "id")
+    __nested__ = TableDefinition.__nested__
+    __elements__ = TableDefinition.__elements__
+
+
 @dataclass
 class _Placed:
     pivot: TableDefinition
@@ -667,7 +678,7 @@ def _pivot_table(name: str, src: _Source, anchor: tuple[int, int], *, rows: str,
     if page:
         loc.rowPageCount = 1
         loc.colPageCount = 1
-    pt = TableDefinition(
+    pt = _PivotTableDefinition(
         name=name, cacheId=src.cache_id, dataCaption="Values", updatedVersion=6, minRefreshableVersion=3,
         createdVersion=6, applyNumberFormats=False, applyBorderFormats=False, applyFontFormats=False,
         applyPatternFormats=False, applyAlignmentFormats=False, applyWidthHeightFormats=True,
@@ -775,6 +786,11 @@ def _pivots(wb, ws, tables: dict[str, pd.DataFrame], labels: list[str], currency
         "Disputes": {"reason": None, "status": list(schema.DISPUTE_STATUSES)},
         "Matches": {"decision": list(schema.MATCH_DECISIONS)},
     }
+    for name, src in sources.items():  # axis items ignoring case, first spelling kept (engine.first_spelling)
+        src.frame = src.frame.copy()
+        for h in axis[name]:
+            if h in src.frame.columns:
+                src.frame[h] = engine.first_spelling(engine._text(src.frame, h)).to_numpy()
     for name, src in sources.items():
         _make_cache(src, {h: o for h, o in axis[name].items() if h in src.header}, next_id)
         next_id += 1
