@@ -134,3 +134,18 @@ def test_pivot_items_are_grouped_ignoring_case_keeping_the_first_spelling(emma_w
     r = emma[0][0]
     row_values = [cells.get((r, c)) for c in range(3, 12)]
     assert 160.0 in row_values, row_values
+
+
+def test_libreoffice_groups_the_pivot_items_as_we_prefill_them(emma_wb, tmp_path):
+    """LibreOffice, computing the pivots from the tables (nothing pre-filled), also makes one Emma and one
+    Acme BV, with the amounts the pre-filled grid shows."""
+    from ar_xl.workbook import dashboard_sheet
+    from test_dashboard import lo_sheet, read_pivot
+    dashboard_sheet.refresh_workbook(emma_wb, None, prefill_pivots=False)
+    grid = lo_sheet(emma_wb, "Dashboard", tmp_path / "csv")
+    r0 = dashboard_sheet.PIVOT_ROW
+    by_collector = read_pivot(grid, r0 + 1, 2)
+    assert set(by_collector) == {"Bram", "Emma", "Total Result"}
+    assert by_collector["Emma"]["Total Result"] == "160"
+    top = read_pivot(grid, r0 + 2, 13)
+    assert top["Acme BV"] == {"Overdue (EUR)": "150"} and "acme bv" not in top
