@@ -93,6 +93,18 @@ def _text(frame: pd.DataFrame, col: str) -> pd.Series:
     return frame[col].fillna("").astype(str).str.strip()
 
 
+def first_spelling(values: pd.Series) -> pd.Series:
+    """Each text as the first spelling, in table order, of the texts equal to it ignoring case.
+
+    Excel groups PivotTable items ignoring case ("Emma" and "emma" are one item, shown as the first
+    it meets) and asks to repair a file whose pivot cache holds both; the dashboard groups every free-text
+    key (collector, customer, reason) the same way, so charts, pivots and their pre-filled cells agree."""
+    values = values.fillna("").astype(str)
+    keys = values.str.casefold()
+    first = dict(zip(keys[~keys.duplicated()], values[~keys.duplicated()]))
+    return keys.map(first).astype(object)
+
+
 def _money(frame: pd.DataFrame, col: str) -> np.ndarray:
     if col not in frame.columns:
         return np.zeros(len(frame), dtype=np.int64)
@@ -187,7 +199,7 @@ def beginning_ar(invoices: pd.DataFrame, payments: pd.DataFrame, matches: pd.Dat
 
 def aging_by_collector(aging: pd.DataFrame, labels: list[str]) -> pd.DataFrame:
     """Collector × bucket in base cents (collectors sorted, '(no collector)' last)."""
-    coll = _text(aging, "collector").replace("", NO_COLLECTOR)
+    coll = first_spelling(_text(aging, "collector")).replace("", NO_COLLECTOR)
     bucket = _text(aging, "bucket")
     amounts = _money(aging, "open_amount_base")
     frame = pd.DataFrame({"collector": coll.to_numpy(), "bucket": bucket.to_numpy(), "amount": amounts})
@@ -206,8 +218,9 @@ def aging_by_collector(aging: pd.DataFrame, labels: list[str]) -> pd.DataFrame:
 def disputes_by_reason(disputes: pd.DataFrame, config: Config) -> pd.DataFrame:
     live = open_disputes(disputes).to_numpy()
     d = disputes.loc[live]
+    reasons = first_spelling(_text(disputes, "reason")).loc[live]  # spelt as in the whole table, as the pivot
     frame = pd.DataFrame({
-        "reason": _text(d, "reason").replace("", NO_REASON).to_numpy(),
+        "reason": reasons.replace("", NO_REASON).to_numpy(),
         "count": 1,
         "amount": _base(_money(d, "amount"), _text(d, "currency"), config, "Disputes"),
     })

@@ -76,6 +76,9 @@ def create(path: str | Path, overwrite: bool = False, config_rows: pd.DataFrame 
         if t.name == "Config" and body is None:
             body = config_mod.default_rows()
         _write_table(ws, None, t, frames.empty_frame(t) if body is None else body, [])
+    if path.suffix.lower() == ".xlsm":  # Excel opens an .xlsm only with the macro-enabled content type
+        from .macro_enabled import mark_macro_enabled
+        mark_macro_enabled(wb)
     _atomic_save(wb, path)
     return path
 
