@@ -52,7 +52,9 @@ def write_lock(path, **info):
 
 def test_a_live_lock_stops_the_action_naming_who_holds_it(book, capsys, monkeypatch):
     monkeypatch.setenv("AR_XL_LOCK_WAIT", "0.3")
-    lp = write_lock(book)  # this test's own process: alive
+    lp = write_lock(book)  # this test's own process: alive, however old its lock
+    old = time.time() - filesafe.STALE_AFTER - 60
+    os.utime(lp, (old, old))
     before = snapshot(book.parent)
     code, out = contact(book, "blocked", capsys)
     assert code == 2
