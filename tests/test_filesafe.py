@@ -279,3 +279,9 @@ def test_file_mode_is_kept_across_saves(book, capsys):
     os.chmod(book, 0o640)
     assert contact(book, "x", capsys)[0] == 0
     assert book.stat().st_mode & 0o777 == 0o640
+
+
+def test_owner_file_found_whatever_its_case(book):
+    excel_owner_file(book.parent, "TEAM.xlsx", "Emma")
+    msg = filesafe.open_elsewhere(book)
+    assert msg and "Emma" in msg and "ribbon" in msg

@@ -190,6 +190,21 @@ def _libreoffice_owner(data: bytes) -> str:
     return f"{name} on {host}" if name and host else name
 
 
+def _beside(folder: Path, name: str) -> Path | None:
+    """The file ``name`` in ``folder``, its case ignored (a share mounted from Windows); ``None``."""
+    exact = folder / name
+    if exact.is_file():
+        return exact
+    try:
+        with os.scandir(folder) as it:
+            for e in it:
+                if e.name[:2] in ("~$", ".~") and e.name.lower() == name.lower() and e.is_file():
+                    return Path(e.path)
+    except OSError:
+        pass
+    return None
+
+
 def open_elsewhere(path: str | Path) -> str | None:
     """Who has the workbook open in Excel or LibreOffice, from their owner files; ``None`` if nobody."""
     seen = set()
@@ -198,8 +213,8 @@ def open_elsewhere(path: str | Path) -> str | None:
         if (folder, name) in seen:
             continue
         seen.add((folder, name))
-        excel = folder / ("~$" + name)
-        if excel.is_file():
+        excel = _beside(folder, "~$" + name)
+        if excel is not None:
             try:
                 who = _excel_owner(excel.read_bytes()[:512]) or "someone"
             except OSError:
@@ -207,8 +222,8 @@ def open_elsewhere(path: str | Path) -> str | None:
             return (f"{Path(path).name} is open in Excel by {who} (owner file {excel.name}); "
                     f"use the ar-xl ribbon in that Excel, or ask {who} to close the workbook first. "
                     f"If nobody has it open (Excel crashed), delete {excel}. Nothing was changed")
-        lo = folder / f".~lock.{name}#"
-        if lo.is_file():
+        lo = _beside(folder, f".~lock.{name}#")
+        if lo is not None:
             try:
                 who = _libreoffice_owner(lo.read_bytes()[:2048]) or "someone"
             except OSError:
