@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -19,9 +20,19 @@ from ar_xl.workbook import filesafe, xlsx
 from drills import contact_argv, notes, team_workbook
 
 
+@pytest.fixture(scope="module")
+def template(tmp_path_factory):
+    return team_workbook(tmp_path_factory.mktemp("template") / "team.xlsx")
+
+
+def copy_of(template, path):
+    shutil.copyfile(template, path)
+    return path
+
+
 @pytest.fixture
-def book(tmp_path):
-    return team_workbook(tmp_path / "team.xlsx")
+def book(tmp_path, template):
+    return copy_of(template, tmp_path / "team.xlsx")
 
 
 def contact(path, note, capsys=None):
@@ -180,10 +191,10 @@ def test_read_only_workbook_is_refused_by_its_mode_bits(book, capsys):
     assert snapshot(book.parent) == before
 
 
-def test_read_only_folder_is_a_clear_error(tmp_path, capsys):
+def test_read_only_folder_is_a_clear_error(tmp_path, template, capsys):
     folder = tmp_path / "shared"
     folder.mkdir()
-    book = team_workbook(folder / "team.xlsx")
+    book = copy_of(template, folder / "team.xlsx")
     os.chmod(folder, 0o555)
     try:
         code, out = contact(book, "x", capsys)
@@ -204,9 +215,9 @@ def test_os_refusal_while_saving_is_a_clear_error(book, monkeypatch):
     assert not [p for p in book.parent.iterdir() if p.name.startswith(".~ar-xl")]
 
 
-def test_symlinked_workbook_is_written_through_to_its_target(tmp_path, capsys):
+def test_symlinked_workbook_is_written_through_to_its_target(tmp_path, template, capsys):
     (tmp_path / "shared").mkdir()
-    target = team_workbook(tmp_path / "shared" / "team.xlsx")
+    target = copy_of(template, tmp_path / "shared" / "team.xlsx")
     link = tmp_path / "link.xlsx"
     link.symlink_to(target)
     assert contact(link, "via link", capsys)[0] == 0
