@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -19,9 +20,19 @@ from ar_xl.workbook import filesafe, xlsx
 from drills import contact_argv, notes, team_workbook
 
 
+@pytest.fixture(scope="module")
+def template(tmp_path_factory):
+    return team_workbook(tmp_path_factory.mktemp("template") / "team.xlsx")
+
+
+def copy_of(template, path):
+    shutil.copyfile(template, path)
+    return path
+
+
 @pytest.fixture
-def book(tmp_path):
-    return team_workbook(tmp_path / "team.xlsx")
+def book(tmp_path, template):
+    return copy_of(template, tmp_path / "team.xlsx")
 
 
 def contact(path, note, capsys=None):
@@ -52,7 +63,9 @@ def write_lock(path, **info):
 
 def test_a_live_lock_stops_the_action_naming_who_holds_it(book, capsys, monkeypatch):
     monkeypatch.setenv("AR_XL_LOCK_WAIT", "0.3")
-    lp = write_lock(book)  # this test's own process: alive
+    lp = write_lock(book)  # this test's own process: alive, however old its lock
+    old = time.time() - filesafe.STALE_AFTER - 60
+    os.utime(lp, (old, old))
     before = snapshot(book.parent)
     code, out = contact(book, "blocked", capsys)
     assert code == 2
@@ -178,10 +191,10 @@ def test_read_only_workbook_is_refused_by_its_mode_bits(book, capsys):
     assert snapshot(book.parent) == before
 
 
-def test_read_only_folder_is_a_clear_error(tmp_path, capsys):
+def test_read_only_folder_is_a_clear_error(tmp_path, template, capsys):
     folder = tmp_path / "shared"
     folder.mkdir()
-    book = team_workbook(folder / "team.xlsx")
+    book = copy_of(template, folder / "team.xlsx")
     os.chmod(folder, 0o555)
     try:
         code, out = contact(book, "x", capsys)
@@ -202,9 +215,9 @@ def test_os_refusal_while_saving_is_a_clear_error(book, monkeypatch):
     assert not [p for p in book.parent.iterdir() if p.name.startswith(".~ar-xl")]
 
 
-def test_symlinked_workbook_is_written_through_to_its_target(tmp_path, capsys):
+def test_symlinked_workbook_is_written_through_to_its_target(tmp_path, template, capsys):
     (tmp_path / "shared").mkdir()
-    target = team_workbook(tmp_path / "shared" / "team.xlsx")
+    target = copy_of(template, tmp_path / "shared" / "team.xlsx")
     link = tmp_path / "link.xlsx"
     link.symlink_to(target)
     assert contact(link, "via link", capsys)[0] == 0
@@ -277,3 +290,9 @@ def test_file_mode_is_kept_across_saves(book, capsys):
     os.chmod(book, 0o640)
     assert contact(book, "x", capsys)[0] == 0
     assert book.stat().st_mode & 0o777 == 0o640
+
+
+def test_owner_file_found_whatever_its_case(book):
+    excel_owner_file(book.parent, "TEAM.xlsx", "Emma")
+    msg = filesafe.open_elsewhere(book)
+    assert msg and "Emma" in msg and "ribbon" in msg

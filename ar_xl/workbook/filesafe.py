@@ -6,8 +6,8 @@ The rules, for every command that writes a workbook file:
   (``cycle``).  The lock file sits beside the workbook (``team.xlsx.ar-xl-lock``, like Excel's
   ``~$team.xlsx`` owner file) and names the user, the machine, the process, the command and the
   time.  It is created atomically (``O_CREAT | O_EXCL``, which also works on network shares).
-  A lock left by a crashed run is *stale* and is taken over: its process is gone (same machine)
-  or it is older than ``STALE_AFTER`` seconds (any machine).  While a live lock is held by
+  A lock left by a crashed run is *stale* and is taken over: its process is gone (this machine)
+  or it is older than ``STALE_AFTER`` seconds (another machine, whose processes we cannot see).  While a live lock is held by
   someone else the action waits (up to ``AR_XL_LOCK_WAIT`` seconds, default ``WAIT``), then
   stops with a message naming who holds the workbook.  Nothing is written then.
 * **Still the file that was read.**  ``load`` takes the workbook's ``fingerprint`` (size,
@@ -60,7 +60,8 @@ T = TypeVar("T")
 WAIT = 60.0
 """Seconds an action waits for a workbook another run holds (``AR_XL_LOCK_WAIT`` overrides)."""
 STALE_AFTER = 15 * 60.0
-"""A lock older than this is a crashed run's, whatever machine took it (``AR_XL_LOCK_STALE``)."""
+"""A lock of another machine older than this is a crashed run's (``AR_XL_LOCK_STALE``); a lock of this
+machine is stale exactly when its process is gone."""
 TEMP_STALE_AFTER = 10 * 60.0
 """A temporary file of another machine's save older than this is left over from a killed save."""
 RETRIES = 3
@@ -189,6 +190,21 @@ def _libreoffice_owner(data: bytes) -> str:
     return f"{name} on {host}" if name and host else name
 
 
+def _beside(folder: Path, name: str) -> Path | None:
+    """The file ``name`` in ``folder``, its case ignored (a share mounted from Windows); ``None``."""
+    exact = folder / name
+    if exact.is_file():
+        return exact
+    try:
+        with os.scandir(folder) as it:
+            for e in it:
+                if e.name[:2] in ("~$", ".~") and e.name.lower() == name.lower() and e.is_file():
+                    return Path(e.path)
+    except OSError:
+        pass
+    return None
+
+
 def open_elsewhere(path: str | Path) -> str | None:
     """Who has the workbook open in Excel or LibreOffice, from their owner files; ``None`` if nobody."""
     seen = set()
@@ -197,8 +213,8 @@ def open_elsewhere(path: str | Path) -> str | None:
         if (folder, name) in seen:
             continue
         seen.add((folder, name))
-        excel = folder / ("~$" + name)
-        if excel.is_file():
+        excel = _beside(folder, "~$" + name)
+        if excel is not None:
             try:
                 who = _excel_owner(excel.read_bytes()[:512]) or "someone"
             except OSError:
@@ -206,8 +222,8 @@ def open_elsewhere(path: str | Path) -> str | None:
             return (f"{Path(path).name} is open in Excel by {who} (owner file {excel.name}); "
                     f"use the ar-xl ribbon in that Excel, or ask {who} to close the workbook first. "
                     f"If nobody has it open (Excel crashed), delete {excel}. Nothing was changed")
-        lo = folder / f".~lock.{name}#"
-        if lo.is_file():
+        lo = _beside(folder, f".~lock.{name}#")
+        if lo is not None:
             try:
                 who = _libreoffice_owner(lo.read_bytes()[:2048]) or "someone"
             except OSError:
@@ -336,14 +352,12 @@ def _stale_after() -> float:
 def _is_stale(info: dict | None, age: float) -> bool:
     if info is None:
         return age > 5.0  # a run killed between creating the lock file and writing it
-    if age > _stale_after():
-        return True
-    if info.get("host") == _host():
+    if info.get("host") == _host() and os.name != "nt":  # this machine: its process tells
         try:
             return not _pid_alive(int(info.get("pid", 0)), info.get("proc_start"))
         except (TypeError, ValueError):
             return True
-    return False
+    return age > _stale_after()
 
 
 def describe(info: dict | None) -> str:
@@ -407,6 +421,7 @@ def acquire(path: str | Path, wait: float | None = None) -> _Held:
                 continue  # released meanwhile
             if _is_stale(info, age):
                 _break_stale(lp, info)
+                time.sleep(random.uniform(0, 0.02))
                 continue
             if time.monotonic() >= deadline:
                 raise Locked(f"{Path(path).name} is being changed by {describe(info)}; waited "
