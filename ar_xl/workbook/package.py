@@ -285,8 +285,6 @@ _R_ATTR = re.compile(rb'\sr="(\d+)"')
 _SPANS = re.compile(rb'\sspans="[^"]*"')
 _CELL = re.compile(rb"<c\b[^>]*?(?:/>|>.*?</c>)", re.S)
 _CELL_COL = re.compile(rb'<c\b[^>]*?\sr="([A-Z]+)\d+"')
-_CELL_S = re.compile(rb'(<c\b[^>]*?\ss=")(\d+)(")')
-_ROW_S = re.compile(rb'(\ss=")(\d+)(")')
 _SHARED = re.compile(rb'<c\b([^>]*?)\st="s"([^>]*)>\s*<v>(\d+)</v>\s*</c>')
 _SHEETDATA = re.compile(rb"<sheetData\s*/>|<sheetData\b[^>]*>(.*?)</sheetData>", re.S)
 
@@ -329,13 +327,6 @@ def _inline(xml: bytes, shared: list[str]) -> bytes:
         return (b"<c" + m.group(1) + b' t="inlineStr"' + m.group(2) + b"><is><t" + space.encode() + b">"
                 + escape(text).encode("utf-8") + b"</t></is></c>")
     return _SHARED.sub(one, xml)
-
-
-def _restyle(xml: bytes, styles: _Styles, pattern=_CELL_S) -> bytes:
-    used = {int(s) for s in set(re.findall(rb'\ss="(\d+)"', xml))}
-    if all(styles.index(j) == j for j in used):
-        return xml
-    return pattern.sub(lambda m: m.group(1) + str(styles.index(int(m.group(2)))).encode() + m.group(3), xml)
 
 
 def _new_cells(xml: bytes, styles: _Styles, shared: list[str]) -> bytes:
@@ -937,4 +928,13 @@ def keeper(original_path, owned: set[str], replaced: set[str]):
     if original_path is None or not Path(original_path).exists():
         return None
     original = Path(original_path).read_bytes()
-    return lambda tmp: keep_others(original, tmp, owned, replaced)
+
+    def finish(tmp):
+        try:
+            keep_others(original, tmp, owned, replaced)
+        except (Unsupported, KeyError, ValueError, zipfile.BadZipFile, etree.XMLSyntaxError) as e:
+            # better to stop than to drop what people added: the workbook is left as it was
+            from ..errors import ArXlError
+            raise ArXlError(f"{Path(original_path).name}: cannot keep the workbook's other parts as they are "
+                            f"({e}); nothing was changed") from None
+    return finish
