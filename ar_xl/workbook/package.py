@@ -886,11 +886,13 @@ class _Splice:
             self.wb.remove(dn)
         views = self.wb.find(M + "bookViews")
         if views is not None:
+            # the sheet a person left active stays active (a laid-out sheet if that was the one)
+            if active is None or active in replaced:
+                tab = next((n for n in n_order if n in replaced), None)
+            else:
+                tab = active
             for v in views:
-                tab = active if active in new_index and active not in replaced else (
-                    next((n for n in n_order if n in replaced), None) if active in replaced or active is None
-                    else None)
-                if tab is not None and tab in new_index:
+                if tab in new_index:
                     v.set("activeTab", str(new_index[tab]))
                 if v.get("firstSheet") is not None:
                     v.set("firstSheet", "0")
