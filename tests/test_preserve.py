@@ -181,6 +181,12 @@ def test_every_part_a_person_added_survives_every_action(tmp_path, name):
     assert wb["Invoices"].row_dimensions[5].hidden
     assert wb["Invoices"].column_dimensions["C"].width == 41
     assert wb["My sheet"]["C2"].value == "=B2*2"
+    inv = wb["Invoices"]
+    header = [c.value for c in inv[1]]
+    amount, due = header.index("amount") + 1, header.index("due_date") + 1
+    assert inv.cell(2, amount).number_format == schema.MONEY_FORMAT and inv.cell(2, amount).value == 1200.5
+    assert inv.cell(2, due).number_format == schema.DATE_FORMAT
+    assert inv["P1"].value == "checked by Sanne" and inv["P1"].font.b and inv["P2"].value.startswith("=SUM(")
     acts = xlsx.load(path).get("Activities")
     assert "  two spaces before and after  " in acts["note"].tolist()
 
