@@ -26,7 +26,7 @@ import pandas as pd
 
 from . import clock
 from . import config as config_mod
-from . import frames, schema
+from . import checks, frames, schema
 from .errors import ArXlError, InputError
 
 DERIVED_TABLES = {"Aging"}
@@ -69,6 +69,12 @@ class Book:
 
     def has(self, name: str) -> bool:
         return schema.table(name).name in self.tables
+
+    @property
+    def warnings(self) -> list[str]:
+        """Rows of the tables held that look wrong (``checks.warnings``): an open amount larger than
+        the amount, opposite signs, a due date before the invoice date."""
+        return [w for name, frame in self.tables.items() for w in checks.warnings(frame, name)]
 
     @property
     def config(self) -> config_mod.Config:
@@ -131,6 +137,9 @@ class Change:
     remove: dict[str, set] = field(default_factory=dict)
     """Keys of rows the action withdraws (stale suggestions). A row is only removed
     while no person has written in any of its editable columns."""
+    warnings: list[str] = field(default_factory=list)
+    """What the person should look at although the action ran (odd rows, FX rates from the built-in
+    defaults); the command prints them and the ribbon shows them after the summary."""
 
     def __post_init__(self):
         if not self.run_id:

@@ -117,3 +117,58 @@ def test_a_refresh_of_a_workbook_without_repeats_still_runs(tmp_path):
     book = xlsx.load(path)
     change = refresh.run(book)
     assert len(change.tables["Aging"]) == 3
+
+
+# --- warnings, not silence ------------------------------------------------------------
+
+ODD = [
+    ("2026-0001", "C1", "Bakker Logistiek B.V.", "2026-08-01", "2026-08-31", "EUR", "1200.50", "1200.50"),
+    ("2026-0002", "C1", "Bakker Logistiek B.V.", "2026-09-01", "2026-09-30", "EUR", "300.00", "450.00"),
+    ("CN-0003", "C2", "Spedition Kühn GmbH", "2026-10-01", "2026-10-31", "EUR", "-50.00", "50.00"),
+    ("2026-0004", "C2", "Spedition Kühn GmbH", "2026-10-01", "2026-09-01", "EUR", "80.00", "80.00"),
+    ("CN-0005", "C2", "Spedition Kühn GmbH", "2026-10-01", "2026-10-31", "EUR", "-50.00", "-70.00"),
+]
+ODD_WARNINGS = [
+    "row 3: invoice 2026-0002: open amount 450.00 is larger than the amount 300.00",
+    "row 4: invoice CN-0003: open amount 50.00 and amount -50.00 have opposite signs",
+    "row 5: invoice 2026-0004: due date 2026-09-01 is before the invoice date 2026-10-01",
+    "row 6: invoice CN-0005: open amount -70.00 is larger than the amount -50.00",
+]
+
+
+def test_suspicious_invoice_rows_are_named_with_row_and_invoice():
+    from ar_xl import checks
+    inv = frames.coerce(pd.DataFrame(ODD, columns=INVOICE_COLS), "Invoices", "invoices.csv")
+    assert checks.warnings(inv, "Invoices") == [f"invoices.csv, {w}" for w in ODD_WARNINGS]
+    assert checks.warnings(inv.iloc[:1], "Invoices") == []
+
+
+def test_the_age_command_warns_on_stderr_and_still_ages(tmp_path, capsys):
+    path = tmp_path / "invoices.csv"
+    path.write_text(INV_HEAD + "\n".join(",".join(r) for r in ODD) + "\n", encoding="utf-8")
+    assert main(["age", "--invoices", str(path), "--as-of", "2026-11-23"]) == 0
+    out, err = capsys.readouterr()
+    assert "TOTAL" in out
+    assert err.splitlines() == [f"ar-xl: warning: invoices.csv, {w}" for w in ODD_WARNINGS]
+
+
+def test_actions_return_the_warnings_and_the_command_prints_them(tmp_path, capsys):
+    from ar_xl.actions import dashboard, match
+    path = seeded(tmp_path / "team.xlsx", Invoices=(ODD, INVOICE_COLS))
+    book = xlsx.load(path)
+    expected = [f"team.xlsx sheet Invoices, {w}" for w in ODD_WARNINGS]
+    assert refresh.run(book).warnings == expected
+    assert dashboard.run(book).warnings == expected
+    assert match.run(book).warnings == expected
+    assert main(["refresh", str(path)]) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith("aged 5 open items")
+    assert err.splitlines() == [f"ar-xl: warning: {w}" for w in expected]
+
+
+def test_many_warnings_are_cut_short_with_a_count():
+    from ar_xl import checks
+    rows = [(f"I{i}", "C1", "", "2026-10-01", "2026-09-01", "EUR", "1", "1") for i in range(60)]
+    inv = frames.coerce(pd.DataFrame(rows, columns=INVOICE_COLS), "Invoices", "big.csv")
+    shown = checks.warnings(inv, "Invoices")
+    assert len(shown) == 21 and shown[-1] == "big.csv: ... and 40 more rows like these"

@@ -47,6 +47,7 @@ def run(book: Book, as_of: dt.date | None = None) -> DashboardChange:
     change = DashboardChange("refresh_dashboard", figures=figures, labels=tuple(labels))
     change.tables = dict(aged.tables)
     change.extra_columns = dict(aged.extra_columns)
+    change.warnings = list(aged.warnings)
     change.audit = [dict(r, action="refresh_dashboard", run_id=change.run_id) for r in aged.audit]
     change.log(book.user, "Dashboard", "*", "kpis", None,
                f"total AR {fmt(figures.total_ar)}, overdue {fmt(figures.overdue_ar)}",

@@ -223,6 +223,8 @@ def apply_decisions(book: Book, change: Change | None = None, ledger: _Ledger | 
         parts.append(f"refused {refused}: " + "; ".join(problems[:5]))
     change.summary = ", ".join(parts)
     change.problems = problems  # type: ignore[attr-defined]
+    if own:
+        change.warnings = book.warnings
     return change
 
 
@@ -302,6 +304,7 @@ def run(book: Book) -> Change:
     for r in new.itertuples(index=False):
         change.log(book.user, "Matches", r.match_id, "decision", None, r.decision, r.rule)
     ledger.finish()
+    change.warnings = book.warnings
     change.summary = (f"{decided_summary}; matched {len(rematched)} payment(s): {auto_n} auto-applied allocation(s), "
                       f"{sugg_n} suggestion(s) to review, {unm_n} unmatched")
     return change

@@ -47,6 +47,7 @@ def run(book: Book, as_of: dt.date | None = None) -> Change:
     change = Change("refresh_aging")
     change.tables["Aging"] = table
     change.extra_columns["Aging"] = labels
+    change.warnings = book.warnings
     total = int(table["open_amount_base"].sum())
     overdue = int(table.loc[table["days_past_due"] > 0, "open_amount_base"].sum())
     from ..money import fmt

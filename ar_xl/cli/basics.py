@@ -6,7 +6,7 @@ import datetime as dt
 import pandas as pd
 
 from .. import clock
-from .common import config_for, date_arg, act
+from .common import config_for, date_arg, act, warn
 
 
 def cmd_init(a) -> int:
@@ -39,6 +39,8 @@ def cmd_age(a) -> int:
         print(f"wrote {len(result)} rows to {a.out}")
     else:
         print(_render(result, money, cfg.base_currency, as_of, by=a.by))
+    from .. import checks
+    warn(checks.warnings(invoices, "Invoices"))
     return 0
 
 

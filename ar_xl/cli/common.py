@@ -21,18 +21,29 @@ def date_arg(text: str) -> dt.date:
 
 
 def run_on_workbook(path: str | Path, action: Callable, *args, **kwargs):
-    """Load the workbook, run ``action(book, ...)`` and write its Change once; returns the Change."""
+    """Load the workbook, run ``action(book, ...)`` and write its Change once; returns the Change
+    (its ``warnings`` include those about the workbook's rows, whichever action ran)."""
     from ..workbook import xlsx
     book = xlsx.load(path)
     change = action(book, *args, **kwargs)
     xlsx.save(book, change)
+    change.warnings = list(dict.fromkeys([*book.warnings, *change.warnings]))
     return change
 
 
 def act(path: str | Path, action: Callable, *args, **kwargs) -> int:
-    """``run_on_workbook`` for a verb: print the action's one-line summary; exit status 0."""
-    print(run_on_workbook(path, action, *args, **kwargs).summary)
+    """``run_on_workbook`` for a verb: print the action's one-line summary and its warnings; exit status 0."""
+    change = run_on_workbook(path, action, *args, **kwargs)
+    print(change.summary)
+    warn(change.warnings)
     return 0
+
+
+def warn(lines) -> None:
+    """Print warnings to stderr, one a line, after the result (which goes to stdout)."""
+    import sys
+    for line in lines:
+        print(f"ar-xl: warning: {line}", file=sys.stderr)
 
 
 def config_for(path: str):

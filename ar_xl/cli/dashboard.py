@@ -1,7 +1,7 @@
 """``ar-xl dashboard WORKBOOK [--as-of DATE]``: Refresh dashboard on a workbook file."""
 from __future__ import annotations
 
-from .common import date_arg
+from .common import date_arg, warn
 
 
 def _dashboard(sub):
@@ -9,6 +9,7 @@ def _dashboard(sub):
         from ..workbook.dashboard_sheet import refresh_workbook
         change = refresh_workbook(a.workbook, a.as_of)
         print(change.summary)
+        warn(change.warnings)
         return 0
     s = sub.add_parser("dashboard", help="refresh the Aging table and the Dashboard sheet (KPIs, charts, pivot tables)")
     s.add_argument("workbook")

@@ -261,6 +261,16 @@ class Ui:
             print(f"{title}: {text}", file=sys.stderr)
 
 
+def _with_warnings(text: str, warnings: list[str], shown: int = 10) -> str:
+    """The message box text: the summary, then the first ``shown`` warnings (a message box is no log)."""
+    if not warnings:
+        return text
+    lines = list(warnings[:shown])
+    if len(warnings) > shown:
+        lines.append(f"... and {len(warnings) - shown} more (run the same action with ar-xl to see them all)")
+    return text + "\n\nWarnings:\n" + "\n".join(lines)
+
+
 def _log_failure(tag: str) -> str:
     try:
         with open(LOG_FILE, "a", encoding="utf-8") as f:
@@ -295,7 +305,8 @@ def run(tag: str, label: str, compute: Callable[[Book, object], Change], book=No
         if after is not None:
             after(xw_book, change)
         ui.status(None)
-        ui.alert(change.summary or f"{label}: done.", f"{TITLE}: {label}", "info")
+        change.warnings = list(dict.fromkeys([*loaded.warnings, *change.warnings]))
+        ui.alert(_with_warnings(change.summary or f"{label}: done.", change.warnings), f"{TITLE}: {label}", "info")
         return change
     except ArXlError as e:
         ui.status(None)
