@@ -77,6 +77,8 @@ DEFAULTS: dict[str, tuple[str, str]] = {
     "promise_grace_days": ("3", "Days after the promised date a payment still keeps a promise"),
     "plan_grace_days": ("5", "Days after an installment's due date before it counts as missed"),
     "dispute_reasons": (DEFAULT_REASONS_TEXT, "Dispute reasons as reason=Owner:SLA calendar days, separated by ;"),
+    "fx_max_move": ("10", "Largest factor an FX rate may move between two runs before the action asks to confirm it "
+                           "(ar-xl --confirm-fx; the ribbon: fx.confirm on the Parameters sheet)"),
     "fx.EUR": ("1", "Base currency"),
     "fx.GBP": ("1.1650", "EUR per 1 GBP"),
     "fx.USD": ("0.9200", "EUR per 1 USD"),
@@ -99,6 +101,15 @@ class Config:
     plan_grace_days: int = 5
     dispute_reasons: dict[str, tuple[str, int]] = field(default_factory=lambda: dict(DEFAULT_REASONS))
     extra: dict[str, str] = field(default_factory=dict)
+    fx_max_move: Fraction = Fraction(10)
+    """A rate more than this many times (up or down) the one the last run used asks for confirmation."""
+    fx_origin: dict[str, str] = field(default_factory=lambda: {
+        k[3:]: BUILT_IN_NO_TABLE for k in DEFAULTS if k.startswith("fx.")})
+    """Where each FX rate came from: 'from Config row N' or 'built-in: ...' (``fx_source``)."""
+
+    def fx_source(self, currency: str) -> str:
+        """Where the rate of ``currency`` came from, in words."""
+        return self.fx_origin.get(str(currency).upper(), "from Config")
 
     def with_(self, **kw) -> "Config":
         return replace(self, **{k: v for k, v in kw.items() if v is not None})
@@ -110,6 +121,9 @@ class Config:
         if cur not in self.fx:
             raise KeyError(cur)
         return self.fx[cur]
+
+
+BUILT_IN_NO_TABLE = "built-in: no Config table"
 
 
 def parse_edges(value: object) -> tuple[int, ...]:
@@ -175,6 +189,9 @@ def from_rows(rows: pd.DataFrame | None, source: str = "Config") -> Config:
             r = get(key, parse_rate)
             if r is not None:
                 fx[cur] = r
+    origin = {cur: (f"from Config row {row_of['fx.' + cur]}" if "fx." + cur in row_of else
+                    BUILT_IN_NO_TABLE if rows is None else f"built-in: no fx.{cur} row in Config")
+              for cur in fx}
     if fx.get(base) != 1:
         problems.append(CellProblem(source, row_of.get("fx." + base), "value", f"fx.{base} is the base currency and must be 1"))
     def val(key, fn, default):  # the default stands in only where the value was bad (already reported)
@@ -192,6 +209,8 @@ def from_rows(rows: pd.DataFrame | None, source: str = "Config") -> Config:
         promise_grace_days=val("promise_grace_days", _int, 0),
         plan_grace_days=val("plan_grace_days", _int, 0),
         dispute_reasons=val("dispute_reasons", parse_reasons, dict(DEFAULT_REASONS)),
+        fx_max_move=val("fx_max_move", _factor, Fraction(10)),
+        fx_origin=origin,
         extra={k: v for k, v in values.items() if k not in DEFAULTS and k not in fx_keys and not k.startswith("fx.")},
     )
     if problems:
@@ -211,6 +230,13 @@ def _int(v: object) -> int:
     if not f.is_integer() or f < 0:
         raise ValueError(f"must be a whole number of days, 0 or more, not {v!r}")
     return int(f)
+
+
+def _factor(v: object) -> Fraction:
+    f = parse_rate(v)
+    if f <= 1:
+        raise ValueError(f"must be a factor above 1, like 10, not {v!r}")
+    return f
 
 
 def _threshold(v: object) -> float:

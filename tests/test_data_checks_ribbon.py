@@ -22,3 +22,15 @@ def test_refresh_aging_shows_the_odd_rows_after_its_summary(tmp_path):
     assert "\n\nWarnings:\n" in prompt
     assert "row 2: invoice 2026-0001: open amount 150.00 is larger than the amount 100.00" in prompt
     assert "invoice 2026-0002: due date 2026-09-30 is before the invoice date 2026-10-01" in prompt
+
+
+def test_a_jumped_fx_rate_stops_the_button_until_fx_confirm_says_yes(tmp_path):
+    from test_macros import _critical, _set_parameters
+    from test_fx_rates import ROWS, set_config
+    path = seeded(tmp_path / "team.xlsx", Invoices=(ROWS, INVOICE_COLS))
+    assert "1 GBP = 1.165 EUR" in _ok(click(path, "refresh_aging")[1])
+    set_config(path, "fx.GBP", "23.3")
+    prompt = _critical(click(path, "refresh_aging")[1])
+    assert "fx.GBP is 23.3 EUR per GBP, 20 times the 1.165" in prompt and "fx.confirm" in prompt
+    _set_parameters(path, {"fx.confirm": "yes"})
+    assert "1 GBP = 23.3 EUR" in _ok(click(path, "refresh_aging")[1])

@@ -76,6 +76,9 @@ class Parameter:
 PARAMETERS: tuple[Parameter, ...] = (
     Parameter("as_of", None, "Refresh aging, Check promises, Update plans",
               "Date to compute at; empty = today."),
+    Parameter("fx.confirm", None, "Refresh aging, Refresh dashboard",
+              "yes = use FX rates that moved more than Config fx_max_move times since the last run; "
+              "empty it again afterwards."),
     Parameter("import.files", None, "Import statement",
               "Statement file(s) separated by ';' when the button does not ask for them (xlwings Server)."),
     Parameter("plan.installments", 3, "New payment plan", "Number of installments."),
@@ -377,6 +380,11 @@ def _as_of(xw_book):
     return Parameters.read(xw_book).date("as_of")
 
 
+def _confirm_fx(xw_book) -> bool:
+    """Parameters fx.confirm says yes: the collector confirmed FX rates that jumped (``fxrates``)."""
+    return str(Parameters.read(xw_book).text("fx.confirm") or "").strip().lower() in ("yes", "y", "ja", "oui", "true", "1")
+
+
 def import_statement(files: str | list[str] | None = None, book=None):
     """Import bank statements into Payments (files from the button's file dialog or Parameters import.files)."""
     def compute(b: Book, xw_book) -> Change:
@@ -405,7 +413,7 @@ def apply_decisions(book=None):
 def refresh_aging(book=None):
     """Rewrite the Aging table from Invoices (as of Parameters as_of, default today)."""
     return run("refresh_aging", "Refresh aging",
-               lambda b, xb: _module("actions.refresh").run(b, _as_of(xb)), book)
+               lambda b, xb: _module("actions.refresh").run(b, _as_of(xb), confirm_fx=_confirm_fx(xb)), book)
 
 
 def new_plan(book=None):
@@ -502,7 +510,8 @@ def refresh_dashboard(book=None):
         dashboard.refresh_live(xw_book)
         if notes:
             change.summary = "\n".join([change.summary or "Refresh dashboard: done.", *notes])
-    return run("refresh_dashboard", "Refresh dashboard", lambda b, xb: dashboard.run(b, _as_of(xb)), book,
+    return run("refresh_dashboard", "Refresh dashboard",
+               lambda b, xb: dashboard.run(b, _as_of(xb), confirm_fx=_confirm_fx(xb)), book,
                after=after)
 
 

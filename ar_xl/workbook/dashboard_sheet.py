@@ -85,12 +85,13 @@ PIVOT_ROW = 32
 
 # ====================================================================== entry points
 
-def refresh_workbook(path: str | Path, as_of: dt.date | None = None, prefill_pivots: bool = True):
+def refresh_workbook(path: str | Path, as_of: dt.date | None = None, prefill_pivots: bool = True,
+                     confirm_fx: bool = False):
     """Refresh dashboard on a workbook file: Aging, KPI block, chart ranges, pivots; one atomic save."""
     from . import xlsx
     from ..actions import dashboard as action
     book = xlsx.load(path)
-    change = action.run(book, as_of)
+    change = action.run(book, as_of, confirm_fx=confirm_fx)
     xlsx.save(book, change, layout=layout_hook(book, change, prefill_pivots))
     return change
 
@@ -118,7 +119,7 @@ def layout(wb: openpyxl.Workbook, change, tables: dict[str, pd.DataFrame], prefi
         other.sheet_view.tabSelected = False
     ranges = _write_chart_data(data, fig)
     _sheet_frame(ws, fig, now)
-    _kpi_block(ws, fig)
+    _kpi_block(ws, fig, getattr(change, "fx_note", ""))
     _charts(ws, data, ranges, fig, labels)
     last = _pivots(wb, ws, tables, labels, fig.currency, prefill_pivots)
     ws.print_area = f"A1:Q{last}"
@@ -155,6 +156,8 @@ NOTES = [
     "CEI's opening AR = today's open amount of older lines + cash matched to them since.",
     "Unapplied cash leaves out payments set to 'ignored'.",
 ]
+FX_NOTE_CELL = (NOTES_CELL[0] + 1 + len(NOTES), NOTES_CELL[1])
+"""Under the notes: which FX rates the refresh used and where they came from (``fxrates.note``)."""
 
 
 def subtitle(fig: engine.Figures, now: dt.datetime | None = None) -> str:
@@ -396,7 +399,7 @@ def _sheet_frame(ws, fig: engine.Figures, now: dt.datetime | None = None) -> Non
     ws[AS_OF_CELL].alignment = Alignment(horizontal="left")
 
 
-def _kpi_block(ws, fig: engine.Figures) -> None:
+def _kpi_block(ws, fig: engine.Figures, fx_note: str = "") -> None:
     thin = Side(style="thin", color="BDD7EE")
     tiles = kpi_tiles(fig)
     for i, row in enumerate(kpi_grid(tiles)):
@@ -424,6 +427,8 @@ def _kpi_block(ws, fig: engine.Figures) -> None:
     _put(ws, r0, c0, "How to read this").font = Font(size=10, bold=True, color=NAVY)
     for i, text in enumerate(NOTES):
         _put(ws, r0 + 1 + i, c0, text).font = Font(size=8, color=GREY)
+    if fx_note:
+        _put(ws, *FX_NOTE_CELL, fx_note).font = Font(size=8, color=GREY)
 
 
 # ====================================================================== chart data and charts (file)
@@ -954,6 +959,7 @@ def write_live(xw_book, change, now: dt.datetime | None = None) -> list[str]:
                                                 + [[None], [CHARTS_NOTE.replace("WORKBOOK", f'"{name}"')]])
         for top in sorted({t.top for t in tiles}):  # fit the labels and values (no merged tiles here)
             dash.range((top, KPI_COLS[0]), (top + 1, KPI_COLS[1])).columns.autofit()
+    dash.range(FX_NOTE_CELL).value = _live_grid([[getattr(change, "fx_note", "") or None]])  # this run's rates
     if data is None:
         data = xw_book.sheets.add(DATA_SHEET, after=xw_book.sheets[len(xw_book.sheets) - 1])
     elif old_extent is not None:
