@@ -162,6 +162,7 @@ def from_rows(rows: pd.DataFrame | None, source: str = "Config") -> Config:
     values = {k: v for k, (v, _) in DEFAULTS.items()}
     fx_keys = {k for k in values if k.startswith("fx.")}
     row_of: dict[str, int] = {}
+    problems: list[CellProblem] = []
     if rows is not None and len(rows):
         srows = row_numbers(rows)
         for i, (k, v) in enumerate(zip(rows["setting"], rows["value"])):
@@ -170,9 +171,13 @@ def from_rows(rows: pd.DataFrame | None, source: str = "Config") -> Config:
                 continue
             if key.lower().startswith("fx."):
                 key = "fx." + key[3:].strip().upper()
+            row = int(srows[i]) if srows is not None else i + 2
+            if key in row_of:  # fx.gbp and fx.GBP: which one would win is anyone's guess
+                problems.append(CellProblem(source, row, "setting", f"{key} is also on row {row_of[key]}; "
+                                                                    "each setting may be on one row only"))
+                continue
             values[key] = "" if v is None or (isinstance(v, float) and v != v) else str(v).strip()
-            row_of[key] = int(srows[i]) if srows is not None else i + 2
-    problems: list[CellProblem] = []
+            row_of[key] = row
 
     def get(key, fn):
         try:

@@ -172,3 +172,17 @@ def test_many_warnings_are_cut_short_with_a_count():
     inv = frames.coerce(pd.DataFrame(rows, columns=INVOICE_COLS), "Invoices", "big.csv")
     shown = checks.warnings(inv, "Invoices")
     assert len(shown) == 21 and shown[-1] == "big.csv: ... and 40 more rows like these"
+
+
+def test_a_config_setting_on_two_rows_is_refused_even_in_other_case():
+    from ar_xl import config as config_mod
+    rows = config_mod.default_rows()
+    twice = pd.concat([rows, pd.DataFrame([("fx.GBP", "1.2", "")], columns=rows.columns)], ignore_index=True)
+    n = len(rows) + 2
+    assert problems_of(lambda: frames.coerce(twice, "Config", "Config"))[0].startswith(
+        f"Config, row {n}, column setting: setting 'fx.GBP' is also on row ")
+    other_case = pd.concat([rows, pd.DataFrame([("FX.gbp", "1.2", "")], columns=rows.columns)], ignore_index=True)
+    frame = frames.coerce(other_case, "Config", "Config")
+    gbp = 2 + list(rows["setting"]).index("fx.GBP")
+    assert problems_of(lambda: config_mod.from_rows(frame, "Config")) == [
+        f"Config, row {n}, column setting: fx.GBP is also on row {gbp}; each setting may be on one row only"]
