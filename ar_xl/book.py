@@ -26,7 +26,7 @@ import pandas as pd
 
 from . import clock
 from . import config as config_mod
-from . import frames, schema
+from . import checks, frames, schema
 from .errors import ArXlError, InputError
 
 DERIVED_TABLES = {"Aging"}
@@ -69,6 +69,12 @@ class Book:
 
     def has(self, name: str) -> bool:
         return schema.table(name).name in self.tables
+
+    @property
+    def warnings(self) -> list[str]:
+        """Rows of the tables held that look wrong (``checks.warnings``): an open amount larger than
+        the amount, opposite signs, a due date before the invoice date."""
+        return [w for name, frame in self.tables.items() for w in checks.warnings(frame, name)]
 
     @property
     def config(self) -> config_mod.Config:
@@ -131,6 +137,9 @@ class Change:
     remove: dict[str, set] = field(default_factory=dict)
     """Keys of rows the action withdraws (stale suggestions). A row is only removed
     while no person has written in any of its editable columns."""
+    warnings: list[str] = field(default_factory=list)
+    """What the person should look at although the action ran (odd rows, FX rates from the built-in
+    defaults); the command prints them and the ribbon shows them after the summary."""
 
     def __post_init__(self):
         if not self.run_id:
@@ -172,8 +181,11 @@ def merge_preserving(old: pd.DataFrame, new: pd.DataFrame, t: schema.Table, remo
     """``new`` laid over ``old`` by key: old rows missing from ``new`` are kept at
     their place, new rows are appended, and non-empty editable values in ``old``
     win over whatever ``new`` says (except the system defaults a column declares
-    ``replaceable``, such as an invoice status still 'open').  Old rows whose key is in ``remove`` are
-    dropped, unless a person wrote in one of their editable columns."""
+    ``replaceable``, such as an invoice status still 'open').  A person's own columns (added to the
+    table, not in the schema) count as editable: no action writes them, so a blank in ``new`` (a row
+    an action made afresh) never wipes what a person typed.  Old rows whose key is in ``remove`` are
+    dropped, unless a person wrote in one of their editable columns (the action that withdraws rows
+    decides about values in a person's own columns: see ``actions.match``)."""
     new = new.reset_index(drop=True)
     if old is None or not len(old):
         return new
@@ -189,7 +201,7 @@ def merge_preserving(old: pd.DataFrame, new: pd.DataFrame, t: schema.Table, remo
     where = _key_index(new, key).get_indexer(_key_index(old, key)) if len(new) else np.full(len(old), -1)
     hit = where >= 0
     merged = old.copy()
-    editable = set(t.editable)
+    editable = set(t.editable) | {c for c in new.columns if c not in t.names}
     for c in new.columns:
         new_vals = new[c].to_numpy()
         if c not in merged.columns:
@@ -199,7 +211,7 @@ def merge_preserving(old: pd.DataFrame, new: pd.DataFrame, t: schema.Table, remo
         col = merged[c].astype(object).to_numpy().copy()
         take = hit.copy()
         if c in editable:
-            free = t.replaceable(c)
+            free = t.replaceable(c) if c in t.names else set()
             take &= merged[c].map(lambda v: frames.blank(v) or str(v).strip().lower() in free).to_numpy()
         col[take] = new_vals[where[take]]
         merged[c] = col

@@ -78,6 +78,8 @@ DEFAULTS: dict[str, tuple[str, str]] = {
     "plan_grace_days": ("5", "Days after an installment's due date before it counts as missed"),
     "dispute_reasons": (DEFAULT_REASONS_TEXT, "Dispute reasons as reason=Owner:SLA calendar days, separated by ;"),
     "backups_kept": ("10", "Earlier versions of the workbook kept in the ar-xl-backups folder beside it (0 keeps none)"),
+    "fx_max_move": ("10", "Largest factor an FX rate may move between two runs before the action asks to confirm it "
+                           "(ar-xl --confirm-fx; the ribbon: fx.confirm on the Parameters sheet)"),
     "fx.EUR": ("1", "Base currency"),
     "fx.GBP": ("1.1650", "EUR per 1 GBP"),
     "fx.USD": ("0.9200", "EUR per 1 USD"),
@@ -102,6 +104,15 @@ class Config:
     backups_kept: int = 10
     """earlier versions of the workbook file kept beside it"""
     extra: dict[str, str] = field(default_factory=dict)
+    fx_max_move: Fraction = Fraction(10)
+    """A rate more than this many times (up or down) the one the last run used asks for confirmation."""
+    fx_origin: dict[str, str] = field(default_factory=lambda: {
+        k[3:]: BUILT_IN_NO_TABLE for k in DEFAULTS if k.startswith("fx.")})
+    """Where each FX rate came from: 'from Config row N' or 'built-in: ...' (``fx_source``)."""
+
+    def fx_source(self, currency: str) -> str:
+        """Where the rate of ``currency`` came from, in words."""
+        return self.fx_origin.get(str(currency).upper(), "from Config")
 
     def with_(self, **kw) -> "Config":
         return replace(self, **{k: v for k, v in kw.items() if v is not None})
@@ -113,6 +124,9 @@ class Config:
         if cur not in self.fx:
             raise KeyError(cur)
         return self.fx[cur]
+
+
+BUILT_IN_NO_TABLE = "built-in: no Config table"
 
 
 def parse_edges(value: object) -> tuple[int, ...]:
@@ -151,6 +165,7 @@ def from_rows(rows: pd.DataFrame | None, source: str = "Config") -> Config:
     values = {k: v for k, (v, _) in DEFAULTS.items()}
     fx_keys = {k for k in values if k.startswith("fx.")}
     row_of: dict[str, int] = {}
+    problems: list[CellProblem] = []
     if rows is not None and len(rows):
         srows = row_numbers(rows)
         for i, (k, v) in enumerate(zip(rows["setting"], rows["value"])):
@@ -159,9 +174,13 @@ def from_rows(rows: pd.DataFrame | None, source: str = "Config") -> Config:
                 continue
             if key.lower().startswith("fx."):
                 key = "fx." + key[3:].strip().upper()
+            row = int(srows[i]) if srows is not None else i + 2
+            if key in row_of:  # fx.gbp and fx.GBP: which one would win is anyone's guess
+                problems.append(CellProblem(source, row, "setting", f"{key} is also on row {row_of[key]}; "
+                                                                    "each setting may be on one row only"))
+                continue
             values[key] = "" if v is None or (isinstance(v, float) and v != v) else str(v).strip()
-            row_of[key] = int(srows[i]) if srows is not None else i + 2
-    problems: list[CellProblem] = []
+            row_of[key] = row
 
     def get(key, fn):
         try:
@@ -178,6 +197,9 @@ def from_rows(rows: pd.DataFrame | None, source: str = "Config") -> Config:
             r = get(key, parse_rate)
             if r is not None:
                 fx[cur] = r
+    origin = {cur: (f"from Config row {row_of['fx.' + cur]}" if "fx." + cur in row_of else
+                    BUILT_IN_NO_TABLE if rows is None else f"built-in: no fx.{cur} row in Config")
+              for cur in fx}
     if fx.get(base) != 1:
         problems.append(CellProblem(source, row_of.get("fx." + base), "value", f"fx.{base} is the base currency and must be 1"))
     def val(key, fn, default):  # the default stands in only where the value was bad (already reported)
@@ -196,6 +218,8 @@ def from_rows(rows: pd.DataFrame | None, source: str = "Config") -> Config:
         plan_grace_days=val("plan_grace_days", _int, 0),
         dispute_reasons=val("dispute_reasons", parse_reasons, dict(DEFAULT_REASONS)),
         backups_kept=val("backups_kept", _count, 10),
+        fx_max_move=val("fx_max_move", _factor, Fraction(10)),
+        fx_origin=origin,
         extra={k: v for k, v in values.items() if k not in DEFAULTS and k not in fx_keys and not k.startswith("fx.")},
     )
     if problems:
@@ -223,6 +247,13 @@ def _count(v: object) -> int:
     if not f.is_integer() or f < 0:
         raise ValueError(f"must be a whole number, 0 or more, not {v!r}")
     return int(f)
+
+
+def _factor(v: object) -> Fraction:
+    f = parse_rate(v)
+    if f <= 1:
+        raise ValueError(f"must be a factor above 1, like 10, not {v!r}")
+    return f
 
 
 def _threshold(v: object) -> float:

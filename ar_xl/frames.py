@@ -115,6 +115,7 @@ def coerce(
             out[name] = values.map(lambda v: False if blank(v) else str(v).strip().lower() in ("true", "1", "yes", "y", "x", "waar", "wahr", "vrai"))
         else:
             out[name] = _text(values, rows, source, name, must, problems, strip=name not in AS_TYPED)
+    repeated_keys(out, table, rows.to_numpy(), source, problems)
     if problems:
         problems.sort(key=lambda p: p.row or 0)  # row by row, columns in table order within a row
         raise InputError(problems)
@@ -125,6 +126,38 @@ def coerce(
     result.attrs["rows"] = RowNumbers(rows.to_numpy())
     result.attrs["source"] = source
     return result
+
+
+def repeated_keys(columns: dict[str, pd.Series], table: schema.Table, rows: np.ndarray, source: str,
+                  problems: list[CellProblem]) -> None:
+    """Report every row whose key an earlier row already has, naming both rows (``Table.unique``).
+
+    Keys are compared as the text the coerced cells hold (ids are stripped, so ``' A1'`` is ``'A1'``);
+    rows with a blank key part are left to the column's own checks."""
+    if not table.unique or not table.key or not len(rows) or any(k not in columns for k in table.key):
+        return
+    keys = pd.DataFrame({k: _key_text(columns[k]) for k in table.key})
+    present = (keys != "").all(axis=1).to_numpy()
+    if not present.any():
+        return
+    sub = keys[present].reset_index(drop=True)
+    later = sub.duplicated(keep="first").to_numpy()
+    if not later.any():
+        return
+    pos = np.flatnonzero(present)
+    first = pd.Series(pos).groupby([sub[k].to_numpy() for k in table.key], sort=False).transform("first").to_numpy()
+    names = ", ".join(table.key)
+    for i in np.flatnonzero(later):
+        shown = ", ".join(repr(str(v)) for v in sub.iloc[i])
+        problems.append(CellProblem(source, int(rows[pos[i]]), table.key[-1],
+                                    f"{names} {shown} is also on row {int(rows[first[i]])}; "
+                                    f"each {names} may be on one row only"))
+
+
+def _key_text(col: pd.Series) -> pd.Series:
+    if col.dtype == object and col.map(type).eq(str).all():
+        return col.reset_index(drop=True)
+    return col.map(lambda v: "" if blank(v) else str(v).strip()).reset_index(drop=True)
 
 
 class RowNumbers:

@@ -72,6 +72,9 @@ class Table:
     sheet: str = ""
     dynamic: bool = False
     """Extra columns may follow the defined ones (the Aging buckets)."""
+    unique: bool = True
+    """The key names one row: two rows sharing it are refused, naming both (an invoice listed twice
+    would be aged twice and paid once).  False for derived tables, which an action rewrites whole."""
 
     @property
     def sheet_name(self) -> str:
@@ -204,6 +207,7 @@ AGING = Table(
     key=("invoice_id",),
     description="Written by Refresh aging from Invoices; one row per open item. Bucket columns follow.",
     dynamic=True,
+    unique=False,
 )
 
 CONFIG = Table(

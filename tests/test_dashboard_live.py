@@ -168,9 +168,11 @@ def test_the_button_rewrites_the_kpis_and_the_chart_ranges_where_the_charts_read
     actions, alerts, book = click(path, "refresh_dashboard")
     prompt = _ok(alerts)
     assert "total AR EUR 2,315.75" in prompt and "ar-xl dashboard" not in prompt  # nothing to redraw
-    # write tables, then one write per block: the header rows and the KPI tiles, the four ranges
+    # write tables, then one write per block: the header rows, the KPI tiles and the FX note, the four ranges
     counts = _setvalues_per_sheet(path, actions)
-    assert counts["Dashboard"] == 2 and counts["DashboardData"] == 4
+    assert counts["Dashboard"] == 3 and counts["DashboardData"] == 4
+    fx = openpyxl.load_workbook(path)["Dashboard"].cell(*dashboard_sheet.FX_NOTE_CELL).value
+    assert fx.startswith("FX rates used: 1 GBP = 1.165 EUR (from Config row ")
     funcs = [a["func"] for a in actions]
     assert "addSheet" not in funcs and funcs[-1] == "alert"
 

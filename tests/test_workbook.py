@@ -159,26 +159,25 @@ def test_saving_keeps_the_shared_workbooks_permissions(wb):
     assert wb.stat().st_mode & 0o777 == 0o664
 
 
-def test_rows_sharing_an_invoice_id_survive_an_action_unchanged(tmp_path):
-    """An ERP export may list an invoice id more than once (one line per delivery); writing the
-    Invoices table back keeps each of those rows as it was, once, and touches only what the action changed."""
+def test_rows_sharing_an_invoice_id_stop_an_action_and_nothing_changes(tmp_path):
+    """An invoice listed twice would be aged twice and paid once (issue 10, part 4): reading the
+    workbook refuses it, naming both rows, and the file stays as it was."""
     from ar_xl.actions import plan
     rows = [
         ("2026-0001", "C1", "Bakker Logistiek B.V.", "2026-08-01", "2026-08-31", "EUR", "1200.50", "1200.50"),
         ("2026-0005", "C2", "Spedition Kühn GmbH", "2026-09-01", "2026-09-30", "EUR", "100.00", "100.00"),
-        ("2026-0005", "C2", "Spedition Kühn GmbH", "2026-09-01", "2026-10-31", "EUR", "200.00", "150.00"),
         ("2026-0006", "C2", "Spedition Kühn GmbH", "2026-09-01", "2026-09-30", "EUR", "10.00", "10.00"),
-        ("2026-0006", "C2", "Spedition Kühn GmbH", "2026-09-01", "2026-09-30", "EUR", "20.00", "20.00"),
-        ("2026-0006", "C2", "Spedition Kühn GmbH", "2026-09-01", "2026-09-30", "EUR", "30.00", "30.00"),
     ]
     path = seeded(tmp_path / "dup.xlsx", Invoices=(rows, INVOICE_COLS))
-    book = xlsx.load(path)
-    xlsx.save(book, plan.create_plan(book, "C1", ["2026-0001"], 2, "2026-12-01", created="2026-11-23"))
-    inv = xlsx.load(path).get("Invoices")
-    assert inv["invoice_id"].tolist() == [r[0] for r in rows]
-    assert inv["open_amount"].tolist() == [120050, 10000, 15000, 1000, 2000, 3000]
-    assert inv["due_date"].dt.strftime("%Y-%m-%d").tolist() == [r[4] for r in rows]
-    assert inv["status"].tolist() == ["on plan", "", "", "", "", ""]
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Invoices"]
+    ws.cell(4, 1).value = "2026-0005"  # a person typed an id that is already on row 3
+    wb.save(path)
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+    with pytest.raises(InputError, match="row 4, column invoice_id: invoice_id '2026-0005' is also on row 3"):
+        book = xlsx.load(path)
+        xlsx.save(book, plan.create_plan(book, "C1", ["2026-0001"], 2, "2026-12-01", created="2026-11-23"))
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before
 
 
 def test_a_formula_column_a_person_added_to_a_table_stays_a_formula(wb):

@@ -33,20 +33,25 @@ class DashboardChange(Change):
     """What the KPI block and the charts show."""
     labels: tuple[str, ...] = ()
     """The aging bucket labels, in order."""
+    fx_note: str = ""
+    """Which FX rates were used and where they came from (``fxrates.note``), for the Dashboard's notes."""
 
 
-def run(book: Book, as_of: dt.date | None = None) -> DashboardChange:
-    """Refresh the Aging table and compute the dashboard's figures at ``as_of`` (default today)."""
+def run(book: Book, as_of: dt.date | None = None, confirm_fx: bool = False) -> DashboardChange:
+    """Refresh the Aging table and compute the dashboard's figures at ``as_of`` (default today); an FX
+    rate that jumped since the last run stops it unless ``confirm_fx`` (see ``refresh.run``)."""
     as_of = as_of or clock.today()
-    aged = refresh.run(book, as_of)
+    aged = refresh.run(book, as_of, confirm_fx=confirm_fx, also_converts=(
+        book.get("Payments")["currency"], book.get("Disputes")["currency"]))
     cfg = book.config
     labels = aging_mod.bucket_labels(tuple(cfg.aging_buckets))
     table = aged.tables["Aging"]
     figures = engine.figures(table, labels, book.get("Invoices"), book.get("Payments"), book.get("Matches"),
                              book.get("Disputes"), book.get("Promises"), as_of, cfg)
-    change = DashboardChange("refresh_dashboard", figures=figures, labels=tuple(labels))
+    change = DashboardChange("refresh_dashboard", figures=figures, labels=tuple(labels), fx_note=aged.fx_note)
     change.tables = dict(aged.tables)
     change.extra_columns = dict(aged.extra_columns)
+    change.warnings = list(aged.warnings)
     change.audit = [dict(r, action="refresh_dashboard", run_id=change.run_id) for r in aged.audit]
     change.log(book.user, "Dashboard", "*", "kpis", None,
                f"total AR {fmt(figures.total_ar)}, overdue {fmt(figures.overdue_ar)}",
@@ -55,7 +60,8 @@ def run(book: Book, as_of: dt.date | None = None) -> DashboardChange:
     pct = "n/a" if figures.overdue_pct is None else f"{figures.overdue_pct:.1f}%"
     dso = "n/a" if figures.dso is None else f"{figures.dso:.1f} days"
     change.summary = (f"dashboard at {as_of:%Y-%m-%d}: {len(table)} open items, total AR {cur} {fmt(figures.total_ar)}, "
-                      f"overdue {pct}, DSO {dso}, unapplied cash {cur} {fmt(figures.unapplied_cash)}")
+                      f"overdue {pct}, DSO {dso}, unapplied cash {cur} {fmt(figures.unapplied_cash)}"
+                      + (f"; {change.fx_note}" if change.fx_note else ""))
     return change
 
 

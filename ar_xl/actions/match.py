@@ -32,6 +32,8 @@ import numpy as np
 import pandas as pd
 
 from ..book import Book, Change
+from ..frames import blank
+from ..schema import MATCHES
 from ..engine.payer import normalise_iban, split_list
 from ..money import fmt
 
@@ -223,7 +225,43 @@ def apply_decisions(book: Book, change: Change | None = None, ledger: _Ledger | 
         parts.append(f"refused {refused}: " + "; ".join(problems[:5]))
     change.summary = ", ".join(parts)
     change.problems = problems  # type: ignore[attr-defined]
+    if own:
+        change.warnings = book.warnings
     return change
+
+
+def _carry_own_columns(old: pd.DataFrame, stale: pd.DataFrame, new: pd.DataFrame) -> set:
+    """Carry what a person typed in their own columns of Matches (columns not in the schema) from a
+    withdrawn row to the new row of the same payment and invoice (a suggestion renumbered, a
+    suggestion that became unmatched or auto for the same pair); ``new`` is changed in place.
+
+    Returns the match ids of withdrawn rows that must stay: a person typed in their own columns
+    and no new row of the same payment and invoice took the values (never delete what a person may need).
+    Rows kept under the same match id keep their values through ``merge_preserving``."""
+    own = [c for c in old.columns if c not in MATCHES.names]
+    if not own or not len(stale):
+        return set()
+    typed = stale[own].apply(lambda col: ~col.map(blank)).any(axis=1)
+    sources = stale[typed.to_numpy()]
+    if not len(sources):
+        return set()
+    old_ids = set(old["match_id"])
+    fresh = {}
+    for i, (mid, pid, iid) in enumerate(zip(new["match_id"], new["payment_id"].astype(str),
+                                            new["invoice_id"].astype(str))):
+        if mid not in old_ids:
+            fresh.setdefault((pid, iid), i)
+    for c in own:
+        new[c] = new[c].astype(object)
+    stay = set()
+    for _, row in sources.iterrows():
+        i = fresh.pop((str(row["payment_id"]), str(row["invoice_id"])), None)
+        if i is None:
+            stay.add(row["match_id"])
+            continue
+        for c in own:
+            new.iat[i, new.columns.get_loc(c)] = row[c]
+    return stay
 
 
 def run(book: Book) -> Change:
@@ -295,13 +333,15 @@ def run(book: Book) -> Change:
     new_ids = set(new["match_id"])
     stale = old[old["payment_id"].astype(str).isin(rematched) & ~old["match_id"].isin(new_ids)
                 & (old["review"].map(_review) == "") & ~old["applied"].astype(bool)]
-    change.remove["Matches"] = set(stale["match_id"])
-    new = new[~new["match_id"].isin(decided_ids)]
-    kept = old[~old["match_id"].isin(set(new["match_id"]))]
+    new = new[~new["match_id"].isin(decided_ids)].copy()
+    withdrawn = set(stale["match_id"]) - _carry_own_columns(old, stale, new)
+    change.remove["Matches"] = withdrawn
+    kept = old[~old["match_id"].isin(set(new["match_id"]) | withdrawn)]
     change.tables["Matches"] = pd.concat([kept, new], ignore_index=True) if len(new) else old
     for r in new.itertuples(index=False):
         change.log(book.user, "Matches", r.match_id, "decision", None, r.decision, r.rule)
     ledger.finish()
+    change.warnings = book.warnings
     change.summary = (f"{decided_summary}; matched {len(rematched)} payment(s): {auto_n} auto-applied allocation(s), "
                       f"{sugg_n} suggestion(s) to review, {unm_n} unmatched")
     return change

@@ -12,7 +12,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from .. import clock
+from .. import clock, fxrates
 from ..book import Book, Change
 from ..engine import aging, disputes
 
@@ -41,17 +41,24 @@ def aging_table(book: Book, as_of: dt.date, edges=None, basis=None) -> tuple[pd.
     return out, labels
 
 
-def run(book: Book, as_of: dt.date | None = None) -> Change:
+def run(book: Book, as_of: dt.date | None = None, confirm_fx: bool = False, also_converts=()) -> Change:
+    """Rewrite Aging at ``as_of``; stops when an FX rate moved more than Config fx_max_move since the
+    last run, unless ``confirm_fx`` (``fxrates``).  ``also_converts``: currencies (series) of other
+    tables the caller converts with the same rates (the dashboard's payments and disputes)."""
     as_of = as_of or clock.today()
     table, labels = aging_table(book, as_of)
     change = Change("refresh_aging")
     change.tables["Aging"] = table
     change.extra_columns["Aging"] = labels
+    change.warnings = book.warnings
+    cfg = book.config
+    fx_note = fxrates.apply(book, change, cfg, table["currency"], *also_converts, confirmed=confirm_fx)
     total = int(table["open_amount_base"].sum())
     overdue = int(table.loc[table["days_past_due"] > 0, "open_amount_base"].sum())
     from ..money import fmt
-    cur = book.config.base_currency
+    cur = cfg.base_currency
     change.summary = (f"aged {len(table)} open items at {as_of:%Y-%m-%d}: total {cur} {fmt(total)}, "
-                      f"overdue {cur} {fmt(overdue)}")
+                      f"overdue {cur} {fmt(overdue)}" + (f"; {fx_note}" if fx_note else ""))
+    change.fx_note = fx_note  # type: ignore[attr-defined]
     change.log(book.user, "Aging", "*", "rows", None, len(table), rule=f"as_of={as_of:%Y-%m-%d}")
     return change

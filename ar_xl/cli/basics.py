@@ -6,7 +6,7 @@ import datetime as dt
 import pandas as pd
 
 from .. import clock
-from .common import FORCE_HELP, act, check_out, config_for, date_arg
+from .common import FORCE_HELP, act, check_out, config_for, date_arg, warn
 
 
 def cmd_init(a) -> int:
@@ -39,11 +39,17 @@ def cmd_age(a) -> int:
     as_of = a.as_of or clock.today()
     result = aging.age(invoices, as_of, cfg, edges=edges, basis=basis, by=a.by)
     money = aging.money_columns(result, edges)
+    from .. import fxrates
+    fx_note = fxrates.note(cfg, fxrates.used(cfg, invoices.loc[invoices["open_amount"] != 0, "currency"]))
     if a.out:
         xlsx.write_output(result, a.out, money, sheet="Aging")
-        print(f"wrote {len(result)} rows to {a.out}")
+        print(f"wrote {len(result)} rows to {a.out}" + (f"; {fx_note}" if fx_note else ""))
     else:
         print(_render(result, money, cfg.base_currency, as_of, by=a.by))
+        if fx_note:
+            print(fx_note)
+    from .. import checks
+    warn(checks.warnings(invoices, "Invoices"))
     return 0
 
 
@@ -71,7 +77,10 @@ def _render(frame: pd.DataFrame, money: list[str], currency: str, as_of: dt.date
 
 def cmd_refresh(a) -> int:
     from ..actions import refresh
-    return act(a.workbook, refresh.run, a.as_of)
+    return act(a.workbook, refresh.run, a.as_of, confirm_fx=a.confirm_fx)
+
+
+CONFIRM_FX_HELP = "use FX rates that moved more than Config fx_max_move times since the last run"
 
 
 def add_verbs(sub) -> None:
@@ -102,4 +111,5 @@ def add_verbs(sub) -> None:
     s = sub.add_parser("refresh", help="rewrite the Aging table from the Invoices table")
     s.add_argument("workbook")
     s.add_argument("--as-of", type=date_arg, default=None)
+    s.add_argument("--confirm-fx", action="store_true", help=CONFIRM_FX_HELP)
     s.set_defaults(fn=cmd_refresh)

@@ -54,6 +54,9 @@ def match_files(a) -> int:
     counts = result.drop_duplicates("payment_id")["decision"].value_counts() if len(result) else {}
     print(f"matched {result['payment_id'].nunique() if len(result) else 0} payments "
           f"({', '.join(f'{k}: {v}' for k, v in dict(counts).items())}); wrote {len(result)} rows to {a.out}")
+    from .. import checks
+    from .common import warn
+    warn(checks.warnings(invoices, "Invoices"))
     return 0
 
 

@@ -21,7 +21,8 @@ def date_arg(text: str) -> dt.date:
 
 
 def run_on_workbook(path: str | Path, action: Callable, *args, **kwargs):
-    """Load the workbook, run ``action(book, ...)`` and write its Change once; returns the Change.
+    """Load the workbook, run ``action(book, ...)`` and write its Change once; returns the Change
+    (its ``warnings`` include those about the workbook's rows, whichever action ran).
 
     The read-compute-write holds the workbook's lock and is run again from the read when the
     file changed underneath (``filesafe.cycle``)."""
@@ -31,13 +32,16 @@ def run_on_workbook(path: str | Path, action: Callable, *args, **kwargs):
         book = xlsx.load(path)
         change = action(book, *args, **kwargs)
         xlsx.save(book, change)
+        change.warnings = list(dict.fromkeys([*book.warnings, *change.warnings]))
         return change
     return filesafe.cycle(path, once)
 
 
 def act(path: str | Path, action: Callable, *args, **kwargs) -> int:
-    """``run_on_workbook`` for a verb: print the action's one-line summary; exit status 0."""
-    print(run_on_workbook(path, action, *args, **kwargs).summary)
+    """``run_on_workbook`` for a verb: print the action's one-line summary and its warnings; exit status 0."""
+    change = run_on_workbook(path, action, *args, **kwargs)
+    print(change.summary)
+    warn(change.warnings)
     return 0
 
 
@@ -48,6 +52,13 @@ def check_out(path, inputs=(), force: bool = False, what: str = "output"):
 
 
 FORCE_HELP = "replace an existing file (never a collections workbook, never an input)"
+
+
+def warn(lines) -> None:
+    """Print warnings to stderr, one a line, after the result (which goes to stdout)."""
+    import sys
+    for line in lines:
+        print(f"ar-xl: warning: {line}", file=sys.stderr)
 
 
 def config_for(path: str):

@@ -76,6 +76,9 @@ class Parameter:
 PARAMETERS: tuple[Parameter, ...] = (
     Parameter("as_of", None, "Refresh aging, Check promises, Update plans",
               "Date to compute at; empty = today."),
+    Parameter("fx.confirm", None, "Refresh aging, Refresh dashboard",
+              "yes = use FX rates that moved more than Config fx_max_move times since the last run; "
+              "empty it again afterwards."),
     Parameter("import.files", None, "Import statement",
               "Statement file(s) separated by ';' when the button does not ask for them (xlwings Server)."),
     Parameter("plan.installments", 3, "New payment plan", "Number of installments."),
@@ -261,6 +264,16 @@ class Ui:
             print(f"{title}: {text}", file=sys.stderr)
 
 
+def _with_warnings(text: str, warnings: list[str], shown: int = 10) -> str:
+    """The message box text: the summary, then the first ``shown`` warnings (a message box is no log)."""
+    if not warnings:
+        return text
+    lines = list(warnings[:shown])
+    if len(warnings) > shown:
+        lines.append(f"... and {len(warnings) - shown} more (run the same action with ar-xl to see them all)")
+    return text + "\n\nWarnings:\n" + "\n".join(lines)
+
+
 def _log_failure(tag: str) -> str:
     try:
         with open(LOG_FILE, "a", encoding="utf-8") as f:
@@ -295,7 +308,8 @@ def run(tag: str, label: str, compute: Callable[[Book, object], Change], book=No
         if after is not None:
             after(xw_book, change)
         ui.status(None)
-        ui.alert(change.summary or f"{label}: done.", f"{TITLE}: {label}", "info")
+        change.warnings = list(dict.fromkeys([*loaded.warnings, *change.warnings]))
+        ui.alert(_with_warnings(change.summary or f"{label}: done.", change.warnings), f"{TITLE}: {label}", "info")
         return change
     except ArXlError as e:
         ui.status(None)
@@ -366,6 +380,11 @@ def _as_of(xw_book):
     return Parameters.read(xw_book).date("as_of")
 
 
+def _confirm_fx(xw_book) -> bool:
+    """Parameters fx.confirm says yes: the collector confirmed FX rates that jumped (``fxrates``)."""
+    return str(Parameters.read(xw_book).text("fx.confirm") or "").strip().lower() in ("yes", "y", "ja", "oui", "true", "1")
+
+
 def import_statement(files: str | list[str] | None = None, book=None):
     """Import bank statements into Payments (files from the button's file dialog or Parameters import.files)."""
     def compute(b: Book, xw_book) -> Change:
@@ -394,7 +413,7 @@ def apply_decisions(book=None):
 def refresh_aging(book=None):
     """Rewrite the Aging table from Invoices (as of Parameters as_of, default today)."""
     return run("refresh_aging", "Refresh aging",
-               lambda b, xb: _module("actions.refresh").run(b, _as_of(xb)), book)
+               lambda b, xb: _module("actions.refresh").run(b, _as_of(xb), confirm_fx=_confirm_fx(xb)), book)
 
 
 def new_plan(book=None):
@@ -491,7 +510,8 @@ def refresh_dashboard(book=None):
         dashboard.refresh_live(xw_book)
         if notes:
             change.summary = "\n".join([change.summary or "Refresh dashboard: done.", *notes])
-    return run("refresh_dashboard", "Refresh dashboard", lambda b, xb: dashboard.run(b, _as_of(xb)), book,
+    return run("refresh_dashboard", "Refresh dashboard",
+               lambda b, xb: dashboard.run(b, _as_of(xb), confirm_fx=_confirm_fx(xb)), book,
                after=after)
 
 

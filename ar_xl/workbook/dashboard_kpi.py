@@ -40,6 +40,8 @@ NOTES = [
     "CEI's opening AR = today's open amount of older lines + cash matched to them since.",
     "Unapplied cash leaves out payments set to 'ignored'.",
 ]
+FX_NOTE_CELL = (NOTES_CELL[0] + 1 + len(NOTES), NOTES_CELL[1])
+"""Under the notes: which FX rates the refresh used and where they came from (``fxrates.note``)."""
 
 
 def subtitle(fig: engine.Figures, now: dt.datetime | None = None) -> str:
@@ -156,7 +158,7 @@ def _sheet_frame(ws, fig: engine.Figures, now: dt.datetime | None = None) -> Non
     ws[AS_OF_CELL].alignment = Alignment(horizontal="left")
 
 
-def _kpi_block(ws, fig: engine.Figures) -> None:
+def _kpi_block(ws, fig: engine.Figures, fx_note: str = "") -> None:
     thin = Side(style="thin", color="BDD7EE")
     tiles = kpi_tiles(fig)
     for i, row in enumerate(kpi_grid(tiles)):
@@ -185,3 +187,5 @@ def _kpi_block(ws, fig: engine.Figures) -> None:
     _put(ws, r0, c0, "How to read this").font = Font(size=10, bold=True, color=NAVY)
     for i, text in enumerate(NOTES):
         _put(ws, r0 + 1 + i, c0, text).font = Font(size=8, color=GREY)
+    if fx_note:
+        _put(ws, *FX_NOTE_CELL, fx_note).font = Font(size=8, color=GREY)

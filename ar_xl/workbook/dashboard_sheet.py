@@ -55,14 +55,14 @@ from .dashboard_charts import (
     CHART_ROW, DataBlock, _charts, _write_chart_data, chart_blocks, place_blocks, read_rooms,
 )
 from .dashboard_kpi import (
-    AS_OF_CELL, HEADER_COLS, HEADER_ROWS, KPI_COLS, KPI_TOP, NOTES, NOTES_CELL, TITLE, Tile,
+    AS_OF_CELL, HEADER_COLS, HEADER_ROWS, KPI_COLS, KPI_TOP, NOTES, NOTES_CELL, FX_NOTE_CELL, TITLE, Tile,
     _kpi_block, _sheet_frame, header_grid, kpi_formats, kpi_grid, kpi_rows, kpi_tiles, subtitle,
 )
 from .dashboard_pivots import PIVOT_ROW, PIVOTS, TOP_N, _pivots
 
 __all__ = [  # the Dashboard's public names, wherever they are defined
     "SHEET", "DATA_SHEET", "refresh_workbook", "layout_hook", "layout", "write_live",
-    "TITLE", "AS_OF_CELL", "HEADER_ROWS", "HEADER_COLS", "KPI_TOP", "KPI_COLS", "NOTES", "NOTES_CELL", "Tile",
+    "TITLE", "AS_OF_CELL", "HEADER_ROWS", "HEADER_COLS", "KPI_TOP", "KPI_COLS", "NOTES", "NOTES_CELL", "FX_NOTE_CELL", "Tile",
     "header_grid", "subtitle", "kpi_rows", "kpi_tiles", "kpi_grid", "kpi_formats",
     "CHART_ROW", "DataBlock", "chart_blocks", "place_blocks", "read_rooms",
     "PIVOT_ROW", "PIVOTS", "TOP_N",
@@ -74,14 +74,15 @@ DATA_SHEET = "DashboardData"
 
 # ====================================================================== entry points
 
-def refresh_workbook(path: str | Path, as_of: dt.date | None = None, prefill_pivots: bool = True):
+def refresh_workbook(path: str | Path, as_of: dt.date | None = None, prefill_pivots: bool = True,
+                     confirm_fx: bool = False):
     """Refresh dashboard on a workbook file: Aging, KPI block, chart ranges, pivots; one atomic save."""
     from . import filesafe, xlsx
     from ..actions import dashboard as action
 
     def once():
         book = xlsx.load(path)
-        change = action.run(book, as_of)
+        change = action.run(book, as_of, confirm_fx=confirm_fx)
         xlsx.save(book, change, layout=layout_hook(book, change, prefill_pivots))
         return change
     return filesafe.cycle(path, once)
@@ -110,7 +111,7 @@ def layout(wb: openpyxl.Workbook, change, tables: dict[str, pd.DataFrame], prefi
         other.sheet_view.tabSelected = False
     ranges = _write_chart_data(data, fig)
     _sheet_frame(ws, fig, now)
-    _kpi_block(ws, fig)
+    _kpi_block(ws, fig, getattr(change, "fx_note", ""))
     _charts(ws, data, ranges, fig, labels)
     last = _pivots(wb, ws, tables, labels, fig.currency, prefill_pivots)
     ws.print_area = f"A1:Q{last}"
@@ -230,6 +231,7 @@ def write_live(xw_book, change, now: dt.datetime | None = None) -> list[str]:
                                                 + [[None], [CHARTS_NOTE.replace("WORKBOOK", f'"{name}"')]])
         for top in sorted({t.top for t in tiles}):  # fit the labels and values (no merged tiles here)
             dash.range((top, KPI_COLS[0]), (top + 1, KPI_COLS[1])).columns.autofit()
+    dash.range(FX_NOTE_CELL).value = _live_grid([[getattr(change, "fx_note", "") or None]])  # this run's rates
     if data is None:
         data = xw_book.sheets.add(DATA_SHEET, after=xw_book.sheets[len(xw_book.sheets) - 1])
     elif old_extent is not None:
