@@ -7,9 +7,9 @@ import pytest
 
 from ar_xl.bank import CamtImporter, extract_file
 from ar_xl.errors import InputError
-from helpers import row
+from helpers import shared_data, row
 
-CAMT = Path(__file__).resolve().parents[2] / "shared" / "data" / "statements" / "camt"
+CAMT = shared_data() / "statements" / "camt"
 
 
 def test_v8_unstructured_and_rf_reference():
@@ -184,7 +184,7 @@ def test_truncated_xml_names_file_and_line(tmp_path):
     p.write_text(CRAFTED[:1500], encoding="utf-8")
     with pytest.raises(InputError) as e:
         extract_file(p)
-    assert "cut.xml" in str(e.value) and "row" in str(e.value)
+    assert "cut.xml" in str(e.value) and "line 36" in str(e.value)
 
 
 BOMB = """<?xml version="1.0"?>

@@ -7,9 +7,9 @@ import pytest
 from ar_xl import schema
 from ar_xl.bank import Mt940Importer, extract_file
 from ar_xl.errors import InputError
-from helpers import row
+from helpers import shared_data, row
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+DATA = shared_data()
 STATEMENTS = DATA / "statements"
 MT940 = STATEMENTS / "mt940"
 
@@ -118,7 +118,7 @@ def test_broken_snippet_is_refused_with_file_and_line():
         extract_file(MT940 / "betterplace" / "sepa_snippet_broken.sta")
     msg = str(e.value)
     assert "sepa_snippet_broken.sta" in msg
-    assert "row 6" in msg and ":25:" in msg
+    assert "line 6" in msg and ":25:" in msg
 
 
 def test_invalid_statement_is_refused():
@@ -141,7 +141,7 @@ def test_unreadable_statement_line_names_file_and_line(tmp_path):
                  ":61:XXXX\n:86:hello\n:62F:C240101EUR0,00\n")
     with pytest.raises(InputError) as e:
         extract_file(p)
-    assert "bad.sta" in str(e.value) and "row 5" in str(e.value)
+    assert "bad.sta" in str(e.value) and "line 5" in str(e.value)
 
 
 def test_control_characters_and_formula_text_stay_plain(tmp_path):

@@ -4,6 +4,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from helpers import shared_data
 from ar_xl import schema
 from ar_xl.actions import import_statements
 from ar_xl.bank import extract_file
@@ -11,7 +12,7 @@ from ar_xl.book import Book
 from ar_xl.engine.dedupe import dedupe
 from ar_xl.errors import InputError
 
-STATEMENTS = Path(__file__).resolve().parents[2] / "shared" / "data" / "statements"
+STATEMENTS = shared_data() / "statements"
 KNAB = STATEMENTS / "mt940" / "jejik" / "knab.sta"
 V8 = STATEMENTS / "camt" / "viafintech_ch_camt053_v8.xml"
 CAMT054 = STATEMENTS / "camt" / "viafintech_ch_camt054_valid_example.xml"

@@ -5,6 +5,11 @@ Every file is read first (MT940, camt.053/camt.054, CSV/XLSX exports; see
 changed.  Payments already in the workbook (same id, same bank reference, or
 the same content) are skipped, so importing a statement twice adds nothing.
 Each added payment gets one Audit row.
+
+The summary says what was left out and why: debits, reversals, zero amounts,
+pending bookings and lines that are no transaction (with their line or entry
+numbers), payments already present, and the columns of a CSV/XLSX export that
+nothing was read from.
 """
 from __future__ import annotations
 
@@ -18,6 +23,7 @@ from ..book import Book, Change
 from ..engine import dedupe
 from ..errors import InputError
 from ..money import fmt
+from ..bank.report import describe_skipped
 
 ACTION = "import_statements"
 
@@ -27,7 +33,8 @@ def run(book: Book, files: Sequence[str | os.PathLike], mapping: Mapping[str, ob
     files = list(files)
     if not files:
         raise InputError("no statement files given", source="import")
-    new = bank.extract_files(files, mapping)
+    read = bank.read_files(files, mapping)
+    new = read.frame
     existing = book.get("Payments")
     added, skipped = dedupe.dedupe(new, existing)
     change = Change(ACTION)
@@ -45,6 +52,12 @@ def run(book: Book, files: Sequence[str | os.PathLike], mapping: Mapping[str, ob
             rule="import",
         )
     n_files = len(files)
-    change.summary = (f"imported {len(added)} payment{'s' if len(added) != 1 else ''} "
-                      f"({skipped} already present) from {n_files} file{'s' if n_files != 1 else ''}")
+    summary = (f"imported {len(added)} payment{'s' if len(added) != 1 else ''} "
+               f"({skipped} already present) from {n_files} file{'s' if n_files != 1 else ''}")
+    left_out = describe_skipped(read.skipped, skipped)
+    if read.skipped and left_out:
+        summary += "; " + left_out
+    for w in read.warnings:
+        summary += f"; {w}"
+    change.summary = summary
     return change

@@ -45,6 +45,13 @@ class Importer:
     def extract(self, path: Path) -> pd.DataFrame:  # pragma: no cover - interface
         raise NotImplementedError
 
+    def read(self, path: Path):
+        """``extract`` with what was left out (a ``report.StatementRead``); importers that
+        skip lines override it to list them."""
+        from .report import StatementRead
+
+        return StatementRead(self.extract(path))
+
 
 @dataclass
 class Credit:
@@ -256,12 +263,15 @@ def empty_payments() -> pd.DataFrame:
     return finish([])
 
 
-def problem(source: str, message: str, row: int | None = None, column: str | None = None) -> CellProblem:
-    return CellProblem(Path(source).name if source else "input", row, column, message)
+def problem(source: str, message: str, row: int | None = None, column: str | None = None,
+            unit: str = "line") -> CellProblem:
+    """A problem in a statement file; ``row`` counts lines of a text file unless ``unit`` says otherwise."""
+    return CellProblem(Path(source).name if source else "input", row, column, message, unit)
 
 
-def fail(source: str, message: str, row: int | None = None, column: str | None = None) -> InputError:
-    return InputError(problem(source, message, row, column))
+def fail(source: str, message: str, row: int | None = None, column: str | None = None,
+         unit: str = "line") -> InputError:
+    return InputError(problem(source, message, row, column, unit))
 
 
 def read_head(path: Path, size: int = 65536) -> bytes:
