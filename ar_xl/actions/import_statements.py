@@ -57,6 +57,8 @@ def run(book: Book, files: Sequence[str | os.PathLike], mapping: Mapping[str, ob
     left_out = describe_skipped(read.skipped, skipped)
     if read.skipped and left_out:
         summary += "; " + left_out
+    for name, cols in read.unused_columns.items():
+        summary += f"; {name}: columns not used: {', '.join(cols)}"
     for w in read.warnings:
         summary += f"; {w}"
     change.summary = summary

@@ -125,6 +125,8 @@ class CsvBankImporter(Importer):
             head = read_head(path, 4096).lstrip(b"\xef\xbb\xbf \r\n\t")
             if head.startswith(b"<") or head.startswith(b":") or head.startswith(b"{1:"):
                 return False
+        if self.mapping and suffix in _SUFFIXES_TEXT:
+            return True  # the user says it is a CSV export: extract names what does not fit
         try:
             rows = self._rows(path, limit=40)
         except (OSError, ValueError, UnicodeError, InputError):
@@ -155,12 +157,15 @@ class CsvBankImporter(Importer):
         found = self._find_header(rows)
         if found is None:
             first = next((r for r in rows[:30] if any(not _blank(v) for v in r)), [])
+            if self.mapping:
+                self._check_mapping(first, src)  # names the mapped column the first line lacks
             shown = ", ".join(repr(clean_text(v)) for v in first if not _blank(v))[:300]
             raise fail(src, "no header row with a date and an amount column found"
                             + (f" (the first line holds {shown})" if shown else "")
                             + "; give a column mapping, e.g. --map value_date=Datum --map amount=Bedrag")
         h, cols = found
         header = rows[h]
+        self._check_mapping(header, src)
         n_head = _width(header)
         delim = getattr(self, "_delimiter", None)
         credits: list[Credit] = []
@@ -231,7 +236,8 @@ class CsvBankImporter(Importer):
                 payer_name=clean_text(get("payer_name")), payer_iban=clean_text(get("payer_iban")),
                 remittance=remittance, creditor_reference=creditor_ref, bank_reference=bank_ref,
                 statement_id=statement_id,
-                identity=("csv-ref", bank_ref) if bank_ref else (),
+                # the line as the bank wrote it: the same id whatever mapping reads it
+                identity=("csv-line",) + tuple(clean_text(v) for v in row[:_width(row)]),
             ))
         if problems:
             raise InputError(problems)
