@@ -76,6 +76,7 @@ DEFAULTS: dict[str, tuple[str, str]] = {
     "match_auto_threshold": ("0.90", "Lowest confidence at which a match is applied without review"),
     "promise_grace_days": ("3", "Days after the promised date a payment still keeps a promise"),
     "plan_grace_days": ("5", "Days after an installment's due date before it counts as missed"),
+    "statement_max_mb": ("50", "Largest bank statement file (in MB) an import reads; a larger one is refused"),
     "dispute_reasons": (DEFAULT_REASONS_TEXT, "Dispute reasons as reason=Owner:SLA calendar days, separated by ;"),
     "fx.EUR": ("1", "Base currency"),
     "fx.GBP": ("1.1650", "EUR per 1 GBP"),
@@ -97,6 +98,8 @@ class Config:
     match_auto_threshold: float = 0.90
     promise_grace_days: int = 3
     plan_grace_days: int = 5
+    statement_max_mb: int = 50
+    """Largest statement file an import reads (MB); camt is streamed, but no bank sends a month this large."""
     dispute_reasons: dict[str, tuple[str, int]] = field(default_factory=lambda: dict(DEFAULT_REASONS))
     extra: dict[str, str] = field(default_factory=dict)
 
@@ -191,6 +194,7 @@ def from_rows(rows: pd.DataFrame | None, source: str = "Config") -> Config:
         match_auto_threshold=val("match_auto_threshold", _threshold, 0.9),
         promise_grace_days=val("promise_grace_days", _int, 0),
         plan_grace_days=val("plan_grace_days", _int, 0),
+        statement_max_mb=val("statement_max_mb", _megabytes, 50),
         dispute_reasons=val("dispute_reasons", parse_reasons, dict(DEFAULT_REASONS)),
         extra={k: v for k, v in values.items() if k not in DEFAULTS and k not in fx_keys and not k.startswith("fx.")},
     )
@@ -210,6 +214,14 @@ def _int(v: object) -> int:
     f = float(str(v).strip().replace(",", "."))
     if not f.is_integer() or f < 0:
         raise ValueError(f"must be a whole number of days, 0 or more, not {v!r}")
+    return int(f)
+
+
+def _megabytes(v: object) -> int:
+    """A whole number of megabytes, 1 or more."""
+    f = float(str(v).strip().replace(",", "."))
+    if not f.is_integer() or f < 1:
+        raise ValueError(f"must be a whole number of megabytes, 1 or more, not {v!r}")
     return int(f)
 
 

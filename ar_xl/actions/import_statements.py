@@ -33,7 +33,7 @@ def run(book: Book, files: Sequence[str | os.PathLike], mapping: Mapping[str, ob
     files = list(files)
     if not files:
         raise InputError("no statement files given", source="import")
-    read = bank.read_files(files, mapping)
+    read = bank.read_files(files, mapping, book.config.statement_max_mb)
     new = read.frame
     existing = book.get("Payments")
     added, skipped = dedupe.dedupe(new, existing)

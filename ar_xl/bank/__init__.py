@@ -45,13 +45,25 @@ def extract_file(path: str | os.PathLike, mapping: Mapping[str, str] | None = No
     return extract_report(path, mapping).frame
 
 
-def extract_report(path: str | os.PathLike, mapping: Mapping[str, str] | None = None) -> StatementRead:
-    """``extract_file`` with the lines left out (debits, reversals...) and the unused columns."""
+DEFAULT_MAX_MB = 50
+"""Largest statement file read when no Config says otherwise (``Config.statement_max_mb``)."""
+
+
+def extract_report(path: str | os.PathLike, mapping: Mapping[str, str] | None = None,
+                   max_mb: int | None = None) -> StatementRead:
+    """``extract_file`` with the lines left out (debits, reversals...) and the unused columns.
+
+    A file larger than ``max_mb`` megabytes is refused before it is read."""
     p = Path(path)
     if not p.exists():
         raise fail(str(p), "file not found")
     if not p.is_file():
         raise fail(str(p), "not a file")
+    limit = DEFAULT_MAX_MB if max_mb is None else max_mb
+    size = p.stat().st_size
+    if size > limit * 1024 * 1024:
+        raise fail(str(p), f"refused: the file is {size / (1024 * 1024):,.1f} MB, over the limit of {limit} MB for a "
+                           "statement (setting statement_max_mb in the Config table); split the export by period")
     for imp in importers(mapping):
         if imp.identify(p):
             try:
@@ -70,13 +82,14 @@ def extract_files(paths: Iterable[str | os.PathLike], mapping: Mapping[str, str]
     return read_files(paths, mapping).frame
 
 
-def read_files(paths: Iterable[str | os.PathLike], mapping: Mapping[str, str] | None = None) -> StatementRead:
+def read_files(paths: Iterable[str | os.PathLike], mapping: Mapping[str, str] | None = None,
+               max_mb: int | None = None) -> StatementRead:
     """``extract_files`` with every file's skipped lines and unused columns."""
     reads: list[StatementRead] = []
     problems: list[CellProblem] = []
     for path in paths:
         try:
-            reads.append(extract_report(path, mapping))
+            reads.append(extract_report(path, mapping, max_mb))
         except InputError as e:
             problems.extend(e.problems)
     if problems:

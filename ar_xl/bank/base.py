@@ -14,6 +14,7 @@ ever evaluated.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
 import unicodedata
@@ -83,6 +84,8 @@ def clean_text(value: object) -> str:
     if value is None:
         return ""
     text = str(value)
+    if text.isascii() and text.isprintable():  # the usual case: nothing to remove
+        return _WS.sub(" ", text).strip()[:MAX_TEXT]
     out = []
     for ch in text:
         cat = unicodedata.category(ch)
@@ -132,6 +135,12 @@ def normalise_iban(value: object) -> str:
     its checks (anonymised samples, typos) are still compacted so that they
     compare equal however the bank spaced them.
     """
+    text = clean_text(value)
+    return _normalise_iban(text) if text else ""
+
+
+@functools.lru_cache(maxsize=8192)
+def _normalise_iban(value: str) -> str:
     text = clean_text(value)
     if not text:
         return ""
