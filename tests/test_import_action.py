@@ -13,7 +13,7 @@ from ar_xl.engine.dedupe import dedupe
 from ar_xl.errors import InputError
 
 STATEMENTS = shared_data() / "statements"
-KNAB = STATEMENTS / "mt940" / "jejik" / "knab.sta"
+ASN = STATEMENTS / "mt940" / "ASNB" / "mt940.txt"  # reconciles (knab.sta, edited, does not)
 V8 = STATEMENTS / "camt" / "viafintech_ch_camt053_v8.xml"  # trimmed: its balances do not reconcile
 STUZZA = STATEMENTS / "camt" / "viafintech_at_stuzza_camt053.xml"
 CAMT054 = STATEMENTS / "camt" / "viafintech_ch_camt054_valid_example.xml"
@@ -29,32 +29,32 @@ def apply(book: Book, change) -> Book:
 
 def test_import_appends_payments_with_audit_and_summary():
     book = Book(user="anna")
-    change = import_statements.run(book, [KNAB, STUZZA])
+    change = import_statements.run(book, [ASN, STUZZA])
     pay = change.tables["Payments"]
-    assert len(pay) == 5
+    assert len(pay) == 6
     assert list(pay.columns) == schema.PAYMENTS.names
-    assert pay["amount"].sum() == 50000 + 50000 + 5000 + 10000 + 25000
+    assert pay["amount"].sum() == 100000 + 82872 + 100018 + 5000 + 10000 + 25000
     assert pay["unapplied_amount"].tolist() == pay["amount"].tolist()
     assert set(pay["status"]) == {"unapplied"}
-    assert change.summary.startswith("imported 5 payments (0 already present) from 2 files")
-    assert len(change.audit) == 5
+    assert change.summary.startswith("imported 6 payments (0 already present) from 2 files")
+    assert len(change.audit) == 6
     a = change.audit[0]
     assert (a["user"], a["action"], a["table"], a["rule"]) == ("anna", "import_statements", "Payments", "import")
     assert a["key"] == pay.iloc[0]["payment_id"]
-    assert "EUR 500.00 on 2014-05-07" in a["new_value"] and "knab.sta" in a["new_value"]
+    assert "EUR 1,000.00 on 2020-01-05" in a["new_value"] and "mt940.txt" in a["new_value"]
 
 
 def test_importing_twice_adds_nothing_and_keeps_peoples_notes():
-    book = apply(Book(), import_statements.run(Book(), [KNAB]))
+    book = apply(Book(), import_statements.run(Book(), [ASN]))
     pay = book.get("Payments").copy()
     pay.loc[0, "note"] = "customer called, pays rest Friday"
     pay.loc[0, "status"] = "ignored"
     book.tables["Payments"] = pay
-    again = import_statements.run(book, [KNAB])
-    assert again.summary == "imported 0 payments (2 already present) from 1 file"
+    again = import_statements.run(book, [ASN])
+    assert again.summary.startswith("imported 0 payments (3 already present) from 1 file")
     assert again.audit == []
     merged = again.merged(book)["Payments"]
-    assert len(merged) == 2
+    assert len(merged) == 3
     assert merged.loc[0, "note"] == "customer called, pays rest Friday"
     assert merged.loc[0, "status"] == "ignored"
 
@@ -64,7 +64,7 @@ def test_same_lines_in_two_files_are_imported_once():
     b = STATEMENTS / "mt940" / "ASNB" / "0708271685_09022020_164516.940.txt"
     change = import_statements.run(Book(), [a, b])
     assert len(change.tables["Payments"]) == 3
-    assert change.summary == "imported 3 payments (3 already present) from 2 files"
+    assert change.summary.startswith("imported 3 payments (3 already present) from 2 files; skipped 13: 10 debits")
 
 
 def test_notification_then_statement_is_not_double_counted():
@@ -80,7 +80,7 @@ def test_notification_then_statement_is_not_double_counted():
 
 
 def test_a_bad_file_changes_nothing():
-    book = apply(Book(), import_statements.run(Book(), [KNAB]))
+    book = apply(Book(), import_statements.run(Book(), [ASN]))
     before = book.get("Payments").copy()
     broken = STATEMENTS / "mt940" / "betterplace" / "sepa_snippet_broken.sta"
     with pytest.raises(InputError) as e:
@@ -146,6 +146,6 @@ def test_dedupe_content_counts_each_existing_row_once():
 
 
 def test_dedupe_against_empty_table():
-    new = extract_file(KNAB)
+    new = extract_file(ASN)
     added, skipped = dedupe(new, Book().get("Payments"))
-    assert len(added) == 2 and skipped == 0
+    assert len(added) == 3 and skipped == 0
