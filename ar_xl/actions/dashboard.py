@@ -56,6 +56,8 @@ def run(book: Book, as_of: dt.date | None = None) -> DashboardChange:
     dso = "n/a" if figures.dso is None else f"{figures.dso:.1f} days"
     change.summary = (f"dashboard at {as_of:%Y-%m-%d}: {len(table)} open items, total AR {cur} {fmt(figures.total_ar)}, "
                       f"overdue {pct}, DSO {dso}, unapplied cash {cur} {fmt(figures.unapplied_cash)}")
+    for note in figures.left_out:
+        change.summary += f"; {note}"
     return change
 
 

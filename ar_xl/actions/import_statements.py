@@ -20,7 +20,7 @@ import pandas as pd
 
 from .. import bank
 from ..book import Book, Change
-from ..engine import dedupe
+from ..engine import dedupe, fx_gaps
 from ..errors import InputError
 from ..money import fmt
 from ..bank.report import describe_skipped
@@ -59,6 +59,11 @@ def run(book: Book, files: Sequence[str | os.PathLike], mapping: Mapping[str, ob
         summary += "; " + left_out
     for name, cols in read.unused_columns.items():
         summary += f"; {name}: columns not used: {', '.join(cols)}"
+    rated = fx_gaps.known(added["currency"], book.config) if len(added) else None
+    if rated is not None and not rated.all():
+        note = fx_gaps.describe("", "payment", added["amount"], added["currency"], rated)
+        summary += f"; {note.replace(': no FX rate', ' has no FX rate' if (~rated).sum() == 1 else ' have no FX rate', 1)}"
+        summary += " (reports leave it out until then)"
     for w in read.warnings:
         summary += f"; {w}"
     change.summary = summary
