@@ -103,3 +103,20 @@ def test_import_summary_names_skipped_debits(tmp_path):
     assert len(change.tables["Payments"]) == 0
     assert "imported 0 payments" in change.summary
     assert "skipped 1" in change.summary and "1 debit" in change.summary and "line 2" in change.summary
+
+
+def test_utf16_without_bom_is_read(tmp_path):
+    p = tmp_path / "nobom.csv"
+    p.write_bytes((HEAD + row(name="Kühn GmbH")).encode("utf-16-le"))
+    df = extract_file(p)
+    assert df["payer_name"].tolist() == ["Kühn GmbH"]
+
+
+def test_utf16_mt940_is_read(tmp_path):
+    text = (":20:STMT1\r\n:25:NL20INGB0001234567\r\n:28C:1/1\r\n:60F:C261119EUR1000,00\r\n"
+            ":61:2611201120C300,00NTRFNONREF//B1\r\n:86:/NAME/Kühn GmbH/REMI/Invoice 2026-0002\r\n"
+            ":62F:C261120EUR1300,00\r\n-\r\n")
+    p = tmp_path / "statement.sta"
+    p.write_bytes(text.encode("utf-16"))
+    df = extract_file(p)
+    assert df["amount"].tolist() == [30000] and df["payer_name"].tolist() == ["Kühn GmbH"]

@@ -45,7 +45,7 @@ from ..money import fmt, parse_amount
 from .base import (
     Credit, Importer, clean_text, currency_code, empty_payments, fail, payments_frame, present, problem, read_head, valid_qrr, valid_rf,
 )
-from .delimited import bom_encoding
+from .delimited import head_text
 from .report import Skipped, StatementRead
 
 _ROOTS = ("BkToCstmrStmt", "BkToCstmrDbtCdtNtfctn", "BkToCstmrAcctRpt")
@@ -68,7 +68,7 @@ class CamtImporter(Importer):
         """False reads the entries of a statement whose balances do not reconcile (tests of trimmed samples)."""
 
     def identify(self, path: Path) -> bool:
-        head = _head_text(read_head(Path(path), 16384))
+        head = head_text(read_head(Path(path), 16384))
         stripped = head.lstrip(" \t\r\n")
         if not stripped.startswith("<"):
             return False
@@ -80,20 +80,6 @@ class CamtImporter(Importer):
     def read(self, path: Path) -> StatementRead:
         path = Path(path)
         return _Reader(path, self.reconcile).run()
-
-
-def _head_text(head: bytes) -> str:
-    enc, skip = bom_encoding(head)
-    if enc:
-        data = head[skip:]
-        unit = 4 if "32" in enc else 2 if "16" in enc else 1
-        data = data[: len(data) - len(data) % unit]
-        return data.decode(enc, errors="replace")
-    if len(head) > 1 and head[0] == 0 and head[1] == ord("<"):
-        return head.decode("utf-16-be", errors="replace")
-    if len(head) > 1 and head[0] == ord("<") and head[1] == 0:
-        return head.decode("utf-16-le", errors="replace")
-    return head.decode("utf-8", errors="replace")
 
 
 def _local(tag) -> str:

@@ -2,7 +2,8 @@
 
 Rules:
 - The encoding comes from the byte-order mark (UTF-8, UTF-16 LE/BE, UTF-32);
-  without one the text is UTF-8, or Windows-1252 when it is not valid UTF-8.
+  without one, text with a zero byte beside every character is UTF-16, else
+  UTF-8, or Windows-1252 when it is not valid UTF-8.
 - Each record keeps the number of the physical line it starts on (1-based),
   so every problem and every skipped line can be named.
 - A record must follow RFC 4180 quoting: a quoted field is ``"..."`` with
@@ -42,9 +43,38 @@ def bom_encoding(data: bytes) -> tuple[str | None, int]:
     return None, 0
 
 
+def utf16_without_bom(data: bytes) -> str | None:
+    """'utf-16-le' or 'utf-16-be' when the bytes look like UTF-16 text without a BOM (ASCII
+    characters with a zero byte beside each), else None."""
+    head = data[:4096]
+    if len(head) < 4 or b"\x00" not in head:
+        return None
+    even, odd = head[0::2], head[1::2]
+    if odd.count(0) > len(odd) * 0.6 and even.count(0) < len(even) * 0.1:
+        return "utf-16-le"
+    if even.count(0) > len(even) * 0.6 and odd.count(0) < len(odd) * 0.1:
+        return "utf-16-be"
+    return None
+
+
+def head_text(head: bytes) -> str:
+    """The first bytes of a file as text, for recognising its format (any BOM, or UTF-16 without one)."""
+    enc, skip = bom_encoding(head)
+    if not enc:
+        enc = utf16_without_bom(head)
+    if enc:
+        data = head[skip:]
+        unit = 4 if "32" in enc else 2 if "16" in enc else 1
+        data = data[: len(data) - len(data) % unit]
+        return data.decode(enc, errors="replace")
+    return head.decode("utf-8", errors="replace")
+
+
 def decode(data: bytes) -> str:
     """Text of a statement file; ``UnicodeError`` names the encoding when its BOM lies."""
     enc, skip = bom_encoding(data)
+    if not enc and utf16_without_bom(data):
+        enc = utf16_without_bom(data)
     if enc:
         try:
             return data[skip:].decode(enc)

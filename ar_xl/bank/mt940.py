@@ -33,6 +33,7 @@ from .base import (
     Credit, Importer, clean_text, currency_code, empty_payments, fail, find_creditor_reference, looks_like_iban,
     payments_frame, present, problem, read_head,
 )
+from .delimited import decode, head_text
 from .report import Skipped, StatementRead
 
 # mt-940 logs every pattern mismatch at ERROR level; we report the problem
@@ -58,7 +59,7 @@ class Mt940Importer(Importer):
     name = "MT940"
 
     def identify(self, path: Path) -> bool:
-        head = read_head(Path(path))
+        head = head_text(read_head(Path(path))).encode("utf-8", errors="replace")
         if not head or head.lstrip().startswith(b"<"):
             return False
         return bool(_HEAD_TAG.search(head))
@@ -114,13 +115,8 @@ class Mt940Importer(Importer):
 
 
 def _decode(data: bytes) -> str:
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    """The text: encoding from the BOM (UTF-8/16/32), UTF-16 without one, UTF-8, else Windows-1252."""
+    return decode(data).replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _line_of(text: str, pos: int) -> int:
