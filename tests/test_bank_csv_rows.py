@@ -120,3 +120,11 @@ def test_utf16_mt940_is_read(tmp_path):
     p.write_bytes(text.encode("utf-16"))
     df = extract_file(p)
     assert df["amount"].tolist() == [30000] and df["payer_name"].tolist() == ["Kühn GmbH"]
+
+
+def test_large_utf16_file_is_recognised(tmp_path):
+    p = tmp_path / "big.csv"
+    p.write_bytes((HEAD + row() * 2000 + row(amount="1,00")).encode("utf-16"))
+    assert p.stat().st_size > 65536
+    df = extract_file(p)
+    assert len(df) == 2001 and df["amount"].iloc[-1] == 100

@@ -31,7 +31,7 @@ from ..dates import parse_date
 from ..errors import CellProblem, InputError
 from ..money import parse_amount
 from .base import Credit, Importer, clean_text, currency_code, empty_payments, fail, find_creditor_reference, payments_frame, problem, read_head
-from .delimited import Record, decode, records, split_as
+from .delimited import Record, bom_encoding, decode, head_text, records, split_as, utf16_without_bom
 from .report import Skipped, StatementRead
 
 _SUFFIXES_TEXT = {".csv", ".txt", ".tsv", ".tab"}
@@ -275,7 +275,11 @@ class CsvBankImporter(Importer):
     def _records(self, path: Path, limit: int | None = None) -> list[Record]:
         if path.suffix.lower() in _SUFFIXES_XLSX:
             return [Record(i + 1, r, "") for i, r in enumerate(_xlsx_rows(path, limit))]
-        text = decode(path.read_bytes() if limit is None else read_head(path, 65536))
+        data = path.read_bytes() if limit is None else read_head(path, 65536)
+        if limit is not None and (bom_encoding(data)[0] or utf16_without_bom(data)):
+            text = head_text(data)  # the first 64 KB may end inside a UTF-16 character
+        else:
+            text = decode(data)
         head = text.splitlines()[:40]
         # the delimiter is the one under which a header row is recognised;
         # ';' before ',' because ';' files carry decimal commas
