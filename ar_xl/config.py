@@ -76,6 +76,7 @@ DEFAULTS: dict[str, tuple[str, str]] = {
     "match_auto_threshold": ("0.90", "Lowest confidence at which a match is applied without review"),
     "promise_grace_days": ("3", "Days after the promised date a payment still keeps a promise"),
     "plan_grace_days": ("5", "Days after an installment's due date before it counts as missed"),
+    "statement_max_mb": ("50", "Largest bank statement file (in MB) an import reads; a larger one is refused"),
     "dispute_reasons": (DEFAULT_REASONS_TEXT, "Dispute reasons as reason=Owner:SLA calendar days, separated by ;"),
     "backups_kept": ("10", "Earlier versions of the workbook kept in the ar-xl-backups folder beside it (0 keeps none)"),
     "fx_max_move": ("10", "Largest factor an FX rate may move between two runs before the action asks to confirm it "
@@ -100,6 +101,8 @@ class Config:
     match_auto_threshold: float = 0.90
     promise_grace_days: int = 3
     plan_grace_days: int = 5
+    statement_max_mb: int = 50
+    """Largest statement file an import reads (MB); camt is streamed, but no bank sends a month this large."""
     dispute_reasons: dict[str, tuple[str, int]] = field(default_factory=lambda: dict(DEFAULT_REASONS))
     backups_kept: int = 10
     """earlier versions of the workbook file kept beside it"""
@@ -216,6 +219,7 @@ def from_rows(rows: pd.DataFrame | None, source: str = "Config") -> Config:
         match_auto_threshold=val("match_auto_threshold", _threshold, 0.9),
         promise_grace_days=val("promise_grace_days", _int, 0),
         plan_grace_days=val("plan_grace_days", _int, 0),
+        statement_max_mb=val("statement_max_mb", _megabytes, 50),
         dispute_reasons=val("dispute_reasons", parse_reasons, dict(DEFAULT_REASONS)),
         backups_kept=val("backups_kept", _count, 10),
         fx_max_move=val("fx_max_move", _factor, Fraction(10)),
@@ -254,6 +258,14 @@ def _factor(v: object) -> Fraction:
     if f <= 1:
         raise ValueError(f"must be a factor above 1, like 10, not {v!r}")
     return f
+
+
+def _megabytes(v: object) -> int:
+    """A whole number of megabytes, 1 or more."""
+    f = float(str(v).strip().replace(",", "."))
+    if not f.is_integer() or f < 1:
+        raise ValueError(f"must be a whole number of megabytes, 1 or more, not {v!r}")
+    return int(f)
 
 
 def _threshold(v: object) -> float:

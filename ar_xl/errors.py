@@ -14,11 +14,13 @@ class CellProblem:
     row: int | None
     column: str | None
     message: str
+    unit: str = "row"
+    """What ``row`` counts: "row" in a sheet or table, "line" in a text file (CSV, MT940, XML)."""
 
     def __str__(self) -> str:
         where = [self.source]
         if self.row is not None:
-            where.append(f"row {self.row}")
+            where.append(f"{self.unit} {self.row}")
         if self.column:
             where.append(f"column {self.column}")
         return f"{', '.join(where)}: {self.message}"

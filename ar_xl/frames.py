@@ -210,12 +210,20 @@ def _empty(kind: str, n: int) -> pd.Series:
 
 
 def _money(values, rows, source, name, must, problems) -> pd.Series:
+    """Cents; an amount of 100 billion or more (``_MAX_CENTS``) is reported as too large, never
+    wrapped or raised as an ``OverflowError``."""
     n = len(values)
     if pd.api.types.is_integer_dtype(values.dtype) and not isinstance(values.dtype, pd.CategoricalDtype):
         if values.isna().any():
             pass
         else:
-            return pd.Series(values.to_numpy(dtype=np.int64) * 100)
+            whole = values.to_numpy(dtype=np.int64)
+            big = np.abs(whole) >= _MAX_CENTS // 100
+            if big.any():
+                for i in np.flatnonzero(big):
+                    problems.append(CellProblem(source, int(rows[i]), name, _too_large(whole[i])))
+                whole = np.where(big, 0, whole)
+            return pd.Series(whole * 100)
     if pd.api.types.is_float_dtype(values.dtype):
         arr = values.to_numpy(dtype=float)
         nan = np.isnan(arr)
@@ -243,16 +251,21 @@ def _money(values, rows, source, name, must, problems) -> pd.Series:
             body = v[1:] if neg else v
             whole, _, frac = body.partition(".")
             c = int(whole) * 100 + int((frac + "00")[:2])
-            cents[i] = -c if neg else c
+            c = -c if neg else c
+        else:
+            try:
+                c = parse_amount(v)
+            except ValueError as e:
+                problems.append(CellProblem(source, int(rows[i]), name, str(e)))
+                continue
+        if abs(c) >= _MAX_CENTS:
+            problems.append(CellProblem(source, int(rows[i]), name, _too_large(v)))
             continue
-        try:
-            cents[i] = parse_amount(v)
-        except ValueError as e:
-            problems.append(CellProblem(source, int(rows[i]), name, str(e)))
+        cents[i] = c
     return _finish_ints(cents, nan, rows, source, name, must, problems)
 
 
-_MAX_CENTS = 1e13  # 100 billion: far above any invoice, well inside what a float holds to the cent
+_MAX_CENTS = 10**13  # 100 billion: far above any invoice, well inside what a float holds to the cent
 
 
 def _float_cents(arr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -269,6 +282,11 @@ def _float_cents(arr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         bad = ~np.isfinite(scaled) | (np.abs(scaled) >= _MAX_CENTS)
         bad |= np.abs(scaled - cents) > 8 * np.spacing(np.abs(cents))
     return np.where(bad, 0, cents), bad
+
+
+def _too_large(v: object) -> str:
+    shown = str(v).strip()[:40]
+    return f"amount too large: {shown} (ar-xl takes amounts below 100,000,000,000.00)"
 
 
 def _float_problem(v: float) -> str:

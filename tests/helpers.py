@@ -32,3 +32,14 @@ def row(df: pd.DataFrame, **match) -> pd.Series:
         hit = hit[hit[k] == v]
     assert len(hit) == 1, f"expected one row for {match}, got {len(hit)}"
     return hit.iloc[0]
+
+
+def shared_data():
+    """The sample folder ``shared/data`` beside the checkout (``../shared/data``), found from a worktree too."""
+    from pathlib import Path
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        candidate = parent / "shared" / "data"
+        if candidate.is_dir():
+            return candidate
+    return here.parents[2] / "shared" / "data"

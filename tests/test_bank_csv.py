@@ -112,14 +112,14 @@ def test_bad_amount_names_file_row_and_column(tmp_path):
     with pytest.raises(InputError) as e:
         extract_file(write(tmp_path, "bad.csv", text))
     msg = str(e.value)
-    assert "bad.csv" in msg and "row 3" in msg and "column Bedrag" in msg
+    assert "bad.csv" in msg and "line 3" in msg and "column Bedrag" in msg
 
 
 def test_unknown_direction_is_an_error(tmp_path):
     text = "Datum;Bedrag;Af Bij;Omschrijving\n01-03-2024;10,00;Bij;x\n02-03-2024;5,00;??;y\n"
     with pytest.raises(InputError) as e:
         extract_file(write(tmp_path, "dir.csv", text))
-    assert "dir.csv" in str(e.value) and "row 3" in str(e.value)
+    assert "dir.csv" in str(e.value) and "line 3" in str(e.value)
 
 
 def test_xlsx_export_formula_cell_is_kept_as_text(tmp_path):

@@ -4,6 +4,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from helpers import shared_data
 from ar_xl import schema
 from ar_xl.actions import import_statements
 from ar_xl.bank import extract_file
@@ -11,9 +12,10 @@ from ar_xl.book import Book
 from ar_xl.engine.dedupe import dedupe
 from ar_xl.errors import InputError
 
-STATEMENTS = Path(__file__).resolve().parents[2] / "shared" / "data" / "statements"
-KNAB = STATEMENTS / "mt940" / "jejik" / "knab.sta"
-V8 = STATEMENTS / "camt" / "viafintech_ch_camt053_v8.xml"
+STATEMENTS = shared_data() / "statements"
+ASN = STATEMENTS / "mt940" / "ASNB" / "mt940.txt"  # reconciles (knab.sta, edited, does not)
+V8 = STATEMENTS / "camt" / "viafintech_ch_camt053_v8.xml"  # trimmed: its balances do not reconcile
+STUZZA = STATEMENTS / "camt" / "viafintech_at_stuzza_camt053.xml"
 CAMT054 = STATEMENTS / "camt" / "viafintech_ch_camt054_valid_example.xml"
 POSTFINANCE = STATEMENTS / "camt" / "viafintech_ch_postfinance_camt053_v4.xml"
 
@@ -27,32 +29,32 @@ def apply(book: Book, change) -> Book:
 
 def test_import_appends_payments_with_audit_and_summary():
     book = Book(user="anna")
-    change = import_statements.run(book, [KNAB, V8])
+    change = import_statements.run(book, [ASN, STUZZA])
     pay = change.tables["Payments"]
-    assert len(pay) == 4
+    assert len(pay) == 6
     assert list(pay.columns) == schema.PAYMENTS.names
-    assert pay["amount"].sum() == 50000 + 50000 + 47440 + 8885
+    assert pay["amount"].sum() == 100000 + 82872 + 100018 + 5000 + 10000 + 25000
     assert pay["unapplied_amount"].tolist() == pay["amount"].tolist()
     assert set(pay["status"]) == {"unapplied"}
-    assert change.summary == "imported 4 payments (0 already present) from 2 files"
-    assert len(change.audit) == 4
+    assert change.summary.startswith("imported 6 payments (0 already present) from 2 files")
+    assert len(change.audit) == 6
     a = change.audit[0]
     assert (a["user"], a["action"], a["table"], a["rule"]) == ("anna", "import_statements", "Payments", "import")
     assert a["key"] == pay.iloc[0]["payment_id"]
-    assert "EUR 500.00 on 2014-05-07" in a["new_value"] and "knab.sta" in a["new_value"]
+    assert "EUR 1,000.00 on 2020-01-05" in a["new_value"] and "mt940.txt" in a["new_value"]
 
 
 def test_importing_twice_adds_nothing_and_keeps_peoples_notes():
-    book = apply(Book(), import_statements.run(Book(), [KNAB]))
+    book = apply(Book(), import_statements.run(Book(), [ASN]))
     pay = book.get("Payments").copy()
     pay.loc[0, "note"] = "customer called, pays rest Friday"
     pay.loc[0, "status"] = "ignored"
     book.tables["Payments"] = pay
-    again = import_statements.run(book, [KNAB])
-    assert again.summary == "imported 0 payments (2 already present) from 1 file"
+    again = import_statements.run(book, [ASN])
+    assert again.summary.startswith("imported 0 payments (3 already present) from 1 file")
     assert again.audit == []
     merged = again.merged(book)["Payments"]
-    assert len(merged) == 2
+    assert len(merged) == 3
     assert merged.loc[0, "note"] == "customer called, pays rest Friday"
     assert merged.loc[0, "status"] == "ignored"
 
@@ -62,21 +64,23 @@ def test_same_lines_in_two_files_are_imported_once():
     b = STATEMENTS / "mt940" / "ASNB" / "0708271685_09022020_164516.940.txt"
     change = import_statements.run(Book(), [a, b])
     assert len(change.tables["Payments"]) == 3
-    assert change.summary == "imported 3 payments (3 already present) from 2 files"
+    assert change.summary.startswith("imported 3 payments (3 already present) from 2 files; skipped 13: 10 debits")
 
 
 def test_notification_then_statement_is_not_double_counted():
     book = apply(Book(), import_statements.run(Book(), [CAMT054]))
     change = import_statements.run(book, [POSTFINANCE])
     # the statement repeats the three credits the camt.054 already announced
-    assert change.summary == "imported 21 payments (3 already present) from 1 file"
+    assert change.summary.startswith("imported 21 payments (3 already present) from 1 file; skipped 11: ")
+    assert "6 debits (viafintech_ch_postfinance_camt053_v4.xml line 53, line 85," in change.summary
+    assert "2 reversals (viafintech_ch_postfinance_camt053_v4.xml line 1907, line 2020)" in change.summary
     pay = change.tables["Payments"]
     assert len(pay) == 24
     assert (pay["bank_reference"] == "TST_201-2091644-9").sum() == 1
 
 
 def test_a_bad_file_changes_nothing():
-    book = apply(Book(), import_statements.run(Book(), [KNAB]))
+    book = apply(Book(), import_statements.run(Book(), [ASN]))
     before = book.get("Payments").copy()
     broken = STATEMENTS / "mt940" / "betterplace" / "sepa_snippet_broken.sta"
     with pytest.raises(InputError) as e:
@@ -142,6 +146,6 @@ def test_dedupe_content_counts_each_existing_row_once():
 
 
 def test_dedupe_against_empty_table():
-    new = extract_file(KNAB)
+    new = extract_file(ASN)
     added, skipped = dedupe(new, Book().get("Payments"))
-    assert len(added) == 2 and skipped == 0
+    assert len(added) == 3 and skipped == 0

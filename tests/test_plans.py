@@ -369,13 +369,13 @@ def test_create_plan_change_contents():
 
 def test_open_status_becomes_on_plan_when_written_back():
     book = make_book(INVOICES)
-    merged = create_plan(book, "C1", "INV2", 2, "2026-01-31").merged(book)
+    merged = create_plan(book, "C1", "INV2", 2, "2026-01-31", created="2026-01-10").merged(book)
     assert merged["Invoices"].set_index("invoice_id").loc["INV2", "status"] == "on plan"
 
 
 def test_create_plan_leaves_a_persons_status_and_says_so():
     book = make_book(INVOICES)
-    ch = create_plan(book, "C1", ["INV1", "INV3"], 3, "2026-02-15")
+    ch = create_plan(book, "C1", ["INV1", "INV3"], 3, "2026-02-15", created="2026-01-10")
     assert ch.tables["Invoices"].set_index("invoice_id").loc["INV3", "status"] == "legal"
     assert "INV3 (legal)" in ch.summary
     assert col(ch.tables["Plans"], "amount") == [30000, 30000, 30000]
@@ -396,14 +396,14 @@ def test_create_plan_refuses_bad_invoices(customer, ids, words):
 
 def test_create_plan_refuses_invoice_on_a_live_plan_and_bad_schedule():
     book = make_book(INVOICES)
-    first = create_plan(book, "C1", "INV1", 2, "2026-01-31")
+    first = create_plan(book, "C1", "INV1", 2, "2026-01-31", created="2026-01-10")
     book2 = make_book(INVOICES, plans=first.tables["Plans"])
     with pytest.raises(InputError, match="already on live plan P-000001"):
-        create_plan(book2, "C1", "INV1; INV2", 2, "2026-01-31")
-    second = create_plan(book2, "C1", "INV2", 2, "2026-01-31")
+        create_plan(book2, "C1", "INV1; INV2", 2, "2026-01-31", created="2026-01-10")
+    second = create_plan(book2, "C1", "INV2", 2, "2026-01-31", created="2026-01-10")
     assert set(second.tables["Plans"]["plan_id"]) == {"P-000001", "P-000002"}
     with pytest.raises(InputError, match="frequency"):
-        create_plan(book, "C1", "INV1", 2, "2026-01-31", frequency="yearly")
+        create_plan(book, "C1", "INV1", 2, "2026-01-31", frequency="yearly", created="2026-01-10")
 
 
 def _book_with_plan(payments, matches, created="2026-01-10"):

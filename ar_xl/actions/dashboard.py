@@ -62,6 +62,8 @@ def run(book: Book, as_of: dt.date | None = None, confirm_fx: bool = False) -> D
     change.summary = (f"dashboard at {as_of:%Y-%m-%d}: {len(table)} open items, total AR {cur} {fmt(figures.total_ar)}, "
                       f"overdue {pct}, DSO {dso}, unapplied cash {cur} {fmt(figures.unapplied_cash)}"
                       + (f"; {change.fx_note}" if change.fx_note else ""))
+    for note in figures.left_out:
+        change.summary += f"; {note}"
     return change
 
 

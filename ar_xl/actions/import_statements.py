@@ -5,6 +5,11 @@ Every file is read first (MT940, camt.053/camt.054, CSV/XLSX exports; see
 changed.  Payments already in the workbook (same id, same bank reference, or
 the same content) are skipped, so importing a statement twice adds nothing.
 Each added payment gets one Audit row.
+
+The summary says what was left out and why: debits, reversals, zero amounts,
+pending bookings and lines that are no transaction (with their line or entry
+numbers), payments already present, and the columns of a CSV/XLSX export that
+nothing was read from.
 """
 from __future__ import annotations
 
@@ -15,9 +20,10 @@ import pandas as pd
 
 from .. import bank
 from ..book import Book, Change
-from ..engine import dedupe
+from ..engine import dedupe, fx_gaps
 from ..errors import InputError
 from ..money import fmt
+from ..bank.report import describe_skipped
 
 ACTION = "import_statements"
 
@@ -27,7 +33,8 @@ def run(book: Book, files: Sequence[str | os.PathLike], mapping: Mapping[str, ob
     files = list(files)
     if not files:
         raise InputError("no statement files given", source="import")
-    new = bank.extract_files(files, mapping)
+    read = bank.read_files(files, mapping, book.config.statement_max_mb)
+    new = read.frame
     existing = book.get("Payments")
     added, skipped = dedupe.dedupe(new, existing)
     change = Change(ACTION)
@@ -45,6 +52,19 @@ def run(book: Book, files: Sequence[str | os.PathLike], mapping: Mapping[str, ob
             rule="import",
         )
     n_files = len(files)
-    change.summary = (f"imported {len(added)} payment{'s' if len(added) != 1 else ''} "
-                      f"({skipped} already present) from {n_files} file{'s' if n_files != 1 else ''}")
+    summary = (f"imported {len(added)} payment{'s' if len(added) != 1 else ''} "
+               f"({skipped} already present) from {n_files} file{'s' if n_files != 1 else ''}")
+    left_out = describe_skipped(read.skipped, skipped)
+    if read.skipped and left_out:
+        summary += "; " + left_out
+    for name, cols in read.unused_columns.items():
+        summary += f"; {name}: columns not used: {', '.join(cols)}"
+    rated = fx_gaps.known(added["currency"], book.config) if len(added) else None
+    if rated is not None and not rated.all():
+        note = fx_gaps.describe("", "payment", added["amount"], added["currency"], rated)
+        summary += f"; {note.replace(': no FX rate', ' has no FX rate' if (~rated).sum() == 1 else ' have no FX rate', 1)}"
+        summary += " (reports leave it out until then)"
+    for w in read.warnings:
+        summary += f"; {w}"
+    change.summary = summary
     return change

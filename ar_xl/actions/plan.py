@@ -289,8 +289,12 @@ def create_plan(
     created: object = None,
     note: str = "",
     user: str | None = None,
+    backdate: bool = False,
 ) -> Change:
-    """A new payment plan for ``invoice_ids`` of ``customer_id`` (rules in the module docstring)."""
+    """A new payment plan for ``invoice_ids`` of ``customer_id`` (rules in the module docstring).
+
+    A first installment due before the creation day (2025 typed for 2026) is refused, as a
+    promise dated in the past is, unless ``backdate`` records a plan agreed earlier."""
     src = "create plan"
     user = who(book, user)
     customer = known_customer(book, customer_id, src)
@@ -307,6 +311,13 @@ def create_plan(
     total = int(sum(int(v) for v in rows["open_amount"]))
     try:
         created_d = parse_date(created) if created is not None else clock.today()
+        first_d = parse_date(first_due)
+    except ValueError as e:
+        fail(src, e)
+    if first_d < created_d and not backdate:
+        fail(src, f"the first installment would be due {first_d:%Y-%m-%d}, before the plan is created "
+                  f"({created_d:%Y-%m-%d}); check the year, or give --backdate to record a plan agreed earlier")
+    try:
         sched = plans_engine.schedule(total, installments, first_due, frequency, annual_rate, interest,
                                       down_payment_cents, holiday_country)
     except ValueError as e:
@@ -335,6 +346,8 @@ def create_plan(
            f"{cur}{fmt(total)} plus interest {fmt(grand - total)} = {cur}{fmt(grand)} for {inv_text}")
     if skipped:
         msg += f"; status left as set by a person on {', '.join(skipped)}"
+    if first_d < created_d:
+        msg += f"; backdated: the first installment was due {first_d:%Y-%m-%d}"
     change.summary = msg
     return change
 

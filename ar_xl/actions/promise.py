@@ -4,7 +4,8 @@
 received 0).  The amount must be above 0 and the promised date on or after the
 day it is logged.  Invoice ids are optional; when given they must be open
 invoices of the customer and the currency is theirs (else the customer's
-invoices' single currency, else the base currency).  Invoice statuses are not
+invoices' single currency, else the base currency).  A currency given without
+invoices must be one the customer has open items in.  Invoice statuses are not
 changed: whether a promise is still pending is read from the Promises table.
 
 ``check_promises`` counts the money each customer paid (``plan.payment_credits``:
@@ -64,6 +65,11 @@ def log_promise(
         if cur and inv_cur and cur != inv_cur:
             fail(src, f"the promise is in {cur} but the invoices are in {inv_cur}")
         cur = cur or inv_cur
+    if cur and not ids:
+        owed = open_currencies(book, customer)
+        if cur not in owed:
+            fail(src, f"the promise is in {cur} but {customer} has no open items in {cur}"
+                      + (f" (its open items are in {', '.join(owed)})" if owed else " (it has no open items)"))
     if not cur:
         inv = book.get("Invoices")
         mine = inv.loc[inv["customer_id"].astype(str).str.strip() == customer, "currency"]
@@ -82,6 +88,15 @@ def log_promise(
     change.summary = (f"promise {pid}: {customer} promised {cur} {fmt(int(amount_cents))} by {due:%Y-%m-%d}"
                       + (f" for {join_ids(ids)}" if ids else ""))
     return change
+
+
+def open_currencies(book: Book, customer: str) -> list[str]:
+    """The currencies of the customer's open items (open amount not 0); a blank currency is the base one."""
+    inv = book.get("Invoices")
+    mine = inv.loc[(inv["customer_id"].astype(str).str.strip() == customer).to_numpy()
+                   & (pd.to_numeric(inv["open_amount"], errors="coerce").fillna(0) != 0).to_numpy()]
+    base = book.config.base_currency
+    return sorted({str(c).strip().upper() or base for c in mine["currency"].fillna("")})
 
 
 def customer_payments(book: Book) -> pd.DataFrame:

@@ -22,10 +22,12 @@ from .base import COLUMNS, Importer, empty_payments, fail, normalise_iban
 from .camt import CamtImporter
 from .csvbank import CsvBankImporter
 from .mt940 import Mt940Importer
+from .report import Skipped, StatementRead
 
 __all__ = [
     "COLUMNS", "Importer", "Mt940Importer", "CamtImporter", "CsvBankImporter",
-    "importers", "extract_file", "extract_files", "normalise_iban",
+    "importers", "extract_file", "extract_files", "extract_report", "read_files", "normalise_iban",
+    "Skipped", "StatementRead",
 ]
 
 
@@ -40,15 +42,32 @@ def extract_file(path: str | os.PathLike, mapping: Mapping[str, str] | None = No
     ``mapping`` (canonical column -> header in the file) is used for CSV/XLSX
     exports whose headers are not recognised automatically.
     """
+    return extract_report(path, mapping).frame
+
+
+DEFAULT_MAX_MB = 50
+"""Largest statement file read when no Config says otherwise (``Config.statement_max_mb``)."""
+
+
+def extract_report(path: str | os.PathLike, mapping: Mapping[str, str] | None = None,
+                   max_mb: int | None = None) -> StatementRead:
+    """``extract_file`` with the lines left out (debits, reversals...) and the unused columns.
+
+    A file larger than ``max_mb`` megabytes is refused before it is read."""
     p = Path(path)
     if not p.exists():
         raise fail(str(p), "file not found")
     if not p.is_file():
         raise fail(str(p), "not a file")
+    limit = DEFAULT_MAX_MB if max_mb is None else max_mb
+    size = p.stat().st_size
+    if size > limit * 1024 * 1024:
+        raise fail(str(p), f"refused: the file is {size / (1024 * 1024):,.1f} MB, over the limit of {limit} MB for a "
+                           "statement (setting statement_max_mb in the Config table); split the export by period")
     for imp in importers(mapping):
         if imp.identify(p):
             try:
-                return imp.extract(p)
+                return imp.read(p)
             except InputError:
                 raise
             except (OSError, UnicodeError, ValueError, ArithmeticError) as e:
@@ -60,16 +79,25 @@ def extract_file(path: str | os.PathLike, mapping: Mapping[str, str] | None = No
 def extract_files(paths: Iterable[str | os.PathLike], mapping: Mapping[str, str] | None = None) -> pd.DataFrame:
     """All files' credits in one frame, in file order; every file's problems are
     collected and raised together, so nothing is returned unless all files read."""
-    frames: list[pd.DataFrame] = []
+    return read_files(paths, mapping).frame
+
+
+def read_files(paths: Iterable[str | os.PathLike], mapping: Mapping[str, str] | None = None,
+               max_mb: int | None = None) -> StatementRead:
+    """``extract_files`` with every file's skipped lines and unused columns."""
+    reads: list[StatementRead] = []
     problems: list[CellProblem] = []
     for path in paths:
         try:
-            frames.append(extract_file(path, mapping))
+            reads.append(extract_report(path, mapping, max_mb))
         except InputError as e:
             problems.extend(e.problems)
     if problems:
         raise InputError(problems)
-    frames = [f for f in frames if len(f)]
-    if not frames:
-        return empty_payments()
-    return pd.concat(frames, ignore_index=True)
+    frames = [r.frame for r in reads if len(r.frame)]
+    out = StatementRead(pd.concat(frames, ignore_index=True) if frames else empty_payments())
+    for r in reads:
+        out.skipped.extend(r.skipped)
+        out.unused_columns.update(r.unused_columns)
+        out.warnings.extend(r.warnings)
+    return out

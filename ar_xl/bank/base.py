@@ -14,6 +14,7 @@ ever evaluated.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
 import unicodedata
@@ -44,6 +45,13 @@ class Importer:
 
     def extract(self, path: Path) -> pd.DataFrame:  # pragma: no cover - interface
         raise NotImplementedError
+
+    def read(self, path: Path):
+        """``extract`` with what was left out (a ``report.StatementRead``); importers that
+        skip lines override it to list them."""
+        from .report import StatementRead
+
+        return StatementRead(self.extract(path))
 
 
 @dataclass
@@ -76,6 +84,8 @@ def clean_text(value: object) -> str:
     if value is None:
         return ""
     text = str(value)
+    if text.isascii() and text.isprintable():  # the usual case: nothing to remove
+        return _WS.sub(" ", text).strip()[:MAX_TEXT]
     out = []
     for ch in text:
         cat = unicodedata.category(ch)
@@ -125,6 +135,12 @@ def normalise_iban(value: object) -> str:
     its checks (anonymised samples, typos) are still compacted so that they
     compare equal however the bank spaced them.
     """
+    text = clean_text(value)
+    return _normalise_iban(text) if text else ""
+
+
+@functools.lru_cache(maxsize=8192)
+def _normalise_iban(value: str) -> str:
     text = clean_text(value)
     if not text:
         return ""
@@ -256,12 +272,15 @@ def empty_payments() -> pd.DataFrame:
     return finish([])
 
 
-def problem(source: str, message: str, row: int | None = None, column: str | None = None) -> CellProblem:
-    return CellProblem(Path(source).name if source else "input", row, column, message)
+def problem(source: str, message: str, row: int | None = None, column: str | None = None,
+            unit: str = "line") -> CellProblem:
+    """A problem in a statement file; ``row`` counts lines of a text file unless ``unit`` says otherwise."""
+    return CellProblem(Path(source).name if source else "input", row, column, message, unit)
 
 
-def fail(source: str, message: str, row: int | None = None, column: str | None = None) -> InputError:
-    return InputError(problem(source, message, row, column))
+def fail(source: str, message: str, row: int | None = None, column: str | None = None,
+         unit: str = "line") -> InputError:
+    return InputError(problem(source, message, row, column, unit))
 
 
 def read_head(path: Path, size: int = 65536) -> bytes:

@@ -75,12 +75,15 @@ def _plan(sub):
     s.add_argument("--invoices", required=True, type=split_ids, metavar="ID,ID")
     _schedule_opts(s)
     s.add_argument("--note", default="")
+    s.add_argument("--backdate", action="store_true",
+                   help="accept a first installment before today (a plan agreed earlier)")
 
     def create(a):
         from ..actions import plan
         return act(a.workbook, plan.create_plan, a.customer, a.invoices, a.installments, a.first_due,
                    frequency=a.frequency, annual_rate=a.rate, interest=a.interest,
-                   down_payment_cents=a.down_payment, holiday_country=a.holidays, note=a.note)
+                   down_payment_cents=a.down_payment, holiday_country=a.holidays, note=a.note,
+                   backdate=a.backdate)
     s.set_defaults(fn=create)
 
     s = ps.add_parser("update", help="apply payments to installments; mark late, missed and broken plans")

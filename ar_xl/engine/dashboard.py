@@ -48,6 +48,7 @@ from . import aging as aging_mod
 from . import disputes as disputes_mod
 from . import promises as promises_mod
 from . import kpi
+from . import fx_gaps
 
 NO_COLLECTOR = "(no collector)"
 NO_REASON = "(no reason)"
@@ -83,6 +84,8 @@ class Figures:
     """Columns: reason, count, amount (base cents) of the open disputes, largest first."""
     collections_by_week: pd.DataFrame = field(repr=False)
     """Columns: week ('2026-W47'), week_start (Monday), amount (base cents)."""
+    left_out: list[str] = field(default_factory=list)
+    """What the figures leave out and why (payments in a currency with no FX rate)."""
 
 
 # ------------------------------------------------------------------ helpers
@@ -141,14 +144,25 @@ def disputed_amount(disputes: pd.DataFrame, config: Config) -> int:
     return int(_base(_money(d, "amount"), _text(d, "currency"), config, "Disputes").sum())
 
 
-def unapplied_cash(payments: pd.DataFrame, config: Config) -> int:
-    """Σ unapplied amount in base cents; empty means all of it, 'ignored' payments left out."""
+def unapplied_cash(payments: pd.DataFrame, config: Config, left_out: list[str] | None = None) -> int:
+    """Σ unapplied amount in base cents; empty means all of it, 'ignored' payments left out.
+
+    Payments in a currency with no FX rate are left out too, and said so in ``left_out``
+    (``engine.fx_gaps``); without that list they stop the sum with an ``InputError``."""
     if not len(payments):
         return 0
     un = payments["unapplied_amount"]
     amounts = np.where(un.isna(), _money(payments, "amount"), un.fillna(0).to_numpy(dtype=np.int64))
     keep = (_text(payments, "status").str.lower() != "ignored").to_numpy()
-    return int(_base(amounts[keep], _text(payments, "currency")[keep], config, "Payments").sum())
+    cur = _text(payments, "currency")
+    if left_out is not None:
+        rated = fx_gaps.known(cur, config)
+        note = fx_gaps.describe("unapplied cash", "payment", amounts[keep & (amounts != 0)],
+                                cur[keep & (amounts != 0)], rated[keep & (amounts != 0)])
+        if note:
+            left_out.append(note)
+        keep = keep & rated
+    return int(_base(amounts[keep], cur[keep], config, "Payments").sum())
 
 
 def promises_kept(promises: pd.DataFrame) -> tuple[int, int]:
@@ -238,6 +252,7 @@ def collections_by_week(payments: pd.DataFrame, matches: pd.DataFrame, as_of: dt
     if len(applied):
         vd = pd.to_datetime(applied["value_date"])
         ok = vd.notna().to_numpy() & (vd.dt.date <= as_of).to_numpy()
+        ok &= fx_gaps.known(applied["currency"], config)  # (a payment with no FX rate: see unapplied cash)
         a = applied.loc[ok]
         base = _base(a["applied_amount"].to_numpy(dtype=np.int64), a["currency"], config, "Matches")
         monday = (vd[ok] - pd.to_timedelta(vd[ok].dt.day_of_week, unit="D")).dt.date.to_numpy()
@@ -266,17 +281,20 @@ def figures(aging: pd.DataFrame, labels: list[str], invoices: pd.DataFrame, paym
     k = kpi.kpis(invoices, start, as_of, beginning_ar=begin, config=config)
     kept, decided = promises_kept(promises)
     live = open_disputes(disputes)
+    left_out: list[str] = []
+    unapplied = unapplied_cash(payments, config, left_out)
     return Figures(
         as_of=as_of, currency=config.base_currency, period_start=start, period_end=as_of,
         total_ar=total, overdue_ar=overdue, overdue_pct=_pct(overdue, total),
         dso=k.dso, best_possible_dso=k.best_possible_dso, add=k.add, cei=k.cei,
         beginning_ar=begin, credit_sales=k.credit_sales,
         disputed_amount=disputed_amount(disputes, config), open_disputes=int(live.sum()),
-        unapplied_cash=unapplied_cash(payments, config),
+        unapplied_cash=unapplied,
         promises_kept=kept, promises_decided=decided, promises_kept_pct=_pct(kept, decided),
         aging_by_collector=aging_by_collector(aging, labels),
         disputes_by_reason=disputes_by_reason(disputes, config),
         collections_by_week=collections_by_week(payments, matches, as_of, config, weeks),
+        left_out=left_out,
     )
 
 

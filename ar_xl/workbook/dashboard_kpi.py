@@ -80,7 +80,9 @@ def kpi_rows(fig: engine.Figures) -> list[tuple[str, object, str, str]]:
         ("ADD (avg days delinquent)", fig.add, DAYS, "DSO − best-possible DSO"),
         ("CEI", _pct(fig.cei), PCT, "estimated: opening AR rebuilt from matches"),
         (f"Disputed ({cur})", cents(fig.disputed_amount), MONEY, f"{fig.open_disputes} open disputes"),
-        (f"Unapplied cash ({cur})", cents(fig.unapplied_cash), MONEY, "payments not yet applied"),
+        (f"Unapplied cash ({cur})", cents(fig.unapplied_cash), MONEY,
+         "payments not yet applied" if not getattr(fig, "left_out", None)
+         else "leaves out payments with no FX rate (see Config)"),
         ("Promises kept", _pct(fig.promises_kept_pct), PCT, promises),
     ]
 

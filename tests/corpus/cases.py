@@ -241,7 +241,7 @@ def _(f):
     return import_argv(f, "statement.sta", mt940(PAY_300))
 
 
-@case("MT940 with two bad lines reports both", "3 MT940", "refuse", says=("statement.sta", "line 6", "line 8"))
+@case("MT940 with two bad lines reports both", "3 MT940", "refuse", says=("statement.sta", "line 7", "line 9"))
 def _(f):
     bad = (":61:2611201120C300,00NTRFNONREF//B1\r\n:86:ok\r\n:61:26XX201120C100,00NTRF//B2\r\n:86:x\r\n"
            ":61:2611201120C1O0,00NTRF//B3\r\n:86:y\r\n")
