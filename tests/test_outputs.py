@@ -111,6 +111,11 @@ def test_age_out_to_a_new_file_needs_no_force(invoices, tmp_path):
     assert (tmp_path / "new.json").exists()
 
 
+def test_age_out_into_a_missing_folder_is_refused(invoices, tmp_path, capsys):
+    _refused(["age", "--invoices", str(invoices), "--out", str(tmp_path / "nowhere" / "a.csv")], tmp_path, capsys,
+             "nowhere")
+
+
 def test_age_out_onto_a_folder_is_refused(invoices, tmp_path, capsys):
     (tmp_path / "sub").mkdir()
     _refused(["age", "--invoices", str(invoices), "--out", str(tmp_path / "sub"), "--force"], tmp_path, capsys,

@@ -8,7 +8,7 @@ The rule, checked before anything is read, computed or written:
   table was renamed is still recognised;
 - an output never names one of the command's **inputs**, by any path (a symbolic or hard link,
   ``./x`` for ``x``);
-- a **folder** is never an output file;
+- a **folder** is never an output file, and the folder an output goes into must exist;
 - any **other existing file** is replaced only when the user gave ``--force``.
 
 A refusal is an ``ArXlError`` naming the file, so the command exits with status 2 and nothing changes.
@@ -87,6 +87,8 @@ def check_new_file(path: str | Path, inputs: Iterable[str | Path | None] = (), f
     if path.is_dir():
         raise ArXlError(f"{path}: is a folder; give a file name for the {what}")
     if not path.exists():
+        if not path.absolute().parent.is_dir():
+            raise ArXlError(f"{path}: the folder {path.absolute().parent} does not exist; create it first")
         return path
     if is_collections_workbook(path):
         raise ArXlError(f"{path}: is a collections workbook; ar-xl never replaces one (not even with --force). "
