@@ -575,6 +575,7 @@ def _backup(real: Path, keep: int) -> Path | None:
         return None
     folder = backup_folder(real)
     folder.mkdir(parents=True, exist_ok=True)
+    clean_temp_files(folder)  # a copy killed half-way
     kept = backups(real)
     if kept and _same_file(kept[-1], real):
         return None  # already kept (a save killed after its backup, before its replace)
@@ -589,7 +590,7 @@ def _backup(real: Path, keep: int) -> Path | None:
         except OSError:  # no hard links on this file system: copy, then rename into place
             if dest.exists():
                 continue
-            part = folder / (TEMP_PREFIX + uuid.uuid4().hex[:8] + ".part")
+            part = folder / _temp_name(".part")
             shutil.copy2(real, part)
             os.replace(part, dest)
             break
