@@ -297,7 +297,9 @@ def fingerprint(path: str | Path) -> Fingerprint | None:
 
 
 def check_unchanged(path: str | Path, expected: Fingerprint | None) -> None:
-    """Raise ``Changed`` when the file is no longer the one read (``expected``)."""
+    """Raise ``Changed`` when the file is no longer the one read (``expected``): its size or its
+    SHA-256 differ.  A file only touched (same bytes, new modification time) loses nothing by being
+    replaced, so its time alone does not stop the save."""
     if expected is None:
         return
     now = fingerprint(path)
