@@ -228,3 +228,41 @@ def kill_drill(folder: Path, kills: int = 30, seed: int = 7) -> Kills:
     res.temp_left = sorted(p.name for p in folder.iterdir() if p.name.startswith(".~ar-xl"))
     res.lock_left = any(p.name.endswith(".ar-xl-lock") for p in folder.iterdir())
     return res
+
+
+def run_isolated(drill: str, folder: Path, **options) -> dict:
+    """Run a drill in a fresh interpreter (``python tests/drills.py``), so its forks copy nothing of
+    the caller (a test runner's threads and locks); its result as a dict."""
+    import json
+    args = [sys.executable, str(Path(__file__).resolve()), drill, str(folder)]
+    for k, v in options.items():
+        args += [f"--{k}", str(v)]
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), str(ROOT / "tests"), os.environ.get("PYTHONPATH", "")]))
+    done = subprocess.run(args, capture_output=True, text=True, env=env, timeout=1800)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _main() -> int:
+    import argparse
+    import json
+    from dataclasses import asdict
+    ap = argparse.ArgumentParser()
+    ap.add_argument("drill", choices=("concurrent", "kills"))
+    ap.add_argument("folder", type=Path)
+    ap.add_argument("--n", type=int, default=20)
+    ap.add_argument("--wait", type=float, default=None)
+    ap.add_argument("--seed", type=int, default=7)
+    a = ap.parse_args()
+    if a.drill == "concurrent":
+        r = concurrent_contacts(a.folder, n=a.n, mode="fork", wait=a.wait)
+        out = dict(asdict(r), refused_with_message=r.refused_with_message)
+    else:
+        k = kill_drill(a.folder, kills=a.n, seed=a.seed)
+        out = dict(asdict(k), survived=k.survived)
+    print(json.dumps(out, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_main())

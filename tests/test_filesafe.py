@@ -296,3 +296,14 @@ def test_owner_file_found_whatever_its_case(book):
     excel_owner_file(book.parent, "TEAM.xlsx", "Emma")
     msg = filesafe.open_elsewhere(book)
     assert msg and "Emma" in msg and "ribbon" in msg
+
+
+def test_backups_are_copied_where_hard_links_are_not_possible(book, monkeypatch):
+    def no_links(*a, **k):
+        raise OSError(1, "Operation not permitted")
+    monkeypatch.setattr(filesafe.os, "link", no_links)
+    before = book.read_bytes()
+    filesafe.atomic_write(book, lambda tmp: open(tmp, "wb").write(b"new"))
+    kept = filesafe.backups(book)
+    assert [p.read_bytes() for p in kept] == [before]
+    assert not [p for p in kept[0].parent.iterdir() if p.name.startswith(".~ar-xl")]

@@ -297,7 +297,9 @@ def fingerprint(path: str | Path) -> Fingerprint | None:
 
 
 def check_unchanged(path: str | Path, expected: Fingerprint | None) -> None:
-    """Raise ``Changed`` when the file is no longer the one read (``expected``)."""
+    """Raise ``Changed`` when the file is no longer the one read (``expected``): its size or its
+    SHA-256 differ.  A file only touched (same bytes, new modification time) loses nothing by being
+    replaced, so its time alone does not stop the save."""
     if expected is None:
         return
     now = fingerprint(path)
@@ -575,6 +577,7 @@ def _backup(real: Path, keep: int) -> Path | None:
         return None
     folder = backup_folder(real)
     folder.mkdir(parents=True, exist_ok=True)
+    clean_temp_files(folder)  # a copy killed half-way
     kept = backups(real)
     if kept and _same_file(kept[-1], real):
         return None  # already kept (a save killed after its backup, before its replace)
@@ -589,7 +592,7 @@ def _backup(real: Path, keep: int) -> Path | None:
         except OSError:  # no hard links on this file system: copy, then rename into place
             if dest.exists():
                 continue
-            part = folder / (TEMP_PREFIX + uuid.uuid4().hex[:8] + ".part")
+            part = folder / _temp_name(".part")
             shutil.copy2(real, part)
             os.replace(part, dest)
             break
