@@ -25,9 +25,10 @@ def run_on_workbook(path: str | Path, action: Callable, *args, **kwargs):
     (its ``warnings`` include those about the workbook's rows, whichever action ran)."""
     from ..workbook import xlsx
     book = xlsx.load(path)
+    read = book.warnings  # about the rows as read (saving puts the new bodies in the book)
     change = action(book, *args, **kwargs)
     xlsx.save(book, change)
-    change.warnings = list(dict.fromkeys([*book.warnings, *change.warnings]))
+    change.warnings = list(dict.fromkeys([*read, *change.warnings]))
     return change
 
 
