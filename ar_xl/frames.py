@@ -136,26 +136,28 @@ def repeated_keys(columns: dict[str, pd.Series], table: schema.Table, rows: np.n
     rows with a blank key part are left to the column's own checks."""
     if not table.unique or not table.key or not len(rows) or any(k not in columns for k in table.key):
         return
-    keys = pd.DataFrame({k: _key_text(columns[k]) for k in table.key})
-    present = (keys != "").all(axis=1).to_numpy()
+    keys = pd.DataFrame({k: _key_text(columns[k], table.column(k).kind) for k in table.key})
+    present = np.logical_and.reduce([keys[k].to_numpy() != "" for k in table.key])
     if not present.any():
         return
     sub = keys[present].reset_index(drop=True)
-    later = sub.duplicated(keep="first").to_numpy()
-    if not later.any():
+    shared = (sub.iloc[:, 0] if len(table.key) == 1 else sub).duplicated(keep=False).to_numpy()
+    if not shared.any():
         return
-    pos = np.flatnonzero(present)
-    first = pd.Series(pos).groupby([sub[k].to_numpy() for k in table.key], sort=False).transform("first").to_numpy()
+    pos = np.flatnonzero(present)[shared]  # the rows whose key another row has too, in order
+    sub = sub[shared].reset_index(drop=True)
+    groups = sub.groupby(list(table.key), sort=False)
+    first = pd.Series(pos).groupby(groups.ngroup().to_numpy()).transform("first").to_numpy()
     names = ", ".join(table.key)
-    for i in np.flatnonzero(later):
+    for i in np.flatnonzero(first != pos):
         shown = ", ".join(repr(str(v)) for v in sub.iloc[i])
         problems.append(CellProblem(source, int(rows[pos[i]]), table.key[-1],
                                     f"{names} {shown} is also on row {int(rows[first[i]])}; "
                                     f"each {names} may be on one row only"))
 
 
-def _key_text(col: pd.Series) -> pd.Series:
-    if col.dtype == object and col.map(type).eq(str).all():
+def _key_text(col: pd.Series, kind: str) -> pd.Series:
+    if kind == "text":  # ``_text`` made it: stripped str, '' for blank
         return col.reset_index(drop=True)
     return col.map(lambda v: "" if blank(v) else str(v).strip()).reset_index(drop=True)
 

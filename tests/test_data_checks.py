@@ -186,3 +186,14 @@ def test_a_config_setting_on_two_rows_is_refused_even_in_other_case():
     gbp = 2 + list(rows["setting"]).index("fx.GBP")
     assert problems_of(lambda: config_mod.from_rows(frame, "Config")) == [
         f"Config, row {n}, column setting: fx.GBP is also on row {gbp}; each setting may be on one row only"]
+
+
+def test_an_action_that_changes_invoices_warns_once_about_the_rows_it_read(tmp_path, capsys):
+    rows = ODD + [("2026-0009", "C1", "Bakker Logistiek B.V.", "2026-09-01", "2026-09-30", "EUR", "99.00", "99.00")]
+    path = seeded(tmp_path / "team.xlsx", Invoices=(rows, INVOICE_COLS),
+                  Payments=([("P-1", "2026-11-20", "99.00", "EUR", "Bakker Logistiek B.V.", "invoice 2026-0009")],
+                            ["payment_id", "value_date", "amount", "currency", "payer_name", "remittance"]))
+    assert main(["match", str(path)]) == 0
+    out, err = capsys.readouterr()
+    assert "1 auto-applied" in out  # the Invoices table was written back
+    assert err.splitlines() == [f"ar-xl: warning: team.xlsx sheet Invoices, {w}" for w in ODD_WARNINGS]

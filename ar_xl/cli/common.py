@@ -30,9 +30,10 @@ def run_on_workbook(path: str | Path, action: Callable, *args, **kwargs):
 
     def once():
         book = xlsx.load(path)
+        read = book.warnings  # about the rows as read (saving puts the new bodies in the book)
         change = action(book, *args, **kwargs)
         xlsx.save(book, change)
-        change.warnings = list(dict.fromkeys([*book.warnings, *change.warnings]))
+        change.warnings = list(dict.fromkeys([*read, *change.warnings]))
         return change
     return filesafe.cycle(path, once)
 

@@ -300,6 +300,7 @@ def run(tag: str, label: str, compute: Callable[[Book, object], Change], book=No
     try:
         ui.status(f"{label}: reading the workbook...")
         loaded = live.load(xw_book, tables)
+        read = loaded.warnings  # about the rows as read
         ui.status(f"{label}: working...")
         change = compute(loaded, xw_book)
         ui.status(f"{label}: writing the results...")
@@ -308,7 +309,7 @@ def run(tag: str, label: str, compute: Callable[[Book, object], Change], book=No
         if after is not None:
             after(xw_book, change)
         ui.status(None)
-        change.warnings = list(dict.fromkeys([*loaded.warnings, *change.warnings]))
+        change.warnings = list(dict.fromkeys([*read, *change.warnings]))
         ui.alert(_with_warnings(change.summary or f"{label}: done.", change.warnings), f"{TITLE}: {label}", "info")
         return change
     except ArXlError as e:
