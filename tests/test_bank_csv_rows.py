@@ -128,3 +128,15 @@ def test_large_utf16_file_is_recognised(tmp_path):
     assert p.stat().st_size > 65536
     df = extract_file(p)
     assert len(df) == 2001 and df["amount"].iloc[-1] == 100
+
+
+def test_xlsx_export_skipped_rows_are_named_by_row(tmp_path):
+    from openpyxl import Workbook
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Valutadatum", "Bedrag", "Naam tegenrekening", "Omschrijving"])
+    ws.append(["2024-06-03", 480.25, "Delta BV", "F-1"])
+    ws.append(["2024-06-04", -12.0, "Bank", "kosten"])
+    wb.save(tmp_path / "export.xlsx")
+    change = import_statements.run(Book(), [tmp_path / "export.xlsx"])
+    assert "1 debit (export.xlsx row 3)" in change.summary

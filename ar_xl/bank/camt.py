@@ -142,10 +142,17 @@ class _Reader:
                 if pname not in _REPORTS or _local(parent.getparent().tag) not in _ROOTS:
                     continue  # a Bal or Ntry nested elsewhere (not one of the statement's own)
                 if report is None or report.element is not parent:
+                    for child in parent:  # the report's own fields (Id, Acct) before its balances and entries
+                        if child is not el:
+                            _strip(child)
                     if not msg_id:
-                        msg_id = _text(parent.getparent(), "GrpHdr/MsgId")
+                        hdr = next((c for c in parent.getparent() if _local(c.tag) == "GrpHdr"), None)
+                        if hdr is not None:
+                            _strip(hdr)
+                            msg_id = _text(hdr, "MsgId")
                     r_no += 1
                     report = _Report(r_no, msg_id, parent)
+                _strip(el)
                 if name == "Bal":
                     self._balance(el, report)
                 else:
@@ -249,10 +256,17 @@ class _Reader:
         self.credits.extend(credits)
 
 
-@functools.lru_cache(maxsize=256)
 def _any_ns(path: str) -> str:
-    """``Acct/Ccy`` -> ``{*}Acct/{*}Ccy``: element names matched in any namespace."""
-    return "/".join("{*}" + part for part in path.split("/"))
+    """The path as written: element names are read without their namespace (``_strip``)."""
+    return path
+
+
+def _strip(el) -> None:
+    """Element names without their namespace, in ``el`` and below (done once per entry or balance)."""
+    for e in el.iter():
+        tag = e.tag
+        if isinstance(tag, str) and tag[:1] == "{":
+            e.tag = tag[tag.index("}") + 1:]
 
 
 def _drop_before(el) -> None:
@@ -262,17 +276,28 @@ def _drop_before(el) -> None:
         del parent[0]
 
 
+@functools.lru_cache(maxsize=512)
+def _xpath_text(path: str):
+    return etree.XPath(f"string({path})")
+
+
+@functools.lru_cache(maxsize=512)
+def _xpath_nodes(path: str):
+    return etree.XPath(path)
+
+
 def _text(el: Element | None, path: str) -> str:
+    """The text of the first element at ``path`` below ``el`` (names without namespace), cleaned."""
     if el is None:
         return ""
-    found = el.find(_any_ns(path))
-    return clean_text(found.text) if found is not None and found.text else ""
+    found = _xpath_text(path)(el)
+    return clean_text(found) if found else ""
 
 
 def _texts(el: Element | None, path: str) -> list[str]:
     if el is None:
         return []
-    return [t for t in (clean_text(x.text) for x in el.findall(_any_ns(path)) if x.text) if t]
+    return [t for t in (clean_text(x.text) for x in _xpath_nodes(path)(el) if x.text) if t]
 
 
 def _amount(amt: Element | None, what: str, indicator: str = "") -> tuple[int, str]:

@@ -208,14 +208,14 @@ class CsvBankImporter(Importer):
                     amount_field = "amount" if "amount" in cols else "credit_amount"
                     bad("no amount on a line with a date", amount_field)
                 else:
-                    skipped.append(Skipped(path.name, line, "non-transaction line"))
+                    skipped.append(Skipped(path.name, line, "non-transaction line", unit=unit))
                 continue
             transactions += 1
             if cents == 0:
-                skipped.append(Skipped(path.name, line, "zero amount"))
+                skipped.append(Skipped(path.name, line, "zero amount", unit=unit))
                 continue
             if cents < 0:
-                skipped.append(Skipped(path.name, line, "debit"))
+                skipped.append(Skipped(path.name, line, "debit", unit=unit))
                 continue
             try:
                 value_date = parse_date(date_raw)

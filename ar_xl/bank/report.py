@@ -26,10 +26,12 @@ class Skipped:
     """Short and countable: "debit", "reversal", "zero amount", "not booked", "no amount"..."""
     where: str = ""
     """How to find it when there is no line number (e.g. "statement S1, entry 3")."""
+    unit: str = "line"
+    """"line" in a text file, "row" in an XLSX export."""
 
     def place(self) -> str:
         if self.line is not None:
-            return f"{self.source} line {self.line}"
+            return f"{self.source} {self.unit} {self.line}"
         return f"{self.source} {self.where}".strip()
 
 
@@ -75,7 +77,7 @@ def _places(items: list[Skipped], shown: int) -> str:
     last_source = None
     for s in items[:shown]:
         if s.line is not None and s.source == last_source:
-            out.append(f"line {s.line}")
+            out.append(f"{s.unit} {s.line}")
         else:
             out.append(s.place())
         last_source = s.source
