@@ -278,8 +278,8 @@ class LateInterest:
             period = m.split()[-1]
             series = [rule.series] + ([rule.fallback] if rule.fallback else [])
             keys.append(" or ".join(f"rate.{s}.{period}" for s in series))
-        return (f"no statutory rate for {', '.join(self.missing)}: the rate table stops there; "
-                f"add the published rate in the Config table ({'; '.join(keys)})")
+        return (f"no statutory rate for {', '.join(self.missing)} in the shipped table or Config; "
+                f"add the published rate as a Config row ({'; '.join(keys)})")
 
 
 def compensation(amount_cents: int, country: str, currency: str | None = None) -> tuple[int, str]:
