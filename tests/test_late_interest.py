@@ -307,3 +307,30 @@ def test_udf_missing_rate_config_and_errors():
     assert shell.AR_LATE_INTEREST(10000, "2025-05-31", "2025-07-31", None, with_country)[1][6] == 211.27
     assert shell.AR_LATE_INTEREST("abc", "2025-05-31", "2025-07-31", "DE").startswith("#VALUE! not an amount")
     assert shell.AR_LATE_INTEREST(500, "2025-05-31", "2025-07-31", "GB")[2][6:8] == [40.0, "GBP"]
+
+
+def test_cli_reads_rate_rows_from_a_workbook_config(tmp_path, capsys):
+    import openpyxl
+
+    wb_path = tmp_path / "collections.xlsx"
+    assert main(["init", str(wb_path)]) == 0
+    wb = openpyxl.load_workbook(wb_path)
+    ws = next(s for s in wb.worksheets if "Config" in s.tables)
+    table = ws.tables["Config"]
+    last = ws.max_row + 1
+    ws.cell(last, 1, "rate.DE.2026H1")
+    ws.cell(last, 2, "1.27")
+    table.ref = f"A1:C{last}"
+    table.autoFilter.ref = table.ref
+    wb.save(wb_path)
+    capsys.readouterr()
+    assert main(["interest", "--amount", "10000", "--due", "2025-12-15", "--until", "2026-01-15",
+                 "--country", "DE", "--config", str(wb_path)]) == 0
+    out = capsys.readouterr().out
+    # 45.02 (16 days of December at 10.27%) + 42.21 (15 days of January at 1.27 + 9 = 10.27%)
+    assert "interest: 87.23 EUR" in out and f"collections.xlsx sheet {ws.title} row {last}" in out
+
+
+def test_a_zero_amount_earns_nothing():
+    r = interest.late_interest(0, DUE, PAID, "NL")
+    assert (r.interest, r.compensation) == (0, 0)

@@ -35,7 +35,8 @@ The rule
   to the whole debt, also after a later 1 January / 1 July (Late Payment of Commercial Debts
   (Rate of Interest) (No. 3) Order 2002).  The periods still show the half-years.
   ``FIXED_FOR_DEBT`` names the countries treated so.
-* **Compensation** (art. 6 of the directive): EUR 40 per invoice.  UK (s. 5A of the Act):
+* **Compensation** (art. 6 of the directive): EUR 40 per invoice that is overdue (none on a zero
+  amount or before the first day of interest).  UK (s. 5A of the Act):
   GBP 40 for a debt under GBP 1,000; GBP 70 from 1,000.00 to 9,999.99; GBP 100 from 10,000.
   The UK bands are in GBP, so a UK debt must be given in GBP.
 * **Money is exact.**  Amounts are integer cents; rates are ``Decimal``; the interest of each
@@ -319,6 +320,8 @@ def late_interest(amount_cents: int, due: dt.date, until: dt.date, country: str,
                             compensation(amount_cents, rule.country, cur)[1],
                             notes=("not overdue: until is on or before the due date",))
     comp, comp_cur = compensation(amount_cents, rule.country, cur)
+    if amount_cents == 0:
+        comp = 0  # nothing is owed late, so nothing to compensate
     first = due + dt.timedelta(days=1)
     fixed = statutory_rate(rule, half_year(first), table) if rule.country in FIXED_FOR_DEBT else None
 
