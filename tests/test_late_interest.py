@@ -180,29 +180,43 @@ def test_uk_debt_in_another_currency_is_refused():
 # --- missing rates and Config -----------------------------------------------------------------
 
 def test_a_missing_half_year_is_reported_never_guessed():
-    r = interest.late_interest(TEN_K, D(2025, 12, 15), D(2026, 1, 15), "DE")
-    # 16-31 Dec 2025: 16 days at 10.27%: 1,027 x 16/365 = 16,432/365 = 45.0191.. -> 45.02; January 2026: no rate
-    assert [(p.half_year, p.rate, p.interest) for p in r.periods] == [("2025H2", Decimal("10.27"), 4502),
-                                                                       ("2026H1", None, None)]
-    assert r.interest is None and r.missing == ("DE 2026H1",) and not r.complete
+    r = interest.late_interest(TEN_K, D(2026, 6, 15), D(2026, 7, 16), "DE")
+    # 16-30 Jun 2026: 15 days at 1.27 + 9 = 10.27%: 1,027 x 15/365 = 15,405/365 = 42.2054.. -> 42.21
+    # 1-16 Jul 2026: the table stops at 2026H1: no rate, no guess
+    assert [(p.half_year, p.days, p.rate, p.interest) for p in r.periods] == [
+        ("2026H1", 15, Decimal("10.27"), 4221), ("2026H2", 16, None, None)]
+    assert r.interest is None and r.missing == ("DE 2026H2",) and not r.complete
     assert r.compensation == 4000  # the compensation does not depend on a rate
-    assert "rate.DE.2026H1" in r.missing_text()
+    assert "rate.DE.2026H2" in r.missing_text()
+    nl = interest.late_interest(TEN_K, D(2026, 6, 15), D(2026, 7, 16), "NL")
+    assert nl.missing == ("NL 2026H2",) and "rate.NL.2026H2 or rate.ECB.2026H2" in nl.missing_text()
 
 
 def test_config_rows_add_a_half_year():
-    cfg = config_mod.from_rows(pd.DataFrame({"setting": ["rate.de.2026h1", "rate.ECB.2026H1"],
-                                             "value": ["1,27", "2.15"]}))
-    assert cfg.late_rates == {"DE.2026H1": (Decimal("1.27"), "Config row 2"),
-                              "ECB.2026H1": (Decimal("2.15"), "Config row 3")}
+    cfg = config_mod.from_rows(pd.DataFrame({"setting": ["rate.de.2026h2", "rate.ECB.2026H2"],
+                                             "value": ["1,02", "1.90"]}))
+    assert cfg.late_rates == {"DE.2026H2": (Decimal("1.02"), "Config row 2"),
+                              "ECB.2026H2": (Decimal("1.90"), "Config row 3")}
     assert not any(k.startswith("rate.") for k in cfg.extra)
     table = interest.RateTable.load(cfg.late_rates)
-    r = interest.late_interest(TEN_K, D(2025, 12, 15), D(2026, 1, 15), "DE", table=table)
-    # 1-15 Jan 2026: 15 days at 1.27 + 9 = 10.27%: 1,027 x 15/365 = 15,405/365 = 42.2054.. -> 42.21
-    assert [p.interest for p in r.periods] == [4502, 4221] and r.interest == 8723
+    r = interest.late_interest(TEN_K, D(2026, 6, 15), D(2026, 7, 16), "DE", table=table)
+    # 1-16 Jul 2026: 16 days at 1.02 + 9 = 10.02%: 1,002 x 16/365 = 16,032/365 = 43.9232.. -> 43.92
+    assert [p.interest for p in r.periods] == [4221, 4392] and r.interest == 8613
     assert "Config row 2" in r.periods[1].basis
-    # NL without its published 2026H1 row falls back on ECB + 8 = 10.15%
-    nl = interest.late_interest(TEN_K, D(2025, 12, 31), D(2026, 1, 31), "NL", table=table)
-    assert [(p.rate, p.interest) for p in nl.periods] == [(Decimal("10.15"), 8621)]  # 31,465/365 = 86.2054..
+    # FR takes the ECB row: 1.90 + 10 = 11.90%: 1,190 x 16/365 = 19,040/365 = 52.1643.. -> 52.16
+    fr = interest.late_interest(TEN_K, D(2026, 6, 30), D(2026, 7, 16), "FR", table=table)
+    assert [(p.rate, p.interest) for p in fr.periods] == [(Decimal("11.90"), 5216)]
+
+
+def test_nl_and_be_fall_back_on_the_ecb_rate_when_their_published_row_is_missing():
+    # 2026H1: no NL or BE row shipped; ECB 2.15%
+    nl = interest.late_interest(TEN_K, D(2025, 12, 31), D(2026, 1, 31), "NL")
+    # 2.15 + 8 = 10.15%: 1,015 x 31/365 = 31,465/365 = 86.2054.. -> 86.21
+    assert [(p.rate, p.interest) for p in nl.periods] == [(Decimal("10.15"), 8621)]
+    assert "ECB main refinancing rate 2.15% + 8" in nl.periods[0].basis
+    be = interest.late_interest(TEN_K, D(2025, 12, 31), D(2026, 1, 31), "BE")
+    # 2.15 + 8 = 10.15 -> 10.50%: 1,050 x 31/365 = 32,550/365 = 89.1780.. -> 89.18
+    assert [(p.rate, p.interest) for p in be.periods] == [(Decimal("10.50"), 8918)]
 
 
 def test_a_config_row_overrides_a_shipped_rate():
@@ -226,7 +240,7 @@ def test_bad_config_rate_rows_are_refused_with_their_row():
 def test_the_shipped_table_is_consistent_with_the_statutory_formulas():
     rows = interest.shipped_rows()
     periods_ = sorted({p for (_, p) in rows})
-    assert periods_[0] == "2020H1" and periods_[-1] == "2025H2"
+    assert periods_[0] == "2020H1" and periods_[-1] == "2026H1"
     for (series, period), row in rows.items():
         assert row.source.strip(), (series, period)
         ecb = rows[("ECB", period)].rate
@@ -243,7 +257,7 @@ def test_the_shipped_table_is_consistent_with_the_statutory_formulas():
 
 def test_every_country_has_a_rate_for_every_shipped_half_year():
     for cc in interest.COUNTRIES:
-        r = interest.late_interest(TEN_K, D(2019, 12, 31), D(2025, 12, 31), cc, "GBP" if cc == "GB" else None)
+        r = interest.late_interest(TEN_K, D(2019, 12, 31), D(2026, 6, 30), cc, "GBP" if cc == "GB" else None)
         assert r.complete and r.interest > 0, cc
 
 
@@ -267,11 +281,11 @@ def test_cli_uk_in_gbp(capsys):
 
 
 def test_cli_missing_rate_exits_2_and_names_the_config_row(capsys):
-    assert main(["interest", "--amount", "100", "--due", "2025-12-15", "--until", "2026-01-15",
+    assert main(["interest", "--amount", "100", "--due", "2026-06-15", "--until", "2026-07-15",
                  "--country", "FR"]) == 2
     cap = capsys.readouterr()
     assert "interest: not computed" in cap.out and "compensation: 40.00 EUR" in cap.out
-    assert "rate.ECB.2026H1" in cap.err and "Traceback" not in cap.err
+    assert "rate.ECB.2026H2" in cap.err and "Traceback" not in cap.err
 
 
 @pytest.mark.parametrize("args, words", [
@@ -298,10 +312,11 @@ def test_udf_spills_interest_compensation_and_periods():
 
 
 def test_udf_missing_rate_config_and_errors():
-    rows = shell.AR_LATE_INTEREST(10000, 46006.0, "2026-01-15", "DE")  # 46006 = 15 Dec 2025
-    assert rows[1][6].startswith("#N/A no statutory rate for DE 2026H1") and rows[2][6] == 40.0
-    config = [["setting", "value"], ["rate.DE.2026H1", 1.27]]
-    assert shell.AR_LATE_INTEREST(10000, 46006.0, "2026-01-15", "DE", config)[1][6] == 87.23
+    rows = shell.AR_LATE_INTEREST(10000, 46188.0, "2026-07-16", "DE")  # 46188 = 15 Jun 2026
+    assert rows[1][6].startswith("#N/A no statutory rate for DE 2026H2") and rows[2][6] == 40.0
+    config = [["setting", "value"], ["rate.DE.2026H2", 1.27]]
+    # 42.21 (15 days of June at 10.27%) + 45.02 (16 days of July at 1.27 + 9: 16,432/365 = 45.0191..)
+    assert shell.AR_LATE_INTEREST(10000, 46188.0, "2026-07-16", "DE", config)[1][6] == 87.23
     assert shell.AR_LATE_INTEREST(10000, "2025-05-31", "2025-07-31").startswith("#VALUE! country is empty")
     with_country = [["setting", "value"], ["interest_country", "FR"]]
     assert shell.AR_LATE_INTEREST(10000, "2025-05-31", "2025-07-31", None, with_country)[1][6] == 211.27
@@ -318,16 +333,16 @@ def test_cli_reads_rate_rows_from_a_workbook_config(tmp_path, capsys):
     ws = next(s for s in wb.worksheets if "Config" in s.tables)
     table = ws.tables["Config"]
     last = ws.max_row + 1
-    ws.cell(last, 1, "rate.DE.2026H1")
+    ws.cell(last, 1, "rate.DE.2026H2")
     ws.cell(last, 2, "1.27")
     table.ref = f"A1:C{last}"
     table.autoFilter.ref = table.ref
     wb.save(wb_path)
     capsys.readouterr()
-    assert main(["interest", "--amount", "10000", "--due", "2025-12-15", "--until", "2026-01-15",
+    assert main(["interest", "--amount", "10000", "--due", "2026-06-15", "--until", "2026-07-16",
                  "--country", "DE", "--config", str(wb_path)]) == 0
     out = capsys.readouterr().out
-    # 45.02 (16 days of December at 10.27%) + 42.21 (15 days of January at 1.27 + 9 = 10.27%)
+    # 42.21 (15 days of June at 10.27%) + 45.02 (16 days of July at 1.27 + 9 = 10.27%)
     assert "interest: 87.23 EUR" in out and f"collections.xlsx sheet {ws.title} row {last}" in out
 
 

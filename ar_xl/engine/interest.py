@@ -265,7 +265,7 @@ class LateInterest:
     compensation: int
     compensation_currency: str
     missing: tuple[str, ...] = ()
-    """Half-years without a rate, e.g. ``("DE 2026H1",)``."""
+    """Half-years without a rate, e.g. ``("DE 2026H2",)``."""
     notes: tuple[str, ...] = field(default=())
 
     @property
