@@ -6,7 +6,9 @@ one unit of CCY (``fx.GBP = 1.1650`` with base EUR means 1 GBP = 1.165 EUR).
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
+from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
 import pandas as pd
@@ -112,6 +114,10 @@ class Config:
     fx_origin: dict[str, str] = field(default_factory=lambda: {
         k[3:]: BUILT_IN_NO_TABLE for k in DEFAULTS if k.startswith("fx.")})
     """Where each FX rate came from: 'from Config row N' or 'built-in: ...' (``fx_source``)."""
+    late_rates: dict[str, tuple[Decimal, str]] = field(default_factory=dict)
+    """Config rows ``rate.<SERIES>.<YYYY>H<1|2>`` (e.g. ``rate.DE.2026H2 = 1.27``): reference rates for
+    late-payment interest that add to or override the shipped table (``engine.interest``), as
+    ``{"DE.2026H2": (Decimal("1.27"), "Config row 12")}``."""
 
     def fx_source(self, currency: str) -> str:
         """Where the rate of ``currency`` came from, in words."""
@@ -177,6 +183,8 @@ def from_rows(rows: pd.DataFrame | None, source: str = "Config") -> Config:
                 continue
             if key.lower().startswith("fx."):
                 key = "fx." + key[3:].strip().upper()
+            elif key.lower().startswith("rate."):
+                key = "rate." + key[5:].strip().upper()
             row = int(srows[i]) if srows is not None else i + 2
             if key in row_of:  # fx.gbp and fx.GBP: which one would win is anyone's guess
                 problems.append(CellProblem(source, row, "setting", f"{key} is also on row {row_of[key]}; "
@@ -205,6 +213,12 @@ def from_rows(rows: pd.DataFrame | None, source: str = "Config") -> Config:
               for cur in fx}
     if fx.get(base) != 1:
         problems.append(CellProblem(source, row_of.get("fx." + base), "value", f"fx.{base} is the base currency and must be 1"))
+    late_rates = {}
+    for key in [k for k in values if k.startswith("rate.")]:
+        r = get(key, lambda v, key=key: parse_late_rate(key, v))
+        if r is not None:
+            late_rates[key[5:]] = (r, f"{source} row {row_of[key]}" if key in row_of else source)
+
     def val(key, fn, default):  # the default stands in only where the value was bad (already reported)
         v = get(key, fn)
         return default if v is None else v
@@ -224,11 +238,32 @@ def from_rows(rows: pd.DataFrame | None, source: str = "Config") -> Config:
         backups_kept=val("backups_kept", _count, 10),
         fx_max_move=val("fx_max_move", _factor, Fraction(10)),
         fx_origin=origin,
-        extra={k: v for k, v in values.items() if k not in DEFAULTS and k not in fx_keys and not k.startswith("fx.")},
+        late_rates=late_rates,
+        extra={k: v for k, v in values.items() if k not in DEFAULTS and k not in fx_keys and not k.startswith("fx.")
+               and not k.startswith("rate.")},
     )
     if problems:
         raise InputError(problems)
     return cfg
+
+
+LATE_RATE_SERIES = ("ECB", "DE", "NL", "BE", "GB", "UK")
+
+
+def parse_late_rate(key: str, v: object) -> Decimal:
+    """A ``rate.<SERIES>.<YYYY>H<1|2>`` row: a rate in % a year (may be negative: DE -0.88)."""
+    series, _, period = key[5:].partition(".")
+    if series not in LATE_RATE_SERIES or not re.fullmatch(r"(19|20)\d\dH[12]", period):
+        raise ValueError("a late-payment rate row is named rate.<ECB|DE|NL|BE|GB>.<year>H<1|2>, "
+                         "e.g. rate.DE.2026H2 (FR and LU use ECB)")
+    text = str(v).strip().replace(",", ".").rstrip("%").strip()
+    try:
+        d = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(f"not a rate in %: {v!r}") from None
+    if not d.is_finite() or not -10 <= d <= 50:
+        raise ValueError(f"a rate in % between -10 and 50, like 1.27, not {v!r}")
+    return d
 
 
 def parse_rate_or_zero(v: object) -> Fraction:

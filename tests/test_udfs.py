@@ -440,3 +440,17 @@ def test_match_and_refs_through_classic_and_server(classic, server):
     assert [r[:4] for r in web if r[0] == "P2"] == [["P2", "I3", "C2", 400.0]]
     assert classic("AR_REFS", "Inv 4512 + 4513", MISSING) == [["reference", "kind"], ["4512", "token"], ["4513", "token"]]
     assert server("AR_REFS", [["Facture n° 2026-004512"]], None) == [["reference", "kind"], ["2026-004512", "token"]]
+
+
+# --- AR_LATE_INTEREST --------------------------------------------------------------------
+
+def test_late_interest_through_classic_and_server(classic, server):
+    # 10,000.00 due 31 May 2025, until 31 July 2025, DE: 92.63 (June, 11.27%) + 87.22 (July, 10.27%)
+    com = classic("AR_LATE_INTEREST", 10000.0, dt.datetime(2025, 5, 31), dt.datetime(2025, 7, 31), "DE", MISSING)
+    assert [r[0] for r in com] == ["item", "interest", "compensation", "period 2025H1", "period 2025H2"]
+    assert [r[6] for r in com[1:]] == [179.85, 40.0, 92.63, 87.22]
+    web = server("AR_LATE_INTEREST", [[10000]], [[45808]], [[45869]], [["DE"]], None)  # 45808 = 31 May 2025
+    assert [r[6] for r in web[1:]] == [179.85, 40.0, 92.63, 87.22]
+    meta = {f["name"]: f for f in server.xs.custom_functions_meta(server.module)["functions"]}
+    assert [(p["name"], p.get("optional", False)) for p in meta["AR_LATE_INTEREST"]["parameters"]] == [
+        ("amount", False), ("due_date", False), ("until", True), ("country", True), ("config", True)]

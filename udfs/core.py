@@ -326,3 +326,38 @@ def references(text, invoices=None) -> list[list]:
         else:
             rows.append([c.raw or c.value, c.kind, None, "no open invoice"])
     return rows if len(rows) > 1 else "no reference found"
+
+
+INTEREST_HEADER = ["item", "from", "to", "days", "principal", "rate_pct", "amount", "currency", "basis"]
+
+
+def late_interest_table(amount, due_date, until=None, country=None, config=None) -> list[list]:
+    """See ``udfs.ar_functions.AR_LATE_INTEREST``."""
+    from ar_xl.engine import interest
+    cfg = read_config(config)
+    cents = parse_amount(_scalar(amount, "amount"))
+    due = read_date(due_date, "due_date")
+    day = read_date(until, "until", default_today=True)
+    cc = _scalar(country, "country") if country is not None else None
+    if frames.blank(cc):
+        cc = cfg.extra.get("interest_country")
+    if frames.blank(cc):
+        raise ValueError("country is empty: pass NL, BE, DE, FR, LU or GB (or a Config row interest_country)")
+    r = interest.late_interest(cents, due, day, interest.country_code(cc), None,
+                               interest.RateTable.load(cfg.late_rates))
+    rule = interest.RULES[r.country]
+    first = due + dt.timedelta(days=1) if r.days else None
+    total = _money(r.interest) if r.interest is not None else f"#N/A {r.missing_text()}"
+    comp_basis = ("GBP 40 / 70 / 100 by debt size (s. 5A Late Payment Act)" if r.country == "GB"
+                  else "EUR 40 per invoice (art. 6 Directive 2011/7/EU)")
+    rows = [INTEREST_HEADER,
+            ["interest", first, day if r.days else None, r.days, _money(r.amount), None, total, r.currency,
+             "; ".join((rule.law, *r.notes))],
+            ["compensation", None, None, None, _money(r.amount), None, _money(r.compensation),
+             r.compensation_currency, comp_basis]]
+    for p in r.periods:
+        rows.append([f"period {p.half_year}", p.start, p.end, p.days,
+                     None if p.principal is None else _money(p.principal),
+                     None if p.rate is None else float(p.rate),
+                     None if p.interest is None else _money(p.interest), r.currency, p.basis])
+    return rows
