@@ -1,0 +1,84 @@
+"""Worklist: rewrite the Worklist table, the customers to act on today (``engine.worklist``).
+
+The action reads Invoices, Customers, Promises, Plans, Disputes, Activities and Payments, brings
+promises and plans up to the as-of date with the same rules as *Check promises* and *Update plans*
+(money received counts; nothing is written to Promises or Plans), flags the invoices on a live
+dispute as *Refresh aging* does, and writes the Worklist table whole (a derived table, like Aging).
+
+``collector`` keeps one collector's customers.  ``collector_for_user`` maps a login to a collector
+with the Config rows ``user.<login>`` = collector (the *My worklist* button).
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from .. import clock
+from ..book import Book, Change
+from ..engine import worklist as engine
+from ..errors import ArXlError
+from ..money import fmt
+from .refresh import disputed_invoice_ids
+
+TABLES = ["Invoices", "Customers", "Payments", "Matches", "Promises", "Plans", "Disputes", "Activities", "Audit"]
+"""What the action reads (Config is always read)."""
+
+
+def collector_for_user(book: Book, user: str | None = None) -> str:
+    """The collector of ``user`` (default: the book's user): Config ``user.<login>`` (login case ignored),
+    else a collector of that very name on Customers or Invoices; ``ArXlError`` saying what to add otherwise."""
+    login = str(user or book.user).strip()
+    for key, value in book.config.extra.items():
+        if key.lower() == f"user.{login.lower()}" and str(value).strip():
+            return str(value).strip()
+    known = set()
+    for table in ("Customers", "Invoices"):
+        known |= {str(v).strip() for v in book.get(table)["collector"] if isinstance(v, str)}
+    for k in known:
+        if k.lower() == login.lower():
+            return k
+    raise ArXlError(f"My worklist: no collector for the user {login!r}. Add a row to the Config table with "
+                    f"setting 'user.{login}' and the collector's name as value (the name used in "
+                    f"Customers.collector), then click again.")
+
+
+def _current(book: Book, as_of: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Promises and Plans with their received/paid amounts and statuses as of the day."""
+    from . import plan, promise
+    pr = book.get("Promises")
+    if len(pr):
+        pr = promise.check_promises(book, as_of, user=book.user).tables.get("Promises", pr)
+    pl = book.get("Plans")
+    if len(pl):
+        pl = plan.update_plans(book, as_of, user=book.user).tables.get("Plans", pl)
+    return pr, pl
+
+
+def table(book: Book, as_of: dt.date | None = None, collector: str | None = None) -> pd.DataFrame:
+    """The Worklist table as of ``as_of`` (default today), optionally for one collector."""
+    as_of = as_of or clock.today()
+    inv = book.get("Invoices").copy()
+    inv.attrs = book.get("Invoices").attrs
+    inv["disputed"] = inv["invoice_id"].astype(str).isin(disputed_invoice_ids(book)).to_numpy()
+    promises, plans = _current(book, as_of)
+    return engine.build(inv, book.get("Customers"), as_of, book.config, promises=promises, plans=plans,
+                        disputes=book.get("Disputes"), activities=book.get("Activities"), collector=collector)
+
+
+def run(book: Book, as_of: dt.date | None = None, collector: str | None = None) -> Change:
+    """Rewrite the Worklist table; the summary names the first customers and their reasons."""
+    as_of = as_of or clock.today()
+    wl = table(book, as_of, collector)
+    change = Change("worklist")
+    change.tables["Worklist"] = wl
+    who = f" for {collector}" if collector else ""
+    cur = book.config.base_currency
+    total = int(wl["overdue_amount_base"].sum()) if len(wl) else 0
+    lines = [f"worklist{who} at {as_of:%Y-%m-%d}: {len(wl)} customer(s) to act on, overdue {cur} {fmt(total)}"]
+    for r in wl.head(3).itertuples():
+        lines.append(f"{r.rank}. {r.customer_id} {r.customer_name} ({r.next_step}): {r.reason}")
+    change.summary = "\n".join(lines)
+    change.log(book.user, "Worklist", "*", "rows", None, len(wl),
+               rule=f"as_of={as_of:%Y-%m-%d}" + (f" collector={collector}" if collector else ""))
+    return change
