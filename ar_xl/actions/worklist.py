@@ -1,8 +1,9 @@
 """Worklist: rewrite the Worklist table, the customers to act on today (``engine.worklist``).
 
 The action reads Invoices, Customers, Promises, Plans, Disputes, Activities and Payments, brings
-promises and plans up to the as-of date with the same rules as *Check promises* and *Update plans*
-(money received counts; nothing is written to Promises or Plans), flags the invoices on a live
+promises up to the as-of date with the rules of *Check promises* (the money received counts), takes
+the installments' paid amounts as *Update plans* last wrote them (the engine marks an installment
+missed once its due date + grace has passed unpaid; nothing is written to Promises or Plans), flags the invoices on a live
 dispute as *Refresh aging* does, and writes the Worklist table whole (a derived table, like Aging).
 
 ``collector`` keeps one collector's customers.  ``collector_for_user`` maps a login to a collector
@@ -44,15 +45,18 @@ def collector_for_user(book: Book, user: str | None = None) -> str:
 
 
 def _current(book: Book, as_of: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Promises and Plans with their received/paid amounts and statuses as of the day."""
-    from . import plan, promise
+    """Promises with received and status as of the day, counted from the payments with the rules of
+    *Check promises* (``engine.promises.check``); Plans as *Update plans* last wrote them (the engine
+    re-reads each installment's status against the day)."""
+    from ..engine import promises as promises_engine
+    from .promise import customer_payments
     pr = book.get("Promises")
-    if len(pr):
-        pr = promise.check_promises(book, as_of, user=book.user).tables.get("Promises", pr)
-    pl = book.get("Plans")
-    if len(pl):
-        pl = plan.update_plans(book, as_of, user=book.user).tables.get("Plans", pl)
-    return pr, pl
+    usable = pr["promised_date"].notna() & pr["amount"].notna() & (pr["amount"].fillna(0) > 0) if len(pr) else None
+    if usable is not None and usable.any():
+        pr = pr.loc[usable.to_numpy()].reset_index(drop=True)
+        res = promises_engine.check(pr, customer_payments(book), as_of, book.config.promise_grace_days)
+        pr = pr.assign(received=res["received"].to_numpy(), status=res["status"].to_numpy())
+    return pr, book.get("Plans")
 
 
 def table(book: Book, as_of: dt.date | None = None, collector: str | None = None) -> pd.DataFrame:

@@ -84,8 +84,9 @@ MONEY = ["open_amount", "overdue_amount", "open_amount_base", "overdue_amount_ba
 def _text(frame: pd.DataFrame | None, col: str) -> np.ndarray:
     if frame is None or col not in frame.columns:
         return np.full(0 if frame is None else len(frame), "", dtype=object)
-    return frame[col].map(lambda v: "" if v is None or (isinstance(v, float) and v != v) or v is pd.NA
-                          else str(v).strip()).to_numpy(dtype=object)
+    codes, uniques = pd.factorize(frame[col], use_na_sentinel=True)  # strip each distinct value once
+    labels = np.array([str(u).strip() for u in uniques] + [""], dtype=object)
+    return labels[codes]
 
 
 def _short(d: dt.date, as_of: dt.date) -> str:
@@ -198,7 +199,7 @@ def build(invoices: pd.DataFrame, customers: pd.DataFrame, as_of: dt.date, confi
     disputed = items["disputed"].to_numpy(dtype=bool)
     overdue = (days > 0) & (amount > 0) & ~disputed
     inv_ids = _text(items, "invoice_id")
-    covered = np.isin(inv_ids, list(covered_ids)) if covered_ids else np.zeros(len(items), dtype=bool)
+    covered = pd.Index(inv_ids).isin(list(covered_ids)) if covered_ids else np.zeros(len(items), dtype=bool)
     covered |= covers_all[code] if len(code) else covered
     uncovered = overdue & ~covered
 
@@ -230,8 +231,12 @@ def build(invoices: pd.DataFrame, customers: pd.DataFrame, as_of: dt.date, confi
     currency[single] = np.asarray(cur_labels, dtype=object)[cmin[single]]
     several = np.flatnonzero(cmax > cmin)
     if len(several):
-        cur_text = items.groupby(code)["currency"].agg(lambda s: ", ".join(sorted(set(s))))
-        currency[several] = cur_text.reindex(several).to_numpy()
+        pairs = pd.DataFrame({"c": code, "k": items["currency"].to_numpy(dtype=object)})
+        pairs = pairs[np.isin(code, several)].drop_duplicates().sort_values(["c", "k"])
+        joined: dict[int, list[str]] = {}
+        for c, k in zip(pairs["c"].to_numpy(), pairs["k"].to_numpy()):
+            joined.setdefault(int(c), []).append(str(k))
+        currency[several] = [", ".join(joined[int(c)]) for c in several]
 
     # oldest open, not disputed item; and the oldest uncovered overdue one
     oldest_id = np.full(n, "", dtype=object)
