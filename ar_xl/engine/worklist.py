@@ -85,7 +85,7 @@ def _text(frame: pd.DataFrame | None, col: str) -> np.ndarray:
     if frame is None or col not in frame.columns:
         return np.full(0 if frame is None else len(frame), "", dtype=object)
     codes, uniques = pd.factorize(frame[col], use_na_sentinel=True)  # strip each distinct value once
-    labels = np.array([str(u).strip() for u in uniques] + [""], dtype=object)
+    labels = np.array([str(u).strip() for u in np.asarray(uniques, dtype=object)] + [""], dtype=object)
     return labels[codes]
 
 
@@ -143,9 +143,8 @@ def installment_states(plans: pd.DataFrame | None, as_of: dt.date, grace_days: i
             st = "missed" if (got < amt and d is not None and as_of > d + grace) else ("paid" if got >= amt > 0 else "open")
         rows.append((pid, cust, split_ids(ids), None if pd.isna(no) else int(no), d, st, pstatus.lower()))
     out = pd.DataFrame(rows, columns=cols)
-    by_plan = out.groupby("plan_id")["status"]
-    broken = by_plan.transform(lambda s: (s == "missed").any())
-    done = by_plan.transform(lambda s: s.isin(["paid", "late"]).all())
+    broken = out["status"].eq("missed").groupby(out["plan_id"]).transform("any").to_numpy(dtype=bool)
+    done = out["status"].isin(["paid", "late"]).groupby(out["plan_id"]).transform("all").to_numpy(dtype=bool)
     out["plan_status"] = np.where(broken, "broken", np.where(done, "completed", "active"))
     return out
 
