@@ -249,6 +249,14 @@ def test_cli_out_csv_and_xlsx_leave_the_workbook_as_it_was(wb, tmp_path):
     assert wb.read_bytes() == before
 
 
+def test_an_unknown_collector_is_named_and_nothing_changes(wb, capsys):
+    before = wb.read_bytes()
+    assert main(["worklist", str(wb), "--collector", "Sane"]) == 2
+    err = capsys.readouterr().err
+    assert "no customer has the collector 'Sane'" in err and "Markus, Sanne" in err
+    assert wb.read_bytes() == before
+
+
 def test_an_old_workbook_without_the_worklist_sheet_gets_one(wb):
     w = openpyxl.load_workbook(wb)
     del w["Worklist"]

@@ -33,15 +33,20 @@ def collector_for_user(book: Book, user: str | None = None) -> str:
     for key, value in book.config.extra.items():
         if key.lower() == f"user.{login.lower()}" and str(value).strip():
             return str(value).strip()
-    known = set()
-    for table in ("Customers", "Invoices"):
-        known |= {str(v).strip() for v in book.get(table)["collector"] if isinstance(v, str)}
-    for k in known:
+    for k in _collectors(book):
         if k.lower() == login.lower():
             return k
     raise ArXlError(f"My worklist: no collector for the user {login!r}. Add a row to the Config table with "
                     f"setting 'user.{login}' and the collector's name as value (the name used in "
                     f"Customers.collector), then click again.")
+
+
+def _collectors(book: Book) -> set[str]:
+    """The collector names on Customers and Invoices."""
+    known: set[str] = set()
+    for name in ("Customers", "Invoices"):
+        known |= {str(v).strip() for v in book.get(name)["collector"] if isinstance(v, str) and str(v).strip()}
+    return known
 
 
 def _current(book: Book, as_of: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -73,6 +78,11 @@ def table(book: Book, as_of: dt.date | None = None, collector: str | None = None
 def run(book: Book, as_of: dt.date | None = None, collector: str | None = None) -> Change:
     """Rewrite the Worklist table; the summary names the first customers and their reasons."""
     as_of = as_of or clock.today()
+    if collector is not None and str(collector).strip():
+        known = _collectors(book)
+        if str(collector).strip().lower() not in {k.lower() for k in known}:
+            raise ArXlError(f"{book.source}: no customer has the collector {collector!r}; the collectors are "
+                            f"{', '.join(sorted(known)) or '(none: fill Customers.collector)'}. Nothing was changed.")
     wl = table(book, as_of, collector)
     change = Change("worklist")
     change.tables["Worklist"] = wl
