@@ -145,6 +145,23 @@ def test_a_next_action_date_ahead_leaves_out_until_it_comes(book):
     assert later["reason"].endswith("next action due since 27 Nov")
 
 
+def test_a_broken_promise_overrides_a_next_action_date_ahead(book):
+    book.tables["Promises"] = frame("Promises", [
+        *PROMISES[0], ("PTP-000002", "C3", "2026-0004", "1000.00", "GBP", "2026-11-18", "Sanne", "2026-11-10", None,
+                       "open")], PROMISES[1])
+    wl = listed(book)
+    assert wl.loc["C3", "reason"] == "EUR 1,165.00 overdue up to 30 days; promise of 18 Nov broken"
+    assert wl.loc["C3", "next_step"] == "call"
+
+
+def test_an_overdue_invoice_the_promise_does_not_name_lists_the_customer(book):
+    book.tables["Invoices"] = frame("Invoices", [*INVOICES[0], (
+        "2026-0010", "C2", "2026-10-05", "2026-11-04", "EUR", "250.00", "250.00", "open")], INVOICES[1])
+    wl = listed(book)
+    assert wl.loc["C2", "reason"] == "EUR 250.00 overdue up to 30 days; never contacted"
+    assert wl.loc["C2", "overdue_amount"] == 99999 + 25000  # the promised invoice is still overdue money
+
+
 def test_only_disputed_items_leave_out_until_the_sla_passes(book):
     assert "C4" not in listed(book).index
     assert "C4" not in listed(book, dt.date(2026, 11, 30)).index

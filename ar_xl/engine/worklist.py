@@ -32,8 +32,10 @@ Who is on the list
 A customer is listed when it has an event, or (it has uncovered overdue money and its latest
 contact's next action date is not in the future).  So a live promise, a plan in good standing or
 only disputed items leave a customer out (nothing uncovered), and so does a next action date in
-the future; each stops applying as soon as something breaks: a promise broken, an installment
-missed, a dispute past its SLA, the next action date reached, or new overdue items not covered.
+the future; each stops applying as soon as something breaks.  A promise, plan or dispute stops
+covering when it breaks (promise broken, installment missed; a dispute past its SLA is an event),
+and an overdue item none of them covers lists the customer.  A next action date ahead is overridden
+by any event (a promise broken, an installment missed, a dispute past its SLA) and ends on its day.
 Over limit and no contact raise the score of a listed customer but do not list one on their own.
 
 The score
