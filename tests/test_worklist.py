@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 
 import openpyxl
+import pandas as pd
 import pytest
 
 from ar_xl import clock, config as config_mod
@@ -291,3 +292,13 @@ def test_collector_for_user(book):
     with pytest.raises(Exception) as e:
         action.collector_for_user(book, "nobody")
     assert "user.nobody" in str(e.value)
+
+
+def test_a_customer_in_two_currencies_has_amounts_in_base_only(book):
+    book.tables["Invoices"] = frame("Invoices", [*INVOICES[0], (
+        "2026-0011", "C1", "2026-10-01", "2026-10-31", "GBP", "100.00", "100.00", "open")], INVOICES[1])
+    c1 = listed(book).loc["C1"]
+    assert c1["currency"] == "EUR, GBP"
+    assert pd.isna(c1["open_amount"]) and pd.isna(c1["overdue_amount"])
+    assert (c1["open_amount_base"], c1["overdue_amount_base"]) == (150050 + 11650, 150050 + 11650)
+    assert c1["reason"].startswith("EUR 1,617.00 overdue, EUR 1,200.50 over 60 days")
