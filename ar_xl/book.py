@@ -29,11 +29,11 @@ from . import config as config_mod
 from . import checks, frames, schema
 from .errors import ArXlError, InputError
 
-DERIVED_TABLES = {"Aging"}
+DERIVED_TABLES = {"Aging", "Worklist"}
 """Tables an action rewrites whole; everything else is merged row by row."""
 
-MAY_BE_ABSENT = {"Aging", "Config"}
-"""Tables a workbook may lack: Aging is written whole by *Refresh aging*; without Config the
+MAY_BE_ABSENT = {"Aging", "Worklist", "Config"}
+"""Tables a workbook may lack: Aging and Worklist are written whole by *Refresh aging* and *Worklist*; without Config the
 built-in settings apply (and the summaries say which FX rates were used and where they came from)."""
 
 

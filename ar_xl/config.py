@@ -68,6 +68,22 @@ def parse_reasons(text: object) -> dict[str, tuple[str, int]]:
     return out
 
 
+WORKLIST_DEFAULTS: dict[str, tuple[str, str]] = {
+    "age_weights": ("1,1.5,2,3,4", "Worklist score per 1,000 base currency overdue, by overdue bucket (1-30, 31-60, ...; "
+                    "the last weight serves the older buckets)"),
+    "broken_promise": ("50", "Worklist score for each broken promise not yet followed by a contact"),
+    "missed_installment": ("40", "Worklist score for each missed plan installment"),
+    "dispute_past_sla": ("20", "Worklist score for each open dispute past its SLA date"),
+    "over_limit": ("30", "Worklist score when the open balance exceeds Customers.credit_limit"),
+    "next_action_due": ("25", "Worklist score when the next action date of the last contact has come"),
+    "no_contact": ("15", "Worklist score when the customer was not contacted for no_contact_days"),
+    "no_contact_days": ("10", "Days without contact after which the worklist says so and adds the no_contact score"),
+    "reminder_days": ("1,31,61", "Days overdue of the oldest item at which the worklist suggests reminder level 1, 2, 3..."),
+    "legal_days": ("120", "Days overdue of the oldest item at which the worklist suggests legal"),
+}
+"""The worklist's rules (``engine.worklist``), Config rows ``worklist.<name>``.  Users map to collectors
+with rows ``user.<login>`` = collector name (the *My worklist* button)."""
+
 # setting -> (default value as shown in Excel, description)
 DEFAULTS: dict[str, tuple[str, str]] = {
     "base_currency": ("EUR", "Currency every report is converted to"),
@@ -83,6 +99,7 @@ DEFAULTS: dict[str, tuple[str, str]] = {
     "backups_kept": ("10", "Earlier versions of the workbook kept in the ar-xl-backups folder beside it (0 keeps none)"),
     "fx_max_move": ("10", "Largest factor an FX rate may move between two runs before the action asks to confirm it "
                            "(ar-xl --confirm-fx; the ribbon: fx.confirm on the Parameters sheet)"),
+    **{f"worklist.{k}": v for k, v in WORKLIST_DEFAULTS.items()},
     "fx.EUR": ("1", "Base currency"),
     "fx.GBP": ("1.1650", "EUR per 1 GBP"),
     "fx.USD": ("0.9200", "EUR per 1 USD"),
@@ -108,6 +125,7 @@ class Config:
     dispute_reasons: dict[str, tuple[str, int]] = field(default_factory=lambda: dict(DEFAULT_REASONS))
     backups_kept: int = 10
     """earlier versions of the workbook file kept beside it"""
+    worklist: "WorklistRules" = field(default_factory=lambda: WorklistRules())
     extra: dict[str, str] = field(default_factory=dict)
     fx_max_move: Fraction = Fraction(10)
     """A rate more than this many times (up or down) the one the last run used asks for confirmation."""
@@ -239,6 +257,7 @@ def from_rows(rows: pd.DataFrame | None, source: str = "Config") -> Config:
         fx_max_move=val("fx_max_move", _factor, Fraction(10)),
         fx_origin=origin,
         late_rates=late_rates,
+        worklist=parse_worklist(get),
         extra={k: v for k, v in values.items() if k not in DEFAULTS and k not in fx_keys and not k.startswith("fx.")
                and not k.startswith("rate.")},
     )
@@ -308,3 +327,62 @@ def _threshold(v: object) -> float:
     if not 0 < f <= 1:
         raise ValueError(f"must be a confidence above 0 and at most 1, like 0.90, not {v!r}")
     return f
+
+
+@dataclass(frozen=True)
+class WorklistRules:
+    """Weights and thresholds of the worklist (Config rows ``worklist.<name>``; rules in ``engine.worklist``)."""
+
+    age_weights: tuple[float, ...] = (1.0, 1.5, 2.0, 3.0, 4.0)
+    """score per 1,000 base currency overdue, by overdue bucket; the last weight serves older buckets"""
+    broken_promise: float = 50.0
+    missed_installment: float = 40.0
+    dispute_past_sla: float = 20.0
+    over_limit: float = 30.0
+    next_action_due: float = 25.0
+    no_contact: float = 15.0
+    no_contact_days: int = 10
+    reminder_days: tuple[int, ...] = (1, 31, 61)
+    """days overdue of the oldest item at which reminder level 1, 2, 3 ... is suggested"""
+    legal_days: int = 120
+
+
+def _weights(v: object) -> tuple[float, ...]:
+    """Numbers 0 or more separated by ',' or ';' (``1,1.5,2,3,4``)."""
+    try:
+        out = tuple(float(p) for p in str(v).replace(";", ",").split(",") if p.strip())
+    except ValueError:
+        raise ValueError(f"must be numbers separated by commas, like 1,1.5,2,3,4, not {v!r}") from None
+    if not out or any(w < 0 or w != w for w in out):
+        raise ValueError(f"must be numbers 0 or more separated by commas, like 1,1.5,2,3,4, not {v!r}")
+    return out
+
+
+def _points(v: object) -> float:
+    """A score weight, a number 0 or more."""
+    f = float(str(v).strip().replace(",", "."))
+    if f < 0 or f != f:
+        raise ValueError(f"must be a number 0 or more, not {v!r}")
+    return f
+
+
+def _days_list(v: object) -> tuple[int, ...]:
+    """Increasing whole days above 0 (``1,31,61``)."""
+    try:
+        whole = [float(p) for p in str(v).replace(";", ",").split(",") if p.strip()]
+    except ValueError:
+        whole = []
+    if not whole or any(not f.is_integer() or f < 1 for f in whole) or any(b <= a for a, b in zip(whole, whole[1:])):
+        raise ValueError(f"must be increasing whole days above 0, like 1,31,61, not {v!r}")
+    return tuple(int(f) for f in whole)
+
+
+def parse_worklist(get) -> WorklistRules:
+    """The ``worklist.*`` rows through ``get(key, parser)`` (a bad value is reported and its default used)."""
+    d = WorklistRules()
+    parsers = {"age_weights": _weights, "no_contact_days": _int, "legal_days": _int, "reminder_days": _days_list}
+    kw = {}
+    for name in WORKLIST_DEFAULTS:
+        v = get(f"worklist.{name}", parsers.get(name, _points))
+        kw[name] = getattr(d, name) if v is None else v
+    return WorklistRules(**kw)

@@ -181,6 +181,7 @@ CUSTOMERS = Table(
         C("collector", editable=True),
         C("credit_limit", "money"),
         C("email", width=28),
+        C("phone", width=18),
         C("aliases", width=30, description="Payer names learned from confirmed matches, ';'-separated"),
         C("note", editable=True, width=30),
     ),
@@ -208,6 +209,34 @@ AGING = Table(
     description="Written by Refresh aging from Invoices; one row per open item. Bucket columns follow.",
     dynamic=True,
     unique=False,
+)
+
+WORKLIST = Table(
+    "Worklist",
+    (
+        C("rank", "int", width=6),
+        C("customer_id", width=12),
+        C("customer_name", width=32),
+        C("collector"),
+        C("score", "number", width=8),
+        C("reason", width=70),
+        C("next_step", width=16, description="call, reminder level N, statement, credit hold or legal"),
+        C("currency", width=9, description="The customer's currency; several are listed and own-currency amounts left empty"),
+        C("open_amount", "money", description="In the customer's currency"),
+        C("overdue_amount", "money", description="Past due and not disputed, in the customer's currency"),
+        C("open_amount_base", "money"),
+        C("overdue_amount_base", "money"),
+        C("oldest_invoice_id", width=16),
+        C("oldest_due_date", "date", width=12),
+        C("days_past_due", "int", width=10),
+        C("last_contact", "date", width=12),
+        C("last_outcome", width=30),
+        C("phone", width=18),
+        C("email", width=28),
+        C("as_of", "date", width=12),
+    ),
+    key=("customer_id",),
+    description="Written by Worklist: one row per customer to act on, highest score first, with the reason.",
 )
 
 CONFIG = Table(
@@ -346,7 +375,7 @@ AUDIT = Table(
 
 TABLES: dict[str, Table] = {
     t.name: t
-    for t in (INVOICES, PAYMENTS, CUSTOMERS, AGING, MATCHES, PLANS, PROMISES, DISPUTES, ACTIVITIES, AUDIT, CONFIG)
+    for t in (INVOICES, PAYMENTS, CUSTOMERS, AGING, WORKLIST, MATCHES, PLANS, PROMISES, DISPUTES, ACTIVITIES, AUDIT, CONFIG)
 }
 """Every table of the collections workbook, in sheet order."""
 

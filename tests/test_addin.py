@@ -175,6 +175,13 @@ def test_buttons_without_an_action_in_this_installation_are_disabled(built):
     assert all(b.get("enabled") == "false" for b in none_on.iter(NS + "button"))
 
 
+def test_my_worklist_button_is_on_and_runs_the_worklist(built):
+    b = [b for b in _buttons(built) if b.get("tag") == "my_worklist"]
+    assert len(b) == 1 and b[0].get("label") == "My worklist" and b[0].get("enabled") != "false"
+    assert b[0].get("onAction") == "ArXlDispatch" and "user.<login>" in b[0].get("supertip")
+    assert macros.ENTRY_POINTS["my_worklist"][1] == "actions.worklist"
+
+
 # ------------------------------------------------------------------ the VBA project
 
 def _vba_code(path) -> dict[str, str]:

@@ -308,6 +308,29 @@ def test_update_plans_runs_on_a_live_plan(wb):
     assert len(book.get("Plans")) == 2
 
 
+def test_my_worklist_for_the_collector_at_the_keyboard(tmp_path, monkeypatch):
+    from test_worklist import TABLES
+    path = seeded(tmp_path / "collections.xlsx", **TABLES,
+                  Config=([("user.jdoe", "Sanne", "J. Doe's worklist")], ["setting", "value", "description"]))
+    _set_parameters(path, {"as_of": dt.datetime(2026, 11, 23)})
+    monkeypatch.setenv("AR_XL_USER", "JDoe")
+    actions, alerts, book = click(path, "my_worklist")
+    prompt = _ok(alerts)
+    assert "worklist for Sanne at 2026-11-23: 2 customer(s) to act on" in prompt
+    assert "1. C1 Bakker Logistiek B.V. (reminder level 3): EUR 1,500.50 overdue, EUR 1,200.50 over 60 days" in prompt
+    wl = book.get("Worklist")
+    assert list(wl["customer_id"]) == ["C1", "C8"] and list(wl["rank"]) == [1, 2]
+    assert wl["open_amount_base"].tolist() == [150050, 50000]
+    assert "activateSheet" in [a["func"] for a in actions]
+    # a user no Config row names: a message saying which row to add, and nothing written
+    monkeypatch.setenv("AR_XL_USER", "nobody")
+    before = openpyxl.load_workbook(path)["Worklist"].max_row
+    actions, alerts, _ = click(path, "my_worklist")
+    assert "user.nobody" in _critical(alerts)
+    assert [a["func"] for a in actions] == ["alert"]
+    assert openpyxl.load_workbook(path)["Worklist"].max_row == before
+
+
 def test_refresh_dashboard_runs(wb):
     if "refresh_dashboard" not in macros.available():
         pytest.fail("the dashboard action is missing")

@@ -78,6 +78,7 @@ def actions(p: str, stmt: str) -> list[list[str]]:
         ["dispute", "status", p, "D-000001", "in review"],
         ["contact", p, "--customer", "C1", "--channel", "call", "--outcome", "will pay Friday",
          "--note", "  two spaces before and after  "],
+        ["worklist", p, "--as-of", "2026-11-23"],
         ["dashboard", p, "--as-of", "2026-11-24"],
     ]
 

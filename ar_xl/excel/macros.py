@@ -74,7 +74,7 @@ class Parameter:
 
 
 PARAMETERS: tuple[Parameter, ...] = (
-    Parameter("as_of", None, "Refresh aging, Check promises, Update plans",
+    Parameter("as_of", None, "Refresh aging, Check promises, Update plans, My worklist",
               "Date to compute at; empty = today."),
     Parameter("fx.confirm", None, "Refresh aging, Refresh dashboard",
               "yes = use FX rates that moved more than Config fx_max_move times since the last run; "
@@ -495,6 +495,22 @@ def update_plans(book=None):
                lambda b, xb: _module("actions.plan").update_plans(b, _as_of(xb)), book)
 
 
+def my_worklist(book=None):
+    """Rewrite the Worklist table for the collector at the keyboard (Config ``user.<login>``) and show it."""
+    def compute(b: Book, xw_book) -> Change:
+        wl = _module("actions.worklist")
+        return wl.run(b, _as_of(xw_book), wl.collector_for_user(b))
+
+    def show(xw_book, change) -> None:
+        sheet = _find_sheet(xw_book, "Worklist")
+        if sheet is not None:
+            try:
+                sheet.activate()
+            except Exception:  # showing the sheet never fails the action
+                pass
+    return run("my_worklist", "My worklist", compute, book, after=show)
+
+
 def reminders(book=None):
     """Dunning reminders (needs ar_xl.actions.reminders)."""
     return run("reminders", "Reminders", lambda b, xb: _module("actions.reminders").run(b, _as_of(xb)), book)
@@ -544,6 +560,7 @@ ENTRY_POINTS: dict[str, tuple[Callable, str | None]] = {
     "promise_to_pay": (promise_to_pay, "actions.promise"),
     "check_promises": (check_promises, "actions.promise"),
     "update_plans": (update_plans, "actions.plan"),
+    "my_worklist": (my_worklist, "actions.worklist"),
     "reminders": (reminders, "actions.reminders"),
     "refresh_dashboard": (refresh_dashboard, "actions.dashboard"),
     "parameters": (parameters, None),
