@@ -110,7 +110,7 @@ def canon(header: object) -> str:
 
 C = Column
 
-INVOICE_STATUSES = ("open", "paid", "disputed", "on plan", "promised", "legal", "written off")
+INVOICE_STATUSES = ("open", "paid", "disputed", "on plan", "promised", "legal", "written off", "closed in ERP")
 PAYMENT_STATUSES = ("unapplied", "partly applied", "applied", "ignored")
 REVIEW_CHOICES = ("Confirm", "Reject")
 MATCH_DECISIONS = ("auto", "suggested", "unmatched")
@@ -137,7 +137,8 @@ INVOICES = Table(
         C("collector", editable=True),
         C("payment_reference", width=24),
         C("po_number"),
-        C("status", editable=True, choices=INVOICE_STATUSES, replaceable=("open", "paid"), width=12),
+        C("status", editable=True, choices=INVOICE_STATUSES,
+          replaceable=("open", "paid", "closed in ERP"), width=12),
         C("note", editable=True, width=30),
     ),
     key=("invoice_id",),
