@@ -151,7 +151,10 @@ def read(path: str | os.PathLike, table: str, mapping: Mapping[str, str] | None 
         raise InputError(problems)
     df.attrs["rows"] = frames.RowNumbers(rows_of)
     df.attrs["source"] = source
-    return Export(df, {c: str(header[i]) for c, i in cols.items() if c in t.names or c == "direction"}, source)
+    columns = {c: str(header[i]) for c, i in cols.items() if c in t.names or c == "direction"}
+    if t.name == "Invoices" and "open_amount" not in columns:
+        columns["open_amount"] = columns.pop("amount")  # an open-items list's one amount is the open amount
+    return Export(df, columns, source)
 
 
 # ---------------------------------------------------------------- finding the header

@@ -201,12 +201,14 @@ def sync_invoices(current: pd.DataFrame, export: pd.DataFrame, present: set[str]
     erp_open = old_open.copy()
     erp_open[at] = exp["open_amount"].to_numpy(dtype=np.int64)[src]
     after = pd.to_datetime(cur["invoice_date"]).to_numpy() > np.datetime64(pd.Timestamp(as_of))
-    closing = (~in_export & (old_open != 0) & ~after) if full else np.zeros(len(cur), dtype=bool)
+    pending = _unbooked(cur_ids, matches)
+    open_or_pending = (old_open != 0) | np.isin(cur_ids, list(pending))
+    closing = (~in_export & open_or_pending & ~after) if full else np.zeros(len(cur), dtype=bool)
     erp_open[closing] = 0
     new_open = erp_open.copy()
     booked_rows: list[int] = []
     synced = in_export | closing
-    if matches is not None and len(matches):
+    if pending:
         new_open, booked_rows = _cash_rule(cur_ids, old_open, erp_open, synced, matches)
     diff = np.flatnonzero(synced & (new_open != old_open))
     put(diff, "open_amount", new_open[diff])
@@ -280,6 +282,15 @@ def sync_invoices(current: pd.DataFrame, export: pd.DataFrame, present: set[str]
     }
     out.open_after = open_by_currency(result)
     return out
+
+
+def _unbooked(ids: np.ndarray, matches: pd.DataFrame | None) -> set[str]:
+    """Invoice ids with an applied Matches allocation the ERP has not booked yet."""
+    if matches is None or not len(matches) or "applied" not in matches.columns:
+        return set()
+    m = matches
+    live = m["applied"].astype(bool).to_numpy() & ~m["flags"].astype(str).str.contains(BOOKED, regex=False).to_numpy()
+    return set(m.loc[live, "invoice_id"].astype(str))
 
 
 def _cash_rule(ids: np.ndarray, old_open: np.ndarray, erp_open: np.ndarray, synced: np.ndarray,
