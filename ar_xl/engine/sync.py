@@ -10,7 +10,7 @@ Invoices (by ``invoice_id``)
 * An invoice of the workbook missing from a **full** export is **closed**: open amount 0 and status
   ``closed in ERP``.  It is never deleted, so its history, disputes and matches stay.  Invoices dated
   after the export's as-of date are not closed (the export could not know them), nor are invoices
-  already at 0.  A partial export (``full=False``) closes nothing.
+  already at 0 with no unbooked cash of ours.  A partial export (``full=False``) closes nothing.
 * **People's columns** (``schema`` editable: collector, note, status set by a person) are never
   overwritten.  An empty one is filled from the ERP when the export has that column.  When the
   ERP's value differs from the one a person typed, the person's value stays and the pair is
