@@ -107,7 +107,10 @@ def comparable(s: pd.Series, kind: str) -> np.ndarray:
         return s.to_numpy(dtype="datetime64[ns]").astype("int64")
     if kind == "number":
         return s.to_numpy(dtype=float)
-    return s.astype(object).map(lambda v: "" if frames.blank(v) else str(v).strip()).to_numpy(dtype=object)
+    obj = s.astype(object)
+    if len(obj) and all(isinstance(v, str) for v in obj.to_numpy()):  # a canonical text column: '' when empty
+        return obj.str.strip().to_numpy(dtype=object)
+    return obj.map(lambda v: "" if frames.blank(v) else str(v).strip()).to_numpy(dtype=object)
 
 
 def shown(v, kind: str) -> str:
@@ -202,7 +205,7 @@ def sync_invoices(current: pd.DataFrame, export: pd.DataFrame, present: set[str]
     erp_open[at] = exp["open_amount"].to_numpy(dtype=np.int64)[src]
     after = pd.to_datetime(cur["invoice_date"]).to_numpy() > np.datetime64(pd.Timestamp(as_of))
     pending = _unbooked(cur_ids, matches)
-    open_or_pending = (old_open != 0) | np.isin(cur_ids, list(pending))
+    open_or_pending = (old_open != 0) | pd.Series(cur_ids).isin(pending).to_numpy()
     closing = (~in_export & open_or_pending & ~after) if full else np.zeros(len(cur), dtype=bool)
     erp_open[closing] = 0
     new_open = erp_open.copy()
@@ -220,16 +223,17 @@ def sync_invoices(current: pd.DataFrame, export: pd.DataFrame, present: set[str]
     # statuses
     status = cur["status"].astype(str).str.strip().to_numpy(dtype=object)
     system = np.array([s.lower() in SYSTEM_STATUSES for s in status], dtype=bool)
-    target = np.where(closing, CLOSED, np.where(new_open == 0, "paid", "open"))
-    for i in np.flatnonzero(synced):
-        if system[i]:
-            if status[i].lower() != target[i].lower():
-                put(np.array([i]), "status", target[i])
-                changed[i] = True
-                edits.append(Edit("Invoices", cur_ids[i], "status", status[i], target[i], rule))
-        elif target[i] != "open":
-            conflicts.append(Conflict("Invoices", cur_ids[i], "status", status[i],
-                                      "closed" if closing[i] else "paid (nothing open)"))
+    target = np.where(closing, CLOSED, np.where(new_open == 0, "paid", "open")).astype(object)
+    lower = np.array([s.lower() for s in status], dtype=object)
+    move = np.flatnonzero(synced & system & (lower != np.char.lower(target.astype(str)).astype(object)))
+    if len(move):
+        put(move, "status", target[move])
+        changed[move] = True
+        for i in move:
+            edits.append(Edit("Invoices", cur_ids[i], "status", status[i], target[i], rule))
+    for i in np.flatnonzero(synced & ~system & (target != "open")):
+        conflicts.append(Conflict("Invoices", cur_ids[i], "status", status[i],
+                                  "closed" if closing[i] else "paid (nothing open)"))
 
     # people's columns the export also has: fill the empty ones, report the differing ones
     for c in t.editable:
@@ -264,11 +268,13 @@ def sync_invoices(current: pd.DataFrame, export: pd.DataFrame, present: set[str]
     if booked_rows:
         m = matches.reset_index(drop=True).copy()
         flags = m["flags"].astype(str).to_numpy(dtype=object)
+        match_ids = m["match_id"].astype(str).to_numpy(dtype=object)
+        invoice_ids = m["invoice_id"].astype(str).to_numpy(dtype=object)
         for i in booked_rows:
             old = flags[i]
             flags[i] = f"{old}, {BOOKED}" if old.strip() else BOOKED
-            edits.append(Edit("Matches", str(m["match_id"].iat[i]), "flags", old, flags[i],
-                              f"{rule}; the ERP booked invoice {m['invoice_id'].iat[i]}'s payment"))
+            edits.append(Edit("Matches", match_ids[i], "flags", old, flags[i],
+                              f"{rule}; the ERP booked invoice {invoice_ids[i]}'s payment"))
         m["flags"] = flags
         out.matches = m
 
