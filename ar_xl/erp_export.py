@@ -291,8 +291,7 @@ def _normalise_amounts(values: pd.Series, style: tuple[str, str]) -> pd.Series:
     texts = values[filled]
     if not len(texts) or pd.api.types.infer_dtype(texts, skipna=False) != "string":
         return values
-    out = texts.str.replace(thousands, "", regex=False).str.replace(" ", "", regex=False)
-    out = out.str.replace("\u00a0", "", regex=False).str.replace("'", "", regex=False)
+    out = texts.str.replace("[" + re.escape(thousands) + "\\s\u00a0']", "", regex=True)
     if dec == ",":
         out = out.str.replace(",", ".", regex=False)
     trailing = out.str.endswith("-")

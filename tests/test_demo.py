@@ -124,7 +124,11 @@ def test_currencies_and_collectors(book):
     cust = book.get("Customers").set_index("customer_id")
     gbp_countries = set(cust.loc[inv.loc[inv["currency"] == "GBP", "customer_id"], "country"])
     assert gbp_countries == {"UK"}
-    assert 4 <= inv["collector"].nunique() <= 5
+    # Customers own the invoices: an invoice names a collector only to override its customer's
+    own = inv["collector"].astype(str).str.strip()
+    assert 0.01 < (own != "").mean() < 0.05
+    owner = cust["collector"].reindex(inv["customer_id"]).to_numpy()
+    assert (own[own != ""].to_numpy() != owner[(own != "").to_numpy()]).all()
 
 
 def test_history_and_aging_profile(demo):
@@ -267,6 +271,13 @@ def test_demo_ran_every_step_into_the_workbook(book, demo):
     inv = book.get("Invoices")
     assert int(inv["open_amount"].sum()) < int(demo.portfolio.invoices["open_amount"].sum())  # cash applied
     assert len(book.get("Aging")) == int((inv["open_amount"] != 0).sum())
+    # Aging shows each invoice's effective collector: its own override, else its customer's
+    aging = book.get("Aging").set_index("invoice_id")
+    own = inv.set_index("invoice_id")["collector"].astype(str).str.strip()
+    owner = book.get("Customers").set_index("customer_id")["collector"]
+    want = own.where(own != "", owner.reindex(inv["customer_id"]).to_numpy())
+    assert (aging["collector"] == want.reindex(aging.index)).all()
+    assert 4 <= aging["collector"].nunique() <= 5
     actions = set(book.get("Audit")["action"])
     assert "demo" in actions and "refresh_dashboard" in actions and len(actions) >= 10
     text = demo_mod.summary(demo)

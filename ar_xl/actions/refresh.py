@@ -3,7 +3,8 @@
 The Aging table is derived: one row per open item (non-zero open amount),
 with its days past due, its bucket and its amount in the base currency spread
 over one column per bucket, so a pivot on collector × bucket needs no formula.
-Invoices on an unresolved dispute are flagged ``disputed``.
+Invoices on an unresolved dispute are flagged ``disputed``.  The collector is the effective one
+(``engine.owners``): the invoice's own when set, else its customer's.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import pandas as pd
 
 from .. import clock
 from ..book import Book, Change
-from ..engine import aging, disputes
+from ..engine import aging, disputes, owners
 
 
 def disputed_invoice_ids(book: Book) -> set[str]:
@@ -30,6 +31,7 @@ def aging_table(book: Book, as_of: dt.date, edges=None, basis=None) -> tuple[pd.
     inv = book.get("Invoices").copy()
     inv.attrs = book.get("Invoices").attrs
     inv["disputed"] = inv["invoice_id"].astype(str).isin(disputed_invoice_ids(book)).to_numpy()
+    inv["collector"] = owners.effective_collectors(inv, book.get("Customers") if book.has("Customers") else None)
     items = aging.age_items(inv, as_of, cfg, edges, basis)
     labels = aging.bucket_labels(edges)
     out = items.drop(columns=["bucket_no", "invoice_date"])

@@ -75,12 +75,14 @@ def _log_disputes(book: Book, ctx: DemoContext) -> list[Change]:
     reasons = ["price", "quantity", "damaged goods", "goods or service not received",
                "proof of delivery / CMR missing", "duplicate invoice", "VAT/tax", "not ordered"]
     weights = np.array([30, 12, 14, 10, 16, 6, 5, 7], dtype=float)
+    cust = book.get("Customers")
+    owner = dict(zip(cust["customer_id"].astype(str), cust["collector"].astype(str)))
     changes = []
     for r in rows.itertuples(index=False):
         due = pd.Timestamp(r.due_date).date()
         opened = min(ctx.as_of, due + dt.timedelta(days=int(rng.integers(3, 25))))
         reason = reasons[int(rng.choice(len(reasons), p=weights / weights.sum()))]
-        ch = dispute.add_dispute(book, r.customer_id, [r.invoice_id], reason, opened=opened, user=r.collector or None)
+        ch = dispute.add_dispute(book, r.customer_id, [r.invoice_id], reason, opened=opened, user=r.collector or owner.get(r.customer_id) or None)
         changes.append(_apply(book, ch))
     disputes = book.get("Disputes")
     for d in disputes.itertuples(index=False):
