@@ -167,7 +167,7 @@ def test_three_successive_sap_exports(tmp_path):
 
     # ---- people work: a collector, a note, a dispute status; ar-xl applies two payments
     _people_edit(wb, **{"90001001": {"collector": "Anna"}, "90001003": {"note": "called 3/11, pays half"},
-                        "90001004": {"status": "disputed"}})
+                        "90001004": {"status": "legal"}})
     _ar_xl_applies(wb, [("P-1", "90001002", 30000), ("P-2", "90001001", 20000)])
 
     # ---- export 2: the ERP booked P-1 (90001002 gone), not P-2; 90001003 partly paid in the ERP; the
@@ -187,7 +187,7 @@ def test_three_successive_sap_exports(tmp_path):
     assert inv.loc["90001001", "open_amount"] == 100000  # the ERP has not booked P-2: our 1,000.00 stays
     assert inv.loc["90001002", "open_amount"] == 0 and inv.loc["90001002", "status"] == "closed in ERP"
     assert inv.loc["90001003", "open_amount"] == 50000 and inv.loc["90001003", "note"] == "called 3/11, pays half"
-    assert inv.loc["90001004", "due_date"] == pd.Timestamp("2026-12-31") and inv.loc["90001004", "status"] == "disputed"
+    assert inv.loc["90001004", "due_date"] == pd.Timestamp("2026-12-31") and inv.loc["90001004", "status"] == "legal"
     assert inv.loc["16000001", "open_amount"] == 0 and inv.loc["16000001", "status"] == "closed in ERP"
     assert inv.loc["90001001", "collector"] == "Anna"
     assert inv.loc["90001007", "status"] == "open" and inv.loc["90001007", "customer_name"] == "Dupont SA"
@@ -198,7 +198,7 @@ def test_three_successive_sap_exports(tmp_path):
     assert "10400" in set(book.get("Customers")["customer_id"])
 
     # ---- export 3: the ERP booked P-2; 90001003 paid in full; 90001004 credited in the ERP (the person's
-    # dispute status stays, the summary shows both); 90001005 partly paid; one new invoice
+    # status 'legal' stays, the summary shows both); 90001005 partly paid; one new invoice
     e3 = erp.write("sap_fbl5n_de", [
         Item("90001001", "10100", "Bakker Logistiek B.V.", D(2026, 10, 1), D(2026, 10, 31), "EUR", 100000, 100000),
         Item("90001005", "10300", "Hargreaves Freight Ltd", D(2026, 11, 2), D(2026, 12, 2), "GBP", 25000, 25000),
@@ -213,8 +213,8 @@ def test_three_successive_sap_exports(tmp_path):
     assert change.counts["booked"] == 1
     assert inv.loc["90001003", "open_amount"] == 0 and inv.loc["90001003", "status"] == "closed in ERP"
     assert inv.loc["90001003", "note"] == "called 3/11, pays half"
-    assert inv.loc["90001004", "open_amount"] == 0 and inv.loc["90001004", "status"] == "disputed"
-    assert "Invoices 90001004 status: kept 'disputed' (ERP: 'closed')" in change.summary
+    assert inv.loc["90001004", "open_amount"] == 0 and inv.loc["90001004", "status"] == "legal"
+    assert "Invoices 90001004 status: kept 'legal' (ERP: 'closed')" in change.summary
     assert inv.loc["90001005", "open_amount"] == 25000
     assert "open EUR: 4,750.00 -> 1,830.00" in change.summary and "open GBP: 1,450.00 -> 1,250.00" in change.summary
     assert inv.loc["90001001", "collector"] == "Anna" and len(inv) == 9

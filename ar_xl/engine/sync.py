@@ -15,9 +15,10 @@ Invoices (by ``invoice_id``)
   overwritten.  An empty one is filled from the ERP when the export has that column.  When the
   ERP's value differs from the one a person typed, the person's value stays and the pair is
   reported as a ``Conflict``.  The status is the system's while it is empty, ``open``, ``paid`` or
-  ``closed in ERP``: it then follows the open amount (``paid`` at 0, ``open`` otherwise, ``closed in
-  ERP`` when closed).  A status a person set (``disputed``, ``on plan``, ``legal``...) stays; when the
-  ERP pays or closes such an invoice the conflict is reported.
+  ``closed in ERP`` (or another state the records decide, ``engine.states``: disputed, on plan,
+  promised): ``paid`` at 0, ``closed in ERP`` when closed, ``open`` again when a paid or closed
+  invoice reopens.  A status a person set (``legal``, ``written off``, any other text) stays; when
+  the ERP pays or closes such an invoice the conflict is reported.
 
 Our cash versus the ERP's
 -------------------------
@@ -51,10 +52,12 @@ import pandas as pd
 from .. import frames, schema
 from ..errors import CellProblem, InputError
 from ..money import fmt
+from . import states
 
 CLOSED = "closed in ERP"
 BOOKED = "booked in ERP"
-SYSTEM_STATUSES = {"", "open", "paid", CLOSED.lower()}
+SYSTEM_STATUSES = {""} | {s.lower() for s in states.DERIVED}
+"""Statuses the records decide (``engine.states``); any other status is a person's."""
 INVOICE_ERP_COLUMNS = [c for c in schema.INVOICES.names if c not in schema.INVOICES.editable]
 CUSTOMER_ERP_COLUMNS = [c for c in schema.CUSTOMERS.names if c not in schema.CUSTOMERS.editable and c != "aliases"]
 
@@ -223,15 +226,17 @@ def sync_invoices(current: pd.DataFrame, export: pd.DataFrame, present: set[str]
     # statuses
     status = cur["status"].astype(str).str.strip().to_numpy(dtype=object)
     system = np.array([s.lower() in SYSTEM_STATUSES for s in status], dtype=bool)
-    target = np.where(closing, CLOSED, np.where(new_open == 0, "paid", "open")).astype(object)
     lower = np.array([s.lower() for s in status], dtype=object)
+    reopened = np.isin(lower, ["", "paid", CLOSED.lower()])
+    target = np.where(closing, CLOSED, np.where(new_open == 0, "paid", np.where(reopened, "open", status)))
+    target = target.astype(object)
     move = np.flatnonzero(synced & system & (lower != np.char.lower(target.astype(str)).astype(object)))
     if len(move):
         put(move, "status", target[move])
         changed[move] = True
         for i in move:
             edits.append(Edit("Invoices", cur_ids[i], "status", status[i], target[i], rule))
-    for i in np.flatnonzero(synced & ~system & (target != "open")):
+    for i in np.flatnonzero(synced & ~system & (closing | (new_open == 0))):
         conflicts.append(Conflict("Invoices", cur_ids[i], "status", status[i],
                                   "closed" if closing[i] else "paid (nothing open)"))
 
