@@ -27,7 +27,8 @@ def restate(book: Book, change: Change) -> int:
     state = states.derive(inv, _table(book, change, "Disputes"), _table(book, change, "Plans"),
                           _table(book, change, "Promises"))
     old = inv["status"].astype(object).where(inv["status"].notna(), "").astype(str).str.strip().to_numpy(dtype=object)
-    differ = np.array([a.lower() != b.lower() for a, b in zip(old, state)], dtype=bool)
+    differ = np.array([a.lower() != b.lower() and not (a == "" and b == "open") for a, b in zip(old, state)],
+                      dtype=bool)  # an empty status already means open
     if not differ.any():
         return 0
     body = inv.copy()
@@ -37,3 +38,13 @@ def restate(book: Book, change: Change) -> int:
     for i in np.flatnonzero(differ):
         change.log(book.user, "Invoices", ids[i], "status", old[i], state[i], "derived state")
     return int(differ.sum())
+
+
+def follow(book: Book, change: Change) -> Change:
+    """``restate`` at the end of an action that changed Disputes, Plans or Promises; the summary says how
+    many invoice statuses moved."""
+    n = restate(book, change)
+    if n:
+        change.summary = (change.summary + "; " if change.summary else "") + \
+            f"{n} invoice status(es) now follow the records"
+    return change
