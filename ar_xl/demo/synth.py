@@ -30,7 +30,6 @@ import datetime as dt
 import random
 import re
 import unicodedata
-import zlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from xml.etree import ElementTree as ET
@@ -547,7 +546,7 @@ def portfolio(seed: int = 7, as_of: dt.date | None = None, customers: int = 300,
         inv_rows.append({
             "invoice_id": d["id"], "customer_id": c["customer_id"], "customer_name": c["customer_name"],
             "invoice_date": d["date"], "due_date": d["due"], "currency": c["_currency"],
-            "amount": amount, "open_amount": open_amt, "collector": _override(d["id"], c["collector"]),
+            "amount": amount, "open_amount": open_amt, "collector": c["collector"],
             "payment_reference": ref, "po_number": po, "status": status, "note": note,
         })
 
@@ -996,15 +995,3 @@ def camt053(st: Statement) -> bytes:
                 sub(ntry, "AddtlNtryInf", e.ustrd[0] if e.ustrd else "")
     ET.indent(doc, space=" ")
     return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(doc, encoding="utf-8", xml_declaration=False)
-
-
-_TEAM = ("Sanne", "Pieter", "Julie", "Markus", "Emma")
-
-
-def _override(invoice_id: str, owner: str) -> str:
-    """An invoice's own collector: empty (its customer's collector owns it), except about one invoice in
-    forty, handed to the next collector of the team (chosen from the id, so the random streams that
-    make the rest of the demo are untouched)."""
-    if zlib.crc32(invoice_id.encode()) % 40:
-        return ""
-    return _TEAM[(_TEAM.index(owner) + 1) % len(_TEAM)] if owner in _TEAM else ""
