@@ -305,7 +305,13 @@ def test_demo_fills_the_collector_workflow(book, demo):
         ids = rows["invoice_ids"].iloc[0].split("; ")
         # a plan spreads exactly the open amount its invoices had when it was made
         assert int(rows["amount"].sum()) == int(demo.portfolio.invoices.set_index("invoice_id").loc[ids, "open_amount"].sum())
-        assert (inv.loc[ids, "status"] == "on plan").all()
+        # the invoices say 'on plan' while the plan is active (unless a live dispute or payment decides);
+        # a broken or completed plan no longer counts (issue 12: the state is derived from the records)
+        st = inv.loc[ids, "status"]
+        if rows["plan_status"].iloc[0] == "active":
+            assert st.isin(["on plan", "disputed", "paid"]).all() and (st == "on plan").any()
+        else:
+            assert (st != "on plan").all()
     assert set(plans["plan_status"]) <= {"active", "completed", "broken"}
     promises = book.get("Promises")
     assert len(promises) > 0 and set(promises["status"]) <= {"open", "kept", "partly kept", "broken"}
