@@ -4,7 +4,8 @@ The Aging table is derived: one row per open item (non-zero open amount),
 with its days past due, its bucket and its amount in the base currency spread
 over one column per bucket, so a pivot on collector × bucket needs no formula.
 Each row has the invoice's derived ``state`` (``engine.states``; refresh also writes it into
-Invoices.status where the records decide it), and ``disputed`` is that state.  The collector is the effective one
+Invoices.status where the records decide it); ``disputed`` says the invoice is on a live dispute
+(whatever its state: an invoice a person put in ``legal`` may be disputed too).  The collector is the effective one
 (``engine.owners``): the invoice's own when set, else its customer's.
 """
 from __future__ import annotations
@@ -36,7 +37,7 @@ def aging_table(book: Book, as_of: dt.date, edges=None, basis=None) -> tuple[pd.
     inv = book.get("Invoices").copy()
     inv.attrs = book.get("Invoices").attrs
     state = states.derive(inv, _optional(book, "Disputes"), _optional(book, "Plans"), _optional(book, "Promises"))
-    inv["disputed"] = state == "disputed"
+    inv["disputed"] = inv["invoice_id"].astype(str).str.strip().isin(disputed_invoice_ids(book)).to_numpy()
     inv["collector"] = owners.effective_collectors(inv, book.get("Customers") if book.has("Customers") else None)
     items = aging.age_items(inv, as_of, cfg, edges, basis)
     labels = aging.bucket_labels(edges)
