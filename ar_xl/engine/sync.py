@@ -111,8 +111,8 @@ def comparable(s: pd.Series, kind: str) -> np.ndarray:
     if kind == "number":
         return s.to_numpy(dtype=float)
     obj = s.astype(object)
-    if len(obj) and all(isinstance(v, str) for v in obj.to_numpy()):  # a canonical text column: '' when empty
-        return obj.str.strip().to_numpy(dtype=object)
+    if pd.api.types.infer_dtype(obj, skipna=False) in ("string", "empty"):
+        return obj.to_numpy(dtype=object)  # a canonical text column: stripped by frames.coerce, '' when empty
     return obj.map(lambda v: "" if frames.blank(v) else str(v).strip()).to_numpy(dtype=object)
 
 
