@@ -45,7 +45,10 @@ def blank_cells(col: pd.Series) -> np.ndarray:
     """``blank`` for a whole column at once."""
     mask = col.isna().to_numpy(dtype=bool, copy=True)
     if col.dtype == object or pd.api.types.is_string_dtype(col.dtype):
-        spaces = col.str.strip().eq("")  # NaN for cells that are not text
+        try:
+            spaces = col.str.strip().eq("")  # NaN for cells that are not text
+        except AttributeError:  # pandas refuses .str on an object column holding no text (all numbers)
+            return mask
         mask |= spaces.fillna(False).to_numpy(dtype=bool)
     return mask
 

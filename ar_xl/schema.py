@@ -113,7 +113,7 @@ def canon(header: object) -> str:
 
 C = Column
 
-INVOICE_STATUSES = ("open", "paid", "disputed", "on plan", "promised", "legal", "written off")
+INVOICE_STATUSES = ("open", "paid", "disputed", "on plan", "promised", "legal", "written off", "closed in ERP")
 PAYMENT_STATUSES = ("unapplied", "partly applied", "applied", "ignored")
 REVIEW_CHOICES = ("Confirm", "Reject")
 MATCH_DECISIONS = ("auto", "suggested", "unmatched")
@@ -140,7 +140,8 @@ INVOICES = Table(
         C("collector", editable=True),
         C("payment_reference", width=24),
         C("po_number"),
-        C("status", editable=True, choices=INVOICE_STATUSES, replaceable=("open", "paid"), width=12),
+        C("status", editable=True, choices=INVOICE_STATUSES,
+          replaceable=("open", "paid", "disputed", "on plan", "promised", "closed in ERP"), width=12),
         C("note", editable=True, width=30),
     ),
     key=("invoice_id",),
@@ -204,6 +205,7 @@ AGING = Table(
         C("days_past_due", "int", width=10),
         C("bucket", width=10),
         C("disputed", "bool", width=9),
+        C("state", width=11, description="The invoice's workflow state, derived from its records (engine.states)"),
     ),
     key=("invoice_id",),
     description="Written by Refresh aging from Invoices; one row per open item. Bucket columns follow.",

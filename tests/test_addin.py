@@ -203,7 +203,7 @@ def test_every_onaction_is_a_ribbon_callback_in_the_vba(built):
             callbacks[m.group(2)] = module
     actions = {b.get("onAction").split(".")[-1] for b in _buttons(built)}
     assert actions <= set(callbacks), f"missing callbacks: {actions - set(callbacks)}"
-    assert actions == {"ArXlDispatch", "ArXlImportStatement"}
+    assert actions == {"ArXlDispatch", "ArXlImportStatement", "ArXlLoadOpenItems"}
 
 
 def test_the_vba_runs_the_tag_through_xlwings_runpython(built):

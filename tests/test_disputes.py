@@ -199,9 +199,10 @@ def test_add_dispute_change():
         "D-000001", "C1", "INV1; INV2", 100000, "EUR")
     assert (row["reason"], row["owner"], row["status"], row["note"]) == ("damaged goods", "Logistics", "open", "pallet broken")
     assert row["opened"] == TS("2026-05-04") and row["sla_due"] == TS("2026-05-18") and pd.isna(row["resolved"])
-    assert "Invoices" not in ch.tables
-    assert [(a["table"], a["key"], a["column"], a["new_value"], a["rule"]) for a in ch.audit] == [
-        ("Disputes", "D-000001", "status", "open", "damaged goods")]
+    # the invoices' status follows the new dispute (issue 12: the state is derived from the records)
+    assert ch.tables["Invoices"].set_index("invoice_id").loc[["INV1", "INV2"], "status"].tolist() == ["disputed"] * 2
+    assert [(a["table"], a["key"], a["column"], a["new_value"], a["rule"]) for a in ch.audit
+            if a["table"] == "Disputes"] == [("Disputes", "D-000001", "status", "open", "damaged goods")]
     # a second dispute on INV2 is refused while D-000001 is live
     book.tables["Disputes"] = ch.tables["Disputes"]
     with pytest.raises(InputError, match="invoice INV2 on D-000001"):
@@ -228,7 +229,8 @@ def test_set_dispute_status_sequence_and_audit():
     for status, resolution, on in steps:
         ch = set_dispute_status(book, "d-000001", status, resolution=resolution, on=on, user="bert")
         book.tables["Disputes"] = ch.merged(book)["Disputes"]
-        audits += [(a["column"], a["old_value"], a["new_value"], a["user"]) for a in ch.audit]
+        audits += [(a["column"], a["old_value"], a["new_value"], a["user"]) for a in ch.audit
+                   if a["table"] == "Disputes"]
     row = book.tables["Disputes"].iloc[0]
     assert row["status"] == "closed" and row["resolved"] == TS("2026-05-12") and row["resolution"] == "CN 2026-0042"
     assert audits == [

@@ -500,3 +500,24 @@ def test_a_persons_own_columns_keep_their_numbers_and_dates(wb):
     assert score.value == 12.5 and score.data_type == "n"
     assert called.value == dt.datetime(2026, 11, 2) and called.number_format != "@"  # still shown as a date
     assert note.value == "=call back" and note.data_type == "s"
+
+
+def test_load_open_items_syncs_the_chosen_export(wb, tmp_path):
+    """The button's dialogs give the open-items file (and optionally the customers file) joined by '|'."""
+    export = tmp_path / "open_items.csv"
+    export.write_text("Factuur;Relatie;Naam;Datum;Vervaldatum;Valuta;Bedrag;Openstaand\n"
+                      "2026-0001;C1;Bakker Logistiek B.V.;01-08-2026;31-08-2026;EUR;1.200,50;1.000,50\n"
+                      "2026-0009;C4;Dupont SA;01-11-2026;01-12-2026;EUR;80,00;80,00\n", encoding="utf-8")
+    _, alerts, book = click(wb, "load_open_items", str(export))
+    prompt = _ok(alerts)
+    assert "1 new, 1 changed, 3 closed in ERP" in prompt
+    inv = book.get("Invoices").set_index("invoice_id")
+    assert inv.loc["2026-0001", "open_amount"] == 100050
+    assert inv.loc["2026-0002", "status"] == "closed in ERP" and inv.loc["2026-0002", "open_amount"] == 0
+    assert inv.loc["2026-0009", "customer_name"] == "Dupont SA"
+
+
+def test_load_open_items_without_a_file_says_what_to_do(wb):
+    actions, alerts, _ = click(wb, "load_open_items")
+    assert "no file chosen" in _critical(alerts)
+    assert not [a for a in actions if a["func"] == "setValues"]

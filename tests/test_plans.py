@@ -450,8 +450,11 @@ def test_update_plans_from_matches_and_iban():
     row = audit[(audit["key"] == "P-000001/1") & (audit["column"] == "paid")].iloc[0]
     assert (row["old_value"], row["new_value"]) == ("0.00", "500.00")
     assert "1 broken" in ch.summary
+    # the broken plan's invoices no longer say 'on plan' (issue 12: the state follows the records)
+    assert (audit[audit["table"] == "Invoices"]["new_value"] != "on plan").all()
     # run again on the result: nothing changes, no audit rows
     book.tables["Plans"] = p
+    book.tables["Invoices"] = ch.tables.get("Invoices", book.get("Invoices"))
     again = update_plans(book, D(2026, 3, 10))
     assert again.audit == []
 

@@ -122,8 +122,9 @@ def test_log_promise_change():
     assert int(row["amount"]) == 45000 and row["currency"] == "EUR" and int(row["received"]) == 0
     assert row["promised_date"] == pd.Timestamp("2026-03-10") and row["logged_on"] == pd.Timestamp("2026-03-01")
     assert row["status"] == "open" and row["logged_by"] == "anna" and row["note"] == "call Jan"
-    assert "Invoices" not in ch.tables        # invoice statuses are left alone
-    assert [(a["table"], a["key"], a["column"], a["new_value"]) for a in ch.audit] == [
+    # the promised invoice's status follows the promise (issue 12: the state is derived from the records)
+    assert ch.tables["Invoices"].set_index("invoice_id").loc["INV1", "status"] == "promised"
+    assert [(a["table"], a["key"], a["column"], a["new_value"]) for a in ch.audit if a["table"] == "Promises"] == [
         ("Promises", "PTP-000001", "amount", "EUR 450.00 by 2026-03-10")]
     book.tables["Promises"] = ch.tables["Promises"]
     assert log_promise(book, "C1", 100, "2026-04-01", logged_on="2026-03-02").tables["Promises"]["promise_id"].tolist() \

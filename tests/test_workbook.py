@@ -82,7 +82,7 @@ def test_action_never_overwrites_a_note_or_status_a_person_typed(wb):
     ws_book = openpyxl.load_workbook(wb)
     ws = ws_book["Invoices"]
     ws["M2"] = "customer says cheque in the post"
-    ws["L3"] = "disputed"
+    ws["L3"] = "legal"  # a person's decision ('disputed' is derived from the Disputes: issue 12)
     ws_book.save(wb)
     book = xlsx.load(wb)
     c = Change("pretend-erp-sync")
@@ -96,7 +96,7 @@ def test_action_never_overwrites_a_note_or_status_a_person_typed(wb):
     assert after["invoice_id"].tolist() == ["2026-0001", "2026-0002", "CN-0003", "2026-0004"]
     assert after.loc[0, "note"] == "customer says cheque in the post"
     assert after.loc[0, "open_amount"] == 0
-    assert after.loc[1, "status"] == "disputed"
+    assert after.loc[1, "status"] == "legal"
     assert after.loc[1, "note"] == "overwritten"  # it was empty
 
 
@@ -123,7 +123,7 @@ def test_refresh_writes_aging_and_shrinks_cleanly(wb):
     ws = openpyxl.load_workbook(wb)["Aging"]
     header = [c.value for c in ws[1]]
     assert header[-6:] == ["current", "1-30", "31-60", "61-90", "91-120", "121+"]
-    assert ws.tables["Aging"].ref == "A1:R5"
+    assert ws.tables["Aging"].ref == "A1:S5"  # ... disputed, state, then the buckets
     by_id = dict(zip(aging["invoice_id"], aging["bucket"]))
     # due 2026-08-31 -> 84 days; due 2026-10-31 -> 23 days; due 2026-11-01 -> 22; due 2026-12-10 not due
     assert by_id == {"2026-0001": "61-90", "2026-0002": "1-30", "CN-0003": "1-30", "2026-0004": "current"}

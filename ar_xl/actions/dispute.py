@@ -4,10 +4,10 @@
 owner and SLA from the reason in Config ``dispute_reasons``).  The invoices
 must exist and belong to the customer; an invoice already on a live dispute
 (open, in review, escalated) is refused, naming that dispute.  The amount
-defaults to the invoices' open amount.  Invoice statuses are not changed: the
-aging flag and the reminder exclusion come from
-``engine.disputes.disputed_invoices`` over the Disputes table, so they end by
-themselves when the dispute is resolved.
+defaults to the invoices' open amount.  Every dispute action ends by writing the
+invoices' derived state into Invoices.status (``actions.restate``, ``engine.states``):
+an invoice on a live dispute says ``disputed``, and stops saying it when the dispute
+is resolved; the aging flag comes from the same records.
 
 ``set_dispute_status`` applies one workflow step (``engine.disputes``
 transitions; a refused step raises ``InputError`` with the engine's message).
@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from .. import clock
+from . import restate
 from ..book import Book, Change
 from ..dates import parse_date
 from ..engine import disputes as engine
@@ -53,7 +54,7 @@ def _write_new(book: Book, row: dict, user: str, action: str, rule: str) -> Chan
     change.summary = (f"dispute {row['dispute_id']} for {row['customer_id']}: {row['reason']}, "
                       f"{row['currency']} {fmt(row['amount'])} on {row['invoice_ids']}; owner {row['owner']}, "
                       f"SLA due {row['sla_due']:%Y-%m-%d}")
-    return change
+    return restate.follow(book, change)
 
 
 def add_dispute(
@@ -170,7 +171,7 @@ def set_dispute_status(
     if resolution and text_of(row.get("resolution")) and text_of(row.get("resolution")) != str(resolution).strip():
         msg += f"; resolution kept as typed: {text_of(row.get('resolution'))!r}"
     change.summary = msg
-    return change
+    return restate.follow(book, change)
 
 
 def dispute_report(book: Book, as_of: object = None) -> engine.DisputeReport:

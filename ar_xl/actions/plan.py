@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from .. import clock
+from . import restate
 from .. import schema
 from ..book import Book, Change
 from ..dates import parse_date
@@ -349,7 +350,7 @@ def create_plan(
     if first_d < created_d:
         msg += f"; backdated: the first installment was due {first_d:%Y-%m-%d}"
     change.summary = msg
-    return change
+    return restate.follow(book, change)
 
 
 def update_plans(book: Book, as_of: object = None, user: str | None = None) -> Change:
@@ -418,4 +419,4 @@ def update_plans(book: Book, as_of: object = None, user: str | None = None) -> C
     if no_created:
         msg += f"; no creation date in Audit for {', '.join(no_created)}: payments of any date counted"
     change.summary = msg
-    return change
+    return restate.follow(book, change)

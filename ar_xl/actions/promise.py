@@ -5,8 +5,9 @@ received 0).  The amount must be above 0 and the promised date on or after the
 day it is logged.  Invoice ids are optional; when given they must be open
 invoices of the customer and the currency is theirs (else the customer's
 invoices' single currency, else the base currency).  A currency given without
-invoices must be one the customer has open items in.  Invoice statuses are not
-changed: whether a promise is still pending is read from the Promises table.
+invoices must be one the customer has open items in.  Both actions end by writing the
+invoices' derived state into Invoices.status (``actions.restate``): ``promised`` while an
+open promise covers an invoice nothing else decides.
 
 ``check_promises`` counts the money each customer paid (``plan.payment_credits``:
 confirmed Matches rows per customer, else payments attributed by IBAN; one
@@ -21,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from .. import clock
+from . import restate
 from ..book import Book, Change
 from ..dates import parse_date
 from ..engine import promises as promises_engine
@@ -87,7 +89,7 @@ def log_promise(
                f"logged {logged:%Y-%m-%d}")
     change.summary = (f"promise {pid}: {customer} promised {cur} {fmt(int(amount_cents))} by {due:%Y-%m-%d}"
                       + (f" for {join_ids(ids)}" if ids else ""))
-    return change
+    return restate.follow(book, change)
 
 
 def open_currencies(book: Book, customer: str) -> list[str]:
@@ -148,4 +150,4 @@ def check_promises(book: Book, as_of: object = None, user: str | None = None) ->
     counts = res["status"].value_counts()
     change.summary = (f"checked {len(pr)} promise(s) as of {as_of_d:%Y-%m-%d}: "
                       + ", ".join(f"{int(counts.get(s, 0))} {s}" for s in promises_engine.PROMISE_STATUSES))
-    return change
+    return restate.follow(book, change)

@@ -3,7 +3,10 @@
 The Aging table is derived: one row per open item (non-zero open amount),
 with its days past due, its bucket and its amount in the base currency spread
 over one column per bucket, so a pivot on collector × bucket needs no formula.
-Invoices on an unresolved dispute are flagged ``disputed``.
+Each row has the invoice's derived ``state`` (``engine.states``; refresh also writes it into
+Invoices.status where the records decide it); ``disputed`` says the invoice is on a live dispute
+(whatever its state: an invoice a person put in ``legal`` may be disputed too).  The collector is the effective one
+(``engine.owners``): the invoice's own when set, else its customer's.
 """
 from __future__ import annotations
 
@@ -14,14 +17,18 @@ import pandas as pd
 
 from .. import clock, fxrates
 from ..book import Book, Change
-from ..engine import aging, disputes
+from ..engine import aging, disputes, owners, states
+from . import restate
 
 
 def disputed_invoice_ids(book: Book) -> set[str]:
-    """Invoice ids on disputes that are not resolved or closed, plus invoices whose status is 'disputed'."""
-    inv = book.get("Invoices")
-    ids = set(inv.loc[inv["status"].astype(str).str.strip().str.lower() == "disputed", "invoice_id"].astype(str))
-    return ids | disputes.disputed_invoices(book.get("Disputes"))
+    """Invoice ids on disputes that are not resolved or closed (a typed status no longer counts: the state
+    is derived from the records, ``engine.states``)."""
+    return disputes.disputed_invoices(book.get("Disputes"))
+
+
+def _optional(book: Book, name: str):
+    return book.get(name) if book.has(name) else None
 
 
 def aging_table(book: Book, as_of: dt.date, edges=None, basis=None) -> tuple[pd.DataFrame, list[str]]:
@@ -29,10 +36,14 @@ def aging_table(book: Book, as_of: dt.date, edges=None, basis=None) -> tuple[pd.
     edges = tuple(edges or cfg.aging_buckets)
     inv = book.get("Invoices").copy()
     inv.attrs = book.get("Invoices").attrs
-    inv["disputed"] = inv["invoice_id"].astype(str).isin(disputed_invoice_ids(book)).to_numpy()
+    state = states.derive(inv, _optional(book, "Disputes"), _optional(book, "Plans"), _optional(book, "Promises"))
+    inv["disputed"] = inv["invoice_id"].astype(str).str.strip().isin(disputed_invoice_ids(book)).to_numpy()
+    inv["collector"] = owners.effective_collectors(inv, book.get("Customers") if book.has("Customers") else None)
     items = aging.age_items(inv, as_of, cfg, edges, basis)
     labels = aging.bucket_labels(edges)
     out = items.drop(columns=["bucket_no", "invoice_date"])
+    keep = np.flatnonzero(inv["open_amount"].to_numpy(dtype=np.int64, na_value=0) != 0)
+    out.insert(out.columns.get_loc("disputed") + 1, "state", state[keep])
     out.insert(0, "as_of", pd.Timestamp(as_of))
     bno = items["bucket_no"].to_numpy()
     base = items["open_amount_base"].to_numpy()
@@ -46,8 +57,9 @@ def run(book: Book, as_of: dt.date | None = None, confirm_fx: bool = False, also
     last run, unless ``confirm_fx`` (``fxrates``).  ``also_converts``: currencies (series) of other
     tables the caller converts with the same rates (the dashboard's payments and disputes)."""
     as_of = as_of or clock.today()
-    table, labels = aging_table(book, as_of)
     change = Change("refresh_aging")
+    restated = restate.restate(book, change)
+    table, labels = aging_table(book, as_of)
     change.tables["Aging"] = table
     change.extra_columns["Aging"] = labels
     change.warnings = book.warnings
@@ -60,5 +72,11 @@ def run(book: Book, as_of: dt.date | None = None, confirm_fx: bool = False, also
     change.summary = (f"aged {len(table)} open items at {as_of:%Y-%m-%d}: total {cur} {fmt(total)}, "
                       f"overdue {cur} {fmt(overdue)}" + (f"; {fx_note}" if fx_note else ""))
     change.fx_note = fx_note  # type: ignore[attr-defined]
+    if restated:
+        change.summary += f"; {restated} invoice status(es) set to the state their records give"
+    closing = states.proposed_closings(book.get("Invoices"), _optional(book, "Disputes"))
+    if closing:
+        change.summary += (f"; dispute(s) whose invoices are paid, to close: {', '.join(closing[:10])}"
+                           + (f" and {len(closing) - 10} more" if len(closing) > 10 else ""))
     change.log(book.user, "Aging", "*", "rows", None, len(table), rule=f"as_of={as_of:%Y-%m-%d}")
     return change

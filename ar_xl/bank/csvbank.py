@@ -27,6 +27,7 @@ from typing import Mapping
 
 import pandas as pd
 
+from .. import synonyms
 from ..dates import parse_date
 from ..errors import CellProblem, InputError
 from ..money import parse_amount
@@ -45,60 +46,8 @@ def _key(header: object) -> str:
     return re.sub(r"[^a-z0-9]+", "", text.lower())
 
 
-# Canonical field -> recognised headers, the preferred ones first.
-SYNONYMS: dict[str, tuple[str, ...]] = {
-    "value_date": (
-        "value_date", "value date", "valutadatum", "valuta datum", "wertstellung", "wertstellungsdatum",
-        "date de valeur", "date valeur", "valeur", "rentedatum",
-    ),
-    "booking_date": (
-        "booking date", "booking_date", "date", "datum", "boekdatum", "buchungstag", "buchungsdatum",
-        "transactiedatum", "date operation", "date d'operation", "date comptable", "transaction date",
-        "posting date", "datum transactie",
-    ),
-    "amount": (
-        "amount", "bedrag", "betrag", "montant", "bedrag (eur)", "betrag (eur)", "montant (eur)",
-        "amount (eur)", "transactiebedrag", "umsatz", "betrag in eur", "bedrag eur", "betrag eur", "montant eur",
-    ),
-    "credit_amount": ("credit", "haben", "gutschrift", "credit amount", "bij", "credit (eur)", "haben (eur)", "montant credit"),
-    "debit_amount": ("debit", "soll", "lastschrift", "debit amount", "af", "debit (eur)", "soll (eur)", "montant debit"),
-    "direction": (
-        "af bij", "af/bij", "s/h", "soll/haben", "soll haben", "debit/credit", "credit/debit", "debet/credit",
-        "cd", "c/d", "d/c", "dc", "sens", "debit credit", "debit/credit indicator", "cdtdbtind",
-    ),
-    "currency": ("currency", "munt", "muntsoort", "waehrung", "wahrung", "devise", "monnaie", "ccy", "currency code"),
-    "payer_name": (
-        "payer_name", "payer name", "payer", "naam tegenrekening", "naam tegenpartij", "naam / omschrijving",
-        "naam/omschrijving", "tegenpartij", "name", "naam", "counterparty", "counterparty name",
-        "beguenstigter/zahlungspflichtiger", "begunstigter/zahlungspflichtiger", "name zahlungsbeteiligter",
-        "zahlungspflichtiger", "auftraggeber", "auftraggeber/empfanger", "empfanger/auftraggeber",
-        "nom", "nom de la contrepartie", "contrepartie", "tiers", "donneur d'ordre", "debtor", "debtor name",
-        "remitter", "ordering party",
-    ),
-    "payer_iban": (
-        "payer_iban", "payer iban", "tegenrekening", "tegenrekening iban", "tegenrekening iban/bban",
-        "iban tegenrekening", "iban tegenpartij", "counterparty iban", "counterparty account",
-        "iban zahlungsbeteiligter", "kontonummer/iban", "iban auftraggeber", "iban contrepartie",
-        "compte contrepartie", "numero de compte de la contrepartie", "compte de la contrepartie",
-        "debtor iban", "debtor account", "remitter iban",
-    ),
-    "remittance": (
-        "remittance", "omschrijving", "omschrijving-1", "omschrijving-2", "omschrijving-3", "omschrijving 1",
-        "omschrijving 2", "omschrijving 3", "mededelingen", "mededeling", "verwendungszweck",
-        "communication", "communications", "libelle", "description", "details", "memo", "remittance information",
-        "reference", "purpose", "betreff", "informations complementaires",
-    ),
-    "creditor_reference": (
-        "creditor_reference", "creditor reference", "betalingskenmerk", "structured reference",
-        "reference structuree", "communication structuree", "kundenreferenz",
-    ),
-    "bank_reference": (
-        "bank_reference", "bank reference", "transaction id", "transaction reference", "transactiereferentie",
-        "volgnr", "volgnummer", "reference bancaire", "buchungsreferenz", "referenz", "numero de sequence",
-        "sequence number", "id",
-    ),
-    "statement_id": ("statement_id", "statement id", "statement", "afschriftnummer", "auszugsnummer", "numero d'extrait", "extrait"),
-}
+# Canonical field -> recognised headers, the preferred ones first: the shared table beside the schema.
+SYNONYMS = synonyms.STATEMENT
 
 _CREDIT_WORDS = {"bij", "h", "haben", "c", "cr", "credit", "crdt", "+", "gutschrift", "in", "incoming", "ontvangen", "recu", "entrant"}
 _DEBIT_WORDS = {"af", "s", "soll", "d", "dr", "debit", "debet", "dbit", "-", "lastschrift", "out", "outgoing", "betaald", "sortant"}

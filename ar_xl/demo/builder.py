@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -75,12 +76,14 @@ def _log_disputes(book: Book, ctx: DemoContext) -> list[Change]:
     reasons = ["price", "quantity", "damaged goods", "goods or service not received",
                "proof of delivery / CMR missing", "duplicate invoice", "VAT/tax", "not ordered"]
     weights = np.array([30, 12, 14, 10, 16, 6, 5, 7], dtype=float)
+    cust = book.get("Customers")
+    owner = dict(zip(cust["customer_id"].astype(str), cust["collector"].astype(str)))
     changes = []
     for r in rows.itertuples(index=False):
         due = pd.Timestamp(r.due_date).date()
         opened = min(ctx.as_of, due + dt.timedelta(days=int(rng.integers(3, 25))))
         reason = reasons[int(rng.choice(len(reasons), p=weights / weights.sum()))]
-        ch = dispute.add_dispute(book, r.customer_id, [r.invoice_id], reason, opened=opened, user=r.collector or None)
+        ch = dispute.add_dispute(book, r.customer_id, [r.invoice_id], reason, opened=opened, user=r.collector or owner.get(r.customer_id) or None)
         changes.append(_apply(book, ch))
     disputes = book.get("Disputes")
     for d in disputes.itertuples(index=False):
@@ -206,6 +209,25 @@ class DemoResult:
     seconds: float = 0.0
 
 
+_TEAM = ("Sanne", "Pieter", "Julie", "Markus", "Emma")
+
+
+def owned_by_customers(invoices: pd.DataFrame) -> pd.DataFrame:
+    """The demo's invoices with their collector left to their customer (Customers.collector owns them),
+    except about one invoice in forty, handed to the next collector of the team: an invoice names a
+    collector only to override its customer's (chosen from the id, so the random streams that make the
+    rest of the demo are untouched)."""
+    out = invoices.copy()
+    own = []
+    for iid, owner in zip(out["invoice_id"].astype(str), out["collector"].astype(str)):
+        if zlib.crc32(iid.encode()) % 40 or owner not in _TEAM:
+            own.append("")
+        else:
+            own.append(_TEAM[(_TEAM.index(owner) + 1) % len(_TEAM)])
+    out["collector"] = own
+    return out
+
+
 def generate(path: str | Path, as_of: dt.date | None = None, seed: int = 7, customers: int = 300,
              overwrite: bool = True) -> DemoResult:
     """Build the demo workbook and statement, run every step; the details, for tests and callers."""
@@ -219,7 +241,7 @@ def generate(path: str | Path, as_of: dt.date | None = None, seed: int = 7, cust
     book = xlsx.load(path)
     change = Change("demo")
     change.tables["Customers"] = pf.customers
-    change.tables["Invoices"] = pf.invoices
+    change.tables["Invoices"] = owned_by_customers(pf.invoices)
     change.log(book.user, "Customers", "*", "rows", None, len(pf.customers), rule=f"demo seed={seed}")
     change.log(book.user, "Invoices", "*", "rows", None, len(pf.invoices), rule=f"demo seed={seed} as_of={as_of:%Y-%m-%d}")
     change.summary = f"loaded {len(pf.customers)} customers and {len(pf.invoices)} invoices"

@@ -81,6 +81,9 @@ PARAMETERS: tuple[Parameter, ...] = (
               "empty it again afterwards."),
     Parameter("import.files", None, "Import statement",
               "Statement file(s) separated by ';' when the button does not ask for them (xlwings Server)."),
+    Parameter("sync.invoices", None, "Load open items",
+              "The ERP's open-items export (CSV/XLSX) when the button does not ask for it (xlwings Server)."),
+    Parameter("sync.customers", None, "Load open items", "The ERP's customers export (CSV/XLSX); empty = none."),
     Parameter("plan.installments", 3, "New payment plan", "Number of installments."),
     Parameter("plan.first_due", None, "New payment plan", "Due date of the first installment (required)."),
     Parameter("plan.frequency", "monthly", "New payment plan", "monthly, quarterly, weekly or biweekly."),
@@ -401,6 +404,26 @@ def import_statement(files: str | list[str] | None = None, book=None):
     return run("import_statement", "Import statement", compute, book)
 
 
+def load_open_items(files: str | list[str] | None = None, book=None):
+    """Sync the ERP's open-items export (and a customers export) into the workbook (``ar-xl sync``).
+
+    ``files`` is what the button's file dialogs return: the open-items file, then optionally the
+    customers file, separated by ``|``; without it Parameters sync.invoices / sync.customers."""
+    def compute(b: Book, xw_book) -> Change:
+        chosen = files
+        if isinstance(chosen, str):
+            chosen = [p.strip() for p in chosen.split("|")]
+        chosen = [p for p in (chosen or []) if p]
+        if not chosen:
+            p = Parameters.read(xw_book)
+            chosen = [x for x in (p.text("sync.invoices"), p.text("sync.customers")) if x]
+        if not chosen:
+            raise ArXlError("Load open items: no file chosen. Click the button and pick the ERP's open-items "
+                            "export (or fill sync.invoices on the Parameters sheet).")
+        return _module("actions.sync").run(b, chosen[0], chosen[1] if len(chosen) > 1 else None, as_of=_as_of(xw_book))
+    return run("load_open_items", "Load open items", compute, book)
+
+
 def match_payments(book=None):
     """Apply the decided Matches rows, then match every payment with money left."""
     return run("match_payments", "Match payments", lambda b, _: _module("actions.match").run(b), book)
@@ -551,6 +574,7 @@ def parameters(book=None):
 
 ENTRY_POINTS: dict[str, tuple[Callable, str | None]] = {
     "import_statement": (import_statement, "actions.import_statements"),
+    "load_open_items": (load_open_items, "actions.sync"),
     "match_payments": (match_payments, "actions.match"),
     "apply_decisions": (apply_decisions, "actions.match"),
     "refresh_aging": (refresh_aging, "actions.refresh"),
@@ -587,6 +611,6 @@ def dispatch(tag: str, argument: str = "", book=None):
                           f"(ar-xl {__import__('ar_xl').__version__}); ask IT to update ar-xl.", TITLE, "critical")
         return None
     fn = entry[0]
-    if tag == "import_statement":
+    if tag in ("import_statement", "load_open_items"):
         return fn(argument or None, book=book)
     return fn(book=book)

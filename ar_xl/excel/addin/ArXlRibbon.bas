@@ -37,6 +37,23 @@ Public Sub ArXlImportStatement(control As IRibbonControl)
     ArXlRun control.Tag, files
 End Sub
 
+' onAction of Load open items: ask for the ERP's open-items export, then (optionally) its customers export.
+Public Sub ArXlLoadOpenItems(control As IRibbonControl)
+    Dim items As Variant
+    Dim customers As Variant
+    Dim files As String
+    items = Application.GetOpenFilename( _
+        "ERP exports (*.csv;*.txt;*.xlsx),*.csv;*.txt;*.xlsx,All files (*.*),*.*", _
+        1, "Load open items: the ERP's open-items export")
+    If VarType(items) = vbBoolean Then Exit Sub
+    files = items
+    customers = Application.GetOpenFilename( _
+        "ERP exports (*.csv;*.txt;*.xlsx),*.csv;*.txt;*.xlsx,All files (*.*),*.*", _
+        1, "Load open items: the customers export (Cancel if none)")
+    If VarType(customers) <> vbBoolean Then files = files & "|" & customers
+    ArXlRun control.Tag, files
+End Sub
+
 ' Run ar_xl.excel.macros.dispatch(tag, argument) on the active workbook.
 Public Sub ArXlRun(ByVal tag As String, ByVal argument As String)
     Dim pyCommand As String

@@ -1,0 +1,93 @@
+"""An invoice's workflow state: one fact, derived from the records every time they are read.
+
+The state is the first of these that applies:
+
+1. **a person's decision**: ``legal`` or ``written off`` typed in Invoices.status (or any text
+   that is not one of the derived states below) is kept as it is;
+2. **paid**: nothing is open (open amount 0); ``closed in ERP`` stays when the ERP closed it;
+3. **disputed**: the invoice is on a dispute that is not resolved or closed (a rejected,
+   resolved or closed dispute no longer counts);
+4. **on plan**: the invoice is on a payment plan whose plan_status is ``active`` (a broken,
+   completed or cancelled plan no longer counts);
+5. **promised**: the invoice is on a promise to pay whose status is ``open``;
+6. **open**.
+
+So a status typed as ``disputed`` without a dispute record, or left ``on plan`` after the plan
+broke, is replaced by the state the records give; a person who wants to say more than the
+records writes a note, or sets ``legal`` / ``written off``.  ``proposed_closings`` lists the live
+disputes whose invoices are all paid: a person closes them (nothing closes a dispute by itself).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .disputes import live_mask, split_ids
+
+DERIVED = ("open", "paid", "disputed", "on plan", "promised", "closed in ERP")
+"""The states the records decide; any other status is a person's and wins."""
+PERSON = ("legal", "written off")
+
+
+def _ids_of(frame: pd.DataFrame | None, mask) -> set[str]:
+    ids: set[str] = set()
+    if frame is None or not len(frame) or "invoice_ids" not in frame.columns:
+        return ids
+    for cell in frame.loc[mask, "invoice_ids"]:
+        ids.update(split_ids(cell))
+    return ids
+
+
+def disputed_ids(disputes: pd.DataFrame | None) -> set[str]:
+    if disputes is None or not len(disputes):
+        return set()
+    return _ids_of(disputes, live_mask(disputes))
+
+
+def planned_ids(plans: pd.DataFrame | None) -> set[str]:
+    if plans is None or not len(plans):
+        return set()
+    return _ids_of(plans, plans["plan_status"].astype(str).str.strip().str.lower().eq("active").to_numpy())
+
+
+def promised_ids(promises: pd.DataFrame | None) -> set[str]:
+    if promises is None or not len(promises):
+        return set()
+    return _ids_of(promises, promises["status"].astype(str).str.strip().str.lower().eq("open").to_numpy())
+
+
+def derive(invoices: pd.DataFrame, disputes: pd.DataFrame | None = None, plans: pd.DataFrame | None = None,
+           promises: pd.DataFrame | None = None) -> np.ndarray:
+    """Each invoice's state, by the precedence of the module docstring."""
+    n = len(invoices)
+    if not n:
+        return np.array([], dtype=object)
+    ids = invoices["invoice_id"].astype(str).str.strip()
+    typed = invoices["status"].astype(object).where(invoices["status"].notna(), "").astype(str).str.strip() \
+        if "status" in invoices.columns else pd.Series([""] * n)
+    lower = typed.str.lower().to_numpy(dtype=object)
+    open_ = invoices["open_amount"].to_numpy(dtype=np.int64, na_value=0)
+    derived = {s.lower() for s in DERIVED}
+    person = np.array([t != "" and t not in derived for t in lower], dtype=bool)
+    state = np.full(n, "open", dtype=object)
+    state[ids.isin(promised_ids(promises)).to_numpy()] = "promised"
+    state[ids.isin(planned_ids(plans)).to_numpy()] = "on plan"
+    state[ids.isin(disputed_ids(disputes)).to_numpy()] = "disputed"
+    paid = open_ == 0
+    state[paid] = np.where(lower[paid] == "closed in erp", "closed in ERP", "paid")
+    state[person] = typed.to_numpy(dtype=object)[person]
+    return state
+
+
+def proposed_closings(invoices: pd.DataFrame, disputes: pd.DataFrame | None) -> list[str]:
+    """Ids of the live disputes whose invoices are all in the workbook with nothing open."""
+    if disputes is None or not len(disputes):
+        return []
+    open_by_id = dict(zip(invoices["invoice_id"].astype(str).str.strip(),
+                          invoices["open_amount"].to_numpy(dtype=np.int64, na_value=0)))
+    out = []
+    for r in disputes.loc[live_mask(disputes)].itertuples(index=False):
+        ids = split_ids(r.invoice_ids)
+        if ids and all(i in open_by_id and open_by_id[i] == 0 for i in ids):
+            out.append(str(r.dispute_id))
+    return out

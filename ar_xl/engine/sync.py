@@ -1,0 +1,432 @@
+"""Upsert the ERP's open items and customers into the workbook's tables: pandas in, pandas out.
+
+Invoices (by ``invoice_id``)
+----------------------------
+* An invoice of the export that the workbook lacks is **added** (status ``open``, or ``paid`` when
+  the export lists it with nothing open).
+* An invoice in both is **updated** in every column the ERP owns (the columns of
+  ``schema.INVOICES`` that are not editable: customer, dates, currency, amount, references) that
+  the export has and whose value differs; its open amount follows the cash rule below.
+* An invoice of the workbook missing from a **full** export is **closed**: open amount 0 and status
+  ``closed in ERP``.  It is never deleted, so its history, disputes and matches stay.  Invoices dated
+  after the export's as-of date are not closed (the export could not know them), nor are invoices
+  already at 0 with no unbooked cash of ours.  A partial export (``full=False``) closes nothing.
+* **People's columns** (``schema`` editable: collector, note, status set by a person) are never
+  overwritten.  An empty one is filled from the ERP when the export has that column.  When the
+  ERP's value differs from the one a person typed, the person's value stays and the pair is
+  reported as a ``Conflict``.  The status is the system's while it is empty, ``open``, ``paid`` or
+  ``closed in ERP`` (or another state the records decide, ``engine.states``: disputed, on plan,
+  promised): ``paid`` at 0, ``closed in ERP`` when closed, ``open`` again when a paid or closed
+  invoice reopens.  A status a person set (``legal``, ``written off``, any other text) stays; when
+  the ERP pays or closes such an invoice the conflict is reported.
+
+Our cash versus the ERP's
+-------------------------
+The ERP's open amount wins, less the cash ar-xl applied that the ERP has not booked yet, so no
+payment counts twice.  For each invoice, U is the sum of its Matches allocations that are applied
+and not yet marked ``booked in ERP`` (applied amount + write-off), O the workbook's open amount
+before the sync and E the ERP's (0 for an invoice the sync closes).  What the ERP booked since is
+B = O + U - E.  Taking the allocations in the order of the Matches table (the order ar-xl applied
+them), each is **booked in ERP** while the running sum of the booked ones stays within B (in the
+direction of U: for a credit note the sums are negative); the rest stay unbooked.  The new open
+amount is E less the unbooked allocations.  So: the ERP has not booked our payment yet -> the
+invoice keeps our lower open amount; the ERP booked it -> the allocation is marked ``booked in
+ERP`` (in Matches ``flags``) and never counts again; the ERP lowered the open amount further (a
+credit note, another payment) -> the ERP's amount.
+
+Customers (by ``customer_id``)
+------------------------------
+Added when new; updated in the columns the ERP owns that the export has; the IBANs are the union
+of the workbook's (some learned from confirmed matches) and the ERP's.  ``aliases`` (learned by
+matching) are ar-xl's.  A customer missing from the export is kept as it is.  Customers of the
+open items that Customers lacks are added with the name the open items give.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .. import frames, schema
+from ..errors import CellProblem, InputError
+from ..money import fmt
+from . import states
+
+CLOSED = "closed in ERP"
+BOOKED = "booked in ERP"
+SYSTEM_STATUSES = {""} | {s.lower() for s in states.DERIVED}
+"""Statuses the records decide (``engine.states``); any other status is a person's."""
+INVOICE_ERP_COLUMNS = [c for c in schema.INVOICES.names if c not in schema.INVOICES.editable]
+CUSTOMER_ERP_COLUMNS = [c for c in schema.CUSTOMERS.names if c not in schema.CUSTOMERS.editable and c != "aliases"]
+
+
+@dataclass
+class Edit:
+    table: str
+    key: str
+    column: str
+    old: object
+    new: object
+    rule: str
+
+
+@dataclass
+class Conflict:
+    table: str
+    key: str
+    column: str
+    person: str
+    erp: str
+
+    def __str__(self) -> str:
+        return f"{self.table} {self.key} {self.column}: kept {self.person!r} (ERP: {self.erp!r})"
+
+
+@dataclass
+class SyncResult:
+    invoices: pd.DataFrame
+    customers: pd.DataFrame | None = None
+    matches: pd.DataFrame | None = None
+    edits: list[Edit] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    open_before: dict[str, int] = field(default_factory=dict)
+    open_after: dict[str, int] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------- helpers
+
+def _kind(t: schema.Table, c: str) -> str:
+    return t.column(c).kind
+
+
+def comparable(s: pd.Series, kind: str) -> np.ndarray:
+    """Values of a canonical column that compare equal exactly when a person would call them equal."""
+    if kind in ("money", "int"):
+        return s.astype("Int64").to_numpy(dtype=object, na_value=None)
+    if kind in ("date", "datetime"):
+        return s.to_numpy(dtype="datetime64[ns]").astype("int64")
+    if kind == "number":
+        return s.to_numpy(dtype=float)
+    obj = s.astype(object)
+    if pd.api.types.infer_dtype(obj, skipna=False) in ("string", "empty"):
+        return obj.to_numpy(dtype=object)  # a canonical text column: stripped by frames.coerce, '' when empty
+    return obj.map(lambda v: "" if frames.blank(v) else str(v).strip()).to_numpy(dtype=object)
+
+
+def shown(v, kind: str) -> str:
+    """A value as the Audit and the summary show it."""
+    if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)) or v is pd.NaT:
+        return ""
+    if kind in ("money",):
+        return fmt(int(v))
+    if kind in ("date",):
+        if isinstance(v, (int, np.integer)):
+            v = np.datetime64(int(v), "ns")
+        ts = pd.Timestamp(v)
+        return "" if pd.isna(ts) else f"{ts:%Y-%m-%d}"
+    return str(v)
+
+
+def _duplicates(df: pd.DataFrame, key: str, what: str) -> None:
+    """Refuse a table or export listing one key twice, naming the rows."""
+    ids = df[key].astype(str)
+    dup = ids.duplicated(keep=False).to_numpy()
+    if not dup.any():
+        return
+    rows = frames.row_numbers(df)
+    source = df.attrs.get("source", what)
+    problems = []
+    for k, idx in pd.Series(np.flatnonzero(dup)).groupby(ids.to_numpy()[dup]).groups.items():
+        at = [int(rows[i]) if rows is not None else int(i) + 2 for i in np.flatnonzero(dup)[list(idx)]]
+        problems.append(CellProblem(source, at[0], key, f"{key} {k!r} is listed {len(at)} times (rows "
+                                    f"{', '.join(map(str, at))}); each must appear once"))
+    problems.sort(key=lambda p: p.row or 0)
+    raise InputError(problems)
+
+
+def open_by_currency(inv: pd.DataFrame) -> dict[str, int]:
+    if not len(inv):
+        return {}
+    s = inv.groupby(inv["currency"].astype(str))["open_amount"].sum()
+    return {str(k): int(v) for k, v in s.items()}
+
+
+def _cents(v) -> int:
+    return 0 if frames.blank(v) else int(v)
+
+
+# ---------------------------------------------------------------- invoices
+
+def sync_invoices(current: pd.DataFrame, export: pd.DataFrame, present: set[str], matches: pd.DataFrame | None,
+                  as_of: dt.date, full: bool = True, source: str = "ERP export") -> SyncResult:
+    """The Invoices body after upserting ``export`` (a canonical Invoices frame; ``present`` names the
+    columns the file really had), Matches marked ``booked in ERP``, the edits, conflicts and counts."""
+    t = schema.INVOICES
+    _duplicates(export, "invoice_id", source)
+    _duplicates(current, "invoice_id", "workbook sheet Invoices")
+    cur = current.reset_index(drop=True)
+    exp = export.reset_index(drop=True)
+    rule = f"ERP sync: {source}"
+    out = SyncResult(invoices=cur, open_before=open_by_currency(cur))
+    edits, conflicts = out.edits, out.conflicts
+
+    cur_ids = cur["invoice_id"].astype(str).to_numpy()
+    exp_ids = exp["invoice_id"].astype(str).to_numpy()
+    pos = pd.Index(cur_ids).get_indexer(exp_ids) if len(cur) else np.full(len(exp), -1)
+    hit = pos >= 0
+    at, src = pos[hit], np.flatnonzero(hit)  # workbook row <- export row
+    in_export = np.zeros(len(cur), dtype=bool)
+    in_export[at] = True
+    changed = np.zeros(len(cur), dtype=bool)
+    result = cur.copy()
+    col_index = {c: result.columns.get_loc(c) for c in result.columns}
+
+    def put(rows: np.ndarray, column: str, values) -> None:
+        result.iloc[rows, col_index[column]] = values
+
+    # the ERP's columns
+    for c in INVOICE_ERP_COLUMNS:
+        if c in ("invoice_id", "open_amount") or c not in present or not len(at):
+            continue
+        kind = _kind(t, c)
+        old = comparable(cur[c].iloc[at], kind)
+        new = comparable(exp[c].iloc[src], kind)
+        diff = np.flatnonzero(old != new)
+        if not len(diff):
+            continue
+        put(at[diff], c, exp[c].iloc[src[diff]].to_numpy())
+        changed[at[diff]] = True
+        for i in diff:
+            edits.append(Edit("Invoices", cur_ids[at[i]], c, shown(old[i], kind), shown(new[i], kind), rule))
+
+    # open amounts: the ERP's (0 when closed), less our cash it has not booked yet
+    old_open = cur["open_amount"].to_numpy(dtype=np.int64, na_value=0) if len(cur) else np.zeros(0, np.int64)
+    erp_open = old_open.copy()
+    erp_open[at] = exp["open_amount"].to_numpy(dtype=np.int64)[src]
+    after = pd.to_datetime(cur["invoice_date"]).to_numpy() > np.datetime64(pd.Timestamp(as_of))
+    pending = _unbooked(cur_ids, matches)
+    open_or_pending = (old_open != 0) | pd.Series(cur_ids).isin(pending).to_numpy()
+    closing = (~in_export & open_or_pending & ~after) if full else np.zeros(len(cur), dtype=bool)
+    erp_open[closing] = 0
+    new_open = erp_open.copy()
+    booked_rows: list[int] = []
+    synced = in_export | closing
+    if pending:
+        new_open, booked_rows = _cash_rule(cur_ids, old_open, erp_open, synced, matches)
+    diff = np.flatnonzero(synced & (new_open != old_open))
+    put(diff, "open_amount", new_open[diff])
+    changed[diff] = True
+    for i in diff:
+        why = rule + ("; closed: not in the full export" if closing[i] else "")
+        edits.append(Edit("Invoices", cur_ids[i], "open_amount", fmt(old_open[i]), fmt(new_open[i]), why))
+
+    # statuses
+    status = cur["status"].astype(str).str.strip().to_numpy(dtype=object)
+    system = np.array([s.lower() in SYSTEM_STATUSES for s in status], dtype=bool)
+    lower = np.array([s.lower() for s in status], dtype=object)
+    reopened = np.isin(lower, ["", "paid", CLOSED.lower()])
+    target = np.where(closing, CLOSED, np.where(new_open == 0, "paid", np.where(reopened, "open", status)))
+    target = target.astype(object)
+    move = np.flatnonzero(synced & system & (lower != np.char.lower(target.astype(str)).astype(object)))
+    if len(move):
+        put(move, "status", target[move])
+        changed[move] = True
+        for i in move:
+            edits.append(Edit("Invoices", cur_ids[i], "status", status[i], target[i], rule))
+    for i in np.flatnonzero(synced & ~system & (closing | (new_open == 0))):
+        conflicts.append(Conflict("Invoices", cur_ids[i], "status", status[i],
+                                  "closed" if closing[i] else "paid (nothing open)"))
+
+    # people's columns the export also has: fill the empty ones, report the differing ones
+    for c in t.editable:
+        if c == "status" or c not in present or not len(at):
+            continue
+        mine = comparable(cur[c].iloc[at], "text")
+        theirs = comparable(exp[c].iloc[src], "text")
+        fill = np.flatnonzero((mine == "") & (theirs != ""))
+        if len(fill):
+            put(at[fill], c, theirs[fill])
+            changed[at[fill]] = True
+            for i in fill:
+                edits.append(Edit("Invoices", cur_ids[at[i]], c, "", theirs[i], rule + "; was empty"))
+        for i in np.flatnonzero((mine != "") & (theirs != "") & (mine != theirs)):
+            conflicts.append(Conflict("Invoices", cur_ids[at[i]], c, mine[i], theirs[i]))
+
+    # new invoices
+    fresh = exp.loc[~hit].copy()
+    if len(fresh):
+        fresh["status"] = np.where(fresh["open_amount"].to_numpy(dtype=np.int64) == 0, "paid", "open")
+        for c in t.editable:
+            if c != "status" and c not in present:
+                fresh[c] = ""
+        fresh = fresh[t.names]
+        for r in fresh.itertuples(index=False):
+            edits.append(Edit("Invoices", str(r.invoice_id), "invoice_id", "",
+                              f"{r.currency} {fmt(r.amount)}, open {fmt(r.open_amount)}, due "
+                              f"{pd.Timestamp(r.due_date):%Y-%m-%d}, customer {r.customer_id}", rule + "; new"))
+        result = pd.concat([result, fresh], ignore_index=True) if len(result) else fresh.reset_index(drop=True)
+    out.invoices = result
+
+    if booked_rows:
+        m = matches.reset_index(drop=True).copy()
+        flags = m["flags"].astype(str).to_numpy(dtype=object)
+        match_ids = m["match_id"].astype(str).to_numpy(dtype=object)
+        invoice_ids = m["invoice_id"].astype(str).to_numpy(dtype=object)
+        for i in booked_rows:
+            old = flags[i]
+            flags[i] = f"{old}, {BOOKED}" if old.strip() else BOOKED
+            edits.append(Edit("Matches", match_ids[i], "flags", old, flags[i],
+                              f"{rule}; the ERP booked invoice {invoice_ids[i]}'s payment"))
+        m["flags"] = flags
+        out.matches = m
+
+    out.counts = {
+        "new": int(len(fresh)),
+        "changed": int((changed & in_export).sum()),
+        "closed": int(closing.sum()),
+        "unchanged": int((in_export & ~changed).sum()),
+        "kept": int((~in_export & ~closing).sum()),
+        "booked": len(booked_rows),
+    }
+    out.open_after = open_by_currency(result)
+    return out
+
+
+def _unbooked(ids: np.ndarray, matches: pd.DataFrame | None) -> set[str]:
+    """Invoice ids with an applied Matches allocation the ERP has not booked yet."""
+    if matches is None or not len(matches) or "applied" not in matches.columns:
+        return set()
+    m = matches
+    live = m["applied"].astype(bool).to_numpy() & ~m["flags"].astype(str).str.contains(BOOKED, regex=False).to_numpy()
+    return set(m.loc[live, "invoice_id"].astype(str))
+
+
+def _cash_rule(ids: np.ndarray, old_open: np.ndarray, erp_open: np.ndarray, synced: np.ndarray,
+               matches: pd.DataFrame) -> tuple[np.ndarray, list[int]]:
+    """New open amounts and the Matches rows (positions) the ERP has booked; see the module rules."""
+    new_open = erp_open.copy()
+    m = matches.reset_index(drop=True)
+    applied = m["applied"].astype(bool).to_numpy() if "applied" in m.columns else np.zeros(len(m), bool)
+    flags = m["flags"].astype(str).str.contains(BOOKED, regex=False).to_numpy()
+    live = np.flatnonzero(applied & ~flags)
+    if not len(live):
+        return new_open, []
+    where = {k: i for i, k in enumerate(ids)}
+    by_invoice: dict[int, list[tuple[int, int]]] = {}
+    amounts = (m["applied_amount"].astype("Int64").to_numpy(dtype=np.int64, na_value=0)
+               + m["write_off"].astype("Int64").to_numpy(dtype=np.int64, na_value=0))
+    inv_ids = m["invoice_id"].astype(str).to_numpy()
+    for j in live:
+        i = where.get(inv_ids[j])
+        if i is not None and synced[i] and amounts[j]:
+            by_invoice.setdefault(i, []).append((j, int(amounts[j])))
+    booked: list[int] = []
+    for i, allocs in by_invoice.items():
+        u = sum(a for _, a in allocs)
+        if u == 0:
+            continue
+        sign = 1 if u > 0 else -1
+        b = int(old_open[i]) + u - int(erp_open[i])
+        done = 0
+        for j, a in allocs:
+            if sign * (done + a) <= sign * b:
+                done += a
+                booked.append(j)
+            else:
+                break
+        new_open[i] = int(erp_open[i]) - (u - done)
+    return new_open, sorted(booked)
+
+
+# ---------------------------------------------------------------- customers
+
+def _ibans(cell) -> list[str]:
+    return [p.replace(" ", "").upper() for p in str(cell or "").split(";") if p.strip()]
+
+
+def sync_customers(current: pd.DataFrame, export: pd.DataFrame, present: set[str],
+                   source: str = "ERP export") -> SyncResult:
+    """The Customers body after upserting ``export``; customers missing from it are kept."""
+    t = schema.CUSTOMERS
+    _duplicates(export, "customer_id", source)
+    cur = current.reset_index(drop=True)
+    exp = export.reset_index(drop=True)
+    rule = f"ERP sync: {source}"
+    out = SyncResult(invoices=pd.DataFrame())
+    cur_ids = cur["customer_id"].astype(str).to_numpy()
+    pos = pd.Index(cur_ids).get_indexer(exp["customer_id"].astype(str).to_numpy()) if len(cur) else \
+        np.full(len(exp), -1)
+    if len(cur) and pd.Index(cur_ids).has_duplicates:
+        _duplicates(cur, "customer_id", "workbook sheet Customers")
+    hit = pos >= 0
+    at, src = pos[hit], np.flatnonzero(hit)
+    result = cur.copy()
+    changed = np.zeros(len(cur), dtype=bool)
+    for c in CUSTOMER_ERP_COLUMNS:
+        if c == "customer_id" or c not in present or not len(at):
+            continue
+        kind = _kind(t, c)
+        new_vals = exp[c].iloc[src].to_numpy(dtype=object)
+        if c == "iban":
+            merged = []
+            for mine, theirs in zip(cur[c].iloc[at].to_numpy(dtype=object), new_vals):
+                have = _ibans(mine)
+                merged.append(";".join(have + [x for x in _ibans(theirs) if x not in have]))
+            new_vals = np.array(merged, dtype=object)
+            old = comparable(cur[c].iloc[at], "text")
+            new = np.array([str(v) for v in new_vals], dtype=object)
+        else:
+            old = comparable(cur[c].iloc[at], kind)
+            new = comparable(exp[c].iloc[src], kind)
+        diff = np.flatnonzero(old != new)
+        if not len(diff):
+            continue
+        result.iloc[at[diff], result.columns.get_loc(c)] = new_vals[diff] if c == "iban" else \
+            exp[c].iloc[src[diff]].to_numpy()
+        changed[at[diff]] = True
+        for i in diff:
+            out.edits.append(Edit("Customers", cur_ids[at[i]], c, shown(old[i], kind), shown(new[i], kind), rule))
+    for c in t.editable:
+        if c not in present or not len(at):
+            continue
+        mine = comparable(cur[c].iloc[at], "text")
+        theirs = comparable(exp[c].iloc[src], "text")
+        fill = np.flatnonzero((mine == "") & (theirs != ""))
+        if len(fill):
+            result.iloc[at[fill], result.columns.get_loc(c)] = theirs[fill]
+            changed[at[fill]] = True
+            for i in fill:
+                out.edits.append(Edit("Customers", cur_ids[at[i]], c, "", theirs[i], rule + "; was empty"))
+        for i in np.flatnonzero((mine != "") & (theirs != "") & (mine != theirs)):
+            out.conflicts.append(Conflict("Customers", cur_ids[at[i]], c, mine[i], theirs[i]))
+    fresh = exp.loc[~hit, t.names].copy()
+    for r in fresh.itertuples(index=False):
+        out.edits.append(Edit("Customers", str(r.customer_id), "customer_id", "", str(r.customer_name), rule + "; new"))
+    if len(fresh):
+        result = pd.concat([result, fresh], ignore_index=True) if len(result) else fresh.reset_index(drop=True)
+    out.customers = result
+    out.counts = {"customers_new": int(len(fresh)), "customers_changed": int(changed.sum())}
+    return out
+
+
+def customers_from_invoices(customers: pd.DataFrame, invoices: pd.DataFrame, source: str = "ERP export"
+                            ) -> tuple[pd.DataFrame, list[Edit]]:
+    """Customers with a row added for each customer of ``invoices`` it lacks (id and name from the open items)."""
+    have = set(customers["customer_id"].astype(str))
+    inv = invoices[["customer_id", "customer_name"]].astype(str)
+    inv = inv[~inv["customer_id"].isin(have) & (inv["customer_id"].str.strip() != "")]
+    inv = inv.drop_duplicates("customer_id")
+    if not len(inv):
+        return customers, []
+    add = pd.DataFrame({c: frames.empty_frame(schema.CUSTOMERS)[c].reindex(range(len(inv))) for c in schema.CUSTOMERS.names})
+    for c in schema.CUSTOMERS.kinds("text"):
+        add[c] = ""
+    add["customer_id"] = inv["customer_id"].to_numpy()
+    add["customer_name"] = [n if n.strip() else i for i, n in zip(inv["customer_id"], inv["customer_name"])]
+    edits = [Edit("Customers", i, "customer_id", "", n, f"ERP sync: {source}; customer of the open items")
+             for i, n in zip(add["customer_id"], add["customer_name"])]
+    body = pd.concat([customers.reset_index(drop=True), add], ignore_index=True) if len(customers) else add
+    return body, edits
