@@ -11,7 +11,7 @@ from fractions import Fraction
 
 import pandas as pd
 
-from . import schema
+from . import dunning_settings, schema
 from .errors import CellProblem, InputError
 from .frames import row_numbers
 from .money import parse_amount, parse_rate
@@ -81,6 +81,7 @@ DEFAULTS: dict[str, tuple[str, str]] = {
     "backups_kept": ("10", "Earlier versions of the workbook kept in the ar-xl-backups folder beside it (0 keeps none)"),
     "fx_max_move": ("10", "Largest factor an FX rate may move between two runs before the action asks to confirm it "
                            "(ar-xl --confirm-fx; the ribbon: fx.confirm on the Parameters sheet)"),
+    **dunning_settings.DEFAULTS,
     "fx.EUR": ("1", "Base currency"),
     "fx.GBP": ("1.1650", "EUR per 1 GBP"),
     "fx.USD": ("0.9200", "EUR per 1 USD"),
@@ -112,6 +113,8 @@ class Config:
     fx_origin: dict[str, str] = field(default_factory=lambda: {
         k[3:]: BUILT_IN_NO_TABLE for k in DEFAULTS if k.startswith("fx.")})
     """Where each FX rate came from: 'from Config row N' or 'built-in: ...' (``fx_source``)."""
+    dunning: dunning_settings.Dunning = field(default_factory=dunning_settings.Dunning.default)
+    """Reminder levels, minimum, fallback language, letterhead (``dunning_settings``)."""
 
     def fx_source(self, currency: str) -> str:
         """Where the rate of ``currency`` came from, in words."""
@@ -224,6 +227,7 @@ def from_rows(rows: pd.DataFrame | None, source: str = "Config") -> Config:
         backups_kept=val("backups_kept", _count, 10),
         fx_max_move=val("fx_max_move", _factor, Fraction(10)),
         fx_origin=origin,
+        dunning=dunning_settings.from_values(values, get),
         extra={k: v for k, v in values.items() if k not in DEFAULTS and k not in fx_keys and not k.startswith("fx.")},
     )
     if problems:
