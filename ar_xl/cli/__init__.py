@@ -12,9 +12,9 @@ import sys
 
 from .. import __version__
 from ..errors import ArXlError
-from . import addin, basics, cash, dashboard, workbooks, workflow
+from . import addin, basics, cash, dashboard, remind, workbooks, workflow
 
-VERB_MODULES = (basics, cash, dashboard, workflow, addin, workbooks)
+VERB_MODULES = (basics, cash, dashboard, workflow, remind, addin, workbooks)
 """In the order ``ar-xl --help`` lists them."""
 
 
