@@ -477,3 +477,31 @@ def test_a_persons_own_columns_keep_their_numbers_and_dates(wb):
     assert score.value == 12.5 and score.data_type == "n"
     assert called.value == dt.datetime(2026, 11, 2) and called.number_format != "@"  # still shown as a date
     assert note.value == "=call back" and note.data_type == "s"
+
+
+# ------------------------------------------------------------------ reminders
+
+def test_reminders_for_the_selected_customer(wb, tmp_path):
+    out = tmp_path / "letters"
+    out.mkdir()
+    _set_parameters(wb, {"reminders.folder": str(out)})
+    r = _row_of(wb, "Customers", "customer_id", "C1")
+    _, alerts, book = click(wb, "reminders", sheet="Customers", selection=f"A{r}")
+    assert "made 1 reminder(s)" in _ok(alerts)
+    rem = book.get("Reminders")
+    assert list(rem["customer_id"]) == ["C1"] and list(rem["level"]) == [1]
+    assert rem["items"].iloc[0] == "2026-0001; 2026-0002" and int(rem["total"].iloc[0]) == 150050
+    assert sorted(p.name for p in out.iterdir()) == ["R-000001_C1_level1.pdf"]  # C1 has no e-mail: PDF only
+    act = book.get("Activities").iloc[0]
+    assert (act["customer_id"], act["channel"]) == ("C1", "letter") and "level 1" in act["outcome"]
+    # clicked again the same day: level 1 is not sent twice within its interval
+    _, alerts, book = click(wb, "reminders", sheet="Customers", selection=f"A{r}")
+    assert "made 0 reminder(s)" in _ok(alerts) and len(book.get("Reminders")) == 1
+
+
+def test_reminders_for_all_that_are_due(wb, tmp_path):
+    _set_parameters(wb, {"reminders.folder": str(tmp_path)})
+    _, alerts, book = click(wb, "reminders", sheet="Config")
+    _ok(alerts)
+    # C3's invoice is not yet due; C1 and C2 are
+    assert sorted(book.get("Reminders")["customer_id"]) == ["C1", "C2"]
