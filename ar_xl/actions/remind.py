@@ -54,7 +54,7 @@ def plan_letters(book: Book, as_of=None, customers=None, level: int | None = Non
 
 def _skips(plan: dunning.Plan) -> str:
     counts = Counter(r.split(":")[0] if r.startswith("level ") else r for _, _, r in plan.skipped)
-    return "; ".join(f"{n} {r}" for r, n in counts.most_common())
+    return "; ".join(f"{r} ({n})" for r, n in counts.most_common())
 
 
 def remind(book: Book, as_of=None, customers=None, level: int | None = None, out_dir: str | Path = ".",

@@ -151,12 +151,12 @@ def pdf(letter, subject: str, body: str, dunning, as_of: dt.date) -> bytes:
     doc.cell(0, 5, day(as_of, letter.language), align="R", new_x="LMARGIN", new_y="NEXT")
     doc.ln(4)
     doc.set_font("DejaVu", "B", 12)
-    doc.multi_cell(0, 6, subject, new_x="LMARGIN", new_y="NEXT")
+    doc.multi_cell(0, 6, subject, align="L", new_x="LMARGIN", new_y="NEXT")
     doc.ln(3)
     doc.set_font("DejaVu", "", 10)
     for para in body.split("\n"):
         if para.strip():
-            doc.multi_cell(0, 5, para, new_x="LMARGIN", new_y="NEXT")
+            doc.multi_cell(0, 5, para, align="L", new_x="LMARGIN", new_y="NEXT")
         else:
             doc.ln(3)
     return bytes(doc.output())
