@@ -88,7 +88,7 @@ def test_one_draft_and_letter_per_language_hold_the_customer_items_and_totals(wb
     out.mkdir()
     assert main(["remind", str(wb), "--as-of", AS_OF, "--out", str(out)]) == 0
     summary = capsys.readouterr().out
-    assert "made 5 reminder(s)" in summary and "1 customer flagged no reminders" not in summary  # counted per item
+    assert "made 5 reminder(s)" in summary and "customer flagged no reminders (2)" in summary  # C-NO's 2 items
     for cid, name, lang, mail, _ in CUSTOMERS[:4]:
         msg = draft(out, cid)
         total, due, word = EXPECT[lang]
@@ -233,6 +233,11 @@ def test_a_missing_folder_is_refused_and_nothing_changes(wb, tmp_path, capsys):
     assert main(["remind", str(wb), "--as-of", AS_OF, "--out", str(tmp_path / "nope")]) == 2
     assert "does not exist" in capsys.readouterr().err
     assert wb.read_bytes() == before
+
+
+def test_an_unknown_customer_is_refused(wb, capsys):
+    assert main(["remind", str(wb), "--as-of", AS_OF, "--customer", "C-ZZ", "--dry-run"]) == 2
+    assert "C-ZZ" in capsys.readouterr().err
 
 
 def test_an_unknown_level_is_refused(wb, capsys):

@@ -30,7 +30,7 @@ from ..engine.disputes import join_ids, next_id
 from ..errors import ArXlError
 from ..letters import render
 from ..money import fmt
-from .plan import appended, who
+from .plan import appended, known_customer, who
 
 
 def _as_of(value) -> dt.date:
@@ -47,6 +47,8 @@ def plan_letters(book: Book, as_of=None, customers=None, level: int | None = Non
     """The engine's decision for this book (Reminders may be missing from an older workbook: none sent)."""
     book.missing.pop("Reminders", None)
     cfg = book.config
+    for c in customers or ():
+        known_customer(book, c, "remind")
     return dunning.plan(book.get("Invoices"), book.get("Customers"), book.get("Disputes"), book.get("Promises"),
                         book.get("Plans"), book.get("Reminders"), _as_of(as_of), cfg,
                         only_customers=list(customers) if customers else None, only_level=level)

@@ -38,11 +38,12 @@ def add_verbs(sub) -> None:
         customers = [c.strip() for part in (a.customer or []) for c in part.split(",") if c.strip()] or None
         if a.dry_run:
             from ..actions import remind
+            from ..money import fmt
             from ..workbook import xlsx
             change = remind.remind(xlsx.load(a.workbook), a.as_of, customers, a.level, a.out, dry_run=True)
             for lt in change.plan.letters:
                 print(f"{lt.customer_id}\tlevel {lt.level.number} ({lt.level.tone})\t{lt.language}\t"
-                      f"{lt.currency} {lt.total / 100:,.2f}\t{'; '.join(lt.items['invoice_id'])}\t{lt.email or '(no e-mail)'}")
+                      f"{lt.currency} {fmt(lt.total)}\t{'; '.join(lt.items['invoice_id'])}\t{lt.email or '(no e-mail)'}")
             for cust, inv, why in change.plan.skipped:
                 print(f"not reminded\t{cust}\t{inv}\t{why}")
             print(change.summary)
