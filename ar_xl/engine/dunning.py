@@ -63,12 +63,24 @@ class Letter:
     country: str
     level: Level
     currency: str
-    items: pd.DataFrame
-    """invoice_id, invoice_date, due_date, days_overdue, amount, open_amount, interest, payment_reference"""
+    columns: dict
+    """The items' columns (numpy arrays): invoice_id, invoice_date, due_date, days_overdue, amount,
+    open_amount, interest, payment_reference; ``items`` is them as a frame (built when first asked for:
+    a frame per letter would be most of the engine's time)."""
     amount: int = 0
     fee: int = 0
     interest: int = 0
     compensation: int = 0
+
+    @property
+    def items(self) -> pd.DataFrame:
+        if not hasattr(self, "_frame"):
+            self._frame = pd.DataFrame(self.columns)
+        return self._frame
+
+    @property
+    def count(self) -> int:
+        return len(self.columns["invoice_id"])
 
     @property
     def total(self) -> int:
@@ -208,9 +220,20 @@ def plan(
     ids = inv["invoice_id"].map(_text).to_numpy()
     custs = inv["customer_id"].map(_text).to_numpy()
     cands = np.flatnonzero((open_ > 0) & (days >= 1) & ~np.isin(status, list(NEVER)))
+    if len(cands):  # items listed oldest due date first, then by id, in every letter
+        order = np.lexsort((ids[cands].astype(str), -days[cands]))
+        cands = cands[order]
+    currency = inv["currency"].map(_text).str.upper().to_numpy()
+    base = to_base(open_, pd.Series(currency), config)
+    inv_day = inv["invoice_date"].map(_day).to_numpy()
+    amounts = inv["amount"].fillna(0).astype("int64").to_numpy()
+    refs = inv["payment_reference"].map(_text).to_numpy() if "payment_reference" in inv else np.full(len(inv), "")
+    names = inv["customer_name"].map(_text).to_numpy() if "customer_name" in inv else np.full(len(inv), "")
+    due_arr = due.to_numpy()
+    level_of = {lv.number: lv for lv in dn.levels}
     top = dn.levels[-1].number
 
-    groups: dict[tuple[str, int, str], list[tuple[int, int]]] = {}
+    groups: dict[tuple[str, int, str], list[int]] = {}
     for i in cands:
         c, iid = custs[i], ids[i]
         if wanted is not None and c not in wanted:
@@ -232,56 +255,47 @@ def plan(
         if prev >= top:
             out.skipped.append((c, iid, f"already at the last level ({prev})"))
             continue
-        try:
-            nxt = dn.level(prev + 1)
-        except ValueError:
-            continue
-        if days[i] < nxt.days:
+        nxt = level_of.get(prev + 1)
+        if nxt is None or days[i] < nxt.days:
             continue
         if prev_day is not None and (as_of - prev_day).days < nxt.gap:
             continue
         if only_level is not None and nxt.number != only_level:
             continue
-        cur = _text(inv.at[i, "currency"]).upper()
-        groups.setdefault((c, nxt.number, cur), []).append((i, int(days[i])))
+        groups.setdefault((c, nxt.number, currency[i]), []).append(int(i))
 
-    for (c, n, cur), rows in sorted(groups.items()):
-        lv = dn.level(n)
+    for (c, n, cur), idx in sorted(groups.items()):
+        lv = level_of[n]
         last = cust_hist.get((c, n))
         if last is not None and (as_of - last).days < lv.gap:
             out.skipped.append((c, "", f"level {n} was sent on {last:%Y-%m-%d}, within its {lv.gap}-day interval"))
             continue
-        idx = [i for i, _ in rows]
-        sub = inv.loc[idx]
-        total = int(open_[idx].sum())
-        base = int(to_base(np.array([total], dtype=np.int64), pd.Series([cur]), config).sum())
-        if base < dn.min_amount:
-            out.skipped.append((c, "", f"level {n}: total {base / 100:.2f} {config.base_currency} is below the "
+        ix = np.asarray(idx)
+        total = int(open_[ix].sum())
+        in_base = int(base[ix].sum())
+        if in_base < dn.min_amount:
+            out.skipped.append((c, "", f"level {n}: total {in_base / 100:.2f} {config.base_currency} is below the "
                                        f"minimum {dn.min_amount / 100:.2f}"))
             continue
         rate = dn.interest_rate if lv.interest else None
-        items = pd.DataFrame({
-            "invoice_id": sub["invoice_id"].map(_text).to_numpy(),
-            "invoice_date": sub["invoice_date"].map(_day).to_numpy(),
-            "due_date": sub["due_date"].map(_day).to_numpy(),
-            "days_overdue": [d for _, d in rows],
-            "amount": sub["amount"].fillna(0).astype("int64").to_numpy(),
-            "open_amount": open_[idx],
-            "interest": [interest_cents(int(open_[i]), d, rate) for i, d in rows],
-            "payment_reference": sub["payment_reference"].map(_text).to_numpy()
-            if "payment_reference" in sub else [""] * len(idx),
-        }).sort_values(["due_date", "invoice_id"], kind="stable").reset_index(drop=True)
+        interest = np.array([interest_cents(int(open_[i]), int(days[i]), rate) for i in idx], dtype=np.int64)
+        items = {
+            "invoice_id": ids[ix], "invoice_date": inv_day[ix], "due_date": due_arr[ix],
+            "days_overdue": days[ix], "amount": amounts[ix], "open_amount": open_[ix],
+            "interest": interest,
+            "payment_reference": refs[ix],
+        }
         info = cust_info.get(c, {})
         lang = _text(info.get("language")).lower()
-        name = _text(info.get("customer_name")) or _text(sub["customer_name"].iloc[0] if "customer_name" in sub else "")
+        name = _text(info.get("customer_name")) or names[ix[0]]
         letter = Letter(
             customer_id=c, customer_name=name or c,
             language=lang if lang in ("en", "nl", "de", "fr") else dn.language,
             email=_text(info.get("email")), country=_text(info.get("country")).upper(),
-            level=lv, currency=cur, items=items, amount=total,
+            level=lv, currency=cur, columns=items, amount=total,
             fee=_base_to(lv.fee, cur, config),
-            interest=int(items["interest"].sum()),
-            compensation=_base_to(dn.compensation, cur, config) * len(items) if lv.compensation else 0,
+            interest=int(interest.sum()),
+            compensation=_base_to(dn.compensation, cur, config) * len(idx) if lv.compensation else 0,
         )
         out.letters.append(letter)
     return out
