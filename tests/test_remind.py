@@ -235,6 +235,23 @@ def test_a_missing_folder_is_refused_and_nothing_changes(wb, tmp_path, capsys):
     assert wb.read_bytes() == before
 
 
+def test_two_addresses_in_customers_email_are_both_on_the_draft():
+    import datetime as d
+    from ar_xl.config import Config
+    from ar_xl.engine.dunning import Letter
+    from ar_xl.letters import render
+    cfg = Config()
+    lt = Letter("C1", "Ålesund Fisk AS", "en", "a@x.example; b@y.example\n", "NO", cfg.dunning.level(1), "EUR",
+                {"invoice_id": ["I1"], "invoice_date": [d.date(2026, 9, 1)], "due_date": [d.date(2026, 10, 1)],
+                 "days_overdue": [61], "amount": [5000], "open_amount": [5000], "interest": [0],
+                 "payment_reference": [""]}, amount=5000)
+    subject, body = render.texts(lt, cfg.dunning, d.date(2026, 12, 1))
+    data = render.eml(lt, subject, body, b"%PDF-1.4", "x.pdf", cfg.dunning, d.datetime(2026, 12, 1, 9))
+    msg = email.message_from_bytes(data, policy=email.policy.default)
+    assert [a.addr_spec for a in msg["To"].addresses] == ["a@x.example", "b@y.example"]
+    assert "Ålesund Fisk AS" in msg.get_body(("plain",)).get_content() and "€50.00" in msg.get_body(("plain",)).get_content()
+
+
 def test_an_unknown_customer_is_refused(wb, capsys):
     assert main(["remind", str(wb), "--as-of", AS_OF, "--customer", "C-ZZ", "--dry-run"]) == 2
     assert "C-ZZ" in capsys.readouterr().err

@@ -166,16 +166,22 @@ def eml(letter, subject: str, body: str, pdf_bytes: bytes, pdf_name: str, dunnin
     """The draft as .eml bytes (``X-Unsent: 1``), the PDF attached."""
     msg = EmailMessage(policy=SMTP)
     msg["X-Unsent"] = "1"
-    msg["To"] = letter.email
+    msg["To"] = addresses(letter.email)
     sender = dunning.company.get("email", "")
     if sender:
         msg["From"] = sender
-    msg["Subject"] = subject
+    msg["Subject"] = " ".join(subject.split())
     msg["Date"] = format_datetime(when)
     msg["Content-Language"] = letter.language
     msg.set_content(body, charset="utf-8")
     msg.add_attachment(pdf_bytes, maintype="application", subtype="pdf", filename=pdf_name)
     return msg.as_bytes()
+
+
+def addresses(cell: str) -> str:
+    """Customers.email as a To header: ``a@x; b@y`` (or on separate lines) -> ``a@x, b@y``."""
+    parts = [p.strip() for p in re.split(r"[;,\s]+", str(cell or "")) if p.strip()]
+    return ", ".join(parts)
 
 
 def file_stem(reminder_id: str, customer_id: str, level: int) -> str:
