@@ -505,3 +505,10 @@ def test_reminders_for_all_that_are_due(wb, tmp_path):
     _ok(alerts)
     # C3's invoice is not yet due; C1 and C2 are
     assert sorted(book.get("Reminders")["customer_id"]) == ["C1", "C2"]
+
+
+def test_reminders_with_an_unknown_level_says_which_levels_exist(wb, tmp_path):
+    _set_parameters(wb, {"reminders.folder": str(tmp_path), "reminders.level": 7})
+    _, alerts, book = click(wb, "reminders", sheet="Config")
+    assert "no reminder level 7; Config defines levels 1, 2, 3, 4" in _critical(alerts)
+    assert len(book.get("Reminders")) == 0

@@ -49,9 +49,12 @@ def plan_letters(book: Book, as_of=None, customers=None, level: int | None = Non
     cfg = book.config
     for c in customers or ():
         known_customer(book, c, "remind")
-    return dunning.plan(book.get("Invoices"), book.get("Customers"), book.get("Disputes"), book.get("Promises"),
-                        book.get("Plans"), book.get("Reminders"), _as_of(as_of), cfg,
-                        only_customers=list(customers) if customers else None, only_level=level)
+    try:
+        return dunning.plan(book.get("Invoices"), book.get("Customers"), book.get("Disputes"), book.get("Promises"),
+                            book.get("Plans"), book.get("Reminders"), _as_of(as_of), cfg,
+                            only_customers=list(customers) if customers else None, only_level=level)
+    except ValueError as e:  # an unknown level: the engine names the levels Config defines
+        raise ArXlError(f"remind: {e}") from None
 
 
 def _skips(plan: dunning.Plan) -> str:

@@ -513,9 +513,8 @@ def reminders(book=None):
             folder = str((home if str(home) not in ("", ".") and home.is_dir() else Path(tempfile.gettempdir()))
                           / "ar-xl-reminders")
             Path(folder).mkdir(exist_ok=True)
-        level = p.text("reminders.level")
-        change = _module("actions.remind").remind(b, _as_of(xw_book), customers, int(level) if level else None,
-                                                  folder)
+        level = p.whole("reminders.level", 0) or None
+        change = _module("actions.remind").remind(b, _as_of(xw_book), customers, level, folder)
         _module("workbook.documents").write_documents(change.documents)
         return change
     return run("reminders", what, compute, book)
