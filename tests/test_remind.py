@@ -260,3 +260,14 @@ def test_an_unknown_customer_is_refused(wb, capsys):
 def test_an_unknown_level_is_refused(wb, capsys):
     assert main(["remind", str(wb), "--as-of", AS_OF, "--level", "7", "--dry-run"]) == 2
     assert "no reminder level 7" in capsys.readouterr().err
+
+
+def test_a_workbook_made_before_the_reminders_table_gets_one(wb, tmp_path):
+    import openpyxl
+    w = openpyxl.load_workbook(wb)
+    del w["Reminders"]
+    w.save(wb)
+    out = tmp_path / "out"
+    out.mkdir()
+    assert main(["remind", str(wb), "--as-of", AS_OF, "--out", str(out), "--customer", "C-NL,C-FR"]) == 0
+    assert sorted(xlsx.load(wb).get("Reminders")["customer_id"]) == ["C-FR", "C-NL"]
