@@ -10,7 +10,6 @@ import email
 import email.policy
 import subprocess
 
-import pandas as pd
 import pytest
 
 from ar_xl.cli import main
