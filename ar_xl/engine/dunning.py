@@ -118,7 +118,7 @@ def _truthy(v) -> bool:
     return _text(v).lower() in ("true", "yes", "1", "x", "ja", "oui")
 
 
-def _covered(rows: pd.DataFrame, live: np.ndarray, by_customer: dict[str, list[str]]) -> tuple[set[str], set[str]]:
+def _covered(rows: pd.DataFrame, live: np.ndarray) -> tuple[set[str], set[str]]:
     """Invoice ids named by the live rows, and customers whose live rows name no invoice (all items)."""
     ids, whole = set(), set()
     for cust, cell in zip(rows.loc[live, "customer_id"], rows.loc[live, "invoice_ids"]):
@@ -198,7 +198,7 @@ def plan(
         st = promises["status"].map(_text).str.lower()
         ends = promises["promised_date"].map(_day)
         prom_live = ((st.isin(["open", ""])) & ends.map(lambda d: d is not None and d + grace >= as_of)).to_numpy(bool)
-    promised_ids, promised_all = _covered(prom_rows, prom_live, {}) if len(prom_live) else (set(), set())
+    promised_ids, promised_all = _covered(prom_rows, prom_live) if len(prom_live) else (set(), set())
     promise_named = set()
     if promises is not None and len(promises):
         for cell in promises["invoice_ids"]:
@@ -207,7 +207,7 @@ def plan(
     if plans is not None and len(plans):
         ps = plans["plan_status"].map(_text).str.lower()
         live = ps.isin(["active", ""]).to_numpy(bool)
-        plan_ids, plan_all = _covered(plans, live, {})
+        plan_ids, plan_all = _covered(plans, live)
         for cell in plans["invoice_ids"]:
             plan_named.update(split_ids(cell))
     item_hist, cust_hist = _history(reminders)
