@@ -13,7 +13,7 @@ from fractions import Fraction
 
 import pandas as pd
 
-from . import schema
+from . import dunning_settings, schema
 from .errors import CellProblem, InputError
 from .frames import row_numbers
 from .money import parse_amount, parse_rate
@@ -100,6 +100,7 @@ DEFAULTS: dict[str, tuple[str, str]] = {
     "fx_max_move": ("10", "Largest factor an FX rate may move between two runs before the action asks to confirm it "
                            "(ar-xl --confirm-fx; the ribbon: fx.confirm on the Parameters sheet)"),
     **{f"worklist.{k}": v for k, v in WORKLIST_DEFAULTS.items()},
+    **dunning_settings.DEFAULTS,
     "fx.EUR": ("1", "Base currency"),
     "fx.GBP": ("1.1650", "EUR per 1 GBP"),
     "fx.USD": ("0.9200", "EUR per 1 USD"),
@@ -136,6 +137,8 @@ class Config:
     """Config rows ``rate.<SERIES>.<YYYY>H<1|2>`` (e.g. ``rate.DE.2026H2 = 1.27``): reference rates for
     late-payment interest that add to or override the shipped table (``engine.interest``), as
     ``{"DE.2026H2": (Decimal("1.27"), "Config row 12")}``."""
+    dunning: dunning_settings.Dunning = field(default_factory=dunning_settings.Dunning.default)
+    """Reminder levels, minimum, fallback language, letterhead (``dunning_settings``)."""
 
     def fx_source(self, currency: str) -> str:
         """Where the rate of ``currency`` came from, in words."""
@@ -258,6 +261,7 @@ def from_rows(rows: pd.DataFrame | None, source: str = "Config") -> Config:
         fx_origin=origin,
         late_rates=late_rates,
         worklist=parse_worklist(get),
+        dunning=dunning_settings.from_values(values, get),
         extra={k: v for k, v in values.items() if k not in DEFAULTS and k not in fx_keys and not k.startswith("fx.")
                and not k.startswith("rate.")},
     )

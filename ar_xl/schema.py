@@ -183,6 +183,7 @@ CUSTOMERS = Table(
         C("credit_limit", "money"),
         C("email", width=28),
         C("phone", width=18),
+        C("no_reminders", "bool", editable=True, width=10, description="TRUE: never send this customer a reminder"),
         C("aliases", width=30, description="Payer names learned from confirmed matches, ';'-separated"),
         C("note", editable=True, width=30),
     ),
@@ -358,6 +359,33 @@ ACTIVITIES = Table(
     description="The contact log.",
 )
 
+REMINDERS = Table(
+    "Reminders",
+    (
+        C("reminder_id", width=10),
+        C("customer_id", width=12),
+        C("customer_name", width=32),
+        C("level", "int", width=6),
+        C("tone", width=10),
+        C("language", width=9),
+        C("sent_on", "date", width=12, description="The as-of date the draft and letter were made for"),
+        C("items", width=30, description="Invoice ids reminded, ';'-separated"),
+        C("currency", width=9),
+        C("amount", "money", description="Overdue amount of the items"),
+        C("fee", "money"),
+        C("interest", "money"),
+        C("compensation", "money"),
+        C("total", "money", description="amount + fee + interest + compensation"),
+        C("email", width=28),
+        C("file", width=40, description="The PDF letter"),
+        C("draft", width=40, description="The .eml draft (opens in Outlook as a draft to send)"),
+        C("user"),
+        C("note", editable=True, width=30),
+    ),
+    key=("reminder_id",),
+    description="Reminders (dunning letters and e-mail drafts) made by Reminders / ar-xl remind.",
+)
+
 AUDIT = Table(
     "Audit",
     (
@@ -377,7 +405,8 @@ AUDIT = Table(
 
 TABLES: dict[str, Table] = {
     t.name: t
-    for t in (INVOICES, PAYMENTS, CUSTOMERS, AGING, WORKLIST, MATCHES, PLANS, PROMISES, DISPUTES, ACTIVITIES, AUDIT, CONFIG)
+    for t in (INVOICES, PAYMENTS, CUSTOMERS, AGING, WORKLIST, MATCHES, PLANS, PROMISES, DISPUTES, ACTIVITIES, REMINDERS, AUDIT,
+              CONFIG)
 }
 """Every table of the collections workbook, in sheet order."""
 

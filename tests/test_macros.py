@@ -521,3 +521,38 @@ def test_load_open_items_without_a_file_says_what_to_do(wb):
     actions, alerts, _ = click(wb, "load_open_items")
     assert "no file chosen" in _critical(alerts)
     assert not [a for a in actions if a["func"] == "setValues"]
+
+
+# ------------------------------------------------------------------ reminders
+
+def test_reminders_for_the_selected_customer(wb, tmp_path):
+    out = tmp_path / "letters"
+    out.mkdir()
+    _set_parameters(wb, {"reminders.folder": str(out)})
+    r = _row_of(wb, "Customers", "customer_id", "C1")
+    _, alerts, book = click(wb, "reminders", sheet="Customers", selection=f"A{r}")
+    assert "made 1 reminder(s)" in _ok(alerts)
+    rem = book.get("Reminders")
+    assert list(rem["customer_id"]) == ["C1"] and list(rem["level"]) == [1]
+    assert rem["items"].iloc[0] == "2026-0001; 2026-0002" and int(rem["total"].iloc[0]) == 150050
+    assert sorted(p.name for p in out.iterdir()) == ["R-000001_C1_level1.pdf"]  # C1 has no e-mail: PDF only
+    act = book.get("Activities").iloc[0]
+    assert (act["customer_id"], act["channel"]) == ("C1", "letter") and "level 1" in act["outcome"]
+    # clicked again the same day: level 1 is not sent twice within its interval
+    _, alerts, book = click(wb, "reminders", sheet="Customers", selection=f"A{r}")
+    assert "made 0 reminder(s)" in _ok(alerts) and len(book.get("Reminders")) == 1
+
+
+def test_reminders_for_all_that_are_due(wb, tmp_path):
+    _set_parameters(wb, {"reminders.folder": str(tmp_path)})
+    _, alerts, book = click(wb, "reminders", sheet="Config")
+    _ok(alerts)
+    # C3's invoice is not yet due; C1 and C2 are
+    assert sorted(book.get("Reminders")["customer_id"]) == ["C1", "C2"]
+
+
+def test_reminders_with_an_unknown_level_says_which_levels_exist(wb, tmp_path):
+    _set_parameters(wb, {"reminders.folder": str(tmp_path), "reminders.level": 7})
+    _, alerts, book = click(wb, "reminders", sheet="Config")
+    assert "no reminder level 7; Config defines levels 1, 2, 3, 4" in _critical(alerts)
+    assert len(book.get("Reminders")) == 0

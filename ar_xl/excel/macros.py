@@ -105,6 +105,9 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter("promise.amount", None, "Promise to pay", "Promised amount; empty = the selected invoices' open amount."),
     Parameter("promise.date", None, "Promise to pay", "Date the customer promised to pay by (required)."),
     Parameter("promise.note", None, "Promise to pay", "Note on the promise."),
+    Parameter("reminders.folder", None, "Reminders",
+              "Folder for the reminder PDFs and .eml drafts; empty = ar-xl-reminders beside the workbook."),
+    Parameter("reminders.level", None, "Reminders", "Only reminders of this level; empty = every level due."),
 )
 
 _HEADER = ["parameter", "value", "used by", "help"]
@@ -535,8 +538,26 @@ def my_worklist(book=None):
 
 
 def reminders(book=None):
-    """Dunning reminders (needs ar_xl.actions.reminders)."""
-    return run("reminders", "Reminders", lambda b, xb: _module("actions.reminders").run(b, _as_of(xb)), book)
+    """Reminder letters and e-mail drafts (``actions.remind``) for the customers of the selected rows (on
+    Customers, Invoices or Aging), or for every customer that is due when the selection is elsewhere; the
+    files go to Parameters reminders.folder (empty: an ar-xl-reminders folder beside the workbook)."""
+    what = "Reminders"
+
+    def compute(b: Book, xw_book) -> Change:
+        p = Parameters.read(xw_book)
+        name, rows = live.selected_rows(xw_book, b, ["Customers", "Invoices", "Aging"])
+        customers = _ids(rows, "customer_id") if name and len(rows) else None
+        folder = p.text("reminders.folder")
+        if not folder:
+            home = Path(str(getattr(xw_book, "fullname", "") or "")).parent
+            folder = str((home if str(home) not in ("", ".") and home.is_dir() else Path(tempfile.gettempdir()))
+                          / "ar-xl-reminders")
+            Path(folder).mkdir(exist_ok=True)
+        level = p.whole("reminders.level", 0) or None
+        change = _module("actions.remind").remind(b, _as_of(xw_book), customers, level, folder)
+        _module("workbook.documents").write_documents(change.documents)
+        return change
+    return run("reminders", what, compute, book)
 
 
 def refresh_dashboard(book=None):
@@ -585,7 +606,7 @@ ENTRY_POINTS: dict[str, tuple[Callable, str | None]] = {
     "check_promises": (check_promises, "actions.promise"),
     "update_plans": (update_plans, "actions.plan"),
     "my_worklist": (my_worklist, "actions.worklist"),
-    "reminders": (reminders, "actions.reminders"),
+    "reminders": (reminders, "actions.remind"),
     "refresh_dashboard": (refresh_dashboard, "actions.dashboard"),
     "parameters": (parameters, None),
 }

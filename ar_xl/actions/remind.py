@@ -1,0 +1,131 @@
+"""Reminders (dunning): the letters due, rendered, and logged.
+
+``remind(book, ...)`` asks ``engine.dunning`` which letters are due as of the date, renders each in the
+customer's language (``letters.render``: subject and body from the template, a PDF letter, an ``.eml``
+draft with the PDF attached) and returns a ``Change`` that
+
+* appends one **Reminders** row per letter (id ``R-000001``; customer, level, tone, language, items,
+  amount, fee, interest, compensation, total, e-mail, the PDF and draft paths, user);
+* appends one **Activities** row per letter (channel ``email`` when the customer has an address, else
+  ``letter``; the outcome names the level and total; next action date = the pay-by date);
+* logs both in **Audit**.
+
+The files themselves travel on ``change.documents`` as ``(path, bytes)``: the shell writes them (after
+checking each path) before it saves the workbook, so a logged reminder always has its files.  With
+``dry_run`` nothing is rendered or logged: the summary says what would be made and why others are not.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from pathlib import Path
+
+import pandas as pd
+
+from .. import clock
+from ..book import Book, Change
+from ..dates import parse_date
+from ..engine import dunning
+from ..engine.disputes import join_ids, next_id
+from ..errors import ArXlError
+from ..letters import render
+from ..money import fmt
+from .plan import appended, known_customer, who
+
+
+def _as_of(value) -> dt.date:
+    if value is None:
+        return clock.today()
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return parse_date(value)
+
+
+def plan_letters(book: Book, as_of=None, customers=None, level: int | None = None) -> dunning.Plan:
+    """The engine's decision for this book (Reminders may be missing from an older workbook: none sent)."""
+    book.missing.pop("Reminders", None)
+    cfg = book.config
+    for c in customers or ():
+        known_customer(book, c, "remind")
+    try:
+        return dunning.plan(book.get("Invoices"), book.get("Customers"), book.get("Disputes"), book.get("Promises"),
+                            book.get("Plans"), book.get("Reminders"), _as_of(as_of), cfg,
+                            only_customers=list(customers) if customers else None, only_level=level)
+    except ValueError as e:  # an unknown level: the engine names the levels Config defines
+        raise ArXlError(f"remind: {e}") from None
+
+
+def _skips(plan: dunning.Plan) -> str:
+    counts = Counter(r.split(":")[0] if r.startswith("level ") else r for _, _, r in plan.skipped)
+    return "; ".join(f"{r} ({n})" for r, n in counts.most_common())
+
+
+def remind(book: Book, as_of=None, customers=None, level: int | None = None, out_dir: str | Path = ".",
+           dry_run: bool = False, user: str | None = None) -> Change:
+    """Make the reminders due (see the module docstring); ``change.documents`` holds the files."""
+    day = _as_of(as_of)
+    user = who(book, user)
+    plan = plan_letters(book, day, customers, level)
+    change = Change("remind")
+    change.documents = []  # type: ignore[attr-defined]
+    change.plan = plan  # type: ignore[attr-defined]
+    levels = Counter(lt.level.number for lt in plan.letters)
+    by_level = ", ".join(f"level {n}: {k}" for n, k in sorted(levels.items()))
+    skipped = _skips(plan)
+    if dry_run or not plan.letters:
+        verb = "would make" if dry_run else "made"
+        change.summary = (f"{verb} {len(plan.letters)} reminder(s) as of {day:%Y-%m-%d}"
+                          f"{' (' + by_level + ')' if by_level else ''}; not reminded: {skipped or 'none'}")
+        return change
+    out = Path(out_dir)
+    if not out.is_dir():
+        raise ArXlError(f"{out}: the folder for the reminders does not exist; create it first")
+    cfg = book.config
+    dn = cfg.dunning
+    existing = list(book.get("Reminders")["reminder_id"])
+    act_ids = list(book.get("Activities")["activity_id"])
+    rows, acts = [], []
+    when = clock.now()
+    for lt in plan.letters:
+        rid = next_id(existing, "R")
+        existing.append(rid)
+        stem = render.file_stem(rid, lt.customer_id, lt.level.number)
+        pdf_path, eml_path = (out / f"{stem}.pdf").absolute(), (out / f"{stem}.eml").absolute()
+        subject, body = render.texts(lt, dn, day)
+        pdf = render.pdf(lt, subject, body, dn, day)
+        change.documents.append((pdf_path, pdf))  # type: ignore[attr-defined]
+        if lt.email:
+            change.documents.append((eml_path, render.eml(lt, subject, body, pdf, pdf_path.name, dn, when)))  # type: ignore[attr-defined]
+        items = join_ids(lt.items["invoice_id"])
+        rows.append({
+            "reminder_id": rid, "customer_id": lt.customer_id, "customer_name": lt.customer_name,
+            "level": lt.level.number, "tone": lt.level.tone, "language": lt.language, "sent_on": pd.Timestamp(day),
+            "items": items, "currency": lt.currency, "amount": lt.amount, "fee": lt.fee, "interest": lt.interest,
+            "compensation": lt.compensation, "total": lt.total, "email": lt.email, "file": str(pdf_path),
+            "draft": str(eml_path) if lt.email else "", "user": user, "note": "",
+        })
+        aid = next_id(act_ids, "A")
+        act_ids.append(aid)
+        pay_by = day + dt.timedelta(days=render.PAY_WITHIN_DAYS)
+        acts.append({
+            "activity_id": aid, "at": pd.Timestamp(when), "user": user, "customer_id": lt.customer_id,
+            "channel": "email" if lt.email else "letter",
+            "outcome": f"reminder {rid} level {lt.level.number} ({lt.level.tone}): {len(lt.items)} item(s), "
+                       f"{lt.currency} {fmt(lt.total)}",
+            "next_action_date": pd.Timestamp(pay_by), "note": "",
+        })
+        change.log(user, "Reminders", rid, "total", None, fmt(lt.total), f"remind level {lt.level.number}")
+        change.log(user, "Activities", aid, "outcome", None, acts[-1]["outcome"], "remind")
+    change.tables["Reminders"] = appended(book, "Reminders", rows)
+    change.tables["Activities"] = appended(book, "Activities", acts)
+    no_mail = sum(1 for lt in plan.letters if not lt.email)
+    change.summary = (f"made {len(rows)} reminder(s) as of {day:%Y-%m-%d} ({by_level}) for "
+                      f"{len({lt.customer_id for lt in plan.letters})} customer(s) in {out.absolute()}"
+                      f"{f'; {no_mail} without an e-mail address (PDF only)' if no_mail else ''}"
+                      f"; not reminded: {skipped or 'none'}")
+    if any(lt.level.interest for lt in plan.letters) and dn.interest_rate is None:
+        change.warnings.append("a level claims interest but Config dunning.interest_rate is empty: no interest was "
+                               "computed")
+    return change

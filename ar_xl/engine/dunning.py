@@ -1,0 +1,301 @@
+"""Dunning: which overdue items of which customer are due for which reminder level, as of a date.
+
+Pure: frames and settings in, ``Letter`` objects and skip reasons out.  The levels come from Config
+(``dunning_settings``).
+
+Rules
+-----
+* **Candidates** are invoices with a positive open amount whose due date is before the as-of date
+  (at least 1 day overdue).  Credit notes, paid, written-off and ``legal`` items are never reminded.
+* **Never reminded** (each skip is reported with its reason):
+
+  - a customer whose Customers.no_reminders is TRUE;
+  - an item on a dispute that is not resolved or closed, or whose status is ``disputed``;
+  - an item covered by a promise (Promises.invoice_ids, or every item of the customer when it names
+    none) that is ``open`` and whose promised date plus ``promise_grace_days`` is on or after the as-of
+    date; an item with status ``promised`` and no Promises row at all is left alone too (its date is
+    unknown);
+  - an item on a live plan (Plans rows naming it with plan_status ``active`` or blank); an item with
+    status ``on plan`` and no Plans row is left alone too;
+  - a letter whose items total less than ``dunning.min_amount`` in the base currency.
+
+* **Levels climb one at a time.**  An item's previous level is the highest level of the Reminders rows
+  that list it, sent on that row's ``sent_on``.  It is due for the next level when it is at least that
+  level's ``days`` overdue and, if it was reminded before, at least that level's ``gap`` days have passed
+  since.  An item at the top level gets nothing more.  (An item 50 days overdue that was never reminded
+  gets level 1 first: a final notice needs the reminders before it.)
+* **One letter per customer, level and currency**, listing its items.  The **same level is not sent to a
+  customer twice within its interval** (the level's ``gap`` days since a Reminders row of that customer
+  and level); such a letter is skipped.
+* **Amounts** (exact cents): amount = the items' open amounts; fee = the level's fee (base currency,
+  converted to the letter's currency at the Config rate); interest, when the level claims it and
+  ``dunning.interest_rate`` is set = per item open × rate × days overdue / 365 (simple, rounded half away
+  from zero per item); compensation, when the level claims it = ``dunning.compensation`` per invoice,
+  converted like the fee; total = amount + fee + interest + compensation.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+import numpy as np
+import pandas as pd
+
+from ..config import Config
+from ..dunning_settings import Dunning, Level
+from ..money import convert
+from .aging import to_base
+from .disputes import disputed_invoices, split_ids
+
+NEVER = {"paid", "written off", "legal"}
+
+
+@dataclass
+class Letter:
+    """One reminder: a customer, a level, a currency and the items it lists."""
+
+    customer_id: str
+    customer_name: str
+    language: str
+    email: str
+    country: str
+    level: Level
+    currency: str
+    columns: dict
+    """The items' columns (numpy arrays): invoice_id, invoice_date, due_date, days_overdue, amount,
+    open_amount, interest, payment_reference; ``items`` is them as a frame (built when first asked for:
+    a frame per letter would be most of the engine's time)."""
+    amount: int = 0
+    fee: int = 0
+    interest: int = 0
+    compensation: int = 0
+
+    @property
+    def items(self) -> pd.DataFrame:
+        if not hasattr(self, "_frame"):
+            self._frame = pd.DataFrame(self.columns)
+        return self._frame
+
+    @property
+    def count(self) -> int:
+        return len(self.columns["invoice_id"])
+
+    @property
+    def total(self) -> int:
+        return self.amount + self.fee + self.interest + self.compensation
+
+
+@dataclass
+class Plan:
+    """What the engine decided: the letters to make and why others were not made."""
+
+    letters: list[Letter] = field(default_factory=list)
+    skipped: list[tuple[str, str, str]] = field(default_factory=list)
+    """(customer_id, invoice_id or '', reason)"""
+
+
+def _day(v) -> dt.date | None:
+    if v is None or v is pd.NaT or (isinstance(v, float) and v != v):
+        return None
+    try:
+        ts = pd.Timestamp(v)
+    except (ValueError, TypeError):
+        return None
+    return None if ts is pd.NaT else ts.date()
+
+
+def _text(v) -> str:
+    if v is None or v is pd.NA or (isinstance(v, float) and v != v):
+        return ""
+    return str(v).strip()
+
+
+def _truthy(v) -> bool:
+    if isinstance(v, (bool, np.bool_)):
+        return bool(v)
+    return _text(v).lower() in ("true", "yes", "1", "x", "ja", "oui")
+
+
+def _covered(rows: pd.DataFrame, live: np.ndarray) -> tuple[set[str], set[str]]:
+    """Invoice ids named by the live rows, and customers whose live rows name no invoice (all items)."""
+    ids, whole = set(), set()
+    for cust, cell in zip(rows.loc[live, "customer_id"], rows.loc[live, "invoice_ids"]):
+        named = split_ids(cell)
+        if named:
+            ids.update(named)
+        else:
+            whole.add(_text(cust))
+    return ids, whole
+
+
+def _history(reminders: pd.DataFrame) -> tuple[dict[str, tuple[int, dt.date]], dict[tuple[str, int], dt.date]]:
+    """Per invoice its highest level and that reminder's date; per (customer, level) the last date."""
+    item: dict[str, tuple[int, dt.date]] = {}
+    cust: dict[tuple[str, int], dt.date] = {}
+    if reminders is None or not len(reminders):
+        return item, cust
+    for c, lv, on, items in zip(reminders["customer_id"], reminders["level"], reminders["sent_on"], reminders["items"]):
+        day = _day(on)
+        if day is None or lv is None or lv is pd.NA or (isinstance(lv, float) and lv != lv):
+            continue
+        lv = int(lv)
+        key = (_text(c), lv)
+        if key not in cust or cust[key] < day:
+            cust[key] = day
+        for inv in split_ids(items):
+            prev = item.get(inv)
+            if prev is None or (lv, day) > prev:
+                item[inv] = (lv, day)
+    return item, cust
+
+
+def _base_to(cents: int, currency: str, config: Config) -> int:
+    """Base-currency cents in ``currency`` at the Config rate (exact, rounded half away from zero)."""
+    if not cents or currency == config.base_currency:
+        return int(cents)
+    return int(convert(np.array([cents], dtype=np.int64), 1 / Fraction(config.rate(currency)))[0])
+
+
+def interest_cents(open_cents: int, days: int, rate: Decimal | None) -> int:
+    """Simple interest: open × annual rate × days / 365, rounded half away from zero to the cent."""
+    if rate is None or days <= 0 or open_cents <= 0:
+        return 0
+    return int((Decimal(int(open_cents)) * rate * days / 365).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def plan(
+    invoices: pd.DataFrame,
+    customers: pd.DataFrame,
+    disputes: pd.DataFrame,
+    promises: pd.DataFrame,
+    plans: pd.DataFrame,
+    reminders: pd.DataFrame,
+    as_of: dt.date,
+    config: Config,
+    only_customers: list[str] | None = None,
+    only_level: int | None = None,
+) -> Plan:
+    """The letters due as of ``as_of`` by the module rules; ``only_customers`` / ``only_level`` narrow them."""
+    dn: Dunning = config.dunning
+    out = Plan()
+    if not dn.levels or invoices is None or not len(invoices):
+        return out
+    if only_level is not None:
+        dn.level(only_level)  # an unknown level is refused
+    wanted = {c.strip() for c in only_customers} if only_customers else None
+
+    cust_info: dict[str, dict] = {}
+    if customers is not None and len(customers):
+        for rec in customers.to_dict("records"):
+            cust_info[_text(rec.get("customer_id"))] = rec
+
+    disputed = disputed_invoices(disputes)
+    grace = dt.timedelta(days=int(config.promise_grace_days))
+    prom_rows, prom_live = promises, np.zeros(0, dtype=bool)
+    if promises is not None and len(promises):
+        st = promises["status"].map(_text).str.lower()
+        ends = promises["promised_date"].map(_day)
+        prom_live = ((st.isin(["open", ""])) & ends.map(lambda d: d is not None and d + grace >= as_of)).to_numpy(bool)
+    promised_ids, promised_all = _covered(prom_rows, prom_live) if len(prom_live) else (set(), set())
+    promise_named = set()
+    if promises is not None and len(promises):
+        for cell in promises["invoice_ids"]:
+            promise_named.update(split_ids(cell))
+    plan_ids, plan_all, plan_named = set(), set(), set()
+    if plans is not None and len(plans):
+        ps = plans["plan_status"].map(_text).str.lower()
+        live = ps.isin(["active", ""]).to_numpy(bool)
+        plan_ids, plan_all = _covered(plans, live)
+        for cell in plans["invoice_ids"]:
+            plan_named.update(split_ids(cell))
+    item_hist, cust_hist = _history(reminders)
+
+    inv = invoices.reset_index(drop=True)
+    due = inv["due_date"].map(_day)
+    days = np.array([(as_of - d).days if d is not None else -1 for d in due], dtype=np.int64)
+    open_ = inv["open_amount"].fillna(0).astype("int64").to_numpy()
+    status = inv["status"].map(_text).str.lower().to_numpy()
+    ids = inv["invoice_id"].map(_text).to_numpy()
+    custs = inv["customer_id"].map(_text).to_numpy()
+    cands = np.flatnonzero((open_ > 0) & (days >= 1) & ~np.isin(status, list(NEVER)))
+    if len(cands):  # items listed oldest due date first, then by id, in every letter
+        order = np.lexsort((ids[cands].astype(str), -days[cands]))
+        cands = cands[order]
+    currency = inv["currency"].map(_text).str.upper().to_numpy()
+    base = to_base(open_, pd.Series(currency), config)
+    inv_day = inv["invoice_date"].map(_day).to_numpy()
+    amounts = inv["amount"].fillna(0).astype("int64").to_numpy()
+    refs = inv["payment_reference"].map(_text).to_numpy() if "payment_reference" in inv else np.full(len(inv), "")
+    names = inv["customer_name"].map(_text).to_numpy() if "customer_name" in inv else np.full(len(inv), "")
+    due_arr = due.to_numpy()
+    level_of = {lv.number: lv for lv in dn.levels}
+    top = dn.levels[-1].number
+
+    groups: dict[tuple[str, int, str], list[int]] = {}
+    for i in cands:
+        c, iid = custs[i], ids[i]
+        if wanted is not None and c not in wanted:
+            continue
+        info = cust_info.get(c, {})
+        if _truthy(info.get("no_reminders")):
+            out.skipped.append((c, iid, "customer flagged no reminders"))
+            continue
+        if iid in disputed or status[i] == "disputed":
+            out.skipped.append((c, iid, "disputed"))
+            continue
+        if iid in promised_ids or c in promised_all or (status[i] == "promised" and iid not in promise_named):
+            out.skipped.append((c, iid, "promised to pay (until the promised date + grace)"))
+            continue
+        if iid in plan_ids or c in plan_all or (status[i] == "on plan" and iid not in plan_named):
+            out.skipped.append((c, iid, "on a live payment plan"))
+            continue
+        prev, prev_day = item_hist.get(iid, (0, None))
+        if prev >= top:
+            out.skipped.append((c, iid, f"already at the last level ({prev})"))
+            continue
+        nxt = level_of.get(prev + 1)
+        if nxt is None or days[i] < nxt.days:
+            continue
+        if prev_day is not None and (as_of - prev_day).days < nxt.gap:
+            continue
+        if only_level is not None and nxt.number != only_level:
+            continue
+        groups.setdefault((c, nxt.number, currency[i]), []).append(int(i))
+
+    for (c, n, cur), idx in sorted(groups.items()):
+        lv = level_of[n]
+        last = cust_hist.get((c, n))
+        if last is not None and (as_of - last).days < lv.gap:
+            out.skipped.append((c, "", f"level {n} was sent on {last:%Y-%m-%d}, within its {lv.gap}-day interval"))
+            continue
+        ix = np.asarray(idx)
+        total = int(open_[ix].sum())
+        in_base = int(base[ix].sum())
+        if in_base < dn.min_amount:
+            out.skipped.append((c, "", f"level {n}: total {in_base / 100:.2f} {config.base_currency} is below the "
+                                       f"minimum {dn.min_amount / 100:.2f}"))
+            continue
+        rate = dn.interest_rate if lv.interest else None
+        interest = np.array([interest_cents(int(open_[i]), int(days[i]), rate) for i in idx], dtype=np.int64)
+        items = {
+            "invoice_id": ids[ix], "invoice_date": inv_day[ix], "due_date": due_arr[ix],
+            "days_overdue": days[ix], "amount": amounts[ix], "open_amount": open_[ix],
+            "interest": interest,
+            "payment_reference": refs[ix],
+        }
+        info = cust_info.get(c, {})
+        lang = _text(info.get("language")).lower()
+        name = _text(info.get("customer_name")) or names[ix[0]]
+        letter = Letter(
+            customer_id=c, customer_name=name or c,
+            language=lang if lang in ("en", "nl", "de", "fr") else dn.language,
+            email=_text(info.get("email")), country=_text(info.get("country")).upper(),
+            level=lv, currency=cur, columns=items, amount=total,
+            fee=_base_to(lv.fee, cur, config),
+            interest=int(interest.sum()),
+            compensation=_base_to(dn.compensation, cur, config) * len(idx) if lv.compensation else 0,
+        )
+        out.letters.append(letter)
+    return out

@@ -1,0 +1,126 @@
+"""Dunning engine: which items get which reminder level, and what is never reminded."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from ar_xl import config as config_mod
+from ar_xl import frames
+from ar_xl.engine import dunning
+
+AS_OF = dt.date(2026, 12, 1)
+
+
+def frame(table, rows):
+    return frames.coerce(pd.DataFrame(rows), table, table) if rows else frames.empty_frame(table)
+
+
+def inv(iid, cust, due, amount, status="open", cur="EUR"):
+    return {"invoice_id": iid, "customer_id": cust, "customer_name": f"Name {cust}", "invoice_date": "2026-09-01",
+            "due_date": due, "currency": cur, "amount": amount, "open_amount": amount, "status": status}
+
+
+CUSTOMERS = [
+    {"customer_id": "C1", "customer_name": "Müller GmbH", "language": "de", "email": "ap@mueller.de"},
+    {"customer_id": "C2", "customer_name": "Dupont SA", "language": "fr", "email": "compta@dupont.fr"},
+    {"customer_id": "C3", "customer_name": "Quiet BV", "language": "nl", "no_reminders": "TRUE"},
+]
+
+
+def run(invoices, customers=CUSTOMERS, disputes=(), promises=(), plans=(), reminders=(), as_of=AS_OF, cfg=None, **kw):
+    return dunning.plan(frame("Invoices", list(invoices)), frame("Customers", list(customers)),
+                        frame("Disputes", list(disputes)), frame("Promises", list(promises)),
+                        frame("Plans", list(plans)), frame("Reminders", list(reminders)), as_of,
+                        cfg or config_mod.Config(), **kw)
+
+
+def test_first_reminder_is_level_1_even_for_an_old_item():
+    p = run([inv("I1", "C1", "2026-11-20", "100.00"), inv("I2", "C1", "2026-09-01", "50.00"),
+             inv("I3", "C1", "2026-11-28", "70.00")])
+    assert len(p.letters) == 1
+    lt = p.letters[0]
+    assert (lt.customer_id, lt.level.number, lt.language, lt.currency) == ("C1", 1, "de", "EUR")
+    assert list(lt.items["invoice_id"]) == ["I2", "I1"]  # I3 is 3 days overdue: below level 1's 7 days
+    assert lt.amount == 15000 and lt.total == 15000
+
+
+def test_levels_climb_after_the_gap():
+    reminders = [{"reminder_id": "R1", "customer_id": "C1", "level": 1, "sent_on": "2026-11-10", "items": "I1; I2"}]
+    # I1 is 16 days overdue: level 2 needs 21; I2 (91 days) gets level 2, 21 days after its level 1
+    p = run([inv("I1", "C1", "2026-11-15", "100.00"), inv("I2", "C1", "2026-09-01", "50.00")], reminders=reminders)
+    assert [(lt.level.number, list(lt.items["invoice_id"])) for lt in p.letters] == [(2, ["I2"])]
+    assert p.letters[0].level.tone == "second"
+
+
+def test_gap_holds_back_the_next_level():
+    reminders = [{"reminder_id": "R1", "customer_id": "C1", "level": 1, "sent_on": "2026-11-25", "items": "I2"}]
+    p = run([inv("I2", "C1", "2026-09-01", "50.00")], reminders=reminders)
+    assert p.letters == []
+
+
+def test_same_level_not_sent_twice_within_its_interval():
+    reminders = [{"reminder_id": "R1", "customer_id": "C1", "level": 1, "sent_on": "2026-11-24", "items": "I1"}]
+    p = run([inv("I1", "C1", "2026-11-01", "100.00"), inv("I9", "C1", "2026-11-20", "80.00")], reminders=reminders)
+    assert p.letters == []
+    assert any("level 1 was sent on 2026-11-24, within its 14-day interval" in r for _, _, r in p.skipped)
+    later = run([inv("I1", "C1", "2026-11-01", "100.00"), inv("I9", "C1", "2026-11-20", "80.00")],
+                reminders=reminders, as_of=dt.date(2026, 12, 8))
+    assert [(lt.level.number, list(lt.items["invoice_id"])) for lt in later.letters] == [(1, ["I9"]), (2, ["I1"])]
+
+
+def test_exclusions():
+    invoices = [
+        inv("D1", "C1", "2026-10-01", "100.00"),
+        inv("D2", "C1", "2026-10-01", "100.00", status="disputed"),
+        inv("P1", "C2", "2026-10-01", "100.00"),
+        inv("P2", "C2", "2026-10-01", "100.00"),
+        inv("L1", "C2", "2026-10-01", "100.00", status="on plan"),
+        inv("Q1", "C3", "2026-10-01", "500.00"),
+        inv("S1", "C1", "2026-10-01", "10.00"),
+        inv("X1", "C1", "2026-10-01", "-100.00"),
+    ]
+    disputes = [{"dispute_id": "D-1", "customer_id": "C1", "invoice_ids": "D1", "status": "open"}]
+    promises = [{"promise_id": "P-1", "customer_id": "C2", "invoice_ids": "P1", "amount": "100", "currency": "EUR",
+                 "promised_date": "2026-11-29", "status": "open"},  # + 3 days grace: still live on 1 Dec
+                {"promise_id": "P-2", "customer_id": "C2", "invoice_ids": "P2", "amount": "100", "currency": "EUR",
+                 "promised_date": "2026-11-20", "status": "open"}]  # grace over: P2 is reminded
+    plans = [{"plan_id": "PL1", "customer_id": "C2", "invoice_ids": "L1", "installment_no": 1,
+              "due_date": "2026-12-15", "plan_status": "active"}]
+    p = run(invoices, disputes=disputes, promises=promises, plans=plans)
+    assert [(lt.customer_id, list(lt.items["invoice_id"])) for lt in p.letters] == [("C2", ["P2"])]
+    reasons = {(c, i): r for c, i, r in p.skipped}
+    assert reasons[("C1", "D1")] == "disputed" and reasons[("C1", "D2")] == "disputed"
+    assert reasons[("C2", "P1")].startswith("promised")
+    assert reasons[("C2", "L1")] == "on a live payment plan"
+    assert reasons[("C3", "Q1")] == "customer flagged no reminders"
+    assert "below the minimum 25.00" in reasons[("C1", "")]  # S1 alone: 10.00
+
+
+def test_fee_interest_compensation_on_a_final_notice():
+    rows = config_mod.default_rows()
+    rows.loc[rows.setting == "dunning.interest_rate", "value"] = "10"
+    rows.loc[rows.setting == "dunning.level3", "value"] = "days=35; gap=14; fee=15; interest=yes; compensation=yes; tone=final"
+    cfg = config_mod.from_rows(rows)
+    reminders = [{"reminder_id": "R2", "customer_id": "C1", "level": 2, "sent_on": "2026-11-01", "items": "I1"}]
+    p = run([inv("I1", "C1", "2026-09-02", "1000.00")], reminders=reminders, cfg=cfg)
+    lt = p.letters[0]
+    assert lt.level.tone == "final" and lt.items["days_overdue"].tolist() == [90]
+    assert lt.interest == 2466  # 1000.00 x 10% x 90 / 365 = 24.657... -> 24.66
+    assert (lt.fee, lt.compensation, lt.total) == (1500, 4000, 100000 + 1500 + 2466 + 4000)
+
+
+def test_filters_and_unknown_level():
+    invoices = [inv("I1", "C1", "2026-10-01", "100.00"), inv("I2", "C2", "2026-10-01", "100.00")]
+    assert [lt.customer_id for lt in run(invoices, only_customers=["C2"]).letters] == ["C2"]
+    assert run(invoices, only_level=2).letters == []
+    with pytest.raises(ValueError, match="no reminder level 7"):
+        run(invoices, only_level=7)
+
+
+def test_bad_level_row_is_named():
+    rows = config_mod.default_rows()
+    rows.loc[rows.setting == "dunning.level2", "value"] = "days=5; tone=friendly"
+    with pytest.raises(Exception, match=r"dunning.level2: days must be more than level 1's 7"):
+        config_mod.from_rows(rows)
