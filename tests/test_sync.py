@@ -251,7 +251,7 @@ def test_refused_input_changes_nothing(tmp_path, capsys):
     dup.write_text("Factuur;Relatie;Datum;Vervaldatum;Bedrag\nF1;C1;01-10-2026;31-10-2026;1,00\n"
                    "F1;C1;01-10-2026;31-10-2026;2,00\n", encoding="utf-8")
     assert cli.main(["sync", str(wb), "--invoices", str(dup)]) == 2
-    assert "dup.csv, row 2, column invoice_id: invoice_id 'F1' is listed 2 times (rows 2, 3)" in capsys.readouterr().err
+    assert "dup.csv, row 3, column invoice_id: invoice_id 'F1' is also on row 2" in capsys.readouterr().err
     assert cli.main(["sync", str(wb), "--invoices", str(export), "--map", "due_date=Zahlungsziel"]) == 2
     err = capsys.readouterr().err
     assert "Zahlungsziel" in err and "Vervaldatum" in err and "Traceback" not in err
