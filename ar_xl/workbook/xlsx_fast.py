@@ -10,9 +10,11 @@ widths, panes, charts, pivots), not for the cells of the big tables, so:
   ``<sheetData>`` (the cells) and keeps the cells' XML aside on the sheet
   (``ws._arxl``); the workbook's shared strings are kept in their order, so
   the kept XML stays valid.
-* ``read_table`` reads an Excel table's cells straight from that XML, with
-  openpyxl's rules for each cell type (numbers, shared and inline strings,
-  booleans, dates by the cell's number format).
+* ``read_table`` / ``read_columns`` read an Excel table's cells with
+  ``cell_reader``: python-calamine where it gives exactly openpyxl's values,
+  else a streaming XML parser (lxml) with openpyxl's own rules for each cell
+  (numbers, shared and inline strings, booleans, errors, formulas, dates by
+  the cell's number format).
 * ``write_table`` writes a table body as XML, cell for cell what openpyxl
   would write (inline strings, the column's number format, ``%.16g``
   numbers, dates as serial numbers).
@@ -30,32 +32,27 @@ import datetime as dt
 import io
 import re
 import zipfile
-from dataclasses import dataclass
+from pathlib import Path
 from xml.sax.saxutils import escape
 
 import openpyxl
 from defusedxml import ElementTree as SafeET
+from lxml import etree
 from openpyxl.cell.cell import Cell
-from openpyxl.utils import column_index_from_string, get_column_letter
-from openpyxl.utils.datetime import from_excel, to_excel
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet._reader import WorksheetReader
 from openpyxl.writer.excel import ExcelWriter
 
 from ..schema import DATE_FORMAT
+from . import cell_reader
 
 NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _SHEETDATA = re.compile(rb"<sheetData\s*/>|<sheetData>\s*</sheetData>|<sheetData\b[^>]*>.*?</sheetData>", re.S)
 _EMPTY_SHEETDATA = re.compile(rb"<sheetData\s*/>|<sheetData>\s*</sheetData>")
 _DIMENSION = re.compile(rb"<dimension\b[^>]*/>")
-_CELL = re.compile(r'<c r="([A-Z]+)(\d+)"(?: s="(\d+)")?(?: t="(\w+)")?([^>]*?)(?:/>|>(.*?)</c>)', re.S)
-_ATTR_S = re.compile(r'\bs="(\d+)"')
-_ATTR_T = re.compile(r'\bt="(\w+)"')
-_V = re.compile(r"<v>(.*?)</v>", re.S)
-_T = re.compile(r"<t(?:\s[^>]*)?>(.*?)</t>|<t\s*/>", re.S)
-_RPH = re.compile(r"<rPh\b.*?</rPh>", re.S)
-_ENTITY = re.compile(r"&(#x[0-9a-fA-F]+|#\d+|lt|gt|amp|quot|apos);")
-_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
+_NS_DECL = re.compile(rb'\sxmlns:([A-Za-z_][\w.-]*)\s*=')
 _PREFIXED_TAG = re.compile(rb"</?[A-Za-z_][\w.-]*:")
 _TAG_WITH_COLON = re.compile(rb"<[A-Za-z_][\w.-]*\s[^<>]*:[^<>]*>")
 _FOREIGN_ATTR = re.compile(rb"""\s(?!xml:)[A-Za-z_][\w.-]*:[\w.-]+\s*=\s*(?:"[^"]*"|'[^']*')""")
@@ -67,51 +64,47 @@ class Unsupported(Exception):
     """The sheet has something only openpyxl handles exactly; use it for this sheet."""
 
 
-def _unescape(text: str) -> str:
-    if "&" not in text:
-        return text
-
-    def one(m):
-        e = m.group(1)
-        if e[0] == "#":
-            return chr(int(e[2:], 16) if e[1] in "xX" else int(e[1:]))
-        return _ENTITIES[e]
-    return _ENTITY.sub(one, text)
-
-
-def _inline_text(inner: str) -> str:
-    return "".join(_unescape(m.group(1) or "") for m in _T.finditer(_RPH.sub("", inner)))
-
-
-@dataclass
 class RawSheet:
     """A worksheet's cells as the XML inside ``<sheetData>``, kept out of openpyxl."""
 
-    xml: bytes
-    full: bytes
-    """The original worksheet part (to hand to openpyxl when needed)."""
-    shared: list
-    cells: dict | None = None
-    """(row, col) -> (style id, type, inner XML); parsed on first use."""
-    changed: bool = False
+    def __init__(self, xml: bytes, full: bytes, shared: list, cells: dict | None = None, changed: bool = False,
+                 fast=None):
+        self._xml = xml
+        self._own = False  # whether ``_xml`` is in our own markup yet (see ``_own_markup``)
+        self.full = full
+        """The original worksheet part (to hand to openpyxl when needed)."""
+        self.shared = shared
+        self.cells = cells
+        """(row, col) -> (style id, kind, value) (see ``cell_reader.exact_cells``); parsed on first use."""
+        self.changed = changed
+        self.fast = fast
+        """The workbook's ``cell_reader.FastBook`` (None: always read exactly)."""
+        self.wb = None
+        self.title = None
+
+    @property
+    def xml(self) -> bytes:
+        """The cells' XML, in markup the part openpyxl writes can hold (``_own_markup``)."""
+        if not self._own:
+            self._xml = _own_markup(self._xml)
+            self._own = True
+        return self._xml
+
+    @xml.setter
+    def xml(self, value: bytes) -> None:
+        self._xml = value
+        self._own = True
 
     def parse(self) -> dict:
         if self.cells is None:
-            text = self.xml.decode("utf-8")
-            cells = {}
-            col_cache: dict[str, int] = {}
-            for letters, row, s, t, attrs, inner in _CELL.findall(text):
-                col = col_cache.get(letters)
-                if col is None:
-                    col = col_cache[letters] = column_index_from_string(letters)
-                if attrs and (" s=" in attrs or " t=" in attrs):  # attributes in another order
-                    ms, mt = _ATTR_S.search(attrs), _ATTR_T.search(attrs)
-                    s = ms.group(1) if ms else s
-                    t = mt.group(1) if mt else t
-                cells[(int(row), col)] = (int(s) if s else 0, t or "n", inner)
-            if text.count("<c ") + text.count("<c>") != len(cells):
-                raise Unsupported("cells without a reference")
-            self.cells = cells
+            if self.changed:  # our own XML: declare the namespace it is in
+                source = b'<sheetData xmlns="' + cell_reader.MAIN_NS.encode() + b'">' + self._xml + b"</sheetData>"
+            else:
+                source = self.full
+            try:
+                self.cells = cell_reader.exact_cells(source, self.wb, self.shared)
+            except (etree.XMLSyntaxError, ValueError, IndexError) as e:
+                raise Unsupported(f"cells openpyxl must read ({e})") from None
         return self.cells
 
 
@@ -163,6 +156,38 @@ def _shared_strings(z: zipfile.ZipFile) -> list[str]:
     return out
 
 
+def _sheet_data(part: bytes) -> tuple[int, int, bytes] | None:
+    """Where the part's ``<sheetData>`` element starts and ends, and the XML inside it; None when it has
+    none or more than one (a worksheet has exactly one; a prefixed one is left to openpyxl)."""
+    start = part.find(b"<sheetData")
+    if start < 0 or part.find(b"<sheetData", start + 1) >= 0:
+        return None
+    gt = part.find(b">", start)
+    if gt < 0:
+        return None
+    if part[gt - 1:gt] == b"/":  # <sheetData/>
+        return start, gt + 1, b""
+    end = part.rfind(b"</sheetData>")
+    if end < gt:
+        return None
+    return start, end + len(b"</sheetData>"), part[gt + 1:end]
+
+
+def _foreign_elements(head: bytes, body: bytes) -> bool:
+    """Whether the cells hold elements of another namespace (prefixed with a prefix declared before
+    them, in ``head``, or declaring one themselves); openpyxl handles those (``Unsupported``)."""
+    if b"xmlns" in body:
+        return True
+    return any(b"<" + p + b":" in body or b"</" + p + b":" in body for p in set(_NS_DECL.findall(head)))
+
+
+def _cell_style_count(styles: bytes) -> int | None:
+    if not styles:
+        return None
+    xfs = SafeET.fromstring(styles).find(f"{NS}cellXfs")
+    return None if xfs is None else len(xfs.findall(f"{NS}xf"))
+
+
 def open_workbook(path, keep_vba: bool = False) -> openpyxl.Workbook:
     """openpyxl's workbook with the worksheets' cells kept aside (``ws._arxl``); see the module docstring.
 
@@ -170,34 +195,37 @@ def open_workbook(path, keep_vba: bool = False) -> openpyxl.Workbook:
     out as expected.
     """
     try:
-        with zipfile.ZipFile(path) as z:
+        data = Path(path).read_bytes()
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
             parts = _sheet_parts(z)
             shared = _shared_strings(z)
+            fast = cell_reader.FastBook(data)
             raw: dict[str, RawSheet] = {}
             buf = io.BytesIO()
             with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as out:
                 wanted = set(parts.values())
                 for info in z.infolist():
-                    data = z.read(info.filename)
+                    part = z.read(info.filename)
                     if info.filename in wanted:
-                        m = _SHEETDATA.search(data)
-                        if m is not None:
-                            inner = m.group(0)
-                            body = b"" if _EMPTY_SHEETDATA.fullmatch(inner) else inner[inner.index(b">") + 1:-len(b"</sheetData>")]
-                            raw[info.filename] = RawSheet(_own_markup(body), data, shared)
-                            data = data[:m.start()] + b"<sheetData/>" + data[m.end():]
-                    out.writestr(zipfile.ZipInfo(info.filename, date_time=info.date_time), data)
+                        span = _sheet_data(part)
+                        if span is not None:
+                            start, end, body = span
+                            if _foreign_elements(part[:start], body):
+                                raise Unsupported("elements of another namespace among the cells")
+                            raw[info.filename] = RawSheet(body, part, shared, fast=fast)
+                            part = part[:start] + b"<sheetData/>" + part[end:]
+                    out.writestr(zipfile.ZipInfo(info.filename, date_time=info.date_time), part)
+            styles = z.read("xl/styles.xml") if "xl/styles.xml" in z.namelist() else b""
         buf.seek(0)
         wb = openpyxl.load_workbook(buf, keep_vba=keep_vba)
-        with zipfile.ZipFile(path) as z:
-            styles = z.read("xl/styles.xml") if "xl/styles.xml" in z.namelist() else b""
-        m = re.search(rb'<cellXfs\b[^>]*>(.*?)</cellXfs>', styles, re.S)
-        n_xfs = len(re.findall(rb"<xf\b", m.group(1))) if m else 0
-        if m and n_xfs != len(wb._cell_styles):
+        n_xfs = _cell_style_count(styles)
+        if n_xfs is not None and n_xfs != len(wb._cell_styles):
             raise Unsupported("repeated cell styles")
+        fast.dates_agree = cell_reader.formats_agree(wb)
         for ws in wb.worksheets:
             r = raw.get(parts.get(ws.title, ""))
             if r is not None:
+                r.wb, r.title = wb, ws.title
                 ws._arxl = r
         return wb
     except (Unsupported, KeyError, zipfile.BadZipFile, SafeET.ParseError, UnicodeDecodeError):
@@ -224,54 +252,34 @@ def materialize(ws) -> None:
 
 # ---------------------------------------------------------------- read
 
-def _value(wb, s: int, t: str, inner: str, shared: list):
-    if inner.startswith("<v>") and inner.endswith("</v>") and inner.count("<") == 2:
-        v = inner[3:-4]
-    else:
-        if "<f" in inner:
-            raise Unsupported("formula")
-        if t == "inlineStr":
-            if inner.startswith("<is><t>") and inner.endswith("</t></is>") and inner.count("<") == 4:
-                return _unescape(inner[7:-9])
-            return _inline_text(inner)
-        m = _V.search(inner)
-        if m is None:
-            return None
-        v = m.group(1)
-    if t == "n":
-        num = float(v) if ("." in v or "E" in v or "e" in v) else int(v)
-        if s in wb._date_formats:
-            return from_excel(num, wb.epoch, timedelta=s in wb._timedelta_formats)
-        return num
-    if t == "s":
-        return shared[int(v)]
-    if t == "b":
-        return bool(int(v))
-    if t == "str":
-        return _unescape(v)
-    raise Unsupported(f"cell type {t}")
-
-
 def cell_value(ws, row: int, col: int):
     r = raw_of(ws)
     if r is None:
         return ws.cell(row, col).value
     got = r.parse().get((row, col))
-    return None if got is None else _value(ws.parent, *got, r.shared)
+    return None if got is None else got[2]
+
+
+def read_columns(ws, min_row: int, min_col: int, max_row: int, max_col: int) -> list[list]:
+    """The values of the range column by column, as openpyxl reads them (see ``cell_reader``)."""
+    r = raw_of(ws)
+    if r.fast is not None and not r.changed and r.fast.dates_agree and cell_reader.cells_fit(r._xml):
+        cols = r.fast.columns(r.title, min_row, min_col, max_row, max_col)
+        if cols is not None:
+            return cols
+    cells = r.parse()
+    height = max_row - min_row + 1
+    cols = [[None] * height for _ in range(max_col - min_col + 1)]
+    for (row, col), (_, _, value) in cells.items():
+        if min_row <= row <= max_row and min_col <= col <= max_col:
+            cols[col - min_col][row - min_row] = value
+    return cols
 
 
 def read_table(ws, min_row: int, min_col: int, max_row: int, max_col: int) -> list[tuple]:
     """The rows of the range as tuples of values (like ``iter_rows(values_only=True)``)."""
-    r = raw_of(ws)
-    cells = r.parse()
-    wb = ws.parent
-    width = max_col - min_col + 1
-    grid = [[None] * width for _ in range(max_row - min_row + 1)]
-    shared = r.shared
-    for (row, col), (s, t, inner) in cells.items():
-        if min_row <= row <= max_row and min_col <= col <= max_col:
-            grid[row - min_row][col - min_col] = _value(wb, s, t, inner, shared)
-    return [tuple(g) for g in grid]
+    cols = read_columns(ws, min_row, min_col, max_row, max_col)
+    return list(zip(*cols)) if cols else [() for _ in range(max_row - min_row + 1)]
 
 
 # ---------------------------------------------------------------- write
@@ -294,12 +302,12 @@ def can_write(ws, min_row: int, min_col: int, last_col: int, old_max_row: int) -
     except Unsupported:
         return False
     wb = ws.parent
-    for (row, col), (s, t, inner) in cells.items():
+    for (row, col), (s, t, _) in cells.items():
         if row < min_row or row > old_max_row or col < min_col or col > last_col:
             return False
         if row > min_row and s and not _plain(wb, s):
             return False
-        if "<f" in inner or t not in ("n", "s", "b", "str", "inlineStr"):
+        if t not in ("n", "s", "b", "str", "inlineStr"):  # formulas ("f"), errors, ISO dates
             return False
     return True
 
