@@ -3,17 +3,17 @@
 Two readers, one result (what ``openpyxl.load_workbook(path)[sheet].iter_rows(values_only=True)``
 gives):
 
-* ``exact_cells`` streams the worksheet part through lxml's ``iterparse`` (entities are not
+* ``exact_values`` streams the worksheet part through lxml's ``iterparse`` (entities are not
   resolved, no network, no DTD) one ``<row>`` at a time and turns each ``<c>`` into its value
   with openpyxl's own ``WorkSheetParser.parse_cell``: numbers (``int`` unless the text has a
   decimal point or exponent), shared and inline strings (rich text joined, phonetic runs left
   out), booleans, errors (their text, ``#N/A``), ISO dates, formulas (their text, ``=SUM(...)``)
   and dates by the cell's number format (``datetime``; ``timedelta`` for elapsed-time formats).
-  It also gives each cell's style id and kind, which the writer needs.
+  ``cell_layout`` reads each cell's position, style id and kind alone (what the writer needs).
 * ``FastBook.columns`` reads a range with python-calamine (calamine, in Rust: about 5 times
   faster than any per-element Python loop over the XML) and returns each column as a list.
   It is used only where it gives exactly the values above, and says so by returning None
-  otherwise, so the caller takes ``exact_cells``.  calamine differs from openpyxl in a few
+  otherwise, so the caller takes ``exact_values``.  calamine differs from openpyxl in a few
   ways, each handled here:
 
   - it returns every number as a float: a whole number below 1e16 becomes ``int`` (openpyxl
@@ -36,44 +36,71 @@ import io
 import re
 
 from lxml import etree
+from openpyxl.utils import column_index_from_string
 from openpyxl.utils.datetime import WINDOWS_EPOCH
 from openpyxl.worksheet._reader import WorkSheetParser
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 ROW_TAG = f"{{{MAIN_NS}}}row"
 CELL_TAG = f"{{{MAIN_NS}}}c"
+FORMULA_TAG = f"{{{MAIN_NS}}}f"
 
 
-def _iterparse(source: bytes, tag: str):
-    return etree.iterparse(io.BytesIO(source), events=("end",), tag=tag, resolve_entities=False,
-                           no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False,
-                           remove_comments=True, remove_pis=True)
+def _iterparse(source: bytes):
+    """The part's ``<row>`` elements, one at a time, each let go once the next one is read."""
+    it = etree.iterparse(io.BytesIO(source), events=("end",), tag=ROW_TAG, resolve_entities=False,
+                         no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False,
+                         remove_comments=True, remove_pis=True)
+    for _, row in it:
+        yield row
+        row.clear()
+        while row.getprevious() is not None:
+            del row.getparent()[0]
 
 
-def exact_cells(part: bytes, wb, shared: list) -> dict:
-    """``(row, col) -> (style id, kind, value)`` for every cell of a worksheet part (``part`` may also
-    be a bare ``<sheetData>`` element declaring the main namespace).  ``kind`` is the cell's ``t``
-    attribute (``n`` when absent), or ``f`` when the cell holds a formula; ``value`` is openpyxl's."""
+def cell_layout(part: bytes) -> dict:
+    """``(row, col) -> (style id, kind)`` for every cell of a worksheet part (``part`` may also be a
+    bare ``<sheetData>`` element declaring the main namespace), without reading values.  ``kind`` is
+    the cell's ``t`` attribute (``n`` when absent), or ``f`` when the cell holds a formula.  A cell
+    without a reference raises ``ValueError``."""
+    cells = {}
+    letters: dict[str, int] = {}
+    for row in _iterparse(part):
+        for c in row:
+            if c.tag != CELL_TAG:
+                continue
+            ref = c.get("r")
+            if not ref:
+                raise ValueError("a cell without a reference")
+            digits = ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+            col = letters.get(ref[:len(ref) - len(digits)])
+            if col is None:
+                col = letters[ref[:len(ref) - len(digits)]] = column_index_from_string(ref[:len(ref) - len(digits)])
+            s = c.get("s")
+            kind = c.get("t", "n")
+            if len(c) and any(ch.tag == FORMULA_TAG for ch in c):
+                kind = "f"
+            cells[(int(digits), col)] = (int(s) if s else 0, kind)
+    return cells
+
+
+def exact_values(part: bytes, wb, shared: list, up_to_row: int | None = None) -> dict:
+    """``(row, col) -> value`` for the cells of a worksheet part, openpyxl's values (see the module
+    docstring); with ``up_to_row``, reading stops after that row (a header is read without the body)."""
     parser = WorkSheetParser(None, shared, data_only=False, epoch=wb.epoch, date_formats=wb._date_formats,
                              timedelta_formats=wb._timedelta_formats, rich_text=False)
-    cells = {}
-    for _, row in _iterparse(part, ROW_TAG):
-        attrs = row.attrib
-        if "r" in attrs:
-            parser.row_counter = int(float(attrs["r"]))
-        else:
-            parser.row_counter += 1
+    values = {}
+    for row in _iterparse(part):
+        r = row.get("r")
+        parser.row_counter = int(float(r)) if r else parser.row_counter + 1
+        if up_to_row is not None and parser.row_counter > up_to_row:
+            break
         parser.col_counter = 0
         for el in row:
-            if el.tag != CELL_TAG:
-                continue
-            got = parser.parse_cell(el)
-            kind = "f" if got["data_type"] == "f" else el.get("t", "n")
-            cells[(got["row"], got["column"])] = (got["style_id"] or 0, kind, got["value"])
-        row.clear()
-        while row.getprevious() is not None:  # rows already read: let them go
-            del row.getparent()[0]
-    return cells
+            if el.tag == CELL_TAG:
+                got = parser.parse_cell(el)
+                values[(got["row"], got["column"])] = got["value"]
+    return values
 
 
 # ---------------------------------------------------------------- fast reader

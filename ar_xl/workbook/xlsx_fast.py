@@ -75,7 +75,9 @@ class RawSheet:
         """The original worksheet part (to hand to openpyxl when needed)."""
         self.shared = shared
         self.cells = cells
-        """(row, col) -> (style id, kind, value) (see ``cell_reader.exact_cells``); parsed on first use."""
+        """(row, col) -> (style id, kind) (see ``cell_reader.cell_layout``); parsed on first use."""
+        self._values = None
+        self._values_to = None
         self.changed = changed
         self.fast = fast
         """The workbook's ``cell_reader.FastBook`` (None: always read exactly)."""
@@ -94,18 +96,33 @@ class RawSheet:
     def xml(self, value: bytes) -> None:
         self._xml = value
         self._own = True
+        self._values = None
+
+    def _source(self) -> bytes:
+        if self.changed:  # our own XML: declare the namespace it is in
+            return b'<sheetData xmlns="' + cell_reader.MAIN_NS.encode() + b'">' + self._xml + b"</sheetData>"
+        return self.full
 
     def parse(self) -> dict:
+        """(row, col) -> (style id, kind) of every cell (``cell_reader.cell_layout``)."""
         if self.cells is None:
-            if self.changed:  # our own XML: declare the namespace it is in
-                source = b'<sheetData xmlns="' + cell_reader.MAIN_NS.encode() + b'">' + self._xml + b"</sheetData>"
-            else:
-                source = self.full
             try:
-                self.cells = cell_reader.exact_cells(source, self.wb, self.shared)
-            except (etree.XMLSyntaxError, ValueError, IndexError) as e:
+                self.cells = cell_reader.cell_layout(self._source())
+            except (etree.XMLSyntaxError, ValueError) as e:
                 raise Unsupported(f"cells openpyxl must read ({e})") from None
         return self.cells
+
+    def values(self, up_to_row: int | None = None) -> dict:
+        """(row, col) -> value, as openpyxl reads them (``cell_reader.exact_values``); only the rows up
+        to ``up_to_row`` when given."""
+        if self._values is not None and (self._values_to is None or (up_to_row or 0) and up_to_row <= self._values_to):
+            return self._values
+        try:
+            values = cell_reader.exact_values(self._source(), self.wb, self.shared, up_to_row)
+        except (etree.XMLSyntaxError, ValueError, IndexError) as e:
+            raise Unsupported(f"cells openpyxl must read ({e})") from None
+        self._values, self._values_to = values, up_to_row
+        return values
 
 
 # ---------------------------------------------------------------- open
@@ -256,8 +273,7 @@ def cell_value(ws, row: int, col: int):
     r = raw_of(ws)
     if r is None:
         return ws.cell(row, col).value
-    got = r.parse().get((row, col))
-    return None if got is None else got[2]
+    return r.values(up_to_row=row).get((row, col))
 
 
 def read_columns(ws, min_row: int, min_col: int, max_row: int, max_col: int) -> list[list]:
@@ -267,10 +283,10 @@ def read_columns(ws, min_row: int, min_col: int, max_row: int, max_col: int) -> 
         cols = r.fast.columns(r.title, min_row, min_col, max_row, max_col)
         if cols is not None:
             return cols
-    cells = r.parse()
+    values = r.values()
     height = max_row - min_row + 1
     cols = [[None] * height for _ in range(max_col - min_col + 1)]
-    for (row, col), (_, _, value) in cells.items():
+    for (row, col), value in values.items():
         if min_row <= row <= max_row and min_col <= col <= max_col:
             cols[col - min_col][row - min_row] = value
     return cols
@@ -302,7 +318,7 @@ def can_write(ws, min_row: int, min_col: int, last_col: int, old_max_row: int) -
     except Unsupported:
         return False
     wb = ws.parent
-    for (row, col), (s, t, _) in cells.items():
+    for (row, col), (s, t) in cells.items():
         if row < min_row or row > old_max_row or col < min_col or col > last_col:
             return False
         if row > min_row and s and not _plain(wb, s):
