@@ -312,6 +312,13 @@ def _ints(values, rows, source, name, must, problems) -> pd.Series:
 
 
 def _text(values, rows, source, name, must, problems) -> pd.Series:
+    if isinstance(values.dtype, pd.StringDtype):  # only text and empty cells: the same rules, column-wide
+        out = np.array([v.strip() if v.__class__ is str else "" for v in values.to_numpy(dtype=object)],
+                       dtype=object)
+        if must:
+            for i in np.flatnonzero(out == ""):
+                problems.append(CellProblem(source, int(rows[i]), name, "is empty"))
+        return pd.Series(out, dtype=object)
     obj = values.astype(object).to_numpy()
     out = np.empty(len(obj), dtype=object)
     for i, v in enumerate(obj):

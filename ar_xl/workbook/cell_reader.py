@@ -35,6 +35,7 @@ import datetime as dt
 import io
 import re
 
+import numpy as np
 from lxml import etree
 from openpyxl.utils import column_index_from_string
 from openpyxl.utils.datetime import WINDOWS_EPOCH
@@ -203,6 +204,18 @@ def _openpyxl_values(col) -> list | None:
     types = set(map(type, col))
     if types <= {str}:
         return [v if v else None for v in col] if "" in col else list(col)
+    if types == {float}:  # numbers only: whole ones become int at C speed
+        arr = np.array(col, dtype=np.float64)
+        whole = (arr == np.trunc(arr)) & (np.abs(arr) < 1e16)
+        if whole.all():
+            return arr.astype(np.int64).tolist()
+        if not whole.any():
+            return list(col)
+    if types == {dt.date}:  # dates only
+        arr = np.array(col, dtype="datetime64[D]")
+        if arr.min() < np.datetime64(_EARLIEST.date()):
+            return None
+        return arr.astype("datetime64[us]").tolist()
     out = []
     app = out.append
     for v in col:

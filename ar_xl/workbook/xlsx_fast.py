@@ -36,6 +36,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 import openpyxl
+import pandas as pd
 from defusedxml import ElementTree as SafeET
 from lxml import etree
 from openpyxl.cell.cell import Cell
@@ -290,6 +291,16 @@ def read_columns(ws, min_row: int, min_col: int, max_row: int, max_col: int) -> 
         if min_row <= row <= max_row and min_col <= col <= max_col:
             cols[col - min_col][row - min_row] = value
     return cols
+
+
+def table_frame(ws, min_row: int, min_col: int, max_row: int, max_col: int):
+    """The range as a frame, its first row as the header (what ``pd.DataFrame(rows[1:], columns=header)``
+    gives for the rows openpyxl reads), built column by column."""
+    cols = read_columns(ws, min_row, min_col, max_row, max_col)
+    header = [str(c[0]) if c[0] is not None else f"Column{i + 1}" for i, c in enumerate(cols)]
+    frame = pd.DataFrame({i: c[1:] for i, c in enumerate(cols)}, index=pd.RangeIndex(max_row - min_row))
+    frame.columns = header
+    return frame
 
 
 def read_table(ws, min_row: int, min_col: int, max_row: int, max_col: int) -> list[tuple]:
