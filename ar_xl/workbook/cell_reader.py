@@ -201,6 +201,13 @@ _MIDNIGHT = dt.time()
 
 def _openpyxl_values(col) -> list | None:
     """calamine's values of one column as openpyxl gives them (see the module docstring), or None."""
+    if len(col) > 1:  # a table's header apart from its body, so a column of numbers or dates stays one
+        head, body = _values_of(col[:1]), _values_of(col[1:])
+        return None if head is None or body is None else head + body
+    return _values_of(col)
+
+
+def _values_of(col) -> list | None:
     types = set(map(type, col))
     if types <= {str}:
         return [v if v else None for v in col] if "" in col else list(col)
@@ -212,10 +219,10 @@ def _openpyxl_values(col) -> list | None:
         if not whole.any():
             return list(col)
     if types == {dt.date}:  # dates only
-        arr = np.array(col, dtype="datetime64[D]")
-        if arr.min() < np.datetime64(_EARLIEST.date()):
+        if min(col) < _EARLIEST.date():
             return None
-        return arr.astype("datetime64[us]").tolist()
+        combine = dt.datetime.combine
+        return [combine(v, _MIDNIGHT) for v in col]
     out = []
     app = out.append
     for v in col:
