@@ -89,7 +89,8 @@ class RawSheet:
     def xml(self) -> bytes:
         """The cells' XML, in markup the part openpyxl writes can hold (``_own_markup``)."""
         if not self._own:
-            self._xml = _own_markup(self._xml)
+            head = self.full[:self.full.find(b"<sheetData")]
+            self._xml = _own_markup(self._xml, set(_NS_DECL.findall(head)))
             self._own = True
         return self._xml
 
@@ -128,17 +129,24 @@ class RawSheet:
 
 # ---------------------------------------------------------------- open
 
-def _own_markup(body: bytes) -> bytes:
+def _own_markup(body: bytes, prefixes: set[bytes] | None = None) -> bytes:
     """The cells' XML without attributes of other namespaces (Excel writes ``x14ac:dyDescent`` on
     every row) and without the ``cm``/``vm`` cell-metadata references.  The part they are put back into is openpyxl's, whose root declares only the main
     namespace, so such a prefix would make the sheet unreadable; openpyxl drops them too.  Elements of
-    another namespace are left to openpyxl (``Unsupported``)."""
-    if _PREFIXED_TAG.search(body):
+    another namespace are left to openpyxl (``Unsupported``).
+
+    ``prefixes``, when given, are the namespace prefixes declared around the cells, and the cells were
+    checked for elements of them (``_foreign_elements``): the work is skipped where none of them, and
+    no ``cm``/``vm``, occurs in the XML at all (substring tests)."""
+    if prefixes is None and _PREFIXED_TAG.search(body):
         raise Unsupported("elements of another namespace among the cells")
-    body = _TAG_WITH_COLON.sub(lambda m: _FOREIGN_ATTR.sub(b"", m.group(0)), body)
+    if prefixes is None or any(p + b":" in body for p in prefixes):
+        body = _TAG_WITH_COLON.sub(lambda m: _FOREIGN_ATTR.sub(b"", m.group(0)), body)
     # cm/vm point into the metadata part (Excel 365's dynamic-array and rich-value cells), which
     # openpyxl does not keep: a cell still pointing there makes Excel repair the file
-    return _CELL_WITH_META.sub(lambda m: _META_ATTR.sub(b"", m.group(0)), body)
+    if prefixes is None or b"cm" in body or b"vm" in body:
+        body = _CELL_WITH_META.sub(lambda m: _META_ATTR.sub(b"", m.group(0)), body)
+    return body
 
 
 def _sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
