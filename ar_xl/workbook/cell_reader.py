@@ -34,6 +34,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from lxml import etree
@@ -150,19 +152,41 @@ def cells_fit(body: bytes) -> bool:
 
 
 class FastBook:
-    """A workbook file read by python-calamine, opened on first use."""
+    """A workbook file read by python-calamine, opened on first use.
+
+    ``prefetch(names)`` parses those sheets one after the other in a background thread (calamine
+    lets go of the GIL while it parses), so the sheets are parsed while the caller turns the
+    previous ones into frames; ``columns`` waits for the sheet it needs."""
 
     def __init__(self, data: bytes):
         self.data = data
         self._book = None
+        self._lock = threading.Lock()
+        self._pending: dict = {}
         self.dates_agree = False
         """Whether calamine and openpyxl take the same styles for dates (``formats_agree``); set by the opener."""
 
+    def _open(self):
+        with self._lock:
+            if self._book is None:
+                from python_calamine import CalamineWorkbook
+                self._book = CalamineWorkbook.from_filelike(io.BytesIO(self.data))
+            return self._book
+
+    def _parse(self, name: str):
+        return self._open().get_sheet_by_name(name)
+
+    def prefetch(self, names: list[str]) -> None:
+        if not names:
+            return
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ar-xl-calamine")
+        for name in names:
+            self._pending[name] = pool.submit(self._parse, name)
+        pool.shutdown(wait=False)
+
     def _sheet(self, name: str):
-        if self._book is None:
-            from python_calamine import CalamineWorkbook
-            self._book = CalamineWorkbook.from_filelike(io.BytesIO(self.data))
-        return self._book.get_sheet_by_name(name)
+        pending = self._pending.pop(name, None)
+        return pending.result() if pending is not None else self._parse(name)
 
     def columns(self, name: str, min_row: int, min_col: int, max_row: int, max_col: int) -> list[list] | None:
         """The range's values column by column, as openpyxl reads them; None where calamine

@@ -79,6 +79,7 @@ class RawSheet:
         """(row, col) -> (style id, kind) (see ``cell_reader.cell_layout``); parsed on first use."""
         self._values = None
         self._values_to = None
+        self._fits = None
         self.changed = changed
         self.fast = fast
         """The workbook's ``cell_reader.FastBook`` (None: always read exactly)."""
@@ -253,6 +254,9 @@ def open_workbook(path, keep_vba: bool = False) -> openpyxl.Workbook:
             if r is not None:
                 r.wb, r.title = wb, ws.title
                 ws._arxl = r
+        if fast.dates_agree:  # parse the sheets of the tables the fast reader will read, in the background
+            fast.prefetch([ws.title for ws in wb.worksheets
+                           if ws.tables and raw_of(ws) is not None and _fast_fits(raw_of(ws))])
         return wb
     except (Unsupported, KeyError, zipfile.BadZipFile, SafeET.ParseError, UnicodeDecodeError):
         return openpyxl.load_workbook(path, keep_vba=keep_vba)
@@ -285,10 +289,17 @@ def cell_value(ws, row: int, col: int):
     return r.values(up_to_row=row).get((row, col))
 
 
+def _fast_fits(r: RawSheet) -> bool:
+    """``cell_reader.cells_fit`` of the sheet's cells as read from the file (kept once known)."""
+    if r._fits is None:
+        r._fits = cell_reader.cells_fit(r.full if r._own else r._xml) if not r.changed else False
+    return r._fits
+
+
 def read_columns(ws, min_row: int, min_col: int, max_row: int, max_col: int) -> list[list]:
     """The values of the range column by column, as openpyxl reads them (see ``cell_reader``)."""
     r = raw_of(ws)
-    if r.fast is not None and not r.changed and r.fast.dates_agree and cell_reader.cells_fit(r._xml):
+    if r.fast is not None and not r.changed and r.fast.dates_agree and _fast_fits(r):
         cols = r.fast.columns(r.title, min_row, min_col, max_row, max_col)
         if cols is not None:
             return cols
@@ -354,10 +365,12 @@ def _style_id(ws, fmt: str) -> int:
 
 
 def _text_cell(ref: str, sid: int, v: str) -> str:
+    """An inline-string cell; ``sid`` 0 writes no style attribute."""
     node = escape(v)
     stripped = v.strip()
     space = ' xml:space="preserve"' if stripped and v != stripped else ""
-    return f'<c r="{ref}" s="{sid}" t="inlineStr"><is><t{space}>{node}</t></is></c>'
+    styled = f' s="{sid}"' if sid else ""
+    return f'<c r="{ref}"{styled} t="inlineStr"><is><t{space}>{node}</t></is></c>'
 
 
 def write_table(ws, min_row: int, min_col: int, header: list[str], columns: list[list], kinds: list[str],
@@ -378,9 +391,9 @@ def write_table(ws, min_row: int, min_col: int, header: list[str], columns: list
         if s:
             rows[0].append(_text_cell(ref, s, str(name)) if name != "" else f'<c r="{ref}" s="{s}"/>')
         else:
-            rows[0].append(f'<c r="{ref}" t="inlineStr"><is><t>{escape(str(name))}</t></is></c>'
-                           if str(name).strip() == str(name) else _text_cell(ref, 0, str(name)).replace(' s="0"', ""))
+            rows[0].append(_text_cell(ref, 0, str(name)))
     epoch = wb.epoch
+    serials: dict = {}  # date -> its serial number's text (a table holds few distinct dates)
     date_sid = None
     for j, (values, kind, fmt) in enumerate(zip(columns, kinds, formats)):
         own = fmt is None
@@ -398,13 +411,16 @@ def write_table(ws, min_row: int, min_col: int, header: list[str], columns: list
             if v is None:
                 cell = f'<c r="{ref}"{styled}/>' if sid else None
             elif isinstance(v, str):
-                cell = _text_cell(ref, sid, v) if sid else _text_cell(ref, 0, v).replace(' s="0"', "")
+                cell = _text_cell(ref, sid, v)
                 if v == "":
                     cell = f'<c r="{ref}"{styled} t="inlineStr"/>'
             elif isinstance(v, bool):
                 cell = f'<c r="{ref}"{styled} t="b"><v>{int(v)}</v></c>'
             elif kind in ("date", "datetime") or isinstance(v, dt.date):
-                cell = f'<c r="{ref}"{styled} t="n"><v>{"%.16g" % to_excel(v, epoch)}</v></c>'
+                serial = serials.get(v)
+                if serial is None:
+                    serial = serials[v] = "%.16g" % to_excel(v, epoch)
+                cell = f'<c r="{ref}"{styled} t="n"><v>{serial}</v></c>'
             else:
                 cell = f'<c r="{ref}"{styled} t="n"><v>{"%.16g" % v}</v></c>'
             if cell is not None:
