@@ -350,6 +350,17 @@ def _dates(values, rows, source, name, must, problems, keep_time=False) -> pd.Se
 
 
 def _ints(values, rows, source, name, must, problems) -> pd.Series:
+    if pd.api.types.is_float_dtype(values.dtype) or (pd.api.types.is_integer_dtype(values.dtype)
+                                                     and not isinstance(values.dtype, pd.CategoricalDtype)):
+        # numbers only and nothing to report: the loop's result (each value through a float), column-wide
+        arr = values.to_numpy(dtype=np.float64, na_value=np.nan)
+        nan = np.isnan(arr)
+        with np.errstate(invalid="ignore"):
+            whole = np.isfinite(arr) & (arr == np.trunc(arr)) & (np.abs(arr) < 2.0 ** 63)
+        if (whole | nan).all() and not (must and nan.any()):
+            out = pd.array(np.where(whole, arr, 0).astype(np.int64), dtype="Int64")
+            out[nan] = pd.NA
+            return pd.Series(out)
     obj = values.astype(object).to_numpy()
     out = pd.array([pd.NA] * len(obj), dtype="Int64")
     for i, v in enumerate(obj):
@@ -373,6 +384,18 @@ other text columns (ids, names, statuses) lose surrounding spaces, so they match
 
 
 def _text(values, rows, source, name, must, problems, strip: bool = True) -> pd.Series:
+    if isinstance(values.dtype, pd.StringDtype):  # only text and empty cells: the same rules, column-wide
+        if not strip:  # as typed
+            out = values.to_numpy(dtype=object, na_value="")
+        elif values.dtype.storage == "python":  # str.strip on each cell, in pandas' C loop
+            out = values.str.strip().to_numpy(dtype=object, na_value="")
+        else:
+            out = np.array([v.strip() if v.__class__ is str else "" for v in values.to_numpy(dtype=object)],
+                           dtype=object)
+        if must:
+            for i in np.flatnonzero(out == ""):
+                problems.append(CellProblem(source, int(rows[i]), name, "is empty"))
+        return pd.Series(out, dtype=object)
     obj = values.astype(object).to_numpy()
     out = np.empty(len(obj), dtype=object)
     for i, v in enumerate(obj):

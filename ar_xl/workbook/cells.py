@@ -60,7 +60,11 @@ def cell_values(values: pd.Series, kind: str, text=clean_text) -> list:
     if kind == OWN:
         return [_own(v, text) for v in vals]
     if kind == "money":
+        if values.dtype == np.int64 and (not len(vals) or max(map(abs, vals)) < 2 ** 53):
+            return (values.to_numpy() / 100).tolist()  # int(v) / 100 of each, column-wide
         return [None if frames.blank(v) else int(v) / 100 for v in vals]
+    if kind in ("date", "datetime") and values.dtype == "datetime64[ns]":  # the same, column-wide
+        return values.to_numpy().astype("datetime64[D]" if kind == "date" else "datetime64[s]").tolist()
     if kind in ("date", "datetime"):
         s = pd.to_datetime(pd.Series(vals, dtype=object), errors="coerce")
         if kind == "date":
@@ -72,6 +76,8 @@ def cell_values(values: pd.Series, kind: str, text=clean_text) -> list:
         return [None if frames.blank(v) else float(v) for v in vals]
     if kind == "bool":
         return [None if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)) else bool(v) for v in vals]
+    if text is clean_text and all(v.__class__ is str for v in vals) and not ILLEGAL.search("\n".join(vals)):
+        return [v[:MAX_TEXT] if v.strip() else None for v in vals]  # clean_text of each, column-wide
     return [text(v) for v in vals]
 
 

@@ -106,7 +106,7 @@ def read_table_frame(ws, tbl) -> tuple[pd.DataFrame, int]:
     rows = None
     if xlsx_fast.raw_of(ws) is not None:
         try:
-            rows = xlsx_fast.read_table(ws, min_row, min_col, max_row, max_col)
+            return xlsx_fast.table_frame(ws, min_row, min_col, max_row, max_col), min_row + 1
         except xlsx_fast.Unsupported:
             xlsx_fast.materialize(ws)
     if rows is None:

@@ -10,9 +10,11 @@ widths, panes, charts, pivots), not for the cells of the big tables, so:
   ``<sheetData>`` (the cells) and keeps the cells' XML aside on the sheet
   (``ws._arxl``); the workbook's shared strings are kept in their order, so
   the kept XML stays valid.
-* ``read_table`` reads an Excel table's cells straight from that XML, with
-  openpyxl's rules for each cell type (numbers, shared and inline strings,
-  booleans, dates by the cell's number format).
+* ``read_table`` / ``read_columns`` read an Excel table's cells with
+  ``cell_reader``: python-calamine where it gives exactly openpyxl's values,
+  else a streaming XML parser (lxml) with openpyxl's own rules for each cell
+  (numbers, shared and inline strings, booleans, errors, formulas, dates by
+  the cell's number format).
 * ``write_table`` writes a table body as XML, cell for cell what openpyxl
   would write (inline strings, the column's number format, ``%.16g``
   numbers, dates as serial numbers).
@@ -30,18 +32,21 @@ import datetime as dt
 import io
 import re
 import zipfile
-from dataclasses import dataclass
+from pathlib import Path
 from xml.sax.saxutils import escape
 
 import openpyxl
+import pandas as pd
 from defusedxml import ElementTree as SafeET
+from lxml import etree
 from openpyxl.cell.cell import Cell
-from openpyxl.utils import column_index_from_string, get_column_letter
-from openpyxl.utils.datetime import from_excel, to_excel
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet._reader import WorksheetReader
 from openpyxl.writer.excel import ExcelWriter
 
 from ..schema import DATE_FORMAT
+from . import cell_reader
 
 NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -49,14 +54,7 @@ _SHEETDATA = re.compile(rb"<sheetData\s*/>|<sheetData>\s*</sheetData>|<sheetData
 _EMPTY_SHEETDATA = re.compile(rb"<sheetData\s*/>|<sheetData>\s*</sheetData>")
 _DIMENSION = re.compile(rb"<dimension\b[^>]*/>")
 _HYPERLINKS = re.compile(rb"<hyperlinks\s*/>|<hyperlinks\b[^>]*>.*?</hyperlinks>", re.S)
-_CELL = re.compile(r'<c r="([A-Z]+)(\d+)"(?: s="(\d+)")?(?: t="(\w+)")?([^>]*?)(?:/>|>(.*?)</c>)', re.S)
-_ATTR_S = re.compile(r'\bs="(\d+)"')
-_ATTR_T = re.compile(r'\bt="(\w+)"')
-_V = re.compile(r"<v>(.*?)</v>", re.S)
-_T = re.compile(r"<t(?:\s[^>]*)?>(.*?)</t>|<t\s*/>", re.S)
-_RPH = re.compile(r"<rPh\b.*?</rPh>", re.S)
-_ENTITY = re.compile(r"&(#x[0-9a-fA-F]+|#\d+|lt|gt|amp|quot|apos);")
-_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
+_NS_DECL = re.compile(rb'\sxmlns:([A-Za-z_][\w.-]*)\s*=')
 _PREFIXED_TAG = re.compile(rb"</?[A-Za-z_][\w.-]*:")
 _TAG_WITH_COLON = re.compile(rb"<[A-Za-z_][\w.-]*\s[^<>]*:[^<>]*>")
 _FOREIGN_ATTR = re.compile(rb"""\s(?!xml:)[A-Za-z_][\w.-]*:[\w.-]+\s*=\s*(?:"[^"]*"|'[^']*')""")
@@ -68,67 +66,89 @@ class Unsupported(Exception):
     """The sheet has something only openpyxl handles exactly; use it for this sheet."""
 
 
-def _unescape(text: str) -> str:
-    if "&" not in text:
-        return text
-
-    def one(m):
-        e = m.group(1)
-        if e[0] == "#":
-            return chr(int(e[2:], 16) if e[1] in "xX" else int(e[1:]))
-        return _ENTITIES[e]
-    return _ENTITY.sub(one, text)
-
-
-def _inline_text(inner: str) -> str:
-    return "".join(_unescape(m.group(1) or "") for m in _T.finditer(_RPH.sub("", inner)))
-
-
-@dataclass
 class RawSheet:
     """A worksheet's cells as the XML inside ``<sheetData>``, kept out of openpyxl."""
 
-    xml: bytes
-    full: bytes
-    """The original worksheet part (to hand to openpyxl when needed)."""
-    shared: list
-    cells: dict | None = None
-    """(row, col) -> (style id, type, inner XML); parsed on first use."""
-    changed: bool = False
+    def __init__(self, xml: bytes, full: bytes, shared: list, cells: dict | None = None, changed: bool = False,
+                 fast=None):
+        self._xml = xml
+        self._own = False  # whether ``_xml`` is in our own markup yet (see ``_own_markup``)
+        self.full = full
+        """The original worksheet part (to hand to openpyxl when needed)."""
+        self.shared = shared
+        self.cells = cells
+        """(row, col) -> (style id, kind) (see ``cell_reader.cell_layout``); parsed on first use."""
+        self._values = None
+        self._values_to = None
+        self._fits = None
+        self.changed = changed
+        self.fast = fast
+        """The workbook's ``cell_reader.FastBook`` (None: always read exactly)."""
+        self.wb = None
+        self.title = None
+
+    @property
+    def xml(self) -> bytes:
+        """The cells' XML, in markup the part openpyxl writes can hold (``_own_markup``)."""
+        if not self._own:
+            head = self.full[:self.full.find(b"<sheetData")]
+            self._xml = _own_markup(self._xml, set(_NS_DECL.findall(head)))
+            self._own = True
+        return self._xml
+
+    @xml.setter
+    def xml(self, value: bytes) -> None:
+        self._xml = value
+        self._own = True
+        self._values = None
+
+    def _source(self) -> bytes:
+        if self.changed:  # our own XML: declare the namespace it is in
+            return b'<sheetData xmlns="' + cell_reader.MAIN_NS.encode() + b'">' + self._xml + b"</sheetData>"
+        return self.full
 
     def parse(self) -> dict:
+        """(row, col) -> (style id, kind) of every cell (``cell_reader.cell_layout``)."""
         if self.cells is None:
-            text = self.xml.decode("utf-8")
-            cells = {}
-            col_cache: dict[str, int] = {}
-            for letters, row, s, t, attrs, inner in _CELL.findall(text):
-                col = col_cache.get(letters)
-                if col is None:
-                    col = col_cache[letters] = column_index_from_string(letters)
-                if attrs and (" s=" in attrs or " t=" in attrs):  # attributes in another order
-                    ms, mt = _ATTR_S.search(attrs), _ATTR_T.search(attrs)
-                    s = ms.group(1) if ms else s
-                    t = mt.group(1) if mt else t
-                cells[(int(row), col)] = (int(s) if s else 0, t or "n", inner)
-            if text.count("<c ") + text.count("<c>") != len(cells):
-                raise Unsupported("cells without a reference")
-            self.cells = cells
+            try:
+                self.cells = cell_reader.cell_layout(self._source())
+            except (etree.XMLSyntaxError, ValueError) as e:
+                raise Unsupported(f"cells openpyxl must read ({e})") from None
         return self.cells
+
+    def values(self, up_to_row: int | None = None) -> dict:
+        """(row, col) -> value, as openpyxl reads them (``cell_reader.exact_values``); only the rows up
+        to ``up_to_row`` when given."""
+        if self._values is not None and (self._values_to is None or (up_to_row or 0) and up_to_row <= self._values_to):
+            return self._values
+        try:
+            values = cell_reader.exact_values(self._source(), self.wb, self.shared, up_to_row)
+        except (etree.XMLSyntaxError, ValueError, IndexError) as e:
+            raise Unsupported(f"cells openpyxl must read ({e})") from None
+        self._values, self._values_to = values, up_to_row
+        return values
 
 
 # ---------------------------------------------------------------- open
 
-def _own_markup(body: bytes) -> bytes:
+def _own_markup(body: bytes, prefixes: set[bytes] | None = None) -> bytes:
     """The cells' XML without attributes of other namespaces (Excel writes ``x14ac:dyDescent`` on
     every row) and without the ``cm``/``vm`` cell-metadata references.  The part they are put back into is openpyxl's, whose root declares only the main
     namespace, so such a prefix would make the sheet unreadable; openpyxl drops them too.  Elements of
-    another namespace are left to openpyxl (``Unsupported``)."""
-    if _PREFIXED_TAG.search(body):
+    another namespace are left to openpyxl (``Unsupported``).
+
+    ``prefixes``, when given, are the namespace prefixes declared around the cells, and the cells were
+    checked for elements of them (``_foreign_elements``): the work is skipped where none of them, and
+    no ``cm``/``vm``, occurs in the XML at all (substring tests)."""
+    if prefixes is None and _PREFIXED_TAG.search(body):
         raise Unsupported("elements of another namespace among the cells")
-    body = _TAG_WITH_COLON.sub(lambda m: _FOREIGN_ATTR.sub(b"", m.group(0)), body)
+    if prefixes is None or any(p + b":" in body for p in prefixes):
+        body = _TAG_WITH_COLON.sub(lambda m: _FOREIGN_ATTR.sub(b"", m.group(0)), body)
     # cm/vm point into the metadata part (Excel 365's dynamic-array and rich-value cells), which
     # openpyxl does not keep: a cell still pointing there makes Excel repair the file
-    return _CELL_WITH_META.sub(lambda m: _META_ATTR.sub(b"", m.group(0)), body)
+    if prefixes is None or b"cm" in body or b"vm" in body:
+        body = _CELL_WITH_META.sub(lambda m: _META_ATTR.sub(b"", m.group(0)), body)
+    return body
 
 
 def _sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
@@ -164,6 +184,38 @@ def _shared_strings(z: zipfile.ZipFile) -> list[str]:
     return out
 
 
+def _sheet_data(part: bytes) -> tuple[int, int, bytes] | None:
+    """Where the part's ``<sheetData>`` element starts and ends, and the XML inside it; None when it has
+    none or more than one (a worksheet has exactly one; a prefixed one is left to openpyxl)."""
+    start = part.find(b"<sheetData")
+    if start < 0 or part.find(b"<sheetData", start + 1) >= 0:
+        return None
+    gt = part.find(b">", start)
+    if gt < 0:
+        return None
+    if part[gt - 1:gt] == b"/":  # <sheetData/>
+        return start, gt + 1, b""
+    end = part.rfind(b"</sheetData>")
+    if end < gt:
+        return None
+    return start, end + len(b"</sheetData>"), part[gt + 1:end]
+
+
+def _foreign_elements(head: bytes, body: bytes) -> bool:
+    """Whether the cells hold elements of another namespace (prefixed with a prefix declared before
+    them, in ``head``, or declaring one themselves); openpyxl handles those (``Unsupported``)."""
+    if b"xmlns" in body:
+        return True
+    return any(b"<" + p + b":" in body or b"</" + p + b":" in body for p in set(_NS_DECL.findall(head)))
+
+
+def _cell_style_count(styles: bytes) -> int | None:
+    if not styles:
+        return None
+    xfs = SafeET.fromstring(styles).find(f"{NS}cellXfs")
+    return None if xfs is None else len(xfs.findall(f"{NS}xf"))
+
+
 def open_workbook(path, keep_vba: bool = False) -> openpyxl.Workbook:
     """openpyxl's workbook with the worksheets' cells kept aside (``ws._arxl``); see the module docstring.
 
@@ -171,39 +223,45 @@ def open_workbook(path, keep_vba: bool = False) -> openpyxl.Workbook:
     out as expected.
     """
     try:
-        with zipfile.ZipFile(path) as z:
+        data = Path(path).read_bytes()
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
             parts = _sheet_parts(z)
             shared = _shared_strings(z)
+            fast = cell_reader.FastBook(data)
             raw: dict[str, RawSheet] = {}
             buf = io.BytesIO()
             with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as out:
                 wanted = set(parts.values())
                 for info in z.infolist():
-                    data = z.read(info.filename)
+                    part = z.read(info.filename)
                     if info.filename in wanted:
-                        m = _SHEETDATA.search(data)
-                        if m is not None:
-                            inner = m.group(0)
-                            body = b"" if _EMPTY_SHEETDATA.fullmatch(inner) else inner[inner.index(b">") + 1:-len(b"</sheetData>")]
-                            raw[info.filename] = RawSheet(_own_markup(body), data, shared)
-                            data = data[:m.start()] + b"<sheetData/>" + data[m.end():]
+                        span = _sheet_data(part)
+                        if span is not None:
+                            start, end, body = span
+                            if _foreign_elements(part[:start], body):
+                                raise Unsupported("elements of another namespace among the cells")
+                            raw[info.filename] = RawSheet(body, part, shared, fast=fast)
+                            part = part[:start] + b"<sheetData/>" + part[end:]
                             # openpyxl binds a hyperlink by giving its cell the link as value: that cell
                             # would be set while the cells are kept aside.  ``materialize`` binds them
                             # on the real cells; the package keeps the part's own (``package``).
-                            data = _HYPERLINKS.sub(b"", data, count=1)
-                    out.writestr(zipfile.ZipInfo(info.filename, date_time=info.date_time), data)
+                            part = _HYPERLINKS.sub(b"", part, count=1)
+                    out.writestr(zipfile.ZipInfo(info.filename, date_time=info.date_time), part)
+            styles = z.read("xl/styles.xml") if "xl/styles.xml" in z.namelist() else b""
         buf.seek(0)
         wb = openpyxl.load_workbook(buf, keep_vba=keep_vba)
-        with zipfile.ZipFile(path) as z:
-            styles = z.read("xl/styles.xml") if "xl/styles.xml" in z.namelist() else b""
-        m = re.search(rb'<cellXfs\b[^>]*>(.*?)</cellXfs>', styles, re.S)
-        n_xfs = len(re.findall(rb"<xf\b", m.group(1))) if m else 0
-        if m and n_xfs != len(wb._cell_styles):
+        n_xfs = _cell_style_count(styles)
+        if n_xfs is not None and n_xfs != len(wb._cell_styles):
             raise Unsupported("repeated cell styles")
+        fast.dates_agree = cell_reader.formats_agree(wb)
         for ws in wb.worksheets:
             r = raw.get(parts.get(ws.title, ""))
             if r is not None:
+                r.wb, r.title = wb, ws.title
                 ws._arxl = r
+        if fast.dates_agree:  # parse the sheets of the tables the fast reader will read, in the background
+            fast.prefetch([ws.title for ws in wb.worksheets
+                           if ws.tables and raw_of(ws) is not None and _fast_fits(raw_of(ws))])
         return wb
     except (Unsupported, KeyError, zipfile.BadZipFile, SafeET.ParseError, UnicodeDecodeError):
         return openpyxl.load_workbook(path, keep_vba=keep_vba)
@@ -230,54 +288,50 @@ def materialize(ws) -> None:
 
 # ---------------------------------------------------------------- read
 
-def _value(wb, s: int, t: str, inner: str, shared: list):
-    if inner.startswith("<v>") and inner.endswith("</v>") and inner.count("<") == 2:
-        v = inner[3:-4]
-    else:
-        if "<f" in inner:
-            raise Unsupported("formula")
-        if t == "inlineStr":
-            if inner.startswith("<is><t>") and inner.endswith("</t></is>") and inner.count("<") == 4:
-                return _unescape(inner[7:-9])
-            return _inline_text(inner)
-        m = _V.search(inner)
-        if m is None:
-            return None
-        v = m.group(1)
-    if t == "n":
-        num = float(v) if ("." in v or "E" in v or "e" in v) else int(v)
-        if s in wb._date_formats:
-            return from_excel(num, wb.epoch, timedelta=s in wb._timedelta_formats)
-        return num
-    if t == "s":
-        return shared[int(v)]
-    if t == "b":
-        return bool(int(v))
-    if t == "str":
-        return _unescape(v)
-    raise Unsupported(f"cell type {t}")
-
-
 def cell_value(ws, row: int, col: int):
     r = raw_of(ws)
     if r is None:
         return ws.cell(row, col).value
-    got = r.parse().get((row, col))
-    return None if got is None else _value(ws.parent, *got, r.shared)
+    return r.values(up_to_row=row).get((row, col))
+
+
+def _fast_fits(r: RawSheet) -> bool:
+    """``cell_reader.cells_fit`` of the sheet's cells as read from the file (kept once known)."""
+    if r._fits is None:
+        r._fits = cell_reader.cells_fit(r.full if r._own else r._xml) if not r.changed else False
+    return r._fits
+
+
+def read_columns(ws, min_row: int, min_col: int, max_row: int, max_col: int) -> list[list]:
+    """The values of the range column by column, as openpyxl reads them (see ``cell_reader``)."""
+    r = raw_of(ws)
+    if r.fast is not None and not r.changed and r.fast.dates_agree and _fast_fits(r):
+        cols = r.fast.columns(r.title, min_row, min_col, max_row, max_col)
+        if cols is not None:
+            return cols
+    values = r.values()
+    height = max_row - min_row + 1
+    cols = [[None] * height for _ in range(max_col - min_col + 1)]
+    for (row, col), value in values.items():
+        if min_row <= row <= max_row and min_col <= col <= max_col:
+            cols[col - min_col][row - min_row] = value
+    return cols
+
+
+def table_frame(ws, min_row: int, min_col: int, max_row: int, max_col: int):
+    """The range as a frame, its first row as the header (what ``pd.DataFrame(rows[1:], columns=header)``
+    gives for the rows openpyxl reads), built column by column."""
+    cols = read_columns(ws, min_row, min_col, max_row, max_col)
+    header = [str(c[0]) if c[0] is not None else f"Column{i + 1}" for i, c in enumerate(cols)]
+    frame = pd.DataFrame({i: c[1:] for i, c in enumerate(cols)}, index=pd.RangeIndex(max_row - min_row))
+    frame.columns = header
+    return frame
 
 
 def read_table(ws, min_row: int, min_col: int, max_row: int, max_col: int) -> list[tuple]:
     """The rows of the range as tuples of values (like ``iter_rows(values_only=True)``)."""
-    r = raw_of(ws)
-    cells = r.parse()
-    wb = ws.parent
-    width = max_col - min_col + 1
-    grid = [[None] * width for _ in range(max_row - min_row + 1)]
-    shared = r.shared
-    for (row, col), (s, t, inner) in cells.items():
-        if min_row <= row <= max_row and min_col <= col <= max_col:
-            grid[row - min_row][col - min_col] = _value(wb, s, t, inner, shared)
-    return [tuple(g) for g in grid]
+    cols = read_columns(ws, min_row, min_col, max_row, max_col)
+    return list(zip(*cols)) if cols else [() for _ in range(max_row - min_row + 1)]
 
 
 # ---------------------------------------------------------------- write
@@ -300,12 +354,12 @@ def can_write(ws, min_row: int, min_col: int, last_col: int, old_max_row: int) -
     except Unsupported:
         return False
     wb = ws.parent
-    for (row, col), (s, t, inner) in cells.items():
+    for (row, col), (s, t) in cells.items():
         if row < min_row or row > old_max_row or col < min_col or col > last_col:
             return False
         if row > min_row and s and not _plain(wb, s):
             return False
-        if "<f" in inner or t not in ("n", "s", "b", "str", "inlineStr"):
+        if t not in ("n", "s", "b", "str", "inlineStr"):  # formulas ("f"), errors, ISO dates
             return False
     return True
 
@@ -317,10 +371,12 @@ def _style_id(ws, fmt: str) -> int:
 
 
 def _text_cell(ref: str, sid: int, v: str) -> str:
+    """An inline-string cell; ``sid`` 0 writes no style attribute."""
     node = escape(v)
     stripped = v.strip()
     space = ' xml:space="preserve"' if stripped and v != stripped else ""
-    return f'<c r="{ref}" s="{sid}" t="inlineStr"><is><t{space}>{node}</t></is></c>'
+    styled = f' s="{sid}"' if sid else ""
+    return f'<c r="{ref}"{styled} t="inlineStr"><is><t{space}>{node}</t></is></c>'
 
 
 def write_table(ws, min_row: int, min_col: int, header: list[str], columns: list[list], kinds: list[str],
@@ -341,9 +397,9 @@ def write_table(ws, min_row: int, min_col: int, header: list[str], columns: list
         if s:
             rows[0].append(_text_cell(ref, s, str(name)) if name != "" else f'<c r="{ref}" s="{s}"/>')
         else:
-            rows[0].append(f'<c r="{ref}" t="inlineStr"><is><t>{escape(str(name))}</t></is></c>'
-                           if str(name).strip() == str(name) else _text_cell(ref, 0, str(name)).replace(' s="0"', ""))
+            rows[0].append(_text_cell(ref, 0, str(name)))
     epoch = wb.epoch
+    serials: dict = {}  # date -> its serial number's text (a table holds few distinct dates)
     date_sid = None
     for j, (values, kind, fmt) in enumerate(zip(columns, kinds, formats)):
         own = fmt is None
@@ -361,13 +417,16 @@ def write_table(ws, min_row: int, min_col: int, header: list[str], columns: list
             if v is None:
                 cell = f'<c r="{ref}"{styled}/>' if sid else None
             elif isinstance(v, str):
-                cell = _text_cell(ref, sid, v) if sid else _text_cell(ref, 0, v).replace(' s="0"', "")
+                cell = _text_cell(ref, sid, v)
                 if v == "":
                     cell = f'<c r="{ref}"{styled} t="inlineStr"/>'
             elif isinstance(v, bool):
                 cell = f'<c r="{ref}"{styled} t="b"><v>{int(v)}</v></c>'
             elif kind in ("date", "datetime") or isinstance(v, dt.date):
-                cell = f'<c r="{ref}"{styled} t="n"><v>{"%.16g" % to_excel(v, epoch)}</v></c>'
+                serial = serials.get(v)
+                if serial is None:
+                    serial = serials[v] = "%.16g" % to_excel(v, epoch)
+                cell = f'<c r="{ref}"{styled} t="n"><v>{serial}</v></c>'
             else:
                 cell = f'<c r="{ref}"{styled} t="n"><v>{"%.16g" % v}</v></c>'
             if cell is not None:

@@ -1,0 +1,273 @@
+"""The values of a worksheet's cells, read with a real XML parser or a fast reader, as openpyxl reads them.
+
+Two readers, one result (what ``openpyxl.load_workbook(path)[sheet].iter_rows(values_only=True)``
+gives):
+
+* ``exact_values`` streams the worksheet part through lxml's ``iterparse`` (entities are not
+  resolved, no network, no DTD) one ``<row>`` at a time and turns each ``<c>`` into its value
+  with openpyxl's own ``WorkSheetParser.parse_cell``: numbers (``int`` unless the text has a
+  decimal point or exponent), shared and inline strings (rich text joined, phonetic runs left
+  out), booleans, errors (their text, ``#N/A``), ISO dates, formulas (their text, ``=SUM(...)``)
+  and dates by the cell's number format (``datetime``; ``timedelta`` for elapsed-time formats).
+  ``cell_layout`` reads each cell's position, style id and kind alone (what the writer needs).
+* ``FastBook.columns`` reads a range with python-calamine (calamine, in Rust: about 5 times
+  faster than any per-element Python loop over the XML) and returns each column as a list.
+  It is used only where it gives exactly the values above, and says so by returning None
+  otherwise, so the caller takes ``exact_values``.  calamine differs from openpyxl in a few
+  ways, each handled here:
+
+  - it returns every number as a float: a whole number below 1e16 becomes ``int`` (openpyxl
+    reads an ``int`` from ``46000``, the form Excel, LibreOffice and openpyxl write);
+  - it returns a date-formatted whole number as a ``date``: it becomes the ``datetime`` at
+    midnight that openpyxl gives;
+  - it returns an empty or missing cell as ``''``: it becomes None;
+  - it returns the cached result of a formula, ``''`` for an error, and parses ISO-date cells:
+    a sheet whose cells hold ``<f>``, ``t="e"`` or ``t="d"`` is read exactly instead (the test is a
+    substring search over the sheet's cells, which can only send a sheet to the exact reader);
+  - it has its own rule for which number formats are dates, and its own calendar before
+    1 March 1900 and for the 1904 date system: a workbook with an ambiguous or elapsed-time
+    format, the 1904 system, a date before 1900-03-01, a time of day alone, or ``_xHHHH_``
+    escapes in its cells is read exactly.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+from lxml import etree
+from openpyxl.utils import column_index_from_string
+from openpyxl.utils.datetime import WINDOWS_EPOCH
+from openpyxl.worksheet._reader import WorkSheetParser
+
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+ROW_TAG = f"{{{MAIN_NS}}}row"
+CELL_TAG = f"{{{MAIN_NS}}}c"
+FORMULA_TAG = f"{{{MAIN_NS}}}f"
+
+
+def _iterparse(source: bytes):
+    """The part's ``<row>`` elements, one at a time, each let go once the next one is read."""
+    it = etree.iterparse(io.BytesIO(source), events=("end",), tag=ROW_TAG, resolve_entities=False,
+                         no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False,
+                         remove_comments=True, remove_pis=True)
+    for _, row in it:
+        yield row
+        row.clear()
+        while row.getprevious() is not None:
+            del row.getparent()[0]
+
+
+def cell_layout(part: bytes) -> dict:
+    """``(row, col) -> (style id, kind)`` for every cell of a worksheet part (``part`` may also be a
+    bare ``<sheetData>`` element declaring the main namespace), without reading values.  ``kind`` is
+    the cell's ``t`` attribute (``n`` when absent), or ``f`` when the cell holds a formula.  A cell
+    without a reference raises ``ValueError``."""
+    cells = {}
+    letters: dict[str, int] = {}
+    for row in _iterparse(part):
+        for c in row:
+            if c.tag != CELL_TAG:
+                continue
+            ref = c.get("r")
+            if not ref:
+                raise ValueError("a cell without a reference")
+            digits = ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+            col = letters.get(ref[:len(ref) - len(digits)])
+            if col is None:
+                col = letters[ref[:len(ref) - len(digits)]] = column_index_from_string(ref[:len(ref) - len(digits)])
+            s = c.get("s")
+            kind = c.get("t", "n")
+            if len(c) and any(ch.tag == FORMULA_TAG for ch in c):
+                kind = "f"
+            cells[(int(digits), col)] = (int(s) if s else 0, kind)
+    return cells
+
+
+def exact_values(part: bytes, wb, shared: list, up_to_row: int | None = None) -> dict:
+    """``(row, col) -> value`` for the cells of a worksheet part, openpyxl's values (see the module
+    docstring); with ``up_to_row``, reading stops after that row (a header is read without the body)."""
+    parser = WorkSheetParser(None, shared, data_only=False, epoch=wb.epoch, date_formats=wb._date_formats,
+                             timedelta_formats=wb._timedelta_formats, rich_text=False)
+    values = {}
+    for row in _iterparse(part):
+        r = row.get("r")
+        parser.row_counter = int(float(r)) if r else parser.row_counter + 1
+        if up_to_row is not None and parser.row_counter > up_to_row:
+            break
+        parser.col_counter = 0
+        for el in row:
+            if el.tag == CELL_TAG:
+                got = parser.parse_cell(el)
+                values[(got["row"], got["column"])] = got["value"]
+    return values
+
+
+# ---------------------------------------------------------------- fast reader
+
+_QUOTED = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
+_DATE_LETTERS = re.compile(r"[dmyhsDMYHS]")
+_BUILTIN_DATES = set(range(14, 23)) | {45, 46, 47}
+_EARLIEST = dt.datetime(1900, 3, 1)
+
+
+def formats_agree(wb) -> bool:
+    """True when calamine and openpyxl take the same cell styles for dates: every style's number
+    format is either plainly a date (year, month or day; no brackets) or plainly not (none of the
+    letters d m y h s outside quotes and brackets), no style is an elapsed-time format, and the
+    workbook counts dates from 1900."""
+    if wb.epoch != WINDOWS_EPOCH or wb._timedelta_formats:
+        return False
+    for sid, style in enumerate(wb._cell_styles):
+        fmt_id = style.numFmtId
+        if fmt_id in _BUILTIN_DATES:
+            if sid not in wb._date_formats:
+                return False
+            continue
+        fmt = wb._number_formats[fmt_id - 164] if fmt_id >= 164 else ""
+        if fmt_id >= 164 and fmt_id - 164 >= len(wb._number_formats):
+            return False
+        plain = _QUOTED.sub("", fmt)
+        is_date = sid in wb._date_formats
+        if is_date:
+            if "[" in fmt or not re.search(r"[ydYD]", plain):
+                return False
+        elif _DATE_LETTERS.search(plain) and fmt_id >= 164:
+            return False
+        elif fmt_id not in _BUILTIN_DATES and 0 < fmt_id < 164 and fmt_id not in (1, 2, 3, 4, 9, 10, 11, 12, 13,
+                                                                               37, 38, 39, 40, 48, 49):
+            return False  # a built-in format calamine may read differently
+    return True
+
+
+def cells_fit(body: bytes) -> bool:
+    """True when a sheet's cells (the XML inside ``<sheetData>``) hold nothing calamine reads
+    differently: no formula (``<f``), no error or ISO-date cell (``"e"``, ``"d"``), no ``_xHHHH_``
+    escape.  A substring found anywhere (in a text too) only means the exact reader is used."""
+    return not (b"<f" in body or b'"e"' in body or b"'e'" in body or b'"d"' in body or b"'d'" in body
+                or b"_x" in body)
+
+
+class FastBook:
+    """A workbook file read by python-calamine, opened on first use.
+
+    ``prefetch(names)`` parses those sheets one after the other in a background thread (calamine
+    lets go of the GIL while it parses), so the sheets are parsed while the caller turns the
+    previous ones into frames; ``columns`` waits for the sheet it needs."""
+
+    def __init__(self, data: bytes):
+        self.data = data
+        self._book = None
+        self._lock = threading.Lock()
+        self._pending: dict = {}
+        self.dates_agree = False
+        """Whether calamine and openpyxl take the same styles for dates (``formats_agree``); set by the opener."""
+
+    def _open(self):
+        with self._lock:
+            if self._book is None:
+                from python_calamine import CalamineWorkbook
+                self._book = CalamineWorkbook.from_filelike(io.BytesIO(self.data))
+            return self._book
+
+    def _parse(self, name: str):
+        return self._open().get_sheet_by_name(name)
+
+    def prefetch(self, names: list[str]) -> None:
+        if not names:
+            return
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ar-xl-calamine")
+        for name in names:
+            self._pending[name] = pool.submit(self._parse, name)
+        pool.shutdown(wait=False)
+
+    def _sheet(self, name: str):
+        pending = self._pending.pop(name, None)
+        return pending.result() if pending is not None else self._parse(name)
+
+    def columns(self, name: str, min_row: int, min_col: int, max_row: int, max_col: int) -> list[list] | None:
+        """The range's values column by column, as openpyxl reads them; None where calamine
+        would not give exactly those values (read the sheet with ``exact_cells`` then)."""
+        try:
+            sheet = self._sheet(name)
+            rows = sheet.to_python(skip_empty_area=True)
+        except Exception:  # noqa: BLE001 - any trouble in the fast reader: the exact one decides
+            return None
+        height = max_row - min_row + 1
+        width = max_col - min_col + 1
+        r0, c0 = sheet.start if rows else (0, 0)
+        # rows[i] is sheet row r0 + 1 + i; column j of it is sheet column c0 + 1 + j
+        first = max(min_row - r0 - 1, 0)
+        last = min(max_row - r0 - 1, len(rows) - 1)
+        part = rows[first:last + 1] if last >= first else []
+        lead = (r0 + 1 + first) - min_row if part else height  # empty rows above what calamine saw
+        out = []
+        columns = list(zip(*part)) if part else []
+        for j in range(width):
+            k = min_col + j - c0 - 1
+            if 0 <= k < len(columns):
+                col = _openpyxl_values(columns[k])
+                if col is None:
+                    return None
+            else:
+                col = [None] * len(part)
+            col = [None] * lead + col
+            col.extend([None] * (height - len(col)))
+            out.append(col)
+        return out
+
+
+_MIDNIGHT = dt.time()
+
+
+def _openpyxl_values(col) -> list | None:
+    """calamine's values of one column as openpyxl gives them (see the module docstring), or None."""
+    if len(col) > 1:  # a table's header apart from its body, so a column of numbers or dates stays one
+        head, body = _values_of(col[:1]), _values_of(col[1:])
+        return None if head is None or body is None else head + body
+    return _values_of(col)
+
+
+def _values_of(col) -> list | None:
+    types = set(map(type, col))
+    if types <= {str}:
+        return [v if v else None for v in col] if "" in col else list(col)
+    if types == {float}:  # numbers only: whole ones become int at C speed
+        arr = np.array(col, dtype=np.float64)
+        whole = (arr == np.trunc(arr)) & (np.abs(arr) < 1e16)
+        if whole.all():
+            return arr.astype(np.int64).tolist()
+        if not whole.any():
+            return list(col)
+    if types == {dt.date}:  # dates only
+        if min(col) < _EARLIEST.date():
+            return None
+        combine = dt.datetime.combine
+        return [combine(v, _MIDNIGHT) for v in col]
+    out = []
+    app = out.append
+    for v in col:
+        t = type(v)
+        if t is str:
+            app(v if v else None)
+        elif t is float:
+            app(int(v) if v.is_integer() and -1e16 < v < 1e16 else v)
+        elif t is bool:
+            app(v)
+        elif t is dt.date:
+            d = dt.datetime.combine(v, _MIDNIGHT)
+            if d < _EARLIEST:
+                return None
+            app(d)
+        elif t is dt.datetime:
+            if v < _EARLIEST:
+                return None
+            app(v)
+        elif t is int:
+            app(v)
+        else:  # time of day, elapsed time, anything else
+            return None
+    return out
