@@ -37,6 +37,7 @@ from __future__ import annotations
 import io
 import posixpath
 import re
+import struct
 import zipfile
 from copy import deepcopy
 from pathlib import Path
@@ -96,6 +97,7 @@ class Package:
     """The parts of a zip package, in their order, with relationship and content-type helpers."""
 
     def __init__(self, data: bytes | str | Path):
+        self.src = data
         src = io.BytesIO(data) if isinstance(data, (bytes, bytearray)) else data
         with zipfile.ZipFile(src) as z:
             self.names = [i.filename for i in z.infolist() if not i.is_dir()]
@@ -380,26 +382,22 @@ def merge_cells(old: bytes, new: bytes, rects: list[Rect]) -> bytes:
 
 
 def _fast_merge(old: bytes, new: bytes, rects: list[Rect]) -> bytes | None:
-    """``merge_cells`` for the usual case, row by row without splitting cells: every old cell inside
-    the ranges.  None when some old cell lies outside."""
-    c_lo = min(r[0] for r in rects)
-    c_hi = max(r[2] for r in rects)
-    r_lo = min(r[1] for r in rects)
-    r_hi = max(r[3] for r in rects)
-    if len(rects) > 1:
-        return None
+    """``merge_cells`` for the usual case, row by row without splitting cells: every old cell lies inside
+    the ranges (a row's first and last cell inside one range).  None when some old cell may lie outside."""
     o_rows = _rows(old)
     for r, (attrs, inner) in o_rows.items():
         if not inner:
             continue
-        if r < r_lo or r > r_hi:
+        spans = _in(rects, r)
+        if not spans:
             return None
         first = _CELL_COL.search(inner)
         last = inner.rfind(b"<c ")
         lastm = _CELL_COL.match(inner, last) if last >= 0 else None
         if first is None or lastm is None:
             return None
-        if _col(first.group(1)) < c_lo or _col(lastm.group(1)) > c_hi:
+        lo, hi = _col(first.group(1)), _col(lastm.group(1))
+        if not any(c1 <= lo and hi <= c2 for c1, c2 in spans):
             return None
     out = []
     n_rows = _rows(new)
@@ -411,6 +409,34 @@ def _fast_merge(old: bytes, new: bytes, rects: list[Rect]) -> bytes | None:
             continue
         out.append(b"<row" + attrs + (b">" + body + b"</row>" if body else b"/>"))
     return b"".join(out)
+
+
+def _copy_raw(src: zipfile.ZipFile, name: str, out: zipfile.ZipFile) -> bool:
+    """Copy a part's compressed bytes as they are (no inflating and deflating again); False when
+    the entry is not a plain stored or deflated one."""
+    info = src.getinfo(name)
+    if info.flag_bits & 0x01 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        return False
+    src.fp.seek(info.header_offset)
+    head = src.fp.read(30)
+    if head[:4] != b"PK\x03\x04":
+        return False
+    n, m = struct.unpack("<HH", head[26:30])
+    src.fp.seek(info.header_offset + 30 + n + m)
+    raw = src.fp.read(info.compress_size)
+    z = zipfile.ZipInfo(info.filename, info.date_time)
+    z.compress_type, z.CRC = info.compress_type, info.CRC
+    z.compress_size, z.file_size = info.compress_size, info.file_size
+    z.flag_bits = info.flag_bits & ~0x08  # sizes are in the header: no data descriptor follows
+    z.external_attr, z.create_system = info.external_attr, info.create_system
+    z.header_offset = out.fp.tell()
+    out.fp.write(z.FileHeader(zip64=z.file_size > zipfile.ZIP64_LIMIT or z.compress_size > zipfile.ZIP64_LIMIT))
+    out.fp.write(raw)
+    out.filelist.append(z)
+    out.NameToInfo[z.filename] = z
+    out.start_dir = out.fp.tell()
+    out._didModify = True
+    return True
 
 
 # ====================================================================== the splice
@@ -830,12 +856,16 @@ class _Splice:
         self.out["[Content_Types].xml"] = (_bytes(self.ct) if (replaced or self._ct_changed())
                                            else self.o.parts["[Content_Types].xml"])
         buf = io.BytesIO()
-        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as z:
+        src = self.o.src
+        with zipfile.ZipFile(io.BytesIO(src) if isinstance(src, (bytes, bytearray)) else src) as orig, \
+                zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as z:
             names = [n for n in dict.fromkeys(self.order) if n in self.out]
             if "[Content_Types].xml" in names:
                 names.remove("[Content_Types].xml")
                 names.insert(0, "[Content_Types].xml")
             for n in names:
+                if self.out[n] is self.o.parts.get(n) and _copy_raw(orig, n, z):
+                    continue
                 z.writestr(n, self.out[n])
         return buf.getvalue()
 
