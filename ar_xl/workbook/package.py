@@ -39,6 +39,7 @@ import posixpath
 import re
 import struct
 import zipfile
+from collections.abc import Mapping, MutableMapping
 from copy import deepcopy
 from pathlib import Path
 
@@ -93,15 +94,80 @@ def _resolve(part: str, target: str) -> str:
 
 # ====================================================================== a package in memory
 
+class _Parts(Mapping):
+    """Part name -> bytes, each part inflated when first read (a big sheet nobody changed never is)."""
+
+    def __init__(self, z: zipfile.ZipFile, names: list[str]):
+        self._z, self._names, self._set, self._cache = z, names, set(names), {}
+
+    def __getitem__(self, name: str) -> bytes:
+        got = self._cache.get(name)
+        if got is None:
+            if name not in self._set:
+                raise KeyError(name)
+            got = self._cache[name] = self._z.read(name)
+        return got
+
+    def __contains__(self, name) -> bool:
+        return name in self._set
+
+    def __iter__(self):
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+
+class _Overlay(MutableMapping):
+    """The output's parts: the original's, with some replaced, added or dropped."""
+
+    def __init__(self, base: _Parts):
+        self._base, self._new, self._gone = base, {}, set()
+
+    def __getitem__(self, name: str) -> bytes:
+        if name in self._new:
+            return self._new[name]
+        if name in self._gone or name not in self._base:
+            raise KeyError(name)
+        return self._base[name]
+
+    def __setitem__(self, name: str, data: bytes) -> None:
+        self._gone.discard(name)
+        if name in self._base and self._base._cache.get(name) is data:
+            self._new.pop(name, None)  # the original's own bytes: still kept
+            return
+        self._new[name] = data
+
+    def __delitem__(self, name: str) -> None:
+        if name not in self:
+            raise KeyError(name)
+        self._new.pop(name, None)
+        self._gone.add(name)
+
+    def __contains__(self, name) -> bool:
+        return name in self._new or (name in self._base and name not in self._gone)
+
+    def __iter__(self):
+        yield from (n for n in self._base if n not in self._gone and n not in self._new)
+        yield from self._new
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def kept(self, name: str) -> bool:
+        """The original's part, unchanged."""
+        return name not in self._new and name not in self._gone and name in self._base
+
 class Package:
     """The parts of a zip package, in their order, with relationship and content-type helpers."""
 
     def __init__(self, data: bytes | str | Path):
+        if not isinstance(data, (bytes, bytearray)):
+            data = Path(data).read_bytes()
         self.src = data
-        src = io.BytesIO(data) if isinstance(data, (bytes, bytearray)) else data
-        with zipfile.ZipFile(src) as z:
-            self.names = [i.filename for i in z.infolist() if not i.is_dir()]
-            self.parts = {n: z.read(n) for n in self.names}
+        self.zip = zipfile.ZipFile(io.BytesIO(data))
+        self.names = [i.filename for i in self.zip.infolist() if not i.is_dir()]
+        self.parts = _Parts(self.zip, self.names)
         self.workbook = self._workbook_part()
 
     def __contains__(self, name):
@@ -463,7 +529,7 @@ def _insert_child(root, el) -> None:
 class _Splice:
     def __init__(self, original: Package, written: Package):
         self.o, self.n = original, written
-        self.out: dict[str, bytes] = dict(original.parts)
+        self.out = _Overlay(original.parts)
         self.order = list(original.names)
         self.ct = original.content_types()
         self.n_ct = written.content_types()
@@ -605,10 +671,10 @@ class _Splice:
 
     def _next_table_id(self) -> int:
         ids = [0]
-        for name, data in self.out.items():
+        for name in list(self.out):
             if name.startswith("xl/tables/") and name.endswith(".xml"):
                 try:
-                    ids.append(int(_xml(data).get("id") or 0))
+                    ids.append(int(_xml(self.out[name]).get("id") or 0))
                 except etree.XMLSyntaxError:
                     pass
         return max(ids) + 1
@@ -856,15 +922,14 @@ class _Splice:
         self.out["[Content_Types].xml"] = (_bytes(self.ct) if (replaced or self._ct_changed())
                                            else self.o.parts["[Content_Types].xml"])
         buf = io.BytesIO()
-        src = self.o.src
-        with zipfile.ZipFile(io.BytesIO(src) if isinstance(src, (bytes, bytearray)) else src) as orig, \
-                zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as z:
+        orig = self.o.zip
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as z:
             names = [n for n in dict.fromkeys(self.order) if n in self.out]
             if "[Content_Types].xml" in names:
                 names.remove("[Content_Types].xml")
                 names.insert(0, "[Content_Types].xml")
             for n in names:
-                if self.out[n] is self.o.parts.get(n) and _copy_raw(orig, n, z):
+                if self.out.kept(n) and _copy_raw(orig, n, z):
                     continue
                 z.writestr(n, self.out[n])
         return buf.getvalue()
