@@ -156,7 +156,9 @@ def save(book: Book, change: Change, path: str | Path | None = None, layout=None
     if layout is not None:
         layout(wb, merged)
     laid_out = {ws.title for ws in wb.worksheets if before.get(ws.title) is not ws}
-    _atomic_save(wb, path, package.keeper(getattr(book, "path", None), owned, laid_out))
+    finish = package.keeper(getattr(book, "path", None), owned, laid_out)
+    wb._arxl_stored = finish is not None  # openpyxl's package is only read back by ``finish``: not deflated
+    _atomic_save(wb, path, finish)
     for name, body in merged.items():
         book.tables[schema.table(name).name] = body
     return merged
