@@ -110,7 +110,7 @@ def owned_parts(pkg: package.Package) -> tuple[set[str], dict[str, list]]:
 
 def _outside(pkg, part, rects):
     """Cells outside ``rects`` as their XML, and every row's attributes."""
-    data = package._SHEETDATA.search(pkg.parts[part]).group(1) or b""
+    data = package.sheet_data(pkg.parts[part])[2]
     cells, rows = {}, {}
     for r, (attrs, inner) in package._rows(data).items():
         rows[r] = attrs
@@ -122,8 +122,8 @@ def _outside(pkg, part, rects):
 
 def _skeleton(pkg, part):
     xml = pkg.parts[part]
-    m = package._SHEETDATA.search(xml)
-    root = etree.fromstring(xml[:m.start()] + b"<sheetData/>" + xml[m.end():])
+    start, end, _ = package.sheet_data(xml)
+    root = etree.fromstring(xml[:start] + b"<sheetData/>" + xml[end:])
     for tag in ("sheetData", "dimension", "dataValidations"):
         for el in root.findall(M + tag):
             root.remove(el)

@@ -234,6 +234,7 @@ class _Styles:
         self.tree = None
         self.map: dict[int, int] = {}
         self._okeys = None
+        self._same = None
 
     def _key(self, ss, j: int):
         from openpyxl.styles.numbers import builtin_format_code
@@ -242,6 +243,16 @@ class _Styles:
         return (fmt, ss.fonts[st.fontId], ss.fills[st.fillId], ss.borders[st.borderId],
                 ss.alignments[st.alignmentId], ss.protections[st.protectionId], bool(st.quotePrefix),
                 bool(st.pivotButton))
+
+    def same(self) -> bool:
+        """Every cell format of the written package is the original's at the same index."""
+        if self.o is None or self.n is None:
+            return True
+        if self._same is None:
+            n = len(self.n.cell_styles)
+            self._same = n <= len(self.o.cell_styles) and all(
+                self._key(self.n, j) == self._key(self.o, j) for j in range(n))
+        return self._same
 
     def index(self, j: int) -> int:
         if j in self.map:
@@ -354,7 +365,6 @@ _SPANS = re.compile(rb'\sspans="[^"]*"')
 _CELL = re.compile(rb"<c\b[^>]*?(?:/>|>.*?</c>)", re.S)
 _CELL_COL = re.compile(rb'<c\b[^>]*?\sr="([A-Z]+)\d+"')
 _SHARED = re.compile(rb'<c\b([^>]*?)\st="s"([^>]*)>\s*<v>(\d+)</v>\s*</c>')
-_SHEETDATA = re.compile(rb"<sheetData\s*/>|<sheetData\b[^>]*>(.*?)</sheetData>", re.S)
 
 
 def _col(letters: bytes) -> int:
@@ -365,16 +375,41 @@ def _col(letters: bytes) -> int:
 
 
 def _rows(sheetdata: bytes) -> dict[int, tuple[bytes, bytes]]:
-    """Row number -> (attributes without spans, inner cells XML)."""
+    """Row number -> (attributes without spans, inner cells XML).  (``bytes.find``, not a lazy regex:
+    a sheet of 100,000 rows is tens of MB.)"""
     out = {}
     prev = 0
-    for m in _ROW.finditer(sheetdata):
-        attrs = m.group(1)
+    pos = 0
+    find = sheetdata.find
+    while True:
+        start = find(b"<row", pos)
+        if start < 0:
+            break
+        head_end = find(b">", start)
+        if sheetdata[head_end - 1:head_end] == b"/":
+            attrs, inner, pos = sheetdata[start + 4:head_end - 1], b"", head_end + 1
+        else:
+            close = find(b"</row>", head_end)
+            attrs, inner, pos = sheetdata[start + 4:head_end], sheetdata[head_end + 1:close], close + 6
         r = _R_ATTR.search(attrs)
         num = int(r.group(1)) if r else prev + 1
         prev = num
-        out[num] = (_SPANS.sub(b"", attrs), m.group(2) or b"")
+        out[num] = (_SPANS.sub(b"", attrs) if b"spans" in attrs else attrs, inner)
     return out
+
+
+def sheet_data(xml: bytes) -> tuple[int, int, bytes]:
+    """(start, end, inner XML) of a worksheet's ``<sheetData>`` element."""
+    start = xml.find(b"<sheetData")
+    if start < 0:
+        raise Unsupported("no sheetData")
+    head_end = xml.find(b">", start)
+    if xml[head_end - 1:head_end] == b"/":
+        return start, head_end + 1, b""
+    close = xml.rfind(b"</sheetData>")
+    if close < head_end:
+        raise Unsupported("no closing sheetData")
+    return start, close + len(b"</sheetData>"), xml[head_end + 1:close]
 
 
 def _cells(inner: bytes) -> list[tuple[int, bytes]]:
@@ -405,6 +440,8 @@ def _new_cells(xml: bytes, styles: _Styles, shared: list[str]) -> bytes:
 
 
 def _restyle_rows(xml: bytes, styles: _Styles) -> bytes:
+    if styles.same():
+        return xml
     used = {int(s) for s in set(re.findall(rb'\ss="(\d+)"', xml))}
     if all(styles.index(j) == j for j in used):
         return xml
@@ -622,14 +659,11 @@ class _Splice:
             else:
                 new_tables.append(p)
         # the sheet's skeleton: everything but the cells, from the original
-        m = _SHEETDATA.search(o_xml)
-        nm = _SHEETDATA.search(n_xml)
-        if m is None or nm is None:
-            raise Unsupported(f"{o_part}: no sheetData")
-        old_cells = m.group(1) or b""
-        new_cells = _new_cells(nm.group(1) or b"", self.styles, self.shared())
-        skeleton = _xml(o_xml[:m.start()] + b"<sheetData/>" + o_xml[m.end():])
-        n_skel = _xml(n_xml[:nm.start()] + b"<sheetData/>" + n_xml[nm.end():])
+        o_start, o_end, old_cells = sheet_data(o_xml)
+        n_start, n_end, n_cells = sheet_data(n_xml)
+        new_cells = _new_cells(n_cells, self.styles, self.shared())
+        skeleton = _xml(o_xml[:o_start] + b"<sheetData/>" + o_xml[o_end:])
+        n_skel = _xml(n_xml[:n_start] + b"<sheetData/>" + n_xml[n_end:])
         dim = skeleton.find(M + "dimension")
         if dim is not None:
             skeleton.remove(dim)
@@ -666,8 +700,8 @@ class _Splice:
         else:
             merged = new_cells
         text = _bytes(skeleton)
-        sm = _SHEETDATA.search(text)
-        self._put(o_part, text[:sm.start()] + b"<sheetData>" + merged + b"</sheetData>" + text[sm.end():])
+        t_start, t_end, _ = sheet_data(text)
+        self._put(o_part, text[:t_start] + b"<sheetData>" + merged + b"</sheetData>" + text[t_end:])
 
     def _next_table_id(self) -> int:
         ids = [0]
@@ -871,11 +905,12 @@ class _Splice:
         self.wb.insert(pos, el)
 
     def _new_sheet_xml(self, data: bytes) -> bytes:
-        m = _SHEETDATA.search(data)
-        if m is None:
+        try:
+            d_start, d_end, d_cells = sheet_data(data)
+        except Unsupported:
             return data
-        cells = _new_cells(m.group(1) or b"", self.styles, self.shared())
-        skel = _xml(data[:m.start()] + b"<sheetData/>" + data[m.end():])
+        cells = _new_cells(d_cells, self.styles, self.shared())
+        skel = _xml(data[:d_start] + b"<sheetData/>" + data[d_end:])
         cols = skel.find(M + "cols")
         for c in (cols if cols is not None else []):
             if c.get("style") is not None:
@@ -884,8 +919,8 @@ class _Splice:
             for v in skel.iter(M + "sheetView"):
                 v.attrib.pop("tabSelected", None)
         text = _bytes(skel)
-        sm = _SHEETDATA.search(text)
-        return text[:sm.start()] + b"<sheetData>" + cells + b"</sheetData>" + text[sm.end():]
+        t_start, t_end, _ = sheet_data(text)
+        return text[:t_start] + b"<sheetData>" + cells + b"</sheetData>" + text[t_end:]
 
     # ------------------------------------------------------------ all together
     def run(self, owned: set[str], replaced: set[str]) -> bytes:
