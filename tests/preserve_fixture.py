@@ -45,8 +45,18 @@ CUSTOMERS = ([
 NSDECL = (' xmlns:xdr="http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"'
           ' xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"')
 X14 = "http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"
-PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-                    "1f15c4890000000d49444154789c6360f8cf000000030101003418dd8d0000000049454e44ae426082")
+def _png() -> bytes:
+    """A 1x1 red PNG."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00")) + chunk(b"IEND", b""))
+
+
+PNG = _png()
 
 
 def statement(folder: Path) -> Path:

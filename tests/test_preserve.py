@@ -111,7 +111,7 @@ def owned_parts(pkg: package.Package) -> tuple[set[str], dict[str, list]]:
 
 def _outside(pkg, part, rects):
     """Cells outside ``rects`` as their XML, and every row's attributes."""
-    data = package._SHEETDATA.search(pkg.parts[part]).group(1) or b""
+    data = package.sheet_data(pkg.parts[part])[2]
     cells, rows = {}, {}
     for r, (attrs, inner) in package._rows(data).items():
         rows[r] = attrs
@@ -123,8 +123,8 @@ def _outside(pkg, part, rects):
 
 def _skeleton(pkg, part):
     xml = pkg.parts[part]
-    m = package._SHEETDATA.search(xml)
-    root = etree.fromstring(xml[:m.start()] + b"<sheetData/>" + xml[m.end():])
+    start, end, _ = package.sheet_data(xml)
+    root = etree.fromstring(xml[:start] + b"<sheetData/>" + xml[end:])
     for tag in ("sheetData", "dimension", "dataValidations"):
         for el in root.findall(M + tag):
             root.remove(el)
@@ -217,3 +217,27 @@ def test_a_note_keeps_its_leading_and_trailing_spaces(tmp_path):
                  "--note", "  two spaces before and after  "]) == 0
     assert main(["refresh", str(path)]) == 0
     assert xlsx.load(path).get("Activities")["note"].tolist() == ["  two spaces before and after  "]
+
+
+def test_a_calc_chain_naming_a_rewritten_sheet_is_dropped_and_excel_rebuilds_it(tmp_path):
+    """calcChain.xml lists formula cells; one left pointing at cells an action rewrote makes Excel repair."""
+    path = team(tmp_path / "team.xlsx")
+    pkg = package.Package(path)
+    aging_id = next(el.get("sheetId") for n, _, el in pkg.sheets() if n == "Aging")
+    parts = dict(pkg.parts)
+    parts["xl/calcChain.xml"] = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<calcChain xmlns="'
+                                 f'{package.MAIN}"><c r="B2" i="{aging_id}"/></calcChain>').encode()
+    rels = package.rels_name(pkg.workbook)
+    parts[rels] = parts[rels].replace(b"</Relationships>", b'<Relationship Id="rIdCc" Type="' +
+                                      package.REL_CALC_CHAIN.encode() + b'" Target="calcChain.xml"/></Relationships>')
+    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
+        b"</Types>", b'<Override PartName="/xl/calcChain.xml" ContentType="application/vnd.openxmlformats-'
+                     b'officedocument.spreadsheetml.calcChain+xml"/></Types>')
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for n, data in parts.items():
+            z.writestr(n, data)
+    assert main(["refresh", str(path)]) == 0
+    after = package.Package(path)
+    assert "xl/calcChain.xml" not in after.parts
+    assert b"calcChain" not in after.parts[rels] and b"calcChain" not in after.parts["[Content_Types].xml"]
+    assert len(xlsx.load(path).get("Aging")) == 3

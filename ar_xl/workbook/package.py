@@ -37,7 +37,9 @@ from __future__ import annotations
 import io
 import posixpath
 import re
+import struct
 import zipfile
+from collections.abc import Mapping, MutableMapping
 from copy import deepcopy
 from pathlib import Path
 
@@ -92,14 +94,80 @@ def _resolve(part: str, target: str) -> str:
 
 # ====================================================================== a package in memory
 
+class _Parts(Mapping):
+    """Part name -> bytes, each part inflated when first read (a big sheet nobody changed never is)."""
+
+    def __init__(self, z: zipfile.ZipFile, names: list[str]):
+        self._z, self._names, self._set, self._cache = z, names, set(names), {}
+
+    def __getitem__(self, name: str) -> bytes:
+        got = self._cache.get(name)
+        if got is None:
+            if name not in self._set:
+                raise KeyError(name)
+            got = self._cache[name] = self._z.read(name)
+        return got
+
+    def __contains__(self, name) -> bool:
+        return name in self._set
+
+    def __iter__(self):
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+
+class _Overlay(MutableMapping):
+    """The output's parts: the original's, with some replaced, added or dropped."""
+
+    def __init__(self, base: _Parts):
+        self._base, self._new, self._gone = base, {}, set()
+
+    def __getitem__(self, name: str) -> bytes:
+        if name in self._new:
+            return self._new[name]
+        if name in self._gone or name not in self._base:
+            raise KeyError(name)
+        return self._base[name]
+
+    def __setitem__(self, name: str, data: bytes) -> None:
+        self._gone.discard(name)
+        if name in self._base and self._base._cache.get(name) is data:
+            self._new.pop(name, None)  # the original's own bytes: still kept
+            return
+        self._new[name] = data
+
+    def __delitem__(self, name: str) -> None:
+        if name not in self:
+            raise KeyError(name)
+        self._new.pop(name, None)
+        self._gone.add(name)
+
+    def __contains__(self, name) -> bool:
+        return name in self._new or (name in self._base and name not in self._gone)
+
+    def __iter__(self):
+        yield from (n for n in self._base if n not in self._gone and n not in self._new)
+        yield from self._new
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def kept(self, name: str) -> bool:
+        """The original's part, unchanged."""
+        return name not in self._new and name not in self._gone and name in self._base
+
 class Package:
     """The parts of a zip package, in their order, with relationship and content-type helpers."""
 
     def __init__(self, data: bytes | str | Path):
-        src = io.BytesIO(data) if isinstance(data, (bytes, bytearray)) else data
-        with zipfile.ZipFile(src) as z:
-            self.names = [i.filename for i in z.infolist() if not i.is_dir()]
-            self.parts = {n: z.read(n) for n in self.names}
+        if not isinstance(data, (bytes, bytearray)):
+            data = Path(data).read_bytes()
+        self.src = data
+        self.zip = zipfile.ZipFile(io.BytesIO(data))
+        self.names = [i.filename for i in self.zip.infolist() if not i.is_dir()]
+        self.parts = _Parts(self.zip, self.names)
         self.workbook = self._workbook_part()
 
     def __contains__(self, name):
@@ -166,6 +234,7 @@ class _Styles:
         self.tree = None
         self.map: dict[int, int] = {}
         self._okeys = None
+        self._same = None
 
     def _key(self, ss, j: int):
         from openpyxl.styles.numbers import builtin_format_code
@@ -174,6 +243,16 @@ class _Styles:
         return (fmt, ss.fonts[st.fontId], ss.fills[st.fillId], ss.borders[st.borderId],
                 ss.alignments[st.alignmentId], ss.protections[st.protectionId], bool(st.quotePrefix),
                 bool(st.pivotButton))
+
+    def same(self) -> bool:
+        """Every cell format of the written package is the original's at the same index."""
+        if self.o is None or self.n is None:
+            return True
+        if self._same is None:
+            n = len(self.n.cell_styles)
+            self._same = n <= len(self.o.cell_styles) and all(
+                self._key(self.n, j) == self._key(self.o, j) for j in range(n))
+        return self._same
 
     def index(self, j: int) -> int:
         if j in self.map:
@@ -286,7 +365,6 @@ _SPANS = re.compile(rb'\sspans="[^"]*"')
 _CELL = re.compile(rb"<c\b[^>]*?(?:/>|>.*?</c>)", re.S)
 _CELL_COL = re.compile(rb'<c\b[^>]*?\sr="([A-Z]+)\d+"')
 _SHARED = re.compile(rb'<c\b([^>]*?)\st="s"([^>]*)>\s*<v>(\d+)</v>\s*</c>')
-_SHEETDATA = re.compile(rb"<sheetData\s*/>|<sheetData\b[^>]*>(.*?)</sheetData>", re.S)
 
 
 def _col(letters: bytes) -> int:
@@ -297,16 +375,41 @@ def _col(letters: bytes) -> int:
 
 
 def _rows(sheetdata: bytes) -> dict[int, tuple[bytes, bytes]]:
-    """Row number -> (attributes without spans, inner cells XML)."""
+    """Row number -> (attributes without spans, inner cells XML).  (``bytes.find``, not a lazy regex:
+    a sheet of 100,000 rows is tens of MB.)"""
     out = {}
     prev = 0
-    for m in _ROW.finditer(sheetdata):
-        attrs = m.group(1)
+    pos = 0
+    find = sheetdata.find
+    while True:
+        start = find(b"<row", pos)
+        if start < 0:
+            break
+        head_end = find(b">", start)
+        if sheetdata[head_end - 1:head_end] == b"/":
+            attrs, inner, pos = sheetdata[start + 4:head_end - 1], b"", head_end + 1
+        else:
+            close = find(b"</row>", head_end)
+            attrs, inner, pos = sheetdata[start + 4:head_end], sheetdata[head_end + 1:close], close + 6
         r = _R_ATTR.search(attrs)
         num = int(r.group(1)) if r else prev + 1
         prev = num
-        out[num] = (_SPANS.sub(b"", attrs), m.group(2) or b"")
+        out[num] = (_SPANS.sub(b"", attrs) if b"spans" in attrs else attrs, inner)
     return out
+
+
+def sheet_data(xml: bytes) -> tuple[int, int, bytes]:
+    """(start, end, inner XML) of a worksheet's ``<sheetData>`` element."""
+    start = xml.find(b"<sheetData")
+    if start < 0:
+        raise Unsupported("no sheetData")
+    head_end = xml.find(b">", start)
+    if xml[head_end - 1:head_end] == b"/":
+        return start, head_end + 1, b""
+    close = xml.rfind(b"</sheetData>")
+    if close < head_end:
+        raise Unsupported("no closing sheetData")
+    return start, close + len(b"</sheetData>"), xml[head_end + 1:close]
 
 
 def _cells(inner: bytes) -> list[tuple[int, bytes]]:
@@ -337,6 +440,8 @@ def _new_cells(xml: bytes, styles: _Styles, shared: list[str]) -> bytes:
 
 
 def _restyle_rows(xml: bytes, styles: _Styles) -> bytes:
+    if styles.same():
+        return xml
     used = {int(s) for s in set(re.findall(rb'\ss="(\d+)"', xml))}
     if all(styles.index(j) == j for j in used):
         return xml
@@ -380,26 +485,22 @@ def merge_cells(old: bytes, new: bytes, rects: list[Rect]) -> bytes:
 
 
 def _fast_merge(old: bytes, new: bytes, rects: list[Rect]) -> bytes | None:
-    """``merge_cells`` for the usual case, row by row without splitting cells: every old cell inside
-    the ranges.  None when some old cell lies outside."""
-    c_lo = min(r[0] for r in rects)
-    c_hi = max(r[2] for r in rects)
-    r_lo = min(r[1] for r in rects)
-    r_hi = max(r[3] for r in rects)
-    if len(rects) > 1:
-        return None
+    """``merge_cells`` for the usual case, row by row without splitting cells: every old cell lies inside
+    the ranges (a row's first and last cell inside one range).  None when some old cell may lie outside."""
     o_rows = _rows(old)
     for r, (attrs, inner) in o_rows.items():
         if not inner:
             continue
-        if r < r_lo or r > r_hi:
+        spans = _in(rects, r)
+        if not spans:
             return None
         first = _CELL_COL.search(inner)
         last = inner.rfind(b"<c ")
         lastm = _CELL_COL.match(inner, last) if last >= 0 else None
         if first is None or lastm is None:
             return None
-        if _col(first.group(1)) < c_lo or _col(lastm.group(1)) > c_hi:
+        lo, hi = _col(first.group(1)), _col(lastm.group(1))
+        if not any(c1 <= lo and hi <= c2 for c1, c2 in spans):
             return None
     out = []
     n_rows = _rows(new)
@@ -411,6 +512,34 @@ def _fast_merge(old: bytes, new: bytes, rects: list[Rect]) -> bytes | None:
             continue
         out.append(b"<row" + attrs + (b">" + body + b"</row>" if body else b"/>"))
     return b"".join(out)
+
+
+def _copy_raw(src: zipfile.ZipFile, name: str, out: zipfile.ZipFile) -> bool:
+    """Copy a part's compressed bytes as they are (no inflating and deflating again); False when
+    the entry is not a plain stored or deflated one."""
+    info = src.getinfo(name)
+    if info.flag_bits & 0x01 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        return False
+    src.fp.seek(info.header_offset)
+    head = src.fp.read(30)
+    if head[:4] != b"PK\x03\x04":
+        return False
+    n, m = struct.unpack("<HH", head[26:30])
+    src.fp.seek(info.header_offset + 30 + n + m)
+    raw = src.fp.read(info.compress_size)
+    z = zipfile.ZipInfo(info.filename, info.date_time)
+    z.compress_type, z.CRC = info.compress_type, info.CRC
+    z.compress_size, z.file_size = info.compress_size, info.file_size
+    z.flag_bits = info.flag_bits & ~0x08  # sizes are in the header: no data descriptor follows
+    z.external_attr, z.create_system = info.external_attr, info.create_system
+    z.header_offset = out.fp.tell()
+    out.fp.write(z.FileHeader(zip64=z.file_size > zipfile.ZIP64_LIMIT or z.compress_size > zipfile.ZIP64_LIMIT))
+    out.fp.write(raw)
+    out.filelist.append(z)
+    out.NameToInfo[z.filename] = z
+    out.start_dir = out.fp.tell()
+    out._didModify = True
+    return True
 
 
 # ====================================================================== the splice
@@ -437,7 +566,7 @@ def _insert_child(root, el) -> None:
 class _Splice:
     def __init__(self, original: Package, written: Package):
         self.o, self.n = original, written
-        self.out: dict[str, bytes] = dict(original.parts)
+        self.out = _Overlay(original.parts)
         self.order = list(original.names)
         self.ct = original.content_types()
         self.n_ct = written.content_types()
@@ -530,14 +659,11 @@ class _Splice:
             else:
                 new_tables.append(p)
         # the sheet's skeleton: everything but the cells, from the original
-        m = _SHEETDATA.search(o_xml)
-        nm = _SHEETDATA.search(n_xml)
-        if m is None or nm is None:
-            raise Unsupported(f"{o_part}: no sheetData")
-        old_cells = m.group(1) or b""
-        new_cells = _new_cells(nm.group(1) or b"", self.styles, self.shared())
-        skeleton = _xml(o_xml[:m.start()] + b"<sheetData/>" + o_xml[m.end():])
-        n_skel = _xml(n_xml[:nm.start()] + b"<sheetData/>" + n_xml[nm.end():])
+        o_start, o_end, old_cells = sheet_data(o_xml)
+        n_start, n_end, n_cells = sheet_data(n_xml)
+        new_cells = _new_cells(n_cells, self.styles, self.shared())
+        skeleton = _xml(o_xml[:o_start] + b"<sheetData/>" + o_xml[o_end:])
+        n_skel = _xml(n_xml[:n_start] + b"<sheetData/>" + n_xml[n_end:])
         dim = skeleton.find(M + "dimension")
         if dim is not None:
             skeleton.remove(dim)
@@ -574,15 +700,15 @@ class _Splice:
         else:
             merged = new_cells
         text = _bytes(skeleton)
-        sm = _SHEETDATA.search(text)
-        self._put(o_part, text[:sm.start()] + b"<sheetData>" + merged + b"</sheetData>" + text[sm.end():])
+        t_start, t_end, _ = sheet_data(text)
+        self._put(o_part, text[:t_start] + b"<sheetData>" + merged + b"</sheetData>" + text[t_end:])
 
     def _next_table_id(self) -> int:
         ids = [0]
-        for name, data in self.out.items():
+        for name in list(self.out):
             if name.startswith("xl/tables/") and name.endswith(".xml"):
                 try:
-                    ids.append(int(_xml(data).get("id") or 0))
+                    ids.append(int(_xml(self.out[name]).get("id") or 0))
                 except etree.XMLSyntaxError:
                     pass
         return max(ids) + 1
@@ -779,11 +905,12 @@ class _Splice:
         self.wb.insert(pos, el)
 
     def _new_sheet_xml(self, data: bytes) -> bytes:
-        m = _SHEETDATA.search(data)
-        if m is None:
+        try:
+            d_start, d_end, d_cells = sheet_data(data)
+        except Unsupported:
             return data
-        cells = _new_cells(m.group(1) or b"", self.styles, self.shared())
-        skel = _xml(data[:m.start()] + b"<sheetData/>" + data[m.end():])
+        cells = _new_cells(d_cells, self.styles, self.shared())
+        skel = _xml(data[:d_start] + b"<sheetData/>" + data[d_end:])
         cols = skel.find(M + "cols")
         for c in (cols if cols is not None else []):
             if c.get("style") is not None:
@@ -792,8 +919,8 @@ class _Splice:
             for v in skel.iter(M + "sheetView"):
                 v.attrib.pop("tabSelected", None)
         text = _bytes(skel)
-        sm = _SHEETDATA.search(text)
-        return text[:sm.start()] + b"<sheetData>" + cells + b"</sheetData>" + text[sm.end():]
+        t_start, t_end, _ = sheet_data(text)
+        return text[:t_start] + b"<sheetData>" + cells + b"</sheetData>" + text[t_end:]
 
     # ------------------------------------------------------------ all together
     def run(self, owned: set[str], replaced: set[str]) -> bytes:
@@ -830,12 +957,15 @@ class _Splice:
         self.out["[Content_Types].xml"] = (_bytes(self.ct) if (replaced or self._ct_changed())
                                            else self.o.parts["[Content_Types].xml"])
         buf = io.BytesIO()
+        orig = self.o.zip
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as z:
             names = [n for n in dict.fromkeys(self.order) if n in self.out]
             if "[Content_Types].xml" in names:
                 names.remove("[Content_Types].xml")
                 names.insert(0, "[Content_Types].xml")
             for n in names:
+                if self.out.kept(n) and _copy_raw(orig, n, z):
+                    continue
                 z.writestr(n, self.out[n])
         return buf.getvalue()
 

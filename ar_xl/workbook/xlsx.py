@@ -163,6 +163,7 @@ def save(book: Book, change: Change, path: str | Path | None = None, layout=None
         layout(wb, merged)
     laid_out = {ws.title for ws in wb.worksheets if before.get(ws.title) is not ws}
     finish = package.keeper(getattr(book, "path", None), owned, laid_out)
+    wb._arxl_stored = finish is not None  # openpyxl's package is only read back by ``finish``: not deflated
     written = _atomic_save(wb, path, getattr(book, "fingerprint", None) if same else None, _backups_kept(book),
                            finish=finish)
     book.fingerprint = written  # type: ignore[attr-defined]

@@ -496,9 +496,12 @@ class _Writer(ExcelWriter):
 
 
 def save(wb: openpyxl.Workbook, filename) -> None:
-    """Save like ``wb.save(filename)``, with the kept cells of each sheet put back."""
-    if not any(raw_of(ws) is not None for ws in wb.worksheets):
+    """Save like ``wb.save(filename)``, with the kept cells of each sheet put back.  A workbook marked
+    ``_arxl_stored`` is written without compression (``package.keep_others`` reads it back at once)."""
+    stored = getattr(wb, "_arxl_stored", False)
+    if not stored and not any(raw_of(ws) is not None for ws in wb.worksheets):
         wb.save(filename)
         return
-    archive = zipfile.ZipFile(filename, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+    archive = zipfile.ZipFile(filename, "w", zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED,
+                              allowZip64=True)
     _Writer(wb, archive).save()
