@@ -765,7 +765,7 @@ class _Splice:
                 if old is not None:
                     fresh.append(deepcopy(old))
                 else:
-                    el = etree.SubElement(fresh, M + "tableColumn", id=str(next_id), name=c.get("name"))
+                    etree.SubElement(fresh, M + "tableColumn", id=str(next_id), name=c.get("name"))
                     next_id += 1
             fresh.set("count", str(len(fresh)))
             if o_cols is not None:
@@ -839,7 +839,6 @@ class _Splice:
         n_pcs = n_wb.find(M + "pivotCaches")
         for pc in (n_pcs if n_pcs is not None else []):
             n_cache_ids[pc.get(R_ID)] = pc.get("cacheId")
-        pcs = self.wb.find(M + "pivotCaches")
         for p in parts:
             data = self.n.parts[p]
             new = rename[p]
