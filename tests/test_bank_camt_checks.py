@@ -108,7 +108,7 @@ def test_files_over_the_size_limit_are_refused(tmp_path):
 
 def test_the_size_limit_comes_from_config(tmp_path):
     rows = default_rows()
-    rows.loc[len(rows)] = ["statement_max_mb", "1", ""]
+    rows.loc[rows["setting"] == "statement_max_mb", "value"] = "1"
     cfg = from_rows(rows)
     assert cfg.statement_max_mb == 1 and Config().statement_max_mb == 50
     p = write(tmp_path, camt(entry("300.00")) + " " * (1024 * 1024 + 10))

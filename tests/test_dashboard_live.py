@@ -104,8 +104,18 @@ def _block(path, key: str) -> list[tuple]:
 
 def _chart_spans(path) -> list[set[tuple[int, int, int, int]]]:
     """Per chart (in sheet order: aging, weeks, disputes) the DashboardData cell ranges it reads."""
+    charts = _zip_text(path, r"xl/charts/chart\d+\.xml")
+    drawing = _zip_text(path, r"xl/drawings/drawing\d+\.xml")
+    rels = _zip_text(path, r"xl/drawings/_rels/drawing\d+\.xml\.rels")
+    ordered = []  # the charts as the drawing places them (part names say nothing about order)
+    for name, xml in sorted(drawing.items()):
+        rel = rels.get(name.replace("drawings/", "drawings/_rels/") + ".rels", "")
+        target = {m.group(2): m.group(1) for m in re.finditer(r'Target="([^"]+)"[^>]*Id="([^"]+)"', rel)}
+        target.update({m.group(1): m.group(2) for m in re.finditer(r'Id="([^"]+)"[^>]*Target="([^"]+)"', rel)})
+        for rid in re.findall(r'<c:chart\b[^>]*r:id="([^"]+)"', xml):
+            ordered.append("xl/charts/" + target[rid].rsplit("/", 1)[-1])
     out = []
-    for _, xml in sorted(_zip_text(path, r"xl/charts/chart\d+\.xml").items()):
+    for xml in (charts[n] for n in ordered):
         spans = set()
         for ref in re.findall(r"<(?:c:)?f>([^<]*)</(?:c:)?f>", xml):
             sheet, cells = ref.rsplit("!", 1)
