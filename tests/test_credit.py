@@ -188,3 +188,22 @@ def test_demo_customers_over_their_limit(demo):
 
 OVER_ON_DEMO = 58
 """Measured on the demo (seed 7, as of DEMO_AS_OF): exposure above Customers.credit_limit."""
+
+
+def test_the_dashboard_shows_the_hold_list(wb, capsys):
+    assert main(["credit", str(wb), "--as-of", "2026-11-23"]) == 0
+    assert main(["credit", str(wb), "--confirm", "C2", "--user", "julie"]) == 0
+    assert main(["dashboard", str(wb), "--as-of", "2026-11-23"]) == 0
+    assert "credit: 2 over limit, 2 hold(s) proposed" in capsys.readouterr().out
+    ws = openpyxl.load_workbook(wb)["DashboardData"]
+    values = [[c.value for c in row] for row in ws.iter_rows(max_col=6)]
+    top = next(i for i, r in enumerate(values) if r[0] == "Credit holds (EUR)")
+    assert values[top + 1] == ["customer", "status", "exposure", "credit limit", "person's decision", "reason"]
+    body = values[top + 2:top + 6]
+    assert [(r[0], r[1], r[2], r[3], r[4]) for r in body] == [
+        ("C1 Bakker Logistiek B.V.", "over limit", 5330.0, 5000.0, None),
+        ("C2 Spedition Kühn GmbH", "hold proposed", 1500.0, 10000.0, "confirmed"),
+        ("C4 Plomberie Dupont SAS", "over limit", 1100.0, 1000.0, None),
+        ("C5 Bos Interieurbouw B.V.", "hold proposed", 500.0, 20000.0, None),
+    ]
+    assert body[0][5] == "exposure EUR 5,330.00 over limit EUR 5,000.00 by EUR 330.00"
