@@ -15,6 +15,7 @@ from ar_xl.book import Book
 from ar_xl.cli import main
 from ar_xl.workbook import xlsx
 from helpers import frame, seeded
+from test_macros import _remote_engine  # noqa: F401  (autouse: the ribbon test runs on xlwings' remote engine)
 
 AS_OF = dt.date(2026, 11, 23)
 
@@ -207,3 +208,15 @@ def test_the_dashboard_shows_the_hold_list(wb, capsys):
         ("C5 Bos Interieurbouw B.V.", "hold proposed", 500.0, 20000.0, None),
     ]
     assert body[0][5] == "exposure EUR 5,330.00 over limit EUR 5,000.00 by EUR 330.00"
+
+
+def test_the_ribbon_button_writes_the_status_and_logs_a_typed_hold(wb):
+    from ar_xl.excel import macros
+    from test_macros import _ok, _set_parameters, click  # noqa: PLC0415
+    assert macros.ENTRY_POINTS["credit_holds"][1] == "actions.credit"
+    _set_parameters(wb, {"as_of": dt.datetime(2026, 11, 23)})
+    actions, alerts, book = click(wb, "credit_holds")
+    assert "credit at 2026-11-23: 2 customer(s) over limit, 2 hold(s) proposed" in _ok(alerts)
+    cust = book.get("Customers").set_index("customer_id")
+    assert cust.loc["C1", "credit_status"] == "over limit" and cust.loc["C1", "exposure"] == 533000
+    assert "activateSheet" in [a["func"] for a in actions]
