@@ -65,13 +65,16 @@ def unapplied_cash(book: Book) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=cols) if rows else pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
 
 
-def exposures(book: Book, as_of: dt.date | None = None) -> pd.DataFrame:
+def exposures(book: Book, as_of: dt.date | None = None, invoices: pd.DataFrame | None = None) -> pd.DataFrame:
     """``engine.credit.exposures`` on the book as of ``as_of`` (default today), plus the person's
-    ``credit_hold`` (lower case, blank when none)."""
+    ``credit_hold`` (lower case, blank when none).  ``invoices``: Invoices already flagged ``disputed``
+    (the worklist's), read from the book otherwise."""
     as_of = as_of or clock.today()
-    inv = book.get("Invoices").copy()
-    inv.attrs = book.get("Invoices").attrs
-    inv["disputed"] = inv["invoice_id"].astype(str).isin(disputed_invoice_ids(book)).to_numpy()
+    inv = invoices
+    if inv is None:
+        inv = book.get("Invoices").copy()
+        inv.attrs = book.get("Invoices").attrs
+        inv["disputed"] = inv["invoice_id"].astype(str).isin(disputed_invoice_ids(book)).to_numpy()
     cust = book.get("Customers")
     out = engine.exposures(inv, cust, as_of, book.config, unapplied_cash(book))
     holds = {str(c).strip(): ("" if blank(h) else str(h).strip().lower())

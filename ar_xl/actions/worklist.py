@@ -76,7 +76,7 @@ def table(book: Book, as_of: dt.date | None = None, collector: str | None = None
     from .credit import exposures
     return engine.build(inv, book.get("Customers"), as_of, book.config, promises=promises, plans=plans,
                         disputes=book.get("Disputes"), activities=book.get("Activities"), collector=collector,
-                        credit=exposures(book, as_of))
+                        credit=exposures(book, as_of, inv))
 
 
 def run(book: Book, as_of: dt.date | None = None, collector: str | None = None) -> Change:

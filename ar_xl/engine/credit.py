@@ -45,8 +45,10 @@ MONEY = ["credit_limit", "open_ar", "orders", "unapplied", "exposure"]
 
 
 def _strip(values) -> np.ndarray:
-    return np.array(["" if v is None or (isinstance(v, float) and v != v) else str(v).strip() for v in values],
-                    dtype=object)
+    """Each value as stripped text, '' for an empty cell (each distinct value stripped once)."""
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object, copy=False), use_na_sentinel=True)
+    labels = np.array([str(u).strip() for u in np.asarray(uniques, dtype=object)] + [""], dtype=object)
+    return labels[codes]
 
 
 def _sum_by(keys: np.ndarray, cents: np.ndarray) -> dict[str, int]:
@@ -80,9 +82,9 @@ def exposures(invoices: pd.DataFrame, customers: pd.DataFrame, as_of: dt.date, c
     days = items["days_past_due"].to_numpy(dtype=np.int64)
     ok = (items["open_amount"].to_numpy(dtype=np.int64) > 0) & ~items["disputed"].to_numpy(dtype=bool)
     inv_ids = _strip(items["invoice_id"])
-    oldest: dict[str, tuple[int, str]] = {}
-    for i in np.flatnonzero(ok)[np.lexsort((inv_ids[ok], -days[ok]))]:
-        oldest.setdefault(item_cust[i], (int(days[i]), inv_ids[i]))
+    cand = pd.DataFrame({"c": item_cust[ok], "d": days[ok], "i": inv_ids[ok]})
+    cand = cand.sort_values(["c", "d", "i"], ascending=[True, False, True], kind="stable").drop_duplicates("c")
+    oldest = {c: (int(d), i) for c, d, i in zip(cand["c"], cand["d"], cand["i"])}
 
     cust_ids = _strip(customers["customer_id"]) if len(customers) else np.array([], dtype=object)
     names = _strip(customers["customer_name"]) if len(customers) and "customer_name" in customers else cust_ids
