@@ -101,6 +101,8 @@ DEFAULTS: dict[str, tuple[str, str]] = {
                            "(ar-xl --confirm-fx; the ribbon: fx.confirm on the Parameters sheet)"),
     **{f"worklist.{k}": v for k, v in WORKLIST_DEFAULTS.items()},
     **dunning_settings.DEFAULTS,
+    "credit_hold_days": ("60", "Days overdue past which a customer's credit hold is proposed (Customers.credit_status); "
+                               "orders not yet invoiced count towards exposure with rows orders.<customer_id> = amount in base currency"),
     "fx.EUR": ("1", "Base currency"),
     "fx.GBP": ("1.1650", "EUR per 1 GBP"),
     "fx.USD": ("0.9200", "EUR per 1 USD"),
@@ -133,6 +135,11 @@ class Config:
     fx_origin: dict[str, str] = field(default_factory=lambda: {
         k[3:]: BUILT_IN_NO_TABLE for k in DEFAULTS if k.startswith("fx.")})
     """Where each FX rate came from: 'from Config row N' or 'built-in: ...' (``fx_source``)."""
+    credit_hold_days: int = 60
+    """An open, undisputed item more than this many days past due proposes a credit hold (``engine.credit``)."""
+    orders: dict[str, int] = field(default_factory=dict)
+    """Config rows ``orders.<customer_id>`` = amount in base currency (cents here): orders taken but not yet
+    invoiced, counted in the customer's credit exposure (``engine.credit``)."""
     late_rates: dict[str, tuple[Decimal, str]] = field(default_factory=dict)
     """Config rows ``rate.<SERIES>.<YYYY>H<1|2>`` (e.g. ``rate.DE.2026H2 = 1.27``): reference rates for
     late-payment interest that add to or override the shipped table (``engine.interest``), as
@@ -262,8 +269,11 @@ def from_rows(rows: pd.DataFrame | None, source: str = "Config") -> Config:
         late_rates=late_rates,
         worklist=parse_worklist(get),
         dunning=dunning_settings.from_values(values, get),
+        credit_hold_days=val("credit_hold_days", _count, 60),
+        orders={k[7:].strip(): a for k in values if k.lower().startswith("orders.") and k[7:].strip()
+                and str(values[k]).strip() and (a := get(k, parse_amount)) is not None},
         extra={k: v for k, v in values.items() if k not in DEFAULTS and k not in fx_keys and not k.startswith("fx.")
-               and not k.startswith("rate.")},
+               and not k.startswith("rate.") and not k.lower().startswith("orders.")},
     )
     if problems:
         raise InputError(problems)

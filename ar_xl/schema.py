@@ -125,6 +125,8 @@ DISPUTE_STATUSES = (
 DISPUTE_OWNERS = ("Sales", "Customer Service", "Logistics", "Legal", "Finance")
 CHANNELS = ("call", "email", "letter", "portal", "meeting")
 LANGUAGES = ("nl", "de", "fr", "en")
+CREDIT_STATUSES = ("over limit", "hold proposed")
+CREDIT_HOLDS = ("confirmed", "released")
 
 INVOICES = Table(
     "Invoices",
@@ -186,6 +188,12 @@ CUSTOMERS = Table(
         C("no_reminders", "bool", editable=True, width=10, description="TRUE: never send this customer a reminder"),
         C("aliases", width=30, description="Payer names learned from confirmed matches, ';'-separated"),
         C("note", editable=True, width=30),
+        C("credit_status", choices=CREDIT_STATUSES, width=14,
+          description="Proposed by Credit: 'over limit' or 'hold proposed' (blank: neither); the reason is in credit_reason"),
+        C("credit_reason", width=50, description="Why, in words: exposure against the limit, the oldest overdue item"),
+        C("exposure", "money", description="Open AR + orders (Config orders.<customer_id>) - unapplied cash, in base currency"),
+        C("credit_hold", editable=True, choices=CREDIT_HOLDS, width=12,
+          description="A person's decision on the hold: confirmed or released; Credit logs it and never overwrites it"),
     ),
     key=("customer_id",),
     description="Customer master data.",
@@ -224,6 +232,8 @@ WORKLIST = Table(
         C("score", "number", width=8),
         C("reason", width=70),
         C("next_step", width=16, description="call, reminder level N, statement, credit hold or legal"),
+        C("credit_status", width=14, description="over limit, hold proposed or blank (the rules of Credit); "
+                                                 "'hold confirmed' when a person confirmed it on Customers"),
         C("currency", width=9, description="The customer's currency; several are listed and own-currency amounts left empty"),
         C("open_amount", "money", description="In the customer's currency"),
         C("overdue_amount", "money", description="Past due and not disputed, in the customer's currency"),

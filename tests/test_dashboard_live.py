@@ -159,7 +159,7 @@ def test_the_button_rewrites_the_kpis_and_the_chart_ranges_where_the_charts_read
     # the charts of the file layout read exactly the ranges the live writer will write
     fig = _figures(path)
     rooms = _rooms(path)
-    assert rooms == {"aging": 3, "weeks": 13, "disputes": 2, "kpis": 10}
+    assert rooms == {"aging": 3, "weeks": 13, "disputes": 2, "kpis": 10, "credit": 1}  # credit: the hold list, "(none)"
     ranges = dashboard_sheet.place_blocks(dashboard_sheet.chart_blocks(fig), rooms)
     assert _chart_spans(path) == _expected_spans(ranges)
     assert _kpis(path)["Total AR (EUR)"].value == 2815.75
@@ -178,9 +178,9 @@ def test_the_button_rewrites_the_kpis_and_the_chart_ranges_where_the_charts_read
     actions, alerts, book = click(path, "refresh_dashboard")
     prompt = _ok(alerts)
     assert "total AR EUR 2,315.75" in prompt and "ar-xl dashboard" not in prompt  # nothing to redraw
-    # write tables, then one write per block: the header rows, the KPI tiles and the FX note, the four ranges
+    # write tables, then one write per block: the header rows, the KPI tiles and the FX note, the five ranges (the fifth: the credit hold list)
     counts = _setvalues_per_sheet(path, actions)
-    assert counts["Dashboard"] == 3 and counts["DashboardData"] == 4
+    assert counts["Dashboard"] == 3 and counts["DashboardData"] == 5
     fx = openpyxl.load_workbook(path)["Dashboard"].cell(*dashboard_sheet.FX_NOTE_CELL).value
     assert fx.startswith("FX rates used: 1 GBP = 1.165 EUR (from Config row ")
     funcs = [a["func"] for a in actions]
@@ -264,7 +264,7 @@ def test_a_workbook_without_a_dashboard_gets_one_and_is_told_how_to_add_the_char
     notes = [ws.cell(r, 13).value for r in range(4, 14)]
     assert notes[0] == "How to read this" and any("ar-xl dashboard" in (n or "") for n in notes)
     # DashboardData is laid out as the file layout would, so a later file refresh and live refreshes agree
-    assert _rooms(path) == {"aging": 3, "weeks": 13, "disputes": 2, "kpis": 10}
+    assert _rooms(path) == {"aging": 3, "weeks": 13, "disputes": 2, "kpis": 10, "credit": 1}
     assert _block(path, "disputes") == [("price", 1, 200), ("quantity", 1, 116.5)]
     # the team lead runs the file refresh once: charts and pivots are added ...
     assert main(["dashboard", str(path), "--as-of", AS_OF.isoformat()]) == 0
@@ -287,7 +287,7 @@ def test_a_damaged_chart_data_sheet_is_laid_out_again(team_wb):
     assert "DashboardData sheet was rebuilt" in _ok(alerts)
     rows = _data_rows(path)
     assert rows[0][0].startswith("Aging by collector") and not any("stray" == v for r in rows for v in r)
-    assert _rooms(path) == {"aging": 3, "weeks": 13, "disputes": 2, "kpis": 10}
+    assert _rooms(path) == {"aging": 3, "weeks": 13, "disputes": 2, "kpis": 10, "credit": 1}
 
 
 def test_write_live_works_on_a_classic_like_book(tmp_path):

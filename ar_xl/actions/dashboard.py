@@ -2,8 +2,8 @@
 
 ``run(book, as_of)`` refreshes the Aging table (exactly as *Refresh aging*
 does; it is the source of the aging pivots) and computes every figure the
-Dashboard shows (``engine.dashboard.figures``): the KPI block and the chart
-series.  It returns a ``DashboardChange``: the new Aging body and the Audit
+Dashboard shows (``engine.dashboard.figures``): the KPI block, the chart
+series and the credit hold list (``actions.credit.exposures``, on DashboardData).  It returns a ``DashboardChange``: the new Aging body and the Audit
 rows like any action, plus ``figures`` for the shell that lays out the sheet.
 
 * In a workbook file, ``ar_xl.workbook.dashboard_sheet.refresh_workbook`` (the
@@ -46,8 +46,9 @@ def run(book: Book, as_of: dt.date | None = None, confirm_fx: bool = False) -> D
     cfg = book.config
     labels = aging_mod.bucket_labels(tuple(cfg.aging_buckets))
     table = aged.tables["Aging"]
+    from .credit import exposures
     figures = engine.figures(table, labels, book.get("Invoices"), book.get("Payments"), book.get("Matches"),
-                             book.get("Disputes"), book.get("Promises"), as_of, cfg)
+                             book.get("Disputes"), book.get("Promises"), as_of, cfg, credit=exposures(book, as_of))
     change = DashboardChange("refresh_dashboard", figures=figures, labels=tuple(labels), fx_note=aged.fx_note)
     change.tables = dict(aged.tables)
     change.extra_columns = dict(aged.extra_columns)
@@ -60,11 +61,18 @@ def run(book: Book, as_of: dt.date | None = None, confirm_fx: bool = False) -> D
     pct = "n/a" if figures.overdue_pct is None else f"{figures.overdue_pct:.1f}%"
     dso = "n/a" if figures.dso is None else f"{figures.dso:.1f} days"
     change.summary = (f"dashboard at {as_of:%Y-%m-%d}: {len(table)} open items, total AR {cur} {fmt(figures.total_ar)}, "
-                      f"overdue {pct}, DSO {dso}, unapplied cash {cur} {fmt(figures.unapplied_cash)}"
+                      f"overdue {pct}, DSO {dso}, unapplied cash {cur} {fmt(figures.unapplied_cash)}, "
+                      f"credit: {_holds(figures)}"
                       + (f"; {change.fx_note}" if change.fx_note else ""))
     for note in figures.left_out:
         change.summary += f"; {note}"
     return change
+
+
+def _holds(fig: engine.Figures) -> str:
+    st = fig.credit_holds["credit_status"] if len(fig.credit_holds) else []
+    return (f"{sum(1 for s in st if s == 'over limit')} over limit, "
+            f"{sum(1 for s in st if s == 'hold proposed')} hold(s) proposed")
 
 
 def refresh_live(xw_book) -> int:

@@ -4,7 +4,9 @@ The action reads Invoices, Customers, Promises, Plans, Disputes, Activities and 
 promises up to the as-of date with the rules of *Check promises* (the money received counts), takes
 the installments' paid amounts as *Update plans* last wrote them (the engine marks an installment
 missed once its due date + grace has passed unpaid; nothing is written to Promises or Plans), flags the invoices on a live
-dispute as *Refresh aging* does, and writes the Worklist table whole (a derived table, like Aging).
+dispute as *Refresh aging* does, takes each customer's credit status with the rules of *Credit*
+(``actions.credit.exposures``: unapplied cash and people's holds included), and writes the Worklist
+table whole (a derived table, like Aging).
 
 ``collector`` keeps one collector's customers.  ``collector_for_user`` maps a login to a collector
 with the Config rows ``user.<login>`` = collector (the *My worklist* button).
@@ -71,8 +73,10 @@ def table(book: Book, as_of: dt.date | None = None, collector: str | None = None
     inv.attrs = book.get("Invoices").attrs
     inv["disputed"] = inv["invoice_id"].astype(str).isin(disputed_invoice_ids(book)).to_numpy()
     promises, plans = _current(book, as_of)
+    from .credit import exposures
     return engine.build(inv, book.get("Customers"), as_of, book.config, promises=promises, plans=plans,
-                        disputes=book.get("Disputes"), activities=book.get("Activities"), collector=collector)
+                        disputes=book.get("Disputes"), activities=book.get("Activities"), collector=collector,
+                        credit=exposures(book, as_of, inv))
 
 
 def run(book: Book, as_of: dt.date | None = None, collector: str | None = None) -> Change:

@@ -45,6 +45,7 @@ import pandas as pd
 
 from ..config import Config
 from . import aging as aging_mod
+from . import credit as credit_mod
 from . import disputes as disputes_mod
 from . import promises as promises_mod
 from . import kpi
@@ -86,6 +87,9 @@ class Figures:
     """Columns: week ('2026-W47'), week_start (Monday), amount (base cents)."""
     left_out: list[str] = field(default_factory=list)
     """What the figures leave out and why (payments in a currency with no FX rate)."""
+    credit_holds: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=HOLD_COLUMNS), repr=False)
+    """The hold list: customers whose credit_status is ``over limit`` or ``hold proposed`` (``engine.credit``),
+    largest exposure first; columns ``HOLD_COLUMNS``, money in base cents."""
 
 
 # ------------------------------------------------------------------ helpers
@@ -268,8 +272,10 @@ def collections_by_week(payments: pd.DataFrame, matches: pd.DataFrame, as_of: dt
 
 def figures(aging: pd.DataFrame, labels: list[str], invoices: pd.DataFrame, payments: pd.DataFrame,
             matches: pd.DataFrame, disputes: pd.DataFrame, promises: pd.DataFrame, as_of: dt.date,
-            config: Config | None = None, period_days: int = 90, weeks: int = 13) -> Figures:
-    """Every figure of the dashboard at ``as_of``; ``aging`` is the Aging table at that date."""
+            config: Config | None = None, period_days: int = 90, weeks: int = 13,
+            credit: pd.DataFrame | None = None) -> Figures:
+    """Every figure of the dashboard at ``as_of``; ``aging`` is the Aging table at that date.
+    ``credit``: ``engine.credit.exposures`` (with the person's ``credit_hold`` when known), for the hold list."""
     config = config or Config()
     as_of = _day(as_of)
     start = as_of - dt.timedelta(days=period_days - 1)
@@ -295,7 +301,22 @@ def figures(aging: pd.DataFrame, labels: list[str], invoices: pd.DataFrame, paym
         disputes_by_reason=disputes_by_reason(disputes, config),
         collections_by_week=collections_by_week(payments, matches, as_of, config, weeks),
         left_out=left_out,
+        credit_holds=hold_list(credit),
     )
+
+
+HOLD_COLUMNS = ["customer_id", "customer_name", "credit_status", "exposure", "credit_limit", "credit_hold",
+                "credit_reason"]
+
+
+def hold_list(credit: pd.DataFrame | None) -> pd.DataFrame:
+    """The customers over their limit or with a hold proposed, largest exposure first (``engine.credit``)."""
+    if credit is None or not len(credit):
+        return pd.DataFrame(columns=HOLD_COLUMNS)
+    held = credit_mod.hold_list(credit)
+    if "credit_hold" not in held.columns:
+        held = held.assign(credit_hold="")
+    return held[HOLD_COLUMNS].reset_index(drop=True)
 
 
 # ------------------------------------------------------------------ what the pivots show

@@ -22,7 +22,8 @@ What each customer has
   broke (promised date + grace + 1), while the customer still has overdue items; each missed
   installment; each live dispute past its ``sla_due``; the **next action date** of the customer's
   latest contact (Activities, by ``at``) on or before the as-of date.
-* **Over limit**: open balance in base (all open items, credits included) above
+* **Over limit**: the customer's ``credit_status`` is ``over limit`` by the rules of ``engine.credit``:
+  exposure (open items in base, credits included, + Config orders − unapplied cash) above
   ``Customers.credit_limit`` (read in base currency; an empty limit is no limit).
 * **No contact**: the latest contact is ``no_contact_days`` or more days before the as-of date, or
   there is none.
@@ -49,7 +50,7 @@ overdue amount first, then customer id.
 The suggested next step (the first that applies)
 ------------------------------------------------
 ``legal`` when the oldest uncovered overdue item is ``legal_days`` or more past due; ``credit
-hold`` when over limit; ``call`` on a broken promise, a missed installment or a next action due;
+hold`` when over limit and no person has decided on the hold yet (``Customers.credit_hold`` blank); ``call`` on a broken promise, a missed installment or a next action due;
 ``statement`` when the customer also holds credit notes or unapplied cash (negative open items);
 ``reminder level N`` for uncovered overdue, N = how many of ``reminder_days`` the oldest uncovered
 item has reached; else ``call``.
@@ -61,8 +62,11 @@ currency (``currency`` lists several otherwise, and the own-currency amounts are
 The oldest item is the open, not disputed item with the most days past due.  The reason joins, by
 ``; ``: the uncovered overdue amount (``EUR 12,340.50 over 60 days``: the part past the highest
 bucket edge it passed, preceded by the whole amount when that differs), each broken promise,
-missed installment and dispute past SLA, the amount over the credit limit, the next action date
+missed installment and dispute past SLA, the exposure over the credit limit, the next action date
 come due, and ``last contact 12 days ago`` / ``never contacted`` when no contact applies.
+``credit_status`` is the customer's status by ``engine.credit`` (``over limit``, ``hold proposed`` or
+blank); ``hold confirmed`` when a person confirmed the hold on Customers, and ``(released)`` follows
+the status when a person released it.
 """
 from __future__ import annotations
 
@@ -73,11 +77,11 @@ import pandas as pd
 
 from ..config import Config, WorklistRules
 from ..money import fmt
-from . import aging, promises as promises_engine
+from . import aging, credit as credit_engine, promises as promises_engine
 from .disputes import live_mask, split_ids
 from .plans import _day
 
-COLUMNS = ["rank", "customer_id", "customer_name", "collector", "score", "reason", "next_step", "currency",
+COLUMNS = ["rank", "customer_id", "customer_name", "collector", "score", "reason", "next_step", "credit_status", "currency",
            "open_amount", "overdue_amount", "open_amount_base", "overdue_amount_base", "oldest_invoice_id",
            "oldest_due_date", "days_past_due", "last_contact", "last_outcome", "phone", "email", "as_of"]
 MONEY = ["open_amount", "overdue_amount", "open_amount_base", "overdue_amount_base"]
@@ -154,12 +158,14 @@ def installment_states(plans: pd.DataFrame | None, as_of: dt.date, grace_days: i
 def build(invoices: pd.DataFrame, customers: pd.DataFrame, as_of: dt.date, config: Config | None = None,
           promises: pd.DataFrame | None = None, plans: pd.DataFrame | None = None,
           disputes: pd.DataFrame | None = None, activities: pd.DataFrame | None = None,
-          collector: str | None = None) -> pd.DataFrame:
+          collector: str | None = None, credit: pd.DataFrame | None = None) -> pd.DataFrame:
     """The worklist as of ``as_of`` (rules in the module docstring), columns ``COLUMNS``, money in cents.
 
     ``invoices`` may carry a bool ``disputed`` column (the action sets it from the Disputes log);
     otherwise status ``disputed`` marks a disputed item.  ``collector`` keeps that collector's
     customers only (Customers.collector, else the collector on the customer's invoices; case ignored).
+    ``credit``: ``engine.credit.exposures`` with an optional ``credit_hold`` column (the action adds
+    unapplied cash and people's decisions); computed from ``invoices`` and ``customers`` when omitted.
     """
     config = config or Config()
     rules: WorklistRules = config.worklist
@@ -341,7 +347,20 @@ def build(invoices: pd.DataFrame, customers: pd.DataFrame, as_of: dt.date, confi
             lim = pd.to_numeric(customers["credit_limit"], errors="coerce").to_numpy(dtype=np.float64)
             keep = ok & ~np.isnan(lim)
             limit[ci[keep]] = lim[keep]
-    over_limit = ~np.isnan(limit) & (open_base > np.nan_to_num(limit, nan=0))
+    if credit is None:
+        credit = credit_engine.exposures(invoices, customers, as_of, config)
+    cc = index.get_indexer(credit["customer_id"].astype(str).to_numpy())
+    ok_c = cc >= 0
+    c_status = np.full(n, "", dtype=object)
+    c_status[cc[ok_c]] = credit["credit_status"].to_numpy(dtype=object)[ok_c]
+    exposure = open_base.copy()
+    exposure[cc[ok_c]] = credit["exposure"].to_numpy(dtype=np.int64)[ok_c]
+    c_hold = np.full(n, "", dtype=object)
+    if "credit_hold" in credit.columns:
+        c_hold[cc[ok_c]] = credit["credit_hold"].fillna("").astype(str).str.strip().str.lower().to_numpy(dtype=object)[ok_c]
+    over_limit = c_status == "over limit"
+    shown = np.where(c_hold == "confirmed", "hold confirmed",
+                     np.where((c_hold == "released") & (c_status != ""), c_status + " (released)", c_status))
 
     # ---- who is on the list, the score
     events = (n_broken > 0) | (n_missed > 0) | (n_sla > 0) | action_due
@@ -369,7 +388,7 @@ def build(invoices: pd.DataFrame, customers: pd.DataFrame, as_of: dt.date, confi
                 parts.append(f"{_money(base, unc_base[c])} overdue up to {edges[0]} days")
         parts += broken_text.get(c, []) + missed_text.get(c, []) + sla_text.get(c, [])
         if over_limit[c]:
-            parts.append(f"over credit limit by {_money(base, open_base[c] - int(round(limit[c])))}")
+            parts.append(f"over credit limit by {_money(base, exposure[c] - int(round(limit[c])))}")
         if action_due[c]:
             d = pd.Timestamp(next_action[c]).date()
             parts.append("next action due today" if d == as_of else f"next action due since {_short(d, as_of)}")
@@ -377,7 +396,7 @@ def build(invoices: pd.DataFrame, customers: pd.DataFrame, as_of: dt.date, confi
             parts.append("never contacted" if np.isnat(last_at[c]) else
                          f"last contact {since_contact[c]} day{'s' if since_contact[c] != 1 else ''} ago")
         reasons.append("; ".join(parts))
-        steps.append(_next_step(rules, int(unc_days[c]) if unc_base[c] > 0 else 0, bool(over_limit[c]),
+        steps.append(_next_step(rules, int(unc_days[c]) if unc_base[c] > 0 else 0, bool(over_limit[c] and not c_hold[c]),
                                 bool(n_broken[c] or n_missed[c] or action_due[c]), bool(has_credit[c])))
 
     own_ok = single[rows]
@@ -389,6 +408,7 @@ def build(invoices: pd.DataFrame, customers: pd.DataFrame, as_of: dt.date, confi
         "score": score[rows],
         "reason": np.asarray(reasons, dtype=object),
         "next_step": np.asarray(steps, dtype=object),
+        "credit_status": shown[rows],
         "currency": currency[rows],
         "open_amount": pd.array(np.where(own_ok, open_own[rows], 0), dtype="Int64"),
         "overdue_amount": pd.array(np.where(own_ok, overdue_own[rows], 0), dtype="Int64"),

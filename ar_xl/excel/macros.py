@@ -576,6 +576,20 @@ def refresh_dashboard(book=None):
                after=after)
 
 
+def credit_holds(book=None):
+    """Write each customer's exposure and proposed credit status on Customers (``actions.credit``) and show it;
+    a person confirms or releases a hold in Customers.credit_hold, and the next click logs it in Audit."""
+    def show(xw_book, change) -> None:
+        sheet = _find_sheet(xw_book, "Customers")
+        if sheet is not None:
+            try:
+                sheet.activate()
+            except Exception:  # showing the sheet never fails the action
+                pass
+    return run("credit_holds", "Credit holds", lambda b, xb: _module("actions.credit").run(b, _as_of(xb)), book,
+               after=show)
+
+
 def parameters(book=None):
     """Show the Parameters sheet, creating it (or its missing rows) first."""
     xw_book = _caller(book)
@@ -608,6 +622,7 @@ ENTRY_POINTS: dict[str, tuple[Callable, str | None]] = {
     "my_worklist": (my_worklist, "actions.worklist"),
     "reminders": (reminders, "actions.remind"),
     "refresh_dashboard": (refresh_dashboard, "actions.dashboard"),
+    "credit_holds": (credit_holds, "actions.credit"),
     "parameters": (parameters, None),
 }
 """Ribbon tag -> (entry point, the ar_xl module its action lives in)."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import openpyxl
+import pandas as pd
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -87,7 +88,15 @@ def chart_blocks(fig: engine.Figures) -> list[DataBlock]:
     kr = kpi_rows(fig)
     kpis = DataBlock("kpis", "KPI block", "KPI block", ["kpi", "value", "detail"], [[l, v, d] for l, v, _f, d in kr],
                      [None, None, None], value_formats=[f if v is not None else "General" for _l, v, f, _d in kr])
-    return [aging, weeks, disputes, kpis]
+    ch = fig.credit_holds
+    body = [[f"{c} {n}".strip(), s, int(e) / 100, None if pd.isna(lim) else int(lim) / 100, h or None, r]
+            for c, n, s, e, lim, h, r in zip(ch["customer_id"], ch["customer_name"], ch["credit_status"],
+                                             ch["exposure"], ch["credit_limit"], ch["credit_hold"],
+                                             ch["credit_reason"])] or [["(none)", None, 0, None, None, None]]
+    holds = DataBlock("credit", "Credit holds", f"Credit holds ({cur})",
+                      ["customer", "status", "exposure", "credit limit", "person's decision", "reason"], body,
+                      [None, None, MONEY, MONEY, None, None])
+    return [aging, weeks, disputes, kpis, holds]
 
 
 def place_blocks(blocks: list[DataBlock], rooms: dict[str, int] | None = None) -> dict[str, _Range]:
