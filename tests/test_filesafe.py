@@ -208,7 +208,7 @@ def test_read_only_folder_is_a_clear_error(tmp_path, template, capsys):
 def test_os_refusal_while_saving_is_a_clear_error(book, monkeypatch):
     def deny(*a, **k):
         raise PermissionError(13, "Permission denied")
-    monkeypatch.setattr(filesafe.os, "replace", deny)
+    monkeypatch.setattr(filesafe.atomic.os, "replace", deny)
     b = xlsx.load(book)
     with pytest.raises(filesafe.ReadOnly, match="team.xlsx: cannot save the workbook"):
         xlsx.save(b, activity.log_activity(b, "C1", "call", "no answer"))
@@ -301,7 +301,7 @@ def test_owner_file_found_whatever_its_case(book):
 def test_backups_are_copied_where_hard_links_are_not_possible(book, monkeypatch):
     def no_links(*a, **k):
         raise OSError(1, "Operation not permitted")
-    monkeypatch.setattr(filesafe.os, "link", no_links)
+    monkeypatch.setattr(filesafe.backup.os, "link", no_links)
     before = book.read_bytes()
     filesafe.atomic_write(book, lambda tmp: open(tmp, "wb").write(b"new"))
     kept = filesafe.backups(book)
