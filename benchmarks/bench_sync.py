@@ -25,7 +25,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_dashboard import AS_OF, build, tables  # noqa: E402
 
-from ar_xl import erp_export  # noqa: E402
+from ar_xl.erp import export as erp_export  # noqa: E402
 from ar_xl.actions import sync  # noqa: E402
 from ar_xl.workbook import xlsx  # noqa: E402
 

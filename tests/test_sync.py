@@ -11,7 +11,8 @@ import hashlib
 import pandas as pd
 import pytest
 
-from ar_xl import cli, erp_export, synonyms
+from ar_xl import cli, synonyms
+from ar_xl.erp import export as erp_export
 from ar_xl.actions import sync
 from ar_xl.book import Book, Change
 from ar_xl.engine import sync as engine

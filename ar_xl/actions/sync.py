@@ -1,6 +1,6 @@
 """Sync from the ERP: its open-items export (and optionally its customers export) into the workbook.
 
-Both files are read first (``ar_xl.erp_export``); any bad row in either raises ``InputError``
+Both files are read first (``ar_xl.erp.export``); any bad row in either raises ``InputError``
 naming the file, row and column, and nothing changes.  Then ``engine.sync`` upserts Invoices by
 ``invoice_id`` (new added, changed updated, missing from a full export closed as ``closed in
 ERP``), applies the cash rule (the ERP's open amount wins, less ar-xl's applied cash it has not
@@ -18,7 +18,8 @@ import os
 from pathlib import Path
 from typing import Mapping
 
-from .. import clock, erp_export
+from .. import clock
+from ..erp import export as erp_export
 from ..book import Book, Change
 from ..engine import sync as engine
 from ..errors import CellProblem, InputError

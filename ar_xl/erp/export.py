@@ -39,8 +39,8 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-from . import frames, schema, synonyms
-from .errors import CellProblem, InputError
+from .. import frames, schema, synonyms
+from ..errors import CellProblem, InputError
 
 TEXT_SUFFIXES = {".csv", ".txt", ".tsv", ".tab"}
 XLSX_SUFFIXES = {".xlsx", ".xlsm"}
