@@ -1,0 +1,71 @@
+"""Cash application: which open invoice(s) each incoming payment pays, and why.
+
+``match(payments, invoices, customers, config, known_ibans, aliases)`` takes the
+canonical frames (money in ``int64`` cents) and returns one row per allocation.
+
+How a payment is read
+---------------------
+1. **References** in the remittance text and the structured creditor
+   reference (``refs.RefIndex``): exact ids, ids with separators, zeros or
+   prefixes missing, bare numbers matching the end of an id, lists, ranges,
+   one-digit typos, RF and Belgian OGM references with valid check digits.
+2. **Payer**: an IBAN known for a customer (``customers.iban``, or learned from
+   earlier matches and passed as ``known_ibans``), else a fuzzy name match
+   (``payer.PayerIndex``) on names and learned aliases.
+3. **Amount**, per candidate customer (only invoices in the payment's currency
+   with something still open):
+
+   * referenced invoices whose open amounts add up to the payment (``amount``),
+     with one or two of the customer's credit notes netted if that makes it exact;
+   * the same, short by at most the tolerance (``tolerance``): bank charges up to
+     ``Config.match_tolerance_abs`` (converted to the payment's currency) or,
+     only when the payment names the invoice, an early-payment discount up to
+     ``match_tolerance_pct`` % of it.  The payment is applied and the gap is
+     shown in ``write_off`` for a person to write off — the engine never
+     applies more than was paid;
+   * a set of 2..6 open items (invoices and credit notes) adding up exactly to
+     the payment (``subset``): a meet-in-the-middle search over at most
+     ``SUBSET_CAP`` items.  A customer with more items is searched in runs of
+     ``SUBSET_CAP`` items by due date (those due nearest the value date first)
+     plus an exhaustive search for pairs.  A set counts as telling ("the only
+     such set") only when the search was exhaustive and the density of
+     subset sums around the amount says a coincidence is unlikely
+     (``MAX_CHANCE``); otherwise it is suggested, not applied;
+   * less than referenced (``partial``): applied oldest first; what stays open
+     on an invoice beyond tolerance is ``short_pay`` (a possible deduction or
+     dispute) and flagged;
+   * more than referenced (``over``): the invoices are paid in full and the
+     rest is **unapplied cash**: an allocation row with an empty invoice_id,
+     the customer_id, the rest as ``applied_amount`` and flag
+     ``unapplied_cash``, so a payment's rows always add up to what was
+     applied (credit notes enter as negative rows).
+
+Every hypothesis (customer + allocation) gets a score from its evidence (see
+``SCORES``); confidence is the score clipped to 0..1.  A payment is applied
+**auto**matically only when the best hypothesis reaches
+``Config.match_auto_threshold``, has no contradicting evidence (the payer is
+known to be another customer; a strong reference points to another
+customer's invoice) and no other hypothesis comes within ``AMBIGUITY_MARGIN``.
+Otherwise the hypotheses are **suggested** with ``rank`` 1..n (rows of one
+hypothesis share a rank), or the payment is **unmatched** (one row with an
+empty invoice_id; customer_id holds the payer when known).
+
+A reference that lands on an existing invoice whose amount does not fit is
+also read as a one-digit typo of its neighbours (via the index), and the
+amount alone is tried for the payer's own items, so a typo that happens to hit
+another real number, or a coincidental partial payment, ends as a suggestion.
+
+Payments are taken in value-date order; an automatic allocation lowers the
+invoice's open amount for later payments, so no invoice is ever applied beyond
+what is open.  Suggestions do not consume anything.
+"""
+from __future__ import annotations
+
+from .driver import AMBIGUITY_MARGIN, COLUMNS, MAX_SUGGESTIONS, match
+from .fit import FITS, MAX_WINDOWS
+from .options import Option
+from .score import SCORES
+from .subset_sum import MAX_CHANCE, SUBSET_CAP, SUBSET_MAX, SUBSET_MIN, SubsetResult, subset_sum
+
+__all__ = ["AMBIGUITY_MARGIN", "COLUMNS", "FITS", "MAX_CHANCE", "MAX_SUGGESTIONS", "MAX_WINDOWS", "Option",
+           "SCORES", "SUBSET_CAP", "SUBSET_MAX", "SUBSET_MIN", "SubsetResult", "match", "subset_sum"]

@@ -1,0 +1,215 @@
+"""The matching run: payments in value-date order, each read for payer and references, fitted, scored
+and decided (``auto`` only when the best option reaches the threshold with no conflict and no rival
+within ``AMBIGUITY_MARGIN``, else ``suggested`` ranks 1..``MAX_SUGGESTIONS``, else ``unmatched``), then
+written as allocation rows in ``COLUMNS``.  An automatic allocation lowers the open amounts later
+payments see; suggestions consume nothing.
+"""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from ...config import Config
+from .. import refs as refs_mod
+from .context import _Ctx
+from .fit import FITS, _fit_payer, _ref_options
+from .options import Option
+from .score import _evidence, _name_kind, _rule, _score
+
+COLUMNS = ["payment_id", "invoice_id", "customer_id", "currency", "applied_amount", "confidence", "decision",
+           "rank", "rule", "evidence", "short_pay", "write_off", "flags"]
+"""Output columns.  Money columns are int64 cents; ``rank`` is Int64 (1 for auto, 1..n for suggested, NA for unmatched)."""
+
+MAX_SUGGESTIONS = 3
+AMBIGUITY_MARGIN = 0.15
+
+
+def match(payments: pd.DataFrame, invoices: pd.DataFrame, customers: pd.DataFrame | None = None,
+          config: Config | None = None, known_ibans: dict | None = None, aliases: dict | None = None) -> pd.DataFrame:
+    """Allocate payments to open invoices; see the module docstring.
+
+    ``known_ibans``: ``{iban: customer_id or [customer_id, …]}`` learned from
+    earlier confirmed matches.  ``aliases``: ``{customer_id: "name;name" or
+    [names]}`` learned payer names (added to ``customers.aliases``).
+    """
+    config = config or Config()
+    ctx = _Ctx(invoices, customers, config, known_ibans, aliases)
+    threshold = float(config.match_auto_threshold)
+    n = len(payments)
+    pid = payments["payment_id"].astype(str).tolist()
+    amt = payments["amount"].to_numpy(dtype=np.int64)
+    if "unapplied_amount" in payments:
+        ua = payments["unapplied_amount"]
+        mask = ua.notna().to_numpy()
+        if mask.any():
+            amt = amt.copy()
+            amt[mask] = ua[mask].to_numpy(dtype=np.int64)
+
+    def col(name):
+        return payments[name].astype(str).tolist() if name in payments else [""] * n
+
+    ccys = [c.strip().upper() for c in col("currency")]
+    names, ibans, texts, crefs = col("payer_name"), col("payer_iban"), col("remittance"), col("creditor_reference")
+    if "value_date" in payments and n:
+        vd = pd.to_datetime(payments["value_date"]).to_numpy(dtype="datetime64[D]")
+        days = np.where(np.isnat(vd), np.datetime64("1970-01-01"), vd).astype(np.int64)
+    else:
+        days = np.zeros(n, dtype=np.int64)
+    order = np.lexsort((np.arange(n), days)) if n else []
+    results: list[list[dict] | None] = [None] * n
+    for i in order.tolist() if n else []:
+        results[i] = _one(ctx, pid[i], int(amt[i]), ccys[i], names[i], ibans[i], texts[i], crefs[i], int(days[i]),
+                          threshold)
+    rows = [r for res in results for r in (res or [])]
+    out = pd.DataFrame(rows, columns=COLUMNS)
+    for c in ("applied_amount", "short_pay", "write_off"):
+        out[c] = out[c].astype(np.int64)
+    out["confidence"] = out["confidence"].astype(float)
+    out["rank"] = pd.array(out["rank"].tolist(), dtype="Int64")
+    for c in ("payment_id", "invoice_id", "customer_id", "currency", "decision", "rule", "evidence", "flags"):
+        out[c] = out[c].astype(object)
+    return out
+
+
+_PARTIAL_WORDS = re.compile(
+    r"teilzahlung|teilbetrag|abschlag|anzahlung|a[ -]?conto|acompte|partiel|deelbetaling|gedeeltelijk|"
+    r"part[ -]?payment|partial|instal+ment|on account", re.IGNORECASE)
+
+
+def _one(ctx: _Ctx, pid: str, A: int, ccy: str, name: str, iban: str, text: str, cref: str, day: int,
+         threshold: float) -> list[dict]:
+    def unmatched(evidence: str, customer: str = "", rule: str = "none") -> list[dict]:
+        return [dict(payment_id=pid, invoice_id="", customer_id=customer, currency=ccy, applied_amount=0,
+                     confidence=0.0, decision="unmatched", rank=None, rule=rule, evidence=evidence,
+                     short_pay=0, write_off=0, flags="")]
+
+    if A <= 0:
+        return unmatched("not an incoming amount", rule="not-a-receipt")
+    # --- payer
+    by_iban = ctx.payers.by_account(iban)
+    name_hits = [] if by_iban else ctx.payers.by_name(name)
+    payer_kind: dict[str, str] = {}
+    payer_note: dict[str, str] = {}
+    for c in by_iban:
+        payer_kind[c] = "iban"
+        payer_note[c] = "IBAN known" + (f" (shared by {len(by_iban)} customers)" if len(by_iban) > 1 else "")
+    for m in name_hits:
+        if m.customer_id not in payer_kind:
+            payer_kind[m.customer_id] = _name_kind(m.score)
+            how = {"alias": "alias", "cut": "cut name"}.get(m.how, "name")
+            payer_note[m.customer_id] = f"{how} '{name}' ~ '{m.name}' ({m.score:.0f})"
+    if by_iban:
+        identified = set(by_iban)
+    else:
+        top = name_hits[0].score if name_hits else 0
+        identified = {m.customer_id for m in name_hits if m.score >= 93 and m.score >= top - 2}
+    # --- references
+    hits = [h for h in ctx.index.find(text, cref) if ctx.ccy[h.row] == ccy and ctx.rem[h.row] != 0]
+    options = _ref_options(ctx, hits, ccy, A, day, payer_kind)
+    if hits and not any(o.amount_kind in FITS for o in options):
+        # a typo may land on another existing number: try the neighbours of what was written
+        seen = {h.row for h in hits}
+        near = []
+        for h in hits:
+            if h.strength in ("exact", "norm", "structured"):
+                for r in ctx.index.typo(refs_mod.digit_core(h.via)):
+                    if r not in seen and ctx.ccy[r] == ccy and 0 <= ctx.rem[r] - A <= ctx.tolerance(ccy, ctx.rem[r]):
+                        seen.add(r)
+                        near.append(refs_mod.Hit(r, "typo", h.via))
+        for h in near:  # each on its own: the one invoice that was meant
+            options += [o for o in _ref_options(ctx, [h], ccy, A, day, (), quick=True)
+                        if o.amount_kind in ("exact", "tolerance") and len(o.allocs) == 1]
+    fitted = {o.customer for o in options if o.amount_kind in FITS}
+    referenced = {o.customer for o in options}
+    # amount-only fits: for the customers the payer is (IBAN, or a close name); for looser
+    # name matches only while nothing else explains the payment
+    tries = [c for c in payer_kind if c in identified]
+    if not fitted:
+        tries += [c for c in payer_kind if c not in identified and payer_kind[c] != "name80"][:3]
+    for c in tries:
+        if c in fitted:
+            continue
+        for o in _fit_payer(ctx, c, ccy, A, day, sets=c not in referenced):
+            o.ignores_ref = c in referenced
+            options.append(o)
+    said_partial = bool(_PARTIAL_WORDS.search(text)) if text else False
+    for o in options:
+        o.said_partial = said_partial and o.amount_kind == "partial" and bool(o.ref_strength)
+    if not options and not identified:
+        # the amount alone: never automatic
+        for r in ctx.by_amount.get((ccy, A), ())[:MAX_SUGGESTIONS + 1]:
+            if ctx.rem[r] == A:
+                options.append(Option(ctx.cust[r], [(r, A)], "exact"))
+    if not options:
+        who = next(iter(identified)) if len(identified) == 1 else ""
+        ev = "no reference, payer or amount fits an open item"
+        if who:
+            ev = f"payer {who} ({payer_note.get(who, '')}) has no open item in {ccy}"
+        return unmatched(ev, who)
+    for o in options:
+        o.payer_kind = payer_kind.get(o.customer, "")
+        o.payer_note = payer_note.get(o.customer, "")
+        if identified and o.customer not in identified:
+            o.conflict = True
+            o.flags.add("conflict")
+            who = ", ".join(sorted(identified))
+            o.payer_note = f"payer looks like {who}"
+        o.score = _score(o)
+    # one option per allocation (keep the best scored)
+    uniq: dict = {}
+    for o in options:
+        k = o.key()
+        if k not in uniq or o.score > uniq[k].score:
+            uniq[k] = o
+    options = sorted(uniq.values(), key=lambda o: (-o.score, ctx.due[o.allocs[0][0]] if o.allocs else 0))
+    best = options[0]
+    contested = any(o.score >= best.score - AMBIGUITY_MARGIN for o in options[1:])
+    strong_elsewhere = any(o.customer != best.customer and o.ref_strength in ("structured", "exact", "norm")
+                           and o.amount_kind in FITS for o in options[1:])
+    auto = best.score >= threshold and not best.conflict and not contested and not strong_elsewhere
+    if auto:
+        chosen = [best]
+        decision = "auto"
+    else:
+        chosen = options[:MAX_SUGGESTIONS]
+        decision = "suggested"
+    out = []
+    for rank, o in enumerate(chosen, 1):
+        conf = round(max(0.0, min(1.0, o.score)), 3)
+        if not auto:
+            conf = min(conf, round(max(0.0, threshold - 0.01), 3))
+        ev = _evidence(ctx, o, A, ccy)
+        if not auto and contested and rank == 1:
+            ev += f"; {len(options) - 1} other fit(s) too close"
+        if not auto and strong_elsewhere and rank == 1 and not contested:
+            ev += "; a reference points to another customer"
+        rule = _rule(o)
+        flags_base = set(o.flags)
+        for r, a in o.allocs:
+            left = ctx.rem[r] - a
+            short = left if (left > 0 and o.amount_kind != "tolerance" and ctx.rem[r] > 0) else 0
+            wo = left if (left > 0 and o.amount_kind == "tolerance") else 0
+            fl = set(flags_base)
+            if short:
+                fl.add("short_pay")
+            else:
+                fl.discard("short_pay")
+            if not wo:
+                fl.discard("tolerance")
+            if ctx.rem[r] < 0:
+                fl.add("credit_note")
+            else:
+                fl.discard("credit_note")
+            fl.discard("unapplied_cash")
+            out.append(dict(payment_id=pid, invoice_id=ctx.ids[r], customer_id=o.customer, currency=ccy,
+                            applied_amount=int(a), confidence=conf, decision=decision, rank=rank, rule=rule,
+                            evidence=ev, short_pay=int(short), write_off=int(wo), flags=";".join(sorted(fl))))
+            if auto:  # what the write-off closes is no longer open for a later payment either
+                ctx.rem[r] -= a + wo
+        if o.unapplied:
+            out.append(dict(payment_id=pid, invoice_id="", customer_id=o.customer, currency=ccy,
+                            applied_amount=int(o.unapplied), confidence=conf, decision=decision, rank=rank,
+                            rule=rule, evidence=ev, short_pay=0, write_off=0, flags="unapplied_cash"))
+    return out

@@ -1,0 +1,244 @@
+"""Fitting a payment's amount to a customer's open items: from the items the remittance names
+(``_fit_refs``, ``_ref_options``) or from the amount alone (``_fit_payer``).  Each fit is an ``Option``
+whose amount kind says how it explains the payment: ``exact``, ``tolerance``, ``subset`` (the only
+kinds in ``FITS``, which explain the whole payment), ``partial``, ``over`` or ``fifo``.  A fit never
+applies more than was paid: a shortfall stays open (``short_pay``) or is a write-off within tolerance.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import refs as refs_mod
+from .context import _Ctx
+from .options import Option
+from .subset_sum import MAX_CHANCE, SUBSET_CAP, SUBSET_MAX, SUBSET_MIN, subset_sum
+
+MAX_WINDOWS = 4
+"""A customer with more than ``SUBSET_CAP`` open items is searched in at most this many runs of items."""
+
+
+_STRENGTH_ORDER = {s: i for i, s in enumerate(refs_mod.STRENGTHS)}
+
+
+def _windows(ctx: _Ctx, rows: list[int], value_day: int, cap: int = SUBSET_CAP) -> list[list[int]]:
+    """Candidate lists for a subset search: all items when few, else runs of ``cap`` items
+    by due date (half-overlapping), those due nearest the value date first."""
+    if len(rows) <= cap:
+        return [rows]
+    step = cap // 2
+    starts = list(range(0, len(rows) - cap + 1, step))
+    if starts[-1] != len(rows) - cap:
+        starts.append(len(rows) - cap)
+    starts.sort(key=lambda a: abs(ctx.due[rows[a + cap - 1]] - value_day))
+    return [rows[a:a + cap] for a in starts[:MAX_WINDOWS]]
+
+
+def _pairs(amounts: list[int], target: int, limit: int = 3) -> tuple[list[tuple[int, int]], float]:
+    """Every pair (exhaustively) summing to ``target``: up to ``limit`` of them, and the chance of
+    such a pair by coincidence (density of pair sums around the target, per cent)."""
+    v = np.asarray(amounts, dtype=np.int64)
+    order = np.argsort(v, kind="stable")
+    vs = v[order]
+    idx = np.arange(len(vs))
+    lo = np.maximum(np.searchsorted(vs, target - vs, side="left"), idx + 1)
+    hi = np.searchsorted(vs, target - vs, side="right")
+    width = max(1000, abs(int(target)) // 50)
+    wlo = np.maximum(np.searchsorted(vs, target - width - vs, side="left"), idx + 1)
+    whi = np.searchsorted(vs, target + width - vs, side="right")
+    chance = float(np.maximum(whi - wlo, 0).sum()) / (2 * width + 1)
+    out = []
+    for i in np.flatnonzero(hi > lo).tolist():
+        for j in range(int(lo[i]), int(hi[i])):
+            out.append((int(order[i]), int(order[j])))
+            if len(out) >= limit:
+                return out, chance
+    return out, chance
+
+
+def _subsets(ctx: _Ctx, rows: list[int], target: int, day: int, kmin: int = SUBSET_MIN,
+             kmax: int = SUBSET_MAX) -> tuple[list[list[int]], float, bool]:
+    """Sets of open items (rows) summing exactly to ``target``; the chance of such a fit by
+    coincidence; and whether the search covered every item (so "the only such set" holds)."""
+    chance = 0.0
+    wins = _windows(ctx, rows, day)
+    for cand in wins:
+        res = subset_sum([ctx.rem[r] for r in cand], target, kmin=kmin, kmax=kmax, max_solutions=3)
+        chance += res.chance
+        if res.solutions:
+            sols = [[cand[i] for i in sol] for sol in res.solutions]
+            if len(wins) == 1:
+                return sols, chance, True
+            if res.size <= 2 and kmin <= 2:
+                # a pair: check every pair of the customer's items, not just this run
+                pairs, pchance = _pairs([ctx.rem[r] for r in rows], target)
+                return [[rows[a], rows[b]] for a, b in pairs] or sols, pchance, True
+            return sols, chance, False
+    return [], chance, len(wins) == 1
+
+
+def _fit_refs(ctx: _Ctx, c: str, ccy: str, A: int, R: list[int], day: int, deep: bool = True) -> list[Option]:
+    """Allocations for customer ``c`` when the remittance names items ``R`` of theirs.
+
+    ``deep=False`` (only weak hits, such as a bare number matching the end of an
+    id, at a customer the payer is not known to be) skips the set searches."""
+    rem = ctx.rem
+    sR = sum(rem[r] for r in R)
+    if sR == A:
+        return [Option(c, [(r, rem[r]) for r in R], "exact")]
+    if not deep:
+        if sR > 0 and 0 < sR - A <= ctx.tolerance(ccy, sR):
+            return [_short(ctx, c, R, A, "tolerance")]
+        if len(R) > 1:
+            exact = [r for r in R if rem[r] == A]
+            if exact:
+                return [Option(c, [(r, A)], "exact") for r in exact]
+        return [_short(ctx, c, R, A, "partial")] if A < sR else []
+    inR = set(R)
+    others = [r for r in ctx.open_rows(c, ccy) if r not in inR]
+    credits = [r for r in others if rem[r] < 0]
+    out: list[Option] = []
+    # every referenced item with one or two credit notes netted (all of the customer's credit notes)
+    need = A - sR
+    if credits and need < 0:
+        singles = [[r] for r in credits if rem[r] == need]
+        pairs = [[credits[a], credits[b]] for a, b in _pairs([rem[r] for r in credits], need)[0]] if not singles else []
+        for extra in (singles or pairs)[:3]:
+            o = Option(c, [(r, rem[r]) for r in R] + [(r, rem[r]) for r in extra], "exact")
+            o.flags.add("credit_note")
+            out.append(o)
+    # some of several referenced items (a wrong hit among them), perhaps with credit notes
+    if not out and len(R) > 1:
+        items = R[:SUBSET_CAP] + credits[: max(0, SUBSET_CAP + 2 - len(R))]
+        res = subset_sum([rem[r] for r in items], A, kmin=1, kmax=min(SUBSET_MAX, len(R) + 2), max_solutions=4)
+        sols = [sol for sol in res.solutions if any(i < len(R) for i in sol)]
+        if sols:
+            best_n = max(sum(1 for i in sol if i < len(R)) for sol in sols)
+            for sol in sols:
+                if sum(1 for i in sol if i < len(R)) != best_n:
+                    continue
+                rows = [items[i] for i in sol]
+                o = Option(c, [(r, rem[r]) for r in rows], "exact" if inR <= set(rows) else "subset")
+                o.chance = res.chance
+                if any(rem[r] < 0 for r in rows):
+                    o.flags.add("credit_note")
+                out.append(o)
+    if any(o.amount_kind == "exact" for o in out):
+        # an exact explanation beats an approximate one; a partial payment stays a rival
+        if A < sR:
+            out.append(_short(ctx, c, R, A, "partial"))
+        return out
+    if sR > 0 and 0 < sR - A <= ctx.tolerance(ccy, sR):
+        out.append(_short(ctx, c, R, A, "tolerance"))
+        return out
+    if A > sR:
+        # the remittance may name only some of the items paid
+        if not out and others and len(R) < SUBSET_MAX:
+            sols, chance, full = _subsets(ctx, others, A - sR, day, kmin=1, kmax=SUBSET_MAX - len(R))
+            for sol in sols:
+                o = Option(c, [(r, rem[r]) for r in R] + [(r, rem[r]) for r in sol], "subset",
+                           chance=chance if full else max(chance, MAX_CHANCE))
+                if any(rem[r] < 0 for r in sol):
+                    o.flags.add("credit_note")
+                out.append(o)
+        o = Option(c, [(r, rem[r]) for r in R if rem[r] > 0] + [(r, rem[r]) for r in R if rem[r] < 0], "over")
+        o.unapplied = A - sum(a for _, a in o.allocs)
+        o.flags.add("unapplied_cash")
+        out.append(o)
+        return out
+    out.append(_short(ctx, c, R, A, "partial"))
+    return out
+
+
+def _short(ctx: _Ctx, c: str, R: list[int], A: int, kind: str) -> Option:
+    """Apply ``A`` over ``R`` (credit notes first, then invoices oldest first); the gap stays open."""
+    rem = ctx.rem
+    order = [r for r in R if rem[r] < 0] + sorted((r for r in R if rem[r] > 0), key=lambda r: (ctx.due[r], ctx.ids[r]))
+    left = A
+    allocs = []
+    for r in order:
+        if rem[r] < 0:
+            allocs.append((r, rem[r]))
+            left -= rem[r]
+            continue
+        if left <= 0:
+            break
+        a = min(left, rem[r])
+        allocs.append((r, a))
+        left -= a
+    o = Option(c, allocs, kind)
+    gap = sum(rem[r] for r in R if rem[r] > 0) - sum(a for r, a in allocs if rem[r] > 0)
+    if kind == "tolerance":
+        o.write_off = gap
+        o.flags.add("tolerance")
+    elif gap > 0:
+        o.flags.add("short_pay")
+    if left > 0:  # only credit notes or nothing usable
+        o.unapplied = left
+        o.flags.add("unapplied_cash")
+    return o
+
+
+def _fit_payer(ctx: _Ctx, c: str, ccy: str, A: int, day: int, sets: bool = True) -> list[Option]:
+    """Allocations for customer ``c`` from the amount alone (no reference).
+
+    ``sets=False`` skips the search for sets of items (used for a rival to a
+    reference-based fit at the same customer: a set that ignores the invoices
+    the remittance names is too weak to matter)."""
+    rows = ctx.open_rows(c, ccy)
+    if not rows:
+        return []
+    rem = ctx.rem
+    exact = [r for r in rows if rem[r] == A]
+    if exact:
+        return [Option(c, [(r, A)], "exact", unique=len(exact) == 1) for r in exact]
+    sols, chance, full = _subsets(ctx, rows, A, day) if sets else ([], 0.0, True)
+    if sols:
+        out = []
+        for sol in sols:
+            o = Option(c, [(r, rem[r]) for r in sol], "subset", chance=chance if full else max(chance, MAX_CHANCE),
+                       unique=full and len(sols) == 1 and chance < MAX_CHANCE)
+            if any(rem[r] < 0 for r in sol):
+                o.flags.add("credit_note")
+            out.append(o)
+        return out
+    tol = ctx.tolerance(ccy, A, referenced=False)
+    fits = [r for r in rows if 0 < rem[r] - A <= tol]
+    if fits:
+        # how many of this customer's items would fall in the window by chance?
+        span = max(A // 5, 1000)
+        near = sum(1 for r in rows if abs(rem[r] - A) <= span) - 1  # other than the fit itself
+        chance = near / (2 * span + 1) * (tol + 1)
+        out = []
+        for r in fits:
+            o = _short(ctx, c, [r], A, "tolerance")
+            o.chance = chance
+            o.unique = len(fits) == 1 and chance < MAX_CHANCE
+            out.append(o)
+        return out
+    # nothing fits: oldest invoices first, for a person to look at
+    o = _short(ctx, c, [r for r in rows if rem[r] > 0], A, "partial")
+    o.amount_kind = "fifo"
+    return [o]
+
+
+FITS = ("exact", "tolerance", "subset")
+_STRONG = ("structured", "exact", "norm")
+"""Amount kinds that explain the whole payment."""
+
+
+def _ref_options(ctx: _Ctx, hits: list, ccy: str, A: int, day: int, payers=(), quick: bool = False) -> list[Option]:
+    by_c: dict[str, list] = {}
+    for h in hits:
+        by_c.setdefault(ctx.cust[h.row], []).append(h)
+    options = []
+    for c, hs in by_c.items():
+        deep = not quick and (c in payers or any(h.strength in _STRONG for h in hs))
+        for o in _fit_refs(ctx, c, ccy, A, [h.row for h in hs], day, deep):
+            used = {r for r, _ in o.allocs}
+            used_hits = [h for h in hs if h.row in used] or hs
+            best = min(used_hits, key=lambda h: _STRENGTH_ORDER[h.strength])
+            o.ref_strength, o.ref_via, o.n_refs = best.strength, best.via, len(used_hits)
+            if best.strength == "typo":
+                o.flags.add("typo")
+            options.append(o)
+    return options

@@ -1,0 +1,52 @@
+"""A candidate allocation of one payment (``Option``): the customer, the (row, applied cents) pairs and the
+evidence that led to it (reference strength, payer, kind of amount fit), filled in step by step by the
+fitting and scoring modules.  Two options with the same customer and rows are the same allocation
+(``Option.key``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .context import _Ctx
+
+def _digits(text: str) -> str:
+    return "".join(ch for ch in str(text) if ch.isdigit())
+
+
+def _referenced_id(ctx: "_Ctx", o: "Option") -> str:
+    """The invoice id, as the company writes it, that the remittance reference points at."""
+    ids = [ctx.ids[r] for r, _ in o.allocs]
+    via = _digits(o.ref_via)
+    for i in ids:
+        if via and _digits(i).lstrip("0").endswith(via.lstrip("0")):
+            return i
+    return ids[0] if ids else str(o.ref_via)
+
+
+@dataclass
+class Option:
+    customer: str
+    allocs: list  # [(row, applied)]
+    amount_kind: str
+    unapplied: int = 0
+    write_off: int = 0
+    ref_strength: str = ""
+    ref_via: str = ""
+    n_refs: int = 0
+    unique: bool = False
+    chance: float = 0.0
+    ignores_ref: bool = False
+    """An amount-only fit at a customer whose other invoices the remittance names."""
+    said_partial: bool = False
+    """The remittance says it is a partial payment of the referenced invoice."""
+    payer_kind: str = ""
+    payer_note: str = ""
+    conflict: bool = False
+    score: float = 0.0
+    flags: set = field(default_factory=set)
+    notes: list = field(default_factory=list)
+
+    def key(self):
+        return (self.customer, tuple(sorted(r for r, _ in self.allocs)))

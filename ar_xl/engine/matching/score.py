@@ -1,0 +1,117 @@
+"""Scoring an option from its evidence: the sum of its ``SCORES`` (reference strength, payer, kind of
+amount fit, and the penalties for a conflicting payer, a crowded set or an ignored reference), the
+evidence text a person reads beside it and the short rule name (``ref+amount``, ``iban+subset``,
+``amount-only`` …).
+"""
+from __future__ import annotations
+
+from ...money import fmt
+from .context import _Ctx
+from .options import Option, _referenced_id
+from .subset_sum import MAX_CHANCE
+
+SCORES = {
+    # reference strength (best referenced item used by the allocation)
+    "ref:structured": 0.60, "ref:exact": 0.55, "ref:norm": 0.50, "ref:tail": 0.30, "ref:typo": 0.30,
+    "ref:several": 0.10,            # two or more references agree with the amount
+    "ref:ignored": -0.10,           # an amount-only fit at a customer whose other items are referenced
+    # payer
+    "payer:iban": 0.40, "payer:name97": 0.40, "payer:name93": 0.35, "payer:name88": 0.25, "payer:name80": 0.12,
+    "payer:conflict": -0.50,        # the payer is known to be another customer
+    # amount
+    "amount:exact": 0.35, "amount:tolerance": 0.35, "amount:subset": 0.35,
+    "amount:over": 0.15, "amount:partial": 0.05, "amount:fifo": 0.0,
+    "amount:unique": 0.15,          # the only fit among the customer's open items (no reference)
+    "amount:said_partial": 0.20,    # "Teilzahlung", "acompte", "part payment" … next to the reference
+    "amount:crowded": -0.15,        # a set found among so many items that it may be a coincidence
+}
+
+
+_STRENGTH_WORD = {
+    "structured": "structured ref {v} valid",
+    "exact": "ref {inv} exact",
+    "norm": "ref {v} = {inv} (separators/zeros/prefix differ)",
+    "tail": "number {v} = end of {inv}",
+    "typo": "ref {v} one digit off {inv}",
+}
+
+
+def _payer_score(kind: str) -> float:
+    return SCORES.get("payer:" + kind, 0.0) if kind else 0.0
+
+
+def _name_kind(score: float) -> str:
+    if score >= 97:
+        return "name97"
+    if score >= 93:
+        return "name93"
+    if score >= 88:
+        return "name88"
+    return "name80"
+
+
+def _score(o: Option) -> float:
+    s = 0.0
+    if o.ref_strength:
+        s += SCORES["ref:" + o.ref_strength]
+        if o.n_refs >= 2 and o.amount_kind in ("exact", "tolerance"):
+            s += SCORES["ref:several"]
+    s += _payer_score(o.payer_kind)
+    if o.conflict:
+        s += SCORES["payer:conflict"]
+    s += SCORES["amount:" + o.amount_kind]
+    if o.unique and not o.ref_strength:
+        s += SCORES["amount:unique"]
+    if o.amount_kind == "subset" and o.chance >= MAX_CHANCE:
+        s += SCORES["amount:crowded"]
+    if o.ignores_ref:
+        s += SCORES["ref:ignored"]
+    if o.said_partial:
+        s += SCORES["amount:said_partial"]
+    return round(s, 6)
+
+
+def _evidence(ctx: _Ctx, o: Option, A: int, ccy: str) -> str:
+    parts = []
+    if o.ref_strength:
+        parts.append(_STRENGTH_WORD[o.ref_strength].format(v=o.ref_via, inv=_referenced_id(ctx, o)))
+        if o.n_refs >= 2:
+            parts[-1] += f" (+{o.n_refs - 1} more)"
+    if o.payer_note:
+        parts.append(o.payer_note)
+    k = o.amount_kind
+    n = len(o.allocs)
+    if k == "exact":
+        parts.append("amount exact" + (f" (sum of {n} items)" if n > 1 else "") + (", the only open item of that amount" if o.unique and not o.ref_strength else ""))
+    elif k == "subset":
+        parts.append(f"amount = sum of {n} open items" + (" (only such set)" if o.unique else ""))
+    elif k == "tolerance":
+        parts.append(f"{fmt(o.write_off)} {ccy} short: within tolerance (charges/discount)")
+    elif k == "partial":
+        gap = sum(ctx.rem[r] - a for r, a in o.allocs if ctx.rem[r] > 0)
+        parts.append(f"partial payment: {fmt(gap)} {ccy} stays open (short pay)")
+    elif k == "over":
+        parts.append(f"overpaid: {fmt(o.unapplied)} {ccy} left as unapplied cash")
+    elif k == "fifo":
+        parts.append("no amount fit; oldest items first")
+    if "credit_note" in o.flags:
+        parts.append("credit note netted")
+    if o.conflict:
+        parts.append("CONFLICT: payer is another customer")
+    return "; ".join(parts)
+
+
+def _rule(o: Option) -> str:
+    if o.ref_strength:
+        head = "ref"
+    elif o.payer_kind == "iban":
+        head = "iban"
+    elif o.payer_kind:
+        head = "name"
+    else:
+        head = "amount"
+    tail = {"exact": "amount", "tolerance": "tolerance", "subset": "subset",
+            "over": "over", "partial": "partial", "fifo": "oldest"}[o.amount_kind]
+    if head == "amount":
+        return "amount-only" if tail == "amount" else f"amount+{tail}"
+    return f"{head}+{tail}"

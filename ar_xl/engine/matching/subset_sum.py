@@ -1,0 +1,109 @@
+"""Subset sum: which sets of 2..6 amounts add up exactly to a target, and how likely such a set is by chance.
+
+A meet-in-the-middle search over at most ``SUBSET_CAP`` items (``subset_sum``) returns the sets of the
+smallest size that hit the target in cents, and the density of subset sums of that size around it; a set
+counts as telling only when that chance is below ``MAX_CHANCE``.  Pure numpy: it knows nothing of
+invoices or customers.
+"""
+from __future__ import annotations
+
+import numpy as np
+from dataclasses import dataclass
+
+SUBSET_CAP = 20
+SUBSET_MIN, SUBSET_MAX = 2, 6
+MAX_CHANCE = 0.01
+"""A set of items adding up to the payment counts as telling (not a coincidence) only when fewer
+than this many sets of its size would hit the amount by chance."""
+
+
+_BAND = 1 << 42
+"""Subset sums (|sum| < 2**41 cents) are keyed as ``count * _BAND + sum``, so one sorted
+array answers "which subsets of exactly k items sum to x" for every k at once."""
+
+
+def _half_sums(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sum and size of every subset of ``a``; subset ``mask`` sits at position ``mask``."""
+    sums = np.zeros(1 << len(a), dtype=np.int64)
+    counts = np.zeros(1 << len(a), dtype=np.int64)
+    size = 1
+    for x in a.tolist():
+        sums[size:2 * size] = sums[:size] + x
+        counts[size:2 * size] = counts[:size] + 1
+        size *= 2
+    return sums, counts
+
+
+@dataclass
+class SubsetResult:
+    solutions: list
+    """Index tuples of the smallest size that has any solution (at most ``max_solutions``)."""
+    size: int = 0
+    chance: float = 0.0
+    """Expected number of subsets of that size hitting the target by coincidence:
+    the density of such subset sums around the target, per cent."""
+
+
+def subset_sum(amounts, target: int, kmin: int = SUBSET_MIN, kmax: int = SUBSET_MAX,
+               max_solutions: int = 3, must: int = 0) -> SubsetResult:
+    """Sets of ``kmin..kmax`` items summing exactly to ``target`` (cents), smallest sets first.
+
+    Meet in the middle over at most ~22 items: the sums of every subset of each
+    half, the right half keyed by (size, sum) and sorted, one range search per
+    left subset and size.  ``must`` is a bit mask of items every solution
+    contains.  Besides the solutions of the smallest size found, it returns how
+    many subsets of that size would hit the target by chance (the density of
+    their sums within ±2% of the target), so a caller can tell a telling fit
+    from a coincidence among many items.
+    """
+    a = np.asarray(amounts, dtype=np.int64)
+    n = len(a)
+    if n == 0 or kmax <= 0 or kmin > n:
+        return SubsetResult([])
+    h1 = n // 2
+    h2 = n - h1
+    s1, c1 = _half_sums(a[:h1])
+    s2, c2 = _half_sums(a[h1:])
+    m1 = np.arange(1 << h1, dtype=np.int64)
+    m2 = np.arange(1 << h2, dtype=np.int64)
+    if must:
+        need1, need2 = must & ((1 << h1) - 1), must >> h1
+        k1 = (m1 & need1) == need1
+        k2 = (m2 & need2) == need2
+        s1, c1, m1 = s1[k1], c1[k1], m1[k1]
+        s2, c2, m2 = s2[k2], c2[k2], m2[k2]
+    ok1 = c1 <= kmax
+    s1, c1, m1 = s1[ok1], c1[ok1], m1[ok1]
+    # left subsets by falling (size, sum): the searches below then run in rising order (much faster)
+    o1 = np.argsort(c1 * _BAND + s1, kind="stable")[::-1]
+    s1, c1, m1 = s1[o1], c1[o1], m1[o1]
+    key2 = c2 * _BAND + s2
+    order = np.argsort(key2, kind="stable")
+    key2, m2 = key2[order], m2[order]
+    ks = np.arange(kmin, kmax + 1, dtype=np.int64)
+    # every (left subset, wanted size) pair at once
+    tk = ((ks[:, None] - c1[None, :]) * _BAND + (target - s1)[None, :])
+    valid = (ks[:, None] - c1[None, :]) >= 0
+    lo = np.searchsorted(key2, tk, side="left")
+    hit = valid & (key2[np.minimum(lo, len(key2) - 1)] == tk)
+    rows_with = np.flatnonzero(hit.any(axis=1))
+    if not len(rows_with):
+        return SubsetResult([])
+    kr = int(rows_with[0])
+    # how crowded are the sums of subsets of this size around the target?
+    width = max(1000, abs(int(target)) // 50)
+    row, ok = tk[kr], valid[kr]
+    dens = float(np.where(ok, np.searchsorted(key2, row + width, side="right")
+                          - np.searchsorted(key2, row - width, side="left"), 0).sum()) / (2 * width + 1)
+    sols = []
+    for i in np.flatnonzero(hit[kr]).tolist():
+        j = int(lo[kr, i])
+        while j < len(key2) and key2[j] == tk[kr, i]:
+            mask = int(m1[i]) | (int(m2[j]) << h1)
+            sols.append(tuple(x for x in range(n) if mask >> x & 1))
+            j += 1
+            if len(sols) >= max_solutions:
+                break
+        if len(sols) >= max_solutions:
+            break
+    return SubsetResult(sols, int(ks[kr]), dens)
