@@ -1,6 +1,5 @@
 """camt.053 / camt.054 import: real samples read in place, plus crafted files
 for batches, reversals, several statements, and unsafe XML."""
-from pathlib import Path
 
 import pandas as pd
 import pytest

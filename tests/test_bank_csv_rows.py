@@ -1,7 +1,6 @@
 """Bank CSV rows are never dropped or changed silently (issue 10 §3): every line that is not
 imported is reported with its line number, a file where nothing could be read is refused,
 and a sign that contradicts the credit/debit column is refused."""
-import pandas as pd
 import pytest
 
 from ar_xl.actions import import_statements

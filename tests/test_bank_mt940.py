@@ -1,5 +1,4 @@
 """MT940 import: real statements from the shared sample folder, read in place."""
-from pathlib import Path
 
 import pandas as pd
 import pytest

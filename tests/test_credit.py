@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 
 import openpyxl
-import pandas as pd
 import pytest
 
 from ar_xl.actions import credit as action

@@ -1,9 +1,7 @@
 """The ribbon shows the same warnings as the command (issue 10, part 4), after the summary."""
 from __future__ import annotations
 
-import pytest
 
-from ar_xl.excel import macros
 from helpers import seeded
 from test_macros import click, _ok, _remote_engine  # noqa: F401  (the remote engine fixture)
 

@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 
 from ar_xl import config as config_mod
-from ar_xl.actions import dashboard, refresh
+from ar_xl.actions import refresh
 from ar_xl.cli import main
 from ar_xl.errors import ArXlError
 from ar_xl.workbook import xlsx

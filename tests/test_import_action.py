@@ -1,5 +1,4 @@
 """The import_statements action and the dedupe engine: Book in, Change out."""
-from pathlib import Path
 
 import pandas as pd
 import pytest

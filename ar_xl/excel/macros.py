@@ -222,6 +222,18 @@ def _find_sheet(xw_book, name: str):
     return None
 
 
+def _show_sheet(name: str):
+    """An ``after`` step that brings the sheet ``name`` to the front; showing it never fails the action."""
+    def show(xw_book, change) -> None:
+        sheet = _find_sheet(xw_book, name)
+        if sheet is not None:
+            try:
+                sheet.activate()
+            except Exception:  # a sheet that cannot be shown leaves the action done
+                pass
+    return show
+
+
 def _cells(row: list) -> list:
     """A Parameters row as written: text with Excel's text prefix, numbers as numbers."""
     return [live.text_cell(c) if isinstance(c, str) else c for c in row]
@@ -527,14 +539,7 @@ def my_worklist(book=None):
         wl = _module("actions.worklist")
         return wl.run(b, _as_of(xw_book), wl.collector_for_user(b))
 
-    def show(xw_book, change) -> None:
-        sheet = _find_sheet(xw_book, "Worklist")
-        if sheet is not None:
-            try:
-                sheet.activate()
-            except Exception:  # showing the sheet never fails the action
-                pass
-    return run("my_worklist", "My worklist", compute, book, after=show)
+    return run("my_worklist", "My worklist", compute, book, after=_show_sheet("Worklist"))
 
 
 def reminders(book=None):
@@ -579,15 +584,8 @@ def refresh_dashboard(book=None):
 def credit_holds(book=None):
     """Write each customer's exposure and proposed credit status on Customers (``actions.credit``) and show it;
     a person confirms or releases a hold in Customers.credit_hold, and the next click logs it in Audit."""
-    def show(xw_book, change) -> None:
-        sheet = _find_sheet(xw_book, "Customers")
-        if sheet is not None:
-            try:
-                sheet.activate()
-            except Exception:  # showing the sheet never fails the action
-                pass
     return run("credit_holds", "Credit holds", lambda b, xb: _module("actions.credit").run(b, _as_of(xb)), book,
-               after=show)
+               after=_show_sheet("Customers"))
 
 
 def parameters(book=None):
