@@ -25,6 +25,12 @@ def template(tmp_path_factory):
     return team_workbook(tmp_path_factory.mktemp("template") / "team.xlsx")
 
 
+def _age(path, seconds: float) -> None:
+    """Make ``path`` ``seconds`` old on its file system's clock (not this process's, which faketime moves)."""
+    now = os.stat(path).st_mtime
+    os.utime(path, (now - seconds, now - seconds))
+
+
 def copy_of(template, path):
     shutil.copyfile(template, path)
     return path
@@ -64,8 +70,7 @@ def write_lock(path, **info):
 def test_a_live_lock_stops_the_action_naming_who_holds_it(book, capsys, monkeypatch):
     monkeypatch.setenv("AR_XL_LOCK_WAIT", "0.3")
     lp = write_lock(book)  # this test's own process: alive, however old its lock
-    old = time.time() - filesafe.STALE_AFTER - 60
-    os.utime(lp, (old, old))
+    _age(lp, filesafe.STALE_AFTER + 60)
     before = snapshot(book.parent)
     code, out = contact(book, "blocked", capsys)
     assert code == 2
@@ -85,8 +90,7 @@ def test_a_crashed_runs_lock_is_taken_over(book, capsys):
 
 def test_an_old_lock_of_another_machine_is_taken_over(book, capsys):
     lp = write_lock(book, host="laptop-of-markus", pid=1)
-    old = time.time() - filesafe.STALE_AFTER - 60
-    os.utime(lp, (old, old))
+    _age(lp, filesafe.STALE_AFTER + 60)
     assert contact(book, "after old lock", capsys)[0] == 0
     assert notes(book) == ["after old lock"]
 
@@ -102,8 +106,7 @@ def test_a_fresh_lock_of_another_machine_is_respected(book, capsys, monkeypatch)
 def test_an_unreadable_lock_file_is_taken_over_once_it_is_old(book, capsys):
     lp = filesafe.lock_path(book)
     lp.write_bytes(b"")  # a run killed between creating the lock file and writing it
-    old = time.time() - 60
-    os.utime(lp, (old, old))
+    _age(lp, 60)
     assert contact(book, "ok", capsys)[0] == 0
 
 
@@ -279,8 +282,7 @@ def test_stale_temp_files_are_cleaned_and_live_ones_kept(book, capsys):
     remote = folder / ".~ar-xl-4242@other-machine-abcd1234.xlsx"
     for p in (dead, live, old, remote):
         p.write_bytes(b"PK\x03\x04half a zip")
-    t = time.time() - filesafe.TEMP_STALE_AFTER - 60
-    os.utime(old, (t, t))
+    _age(old, filesafe.TEMP_STALE_AFTER + 60)
     assert contact(book, "x", capsys)[0] == 0
     left = sorted(p.name for p in folder.iterdir() if p.name.startswith(".~ar-xl"))
     assert left == sorted([live.name, remote.name])

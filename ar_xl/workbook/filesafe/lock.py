@@ -18,6 +18,7 @@ from typing import Callable, Iterator, TypeVar
 
 from ...errors import ArXlError
 from .changed import Changed
+from .file_clock import age as file_age
 from .owners import refuse_if_open
 from .paths import target
 from .process import _command, _host, _pid_alive, _proc_start, _user
@@ -72,7 +73,7 @@ def _read_lock(lp: Path) -> tuple[dict | None, float | None]:
         return None, None
     except OSError:
         return None, 0.0
-    age = time.time() - st.st_mtime
+    age = file_age(lp, st.st_mtime)
     try:
         info = json.loads(data.decode("utf-8"))
         return (info if isinstance(info, dict) else None), age
@@ -118,7 +119,7 @@ def _break_stale(lp: Path, seen: dict | None) -> None:
         fd = os.open(guard, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
     except FileExistsError:
         with contextlib.suppress(OSError):
-            if time.time() - os.stat(guard).st_mtime > 30:
+            if file_age(guard, os.stat(guard).st_mtime) > 30:
                 os.unlink(guard)  # left by a run killed while it broke a lock
         return
     try:

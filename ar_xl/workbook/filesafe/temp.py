@@ -6,10 +6,10 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import time
 import uuid
 from pathlib import Path
 
+from .file_clock import folder_now
 from .process import _host, _pid_alive, _safe
 
 TEMP_STALE_AFTER = 10 * 60.0
@@ -32,7 +32,7 @@ def clean_temp_files(folder: str | Path) -> list[str]:
         entries = list(os.scandir(folder))
     except OSError:
         return removed
-    now = time.time()
+    now = folder_now(folder)
     for e in entries:
         if not e.name.startswith(TEMP_PREFIX):
             continue
