@@ -36,7 +36,8 @@ business "today" (that is ``ar_xl.clock``).
 The modules: ``lock`` (the lock and the read-compute-write ``cycle``), ``owners`` (Excel's and
 LibreOffice's owner files), ``readonly`` (mode-bit checks, operating-system refusals), ``changed``
 (the fingerprint), ``atomic`` (the atomic write), ``backup`` (kept versions), ``temp`` (temporary
-files of killed saves), ``paths`` (symbolic links written through), ``process`` (who we are, whether
+files of killed saves), ``file_clock`` (the age of a lock or temporary file on the clock of the file
+system that holds it), ``paths`` (symbolic links written through), ``process`` (who we are, whether
 a process lives).
 """
 from __future__ import annotations
