@@ -131,20 +131,15 @@ def shown(v, kind: str) -> str:
 
 
 def _duplicates(df: pd.DataFrame, key: str, what: str) -> None:
-    """Refuse a table or export listing one key twice, naming the rows."""
-    ids = df[key].astype(str)
-    dup = ids.duplicated(keep=False).to_numpy()
-    if not dup.any():
-        return
+    """Refuse a table or export listing one key twice, naming both rows: the rule of every keyed
+    table (``frames.repeated_keys``), for frames that did not come through ``frames.coerce``."""
+    table = schema.table("Invoices" if key == "invoice_id" else "Customers")
     rows = frames.row_numbers(df)
-    source = df.attrs.get("source", what)
-    problems = []
-    for k, idx in pd.Series(np.flatnonzero(dup)).groupby(ids.to_numpy()[dup]).groups.items():
-        at = [int(rows[i]) if rows is not None else int(i) + 2 for i in np.flatnonzero(dup)[list(idx)]]
-        problems.append(CellProblem(source, at[0], key, f"{key} {k!r} is listed {len(at)} times (rows "
-                                    f"{', '.join(map(str, at))}); each must appear once"))
-    problems.sort(key=lambda p: p.row or 0)
-    raise InputError(problems)
+    rows = np.asarray(rows) if rows is not None else np.arange(len(df)) + 2
+    problems: list[CellProblem] = []
+    frames.repeated_keys({key: df[key]}, table, rows, df.attrs.get("source", what), problems)
+    if problems:
+        raise InputError(problems)
 
 
 def open_by_currency(inv: pd.DataFrame) -> dict[str, int]:
