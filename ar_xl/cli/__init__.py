@@ -4,11 +4,13 @@ Each verb module (``basics``, ``cash``, ``erp``, ``dashboard``, ``workflow``, ``
 ``interest``, ``addin``, ``workbooks``) adds its
 sub-commands through ``add_verbs(sub)`` and imports only ``cli.common``; this module is the one
 place that knows them all.  Errors a user can act on are printed without a traceback and exit
-with status 2.
+with status 2.  When the reader of the output goes away (``ar-xl age ... | head``), the command stops
+quietly with status 141, as a Unix tool killed by SIGPIPE does.
 """
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from .. import __version__
@@ -35,9 +37,23 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 1
     try:
-        return a.fn(a) or 0
+        status = a.fn(a) or 0
+        sys.stdout.flush()  # a closed pipe shows here, not in Python's flush at exit
+        return status
     except (ArXlError, ValueError) as e:  # engine rules refuse bad parameters with ValueError
         print(f"ar-xl: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        _quiet_stdout()
+        return 141
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at the null device, so that Python's flush at exit finds no closed pipe to complain of."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is not a real file (a test's capture): nothing to quiet
+        pass

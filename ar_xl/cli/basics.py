@@ -6,7 +6,7 @@ import datetime as dt
 import pandas as pd
 
 from .. import clock
-from .common import FORCE_HELP, act, check_out, config_for, date_arg, warn
+from .common import AS_OF_HELP, FORCE_HELP, WORKBOOK_HELP, act, check_out, config_for, date_arg, warn
 
 
 def cmd_init(a) -> int:
@@ -86,30 +86,34 @@ CONFIRM_FX_HELP = "use FX rates that moved more than Config fx_max_move times si
 def add_verbs(sub) -> None:
     """init, demo, age, refresh."""
     s = sub.add_parser("init", help="create an empty collections workbook")
-    s.add_argument("workbook")
+    s.add_argument("workbook", help="the new workbook's file name (.xlsx, or .xlsm for a macro-enabled one)")
     s.add_argument("--force", action="store_true", help=FORCE_HELP)
     s.set_defaults(fn=cmd_init)
 
     s = sub.add_parser("demo", help="create a demo workbook with a realistic portfolio and run every action")
-    s.add_argument("workbook")
-    s.add_argument("--as-of", type=date_arg, default=None, help="the demo's today (default: today)")
-    s.add_argument("--seed", type=int, default=7)
-    s.add_argument("--customers", type=int, default=300)
+    s.add_argument("workbook", help="the demo workbook's file name (.xlsx)")
+    s.add_argument("--as-of", type=date_arg, default=None, metavar="DATE", help="the demo's today (default: today)")
+    s.add_argument("--seed", type=int, default=7, metavar="N",
+                   help="the random seed of the synthetic portfolio: the same seed and date give the same demo (default 7)")
+    s.add_argument("--customers", type=int, default=300, metavar="N", help="how many customers (default 300)")
     s.add_argument("--force", action="store_true", help=FORCE_HELP)
     s.set_defaults(fn=cmd_demo)
 
     s = sub.add_parser("age", help="age open invoices into buckets")
     s.add_argument("--invoices", required=True, metavar="FILE", help=".csv, .xlsx or a collections workbook")
-    s.add_argument("--as-of", type=date_arg, default=None, metavar="DATE")
-    s.add_argument("--buckets", default=None, metavar="30,60,90,120")
-    s.add_argument("--basis", choices=("due", "invoice"), default=None)
-    s.add_argument("--by", choices=("invoice", "customer", "collector"), default="customer")
+    s.add_argument("--as-of", type=date_arg, default=None, metavar="DATE", help=AS_OF_HELP)
+    s.add_argument("--buckets", default=None, metavar="30,60,90,120",
+                   help="the bucket limits in days past due (default: Config aging_buckets, else 30,60,90,120)")
+    s.add_argument("--basis", choices=("due", "invoice"), default=None,
+                   help="count days from the due date or the invoice date (default: Config aging_basis, else due)")
+    s.add_argument("--by", choices=("invoice", "customer", "collector"), default="customer",
+                   help="one row per invoice, customer or collector (default customer)")
     s.add_argument("--out", default=None, metavar="FILE", help=".csv, .xlsx or .json; stdout when omitted")
     s.add_argument("--force", action="store_true", help=FORCE_HELP)
     s.set_defaults(fn=cmd_age)
 
     s = sub.add_parser("refresh", help="rewrite the Aging table from the Invoices table")
-    s.add_argument("workbook")
-    s.add_argument("--as-of", type=date_arg, default=None)
+    s.add_argument("workbook", help=WORKBOOK_HELP)
+    s.add_argument("--as-of", type=date_arg, default=None, metavar="DATE", help=AS_OF_HELP)
     s.add_argument("--confirm-fx", action="store_true", help=CONFIRM_FX_HELP)
     s.set_defaults(fn=cmd_refresh)

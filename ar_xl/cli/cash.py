@@ -1,7 +1,7 @@
 """``ar-xl import``, ``match`` and ``apply``: cash application on a workbook, or between files."""
 from __future__ import annotations
 
-from .common import FORCE_HELP, act
+from .common import FORCE_HELP, WORKBOOK_HELP, act
 from ..errors import ArXlError
 
 
@@ -11,8 +11,9 @@ def _import(sub):
         mapping = dict(kv.split("=", 1) for kv in a.map) if a.map else None
         return act(a.workbook, import_statements.run, a.files, mapping=mapping)
     s = sub.add_parser("import", help="import bank statements (MT940, camt.053/054, CSV/XLSX) into Payments")
-    s.add_argument("workbook")
-    s.add_argument("files", nargs="+", metavar="FILE")
+    s.add_argument("workbook", help=WORKBOOK_HELP)
+    s.add_argument("files", nargs="+", metavar="FILE",
+                   help="bank statements: MT940 (.sta, .mt940, .txt), camt.052/053/054 XML, or a CSV/XLSX export")
     s.add_argument("--map", action="append", metavar="COLUMN=HEADER",
                    help="for CSV/XLSX bank exports: which header holds a payments column, e.g. --map amount=Bedrag")
     s.set_defaults(fn=cmd)
@@ -29,11 +30,11 @@ def _match(sub):
             raise ArXlError("ar-xl match: give WORKBOOK, or --invoices F --payments F [--customers F] --out F")
         return match_files(a)
     s = sub.add_parser("match", help="match payments to invoices (in a workbook, or between files)")
-    s.add_argument("workbook", nargs="?")
-    s.add_argument("--invoices", metavar="FILE")
-    s.add_argument("--payments", metavar="FILE")
-    s.add_argument("--customers", metavar="FILE")
-    s.add_argument("--out", metavar="FILE", help=".csv, .xlsx or .json")
+    s.add_argument("workbook", nargs="?", help=WORKBOOK_HELP + "; omit it to match between files")
+    s.add_argument("--invoices", metavar="FILE", help="without a workbook: the open invoices, .csv or .xlsx")
+    s.add_argument("--payments", metavar="FILE", help="without a workbook: the payments, .csv or .xlsx")
+    s.add_argument("--customers", metavar="FILE", help="without a workbook: the customers (IBANs, names), optional")
+    s.add_argument("--out", metavar="FILE", help="without a workbook: where the matches go, .csv, .xlsx or .json")
     s.add_argument("--force", action="store_true", help=FORCE_HELP)
     s.set_defaults(fn=cmd)
 
@@ -65,7 +66,7 @@ def _apply(sub):
         from ..actions import match
         return act(a.workbook, match.apply_decisions)
     s = sub.add_parser("apply", help="apply the Confirm/Reject decisions of the Matches table")
-    s.add_argument("workbook")
+    s.add_argument("workbook", help=WORKBOOK_HELP)
     s.set_defaults(fn=cmd)
 
 

@@ -53,6 +53,15 @@ def check_out(path, inputs=(), force: bool = False, what: str = "output"):
 
 
 FORCE_HELP = "replace an existing file (never a collections workbook, never an input)"
+WORKBOOK_HELP = "the collections workbook (.xlsx or .xlsm); it is locked while the command runs"
+AS_OF_HELP = "the day to count from, e.g. 2026-12-01 or 01.12.2026 (default: today)"
+CUSTOMER_HELP = "the customer's id, as in the Customers table's customer_id column"
+NOTE_HELP = "free text kept in the row's note column"
+
+
+def one_of(values) -> str:
+    """``one of: a, b, c``: the allowed values for a help text, listed from the schema or Config."""
+    return "one of: " + ", ".join(str(v) for v in values)
 
 
 def warn(lines) -> None:

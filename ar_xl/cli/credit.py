@@ -1,7 +1,7 @@
 """``ar-xl credit``: each customer's exposure and proposed credit status; a person's hold decision."""
 from __future__ import annotations
 
-from .common import act, date_arg
+from .common import AS_OF_HELP, WORKBOOK_HELP, act, date_arg
 
 
 def cmd_credit(a) -> int:
@@ -19,8 +19,8 @@ def cmd_credit(a) -> int:
 def add_verbs(sub) -> None:
     """credit."""
     s = sub.add_parser("credit", help="credit exposure per customer: over limit / hold proposed, with the reason")
-    s.add_argument("workbook")
-    s.add_argument("--as-of", type=date_arg, default=None, metavar="DATE")
+    s.add_argument("workbook", help=WORKBOOK_HELP)
+    s.add_argument("--as-of", type=date_arg, default=None, metavar="DATE", help=AS_OF_HELP)
     s.add_argument("--confirm", default=None, metavar="CUSTOMER", help="a person confirms the hold of this customer")
     s.add_argument("--release", default=None, metavar="CUSTOMER", help="a person releases the hold of this customer")
     s.add_argument("--user", default=None, help="who decides (default: the workbook's user)")

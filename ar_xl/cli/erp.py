@@ -1,7 +1,7 @@
 """``ar-xl sync``: load the ERP's open items (and customers) into a workbook."""
 from __future__ import annotations
 
-from .common import date_arg
+from .common import WORKBOOK_HELP, date_arg
 from ..errors import ArXlError
 
 
@@ -31,7 +31,7 @@ def cmd_sync(a) -> int:
 def add_verbs(sub) -> None:
     """sync."""
     s = sub.add_parser("sync", help="load the ERP's open-items (and customers) export into the workbook")
-    s.add_argument("workbook")
+    s.add_argument("workbook", help=WORKBOOK_HELP)
     s.add_argument("--invoices", required=True, metavar="FILE", help="open-items export, CSV or XLSX")
     s.add_argument("--customers", metavar="FILE", help="customer master export, CSV or XLSX")
     s.add_argument("--as-of", type=date_arg, default=None, metavar="DATE",

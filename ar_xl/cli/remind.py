@@ -2,7 +2,7 @@
 workbook's Reminders and Activities tables (the ribbon's *Reminders* button runs the same action)."""
 from __future__ import annotations
 
-from .common import FORCE_HELP, date_arg, run_on_workbook, warn
+from .common import AS_OF_HELP, FORCE_HELP, WORKBOOK_HELP, date_arg, run_on_workbook, warn
 
 
 def make_reminders(workbook, as_of=None, customers=None, level=None, out_dir=".", force=False):
@@ -25,8 +25,8 @@ def make_reminders(workbook, as_of=None, customers=None, level=None, out_dir="."
 
 def add_verbs(sub) -> None:
     s = sub.add_parser("remind", help="reminder letters and e-mail drafts for the customers that are due")
-    s.add_argument("workbook")
-    s.add_argument("--as-of", type=date_arg, default=None, metavar="DATE", help="default: today")
+    s.add_argument("workbook", help=WORKBOOK_HELP)
+    s.add_argument("--as-of", type=date_arg, default=None, metavar="DATE", help=AS_OF_HELP)
     s.add_argument("--customer", action="append", default=None, metavar="ID",
                    help="only this customer (repeat for more, or ID,ID)")
     s.add_argument("--level", type=int, default=None, metavar="N", help="only reminders of level N")

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import argparse
 
-from .common import FORCE_HELP, act, check_out, date_arg
+from .common import AS_OF_HELP, CUSTOMER_HELP, FORCE_HELP, NOTE_HELP, WORKBOOK_HELP, act, check_out, date_arg, one_of
+from .. import schema
+from ..config import DEFAULT_REASONS
 from ..engine.disputes import split_ids
 from ..money import fmt, parse_amount
 
@@ -28,12 +30,14 @@ def _percent(text: str):
 
 
 def _schedule_opts(s) -> None:
-    s.add_argument("--installments", type=int, required=True)
-    s.add_argument("--first-due", type=date_arg, required=True, metavar="DATE")
-    s.add_argument("--frequency", choices=("weekly", "biweekly", "monthly", "quarterly"), default="monthly")
-    s.add_argument("--interest", choices=("none", "simple", "annuity"), default="none")
+    s.add_argument("--installments", type=int, required=True, metavar="N", help="how many installments")
+    s.add_argument("--first-due", type=date_arg, required=True, metavar="DATE", help="the first installment's due date")
+    s.add_argument("--frequency", choices=("weekly", "biweekly", "monthly", "quarterly"), default="monthly",
+                   help="time between installments (default monthly)")
+    s.add_argument("--interest", choices=("none", "simple", "annuity"), default="none",
+                   help="no interest, simple interest on the remaining balance, or equal annuity installments (default none)")
     s.add_argument("--rate", type=_percent, default=0, metavar="PCT", help="annual interest rate in %%, e.g. 8 or 8,5")
-    s.add_argument("--down-payment", type=_cents, default=0, metavar="AMOUNT")
+    s.add_argument("--down-payment", type=_cents, default=0, metavar="AMOUNT", help="paid up front, before the installments")
     s.add_argument("--holidays", default=None, metavar="CC", help="move due dates off weekends and this country's public holidays (NL, BE, DE, FR, GB)")
 
 
@@ -42,7 +46,7 @@ def _plan(sub):
     ps = p.add_subparsers(dest="plan_cmd", metavar="SUBCOMMAND", required=True)
 
     s = ps.add_parser("schedule", help="print or write a schedule (no workbook)")
-    s.add_argument("--amount", type=_cents, required=True)
+    s.add_argument("--amount", type=_cents, required=True, metavar="AMOUNT", help="the amount to spread, e.g. 1234.56")
     _schedule_opts(s)
     s.add_argument("--out", default=None, metavar="FILE", help=".csv, .xlsx or .json; printed when omitted")
     s.add_argument("--force", action="store_true", help=FORCE_HELP)
@@ -70,11 +74,11 @@ def _plan(sub):
     s.set_defaults(fn=schedule)
 
     s = ps.add_parser("create", help="a plan for open invoices of one customer")
-    s.add_argument("workbook")
-    s.add_argument("--customer", required=True)
-    s.add_argument("--invoices", required=True, type=split_ids, metavar="ID,ID")
+    s.add_argument("workbook", help=WORKBOOK_HELP)
+    s.add_argument("--customer", required=True, help=CUSTOMER_HELP)
+    s.add_argument("--invoices", required=True, type=split_ids, metavar="ID,ID", help="the open invoices the plan pays")
     _schedule_opts(s)
-    s.add_argument("--note", default="")
+    s.add_argument("--note", default="", help=NOTE_HELP)
     s.add_argument("--backdate", action="store_true",
                    help="accept a first installment before today (a plan agreed earlier)")
 
@@ -87,8 +91,8 @@ def _plan(sub):
     s.set_defaults(fn=create)
 
     s = ps.add_parser("update", help="apply payments to installments; mark late, missed and broken plans")
-    s.add_argument("workbook")
-    s.add_argument("--as-of", type=date_arg, default=None)
+    s.add_argument("workbook", help=WORKBOOK_HELP)
+    s.add_argument("--as-of", type=date_arg, default=None, metavar="DATE", help=AS_OF_HELP)
 
     def update(a):
         from ..actions import plan
@@ -100,13 +104,16 @@ def _promise(sub):
     p = sub.add_parser("promise", help="promises to pay: add, check")
     ps = p.add_subparsers(dest="promise_cmd", metavar="SUBCOMMAND", required=True)
     s = ps.add_parser("add", help="log a promise to pay")
-    s.add_argument("workbook")
-    s.add_argument("--customer", required=True)
-    s.add_argument("--amount", type=_cents, required=True)
-    s.add_argument("--date", type=date_arg, required=True, metavar="PROMISED_DATE")
-    s.add_argument("--invoices", type=split_ids, default=None, metavar="ID,ID")
-    s.add_argument("--currency", default=None)
-    s.add_argument("--note", default="")
+    s.add_argument("workbook", help=WORKBOOK_HELP)
+    s.add_argument("--customer", required=True, help=CUSTOMER_HELP)
+    s.add_argument("--amount", type=_cents, required=True, metavar="AMOUNT", help="the amount promised, e.g. 1234.56")
+    s.add_argument("--date", type=date_arg, required=True, metavar="PROMISED_DATE",
+                   help="the day the customer promised to pay (today or later)")
+    s.add_argument("--invoices", type=split_ids, default=None, metavar="ID,ID",
+                   help="the invoices the promise covers (default: the customer's open items)")
+    s.add_argument("--currency", default=None, metavar="CCY",
+                   help="the promise's currency (default: the invoices' currency, else the customer's one currency, else the base currency)")
+    s.add_argument("--note", default="", help=NOTE_HELP)
 
     def add(a):
         from ..actions import promise
@@ -115,8 +122,8 @@ def _promise(sub):
     s.set_defaults(fn=add)
 
     s = ps.add_parser("check", help="mark promises kept, partly kept or broken")
-    s.add_argument("workbook")
-    s.add_argument("--as-of", type=date_arg, default=None)
+    s.add_argument("workbook", help=WORKBOOK_HELP)
+    s.add_argument("--as-of", type=date_arg, default=None, metavar="DATE", help=AS_OF_HELP)
 
     def check(a):
         from ..actions import promise
@@ -128,13 +135,16 @@ def _dispute(sub):
     p = sub.add_parser("dispute", help="the dispute log: add, status, short-pay, report")
     ps = p.add_subparsers(dest="dispute_cmd", metavar="SUBCOMMAND", required=True)
     s = ps.add_parser("add", help="log a dispute")
-    s.add_argument("workbook")
-    s.add_argument("--customer", required=True)
-    s.add_argument("--invoices", type=split_ids, required=True, metavar="ID,ID")
-    s.add_argument("--reason", required=True)
+    s.add_argument("workbook", help=WORKBOOK_HELP)
+    s.add_argument("--customer", required=True, help=CUSTOMER_HELP)
+    s.add_argument("--invoices", type=split_ids, required=True, metavar="ID,ID", help="the disputed invoices")
+    s.add_argument("--reason", required=True,
+                   help=f"the reason code, {one_of(DEFAULT_REASONS)} (the workbook's Config dispute_reasons may "
+                        "define others)")
     s.add_argument("--amount", type=_cents, default=None, help="default: the invoices' open amount")
-    s.add_argument("--owner", default=None)
-    s.add_argument("--note", default="")
+    s.add_argument("--owner", default=None,
+                   help=f"the department that resolves it, {one_of(schema.DISPUTE_OWNERS)} (default: the reason's owner)")
+    s.add_argument("--note", default="", help=NOTE_HELP)
 
     def add(a):
         from ..actions import dispute
@@ -143,11 +153,11 @@ def _dispute(sub):
     s.set_defaults(fn=add)
 
     s = ps.add_parser("status", help="move a dispute along its workflow")
-    s.add_argument("workbook")
-    s.add_argument("dispute_id")
-    s.add_argument("status")
-    s.add_argument("--resolution", default=None)
-    s.add_argument("--on", type=date_arg, default=None, metavar="DATE")
+    s.add_argument("workbook", help=WORKBOOK_HELP)
+    s.add_argument("dispute_id", help="the dispute's id, e.g. D-000012")
+    s.add_argument("status", help=f"the new status, {one_of(schema.DISPUTE_STATUSES)} (quote it: \"resolved - paid\")")
+    s.add_argument("--resolution", default=None, help="how it was resolved, in words")
+    s.add_argument("--on", type=date_arg, default=None, metavar="DATE", help="the day it changed (default: today)")
 
     def status(a):
         from ..actions import dispute
@@ -156,9 +166,9 @@ def _dispute(sub):
     s.set_defaults(fn=status)
 
     s = ps.add_parser("short-pay", help="turn a short payment from cash application into a dispute")
-    s.add_argument("workbook")
-    s.add_argument("--payment", required=True)
-    s.add_argument("--invoice", required=True)
+    s.add_argument("workbook", help=WORKBOOK_HELP)
+    s.add_argument("--payment", required=True, metavar="ID", help="the payment's id in Payments")
+    s.add_argument("--invoice", required=True, metavar="ID", help="the invoice it paid short")
     s.add_argument("--amount", type=_cents, default=None, help="default: the short pay recorded in Matches")
 
     def short(a):
@@ -176,8 +186,8 @@ def _dispute(sub):
     s.set_defaults(fn=short)
 
     s = ps.add_parser("report", help="open disputes by reason, owner and age; average days to resolve")
-    s.add_argument("workbook")
-    s.add_argument("--as-of", type=date_arg, default=None)
+    s.add_argument("workbook", help=WORKBOOK_HELP)
+    s.add_argument("--as-of", type=date_arg, default=None, metavar="DATE", help=AS_OF_HELP)
 
     def report(a):
         from ..workbook import xlsx
@@ -196,12 +206,12 @@ def _dispute(sub):
 
 def _contact(sub):
     s = sub.add_parser("contact", help="log a call, email, letter, portal message or meeting")
-    s.add_argument("workbook")
-    s.add_argument("--customer", required=True)
-    s.add_argument("--channel", required=True, choices=("call", "email", "letter", "portal", "meeting"))
-    s.add_argument("--outcome", required=True)
+    s.add_argument("workbook", help=WORKBOOK_HELP)
+    s.add_argument("--customer", required=True, help=CUSTOMER_HELP)
+    s.add_argument("--channel", required=True, choices=schema.CHANNELS, help=one_of(schema.CHANNELS))
+    s.add_argument("--outcome", required=True, help="what came of it, in words, e.g. \"promised to pay Friday\"")
     s.add_argument("--next", type=date_arg, default=None, metavar="DATE", help="next action date")
-    s.add_argument("--note", default="")
+    s.add_argument("--note", default="", help=NOTE_HELP)
 
     def cmd(a):
         from ..actions import activity

@@ -1,7 +1,7 @@
 """``ar-xl worklist``: the customers to act on today, ranked, each with its reason."""
 from __future__ import annotations
 
-from .common import FORCE_HELP, act, check_out, date_arg
+from .common import AS_OF_HELP, FORCE_HELP, WORKBOOK_HELP, act, check_out, date_arg
 
 
 def cmd_worklist(a) -> int:
@@ -24,9 +24,9 @@ def cmd_worklist(a) -> int:
 def add_verbs(sub) -> None:
     """worklist."""
     s = sub.add_parser("worklist", help="rank the customers to act on today, each with its reason and next step")
-    s.add_argument("workbook")
+    s.add_argument("workbook", help=WORKBOOK_HELP)
     s.add_argument("--collector", default=None, metavar="NAME", help="only this collector's customers")
-    s.add_argument("--as-of", type=date_arg, default=None, metavar="DATE")
+    s.add_argument("--as-of", type=date_arg, default=None, metavar="DATE", help=AS_OF_HELP)
     s.add_argument("--out", default=None, metavar="FILE",
                    help=".xlsx, .csv or .json; the workbook is not changed (default: rewrite its Worklist table)")
     s.add_argument("--force", action="store_true", help=FORCE_HELP)
