@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import clock
+from .. import clock, progress
 from ..book import Book, Change
 from ..dates import parse_date
 from ..engine import dunning
@@ -88,7 +88,7 @@ def remind(book: Book, as_of=None, customers=None, level: int | None = None, out
     act_ids = list(book.get("Activities")["activity_id"])
     rows, acts = [], []
     when = clock.now()
-    for lt in plan.letters:
+    for lt in progress.track(plan.letters, "writing reminders"):
         rid = next_id(existing, "R")
         existing.append(rid)
         stem = render.file_stem(rid, lt.customer_id, lt.level.number)

@@ -17,6 +17,7 @@ from typing import Iterable, Mapping
 
 import pandas as pd
 
+from .. import progress
 from ..errors import CellProblem, InputError
 from .base import COLUMNS, Importer, empty_payments, fail, normalise_iban
 from .camt import CamtImporter
@@ -87,7 +88,7 @@ def read_files(paths: Iterable[str | os.PathLike], mapping: Mapping[str, str] | 
     """``extract_files`` with every file's skipped lines and unused columns."""
     reads: list[StatementRead] = []
     problems: list[CellProblem] = []
-    for path in paths:
+    for path in progress.track(list(paths), "reading statements"):
         try:
             reads.append(extract_report(path, mapping, max_mb))
         except InputError as e:

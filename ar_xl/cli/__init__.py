@@ -13,7 +13,7 @@ import argparse
 import os
 import sys
 
-from .. import __version__
+from .. import __version__, progress
 from ..errors import ArXlError
 from . import addin, basics, cash, credit, dashboard, erp, interest, remind, workbooks, workflow, worklist
 
@@ -37,7 +37,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 1
     try:
-        status = a.fn(a) or 0
+        with progress.on_terminal():
+            status = a.fn(a) or 0
         sys.stdout.flush()  # a closed pipe shows here, not in Python's flush at exit
         return status
     except (ArXlError, ValueError) as e:  # engine rules refuse bad parameters with ValueError

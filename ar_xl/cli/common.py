@@ -26,16 +26,30 @@ def run_on_workbook(path: str | Path, action: Callable, *args, **kwargs):
 
     The read-compute-write holds the workbook's lock and is run again from the read when the
     file changed underneath (``filesafe.cycle``)."""
+    from .. import progress
     from ..workbook import filesafe, xlsx
+    name = Path(path).name
+    doing = _doing(action)
 
     def once():
-        book = xlsx.load(path)
+        with progress.task(f"reading {name}"):
+            book = xlsx.load(path)
         read = book.warnings  # about the rows as read (saving puts the new bodies in the book)
-        change = action(book, *args, **kwargs)
-        xlsx.save(book, change)
+        with progress.task(doing):
+            change = action(book, *args, **kwargs)
+        with progress.task(f"saving {name}"):
+            xlsx.save(book, change)
         change.warnings = list(dict.fromkeys([*read, *change.warnings]))
         return change
     return filesafe.cycle(path, once)
+
+
+def _doing(action: Callable) -> str:
+    """What the progress display calls the action: its function's name, or its module's for a plain ``run``."""
+    name = getattr(action, "__name__", "") or "working"
+    if name in ("run", "once", "<lambda>", "action"):
+        name = str(getattr(action, "__module__", "") or "working").rsplit(".", 1)[-1]
+    return name.replace("_", " ")
 
 
 def act(path: str | Path, action: Callable, *args, **kwargs) -> int:

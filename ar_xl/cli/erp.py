@@ -1,7 +1,7 @@
 """``ar-xl sync``: load the ERP's open items (and customers) into a workbook."""
 from __future__ import annotations
 
-from .common import WORKBOOK_HELP, date_arg
+from .common import WORKBOOK_HELP, date_arg, run_on_workbook, warn
 from ..errors import ArXlError
 
 
@@ -16,15 +16,20 @@ def _mapping(pairs) -> dict[str, str]:
 
 
 def cmd_sync(a) -> int:
+    """The sync holds the workbook's lock for its read-compute-write, as every action does; a dry run only reads."""
     from ..actions import sync
-    from ..workbook import xlsx
-    book = xlsx.load(a.workbook)
-    change = sync.run(book, a.invoices, a.customers, as_of=a.as_of, mapping=_mapping(a.map), full=not a.partial)
+    mapping = _mapping(a.map)
+
+    def load_open_items(book):
+        return sync.run(book, a.invoices, a.customers, as_of=a.as_of, mapping=mapping, full=not a.partial)
     if a.dry_run:
+        from ..workbook import xlsx
+        change = load_open_items(xlsx.load(a.workbook))
         print("dry run: nothing was written\n" + change.summary)
         return 0
-    xlsx.save(book, change)
+    change = run_on_workbook(a.workbook, load_open_items)
     print(change.summary)
+    warn(change.warnings)
     return 0
 
 

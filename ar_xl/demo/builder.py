@@ -26,7 +26,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from .. import clock
+from .. import clock, progress
 from . import synth
 from ..workbook import xlsx
 from ..workbook import dashboard_sheet
@@ -234,8 +234,9 @@ def generate(path: str | Path, as_of: dt.date | None = None, seed: int = 7, cust
     t0 = time.perf_counter()
     path = Path(path)
     as_of = as_of or clock.today()
-    pf = synth.portfolio(seed=seed, as_of=as_of, customers=customers)
-    bank = synth.statement(pf, seed=seed)
+    with progress.task(f"demo: a portfolio of {customers} customers and their bank statement"):
+        pf = synth.portfolio(seed=seed, as_of=as_of, customers=customers)
+        bank = synth.statement(pf, seed=seed)
 
     xlsx.create(path, overwrite=overwrite)
     book = xlsx.load(path)
@@ -256,14 +257,16 @@ def generate(path: str | Path, as_of: dt.date | None = None, seed: int = 7, cust
     book.touched = set()  # type: ignore[attr-defined]
     final = Change("demo")
     for step in STEPS:
-        out = step.run(book, ctx)  # a multi-action step applies each of its changes itself
+        with progress.task(f"demo: {step.name}"):
+            out = step.run(book, ctx)  # a multi-action step applies each of its changes itself
         changes = out if isinstance(out, list) else [_apply(book, out)]
         for ch in changes:
             final.extra_columns.update(ch.extra_columns)
         result.changes.append((step.name, changes))
     final.tables = {name: book.tables[name] for name in book.touched}  # type: ignore[attr-defined]
     dash = result.changes[-1][1][-1]
-    xlsx.save(book, final, layout=dashboard_sheet.layout_hook(book, dash))
+    with progress.task(f"saving {path.name}"):
+        xlsx.save(book, final, layout=dashboard_sheet.layout_hook(book, dash))
     result.seconds = time.perf_counter() - t0
     return result
 

@@ -78,12 +78,17 @@ def refresh_workbook(path: str | Path, as_of: dt.date | None = None, prefill_piv
                      confirm_fx: bool = False):
     """Refresh dashboard on a workbook file: Aging, KPI block, chart ranges, pivots; one atomic save."""
     from . import filesafe, xlsx
+    from .. import progress
     from ..actions import dashboard as action
+    name = Path(path).name
 
     def once():
-        book = xlsx.load(path)
-        change = action.run(book, as_of, confirm_fx=confirm_fx)
-        xlsx.save(book, change, layout=layout_hook(book, change, prefill_pivots))
+        with progress.task(f"reading {name}"):
+            book = xlsx.load(path)
+        with progress.task("computing aging, KPIs and pivots"):
+            change = action.run(book, as_of, confirm_fx=confirm_fx)
+        with progress.task(f"saving {name} with its dashboard"):
+            xlsx.save(book, change, layout=layout_hook(book, change, prefill_pivots))
         return change
     return filesafe.cycle(path, once)
 

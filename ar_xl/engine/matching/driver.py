@@ -11,6 +11,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from ... import progress
 from ...config import Config
 from .. import refs as refs_mod
 from .context import _Ctx
@@ -59,7 +60,7 @@ def match(payments: pd.DataFrame, invoices: pd.DataFrame, customers: pd.DataFram
         days = np.zeros(n, dtype=np.int64)
     order = np.lexsort((np.arange(n), days)) if n else []
     results: list[list[dict] | None] = [None] * n
-    for i in order.tolist() if n else []:
+    for i in progress.track(order.tolist() if n else [], "matching payments"):
         results[i] = _one(ctx, pid[i], int(amt[i]), ccys[i], names[i], ibans[i], texts[i], crefs[i], int(days[i]),
                           threshold)
     rows = [r for res in results for r in (res or [])]
