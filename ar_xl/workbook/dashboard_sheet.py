@@ -51,6 +51,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 
 from .. import schema
 from ..engine import dashboard as engine
+from . import sheet_setup
 from .dashboard_charts import (
     CHART_ROW, DataBlock, _charts, _write_chart_data, chart_blocks, place_blocks, read_rooms,
 )
@@ -115,6 +116,7 @@ def layout(wb: openpyxl.Workbook, change, tables: dict[str, pd.DataFrame], prefi
     for other in wb.worksheets[1:]:
         other.sheet_view.tabSelected = False
     ranges = _write_chart_data(data, fig)
+    sheet_setup.print_setup(data)
     _sheet_frame(ws, fig, now)
     _kpi_block(ws, fig, getattr(change, "fx_note", ""))
     _charts(ws, data, ranges, fig, labels)

@@ -24,7 +24,7 @@ from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table as XlTable, TableStyleInfo
 
-from . import cells, filesafe
+from . import cells, filesafe, sheet_setup
 from .. import config as config_mod
 from .. import frames, schema
 from . import package, xlsx_fast
@@ -268,6 +268,7 @@ def _finish_table(ws, tbl, t: schema.Table, header: list[str], min_row: int, min
         tbl = XlTable(displayName=t.name, ref=ref)
         tbl.tableStyleInfo = _table_style()
         ws.add_table(tbl)
+        sheet_setup.prepare(ws, t.name, header, min_row, min_col)
     else:
         tbl.ref = ref
         if tbl.autoFilter is not None:

@@ -1,0 +1,96 @@
+"""Every table sheet prints landscape, one page wide, with its header on every page; colours follow the data."""
+from __future__ import annotations
+
+import re
+import subprocess
+
+import openpyxl
+import pytest
+
+from ar_xl import schema
+from ar_xl.workbook import sheet_setup, xlsx
+from lo import convert
+
+
+@pytest.fixture(scope="module")
+def fresh(tmp_path_factory):
+    path = tmp_path_factory.mktemp("print") / "book.xlsx"
+    xlsx.create(path)
+    return openpyxl.load_workbook(path)
+
+
+def test_every_table_sheet_prints_landscape_one_page_wide_with_its_header_repeated(fresh):
+    for t in schema.TABLES.values():
+        ws = fresh[t.sheet_name]
+        assert ws.page_setup.orientation == "landscape", t.name
+        assert ws.sheet_properties.pageSetUpPr.fitToPage, t.name
+        assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0), t.name
+        assert ws.print_title_rows == "$1:$1", t.name
+        assert ws.oddHeader.left.text == "&A" and ws.oddFooter.center.text == "Page &P of &N", t.name
+
+
+def _rules(ws) -> dict[str, list]:
+    return {str(rng.sqref): list(rules) for rng, rules in ws.conditional_formatting._cf_rules.items()}
+
+
+def test_days_past_due_is_coloured_by_bucket_in_aging_and_the_worklist(fresh):
+    for name in ("Aging", "Worklist"):
+        ws = fresh[schema.TABLES[name].sheet_name]
+        col = schema.TABLES[name].names.index("days_past_due") + 1
+        letter = openpyxl.utils.get_column_letter(col)
+        rules = _rules(ws)[f"{letter}2:{letter}1048576"]
+        assert [(r.operator, r.formula[0]) for r in rules] == [("greaterThan", "120"), ("greaterThan", "90"),
+                                                                ("greaterThan", "60"), ("greaterThan", "30"),
+                                                                ("greaterThan", "0")]
+        assert all(r.stopIfTrue for r in rules)
+
+
+def test_broken_late_past_sla_and_match_decisions_are_coloured(fresh):
+    def values(table, column):
+        t = schema.TABLES[table]
+        letter = openpyxl.utils.get_column_letter(t.names.index(column) + 1)
+        rules = _rules(fresh[t.sheet_name]).get(f"{letter}2:{letter}1048576", [])
+        return {r.formula[0].strip('"') for r in rules if r.type == "cellIs"}, rules, letter
+    assert values("Plans", "status")[0] == {"late", "missed"}
+    assert "broken" in values("Plans", "plan_status")[0]
+    assert values("Promises", "status")[0] == {"broken", "partly kept", "kept"}
+    assert values("Matches", "decision")[0] == set(schema.MATCH_DECISIONS)
+    assert [r.type for r in values("Matches", "confidence")[1]] == ["colorScale"]
+    _, rules, sla = values("Disputes", "sla_due")
+    resolved = openpyxl.utils.get_column_letter(schema.DISPUTES.names.index("resolved") + 1)
+    assert rules[0].formula == [f"AND(ISNUMBER({sla}2),{sla}2<TODAY(),ISBLANK({resolved}2))"]
+
+
+def test_a_person_s_own_print_settings_are_never_reset(tmp_path):
+    """The set-up is laid when a table is created; an action afterwards keeps what a person chose."""
+    import datetime as dt
+    from ar_xl.actions import refresh
+    path = tmp_path / "book.xlsx"
+    xlsx.create(path)
+    wb = openpyxl.load_workbook(path)
+    wb["Aging"].page_setup.orientation = "portrait"
+    wb["Aging"].page_setup.paperSize = wb["Aging"].PAPERSIZE_LETTER
+    wb.save(path)
+    for day in (dt.date(2026, 11, 2), dt.date(2026, 11, 3)):
+        book = xlsx.load(path)
+        xlsx.save(book, refresh.run(book, day))
+    ws = openpyxl.load_workbook(path)["Aging"]
+    assert (ws.page_setup.orientation, str(ws.page_setup.paperSize)) == ("portrait", str(ws.PAPERSIZE_LETTER))
+
+
+def test_libreoffice_prints_each_aging_page_whole_with_its_header(demo, tmp_path):
+    """The demo's Aging printed by LibreOffice: every page carries the header row and the last column, so
+    nothing is cut off to the right and no page holds a stray column on its own."""
+    pdf = convert(demo.workbook, "pdf", tmp_path)[0]
+    pages = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                           check=True).stdout.split("\f")
+    aging = [p for p in pages if p.lstrip().startswith("Aging")]
+    first, last = schema.AGING.names[0], "121+"
+    assert len(aging) > 1
+    for page in aging:
+        head = next(line for line in page.splitlines() if first in line.split())
+        assert head.split()[-1] == last
+        assert "Page " in page
+    n_rows = len(xlsx.load(demo.workbook).get("Aging"))
+    printed = sum(len(re.findall(r"^\s*2026-05-14\s", p, re.M)) for p in aging)
+    assert printed == n_rows  # every row printed once, on some page
