@@ -251,3 +251,20 @@ def test_buckets_always_sum_to_the_total(data):
         d = r["due_offset"]
         want = 0 if d <= 0 else next((k + 1 for k, e in enumerate(edges) if d <= e), len(edges) + 1)
         assert item["bucket_no"] == want
+
+
+def test_the_aging_sheet_reads_by_collector_then_customer_then_oldest_first(demo):
+    """The demo's Aging as a collector reads it: their customers together, each customer's oldest item first;
+    items nobody collects at the end."""
+    from ar_xl.workbook import xlsx
+    rows = xlsx.load(demo.workbook).get("Aging")
+    col = rows["collector"].fillna("").astype(str).str.strip()
+    assert col.nunique() > 1 and rows["customer_id"].nunique() > 1
+    seen = list(dict.fromkeys(c.lower() for c in col if c))
+    assert seen == sorted(seen)
+    assert not (col == "").any() or (col == "").to_numpy().nonzero()[0].min() > (col != "").to_numpy().nonzero()[0].max()
+    for (_, _), group in rows.groupby([col.str.lower(), rows["customer_id"]], sort=False):
+        days = group["days_past_due"].tolist()
+        assert days == sorted(days, reverse=True)
+    runs = rows.groupby(col.str.lower(), sort=False)["customer_id"].apply(lambda s: (s != s.shift()).sum())
+    assert (runs == rows.groupby(col.str.lower(), sort=False)["customer_id"].nunique()).all()  # each customer once

@@ -49,7 +49,22 @@ def aging_table(book: Book, as_of: dt.date, edges=None, basis=None) -> tuple[pd.
     base = items["open_amount_base"].to_numpy()
     for j, lab in enumerate(labels):
         out[lab] = np.where(bno == j, base, 0)
-    return out, labels
+    return sort_aging(out), labels
+
+
+def sort_aging(rows: pd.DataFrame) -> pd.DataFrame:
+    """Aging's order: by collector, then customer, then days past due, oldest first (ties by invoice id).
+    Collectors and customers sort ignoring case; items without a collector come last."""
+    if not len(rows):
+        return rows
+    col = rows["collector"].fillna("").astype(str).str.strip()
+    keys = pd.DataFrame({
+        "unowned": (col == "").to_numpy(), "collector": col.str.lower().to_numpy(),
+        "customer": rows["customer_id"].astype(str).str.lower().to_numpy(),
+        "days": -rows["days_past_due"].to_numpy(dtype=np.int64), "invoice": rows["invoice_id"].astype(str).to_numpy(),
+    })
+    order = keys.sort_values(list(keys.columns), kind="stable").index.to_numpy()
+    return rows.iloc[order].reset_index(drop=True)
 
 
 def run(book: Book, as_of: dt.date | None = None, confirm_fx: bool = False, also_converts=()) -> Change:
