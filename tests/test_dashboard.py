@@ -458,3 +458,21 @@ def test_refresh_live_refreshes_every_pivot_cache_and_is_harmless_elsewhere():
     assert action.refresh_live(XwBook(ComBook())) == 3 and Cache.refreshed == 3
     assert action.refresh_live(XwBook({"sheets": []})) == 0  # remote engine: a JSON book
     assert action.refresh_live(XwBook(None)) == 0
+
+
+def test_no_pivot_text_is_cut_off_on_the_demo_dashboard(demo):
+    """Every text in the Dashboard's pivot tables ("resolved - credit note", a customer's name) fits its column."""
+    import openpyxl as _openpyxl
+    from openpyxl.utils import get_column_letter, range_boundaries
+    ws = _openpyxl.load_workbook(demo.workbook)["Dashboard"]
+    assert len(ws._pivots) == 4
+    texts = 0
+    for pt in ws._pivots:
+        c1, r1, c2, r2 = range_boundaries(pt.location.ref)
+        for row in ws.iter_rows(min_row=r1, max_row=r2, min_col=c1, max_col=c2):
+            for cell in row:
+                if isinstance(cell.value, str) and len(cell.value) <= 28:
+                    texts += 1
+                    width = ws.column_dimensions[get_column_letter(cell.column)].width
+                    assert width >= len(cell.value), (cell.coordinate, cell.value, width)
+    assert texts > 20

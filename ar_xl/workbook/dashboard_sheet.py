@@ -121,6 +121,7 @@ def layout(wb: openpyxl.Workbook, change, tables: dict[str, pd.DataFrame], prefi
     _kpi_block(ws, fig, getattr(change, "fx_note", ""))
     _charts(ws, data, ranges, fig, labels)
     last = _pivots(wb, ws, tables, labels, fig.currency, prefill_pivots)
+    fit_pivot_columns(ws)
     ws.print_area = f"A1:Q{last}"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
@@ -129,6 +130,23 @@ def layout(wb: openpyxl.Workbook, change, tables: dict[str, pd.DataFrame], prefi
     ws.page_setup.fitToHeight = 1
     ws.page_margins.left = ws.page_margins.right = 0.3
     ws.page_margins.top = ws.page_margins.bottom = 0.4
+
+
+def fit_pivot_columns(ws, cap: float = 32) -> None:
+    """Widen a column whose pivot-table text (a header such as "resolved - credit note", a customer's name)
+    would be cut off, up to ``cap`` characters; columns are never narrowed (the KPI tiles set them)."""
+    from openpyxl.utils import get_column_letter, range_boundaries
+    need: dict[int, float] = {}
+    for pt in ws._pivots:
+        c1, r1, c2, r2 = range_boundaries(pt.location.ref)
+        for row in ws.iter_rows(min_row=r1, max_row=r2, min_col=c1, max_col=c2):
+            for cell in row:
+                if isinstance(cell.value, str):
+                    need[cell.column] = max(need.get(cell.column, 0), len(cell.value) * 1.1 + 2)
+    for col, width in need.items():
+        dim = ws.column_dimensions[get_column_letter(col)]
+        if (dim.width or 8.43) < width:
+            dim.width = min(width, cap)
 
 
 # ====================================================================== the workbook open in Excel (xlwings)
