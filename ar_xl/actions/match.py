@@ -24,7 +24,7 @@ The rules
   allocation is applied; a larger short payment stays open on the invoice and
   is flagged ``short_pay`` (a possible deduction or dispute).  A discount
   deducted after the discount period is a short payment flagged
-  ``unearned_discount``, only suggested; ``ar-xl dispute short`` opens it as a
+  ``unearned_discount``, only suggested; ``ar-xl dispute short-pay`` opens it as a
   dispute of reason ``unearned discount``.  The rest of an overpayment stays
   on the payment as unapplied cash.
 * Settled invoices are passed to the engine too, with the payments applied to

@@ -95,16 +95,21 @@ def _settlers(ctx: _Ctx, row: int) -> str:
     return ", ".join(words)
 
 
-def _duplicates(ctx: _Ctx, pid: str, found: list, hits: list, payer_kind: dict) -> list[Option]:
+def _duplicates(ctx: _Ctx, pid: str, found: list, hits: list, identified: set) -> list[Option]:
     """Options for the settled invoices a remittance names: a possible duplicate payment, never
     automatic.  A settled invoice counts when the remittance names it by a reference (structured,
-    exact or normalised) or by a typo no open invoice explains as well; one settled only by this same
-    payment (the rest of an overpayment) does not."""
+    exact or normalised) and the payer is not known to be another customer, or by a one-digit typo
+    when the payer is known to be its customer and no open invoice is read from the same number.
+    One settled only by this same payment (the rest of an overpayment) does not count."""
     open_via = {h.via for h in hits}
     out = []
     for h in found:
         r = h.row
-        if ctx.rem[r] != 0 or h.strength not in _NAMING or (h.strength == "typo" and h.via in open_via):
+        if ctx.rem[r] != 0 or h.strength not in _NAMING:
+            continue
+        if identified and ctx.cust[r] not in identified:
+            continue  # another customer's invoice: a typo or a third party, read as before
+        if h.strength == "typo" and (h.via in open_via or ctx.cust[r] not in identified):
             continue
         if ctx.amount[r] < 0:
             continue  # a credit note used up
@@ -155,7 +160,7 @@ def _one(ctx: _Ctx, pid: str, A: int, ccy: str, name: str, iban: str, text: str,
     # --- references
     found = [h for h in ctx.index.find(text, cref) if ctx.ccy[h.row] == ccy]
     hits = [h for h in found if ctx.rem[h.row] != 0]
-    dups = _duplicates(ctx, pid, found, hits, payer_kind)
+    dups = _duplicates(ctx, pid, found, hits, identified)
     options = _ref_options(ctx, hits, ccy, A, day, payer_kind)
     if hits and not any(o.amount_kind in _FITS_OR_UNEARNED for o in options):
         # a typo may land on another existing number: try the neighbours of what was written
