@@ -234,3 +234,76 @@ def test_unreadable_customer_terms_never_write_off():
 def test_config_row_discount_terms():
     rows = pd.DataFrame({"setting": ["discount_terms"], "value": ["2/10 net 30"], "description": [""]})
     assert from_rows(rows).discount_terms.tiers == ((10, Fraction(2)),)
+
+
+# ---------------------------------------------------------------- in the workbook
+
+def _workbook(tmp_path, payments_rows):
+    from helpers import seeded
+    return seeded(
+        tmp_path / "collections.xlsx",
+        Customers=([("C1", "Bakker Logistiek B.V.", "NL91ABNA0417164300")], ["customer_id", "customer_name", "iban"]),
+        Invoices=([("2026-004512", "C1", "Bakker Logistiek B.V.", "2026-09-01", "2026-10-01", "EUR", "1500.00", "1500.00"),
+                   ("2026-004513", "C1", "Bakker Logistiek B.V.", "2026-09-15", "2026-10-15", "EUR", "1500.00", "1500.00"),
+                   ("2026-004514", "C1", "Bakker Logistiek B.V.", "2026-09-20", "2026-10-20", "EUR", "256.41", "256.41")],
+                  ["invoice_id", "customer_id", "customer_name", "invoice_date", "due_date", "currency", "amount",
+                   "open_amount"]),
+        Payments=([(p, d, a, "EUR", "BAKKER LOGISTIEK BV", "NL91ABNA0417164300", r, a, "unapplied")
+                   for p, d, a, r in payments_rows],
+                  ["payment_id", "value_date", "amount", "currency", "payer_name", "payer_iban", "remittance",
+                   "unapplied_amount", "status"]))
+
+
+def test_workbook_ap_rerun_in_a_later_batch_is_left_for_review_naming_the_first_payment(tmp_path):
+    from helpers import frame
+    from ar_xl.book import Change
+    from ar_xl.cli import main
+    from ar_xl.workbook import xlsx
+    wb = _workbook(tmp_path, [("P1", "2026-11-20", "1500.00", "Factuur 2026-004512")])
+    assert main(["match", str(wb)]) == 0
+    # the next statement: the customer's AP pays 2026-004512 again
+    book = xlsx.load(wb)
+    change = Change("import")
+    change.tables["Payments"] = pd.concat([book.get("Payments"), frame("Payments", [
+        ("P2", "2026-12-02", "1500.00", "EUR", "BAKKER LOGISTIEK BV", "NL91ABNA0417164300", "Factuur 2026-004512",
+         "1500.00", "unapplied")], ["payment_id", "value_date", "amount", "currency", "payer_name", "payer_iban",
+                                    "remittance", "unapplied_amount", "status"])], ignore_index=True)
+    xlsx.save(book, change)
+    assert main(["match", str(wb)]) == 0
+    book = xlsx.load(wb)
+    inv, pay, m = book.get("Invoices").set_index("invoice_id"), book.get("Payments").set_index("payment_id"), book.get("Matches")
+    p2 = m[m["payment_id"] == "P2"]
+    assert "auto" not in set(p2["decision"]) and not p2["applied"].astype(bool).any()
+    assert inv.loc["2026-004513", "open_amount"] == 150000 and pay.loc["P2", "unapplied_amount"] == 150000
+    first = p2[p2["rank"] == 1].iloc[0]
+    assert first["invoice_id"] == "2026-004512" and "possible duplicate" in first["flags"]
+    assert "already settled by payment P1 of 2026-11-20" in first["evidence"]
+
+
+def test_workbook_a_second_payment_in_the_same_statement(tmp_path):
+    from ar_xl.cli import main
+    from ar_xl.workbook import xlsx
+    wb = _workbook(tmp_path, [("P1", "2026-11-20", "1500.00", "Factuur 2026-004512"),
+                              ("P2", "2026-11-20", "1500.00", "Factuur 2026-004512")])
+    assert main(["match", str(wb)]) == 0
+    book = xlsx.load(wb)
+    inv, m = book.get("Invoices").set_index("invoice_id"), book.get("Matches")
+    assert inv.loc["2026-004512", "open_amount"] == 0 and inv.loc["2026-004513", "open_amount"] == 150000
+    p2 = m[m["payment_id"] == "P2"]
+    assert "auto" not in set(p2["decision"])
+    assert "already settled by payment P1 of 2026-11-20" in p2[p2["rank"] == 1]["evidence"].iloc[0]
+
+
+def test_workbook_unearned_discount_becomes_a_dispute_of_that_reason(tmp_path):
+    from ar_xl.cli import main
+    from ar_xl.workbook import xlsx
+    # 2026-004514 invoiced 2026-09-20; 2 % deducted on 2026-11-20, long after the 14 days
+    wb = _workbook(tmp_path, [("P1", "2026-11-20", "251.28", "RE 2026-004514 abzgl. 2% Skonto")])
+    assert main(["match", str(wb)]) == 0
+    m = xlsx.load(wb).get("Matches")
+    r = m[m["payment_id"] == "P1"].iloc[0]
+    assert (r["decision"], r["short_pay"], r["write_off"]) == ("suggested", 513, 0)
+    assert "unearned_discount" in r["flags"]
+    assert main(["dispute", "short-pay", str(wb), "--payment", "P1", "--invoice", "2026-004514"]) == 0
+    d = xlsx.load(wb).get("Disputes").iloc[0]
+    assert (d["reason"], d["amount"], d["invoice_ids"]) == ("unearned discount", 513, "2026-004514")
