@@ -6,6 +6,7 @@ one unit of CCY (``fx.GBP = 1.1650`` with base EUR means 1 GBP = 1.165 EUR).
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
@@ -303,6 +304,9 @@ def parse_late_rate(key: str, v: object) -> Decimal:
     return d
 
 
+_ZERO = Fraction(0)
+
+
 @dataclass(frozen=True)
 class PaymentTerms:
     """Payment terms as far as cash application needs them: the early-payment discount tiers
@@ -315,10 +319,10 @@ class PaymentTerms:
     def earned_rate(self, days_after_invoice: int | None) -> Fraction:
         """The discount rate (%) a payment that many days after the invoice date has earned (0: none)."""
         if days_after_invoice is None:
-            return Fraction(0)
-        return max((r for d, r in self.tiers if days_after_invoice <= d), default=Fraction(0))
+            return _ZERO
+        return max((r for d, r in self.tiers if days_after_invoice <= d), default=_ZERO)
 
-    @property
+    @functools.cached_property
     def max_rate(self) -> Fraction:
         """The largest discount rate (%) of the terms, earned or not."""
         return max((r for _, r in self.tiers), default=Fraction(0))
