@@ -262,7 +262,7 @@ def from_rows(rows: pd.DataFrame | None, source: str = "Config") -> Config:
         aging_basis=val("aging_basis", parse_basis, "due"),
         fx=fx,
         match_tolerance_abs=val("match_tolerance_abs", parse_amount, 0),
-        discount_terms=val("discount_terms", parse_terms, PaymentTerms()),
+        discount_terms=_legacy_terms(values, row_of, get) or val("discount_terms", parse_terms, PaymentTerms()),
         match_auto_threshold=val("match_auto_threshold", _threshold, 0.9),
         promise_grace_days=val("promise_grace_days", _int, 0),
         plan_grace_days=val("plan_grace_days", _int, 0),
@@ -369,6 +369,17 @@ def parse_terms(text: object) -> PaymentTerms:
         raise ValueError(f"payment terms {s!r} cannot be read; write them like '2/10 net 30', "
                          "'2 % Skonto 14 Tage' or 'net 30' (empty: no discount)")
     return PaymentTerms(tuple(sorted(tiers.items())), net, s)
+
+
+def _legacy_terms(values: dict, row_of: dict, get) -> PaymentTerms | None:
+    """A workbook from before ``discount_terms`` with a ``match_tolerance_pct`` row: that rate, earned for
+    14 days from the invoice date (0: no discount)."""
+    if "discount_terms" in row_of or "match_tolerance_pct" not in row_of:
+        return None
+    pct = get("match_tolerance_pct", parse_rate_or_zero)
+    if pct is None:
+        return None
+    return PaymentTerms(((14, pct),) if pct else (), None, f"match_tolerance_pct {values['match_tolerance_pct']}")
 
 
 def parse_rate_or_zero(v: object) -> Fraction:

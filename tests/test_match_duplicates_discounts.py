@@ -307,3 +307,10 @@ def test_workbook_unearned_discount_becomes_a_dispute_of_that_reason(tmp_path):
     assert main(["dispute", "short-pay", str(wb), "--payment", "P1", "--invoice", "2026-004514"]) == 0
     d = xlsx.load(wb).get("Disputes").iloc[0]
     assert (d["reason"], d["amount"], d["invoice_ids"]) == ("unearned discount", 513, "2026-004514")
+
+
+def test_an_older_workbooks_percentage_row_still_sets_the_discount():
+    old = pd.DataFrame({"setting": ["match_tolerance_pct"], "value": ["0"], "description": [""]})
+    assert from_rows(old).discount_terms.tiers == ()
+    old = pd.DataFrame({"setting": ["match_tolerance_pct"], "value": ["3"], "description": [""]})
+    assert from_rows(old).discount_terms.tiers == ((14, Fraction(3)),)
