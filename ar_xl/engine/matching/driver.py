@@ -1,8 +1,10 @@
 """The matching run: payments in value-date order, each read for payer and references, fitted, scored
-and decided (``auto`` only when the best option reaches the threshold with no conflict and no rival
-within ``AMBIGUITY_MARGIN``, else ``suggested`` ranks 1..``MAX_SUGGESTIONS``, else ``unmatched``), then
-written as allocation rows in ``COLUMNS``.  An automatic allocation lowers the open amounts later
-payments see; suggestions consume nothing.
+and decided (``auto`` only when the best option reaches the threshold with no conflict, nothing holding it
+back — a remittance naming a settled invoice (``possible duplicate``, ``_duplicates``) or an unearned
+discount — and no rival within ``AMBIGUITY_MARGIN``, else ``suggested`` ranks 1..``MAX_SUGGESTIONS``, else
+``unmatched``), then written as allocation rows in ``COLUMNS``.  An automatic allocation lowers the open
+amounts later payments see, and one that settles an invoice is remembered as its payment; suggestions
+consume nothing.
 """
 from __future__ import annotations
 
@@ -243,8 +245,6 @@ def _one(ctx: _Ctx, pid: str, A: int, ccy: str, name: str, iban: str, text: str,
             ev += "; a reference points to another customer"
         if dups and o.amount_kind != "duplicate":
             ev += "; " + "; ".join(d.notes[0] for d in dups) + ": possible duplicate"
-        if not auto and held and rank == 1 and best.score >= threshold and not dups:
-            ev += f"; not applied automatically: {held}"
         rule = _rule(o)
         flags_base = set(o.flags)
         if dups:
@@ -275,5 +275,6 @@ def _one(ctx: _Ctx, pid: str, A: int, ccy: str, name: str, iban: str, text: str,
         if o.unapplied:
             out.append(dict(payment_id=pid, invoice_id="", customer_id=o.customer, currency=ccy,
                             applied_amount=int(o.unapplied), confidence=conf, decision=decision, rank=rank,
-                            rule=rule, evidence=ev, short_pay=0, write_off=0, flags="unapplied_cash"))
+                            rule=rule, evidence=ev, short_pay=0, write_off=0,
+                            flags="possible duplicate;unapplied_cash" if dups else "unapplied_cash"))
     return out
