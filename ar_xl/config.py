@@ -6,6 +6,7 @@ one unit of CCY (``fx.GBP = 1.1650`` with base EUR means 1 GBP = 1.165 EUR).
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
@@ -21,6 +22,7 @@ from .money import parse_amount, parse_rate
 DEFAULT_EDGES = (30, 60, 90, 120)
 
 SHORT_PAY_REASON = "short payment / deduction"
+UNEARNED_DISCOUNT_REASON = "unearned discount"
 
 DEFAULT_REASONS: dict[str, tuple[str, int]] = {
     "price": ("Sales", 14),
@@ -32,6 +34,7 @@ DEFAULT_REASONS: dict[str, tuple[str, int]] = {
     "VAT/tax": ("Finance", 14),
     "not ordered": ("Sales", 14),
     SHORT_PAY_REASON: ("Customer Service", 14),
+    UNEARNED_DISCOUNT_REASON: ("Customer Service", 14),
 }
 DEFAULT_REASONS_TEXT = "; ".join(f"{r}={o}:{d}" for r, (o, d) in DEFAULT_REASONS.items())
 
@@ -90,7 +93,8 @@ DEFAULTS: dict[str, tuple[str, str]] = {
     "aging_buckets": ("30,60,90,120", "Upper edges in days of the overdue buckets; gives current, 1-30, 31-60, 61-90, 91-120, 121+"),
     "aging_basis": ("due", "Age from the due date (due) or the invoice date (invoice)"),
     "match_tolerance_abs": ("5.00", "Largest short-pay (base currency) accepted as bank charges when matching"),
-    "match_tolerance_pct": ("2.0", "Largest short-pay in % accepted as early-payment discount when matching"),
+    "discount_terms": ("2 % 14 days", "Early-payment discount of the payment terms: rate and days from the invoice date "
+                                     "(2/10 net 30, 2 % Skonto 14 Tage; empty: none). Customers.payment_terms overrides it"),
     "match_auto_threshold": ("0.90", "Lowest confidence at which a match is applied without review"),
     "promise_grace_days": ("3", "Days after the promised date a payment still keeps a promise"),
     "plan_grace_days": ("5", "Days after an installment's due date before it counts as missed"),
@@ -119,7 +123,8 @@ class Config:
         k[3:]: parse_rate(v) for k, (v, _) in DEFAULTS.items() if k.startswith("fx.")})
     match_tolerance_abs: int = 500
     """cents"""
-    match_tolerance_pct: Fraction = Fraction(2)
+    discount_terms: "PaymentTerms" = field(default_factory=lambda: parse_terms("2 % 14 days"))
+    """The early-payment discount a payment may deduct when it is earned (Customers.payment_terms overrides it)."""
     match_auto_threshold: float = 0.90
     promise_grace_days: int = 3
     plan_grace_days: int = 5
@@ -257,7 +262,7 @@ def from_rows(rows: pd.DataFrame | None, source: str = "Config") -> Config:
         aging_basis=val("aging_basis", parse_basis, "due"),
         fx=fx,
         match_tolerance_abs=val("match_tolerance_abs", parse_amount, 0),
-        match_tolerance_pct=val("match_tolerance_pct", parse_rate_or_zero, Fraction(0)),
+        discount_terms=_legacy_terms(values, row_of, get) or val("discount_terms", parse_terms, PaymentTerms()),
         match_auto_threshold=val("match_auto_threshold", _threshold, 0.9),
         promise_grace_days=val("promise_grace_days", _int, 0),
         plan_grace_days=val("plan_grace_days", _int, 0),
@@ -297,6 +302,84 @@ def parse_late_rate(key: str, v: object) -> Decimal:
     if not d.is_finite() or not -10 <= d <= 50:
         raise ValueError(f"a rate in % between -10 and 50, like 1.27, not {v!r}")
     return d
+
+
+_ZERO = Fraction(0)
+
+
+@dataclass(frozen=True)
+class PaymentTerms:
+    """Payment terms as far as cash application needs them: the early-payment discount tiers
+    ``((days, rate %), ...)`` counted from the invoice date, and the net days when given."""
+
+    tiers: tuple[tuple[int, Fraction], ...] = ()
+    net_days: int | None = None
+    text: str = ""
+
+    def earned_rate(self, days_after_invoice: int | None) -> Fraction:
+        """The discount rate (%) a payment that many days after the invoice date has earned (0: none)."""
+        if days_after_invoice is None:
+            return _ZERO
+        return max((r for d, r in self.tiers if days_after_invoice <= d), default=_ZERO)
+
+    @functools.cached_property
+    def max_rate(self) -> Fraction:
+        """The largest discount rate (%) of the terms, earned or not."""
+        return max((r for _, r in self.tiers), default=Fraction(0))
+
+    def describe(self) -> str:
+        return ", ".join(f"{_pct_text(r)} % {d} days" for d, r in self.tiers) or "no discount"
+
+
+def _pct_text(r: Fraction) -> str:
+    return str(int(r)) if r.denominator == 1 else f"{float(r):g}"
+
+
+_NUM = r"(\d{1,3}(?:[.,]\d{1,3})?)"
+_DAYS_WORD = r"(?:tage|tagen|tg|days?|dagen|dg|jours?|j|d)\b"
+_TERMS_SLASH = re.compile(r"(?<![a-z/\d.,])" + _NUM + r"\s*%?\s*/\s*(\d{1,3})\b(?!\s*%)")
+_TERMS_RATE_DAYS = re.compile(_NUM + r"\s*%\s*(?:[a-zäöüéè.]+\s+){0,3}?(?:(?:binnen|within|innerhalb|sous|bei zahlung)\s+)?(?:von\s+)?(\d{1,3})\s*" + _DAYS_WORD)
+_TERMS_DAYS_RATE = re.compile(r"(\d{1,3})\s*" + _DAYS_WORD + r"\s*(?:[a-zäöüéè.:]+\s+){0,2}?" + _NUM + r"\s*%")
+_TERMS_NET = re.compile(r"(?:\bnet(?:to|t)?\b|\bn)\s*/?\s*(\d{1,3})\b|(\d{1,3})\s*" + _DAYS_WORD + r"\s*(?:rein\s+)?net(?:to|t)?\b")
+
+
+def parse_terms(text: object) -> PaymentTerms:
+    """Payment terms text to ``PaymentTerms``: ``2/10 net 30``, ``2/10 n/30``, ``2 % Skonto 14 Tage``,
+    ``14 Tage 2 % Skonto, 30 Tage netto``, ``3 % 8 days, 2 % 14 days``, ``2% 10 dagen``, ``net 30`` (no
+    discount); empty means no discount.  Raises ``ValueError`` when no terms can be read."""
+    s = "" if text is None or (isinstance(text, float) and text != text) else str(text).strip()
+    if not s:
+        return PaymentTerms()
+    low = s.lower()
+    tiers: dict[int, Fraction] = {}
+    net = None
+    for m in _TERMS_NET.finditer(low):
+        net = int(m.group(1) or m.group(2))
+    rest = _TERMS_NET.sub(" ", low)
+    found = [(m.group(1), m.group(2)) for m in _TERMS_SLASH.finditer(rest)]
+    found += [(m.group(1), m.group(2)) for m in _TERMS_RATE_DAYS.finditer(rest)]
+    found += [(m.group(2), m.group(1)) for m in _TERMS_DAYS_RATE.finditer(rest)]
+    for rate_t, days_t in found:
+        rate = Fraction(Decimal(rate_t.replace(",", ".")))
+        if not 0 < rate < 100:
+            raise ValueError(f"payment terms {s!r}: a discount rate must be above 0 and below 100 %")
+        days = int(days_t)
+        tiers[days] = max(tiers.get(days, Fraction(0)), rate)
+    if not tiers and net is None:
+        raise ValueError(f"payment terms {s!r} cannot be read; write them like '2/10 net 30', "
+                         "'2 % Skonto 14 Tage' or 'net 30' (empty: no discount)")
+    return PaymentTerms(tuple(sorted(tiers.items())), net, s)
+
+
+def _legacy_terms(values: dict, row_of: dict, get) -> PaymentTerms | None:
+    """A workbook from before ``discount_terms`` with a ``match_tolerance_pct`` row: that rate, earned for
+    14 days from the invoice date (0: no discount)."""
+    if "discount_terms" in row_of or "match_tolerance_pct" not in row_of:
+        return None
+    pct = get("match_tolerance_pct", parse_rate_or_zero)
+    if pct is None:
+        return None
+    return PaymentTerms(((14, pct),) if pct else (), None, f"match_tolerance_pct {values['match_tolerance_pct']}")
 
 
 def parse_rate_or_zero(v: object) -> Fraction:

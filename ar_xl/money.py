@@ -137,3 +137,15 @@ def convert(cents: np.ndarray, rate: Fraction) -> np.ndarray:
         q = (abs(c) * num * 2 + den) // (2 * den)
         out.append(-q if c < 0 else q)
     return np.array(out, dtype=np.int64)
+
+
+def round_half(value: Fraction | int) -> int:
+    """An exact amount of cents (a ``Fraction``) to whole cents, rounding half away from zero."""
+    v = Fraction(value)
+    q = (abs(v.numerator) * 2 + v.denominator) // (2 * v.denominator)
+    return -q if v < 0 else q
+
+
+def percent_of(cents: int, pct: Fraction | int) -> int:
+    """``pct`` % of ``cents``, exact, rounded half away from zero once (2 % of 256.41 is 5.13)."""
+    return round_half(Fraction(int(cents)) * Fraction(pct) / 100)

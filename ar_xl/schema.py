@@ -194,6 +194,9 @@ CUSTOMERS = Table(
         C("exposure", "money", description="Open AR + orders (Config orders.<customer_id>) - unapplied cash, in base currency"),
         C("credit_hold", editable=True, choices=CREDIT_HOLDS, width=12,
           description="A person's decision on the hold: confirmed or released; Credit logs it and never overwrites it"),
+        C("payment_terms", editable=True, width=18,
+          description="The customer's discount terms when they differ from Config discount_terms: '2/10 net 30', "
+                      "'2 % Skonto 14 Tage', 'net 30' (no discount)"),
     ),
     key=("customer_id",),
     description="Customer master data.",
@@ -274,13 +277,15 @@ MATCHES = Table(
         C("payer_name", width=28),
         C("applied_amount", "money"),
         C("short_pay", "money", description="Left open on the invoice by this payment: a possible deduction or dispute"),
-        C("write_off", "money", description="Difference within the Config tolerance (bank charges, discount), written off when applied"),
+        C("write_off", "money", description="Difference within the Config tolerance (bank charges) or an earned discount, "
+                                            "written off when applied"),
         C("confidence", "number", width=10),
         C("decision", choices=MATCH_DECISIONS, width=10),
         C("rank", "int", width=6),
         C("rule", width=16),
         C("evidence", width=50),
-        C("flags", width=18, description="typo, conflict, short_pay, unapplied_cash, ..."),
+        C("flags", width=18, description="typo, conflict, short_pay, unapplied_cash, discount, unearned_discount, "
+                                          "possible duplicate, ..."),
         C("review", editable=True, choices=REVIEW_CHOICES, width=10),
         C("reviewed_by", editable=True),
         C("applied", "bool", width=8),

@@ -29,7 +29,7 @@ def test_default_reasons_owners_and_sla():
     reasons = d.DEFAULT_REASONS
     assert list(reasons) == ["price", "quantity", "damaged goods", "goods or service not received",
                              "proof of delivery / CMR missing", "duplicate invoice", "VAT/tax", "not ordered",
-                             "short payment / deduction"]
+                             "short payment / deduction", "unearned discount"]
     assert {o for o, _ in reasons.values()} <= set(schema.DISPUTE_OWNERS)
     # the Config default text parses back to the same list
     assert d.parse_reasons(d.DEFAULT_REASONS_TEXT) == reasons

@@ -302,7 +302,7 @@ def match_table(payments, invoices, customers=None, config=None) -> list[list]:
     pay = read_table(payments, "Payments")
     inv = read_table(invoices, "Invoices")
     cust = None if customers is None or _blank_range(customers) else read_table(customers, "Customers")
-    result = matching.match(pay, inv[inv["open_amount"] != 0], cust, cfg)
+    result = matching.match(pay, inv, cust, cfg)  # settled invoices too: possible duplicates
     cols = ["payment_id", "invoice_id", "customer_id", "applied_amount", "confidence", "decision", "rank",
             "evidence", "short_pay", "write_off", "rule"]
     return frame_to_rows(result[cols], ["applied_amount", "short_pay", "write_off"])

@@ -99,7 +99,9 @@ def dispute_from_short_pay(
     opened: object = None,
     user: str | None = None,
 ) -> Change:
-    """A ``short payment / deduction`` dispute for what ``payment_id`` left open on ``invoice_id``."""
+    """A ``short payment / deduction`` dispute for what ``payment_id`` left open on ``invoice_id``; reason
+    ``unearned discount`` when cash application flagged the gap ``unearned_discount`` (a discount deducted
+    after the discount period)."""
     src = "dispute short payment"
     user = who(book, user)
     pid, iid = str(payment_id or "").strip(), str(invoice_id or "").strip()
@@ -113,9 +115,16 @@ def dispute_from_short_pay(
     owner = str(hit["customer_id"].iloc[0]).strip()
     if customer_id is not None and str(customer_id).strip() != owner:
         fail(src, f"invoice {iid} belongs to customer {owner}, not {str(customer_id).strip()}")
+    reason = engine.SHORT_PAY_REASON
+    m = book.get("Matches")
+    if len(m):
+        flagged = m.loc[(m["payment_id"].astype(str).str.strip() == pid)
+                        & (m["invoice_id"].astype(str).str.strip() == iid), "flags"].astype(str)
+        if flagged.map(lambda f: "unearned_discount" in f.split(";")).any():
+            reason = engine.UNEARNED_DISCOUNT_REASON
     d = book.get("Disputes")
     if len(d):
-        same = (d["reason"].astype(str).str.lower() == engine.SHORT_PAY_REASON) \
+        same = d["reason"].astype(str).str.lower().isin({engine.SHORT_PAY_REASON, engine.UNEARNED_DISCOUNT_REASON}) \
             & d["invoice_ids"].map(lambda c: iid in engine.split_ids(c)) \
             & d["note"].astype(str).str.contains(rf"payment {re.escape(pid)}(?=[.,;:)]?(?:\s|$))", regex=True)
         if same.any():
@@ -126,7 +135,8 @@ def dispute_from_short_pay(
     try:
         opened_d = parse_date(opened) if opened is not None else clock.today()
         did = engine.next_id(d["dispute_id"], "D")
-        row = engine.from_short_pay(did, pid, iid, owner, short_cents, opened_d, currency, book.config.dispute_reasons)
+        row = engine.from_short_pay(did, pid, iid, owner, short_cents, opened_d, currency, book.config.dispute_reasons,
+                                    reason)
     except ValueError as e:
         fail(src, e)
     return _write_new(book, row, user, "dispute_short_pay", f"short pay {pid}")

@@ -18,11 +18,19 @@ The rules
   amount is matched.
 * Match ids are stable (see ``match_id``), so a re-run lands on the same rows
   and the review, reviewer and note a person typed are kept.
-* A difference within the Config tolerance (bank charges, an early-payment
-  discount) is written off on the invoice when its allocation is applied; a
-  larger short payment stays open on the invoice and is flagged ``short_pay``
-  (a possible deduction or dispute).  The rest of an overpayment stays on the
-  payment as unapplied cash.
+* A difference within the Config tolerance (bank charges) or an early-payment
+  discount earned by the value date (Config ``discount_terms``, or the
+  customer's ``payment_terms``) is written off on the invoice when its
+  allocation is applied; a larger short payment stays open on the invoice and
+  is flagged ``short_pay`` (a possible deduction or dispute).  A discount
+  deducted after the discount period is a short payment flagged
+  ``unearned_discount``, only suggested; ``ar-xl dispute short-pay`` opens it as a
+  dispute of reason ``unearned discount``.  The rest of an overpayment stays
+  on the payment as unapplied cash.
+* Settled invoices are passed to the engine too, with the payments applied to
+  them (applied Matches rows): a payment whose remittance names a settled
+  invoice is never applied automatically but suggested with the flag
+  ``possible duplicate``, naming the earlier payment.
   Suggestions no one reviewed that the new run no longer makes are withdrawn.
 * Every amount changed is written to Audit with the run id and the rule.
 """
@@ -264,6 +272,21 @@ def _carry_own_columns(old: pd.DataFrame, stale: pd.DataFrame, new: pd.DataFrame
     return stay
 
 
+def _paid_by(matches: pd.DataFrame, pay: pd.DataFrame) -> dict:
+    """``{invoice_id: [(payment_id, value_date), …]}`` of the applied Matches rows (value date order)."""
+    if not len(matches):
+        return {}
+    done = matches[matches["applied"].astype(bool) & (matches["invoice_id"].fillna("").astype(str) != "")]
+    vd = dict(zip(pay["payment_id"].astype(str), pay["value_date"]))
+    out: dict[str, list] = {}
+    for iid, pid in zip(done["invoice_id"].astype(str), done["payment_id"].astype(str)):
+        if pid not in (p for p, _ in out.get(iid, ())):
+            out.setdefault(iid, []).append((pid, vd.get(pid)))
+    for v in out.values():
+        v.sort(key=lambda t: (pd.Timestamp(t[1]) if t[1] is not None and not pd.isna(t[1]) else pd.Timestamp.min, t[0]))
+    return out
+
+
 def run(book: Book) -> Change:
     """Apply decisions, then match every payment with money left, and apply the auto matches."""
     from ..engine import matching
@@ -276,9 +299,11 @@ def run(book: Book) -> Change:
                        matches.loc[matches["review"].map(_review) == "reject", "invoice_id"].astype(str)))
     pending = ledger.pay[(ledger.pay["unapplied_amount"] != 0)
                          & (ledger.pay["status"].astype(str).str.lower() != "ignored")]
-    open_inv = ledger.inv[ledger.inv["open_amount"] != 0]
+    # every invoice, settled ones too: a remittance naming a settled invoice is a possible duplicate,
+    # and the evidence names the payments applied to it
     cfg = book.config
-    result = matching.match(pending, open_inv, ledger.cust, cfg) if len(pending) else pd.DataFrame(columns=OUT_COLUMNS)
+    result = (matching.match(pending, ledger.inv, ledger.cust, cfg, paid_by=_paid_by(matches, ledger.pay))
+              if len(pending) else pd.DataFrame(columns=OUT_COLUMNS))
     for c in OUT_COLUMNS:
         if c not in result.columns:
             result[c] = 0 if c in ("short_pay", "write_off") else ""

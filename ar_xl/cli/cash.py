@@ -48,7 +48,8 @@ def match_files(a) -> int:
     payments = xlsx.read_input(a.payments, "Payments")
     customers = xlsx.read_input(a.customers, "Customers") if a.customers else None
     cfg = config_for(a.invoices)
-    result = matching.match(payments, invoices[invoices["open_amount"] != 0], customers, cfg)
+    # settled invoices stay: a remittance naming one is a possible duplicate, never applied elsewhere
+    result = matching.match(payments, invoices, customers, cfg)
     from .. import schema
     money = [c for c in result.columns if c in schema.MATCHES.names and schema.MATCHES.column(c).kind == "money"]
     xlsx.write_output(result, a.out, money, sheet="Matches")

@@ -60,7 +60,7 @@ from .. import schema
 from ..dates import parse_date
 from .plans import _day
 from ..config import (  # noqa: F401  (the reasons are settings; re-exported here for the engine's callers)
-    DEFAULT_REASONS, DEFAULT_REASONS_TEXT, SHORT_PAY_REASON, Config, parse_reasons)
+    DEFAULT_REASONS, DEFAULT_REASONS_TEXT, SHORT_PAY_REASON, UNEARNED_DISCOUNT_REASON, Config, parse_reasons)
 
 STATUSES = schema.DISPUTE_STATUSES
 RESOLVED = tuple(s for s in STATUSES if s.startswith("resolved"))
@@ -182,18 +182,24 @@ def from_short_pay(
     opened: object,
     currency: str = "",
     reasons: dict[str, tuple[str, int]] | None = None,
+    reason: str = SHORT_PAY_REASON,
 ) -> dict:
     """A dispute for a short-pay deduction found by cash application.
 
-    Reason ``short payment / deduction`` (its owner and SLA from ``reasons``),
-    amount = the short amount, the note names the payment.
+    Reason ``short payment / deduction`` or, for a discount deducted after the
+    discount period, ``unearned discount`` (its owner and SLA from ``reasons``;
+    a reason list without it falls back to the short-pay reason), amount = the
+    short amount, the note names the payment.
     """
+    reasons = reasons or DEFAULT_REASONS
+    if reason != SHORT_PAY_REASON and reason.lower() not in (r.lower() for r in reasons):
+        reason = SHORT_PAY_REASON
     if not str(payment_id or "").strip():
         raise ValueError("a short-pay dispute needs the payment id")
     if not str(invoice_id or "").strip():
         raise ValueError("a short-pay dispute needs the invoice id")
     note = f"short-paid by payment {str(payment_id).strip()}"
-    return new_dispute(dispute_id, customer_id, [invoice_id], short_cents, SHORT_PAY_REASON, opened,
+    return new_dispute(dispute_id, customer_id, [invoice_id], short_cents, reason, opened,
                        currency=currency, note=note, reasons=reasons)
 
 

@@ -1,7 +1,10 @@
 """Cash application: which open invoice(s) each incoming payment pays, and why.
 
-``match(payments, invoices, customers, config, known_ibans, aliases)`` takes the
-canonical frames (money in ``int64`` cents) and returns one row per allocation.
+``match(payments, invoices, customers, config, known_ibans, aliases, paid_by)`` takes
+the canonical frames (money in ``int64`` cents) and returns one row per allocation.
+``invoices`` holds the settled invoices too (open amount zero; ``paid_by`` names the
+payments applied to them): they are never allocated, but they stay in the reference
+index so that a remittance naming one is read as a possible duplicate.
 
 How a payment is read
 ---------------------
@@ -17,12 +20,21 @@ How a payment is read
 
    * referenced invoices whose open amounts add up to the payment (``amount``),
      with one or two of the customer's credit notes netted if that makes it exact;
-   * the same, short by at most the tolerance (``tolerance``): bank charges up to
-     ``Config.match_tolerance_abs`` (converted to the payment's currency) or,
-     only when the payment names the invoice, an early-payment discount up to
-     ``match_tolerance_pct`` % of it.  The payment is applied and the gap is
-     shown in ``write_off`` for a person to write off — the engine never
-     applies more than was paid;
+   * the same, short by at most the tolerance (``tolerance``).  One rule, every
+     limit computed exactly and rounded half away from zero to the cent
+     (``money.round_half``): bank charges up to ``Config.match_tolerance_abs``
+     (converted to the payment's currency) or, only when the payment names the
+     invoice, the early-payment discount of the payment terms *when it is
+     earned*: the value date is within the discount period counted from the
+     invoice date (``Config.discount_terms``, or the customer's own
+     ``payment_terms``; ``config.parse_terms`` reads ``2/10 net 30``,
+     ``2 % Skonto 14 Tage`` …).  The payment is applied and the gap is shown in
+     ``write_off`` (flag ``discount`` for an earned discount) for a person to
+     write off — the engine never applies more than was paid;
+   * short by no more than the discount of the terms but paid after the discount
+     period (``unearned``): a short payment (``short_pay``, flag
+     ``unearned_discount``), never automatic; the action proposes it as a
+     dispute of reason ``unearned discount``;
    * a set of 2..6 open items (invoices and credit notes) adding up exactly to
      the payment (``subset``): a meet-in-the-middle search over at most
      ``SUBSET_CAP`` items.  A customer with more items is searched in runs of
@@ -45,7 +57,8 @@ Every hypothesis (customer + allocation) gets a score from its evidence (see
 **auto**matically only when the best hypothesis reaches
 ``Config.match_auto_threshold``, has no contradicting evidence (the payer is
 known to be another customer; a strong reference points to another
-customer's invoice) and no other hypothesis comes within ``AMBIGUITY_MARGIN``.
+customer's invoice), nothing holds it back (an unearned discount; a possible
+duplicate) and no other hypothesis comes within ``AMBIGUITY_MARGIN``.
 Otherwise the hypotheses are **suggested** with ``rank`` 1..n (rows of one
 hypothesis share a rank), or the payment is **unmatched** (one row with an
 empty invoice_id; customer_id holds the payer when known).
@@ -55,9 +68,22 @@ also read as a one-digit typo of its neighbours (via the index), and the
 amount alone is tried for the payer's own items, so a typo that happens to hit
 another real number, or a coincidental partial payment, ends as a suggestion.
 
+Duplicates: a remittance that names a specific invoice (a structured, exact or
+normalised reference, or a one-digit typo when the payer is known to be its
+customer) is evidence against every other invoice.  When that invoice is already
+settled — by an earlier payment in the run or before (``paid_by``) — the payment
+is never applied automatically: every suggestion carries the flag
+``possible duplicate``, and rank 1 (when it scores best) names the settled
+invoice with nothing applied and the earlier payment (``ref+duplicate``,
+``… already settled by payment P1 of 2026-03-01``).  A reference to another
+customer's settled invoice while the payer is known is read as before (a typo
+or a third party), and an invoice settled only by this same payment (the rest
+of an overpayment) does not count.
+
 Payments are taken in value-date order; an automatic allocation lowers the
 invoice's open amount for later payments, so no invoice is ever applied beyond
-what is open.  Suggestions do not consume anything.
+what is open, and one it settles counts as settled by that payment for later
+payments.  Suggestions do not consume anything.
 """
 from __future__ import annotations
 

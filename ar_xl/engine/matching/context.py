@@ -1,7 +1,10 @@
-"""What a matching run builds once and shares between payments (``_Ctx``): the open items (open amount
-not zero) with their customer, currency and due date, the reference and payer indexes, the items by
-customer (due date first) and by amount, and the tolerance for a currency.  ``rem`` holds what is still
-open and is the only part a run changes: an automatic allocation lowers it for later payments.
+"""What a matching run builds once and shares between payments (``_Ctx``): every invoice the run was
+given, open or settled, with its customer, currency, invoice and due date, the reference and payer
+indexes, the items by customer (due date first) and by amount, the customers' discount terms and the
+tolerance for a currency.  Settled invoices (open amount zero) stay in the reference index, so a
+remittance naming one is read as a possible duplicate, never as a pointer to some other invoice
+(``settled_by`` names what settled it).  ``rem`` holds what is still open and is the only part a run
+changes, with ``settled_by``: an automatic allocation lowers it for later payments.
 """
 from __future__ import annotations
 
@@ -10,34 +13,55 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
-from ...config import Config
+from ...config import Config, PaymentTerms, parse_terms
+from ...money import round_half
 from .. import refs as refs_mod
 from ..payer import PayerIndex
+
+NO_DAY = -(10 ** 9)
+"""Day number standing for a missing date."""
+
+
+def _days(frame: pd.DataFrame, col: str) -> list[int]:
+    if col not in frame:
+        return [NO_DAY] * len(frame)
+    d = pd.to_datetime(frame[col]).to_numpy(dtype="datetime64[D]")
+    return np.where(np.isnat(d), NO_DAY, d.astype(np.int64)).astype(np.int64).tolist()
+
 
 class _Ctx:
     """Everything built once per run."""
 
-    def __init__(self, invoices: pd.DataFrame, customers, config: Config, known_ibans, aliases):
-        open_all = invoices["open_amount"].to_numpy(dtype=np.int64)
-        inv = invoices.loc[open_all != 0].reset_index(drop=True)
+    def __init__(self, invoices: pd.DataFrame, customers, config: Config, known_ibans, aliases, paid_by=None):
+        inv = invoices.reset_index(drop=True)
         self.ids = inv["invoice_id"].astype(str).tolist()
         self.cust = inv["customer_id"].astype(str).tolist()
         self.ccy = inv["currency"].astype(str).str.strip().str.upper().tolist()
         self.open = inv["open_amount"].to_numpy(dtype=np.int64)
         self.rem = self.open.tolist()
-        due = inv["due_date"] if "due_date" in inv else pd.Series(pd.NaT, index=inv.index)
-        dd = pd.to_datetime(due).to_numpy(dtype="datetime64[D]")
-        self.due = np.where(np.isnat(dd), np.datetime64("1970-01-01"), dd).astype(np.int64).tolist()
+        self.due = [0 if d == NO_DAY else d for d in _days(inv, "due_date")]
+        self.inv_day = _days(inv, "invoice_date")
+        self.amount = (inv["amount"].to_numpy(dtype=np.int64) if "amount" in inv else self.open).tolist()
+        self.settled_by: dict[int, list[tuple[str, str]]] = {}
+        """Settled rows -> the payments (id, value date) applied to them: ``paid_by`` given by the caller,
+        then this run's automatic allocations that closed them."""
+        if paid_by:
+            for row, (iid, o) in enumerate(zip(self.ids, self.open.tolist())):
+                if o == 0 and paid_by.get(iid):
+                    self.settled_by[row] = [(str(p), "" if d is None or pd.isna(d) else str(pd.Timestamp(d).date()))
+                                            for p, d in paid_by[iid]]
         prefs = inv["payment_reference"].astype(str).tolist() if "payment_reference" in inv else None
         self.index = refs_mod.RefIndex(self.ids, prefs)
         self.by_cust: dict[tuple[str, str], list[int]] = {}
-        for row, key in enumerate(zip(self.cust, self.ccy)):
-            self.by_cust.setdefault(key, []).append(row)
+        for row, (key, a) in enumerate(zip(zip(self.cust, self.ccy), self.open.tolist())):
+            if a != 0:
+                self.by_cust.setdefault(key, []).append(row)
         for key, rows in self.by_cust.items():
             rows.sort(key=lambda r: (self.due[r], self.ids[r]))
         self.by_amount: dict[tuple[str, int], list[int]] = {}
         for row, (c, a) in enumerate(zip(self.ccy, self.open.tolist())):
-            self.by_amount.setdefault((c, a), []).append(row)
+            if a != 0:
+                self.by_amount.setdefault((c, a), []).append(row)
         names = {}
         if "customer_name" in inv:
             for c, n in zip(self.cust, inv["customer_name"].astype(str).tolist()):
@@ -46,8 +70,21 @@ class _Ctx:
         self.payers = PayerIndex(customers, known_ibans, aliases, names)
         self.config = config
         self._tol_abs: dict[str, int] = {}
+        self.terms: dict[str, PaymentTerms] = {}
+        """Customers whose own ``payment_terms`` override ``Config.discount_terms``."""
+        self.bad_terms: dict[str, str] = {}
+        if customers is not None and "payment_terms" in customers:
+            for c, t in zip(customers["customer_id"].astype(str), customers["payment_terms"].tolist()):
+                if isinstance(t, str) and t.strip():
+                    try:
+                        self.terms[c] = parse_terms(t)
+                    except ValueError as e:  # never write off on terms no one can read
+                        self.terms[c] = PaymentTerms()
+                        self.bad_terms[c] = str(e)
 
     def tol_abs(self, ccy: str) -> int:
+        """Bank charges accepted on any payment: ``Config.match_tolerance_abs`` in ``ccy``, exact,
+        rounded half away from zero."""
         t = self._tol_abs.get(ccy)
         if t is None:
             base = int(self.config.match_tolerance_abs or 0)
@@ -55,18 +92,37 @@ class _Ctx:
                 rate = self.config.rate(ccy)
             except KeyError:
                 rate = Fraction(1)
-            t = int(Fraction(base) / rate) if rate else base
+            t = round_half(Fraction(base) / rate) if rate else base
             self._tol_abs[ccy] = t
         return t
 
-    def tolerance(self, ccy: str, open_amount: int, referenced: bool = True) -> int:
-        """Largest shortfall on ``open_amount`` (cents) accepted as bank charges or, when the
-        payment names the invoice, as early-payment discount."""
+    def terms_of(self, customer: str) -> PaymentTerms:
+        return self.terms.get(customer) or self.config.discount_terms
+
+    def discount(self, rows, day: int) -> tuple[int, int]:
+        """The early-payment discount on ``rows`` (their open amounts, invoices only) for a payment of
+        value day ``day``: (earned, the most the terms allow at all), in cents, each computed exactly
+        over the rows and rounded half away from zero once."""
+        earned = most = 0
+        for r in rows:
+            a = self.rem[r]
+            if a <= 0:
+                continue
+            terms = self.terms_of(self.cust[r])
+            if not terms.tiers:
+                continue
+            inv_day = self.inv_day[r]
+            age = None if inv_day == NO_DAY or day == NO_DAY else day - inv_day
+            earned += a * terms.earned_rate(age)
+            most += a * terms.max_rate
+        return round_half(Fraction(earned) / 100), round_half(Fraction(most) / 100)
+
+    def tolerance(self, ccy: str, rows, day: int, referenced: bool = True) -> int:
+        """Largest shortfall on ``rows`` accepted as bank charges or, when the payment names them,
+        as an early-payment discount earned at value day ``day``."""
         if not referenced:
             return self.tol_abs(ccy)
-        pct = self.config.match_tolerance_pct or 0
-        by_pct = int(Fraction(abs(int(open_amount))) * Fraction(pct) / 100)
-        return max(self.tol_abs(ccy), by_pct)
+        return max(self.tol_abs(ccy), self.discount(rows, day)[0])
 
     def open_rows(self, customer: str, ccy: str) -> list[int]:
         return [r for r in self.by_cust.get((customer, ccy), ()) if self.rem[r] != 0]

@@ -1,8 +1,10 @@
 """The matching run: payments in value-date order, each read for payer and references, fitted, scored
-and decided (``auto`` only when the best option reaches the threshold with no conflict and no rival
-within ``AMBIGUITY_MARGIN``, else ``suggested`` ranks 1..``MAX_SUGGESTIONS``, else ``unmatched``), then
-written as allocation rows in ``COLUMNS``.  An automatic allocation lowers the open amounts later
-payments see; suggestions consume nothing.
+and decided (``auto`` only when the best option reaches the threshold with no conflict, nothing holding it
+back — a remittance naming a settled invoice (``possible duplicate``, ``_duplicates``) or an unearned
+discount — and no rival within ``AMBIGUITY_MARGIN``, else ``suggested`` ranks 1..``MAX_SUGGESTIONS``, else
+``unmatched``), then written as allocation rows in ``COLUMNS``.  An automatic allocation lowers the open
+amounts later payments see, and one that settles an invoice is remembered as its payment; suggestions
+consume nothing.
 """
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ import pandas as pd
 from ... import progress
 from ...config import Config
 from .. import refs as refs_mod
-from .context import _Ctx
+from .context import NO_DAY, _Ctx
 from .fit import FITS, _fit_payer, _ref_options
 from .options import Option
 from .score import _evidence, _name_kind, _rule, _score
@@ -28,15 +30,19 @@ AMBIGUITY_MARGIN = 0.15
 
 
 def match(payments: pd.DataFrame, invoices: pd.DataFrame, customers: pd.DataFrame | None = None,
-          config: Config | None = None, known_ibans: dict | None = None, aliases: dict | None = None) -> pd.DataFrame:
+          config: Config | None = None, known_ibans: dict | None = None, aliases: dict | None = None,
+          paid_by: dict | None = None) -> pd.DataFrame:
     """Allocate payments to open invoices; see the module docstring.
 
-    ``known_ibans``: ``{iban: customer_id or [customer_id, …]}`` learned from
+    ``invoices`` may hold settled invoices too (open amount zero): they are never allocated, but a
+    remittance naming one is a possible duplicate.  ``paid_by``: ``{invoice_id: [(payment_id,
+    value_date), …]}``, the earlier payments applied to invoices, named in the evidence of a possible
+    duplicate.  ``known_ibans``: ``{iban: customer_id or [customer_id, …]}`` learned from
     earlier confirmed matches.  ``aliases``: ``{customer_id: "name;name" or
     [names]}`` learned payer names (added to ``customers.aliases``).
     """
     config = config or Config()
-    ctx = _Ctx(invoices, customers, config, known_ibans, aliases)
+    ctx = _Ctx(invoices, customers, config, known_ibans, aliases, paid_by)
     threshold = float(config.match_auto_threshold)
     n = len(payments)
     pid = payments["payment_id"].astype(str).tolist()
@@ -55,14 +61,19 @@ def match(payments: pd.DataFrame, invoices: pd.DataFrame, customers: pd.DataFram
     names, ibans, texts, crefs = col("payer_name"), col("payer_iban"), col("remittance"), col("creditor_reference")
     if "value_date" in payments and n:
         vd = pd.to_datetime(payments["value_date"]).to_numpy(dtype="datetime64[D]")
-        days = np.where(np.isnat(vd), np.datetime64("1970-01-01"), vd).astype(np.int64)
+        missing = np.isnat(vd)
+        days = np.where(missing, np.datetime64("1970-01-01"), vd).astype(np.int64)
+        vdays = np.where(missing, NO_DAY, days)
+        shown = [str(d) if not m else "" for d, m in zip(vd.tolist(), missing.tolist())]
     else:
         days = np.zeros(n, dtype=np.int64)
+        vdays = np.full(n, NO_DAY, dtype=np.int64)
+        shown = [""] * n
     order = np.lexsort((np.arange(n), days)) if n else []
     results: list[list[dict] | None] = [None] * n
     for i in progress.track(order.tolist() if n else [], "matching payments"):
-        results[i] = _one(ctx, pid[i], int(amt[i]), ccys[i], names[i], ibans[i], texts[i], crefs[i], int(days[i]),
-                          threshold)
+        results[i] = _one(ctx, pid[i], int(amt[i]), ccys[i], names[i], ibans[i], texts[i], crefs[i], int(vdays[i]),
+                          threshold, shown[i])
     rows = [r for res in results for r in (res or [])]
     out = pd.DataFrame(rows, columns=COLUMNS)
     for c in ("applied_amount", "short_pay", "write_off"):
@@ -74,13 +85,56 @@ def match(payments: pd.DataFrame, invoices: pd.DataFrame, customers: pd.DataFram
     return out
 
 
+_FITS_OR_UNEARNED = FITS + ("unearned",)
+_NAMING = ("structured", "exact", "norm", "typo")
+"""Reference strengths that name one specific invoice (a bare number matching the end of an id does not)."""
+
+
+def _settlers(ctx: _Ctx, row: int) -> str:
+    by = ctx.settled_by.get(row)
+    if not by:
+        return "an earlier payment not on record here"
+    words = [f"payment {p}" + (f" of {d}" if d else "") for p, d in by]
+    return ", ".join(words)
+
+
+def _duplicates(ctx: _Ctx, pid: str, found: list, hits: list, identified: set) -> list[Option]:
+    """Options for the settled invoices a remittance names: a possible duplicate payment, never
+    automatic.  A settled invoice counts when the remittance names it by a reference (structured,
+    exact or normalised) and the payer is not known to be another customer, or by a one-digit typo
+    when the payer is known to be its customer and no open invoice is read from the same number.
+    One settled only by this same payment (the rest of an overpayment) does not count."""
+    open_via = {h.via for h in hits}
+    out = []
+    for h in found:
+        r = h.row
+        if ctx.rem[r] != 0 or h.strength not in _NAMING:
+            continue
+        if identified and ctx.cust[r] not in identified:
+            continue  # another customer's invoice: a typo or a third party, read as before
+        if h.strength == "typo" and (h.via in open_via or ctx.cust[r] not in identified):
+            continue
+        if ctx.amount[r] < 0:
+            continue  # a credit note used up
+        by = ctx.settled_by.get(r)
+        if by and all(p == pid for p, _ in by):
+            continue
+        o = Option(ctx.cust[r], [(r, 0)], "duplicate", ref_strength=h.strength, ref_via=h.via, n_refs=1)
+        o.no_auto = "possible duplicate"
+        o.notes.append(f"{ctx.ids[r]} already settled by {_settlers(ctx, r)}")
+        if h.strength == "typo":
+            o.flags.add("typo")
+        out.append(o)
+    return out
+
+
 _PARTIAL_WORDS = re.compile(
     r"teilzahlung|teilbetrag|abschlag|anzahlung|a[ -]?conto|acompte|partiel|deelbetaling|gedeeltelijk|"
     r"part[ -]?payment|partial|instal+ment|on account", re.IGNORECASE)
 
 
 def _one(ctx: _Ctx, pid: str, A: int, ccy: str, name: str, iban: str, text: str, cref: str, day: int,
-         threshold: float) -> list[dict]:
+         threshold: float, value_date: str = "") -> list[dict]:
     def unmatched(evidence: str, customer: str = "", rule: str = "none") -> list[dict]:
         return [dict(payment_id=pid, invoice_id="", customer_id=customer, currency=ccy, applied_amount=0,
                      confidence=0.0, decision="unmatched", rank=None, rule=rule, evidence=evidence,
@@ -107,23 +161,25 @@ def _one(ctx: _Ctx, pid: str, A: int, ccy: str, name: str, iban: str, text: str,
         top = name_hits[0].score if name_hits else 0
         identified = {m.customer_id for m in name_hits if m.score >= 93 and m.score >= top - 2}
     # --- references
-    hits = [h for h in ctx.index.find(text, cref) if ctx.ccy[h.row] == ccy and ctx.rem[h.row] != 0]
+    found = [h for h in ctx.index.find(text, cref) if ctx.ccy[h.row] == ccy]
+    hits = [h for h in found if ctx.rem[h.row] != 0]
+    dups = _duplicates(ctx, pid, found, hits, identified)
     options = _ref_options(ctx, hits, ccy, A, day, payer_kind)
-    if hits and not any(o.amount_kind in FITS for o in options):
+    if hits and not any(o.amount_kind in _FITS_OR_UNEARNED for o in options):
         # a typo may land on another existing number: try the neighbours of what was written
         seen = {h.row for h in hits}
         near = []
         for h in hits:
             if h.strength in ("exact", "norm", "structured"):
                 for r in ctx.index.typo(refs_mod.digit_core(h.via)):
-                    if r not in seen and ctx.ccy[r] == ccy and 0 <= ctx.rem[r] - A <= ctx.tolerance(ccy, ctx.rem[r]):
+                    if r not in seen and ctx.ccy[r] == ccy and 0 <= ctx.rem[r] - A <= ctx.tolerance(ccy, [r], day):
                         seen.add(r)
                         near.append(refs_mod.Hit(r, "typo", h.via))
         for h in near:  # each on its own: the one invoice that was meant
             options += [o for o in _ref_options(ctx, [h], ccy, A, day, (), quick=True)
                         if o.amount_kind in ("exact", "tolerance") and len(o.allocs) == 1]
-    fitted = {o.customer for o in options if o.amount_kind in FITS}
-    referenced = {o.customer for o in options}
+    fitted = {o.customer for o in options if o.amount_kind in _FITS_OR_UNEARNED}
+    referenced = {o.customer for o in options} | {o.customer for o in dups}
     # amount-only fits: for the customers the payer is (IBAN, or a close name); for looser
     # name matches only while nothing else explains the payment
     tries = [c for c in payer_kind if c in identified]
@@ -138,6 +194,7 @@ def _one(ctx: _Ctx, pid: str, A: int, ccy: str, name: str, iban: str, text: str,
     said_partial = bool(_PARTIAL_WORDS.search(text)) if text else False
     for o in options:
         o.said_partial = said_partial and o.amount_kind == "partial" and bool(o.ref_strength)
+    options += dups
     if not options and not identified:
         # the amount alone: never automatic
         for r in ctx.by_amount.get((ccy, A), ())[:MAX_SUGGESTIONS + 1]:
@@ -169,7 +226,8 @@ def _one(ctx: _Ctx, pid: str, A: int, ccy: str, name: str, iban: str, text: str,
     contested = any(o.score >= best.score - AMBIGUITY_MARGIN for o in options[1:])
     strong_elsewhere = any(o.customer != best.customer and o.ref_strength in ("structured", "exact", "norm")
                            and o.amount_kind in FITS for o in options[1:])
-    auto = best.score >= threshold and not best.conflict and not contested and not strong_elsewhere
+    held = "a remittance names an invoice already settled (possible duplicate)" if dups else best.no_auto
+    auto = best.score >= threshold and not best.conflict and not contested and not strong_elsewhere and not held
     if auto:
         chosen = [best]
         decision = "auto"
@@ -186,8 +244,12 @@ def _one(ctx: _Ctx, pid: str, A: int, ccy: str, name: str, iban: str, text: str,
             ev += f"; {len(options) - 1} other fit(s) too close"
         if not auto and strong_elsewhere and rank == 1 and not contested:
             ev += "; a reference points to another customer"
+        if dups and o.amount_kind != "duplicate":
+            ev += "; " + "; ".join(d.notes[0] for d in dups) + ": possible duplicate"
         rule = _rule(o)
         flags_base = set(o.flags)
+        if dups:
+            flags_base.add("possible duplicate")
         for r, a in o.allocs:
             left = ctx.rem[r] - a
             short = left if (left > 0 and o.amount_kind != "tolerance" and ctx.rem[r] > 0) else 0
@@ -209,8 +271,11 @@ def _one(ctx: _Ctx, pid: str, A: int, ccy: str, name: str, iban: str, text: str,
                             evidence=ev, short_pay=int(short), write_off=int(wo), flags=";".join(sorted(fl))))
             if auto:  # what the write-off closes is no longer open for a later payment either
                 ctx.rem[r] -= a + wo
+                if ctx.rem[r] == 0:
+                    ctx.settled_by.setdefault(r, []).append((pid, value_date))
         if o.unapplied:
             out.append(dict(payment_id=pid, invoice_id="", customer_id=o.customer, currency=ccy,
                             applied_amount=int(o.unapplied), confidence=conf, decision=decision, rank=rank,
-                            rule=rule, evidence=ev, short_pay=0, write_off=0, flags="unapplied_cash"))
+                            rule=rule, evidence=ev, short_pay=0, write_off=0,
+                            flags="possible duplicate;unapplied_cash" if dups else "unapplied_cash"))
     return out

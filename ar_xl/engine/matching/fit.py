@@ -1,8 +1,10 @@
 """Fitting a payment's amount to a customer's open items: from the items the remittance names
 (``_fit_refs``, ``_ref_options``) or from the amount alone (``_fit_payer``).  Each fit is an ``Option``
 whose amount kind says how it explains the payment: ``exact``, ``tolerance``, ``subset`` (the only
-kinds in ``FITS``, which explain the whole payment), ``partial``, ``over`` or ``fifo``.  A fit never
-applies more than was paid: a shortfall stays open (``short_pay``) or is a write-off within tolerance.
+kinds in ``FITS``, which explain the whole payment), ``unearned`` (short by no more than the discount of the
+payment terms, paid after the discount period), ``partial``, ``over`` or ``fifo``.  A fit never applies more
+than was paid: a shortfall stays open (``short_pay``) or is a write-off within tolerance (bank charges, or a
+discount earned by the value date: ``_gap_kind``).
 """
 from __future__ import annotations
 
@@ -85,9 +87,10 @@ def _fit_refs(ctx: _Ctx, c: str, ccy: str, A: int, R: list[int], day: int, deep:
     sR = sum(rem[r] for r in R)
     if sR == A:
         return [Option(c, [(r, rem[r]) for r in R], "exact")]
+    gap_kind = _gap_kind(ctx, ccy, R, sR, A, day)
     if not deep:
-        if sR > 0 and 0 < sR - A <= ctx.tolerance(ccy, sR):
-            return [_short(ctx, c, R, A, "tolerance")]
+        if gap_kind:
+            return [_short(ctx, c, R, A, gap_kind, day)]
         if len(R) > 1:
             exact = [r for r in R if rem[r] == A]
             if exact:
@@ -127,8 +130,8 @@ def _fit_refs(ctx: _Ctx, c: str, ccy: str, A: int, R: list[int], day: int, deep:
         if A < sR:
             out.append(_short(ctx, c, R, A, "partial"))
         return out
-    if sR > 0 and 0 < sR - A <= ctx.tolerance(ccy, sR):
-        out.append(_short(ctx, c, R, A, "tolerance"))
+    if gap_kind:
+        out.append(_short(ctx, c, R, A, gap_kind, day))
         return out
     if A > sR:
         # the remittance may name only some of the items paid
@@ -149,8 +152,26 @@ def _fit_refs(ctx: _Ctx, c: str, ccy: str, A: int, R: list[int], day: int, deep:
     return out
 
 
-def _short(ctx: _Ctx, c: str, R: list[int], A: int, kind: str) -> Option:
-    """Apply ``A`` over ``R`` (credit notes first, then invoices oldest first); the gap stays open."""
+def _gap_kind(ctx: _Ctx, ccy: str, R: list[int], sR: int, A: int, day: int) -> str:
+    """How a payment ``A`` short of the named items' ``sR`` is read: ``tolerance`` (bank charges, or
+    a discount earned at value day ``day``: written off), ``unearned`` (no more than the discount of
+    the terms, but paid after the discount period: a short payment for review) or '' (neither)."""
+    gap = sR - A
+    if sR <= 0 or gap <= 0:
+        return ""
+    if gap <= ctx.tol_abs(ccy):
+        return "tolerance"
+    earned, most = ctx.discount(R, day)
+    if gap <= earned:
+        return "tolerance"
+    if gap <= most:
+        return "unearned"
+    return ""
+
+
+def _short(ctx: _Ctx, c: str, R: list[int], A: int, kind: str, day: int | None = None) -> Option:
+    """Apply ``A`` over ``R`` (credit notes first, then invoices oldest first); the gap stays open,
+    or is written off within tolerance (``kind`` ``tolerance``)."""
     rem = ctx.rem
     order = [r for r in R if rem[r] < 0] + sorted((r for r in R if rem[r] > 0), key=lambda r: (ctx.due[r], ctx.ids[r]))
     left = A
@@ -170,8 +191,13 @@ def _short(ctx: _Ctx, c: str, R: list[int], A: int, kind: str) -> Option:
     if kind == "tolerance":
         o.write_off = gap
         o.flags.add("tolerance")
+        if day is not None and gap > ctx.tol_abs(ctx.ccy[R[0]]):
+            o.flags.add("discount")
     elif gap > 0:
         o.flags.add("short_pay")
+        if kind == "unearned":
+            o.flags.add("unearned_discount")
+            o.no_auto = "a discount deducted after the discount period (unearned discount)"
     if left > 0:  # only credit notes or nothing usable
         o.unapplied = left
         o.flags.add("unapplied_cash")
@@ -201,7 +227,7 @@ def _fit_payer(ctx: _Ctx, c: str, ccy: str, A: int, day: int, sets: bool = True)
                 o.flags.add("credit_note")
             out.append(o)
         return out
-    tol = ctx.tolerance(ccy, A, referenced=False)
+    tol = ctx.tol_abs(ccy)
     fits = [r for r in rows if 0 < rem[r] - A <= tol]
     if fits:
         # how many of this customer's items would fall in the window by chance?

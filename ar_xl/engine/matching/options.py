@@ -41,6 +41,8 @@ class Option:
     """An amount-only fit at a customer whose other invoices the remittance names."""
     said_partial: bool = False
     """The remittance says it is a partial payment of the referenced invoice."""
+    no_auto: str = ""
+    """Why this allocation may only be suggested, never applied automatically ('' when it may be)."""
     payer_kind: str = ""
     payer_note: str = ""
     conflict: bool = False

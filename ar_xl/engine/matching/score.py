@@ -21,6 +21,8 @@ SCORES = {
     # amount
     "amount:exact": 0.35, "amount:tolerance": 0.35, "amount:subset": 0.35,
     "amount:over": 0.15, "amount:partial": 0.05, "amount:fifo": 0.0,
+    "amount:unearned": 0.30,        # short by no more than the terms' discount, paid late (never automatic)
+    "amount:duplicate": 0.30,       # the remittance names an invoice already settled (never automatic)
     "amount:unique": 0.15,          # the only fit among the customer's open items (no reference)
     "amount:said_partial": 0.20,    # "Teilzahlung", "acompte", "part payment" … next to the reference
     "amount:crowded": -0.15,        # a set found among so many items that it may be a coincidence
@@ -86,7 +88,16 @@ def _evidence(ctx: _Ctx, o: Option, A: int, ccy: str) -> str:
     elif k == "subset":
         parts.append(f"amount = sum of {n} open items" + (" (only such set)" if o.unique else ""))
     elif k == "tolerance":
-        parts.append(f"{fmt(o.write_off)} {ccy} short: within tolerance (charges/discount)")
+        if "discount" in o.flags:
+            parts.append(f"{fmt(o.write_off)} {ccy} short: early-payment discount earned ({_terms(ctx, o)})")
+        else:
+            parts.append(f"{fmt(o.write_off)} {ccy} short: within tolerance (bank charges)")
+    elif k == "unearned":
+        gap = sum(ctx.rem[r] - a for r, a in o.allocs if ctx.rem[r] > 0)
+        parts.append(f"{fmt(gap)} {ccy} short: a discount deducted after the discount period ({_terms(ctx, o)}); "
+                     f"short pay, proposed dispute: unearned discount")
+    elif k == "duplicate":
+        parts.append(f"{o.notes[0]}: possible duplicate payment (refund it or keep it as credit)")
     elif k == "partial":
         gap = sum(ctx.rem[r] - a for r, a in o.allocs if ctx.rem[r] > 0)
         parts.append(f"partial payment: {fmt(gap)} {ccy} stays open (short pay)")
@@ -101,6 +112,12 @@ def _evidence(ctx: _Ctx, o: Option, A: int, ccy: str) -> str:
     return "; ".join(parts)
 
 
+def _terms(ctx: _Ctx, o: Option) -> str:
+    """The discount terms of the option's invoices, in words."""
+    rows = [r for r, _ in o.allocs if ctx.rem[r] > 0]
+    return ctx.terms_of(ctx.cust[rows[0]]).describe() if rows else ""
+
+
 def _rule(o: Option) -> str:
     if o.ref_strength:
         head = "ref"
@@ -110,8 +127,8 @@ def _rule(o: Option) -> str:
         head = "name"
     else:
         head = "amount"
-    tail = {"exact": "amount", "tolerance": "tolerance", "subset": "subset",
-            "over": "over", "partial": "partial", "fifo": "oldest"}[o.amount_kind]
+    tail = {"exact": "amount", "tolerance": "tolerance", "subset": "subset", "unearned": "unearned",
+            "duplicate": "duplicate", "over": "over", "partial": "partial", "fifo": "oldest"}[o.amount_kind]
     if head == "amount":
         return "amount-only" if tail == "amount" else f"amount+{tail}"
     return f"{head}+{tail}"
