@@ -572,8 +572,9 @@ def refresh_dashboard(book=None):
     sheet = _module("workbook.dashboard_sheet")
 
     def after(xw_book, change) -> None:
-        notes = sheet.write_live(xw_book, change)
-        dashboard.refresh_live(xw_book)
+        with sheet.lifted_dashboard(xw_book):  # both sheets are protected (no password) against typing
+            notes = sheet.write_live(xw_book, change)
+            dashboard.refresh_live(xw_book)
         if notes:
             change.summary = "\n".join([change.summary or "Refresh dashboard: done.", *notes])
     return run("refresh_dashboard", "Refresh dashboard",

@@ -43,6 +43,7 @@ lays them out (``layout``) and holds the live writer (``write_live``).
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import openpyxl
@@ -117,6 +118,7 @@ def layout(wb: openpyxl.Workbook, change, tables: dict[str, pd.DataFrame], prefi
         other.sheet_view.tabSelected = False
     ranges = _write_chart_data(data, fig)
     sheet_setup.print_setup(data)
+    sheet_setup.protect(data)  # not the Dashboard itself: no spreadsheet refreshes a PivotTable on a protected sheet
     _sheet_frame(ws, fig, now)
     _kpi_block(ws, fig, getattr(change, "fx_note", ""))
     _charts(ws, data, ranges, fig, labels)
@@ -178,6 +180,18 @@ def _used_values(sheet) -> list[list]:
     last_row, last_col = used.row + used.shape[0] - 1, used.column + used.shape[1] - 1
     values = sheet.range((1, 1), (last_row, last_col)).options(ndim=2).value
     return [list(r) for r in values or []]
+
+
+@contextmanager
+def lifted_dashboard(xw_book):
+    """The Dashboard and DashboardData sheets of a workbook open in Excel with their protection lifted for
+    the writes and the PivotTable refresh inside (``sheet_setup.lifted``); restored after."""
+    with ExitStack() as stack:
+        for name in (SHEET, DATA_SHEET):
+            found = _sheet(xw_book, name)
+            if found is not None:
+                stack.enter_context(sheet_setup.lifted(found))
+        yield
 
 
 def write_live(xw_book, change, now: dt.datetime | None = None) -> list[str]:
