@@ -25,14 +25,20 @@ def run_on_workbook(path: str | Path, action: Callable, *args, **kwargs):
     (its ``warnings`` include those about the workbook's rows, whichever action ran).
 
     The read-compute-write holds the workbook's lock and is run again from the read when the
-    file changed underneath (``filesafe.cycle``)."""
-    from ..workbook import filesafe, xlsx
+    file changed underneath (``filesafe.cycle``).  A Change that booked write-offs has its ERP journal
+    written first (``workbook.journal``)."""
+    from ..workbook import filesafe, journal, xlsx
 
     def once():
         book = xlsx.load(path)
         read = book.warnings  # about the rows as read (saving puts the new bodies in the book)
         change = action(book, *args, **kwargs)
-        xlsx.save(book, change)
+        written = journal.write(change, Path(path).resolve().parent)
+        try:
+            xlsx.save(book, change)
+        except BaseException:  # not saved (the file changed underneath: run again): no journal of it
+            journal.withdraw(written)
+            raise
         change.warnings = list(dict.fromkeys([*read, *change.warnings]))
         return change
     return filesafe.cycle(path, once)
