@@ -28,7 +28,7 @@ INVOICES = ([
     ("2026-0002", "C1", "Bakker Logistiek B.V.", "2026-10-01", "2026-10-31", "EUR", "300.00", "300.00", "open"),
     ("2026-0003", "C2", "Spedition Kühn GmbH", "2026-10-01", "2026-10-31", "GBP", "80.00", "80.00", "open"),
     ("CN-0001", "C2", "Spedition Kühn GmbH", "2026-10-05", "2026-10-05", "EUR", "-20.00", "-20.00", "open"),
-    ("2026-0004", "C3", "Hargreaves Freight Ltd", "2026-09-01", "2026-10-01", "EUR", "990.00", "990.00", "open"),
+    ("2026-0004", "C3", "Hargreaves Freight Ltd", "2026-09-01", "2026-10-01", "EUR", "990.00", "990.00", "disputed"),
 ], ["invoice_id", "customer_id", "customer_name", "invoice_date", "due_date", "currency", "amount", "open_amount",
     "status"])
 
@@ -363,22 +363,24 @@ def test_limits_per_user_role_and_default():
 
 # ------------------------------------------------------------------ the ribbon
 
-def test_the_ribbon_button_proposes_for_the_selected_rows_and_applies_decisions(wb, monkeypatch):
+def test_the_ribbon_button_proposes_for_the_selected_rows_and_applies_decisions(wb, monkeypatch, tmp_path):
     from ar_xl.excel import macros
     from test_macros import _ok, _row_of, _set_parameters, click  # noqa: PLC0415
     assert macros.ENTRY_POINTS["write_off"][1] == "actions.writeoff"
     monkeypatch.setenv("AR_XL_USER", "julie")
-    _set_parameters(wb, {"writeoff.reason": "small balance", "writeoff.amount": "25.50"})
+    _set_parameters(wb, {"writeoff.reason": "small balance", "writeoff.amount": "25.50",
+                         "writeoff.journal_folder": str(tmp_path / "journal")})
     r = _row_of(wb, "Invoices", "invoice_id", "2026-0002")
     actions, alerts, book = click(wb, "write_off", sheet="Invoices", selection=f"B{r}")
     assert "write-off W-000001 booked: 2026-0002 EUR 25.50" in _ok(alerts)
     assert book.get("Invoices").set_index("invoice_id").loc["2026-0002", "open_amount"] == 27450
     assert "activateSheet" in [a["func"] for a in actions]
     journal = book.get("WriteOffs").iloc[0]["journal"]
+    assert journal.startswith(str(tmp_path / "journal"))
     with open(journal, newline="", encoding="utf-8") as f:
         assert list(csv.reader(f))[1] == ["2026-11-23", "2026-0002", "C1", "25.50", "EUR", "small balance", "julie"]
     # above julie's limit: it waits; a click elsewhere by julie after she typed Confirm is refused
-    _set_parameters(wb, {"writeoff.amount": None})
+    _set_parameters(wb, {"writeoff.amount": ""})
     r = _row_of(wb, "Invoices", "invoice_id", "2026-0001")
     _, alerts, book = click(wb, "write_off", sheet="Invoices", selection=f"A{r}")
     assert "W-000002 awaits approval" in _ok(alerts)

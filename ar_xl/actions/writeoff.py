@@ -137,6 +137,7 @@ def _propose(ledger: _Ledger, picked: list[tuple[str, int]], reason: str, source
     total = sum(r["amount_base"] for r in rows)
     if ok:
         for k in range(start, start + len(rows)):
+            ledger.wo.at[k, "status"] = ""  # booked at once: it never waited
             ledger.book_row(k, ledger.user, f"within {limit}")
         return f"write-off {ids} booked: {what} (within {limit})"
     approvers = "; ".join(cfg.writeoffs.approvers)
