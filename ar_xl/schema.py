@@ -378,6 +378,8 @@ WRITEOFFS = Table(
         C("approver", description="Who approved the booking: an approver, or the proposer within their limit"),
         C("booked_on", "date", width=12),
         C("journal", width=34, description="The ERP journal file the booking was exported to"),
+        C("in_erp", "bool", width=8, description="TRUE once an ERP sync shows the ERP booked it; until then a sync "
+                                                 "keeps the invoice's open amount lowered by it"),
         C("note", editable=True, width=30),
     ),
     key=("writeoff_id",),

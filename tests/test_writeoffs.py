@@ -401,3 +401,31 @@ def test_the_ribbon_without_a_reason_names_the_parameter(wb):
     assert "writeoff.reason" in _critical(alerts)
     assert not [a for a in actions if a["func"] == "setValues"]
     assert book.get("Invoices").set_index("invoice_id").loc["2026-0002", "open_amount"] == 30000
+
+
+# ------------------------------------------------------------------ the ERP sync until the ERP books the journal
+
+@pytest.mark.parametrize("erp_open, expect_open, in_erp", [
+    (30000, 0, False),    # the ERP has not booked the journal yet: our write-off still counts
+    (0, 0, True),         # it has: marked, never counted again
+])
+def test_an_erp_sync_keeps_a_booked_write_off_until_the_erp_books_it(wb, as_user, erp_open, expect_open, in_erp):
+    from ar_xl.engine import sync as sync_engine
+    as_user("bert")
+    assert main(["writeoff", str(wb), "--invoices", "2026-0002", "--reason", "small balance"]) == 0
+    book = xlsx.load(wb)
+    cur = book.get("Invoices")
+    exp = cur[cur["invoice_id"] == "2026-0002"].copy()
+    exp["open_amount"] = erp_open
+    res = sync_engine.sync_invoices(cur, exp, {"invoice_id", "open_amount"}, book.get("Matches"), dt.date(2026, 11, 23),
+                                    full=False, writeoffs=book.get("WriteOffs"))
+    inv = res.invoices.set_index("invoice_id")
+    assert (inv.loc["2026-0002", "open_amount"], inv.loc["2026-0002", "status"]) == (expect_open, "written off")
+    assert not res.conflicts
+    if in_erp:
+        assert res.writeoffs["in_erp"].tolist() == [True]
+        again = sync_engine.sync_invoices(res.invoices, exp, {"invoice_id", "open_amount"}, None, dt.date(2026, 11, 23),
+                                          full=False, writeoffs=res.writeoffs)
+        assert again.invoices.set_index("invoice_id").loc["2026-0002", "open_amount"] == 0 and again.writeoffs is None
+    else:
+        assert res.writeoffs is None

@@ -230,6 +230,17 @@ def _date(v) -> str:
     return "" if blank(v) else f"{pd.Timestamp(v):%Y-%m-%d}"
 
 
+def unbooked_in_erp(writeoffs: pd.DataFrame | None) -> np.ndarray:
+    """Positions of the booked rows the ERP has not shown booked yet (``in_erp`` not TRUE): an ERP sync
+    counts them as ar-xl's own, like applied cash (``engine.sync``)."""
+    if writeoffs is None or not len(writeoffs) or "status" not in writeoffs.columns:
+        return np.zeros(0, dtype=np.int64)
+    booked = writeoffs["status"].astype(str).str.strip().str.lower().eq(BOOKED).to_numpy()
+    in_erp = writeoffs["in_erp"].fillna(False).astype(bool).to_numpy() if "in_erp" in writeoffs.columns \
+        else np.zeros(len(writeoffs), dtype=bool)
+    return np.flatnonzero(booked & ~in_erp)
+
+
 def booked_ids(writeoffs: pd.DataFrame | None) -> set[str]:
     """Invoice ids with a booked write-off."""
     if writeoffs is None or not len(writeoffs) or "status" not in writeoffs.columns:
