@@ -8,7 +8,8 @@ when invoices are given, proposes a write-off of them.  The rules (limits, appro
 * a proposal within the proposer's Config limit is booked at once; above it, its rows wait in
   WriteOffs (``awaiting approval``) until an approver named in Config types *Confirm* (or *Reject*)
   in ``review`` and runs the action; a Confirm from anyone else is refused, the summary naming the
-  row, and the row keeps waiting with what the person typed;
+  row, and the row keeps waiting with what the person typed (a Confirm without a name in
+  ``reviewed_by`` is the decision of the user who runs the action, whose login is then filled in);
 * booking lowers Invoices.open_amount (one Audit row per amount changed), sets the WriteOffs row
   ``booked`` with its approver and date, and adds it to this run's ERP journal (``Change.journal``,
   written by the shell as CSV to ``Change.journal_path``, recorded in WriteOffs.journal); an
@@ -93,6 +94,8 @@ def _apply_decisions(ledger: _Ledger) -> str:
     booked = rejected = 0
     for d in found:
         i = wo.index[d.position]
+        if d.outcome in ("book", "reject") and blank(wo.at[i, "reviewed_by"]):
+            wo.at[i, "reviewed_by"] = d.by  # who decided, where nobody typed a name (never over one)
         if d.outcome == "book":
             ledger.book_row(i, d.by, f"confirmed by {d.by}")
             booked += 1
