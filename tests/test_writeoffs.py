@@ -430,3 +430,14 @@ def test_an_erp_sync_keeps_a_booked_write_off_until_the_erp_books_it(wb, as_user
         assert again.invoices.set_index("invoice_id").loc["2026-0002", "open_amount"] == 0 and again.writeoffs is None
     else:
         assert res.writeoffs is None
+
+
+def test_a_workbook_made_before_write_offs_gets_the_table(wb, as_user):
+    w = openpyxl.load_workbook(wb)
+    del w["WriteOffs"]
+    w.save(wb)
+    as_user("bert")
+    assert main(["writeoff", str(wb), "--invoices", "2026-0002", "--amount", "1.00", "--reason", "rounding"]) == 0
+    assert "WriteOffs" in openpyxl.load_workbook(wb).sheetnames
+    assert _writeoffs(wb).loc["W-000001", "amount"] == 100
+    assert _invoices(wb).loc["2026-0002", "open_amount"] == 29900
