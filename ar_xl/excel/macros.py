@@ -54,6 +54,7 @@ import pandas as pd
 
 from . import live
 from ..book import Book, Change
+from ..workbook import journal
 from ..dates import parse_date
 from ..errors import ArXlError
 from ..money import parse_amount
@@ -337,9 +338,8 @@ def run(tag: str, label: str, compute: Callable[[Book, object], Change], book=No
         ui.status(f"{label}: working...")
         change = compute(loaded, xw_book)
         ui.status(f"{label}: writing the results...")
+        booked = journal.write(change, _home(xw_book))  # the ERP journal of booked write-offs, if any
         written = True
-        from ..workbook import journal
-        booked = journal.write(change, _home(xw_book))
         try:
             live.save(xw_book, loaded, change)
         except BaseException:
