@@ -231,6 +231,7 @@ def test_what_awaits_approval_counts_against_the_open_amount(wb, as_user, capsys
     (["--invoices", "2026-0001,2026-0002", "--amount", "10.00", "--reason", "x"], "an amount is for one invoice"),
     (["--invoices", "CN-0001", "--reason", "x"], "invoice CN-0001 is a credit note"),
     (["--invoices", "2026-0002"], "a write-off needs a reason"),
+    (["--reason", "x", "--amount", "10.00"], "go with --invoices"),
 ])
 def test_bad_input_is_named_and_nothing_changes(wb, as_user, capsys, args, message):
     as_user("bert")

@@ -44,9 +44,11 @@ def add_verbs(sub) -> None:
     def cmd(a):
         if a.report:
             return _report(a)
+        from ..errors import ArXlError
         if a.month or a.out:
-            from ..errors import ArXlError
             raise ArXlError("--month and --out go with --report")
+        if not a.invoices and (a.amount is not None or a.reason or a.note):
+            raise ArXlError("--amount, --reason and --note go with --invoices (the invoices to write off)")
         from ..actions import writeoff
         return act(a.workbook, writeoff.run, a.invoices, a.amount, a.reason, journal_dir=a.journal_dir, note=a.note)
     s.set_defaults(fn=cmd)
