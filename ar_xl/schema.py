@@ -127,6 +127,8 @@ CHANNELS = ("call", "email", "letter", "portal", "meeting")
 LANGUAGES = ("nl", "de", "fr", "en")
 CREDIT_STATUSES = ("over limit", "hold proposed")
 CREDIT_HOLDS = ("confirmed", "released")
+WRITEOFF_STATUSES = ("awaiting approval", "booked", "rejected")
+WRITEOFF_SOURCES = ("collector", "dispute", "cash application")
 
 INVOICES = Table(
     "Invoices",
@@ -358,6 +360,37 @@ DISPUTES = Table(
     description="The dispute log.",
 )
 
+WRITEOFFS = Table(
+    "WriteOffs",
+    (
+        C("writeoff_id", width=10),
+        C("source", choices=WRITEOFF_SOURCES, width=14,
+          description="collector (ar-xl writeoff / the Write off button) or dispute (resolved - write-off)"),
+        C("reference", width=14, description="The dispute the write-off comes from"),
+        C("invoice_id", width=16),
+        C("customer_id", width=12),
+        C("currency", width=9),
+        C("amount", "money", description="Written off the invoice's open amount, in its currency"),
+        C("amount_base", "money", description="In the base currency, compared with the approval limit"),
+        C("reason", width=30),
+        C("proposed_by"),
+        C("proposed_on", "date", width=12),
+        C("status", choices=WRITEOFF_STATUSES, width=16,
+          description="booked (within the proposer's limit, or confirmed by an approver), awaiting approval or rejected"),
+        C("review", editable=True, choices=REVIEW_CHOICES, width=10,
+          description="An approver (Config writeoff.approvers) types Confirm or Reject; the next Write off applies it"),
+        C("reviewed_by", editable=True),
+        C("approver", description="Who approved the booking: an approver, or the proposer within their limit"),
+        C("booked_on", "date", width=12),
+        C("journal", width=34, description="The ERP journal file the booking was exported to"),
+        C("in_erp", "bool", width=8, description="TRUE once an ERP sync shows the ERP booked it; until then a sync "
+                                                 "keeps the invoice's open amount lowered by it"),
+        C("note", editable=True, width=30),
+    ),
+    key=("writeoff_id",),
+    description="Write-offs proposed, approved and booked; the ERP journal of each booking.",
+)
+
 ACTIVITIES = Table(
     "Activities",
     (
@@ -420,7 +453,7 @@ AUDIT = Table(
 
 TABLES: dict[str, Table] = {
     t.name: t
-    for t in (INVOICES, PAYMENTS, CUSTOMERS, AGING, WORKLIST, MATCHES, PLANS, PROMISES, DISPUTES, ACTIVITIES, REMINDERS, AUDIT,
+    for t in (INVOICES, PAYMENTS, CUSTOMERS, AGING, WORKLIST, MATCHES, PLANS, PROMISES, DISPUTES, WRITEOFFS, ACTIVITIES, REMINDERS, AUDIT,
               CONFIG)
 }
 """Every table of the collections workbook, in sheet order."""

@@ -29,7 +29,9 @@ empty stops the action with a message naming the parameter and its row.
 
 Actions that work on rows use the **selection**: *Log dispute*, *Promise to
 pay* and *New payment plan* take the selected rows of the Invoices or Aging
-sheet (their invoices must be of one customer); *New payment plan* on the
+sheet (their invoices must be of one customer); *Write off* proposes a
+write-off of the selected Invoices or Aging rows (any customers) and, wherever
+the selection is, applies the Confirm/Reject typed in WriteOffs; *New payment plan* on the
 Customers sheet takes all the selected customer's open invoices; *Log
 contact* takes the customer of the selected row on any sheet with a
 customer_id column.
@@ -52,6 +54,7 @@ import pandas as pd
 
 from . import live
 from ..book import Book, Change
+from ..workbook import journal
 from ..dates import parse_date
 from ..errors import ArXlError
 from ..money import parse_amount
@@ -108,6 +111,13 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter("reminders.folder", None, "Reminders",
               "Folder for the reminder PDFs and .eml drafts; empty = ar-xl-reminders beside the workbook."),
     Parameter("reminders.level", None, "Reminders", "Only reminders of this level; empty = every level due."),
+    Parameter("writeoff.reason", None, "Write off", "Why the selected invoices are written off (required), "
+              "e.g. customer insolvent, small balance."),
+    Parameter("writeoff.amount", None, "Write off", "Amount to write off one selected invoice partly; "
+              "empty = each selected invoice's open amount."),
+    Parameter("writeoff.note", None, "Write off", "Note on the write-off."),
+    Parameter("writeoff.journal_folder", None, "Write off",
+              "Folder for the ERP journal (CSV) of booked write-offs; empty = ar-xl-journal beside the workbook."),
 )
 
 _HEADER = ["parameter", "value", "used by", "help"]
@@ -301,6 +311,12 @@ def _log_failure(tag: str) -> str:
         return ""
 
 
+def _home(xw_book) -> Path:
+    """The workbook's folder (the temporary folder when the workbook has none, as on xlwings Server)."""
+    home = Path(str(getattr(xw_book, "fullname", "") or "")).parent
+    return home if str(home) not in ("", ".") and home.is_dir() else Path(tempfile.gettempdir())
+
+
 def _caller(book):
     if book is not None:
         return book
@@ -322,8 +338,13 @@ def run(tag: str, label: str, compute: Callable[[Book, object], Change], book=No
         ui.status(f"{label}: working...")
         change = compute(loaded, xw_book)
         ui.status(f"{label}: writing the results...")
+        booked = journal.write(change, _home(xw_book))  # the ERP journal of booked write-offs, if any
         written = True
-        live.save(xw_book, loaded, change)
+        try:
+            live.save(xw_book, loaded, change)
+        except BaseException:
+            journal.withdraw(booked)
+            raise
         if after is not None:
             after(xw_book, change)
         ui.status(None)
@@ -554,15 +575,31 @@ def reminders(book=None):
         customers = _ids(rows, "customer_id") if name and len(rows) else None
         folder = p.text("reminders.folder")
         if not folder:
-            home = Path(str(getattr(xw_book, "fullname", "") or "")).parent
-            folder = str((home if str(home) not in ("", ".") and home.is_dir() else Path(tempfile.gettempdir()))
-                          / "ar-xl-reminders")
+            folder = str(_home(xw_book) / "ar-xl-reminders")
             Path(folder).mkdir(exist_ok=True)
         level = p.whole("reminders.level", 0) or None
         change = _module("actions.remind").remind(b, _as_of(xw_book), customers, level, folder)
         _module("workbook.documents").write_documents(change.documents)
         return change
     return run("reminders", what, compute, book)
+
+
+def write_off(book=None):
+    """Apply the Confirm/Reject typed in WriteOffs, then propose a write-off of the selected Invoices or Aging
+    rows (reason and amount from the Parameters sheet); ``actions.writeoff``."""
+    what = "Write off"
+
+    def compute(b: Book, xw_book) -> Change:
+        p = Parameters.read(xw_book)
+        name, rows = live.selected_rows(xw_book, b, ["Invoices", "Aging"])
+        ids = _ids(rows, "invoice_id") if name and len(rows) else []
+        folder = p.text("writeoff.journal_folder") or str(_home(xw_book) / "ar-xl-journal")
+        if not ids:
+            return _module("actions.writeoff").run(b, journal_dir=folder)
+        return _module("actions.writeoff").run(
+            b, ids, p.cents("writeoff.amount"), p.text("writeoff.reason", required=True), journal_dir=folder,
+            note=p.text("writeoff.note", default="") or "")
+    return run("write_off", what, compute, book, after=_show_sheet("WriteOffs"))
 
 
 def refresh_dashboard(book=None):
@@ -620,6 +657,7 @@ ENTRY_POINTS: dict[str, tuple[Callable, str | None]] = {
     "update_plans": (update_plans, "actions.plan"),
     "my_worklist": (my_worklist, "actions.worklist"),
     "reminders": (reminders, "actions.remind"),
+    "write_off": (write_off, "actions.writeoff"),
     "refresh_dashboard": (refresh_dashboard, "actions.dashboard"),
     "credit_holds": (credit_holds, "actions.credit"),
     "parameters": (parameters, None),
