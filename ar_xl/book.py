@@ -29,11 +29,12 @@ from . import config as config_mod
 from . import checks, frames, schema
 from .errors import ArXlError, InputError
 
-DERIVED_TABLES = {"Aging", "Worklist"}
+DERIVED_TABLES = {"Aging", "Worklist", "Forecast"}
 """Tables an action rewrites whole; everything else is merged row by row."""
 
-MAY_BE_ABSENT = {"Aging", "Worklist", "Config"}
-"""Tables a workbook may lack: Aging and Worklist are written whole by *Refresh aging* and *Worklist*; without Config the
+MAY_BE_ABSENT = {"Aging", "Worklist", "Forecast", "Config"}
+"""Tables a workbook may lack: Aging, Worklist and Forecast are written whole by *Refresh aging*, *Worklist* and
+*Forecast*; without Config the
 built-in settings apply (and the summaries say which FX rates were used and where they came from)."""
 
 
