@@ -41,7 +41,8 @@ their own lines (``legal``, ``written off``, ``disputed``) and not in the expect
 
 **Reconciliation**: per currency, the amounts of all lines (weeks + beyond horizon + kept-rate
 shortfall + disputed + legal + written off) add up to the open amount of the open items, to the cent.
-Base amounts are each line's amount converted with the Config rate, half away from zero.
+Base amounts are sums of the items' amounts converted one by one with the Config rate, half away from
+zero (as the aging converts), so the base total is the aging's total AR.
 
 **Backtest** (``backtest``): forecast from a date in the past and compare with the cash that came.
 The open items *as they were* at the start date ``F`` are rebuilt from the records: the invoices
@@ -162,7 +163,7 @@ def behaviour(hist: pd.DataFrame, as_of: dt.date, half_life_days: int = 90, min_
     portfolio = _weighted_median(obs.assign(customer_id=""))
     per = _weighted_median(obs)
     counts = obs.groupby("customer_id").agg(payments=("w", "size"), weight=("w", "sum"))
-    per = per.join(counts, how="left").reset_index()
+    per = per.rename("days_late").to_frame().join(counts, how="left").reset_index()
     own = per["payments"].to_numpy() >= max(int(min_history), 1)
     per["days_late"] = np.where(own, per["days_late"].to_numpy(), int(portfolio.iloc[0]))
     return per[["customer_id", "days_late", "payments", "weight"]], int(portfolio.iloc[0])
@@ -347,6 +348,11 @@ def table(lines: pd.DataFrame, as_of: dt.date, weeks: int, rate_of) -> pd.DataFr
     currencies = sorted(set(lines["currency"]))
     rows = []
     by_source = lines.assign(kind=np.where(lines["source"].isin(["promise", "plan"]), "by_promise", "by_behaviour"))
+    base = np.zeros(len(lines), dtype=np.int64)
+    for c in currencies:  # line by line, half away from zero, as the aging converts
+        sel = (lines["currency"] == c).to_numpy()
+        base[sel] = convert(lines.loc[sel, "amount"].to_numpy(dtype=np.int64), rate_of(c))
+    by_source["amount_base"] = base
     g = by_source.groupby(["line", "week_no", "currency", "kind"])["amount"].sum()
     n = by_source.loc[by_source["amount"] != 0].groupby(["line", "week_no", "currency"])["invoice_id"].nunique()
 
@@ -366,11 +372,10 @@ def table(lines: pd.DataFrame, as_of: dt.date, weeks: int, rate_of) -> pd.DataFr
                 add(line, "", after if line == "beyond horizon" else None, None, c, -1)
     out = pd.DataFrame(rows, columns=["as_of", "line", "week", "week_start", "week_end", "currency",
                                       "by_behaviour", "by_promise", "amount", "items"])
-    base = np.zeros(len(out), dtype=np.int64)
-    for c in currencies:
-        sel = (out["currency"] == c).to_numpy()
-        base[sel] = convert(out.loc[sel, "amount"].to_numpy(dtype=np.int64), rate_of(c))
-    out.insert(out.columns.get_loc("amount") + 1, "amount_base", base)
+    gb = by_source.groupby(["line", "week_no", "currency"])["amount_base"].sum()
+    wk = [w for w in range(weeks) for _ in currencies] + [-1] * (len(out) - weeks * len(currencies))
+    base = [int(gb.get((line, w, c), 0)) for line, w, c in zip(out["line"], wk, out["currency"])]
+    out.insert(out.columns.get_loc("amount") + 1, "amount_base", np.array(base, dtype=np.int64))
     for col in ("as_of", "week_start", "week_end"):
         out[col] = pd.to_datetime(out[col]).astype("datetime64[ns]")
     for col in ("by_behaviour", "by_promise", "amount", "amount_base", "items"):
