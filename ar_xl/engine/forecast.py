@@ -366,9 +366,10 @@ def table(lines: pd.DataFrame, as_of: dt.date, weeks: int, rate_of) -> pd.DataFr
         for c in currencies:
             add("expected", week_label(ws), ws, ws + dt.timedelta(days=6), c, w)
     after = start + dt.timedelta(weeks=weeks)
+    present = set(zip(lines["line"], lines["currency"]))
     for line in LINES[1:]:
         for c in currencies:
-            if ((lines["line"] == line) & (lines["currency"] == c)).any():
+            if (line, c) in present:
                 add(line, "", after if line == "beyond horizon" else None, None, c, -1)
     out = pd.DataFrame(rows, columns=["as_of", "line", "week", "week_start", "week_end", "currency",
                                       "by_behaviour", "by_promise", "amount", "items"])
