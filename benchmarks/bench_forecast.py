@@ -1,6 +1,6 @@
 """Time the cash forecast engine on a large book.
 
-    .venv/bin/python benchmarks/bench_forecast.py [--rows 100000] [--history 200000] [--repeat 3] [--seed 7]
+    PYTHONPATH=. .venv/bin/python benchmarks/bench_forecast.py [--rows 100000] [--history 200000] [--repeat 3] [--seed 7]
 
 Open items from ``bench_aging.make_invoices`` (20,000 customers; the fully paid lines dropped, so
 ``--rows`` open items), a matched history of ``--history`` applications over the year before the
@@ -12,15 +12,18 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ar_xl.config import Config
-from ar_xl.engine import forecast
+from ar_xl.config import Config  # noqa: E402
+from ar_xl.engine import forecast  # noqa: E402
 
-from bench_aging import AS_OF, make_invoices
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_aging import AS_OF, make_invoices  # noqa: E402
 
 
 def book(rows: int, history: int, seed: int):
