@@ -16,6 +16,7 @@ from ar_xl.cli import main
 from ar_xl.engine import forecast as engine
 from ar_xl.workbook import xlsx
 from helpers import frame, row, seeded
+from test_macros import _remote_engine  # noqa: F401  (autouse: the ribbon test runs on xlwings' remote engine)
 
 AS_OF = dt.date(2026, 11, 19)  # a Thursday of ISO week 2026-W47 (Monday 16 November)
 
@@ -200,6 +201,30 @@ def test_cli_writes_the_forecast_table_and_audit(tmp_path, capsys):
     audit = book.get("Audit")
     assert ((audit["action"] == "forecast") & (audit["table"] == "Forecast")).any()
     assert ((audit["action"] == "forecast") & (audit["key"] == "fx.GBP")).any()
+
+
+def test_the_ribbon_button_writes_the_forecast_and_shows_it(tmp_path):
+    from ar_xl.excel import macros
+    from test_macros import _ok, _set_parameters, click  # noqa: PLC0415
+    assert macros.ENTRY_POINTS["cash_forecast"][1] == "actions.forecast"
+    path = seeded(tmp_path / "collections.xlsx", **TABLES)
+    _set_parameters(path, {"as_of": dt.datetime(2026, 11, 19), "forecast.weeks": 4})
+    actions, alerts, book = click(path, "cash_forecast")
+    assert "forecast at 2026-11-19 over 4 week(s)" in _ok(alerts)
+    fc = book.get("Forecast")
+    assert cents(fc, "expected", week="2026-W47") == 400_00 and cents(fc, "legal") == 600_00
+    assert int(fc.loc[fc["currency"] == "EUR", "amount"].sum()) == 4750_00
+    assert "activateSheet" in [a["func"] for a in actions]
+    assert (book.get("Audit")["action"] == "forecast").any()
+
+
+def test_the_ribbon_button_names_a_bad_weeks_parameter(tmp_path):
+    from test_macros import _critical, _set_parameters, click  # noqa: PLC0415
+    path = seeded(tmp_path / "collections.xlsx", **TABLES)
+    _set_parameters(path, {"forecast.weeks": "many"})
+    _, alerts, book = click(path, "cash_forecast")
+    assert "forecast.weeks" in _critical(alerts)
+    assert not len(book.get("Forecast"))
 
 
 # ---------------------------------------------------------------- backtest
