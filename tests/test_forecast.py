@@ -275,3 +275,20 @@ def test_backtest_cli_prints_the_error(tmp_path, capsys):
     assert "backtest from 2026-11-02: 3 item(s) open then" in out
     assert "2026-W46" in out and "WAPE 120.0%" in out and "MAPE 140.0%" in out
     assert "Forecast" not in xlsx.load(path).tables or not len(xlsx.load(path).get("Forecast"))
+
+
+def test_the_dashboard_charts_the_expected_collections_per_week(tmp_path, capsys):
+    import openpyxl
+    path = seeded(tmp_path / "collections.xlsx", **TABLES)
+    assert main(["dashboard", str(path), "--as-of", "2026-11-19"]) == 0
+    ws = openpyxl.load_workbook(path)["DashboardData"]
+    values = [[c.value for c in r] for r in ws.iter_rows(max_col=3)]
+    top = next(i for i, r in enumerate(values) if r[0] == "Expected collections per ISO week (EUR)")
+    assert values[top + 1] == ["week", "week starting", "expected"]
+    body = values[top + 2:top + 2 + 13]
+    assert [r[0] for r in body[:8]] == ["2026-W47", "2026-W48", "2026-W49", "2026-W50", "2026-W51", "2026-W52",
+                                        "2026-W53", "2027-W01"]
+    assert body[0][1] == dt.datetime(2026, 11, 16)
+    # base currency: W49 holds A1, the plan installment and G1's GBP 300.00 = EUR 349.50; 2027-W01 the next one
+    assert [r[2] for r in body[:8]] == [400.0, 950.0, 1649.5, 500.0, 0, 0, 0, 300.0]
+    assert len(openpyxl.load_workbook(path)["Dashboard"]._charts) == 4
