@@ -266,6 +266,12 @@ def test_backtest_compares_each_week_with_the_cash_applied():
     # the naive forecast (due dates): K1 4 Nov and K2 5 Nov and K3 in W45
     assert list(w["naive"]) == [1700_00, 0, 0]
     assert res.naive_wape == pytest.approx((700 + 500) / 1500)
+    # by default the backtest starts on the Monday 3 weeks before the week of the last payment (15 Nov, W46)
+    assert action.backtest(book, weeks=3).start == dt.date(2026, 10, 19)
+    # from the day K1 was paid: K1 was still open that morning and its cash counts in week 1; K9 (issued
+    # 3 Nov) is in now, and its 900.00 of 10 Nov too
+    res = action.backtest(book, dt.date(2026, 11, 4), weeks=3)
+    assert res.items == 4 and list(res.weeks["actual"]) == [1000_00, 500_00 + 900_00, 0]
 
 
 def test_backtest_cli_prints_the_error(tmp_path, capsys):

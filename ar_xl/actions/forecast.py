@@ -116,17 +116,18 @@ def run(book: Book, as_of: dt.date | None = None, weeks: int | None = None, conf
 
 
 def backtest(book: Book, start: dt.date | None = None, weeks: int | None = None) -> engine.Backtest:
-    """Replay the forecast from ``start`` (default: ``weeks`` weeks before the last value date of the
-    matched history, so every week has its actual cash) and compare with the cash applied."""
+    """Replay the forecast from ``start`` (default: the Monday ``weeks`` weeks before the week of the last
+    value date of the matched history, so every week is whole and has its actual cash) and compare with
+    the cash applied."""
     s = settings(book, weeks)
     hist = history(book)
     if not len(hist):
         raise ArXlError(f"{book.source}: the backtest needs matched history (applied Matches rows with their "
                         "Payments); there is none.")
     last = pd.Timestamp(hist["value_date"].max()).date()
-    start = start or (last - dt.timedelta(weeks=s.weeks))
+    start = start or (engine.monday(last) - dt.timedelta(weeks=s.weeks))
     first = pd.Timestamp(hist["value_date"].min()).date()
-    if start < first:
+    if start <= first:
         raise ArXlError(f"backtest: {start:%Y-%m-%d} is before the first matched payment ({first:%Y-%m-%d}); "
                         "there is no history to learn from then.")
     rate_of = _rate_of(book, set(open_items(book)["currency"]) | set(hist["currency"]) - {""})

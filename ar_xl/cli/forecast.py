@@ -30,8 +30,8 @@ def add_verbs(sub) -> None:
     s.add_argument("--backtest", action="store_true",
                    help="forecast from a past date and compare each week with the cash applied; prints the error")
     s.add_argument("--from", dest="start", type=date_arg, default=None, metavar="DATE",
-                   help="with --backtest: the date to forecast from (default: --weeks weeks before the last "
-                        "matched payment)")
+                   help="with --backtest: the date to forecast from, as it was that morning (default: the Monday "
+                        "--weeks weeks before the week of the last matched payment)")
     s.add_argument("--confirm-fx", action="store_true",
                    help="use FX rates that moved more than Config fx_max_move times since the last run")
     s.set_defaults(fn=cmd_forecast)

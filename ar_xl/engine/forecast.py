@@ -45,13 +45,14 @@ Base amounts are sums of the items' amounts converted one by one with the Config
 zero (as the aging converts), so the base total is the aging's total AR.
 
 **Backtest** (``backtest``): forecast from a date in the past and compare with the cash that came.
-The open items *as they were* at the start date ``F`` are rebuilt from the records: the invoices
-issued on or before ``F`` with ``open at F = open today + sum of (applied_amount + write_off)`` of the
-applied Matches rows whose payment's value date is after ``F``; those with nothing open at ``F`` drop
-out.  Only history with value dates on or before ``F`` shapes the behaviour; items on a dispute opened
-by ``F`` and not resolved by then are apart.  Promises and plans are not replayed (their state at ``F``
+The open items *as they were* on the morning of the start date ``F`` are rebuilt from the records: the
+invoices issued before ``F`` with ``open then = open today + sum of (applied_amount + write_off)`` of the
+applied Matches rows whose payment's value date is ``F`` or later; those with nothing open then drop
+out.  Only history with value dates before ``F`` shapes the behaviour; items on a dispute opened before
+``F`` and not resolved before it are apart.  Promises and plans are not replayed (their state at ``F``
 is not recorded).  The *actual* of a week is the cash applied (``applied_amount``, base currency) by
-payments with value date in that week (after ``F``) to the items open at ``F``.  Errors over the
+payments with value date in that week (``F`` or later) to the items open at ``F``; with ``F`` a Monday
+every week is whole.  Errors over the
 ``weeks`` weeks, with ``f`` the forecast and ``a`` the actual of a week:
 
 * ``WAPE`` (weighted absolute percentage error) = sum |f - a| / sum a: the share of the cash that came
@@ -397,12 +398,12 @@ def forecast(items: pd.DataFrame, as_of: dt.date, rate_of, settings: Settings = 
 # ---------------------------------------------------------------- backtest
 
 def items_at(invoices: pd.DataFrame, hist: pd.DataFrame, disputes: pd.DataFrame | None, at: dt.date) -> pd.DataFrame:
-    """The open items as they were at the end of ``at`` (module docstring): invoice_id, customer_id,
+    """The open items as they were on the morning of ``at`` (module docstring): invoice_id, customer_id,
     currency, due_date, open_amount (cents, then) and apart ('disputed' or '')."""
     inv = invoices.assign(invoice_id=_text(invoices, "invoice_id"))
-    issued = _days(inv["invoice_date"]) <= np.datetime64(at, "D")
+    issued = _days(inv["invoice_date"]) < np.datetime64(at, "D")
     inv = inv.loc[issued].drop_duplicates("invoice_id")
-    later = hist.loc[_days(hist["value_date"]) > np.datetime64(at, "D")]
+    later = hist.loc[_days(hist["value_date"]) >= np.datetime64(at, "D")]
     back = (later["applied_amount"] + later["write_off"]).groupby(later["invoice_id"]).sum()
     open_then = (pd.to_numeric(inv["open_amount"], errors="coerce").fillna(0).astype(np.int64).to_numpy()
                  + back.reindex(inv["invoice_id"]).fillna(0).astype(np.int64).to_numpy())
@@ -415,7 +416,7 @@ def items_at(invoices: pd.DataFrame, hist: pd.DataFrame, disputes: pd.DataFrame 
         opened = _days(disputes["opened"])
         resolved = _days(disputes["resolved"]) if "resolved" in disputes.columns else np.full(len(disputes), np.datetime64("NaT"))
         a = np.datetime64(at, "D")
-        live = ~np.isnat(opened) & (opened <= a) & (np.isnat(resolved) | (resolved > a))
+        live = ~np.isnat(opened) & (opened < a) & (np.isnat(resolved) | (resolved >= a))
         status = _text(disputes, "status").str.lower().to_numpy()
         # a dispute resolved without a resolved date: taken as live only while its status says so today
         done = np.array([s.startswith("resolved") or s == "closed" for s in status])
@@ -455,13 +456,13 @@ def backtest(invoices: pd.DataFrame, hist: pd.DataFrame, disputes: pd.DataFrame 
     """Forecast from ``start`` with what was known then and compare each week with the cash applied
     (module docstring).  Amounts in base cents."""
     items = items_at(invoices, hist, disputes, start)
-    past = hist.loc[_days(hist["value_date"]) <= np.datetime64(start, "D")]
+    past = hist.loc[_days(hist["value_date"]) < np.datetime64(start, "D")]
     fc = forecast(items, start, rate_of, settings, past)
     naive = forecast(items, start, rate_of, Settings(settings.weeks, settings.half_life_days, 10**9), past.iloc[0:0])
     exp = fc.loc[fc["line"] == "expected"].groupby("week_start", sort=True)["amount_base"].sum()
     nexp = naive.loc[naive["line"] == "expected"].groupby("week_start", sort=True)["amount_base"].sum()
     mondays = [monday(start) + dt.timedelta(weeks=w) for w in range(settings.weeks)]
-    a = hist.loc[(_days(hist["value_date"]) > np.datetime64(start, "D"))
+    a = hist.loc[(_days(hist["value_date"]) >= np.datetime64(start, "D"))
                  & hist["invoice_id"].isin(set(items["invoice_id"])).to_numpy()]
     vd = _days(a["value_date"])
     wk = ((vd - np.datetime64(monday(start), "D")).astype(np.int64) // 7)
