@@ -81,11 +81,10 @@ def table(book: Book, as_of: dt.date | None = None, weeks: int | None = None) ->
     items = open_items(book)
     rate_of = _rate_of(book, items["currency"])
     promises, plans = _current(book, as_of)
-    for frame, col in ((items, "due_date"),):
-        if frame[col].isna().any():
-            iid = frame.loc[frame[col].isna(), "invoice_id"].iloc[0]
-            raise ArXlError(f"{book.source} sheet Invoices: invoice {iid} has no due date; the forecast needs one. "
-                            "Nothing was changed.")
+    if items["due_date"].isna().any():
+        iid = items.loc[items["due_date"].isna(), "invoice_id"].iloc[0]
+        raise ArXlError(f"{book.source} sheet Invoices: invoice {iid} has no due date; the forecast needs one. "
+                        "Nothing was changed.")
     return engine.forecast(items, as_of, rate_of, s, history(book), promises, plans)
 
 
@@ -105,7 +104,9 @@ def run(book: Book, as_of: dt.date | None = None, weeks: int | None = None, conf
     lines = [f"forecast at {as_of:%Y-%m-%d} over {n} week(s): expected {cur} {fmt(int(per_week.sum()))} of open "
              f"{cur} {fmt(int(fc['amount_base'].sum()))}; beyond horizon {cur} {fmt(int(by_line.get('beyond horizon', 0)))}"
              + "".join(f", {line} {cur} {fmt(int(by_line[line]))}" for line in engine.LINES[2:] if line in by_line)]
-    lines.append("; ".join(f"{w} {fmt(int(v))}" for w, v in per_week.head(4).items()) + (" ..." if len(per_week) > 4 else ""))
+    if len(per_week):
+        lines.append("; ".join(f"{w} {fmt(int(v))}" for w, v in per_week.head(4).items())
+                     + (" ..." if len(per_week) > 4 else ""))
     if fx_note:
         lines.append(fx_note)
     change.summary = "\n".join(lines)
