@@ -298,3 +298,12 @@ def test_the_dashboard_charts_the_expected_collections_per_week(tmp_path, capsys
     # base currency: W49 holds A1, the plan installment and G1's GBP 300.00 = EUR 349.50; 2027-W01 the next one
     assert [r[2] for r in body[:8]] == [400.0, 950.0, 1649.5, 500.0, 0, 0, 0, 300.0]
     assert len(openpyxl.load_workbook(path)["Dashboard"]._charts) == 4
+
+
+def test_a_currency_without_fx_rate_stops_the_forecast_and_changes_nothing(tmp_path, capsys):
+    inv = (INVOICES[0] + [("Z1", "C2", "2026-11-01", "2026-12-01", "PLN", "100.00", "100.00", "open")], INV_COLS)
+    path = seeded(tmp_path / "collections.xlsx", **{**TABLES, "Invoices": inv})
+    before = path.read_bytes()
+    assert main(["forecast", str(path), "--as-of", "2026-11-19"]) == 2
+    assert "no FX rate for PLN; add a row fx.PLN to the Config table. Nothing was changed." in capsys.readouterr().err
+    assert path.read_bytes() == before
