@@ -311,6 +311,10 @@ def summary(res: DemoResult) -> str:
         f"over 90 days {pct(over90)}",
         f"  statement   {res.statement.name}: {len(credits)} credits ({cash}), {len(res.bank.debits)} debits",
     ]
+    paid = pf.paid
+    if paid is not None and len(paid):
+        lines.insert(-1, f"  history     {len(paid):,} invoices paid and matched from {paid['paid_on'].min():%Y-%m-%d} "
+                         f"to {paid['paid_on'].max():%Y-%m-%d} (earlier statements)")
     for name, changes in res.changes:
         if len(changes) == 1:
             text = changes[0].summary
