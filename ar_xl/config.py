@@ -112,6 +112,10 @@ DEFAULTS: dict[str, tuple[str, str]] = {
                                "writeoff.role.<login> = role"),
     "writeoff.approvers": ("", "Logins or roles (writeoff.role.<login>) that confirm write-offs above a limit, "
                                "separated by ;"),
+    "forecast_half_life_days": ("90", "Cash forecast: a payment this many days old counts half as much as today's in a "
+                                      "customer's median days late (weights halve every half-life; ar-xl forecast)"),
+    "forecast_min_history": ("3", "Cash forecast: matched payments a customer needs for its own median days late; "
+                                  "with fewer it gets the portfolio's"),
     "fx.EUR": ("1", "Base currency"),
     "fx.GBP": ("1.1650", "EUR per 1 GBP"),
     "fx.USD": ("0.9200", "EUR per 1 USD"),
@@ -154,6 +158,10 @@ class Config:
     """Config rows ``rate.<SERIES>.<YYYY>H<1|2>`` (e.g. ``rate.DE.2026H2 = 1.27``): reference rates for
     late-payment interest that add to or override the shipped table (``engine.interest``), as
     ``{"DE.2026H2": (Decimal("1.27"), "Config row 12")}``."""
+    forecast_half_life_days: int = 90
+    """Cash forecast: the age in days at which a matched payment weighs half (``engine.forecast``)."""
+    forecast_min_history: int = 3
+    """Cash forecast: matched payments a customer needs for its own behaviour; fewer gives the portfolio's."""
     dunning: dunning_settings.Dunning = field(default_factory=dunning_settings.Dunning.default)
     """Reminder levels, minimum, fallback language, letterhead (``dunning_settings``)."""
     writeoffs: "WriteOffRules" = field(default_factory=lambda: WriteOffRules())
@@ -282,6 +290,8 @@ def from_rows(rows: pd.DataFrame | None, source: str = "Config") -> Config:
         worklist=parse_worklist(get),
         dunning=dunning_settings.from_values(values, get),
         credit_hold_days=val("credit_hold_days", _count, 60),
+        forecast_half_life_days=val("forecast_half_life_days", _half_life, 90),
+        forecast_min_history=val("forecast_min_history", _count, 3),
         orders={k[7:].strip(): a for k in values if k.lower().startswith("orders.") and k[7:].strip()
                 and str(values[k]).strip() and (a := get(k, parse_amount)) is not None},
         writeoffs=parse_writeoffs(values, get),
@@ -410,6 +420,14 @@ def _count(v: object) -> int:
     f = float(str(v).strip().replace(",", ".") or "nan")
     if not f.is_integer() or f < 0:
         raise ValueError(f"must be a whole number, 0 or more, not {v!r}")
+    return int(f)
+
+
+def _half_life(v: object) -> int:
+    """A whole number of days, 1 or more."""
+    f = float(str(v).strip().replace(",", ".") or "nan")
+    if not f.is_integer() or f < 1:
+        raise ValueError(f"must be a whole number of days, 1 or more, like 90, not {v!r}")
     return int(f)
 
 

@@ -257,6 +257,32 @@ WORKLIST = Table(
     description="Written by Worklist: one row per customer to act on, highest score first, with the reason.",
 )
 
+FORECAST_LINES = ("expected", "beyond horizon", "kept-rate shortfall", "disputed", "legal", "written off")
+
+FORECAST = Table(
+    "Forecast",
+    (
+        C("as_of", "date", width=12),
+        C("line", choices=FORECAST_LINES, width=18,
+          description="expected (a week of the horizon), beyond horizon, kept-rate shortfall (promised money the "
+                      "customer's kept-rate does not expect), or shown apart: disputed, legal, written off"),
+        C("week", width=10, description="ISO week, e.g. 2026-W21 (expected lines only)"),
+        C("week_start", "date", width=12, description="Monday of the week; for beyond horizon the first day after it"),
+        C("week_end", "date", width=12),
+        C("currency", width=9),
+        C("by_behaviour", "money", description="Open items at their due date shifted by the customer's median days late"),
+        C("by_promise", "money", description="Live promises and plan installments at their own dates, times the "
+                                             "customer's kept-rate"),
+        C("amount", "money", description="by_behaviour + by_promise; on the other lines the amount they hold"),
+        C("amount_base", "money", description="amount in the base currency"),
+        C("items", "int", width=8, description="Open items with money on this line"),
+    ),
+    key=("line", "week", "currency"),
+    description="Written by Forecast (ar-xl forecast): expected collections per ISO week and currency. The amounts of "
+                "all lines of a currency add up to its open AR.",
+    unique=False,
+)
+
 CONFIG = Table(
     "Config",
     (
@@ -453,7 +479,8 @@ AUDIT = Table(
 
 TABLES: dict[str, Table] = {
     t.name: t
-    for t in (INVOICES, PAYMENTS, CUSTOMERS, AGING, WORKLIST, MATCHES, PLANS, PROMISES, DISPUTES, WRITEOFFS, ACTIVITIES, REMINDERS, AUDIT,
+    for t in (INVOICES, PAYMENTS, CUSTOMERS, AGING, WORKLIST, FORECAST, MATCHES, PLANS, PROMISES, DISPUTES, WRITEOFFS,
+              ACTIVITIES, REMINDERS, AUDIT,
               CONFIG)
 }
 """Every table of the collections workbook, in sheet order."""

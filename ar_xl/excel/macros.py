@@ -77,9 +77,9 @@ class Parameter:
 
 
 PARAMETERS: tuple[Parameter, ...] = (
-    Parameter("as_of", None, "Refresh aging, Check promises, Update plans, My worklist",
+    Parameter("as_of", None, "Refresh aging, Check promises, Update plans, My worklist, Cash forecast",
               "Date to compute at; empty = today."),
-    Parameter("fx.confirm", None, "Refresh aging, Refresh dashboard",
+    Parameter("fx.confirm", None, "Refresh aging, Refresh dashboard, Cash forecast",
               "yes = use FX rates that moved more than Config fx_max_move times since the last run; "
               "empty it again afterwards."),
     Parameter("import.files", None, "Import statement",
@@ -118,6 +118,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter("writeoff.note", None, "Write off", "Note on the write-off."),
     Parameter("writeoff.journal_folder", None, "Write off",
               "Folder for the ERP journal (CSV) of booked write-offs; empty = ar-xl-journal beside the workbook."),
+    Parameter("forecast.weeks", 13, "Cash forecast", "Weeks the forecast covers, from the as-of date's ISO week."),
 )
 
 _HEADER = ["parameter", "value", "used by", "help"]
@@ -626,6 +627,15 @@ def credit_holds(book=None):
                after=_show_sheet("Customers"))
 
 
+def cash_forecast(book=None):
+    """Rewrite the Forecast table, the collections expected per ISO week and currency (``actions.forecast``;
+    Parameters forecast.weeks, as_of, fx.confirm), and show it."""
+    def compute(b: Book, xw_book) -> Change:
+        weeks = Parameters.read(xw_book).whole("forecast.weeks", 13)
+        return _module("actions.forecast").run(b, _as_of(xw_book), weeks, confirm_fx=_confirm_fx(xw_book))
+    return run("cash_forecast", "Cash forecast", compute, book, after=_show_sheet("Forecast"))
+
+
 def parameters(book=None):
     """Show the Parameters sheet, creating it (or its missing rows) first."""
     xw_book = _caller(book)
@@ -660,6 +670,7 @@ ENTRY_POINTS: dict[str, tuple[Callable, str | None]] = {
     "write_off": (write_off, "actions.writeoff"),
     "refresh_dashboard": (refresh_dashboard, "actions.dashboard"),
     "credit_holds": (credit_holds, "actions.credit"),
+    "cash_forecast": (cash_forecast, "actions.forecast"),
     "parameters": (parameters, None),
 }
 """Ribbon tag -> (entry point, the ar_xl module its action lives in)."""
