@@ -2,7 +2,7 @@
 with ``--backtest [--from DATE]`` replay it on the matched history and print the error (nothing written)."""
 from __future__ import annotations
 
-from .common import act, date_arg
+from .common import WORKBOOK_HELP, act, date_arg
 
 
 def cmd_forecast(a) -> int:
@@ -24,7 +24,7 @@ def add_verbs(sub) -> None:
     """forecast."""
     s = sub.add_parser("forecast", help="weekly cash forecast per ISO week and currency (the Forecast table); "
                                         "--backtest replays it on the matched history")
-    s.add_argument("workbook")
+    s.add_argument("workbook", help=WORKBOOK_HELP)
     s.add_argument("--weeks", type=int, default=13, help="weeks in the horizon (default 13)")
     s.add_argument("--as-of", type=date_arg, default=None, metavar="DATE", help="the forecast's date (default: today)")
     s.add_argument("--backtest", action="store_true",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 
-from .common import FORCE_HELP, act, check_out, warn
+from .common import FORCE_HELP, NOTE_HELP, WORKBOOK_HELP, act, check_out, warn
 
 
 def _cents(text: str) -> int:
@@ -28,12 +28,12 @@ def _ids(text: str) -> list[str]:
 def add_verbs(sub) -> None:
     """writeoff."""
     s = sub.add_parser("writeoff", help="write-offs: propose, approve (Confirm/Reject in WriteOffs), report")
-    s.add_argument("workbook")
+    s.add_argument("workbook", help=WORKBOOK_HELP)
     s.add_argument("--invoices", type=_ids, default=None, metavar="ID,ID", help="the invoices to write off")
     s.add_argument("--amount", type=_cents, default=None,
                    help="a partial write-off of one invoice; default: each invoice's open amount")
     s.add_argument("--reason", default="", help="why (required with --invoices)")
-    s.add_argument("--note", default="")
+    s.add_argument("--note", default="", help=NOTE_HELP)
     s.add_argument("--journal-dir", default="ar-xl-journal", metavar="FOLDER",
                    help="where the ERP journal (CSV) of booked write-offs goes; relative to the workbook's folder")
     s.add_argument("--report", action="store_true", help="list what was written off instead (nothing is changed)")
