@@ -1,7 +1,7 @@
 """The ``ar-xl`` command: one parser built from the verb modules.
 
 Each verb module (``basics``, ``cash``, ``erp``, ``dashboard``, ``workflow``, ``worklist``, ``credit``, ``remind``,
-``interest``, ``addin``, ``workbooks``) adds its
+``statement``, ``interest``, ``addin``, ``workbooks``) adds its
 sub-commands through ``add_verbs(sub)`` and imports only ``cli.common``; this module is the one
 place that knows them all.  Errors a user can act on are printed without a traceback and exit
 with status 2.
@@ -13,9 +13,9 @@ import sys
 
 from .. import __version__
 from ..errors import ArXlError
-from . import addin, basics, cash, credit, dashboard, erp, interest, remind, workbooks, workflow, worklist
+from . import addin, basics, cash, credit, dashboard, erp, interest, remind, statement, workbooks, workflow, worklist
 
-VERB_MODULES = (basics, cash, erp, dashboard, workflow, worklist, credit, remind, interest, addin, workbooks)
+VERB_MODULES = (basics, cash, erp, dashboard, workflow, worklist, credit, remind, statement, interest, addin, workbooks)
 """In the order ``ar-xl --help`` lists them."""
 
 
