@@ -10,6 +10,10 @@ draft with the PDF attached) and returns a ``Change`` that
   ``letter``; the outcome names the level and total; next action date = the pay-by date);
 * logs both in **Audit**.
 
+From level ``STATEMENT_FROM_LEVEL`` (2) on, the customer's **statement of account** (``actions.statement``,
+all currencies, same as-of date) goes with the letter: as a second PDF attached to the draft and as a file
+``<stem>_statement.pdf`` beside the letter.
+
 The files themselves travel on ``change.documents`` as ``(path, bytes)``: the shell writes them (after
 checking each path) before it saves the workbook, so a logged reminder always has its files.  With
 ``dry_run`` nothing is rendered or logged: the summary says what would be made and why others are not.
@@ -31,6 +35,10 @@ from ..errors import ArXlError
 from ..letters import render
 from ..money import fmt
 from .plan import appended, known_customer, who
+from .statement import pdf_for as statement_pdf
+
+STATEMENT_FROM_LEVEL = 2
+"""Reminders of this level and higher carry the statement of account."""
 
 
 def _as_of(value) -> dt.date:
@@ -88,6 +96,7 @@ def remind(book: Book, as_of=None, customers=None, level: int | None = None, out
     act_ids = list(book.get("Activities")["activity_id"])
     rows, acts = [], []
     when = clock.now()
+    statements: dict[str, bytes] = {}
     for lt in plan.letters:
         rid = next_id(existing, "R")
         existing.append(rid)
@@ -96,8 +105,15 @@ def remind(book: Book, as_of=None, customers=None, level: int | None = None, out
         subject, body = render.texts(lt, dn, day)
         pdf = render.pdf(lt, subject, body, dn, day)
         change.documents.append((pdf_path, pdf))  # type: ignore[attr-defined]
+        more: tuple[tuple[str, bytes], ...] = ()
+        if lt.level.number >= STATEMENT_FROM_LEVEL:
+            if lt.customer_id not in statements:
+                statements[lt.customer_id] = statement_pdf(book, lt.customer_id, day)
+            st_path = (out / f"{stem}_statement.pdf").absolute()
+            change.documents.append((st_path, statements[lt.customer_id]))  # type: ignore[attr-defined]
+            more = ((st_path.name, statements[lt.customer_id]),)
         if lt.email:
-            change.documents.append((eml_path, render.eml(lt, subject, body, pdf, pdf_path.name, dn, when)))  # type: ignore[attr-defined]
+            change.documents.append((eml_path, render.eml(lt, subject, body, pdf, pdf_path.name, dn, when, more)))  # type: ignore[attr-defined]
         items = join_ids(lt.items["invoice_id"])
         rows.append({
             "reminder_id": rid, "customer_id": lt.customer_id, "customer_name": lt.customer_name,
@@ -113,7 +129,7 @@ def remind(book: Book, as_of=None, customers=None, level: int | None = None, out
             "activity_id": aid, "at": pd.Timestamp(when), "user": user, "customer_id": lt.customer_id,
             "channel": "email" if lt.email else "letter",
             "outcome": f"reminder {rid} level {lt.level.number} ({lt.level.tone}): {len(lt.items)} item(s), "
-                       f"{lt.currency} {fmt(lt.total)}",
+                       f"{lt.currency} {fmt(lt.total)}{' with statement of account' if more else ''}",
             "next_action_date": pd.Timestamp(pay_by), "note": "",
         })
         change.log(user, "Reminders", rid, "total", None, fmt(lt.total), f"remind level {lt.level.number}")

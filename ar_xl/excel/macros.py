@@ -31,8 +31,8 @@ Actions that work on rows use the **selection**: *Log dispute*, *Promise to
 pay* and *New payment plan* take the selected rows of the Invoices or Aging
 sheet (their invoices must be of one customer); *New payment plan* on the
 Customers sheet takes all the selected customer's open invoices; *Log
-contact* takes the customer of the selected row on any sheet with a
-customer_id column.
+contact* and *Statement* take the customer of the selected row on any sheet
+with a customer_id column.
 """
 from __future__ import annotations
 
@@ -51,6 +51,7 @@ from typing import Callable
 import pandas as pd
 
 from . import live
+from .. import clock
 from ..book import Book, Change
 from ..dates import parse_date
 from ..errors import ArXlError
@@ -108,6 +109,9 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter("reminders.folder", None, "Reminders",
               "Folder for the reminder PDFs and .eml drafts; empty = ar-xl-reminders beside the workbook."),
     Parameter("reminders.level", None, "Reminders", "Only reminders of this level; empty = every level due."),
+    Parameter("statement.folder", None, "Statement",
+              "Folder for statements of account; empty = ar-xl-statements beside the workbook."),
+    Parameter("statement.format", "pdf", "Statement", "pdf or xlsx."),
 )
 
 _HEADER = ["parameter", "value", "used by", "help"]
@@ -542,6 +546,14 @@ def my_worklist(book=None):
     return run("my_worklist", "My worklist", compute, book, after=_show_sheet("Worklist"))
 
 
+def _folder_beside(xw_book, name: str) -> Path:
+    """A folder ``name`` beside the workbook (the temp folder when the workbook has no folder), created."""
+    home = Path(str(getattr(xw_book, "fullname", "") or "")).parent
+    folder = (home if str(home) not in ("", ".") and home.is_dir() else Path(tempfile.gettempdir())) / name
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
 def reminders(book=None):
     """Reminder letters and e-mail drafts (``actions.remind``) for the customers of the selected rows (on
     Customers, Invoices or Aging), or for every customer that is due when the selection is elsewhere; the
@@ -552,17 +564,36 @@ def reminders(book=None):
         p = Parameters.read(xw_book)
         name, rows = live.selected_rows(xw_book, b, ["Customers", "Invoices", "Aging"])
         customers = _ids(rows, "customer_id") if name and len(rows) else None
-        folder = p.text("reminders.folder")
-        if not folder:
-            home = Path(str(getattr(xw_book, "fullname", "") or "")).parent
-            folder = str((home if str(home) not in ("", ".") and home.is_dir() else Path(tempfile.gettempdir()))
-                          / "ar-xl-reminders")
-            Path(folder).mkdir(exist_ok=True)
+        folder = p.text("reminders.folder") or str(_folder_beside(xw_book, "ar-xl-reminders"))
         level = p.whole("reminders.level", 0) or None
         change = _module("actions.remind").remind(b, _as_of(xw_book), customers, level, folder)
         _module("workbook.documents").write_documents(change.documents)
         return change
     return run("reminders", what, compute, book)
+
+
+def statement(book=None):
+    """The statement of account (``actions.statement``) of the customer of the selected row (Customers,
+    Invoices, Aging...), as Parameters statement.format (pdf or xlsx) in statement.folder (empty: an
+    ar-xl-statements folder beside the workbook); logged in Activities."""
+    what = "Statement"
+
+    def compute(b: Book, xw_book) -> Change:
+        p = Parameters.read(xw_book)
+        customer = selected_customer(xw_book, b, what)
+        fmt = (p.text("statement.format") or "pdf").strip().lower().lstrip(".")
+        if fmt not in ("pdf", "xlsx"):
+            raise ArXlError(f"{what}: Parameters statement.format must be pdf or xlsx, not {fmt!r}.")
+        folder = Path(p.text("statement.folder") or _folder_beside(xw_book, "ar-xl-statements"))
+        if not folder.is_dir():
+            raise ArXlError(f"{what}: the folder {folder} (Parameters statement.folder) does not exist; create it first.")
+        day = _as_of(xw_book) or clock.today()
+        action = _module("actions.statement")
+        name = _module("letters.statement").file_name(customer, day, f".{fmt}")
+        change = action.statement(b, customer, day, folder / name)
+        _module("workbook.documents").write_documents(change.documents, force=True, what="statement")
+        return change
+    return run("statement", what, compute, book)
 
 
 def refresh_dashboard(book=None):
@@ -619,6 +650,7 @@ ENTRY_POINTS: dict[str, tuple[Callable, str | None]] = {
     "update_plans": (update_plans, "actions.plan"),
     "my_worklist": (my_worklist, "actions.worklist"),
     "reminders": (reminders, "actions.remind"),
+    "statement": (statement, "actions.statement"),
     "refresh_dashboard": (refresh_dashboard, "actions.dashboard"),
     "credit_holds": (credit_holds, "actions.credit"),
     "parameters": (parameters, None),

@@ -47,7 +47,7 @@ LABELS = {
            "balance": "Solde", "overdue": "dont échu", "aging": "Balance âgée",
            "current": "Non échu", "days": "{b} jours", "unapplied": "Non affecté", "customer": "Numéro client"},
 }
-WIDTHS = (16, 19, 15, 15, 12, 18, 18, 18, 37)
+WIDTHS = (16, 19, 16, 16, 11, 18, 18, 18, 36)
 """Column widths in mm (A4 less the margins: 168)."""
 
 
@@ -111,8 +111,9 @@ HEAD_PT, BODY_PT = 6.5, 6.8
 
 
 def _row(doc, cells, widths, aligns, bold=False, fill=False, height=5.0) -> None:
-    """One table row; a bold (heading) row wraps each cell on up to two lines and is underlined.  A line's
-    text cell too wide for its column is cut with …; a number never is: its font shrinks to fit."""
+    """One table row; a bold (heading) row wraps each cell on up to two lines and is underlined.  A cell too
+    wide for its column is set in a smaller font (down to 4 pt) rather than cut: an amount, a date or a
+    reference is never shortened."""
     if doc.will_page_break(height):
         doc.add_page()
     if bold:
@@ -128,13 +129,10 @@ def _row(doc, cells, widths, aligns, bold=False, fill=False, height=5.0) -> None
     for text, w, a in zip(cells, widths, aligns):
         size = BODY_PT
         doc.set_font("DejaVu", "", size)
-        if a == "R":
-            while size > 4 and doc.get_string_width(text) > w - 2 * doc.c_margin:
-                size -= 0.2
-                doc.set_font("DejaVu", "", size)
-        else:
-            text = _fit(doc, text, w)
-        doc.cell(w, height, text, align=a, fill=fill)
+        while size > 4 and doc.get_string_width(text) > w - 2 * doc.c_margin:
+            size -= 0.2
+            doc.set_font("DejaVu", "", size)
+        doc.cell(w, height, _fit(doc, text, w), align=a, fill=fill)
     doc.ln(height)
 
 
