@@ -65,6 +65,12 @@ def plan_letters(book: Book, as_of=None, customers=None, level: int | None = Non
         raise ArXlError(f"remind: {e}") from None
 
 
+def interest_warnings(plan: dunning.Plan) -> list[str]:
+    """Each letter's items left without interest and why (the letter itself says so too)."""
+    return [f"{lt.customer_id} level {lt.level.number} ({lt.currency}): interest left out: {why}"
+            for lt in plan.letters for why in lt.interest_missing]
+
+
 def _skips(plan: dunning.Plan) -> str:
     counts = Counter(r.split(":")[0] if r.startswith("level ") else r for _, _, r in plan.skipped)
     return "; ".join(f"{r} ({n})" for r, n in counts.most_common())
@@ -86,6 +92,7 @@ def remind(book: Book, as_of=None, customers=None, level: int | None = None, out
         verb = "would make" if dry_run else "made"
         change.summary = (f"{verb} {len(plan.letters)} reminder(s) as of {day:%Y-%m-%d}"
                           f"{' (' + by_level + ')' if by_level else ''}; not reminded: {skipped or 'none'}")
+        change.warnings.extend(interest_warnings(plan))
         return change
     out = Path(out_dir)
     if not out.is_dir():
@@ -141,7 +148,5 @@ def remind(book: Book, as_of=None, customers=None, level: int | None = None, out
                       f"{len({lt.customer_id for lt in plan.letters})} customer(s) in {out.absolute()}"
                       f"{f'; {no_mail} without an e-mail address (PDF only)' if no_mail else ''}"
                       f"; not reminded: {skipped or 'none'}")
-    if any(lt.level.interest for lt in plan.letters) and dn.interest_rate is None:
-        change.warnings.append("a level claims interest but Config dunning.interest_rate is empty: no interest was "
-                               "computed")
+    change.warnings.extend(interest_warnings(plan))
     return change

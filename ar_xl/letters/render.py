@@ -52,6 +52,28 @@ def day(d: dt.date, lang: str) -> str:
     return format_date(d, format="long", locale=locale_of(lang))
 
 
+HALF_YEARS = {"en": ("H1 {y}", "H2 {y}"), "nl": ("1e halfjaar {y}", "2e halfjaar {y}"),
+              "de": ("1. Halbjahr {y}", "2. Halbjahr {y}"), "fr": ("1er semestre {y}", "2e semestre {y}")}
+
+
+def half_year(period: str, lang: str) -> str:
+    """``2026H2`` as ``2. Halbjahr 2026`` (de), ``2e semestre 2026`` (fr)..."""
+    if len(period) != 6 or period[4] != "H":
+        return period
+    return HALF_YEARS.get(lang, HALF_YEARS["en"])[int(period[5]) - 1].format(y=period[:4])
+
+
+def rates(pairs, lang: str) -> str:
+    """The interest rates that applied: ``10,27 %`` alone, or ``11,27 % (1. Halbjahr 2025), 10,27 % (2. Halbjahr
+    2025)`` when they changed; a flat Config rate has no half-year."""
+    def pct(r) -> str:
+        return format_percent(Decimal(r) / 100, "#,##0.00 %", locale=locale_of(lang))
+    distinct = {r for _, r in pairs}
+    if len(distinct) <= 1:
+        return pct(next(iter(distinct))) if distinct else ""
+    return ", ".join(f"{pct(r)} ({half_year(p, lang)})" for p, r in pairs)
+
+
 def _env(override: str = ""):
     import jinja2
     loaders = []
@@ -86,7 +108,10 @@ def context(letter, dunning, as_of: dt.date) -> dict:
         "interest": money(letter.interest, cur, lang), "interest_cents": letter.interest,
         "compensation": money(letter.compensation, cur, lang), "compensation_cents": letter.compensation,
         "compensation_each": money(letter.compensation // n if n else 0, cur, lang),
-        "rate": format_percent(dunning.interest_rate or 0, "#,##0.00 %", locale=locale_of(lang)),
+        "rate": rates(letter.interest_rates, lang),
+        "interest_law": letter.interest_law,
+        "interest_missing": bool(letter.interest_missing_periods),
+        "interest_missing_periods": ", ".join(half_year(p, lang) for p in letter.interest_missing_periods),
         "total": money(letter.total, cur, lang), "total_cents": letter.total,
         "company": dict(dunning.company),
     }
