@@ -109,7 +109,7 @@ def context(letter, dunning, as_of: dt.date) -> dict:
         "compensation": money(letter.compensation, cur, lang), "compensation_cents": letter.compensation,
         "compensation_each": money(letter.compensation // n if n else 0, cur, lang),
         "rate": rates(letter.interest_rates, lang),
-        "interest_law": letter.interest_law,
+        "interest_law": re.sub(r"\s*\([^()]*\)$", "", letter.interest_law),  # "art. 6:119a BW", not "(...)"
         "interest_missing": bool(letter.interest_missing_periods),
         "interest_missing_periods": ", ".join(half_year(p, lang) for p in letter.interest_missing_periods),
         "total": money(letter.total, cur, lang), "total_cents": letter.total,

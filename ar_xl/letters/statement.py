@@ -47,7 +47,7 @@ LABELS = {
            "balance": "Solde", "overdue": "dont échu", "aging": "Balance âgée",
            "current": "Non échu", "days": "{b} jours", "unapplied": "Non affecté", "customer": "Numéro client"},
 }
-WIDTHS = (16, 19, 16, 16, 11, 18, 18, 18, 36)
+WIDTHS = (16, 19, 16, 16, 13, 18, 18, 18, 34)
 """Column widths in mm (A4 less the margins: 168)."""
 
 
