@@ -35,7 +35,7 @@ from ..errors import ArXlError
 from ..letters import render
 from ..money import fmt
 from .plan import appended, known_customer, who
-from .statement import pdf_for as statement_pdf
+from .statement import Statements
 
 STATEMENT_FROM_LEVEL = 2
 """Reminders of this level and higher carry the statement of account."""
@@ -103,7 +103,7 @@ def remind(book: Book, as_of=None, customers=None, level: int | None = None, out
     act_ids = list(book.get("Activities")["activity_id"])
     rows, acts = [], []
     when = clock.now()
-    statements: dict[str, bytes] = {}
+    statements: Statements | None = None
     for lt in plan.letters:
         rid = next_id(existing, "R")
         existing.append(rid)
@@ -114,11 +114,11 @@ def remind(book: Book, as_of=None, customers=None, level: int | None = None, out
         change.documents.append((pdf_path, pdf))  # type: ignore[attr-defined]
         more: tuple[tuple[str, bytes], ...] = ()
         if lt.level.number >= STATEMENT_FROM_LEVEL:
-            if lt.customer_id not in statements:
-                statements[lt.customer_id] = statement_pdf(book, lt.customer_id, day)
+            statements = statements or Statements(book, day)
+            st_pdf = statements.pdf(lt.customer_id)
             st_path = (out / f"{stem}_statement.pdf").absolute()
-            change.documents.append((st_path, statements[lt.customer_id]))  # type: ignore[attr-defined]
-            more = ((st_path.name, statements[lt.customer_id]),)
+            change.documents.append((st_path, st_pdf))  # type: ignore[attr-defined]
+            more = ((st_path.name, st_pdf),)
         if lt.email:
             change.documents.append((eml_path, render.eml(lt, subject, body, pdf, pdf_path.name, dn, when, more)))  # type: ignore[attr-defined]
         items = join_ids(lt.items["invoice_id"])

@@ -30,38 +30,67 @@ FORMATS = (".pdf", ".xlsx")
 
 
 def customer_of(book: Book, customer_id: str) -> dict:
-    """The customer's id, name, language (Customers, else Config ``dunning.language``), e-mail."""
+    """The customer's id, name, language (Customers, else Config ``dunning.language``), e-mail; an unknown
+    customer is refused, naming it."""
     cid = known_customer(book, customer_id, "statement")
     cust = book.get("Customers")
-    row = {}
-    if len(cust):
-        hit = cust[cust["customer_id"].astype(str).str.strip() == cid]
-        if len(hit):
-            row = hit.iloc[0].to_dict()
+    hit = cust[cust["customer_id"].astype(str).str.strip() == cid] if len(cust) else cust
+    inv = book.get("Invoices")
+    return _info(book, cid, hit.iloc[0].to_dict() if len(hit) else {},
+                 inv[inv["customer_id"].astype(str).str.strip() == cid] if len(inv) else inv)
 
+
+def _info(book: Book, cid: str, row: dict, invoices: pd.DataFrame) -> dict:
     def text(key):
         v = row.get(key)
         return "" if v is None or pd.isna(v) else str(v).strip()
     name = text("customer_name")
-    if not name:
-        inv = book.get("Invoices")
-        names = inv.loc[inv["customer_id"].astype(str).str.strip() == cid, "customer_name"].dropna() \
-            if "customer_name" in inv else []
-        name = str(names.iloc[0]).strip() if len(names) else cid
+    if not name and len(invoices) and "customer_name" in invoices:
+        names = invoices["customer_name"].dropna()
+        name = str(names.iloc[0]).strip() if len(names) else ""
     lang = text("language").lower()
-    return {"customer_id": cid, "customer_name": name, "email": text("email"),
+    return {"customer_id": cid, "customer_name": name or cid, "email": text("email"),
             "language": lang if lang in letter.LABELS else book.config.dunning.language}
 
 
-def build(book: Book, customer_id: str, as_of: dt.date) -> tuple[engine.Statement, dict]:
-    """The statement (engine) and the customer (``customer_of``)."""
+def build(book: Book, customer_id: str, as_of: dt.date, invoices: pd.DataFrame | None = None,
+          unapplied: pd.DataFrame | None = None) -> tuple[engine.Statement, dict]:
+    """The statement (engine) and the customer (``customer_of``); ``invoices`` / ``unapplied`` may be given
+    already narrowed to the customer (``Statements``), read from the book otherwise."""
     who_ = customer_of(book, customer_id)
-    stmt = engine.statement(book.get("Invoices"), unapplied_cash(book), who_["customer_id"], as_of, book.config)
+    stmt = engine.statement(book.get("Invoices") if invoices is None else invoices,
+                            unapplied_cash(book) if unapplied is None else unapplied,
+                            who_["customer_id"], as_of, book.config)
     return stmt, who_
 
 
+class Statements:
+    """Statement PDFs of many customers of one book as of one date (a reminder run): Invoices grouped by
+    customer and the unapplied cash read once, each customer's PDF made once."""
+
+    def __init__(self, book: Book, as_of: dt.date):
+        self.book, self.as_of = book, as_of
+        inv = book.get("Invoices")
+        self.groups = dict(tuple(inv.groupby(inv["customer_id"].astype(str).str.strip(), sort=False))) if len(inv) else {}
+        self.empty = inv.iloc[0:0]
+        self.unapplied = unapplied_cash(book)
+        cust = book.get("Customers")
+        self.records = {str(r["customer_id"]).strip(): r for r in cust.to_dict("records")} if len(cust) else {}
+        self.made: dict[str, bytes] = {}
+
+    def pdf(self, customer_id: str) -> bytes:
+        """The PDF of a customer the reminders found on Invoices."""
+        if customer_id not in self.made:
+            inv = self.groups.get(customer_id, self.empty)
+            c = _info(self.book, customer_id, self.records.get(customer_id, {}), inv)
+            stmt = engine.statement(inv, self.unapplied, customer_id, self.as_of, self.book.config)
+            self.made[customer_id] = letter.pdf(stmt, c["customer_name"], c["language"], self.book.config.dunning,
+                                                c["email"])
+        return self.made[customer_id]
+
+
 def pdf_for(book: Book, customer_id: str, as_of: dt.date) -> bytes:
-    """The statement PDF of the customer as of the date (what a level 2+ reminder attaches)."""
+    """The statement PDF of one customer as of the date (an unknown customer is refused)."""
     stmt, c = build(book, customer_id, as_of)
     return letter.pdf(stmt, c["customer_name"], c["language"], book.config.dunning, c["email"])
 
