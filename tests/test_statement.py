@@ -219,3 +219,25 @@ def test_a_level_2_reminder_draft_carries_the_statement_as_a_second_pdf(tmp_path
         assert (out / atts[1].get_filename()).read_bytes() == atts[1].get_content()
     acts = xlsx.load(wb).get("Activities")
     assert acts["outcome"].str.contains("with statement of account").sum() == 2
+
+
+def test_nothing_open_says_so_and_a_long_statement_repeats_its_headings_on_each_page(tmp_path):
+    many = [(f"I-{n:03d}", "C-1", KUEHN, "2026-09-01", "2026-10-01", "EUR", "10.00", "10.00", "open", "")
+            for n in range(120)]
+    wb = seeded(tmp_path / "collections.xlsx",
+                Customers=([("C-1", KUEHN, "en", "", "DE"), ("C-3", "Quiet Ltd", "en", "", "GB")],
+                           ["customer_id", "customer_name", "language", "email", "country"]),
+                Invoices=(many, INVOICE_COLS))
+    out = tmp_path / "quiet.pdf"
+    assert main(["statement", str(wb), "--customer", "C-3", "--as-of", AS_OF, "--out", str(out)]) == 0
+    text = pdf_text(out)
+    assert "Nothing is open on your account." in text and "Aging summary" not in text
+    out = tmp_path / "long.pdf"
+    assert main(["statement", str(wb), "--customer", "C-1", "--as-of", AS_OF, "--out", str(out)]) == 0
+    pages = subprocess.run(["pdftotext", "-layout", str(out), "-"], check=True, capture_output=True,
+                           text=True).stdout.split("\f")
+    full = [p for p in map(flat, pages) if "Invoice I-" in p]
+    assert len(full) >= 2 and all("Document" in p and "Balance" in p for p in full)
+    text = flat(" ".join(pages))
+    assert "Invoice I-119 01/09/2026 01/10/2026 61 10.00 10.00 1,200.00" in text
+    assert "quote your customer number C-1 and the invoice numbers." in text  # 120 are not listed

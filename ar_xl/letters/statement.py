@@ -49,6 +49,8 @@ LABELS = {
 }
 WIDTHS = (16, 19, 16, 16, 13, 18, 18, 18, 34)
 """Column widths in mm (A4 less the margins: 168)."""
+LIST_INVOICES = 12
+"""The text below the tables lists the invoice numbers to quote when there are at most this many."""
 
 
 def labels(lang: str) -> dict:
@@ -82,7 +84,7 @@ def context(stmt, customer_name: str, lang: str, dunning) -> dict:
                     "overdue_cents": int(t.overdue), "invoices": render.money(t.invoices, t.currency, lang),
                     "credits": render.money(t.credits, t.currency, lang)}
                    for t in stmt.totals.itertuples(index=False)],
-        "invoice_numbers": ", ".join(inv["document"]),
+        "invoice_numbers": ", ".join(inv["document"]) if len(inv) <= LIST_INVOICES else "",
         "company": dict(dunning.company),
     }
 
@@ -158,6 +160,9 @@ def tables(doc, stmt, lang: str) -> None:
         _row(doc, lab["head"], WIDTHS, aligns, bold=True, height=7.5)
         part = stmt.lines[stmt.lines["currency"] == cur]
         for i, r in enumerate(part.itertuples(index=False)):
+            if doc.will_page_break(5.0):  # a new page repeats the headings
+                doc.add_page()
+                _row(doc, lab["head"], WIDTHS, aligns, bold=True, height=7.5)
             cells = (lab["kind"][r.kind], r.document, short_day(r.date, lang), short_day(r.due_date, lang),
                      "" if pd.isna(r.days_overdue) or r.days_overdue <= 0 else str(int(r.days_overdue)),
                      number(r.amount, lang), number(r.open_amount, lang), number(r.balance, lang),
@@ -171,6 +176,8 @@ def tables(doc, stmt, lang: str) -> None:
             doc.cell(sum(WIDTHS[:6]), 4.8, lab[key], align="R")
             doc.cell(WIDTHS[6] + WIDTHS[7], 4.8, render.money(int(cents), cur, lang), align="R",
                      new_x="LMARGIN", new_y="NEXT")
+    if stmt.empty:
+        return
     doc.ln(3)
     doc.set_font("DejaVu", "B", 10)
     if doc.will_page_break(8 + 5.2 * (len(stmt.currencies) + 2)):
