@@ -75,7 +75,7 @@ class Parameter:
 
 
 PARAMETERS: tuple[Parameter, ...] = (
-    Parameter("as_of", None, "Refresh aging, Check promises, Update plans, My worklist",
+    Parameter("as_of", None, "Refresh aging, Check promises, Update plans, My worklist, Reminders, Statement",
               "Date to compute at; empty = today."),
     Parameter("fx.confirm", None, "Refresh aging, Refresh dashboard",
               "yes = use FX rates that moved more than Config fx_max_move times since the last run; "
