@@ -28,8 +28,9 @@ Config rows
     reminder says so).
 ``dunning.compensation`` the fixed compensation per invoice (base currency) claimed by levels with
     ``compensation=yes``.
-``dunning.templates``    a folder whose ``<tone>_<language>.subject.txt`` / ``.body.txt`` files
-    replace the built-in templates of the same name.
+``dunning.templates``    a folder whose files replace the built-in templates of the same name
+    (``ar_xl/letters/templates``: ``<tone>_<language>.txt`` or ``level<N>_<language>.txt`` for reminders,
+    ``statement_<language>.txt`` and ``statement_payment_<language>.txt`` for statements of account).
 ``company.*``            the letterhead: name, address (lines separated by ``;``), email, phone, iban, bic.
 """
 from __future__ import annotations
@@ -63,12 +64,12 @@ DEFAULTS: dict[str, tuple[str, str]] = {
     "dunning.interest_country": ("", "Country of the statutory interest rate for customers without Customers.country "
                                      "(NL, BE, DE, FR, LU, GB); empty: no interest for them"),
     "dunning.compensation": ("40.00", "Fixed compensation per invoice (base currency) for levels with compensation=yes"),
-    "dunning.templates": ("", "Folder with reminder templates (<tone>_<lang>.subject.txt/.body.txt) replacing the built-in ones"),
+    "dunning.templates": ("", "Folder with letter templates (<tone>_<lang>.txt, statement_<lang>.txt...) replacing the built-in ones"),
     "company.name": ("Your Company B.V.", "Letterhead: company name"),
     "company.address": ("Street 1; 1000 AA City; Country", "Letterhead: address lines separated by ;"),
     "company.email": ("ar@example.com", "Letterhead and sender of reminder e-mails"),
     "company.phone": ("", "Letterhead: phone"),
-    "company.iban": ("", "Bank account for payment shown on reminders"),
+    "company.iban": ("", "Bank account for payment shown on reminders and statements of account"),
     "company.bic": ("", "BIC of that account"),
 }
 
