@@ -313,7 +313,8 @@ def test_a_missing_rate_is_said_in_the_letter_and_warned_never_guessed(tmp_path,
     out.mkdir()
     assert main(["remind", str(wb), "--as-of", "2026-08-31", "--out", str(out)]) == 0
     err = capsys.readouterr().err
-    assert "C-DE level 3 (EUR): interest left out: I1: no statutory rate for DE 2026H2" in err and "rate.DE.2026H2" in err
+    assert "interest left out of 1 item(s) in 1 reminder(s) (customer C-DE): no statutory rate for DE 2026H2" in err
+    assert "rate.DE.2026H2" in err
     last = xlsx.load(wb).get("Reminders").iloc[-1]
     assert (int(last["interest"]), int(last["total"])) == (0, 100000 + 4000)
     letter = pdf_text(next(draft_of(out, last["draft"]).iter_attachments()).get_content(), tmp_path)

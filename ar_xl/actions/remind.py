@@ -66,9 +66,18 @@ def plan_letters(book: Book, as_of=None, customers=None, level: int | None = Non
 
 
 def interest_warnings(plan: dunning.Plan) -> list[str]:
-    """Each letter's items left without interest and why (the letter itself says so too)."""
-    return [f"{lt.customer_id} level {lt.level.number} ({lt.currency}): interest left out: {why}"
-            for lt in plan.letters for why in lt.interest_missing]
+    """One warning per reason interest was left out (the letters themselves say so too), with how many
+    items and reminders it touches and the first customers."""
+    by_reason: dict[str, list[tuple[str, int]]] = {}
+    for lt in plan.letters:
+        for why, items in lt.interest_missing.items():
+            by_reason.setdefault(why, []).append((lt.customer_id, len(items)))
+    out = []
+    for why, hits in by_reason.items():
+        custs = list(dict.fromkeys(c for c, _ in hits))
+        out.append(f"interest left out of {sum(n for _, n in hits)} item(s) in {len(hits)} reminder(s) "
+                   f"(customer {', '.join(custs[:5])}{', ...' if len(custs) > 5 else ''}): {why}")
+    return out
 
 
 def _skips(plan: dunning.Plan) -> str:

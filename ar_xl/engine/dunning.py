@@ -42,7 +42,8 @@ Rules
     override: open × rate × days / 365, simple, rounded half away from zero per item;
   - **never guessed**: an item whose period has no rate in the table, or a customer whose country has
     no statutory rule (and no fallback), gets no interest; the letter says so and
-    ``Letter.interest_missing`` holds the reason (the action shows it as a warning).
+    ``Letter.interest_missing`` maps each reason to the items it leaves without interest (the action
+    shows it as a warning).
 """
 from __future__ import annotations
 
@@ -88,8 +89,9 @@ class Letter:
     interest_rates: tuple[tuple[str, Decimal], ...] = ()
     """Each rate that applied, in % a year, with its half-year (``("2026H1", Decimal("10.27"))``); the flat
     rate has the half-year ``""``."""
-    interest_missing: tuple[str, ...] = ()
-    """Why interest is left out of some items (a half-year without a rate, a country without a rule)."""
+    interest_missing: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Why interest is left out of some items (a half-year without a rate, a country without a rule): the
+    reason -> the invoice ids."""
     interest_missing_periods: tuple[str, ...] = ()
     """The half-years without a rate (``2026H2``), for the letter."""
 
@@ -193,7 +195,7 @@ class Claim:
     cents: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     law: str = ""
     rates: tuple[tuple[str, Decimal], ...] = ()
-    missing: tuple[str, ...] = ()
+    missing: dict[str, tuple[str, ...]] = field(default_factory=dict)
     periods: tuple[str, ...] = ()
 
 
@@ -209,19 +211,19 @@ def _claim(ix, open_, days, due, ids, as_of: dt.date, flat: Decimal | None, coun
     if code not in RULES:
         why = (f"no statutory late-payment rule for country {country!r} (rules: {', '.join(RULES)})" if country
                else "the customer has no country and Config dunning.interest_country is empty")
-        return Claim(zero, "", (), (f"{why}: no interest claimed on {', '.join(ids[ix])}; set Customers.country, "
-                                    "Config dunning.interest_country or a flat dunning.interest_rate",))
-    cents, rates, missing, periods = zero.copy(), {}, [], []
+        return Claim(zero, "", (), {f"{why}; set Customers.country, Config dunning.interest_country or a flat "
+                                    "dunning.interest_rate": tuple(ids[ix])})
+    cents, rates, missing, periods = zero.copy(), {}, {}, []
     for k, i in enumerate(ix):
         li = late_interest(int(open_[i]), due[i], as_of, code, None, table)
         if li.interest is None:
-            missing.append(f"{ids[i]}: {li.missing_text()}")
+            missing.setdefault(li.missing_text(), []).append(str(ids[i]))
             periods.extend(m.split()[-1] for m in li.missing)
             continue
         cents[k] = li.interest
         for p in li.periods:
             rates[p.half_year] = p.rate
-    return Claim(cents, RULES[code].law, tuple(sorted(rates.items())), tuple(missing),
+    return Claim(cents, RULES[code].law, tuple(sorted(rates.items())), {k: tuple(v) for k, v in missing.items()},
                  tuple(dict.fromkeys(sorted(periods))))
 
 
