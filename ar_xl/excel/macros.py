@@ -33,8 +33,8 @@ sheet (their invoices must be of one customer); *Write off* proposes a
 write-off of the selected Invoices or Aging rows (any customers) and, wherever
 the selection is, applies the Confirm/Reject typed in WriteOffs; *New payment plan* on the
 Customers sheet takes all the selected customer's open invoices; *Log
-contact* takes the customer of the selected row on any sheet with a
-customer_id column.
+contact* and *Statement* take the customer of the selected row on any sheet
+with a customer_id column.
 """
 from __future__ import annotations
 
@@ -53,6 +53,7 @@ from typing import Callable
 import pandas as pd
 
 from . import live
+from .. import clock
 from ..book import Book, Change
 from ..workbook import journal
 from ..dates import parse_date
@@ -77,7 +78,8 @@ class Parameter:
 
 
 PARAMETERS: tuple[Parameter, ...] = (
-    Parameter("as_of", None, "Refresh aging, Check promises, Update plans, My worklist, Cash forecast",
+    Parameter("as_of", None, "Refresh aging, Check promises, Update plans, My worklist, Cash forecast, Reminders, "
+              "Statement",
               "Date to compute at; empty = today."),
     Parameter("fx.confirm", None, "Refresh aging, Refresh dashboard, Cash forecast",
               "yes = use FX rates that moved more than Config fx_max_move times since the last run; "
@@ -119,6 +121,9 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter("writeoff.journal_folder", None, "Write off",
               "Folder for the ERP journal (CSV) of booked write-offs; empty = ar-xl-journal beside the workbook."),
     Parameter("forecast.weeks", 13, "Cash forecast", "Weeks the forecast covers, from the as-of date's ISO week."),
+    Parameter("statement.folder", None, "Statement",
+              "Folder for statements of account; empty = ar-xl-statements beside the workbook."),
+    Parameter("statement.format", "pdf", "Statement", "pdf or xlsx."),
 )
 
 _HEADER = ["parameter", "value", "used by", "help"]
@@ -564,6 +569,13 @@ def my_worklist(book=None):
     return run("my_worklist", "My worklist", compute, book, after=_show_sheet("Worklist"))
 
 
+def _folder_beside(xw_book, name: str) -> Path:
+    """A folder ``name`` beside the workbook (the temp folder when the workbook has no folder), created."""
+    folder = _home(xw_book) / name
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
 def reminders(book=None):
     """Reminder letters and e-mail drafts (``actions.remind``) for the customers of the selected rows (on
     Customers, Invoices or Aging), or for every customer that is due when the selection is elsewhere; the
@@ -574,10 +586,7 @@ def reminders(book=None):
         p = Parameters.read(xw_book)
         name, rows = live.selected_rows(xw_book, b, ["Customers", "Invoices", "Aging"])
         customers = _ids(rows, "customer_id") if name and len(rows) else None
-        folder = p.text("reminders.folder")
-        if not folder:
-            folder = str(_home(xw_book) / "ar-xl-reminders")
-            Path(folder).mkdir(exist_ok=True)
+        folder = p.text("reminders.folder") or str(_folder_beside(xw_book, "ar-xl-reminders"))
         level = p.whole("reminders.level", 0) or None
         change = _module("actions.remind").remind(b, _as_of(xw_book), customers, level, folder)
         _module("workbook.documents").write_documents(change.documents)
@@ -601,6 +610,30 @@ def write_off(book=None):
             b, ids, p.cents("writeoff.amount"), p.text("writeoff.reason", required=True), journal_dir=folder,
             note=p.text("writeoff.note", default="") or "")
     return run("write_off", what, compute, book, after=_show_sheet("WriteOffs"))
+
+
+def statement(book=None):
+    """The statement of account (``actions.statement``) of the customer of the selected row (Customers,
+    Invoices, Aging...), as Parameters statement.format (pdf or xlsx) in statement.folder (empty: an
+    ar-xl-statements folder beside the workbook); logged in Activities."""
+    what = "Statement"
+
+    def compute(b: Book, xw_book) -> Change:
+        p = Parameters.read(xw_book)
+        customer = selected_customer(xw_book, b, what)
+        fmt = (p.text("statement.format") or "pdf").strip().lower().lstrip(".")
+        if fmt not in ("pdf", "xlsx"):
+            raise ArXlError(f"{what}: Parameters statement.format must be pdf or xlsx, not {fmt!r}.")
+        folder = Path(p.text("statement.folder") or _folder_beside(xw_book, "ar-xl-statements"))
+        if not folder.is_dir():
+            raise ArXlError(f"{what}: the folder {folder} (Parameters statement.folder) does not exist; create it first.")
+        day = _as_of(xw_book) or clock.today()
+        action = _module("actions.statement")
+        name = _module("letters.statement").file_name(customer, day, f".{fmt}")
+        change = action.statement(b, customer, day, folder / name)
+        _module("workbook.documents").write_documents(change.documents, force=True, what="statement")
+        return change
+    return run("statement", what, compute, book)
 
 
 def refresh_dashboard(book=None):
@@ -668,6 +701,7 @@ ENTRY_POINTS: dict[str, tuple[Callable, str | None]] = {
     "my_worklist": (my_worklist, "actions.worklist"),
     "reminders": (reminders, "actions.remind"),
     "write_off": (write_off, "actions.writeoff"),
+    "statement": (statement, "actions.statement"),
     "refresh_dashboard": (refresh_dashboard, "actions.dashboard"),
     "credit_holds": (credit_holds, "actions.credit"),
     "cash_forecast": (cash_forecast, "actions.forecast"),
