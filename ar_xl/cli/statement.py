@@ -2,7 +2,7 @@
 ribbon's *Statement* button runs the same action on the selected customer)."""
 from __future__ import annotations
 
-from .common import FORCE_HELP, date_arg, run_on_workbook, warn
+from .common import AS_OF_HELP, FORCE_HELP, WORKBOOK_HELP, date_arg, run_on_workbook, warn
 
 
 def make_statement(workbook, customer, as_of=None, out=None, force=False):
@@ -23,9 +23,9 @@ def make_statement(workbook, customer, as_of=None, out=None, force=False):
 
 def add_verbs(sub) -> None:
     s = sub.add_parser("statement", help="a customer's statement of account (PDF or XLSX) in their language")
-    s.add_argument("workbook")
+    s.add_argument("workbook", help=WORKBOOK_HELP)
     s.add_argument("--customer", required=True, metavar="ID", help="the customer (Customers.customer_id)")
-    s.add_argument("--as-of", type=date_arg, default=None, metavar="DATE", help="default: today")
+    s.add_argument("--as-of", type=date_arg, default=None, metavar="DATE", help=AS_OF_HELP)
     s.add_argument("--out", default=None, metavar="FILE",
                    help="FILE.pdf or FILE.xlsx (default: statement_<ID>_<date>.pdf here)")
     s.add_argument("--force", action="store_true", help=FORCE_HELP)
