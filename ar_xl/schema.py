@@ -220,6 +220,8 @@ AGING = Table(
         C("bucket", width=10),
         C("disputed", "bool", width=9),
         C("state", width=11, description="The invoice's workflow state, derived from its records (engine.states)"),
+        C("interest", "money", description="Statutory late-payment interest accrued to as_of, in the item's currency "
+                                           "(the law of the customer's country; empty where a rate is missing)"),
     ),
     key=("invoice_id",),
     description="Written by Refresh aging from Invoices; one row per open item. Bucket columns follow.",
@@ -242,6 +244,8 @@ WORKLIST = Table(
         C("currency", width=9, description="The customer's currency; several are listed and own-currency amounts left empty"),
         C("open_amount", "money", description="In the customer's currency"),
         C("overdue_amount", "money", description="Past due and not disputed, in the customer's currency"),
+        C("interest", "money", description="Statutory late-payment interest accrued on the customer's overdue items, in "
+                                           "the customer's currency (empty: several currencies, or a rate missing)"),
         C("open_amount_base", "money"),
         C("overdue_amount_base", "money"),
         C("oldest_invoice_id", width=16),

@@ -53,6 +53,7 @@ def make_book(rows: int, seed: int) -> Book:
                                  dtype="Int64"),
         "email": [f"ap@{c.lower()}.example" for c in ids], "phone": [f"+31 20 {i:07d}" for i in range(n)],
         "iban": [f"NL{i:02d}BANK{i:010d}" for i in range(n)],
+        "country": rng.choice(["NL", "BE", "DE", "FR", "GB"], n),  # the law of the interest each row shows
     })
     customers.loc[customers["credit_limit"] == 0, "credit_limit"] = pd.NA
     k = 20_000

@@ -17,7 +17,7 @@ import pandas as pd
 
 from .. import clock, fxrates
 from ..book import Book, Change
-from ..engine import aging, disputes, owners, states
+from ..engine import aging, disputes, interest, owners, states
 from . import restate
 
 
@@ -46,11 +46,39 @@ def aging_table(book: Book, as_of: dt.date, edges=None, basis=None) -> tuple[pd.
     keep = np.flatnonzero(inv["open_amount"].to_numpy(dtype=np.int64, na_value=0) != 0)
     out.insert(out.columns.get_loc("disputed") + 1, "state", state[keep])
     out.insert(0, "as_of", pd.Timestamp(as_of))
+    cents, known, missing = accrued_interest(book, out, as_of)
+    shown = pd.array(cents, dtype="Int64")
+    shown[~known] = pd.NA  # a missing rate is never guessed: the cell stays empty
+    out.insert(out.columns.get_loc("state") + 1, "interest", shown)
+    out.attrs["interest_missing"] = missing
     bno = items["bucket_no"].to_numpy()
     base = items["open_amount_base"].to_numpy()
     for j, lab in enumerate(labels):
         out[lab] = np.where(bno == j, base, 0)
     return sort_aging(out), labels
+
+
+def customer_countries(book: Book, customer_ids) -> np.ndarray:
+    """Each customer's country (Customers.country), else Config ``dunning.interest_country``, else blank."""
+    fallback = str(book.config.dunning.interest_country or "").strip().upper()
+    known: dict[str, str] = {}
+    if book.has("Customers") and "country" in book.get("Customers").columns:
+        cust = book.get("Customers")
+        known = dict(zip(cust["customer_id"].astype(str).str.strip(),
+                         cust["country"].fillna("").astype(str).str.strip().str.upper()))
+    return np.array([known.get(str(c).strip(), "") or fallback for c in customer_ids], dtype=object)
+
+
+def accrued_interest(book: Book, items: pd.DataFrame, as_of: dt.date):
+    """Statutory late-payment interest accrued to ``as_of`` on each aged item's open amount, in the item's
+    currency (``engine.interest.accrued``: the law of the customer's country, Config rows adding rates);
+    ``(cents, known, missing half-years)``.  Credit notes, items not yet due and customers without a country
+    accrue nothing; an item whose period lacks a published rate is not known (left empty, never guessed)."""
+    if not len(items):
+        return np.zeros(0, dtype=np.int64), np.ones(0, dtype=bool), ()
+    return interest.accrued(items["open_amount"].to_numpy(dtype=np.int64), items["due_date"],
+                            customer_countries(book, items["customer_id"]), as_of,
+                            interest.RateTable.load(book.config.late_rates))
 
 
 def sort_aging(rows: pd.DataFrame) -> pd.DataFrame:
@@ -79,6 +107,10 @@ def run(book: Book, as_of: dt.date | None = None, confirm_fx: bool = False, also
     change.tables["Aging"] = table
     change.extra_columns["Aging"] = labels
     change.warnings = book.warnings
+    missing = table.attrs.get("interest_missing", ())
+    if missing:
+        change.warnings = [*change.warnings, f"Aging.interest left empty where a statutory rate is missing: "
+                                             f"{interest.missing_rates_text(missing)}"]
     cfg = book.config
     fx_note = fxrates.apply(book, change, cfg, table["currency"], *also_converts, confirmed=confirm_fx)
     total = int(table["open_amount_base"].sum())

@@ -74,9 +74,35 @@ def table(book: Book, as_of: dt.date | None = None, collector: str | None = None
     inv["disputed"] = inv["invoice_id"].astype(str).isin(disputed_invoice_ids(book)).to_numpy()
     promises, plans = _current(book, as_of)
     from .credit import exposures
-    return engine.build(inv, book.get("Customers"), as_of, book.config, promises=promises, plans=plans,
-                        disputes=book.get("Disputes"), activities=book.get("Activities"), collector=collector,
-                        credit=exposures(book, as_of, inv))
+    wl = engine.build(inv, book.get("Customers"), as_of, book.config, promises=promises, plans=plans,
+                      disputes=book.get("Disputes"), activities=book.get("Activities"), collector=collector,
+                      credit=exposures(book, as_of, inv))
+    return with_interest(book, wl, inv, as_of)
+
+
+def with_interest(book: Book, wl: pd.DataFrame, inv: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+    """The Worklist's ``interest``: the statutory interest accrued on each listed customer's overdue items
+    (``refresh.accrued_interest``, as Aging shows it per item), in the customer's currency; empty when the
+    customer's items are in several currencies or a rate is missing (never guessed).  The missing rates are in
+    ``wl.attrs["interest_missing"]``."""
+    from .refresh import accrued_interest
+    wl = wl.copy()
+    shown = pd.array([pd.NA] * len(wl), dtype="Int64")
+    open_ = inv.loc[inv["open_amount"].fillna(0).to_numpy() != 0].reset_index(drop=True)
+    listed = set(wl["customer_id"].astype(str)) if len(wl) else set()
+    mine = open_.loc[open_["customer_id"].astype(str).isin(listed).to_numpy()].reset_index(drop=True)
+    cents, known, missing = accrued_interest(book, mine, as_of)
+    per = pd.DataFrame({"c": mine["customer_id"].astype(str).to_numpy(), "cents": cents, "known": known})
+    sums = per.groupby("c")["cents"].sum()
+    complete = per.groupby("c")["known"].all()
+    for i, (cid, cur) in enumerate(zip(wl["customer_id"].astype(str), wl["currency"].astype(str))):
+        if "," in cur or not bool(complete.get(cid, True)):
+            continue
+        shown[i] = int(sums.get(cid, 0))
+    cols = list(wl.columns)
+    wl.insert(cols.index("overdue_amount") + 1 if "overdue_amount" in cols else len(cols), "interest", shown)
+    wl.attrs["interest_missing"] = missing
+    return wl
 
 
 def run(book: Book, as_of: dt.date | None = None, collector: str | None = None) -> Change:

@@ -59,6 +59,9 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from importlib import resources
 
+import numpy as np
+import pandas as pd
+
 SERIES = ("ECB", "DE", "NL", "BE", "GB")
 """The rate series of the table and of Config rows ``rate.<SERIES>.<half-year>``."""
 
@@ -273,14 +276,19 @@ class LateInterest:
         return not self.missing
 
     def missing_text(self) -> str:
-        rule = RULES[self.country]
-        keys = []
-        for m in self.missing:
-            period = m.split()[-1]
-            series = [rule.series] + ([rule.fallback] if rule.fallback else [])
-            keys.append(" or ".join(f"rate.{s}.{period}" for s in series))
-        return (f"no statutory rate for {', '.join(self.missing)} in the shipped table or Config; "
-                f"add the published rate as a Config row ({'; '.join(keys)})")
+        return missing_rates_text(self.missing)
+
+
+def missing_rates_text(missing) -> str:
+    """What to do about half-years without a rate (``"DE 2026H2"``): the Config rows that would add them."""
+    keys = []
+    for m in missing:
+        country, period = m.split()[0], m.split()[-1]
+        rule = RULES[country]
+        series = [rule.series] + ([rule.fallback] if rule.fallback else [])
+        keys.append(" or ".join(f"rate.{s}.{period}" for s in series))
+    return (f"no statutory rate for {', '.join(missing)} in the shipped table or Config; "
+            f"add the published rate as a Config row ({'; '.join(keys)})")
 
 
 def compensation(amount_cents: int, country: str, currency: str | None = None) -> tuple[int, str]:
@@ -364,3 +372,50 @@ def late_interest(amount_cents: int, due: dt.date, until: dt.date, country: str,
         notes.append(f"interest added to the principal after each full year ({year_no - 1} time(s))")
     return LateInterest(rule.country, cur, amount_cents, due, until, days, tuple(periods), total, comp, comp_cur,
                         tuple(missing), tuple(notes))
+
+
+def accrued(amounts, dues, countries, until: dt.date, table: RateTable | None = None
+            ) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
+    """Statutory interest accrued up to and including ``until`` on many items at once, by the rule of
+    ``late_interest`` (the same periods, rates and per-period rounding, so each item's figure equals
+    ``late_interest(amount, due, until, country).interest``).
+
+    ``amounts`` are cents, ``dues`` dates (NaT: no interest), ``countries`` codes (blank or unknown:
+    no interest).  Returns ``(cents, known, missing)``: the interest per item (0 where none runs: not
+    overdue, a credit note or zero amount, no country), whether it is known (False where a rate is
+    missing: never guessed), and the half-years without a rate (``"DE 2026H2"``).  Items sharing a
+    country and due date share their periods, so the cost grows with those pairs, not with the items;
+    NL items overdue a full year or more (compounding) are computed one by one."""
+    amt = np.asarray(amounts, dtype=np.int64)
+    due = pd.to_datetime(pd.Series(dues)).dt.date.to_numpy(dtype=object)
+    cty = np.array([ALIASES.get(str(c or "").strip().upper(), str(c or "").strip().upper()) for c in countries],
+                   dtype=object)
+    out = np.zeros(len(amt), dtype=np.int64)
+    known = np.ones(len(amt), dtype=bool)
+    missing: list[str] = []
+    table = table or RateTable.load()
+    live = np.array([c in RULES and isinstance(d, dt.date) and d < until for c, d in zip(cty, due)], dtype=bool)
+    live &= amt > 0
+    if not live.any():
+        return out, known, ()
+    idx = np.flatnonzero(live)
+    groups = pd.DataFrame({"c": cty[idx], "d": due[idx], "i": idx}).groupby(["c", "d"], sort=False)["i"]
+    for (country, day), rows in groups:
+        rows = rows.to_numpy()
+        shape = late_interest(1, day, until, country, table=table)  # the periods, for one cent
+        missing += [m for m in shape.missing if m not in missing]
+        if shape.missing:
+            known[rows] = False
+            continue
+        if RULES[country].compound_yearly and until >= anniversary(day + dt.timedelta(days=1)):
+            for r in rows:  # a year or more overdue: the principal grows, item by item
+                out[r] = late_interest(int(amt[r]), day, until, country, table=table).interest or 0
+            continue
+        a = amt[rows].astype(object)  # Python integers: exact whatever the amount
+        total = np.zeros(len(rows), dtype=object)
+        for p in shape.periods:
+            f = Fraction(p.rate) * p.days / 36500
+            num, den = f.numerator, f.denominator
+            total = total + (2 * a * num + den) // (2 * den)  # half away from zero (amounts are positive)
+        out[rows] = total.astype(np.int64)
+    return out, known, tuple(missing)
