@@ -77,7 +77,7 @@ WORKLIST_DEFAULTS: dict[str, tuple[str, str]] = {
     "broken_promise": ("50", "Worklist score for each broken promise not yet followed by a contact"),
     "missed_installment": ("40", "Worklist score for each missed plan installment"),
     "dispute_past_sla": ("20", "Worklist score for each open dispute past its SLA date"),
-    "over_limit": ("30", "Worklist score when the open balance exceeds Customers.credit_limit"),
+    "over_limit": ("30", "Worklist score when the exposure (open AR + orders - unapplied cash, base currency) exceeds Customers.credit_limit"),
     "next_action_due": ("25", "Worklist score when the next action date of the last contact has come"),
     "no_contact": ("15", "Worklist score when the customer was not contacted for no_contact_days"),
     "no_contact_days": ("10", "Days without contact after which the worklist says so and adds the no_contact score"),
