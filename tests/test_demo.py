@@ -15,6 +15,7 @@ import schwifty
 
 from ar_xl.demo import builder as demo_mod
 from ar_xl.demo import synth
+from ar_xl.demo import walkthrough
 from ar_xl.workbook import xlsx
 from ar_xl.engine import aging
 from ar_xl.engine.refs import ogm_make, ogm_valid, rf_make, rf_valid
@@ -96,6 +97,7 @@ def test_languages_collectors_emails_and_limits(book):
 def test_invoices_shape(book, demo):
     assert demo.as_of == DEMO_AS_OF
     inv = book.get("Invoices")
+    inv = inv.loc[~inv["invoice_id"].isin([r[0] for r in walkthrough.INVOICES])].reset_index(drop=True)
     is_cn = inv["invoice_id"].str.startswith("CN-")
     assert 3000 <= len(inv) <= 8000
     assert 0.03 <= is_cn.mean() <= 0.08
@@ -389,3 +391,13 @@ def test_forecast_backtest_on_the_demo(book):
     print(forecast.backtest_report(res, "EUR"))
     assert res.items > 500 and int(res.weeks["actual"].sum()) > 0
     assert res.wape < res.naive_wape  # the customers' behaviour beats their due dates
+
+
+def test_the_readme_s_walkthrough_invoices_are_open_whatever_the_day(book, demo):
+    """C10993's INV-90001..INV-90004: open, undisputed, on no plan or promise, due at fixed distances from the
+    demo's day (the README's examples use them)."""
+    aging = book.get("Aging").set_index("invoice_id")
+    for iid, cents, due_in, _ in walkthrough.INVOICES:
+        row = aging.loc[iid]
+        assert (row["customer_id"], row["open_amount"], row["days_past_due"]) == (walkthrough.CUSTOMER, cents, -due_in)
+        assert row["state"] == "open" and not row["disputed"]

@@ -8,16 +8,27 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Callable
 
 
+_RELATIVE = re.compile(r"^\s*today\s*(?:([+-])\s*(\d{1,5})\s*d?)?\s*$", re.I)
+
+
 def date_arg(text: str) -> dt.date:
+    """A date as typed: ``2026-12-01``, ``01.12.2026`` (day first), or relative to today (``ar_xl.clock``):
+    ``today``, ``today+30``, ``today-7`` (days)."""
     from ..dates import parse_date
+    m = _RELATIVE.match(str(text))
+    if m:
+        from .. import clock
+        days = int(m.group(2) or 0) * (-1 if m.group(1) == "-" else 1)
+        return clock.today() + dt.timedelta(days=days)
     try:
         return parse_date(text)
     except ValueError as e:
-        raise argparse.ArgumentTypeError(str(e)) from None
+        raise argparse.ArgumentTypeError(f"{e}, or today, today+N, today-N") from None
 
 
 def run_on_workbook(path: str | Path, action: Callable, *args, **kwargs):
@@ -74,7 +85,7 @@ def check_out(path, inputs=(), force: bool = False, what: str = "output"):
 
 FORCE_HELP = "replace an existing file (never a collections workbook, never an input)"
 WORKBOOK_HELP = "the collections workbook (.xlsx or .xlsm); it is locked while the command runs"
-AS_OF_HELP = "the day to count from, e.g. 2026-12-01 or 01.12.2026 (default: today)"
+AS_OF_HELP = "the day to count from, e.g. 2026-12-01, 01.12.2026 or today-7 (default: today)"
 CUSTOMER_HELP = "the customer's id, as in the Customers table's customer_id column"
 NOTE_HELP = "free text kept in the row's note column"
 

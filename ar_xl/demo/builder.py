@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from .. import clock, progress
-from . import synth
+from . import synth, walkthrough
 from .history import history
 from ..workbook import xlsx
 from ..workbook import dashboard_sheet
@@ -189,6 +189,7 @@ STEPS: list[Step] = [
     Step("promises to pay", _promises),
     Step("check promises", lambda book, ctx: promise.check_promises(book, ctx.as_of)),
     Step("log contacts", _contacts),
+    Step("README invoices", lambda book, ctx: walkthrough.add_invoices(book, ctx.as_of)),
     Step("refresh dashboard", lambda book, ctx: dashboard.run(book, ctx.as_of)),
 ]
 """Every action the demo runs, in order."""
