@@ -291,7 +291,7 @@ CONFIG = Table(
     "Config",
     (
         C("setting", required=True, width=24),
-        C("value", editable=True, width=24),
+        C("value", editable=True, width=46),
         C("description", width=60),
     ),
     key=("setting",),

@@ -32,7 +32,8 @@ from . import synth, walkthrough
 from .history import history
 from ..workbook import xlsx
 from ..workbook import dashboard_sheet
-from ..actions import activity, dashboard, dispute, import_statements, match, plan, promise, worklist
+from ..actions import (activity, dashboard, dispute, forecast, import_statements, match, plan, promise,
+                       worklist)
 from ..book import Book, Change
 from ..engine import aging
 from ..money import fmt
@@ -191,6 +192,7 @@ STEPS: list[Step] = [
     Step("log contacts", _contacts),
     Step("README invoices", lambda book, ctx: walkthrough.add_invoices(book, ctx.as_of)),
     Step("worklist", lambda book, ctx: worklist.run(book, ctx.as_of)),
+    Step("cash forecast", lambda book, ctx: forecast.run(book, ctx.as_of)),
     Step("refresh dashboard", lambda book, ctx: dashboard.run(book, ctx.as_of)),
 ]
 """Every action the demo runs, in order."""
