@@ -105,7 +105,7 @@ def run(book: Book, as_of: dt.date | None = None, weeks: int | None = None, conf
              f"{cur} {fmt(int(fc['amount_base'].sum()))}; beyond horizon {cur} {fmt(int(by_line.get('beyond horizon', 0)))}"
              + "".join(f", {line} {cur} {fmt(int(by_line[line]))}" for line in engine.LINES[2:] if line in by_line)]
     if len(per_week):
-        lines.append("; ".join(f"{w} {fmt(int(v))}" for w, v in per_week.head(4).items())
+        lines.append("; ".join(f"{w} {cur} {fmt(int(v))}" for w, v in per_week.head(4).items())
                      + (" ..." if len(per_week) > 4 else ""))
     if fx_note:
         lines.append(fx_note)

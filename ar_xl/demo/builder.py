@@ -332,6 +332,7 @@ def summary(res: DemoResult) -> str:
             text = ", ".join(f"{n} x {a}" for a, n in counts.items()) or "nothing to do"
             if changes:
                 text += f"; last: {changes[-1].summary}"
+        text = text.replace("\n", "\n" + " " * 22)  # a step's further lines under its first
         lines.append(f"  {name + ':':<20}{text}")
     lines.append(f"  done in {res.seconds:.1f} s")
     return "\n".join(lines)
