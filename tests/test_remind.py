@@ -92,6 +92,7 @@ def test_one_draft_and_letter_per_language_hold_the_customer_items_and_totals(wb
         msg = draft(out, cid)
         total, due, word = EXPECT[lang]
         assert msg["X-Unsent"] == "1" and msg["To"] == mail and msg["From"] == "ar@example.com"
+        assert msg["Content-Language"] == lang
         assert word in msg["Subject"] and cid in msg["Subject"]
         body = flat(msg.get_body(("plain",)).get_content())
         [att] = list(msg.iter_attachments())

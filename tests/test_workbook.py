@@ -123,7 +123,7 @@ def test_refresh_writes_aging_and_shrinks_cleanly(wb):
     ws = openpyxl.load_workbook(wb)["Aging"]
     header = [c.value for c in ws[1]]
     assert header[-6:] == ["current", "1-30", "31-60", "61-90", "91-120", "121+"]
-    assert ws.tables["Aging"].ref == "A1:S5"  # ... disputed, state, then the buckets
+    assert ws.tables["Aging"].ref == "A1:T5"  # ... disputed, state, interest, then the buckets
     by_id = dict(zip(aging["invoice_id"], aging["bucket"]))
     # due 2026-08-31 -> 84 days; due 2026-10-31 -> 23 days; due 2026-11-01 -> 22; due 2026-12-10 not due
     assert by_id == {"2026-0001": "61-90", "2026-0002": "1-30", "CN-0003": "1-30", "2026-0004": "current"}

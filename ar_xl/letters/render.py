@@ -218,11 +218,11 @@ def eml(letter, subject: str, body: str, pdf_bytes: bytes, pdf_name: str, dunnin
         msg["From"] = sender
     msg["Subject"] = " ".join(subject.split())
     msg["Date"] = format_datetime(when)
-    msg["Content-Language"] = letter.language
     msg.set_content(body, charset="utf-8")
     msg.add_attachment(pdf_bytes, maintype="application", subtype="pdf", filename=pdf_name)
     for name, data in more:
         msg.add_attachment(data, maintype="application", subtype="pdf", filename=name)
+    msg["Content-Language"] = letter.language  # after set_content, which clears the Content-* headers
     return msg.as_bytes()
 
 
