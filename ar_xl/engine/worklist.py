@@ -6,6 +6,8 @@ The weights and days are Config rows ``worklist.<name>`` (``config.WorklistRules
 
 What each customer has
 ----------------------
+* Items whose status is ``in legal`` (handed over to an agency or lawyer: ``engine.handover``) or ``legal``
+  are left out: someone else collects them.
 * **Open items** come from ``aging.age_items`` (amounts converted to base per line, exact cents).
   An item is *overdue* when it is past due (days past due > 0), its open amount is above 0 and it
   is not disputed (a live dispute names it, or its status is ``disputed``).
@@ -80,6 +82,7 @@ from ..money import fmt
 from . import aging, credit as credit_engine, promises as promises_engine
 from .disputes import live_mask, split_ids
 from .plans import _day
+from .states import LEGAL
 
 COLUMNS = ["rank", "customer_id", "customer_name", "collector", "score", "reason", "next_step", "credit_status", "currency",
            "open_amount", "overdue_amount", "open_amount_base", "overdue_amount_base", "oldest_invoice_id",
@@ -171,6 +174,9 @@ def build(invoices: pd.DataFrame, customers: pd.DataFrame, as_of: dt.date, confi
     rules: WorklistRules = config.worklist
     base = config.base_currency
     edges = tuple(config.aging_buckets)
+    if "status" in invoices.columns:  # in legal (a handover) or legal (a person): the agency or lawyer acts
+        status = invoices["status"].astype(object).where(invoices["status"].notna(), "").astype(str).str.strip()
+        invoices = invoices.loc[~status.str.lower().isin(LEGAL).to_numpy()]
     items = aging.age_items(invoices, as_of, config)
 
     # ---- the customers, each with a number
