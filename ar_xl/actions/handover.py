@@ -70,6 +70,12 @@ def pack_name(handover_id: str, customer_id: str, day: dt.date) -> str:
     return f"handover_{handover_id}_{safe}_{day:%Y-%m-%d}.zip"
 
 
+def next_handover_id(book: Book) -> str:
+    """The id the next handover of this book gets."""
+    book.missing.pop("Handovers", None)
+    return next_id(list(book.get("Handovers")["handover_id"]), "H")
+
+
 def _reminder_letters(reminders: pd.DataFrame, base_dir: Path) -> tuple[list[tuple[str, bytes]], list[str]]:
     """The PDF letters the customer's Reminders rows name, read where they are (relative paths from
     ``base_dir``); and the warnings for those no longer there."""
@@ -102,7 +108,7 @@ def handover(book: Book, customer_id: str, to: str, invoice_ids=None, on=None, o
         rows = engine.pick(book.get("Invoices"), handovers, cid, invoice_ids)
     except engine.HandoverError as e:
         _refuse(book, e)
-    hid = next_id(list(handovers["handover_id"]), "H")
+    hid = next_handover_id(book)
     path = Path(out) if out else Path(base_dir) / pack_name(hid, cid, day)
     if path.suffix.lower() != ".zip":
         fail(SOURCE, f"{path.name}: the handover pack is a ZIP file; the name must end in .zip")
