@@ -40,9 +40,9 @@ CUSTOMERS = ([("C1", BAKKER, "en", "ap@bakker.example", "NL", "Sanne"),
              ["customer_id", "customer_name", "language", "email", "country", "collector"])
 
 ACTIVITIES = ([
-    ("A-000001", "2026-10-01 10:00:00", "sanne", "C1", "call", "promised to pay by 15 October", "2026-10-15"),
-    ("A-000002", "2026-10-02 11:00:00", "markus", "C2", "call", "no answer", ""),
-    ("A-000003", "2026-11-02 09:30:00", "sanne", "C1", "email", "=HYPERLINK(\"http://x.example\")", ""),
+    ("A-000001", dt.datetime(2026, 10, 1, 10, 0), "sanne", "C1", "call", "promised to pay by 15 October", "2026-10-15"),
+    ("A-000002", dt.datetime(2026, 10, 2, 11, 0), "markus", "C2", "call", "no answer", ""),
+    ("A-000003", dt.datetime(2026, 11, 2, 9, 30), "sanne", "C1", "email", "=HYPERLINK(\"http://x.example\")", ""),
 ], ["activity_id", "at", "user", "customer_id", "channel", "outcome", "next_action_date"])
 
 DISPUTES = ([("D-000001", "C1", "2026-0003", "50.00", "EUR", "price", "Sales", "resolved - rejected", "2026-11-01",
@@ -51,10 +51,10 @@ DISPUTES = ([("D-000001", "C1", "2026-0003", "50.00", "EUR", "price", "Sales", "
              "sla_due", "resolved"])
 
 AUDIT = ([
-    ("2026-11-01 09:00:00", "sanne", "dispute", "r1", "Disputes", "D-000001", "status", "", "open", "add"),
-    ("2026-11-10 14:00:00", "anna", "dispute", "r2", "Disputes", "D-000001", "status", "open", "resolved - rejected",
+    (dt.datetime(2026, 11, 1, 9, 0), "sanne", "dispute", "r1", "Disputes", "D-000001", "status", "", "open", "add"),
+    (dt.datetime(2026, 11, 10, 14, 0), "anna", "dispute", "r2", "Disputes", "D-000001", "status", "open", "resolved - rejected",
      "price list was right"),
-    ("2026-11-10 14:00:00", "anna", "match", "r3", "Matches", "M-1", "review", "", "Confirm", ""),
+    (dt.datetime(2026, 11, 10, 14, 0), "anna", "match", "r3", "Matches", "M-1", "review", "", "Confirm", ""),
 ], ["timestamp", "user", "action", "run_id", "table", "key", "column", "old_value", "new_value", "rule"])
 
 
@@ -227,9 +227,14 @@ def test_a_recovery_lowers_the_open_amounts_oldest_first(wb, capsys):
     assert (ho["recovered"], ho["costs"], ho["status"]) == (130000, 7500, "open")
     audit = book.get("Audit")
     rec = audit[(audit["action"] == "handover_record") & (audit["table"] == "Invoices")]
-    assert list(zip(rec["key"], rec["old_value"], rec["new_value"])) == [
-        ("2026-0001", "1,200.50", "0.00"), ("2026-0002", "300.00", "200.50")]
+    assert list(zip(rec["key"], rec["column"], rec["old_value"], rec["new_value"])) == [
+        ("2026-0001", "open_amount", "1,200.50", "0.00"), ("2026-0002", "open_amount", "300.00", "200.50"),
+        ("2026-0001", "status", "in legal", "paid")]
+    rec = rec[rec["column"] == "open_amount"]
     assert set(rec["rule"]) == {"recovery H-000001 reported on 2026-12-01"}
+    costs = audit[(audit["action"] == "handover_record") & (audit["table"] == "Handovers")]
+    assert list(zip(costs["column"], costs["old_value"], costs["new_value"])) == [
+        ("recovered", "0.00", "1,300.00"), ("costs", "0.00", "75.00")]
 
     before = wb.read_bytes()
     assert main(["handover", str(wb), "--record", "H-000001", "--recovered", "200.51"]) == 2
