@@ -98,6 +98,8 @@ def with_handovers(invoices: pd.DataFrame, handovers: pd.DataFrame | None) -> pd
     ids = handed_over_ids(handovers)
     if not ids or invoices is None or not len(invoices):
         return invoices
+    if "status" not in invoices.columns:
+        invoices = invoices.assign(status="")
     typed = invoices["status"].astype(object).where(invoices["status"].notna(), "").astype(str).str.strip().str.lower()
     derived = {s.lower() for s in DERIVED}
     hit = (invoices["invoice_id"].astype(str).str.strip().isin(ids) & typed.isin(derived | {""})
