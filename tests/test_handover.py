@@ -298,3 +298,13 @@ def test_the_ribbon_hands_the_selected_rows_over(wb, tmp_path):
     assert book.get("Handovers").iloc[0]["to"] == AGENCY
     with zipfile.ZipFile(folder / PACK) as z:
         assert f"statement_C1_{ON}.pdf" in z.namelist()
+
+
+def test_aging_shows_the_state_and_the_forecast_puts_them_apart(wb):
+    from ar_xl.actions import forecast, refresh
+    assert _hand_over(wb) == 0
+    book = xlsx.load(wb)
+    aging = refresh.run(book, dt.date(2026, 11, 23)).tables["Aging"].set_index("invoice_id")
+    assert list(aging.loc[["2026-0001", "2026-0002", "2026-0003"], "state"]) == ["in legal", "in legal", "open"]
+    items = forecast.open_items(book).set_index("invoice_id")
+    assert list(items.loc[["2026-0001", "2026-0002", "2026-0003"], "apart"]) == ["legal", "legal", ""]
