@@ -308,3 +308,18 @@ def test_aging_shows_the_state_and_the_forecast_puts_them_apart(wb):
     assert list(aging.loc[["2026-0001", "2026-0002", "2026-0003"], "state"]) == ["in legal", "in legal", "open"]
     items = forecast.open_items(book).set_index("invoice_id")
     assert list(items.loc[["2026-0001", "2026-0002", "2026-0003"], "apart"]) == ["legal", "legal", ""]
+
+
+def test_the_ribbon_records_a_recovery_on_the_selected_handover(wb):
+    from test_macros import _critical, _ok, _row_of, _set_parameters, click  # noqa: PLC0415
+    assert _hand_over(wb) == 0
+    r = _row_of(wb, "Handovers", "handover_id", "H-000001")
+    _, alerts, _ = click(wb, "record_recovery", sheet="Handovers", selection=f"A{r}")
+    assert "handover.recovered" in _critical(alerts)
+    _set_parameters(wb, {"handover.recovered": "1,250.00", "handover.costs": "60", "as_of": "2026-12-01"})
+    _, alerts, book = click(wb, "record_recovery", sheet="Handovers", selection=f"B{r}")
+    assert "recovered EUR 1,250.00" in _ok(alerts)
+    inv = book.get("Invoices").set_index("invoice_id")
+    assert (inv.loc["2026-0001", "open_amount"], inv.loc["2026-0002", "open_amount"]) == (0, 25050)
+    ho = book.get("Handovers").iloc[0]
+    assert (ho["recovered"], ho["costs"]) == (125000, 6000)

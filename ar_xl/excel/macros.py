@@ -125,6 +125,10 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter("handover.folder", None, "Hand over",
               "Folder for the handover pack (ZIP); empty = ar-xl-handovers beside the workbook."),
     Parameter("handover.note", None, "Hand over", "Note on the handover."),
+    Parameter("handover.recovered", None, "Record recovery",
+              "Amount the agency or lawyer recovered on the selected Handovers row; lowers its invoices' open amounts, "
+              "oldest first."),
+    Parameter("handover.costs", None, "Record recovery", "Costs the agency or lawyer reported; empty = none."),
     Parameter("forecast.weeks", 13, "Cash forecast", "Weeks the forecast covers, from the as-of date's ISO week."),
     Parameter("statement.folder", None, "Statement",
               "Folder for statements of account; empty = ar-xl-statements beside the workbook."),
@@ -644,6 +648,24 @@ def hand_over(book=None):
     return run("hand_over", what, compute, book, after=_show_sheet("Handovers"))
 
 
+def record_recovery(book=None):
+    """Record on the selected Handovers row what the agency reported back: Parameters handover.recovered and
+    handover.costs, on the as_of date (``actions.handover.record``)."""
+    what = "Record recovery"
+
+    def compute(b: Book, xw_book) -> Change:
+        p = Parameters.read(xw_book)
+        name, rows = live.selected_rows(xw_book, b, ["Handovers"])
+        ids = _ids(rows, "handover_id") if name and len(rows) else []
+        if len(ids) != 1:
+            raise ArXlError(f"{what}: select the row of one handover on the Handovers sheet first, then click again.")
+        recovered, costs = p.cents("handover.recovered"), p.cents("handover.costs")
+        if recovered is None and costs is None:
+            raise ArXlError(f"{what}: {p._where('handover.recovered')} is empty: {_help('handover.recovered')}")
+        return _module("actions.handover").record(b, ids[0], recovered or 0, costs or 0, _as_of(xw_book))
+    return run("record_recovery", what, compute, book)
+
+
 def statement(book=None):
     """The statement of account (``actions.statement``) of the customer of the selected row (Customers,
     Invoices, Aging...), as Parameters statement.format (pdf or xlsx) in statement.folder (empty: an
@@ -734,6 +756,7 @@ ENTRY_POINTS: dict[str, tuple[Callable, str | None]] = {
     "reminders": (reminders, "actions.remind"),
     "write_off": (write_off, "actions.writeoff"),
     "hand_over": (hand_over, "actions.handover"),
+    "record_recovery": (record_recovery, "actions.handover"),
     "statement": (statement, "actions.statement"),
     "refresh_dashboard": (refresh_dashboard, "actions.dashboard"),
     "credit_holds": (credit_holds, "actions.credit"),
