@@ -72,8 +72,12 @@ def wb(tmp_path):
          "800.00", ""),
     ], ["reminder_id", "customer_id", "customer_name", "level", "tone", "language", "sent_on", "items", "currency",
         "amount", "fee", "total", "file"])
+    plans = ([("P-000001", "C1", "2026-0001", 1, "2026-11-10", "1200.50", "1200.50", "0", "0", "0.00", "1200.50",
+               "missed", "broken")],
+             ["plan_id", "customer_id", "invoice_ids", "installment_no", "due_date", "amount", "principal", "interest",
+              "remaining_balance", "paid", "open", "status", "plan_status"])
     return seeded(tmp_path / "collections.xlsx", Invoices=INVOICES, Customers=CUSTOMERS, Activities=ACTIVITIES,
-                  Disputes=DISPUTES, Audit=AUDIT, Reminders=reminders)
+                  Disputes=DISPUTES, Audit=AUDIT, Reminders=reminders, Plans=plans)
 
 
 def _hand_over(wb, *more, invoices="2026-0001,2026-0002"):
@@ -171,7 +175,7 @@ def test_no_reminder_and_no_worklist_row_for_items_in_legal(wb):
     listed = {i for lt in before.letters for i in lt.items["invoice_id"]}
     assert {"2026-0001", "2026-0002", "2026-0003"} <= listed
     wl = worklist_action.table(xlsx.load(wb), day).set_index("customer_id")
-    assert wl.loc["C1", "oldest_invoice_id"] == "2026-0001"
+    assert wl.loc["C1", "oldest_invoice_id"] == "2026-0001" and "installment 1 of plan P-000001 missed" in wl.loc["C1", "reason"]
 
     assert _hand_over(wb) == 0
     book = xlsx.load(wb)
@@ -186,6 +190,7 @@ def test_no_reminder_and_no_worklist_row_for_items_in_legal(wb):
     book = xlsx.load(wb)
     assert book.get("Handovers").set_index("handover_id").loc["H-000002", "invoice_ids"] == "2026-0003"
     assert not any(lt.customer_id == "C1" for lt in remind_action.plan_letters(book, day).letters)
+    # nor does the installment missed on a handed-over invoice list the customer: the agency collects it now
     assert "C1" not in set(worklist_action.table(book, day)["customer_id"])
 
 
