@@ -328,3 +328,13 @@ def test_the_ribbon_records_a_recovery_on_the_selected_handover(wb):
     assert (inv.loc["2026-0001", "open_amount"], inv.loc["2026-0002", "open_amount"]) == (0, 25050)
     ho = book.get("Handovers").iloc[0]
     assert (ho["recovered"], ho["costs"]) == (125000, 6000)
+
+
+def test_a_workbook_made_before_handovers_gets_the_table(wb):
+    w = openpyxl.load_workbook(wb)
+    del w["Handovers"]
+    w.save(wb)
+    assert len(xlsx.load(wb).get("Invoices")) == 5  # every other action still reads it
+    assert _hand_over(wb) == 0
+    assert "Handovers" in openpyxl.load_workbook(wb).sheetnames
+    assert _invoices(wb).loc["2026-0001", "status"] == "in legal"
