@@ -113,7 +113,8 @@ def canon(header: object) -> str:
 
 C = Column
 
-INVOICE_STATUSES = ("open", "paid", "disputed", "on plan", "promised", "legal", "written off", "closed in ERP")
+INVOICE_STATUSES = ("open", "paid", "disputed", "on plan", "promised", "in legal", "legal", "written off",
+                    "closed in ERP")
 PAYMENT_STATUSES = ("unapplied", "partly applied", "applied", "ignored")
 REVIEW_CHOICES = ("Confirm", "Reject")
 MATCH_DECISIONS = ("auto", "suggested", "unmatched")
@@ -129,6 +130,7 @@ CREDIT_STATUSES = ("over limit", "hold proposed")
 CREDIT_HOLDS = ("confirmed", "released")
 WRITEOFF_STATUSES = ("awaiting approval", "booked", "rejected")
 WRITEOFF_SOURCES = ("collector", "dispute", "cash application")
+HANDOVER_STATUSES = ("open", "recovered", "closed")
 
 INVOICES = Table(
     "Invoices",
@@ -145,7 +147,7 @@ INVOICES = Table(
         C("payment_reference", width=24),
         C("po_number"),
         C("status", editable=True, choices=INVOICE_STATUSES,
-          replaceable=("open", "paid", "disputed", "on plan", "promised", "closed in ERP"), width=12),
+          replaceable=("open", "paid", "disputed", "on plan", "promised", "in legal", "closed in ERP"), width=12),
         C("note", editable=True, width=30),
     ),
     key=("invoice_id",),
@@ -421,6 +423,29 @@ WRITEOFFS = Table(
     description="Write-offs proposed, approved and booked; the ERP journal of each booking.",
 )
 
+HANDOVERS = Table(
+    "Handovers",
+    (
+        C("handover_id", width=10),
+        C("customer_id", width=12),
+        C("invoice_ids", width=30, description="The invoices handed over, ';'-separated"),
+        C("to", width=28, description="The collection agency or lawyer the items went to"),
+        C("handed_on", "date", width=12),
+        C("amount", "money", description="The items' open amount when handed over"),
+        C("currency", width=9),
+        C("status", choices=HANDOVER_STATUSES, width=11,
+          description="open (the items are in legal: no reminders, off the worklist), recovered (the agency "
+                      "recovered everything) or closed (taken back: the items follow their other records again)"),
+        C("recovered", "money", description="Recovered so far, as the agency reported it (ar-xl handover --record)"),
+        C("costs", "money", description="The agency's or lawyer's costs reported so far"),
+        C("pack", width=40, description="The handover pack (ZIP) written for the agency"),
+        C("user"),
+        C("note", editable=True, width=30),
+    ),
+    key=("handover_id",),
+    description="Items handed over to a collection agency or lawyer (ar-xl handover / the Hand over button).",
+)
+
 ACTIVITIES = Table(
     "Activities",
     (
@@ -484,7 +509,7 @@ AUDIT = Table(
 TABLES: dict[str, Table] = {
     t.name: t
     for t in (INVOICES, PAYMENTS, CUSTOMERS, AGING, WORKLIST, FORECAST, MATCHES, PLANS, PROMISES, DISPUTES, WRITEOFFS,
-              ACTIVITIES, REMINDERS, AUDIT,
+              HANDOVERS, ACTIVITIES, REMINDERS, AUDIT,
               CONFIG)
 }
 """Every table of the collections workbook, in sheet order."""

@@ -26,7 +26,7 @@ from ..errors import ArXlError
 from ..money import fmt
 from .refresh import disputed_invoice_ids
 
-TABLES = ["Invoices", "Customers", "Payments", "Matches", "Promises", "Plans", "Disputes", "Audit"]
+TABLES = ["Invoices", "Customers", "Payments", "Matches", "Promises", "Plans", "Disputes", "Handovers", "Audit"]
 """What the action reads (Config is always read)."""
 
 DEFAULT_WEEKS = 13
@@ -44,11 +44,11 @@ def settings(book: Book, weeks: int | None) -> engine.Settings:
 def open_items(book: Book) -> pd.DataFrame:
     """invoice_id, customer_id, currency, due_date, open_amount and apart (disputed / legal / written off / '')."""
     inv = book.get("Invoices").reset_index(drop=True)
-    opt = {n: (book.get(n) if book.has(n) else None) for n in ("Disputes", "Plans", "Promises")}
-    state = states.derive(inv, opt["Disputes"], opt["Plans"], opt["Promises"])
+    opt = {n: (book.get(n) if book.has(n) else None) for n in ("Disputes", "Plans", "Promises", "Handovers")}
+    state = states.derive(inv, opt["Disputes"], opt["Plans"], opt["Promises"], handovers=opt["Handovers"])
     low = np.array([str(s).strip().lower() for s in state], dtype=object)
     disputed = inv["invoice_id"].astype(str).str.strip().isin(disputed_invoice_ids(book)).to_numpy()
-    apart = np.where(low == "legal", "legal", np.where(low == "written off", "written off",
+    apart = np.where(np.isin(low, states.LEGAL), "legal", np.where(low == "written off", "written off",
                      np.where(disputed | (low == "disputed"), "disputed", "")))
     base = book.config.base_currency
     cur = inv["currency"].astype(object).where(inv["currency"].notna(), "").astype(str).str.strip().str.upper()

@@ -29,7 +29,7 @@ import pandas as pd
 from .. import clock, progress
 from ..book import Book, Change
 from ..dates import parse_date
-from ..engine import dunning
+from ..engine import dunning, states
 from ..engine.disputes import join_ids, next_id
 from ..errors import ArXlError
 from ..letters import render
@@ -58,7 +58,8 @@ def plan_letters(book: Book, as_of=None, customers=None, level: int | None = Non
     for c in customers or ():
         known_customer(book, c, "remind")
     try:
-        return dunning.plan(book.get("Invoices"), book.get("Customers"), book.get("Disputes"), book.get("Promises"),
+        invoices = states.with_handovers(book.get("Invoices"), book.get("Handovers") if book.has("Handovers") else None)
+        return dunning.plan(invoices, book.get("Customers"), book.get("Disputes"), book.get("Promises"),
                             book.get("Plans"), book.get("Reminders"), _as_of(as_of), cfg,
                             only_customers=list(customers) if customers else None, only_level=level)
     except ValueError as e:  # an unknown level: the engine names the levels Config defines

@@ -19,12 +19,14 @@ import pandas as pd
 
 from .. import clock
 from ..book import Book, Change
+from ..engine import states
 from ..engine import worklist as engine
 from ..errors import ArXlError
 from ..money import fmt
 from .refresh import disputed_invoice_ids
 
-TABLES = ["Invoices", "Customers", "Payments", "Matches", "Promises", "Plans", "Disputes", "Activities", "Audit"]
+TABLES = ["Invoices", "Customers", "Payments", "Matches", "Promises", "Plans", "Disputes", "Activities", "Handovers",
+          "Audit"]
 """What the action reads (Config is always read)."""
 
 
@@ -69,7 +71,7 @@ def _current(book: Book, as_of: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:
 def table(book: Book, as_of: dt.date | None = None, collector: str | None = None) -> pd.DataFrame:
     """The Worklist table as of ``as_of`` (default today), optionally for one collector."""
     as_of = as_of or clock.today()
-    inv = book.get("Invoices").copy()
+    inv = states.with_handovers(book.get("Invoices"), book.get("Handovers") if book.has("Handovers") else None).copy()
     inv.attrs = book.get("Invoices").attrs
     inv["disputed"] = inv["invoice_id"].astype(str).isin(disputed_invoice_ids(book)).to_numpy()
     promises, plans = _current(book, as_of)

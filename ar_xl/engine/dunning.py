@@ -6,7 +6,8 @@ Pure: frames and settings in, ``Letter`` objects and skip reasons out.  The leve
 Rules
 -----
 * **Candidates** are invoices with a positive open amount whose due date is before the as-of date
-  (at least 1 day overdue).  Credit notes, paid, written-off and ``legal`` items are never reminded.
+  (at least 1 day overdue).  Credit notes, paid, written-off, ``legal`` and ``in legal`` (handed over to
+  an agency or lawyer: ``engine.handover``) items are never reminded.
 * **Never reminded** (each skip is reported with its reason):
 
   - a customer whose Customers.no_reminders is TRUE;
@@ -62,7 +63,8 @@ from .aging import to_base
 from .disputes import disputed_invoices, split_ids
 from .interest import RULES, RateTable, late_interest
 
-NEVER = {"paid", "written off", "legal"}
+NEVER = {"paid", "written off", "legal", "in legal"}
+"""Statuses never reminded: ``legal`` a person typed, ``in legal`` an open handover gives (``engine.states``)."""
 
 
 @dataclass

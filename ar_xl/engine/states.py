@@ -7,12 +7,14 @@ The state is the first of these that applies:
 2. **written off**: a booked write-off (WriteOffs, ``engine.writeoffs``) brought the open amount to 0;
    a partial write-off leaves the rest open, in the state the other records give;
 3. **paid**: nothing is open (open amount 0); ``closed in ERP`` stays when the ERP closed it;
-4. **disputed**: the invoice is on a dispute that is not resolved or closed (a rejected,
+4. **in legal**: the invoice is on a handover to a collection agency or lawyer (Handovers,
+   ``engine.handover``) that is not closed: no reminders, off the worklist;
+5. **disputed**: the invoice is on a dispute that is not resolved or closed (a rejected,
    resolved or closed dispute no longer counts);
-5. **on plan**: the invoice is on a payment plan whose plan_status is ``active`` (a broken,
+6. **on plan**: the invoice is on a payment plan whose plan_status is ``active`` (a broken,
    completed or cancelled plan no longer counts);
-6. **promised**: the invoice is on a promise to pay whose status is ``open``;
-7. **open**.
+7. **promised**: the invoice is on a promise to pay whose status is ``open``;
+8. **open**.
 
 So a status typed as ``disputed`` without a dispute record, or left ``on plan`` after the plan
 broke, is replaced by the state the records give; a person who wants to say more than the
@@ -25,11 +27,15 @@ import numpy as np
 import pandas as pd
 
 from .disputes import live_mask, split_ids
+from .handover import handed_over_ids
 from .writeoffs import booked_ids
 
-DERIVED = ("open", "paid", "disputed", "on plan", "promised", "closed in ERP")
+IN_LEGAL = "in legal"
+DERIVED = ("open", "paid", "disputed", "on plan", "promised", IN_LEGAL, "closed in ERP")
 """The states the records decide; any other status is a person's and wins."""
 PERSON = ("legal", "written off")
+LEGAL = ("legal", IN_LEGAL)
+"""The states that stop reminders and keep an item off the worklist: a person's ``legal``, a handover's ``in legal``."""
 
 
 def _ids_of(frame: pd.DataFrame | None, mask) -> set[str]:
@@ -60,7 +66,8 @@ def promised_ids(promises: pd.DataFrame | None) -> set[str]:
 
 
 def derive(invoices: pd.DataFrame, disputes: pd.DataFrame | None = None, plans: pd.DataFrame | None = None,
-           promises: pd.DataFrame | None = None, writeoffs: pd.DataFrame | None = None) -> np.ndarray:
+           promises: pd.DataFrame | None = None, writeoffs: pd.DataFrame | None = None,
+           handovers: pd.DataFrame | None = None) -> np.ndarray:
     """Each invoice's state, by the precedence of the module docstring."""
     n = len(invoices)
     if not n:
@@ -76,11 +83,32 @@ def derive(invoices: pd.DataFrame, disputes: pd.DataFrame | None = None, plans: 
     state[ids.isin(promised_ids(promises)).to_numpy()] = "promised"
     state[ids.isin(planned_ids(plans)).to_numpy()] = "on plan"
     state[ids.isin(disputed_ids(disputes)).to_numpy()] = "disputed"
+    state[ids.isin(handed_over_ids(handovers)).to_numpy()] = IN_LEGAL
     paid = open_ == 0
     state[paid] = np.where(lower[paid] == "closed in erp", "closed in ERP", "paid")
     state[paid & ids.isin(booked_ids(writeoffs)).to_numpy()] = "written off"
     state[person] = typed.to_numpy(dtype=object)[person]
     return state
+
+
+def with_handovers(invoices: pd.DataFrame, handovers: pd.DataFrame | None) -> pd.DataFrame:
+    """``invoices`` with status ``in legal`` on the open items of a live handover (unless a person's status is
+    there), so the engines that read Invoices.status (dunning, worklist) see a handover made since the last
+    restate; the same frame when no handover applies."""
+    ids = handed_over_ids(handovers)
+    if not ids or invoices is None or not len(invoices):
+        return invoices
+    if "status" not in invoices.columns:
+        invoices = invoices.assign(status="")
+    typed = invoices["status"].astype(object).where(invoices["status"].notna(), "").astype(str).str.strip().str.lower()
+    derived = {s.lower() for s in DERIVED}
+    hit = (invoices["invoice_id"].astype(str).str.strip().isin(ids) & typed.isin(derived | {""})
+           & (invoices["open_amount"].fillna(0).to_numpy() != 0)).to_numpy()
+    if not hit.any():
+        return invoices
+    out = invoices.copy()
+    out["status"] = np.where(hit, IN_LEGAL, out["status"].astype(object).to_numpy())
+    return out
 
 
 def proposed_closings(invoices: pd.DataFrame, disputes: pd.DataFrame | None) -> list[str]:

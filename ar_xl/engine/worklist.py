@@ -6,6 +6,9 @@ The weights and days are Config rows ``worklist.<name>`` (``config.WorklistRules
 
 What each customer has
 ----------------------
+* Items whose status is ``in legal`` (handed over to an agency or lawyer: ``engine.handover``) or ``legal``
+  are left out: someone else collects them; so are the promises, plans and disputes all of whose invoices
+  are in legal (their events list no one).
 * **Open items** come from ``aging.age_items`` (amounts converted to base per line, exact cents).
   An item is *overdue* when it is past due (days past due > 0), its open amount is above 0 and it
   is not disputed (a live dispute names it, or its status is ``disputed``).
@@ -80,6 +83,7 @@ from ..money import fmt
 from . import aging, credit as credit_engine, promises as promises_engine
 from .disputes import live_mask, split_ids
 from .plans import _day
+from .states import LEGAL
 
 COLUMNS = ["rank", "customer_id", "customer_name", "collector", "score", "reason", "next_step", "credit_status", "currency",
            "open_amount", "overdue_amount", "open_amount_base", "overdue_amount_base", "oldest_invoice_id",
@@ -155,6 +159,15 @@ def installment_states(plans: pd.DataFrame | None, as_of: dt.date, grace_days: i
     return out
 
 
+def _not_all_legal(frame: pd.DataFrame | None, legal_ids: set[str]) -> pd.DataFrame | None:
+    """``frame`` without the rows (promises, plans, disputes) whose invoices are all in legal: what they promise
+    or miss is the agency's or lawyer's business now."""
+    if frame is None or not len(frame) or "invoice_ids" not in frame.columns:
+        return frame
+    keep = [not (ids and set(ids) <= legal_ids) for ids in (split_ids(c) for c in frame["invoice_ids"])]
+    return frame.loc[keep].reset_index(drop=True)
+
+
 def build(invoices: pd.DataFrame, customers: pd.DataFrame, as_of: dt.date, config: Config | None = None,
           promises: pd.DataFrame | None = None, plans: pd.DataFrame | None = None,
           disputes: pd.DataFrame | None = None, activities: pd.DataFrame | None = None,
@@ -171,6 +184,13 @@ def build(invoices: pd.DataFrame, customers: pd.DataFrame, as_of: dt.date, confi
     rules: WorklistRules = config.worklist
     base = config.base_currency
     edges = tuple(config.aging_buckets)
+    if "status" in invoices.columns:  # in legal (a handover) or legal (a person): the agency or lawyer acts
+        status = invoices["status"].astype(object).where(invoices["status"].notna(), "").astype(str).str.strip()
+        legal = status.str.lower().isin(LEGAL).to_numpy()
+        if legal.any():
+            legal_ids = set(invoices.loc[legal, "invoice_id"].astype(str).str.strip())
+            invoices = invoices.loc[~legal]
+            promises, plans, disputes = (_not_all_legal(f, legal_ids) for f in (promises, plans, disputes))
     items = aging.age_items(invoices, as_of, config)
 
     # ---- the customers, each with a number

@@ -29,8 +29,9 @@ empty stops the action with a message naming the parameter and its row.
 
 Actions that work on rows use the **selection**: *Log dispute*, *Promise to
 pay* and *New payment plan* take the selected rows of the Invoices or Aging
-sheet (their invoices must be of one customer); *Write off* proposes a
-write-off of the selected Invoices or Aging rows (any customers) and, wherever
+sheet (their invoices must be of one customer); *Hand over* hands the selected
+invoices of one customer (or all of a selected Customers row's) to a collection agency or lawyer; *Write off*
+proposes a write-off of the selected Invoices or Aging rows (any customers) and, wherever
 the selection is, applies the Confirm/Reject typed in WriteOffs; *New payment plan* on the
 Customers sheet takes all the selected customer's open invoices; *Log
 contact* and *Statement* take the customer of the selected row on any sheet
@@ -120,6 +121,14 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter("writeoff.note", None, "Write off", "Note on the write-off."),
     Parameter("writeoff.journal_folder", None, "Write off",
               "Folder for the ERP journal (CSV) of booked write-offs; empty = ar-xl-journal beside the workbook."),
+    Parameter("handover.to", None, "Hand over", "The collection agency or lawyer the selected items go to (required)."),
+    Parameter("handover.folder", None, "Hand over",
+              "Folder for the handover pack (ZIP); empty = ar-xl-handovers beside the workbook."),
+    Parameter("handover.note", None, "Hand over", "Note on the handover."),
+    Parameter("handover.recovered", None, "Record recovery",
+              "Amount the agency or lawyer recovered on the selected Handovers row; lowers its invoices' open amounts, "
+              "oldest first."),
+    Parameter("handover.costs", None, "Record recovery", "Costs the agency or lawyer reported; empty = none."),
     Parameter("forecast.weeks", 13, "Cash forecast", "Weeks the forecast covers, from the as-of date's ISO week."),
     Parameter("statement.folder", None, "Statement",
               "Folder for statements of account; empty = ar-xl-statements beside the workbook."),
@@ -612,6 +621,51 @@ def write_off(book=None):
     return run("write_off", what, compute, book, after=_show_sheet("WriteOffs"))
 
 
+def hand_over(book=None):
+    """Hand the selected invoices (Invoices or Aging rows of one customer), or every open invoice of the selected
+    customer (a Customers row), over to Parameters handover.to (``actions.handover``): they go in legal, and the
+    pack (ZIP) is written to handover.folder (empty: an ar-xl-handovers folder beside the workbook)."""
+    what = "Hand over"
+
+    def compute(b: Book, xw_book) -> Change:
+        p = Parameters.read(xw_book)
+        to = p.text("handover.to", required=True)
+        name, _ = live.selected_rows(xw_book, b, ["Customers"])
+        if name:
+            customer, ids = selected_customer(xw_book, b, what), None
+        else:
+            customer, ids = selected_invoices(xw_book, b, what)
+        folder = Path(p.text("handover.folder") or _folder_beside(xw_book, "ar-xl-handovers"))
+        if not folder.is_dir():
+            raise ArXlError(f"{what}: the folder {folder} (Parameters handover.folder) does not exist; create it first.")
+        action = _module("actions.handover")
+        day = _as_of(xw_book) or clock.today()
+        change = action.handover(b, customer, to, ids, day, user=None, note=p.text("handover.note", default="") or "",
+                                 base_dir=_home(xw_book), out=folder / action.pack_name(
+                                     action.next_handover_id(b), customer, day))
+        _module("workbook.documents").write_documents(change.documents, what="handover pack")
+        return change
+    return run("hand_over", what, compute, book, after=_show_sheet("Handovers"))
+
+
+def record_recovery(book=None):
+    """Record on the selected Handovers row what the agency reported back: Parameters handover.recovered and
+    handover.costs, on the as_of date (``actions.handover.record``)."""
+    what = "Record recovery"
+
+    def compute(b: Book, xw_book) -> Change:
+        p = Parameters.read(xw_book)
+        name, rows = live.selected_rows(xw_book, b, ["Handovers"])
+        ids = _ids(rows, "handover_id") if name and len(rows) else []
+        if len(ids) != 1:
+            raise ArXlError(f"{what}: select the row of one handover on the Handovers sheet first, then click again.")
+        recovered, costs = p.cents("handover.recovered"), p.cents("handover.costs")
+        if recovered is None and costs is None:
+            raise ArXlError(f"{what}: {p._where('handover.recovered')} is empty: {_help('handover.recovered')}")
+        return _module("actions.handover").record(b, ids[0], recovered or 0, costs or 0, _as_of(xw_book))
+    return run("record_recovery", what, compute, book)
+
+
 def statement(book=None):
     """The statement of account (``actions.statement``) of the customer of the selected row (Customers,
     Invoices, Aging...), as Parameters statement.format (pdf or xlsx) in statement.folder (empty: an
@@ -701,6 +755,8 @@ ENTRY_POINTS: dict[str, tuple[Callable, str | None]] = {
     "my_worklist": (my_worklist, "actions.worklist"),
     "reminders": (reminders, "actions.remind"),
     "write_off": (write_off, "actions.writeoff"),
+    "hand_over": (hand_over, "actions.handover"),
+    "record_recovery": (record_recovery, "actions.handover"),
     "statement": (statement, "actions.statement"),
     "refresh_dashboard": (refresh_dashboard, "actions.dashboard"),
     "credit_holds": (credit_holds, "actions.credit"),

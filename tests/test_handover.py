@@ -1,0 +1,340 @@
+"""Handing items over to a collection agency, as a credit controller and the agency check it: the items' state,
+no reminder and no worklist row for them, the pack the agency gets (the statement through pdftotext, the
+workbook through openpyxl: what each cell holds), recoveries lowering open amounts to the cent, bad input named
+with nothing changed, and the ribbon button on xlwings' remote engine.  The day is pinned by conftest
+(2026-11-23); every date is given."""
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import zipfile
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from ar_xl.actions import remind as remind_action
+from ar_xl.actions import worklist as worklist_action
+from ar_xl.cli import main
+from ar_xl.engine import states
+from ar_xl.workbook import xlsx
+from helpers import seeded
+from test_macros import _remote_engine  # noqa: F401  (autouse: the ribbon test runs on xlwings' remote engine)
+
+ON = "2026-11-23"
+AGENCY = "Incasso Noord B.V."
+BAKKER = "Bakker Logistiek B.V."
+PACK = f"handover_H-000001_C1_{ON}.zip"
+
+INVOICES = ([
+    ("2026-0001", "C1", BAKKER, "2026-07-01", "2026-07-31", "EUR", "1200.50", "1200.50", "open"),
+    ("2026-0002", "C1", BAKKER, "2026-08-01", "2026-08-31", "EUR", "300.00", "300.00", ""),
+    ("2026-0003", "C1", BAKKER, "2026-10-01", "2026-10-31", "EUR", "450.25", "450.25", "open"),
+    ("CN-0001", "C1", BAKKER, "2026-10-05", "2026-10-05", "EUR", "-20.00", "-20.00", "open"),
+    ("2026-0004", "C2", "Spedition Kühn GmbH", "2026-08-01", "2026-08-31", "EUR", "800.00", "800.00", "open"),
+], ["invoice_id", "customer_id", "customer_name", "invoice_date", "due_date", "currency", "amount", "open_amount",
+    "status"])
+
+CUSTOMERS = ([("C1", BAKKER, "en", "ap@bakker.example", "NL", "Sanne"),
+              ("C2", "Spedition Kühn GmbH", "de", "", "DE", "Markus")],
+             ["customer_id", "customer_name", "language", "email", "country", "collector"])
+
+ACTIVITIES = ([
+    ("A-000001", dt.datetime(2026, 10, 1, 10, 0), "sanne", "C1", "call", "promised to pay by 15 October", "2026-10-15"),
+    ("A-000002", dt.datetime(2026, 10, 2, 11, 0), "markus", "C2", "call", "no answer", ""),
+    ("A-000003", dt.datetime(2026, 11, 2, 9, 30), "sanne", "C1", "email", "=HYPERLINK(\"http://x.example\")", ""),
+], ["activity_id", "at", "user", "customer_id", "channel", "outcome", "next_action_date"])
+
+DISPUTES = ([("D-000001", "C1", "2026-0003", "50.00", "EUR", "price", "Sales", "resolved - rejected", "2026-11-01",
+              "2026-11-15", "2026-11-10")],
+            ["dispute_id", "customer_id", "invoice_ids", "amount", "currency", "reason", "owner", "status", "opened",
+             "sla_due", "resolved"])
+
+AUDIT = ([
+    (dt.datetime(2026, 11, 1, 9, 0), "sanne", "dispute", "r1", "Disputes", "D-000001", "status", "", "open", "add"),
+    (dt.datetime(2026, 11, 10, 14, 0), "anna", "dispute", "r2", "Disputes", "D-000001", "status", "open", "resolved - rejected",
+     "price list was right"),
+    (dt.datetime(2026, 11, 10, 14, 0), "anna", "match", "r3", "Matches", "M-1", "review", "", "Confirm", ""),
+], ["timestamp", "user", "action", "run_id", "table", "key", "column", "old_value", "new_value", "rule"])
+
+
+@pytest.fixture
+def wb(tmp_path):
+    letters = tmp_path / "reminders"
+    letters.mkdir()
+    (letters / "R-000001_C1_level1.pdf").write_bytes(b"%PDF-1.4 the first reminder")
+    reminders = ([
+        ("R-000001", "C1", BAKKER, 1, "friendly", "en", "2026-09-10", "2026-0001", "EUR", "1200.50", "0", "1200.50",
+         str(letters / "R-000001_C1_level1.pdf")),
+        ("R-000002", "C1", BAKKER, 2, "firm", "en", "2026-10-10", "2026-0001; 2026-0002", "EUR", "1500.50", "0",
+         "1500.50", str(letters / "R-000002_C1_level2.pdf")),  # its file was deleted since
+        ("R-000003", "C2", "Spedition Kühn GmbH", 1, "friendly", "de", "2026-10-01", "2026-0004", "EUR", "800.00", "0",
+         "800.00", ""),
+    ], ["reminder_id", "customer_id", "customer_name", "level", "tone", "language", "sent_on", "items", "currency",
+        "amount", "fee", "total", "file"])
+    plans = ([("P-000001", "C1", "2026-0001", 1, "2026-11-10", "1200.50", "1200.50", "0", "0", "0.00", "1200.50",
+               "missed", "broken")],
+             ["plan_id", "customer_id", "invoice_ids", "installment_no", "due_date", "amount", "principal", "interest",
+              "remaining_balance", "paid", "open", "status", "plan_status"])
+    return seeded(tmp_path / "collections.xlsx", Invoices=INVOICES, Customers=CUSTOMERS, Activities=ACTIVITIES,
+                  Disputes=DISPUTES, Audit=AUDIT, Reminders=reminders, Plans=plans)
+
+
+def _hand_over(wb, *more, invoices="2026-0001,2026-0002"):
+    args = ["handover", str(wb), "--customer", "C1", "--to", AGENCY, "--on", ON, *more]
+    if invoices:
+        args += ["--invoices", invoices]
+    return main(args)
+
+
+def _invoices(path):
+    return xlsx.load(path).get("Invoices").set_index("invoice_id")
+
+
+def pdf_text(data: bytes, tmp_path) -> str:
+    p = tmp_path / "statement-from-pack.pdf"
+    p.write_bytes(data)
+    return " ".join(subprocess.run(["pdftotext", "-layout", str(p), "-"], check=True, capture_output=True,
+                                   text=True).stdout.split())
+
+
+# ------------------------------------------------------------------ the handover
+
+def test_the_items_go_in_legal_and_it_is_logged(wb, capsys):
+    assert _hand_over(wb) == 0
+    out = capsys.readouterr()
+    assert "handover H-000001: C1 Bakker Logistiek B.V., 2 invoice(s), EUR 1,500.50" in out.out
+    book = xlsx.load(wb)
+    inv = book.get("Invoices").set_index("invoice_id")
+    assert inv.loc["2026-0001", "status"] == "in legal" and inv.loc["2026-0002", "status"] == "in legal"
+    assert inv.loc["2026-0003", "status"] == "open" and inv.loc["2026-0001", "open_amount"] == 120050
+    ho = book.get("Handovers").set_index("handover_id").loc["H-000001"]
+    assert (ho["customer_id"], ho["invoice_ids"], ho["to"], ho["handed_on"], ho["amount"], ho["currency"],
+            ho["status"], ho["recovered"], ho["costs"]) == (
+        "C1", "2026-0001; 2026-0002", AGENCY, pd.Timestamp(ON), 150050, "EUR", "open", 0, 0)
+    assert ho["pack"] == str(wb.parent / PACK)
+    act = book.get("Activities").set_index("activity_id").loc["A-000004"]
+    assert (act["customer_id"], act["channel"]) == ("C1", "letter")
+    assert act["outcome"] == f"handed over to {AGENCY} (H-000001): 2 invoice(s), EUR 1,500.50"
+    audit = book.get("Audit")
+    mine = audit[audit["action"] == "handover"]
+    assert set(zip(mine["table"], mine["key"])) >= {("Handovers", "H-000001"), ("Activities", "A-000004"),
+                                                   ("Invoices", "2026-0001"), ("Invoices", "2026-0002")}
+    status = mine[(mine["table"] == "Invoices") & (mine["key"] == "2026-0002")].iloc[0]
+    assert (status["column"], status["new_value"]) == ("status", "in legal")
+    # the reminder letter that is gone is named, the pack is written anyway
+    assert "R-000002" in out.err and "not there" in out.err
+
+
+def test_the_pack_holds_the_statement_and_every_part_as_cells(wb, tmp_path):
+    assert _hand_over(wb) == 0
+    with zipfile.ZipFile(wb.parent / PACK) as z:
+        names = z.namelist()
+        assert names == [f"statement_C1_{ON}.pdf", "handover_H-000001.xlsx", "reminders/R-000001_C1_level1.pdf"]
+        statement = pdf_text(z.read(names[0]), tmp_path)
+        assert z.read(names[2]) == b"%PDF-1.4 the first reminder"
+        (tmp_path / "pack.xlsx").write_bytes(z.read(names[1]))
+    for shown in ("2026-0001", "2026-0002", "2026-0003", "CN-0001", "1,200.50", "300.00", "450.25", "1,930.75"):
+        assert shown in statement, shown
+    assert "2026-0004" not in statement  # another customer's
+    w = openpyxl.load_workbook(tmp_path / "pack.xlsx")
+    assert w.sheetnames == ["Handover", "Items", "Reminders", "Contacts", "Disputes", "Dispute history"]
+    head = {w["Handover"].cell(r, 1).value: w["Handover"].cell(r, 2).value for r in range(1, 10)}
+    assert head["Handed over to"] == AGENCY and head["Amount open"] == 1500.5
+    assert head["Handed over on"] == dt.datetime(2026, 11, 23)
+
+    def rows(name):
+        ws = w[name]
+        header = [c.value for c in ws[1]]
+        return [dict(zip(header, [c.value for c in r])) for r in ws.iter_rows(min_row=2)], ws
+
+    items, _ = rows("Items")
+    assert [(r["invoice_id"], r["open_amount"], r["due_date"]) for r in items] == [
+        ("2026-0001", 1200.5, dt.datetime(2026, 7, 31)), ("2026-0002", 300.0, dt.datetime(2026, 8, 31))]
+    rem, _ = rows("Reminders")
+    assert [(r["reminder_id"], r["level"], r["sent_on"], r["total"]) for r in rem] == [
+        ("R-000001", 1, dt.datetime(2026, 9, 10), 1200.5), ("R-000002", 2, dt.datetime(2026, 10, 10), 1500.5)]
+    contacts, ws = rows("Contacts")
+    assert [(r["activity_id"], r["at"], r["outcome"]) for r in contacts] == [
+        ("A-000001", dt.datetime(2026, 10, 1, 10, 0), "promised to pay by 15 October"),
+        ("A-000003", dt.datetime(2026, 11, 2, 9, 30), "=HYPERLINK(\"http://x.example\")")]
+    formula_like = ws.cell(3, [c.value for c in ws[1]].index("outcome") + 1)
+    assert formula_like.data_type == "s"  # text, never a formula
+    disputes, _ = rows("Disputes")
+    assert [(r["dispute_id"], r["invoice_ids"], r["amount"], r["status"]) for r in disputes] == [
+        ("D-000001", "2026-0003", 50.0, "resolved - rejected")]
+    history, _ = rows("Dispute history")
+    assert [(r["timestamp"], r["new_value"], r["rule"]) for r in history] == [
+        (dt.datetime(2026, 11, 1, 9, 0), "open", "add"),
+        (dt.datetime(2026, 11, 10, 14, 0), "resolved - rejected", "price list was right")]
+
+
+def test_no_reminder_and_no_worklist_row_for_items_in_legal(wb):
+    day = dt.date(2026, 11, 23)
+    before = remind_action.plan_letters(xlsx.load(wb), day, ["C1"])
+    listed = {i for lt in before.letters for i in lt.items["invoice_id"]}
+    assert {"2026-0001", "2026-0002", "2026-0003"} <= listed
+    wl = worklist_action.table(xlsx.load(wb), day).set_index("customer_id")
+    assert wl.loc["C1", "oldest_invoice_id"] == "2026-0001" and "installment 1 of plan P-000001 missed" in wl.loc["C1", "reason"]
+
+    assert _hand_over(wb) == 0
+    book = xlsx.load(wb)
+    after = remind_action.plan_letters(book, day, ["C1"])
+    listed = {i for lt in after.letters for i in lt.items["invoice_id"]}
+    assert "2026-0001" not in listed and "2026-0002" not in listed and "2026-0003" in listed
+    row = worklist_action.table(book, day).set_index("customer_id").loc["C1"]
+    # only what is not handed over: 2026-0003 (450.25) less the credit note
+    assert (row["oldest_invoice_id"], row["overdue_amount"]) == ("2026-0003", 45025)
+
+    assert _hand_over(wb, invoices="") == 0  # the rest: every open invoice not handed over yet
+    book = xlsx.load(wb)
+    assert book.get("Handovers").set_index("handover_id").loc["H-000002", "invoice_ids"] == "2026-0003"
+    assert not any(lt.customer_id == "C1" for lt in remind_action.plan_letters(book, day).letters)
+    # nor does the installment missed on a handed-over invoice list the customer: the agency collects it now
+    assert "C1" not in set(worklist_action.table(book, day)["customer_id"])
+
+
+def test_a_handover_row_counts_before_any_status_follows_it(wb):
+    """A Handovers row a person typed: reminders and the worklist leave its items out at once."""
+    assert _hand_over(wb) == 0
+    book = xlsx.load(wb)
+    inv = book.get("Invoices").copy()
+    inv["status"] = "open"
+    book.tables["Invoices"] = inv
+    day = dt.date(2026, 11, 23)
+    listed = {i for lt in remind_action.plan_letters(book, day, ["C1"]).letters for i in lt.items["invoice_id"]}
+    assert listed == {"2026-0003"}
+    assert worklist_action.table(book, day).set_index("customer_id").loc["C1", "oldest_invoice_id"] == "2026-0003"
+
+
+def test_a_closed_handover_gives_the_items_back_and_a_typed_legal_stays():
+    inv = pd.DataFrame({"invoice_id": ["I1", "I2", "I3"], "status": ["in legal", "legal", "in legal"],
+                        "open_amount": [100, 100, 0]})
+    ho = pd.DataFrame({"handover_id": ["H-000001"], "invoice_ids": ["I1; I2; I3"], "status": ["open"]})
+    assert list(states.derive(inv, handovers=ho)) == ["in legal", "legal", "paid"]
+    ho["status"] = "closed"
+    assert list(states.derive(inv, handovers=ho)) == ["open", "legal", "paid"]
+
+
+# ------------------------------------------------------------------ what the agency reports back
+
+def test_a_recovery_lowers_the_open_amounts_oldest_first(wb, capsys):
+    assert _hand_over(wb) == 0
+    assert main(["handover", str(wb), "--record", "H-000001", "--recovered", "1300.00", "--costs", "75.00",
+                 "--on", "2026-12-01"]) == 0
+    assert "2026-0001 1,200.50 -> 0.00, 2026-0002 300.00 -> 200.50" in capsys.readouterr().out
+    book = xlsx.load(wb)
+    inv = book.get("Invoices").set_index("invoice_id")
+    assert (inv.loc["2026-0001", "open_amount"], inv.loc["2026-0001", "status"]) == (0, "paid")
+    assert (inv.loc["2026-0002", "open_amount"], inv.loc["2026-0002", "status"]) == (20050, "in legal")
+    assert inv.loc["2026-0003", "open_amount"] == 45025
+    ho = book.get("Handovers").set_index("handover_id").loc["H-000001"]
+    assert (ho["recovered"], ho["costs"], ho["status"]) == (130000, 7500, "open")
+    audit = book.get("Audit")
+    rec = audit[(audit["action"] == "handover_record") & (audit["table"] == "Invoices")]
+    assert list(zip(rec["key"], rec["column"], rec["old_value"], rec["new_value"])) == [
+        ("2026-0001", "open_amount", "1,200.50", "0.00"), ("2026-0002", "open_amount", "300.00", "200.50"),
+        ("2026-0001", "status", "in legal", "paid")]
+    rec = rec[rec["column"] == "open_amount"]
+    assert set(rec["rule"]) == {"recovery H-000001 reported on 2026-12-01"}
+    costs = audit[(audit["action"] == "handover_record") & (audit["table"] == "Handovers")]
+    assert list(zip(costs["column"], costs["old_value"], costs["new_value"])) == [
+        ("recovered", "0.00", "1,300.00"), ("costs", "0.00", "75.00")]
+
+    before = wb.read_bytes()
+    assert main(["handover", str(wb), "--record", "H-000001", "--recovered", "200.51"]) == 2
+    assert "200.51 recovered is more than its invoices have open (200.50)" in capsys.readouterr().err
+    assert wb.read_bytes() == before
+
+    assert main(["handover", str(wb), "--record", "H-000001", "--recovered", "200.50"]) == 0
+    book = xlsx.load(wb)
+    ho = book.get("Handovers").set_index("handover_id").loc["H-000001"]
+    assert (ho["recovered"], ho["status"]) == (150050, "recovered")
+    assert book.get("Invoices").set_index("invoice_id").loc["2026-0002", "open_amount"] == 0
+
+
+# ------------------------------------------------------------------ bad input: named, nothing changed
+
+@pytest.mark.parametrize("args, message", [
+    (["--customer", "C9", "--to", AGENCY], "unknown customer 'C9'"),
+    (["--customer", "C1", "--to", AGENCY, "--invoices", "2026-9999"], "invoice 2026-9999 is not in the Invoices table"),
+    (["--customer", "C1", "--to", AGENCY, "--invoices", "2026-0001,2026-0004"],
+     "invoice 2026-0004 belongs to customer C2, not C1"),
+    (["--customer", "C1", "--to", AGENCY, "--invoices", "CN-0001"], "invoice CN-0001 has nothing open to hand over"),
+    (["--customer", "C1", "--invoices", "2026-0001"], "--to NAME"),
+    (["--record", "H-000009", "--recovered", "10.00"], "unknown handover 'H-000009'"),
+])
+def test_bad_input_is_named_and_nothing_changes(wb, capsys, args, message):
+    before = wb.read_bytes()
+    assert main(["handover", str(wb), *args]) == 2
+    assert message in capsys.readouterr().err
+    assert wb.read_bytes() == before
+    assert not list(wb.parent.glob("*.zip"))
+
+
+def test_an_invoice_already_handed_over_is_refused(wb, capsys):
+    assert _hand_over(wb) == 0
+    capsys.readouterr()
+    before = wb.read_bytes()
+    assert main(["handover", str(wb), "--customer", "C1", "--to", "Advocaat De Vries", "--invoices",
+                 "2026-0002,2026-0003", "--on", ON]) == 2
+    assert "invoice 2026-0002 is already handed over (H-000001)" in capsys.readouterr().err
+    assert wb.read_bytes() == before
+    assert [p.name for p in wb.parent.glob("*.zip")] == [PACK]
+
+
+# ------------------------------------------------------------------ the ribbon
+
+def test_the_ribbon_hands_the_selected_rows_over(wb, tmp_path):
+    from ar_xl.excel import macros
+    from test_macros import _critical, _ok, _row_of, _set_parameters, click  # noqa: PLC0415
+    assert macros.ENTRY_POINTS["hand_over"][1] == "actions.handover"
+    r = _row_of(wb, "Invoices", "invoice_id", "2026-0001")
+    actions, alerts, book = click(wb, "hand_over", sheet="Invoices", selection=f"A{r}")
+    assert "handover.to" in _critical(alerts)
+    assert book.get("Invoices").set_index("invoice_id").loc["2026-0001", "status"] == "open"
+
+    folder = tmp_path / "packs"
+    folder.mkdir()
+    _set_parameters(wb, {"handover.to": AGENCY, "handover.folder": str(folder), "as_of": ON})
+    actions, alerts, book = click(wb, "hand_over", sheet="Invoices", selection=f"A{r}")
+    assert "handover H-000001: C1 Bakker Logistiek B.V., 1 invoice(s), EUR 1,200.50" in _ok(alerts)
+    assert book.get("Invoices").set_index("invoice_id").loc["2026-0001", "status"] == "in legal"
+    assert book.get("Handovers").iloc[0]["to"] == AGENCY
+    with zipfile.ZipFile(folder / PACK) as z:
+        assert f"statement_C1_{ON}.pdf" in z.namelist()
+
+
+def test_aging_shows_the_state_and_the_forecast_puts_them_apart(wb):
+    from ar_xl.actions import forecast, refresh
+    assert _hand_over(wb) == 0
+    book = xlsx.load(wb)
+    aging = refresh.run(book, dt.date(2026, 11, 23)).tables["Aging"].set_index("invoice_id")
+    assert list(aging.loc[["2026-0001", "2026-0002", "2026-0003"], "state"]) == ["in legal", "in legal", "open"]
+    items = forecast.open_items(book).set_index("invoice_id")
+    assert list(items.loc[["2026-0001", "2026-0002", "2026-0003"], "apart"]) == ["legal", "legal", ""]
+
+
+def test_the_ribbon_records_a_recovery_on_the_selected_handover(wb):
+    from test_macros import _critical, _ok, _row_of, _set_parameters, click  # noqa: PLC0415
+    assert _hand_over(wb) == 0
+    r = _row_of(wb, "Handovers", "handover_id", "H-000001")
+    _, alerts, _ = click(wb, "record_recovery", sheet="Handovers", selection=f"A{r}")
+    assert "handover.recovered" in _critical(alerts)
+    _set_parameters(wb, {"handover.recovered": "1,250.00", "handover.costs": "60", "as_of": "2026-12-01"})
+    _, alerts, book = click(wb, "record_recovery", sheet="Handovers", selection=f"B{r}")
+    assert "recovered EUR 1,250.00" in _ok(alerts)
+    inv = book.get("Invoices").set_index("invoice_id")
+    assert (inv.loc["2026-0001", "open_amount"], inv.loc["2026-0002", "open_amount"]) == (0, 25050)
+    ho = book.get("Handovers").iloc[0]
+    assert (ho["recovered"], ho["costs"]) == (125000, 6000)
+
+
+def test_a_workbook_made_before_handovers_gets_the_table(wb):
+    w = openpyxl.load_workbook(wb)
+    del w["Handovers"]
+    w.save(wb)
+    assert len(xlsx.load(wb).get("Invoices")) == 5  # every other action still reads it
+    assert _hand_over(wb) == 0
+    assert "Handovers" in openpyxl.load_workbook(wb).sheetnames
+    assert _invoices(wb).loc["2026-0001", "status"] == "in legal"
