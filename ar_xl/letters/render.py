@@ -264,6 +264,6 @@ def draft(to: str, subject: str, body: str, language: str, sender: str, when: dt
         msg["From"] = sender
     msg["Subject"] = " ".join(subject.split())
     msg["Date"] = format_datetime(when)
-    msg["Content-Language"] = language
     msg.set_content(body, charset="utf-8")
+    msg["Content-Language"] = language  # after set_content, which drops the Content-* headers set before it
     return msg.as_bytes()
