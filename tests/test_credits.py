@@ -276,3 +276,37 @@ def test_ask_refuses_a_payment_without_unapplied_cash(wb, tmp_path):
     book = xlsx.load(wb)
     with pytest.raises(ArXlError, match="no payment BNK-9"):
         credits.ask(book, "BNK-9", tmp_path, AS_OF)
+
+
+def test_an_erp_sync_keeps_a_credit_note_allocation_until_the_erp_books_it(wb):
+    from ar_xl.engine import sync
+    before = xlsx.load(wb).get("Invoices")
+    book = _apply(wb, credits.allocate(xlsx.load(wb), "CN-1", "2026-0002", AS_OF))
+    inv, m = book.get("Invoices"), book.get("Matches")
+    # the ERP's export still shows the credit note and the invoice as they were
+    res = sync.sync_invoices(inv, before, {"invoice_id", "open_amount"}, m, AS_OF)
+    got = dict(zip(res.invoices["invoice_id"], res.invoices["open_amount"].astype(int)))
+    assert (got["2026-0002"], got["CN-1"]) == (5000, 0)
+    # the ERP booked it: the ERP's amounts, and the rows never count again
+    booked = before.copy()
+    booked.loc[booked["invoice_id"] == "2026-0002", "open_amount"] = 5000
+    booked.loc[booked["invoice_id"] == "CN-1", "open_amount"] = 0
+    res = sync.sync_invoices(inv, booked, {"invoice_id", "open_amount"}, m, AS_OF)
+    got = dict(zip(res.invoices["invoice_id"], res.invoices["open_amount"].astype(int)))
+    assert (got["2026-0002"], got["CN-1"]) == (5000, 0)
+    assert all("booked in ERP" in f for f in res.matches["flags"])
+
+
+def test_export_refuses_a_refund_whose_cash_was_applied_since(wb, tmp_path):
+    from ar_xl.book import Change
+    book = _apply(wb, credits.propose_refund(xlsx.load(wb), "BNK-1", 40000, AS_OF))
+    # a match applied 200.00 of BNK-1 after the proposal: 300.00 left, less than the refund
+    pay = book.get("Payments").copy()
+    pay["unapplied_amount"] = pay["unapplied_amount"].astype("Int64")
+    pay.loc[pay["payment_id"] == "BNK-1", "unapplied_amount"] = 30000
+    change = Change("test")
+    change.tables["Payments"] = pay
+    book = _apply(wb, change)
+    with pytest.raises(ArXlError, match="refund RF-000001: unapplied cash BNK-1 has only EUR 300.00 left to refund, "
+                                        "not 400.00"):
+        credits.export_refunds(book, tmp_path / "r.xml", as_of=AS_OF)
