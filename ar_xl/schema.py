@@ -131,6 +131,8 @@ CREDIT_HOLDS = ("confirmed", "released")
 WRITEOFF_STATUSES = ("awaiting approval", "booked", "rejected")
 WRITEOFF_SOURCES = ("collector", "dispute", "cash application")
 HANDOVER_STATUSES = ("open", "recovered", "closed")
+CREDIT_KINDS = ("credit note", "unapplied cash")
+REFUND_STATUSES = ("proposed", "exported", "cancelled")
 
 INVOICES = Table(
     "Invoices",
@@ -287,6 +289,59 @@ FORECAST = Table(
     description="Written by Forecast (ar-xl forecast): expected collections per ISO week and currency. The amounts of "
                 "all lines of a currency add up to its open AR.",
     unique=False,
+)
+
+CREDITS = Table(
+    "Credits",
+    (
+        C("as_of", "date", width=12),
+        C("customer_id", width=12),
+        C("customer_name", width=32),
+        C("kind", choices=CREDIT_KINDS, width=14,
+          description="credit note (an Invoices row with a negative open amount) or unapplied cash (a payment not "
+                      "or only partly applied, tied to the customer by its IBAN)"),
+        C("source_id", width=18, description="The credit note's invoice_id or the payment's payment_id"),
+        C("date", "date", width=12, description="The credit note's invoice date or the payment's value date"),
+        C("age_days", "int", width=8, description="Days from date to as_of"),
+        C("currency", width=9),
+        C("amount", "money", description="The credit still open: the credit note's open amount or the payment's "
+                                         "unapplied amount, as a positive number"),
+        C("refunds", "money", description="Held by refunds proposed (and, for a credit note, exported until the ERP "
+                                          "closes it)"),
+        C("available", "money", description="amount - refunds: what can still be allocated or refunded"),
+        C("open_invoices", width=40, description="The customer's open invoices in the same currency it could be set "
+                                                 "against, oldest due first, ';'-separated"),
+        C("open_invoices_amount", "money", description="Their open amount together"),
+        C("iban", width=30, description="The customer's first IBAN (Customers.iban), where a refund would go"),
+    ),
+    key=("source_id",),
+    description="Written by Credits (ar-xl credits): one row per credit note and per payment with unapplied cash, "
+                "oldest first, with what it could be set against.",
+    unique=False,
+)
+
+REFUNDS = Table(
+    "Refunds",
+    (
+        C("refund_id", width=12),
+        C("customer_id", width=12),
+        C("customer_name", width=32),
+        C("source_id", width=18, description="The credit note or payment refunded"),
+        C("kind", choices=CREDIT_KINDS, width=14),
+        C("amount", "money"),
+        C("currency", width=9),
+        C("iban", width=30, description="The customer's first IBAN (Customers.iban) when proposed"),
+        C("status", choices=REFUND_STATUSES, width=11,
+          description="proposed, exported (in a SEPA file for the bank) or cancelled (type it to release a proposal)"),
+        C("proposed_by"),
+        C("proposed_on", "date", width=12),
+        C("exported_on", "date", width=12),
+        C("end_to_end_id", width=20, description="The SEPA end-to-end id of the transfer"),
+        C("file", width=40, description="The pain.001 file it was exported to"),
+        C("note", editable=True, width=30),
+    ),
+    key=("refund_id",),
+    description="Refunds of credit notes and unapplied cash: proposed, then exported as a SEPA credit transfer.",
 )
 
 CONFIG = Table(
@@ -508,8 +563,8 @@ AUDIT = Table(
 
 TABLES: dict[str, Table] = {
     t.name: t
-    for t in (INVOICES, PAYMENTS, CUSTOMERS, AGING, WORKLIST, FORECAST, MATCHES, PLANS, PROMISES, DISPUTES, WRITEOFFS,
-              HANDOVERS, ACTIVITIES, REMINDERS, AUDIT,
+    for t in (INVOICES, PAYMENTS, CUSTOMERS, AGING, WORKLIST, FORECAST, CREDITS, MATCHES, PLANS, PROMISES, DISPUTES,
+              WRITEOFFS, HANDOVERS, REFUNDS, ACTIVITIES, REMINDERS, AUDIT,
               CONFIG)
 }
 """Every table of the collections workbook, in sheet order."""

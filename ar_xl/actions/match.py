@@ -33,6 +33,9 @@ The rules
   ``possible duplicate``, naming the earlier payment.
   Suggestions no one reviewed that the new run no longer makes are withdrawn.
 * Every amount changed is written to Audit with the run id and the rule.
+* A credit note allocated to invoices (``actions.credits``) is a group of rows whose ``payment_id`` is the
+  credit note's ``invoice_id``: the invoices' rows with positive ``applied_amount`` and the credit note's own
+  row with the negative sum, netting to nothing on the "payment" side; they apply and reverse as any row.
 """
 from __future__ import annotations
 
@@ -80,9 +83,13 @@ class _Ledger:
         self.pay["unapplied_amount"] = np.where(un.isna(), self.pay["amount"], un.fillna(0)).astype(np.int64)
         self.touched = set()
 
+    def credit_note(self, pid: str) -> bool:
+        """``pid`` is not a payment but a credit note (an Invoices row) allocated to invoices: its rows net to 0."""
+        return pid not in self.pay_pos and pid in self.inv_pos
+
     def missing(self, pid: str, *iids: str) -> str:
         """Which of the payment and invoices is not in its table ('' when all are)."""
-        if pid not in self.pay_pos:
+        if pid not in self.pay_pos and not self.credit_note(pid):
             return f"payment {pid} is not in the Payments table"
         gone = next((iid for iid in iids if iid and iid not in self.inv_pos), None)
         return f"invoice {gone} is not in the Invoices table" if gone else ""
@@ -96,7 +103,7 @@ class _Ledger:
         why = self.missing(pid, *(iid for iid, _, _ in allocs))
         if why:
             return why
-        left = int(self.pay.at[self.pay_pos[pid], "unapplied_amount"])
+        left = 0 if self.credit_note(pid) else int(self.pay.at[self.pay_pos[pid], "unapplied_amount"])
         net = sum(cents for _, cents, _ in allocs)
         if net > left:
             return f"payment {pid} has only {fmt(left)} unapplied, not {fmt(net)}"
@@ -113,11 +120,13 @@ class _Ledger:
         """Move ``cents`` from the payment to the invoice; ``write_off`` closes the rest of the
         invoice within tolerance (it reduces the invoice only, not the payment)."""
         user, ch = self.book.user, self.change
-        p = self.pay_pos[pid]
-        old = int(self.pay.at[p, "unapplied_amount"])
-        new = old - sign * cents
-        self.pay.at[p, "unapplied_amount"] = new
-        ch.log(user, "Payments", pid, "unapplied_amount", fmt(old), fmt(new), rule)
+        if not self.credit_note(pid):
+            p = self.pay_pos[pid]
+            old = int(self.pay.at[p, "unapplied_amount"])
+            new = old - sign * cents
+            self.pay.at[p, "unapplied_amount"] = new
+            ch.log(user, "Payments", pid, "unapplied_amount", fmt(old), fmt(new), rule)
+            self.touched.add(pid)
         if iid:
             i = self.inv_pos[iid]
             old_i = int(self.inv.at[i, "open_amount"])
@@ -130,7 +139,6 @@ class _Ledger:
                 self.inv.at[i, "status"] = "paid"
             elif new_i != 0 and status == "paid" and sign < 0:
                 self.inv.at[i, "status"] = "open"
-        self.touched.add(pid)
 
     def learn(self, pid: str, customer_id: str) -> None:
         if customer_id not in self.cust_pos or pid not in self.pay_pos:

@@ -80,7 +80,7 @@ class Parameter:
 
 PARAMETERS: tuple[Parameter, ...] = (
     Parameter("as_of", None, "Refresh aging, Check promises, Update plans, My worklist, Cash forecast, Reminders, "
-              "Statement",
+              "Statement, Credits, Propose refund, Export refunds",
               "Date to compute at; empty = today."),
     Parameter("fx.confirm", None, "Refresh aging, Refresh dashboard, Cash forecast",
               "yes = use FX rates that moved more than Config fx_max_move times since the last run; "
@@ -133,6 +133,11 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter("statement.folder", None, "Statement",
               "Folder for statements of account; empty = ar-xl-statements beside the workbook."),
     Parameter("statement.format", "pdf", "Statement", "pdf or xlsx."),
+    Parameter("refund.amount", None, "Propose refund", "Amount to refund of the selected credit; empty = all it has "
+              "available."),
+    Parameter("refunds.folder", None, "Export refunds",
+              "Folder for the SEPA credit-transfer files (pain.001); empty = ar-xl-refunds beside the workbook."),
+    Parameter("refunds.execution_date", None, "Export refunds", "The day the bank is to pay; empty = the as-of date."),
 )
 
 _HEADER = ["parameter", "value", "used by", "help"]
@@ -723,6 +728,47 @@ def cash_forecast(book=None):
     return run("cash_forecast", "Cash forecast", compute, book, after=_show_sheet("Forecast"))
 
 
+def credits_view(book=None):
+    """Rewrite the Credits table, every credit note and payment with unapplied cash with what it could be set
+    against (``actions.credits``), and show it."""
+    return run("credits_view", "Credits", lambda b, xb: _module("actions.credits").run(b, _as_of(xb)), book,
+               after=_show_sheet("Credits"))
+
+
+def propose_refund(book=None):
+    """Propose a refund of the credit of the selected Credits row (Parameters refund.amount, empty = all it has
+    available) to the customer's IBAN; ``actions.credits.propose_refund``."""
+    what = "Propose refund"
+
+    def compute(b: Book, xw_book) -> Change:
+        name, rows = live.selected_rows(xw_book, b, ["Credits"])
+        ids = _ids(rows, "source_id") if name and len(rows) else []
+        if len(ids) != 1:
+            raise ArXlError(f"{what}: select one row of the Credits sheet (click Credits first), then click "
+                            f"{what}; {len(ids) or 'no'} credit(s) are selected. Nothing was changed.")
+        p = Parameters.read(xw_book)
+        return _module("actions.credits").propose_refund(b, ids[0], p.cents("refund.amount"), _as_of(xw_book))
+    return run("propose_refund", what, compute, book, after=_show_sheet("Refunds"))
+
+
+def export_refunds(book=None):
+    """Export every proposed EUR refund as a SEPA credit-transfer file (pain.001) in Parameters refunds.folder
+    (empty: an ar-xl-refunds folder beside the workbook); ``actions.credits.export_refunds``."""
+    what = "Export refunds"
+
+    def compute(b: Book, xw_book) -> Change:
+        p = Parameters.read(xw_book)
+        folder = Path(p.text("refunds.folder") or _folder_beside(xw_book, "ar-xl-refunds"))
+        if not folder.is_dir():
+            raise ArXlError(f"{what}: the folder {folder} (Parameters refunds.folder) does not exist; create it first.")
+        day = _as_of(xw_book) or clock.today()
+        out = folder / f"refunds_{clock.now():%Y-%m-%d_%H%M%S}.xml"
+        change = _module("actions.credits").export_refunds(b, out, None, day, p.date("refunds.execution_date"))
+        _module("workbook.documents").write_documents(change.documents, what="SEPA file")
+        return change
+    return run("export_refunds", what, compute, book, after=_show_sheet("Refunds"))
+
+
 def parameters(book=None):
     """Show the Parameters sheet, creating it (or its missing rows) first."""
     xw_book = _caller(book)
@@ -761,6 +807,9 @@ ENTRY_POINTS: dict[str, tuple[Callable, str | None]] = {
     "refresh_dashboard": (refresh_dashboard, "actions.dashboard"),
     "credit_holds": (credit_holds, "actions.credit"),
     "cash_forecast": (cash_forecast, "actions.forecast"),
+    "credits_view": (credits_view, "actions.credits"),
+    "propose_refund": (propose_refund, "actions.credits"),
+    "export_refunds": (export_refunds, "actions.credits"),
     "parameters": (parameters, None),
 }
 """Ribbon tag -> (entry point, the ar_xl module its action lives in)."""

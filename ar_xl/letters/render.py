@@ -236,3 +236,34 @@ def file_stem(reminder_id: str, customer_id: str, level: int) -> str:
     """``R-000001_C0042_level1``: safe on every file system."""
     safe = re.sub(r"[^A-Za-z0-9._-]+", "_", str(customer_id)).strip("._") or "customer"
     return f"{reminder_id}_{safe}_level{level}"
+
+
+def template_text(name: str, values: dict, override: str = "") -> tuple[str, str]:
+    """Subject and body of the built-in (or Config ``dunning.templates``) template ``name`` rendered with
+    ``values``; the first line must be ``Subject: ...``."""
+    import jinja2
+    try:
+        text = _env(override).get_template(name).render(**values)
+    except jinja2.TemplateNotFound:
+        raise ArXlError(f"no template {name} (built-in folder {TEMPLATES}"
+                        f"{', Config dunning.templates ' + override if override else ''})") from None
+    except jinja2.TemplateError as e:
+        raise ArXlError(f"template {name}: {e}") from None
+    first, _, body = text.partition("\n")
+    if not first.lower().startswith("subject:"):
+        raise ArXlError(f"template {name}: the first line must be 'Subject: ...'")
+    return first.split(":", 1)[1].strip(), body.lstrip("\n")
+
+
+def draft(to: str, subject: str, body: str, language: str, sender: str, when: dt.datetime) -> bytes:
+    """A plain-text .eml draft (``X-Unsent: 1``: Outlook opens it as a draft to send), no attachment."""
+    msg = EmailMessage(policy=SMTP)
+    msg["X-Unsent"] = "1"
+    msg["To"] = addresses(to)
+    if sender:
+        msg["From"] = sender
+    msg["Subject"] = " ".join(subject.split())
+    msg["Date"] = format_datetime(when)
+    msg.set_content(body, charset="utf-8")
+    msg["Content-Language"] = language  # after set_content, which drops the Content-* headers set before it
+    return msg.as_bytes()

@@ -1,0 +1,49 @@
+"""The ribbon's Credits, Propose refund and Export refunds buttons on xlwings' remote engine (as test_macros)."""
+from __future__ import annotations
+
+from lxml import etree
+
+from helpers import row
+from test_credits import OUR_IBAN, _config, _xsd, wb  # noqa: F401  (the fixture)
+from test_macros import _critical, _ok, _remote_engine, _row_of, _set_parameters, click  # noqa: F401
+
+
+def test_credits_button_writes_the_view_then_a_refund_is_proposed_and_exported(wb, tmp_path):  # noqa: F811
+    _set_parameters(wb, {"as_of": "2026-11-15"})
+    _, alerts, book = click(wb, "credits_view", sheet="Config")
+    assert "credits at 2026-11-15: 3 credit(s) of 3 customer(s)" in _ok(alerts)
+    assert sorted(book.get("Credits")["source_id"]) == ["BNK-1", "CN-1", "CN-3"]
+    # select BNK-1's row on the Credits sheet and propose 120.00 of it
+    r = _row_of(wb, "Credits", "source_id", "BNK-1")
+    _set_parameters(wb, {"refund.amount": 120})
+    _, alerts, book = click(wb, "propose_refund", sheet="Credits", selection=f"A{r}")
+    assert "proposed refund RF-000001: EUR 120.00 of unapplied cash BNK-1" in _ok(alerts)
+    ref = row(book.get("Refunds"), refund_id="RF-000001")
+    assert (int(ref["amount"]), ref["iban"], ref["status"]) == (12000, "DE89370400440532013000", "proposed")
+    assert int(row(book.get("Credits"), source_id="BNK-1")["available"]) == 38000
+    out = tmp_path / "bank"
+    out.mkdir()
+    _set_parameters(wb, {"refunds.folder": str(out)})
+    _, alerts, book = click(wb, "export_refunds", sheet="Config")
+    assert "exported 1 refund(s), EUR 120.00" in _ok(alerts)
+    [xml] = list(out.iterdir())
+    doc = etree.parse(str(xml))
+    _xsd().assertValid(doc)
+    ns = {"p": "urn:iso:std:iso:20022:tech:xsd:pain.001.001.03"}
+    assert doc.findtext(".//p:GrpHdr/p:CtrlSum", namespaces=ns) == "120.00"
+    assert doc.findtext(".//p:CdtTrfTxInf/p:CdtrAcct/p:Id/p:IBAN", namespaces=ns) == "DE89370400440532013000"
+    assert row(book.get("Refunds"), refund_id="RF-000001")["status"] == "exported"
+    assert int(row(book.get("Payments"), payment_id="BNK-1")["unapplied_amount"]) == 38000
+
+
+def test_propose_refund_without_a_credits_row_selected_says_what_to_do(wb):  # noqa: F811
+    _, alerts, book = click(wb, "propose_refund", sheet="Invoices", selection="A2")
+    assert "select one row of the Credits sheet" in _critical(alerts)
+    assert len(book.get("Refunds")) == 0
+
+
+def test_export_refunds_with_nothing_proposed_says_so(wb, tmp_path):  # noqa: F811
+    _set_parameters(wb, {"refunds.folder": str(tmp_path)})
+    _, alerts, book = click(wb, "export_refunds", sheet="Config")
+    assert "no proposed EUR refund to export" in _critical(alerts)
+    assert list(tmp_path.glob("*.xml")) == []
