@@ -164,7 +164,7 @@ def layout(wb, view: View) -> None:
     for c, width in enumerate(g.widths, 1):
         ws.column_dimensions[get_column_letter(c)].width = width
     sheet_setup.print_setup(ws)
-    ws.print_title_rows = None  # no defined name: the heading is on the first page, the sections follow
+    ws._print_rows = None  # no Print_Titles name (openpyxl's setter ignores None): the heading prints once
     ws.sheet_view.tabSelected = False
 
 
