@@ -23,10 +23,11 @@ from rapidfuzz import fuzz, process
 from .. import clock
 from ..book import Book, Change, MissingTable
 from ..engine import customer_view as engine
+from ..engine import interest
 from ..errors import ArXlError
 from ..money import fmt
 from .credit import exposures, unapplied_cash
-from .refresh import aging_table
+from .refresh import accrued_interest, aging_table
 
 TABLES = ["Invoices", "Customers", "Payments", "Matches", "Promises", "Plans", "Disputes", "Reminders", "Activities",
           "WriteOffs", "Audit"]
@@ -69,10 +70,18 @@ def resolve(book: Book, customer: str) -> str:
     for hits in (by_id, by_name):
         if len(hits) == 1:
             return hits[0]
-    choices = {c: f"{c} {n}".strip() for c, n in known.items()}
-    close = process.extract(typed, choices, scorer=fuzz.WRatio, processor=lambda s: str(s).lower(), limit=5,
-                            score_cutoff=60)
-    hint = (f" Did you mean: {'; '.join(text for text, _, _ in close)}?" if close
+    low = str.lower
+    score: dict[str, float] = {}
+    for _, sc, c in process.extract(typed, {c: c for c in known}, scorer=fuzz.ratio, processor=low, limit=10,
+                                    score_cutoff=60):
+        score[c] = max(score.get(c, 0), sc)
+    for _, sc, c in process.extract(typed, {c: n for c, n in known.items() if n}, scorer=fuzz.WRatio, processor=low,
+                                    limit=10, score_cutoff=60):
+        score[c] = max(score.get(c, 0), sc)
+    for c in score:  # an id that starts with what was typed comes first among equals
+        score[c] += 5 if c.lower().startswith(typed.lower()) else 0
+    close = sorted(score, key=lambda c: (-score[c], c))[:5]
+    hint = (f" Did you mean: {'; '.join(f'{c} {known[c]}'.strip() for c in close)}?" if close
             else " No customer id or name comes close.")
     raise ArXlError(f"{book.source}: no customer {typed!r} in the Customers or Invoices table.{hint} "
                     "Nothing was changed.")
@@ -84,6 +93,8 @@ def view(book: Book, customer: str, as_of: dt.date | None = None) -> engine.View
     cid = resolve(book, customer)
     cfg = book.config
     items, _ = aging_table(book, day)
+    mine = items[items["customer_id"].astype(str).str.strip() == cid]
+    missing = accrued_interest(book, mine, day)[2] if len(mine) else ()
     cust = book.get("Customers")
     row = cust[cust["customer_id"].astype(str).str.strip() == cid] if len(cust) else cust
     ex = exposures(book, day)
@@ -94,7 +105,8 @@ def view(book: Book, customer: str, as_of: dt.date | None = None) -> engine.View
         payments=_optional(book, "Payments"), matches=_optional(book, "Matches"),
         promises=_optional(book, "Promises"), plans=_optional(book, "Plans"), disputes=_optional(book, "Disputes"),
         reminders=_optional(book, "Reminders"), activities=_optional(book, "Activities"),
-        writeoffs=_optional(book, "WriteOffs"), unapplied=unapplied_cash(book), base_currency=cfg.base_currency)
+        writeoffs=_optional(book, "WriteOffs"), unapplied=unapplied_cash(book), base_currency=cfg.base_currency,
+        interest_missing=interest.missing_rates_text(missing) if missing else "")
 
 
 def run(book: Book, customer: str, as_of: dt.date | None = None) -> Change:
@@ -109,6 +121,8 @@ def run(book: Book, customer: str, as_of: dt.date | None = None) -> Change:
                         for r in bal.itertuples()) or "nothing open"
     change.log(book.user, SHEET, v.customer_id, "sheet", None, f"{len(items)} open item(s)",
                rule=f"customer view as_of={day:%Y-%m-%d}")
+    if v.interest_missing:
+        change.warnings.append(f"interest left empty where a statutory rate is missing: {v.interest_missing}")
     change.summary = (f"customer view of {v.customer_id} {v.customer_name} as of {day:%Y-%m-%d}: "
                       f"{len(items)} open item(s), {balance}; on the {SHEET} sheet")
     return change

@@ -7,7 +7,7 @@ and dates as dates:
 
 * **Customer**: master data (Customers row) and credit status (``engine.credit.exposures``: credit
   limit, exposure, open AR, unapplied cash, the proposed status and its reason, a person's hold), the
-  last contact and the next action date; a two-column *field / value* section, each value of its own
+  last contact and its outcome, and the next action date the newest contact that set one gave (past or not); a two-column *field / value* section, each value of its own
   kind (``Section.row_kinds``).  Base-currency amounts name the base currency in their label.
 * **Balance**: per currency, the open amount, overdue (past due, not on a live dispute), disputed, not
   yet due, the unapplied cash, the statutory interest accrued and the oldest days past due.
@@ -61,6 +61,8 @@ class View:
     as_of: dt.date
     base_currency: str
     sections: list[Section] = field(default_factory=list)
+    interest_missing: str = ""
+    """The statutory rates missing for the interest of the open items (empty: none missing)."""
 
     def section(self, key: str) -> Section:
         for s in self.sections:
@@ -142,9 +144,8 @@ def _customer(cid: str, name: str, row: dict, credit: dict | None, activities: p
     if activities is not None and len(activities):
         acts = _newest_first(activities.reset_index(drop=True), "at", "activity_id")
         last_at, last_outcome = acts.iloc[0]["at"], acts.iloc[0]["outcome"]
-        nxt = pd.to_datetime(acts["next_action_date"], errors="coerce").dropna()
-        later = nxt[nxt >= pd.Timestamp(as_of)]
-        next_action = later.min() if len(later) else None
+        nxt = pd.to_datetime(acts["next_action_date"], errors="coerce").dropna()  # newest contact's first
+        next_action = nxt.iloc[0] if len(nxt) else None
     hold = cr("credit_hold") if credit else val("credit_hold")
     fields = [
         ("customer id", cid, "text"),
@@ -359,7 +360,7 @@ def build(customer_id: str, as_of: dt.date, *, customer: dict | None = None, cre
           plans: pd.DataFrame | None = None, disputes: pd.DataFrame | None = None,
           reminders: pd.DataFrame | None = None, activities: pd.DataFrame | None = None,
           writeoffs: pd.DataFrame | None = None, unapplied: pd.DataFrame | None = None,
-          base_currency: str = "EUR", months: int = MONTHS) -> View:
+          base_currency: str = "EUR", months: int = MONTHS, interest_missing: str = "") -> View:
     """The customer's view (module docstring).  Each frame may hold every customer's rows (they are narrowed
     to ``customer_id`` here); ``customer`` is the Customers row as a dict, ``credit`` the customer's row of
     ``engine.credit.exposures`` (plus ``credit_hold``), ``aging`` the aged items (``aging_table``)."""
@@ -376,7 +377,7 @@ def build(customer_id: str, as_of: dt.date, *, customer: dict | None = None, cre
     mine = _matches_of(matches, inv_ids, cid)
     ibans = {normalise_iban(x) for x in str(row.get("iban") or "").split(";") if normalise_iban(x)}
     un = _of_customer(unapplied, cid)
-    view = View(cid, name or cid, as_of, base_currency)
+    view = View(cid, name or cid, as_of, base_currency, interest_missing=interest_missing)
     view.sections = [
         _customer(cid, name or cid, row, credit, acts, as_of, base_currency),
         _balance(items, un),
