@@ -207,3 +207,29 @@ def test_out_writes_the_view_to_a_file_and_leaves_the_workbook(wb, tmp_path):
     assert [r["invoice id"] for r in records(sections(out)["Open items"])] == ["2026-0001", "2026-0002", "2026-0003"]
     assert main(["customer", str(wb), "C1", "--out", str(wb)]) == 2  # never over the workbook
     assert wb.read_bytes() == before
+
+
+def test_behaviour_per_currency_counts_only_applied_money_up_to_the_as_of_date():
+    from ar_xl.engine.customer_view import payment_behaviour
+    from helpers import frame
+    inv = frame("Invoices", [
+        ("I1", "C1", "2026-01-01", "2026-02-01", "EUR", "100", "0"),
+        ("I2", "C1", "2026-01-01", "2026-02-10", "USD", "200", "0"),
+        ("I3", "C1", "2026-01-01", "2026-02-10", "EUR", "300", "0"),
+    ], ["invoice_id", "customer_id", "invoice_date", "due_date", "currency", "amount", "open_amount"])
+    pay = frame("Payments", [
+        ("P1", "2026-02-04", "100", "EUR"), ("P2", "2026-02-20", "200", "USD"), ("P3", "2026-02-25", "300", "EUR"),
+        ("P4", "2026-03-02", "300", "EUR"),
+    ], ["payment_id", "value_date", "amount", "currency"])
+    mat = frame("Matches", [
+        ("M1", "P1", "I1", "C1", "100", "TRUE"), ("M2", "P2", "I2", "C1", "200", "TRUE"),
+        ("M3", "P3", "I3", "C1", "300", "FALSE"),  # proposed, not applied: no observation
+        ("M4", "P4", "I3", "C1", "300", "TRUE"),  # after the as-of date
+    ], ["match_id", "payment_id", "invoice_id", "customer_id", "applied_amount", "applied"])
+    out = payment_behaviour(inv, pay, mat, dt.date(2026, 2, 28), months=2)
+    rows = out.to_dict("records")
+    assert [(r["month"], r["currency"] if isinstance(r["currency"], str) else None) for r in rows] == \
+        [("2026-01", None), ("2026-02", "EUR"), ("2026-02", "USD")]
+    assert rows[0]["payments"] == 0
+    assert rows[1]["applied"] == 10000 and rows[1]["median_days_late"] == 3 and rows[1]["payments"] == 1
+    assert rows[2]["applied"] == 20000 and rows[2]["max_days_late"] == 10
