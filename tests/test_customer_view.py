@@ -21,7 +21,7 @@ REMIT = "=cmd|' /C calc'!A0 invoice 2026-0010"
 
 @pytest.fixture
 def wb(tmp_path):
-    """C1 with three open items (one disputed, one not yet due), three paid ones, a promise, a dispute, a
+    """C1 with three open invoices (one disputed, one not yet due) and a credit note, three paid invoices, a promise, a dispute, a
     contact, a reminder, unapplied cash; C2 with rows of its own that C1's view must not show."""
     return seeded(
         tmp_path / "collections.xlsx",
@@ -35,6 +35,7 @@ def wb(tmp_path):
             ("2026-0001", "C1", "Bakker Logistiek B.V.", "2026-08-01", "2026-08-31", "EUR", "1200.50", "1200.50", "open"),
             ("2026-0002", "C1", "Bakker Logistiek B.V.", "2026-10-01", "2026-10-31", "EUR", "300.00", "300.00", "open"),
             ("2026-0003", "C1", "Bakker Logistiek B.V.", "2026-11-01", "2026-12-01", "EUR", "250.00", "250.00", "open"),
+            ("CN-1", "C1", "Bakker Logistiek B.V.", "2026-09-01", "2026-10-01", "EUR", "-50.00", "-50.00", "open"),
             ("2026-0010", "C1", "Bakker Logistiek B.V.", "2026-08-10", "2026-09-10", "EUR", "400.00", "0", "paid"),
             ("2026-0011", "C1", "Bakker Logistiek B.V.", "2026-08-20", "2026-09-20", "EUR", "600.00", "0", "paid"),
             ("2026-0012", "C1", "Bakker Logistiek B.V.", "2026-09-05", "2026-10-05", "EUR", "100.00", "0", "paid"),
@@ -104,13 +105,14 @@ def test_the_sheet_holds_the_customers_open_items_with_the_right_amounts(wb):
     assert ws["B2"].value == dt.datetime(2026, 11, 15) and ws["B2"].number_format == schema.DATE_FORMAT
     s = sections(wb)
     items = records(s["Open items"])
-    assert [r["invoice id"] for r in items] == ["2026-0001", "2026-0002", "2026-0003"]  # oldest due first
+    assert [r["invoice id"] for r in items] == ["2026-0001", "CN-1", "2026-0002", "2026-0003"]  # oldest due first
     first = items[0]
     assert first["open amount"] == 1200.5 and first["amount"] == 1200.5
     assert first["days past due"] == 76 and first["bucket"] == "61-90"
     assert first["due date"] == dt.datetime(2026, 8, 31)
-    assert items[1]["disputed"] is True and items[1]["state"] == "disputed"
-    assert items[2]["days past due"] < 0 and items[2]["bucket"] == "current"
+    assert items[1]["open amount"] == -50
+    assert items[2]["disputed"] is True and items[2]["state"] == "disputed"
+    assert items[3]["days past due"] < 0 and items[3]["bucket"] == "current"
     assert "2026-0005" not in str(s)  # C2's invoice is not on C1's page
     # money cells are numbers with the money format, dates are dates with the date format
     row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "2026-0001")
@@ -118,11 +120,12 @@ def test_the_sheet_holds_the_customers_open_items_with_the_right_amounts(wb):
     assert ws.cell(row, header.index("open amount") + 1).number_format == schema.MONEY_FORMAT
     assert ws.cell(row, header.index("due date") + 1).number_format == schema.DATE_FORMAT
     bal = records(s["Balance"])[0]
-    assert bal["currency"] == "EUR" and bal["open amount"] == 1750.5 and bal["overdue amount"] == 1200.5
-    assert bal["disputed amount"] == 300 and bal["not due amount"] == 250 and bal["unapplied cash"] == 50
+    assert bal["currency"] == "EUR" and bal["open amount"] == 1700.5 and bal["overdue amount"] == 1200.5
+    assert bal["disputed amount"] == 300 and bal["not due amount"] == 250 and bal["credit notes"] == -50
+    assert bal["unapplied cash"] == 50 and bal["oldest days past due"] == 76
     cust = {r[0]: (r[1] if len(r) > 1 else None) for r in s["Customer"][1:]}
     assert cust["collector"] == "Sanne" and cust["phone"] == "+31 20 555 0101"
-    assert cust["credit limit (EUR)"] == 1000 and cust["exposure (EUR)"] == 1700.5  # 1750.50 open - 50.00 unapplied
+    assert cust["credit limit (EUR)"] == 1000 and cust["exposure (EUR)"] == 1650.5  # 1700.50 open - 50.00 unapplied
     assert cust["credit status"] == "over limit" and "over limit" in cust["credit reason"]
     assert cust["next action date"] == dt.datetime(2026, 11, 21)
     assert w[SHEET].page_setup.orientation == "landscape" and w[SHEET].page_setup.fitToWidth == 1
@@ -181,7 +184,7 @@ def test_the_view_is_replaced_whole_and_logged_in_audit(wb):
     mine = audit[audit["table"] == SHEET]
     assert list(mine["key"]) == ["C1", "C2"] and set(mine["action"]) == {"customer_view"}
     # the tables are as they were
-    assert len(xlsx.load(wb).get("Invoices")) == 7
+    assert len(xlsx.load(wb).get("Invoices")) == 8
 
 
 def test_an_unknown_customer_is_refused_naming_it_and_the_close_matches(wb, capsys):
@@ -204,7 +207,8 @@ def test_out_writes_the_view_to_a_file_and_leaves_the_workbook(wb, tmp_path):
     out = tmp_path / "c1.xlsx"
     assert main(["customer", str(wb), "C1", "--as-of", AS_OF, "--out", str(out)]) == 0
     assert wb.read_bytes() == before
-    assert [r["invoice id"] for r in records(sections(out)["Open items"])] == ["2026-0001", "2026-0002", "2026-0003"]
+    assert [r["invoice id"] for r in records(sections(out)["Open items"])] == ["2026-0001", "CN-1", "2026-0002",
+                                                                                "2026-0003"]
     assert main(["customer", str(wb), "C1", "--out", str(wb)]) == 2  # never over the workbook
     assert wb.read_bytes() == before
 

@@ -9,8 +9,10 @@ and dates as dates:
   limit, exposure, open AR, unapplied cash, the proposed status and its reason, a person's hold), the
   last contact and its outcome, and the next action date the newest contact that set one gave (past or not); a two-column *field / value* section, each value of its own
   kind (``Section.row_kinds``).  Base-currency amounts name the base currency in their label.
-* **Balance**: per currency, the open amount, overdue (past due, not on a live dispute), disputed, not
-  yet due, the unapplied cash, the statutory interest accrued and the oldest days past due.
+* **Balance**: per currency, the open amount and its parts (they add up to it): overdue (invoices past
+  due, not on a live dispute), disputed (invoices on a live dispute), not yet due (the other invoices) and
+  credit notes (open amounts below 0); then the unapplied cash, the statutory interest accrued (empty when
+  a rate is missing) and the oldest overdue invoice's days past due.
 * **Open items**: the aged items (``actions.refresh.aging_table``: state, days past due, bucket,
   interest) with the invoice's date, amount, references and note; oldest due date first.
 * **Promises**, **Plans** (one row per installment), **Disputes**, **Write-offs**, **Reminders**,
@@ -177,8 +179,8 @@ def _customer(cid: str, name: str, row: dict, credit: dict | None, activities: p
                    row_kinds=[k for _, _, k in fields])
 
 
-BALANCE_COLUMNS = ["currency", "open_amount", "overdue_amount", "disputed_amount", "not_due_amount", "unapplied_cash",
-                   "interest", "items", "oldest_days_past_due"]
+BALANCE_COLUMNS = ["currency", "open_amount", "overdue_amount", "disputed_amount", "not_due_amount", "credit_notes",
+                   "unapplied_cash", "interest", "items", "oldest_days_past_due"]
 
 
 def _balance(items: pd.DataFrame, unapplied: pd.DataFrame | None) -> Section:
@@ -196,10 +198,13 @@ def _balance(items: pd.DataFrame, unapplied: pd.DataFrame | None) -> Section:
         interest = None if len(intr) and intr.isna().any() else int(intr.sum()) if len(intr) else 0
         un = int(unapplied.loc[(_text(unapplied, "currency").str.upper() == c).to_numpy(), "amount"].sum()) \
             if len(un_cur) else 0
-        pos_over = (days > 0) & ~disp & (amt > 0)
-        rows.append({"currency": c, "open_amount": int(amt.sum()), "overdue_amount": int(amt[(days > 0) & ~disp].sum()),
-                     "disputed_amount": int(amt[disp].sum()), "not_due_amount": int(amt[(days <= 0) & ~disp].sum()),
-                     "unapplied_cash": un, "interest": interest, "items": int(m.sum()),
+        pos = amt > 0
+        pos_over = (days > 0) & ~disp & pos
+        rows.append({"currency": c, "open_amount": int(amt.sum()), "overdue_amount": int(amt[pos_over].sum()),
+                     "disputed_amount": int(amt[disp & pos].sum()),
+                     "not_due_amount": int(amt[(days <= 0) & ~disp & pos].sum()),
+                     "credit_notes": int(amt[~pos].sum()), "unapplied_cash": un, "interest": interest,
+                     "items": int(m.sum()),
                      "oldest_days_past_due": int(days[pos_over].max()) if pos_over.any() else None})
     frame = pd.DataFrame(rows, columns=BALANCE_COLUMNS)
     return Section("balance", "Balance", frame, kinds, empty="nothing open")
