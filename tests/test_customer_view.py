@@ -237,3 +237,19 @@ def test_behaviour_per_currency_counts_only_applied_money_up_to_the_as_of_date()
     assert rows[0]["payments"] == 0
     assert rows[1]["applied"] == 10000 and rows[1]["median_days_late"] == 3 and rows[1]["payments"] == 1
     assert rows[2]["applied"] == 20000 and rows[2]["max_days_late"] == 10
+
+
+def test_libreoffice_prints_the_view_landscape_with_its_amounts(wb, tmp_path):
+    """The page as printed: LibreOffice renders the --out file to a landscape A4 PDF holding the amounts."""
+    import subprocess
+
+    import lo
+    out = tmp_path / "c1.xlsx"
+    assert main(["customer", str(wb), "C1", "--as-of", AS_OF, "--out", str(out)]) == 0
+    pdf = [p for p in lo.convert(out, "pdf", tmp_path / "pdf") if p.suffix == ".pdf"][0]
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    width, height = [float(x) for x in info.split("Page size:")[1].split("pts")[0].split(" x ")]
+    assert width > height  # landscape
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Bakker Logistiek B.V." in text and "1,200.50" in text and "2026-08-31" in text
+    assert REMIT in text  # shown as the text it is, not evaluated
