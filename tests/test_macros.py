@@ -631,6 +631,11 @@ def test_customer_view_of_the_selected_customer(wb):
     assert rows[0][:3] == ["Customer view", "C2", "Spedition Kühn GmbH"]
     assert "2026-0001" not in [row[0] for row in rows] and "2026-0003" in [row[0] for row in rows]
     assert openpyxl.load_workbook(wb).sheetnames.count("CustomerView") == 1
+    # clicked on the view itself: the same customer's view again
+    _, alerts, book = click(wb, "customer_view", sheet="CustomerView", selection="A1")
+    assert "customer view of C2" in _ok(alerts)
+    audit = book.get("Audit")
+    assert list(audit.loc[audit["table"] == "CustomerView", "key"]) == ["C1", "C2", "C2"]
 
 
 def test_customer_view_without_a_customer_selected_says_what_to_do(wb):

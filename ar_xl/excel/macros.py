@@ -639,11 +639,20 @@ def statement(book=None):
 def customer_view(book=None):
     """Everything about the customer of the selected row (Customers, Invoices, Aging, Worklist...) on the
     CustomerView sheet (``actions.customer_view``, ``customer_view_sheet.write_live``), as of Parameters
-    as_of; the sheet is replaced whole and shown."""
+    as_of; the sheet is replaced whole and shown.  Clicked on the CustomerView sheet itself, it refreshes
+    the view of the customer it shows."""
     what = "Customer view"
 
     def compute(b: Book, xw_book) -> Change:
-        customer = selected_customer(xw_book, b, what)
+        sheet, _ = live.selection(xw_book)
+        view_sheet = _module("workbook.customer_view_sheet")
+        if sheet.lower() == view_sheet.SHEET.lower():  # on the view itself: refresh it for its customer
+            customer = str(_find_sheet(xw_book, sheet).range(view_sheet.ID_CELL).value or "").strip()
+            if not customer:
+                raise ArXlError(f"{what}: the {sheet} sheet names no customer in {view_sheet.ID_CELL}; select a "
+                                "row of the customer on Customers, Invoices, Aging... and click again.")
+        else:
+            customer = selected_customer(xw_book, b, what)
         return _module("actions.customer_view").run(b, customer, _as_of(xw_book) or clock.today())
 
     def after(xw_book, change) -> None:

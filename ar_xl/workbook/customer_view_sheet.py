@@ -34,6 +34,8 @@ from ..engine.customer_view import View
 from . import cells, sheet_setup
 
 SHEET = "CustomerView"
+ID_CELL = "B1"
+"""The customer id on the sheet (the ribbon's button refreshes the view of this customer when clicked there)."""
 DAYS_FORMAT = "0.0"
 FORMATS = {"money": schema.MONEY_FORMAT, "date": schema.DATE_FORMAT, "datetime": schema.DATETIME_FORMAT,
            "int": schema.INT_FORMAT, "number": DAYS_FORMAT}
