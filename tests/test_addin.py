@@ -185,10 +185,17 @@ def test_my_worklist_button_is_on_and_runs_the_worklist(built):
 def test_statement_button_is_on_beside_reminders_and_runs_the_statement(built):
     group = [g for g in _ribbon(built).iter(NS + "group") if g.get("label") == "Reminders"][0]
     tags = [b.get("tag") for b in group.iter(NS + "button")]
-    assert tags == ["my_worklist", "reminders", "statement"]
+    assert tags == ["my_worklist", "reminders", "statement", "customer_view"]
     b = [b for b in group.iter(NS + "button") if b.get("tag") == "statement"][0]
     assert b.get("label") == "Statement" and b.get("enabled") != "false" and b.get("onAction") == "ArXlDispatch"
     assert macros.ENTRY_POINTS["statement"][1] == "actions.statement"
+
+
+def test_customer_view_button_is_on_beside_the_statement_and_runs_the_customer_view(built):
+    b = [b for b in _buttons(built) if b.get("tag") == "customer_view"]
+    assert len(b) == 1 and b[0].get("label") == "Customer view" and b[0].get("enabled") != "false"
+    assert b[0].get("onAction") == "ArXlDispatch" and "CustomerView" in b[0].get("supertip")
+    assert macros.ENTRY_POINTS["customer_view"][1] == "actions.customer_view"
 
 
 # ------------------------------------------------------------------ the VBA project

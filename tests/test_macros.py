@@ -589,3 +589,57 @@ def test_statement_without_a_customer_selected_says_what_to_do(wb, tmp_path):
     _, alerts, book = click(wb, "statement", sheet="Config")
     assert "select a row of the customer" in _critical(alerts)
     assert len(book.get("Activities")) == 0
+
+
+# ------------------------------------------------------------------ customer view
+
+def _view(path) -> list[list]:
+    ws = openpyxl.load_workbook(path)["CustomerView"]
+    return [[c.value for c in row] for row in ws.iter_rows()]
+
+
+def test_customer_view_of_the_selected_customer(wb):
+    _set_parameters(wb, {"as_of": "2026-11-15"})
+    r = _row_of(wb, "Invoices", "invoice_id", "2026-0002")
+    actions, alerts, book = click(wb, "customer_view", sheet="Invoices", selection=f"A{r}")
+    assert "customer view of C1 Bakker Logistiek B.V. as of 2026-11-15: 2 open item(s)" in _ok(alerts)
+    w = openpyxl.load_workbook(wb)
+    ws = w["CustomerView"]
+    assert w.sheetnames[0] == "CustomerView" and w.active.title == "CustomerView"
+    assert [ws["A1"].value, ws["B1"].value, ws["C1"].value] == ["Customer view", "C1", "Bakker Logistiek B.V."]
+    assert ws["B2"].value == dt.datetime(2026, 11, 15) and ws["B2"].number_format == "yyyy-mm-dd"
+    rows = _view(wb)
+    first = next(i for i, row in enumerate(rows) if row[0] == "2026-0001")
+    header = rows[first - 1]
+    item = dict(zip(header, rows[first]))
+    assert item["open amount"] == 1200.5 and item["days past due"] == 76 and item["due date"] == dt.datetime(2026, 8, 31)
+    assert ws.cell(first + 1, header.index("open amount") + 1).number_format == "#,##0.00;[Red]-#,##0.00"
+    assert [row[0] for row in rows if str(row[0]).startswith("2026-")] == ["2026-0001", "2026-0002"] + \
+        [f"2026-{m:02d}" for m in range(1, 12)]  # the open items, then the behaviour months
+    # the remittance starting with '=' landed as text, never a formula
+    pay = next(i for i, row in enumerate(rows) if row[0] == "BNK-1")
+    cell = ws.cell(pay + 1, rows[pay - 1].index("remittance") + 1)
+    assert cell.value == '=HYPERLINK("http://x") invoice 2026-0001' and cell.data_type == "s"
+    assert {a["func"] for a in actions} >= {"addSheet", "setValues", "setNumberFormat", "activateSheet"}
+    audit = book.get("Audit")
+    assert list(audit.loc[audit["table"] == "CustomerView", "key"]) == ["C1"]
+    # again, for another customer from the Customers sheet: the sheet is replaced whole
+    r = _row_of(wb, "Customers", "customer_id", "C2")
+    actions, alerts, _ = click(wb, "customer_view", sheet="Customers", selection=f"A{r}")
+    assert "customer view of C2" in _ok(alerts) and "addSheet" not in {a["func"] for a in actions}
+    rows = _view(wb)
+    assert rows[0][:3] == ["Customer view", "C2", "Spedition Kühn GmbH"]
+    assert "2026-0001" not in [row[0] for row in rows] and "2026-0003" in [row[0] for row in rows]
+    assert openpyxl.load_workbook(wb).sheetnames.count("CustomerView") == 1
+    # clicked on the view itself: the same customer's view again
+    _, alerts, book = click(wb, "customer_view", sheet="CustomerView", selection="A1")
+    assert "customer view of C2" in _ok(alerts)
+    audit = book.get("Audit")
+    assert list(audit.loc[audit["table"] == "CustomerView", "key"]) == ["C1", "C2", "C2"]
+
+
+def test_customer_view_without_a_customer_selected_says_what_to_do(wb):
+    before = wb.read_bytes()
+    actions, alerts, _ = click(wb, "customer_view", sheet="Config")
+    assert "select a row of the customer" in _critical(alerts)
+    assert [a["func"] for a in actions] == ["alert"]

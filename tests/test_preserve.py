@@ -57,7 +57,7 @@ import preserve_fixture  # noqa: E402
 
 M = package.M
 TABLES = {t.name.lower() for t in schema.TABLES.values()}
-LAID_OUT = {"Dashboard", "DashboardData"}
+LAID_OUT = {"Dashboard", "DashboardData", "CustomerView"}
 
 
 def actions(p: str, stmt: str) -> list[list[str]]:
@@ -79,7 +79,9 @@ def actions(p: str, stmt: str) -> list[list[str]]:
         ["contact", p, "--customer", "C1", "--channel", "call", "--outcome", "will pay Friday",
          "--note", "  two spaces before and after  "],
         ["worklist", p, "--as-of", "2026-11-23"],
+        ["customer", p, "C1", "--as-of", "2026-11-23"],
         ["dashboard", p, "--as-of", "2026-11-24"],
+        ["customer", p, "C2", "--as-of", "2026-11-24"],
     ]
 
 

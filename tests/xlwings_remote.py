@@ -13,7 +13,8 @@ onto the file the way the VBA client does: ``setValues`` runs each string
 through the client's ISO-date parsing (``WebHelpers.ParseIso``) and then
 assigns it as typed input, so a leading apostrophe makes text and an
 unprefixed ``=`` would make a formula; ``resizeTable``, ``addTable``,
-``addSheet``, ``activateSheet`` and ``setNumberFormat`` change the file; ``alert``
+``addSheet``, ``activateSheet``, ``setNumberFormat``, ``sheetClear`` and ``setRangeColor`` change the
+file; ``alert``
 messages are returned.
 """
 from __future__ import annotations
@@ -23,6 +24,7 @@ import re
 from pathlib import Path
 
 import openpyxl
+from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
@@ -174,6 +176,19 @@ def apply(path: str | Path, actions: list[dict]) -> list[str]:
             for r in range(a["row_count"]):
                 for c in range(a["column_count"]):
                     ws.cell(a["start_row"] + 1 + r, a["start_column"] + 1 + c).number_format = a["args"][0]
+        elif func == "sheetClear":  # values and formats of every cell
+            for row in ws.iter_rows():
+                for cell in row:
+                    cell.value = None
+                    cell.number_format = "General"
+                    cell.fill = PatternFill()
+        elif func == "setRangeColor":
+            args = a["args"]
+            colour = str(args[0] if isinstance(args, list) else args).lstrip("#")
+            for r in range(a["row_count"]):
+                for c in range(a["column_count"]):
+                    ws.cell(a["start_row"] + 1 + r, a["start_column"] + 1 + c).fill = \
+                        PatternFill("solid", fgColor=colour, bgColor=colour)
         elif func == "alert":
             alerts.append(a["args"][0])
         else:

@@ -1,8 +1,8 @@
 """The ``ar-xl`` command: one parser built from the verb modules.
 
 Each verb module (``basics``, ``cash``, ``erp``, ``dashboard``, ``forecast``, ``workflow``, ``writeoff``, ``handover``,
-``worklist``, ``credit``, ``credits``, ``remind``, ``statement``, ``interest``, ``addin``, ``workbooks``) adds its
-sub-commands through ``add_verbs(sub)`` and imports only ``cli.common``; this module is the one
+``worklist``, ``credit``, ``credits``, ``remind``, ``statement``, ``customer``, ``interest``, ``addin``, ``workbooks``)
+adds its sub-commands through ``add_verbs(sub)`` and imports only ``cli.common``; this module is the one
 place that knows them all.  Errors a user can act on are printed without a traceback and exit
 with status 2.  When the reader of the output goes away (``ar-xl age ... | head``), the command stops
 quietly with status 141, as a Unix tool killed by SIGPIPE does.
@@ -15,11 +15,11 @@ import sys
 
 from .. import __version__, progress
 from ..errors import ArXlError
-from . import (addin, basics, cash, credit, credits, dashboard, erp, forecast, handover, interest, remind, statement,
-               workbooks, workflow, worklist, writeoff)
+from . import (addin, basics, cash, credit, credits, customer, dashboard, erp, forecast, handover, interest, remind,
+               statement, workbooks, workflow, worklist, writeoff)
 
 VERB_MODULES = (basics, cash, erp, dashboard, forecast, workflow, writeoff, handover, worklist, credit, credits, remind,
-                statement, interest, addin, workbooks)
+                statement, customer, interest, addin, workbooks)
 """In the order ``ar-xl --help`` lists them."""
 
 

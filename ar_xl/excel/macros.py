@@ -34,7 +34,7 @@ invoices of one customer (or all of a selected Customers row's) to a collection 
 proposes a write-off of the selected Invoices or Aging rows (any customers) and, wherever
 the selection is, applies the Confirm/Reject typed in WriteOffs; *New payment plan* on the
 Customers sheet takes all the selected customer's open invoices; *Log
-contact* and *Statement* take the customer of the selected row on any sheet
+contact*, *Statement* and *Customer view* take the customer of the selected row on any sheet
 with a customer_id column.
 """
 from __future__ import annotations
@@ -80,7 +80,7 @@ class Parameter:
 
 PARAMETERS: tuple[Parameter, ...] = (
     Parameter("as_of", None, "Refresh aging, Check promises, Update plans, My worklist, Cash forecast, Reminders, "
-              "Statement, Credits, Propose refund, Export refunds",
+              "Statement, Credits, Propose refund, Export refunds, Customer view",
               "Date to compute at; empty = today."),
     Parameter("fx.confirm", None, "Refresh aging, Refresh dashboard, Cash forecast",
               "yes = use FX rates that moved more than Config fx_max_move times since the last run; "
@@ -411,8 +411,8 @@ def selected_invoices(xw_book, book: Book, what: str) -> tuple[str, list[str]]:
 
 
 def selected_customer(xw_book, book: Book, what: str) -> str:
-    tables = [n for n in ("Customers", "Invoices", "Aging", "Payments", "Matches", "Plans", "Promises",
-                          "Disputes", "Activities") if n in getattr(book, "places", {})]
+    tables = [n for n in ("Customers", "Invoices", "Aging", "Worklist", "Payments", "Matches", "Plans", "Promises",
+                          "Disputes", "Activities", "Reminders", "WriteOffs") if n in getattr(book, "places", {})]
     name, rows = live.selected_rows(xw_book, book, tables)
     col = "customer_id"
     if not name or not len(rows) or col not in rows.columns:
@@ -695,6 +695,30 @@ def statement(book=None):
     return run("statement", what, compute, book)
 
 
+def customer_view(book=None):
+    """Everything about the customer of the selected row (Customers, Invoices, Aging, Worklist...) on the
+    CustomerView sheet (``actions.customer_view``, ``customer_view_sheet.write_live``), as of Parameters
+    as_of; the sheet is replaced whole and shown.  Clicked on the CustomerView sheet itself, it refreshes
+    the view of the customer it shows."""
+    what = "Customer view"
+
+    def compute(b: Book, xw_book) -> Change:
+        sheet, _ = live.selection(xw_book)
+        view_sheet = _module("workbook.customer_view_sheet")
+        if sheet.lower() == view_sheet.SHEET.lower():  # on the view itself: refresh it for its customer
+            customer = str(_find_sheet(xw_book, sheet).range(view_sheet.ID_CELL).value or "").strip()
+            if not customer:
+                raise ArXlError(f"{what}: the {sheet} sheet names no customer in {view_sheet.ID_CELL}; select a "
+                                "row of the customer on Customers, Invoices, Aging... and click again.")
+        else:
+            customer = selected_customer(xw_book, b, what)
+        return _module("actions.customer_view").run(b, customer, _as_of(xw_book) or clock.today())
+
+    def after(xw_book, change) -> None:
+        _module("workbook.customer_view_sheet").write_live(xw_book, change.view)
+    return run("customer_view", what, compute, book, after=after)
+
+
 def refresh_dashboard(book=None):
     """Refresh Aging, rewrite the Dashboard's KPI block and the ranges its charts plot, then refresh every
     PivotTable of the workbook (``dashboard_sheet.write_live``, ``actions.dashboard.refresh_live``)."""
@@ -804,6 +828,7 @@ ENTRY_POINTS: dict[str, tuple[Callable, str | None]] = {
     "hand_over": (hand_over, "actions.handover"),
     "record_recovery": (record_recovery, "actions.handover"),
     "statement": (statement, "actions.statement"),
+    "customer_view": (customer_view, "actions.customer_view"),
     "refresh_dashboard": (refresh_dashboard, "actions.dashboard"),
     "credit_holds": (credit_holds, "actions.credit"),
     "cash_forecast": (cash_forecast, "actions.forecast"),

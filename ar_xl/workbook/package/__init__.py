@@ -15,7 +15,7 @@ the file from two sources with ``keep_others``:
   comments' links stay as they were.  The table part keeps its id, style,
   filter and column attributes; only its range and column list change.  The
   drop-downs are the ones the shell laid out (a person's own kept).
-* **replaced** sheets (Dashboard, DashboardData): laid out whole by the shell;
+* **replaced** sheets (Dashboard, DashboardData, CustomerView): laid out whole by the shell;
   the old sheet and what only it used (drawing, charts, pivot tables and
   their caches) leave the package, and the new sheet comes in with its parts
   under fresh names.

@@ -1,6 +1,6 @@
 """The splice: the saved file assembled from the original package and openpyxl's written one.  Owned
-sheets keep their original part with only the tables' cells replaced, replaced sheets (Dashboard)
-come in whole under fresh part names with what only the old one used leaving, every other part is
+sheets keep their original part with only the tables' cells replaced, replaced sheets (Dashboard,
+CustomerView) come in whole under fresh part names with what only the old one used leaving, every other part is
 the original's byte for byte, and ``workbook.xml``, its relationships, ``[Content_Types].xml`` and
 ``calcChain.xml`` change only as far as a sheet coming, going or changing requires."""
 from __future__ import annotations

@@ -1,0 +1,255 @@
+"""The customer view (issue 14 §6): everything about one customer on the CustomerView sheet."""
+from __future__ import annotations
+
+import datetime as dt
+
+import openpyxl
+import pytest
+
+from ar_xl import schema
+from ar_xl.cli import main
+from ar_xl.workbook import xlsx
+from ar_xl.workbook.customer_view_sheet import SHEET
+
+from helpers import seeded
+
+AS_OF = "2026-11-15"
+INV_COLS = ["invoice_id", "customer_id", "customer_name", "invoice_date", "due_date", "currency", "amount",
+            "open_amount", "status"]
+REMIT = "=cmd|' /C calc'!A0 invoice 2026-0010"
+
+
+@pytest.fixture
+def wb(tmp_path):
+    """C1 with three open invoices (one disputed, one not yet due) and a credit note, three paid invoices, a promise, a dispute, a
+    contact, a reminder, unapplied cash; C2 with rows of its own that C1's view must not show."""
+    return seeded(
+        tmp_path / "collections.xlsx",
+        Customers=([
+            ("C1", "Bakker Logistiek B.V.", "NL91ABNA0417164300", "NL", "nl", "Sanne", "1000.00", "ap@bakker.nl",
+             "+31 20 555 0101"),
+            ("C2", "Spedition Kühn GmbH", "DE89370400440532013000", "DE", "de", "Markus", "", "", ""),
+        ], ["customer_id", "customer_name", "iban", "country", "language", "collector", "credit_limit", "email",
+            "phone"]),
+        Invoices=([
+            ("2026-0001", "C1", "Bakker Logistiek B.V.", "2026-08-01", "2026-08-31", "EUR", "1200.50", "1200.50", "open"),
+            ("2026-0002", "C1", "Bakker Logistiek B.V.", "2026-10-01", "2026-10-31", "EUR", "300.00", "300.00", "open"),
+            ("2026-0003", "C1", "Bakker Logistiek B.V.", "2026-11-01", "2026-12-01", "EUR", "250.00", "250.00", "open"),
+            ("CN-1", "C1", "Bakker Logistiek B.V.", "2026-09-01", "2026-10-01", "EUR", "-50.00", "-50.00", "open"),
+            ("2026-0010", "C1", "Bakker Logistiek B.V.", "2026-08-10", "2026-09-10", "EUR", "400.00", "0", "paid"),
+            ("2026-0011", "C1", "Bakker Logistiek B.V.", "2026-08-20", "2026-09-20", "EUR", "600.00", "0", "paid"),
+            ("2026-0012", "C1", "Bakker Logistiek B.V.", "2026-09-05", "2026-10-05", "EUR", "100.00", "0", "paid"),
+            ("2026-0005", "C2", "Spedition Kühn GmbH", "2026-10-01", "2026-10-31", "EUR", "999.99", "999.99", "open"),
+        ], INV_COLS),
+        Payments=([
+            ("P1", "2026-09-15", "400.00", "EUR", "BAKKER", "NL91ABNA0417164300", REMIT, "0", "applied"),
+            ("P2", "2026-09-30", "700.00", "EUR", "BAKKER", "NL91ABNA0417164300", "2026-0011 2026-0012", "0", "applied"),
+            ("P3", "2026-11-02", "50.00", "EUR", "BAKKER", "NL91ABNA0417164300", "?", "50.00", "unapplied"),
+            ("P9", "2026-11-03", "999.99", "EUR", "KUHN", "DE89370400440532013000", "2026-0005", "999.99", "unapplied"),
+        ], ["payment_id", "value_date", "amount", "currency", "payer_name", "payer_iban", "remittance",
+            "unapplied_amount", "status"]),
+        Matches=([
+            ("M1", "P1", "2026-0010", "C1", "400.00", "auto", "TRUE"),
+            ("M2", "P2", "2026-0011", "C1", "600.00", "auto", "TRUE"),
+            ("M3", "P2", "2026-0012", "C1", "100.00", "auto", "TRUE"),
+        ], ["match_id", "payment_id", "invoice_id", "customer_id", "applied_amount", "decision", "applied"]),
+        Promises=([
+            ("PR-1", "C1", "2026-0001", "1200.50", "EUR", "2026-11-20", "anna", "2026-11-10", "open"),
+            ("PR-2", "C2", "2026-0005", "999.99", "EUR", "2026-11-30", "anna", "2026-11-10", "open"),
+        ], ["promise_id", "customer_id", "invoice_ids", "amount", "currency", "promised_date", "logged_by",
+            "logged_on", "status"]),
+        Disputes=([
+            ("D-000001", "C1", "2026-0002", "300.00", "EUR", "price difference", "Sales", "open", "2026-11-05"),
+        ], ["dispute_id", "customer_id", "invoice_ids", "amount", "currency", "reason", "owner", "status", "opened"]),
+        Activities=([
+            ("A-1", "2026-11-10 09:30", "anna", "C1", "call", "will pay on the 20th", "2026-11-21"),
+            ("A-2", "2026-11-11 10:00", "anna", "C2", "call", "no answer", ""),
+        ], ["activity_id", "at", "user", "customer_id", "channel", "outcome", "next_action_date"]),
+        Reminders=([
+            ("R-1", "C1", "Bakker Logistiek B.V.", "1", "friendly", "nl", "2026-09-05", "2026-0001", "EUR",
+             "1200.50", "0", "0", "0", "1200.50"),
+        ], ["reminder_id", "customer_id", "customer_name", "level", "tone", "language", "sent_on", "items",
+            "currency", "amount", "fee", "interest", "compensation", "total"]),
+    )
+
+
+def sections(path) -> dict[str, list[list]]:
+    """The CustomerView sheet read back: section title (without its count) -> [header, rows...]."""
+    ws = openpyxl.load_workbook(path)[SHEET]
+    out, current = {}, None
+    for row in ws.iter_rows(min_row=4, values_only=True):
+        values = list(row)
+        while values and values[-1] is None:
+            values.pop()
+        if not values:
+            current = None
+            continue
+        if current is None:
+            current = str(values[0]).split(" (")[0]
+            out[current] = []
+            continue
+        out[current].append(values)
+    return out
+
+
+def records(section: list[list]) -> list[dict]:
+    header = section[0]
+    return [dict(zip(header, r + [None] * (len(header) - len(r)))) for r in section[1:]]
+
+
+def test_the_sheet_holds_the_customers_open_items_with_the_right_amounts(wb):
+    assert main(["customer", str(wb), "C1", "--as-of", AS_OF]) == 0
+    w = openpyxl.load_workbook(wb)
+    ws = w[SHEET]
+    assert [ws["A1"].value, ws["B1"].value, ws["C1"].value] == ["Customer view", "C1", "Bakker Logistiek B.V."]
+    assert ws["B2"].value == dt.datetime(2026, 11, 15) and ws["B2"].number_format == schema.DATE_FORMAT
+    s = sections(wb)
+    items = records(s["Open items"])
+    assert [r["invoice id"] for r in items] == ["2026-0001", "CN-1", "2026-0002", "2026-0003"]  # oldest due first
+    first = items[0]
+    assert first["open amount"] == 1200.5 and first["amount"] == 1200.5
+    assert first["days past due"] == 76 and first["bucket"] == "61-90"
+    assert first["due date"] == dt.datetime(2026, 8, 31)
+    assert items[1]["open amount"] == -50
+    assert items[2]["disputed"] is True and items[2]["state"] == "disputed"
+    assert items[3]["days past due"] < 0 and items[3]["bucket"] == "current"
+    assert "2026-0005" not in str(s)  # C2's invoice is not on C1's page
+    # money cells are numbers with the money format, dates are dates with the date format
+    row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "2026-0001")
+    header = [c.value for c in ws[row - 1]]
+    assert ws.cell(row, header.index("open amount") + 1).number_format == schema.MONEY_FORMAT
+    assert ws.cell(row, header.index("due date") + 1).number_format == schema.DATE_FORMAT
+    bal = records(s["Balance"])[0]
+    assert bal["currency"] == "EUR" and bal["open amount"] == 1700.5 and bal["overdue amount"] == 1200.5
+    assert bal["disputed amount"] == 300 and bal["not due amount"] == 250 and bal["credit notes"] == -50
+    assert bal["unapplied cash"] == 50 and bal["oldest days past due"] == 76
+    cust = {r[0]: (r[1] if len(r) > 1 else None) for r in s["Customer"][1:]}
+    assert cust["collector"] == "Sanne" and cust["phone"] == "+31 20 555 0101"
+    assert cust["credit limit (EUR)"] == 1000 and cust["exposure (EUR)"] == 1650.5  # 1700.50 open - 50.00 unapplied
+    assert cust["credit status"] == "over limit" and "over limit" in cust["credit reason"]
+    assert cust["next action date"] == dt.datetime(2026, 11, 21)
+    assert w[SHEET].page_setup.orientation == "landscape" and w[SHEET].page_setup.fitToWidth == 1
+
+
+def test_promises_disputes_contacts_and_reminders_of_the_customer_only(wb):
+    assert main(["customer", str(wb), "C1", "--as-of", AS_OF]) == 0
+    s = sections(wb)
+    promises = records(s["Promises"])
+    assert [(p["promise id"], p["amount"], p["promised date"], p["status"]) for p in promises] == \
+        [("PR-1", 1200.5, dt.datetime(2026, 11, 20), "open")]
+    disputes = records(s["Disputes"])
+    assert [(d["dispute id"], d["invoice ids"], d["amount"], d["reason"], d["status"]) for d in disputes] == \
+        [("D-000001", "2026-0002", 300, "price difference", "open")]
+    contacts = records(s["Contacts"])
+    assert [(c["channel"], c["outcome"]) for c in contacts] == [("call", "will pay on the 20th")]
+    assert [r["reminder id"] for r in records(s["Reminders"])] == ["R-1"]
+    assert s["Payment plans"] == [["none"]]
+
+
+def test_the_twelve_month_behaviour_row_of_a_month_with_known_payments(wb):
+    """September 2026: P1 pays 2026-0010 (due 09-10) on 09-15, 5 days late; P2 pays 2026-0011 (due 09-20)
+    10 days late and 2026-0012 (due 10-05) 5 days early, on 09-30.  Median 5, mean 10/3 = 3.3, max 10."""
+    assert main(["customer", str(wb), "C1", "--as-of", AS_OF]) == 0
+    rows = records(sections(wb)["Payment behaviour"])
+    assert [r["month"] for r in rows] == [f"{y}-{m:02d}" for y, m in [(2025, 12)] + [(2026, m) for m in range(1, 12)]]
+    sep = next(r for r in rows if r["month"] == "2026-09")
+    assert sep["payments"] == 2 and sep["invoices paid"] == 3 and sep["applied"] == 1100
+    assert sep["median days late"] == 5 and sep["average days late"] == 3.3 and sep["max days late"] == 10
+    oct_ = next(r for r in rows if r["month"] == "2026-10")
+    assert oct_["payments"] == 0 and oct_["median days late"] is None
+
+
+def test_payments_and_matches_and_a_remittance_starting_with_equals_is_text(wb):
+    assert main(["customer", str(wb), "C1", "--as-of", AS_OF]) == 0
+    s = sections(wb)
+    pays = records(s["Payments"])
+    assert [p["payment id"] for p in pays] == ["P3", "P2", "P1"]  # newest first; C2's P9 is not here
+    p1 = pays[2]
+    assert p1["remittance"] == REMIT and p1["applied here"] == 400
+    ws = openpyxl.load_workbook(wb)[SHEET]
+    cell = next(c for row in ws.iter_rows() for c in row if c.value == REMIT)
+    assert cell.data_type == "s"  # text, never a formula
+    matches = records(s["Matches"])
+    assert [(m["match id"], m["invoice id"], m["applied amount"]) for m in matches][-1] == ("M1", "2026-0010", 400)
+
+
+def test_the_view_is_replaced_whole_and_logged_in_audit(wb):
+    assert main(["customer", str(wb), "C1", "--as-of", AS_OF]) == 0
+    assert main(["customer", str(wb), "C2", "--as-of", AS_OF]) == 0
+    w = openpyxl.load_workbook(wb)
+    assert w.sheetnames.count(SHEET) == 1 and w.sheetnames[0] == SHEET
+    ws = w[SHEET]
+    assert ws["B1"].value == "C2" and "2026-0001" not in [c.value for row in ws.iter_rows() for c in row]
+    audit = xlsx.load(wb).get("Audit")
+    mine = audit[audit["table"] == SHEET]
+    assert list(mine["key"]) == ["C1", "C2"] and set(mine["action"]) == {"customer_view"}
+    # the tables are as they were
+    assert len(xlsx.load(wb).get("Invoices")) == 8
+
+
+def test_an_unknown_customer_is_refused_naming_it_and_the_close_matches(wb, capsys):
+    before = wb.read_bytes()
+    assert main(["customer", str(wb), "C11", "--as-of", AS_OF]) == 2
+    err = capsys.readouterr().err
+    assert "'C11'" in err and "C1 Bakker Logistiek B.V." in err and "Nothing was changed" in err
+    assert main(["customer", str(wb), "Bakker Logistik", "--as-of", AS_OF]) == 2
+    assert "C1 Bakker Logistiek B.V." in capsys.readouterr().err
+    assert wb.read_bytes() == before
+
+
+def test_a_customer_is_found_by_its_exact_name(wb):
+    assert main(["customer", str(wb), "spedition kühn gmbh", "--as-of", AS_OF]) == 0
+    assert openpyxl.load_workbook(wb)[SHEET]["B1"].value == "C2"
+
+
+def test_out_writes_the_view_to_a_file_and_leaves_the_workbook(wb, tmp_path):
+    before = wb.read_bytes()
+    out = tmp_path / "c1.xlsx"
+    assert main(["customer", str(wb), "C1", "--as-of", AS_OF, "--out", str(out)]) == 0
+    assert wb.read_bytes() == before
+    assert [r["invoice id"] for r in records(sections(out)["Open items"])] == ["2026-0001", "CN-1", "2026-0002",
+                                                                                "2026-0003"]
+    assert main(["customer", str(wb), "C1", "--out", str(wb)]) == 2  # never over the workbook
+    assert wb.read_bytes() == before
+
+
+def test_behaviour_per_currency_counts_only_applied_money_up_to_the_as_of_date():
+    from ar_xl.engine.customer_view import payment_behaviour
+    from helpers import frame
+    inv = frame("Invoices", [
+        ("I1", "C1", "2026-01-01", "2026-02-01", "EUR", "100", "0"),
+        ("I2", "C1", "2026-01-01", "2026-02-10", "USD", "200", "0"),
+        ("I3", "C1", "2026-01-01", "2026-02-10", "EUR", "300", "0"),
+    ], ["invoice_id", "customer_id", "invoice_date", "due_date", "currency", "amount", "open_amount"])
+    pay = frame("Payments", [
+        ("P1", "2026-02-04", "100", "EUR"), ("P2", "2026-02-20", "200", "USD"), ("P3", "2026-02-25", "300", "EUR"),
+        ("P4", "2026-03-02", "300", "EUR"),
+    ], ["payment_id", "value_date", "amount", "currency"])
+    mat = frame("Matches", [
+        ("M1", "P1", "I1", "C1", "100", "TRUE"), ("M2", "P2", "I2", "C1", "200", "TRUE"),
+        ("M3", "P3", "I3", "C1", "300", "FALSE"),  # proposed, not applied: no observation
+        ("M4", "P4", "I3", "C1", "300", "TRUE"),  # after the as-of date
+    ], ["match_id", "payment_id", "invoice_id", "customer_id", "applied_amount", "applied"])
+    out = payment_behaviour(inv, pay, mat, dt.date(2026, 2, 28), months=2)
+    rows = out.to_dict("records")
+    assert [(r["month"], r["currency"] if isinstance(r["currency"], str) else None) for r in rows] == \
+        [("2026-01", None), ("2026-02", "EUR"), ("2026-02", "USD")]
+    assert rows[0]["payments"] == 0
+    assert rows[1]["applied"] == 10000 and rows[1]["median_days_late"] == 3 and rows[1]["payments"] == 1
+    assert rows[2]["applied"] == 20000 and rows[2]["max_days_late"] == 10
+
+
+def test_libreoffice_prints_the_view_landscape_with_its_amounts(wb, tmp_path):
+    """The page as printed: LibreOffice renders the --out file to a landscape A4 PDF holding the amounts."""
+    import subprocess
+
+    import lo
+    out = tmp_path / "c1.xlsx"
+    assert main(["customer", str(wb), "C1", "--as-of", AS_OF, "--out", str(out)]) == 0
+    pdf = [p for p in lo.convert(out, "pdf", tmp_path / "pdf") if p.suffix == ".pdf"][0]
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    width, height = [float(x) for x in info.split("Page size:")[1].split("pts")[0].split(" x ")]
+    assert width > height  # landscape
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Bakker Logistiek B.V." in text and "1,200.50" in text and "2026-08-31" in text
+    assert REMIT in text  # shown as the text it is, not evaluated
