@@ -287,6 +287,28 @@ FORECAST = Table(
     unique=False,
 )
 
+AGING_HISTORY = Table(
+    "AgingHistory",
+    (
+        C("as_of", "date", width=12),
+        C("scope", width=18, description="team (every open item) or a collector's name (their open items)"),
+        C("total", "money", description="Open AR in the base currency (the Aging table's total for the scope)"),
+        C("overdue", "money", description="The part more than 0 days past due"),
+        C("overdue_pct", "number", width=10, description="overdue / total x 100"),
+        C("dso", "number", width=8, description="DSO in days over the dashboard's KPI period (engine.dashboard)"),
+        C("disputed", "money", description="Open disputes' amount (base currency)"),
+        C("unapplied", "money", description="Unapplied cash (base currency); team only: a payment not applied has "
+                                            "no collector"),
+        C("basis", width=22, description="refresh (an Aging refresh on that day) or rebuilt (the open items of that "
+                                         "day rebuilt from Matches, as the forecast backtest does)"),
+    ),
+    key=("as_of", "scope"),
+    description="Written by Refresh aging and Refresh dashboard: one snapshot row per as-of date for the team and one "
+                "per collector; refreshing a date again replaces that date's rows. Bucket columns follow.",
+    dynamic=True,
+    unique=False,
+)
+
 CONFIG = Table(
     "Config",
     (
@@ -483,7 +505,7 @@ AUDIT = Table(
 
 TABLES: dict[str, Table] = {
     t.name: t
-    for t in (INVOICES, PAYMENTS, CUSTOMERS, AGING, WORKLIST, FORECAST, MATCHES, PLANS, PROMISES, DISPUTES, WRITEOFFS,
+    for t in (INVOICES, PAYMENTS, CUSTOMERS, AGING, WORKLIST, FORECAST, AGING_HISTORY, MATCHES, PLANS, PROMISES, DISPUTES, WRITEOFFS,
               ACTIVITIES, REMINDERS, AUDIT,
               CONFIG)
 }

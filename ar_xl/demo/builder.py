@@ -32,7 +32,7 @@ from . import synth
 from .history import history
 from ..workbook import xlsx
 from ..workbook import dashboard_sheet
-from ..actions import activity, dashboard, dispute, import_statements, match, plan, promise
+from ..actions import activity, dashboard, dispute, import_statements, match, plan, promise, trends
 from ..book import Book, Change
 from ..engine import aging
 from ..money import fmt
@@ -189,6 +189,7 @@ STEPS: list[Step] = [
     Step("promises to pay", _promises),
     Step("check promises", lambda book, ctx: promise.check_promises(book, ctx.as_of)),
     Step("log contacts", _contacts),
+    Step("aging history", lambda book, ctx: trends.rebuild(book, ctx.as_of)),
     Step("refresh dashboard", lambda book, ctx: dashboard.run(book, ctx.as_of)),
 ]
 """Every action the demo runs, in order."""
