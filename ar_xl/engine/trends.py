@@ -124,7 +124,7 @@ def by_week(history: pd.DataFrame | None, as_of: dt.date | None, weeks: int = TR
     mondays = [last_monday - dt.timedelta(weeks=k) for k in range(weeks - 1, -1, -1)]
     team = _team(history)
     team = team.loc[(team["as_of"] <= pd.Timestamp(as_of)).to_numpy()]
-    monday = (team["as_of"] - pd.to_timedelta(team["as_of"].dt.dayofweek, unit="D")).dt.date
+    monday = (team["as_of"] - pd.to_timedelta(team["as_of"].dt.day_of_week, unit="D")).dt.date
     last = team.assign(_monday=monday.to_numpy()).groupby("_monday").tail(1).set_index("_monday")
 
     def col(name: str) -> list:
