@@ -9,12 +9,14 @@ from collections import Counter
 from decimal import Decimal
 
 import defusedxml.ElementTree as SafeET
+import openpyxl
 import pandas as pd
 import pytest
 import schwifty
 
 from ar_xl.demo import builder as demo_mod
 from ar_xl.demo import synth
+from ar_xl import schema
 from ar_xl.workbook import xlsx
 from ar_xl.engine import aging
 from ar_xl.engine.refs import ogm_make, ogm_valid, rf_make, rf_valid
@@ -389,3 +391,39 @@ def test_forecast_backtest_on_the_demo(book):
     print(forecast.backtest_report(res, "EUR"))
     assert res.items > 500 and int(res.weeks["actual"].sum()) > 0
     assert res.wape < res.naive_wape  # the customers' behaviour beats their due dates
+
+
+def test_demo_has_weekly_aging_history_and_its_dashboard_trends(book, demo):
+    from ar_xl.actions import refresh
+    from ar_xl.workbook import dashboard_sheet
+    h = refresh.stored_history(book)
+    team = h[h["scope"] == "team"]
+    rebuilt = team[team["basis"] == "rebuilt"]
+    days = rebuilt["as_of"].dt.date.tolist()
+    assert len(days) >= 20 and all(d.weekday() == 6 for d in days)  # one snapshot per week, on its Sunday
+    assert all((b - a).days == 7 for a, b in zip(days, days[1:])) and days[-1] < DEMO_AS_OF
+    assert team["as_of"].dt.date.max() == DEMO_AS_OF and {"team", *demo_mod_collectors(book)} <= set(h["scope"])
+    buckets = [c for c in h.columns if c not in schema.AGING_HISTORY.names]
+    assert (h[buckets].sum(axis=1) == h["total"]).all()  # every snapshot's buckets add up to its total
+    # the trend moves: the past is not today's figures copied
+    assert rebuilt["overdue_pct"].nunique() == len(rebuilt) and rebuilt["dso"].nunique() == len(rebuilt)
+    # the Dashboard: cash applied in every one of the 13 weeks, a trend point for every rebuilt week in range,
+    # and CEI's opening AR from a snapshot
+    fig = dashboard_fig(book)
+    assert (fig.collections_by_week["amount"] > 0).all()
+    points = fig.trend_by_week["overdue_pct"].notna().sum()
+    assert points >= 20
+    assert fig.cei_basis.startswith("opening AR from the AgingHistory snapshot of ")
+    data = openpyxl.load_workbook(demo.workbook)["DashboardData"]
+    r = dashboard_sheet.place_blocks(dashboard_sheet.chart_blocks(fig))["trends"]
+    shown = [data.cell(i, 3).value for i in range(r.first_row, r.last_row + 1)]
+    assert sum(v is not None for v in shown) == points
+
+
+def demo_mod_collectors(book) -> set[str]:
+    return set(book.get("Customers")["collector"].dropna().astype(str)) - {""}
+
+
+def dashboard_fig(book):
+    from ar_xl.actions import dashboard
+    return dashboard.run(book, DEMO_AS_OF).figures

@@ -18,7 +18,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from .. import clock, fxrates
+from .. import clock, frames, fxrates
 from ..book import Book, Change
 from ..engine import aging, disputes, interest, owners, states, trends
 from ..engine import dashboard as dash_engine
@@ -154,5 +154,5 @@ def snapshot(book: Book, table: pd.DataFrame, labels: list[str], as_of: dt.date,
     the team and each collector)."""
     inv = book.get("Invoices")
     coll = owners.effective_collectors(inv, _optional(book, "Customers"))
-    return dash_engine.snapshot(table, labels, inv, coll, book.get("Payments"), book.get("Disputes"), as_of,
-                                book.config, basis=basis)
+    pay, dis = (book.get(n) if book.has(n) else frames.empty_frame(n) for n in ("Payments", "Disputes"))
+    return dash_engine.snapshot(table, labels, inv, coll, pay, dis, as_of, book.config, basis=basis)
