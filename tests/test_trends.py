@@ -108,13 +108,13 @@ def test_cei_takes_the_opening_ar_from_the_snapshot_before_the_period(wb):
     book = xlsx.load(wb)
     fig = action.run(book, AS_OF).figures
     assert fig.beginning_ar == opening != without.beginning_ar
-    assert fig.cei_basis == "opening AR from the AgingHistory snapshot of 2026-08-23"
+    assert fig.cei_basis == "opening AR: snapshot of 2026-08-23"
     sales = kpi.credit_sales(book.get("Invoices"), start, AS_OF)
     assert fig.cei == pytest.approx(kpi.cei_formula(int(opening), sales, fig.total_ar, fig.total_ar - fig.overdue_ar))
     # the tile says where the opening AR came from
     ws = openpyxl.load_workbook(wb)["Dashboard"]
     tile = next(t for t in dashboard_sheet.kpi_tiles(fig) if t.label == "CEI")
-    assert ws.cell(tile.top + 2, tile.first).value == "opening AR from the AgingHistory snapshot of 2026-08-23"
+    assert ws.cell(tile.top + 2, tile.first).value == "opening AR: snapshot of 2026-08-23"
     assert ws.cell(tile.top + 1, tile.first).value == pytest.approx(fig.cei / 100)
 
 

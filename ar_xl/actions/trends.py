@@ -1,7 +1,8 @@
 """AgingHistory rebuilt from the records: weekly snapshots of the past, for a workbook that has none yet.
 
 ``rebuild(book, until)`` makes one AgingHistory snapshot (``engine.trends``) per ISO week, dated the
-week's Sunday, from the first whole week of the matched history to the last Sunday before ``until``.
+week's Sunday, from the week after the first matched payment's (and ``SETTLED_DAYS`` after the first
+invoice) to the last Sunday before ``until``.
 Each is the snapshot a refresh on that day would have kept, computed from the open items *as they were*
 at the close of that day: the cash forecast's backtest reconstruction (``engine.forecast.items_at``:
 open then = open today + what Matches applied from payments with a later value date), the disputes
@@ -22,6 +23,10 @@ from ..engine import trends
 from . import forecast, refresh
 
 BASIS = "rebuilt"
+SETTLED_DAYS = 60
+"""The rebuilt weeks start this many days after the first invoice of the Invoices table: before, the ledger
+is in its first weeks (little is due yet, the KPI period's sales are incomplete) and its figures would show
+a ramp no collector lived through."""
 
 
 def past_book(book: Book, day: dt.date, hist: pd.DataFrame | None = None) -> Book:
@@ -57,12 +62,15 @@ def past_book(book: Book, day: dt.date, hist: pd.DataFrame | None = None) -> Boo
 
 
 def sundays(book: Book, until: dt.date, hist: pd.DataFrame | None = None) -> list[dt.date]:
-    """The Sundays of the whole weeks from the first matched payment's week (the week after it) to before ``until``."""
+    """The Sundays before ``until`` from the week after the first matched payment's, and at least
+    ``SETTLED_DAYS`` after the first invoice."""
     hist = forecast.history(book) if hist is None else hist
     if not len(hist):
         return []
     first = pd.Timestamp(hist["value_date"].min()).date()
-    day = first + dt.timedelta(days=13 - first.weekday())  # the Sunday of the week after the first payment
+    first = max(first + dt.timedelta(days=7),
+                pd.Timestamp(book.get("Invoices")["invoice_date"].min()).date() + dt.timedelta(days=SETTLED_DAYS))
+    day = first + dt.timedelta(days=6 - first.weekday())  # that week's Sunday
     out = []
     while day < until:
         out.append(day)

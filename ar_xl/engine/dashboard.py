@@ -98,7 +98,7 @@ class Figures:
     credit_holds: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=HOLD_COLUMNS), repr=False)
     """The hold list: customers whose credit_status is ``over limit`` or ``hold proposed`` (``engine.credit``),
     largest exposure first; columns ``HOLD_COLUMNS``, money in base cents."""
-    cei_basis: str = "estimated: opening AR rebuilt from matches"
+    cei_basis: str = "estimated: no snapshot at the period's start"
     """Where CEI's opening AR comes from: an AgingHistory snapshot (named by date) or the estimate."""
     month_ago: dict | None = None
     """The team's AgingHistory row nearest to as-of minus one month (``engine.trends.month_ago``), or None."""
@@ -298,10 +298,10 @@ def figures(aging: pd.DataFrame, labels: list[str], invoices: pd.DataFrame, paym
     start = as_of - dt.timedelta(days=period_days - 1)
     opening = None if history is None else trends.opening_ar(history, start)
     if opening is not None:
-        begin, basis = opening[0], (f"opening AR from the AgingHistory snapshot of {opening[1]:%Y-%m-%d}")
+        begin, basis = opening[0], f"opening AR: snapshot of {opening[1]:%Y-%m-%d}"
     else:
         begin = beginning_ar(invoices, payments, matches, start, config)
-        basis = "estimated: opening AR rebuilt from matches (no AgingHistory snapshot at the period's start)"
+        basis = "estimated: no snapshot at the period's start"
     h = headline(aging, invoices, payments, disputes, as_of, config, period_days, beginning=begin)
     kept, decided = promises_kept(promises)
     return Figures(
