@@ -29,10 +29,15 @@ The KPI block
 * **Promises kept** = promises ``kept`` / promises decided (``kept``,
   ``partly kept``, ``broken``) × 100, by count; open promises are not counted.
 
+``headline`` computes the figures of a set of open items (total, overdue, overdue %, the KPIs, disputed,
+unapplied) once: the KPI block reads it for the team and ``snapshot`` for the AgingHistory rows of the
+team and of each collector (``engine.trends`` keeps and reads those rows).
+
 Chart series
 ------------
 * aging by collector × bucket (base cents), collectors sorted, buckets in order;
 * open disputes by reason: count and amount (base cents), largest first;
+* trends: overdue % and DSO of the last AgingHistory snapshot of each ISO week (``trends.by_week``);
 * collections per ISO week: Σ ``applied_amount`` (base cents) of the applied
   Matches rows, by the ISO week of the payment's value date, for the
   ``weeks`` weeks up to the as-of date's week (weeks without cash are 0).
