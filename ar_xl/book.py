@@ -29,14 +29,16 @@ from . import config as config_mod
 from . import checks, frames, schema
 from .errors import ArXlError, InputError
 
-DERIVED_TABLES = {"Aging", "Worklist", "Forecast", "Credits"}
-"""Tables an action rewrites whole; everything else is merged row by row."""
+DERIVED_TABLES = {"Aging", "Worklist", "Forecast", "Credits", "AgingHistory"}
+"""Tables an action rewrites whole; everything else is merged row by row (AgingHistory: the action keeps every
+other date's rows itself, ``engine.trends.merge``)."""
 
-MAY_BE_ABSENT = {"Aging", "Worklist", "Forecast", "Config", "WriteOffs", "Handovers", "Credits", "Refunds"}
+MAY_BE_ABSENT = {"Aging", "Worklist", "Forecast", "AgingHistory", "Config", "WriteOffs", "Handovers", "Credits",
+                 "Refunds"}
 """Tables a workbook may lack: Aging, Worklist and Forecast are written whole by *Refresh aging*, *Worklist* and
 *Forecast*; without Config the built-in settings apply (and the summaries say which FX rates were used and where
-they came from); WriteOffs is added by the first write-off to a workbook made before it existed, Handovers by the
-first handover, Credits and Refunds by the first ``ar-xl credits``."""
+they came from); AgingHistory is added by the first refresh; WriteOffs by the first write-off to a workbook made
+before it existed, Handovers by the first handover, Credits and Refunds by the first ``ar-xl credits``."""
 
 
 def current_user() -> str:

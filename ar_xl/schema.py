@@ -344,6 +344,28 @@ REFUNDS = Table(
     description="Refunds of credit notes and unapplied cash: proposed, then exported as a SEPA credit transfer.",
 )
 
+AGING_HISTORY = Table(
+    "AgingHistory",
+    (
+        C("as_of", "date", width=12),
+        C("scope", width=18, description="team (every open item) or a collector's name (their open items)"),
+        C("total", "money", description="Open AR in the base currency (the Aging table's total for the scope)"),
+        C("overdue", "money", description="The part more than 0 days past due"),
+        C("overdue_pct", "number", width=10, description="overdue / total x 100"),
+        C("dso", "number", width=8, description="DSO in days over the dashboard's KPI period (engine.dashboard)"),
+        C("disputed", "money", description="Open disputes' amount (base currency)"),
+        C("unapplied", "money", description="Unapplied cash (base currency); team only: a payment not applied has "
+                                            "no collector"),
+        C("basis", width=22, description="refresh (an Aging refresh on that day) or rebuilt (the open items of that "
+                                         "day rebuilt from Matches, as the forecast backtest does)"),
+    ),
+    key=("as_of", "scope"),
+    description="Written by Refresh aging and Refresh dashboard: one snapshot row per as-of date for the team and one "
+                "per collector; refreshing a date again replaces that date's rows. Bucket columns follow.",
+    dynamic=True,
+    unique=False,
+)
+
 CONFIG = Table(
     "Config",
     (
@@ -563,8 +585,8 @@ AUDIT = Table(
 
 TABLES: dict[str, Table] = {
     t.name: t
-    for t in (INVOICES, PAYMENTS, CUSTOMERS, AGING, WORKLIST, FORECAST, CREDITS, MATCHES, PLANS, PROMISES, DISPUTES,
-              WRITEOFFS, HANDOVERS, REFUNDS, ACTIVITIES, REMINDERS, AUDIT,
+    for t in (INVOICES, PAYMENTS, CUSTOMERS, AGING, WORKLIST, FORECAST, AGING_HISTORY, CREDITS, MATCHES, PLANS,
+              PROMISES, DISPUTES, WRITEOFFS, HANDOVERS, REFUNDS, ACTIVITIES, REMINDERS, AUDIT,
               CONFIG)
 }
 """Every table of the collections workbook, in sheet order."""

@@ -103,7 +103,8 @@ def _block(path, key: str) -> list[tuple]:
 
 
 def _chart_spans(path) -> list[set[tuple[int, int, int, int]]]:
-    """Per chart (in sheet order: aging, weeks, disputes, forecast) the DashboardData cell ranges it reads."""
+    """Per chart (in sheet order: aging, weeks, disputes, forecast, overdue % and DSO trends) the DashboardData cell
+    ranges it reads."""
     charts = _zip_text(path, r"xl/charts/chart\d+\.xml")
     drawing = _zip_text(path, r"xl/drawings/drawing\d+\.xml")
     rels = _zip_text(path, r"xl/drawings/_rels/drawing\d+\.xml\.rels")
@@ -136,7 +137,10 @@ def _expected_spans(ranges) -> list[set[tuple[int, int, int, int]]]:
     disputes = {(d.first_row, d.last_row, 1, 1), (d.first_row, d.last_row, 3, 3), (d.header_row, d.header_row, 3, 3)}
     f = ranges["forecast"]
     forecast = {(f.first_row, f.last_row, 1, 1), (f.first_row, f.last_row, 3, 3), (f.header_row, f.header_row, 3, 3)}
-    return [aging, weeks, disputes, forecast]
+    t = ranges["trends"]
+    trends = [{(t.first_row, t.last_row, 1, 1), (t.first_row, t.last_row, c, c), (t.header_row, t.header_row, c, c)}
+              for c in (3, 4)]
+    return [aging, weeks, disputes, forecast] + trends
 
 
 def _setvalues_per_sheet(path, actions) -> dict[str, int]:
@@ -161,7 +165,8 @@ def test_the_button_rewrites_the_kpis_and_the_chart_ranges_where_the_charts_read
     # the charts of the file layout read exactly the ranges the live writer will write
     fig = _figures(path)
     rooms = _rooms(path)
-    assert rooms == {"aging": 3, "weeks": 13, "disputes": 2, "forecast": 13, "kpis": 10, "credit": 1}  # credit: the hold list, "(none)"
+    assert rooms == {"aging": 3, "weeks": 13, "disputes": 2, "forecast": 13, "trends": 26, "kpis": 10,
+                     "credit": 1}  # credit: the hold list, "(none)"
     ranges = dashboard_sheet.place_blocks(dashboard_sheet.chart_blocks(fig), rooms)
     assert _chart_spans(path) == _expected_spans(ranges)
     assert _kpis(path)["Total AR (EUR)"].value == 2815.75
@@ -181,9 +186,9 @@ def test_the_button_rewrites_the_kpis_and_the_chart_ranges_where_the_charts_read
     prompt = _ok(alerts)
     assert "total AR EUR 2,315.75" in prompt and "ar-xl dashboard" not in prompt  # nothing to redraw
     # write tables, then one write per block: the header rows, the KPI tiles and the FX note, the six ranges
-    # (the fourth: the cash forecast; the sixth: the credit hold list)
+    # (the fourth: the cash forecast; the fifth: the trends; the seventh: the credit hold list)
     counts = _setvalues_per_sheet(path, actions)
-    assert counts["Dashboard"] == 3 and counts["DashboardData"] == 6
+    assert counts["Dashboard"] == 3 and counts["DashboardData"] == 7
     fx = openpyxl.load_workbook(path)["Dashboard"].cell(*dashboard_sheet.FX_NOTE_CELL).value
     assert fx.startswith("FX rates used: 1 GBP = 1.165 EUR (from Config row ")
     funcs = [a["func"] for a in actions]
@@ -267,11 +272,12 @@ def test_a_workbook_without_a_dashboard_gets_one_and_is_told_how_to_add_the_char
     notes = [ws.cell(r, 13).value for r in range(4, 14)]
     assert notes[0] == "How to read this" and any("ar-xl dashboard" in (n or "") for n in notes)
     # DashboardData is laid out as the file layout would, so a later file refresh and live refreshes agree
-    assert _rooms(path) == {"aging": 3, "weeks": 13, "disputes": 2, "forecast": 13, "kpis": 10, "credit": 1}
+    assert _rooms(path) == {"aging": 3, "weeks": 13, "disputes": 2, "forecast": 13, "trends": 26, "kpis": 10,
+                     "credit": 1}
     assert _block(path, "disputes") == [("price", 1, 200), ("quantity", 1, 116.5)]
     # the team lead runs the file refresh once: charts and pivots are added ...
     assert main(["dashboard", str(path), "--as-of", AS_OF.isoformat()]) == 0
-    assert len(openpyxl.load_workbook(path)["Dashboard"]._charts) == 4  # with the cash forecast's
+    assert len(openpyxl.load_workbook(path)["Dashboard"]._charts) == 6  # with the cash forecast's and the trends'
     assert len(_zip_text(path, r"xl/pivotTables/pivotTable\d+\.xml")) == 4
     # ... and from then on the button refreshes without a word about it
     _, alerts, _ = click(path, "refresh_dashboard")
@@ -290,7 +296,8 @@ def test_a_damaged_chart_data_sheet_is_laid_out_again(team_wb):
     assert "DashboardData sheet was rebuilt" in _ok(alerts)
     rows = _data_rows(path)
     assert rows[0][0].startswith("Aging by collector") and not any("stray" == v for r in rows for v in r)
-    assert _rooms(path) == {"aging": 3, "weeks": 13, "disputes": 2, "forecast": 13, "kpis": 10, "credit": 1}
+    assert _rooms(path) == {"aging": 3, "weeks": 13, "disputes": 2, "forecast": 13, "trends": 26, "kpis": 10,
+                     "credit": 1}
 
 
 def test_write_live_works_on_a_classic_like_book(tmp_path):

@@ -9,6 +9,7 @@ from collections import Counter
 from decimal import Decimal
 
 import defusedxml.ElementTree as SafeET
+import openpyxl
 import pandas as pd
 import pytest
 import schwifty
@@ -16,6 +17,7 @@ import schwifty
 from ar_xl.demo import builder as demo_mod
 from ar_xl.demo import synth
 from ar_xl.demo import walkthrough
+from ar_xl import schema
 from ar_xl.workbook import xlsx
 from ar_xl.engine import aging
 from ar_xl.engine.refs import ogm_make, ogm_valid, rf_make, rf_valid
@@ -401,3 +403,39 @@ def test_the_readme_s_walkthrough_invoices_are_open_whatever_the_day(book, demo)
         row = aging.loc[iid]
         assert (row["customer_id"], row["open_amount"], row["days_past_due"]) == (walkthrough.CUSTOMER, cents, -due_in)
         assert row["state"] == "open" and not row["disputed"]
+
+
+def test_demo_has_weekly_aging_history_and_its_dashboard_trends(book, demo):
+    from ar_xl.actions import refresh
+    from ar_xl.workbook import dashboard_sheet
+    h = refresh.stored_history(book)
+    team = h[h["scope"] == "team"]
+    rebuilt = team[team["basis"] == "rebuilt"]
+    days = rebuilt["as_of"].dt.date.tolist()
+    assert len(days) >= 15 and all(d.weekday() == 6 for d in days)  # one snapshot per week, on its Sunday
+    assert all((b - a).days == 7 for a, b in zip(days, days[1:])) and days[-1] < DEMO_AS_OF
+    assert team["as_of"].dt.date.max() == DEMO_AS_OF and {"team", *demo_mod_collectors(book)} <= set(h["scope"])
+    buckets = [c for c in h.columns if c not in schema.AGING_HISTORY.names]
+    assert (h[buckets].sum(axis=1) == h["total"]).all()  # every snapshot's buckets add up to its total
+    # the trend moves: the past is not today's figures copied
+    assert rebuilt["overdue_pct"].nunique() == len(rebuilt) and rebuilt["dso"].nunique() == len(rebuilt)
+    # the Dashboard: cash applied in every one of the 13 weeks, a trend point for every rebuilt week in range,
+    # and CEI's opening AR from a snapshot
+    fig = dashboard_fig(book)
+    assert (fig.collections_by_week["amount"] > 0).all()
+    points = fig.trend_by_week["overdue_pct"].notna().sum()
+    assert points == len(days) + 1  # the rebuilt weeks and today's
+    assert fig.cei_basis.startswith("opening AR: snapshot of ")
+    data = openpyxl.load_workbook(demo.workbook)["DashboardData"]
+    r = dashboard_sheet.place_blocks(dashboard_sheet.chart_blocks(fig))["trends"]
+    shown = [data.cell(i, 3).value for i in range(r.first_row, r.last_row + 1)]
+    assert sum(v is not None for v in shown) == points
+
+
+def demo_mod_collectors(book) -> set[str]:
+    return set(book.get("Customers")["collector"].dropna().astype(str)) - {""}
+
+
+def dashboard_fig(book):
+    from ar_xl.actions import dashboard
+    return dashboard.run(book, DEMO_AS_OF).figures

@@ -48,7 +48,8 @@ def run(book: Book, as_of: dt.date | None = None, confirm_fx: bool = False) -> D
     table = aged.tables["Aging"]
     from .credit import exposures
     figures = engine.figures(table, labels, book.get("Invoices"), book.get("Payments"), book.get("Matches"),
-                             book.get("Disputes"), book.get("Promises"), as_of, cfg, credit=exposures(book, as_of))
+                             book.get("Disputes"), book.get("Promises"), as_of, cfg, credit=exposures(book, as_of),
+                             history=aged.tables["AgingHistory"])
     figures.forecast_by_week = _forecast(book, as_of, figures.left_out)
     change = DashboardChange("refresh_dashboard", figures=figures, labels=tuple(labels), fx_note=aged.fx_note)
     change.tables = dict(aged.tables)

@@ -7,6 +7,9 @@ Each row has the invoice's derived ``state`` (``engine.states``; refresh also wr
 Invoices.status where the records decide it); ``disputed`` says the invoice is on a live dispute
 (whatever its state: an invoice a person put in ``legal`` may be disputed too).  The collector is the effective one
 (``engine.owners``): the invoice's own when set, else its customer's.
+
+Each refresh also keeps the day's snapshot in AgingHistory (``engine.trends``): one row for the team and
+one per collector, replacing the rows of the same as-of date and keeping every other date's.
 """
 from __future__ import annotations
 
@@ -15,9 +18,10 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from .. import clock, fxrates
+from .. import clock, frames, fxrates
 from ..book import Book, Change
-from ..engine import aging, disputes, interest, owners, states
+from ..engine import aging, disputes, interest, owners, states, trends
+from ..engine import dashboard as dash_engine
 from . import restate
 
 
@@ -127,4 +131,28 @@ def run(book: Book, as_of: dt.date | None = None, confirm_fx: bool = False, also
         change.summary += (f"; dispute(s) whose invoices are paid, to close: {', '.join(closing[:10])}"
                            + (f" and {len(closing) - 10} more" if len(closing) > 10 else ""))
     change.log(book.user, "Aging", "*", "rows", None, len(table), rule=f"as_of={as_of:%Y-%m-%d}")
+    snap = snapshot(book, table, labels, as_of)
+    change.tables["AgingHistory"] = trends.merge(stored_history(book), snap)
+    change.extra_columns["AgingHistory"] = [c for c in change.tables["AgingHistory"].columns
+                                            if c not in trends.FIXED]
+    change.log(book.user, "AgingHistory", f"{as_of:%Y-%m-%d}", "rows", None, len(snap),
+               rule=f"as_of={as_of:%Y-%m-%d} scopes={len(snap)}")
     return change
+
+
+def stored_history(book: Book) -> pd.DataFrame | None:
+    """The AgingHistory table in cents (bucket columns too: ``engine.trends.from_sheet`` when read from a sheet)."""
+    if not book.has("AgingHistory"):
+        return None
+    h = book.get("AgingHistory")
+    return trends.from_sheet(h) if h.attrs.get("rows") is not None else h
+
+
+def snapshot(book: Book, table: pd.DataFrame, labels: list[str], as_of: dt.date, basis: str = "refresh"
+             ) -> pd.DataFrame:
+    """The AgingHistory rows of ``as_of`` from the Aging ``table`` just computed (``engine.dashboard.snapshot``:
+    the team and each collector)."""
+    inv = book.get("Invoices")
+    coll = owners.effective_collectors(inv, _optional(book, "Customers"))
+    pay, dis = (book.get(n) if book.has(n) else frames.empty_frame(n) for n in ("Payments", "Disputes"))
+    return dash_engine.snapshot(table, labels, inv, coll, pay, dis, as_of, book.config, basis=basis)

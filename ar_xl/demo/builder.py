@@ -32,7 +32,7 @@ from . import synth, walkthrough
 from .history import history
 from ..workbook import xlsx
 from ..workbook import dashboard_sheet
-from ..actions import (activity, dashboard, dispute, forecast, import_statements, match, plan, promise,
+from ..actions import (activity, dashboard, dispute, forecast, import_statements, match, plan, promise, trends,
                        worklist)
 from ..book import Book, Change
 from ..engine import aging
@@ -191,6 +191,7 @@ STEPS: list[Step] = [
     Step("check promises", lambda book, ctx: promise.check_promises(book, ctx.as_of)),
     Step("log contacts", _contacts),
     Step("README invoices", lambda book, ctx: walkthrough.add_invoices(book, ctx.as_of)),
+    Step("aging history", lambda book, ctx: trends.rebuild(book, ctx.as_of)),
     Step("worklist", lambda book, ctx: worklist.run(book, ctx.as_of)),
     Step("cash forecast", lambda book, ctx: forecast.run(book, ctx.as_of)),
     Step("refresh dashboard", lambda book, ctx: dashboard.run(book, ctx.as_of)),

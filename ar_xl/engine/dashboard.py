@@ -14,7 +14,9 @@ The KPI block
 * **DSO, best-possible DSO, ADD** (``kpi.kpis``) over the *KPI period*: the
   ``period_days`` days ending on the as-of date (90 by default), both included.
 * **CEI** needs the AR at the start of the period, which today's ERP snapshot
-  no longer shows.  It is rebuilt from the workbook: the open amount today of
+  no longer shows.  With an AgingHistory table (``engine.trends``) it is the team's
+  total of the snapshot taken on the day before the period starts, or the nearest
+  earlier one within ``trends.OPENING_MAX_GAP_DAYS`` days.  Without one it is rebuilt from the workbook: the open amount today of
   the lines invoiced before the period, plus what Matches applied to those
   lines from payments with a value date in or after the period
   (``beginning_ar``).  Cash applied outside ar-xl (in the ERP) is not visible,
@@ -27,10 +29,15 @@ The KPI block
 * **Promises kept** = promises ``kept`` / promises decided (``kept``,
   ``partly kept``, ``broken``) × 100, by count; open promises are not counted.
 
+``headline`` computes the figures of a set of open items (total, overdue, overdue %, the KPIs, disputed,
+unapplied) once: the KPI block reads it for the team and ``snapshot`` for the AgingHistory rows of the
+team and of each collector (``engine.trends`` keeps and reads those rows).
+
 Chart series
 ------------
 * aging by collector × bucket (base cents), collectors sorted, buckets in order;
 * open disputes by reason: count and amount (base cents), largest first;
+* trends: overdue % and DSO of the last AgingHistory snapshot of each ISO week (``trends.by_week``);
 * collections per ISO week: Σ ``applied_amount`` (base cents) of the applied
   Matches rows, by the ISO week of the payment's value date, for the
   ``weeks`` weeks up to the as-of date's week (weeks without cash are 0).
@@ -48,8 +55,10 @@ from . import aging as aging_mod
 from . import credit as credit_mod
 from . import disputes as disputes_mod
 from . import promises as promises_mod
+from ..errors import ArXlError
 from . import kpi
 from . import fx_gaps
+from . import trends
 
 NO_COLLECTOR = "(no collector)"
 NO_REASON = "(no reason)"
@@ -94,6 +103,13 @@ class Figures:
     credit_holds: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=HOLD_COLUMNS), repr=False)
     """The hold list: customers whose credit_status is ``over limit`` or ``hold proposed`` (``engine.credit``),
     largest exposure first; columns ``HOLD_COLUMNS``, money in base cents."""
+    cei_basis: str = "estimated: no snapshot at the period's start"
+    """Where CEI's opening AR comes from: an AgingHistory snapshot (named by date) or the estimate."""
+    month_ago: dict | None = None
+    """The team's AgingHistory row nearest to as-of minus one month (``engine.trends.month_ago``), or None."""
+    trend_by_week: pd.DataFrame = field(default_factory=lambda: trends.by_week(None, None), repr=False)
+    """Columns week, week_start, as_of, overdue_pct, dso: the team's last snapshot of each ISO week
+    (``engine.trends.by_week``), one row per week of the trend window (empty values: no snapshot that week)."""
 
 
 # ------------------------------------------------------------------ helpers
@@ -277,36 +293,79 @@ def collections_by_week(payments: pd.DataFrame, matches: pd.DataFrame, as_of: dt
 def figures(aging: pd.DataFrame, labels: list[str], invoices: pd.DataFrame, payments: pd.DataFrame,
             matches: pd.DataFrame, disputes: pd.DataFrame, promises: pd.DataFrame, as_of: dt.date,
             config: Config | None = None, period_days: int = 90, weeks: int = 13,
-            credit: pd.DataFrame | None = None) -> Figures:
+            credit: pd.DataFrame | None = None, history: pd.DataFrame | None = None) -> Figures:
     """Every figure of the dashboard at ``as_of``; ``aging`` is the Aging table at that date.
+    ``history``: the AgingHistory table (``engine.trends``): CEI's opening AR, the change against a month
+    ago and the weekly trends come from it.
     ``credit``: ``engine.credit.exposures`` (with the person's ``credit_hold`` when known), for the hold list."""
     config = config or Config()
     as_of = _day(as_of)
     start = as_of - dt.timedelta(days=period_days - 1)
-    amounts = _money(aging, "open_amount_base")
-    dpd = pd.to_numeric(aging["days_past_due"], errors="coerce").fillna(0).to_numpy() if len(aging) else np.zeros(0)
-    total = int(amounts.sum())
-    overdue = int(amounts[dpd > 0].sum())
-    begin = beginning_ar(invoices, payments, matches, start, config)
-    k = kpi.kpis(invoices, start, as_of, beginning_ar=begin, config=config)
+    opening = None if history is None else trends.opening_ar(history, start)
+    if opening is not None:
+        begin, basis = opening[0], f"opening AR: snapshot of {opening[1]:%Y-%m-%d}"
+    else:
+        begin = beginning_ar(invoices, payments, matches, start, config)
+        basis = "estimated: no snapshot at the period's start"
+    h = headline(aging, invoices, payments, disputes, as_of, config, period_days, beginning=begin)
     kept, decided = promises_kept(promises)
-    live = open_disputes(disputes)
-    left_out: list[str] = []
-    unapplied = unapplied_cash(payments, config, left_out)
     return Figures(
         as_of=as_of, currency=config.base_currency, period_start=start, period_end=as_of,
-        total_ar=total, overdue_ar=overdue, overdue_pct=_pct(overdue, total),
-        dso=k.dso, best_possible_dso=k.best_possible_dso, add=k.add, cei=k.cei,
-        beginning_ar=begin, credit_sales=k.credit_sales,
-        disputed_amount=disputed_amount(disputes, config), open_disputes=int(live.sum()),
-        unapplied_cash=unapplied,
+        total_ar=h.total, overdue_ar=h.overdue, overdue_pct=h.overdue_pct,
+        dso=h.kpis.dso, best_possible_dso=h.kpis.best_possible_dso, add=h.kpis.add, cei=h.kpis.cei,
+        beginning_ar=begin, credit_sales=h.kpis.credit_sales,
+        disputed_amount=h.disputed, open_disputes=h.open_disputes,
+        unapplied_cash=h.unapplied,
         promises_kept=kept, promises_decided=decided, promises_kept_pct=_pct(kept, decided),
         aging_by_collector=aging_by_collector(aging, labels),
         disputes_by_reason=disputes_by_reason(disputes, config),
         collections_by_week=collections_by_week(payments, matches, as_of, config, weeks),
-        left_out=left_out,
+        left_out=h.left_out,
         credit_holds=hold_list(credit),
+        cei_basis=basis,
+        month_ago=None if history is None else trends.month_ago(history, as_of),
+        trend_by_week=trends.by_week(history, as_of),
     )
+
+
+@dataclass
+class Headline:
+    """The headline figures of a set of open items (the team's, or one collector's): base cents."""
+
+    total: int
+    overdue: int
+    overdue_pct: float | None
+    kpis: kpi.Kpis
+    disputed: int | None
+    open_disputes: int
+    unapplied: int
+    left_out: list[str]
+
+
+def headline(aging: pd.DataFrame, invoices: pd.DataFrame, payments: pd.DataFrame, disputes: pd.DataFrame,
+             as_of: dt.date, config: Config, period_days: int = 90, beginning: int | None = None,
+             tolerate_fx: bool = False) -> Headline:
+    """Total and overdue AR (from ``aging``), overdue %, the KPIs of the period ``period_days`` days up to
+    ``as_of`` (``kpi.kpis``; CEI only with ``beginning``), disputed amount and unapplied cash: what the KPI
+    block shows and what an AgingHistory snapshot keeps (``engine.trends``), computed here only.
+    ``tolerate_fx``: a dispute in a currency with no FX rate leaves the disputed amount ``None`` instead of
+    stopping (a plain Aging refresh does not convert disputes otherwise)."""
+    amounts = _money(aging, "open_amount_base")
+    dpd = pd.to_numeric(aging["days_past_due"], errors="coerce").fillna(0).to_numpy() if len(aging) else np.zeros(0)
+    total = int(amounts.sum())
+    overdue = int(amounts[dpd > 0].sum())
+    start = as_of - dt.timedelta(days=period_days - 1)
+    k = kpi.kpis(invoices, start, as_of, beginning_ar=beginning, config=config)
+    left_out: list[str] = []
+    unapplied = unapplied_cash(payments, config, left_out)
+    try:
+        disputed = disputed_amount(disputes, config)
+    except ArXlError:
+        if not tolerate_fx:
+            raise
+        disputed = None
+    return Headline(total, overdue, _pct(overdue, total), k, disputed, int(open_disputes(disputes).sum()), unapplied,
+                    left_out)
 
 
 HOLD_COLUMNS = ["customer_id", "customer_name", "credit_status", "exposure", "credit_limit", "credit_hold",
@@ -360,3 +419,71 @@ def top_overdue(aging: pd.DataFrame, n: int = 20) -> pd.Series:
     over = aging.loc[(_text(aging, "bucket") != "current").to_numpy() & (_text(aging, "bucket") != "").to_numpy()]
     sums = pivot_sum(over, "customer_name", "open_amount_base")
     return sums.sort_values(ascending=False, kind="stable").head(n)
+
+
+# ------------------------------------------------------------------ AgingHistory snapshots
+
+def dispute_collectors(disputes: pd.DataFrame, invoices: pd.DataFrame, collectors) -> np.ndarray:
+    """Each dispute's collector: the (effective) collector of the first of its invoices found in ``invoices``,
+    else the collector most of its customer's invoices have, else ''."""
+    if not len(disputes):
+        return np.array([], dtype=object)
+    inv_coll = dict(zip(_text(invoices, "invoice_id"), collectors))
+    by_cust = (pd.DataFrame({"c": _text(invoices, "customer_id").to_numpy(), "k": np.asarray(collectors, dtype=object)})
+               .loc[lambda f: f["k"] != ""].groupby("c")["k"].agg(lambda s: s.value_counts().index[0]).to_dict())
+    out = []
+    for ids, cust in zip(disputes["invoice_ids"] if "invoice_ids" in disputes.columns else [""] * len(disputes),
+                         _text(disputes, "customer_id")):
+        found = next((inv_coll[i] for i in disputes_mod.split_ids(ids) if inv_coll.get(i)), "")
+        out.append(found or by_cust.get(cust, ""))
+    return np.array(out, dtype=object)
+
+
+def snapshot(aging: pd.DataFrame, labels: list[str], invoices: pd.DataFrame, collectors, payments: pd.DataFrame,
+             disputes: pd.DataFrame, as_of: dt.date, config: Config | None = None, period_days: int = 90,
+             basis: str = "refresh") -> pd.DataFrame:
+    """The AgingHistory rows of ``as_of`` (``engine.trends``): the team's, then one per collector.
+
+    ``aging``: the Aging table at ``as_of`` (its ``collector`` column, its bucket columns ``labels``);
+    ``collectors``: each Invoices row's effective collector (``engine.owners``).  Every figure is
+    ``headline``'s on the scope's rows: a collector's invoices, Aging rows and disputes (the collector of
+    the dispute's invoices); unapplied cash is the team's only."""
+    config = config or Config()
+    as_of = _day(as_of)
+    inv_coll = first_spelling(pd.Series(np.asarray(collectors, dtype=object), index=invoices.index)
+                              .fillna("").astype(str).str.strip())
+    ag_coll = first_spelling(_text(aging, "collector"))
+    # the same spelling on both sides: the first of the Aging table, else the invoices'
+    spelled = {k.casefold(): k for k in list(inv_coll) + list(ag_coll) if k}
+    spelled.update({k.casefold(): k for k in ag_coll if k})
+    inv_coll = inv_coll.map(lambda k: spelled.get(k.casefold(), k))
+    ag_coll = ag_coll.map(lambda k: spelled.get(k.casefold(), k))
+    dis_coll = pd.Series(dispute_collectors(disputes, invoices, inv_coll.to_numpy()), index=disputes.index, dtype=object)
+    dis_coll = dis_coll.map(lambda k: spelled.get(str(k).casefold(), k))
+    scopes = sorted({k for k in ag_coll if k}, key=str.lower) + ([NO_COLLECTOR] if (ag_coll == "").any() else [])
+    rows = []
+    for scope in [trends.TEAM] + scopes:
+        if scope == trends.TEAM:
+            a, i, d, p = aging, invoices, disputes, payments
+        else:
+            key = "" if scope == NO_COLLECTOR else scope
+            a = aging.loc[(ag_coll == key).to_numpy()]
+            i = invoices.loc[(inv_coll == key).to_numpy()]
+            d = disputes.loc[(dis_coll == key).to_numpy()]
+            p = payments.iloc[0:0]
+        h = headline(a, i, p, d, as_of, config, period_days, tolerate_fx=True)
+        bucket = _text(a, "bucket")
+        amounts = _money(a, "open_amount_base")
+        row = {"as_of": pd.Timestamp(as_of), "scope": scope, "total": h.total, "overdue": h.overdue,
+               "overdue_pct": h.overdue_pct, "dso": h.kpis.dso, "disputed": h.disputed,
+               "unapplied": h.unapplied if scope == trends.TEAM else None, "basis": basis}
+        for lab in labels:
+            row[lab] = int(amounts[(bucket == lab).to_numpy()].sum())
+        rows.append(row)
+    out = pd.DataFrame(rows, columns=list(trends.FIXED) + list(labels))
+    out["as_of"] = pd.to_datetime(out["as_of"]).astype("datetime64[ns]")
+    for c in ("overdue_pct", "dso"):
+        out[c] = pd.to_numeric(out[c]).astype(float)
+    for c in ("disputed", "unapplied"):
+        out[c] = out[c].astype("Int64")
+    return out

@@ -7,17 +7,20 @@ from dataclasses import dataclass
 
 import openpyxl
 import pandas as pd
-from openpyxl.chart import BarChart, Reference
+from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from .. import schema
 from ..engine import dashboard as engine
 from .dashboard_kpi import kpi_rows
-from .dashboard_style import _COL_WIDTHS, BUCKET_COLOURS, MONEY, NAVY, _put
+from .dashboard_style import _COL_WIDTHS, BUCKET_COLOURS, DAYS, MONEY, NAVY, PCT, _put
 
 CHART_ROW = 13
 FORECAST_TITLE = "Expected collections per week (cash forecast)"
+TREND_ROW = CHART_ROW + 19
+"""The trend charts (AgingHistory: overdue % and DSO per ISO week) go under the cash forecast's, in S..X."""
+TREND_TITLES = ("Overdue % per week (AgingHistory)", "DSO per week (AgingHistory)")
 LAST_COLUMN = "X"
 """The Dashboard's charts span columns B to X (the print area)."""
 
@@ -94,6 +97,15 @@ def chart_blocks(fig: engine.Figures) -> list[DataBlock]:
                          [[w, d, int(a) / 100] for w, d, a in zip(fw["week"], fw["week_start"], fw["amount"])]
                          or [["(none)", None, 0]],
                          [None, schema.DATE_FORMAT, MONEY])
+    tr = fig.trend_by_week
+
+    def point(v, scale=1.0):
+        return None if v is None or v != v else float(v) / scale
+    trends = DataBlock("trends", "AgingHistory per ISO week", "AgingHistory per ISO week (team, last snapshot of the week)",
+                       ["week", "snapshot of", "overdue %", "DSO"],
+                       [[w, d, point(p, 100), point(q)] for w, d, p, q in
+                        zip(tr["week"], tr["as_of"], tr["overdue_pct"], tr["dso"])] or [["(none)", None, None, None]],
+                       [None, schema.DATE_FORMAT, PCT, DAYS])
     kr = kpi_rows(fig)
     kpis = DataBlock("kpis", "KPI block", "KPI block", ["kpi", "value", "detail"], [[l, v, d] for l, v, _f, d in kr],
                      [None, None, None], value_formats=[f if v is not None else "General" for _l, v, f, _d in kr])
@@ -105,7 +117,7 @@ def chart_blocks(fig: engine.Figures) -> list[DataBlock]:
     holds = DataBlock("credit", "Credit holds", f"Credit holds ({cur})",
                       ["customer", "status", "exposure", "credit limit", "person's decision", "reason"], body,
                       [None, None, MONEY, MONEY, None, None])
-    return [aging, weeks, disputes, forecast, kpis, holds]
+    return [aging, weeks, disputes, forecast, trends, kpis, holds]
 
 
 def place_blocks(blocks: list[DataBlock], rooms: dict[str, int] | None = None) -> dict[str, _Range]:
@@ -224,6 +236,26 @@ def _charts(ws, ds, ranges: dict[str, _Range], fig: engine.Figures, labels: list
     # the cash forecast (``actions.forecast``), right of the others: the PivotTables below may grow
     ws.cell(CHART_ROW - 1, 19, FORECAST_TITLE).font = Font(bold=True, color=NAVY)
     _place(_one_series_bar(ds, ranges["forecast"], fig.currency, "col", "548235"), ws, "S", "X", CHART_ROW, height)
+    # the trends (``engine.trends``): one point per ISO week, under the forecast's
+    for k, (col, fmt, colour) in enumerate(((3, "0%", "C00000"), (4, "0", "2E75B6"))):
+        row = TREND_ROW + k * 19
+        ws.cell(row - 1, 19, TREND_TITLES[k]).font = Font(bold=True, color=NAVY)
+        _place(_trend_line(ds, ranges["trends"], col, fmt, colour), ws, "S", "X", row, height)
+
+
+def _trend_line(ds, r, col: int, num_fmt: str, colour: str) -> LineChart:
+    """A line of one column of the trends range over its weeks (a week without a snapshot: a gap)."""
+    ch = LineChart()
+    ch.y_axis.numFmt = num_fmt
+    ch.add_data(Reference(ds, min_col=col, max_col=col, min_row=r.header_row, max_row=r.last_row),
+                titles_from_data=True)
+    ch.set_categories(Reference(ds, min_col=1, min_row=r.first_row, max_row=r.last_row))
+    ch.series[0].graphicalProperties.line.solidFill = colour
+    ch.series[0].graphicalProperties.line.width = 22000
+    ch.series[0].smooth = False
+    ch.display_blanks = "gap"
+    ch.legend = None
+    return ch
 
 
 def _one_series_bar(ds, r, currency: str, kind: str, colour: str, top_down: bool = False) -> BarChart:

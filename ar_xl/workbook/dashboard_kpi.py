@@ -37,7 +37,7 @@ NOTES = [
     "The PivotTables read the Aging, Disputes and Matches tables and refresh when the file opens.",
     "Aging is in the base currency; an item due today is current.",
     "DSO = AR / credit sales in the period × days; ADD = DSO − best-possible DSO.",
-    "CEI's opening AR = today's open amount of older lines + cash matched to them since.",
+    "CEI's opening AR and ▲/▼ (change vs a month ago) come from the AgingHistory snapshots.",
     "Unapplied cash leaves out payments set to 'ignored'.",
 ]
 FX_NOTE_CELL = (NOTES_CELL[0] + 1 + len(NOTES), NOTES_CELL[1])
@@ -65,21 +65,47 @@ def _pct(v: float | None) -> float | None:
     return None if v is None else v / 100
 
 
+NO_MONTH_AGO = "no snapshot a month ago"
+
+
+def change_text(fig: engine.Figures, column: str, now, unit: str) -> str:
+    """The change of a KPI against the team's AgingHistory snapshot of about a month before as-of
+    (``engine.trends.month_ago``): "▲ 2.1 pts vs 2026-11-01"; money in the base currency, DSO in days;
+    "no snapshot a month ago" without one (or when either figure is missing)."""
+    then = fig.month_ago
+    if then is None or now is None or then.get(column) is None or then.get(column) != then.get(column):
+        return NO_MONTH_AGO
+    was = then[column]
+    if unit == "money":
+        delta = int(now) - int(was)
+        from ..money import fmt
+        amount = f"{fig.currency} {fmt(abs(delta))}"
+    else:
+        delta = round(float(now) - float(was), 1)
+        amount = f"{abs(delta):.1f} {unit}"
+    arrow = "▲" if delta > 0 else "▼" if delta < 0 else "="
+    return f"{arrow} {amount} vs {then['as_of']:%Y-%m-%d}"
+
+
 def kpi_rows(fig: engine.Figures) -> list[tuple[str, object, str, str]]:
-    """The KPI block as (label, value, number format, detail); money in currency units."""
+    """The KPI block as (label, value, number format, detail); money in currency units.  The tiles whose
+    figure AgingHistory keeps show its change against a month ago (``change_text``) as their detail."""
     cur = fig.currency
     cents = lambda v: round(v / 100, 2)  # noqa: E731  (exact: v is whole cents)
     promises = (f"{fig.promises_kept} of {fig.promises_decided} decided promises"
                 if fig.promises_decided else "no promise decided yet")
     return [
-        (f"Total AR ({cur})", cents(fig.total_ar), MONEY, "all open items, credit notes netted"),
-        (f"Overdue AR ({cur})", cents(fig.overdue_ar), MONEY, "more than 0 days past due"),
-        ("Overdue %", _pct(fig.overdue_pct), PCT, "overdue AR / total AR"),
-        ("DSO", fig.dso, DAYS, f"{(fig.period_end - fig.period_start).days + 1}-day period"),
+        (f"Total AR ({cur})", cents(fig.total_ar), MONEY, change_text(fig, "total", fig.total_ar, "money")),
+        (f"Overdue AR ({cur})", cents(fig.overdue_ar), MONEY, change_text(fig, "overdue", fig.overdue_ar, "money")),
+        ("Overdue %", _pct(fig.overdue_pct), PCT, change_text(fig, "overdue_pct", fig.overdue_pct, "pts")),
+        ("DSO", fig.dso, DAYS, f"{(fig.period_end - fig.period_start).days + 1}-day period · "
+                               + change_text(fig, "dso", fig.dso, "days")),
         ("Best-possible DSO", fig.best_possible_dso, DAYS, "current AR only"),
         ("ADD (avg days delinquent)", fig.add, DAYS, "DSO − best-possible DSO"),
-        ("CEI", _pct(fig.cei), PCT, "estimated: opening AR rebuilt from matches"),
-        (f"Disputed ({cur})", cents(fig.disputed_amount), MONEY, f"{fig.open_disputes} open disputes"),
+        ("CEI", _pct(fig.cei), PCT, fig.cei_basis),
+        (f"Disputed ({cur})", cents(fig.disputed_amount), MONEY, f"{fig.open_disputes} open disputes · "
+                                                                 + change_text(fig, "disputed", fig.disputed_amount,
+                                                                               "money")),
         (f"Unapplied cash ({cur})", cents(fig.unapplied_cash), MONEY,
          "payments not yet applied" if not getattr(fig, "left_out", None)
          else "leaves out payments with no FX rate (see Config)"),

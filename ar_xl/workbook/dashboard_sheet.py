@@ -7,7 +7,8 @@ sheets on the way (``layout``):
 * **Dashboard** (first sheet, rewritten whole at every refresh; type nothing
   on it): the title and as-of date, the KPI block (numbers with formats), three
   charts and, right of them, the cash forecast's (expected collections per ISO week,
-  ``actions.forecast``), and four PivotTables:
+  ``actions.forecast``), under it the two trend charts (overdue % and DSO per ISO week, from
+  AgingHistory: ``engine.trends``), and four PivotTables:
 
   - *AgingByCollector*: the Aging table, collector × bucket, Σ open amount (base);
   - *TopOverdueCustomers*: the Aging table, the 20 customers with the largest
@@ -55,7 +56,7 @@ from .. import schema
 from ..engine import dashboard as engine
 from . import sheet_setup
 from .dashboard_charts import (
-    CHART_ROW, LAST_COLUMN, DataBlock, _charts, _write_chart_data, chart_blocks, place_blocks, read_rooms,
+    CHART_ROW, LAST_COLUMN, TREND_ROW, DataBlock, _charts, _write_chart_data, chart_blocks, place_blocks, read_rooms,
 )
 from .dashboard_kpi import (
     AS_OF_CELL, HEADER_COLS, HEADER_ROWS, KPI_COLS, KPI_TOP, NOTES, NOTES_CELL, FX_NOTE_CELL, TITLE, Tile,
@@ -125,7 +126,7 @@ def layout(wb: openpyxl.Workbook, change, tables: dict[str, pd.DataFrame], prefi
     _charts(ws, data, ranges, fig, labels)
     last = _pivots(wb, ws, tables, labels, fig.currency, prefill_pivots)
     fit_pivot_columns(ws)
-    ws.print_area = f"A1:{LAST_COLUMN}{max(last, CHART_ROW + 18)}"
+    ws.print_area = f"A1:{LAST_COLUMN}{max(last, TREND_ROW + 19 + 18)}"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
