@@ -248,12 +248,15 @@ def apply_decisions(book: Book, change: Change | None = None, ledger: _Ledger | 
         for j in rows:
             r = matches.iloc[j]
             problems.append(f"{r['match_id']}: {why}")
-            if REFUSED in str(r["flags"] or "").split(";"):
-                refused_old += 1
+            ev = "" if blank(r["evidence"]) else str(r["evidence"])
+            if REFUSED in str(r["flags"] or "").split(";") and (ev == f"refused: {why}" or ev.startswith(f"refused: {why} | ")):
+                refused_old += 1  # reported when it was first refused for this reason
                 continue
+            if ev.startswith("refused: "):
+                ev = ev.split(" | ", 1)[1] if " | " in ev else ""
             refused_new.append(f"Matches row {r['match_id']}: {why}")
             matches.iat[j, flags_col] = _flags_with(r["flags"], add=REFUSED)
-            matches.iat[j, ev_col] = f"refused: {why}" + (f" | {r['evidence']}" if not blank(r["evidence"]) else "")
+            matches.iat[j, ev_col] = f"refused: {why}" + (f" | {ev}" if ev else "")
             change.log(book.user, "Matches", r["match_id"], "flags", r["flags"], matches.iat[j, flags_col], "confirm refused")
 
     def clear_refused(j: int) -> None:
