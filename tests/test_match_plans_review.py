@@ -97,6 +97,21 @@ def test_two_installments_in_one_statement_each_marked_and_the_plan_completed():
     assert list(plans["status"]) == ["paid", "paid"] and set(plans["plan_status"]) == {"completed"}
 
 
+def test_the_next_installment_counts_what_earlier_runs_applied_even_before_plan_update():
+    book = with_plan([("P1", "2026-01-30", "500.00", "ACME BV", IBAN_1, "Rate 1 Ratenplan P-000001")])
+    book = after(book, match.run(book))
+    pay = book.get("Payments")
+    more = frames.coerce(pd.DataFrame([("P2", "2026-02-26", "500.00", "EUR", "ACME BV", IBAN_1, "P-000001", "500.00",
+                                        "unapplied")], columns=["payment_id", "value_date", "amount", "currency",
+                                                                "payer_name", "payer_iban", "remittance",
+                                                                "unapplied_amount", "status"]), "Payments", "test")
+    book = Book({**book.tables, "Payments": pd.concat([pay, more], ignore_index=True)}, source=book.source, user="anna")
+    p2 = rows(after(book, match.run(book)), "P2")
+    assert list(zip(p2["invoice_id"], p2["applied_amount"], p2["decision"])) == [
+        ("INV1", 10000, "auto"), ("INV2", 40000, "auto")]
+    assert "installment 2 of 2" in p2["evidence"].iloc[0]
+
+
 def test_a_plan_payment_from_an_unknown_payer_or_without_the_plan_id_is_only_suggested():
     book = with_plan([("P1", "2026-01-30", "500.00", "", STRANGER, "installment 1 plan P-000001"),
                       ("P2", "2026-01-30", "500.00", "ACME BV", IBAN_1, "januari")])

@@ -42,6 +42,7 @@ import numpy as np
 import pandas as pd
 
 from ..book import Book, Change, MissingTable
+from ..errors import ArXlError
 from ..frames import blank
 from ..schema import MATCHES
 from ..engine.payer import normalise_iban, split_list
@@ -468,6 +469,24 @@ def _optional(book: Book, name: str) -> pd.DataFrame | None:
         return None
 
 
+def _plans_now(book: Book) -> pd.DataFrame | None:
+    """The Plans rows with ``paid`` as the payments matched so far pay them (``plan.update_plans`` as of
+    today), so the installment a payment pays is the next one not yet paid even when no one ran
+    ``plan update`` since the last match; the table as it is when that cannot be worked out."""
+    plans = _optional(book, "Plans")
+    if plans is None or not len(plans):
+        return plans
+    from .plan import update_plans
+    # only money already matched counts (a payment not in Matches would count by IBAN: it is the one being read)
+    m, pay = book.get("Matches"), book.get("Payments")
+    seen = pay["payment_id"].astype(str).isin(set(m["payment_id"].astype(str))).to_numpy()
+    view = Book({**book.tables, "Payments": pay.loc[seen]}, source=book.source, user=book.user)
+    try:
+        return update_plans(view).tables.get("Plans", plans)
+    except ArXlError:
+        return plans
+
+
 _COMPARED = ("invoice_id", "customer_id", "applied_amount", "short_pay", "write_off", "decision", "rank", "rule",
              "evidence", "flags", "open_amount", "difference", "payment_amount", "currency", "remittance",
              "value_date", "payer_name")
@@ -530,7 +549,7 @@ def run(book: Book) -> Change:
     # promised amount paid is read as such
     cfg = book.config
     result = (matching.match(pending, ledger.inv, ledger.cust, cfg, paid_by=_paid_by(matches, ledger.pay),
-                             plans=_optional(book, "Plans"), promises=_optional(book, "Promises"))
+                             plans=_plans_now(book), promises=_optional(book, "Promises"))
               if len(pending) else pd.DataFrame(columns=OUT_COLUMNS))
     for c in OUT_COLUMNS:
         if c not in result.columns:
