@@ -343,3 +343,35 @@ def test_an_old_workbook_keeps_its_column_order_and_gets_the_new_columns_filled(
     # a second run changes nothing
     book = xlsx.load(path)
     assert match.run(book).audit == []
+
+
+def test_the_rest_of_an_auto_applied_overpayment_stays_unapplied_cash_on_a_rerun(tmp_path):
+    path = seeded(
+        tmp_path / "collections.xlsx",
+        Customers=([("C1", "Acme BV", IBAN_1)], ["customer_id", "customer_name", "iban"]),
+        Invoices=([("2026-004512", "C1", "2026-01-01", "2026-02-01", "EUR", "500.00", "500.00", ""),
+                   ("2026-004513", "C1", "2026-01-01", "2026-02-01", "EUR", "300.00", "300.00", "")],
+                  ["invoice_id", "customer_id", "invoice_date", "due_date", "currency", "amount", "open_amount",
+                   "status"]),
+        Payments=([("P4", "2026-02-10", "650.00", "EUR", "Acme BV", IBAN_1, "Factuur 2026-004512", "650.00",
+                    "unapplied")], ["payment_id", "value_date", "amount", "currency", "payer_name", "payer_iban",
+                                    "remittance", "unapplied_amount", "status"]))
+    book = xlsx.load(path)
+    xlsx.save(book, match.run(book))
+    book = xlsx.load(path)
+    again = match.run(book)
+    assert again.audit == [] and "considered 0 payment(s)" in again.summary
+    m = xlsx.load(path).get("Matches").set_index("match_id")
+    assert (m.loc["M-P4-cash", "applied_amount"], m.loc["M-P4-cash", "flags"]) == (15000, "unapplied_cash")
+    assert xlsx.load(path).get("Invoices").set_index("invoice_id").loc["2026-004513", "open_amount"] == 30000
+
+
+def test_a_refusal_for_a_new_reason_is_reported_again():
+    book = book_of(HAND, [("P1", "2026-02-10", "150.00", "Some Name", STRANGER, "see mail")])
+    book = after(book, match.run(book))
+    book = after(book, match.run(_typed(book, "M-P1-unmatched", "INV1: 90.00; INV2: 60.00")))
+    book = _typed(book, "M-P1-unmatched", "INV1: 100.00; INV404: 50.00")
+    ch = match.run(book)
+    assert "refused 1" in ch.summary and "INV404 is not in the Invoices table" in ch.summary
+    row = rows(after(book, ch), "P1").set_index("match_id").loc["M-P1-unmatched"]
+    assert row["evidence"].count("refused:") == 1

@@ -461,6 +461,23 @@ def _paid_by(matches: pd.DataFrame, pay: pd.DataFrame) -> dict:
     return out
 
 
+def _parked(matches: pd.DataFrame, pending: pd.DataFrame) -> set[str]:
+    """Payments whose rest is unapplied cash an automatic match left (the rest of an overpayment): their
+    row says so and stays until a person decides (type an invoice on it and Confirm) or a re-run finds an
+    automatic allocation for it; a re-run does not replace it with a suggestion."""
+    if not len(matches) or not len(pending):
+        return set()
+    left = dict(zip(pending["payment_id"].astype(str), pending["unapplied_amount"].astype(np.int64)))
+    m = matches[matches["payment_id"].astype(str).isin(set(left)) & ~matches["applied"].astype(bool)]
+    out = set()
+    for pid, g in m.groupby(m["payment_id"].astype(str)):
+        cash = (g["decision"].astype(str) == "auto") & g["flags"].fillna("").astype(str).str.contains("unapplied_cash") \
+            & (g["invoice_id"].fillna("").astype(str) == "") & (g["review"].map(_review) == "")
+        if len(g) and cash.all() and sum(_cents(v) for v in g["applied_amount"]) == left[pid]:
+            out.add(pid)
+    return out
+
+
 def _optional(book: Book, name: str) -> pd.DataFrame | None:
     """A table the match may use when the workbook has it (Plans, Promises)."""
     try:
@@ -544,6 +561,7 @@ def run(book: Book) -> Change:
                        matches.loc[matches["review"].map(_review) == "reject", "invoice_id"].astype(str)))
     pending = ledger.pay[(ledger.pay["unapplied_amount"] != 0)
                          & (ledger.pay["status"].astype(str).str.lower() != "ignored")]
+    parked = _parked(matches, pending)
     # every invoice, settled ones too: a remittance naming a settled invoice is a possible duplicate,
     # and the evidence names the payments applied to it; plans and promises: an installment or a
     # promised amount paid is read as such
@@ -556,6 +574,10 @@ def run(book: Book) -> Change:
             result[c] = 0 if c in ("short_pay", "write_off", "open_amount") else ""
     result["invoice_id"] = result["invoice_id"].fillna("").astype(str)
     result["payment_id"] = result["payment_id"].astype(str)
+    # the rest of an overpayment stays unapplied cash unless it now pays something for certain (an invoice
+    # the ERP reopened): a mere suggestion for it would replace the row on every run
+    auto_pids = set(result.loc[result["decision"] == "auto", "payment_id"])
+    result = result[~result["payment_id"].isin(parked - auto_pids)].copy()
     # never propose a pair a collector rejected; a payment with one loses its auto decision
     is_rej = [(p, i) in rejected for p, i in zip(result["payment_id"], result["invoice_id"])]
     hit = set(result.loc[is_rej, "payment_id"])
