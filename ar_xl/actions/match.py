@@ -32,10 +32,25 @@ The rules
   invoice is never applied automatically but suggested with the flag
   ``possible duplicate``, naming the earlier payment.
   Suggestions no one reviewed that the new run no longer makes are withdrawn.
-* Every amount changed is written to Audit with the run id and the rule.
+* **Plans and promises** (``engine.matching.commitments``): the Plans and Promises tables are passed to
+  the engine, Plans with ``paid`` as the money matched so far pays them, so a payment of an installment
+  (``Rate 1 Ratenplan P-000001``) is allocated to the plan's invoices and says which installment it pays,
+  and a payment of a promised amount counts towards the promise.
+* **By hand**: a confirmed row whose ``invoice_id`` a person typed (an unmatched row, a row with nothing
+  to apply, or a list ``2026-001234: 100.00; 2026-001240: 50,00``: ``parse_assignment``) is applied as one
+  new row per invoice (``M-<payment>-<invoice>-hand``, decision ``manual``), all or nothing; the typed row
+  is flagged ``assigned by hand``.
+* A Confirm that cannot be applied is flagged ``refused`` with the reason at the start of its evidence
+  and named in the summary the first time only (again when the reason changes).
+* A re-run with nothing new changes nothing: a payment whose proposal is the same keeps its rows (and
+  their run id), and the unapplied rest of an automatic overpayment stays as it is unless it now pays
+  something automatically.  The summary counts the payments *considered*.
+* Every amount changed is written to Audit with the run id and the rule; so is every decision a row
+  gets or loses (a new row, a decision changed, a row withdrawn).
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import numpy as np
@@ -512,24 +527,21 @@ are: no new run id, no Audit row)."""
 
 
 def _same(a, b) -> bool:
-    if blank(a) and blank(b):
-        return True
+    """One cell as the workbook holds it and as this run would write it: blanks alike, numbers by value
+    (a confidence read back as a float), dates as dates, text as text."""
     if blank(a) or blank(b):
-        return False
-    if isinstance(a, (float, np.floating)) or isinstance(b, (float, np.floating)):
-        try:
-            return abs(float(a) - float(b)) < 1e-9
-        except (TypeError, ValueError):
-            return False
-    if isinstance(a, pd.Timestamp) or isinstance(b, pd.Timestamp):
+        return blank(a) and blank(b)
+    if isinstance(a, str) or isinstance(b, str):
+        return str(a) == str(b)
+    if isinstance(a, (pd.Timestamp, dt.date)) or isinstance(b, (pd.Timestamp, dt.date)):
         try:
             return pd.Timestamp(a) == pd.Timestamp(b)
         except (TypeError, ValueError):
             return False
     try:
-        return int(a) == int(b) if not isinstance(a, str) and not isinstance(b, str) else str(a) == str(b)
+        return abs(float(a) - float(b)) < 1e-9
     except (TypeError, ValueError):
-        return str(a) == str(b)
+        return a == b
 
 
 def _unchanged(old_rows: pd.DataFrame, new_rows: list[dict]) -> bool:
