@@ -375,3 +375,21 @@ def test_a_refusal_for_a_new_reason_is_reported_again():
     assert "refused 1" in ch.summary and "INV404 is not in the Invoices table" in ch.summary
     row = rows(after(book, ch), "P1").set_index("match_id").loc["M-P1-unmatched"]
     assert row["evidence"].count("refused:") == 1
+
+
+def test_an_installment_with_interest_is_paid_in_full_and_its_interest_stays_unapplied_cash():
+    book = book_of(INVOICES, [("P1", "2026-01-30", "506.67", "ACME BV", IBAN_1, "Rate 1 Ratenplan P-000001"),
+                              ("P2", "2026-02-27", "506.66", "ACME BV", IBAN_1, "Rate 2 Ratenplan P-000001")])
+    book = after(book, create_plan(book, "C1", "INV1; INV2", 2, "2026-01-31", annual_rate="0.08", interest="simple",
+                                   created="2026-01-10"))
+    # 1,000.00 at 8 % simple over two months: 13.33 interest, installments 506.67 and 506.66
+    assert list(book.get("Plans")["amount"]) == [50667, 50666]
+    book = after(book, match.run(book))
+    p2 = rows(book, "P2")
+    assert list(zip(p2["invoice_id"], p2["applied_amount"], p2["decision"])) == [
+        ("INV1", 9333, "auto"), ("INV2", 40000, "auto"), ("", 1333, "auto")]
+    assert "unapplied_cash" in p2["flags"].iloc[2]
+    inv = book.get("Invoices").set_index("invoice_id")
+    assert (inv.loc["INV1", "open_amount"], inv.loc["INV2", "open_amount"]) == (0, 0)
+    plans = after(book, update_plans(book, as_of="2026-03-10")).get("Plans").set_index("installment_no")
+    assert list(plans["status"]) == ["paid", "paid"] and list(plans["paid"]) == [50667, 50666]

@@ -9,7 +9,8 @@
   plan engine fills installments in due-date order from the money its invoices receive
   (``actions.plan.update_plans``), so the installment is paid when the plan is next updated.  What is left on
   the invoices is the rest of the plan, not a short payment.  Money beyond the invoices' open amounts (the
-  interest of a plan with interest) stays on the payment as unapplied cash.
+  interest of a plan with interest) stays on the payment as unapplied cash, which ``update_plans`` counts
+  for the plan.
   It is applied **automatically** only when the plan id is named, the amount equals the installment due and
   the payer is the plan's customer (a known IBAN or a close name); otherwise it is suggested.
 * **Promise.**  A payment equal to what a live promise of the payer still lacks (its amount less what it
