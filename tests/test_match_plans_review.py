@@ -393,3 +393,14 @@ def test_an_installment_with_interest_is_paid_in_full_and_its_interest_stays_una
     assert (inv.loc["INV1", "open_amount"], inv.loc["INV2", "open_amount"]) == (0, 0)
     plans = after(book, update_plans(book, as_of="2026-03-10")).get("Plans").set_index("installment_no")
     assert list(plans["status"]) == ["paid", "paid"] and list(plans["paid"]) == [50667, 50666]
+
+
+def test_two_installments_paid_at_once_name_both():
+    book = with_plan([("P1", "2026-01-30", "1000.00", "ACME BV", IBAN_1, "Raten 1+2 Ratenplan P-000001")])
+    book = after(book, match.run(book))
+    p1 = rows(book, "P1")
+    assert list(zip(p1["invoice_id"], p1["applied_amount"], p1["decision"])) == [
+        ("INV1", 60000, "auto"), ("INV2", 40000, "auto")]
+    assert "plan P-000001 installment 1 to 2 of 2" in p1["evidence"].iloc[0]
+    plans = after(book, update_plans(book, as_of="2026-02-05")).get("Plans").set_index("installment_no")
+    assert list(plans["status"]) == ["paid", "paid"]

@@ -5,7 +5,8 @@
   betalingsregeling P-000003``, ``installment 1 plan P-000001`` or just ``P-000001``) or a payment from the
   plan's customer, of an installment's amount: the installment named (its number in the remittance), else the
   first one not yet paid.  The amount must equal what is due on it (its amount, or what is still open on it
-  when part was paid).  The money is allocated to the plan's invoices oldest first (due date, then id) — the
+  when part was paid); with the plan named, it may also be the rest of up to ``MAX_AT_ONCE`` consecutive
+  installments from the first not yet paid (``installment 1 to 2``).  The money is allocated to the plan's invoices oldest first (due date, then id) — the
   plan engine fills installments in due-date order from the money its invoices receive
   (``actions.plan.update_plans``), so the installment is paid when the plan is next updated.  What is left on
   the invoices is the rest of the plan, not a short payment.  Money beyond the invoices' open amounts (the
@@ -169,9 +170,9 @@ def _oldest_first(ctx, rows: list[int], A: int) -> tuple[list[tuple[int, int]], 
     return allocs, left
 
 
-def _due_on(p: Plan, no: int | None) -> list[tuple[int, int, int]]:
-    """The installments that may be meant: ``(no, due cents, installment amount)`` — the one named, else the
-    first not yet paid (counting this run's automatic allocations towards the plan)."""
+def _state(p: Plan) -> list[tuple[int, int, int]]:
+    """Each installment as ``(no, left to pay, amount)`` in due order, counting this run's automatic
+    allocations towards the plan (they fill installments in due order, as the plan engine does)."""
     credit = p.extra
     state = []
     for n, _, amount, paid in p.installments:
@@ -179,12 +180,42 @@ def _due_on(p: Plan, no: int | None) -> list[tuple[int, int, int]]:
         take = min(credit, open_)
         credit -= take
         state.append((n, open_ - take, amount))
+    return state
+
+
+MAX_AT_ONCE = 3
+"""Consecutive installments one payment may pay at once (``Rate 1+2``), when the plan is named."""
+
+
+def _installments_paid(p: Plan, A: int, no: int | None, named: bool) -> list[int]:
+    """The installment numbers a payment of ``A`` pays: the one named (or, when its number does not fit,
+    the first not yet paid) when ``A`` is what is left on it or its amount; with the plan named, also
+    2..``MAX_AT_ONCE`` consecutive installments from the first not yet paid whose rests add up to ``A``."""
+    state = _state(p)
+    unpaid = [(n, left, amount) for n, left, amount in state if left > 0]
     if no is not None:
-        return [(n, left, amount) for n, left, amount in state if n == no and left > 0]
-    for n, left, amount in state:
-        if left > 0:
-            return [(n, left, amount)]
+        hit = [n for n, left, amount in unpaid if n == no and A in (left, amount)]
+        if hit or not named:
+            return hit[:1]
+    if unpaid and A in (unpaid[0][1], unpaid[0][2]):
+        return [unpaid[0][0]]
+    if named:
+        total = 0
+        for k, (n, left, _) in enumerate(unpaid[:MAX_AT_ONCE]):
+            total += left
+            if k and total == A:
+                return [u[0] for u in unpaid[:k + 1]]
     return []
+
+
+def _label(p: Plan, nos: list[int]) -> str:
+    regular = sum(1 for n, *_ in p.installments if n > 0)
+    days = {n: d for n, d, _, _ in p.installments}
+    amounts = {n: a for n, _, a, _ in p.installments}
+    words = ["down payment" if n == 0 else f"installment {n}" for n in nos]
+    head = words[0] if len(words) == 1 else f"{words[0]} to {nos[-1]}"
+    due = ", ".join(f"due {np.datetime64(days[n], 'D')}, {amounts[n] / 100:,.2f}" for n in nos)
+    return f"plan {p.plan_id} {head} of {regular} ({due})"
 
 
 def plan_options(ctx, A: int, ccy: str, text: str, identified: set, payer_kinds: dict) -> list[Option]:
@@ -204,24 +235,17 @@ def plan_options(ctx, A: int, ccy: str, text: str, identified: set, payer_kinds:
         rows = [r for r in p.rows if ctx.ccy[r] == ccy]
         if not rows or not any(ctx.rem[r] > 0 for r in rows):
             continue
-        hits = [(n, left, amount) for n, left, amount in _due_on(p, no) if A in (left, amount)]
-        if not hits and no is not None and p.plan_id in named:
-            # the number may be off (the customer counts from 1 after a down payment …): the next one due
-            hits = [(n, left, amount) for n, left, amount in _due_on(p, None) if A in (left, amount)]
-        if not hits:
+        nos = _installments_paid(p, A, no, p.plan_id in named)
+        if not nos:
             continue
-        n, left, amount = hits[0]
         allocs, rest = _oldest_first(ctx, rows, A)
         o = Option(p.customer, allocs, "installment", unapplied=rest)
-        o.plan = (p.plan_id, n)
+        o.plan = (p.plan_id, nos[0])
         o.plan_named = p.plan_id in named
         o.flags.add("plan installment")
         if rest:
             o.flags.add("unapplied_cash")
-        total = len(p.installments)
-        due_day = next(d for k, d, _, _ in p.installments if k == n)
-        o.notes.append(f"plan {p.plan_id} installment {n} of {total} (due {np.datetime64(due_day, 'D')}, "
-                       f"{amount / 100:,.2f})")
+        o.notes.append(_label(p, nos))
         if not o.plan_named:
             o.no_auto = "the remittance does not name the plan"
         elif p.customer not in identified:
