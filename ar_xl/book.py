@@ -29,12 +29,13 @@ from . import config as config_mod
 from . import checks, frames, schema
 from .errors import ArXlError, InputError
 
-DERIVED_TABLES = {"Aging", "Worklist"}
+DERIVED_TABLES = {"Aging", "Worklist", "Forecast"}
 """Tables an action rewrites whole; everything else is merged row by row."""
 
-MAY_BE_ABSENT = {"Aging", "Worklist", "Config"}
-"""Tables a workbook may lack: Aging and Worklist are written whole by *Refresh aging* and *Worklist*; without Config the
-built-in settings apply (and the summaries say which FX rates were used and where they came from)."""
+MAY_BE_ABSENT = {"Aging", "Worklist", "Forecast", "Config", "WriteOffs"}
+"""Tables a workbook may lack: Aging, Worklist and Forecast are written whole by *Refresh aging*, *Worklist* and
+*Forecast*; without Config the built-in settings apply (and the summaries say which FX rates were used and where
+they came from); WriteOffs is added by the first write-off to a workbook made before it existed."""
 
 
 def current_user() -> str:

@@ -107,6 +107,15 @@ DEFAULTS: dict[str, tuple[str, str]] = {
     **dunning_settings.DEFAULTS,
     "credit_hold_days": ("60", "Days overdue past which a customer's credit hold is proposed (Customers.credit_status); "
                                "orders not yet invoiced count towards exposure with rows orders.<customer_id> = amount in base currency"),
+    "writeoff.limit": ("0.00", "Write-offs up to this amount (base currency) are booked at once; larger ones wait for an "
+                               "approver. Per user or role: rows writeoff.limit.<login or role>; roles: rows "
+                               "writeoff.role.<login> = role"),
+    "writeoff.approvers": ("", "Logins or roles (writeoff.role.<login>) that confirm write-offs above a limit, "
+                               "separated by ;"),
+    "forecast_half_life_days": ("90", "Cash forecast: a payment this many days old counts half as much as today's in a "
+                                      "customer's median days late (weights halve every half-life; ar-xl forecast)"),
+    "forecast_min_history": ("3", "Cash forecast: matched payments a customer needs for its own median days late; "
+                                  "with fewer it gets the portfolio's"),
     "fx.EUR": ("1", "Base currency"),
     "fx.GBP": ("1.1650", "EUR per 1 GBP"),
     "fx.USD": ("0.9200", "EUR per 1 USD"),
@@ -149,8 +158,14 @@ class Config:
     """Config rows ``rate.<SERIES>.<YYYY>H<1|2>`` (e.g. ``rate.DE.2026H2 = 1.27``): reference rates for
     late-payment interest that add to or override the shipped table (``engine.interest``), as
     ``{"DE.2026H2": (Decimal("1.27"), "Config row 12")}``."""
+    forecast_half_life_days: int = 90
+    """Cash forecast: the age in days at which a matched payment weighs half (``engine.forecast``)."""
+    forecast_min_history: int = 3
+    """Cash forecast: matched payments a customer needs for its own behaviour; fewer gives the portfolio's."""
     dunning: dunning_settings.Dunning = field(default_factory=dunning_settings.Dunning.default)
     """Reminder levels, minimum, fallback language, letterhead (``dunning_settings``)."""
+    writeoffs: "WriteOffRules" = field(default_factory=lambda: WriteOffRules())
+    """Who may book a write-off at once and who approves the larger ones (``WriteOffRules``)."""
 
     def fx_source(self, currency: str) -> str:
         """Where the rate of ``currency`` came from, in words."""
@@ -275,10 +290,14 @@ def from_rows(rows: pd.DataFrame | None, source: str = "Config") -> Config:
         worklist=parse_worklist(get),
         dunning=dunning_settings.from_values(values, get),
         credit_hold_days=val("credit_hold_days", _count, 60),
+        forecast_half_life_days=val("forecast_half_life_days", _half_life, 90),
+        forecast_min_history=val("forecast_min_history", _count, 3),
         orders={k[7:].strip(): a for k in values if k.lower().startswith("orders.") and k[7:].strip()
                 and str(values[k]).strip() and (a := get(k, parse_amount)) is not None},
+        writeoffs=parse_writeoffs(values, get),
         extra={k: v for k, v in values.items() if k not in DEFAULTS and k not in fx_keys and not k.startswith("fx.")
-               and not k.startswith("rate.") and not k.lower().startswith("orders.")},
+               and not k.startswith("rate.") and not k.lower().startswith("orders.")
+               and not k.lower().startswith("writeoff.")},
     )
     if problems:
         raise InputError(problems)
@@ -404,6 +423,14 @@ def _count(v: object) -> int:
     return int(f)
 
 
+def _half_life(v: object) -> int:
+    """A whole number of days, 1 or more."""
+    f = float(str(v).strip().replace(",", ".") or "nan")
+    if not f.is_integer() or f < 1:
+        raise ValueError(f"must be a whole number of days, 1 or more, like 90, not {v!r}")
+    return int(f)
+
+
 def _factor(v: object) -> Fraction:
     f = parse_rate(v)
     if f <= 1:
@@ -483,3 +510,65 @@ def parse_worklist(get) -> WorklistRules:
         v = get(f"worklist.{name}", parsers.get(name, _points))
         kw[name] = getattr(d, name) if v is None else v
     return WorklistRules(**kw)
+
+
+@dataclass(frozen=True)
+class WriteOffRules:
+    """Write-off approval (Config rows ``writeoff.*``; the rules are in ``engine.writeoffs``).
+
+    * ``writeoff.limit`` is everyone's limit in base currency (default 0.00: every write-off waits for an approver);
+    * ``writeoff.limit.<name>`` is the limit of a login or of a role; a login's own row wins over its role's;
+    * ``writeoff.role.<login>`` gives a login its role (``team lead``, ``controller``...);
+    * ``writeoff.approvers`` lists the logins or roles, separated by ``;``, that confirm write-offs above a limit.
+
+    Logins and roles are compared ignoring case and surrounding spaces."""
+
+    default_limit: int = 0
+    """cents, base currency"""
+    limits: dict[str, tuple[int, str]] = field(default_factory=dict)
+    """lower-cased login or role -> (limit in cents, the Config setting it came from)"""
+    roles: dict[str, str] = field(default_factory=dict)
+    """lower-cased login -> role as typed"""
+    approvers: tuple[str, ...] = ()
+
+    def role_of(self, user: str) -> str:
+        return self.roles.get(str(user or "").strip().lower(), "")
+
+    def limit_of(self, user: str) -> tuple[int, str]:
+        """(limit in cents, where it comes from in words) of ``user``: their own row, their role's, the default."""
+        login = str(user or "").strip().lower()
+        if login in self.limits:
+            return self.limits[login]
+        role = self.role_of(login).lower()
+        if role and role in self.limits:
+            return self.limits[role]
+        return self.default_limit, "writeoff.limit"
+
+    def is_approver(self, user: str) -> bool:
+        names = {a.lower() for a in self.approvers}
+        login = str(user or "").strip().lower()
+        return bool(login) and (login in names or (self.role_of(login).lower() in names and self.role_of(login) != ""))
+
+
+def parse_writeoffs(values: dict[str, str], get) -> WriteOffRules:
+    """The ``writeoff.*`` rows of ``values`` through ``get(key, parser)`` (a bad amount is reported by ``get``)."""
+    def limit(v: object) -> int:
+        cents = parse_amount(v)
+        if cents < 0:
+            raise ValueError(f"a write-off limit cannot be negative: {v!r}")
+        return cents
+
+    default = get("writeoff.limit", limit) if str(values.get("writeoff.limit", "")).strip() else 0
+    limits: dict[str, tuple[int, str]] = {}
+    roles: dict[str, str] = {}
+    for key, v in values.items():
+        low = key.lower()
+        if low.startswith("writeoff.limit.") and key[15:].strip() and str(v).strip():
+            cents = get(key, limit)
+            if cents is not None:
+                limits[key[15:].strip().lower()] = (cents, key)
+        elif low.startswith("writeoff.role.") and key[14:].strip() and str(v).strip():
+            roles[key[14:].strip().lower()] = str(v).strip()
+    approvers = tuple(a.strip() for a in str(values.get("writeoff.approvers", "") or "").replace(",", ";").split(";")
+                      if a.strip())
+    return WriteOffRules(default_limit=default or 0, limits=limits, roles=roles, approvers=approvers)

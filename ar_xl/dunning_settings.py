@@ -20,12 +20,17 @@ Config rows
     level (and every level above it) off.
 ``dunning.min_amount``   the smallest total (base currency) worth a reminder.
 ``dunning.language``     the language of customers whose Customers.language is empty or unknown.
-``dunning.interest_rate`` annual interest in % claimed by levels with ``interest=yes`` (simple, 365-day
-    year, from the day after the due date to the as-of date); empty: no interest is computed.
+``dunning.interest_rate`` an explicit flat annual interest in % claimed by levels with ``interest=yes``
+    (simple, 365-day year, from the day after the due date to the as-of date) instead of the statutory
+    rate; empty (the default): the statutory rate of the customer's country (``engine.interest``).
+``dunning.interest_country`` the country whose statutory rate applies to a customer without
+    Customers.country (NL, BE, DE, FR, LU, GB); empty: such customers are claimed no interest (and the
+    reminder says so).
 ``dunning.compensation`` the fixed compensation per invoice (base currency) claimed by levels with
     ``compensation=yes``.
-``dunning.templates``    a folder whose ``<tone>_<language>.subject.txt`` / ``.body.txt`` files
-    replace the built-in templates of the same name.
+``dunning.templates``    a folder whose files replace the built-in templates of the same name
+    (``ar_xl/letters/templates``: ``<tone>_<language>.txt`` or ``level<N>_<language>.txt`` for reminders,
+    ``statement_<language>.txt`` and ``statement_payment_<language>.txt`` for statements of account).
 ``company.*``            the letterhead: name, address (lines separated by ``;``), email, phone, iban, bic.
 """
 from __future__ import annotations
@@ -54,14 +59,17 @@ DEFAULTS: dict[str, tuple[str, str]] = {
        for n, v in DEFAULT_LEVELS.items()},
     "dunning.min_amount": ("25.00", "Smallest reminder total (base currency); smaller ones are not sent"),
     "dunning.language": ("en", "Language of customers without a Customers.language (en, nl, de, fr)"),
-    "dunning.interest_rate": ("", "Annual late-payment interest in % claimed by levels with interest=yes; empty: none"),
+    "dunning.interest_rate": ("", "Flat annual late-payment interest in % for levels with interest=yes, replacing the "
+                                  "statutory rate; empty: the statutory rate of the customer's country"),
+    "dunning.interest_country": ("", "Country of the statutory interest rate for customers without Customers.country "
+                                     "(NL, BE, DE, FR, LU, GB); empty: no interest for them"),
     "dunning.compensation": ("40.00", "Fixed compensation per invoice (base currency) for levels with compensation=yes"),
-    "dunning.templates": ("", "Folder with reminder templates (<tone>_<lang>.subject.txt/.body.txt) replacing the built-in ones"),
+    "dunning.templates": ("", "Folder with letter templates (<tone>_<lang>.txt, statement_<lang>.txt...) replacing the built-in ones"),
     "company.name": ("Your Company B.V.", "Letterhead: company name"),
     "company.address": ("Street 1; 1000 AA City; Country", "Letterhead: address lines separated by ;"),
     "company.email": ("ar@example.com", "Letterhead and sender of reminder e-mails"),
     "company.phone": ("", "Letterhead: phone"),
-    "company.iban": ("", "Bank account for payment shown on reminders"),
+    "company.iban": ("", "Bank account for payment shown on reminders and statements of account"),
     "company.bic": ("", "BIC of that account"),
 }
 
@@ -84,7 +92,9 @@ class Dunning:
     min_amount: int = 2500
     language: str = "en"
     interest_rate: Decimal | None = None
-    """annual, as a fraction (0.1015 for 10.15 %); None: not computed"""
+    """annual, as a fraction (0.1015 for 10.15 %); None: the statutory rate (``engine.interest``)"""
+    interest_country: str = ""
+    """the statutory rule for customers without a country (upper case); blank: none"""
     compensation: int = 4000
     templates: str = ""
     company: dict[str, str] = field(default_factory=dict)
@@ -161,6 +171,17 @@ def _language(v: str) -> str:
     return s
 
 
+COUNTRIES = ("NL", "BE", "DE", "FR", "LU", "GB", "UK")
+"""The countries with a statutory late-payment rule (``engine.interest.RULES``, UK as GB)."""
+
+
+def _country(v: str) -> str:
+    s = str(v or "").strip().upper()
+    if s and s not in COUNTRIES:
+        raise ValueError(f"must be one of {', '.join(COUNTRIES[:-1])} (or UK), or empty, not {v!r}")
+    return "GB" if s == "UK" else s
+
+
 def _money(v: str) -> int:
     c = parse_amount(str(v).strip() or "0")
     if c < 0:
@@ -190,6 +211,7 @@ def from_values(values: dict[str, str], get) -> Dunning:
         min_amount=_or(get("dunning.min_amount", _money), 0),
         language=_or(get("dunning.language", _language), "en"),
         interest_rate=get("dunning.interest_rate", _rate) if str(values.get("dunning.interest_rate", "")).strip() else None,
+        interest_country=_or(get("dunning.interest_country", _country), ""),
         compensation=_or(get("dunning.compensation", _money), 0),
         templates=str(values.get("dunning.templates", "") or "").strip(),
         company=company,

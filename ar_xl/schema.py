@@ -127,6 +127,8 @@ CHANNELS = ("call", "email", "letter", "portal", "meeting")
 LANGUAGES = ("nl", "de", "fr", "en")
 CREDIT_STATUSES = ("over limit", "hold proposed")
 CREDIT_HOLDS = ("confirmed", "released")
+WRITEOFF_STATUSES = ("awaiting approval", "booked", "rejected")
+WRITEOFF_SOURCES = ("collector", "dispute", "cash application")
 
 INVOICES = Table(
     "Invoices",
@@ -255,6 +257,32 @@ WORKLIST = Table(
     description="Written by Worklist: one row per customer to act on, highest score first, with the reason.",
 )
 
+FORECAST_LINES = ("expected", "beyond horizon", "kept-rate shortfall", "disputed", "legal", "written off")
+
+FORECAST = Table(
+    "Forecast",
+    (
+        C("as_of", "date", width=12),
+        C("line", choices=FORECAST_LINES, width=18,
+          description="expected (a week of the horizon), beyond horizon, kept-rate shortfall (promised money the "
+                      "customer's kept-rate does not expect), or shown apart: disputed, legal, written off"),
+        C("week", width=10, description="ISO week, e.g. 2026-W21 (expected lines only)"),
+        C("week_start", "date", width=12, description="Monday of the week; for beyond horizon the first day after it"),
+        C("week_end", "date", width=12),
+        C("currency", width=9),
+        C("by_behaviour", "money", description="Open items at their due date shifted by the customer's median days late"),
+        C("by_promise", "money", description="Live promises and plan installments at their own dates, times the "
+                                             "customer's kept-rate"),
+        C("amount", "money", description="by_behaviour + by_promise; on the other lines the amount they hold"),
+        C("amount_base", "money", description="amount in the base currency"),
+        C("items", "int", width=8, description="Open items with money on this line"),
+    ),
+    key=("line", "week", "currency"),
+    description="Written by Forecast (ar-xl forecast): expected collections per ISO week and currency. The amounts of "
+                "all lines of a currency add up to its open AR.",
+    unique=False,
+)
+
 CONFIG = Table(
     "Config",
     (
@@ -369,6 +397,37 @@ DISPUTES = Table(
     description="The dispute log.",
 )
 
+WRITEOFFS = Table(
+    "WriteOffs",
+    (
+        C("writeoff_id", width=10),
+        C("source", choices=WRITEOFF_SOURCES, width=14,
+          description="collector (ar-xl writeoff / the Write off button) or dispute (resolved - write-off)"),
+        C("reference", width=14, description="The dispute the write-off comes from"),
+        C("invoice_id", width=16),
+        C("customer_id", width=12),
+        C("currency", width=9),
+        C("amount", "money", description="Written off the invoice's open amount, in its currency"),
+        C("amount_base", "money", description="In the base currency, compared with the approval limit"),
+        C("reason", width=30),
+        C("proposed_by"),
+        C("proposed_on", "date", width=12),
+        C("status", choices=WRITEOFF_STATUSES, width=16,
+          description="booked (within the proposer's limit, or confirmed by an approver), awaiting approval or rejected"),
+        C("review", editable=True, choices=REVIEW_CHOICES, width=10,
+          description="An approver (Config writeoff.approvers) types Confirm or Reject; the next Write off applies it"),
+        C("reviewed_by", editable=True),
+        C("approver", description="Who approved the booking: an approver, or the proposer within their limit"),
+        C("booked_on", "date", width=12),
+        C("journal", width=34, description="The ERP journal file the booking was exported to"),
+        C("in_erp", "bool", width=8, description="TRUE once an ERP sync shows the ERP booked it; until then a sync "
+                                                 "keeps the invoice's open amount lowered by it"),
+        C("note", editable=True, width=30),
+    ),
+    key=("writeoff_id",),
+    description="Write-offs proposed, approved and booked; the ERP journal of each booking.",
+)
+
 ACTIVITIES = Table(
     "Activities",
     (
@@ -431,7 +490,8 @@ AUDIT = Table(
 
 TABLES: dict[str, Table] = {
     t.name: t
-    for t in (INVOICES, PAYMENTS, CUSTOMERS, AGING, WORKLIST, MATCHES, PLANS, PROMISES, DISPUTES, ACTIVITIES, REMINDERS, AUDIT,
+    for t in (INVOICES, PAYMENTS, CUSTOMERS, AGING, WORKLIST, FORECAST, MATCHES, PLANS, PROMISES, DISPUTES, WRITEOFFS,
+              ACTIVITIES, REMINDERS, AUDIT,
               CONFIG)
 }
 """Every table of the collections workbook, in sheet order."""

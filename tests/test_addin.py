@@ -182,6 +182,15 @@ def test_my_worklist_button_is_on_and_runs_the_worklist(built):
     assert macros.ENTRY_POINTS["my_worklist"][1] == "actions.worklist"
 
 
+def test_statement_button_is_on_beside_reminders_and_runs_the_statement(built):
+    group = [g for g in _ribbon(built).iter(NS + "group") if g.get("label") == "Reminders"][0]
+    tags = [b.get("tag") for b in group.iter(NS + "button")]
+    assert tags == ["my_worklist", "reminders", "statement"]
+    b = [b for b in group.iter(NS + "button") if b.get("tag") == "statement"][0]
+    assert b.get("label") == "Statement" and b.get("enabled") != "false" and b.get("onAction") == "ArXlDispatch"
+    assert macros.ENTRY_POINTS["statement"][1] == "actions.statement"
+
+
 # ------------------------------------------------------------------ the VBA project
 
 def _vba_code(path) -> dict[str, str]:

@@ -150,7 +150,7 @@ def test_cli_writes_the_dashboard_sheet(small_wb, capsys):
     assert values["DSO"].number_format == '0.0 "days"'
     assert ws["N1"].value == dt.datetime(2026, 11, 23)
     assert ws.print_area and ws.page_setup.orientation == "landscape"
-    assert len(ws._charts) == 3
+    assert len(ws._charts) == 4  # aging, cash per week, disputes, the cash forecast
     # the pivot parts: caches on the tables by name, refreshed on open
     caches = _zip_text(small_wb, r"xl/pivotCache/pivotCacheDefinition\d+\.xml")
     sources = sorted(re.search(r'<worksheetSource name="(\w+)"', x).group(1) for x in caches.values())

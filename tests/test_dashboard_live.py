@@ -103,7 +103,7 @@ def _block(path, key: str) -> list[tuple]:
 
 
 def _chart_spans(path) -> list[set[tuple[int, int, int, int]]]:
-    """Per chart (in sheet order: aging, weeks, disputes) the DashboardData cell ranges it reads."""
+    """Per chart (in sheet order: aging, weeks, disputes, forecast) the DashboardData cell ranges it reads."""
     charts = _zip_text(path, r"xl/charts/chart\d+\.xml")
     drawing = _zip_text(path, r"xl/drawings/drawing\d+\.xml")
     rels = _zip_text(path, r"xl/drawings/_rels/drawing\d+\.xml\.rels")
@@ -134,7 +134,9 @@ def _expected_spans(ranges) -> list[set[tuple[int, int, int, int]]]:
         aging |= {(a.first_row, a.last_row, c, c), (a.header_row, a.header_row, c, c)}
     weeks = {(w.first_row, w.last_row, 1, 1), (w.first_row, w.last_row, 3, 3), (w.header_row, w.header_row, 3, 3)}
     disputes = {(d.first_row, d.last_row, 1, 1), (d.first_row, d.last_row, 3, 3), (d.header_row, d.header_row, 3, 3)}
-    return [aging, weeks, disputes]
+    f = ranges["forecast"]
+    forecast = {(f.first_row, f.last_row, 1, 1), (f.first_row, f.last_row, 3, 3), (f.header_row, f.header_row, 3, 3)}
+    return [aging, weeks, disputes, forecast]
 
 
 def _setvalues_per_sheet(path, actions) -> dict[str, int]:
@@ -159,7 +161,7 @@ def test_the_button_rewrites_the_kpis_and_the_chart_ranges_where_the_charts_read
     # the charts of the file layout read exactly the ranges the live writer will write
     fig = _figures(path)
     rooms = _rooms(path)
-    assert rooms == {"aging": 3, "weeks": 13, "disputes": 2, "kpis": 10, "credit": 1}  # credit: the hold list, "(none)"
+    assert rooms == {"aging": 3, "weeks": 13, "disputes": 2, "forecast": 13, "kpis": 10, "credit": 1}  # credit: the hold list, "(none)"
     ranges = dashboard_sheet.place_blocks(dashboard_sheet.chart_blocks(fig), rooms)
     assert _chart_spans(path) == _expected_spans(ranges)
     assert _kpis(path)["Total AR (EUR)"].value == 2815.75
@@ -178,9 +180,10 @@ def test_the_button_rewrites_the_kpis_and_the_chart_ranges_where_the_charts_read
     actions, alerts, book = click(path, "refresh_dashboard")
     prompt = _ok(alerts)
     assert "total AR EUR 2,315.75" in prompt and "ar-xl dashboard" not in prompt  # nothing to redraw
-    # write tables, then one write per block: the header rows, the KPI tiles and the FX note, the five ranges (the fifth: the credit hold list)
+    # write tables, then one write per block: the header rows, the KPI tiles and the FX note, the six ranges
+    # (the fourth: the cash forecast; the sixth: the credit hold list)
     counts = _setvalues_per_sheet(path, actions)
-    assert counts["Dashboard"] == 3 and counts["DashboardData"] == 5
+    assert counts["Dashboard"] == 3 and counts["DashboardData"] == 6
     fx = openpyxl.load_workbook(path)["Dashboard"].cell(*dashboard_sheet.FX_NOTE_CELL).value
     assert fx.startswith("FX rates used: 1 GBP = 1.165 EUR (from Config row ")
     funcs = [a["func"] for a in actions]
@@ -264,11 +267,11 @@ def test_a_workbook_without_a_dashboard_gets_one_and_is_told_how_to_add_the_char
     notes = [ws.cell(r, 13).value for r in range(4, 14)]
     assert notes[0] == "How to read this" and any("ar-xl dashboard" in (n or "") for n in notes)
     # DashboardData is laid out as the file layout would, so a later file refresh and live refreshes agree
-    assert _rooms(path) == {"aging": 3, "weeks": 13, "disputes": 2, "kpis": 10, "credit": 1}
+    assert _rooms(path) == {"aging": 3, "weeks": 13, "disputes": 2, "forecast": 13, "kpis": 10, "credit": 1}
     assert _block(path, "disputes") == [("price", 1, 200), ("quantity", 1, 116.5)]
     # the team lead runs the file refresh once: charts and pivots are added ...
     assert main(["dashboard", str(path), "--as-of", AS_OF.isoformat()]) == 0
-    assert len(openpyxl.load_workbook(path)["Dashboard"]._charts) == 3
+    assert len(openpyxl.load_workbook(path)["Dashboard"]._charts) == 4  # with the cash forecast's
     assert len(_zip_text(path, r"xl/pivotTables/pivotTable\d+\.xml")) == 4
     # ... and from then on the button refreshes without a word about it
     _, alerts, _ = click(path, "refresh_dashboard")
@@ -287,7 +290,7 @@ def test_a_damaged_chart_data_sheet_is_laid_out_again(team_wb):
     assert "DashboardData sheet was rebuilt" in _ok(alerts)
     rows = _data_rows(path)
     assert rows[0][0].startswith("Aging by collector") and not any("stray" == v for r in rows for v in r)
-    assert _rooms(path) == {"aging": 3, "weeks": 13, "disputes": 2, "kpis": 10, "credit": 1}
+    assert _rooms(path) == {"aging": 3, "weeks": 13, "disputes": 2, "forecast": 13, "kpis": 10, "credit": 1}
 
 
 def test_write_live_works_on_a_classic_like_book(tmp_path):

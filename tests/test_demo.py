@@ -266,6 +266,7 @@ def test_demo_ran_every_step_into_the_workbook(book, demo):
     assert [name for name, _ in demo.changes] == [s.name for s in demo_mod.STEPS]
     assert demo_mod.STEPS[-1].name == "refresh dashboard"
     pay = book.get("Payments")
+    pay = pay[~pay["payment_id"].str.startswith("HIST-")]  # the day's statement; the rest is the matched history
     assert len(pay) == len(demo.bank.credits)
     assert int(pay["amount"].sum()) == sum(e.amount for e in demo.bank.credits)
     inv = book.get("Invoices")
@@ -359,3 +360,32 @@ def test_lo_convert_fails_loudly_without_soffice(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(lo.LibreOfficeError, match="not installed"):
         lo.convert(tmp_path / "x.xlsx", "pdf", tmp_path)
+
+
+# ---------------------------------------------------------------- the matched history and the forecast
+
+def test_demo_has_months_of_matched_history(book, demo):
+    pay = book.get("Payments")
+    hist = pay[pay["payment_id"].str.startswith("HIST-")]
+    assert (hist["status"] == "applied").all() and (hist["unapplied_amount"] == 0).all()
+    first, last = hist["value_date"].min().date(), hist["value_date"].max().date()
+    assert (last - first).days > 150 and last <= DEMO_AS_OF
+    m = book.get("Matches")
+    hm = m[m["payment_id"].isin(set(hist["payment_id"]))]
+    assert hm["applied"].all()
+    # every history payment is applied in full to invoices of its customer, which are paid (or partly)
+    assert hm.groupby("payment_id")["applied_amount"].sum().reindex(hist["payment_id"]).tolist() == hist["amount"].tolist()
+    inv = book.get("Invoices").set_index("invoice_id")
+    got = hm.groupby("invoice_id")["applied_amount"].sum()
+    assert (inv.loc[got.index, "amount"] - inv.loc[got.index, "open_amount"] >= got).all()
+    # cash per ISO week over the months before today, not one bar
+    weeks = hist.groupby(hist["value_date"].dt.strftime("%G-W%V"))["amount"].sum()
+    assert len(weeks) >= 20
+
+
+def test_forecast_backtest_on_the_demo(book):
+    from ar_xl.actions import forecast
+    res = forecast.backtest(book, weeks=13)
+    print(forecast.backtest_report(res, "EUR"))
+    assert res.items > 500 and int(res.weeks["actual"].sum()) > 0
+    assert res.wape < res.naive_wape  # the customers' behaviour beats their due dates

@@ -556,3 +556,36 @@ def test_reminders_with_an_unknown_level_says_which_levels_exist(wb, tmp_path):
     _, alerts, book = click(wb, "reminders", sheet="Config")
     assert "no reminder level 7; Config defines levels 1, 2, 3, 4" in _critical(alerts)
     assert len(book.get("Reminders")) == 0
+
+
+# ------------------------------------------------------------------ statement of account
+
+def test_statement_of_the_selected_customer(wb, tmp_path):
+    out = tmp_path / "statements"
+    out.mkdir()
+    _set_parameters(wb, {"statement.folder": str(out), "as_of": "2026-11-15"})
+    r = _row_of(wb, "Invoices", "invoice_id", "2026-0002")
+    _, alerts, book = click(wb, "statement", sheet="Invoices", selection=f"A{r}")
+    assert "statement of C1 Bakker Logistiek B.V. as of 2026-11-15" in _ok(alerts)
+    [pdf] = list(out.iterdir())
+    assert pdf.name == "statement_C1_2026-11-15.pdf"
+    import subprocess
+    text = " ".join(subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                                   check=True).stdout.split())
+    # C1's two invoices; BNK-1 (C1's IBAN, nothing applied yet) is unapplied cash
+    for s in ("Invoice 2026-0001", "Invoice 2026-0002", "Payment BNK-1", "Balance €300.00"):
+        assert s in text, s
+    act = book.get("Activities").iloc[-1]
+    assert act["customer_id"] == "C1" and act["outcome"].startswith("statement sent")
+    # as XLSX
+    _set_parameters(wb, {"statement.format": "xlsx"})
+    _, alerts, book = click(wb, "statement", sheet="Invoices", selection=f"A{r}")
+    _ok(alerts)
+    assert sorted(p.suffix for p in out.iterdir()) == [".pdf", ".xlsx"]
+
+
+def test_statement_without_a_customer_selected_says_what_to_do(wb, tmp_path):
+    _set_parameters(wb, {"statement.folder": str(tmp_path)})
+    _, alerts, book = click(wb, "statement", sheet="Config")
+    assert "select a row of the customer" in _critical(alerts)
+    assert len(book.get("Activities")) == 0

@@ -94,3 +94,67 @@ def test_libreoffice_prints_each_aging_page_whole_with_its_header(demo, tmp_path
     n_rows = len(xlsx.load(demo.workbook).get("Aging"))
     printed = sum(len(re.findall(r"^\s*2026-05-14\s", p, re.M)) for p in aging)
     assert printed == n_rows  # every row printed once, on some page
+
+
+def test_derived_sheets_are_protected_without_a_password_and_the_actions_still_write_them(tmp_path):
+    import datetime as dt
+    from ar_xl.actions import refresh
+    path = tmp_path / "book.xlsx"
+    xlsx.create(path)
+    wb = openpyxl.load_workbook(path)
+    for name in ("Aging", "Audit"):
+        p = wb[name].protection
+        assert p.sheet and not p.password, name
+        assert not p.autoFilter and not p.sort, name  # filtering and sorting stay allowed
+    assert not wb["Invoices"].protection.sheet and not wb["Config"].protection.sheet
+    wb["Invoices"].append(["2026-0001", "C1", "Bakker B.V.", dt.datetime(2026, 10, 1), dt.datetime(2026, 10, 31),
+                           "EUR", 100, 100])
+    wb.save(path)
+    book = xlsx.load(path)
+    xlsx.save(book, refresh.run(book, dt.date(2026, 11, 23)))
+    wb = openpyxl.load_workbook(path)
+    assert wb["Aging"]["B2"].value == "2026-0001" and wb["Aging"].protection.sheet
+    assert wb["Audit"].max_row > 1 and wb["Audit"].protection.sheet
+
+
+def test_the_demo_dashboard_data_is_protected_and_its_pivots_stay_refreshable(demo):
+    wb = openpyxl.load_workbook(demo.workbook)
+    assert wb["DashboardData"].protection.sheet
+    assert not wb["Dashboard"].protection.sheet  # a protected sheet's PivotTables cannot be refreshed
+
+
+class _ComSheet:
+    """What ``lifted`` uses of an Excel worksheet through COM: ProtectContents, Unprotect, Protect."""
+    name = "Aging"
+
+    def __init__(self, protected: bool, password: bool = False):
+        self.api = self
+        self.ProtectContents, self.password, self.calls = protected, password, []
+
+    def Unprotect(self):
+        self.calls.append("Unprotect")
+        if self.password:
+            raise RuntimeError("The password you supplied is not correct")
+        self.ProtectContents = False
+
+    def Protect(self, **allow):
+        self.calls.append("Protect")
+        self.allowed = allow
+        self.ProtectContents = True
+
+
+def test_the_ribbon_lifts_a_protected_sheet_for_its_write_and_restores_it():
+    from ar_xl.errors import ArXlError
+    sheet = _ComSheet(protected=True)
+    with sheet_setup.lifted(sheet):
+        assert sheet.ProtectContents is False  # writable inside
+    assert sheet.calls == ["Unprotect", "Protect"] and sheet.ProtectContents
+    assert sheet.allowed["AllowFiltering"] and sheet.allowed["AllowUsingPivotTables"]
+    plain = _ComSheet(protected=False)
+    with sheet_setup.lifted(plain):
+        pass
+    assert plain.calls == []
+    locked = _ComSheet(protected=True, password=True)
+    with pytest.raises(ArXlError, match="sheet Aging is protected with a password"):
+        with sheet_setup.lifted(locked):
+            raise AssertionError("nothing may be written")

@@ -270,3 +270,74 @@ def test_a_workbook_made_before_the_reminders_table_gets_one(wb, tmp_path):
     out.mkdir()
     assert main(["remind", str(wb), "--as-of", AS_OF, "--out", str(out), "--customer", "C-NL,C-FR"]) == 0
     assert sorted(xlsx.load(wb).get("Reminders")["customer_id"]) == ["C-FR", "C-NL"]
+
+
+# ------------------------------------------------------------------ statutory interest
+
+def _interest_book(tmp_path, country, due, reminded):
+    return seeded(
+        tmp_path / "collections.xlsx",
+        Customers=([("C-DE", "Spedition Kühn GmbH", "de", "b@kuehn.example", country)],
+                   ["customer_id", "customer_name", "language", "email", "country"]),
+        Invoices=([("I1", "C-DE", "Spedition Kühn GmbH", "2025-05-16", due, "EUR", "1000.00", "1000.00", "open")],
+                  ["invoice_id", "customer_id", "customer_name", "invoice_date", "due_date", "currency", "amount",
+                   "open_amount", "status"]),
+        Reminders=([("R-000001", "C-DE", 1, reminded[0], "I1"), ("R-000002", "C-DE", 2, reminded[1], "I1")],
+                   ["reminder_id", "customer_id", "level", "sent_on", "items"]),
+    )
+
+
+def test_final_notice_claims_the_statutory_rate_of_the_customers_country_across_1_july(tmp_path, capsys):
+    """DE, § 288 (2) BGB: Basiszinssatz + 9.  1,000.00 due 15 June 2025, as of 31 August 2025:
+    16-30 June = 15 days at 2.27 + 9 = 11.27 %: 100000 x 11.27 % x 15 / 365 = 463.15 -> 4.63;
+    1 July-31 August = 62 days at 1.27 + 9 = 10.27 %: 100000 x 10.27 % x 62 / 365 = 1744.49 -> 17.44;
+    interest 22.07 (rounded per period)."""
+    wb = _interest_book(tmp_path, "DE", "2025-06-15", ("2025-06-25", "2025-07-20"))
+    out = tmp_path / "out"
+    out.mkdir()
+    assert main(["remind", str(wb), "--as-of", "2025-08-31", "--out", str(out)]) == 0
+    assert "warning" not in capsys.readouterr().err
+    last = xlsx.load(wb).get("Reminders").iloc[-1]
+    assert (int(last["level"]), int(last["interest"]), int(last["compensation"])) == (3, 2207, 4000)
+    assert int(last["total"]) == 100000 + 2207 + 4000
+    letter = pdf_text(next(draft_of(out, last["draft"]).iter_attachments()).get_content(), tmp_path)
+    for text in ("Verzugszinsen (§ 288 (2) BGB: 11,27 % (1. Halbjahr 2025), 10,27 % (2. Halbjahr 2025) p. a.): 22,07 €",
+                 "Gesamtbetrag: 1.062,07 €"):
+        assert text in letter, (text, letter)
+
+
+def test_a_missing_rate_is_said_in_the_letter_and_warned_never_guessed(tmp_path, capsys):
+    """The shipped table ends with 2026H1: interest into 2026H2 is left out, not estimated."""
+    wb = _interest_book(tmp_path, "DE", "2026-06-15", ("2026-06-25", "2026-07-20"))
+    out = tmp_path / "out"
+    out.mkdir()
+    assert main(["remind", str(wb), "--as-of", "2026-08-31", "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "interest left out of 1 item(s) in 1 reminder(s) (customer C-DE): no statutory rate for DE 2026H2" in err
+    assert "rate.DE.2026H2" in err
+    last = xlsx.load(wb).get("Reminders").iloc[-1]
+    assert (int(last["interest"]), int(last["total"])) == (0, 100000 + 4000)
+    letter = pdf_text(next(draft_of(out, last["draft"]).iter_attachments()).get_content(), tmp_path)
+    assert "Verzugszinsen für 2. Halbjahr 2026 sind nicht enthalten" in letter
+
+
+def test_a_customer_without_a_country_uses_the_config_fallback_and_a_flat_rate_overrides(tmp_path, capsys):
+    wb = _interest_book(tmp_path, "", "2025-06-15", ("2025-06-25", "2025-07-20"))
+    out = tmp_path / "out"
+    out.mkdir()
+    assert main(["remind", str(wb), "--as-of", "2025-08-31", "--dry-run"]) == 0
+    assert "the customer has no country and Config dunning.interest_country is empty" in capsys.readouterr().err
+    set_config(wb, dunning__interest_country="DE")
+    assert main(["remind", str(wb), "--as-of", "2025-08-31", "--out", str(out)]) == 0
+    assert int(xlsx.load(wb).get("Reminders").iloc[-1]["interest"]) == 2207
+    # an explicit flat rate: 1000.00 x 8 % x 77 days / 365 = 16.88
+    (tmp_path / "flat").mkdir()
+    wb2 = _interest_book(tmp_path / "flat", "DE", "2025-06-15", ("2025-06-25", "2025-07-20"))
+    set_config(wb2, dunning__interest_rate="8")
+    out2 = tmp_path / "out2"
+    out2.mkdir()
+    assert main(["remind", str(wb2), "--as-of", "2025-08-31", "--out", str(out2)]) == 0
+    last = xlsx.load(wb2).get("Reminders").iloc[-1]
+    assert int(last["interest"]) == 1688
+    letter = pdf_text(next(draft_of(out2, last["draft"]).iter_attachments()).get_content(), tmp_path)
+    assert "Verzugszinsen (8,00 % p. a.): 16,88 €" in letter

@@ -38,12 +38,15 @@ TABLES = ["Invoices", "Customers", "Payments", "Disputes", "Audit"]
 
 
 def unapplied_cash(book: Book) -> pd.DataFrame:
-    """customer_id, amount (cents, own currency), currency of the cash not yet applied (module docstring)."""
-    cols = ["customer_id", "amount", "currency"]
+    """customer_id, amount (cents left unapplied, own currency), currency, payment_id, value_date and paid
+    (the payment's whole amount) of the cash not yet applied (module docstring); the statement of account
+    lists these lines."""
+    cols = ["customer_id", "amount", "currency", "payment_id", "value_date", "paid"]
+    empty = pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
     pay = book.get("Payments")
     cust = book.get("Customers")
     if not len(pay) or not len(cust):
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+        return empty
     owners: dict[str, set[str]] = {}
     for cid, ibans in zip(cust["customer_id"], cust["iban"] if "iban" in cust else [""] * len(cust)):
         if blank(cid) or blank(ibans):
@@ -52,8 +55,9 @@ def unapplied_cash(book: Book) -> pd.DataFrame:
             if normalise_iban(x):
                 owners.setdefault(normalise_iban(x), set()).add(str(cid).strip())
     rows = []
-    for amount, un, status, cur, iban in zip(pay["amount"], pay["unapplied_amount"], pay["status"],
-                                             pay["currency"], pay["payer_iban"]):
+    for pid, day, amount, un, status, cur, iban in zip(pay["payment_id"], pay["value_date"], pay["amount"],
+                                                       pay["unapplied_amount"], pay["status"], pay["currency"],
+                                                       pay["payer_iban"]):
         if str("" if blank(status) else status).strip().lower() == "ignored":
             continue
         left = amount if blank(un) else un
@@ -61,8 +65,9 @@ def unapplied_cash(book: Book) -> pd.DataFrame:
             continue
         who = owners.get(normalise_iban(iban), set())
         if len(who) == 1:
-            rows.append((next(iter(who)), int(left), str(cur).strip().upper()))
-    return pd.DataFrame(rows, columns=cols) if rows else pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+            rows.append((next(iter(who)), int(left), str(cur).strip().upper(), str(pid).strip(), day,
+                         int(amount) if not blank(amount) else int(left)))
+    return pd.DataFrame(rows, columns=cols) if rows else empty
 
 
 def exposures(book: Book, as_of: dt.date | None = None, invoices: pd.DataFrame | None = None) -> pd.DataFrame:

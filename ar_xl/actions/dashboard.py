@@ -49,6 +49,7 @@ def run(book: Book, as_of: dt.date | None = None, confirm_fx: bool = False) -> D
     from .credit import exposures
     figures = engine.figures(table, labels, book.get("Invoices"), book.get("Payments"), book.get("Matches"),
                              book.get("Disputes"), book.get("Promises"), as_of, cfg, credit=exposures(book, as_of))
+    figures.forecast_by_week = _forecast(book, as_of, figures.left_out)
     change = DashboardChange("refresh_dashboard", figures=figures, labels=tuple(labels), fx_note=aged.fx_note)
     change.tables = dict(aged.tables)
     change.extra_columns = dict(aged.extra_columns)
@@ -67,6 +68,26 @@ def run(book: Book, as_of: dt.date | None = None, confirm_fx: bool = False) -> D
     for note in figures.left_out:
         change.summary += f"; {note}"
     return change
+
+
+FORECAST_WEEKS = 13
+
+
+def _forecast(book: Book, as_of: dt.date, left_out: list[str]):
+    """The cash forecast's expected collections per ISO week (base cents) for the Dashboard's chart
+    (``actions.forecast``); empty, with a note in ``left_out``, when the forecast cannot be made."""
+    import pandas as pd
+
+    from ..errors import ArXlError
+    from . import forecast
+    try:
+        fc = forecast.table(book, as_of, FORECAST_WEEKS)
+    except ArXlError as e:
+        left_out.append(f"cash forecast not drawn: {e}")
+        return pd.DataFrame({"week": [], "week_start": [], "amount": []})
+    exp = fc.loc[fc["line"] == "expected"]
+    out = exp.groupby(["week", "week_start"], sort=True, as_index=False)["amount_base"].sum()
+    return out.rename(columns={"amount_base": "amount"})
 
 
 def _holds(fig: engine.Figures) -> str:

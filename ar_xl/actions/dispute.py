@@ -10,7 +10,11 @@ an invoice on a live dispute says ``disputed``, and stops saying it when the dis
 is resolved; the aging flag comes from the same records.
 
 ``set_dispute_status`` applies one workflow step (``engine.disputes``
-transitions; a refused step raises ``InputError`` with the engine's message).
+transitions; a refused step raises ``InputError`` with the engine's message).  A dispute
+resolved as ``resolved - write-off`` proposes the write-off itself (``actions.writeoff.from_dispute``:
+the dispute's amount, never more than its invoices have open), booked at once within the
+resolver's Config limit, else waiting for an approver in WriteOffs; so its invoice is neither
+left open to be chased in full nor written off without approval.
 
 ``dispute_from_short_pay`` turns a short-pay deduction from cash application
 into a ``short payment / deduction`` dispute.  It is idempotent: when a
@@ -149,8 +153,10 @@ def set_dispute_status(
     resolution: str | None = None,
     on: object = None,
     user: str | None = None,
+    journal_dir: str = "ar-xl-journal",
 ) -> Change:
-    """Move ``dispute_id`` to ``status`` on date ``on`` (default today); see ``engine.disputes`` for the workflow."""
+    """Move ``dispute_id`` to ``status`` on date ``on`` (default today); see ``engine.disputes`` for the workflow.
+    ``journal_dir``: where the ERP journal of a write-off booked at once goes (``actions.writeoff``)."""
     src = "set dispute status"
     user = who(book, user)
     d = book.get("Disputes").reset_index(drop=True)
@@ -180,8 +186,14 @@ def set_dispute_status(
         msg += f" on {on_d:%Y-%m-%d}"
     if resolution and text_of(row.get("resolution")) and text_of(row.get("resolution")) != str(resolution).strip():
         msg += f"; resolution kept as typed: {text_of(row.get('resolution'))!r}"
+    if new_row["status"] == WRITE_OFF and text_of(row.get("status")) != WRITE_OFF:
+        from . import writeoff
+        msg += "; " + writeoff.from_dispute(book, change, row, user, on_d, journal_dir)
     change.summary = msg
     return restate.follow(book, change)
+
+
+WRITE_OFF = "resolved - write-off"
 
 
 def dispute_report(book: Book, as_of: object = None) -> engine.DisputeReport:

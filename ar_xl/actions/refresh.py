@@ -36,7 +36,8 @@ def aging_table(book: Book, as_of: dt.date, edges=None, basis=None) -> tuple[pd.
     edges = tuple(edges or cfg.aging_buckets)
     inv = book.get("Invoices").copy()
     inv.attrs = book.get("Invoices").attrs
-    state = states.derive(inv, _optional(book, "Disputes"), _optional(book, "Plans"), _optional(book, "Promises"))
+    state = states.derive(inv, _optional(book, "Disputes"), _optional(book, "Plans"), _optional(book, "Promises"),
+                          _optional(book, "WriteOffs"))
     inv["disputed"] = inv["invoice_id"].astype(str).str.strip().isin(disputed_invoice_ids(book)).to_numpy()
     inv["collector"] = owners.effective_collectors(inv, book.get("Customers") if book.has("Customers") else None)
     items = aging.age_items(inv, as_of, cfg, edges, basis)

@@ -10,6 +10,10 @@ draft with the PDF attached) and returns a ``Change`` that
   ``letter``; the outcome names the level and total; next action date = the pay-by date);
 * logs both in **Audit**.
 
+From level ``STATEMENT_FROM_LEVEL`` (2) on, the customer's **statement of account** (``actions.statement``,
+all currencies, same as-of date) goes with the letter: as a second PDF attached to the draft and as a file
+``<stem>_statement.pdf`` beside the letter.
+
 The files themselves travel on ``change.documents`` as ``(path, bytes)``: the shell writes them (after
 checking each path) before it saves the workbook, so a logged reminder always has its files.  With
 ``dry_run`` nothing is rendered or logged: the summary says what would be made and why others are not.
@@ -31,6 +35,10 @@ from ..errors import ArXlError
 from ..letters import render
 from ..money import fmt
 from .plan import appended, known_customer, who
+from .statement import Statements
+
+STATEMENT_FROM_LEVEL = 2
+"""Reminders of this level and higher carry the statement of account."""
 
 
 def _as_of(value) -> dt.date:
@@ -57,6 +65,21 @@ def plan_letters(book: Book, as_of=None, customers=None, level: int | None = Non
         raise ArXlError(f"remind: {e}") from None
 
 
+def interest_warnings(plan: dunning.Plan) -> list[str]:
+    """One warning per reason interest was left out (the letters themselves say so too), with how many
+    items and reminders it touches and the first customers."""
+    by_reason: dict[str, list[tuple[str, int]]] = {}
+    for lt in plan.letters:
+        for why, items in lt.interest_missing.items():
+            by_reason.setdefault(why, []).append((lt.customer_id, len(items)))
+    out = []
+    for why, hits in by_reason.items():
+        custs = list(dict.fromkeys(c for c, _ in hits))
+        out.append(f"interest left out of {sum(n for _, n in hits)} item(s) in {len(hits)} reminder(s) "
+                   f"(customer {', '.join(custs[:5])}{', ...' if len(custs) > 5 else ''}): {why}")
+    return out
+
+
 def _skips(plan: dunning.Plan) -> str:
     counts = Counter(r.split(":")[0] if r.startswith("level ") else r for _, _, r in plan.skipped)
     return "; ".join(f"{r} ({n})" for r, n in counts.most_common())
@@ -78,6 +101,7 @@ def remind(book: Book, as_of=None, customers=None, level: int | None = None, out
         verb = "would make" if dry_run else "made"
         change.summary = (f"{verb} {len(plan.letters)} reminder(s) as of {day:%Y-%m-%d}"
                           f"{' (' + by_level + ')' if by_level else ''}; not reminded: {skipped or 'none'}")
+        change.warnings.extend(interest_warnings(plan))
         return change
     out = Path(out_dir)
     if not out.is_dir():
@@ -88,6 +112,7 @@ def remind(book: Book, as_of=None, customers=None, level: int | None = None, out
     act_ids = list(book.get("Activities")["activity_id"])
     rows, acts = [], []
     when = clock.now()
+    statements: Statements | None = None
     for lt in progress.track(plan.letters, "writing reminders"):
         rid = next_id(existing, "R")
         existing.append(rid)
@@ -96,8 +121,15 @@ def remind(book: Book, as_of=None, customers=None, level: int | None = None, out
         subject, body = render.texts(lt, dn, day)
         pdf = render.pdf(lt, subject, body, dn, day)
         change.documents.append((pdf_path, pdf))  # type: ignore[attr-defined]
+        more: tuple[tuple[str, bytes], ...] = ()
+        if lt.level.number >= STATEMENT_FROM_LEVEL:
+            statements = statements or Statements(book, day)
+            st_pdf = statements.pdf(lt.customer_id)
+            st_path = (out / f"{stem}_statement.pdf").absolute()
+            change.documents.append((st_path, st_pdf))  # type: ignore[attr-defined]
+            more = ((st_path.name, st_pdf),)
         if lt.email:
-            change.documents.append((eml_path, render.eml(lt, subject, body, pdf, pdf_path.name, dn, when)))  # type: ignore[attr-defined]
+            change.documents.append((eml_path, render.eml(lt, subject, body, pdf, pdf_path.name, dn, when, more)))  # type: ignore[attr-defined]
         items = join_ids(lt.items["invoice_id"])
         rows.append({
             "reminder_id": rid, "customer_id": lt.customer_id, "customer_name": lt.customer_name,
@@ -113,7 +145,7 @@ def remind(book: Book, as_of=None, customers=None, level: int | None = None, out
             "activity_id": aid, "at": pd.Timestamp(when), "user": user, "customer_id": lt.customer_id,
             "channel": "email" if lt.email else "letter",
             "outcome": f"reminder {rid} level {lt.level.number} ({lt.level.tone}): {len(lt.items)} item(s), "
-                       f"{lt.currency} {fmt(lt.total)}",
+                       f"{lt.currency} {fmt(lt.total)}{' with statement of account' if more else ''}",
             "next_action_date": pd.Timestamp(pay_by), "note": "",
         })
         change.log(user, "Reminders", rid, "total", None, fmt(lt.total), f"remind level {lt.level.number}")
@@ -125,7 +157,5 @@ def remind(book: Book, as_of=None, customers=None, level: int | None = None, out
                       f"{len({lt.customer_id for lt in plan.letters})} customer(s) in {out.absolute()}"
                       f"{f'; {no_mail} without an e-mail address (PDF only)' if no_mail else ''}"
                       f"; not reminded: {skipped or 'none'}")
-    if any(lt.level.interest for lt in plan.letters) and dn.interest_rate is None:
-        change.warnings.append("a level claims interest but Config dunning.interest_rate is empty: no interest was "
-                               "computed")
+    change.warnings.extend(interest_warnings(plan))
     return change

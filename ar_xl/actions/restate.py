@@ -25,7 +25,7 @@ def restate(book: Book, change: Change) -> int:
     if inv is None or not len(inv):
         return 0
     state = states.derive(inv, _table(book, change, "Disputes"), _table(book, change, "Plans"),
-                          _table(book, change, "Promises"))
+                          _table(book, change, "Promises"), _table(book, change, "WriteOffs"))
     old = inv["status"].astype(object).where(inv["status"].notna(), "").astype(str).str.strip().to_numpy(dtype=object)
     differ = np.array([a.lower() != b.lower() and not (a == "" and b == "open") for a, b in zip(old, state)],
                       dtype=bool)  # an empty status already means open
@@ -41,7 +41,7 @@ def restate(book: Book, change: Change) -> int:
 
 
 def follow(book: Book, change: Change) -> Change:
-    """``restate`` at the end of an action that changed Disputes, Plans or Promises; the summary says how
+    """``restate`` at the end of an action that changed Disputes, Plans, Promises or WriteOffs; the summary says how
     many invoice statuses moved."""
     n = restate(book, change)
     if n:

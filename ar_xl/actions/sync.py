@@ -68,11 +68,13 @@ def run(book: Book, invoices: str | os.PathLike, customers: str | os.PathLike | 
 
     name = Path(invoices).name
     res = engine.sync_invoices(book.get("Invoices"), inv_export.frame, inv_export.present, book.get("Matches"),
-                               as_of, full=full, source=name)
+                               as_of, full=full, source=name, writeoffs=book.get("WriteOffs"))
     change = Change(ACTION)
     change.tables["Invoices"] = res.invoices
     if res.matches is not None:
         change.tables["Matches"] = res.matches
+    if res.writeoffs is not None:
+        change.tables["WriteOffs"] = res.writeoffs
     edits, conflicts = list(res.edits), list(res.conflicts)
 
     cust_body = book.get("Customers")

@@ -1,7 +1,7 @@
 """The ``ar-xl`` command: one parser built from the verb modules.
 
-Each verb module (``basics``, ``cash``, ``erp``, ``dashboard``, ``workflow``, ``worklist``, ``credit``, ``remind``,
-``interest``, ``addin``, ``workbooks``) adds its
+Each verb module (``basics``, ``cash``, ``erp``, ``dashboard``, ``forecast``, ``workflow``, ``writeoff``,
+``worklist``, ``credit``, ``remind``, ``statement``, ``interest``, ``addin``, ``workbooks``) adds its
 sub-commands through ``add_verbs(sub)`` and imports only ``cli.common``; this module is the one
 place that knows them all.  Errors a user can act on are printed without a traceback and exit
 with status 2.  When the reader of the output goes away (``ar-xl age ... | head``), the command stops
@@ -15,9 +15,11 @@ import sys
 
 from .. import __version__, progress
 from ..errors import ArXlError
-from . import addin, basics, cash, credit, dashboard, erp, interest, remind, workbooks, workflow, worklist
+from . import (addin, basics, cash, credit, dashboard, erp, forecast, interest, remind, statement, workbooks, workflow,
+               worklist, writeoff)
 
-VERB_MODULES = (basics, cash, erp, dashboard, workflow, worklist, credit, remind, interest, addin, workbooks)
+VERB_MODULES = (basics, cash, erp, dashboard, forecast, workflow, writeoff, worklist, credit, remind, statement, interest,
+                addin, workbooks)
 """In the order ``ar-xl --help`` lists them."""
 
 

@@ -25,9 +25,10 @@ def run_on_workbook(path: str | Path, action: Callable, *args, **kwargs):
     (its ``warnings`` include those about the workbook's rows, whichever action ran).
 
     The read-compute-write holds the workbook's lock and is run again from the read when the
-    file changed underneath (``filesafe.cycle``)."""
+    file changed underneath (``filesafe.cycle``).  A Change that booked write-offs has its ERP journal
+    written first (``workbook.journal``)."""
     from .. import progress
-    from ..workbook import filesafe, xlsx
+    from ..workbook import filesafe, journal, xlsx
     name = Path(path).name
     doing = _doing(action)
 
@@ -37,8 +38,13 @@ def run_on_workbook(path: str | Path, action: Callable, *args, **kwargs):
         read = book.warnings  # about the rows as read (saving puts the new bodies in the book)
         with progress.task(doing):
             change = action(book, *args, **kwargs)
-        with progress.task(f"saving {name}"):
-            xlsx.save(book, change)
+        written = journal.write(change, Path(path).resolve().parent)
+        try:
+            with progress.task(f"saving {name}"):
+                xlsx.save(book, change)
+        except BaseException:  # not saved (the file changed underneath: run again): no journal of it
+            journal.withdraw(written)
+            raise
         change.warnings = list(dict.fromkeys([*read, *change.warnings]))
         return change
     return filesafe.cycle(path, once)

@@ -47,6 +47,7 @@ def add_verbs(sub) -> None:
             for cust, inv, why in change.plan.skipped:
                 print(f"not reminded\t{cust}\t{inv}\t{why}")
             print(change.summary)
+            warn(change.warnings)
             return 0
         change = make_reminders(a.workbook, a.as_of, customers, a.level, a.out, a.force)
         print(change.summary)

@@ -1,6 +1,7 @@
 """``ar-xl demo WORKBOOK``: a collections workbook filled with a realistic portfolio.
 
-``build`` creates the workbook, writes the generated Customers and Invoices in
+``build`` creates the workbook, writes the generated Customers and Invoices, and the
+months of matched payments before today (``history``: earlier statements, already matched) in
 one save, writes the day's bank statement (camt.053.001.08) next to it, then
 runs every action through the same load -> action -> save cycle the ``ar-xl``
 verbs use, and returns a short summary.
@@ -28,6 +29,7 @@ import pandas as pd
 
 from .. import clock, progress
 from . import synth
+from .history import history
 from ..workbook import xlsx
 from ..workbook import dashboard_sheet
 from ..actions import activity, dashboard, dispute, import_statements, match, plan, promise
@@ -243,9 +245,15 @@ def generate(path: str | Path, as_of: dt.date | None = None, seed: int = 7, cust
     change = Change("demo")
     change.tables["Customers"] = pf.customers
     change.tables["Invoices"] = owned_by_customers(pf.invoices)
+    past_payments, past_matches = history(pf)
+    change.tables["Payments"] = past_payments
+    change.tables["Matches"] = past_matches
     change.log(book.user, "Customers", "*", "rows", None, len(pf.customers), rule=f"demo seed={seed}")
     change.log(book.user, "Invoices", "*", "rows", None, len(pf.invoices), rule=f"demo seed={seed} as_of={as_of:%Y-%m-%d}")
-    change.summary = f"loaded {len(pf.customers)} customers and {len(pf.invoices)} invoices"
+    change.log(book.user, "Payments", "*", "rows", None, len(past_payments), rule="demo history: earlier statements")
+    change.log(book.user, "Matches", "*", "rows", None, len(past_matches), rule="demo history: earlier statements")
+    change.summary = (f"loaded {len(pf.customers)} customers, {len(pf.invoices)} invoices and the matched history "
+                      f"({len(past_payments)} payments)")
     xlsx.save(book, change)
 
     stmt = statement_path(path)
@@ -306,6 +314,10 @@ def summary(res: DemoResult) -> str:
         f"over 90 days {pct(over90)}",
         f"  statement   {res.statement.name}: {len(credits)} credits ({cash}), {len(res.bank.debits)} debits",
     ]
+    paid = pf.paid
+    if paid is not None and len(paid):
+        lines.insert(-1, f"  history     {len(paid):,} invoices paid and matched from {paid['paid_on'].min():%Y-%m-%d} "
+                         f"to {paid['paid_on'].max():%Y-%m-%d} (earlier statements)")
     for name, changes in res.changes:
         if len(changes) == 1:
             text = changes[0].summary

@@ -41,6 +41,9 @@ class Portfolio:
     banks: dict[str, str] = field(default_factory=dict)
     """customer_id -> BIC of its (first) account"""
     ibans: dict[str, list[str]] = field(default_factory=dict)
+    paid: pd.DataFrame | None = None
+    """The money received before ``as_of`` on the invoices (``history``): invoice_id, customer_id, paid_on
+    (the value date), amount (cents), currency; one row per invoice paid in full or in part."""
 
 
 def _eom(d: dt.date) -> dt.date:
@@ -93,7 +96,20 @@ def portfolio(seed: int = 7, as_of: dt.date | None = None, customers: int = 300,
     inv_rows = _invoice_rows(docs, r, as_of)
     _credit_limits(rows, docs, months)
     return Portfolio(as_of=as_of, customers=_customer_frame(rows), invoices=_invoice_frame(inv_rows),
-                     banks=banks, ibans=ibans)
+                     banks=banks, ibans=ibans, paid=_paid(docs, inv_rows))
+
+
+def _paid(docs: list[dict], inv_rows: list[dict]) -> pd.DataFrame:
+    """What customers paid on their invoices before ``as_of``: the amount less what is still open, on the day
+    the invoice's behaviour gave (no draw: the random streams are untouched)."""
+    out = []
+    for d, r in zip(docs, inv_rows):
+        if d["kind"] != "INV" or d["paid_on"] is None or r["status"] == "disputed":
+            continue
+        got = int(r["amount"]) - int(r["open_amount"])
+        if got > 0:
+            out.append((r["invoice_id"], r["customer_id"], pd.Timestamp(_business_day(d["paid_on"])), got, r["currency"]))
+    return pd.DataFrame(out, columns=["invoice_id", "customer_id", "paid_on", "amount", "currency"])
 
 
 # ---------------------------------------------------------------- 1. customers

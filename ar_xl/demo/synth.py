@@ -15,6 +15,8 @@ This module names the generator's parts; each lives in a module of its own:
   the bank statement needs (payer banks, BICs); Belgian structured communications
   (OGM/VCS) carry their mod-97 check and RF creditor references their ISO 11649 check;
 * ``remittance``: how customers word a payment and how the bank shows the payer;
+* ``history(portfolio)`` (module ``history``) -> Payments and Matches: the months of payments before
+  the as-of date, already matched (no draw of its own);
 * ``statement(portfolio, seed)`` -> ``Statement``: the day's bank entries paying
   open invoices the way customers really pay (reference in free text, structured
   reference, several invoices at once, part payments, bank charges deducted, name

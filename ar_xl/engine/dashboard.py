@@ -87,6 +87,10 @@ class Figures:
     """Columns: week ('2026-W47'), week_start (Monday), amount (base cents)."""
     left_out: list[str] = field(default_factory=list)
     """What the figures leave out and why (payments in a currency with no FX rate)."""
+    forecast_by_week: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame({"week": [], "week_start": [], "amount": []}), repr=False)
+    """Columns: week, week_start (Monday), amount (base cents): the collections the cash forecast expects
+    per ISO week from the as-of date's (``engine.forecast``; set by ``actions.dashboard``)."""
     credit_holds: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=HOLD_COLUMNS), repr=False)
     """The hold list: customers whose credit_status is ``over limit`` or ``hold proposed`` (``engine.credit``),
     largest exposure first; columns ``HOLD_COLUMNS``, money in base cents."""

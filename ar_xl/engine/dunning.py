@@ -28,10 +28,22 @@ Rules
   customer twice within its interval** (the level's ``gap`` days since a Reminders row of that customer
   and level); such a letter is skipped.
 * **Amounts** (exact cents): amount = the items' open amounts; fee = the level's fee (base currency,
-  converted to the letter's currency at the Config rate); interest, when the level claims it and
-  ``dunning.interest_rate`` is set = per item open × rate × days overdue / 365 (simple, rounded half away
-  from zero per item); compensation, when the level claims it = ``dunning.compensation`` per invoice,
-  converted like the fee; total = amount + fee + interest + compensation.
+  converted to the letter's currency at the Config rate); interest, when the level claims it (below);
+  compensation, when the level claims it = ``dunning.compensation`` per invoice, converted like the fee;
+  total = amount + fee + interest + compensation.
+* **Interest**, when the level claims it, per item on its open amount from the day after the due date
+  up to and including the as-of date:
+
+  - by default the **statutory rate** of ``engine.interest.late_interest`` (rate table + Config
+    ``rate.*`` rows) of the customer's country (Customers.country; blank: Config
+    ``dunning.interest_country``); the letter names the law and each rate that applied
+    (``Letter.interest_law``, ``Letter.interest_rates``: ``(half-year, % a year)``);
+  - only when Config ``dunning.interest_rate`` is set, that **flat rate** instead, as an explicit
+    override: open × rate × days / 365, simple, rounded half away from zero per item;
+  - **never guessed**: an item whose period has no rate in the table, or a customer whose country has
+    no statutory rule (and no fallback), gets no interest; the letter says so and
+    ``Letter.interest_missing`` maps each reason to the items it leaves without interest (the action
+    shows it as a warning).
 """
 from __future__ import annotations
 
@@ -48,6 +60,7 @@ from ..dunning_settings import Dunning, Level
 from ..money import convert
 from .aging import to_base
 from .disputes import disputed_invoices, split_ids
+from .interest import RULES, RateTable, late_interest
 
 NEVER = {"paid", "written off", "legal"}
 
@@ -71,6 +84,16 @@ class Letter:
     fee: int = 0
     interest: int = 0
     compensation: int = 0
+    interest_law: str = ""
+    """The statutory rule the interest follows (``§ 288 (2) BGB``); blank for the flat Config rate."""
+    interest_rates: tuple[tuple[str, Decimal], ...] = ()
+    """Each rate that applied, in % a year, with its half-year (``("2026H1", Decimal("10.27"))``); the flat
+    rate has the half-year ``""``."""
+    interest_missing: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Why interest is left out of some items (a half-year without a rate, a country without a rule): the
+    reason -> the invoice ids."""
+    interest_missing_periods: tuple[str, ...] = ()
+    """The half-years without a rate (``2026H2``), for the letter."""
 
     @property
     def items(self) -> pd.DataFrame:
@@ -165,6 +188,45 @@ def interest_cents(open_cents: int, days: int, rate: Decimal | None) -> int:
     return int((Decimal(int(open_cents)) * rate * days / 365).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
+@dataclass
+class Claim:
+    """The interest of one letter's items (``_claim``)."""
+
+    cents: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    law: str = ""
+    rates: tuple[tuple[str, Decimal], ...] = ()
+    missing: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    periods: tuple[str, ...] = ()
+
+
+def _claim(ix, open_, days, due, ids, as_of: dt.date, flat: Decimal | None, country: str,
+           table: RateTable | None) -> Claim:
+    """Per item interest (module rules): the flat Config rate when set, else the statutory rate of
+    ``country``; the reasons for items left without interest."""
+    if flat is not None:
+        cents = np.array([interest_cents(int(open_[i]), int(days[i]), flat) for i in ix], dtype=np.int64)
+        return Claim(cents, "", (("", flat * 100),))
+    zero = np.zeros(len(ix), dtype=np.int64)
+    code = "GB" if country == "UK" else country
+    if code not in RULES:
+        why = (f"no statutory late-payment rule for country {country!r} (rules: {', '.join(RULES)})" if country
+               else "the customer has no country and Config dunning.interest_country is empty")
+        return Claim(zero, "", (), {f"{why}; set Customers.country, Config dunning.interest_country or a flat "
+                                    "dunning.interest_rate": tuple(ids[ix])})
+    cents, rates, missing, periods = zero.copy(), {}, {}, []
+    for k, i in enumerate(ix):
+        li = late_interest(int(open_[i]), due[i], as_of, code, None, table)
+        if li.interest is None:
+            missing.setdefault(li.missing_text(), []).append(str(ids[i]))
+            periods.extend(m.split()[-1] for m in li.missing)
+            continue
+        cents[k] = li.interest
+        for p in li.periods:
+            rates[p.half_year] = p.rate
+    return Claim(cents, RULES[code].law, tuple(sorted(rates.items())), {k: tuple(v) for k, v in missing.items()},
+                 tuple(dict.fromkeys(sorted(periods))))
+
+
 def plan(
     invoices: pd.DataFrame,
     customers: pd.DataFrame,
@@ -231,6 +293,7 @@ def plan(
     names = inv["customer_name"].map(_text).to_numpy() if "customer_name" in inv else np.full(len(inv), "")
     due_arr = due.to_numpy()
     level_of = {lv.number: lv for lv in dn.levels}
+    rates_table = RateTable.load(config.late_rates) if dn.interest_rate is None else None
     top = dn.levels[-1].number
 
     groups: dict[tuple[str, int, str], list[int]] = {}
@@ -277,15 +340,18 @@ def plan(
             out.skipped.append((c, "", f"level {n}: total {in_base / 100:.2f} {config.base_currency} is below the "
                                        f"minimum {dn.min_amount / 100:.2f}"))
             continue
-        rate = dn.interest_rate if lv.interest else None
-        interest = np.array([interest_cents(int(open_[i]), int(days[i]), rate) for i in idx], dtype=np.int64)
+        info = cust_info.get(c, {})
+        country = _text(info.get("country")).upper() or dn.interest_country
+        claim = Claim(np.zeros(len(idx), dtype=np.int64))
+        if lv.interest:
+            claim = _claim(ix, open_, days, due_arr, ids, as_of, dn.interest_rate, country, rates_table)
+        interest = claim.cents
         items = {
             "invoice_id": ids[ix], "invoice_date": inv_day[ix], "due_date": due_arr[ix],
             "days_overdue": days[ix], "amount": amounts[ix], "open_amount": open_[ix],
             "interest": interest,
             "payment_reference": refs[ix],
         }
-        info = cust_info.get(c, {})
         lang = _text(info.get("language")).lower()
         name = _text(info.get("customer_name")) or names[ix[0]]
         letter = Letter(
@@ -294,7 +360,8 @@ def plan(
             email=_text(info.get("email")), country=_text(info.get("country")).upper(),
             level=lv, currency=cur, columns=items, amount=total,
             fee=_base_to(lv.fee, cur, config),
-            interest=int(interest.sum()),
+            interest=int(interest.sum()), interest_law=claim.law, interest_rates=claim.rates,
+            interest_missing=claim.missing, interest_missing_periods=claim.periods,
             compensation=_base_to(dn.compensation, cur, config) * len(idx) if lv.compensation else 0,
         )
         out.letters.append(letter)

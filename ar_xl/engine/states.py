@@ -4,13 +4,15 @@ The state is the first of these that applies:
 
 1. **a person's decision**: ``legal`` or ``written off`` typed in Invoices.status (or any text
    that is not one of the derived states below) is kept as it is;
-2. **paid**: nothing is open (open amount 0); ``closed in ERP`` stays when the ERP closed it;
-3. **disputed**: the invoice is on a dispute that is not resolved or closed (a rejected,
+2. **written off**: a booked write-off (WriteOffs, ``engine.writeoffs``) brought the open amount to 0;
+   a partial write-off leaves the rest open, in the state the other records give;
+3. **paid**: nothing is open (open amount 0); ``closed in ERP`` stays when the ERP closed it;
+4. **disputed**: the invoice is on a dispute that is not resolved or closed (a rejected,
    resolved or closed dispute no longer counts);
-4. **on plan**: the invoice is on a payment plan whose plan_status is ``active`` (a broken,
+5. **on plan**: the invoice is on a payment plan whose plan_status is ``active`` (a broken,
    completed or cancelled plan no longer counts);
-5. **promised**: the invoice is on a promise to pay whose status is ``open``;
-6. **open**.
+6. **promised**: the invoice is on a promise to pay whose status is ``open``;
+7. **open**.
 
 So a status typed as ``disputed`` without a dispute record, or left ``on plan`` after the plan
 broke, is replaced by the state the records give; a person who wants to say more than the
@@ -23,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from .disputes import live_mask, split_ids
+from .writeoffs import booked_ids
 
 DERIVED = ("open", "paid", "disputed", "on plan", "promised", "closed in ERP")
 """The states the records decide; any other status is a person's and wins."""
@@ -57,7 +60,7 @@ def promised_ids(promises: pd.DataFrame | None) -> set[str]:
 
 
 def derive(invoices: pd.DataFrame, disputes: pd.DataFrame | None = None, plans: pd.DataFrame | None = None,
-           promises: pd.DataFrame | None = None) -> np.ndarray:
+           promises: pd.DataFrame | None = None, writeoffs: pd.DataFrame | None = None) -> np.ndarray:
     """Each invoice's state, by the precedence of the module docstring."""
     n = len(invoices)
     if not n:
@@ -75,6 +78,7 @@ def derive(invoices: pd.DataFrame, disputes: pd.DataFrame | None = None, plans: 
     state[ids.isin(disputed_ids(disputes)).to_numpy()] = "disputed"
     paid = open_ == 0
     state[paid] = np.where(lower[paid] == "closed in erp", "closed in ERP", "paid")
+    state[paid & ids.isin(booked_ids(writeoffs)).to_numpy()] = "written off"
     state[person] = typed.to_numpy(dtype=object)[person]
     return state
 

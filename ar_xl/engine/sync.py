@@ -18,7 +18,8 @@ Invoices (by ``invoice_id``)
   ``closed in ERP`` (or another state the records decide, ``engine.states``: disputed, on plan,
   promised): ``paid`` at 0, ``closed in ERP`` when closed, ``open`` again when a paid or closed
   invoice reopens.  A status a person set (``legal``, ``written off``, any other text) stays; when
-  the ERP pays or closes such an invoice the conflict is reported.
+  the ERP pays or closes such an invoice the conflict is reported (not for ``written off``, which
+  expects it).
 
 Our cash versus the ERP's
 -------------------------
@@ -32,7 +33,9 @@ direction of U: for a credit note the sums are negative); the rest stay unbooked
 amount is E less the unbooked allocations.  So: the ERP has not booked our payment yet -> the
 invoice keeps our lower open amount; the ERP booked it -> the allocation is marked ``booked in
 ERP`` (in Matches ``flags``) and never counts again; the ERP lowered the open amount further (a
-credit note, another payment) -> the ERP's amount.
+credit note, another payment) -> the ERP's amount.  A booked write-off (WriteOffs, sent to the ERP
+in its journal) counts the same way, after the Matches allocations, until the ERP shows it booked:
+then its WriteOffs ``in_erp`` is set TRUE.
 
 Customers (by ``customer_id``)
 ------------------------------
@@ -53,6 +56,7 @@ from .. import frames, schema
 from ..errors import CellProblem, InputError
 from ..money import fmt
 from . import states
+from . import writeoffs as writeoffs_engine
 
 CLOSED = "closed in ERP"
 BOOKED = "booked in ERP"
@@ -89,6 +93,7 @@ class SyncResult:
     invoices: pd.DataFrame
     customers: pd.DataFrame | None = None
     matches: pd.DataFrame | None = None
+    writeoffs: pd.DataFrame | None = None
     edits: list[Edit] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
@@ -155,10 +160,34 @@ def _cents(v) -> int:
 
 # ---------------------------------------------------------------- invoices
 
+def _with_writeoffs(matches: pd.DataFrame | None, writeoffs: pd.DataFrame | None) -> tuple[pd.DataFrame | None, np.ndarray]:
+    """The allocations the cash rule weighs: Matches' rows, then the booked write-offs the ERP has not shown
+    booked yet (as allocations of their amount); and the WriteOffs positions of the latter."""
+    pos = writeoffs_engine.unbooked_in_erp(writeoffs)
+    if not len(pos):
+        return matches, pos
+    w = writeoffs.reset_index(drop=True).iloc[pos]
+    extra = pd.DataFrame({
+        "match_id": w["writeoff_id"].astype(str).to_numpy(), "invoice_id": w["invoice_id"].astype(str).to_numpy(),
+        "applied": True, "flags": "", "applied_amount": w["amount"].astype("Int64").to_numpy(), "write_off": 0})
+    if matches is None or not len(matches):
+        return extra, pos
+    base = matches.reset_index(drop=True)[["match_id", "invoice_id", "applied", "flags", "applied_amount", "write_off"]]
+    both = pd.concat([base, extra], ignore_index=True)
+    for c in ("applied_amount", "write_off"):
+        both[c] = both[c].astype("Int64")
+    return both, pos
+
+
 def sync_invoices(current: pd.DataFrame, export: pd.DataFrame, present: set[str], matches: pd.DataFrame | None,
-                  as_of: dt.date, full: bool = True, source: str = "ERP export") -> SyncResult:
+                  as_of: dt.date, full: bool = True, source: str = "ERP export",
+                  writeoffs: pd.DataFrame | None = None) -> SyncResult:
     """The Invoices body after upserting ``export`` (a canonical Invoices frame; ``present`` names the
-    columns the file really had), Matches marked ``booked in ERP``, the edits, conflicts and counts."""
+    columns the file really had), Matches marked ``booked in ERP``, WriteOffs marked ``in_erp``, the edits,
+    conflicts and counts."""
+    n_matches = 0 if matches is None else len(matches)
+    all_matches = matches
+    matches, wo_pos = _with_writeoffs(matches, writeoffs)
     t = schema.INVOICES
     _duplicates(export, "invoice_id", source)
     _duplicates(current, "invoice_id", "workbook sheet Invoices")
@@ -231,7 +260,8 @@ def sync_invoices(current: pd.DataFrame, export: pd.DataFrame, present: set[str]
         changed[move] = True
         for i in move:
             edits.append(Edit("Invoices", cur_ids[i], "status", status[i], target[i], rule))
-    for i in np.flatnonzero(synced & ~system & (closing | (new_open == 0))):
+    settled = lower == "written off"  # nothing open or closed is what a write-off means: no conflict
+    for i in np.flatnonzero(synced & ~system & ~settled & (closing | (new_open == 0))):
         conflicts.append(Conflict("Invoices", cur_ids[i], "status", status[i],
                                   "closed" if closing[i] else "paid (nothing open)"))
 
@@ -265,8 +295,19 @@ def sync_invoices(current: pd.DataFrame, export: pd.DataFrame, present: set[str]
         result = pd.concat([result, fresh], ignore_index=True) if len(result) else fresh.reset_index(drop=True)
     out.invoices = result
 
+    wo_booked = [j - n_matches for j in booked_rows if j >= n_matches]
+    booked_rows = [j for j in booked_rows if j < n_matches]
+    if wo_booked:
+        w = writeoffs.reset_index(drop=True).copy()
+        w["in_erp"] = w["in_erp"].fillna(False).astype(bool)
+        for j in wo_booked:
+            k = int(wo_pos[j])
+            w.loc[k, "in_erp"] = True
+            edits.append(Edit("WriteOffs", str(w.at[k, "writeoff_id"]), "in_erp", False, True,
+                              f"{rule}; the ERP booked the write-off of invoice {w.at[k, 'invoice_id']}"))
+        out.writeoffs = w
     if booked_rows:
-        m = matches.reset_index(drop=True).copy()
+        m = all_matches.reset_index(drop=True).copy()
         flags = m["flags"].astype(str).to_numpy(dtype=object)
         match_ids = m["match_id"].astype(str).to_numpy(dtype=object)
         invoice_ids = m["invoice_id"].astype(str).to_numpy(dtype=object)
@@ -284,7 +325,7 @@ def sync_invoices(current: pd.DataFrame, export: pd.DataFrame, present: set[str]
         "closed": int(closing.sum()),
         "unchanged": int((in_export & ~changed).sum()),
         "kept": int((~in_export & ~closing).sum()),
-        "booked": len(booked_rows),
+        "booked": len(booked_rows) + len(wo_booked),
     }
     out.open_after = open_by_currency(result)
     return out

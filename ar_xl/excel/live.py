@@ -37,7 +37,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from ..workbook import cells
+from ..workbook import cells, sheet_setup
 from .. import frames, schema
 from ..book import Book, Change, read_book
 
@@ -220,15 +220,17 @@ def save(xw_book, book: Book, change: Change) -> dict[str, pd.DataFrame]:
     for t, sheet, tbl, row, col, block, new_rows, new_cols, formats in plans:
         if sheet is None:
             sheet = _sheet_for(xw_book, t.sheet_name)
-        table_range = sheet.range((row, col)).resize(new_rows, new_cols)
-        if tbl is None:
-            sheet.range((row, col)).resize(len(block), len(block[0])).value = block
-            sheet.tables.add(source=table_range, name=t.name, table_style_name="TableStyleMedium2", has_headers=True)
-        else:
-            tbl.resize(table_range)
-            sheet.range((row, col)).resize(len(block), len(block[0])).value = block
-        for j, width, fmt in _runs(formats):
-            sheet.range((row + 1, col + j)).resize(new_rows - 1, width).number_format = fmt
+        with sheet_setup.lifted(sheet):  # Aging and Audit are protected against typing, not against us
+            table_range = sheet.range((row, col)).resize(new_rows, new_cols)
+            if tbl is None:
+                sheet.range((row, col)).resize(len(block), len(block[0])).value = block
+                sheet.tables.add(source=table_range, name=t.name, table_style_name="TableStyleMedium2",
+                                 has_headers=True)
+            else:
+                tbl.resize(table_range)
+                sheet.range((row, col)).resize(len(block), len(block[0])).value = block
+            for j, width, fmt in _runs(formats):
+                sheet.range((row + 1, col + j)).resize(new_rows - 1, width).number_format = fmt
     for name, body in merged.items():
         book.tables[schema.table(name).name] = body
     return merged

@@ -29,10 +29,12 @@ empty stops the action with a message naming the parameter and its row.
 
 Actions that work on rows use the **selection**: *Log dispute*, *Promise to
 pay* and *New payment plan* take the selected rows of the Invoices or Aging
-sheet (their invoices must be of one customer); *New payment plan* on the
+sheet (their invoices must be of one customer); *Write off* proposes a
+write-off of the selected Invoices or Aging rows (any customers) and, wherever
+the selection is, applies the Confirm/Reject typed in WriteOffs; *New payment plan* on the
 Customers sheet takes all the selected customer's open invoices; *Log
-contact* takes the customer of the selected row on any sheet with a
-customer_id column.
+contact* and *Statement* take the customer of the selected row on any sheet
+with a customer_id column.
 """
 from __future__ import annotations
 
@@ -51,7 +53,9 @@ from typing import Callable
 import pandas as pd
 
 from . import live
+from .. import clock
 from ..book import Book, Change
+from ..workbook import journal
 from ..dates import parse_date
 from ..errors import ArXlError
 from ..money import parse_amount
@@ -74,9 +78,10 @@ class Parameter:
 
 
 PARAMETERS: tuple[Parameter, ...] = (
-    Parameter("as_of", None, "Refresh aging, Check promises, Update plans, My worklist",
+    Parameter("as_of", None, "Refresh aging, Check promises, Update plans, My worklist, Cash forecast, Reminders, "
+              "Statement",
               "Date to compute at; empty = today."),
-    Parameter("fx.confirm", None, "Refresh aging, Refresh dashboard",
+    Parameter("fx.confirm", None, "Refresh aging, Refresh dashboard, Cash forecast",
               "yes = use FX rates that moved more than Config fx_max_move times since the last run; "
               "empty it again afterwards."),
     Parameter("import.files", None, "Import statement",
@@ -108,6 +113,17 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter("reminders.folder", None, "Reminders",
               "Folder for the reminder PDFs and .eml drafts; empty = ar-xl-reminders beside the workbook."),
     Parameter("reminders.level", None, "Reminders", "Only reminders of this level; empty = every level due."),
+    Parameter("writeoff.reason", None, "Write off", "Why the selected invoices are written off (required), "
+              "e.g. customer insolvent, small balance."),
+    Parameter("writeoff.amount", None, "Write off", "Amount to write off one selected invoice partly; "
+              "empty = each selected invoice's open amount."),
+    Parameter("writeoff.note", None, "Write off", "Note on the write-off."),
+    Parameter("writeoff.journal_folder", None, "Write off",
+              "Folder for the ERP journal (CSV) of booked write-offs; empty = ar-xl-journal beside the workbook."),
+    Parameter("forecast.weeks", 13, "Cash forecast", "Weeks the forecast covers, from the as-of date's ISO week."),
+    Parameter("statement.folder", None, "Statement",
+              "Folder for statements of account; empty = ar-xl-statements beside the workbook."),
+    Parameter("statement.format", "pdf", "Statement", "pdf or xlsx."),
 )
 
 _HEADER = ["parameter", "value", "used by", "help"]
@@ -301,6 +317,12 @@ def _log_failure(tag: str) -> str:
         return ""
 
 
+def _home(xw_book) -> Path:
+    """The workbook's folder (the temporary folder when the workbook has none, as on xlwings Server)."""
+    home = Path(str(getattr(xw_book, "fullname", "") or "")).parent
+    return home if str(home) not in ("", ".") and home.is_dir() else Path(tempfile.gettempdir())
+
+
 def _caller(book):
     if book is not None:
         return book
@@ -322,8 +344,13 @@ def run(tag: str, label: str, compute: Callable[[Book, object], Change], book=No
         ui.status(f"{label}: working...")
         change = compute(loaded, xw_book)
         ui.status(f"{label}: writing the results...")
+        booked = journal.write(change, _home(xw_book))  # the ERP journal of booked write-offs, if any
         written = True
-        live.save(xw_book, loaded, change)
+        try:
+            live.save(xw_book, loaded, change)
+        except BaseException:
+            journal.withdraw(booked)
+            raise
         if after is not None:
             after(xw_book, change)
         ui.status(None)
@@ -542,6 +569,13 @@ def my_worklist(book=None):
     return run("my_worklist", "My worklist", compute, book, after=_show_sheet("Worklist"))
 
 
+def _folder_beside(xw_book, name: str) -> Path:
+    """A folder ``name`` beside the workbook (the temp folder when the workbook has no folder), created."""
+    folder = _home(xw_book) / name
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
 def reminders(book=None):
     """Reminder letters and e-mail drafts (``actions.remind``) for the customers of the selected rows (on
     Customers, Invoices or Aging), or for every customer that is due when the selection is elsewhere; the
@@ -552,17 +586,54 @@ def reminders(book=None):
         p = Parameters.read(xw_book)
         name, rows = live.selected_rows(xw_book, b, ["Customers", "Invoices", "Aging"])
         customers = _ids(rows, "customer_id") if name and len(rows) else None
-        folder = p.text("reminders.folder")
-        if not folder:
-            home = Path(str(getattr(xw_book, "fullname", "") or "")).parent
-            folder = str((home if str(home) not in ("", ".") and home.is_dir() else Path(tempfile.gettempdir()))
-                          / "ar-xl-reminders")
-            Path(folder).mkdir(exist_ok=True)
+        folder = p.text("reminders.folder") or str(_folder_beside(xw_book, "ar-xl-reminders"))
         level = p.whole("reminders.level", 0) or None
         change = _module("actions.remind").remind(b, _as_of(xw_book), customers, level, folder)
         _module("workbook.documents").write_documents(change.documents)
         return change
     return run("reminders", what, compute, book)
+
+
+def write_off(book=None):
+    """Apply the Confirm/Reject typed in WriteOffs, then propose a write-off of the selected Invoices or Aging
+    rows (reason and amount from the Parameters sheet); ``actions.writeoff``."""
+    what = "Write off"
+
+    def compute(b: Book, xw_book) -> Change:
+        p = Parameters.read(xw_book)
+        name, rows = live.selected_rows(xw_book, b, ["Invoices", "Aging"])
+        ids = _ids(rows, "invoice_id") if name and len(rows) else []
+        folder = p.text("writeoff.journal_folder") or str(_home(xw_book) / "ar-xl-journal")
+        if not ids:
+            return _module("actions.writeoff").run(b, journal_dir=folder)
+        return _module("actions.writeoff").run(
+            b, ids, p.cents("writeoff.amount"), p.text("writeoff.reason", required=True), journal_dir=folder,
+            note=p.text("writeoff.note", default="") or "")
+    return run("write_off", what, compute, book, after=_show_sheet("WriteOffs"))
+
+
+def statement(book=None):
+    """The statement of account (``actions.statement``) of the customer of the selected row (Customers,
+    Invoices, Aging...), as Parameters statement.format (pdf or xlsx) in statement.folder (empty: an
+    ar-xl-statements folder beside the workbook); logged in Activities."""
+    what = "Statement"
+
+    def compute(b: Book, xw_book) -> Change:
+        p = Parameters.read(xw_book)
+        customer = selected_customer(xw_book, b, what)
+        fmt = (p.text("statement.format") or "pdf").strip().lower().lstrip(".")
+        if fmt not in ("pdf", "xlsx"):
+            raise ArXlError(f"{what}: Parameters statement.format must be pdf or xlsx, not {fmt!r}.")
+        folder = Path(p.text("statement.folder") or _folder_beside(xw_book, "ar-xl-statements"))
+        if not folder.is_dir():
+            raise ArXlError(f"{what}: the folder {folder} (Parameters statement.folder) does not exist; create it first.")
+        day = _as_of(xw_book) or clock.today()
+        action = _module("actions.statement")
+        name = _module("letters.statement").file_name(customer, day, f".{fmt}")
+        change = action.statement(b, customer, day, folder / name)
+        _module("workbook.documents").write_documents(change.documents, force=True, what="statement")
+        return change
+    return run("statement", what, compute, book)
 
 
 def refresh_dashboard(book=None):
@@ -572,8 +643,9 @@ def refresh_dashboard(book=None):
     sheet = _module("workbook.dashboard_sheet")
 
     def after(xw_book, change) -> None:
-        notes = sheet.write_live(xw_book, change)
-        dashboard.refresh_live(xw_book)
+        with sheet.lifted_dashboard(xw_book):  # both sheets are protected (no password) against typing
+            notes = sheet.write_live(xw_book, change)
+            dashboard.refresh_live(xw_book)
         if notes:
             change.summary = "\n".join([change.summary or "Refresh dashboard: done.", *notes])
     return run("refresh_dashboard", "Refresh dashboard",
@@ -586,6 +658,15 @@ def credit_holds(book=None):
     a person confirms or releases a hold in Customers.credit_hold, and the next click logs it in Audit."""
     return run("credit_holds", "Credit holds", lambda b, xb: _module("actions.credit").run(b, _as_of(xb)), book,
                after=_show_sheet("Customers"))
+
+
+def cash_forecast(book=None):
+    """Rewrite the Forecast table, the collections expected per ISO week and currency (``actions.forecast``;
+    Parameters forecast.weeks, as_of, fx.confirm), and show it."""
+    def compute(b: Book, xw_book) -> Change:
+        weeks = Parameters.read(xw_book).whole("forecast.weeks", 13)
+        return _module("actions.forecast").run(b, _as_of(xw_book), weeks, confirm_fx=_confirm_fx(xw_book))
+    return run("cash_forecast", "Cash forecast", compute, book, after=_show_sheet("Forecast"))
 
 
 def parameters(book=None):
@@ -619,8 +700,11 @@ ENTRY_POINTS: dict[str, tuple[Callable, str | None]] = {
     "update_plans": (update_plans, "actions.plan"),
     "my_worklist": (my_worklist, "actions.worklist"),
     "reminders": (reminders, "actions.remind"),
+    "write_off": (write_off, "actions.writeoff"),
+    "statement": (statement, "actions.statement"),
     "refresh_dashboard": (refresh_dashboard, "actions.dashboard"),
     "credit_holds": (credit_holds, "actions.credit"),
+    "cash_forecast": (cash_forecast, "actions.forecast"),
     "parameters": (parameters, None),
 }
 """Ribbon tag -> (entry point, the ar_xl module its action lives in)."""

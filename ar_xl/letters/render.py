@@ -52,6 +52,28 @@ def day(d: dt.date, lang: str) -> str:
     return format_date(d, format="long", locale=locale_of(lang))
 
 
+HALF_YEARS = {"en": ("H1 {y}", "H2 {y}"), "nl": ("1e halfjaar {y}", "2e halfjaar {y}"),
+              "de": ("1. Halbjahr {y}", "2. Halbjahr {y}"), "fr": ("1er semestre {y}", "2e semestre {y}")}
+
+
+def half_year(period: str, lang: str) -> str:
+    """``2026H2`` as ``2. Halbjahr 2026`` (de), ``2e semestre 2026`` (fr)..."""
+    if len(period) != 6 or period[4] != "H":
+        return period
+    return HALF_YEARS.get(lang, HALF_YEARS["en"])[int(period[5]) - 1].format(y=period[:4])
+
+
+def rates(pairs, lang: str) -> str:
+    """The interest rates that applied: ``10,27 %`` alone, or ``11,27 % (1. Halbjahr 2025), 10,27 % (2. Halbjahr
+    2025)`` when they changed; a flat Config rate has no half-year."""
+    def pct(r) -> str:
+        return format_percent(Decimal(r) / 100, "#,##0.00 %", locale=locale_of(lang))
+    distinct = {r for _, r in pairs}
+    if len(distinct) <= 1:
+        return pct(next(iter(distinct))) if distinct else ""
+    return ", ".join(f"{pct(r)} ({half_year(p, lang)})" for p, r in pairs)
+
+
 def _env(override: str = ""):
     import jinja2
     loaders = []
@@ -86,7 +108,10 @@ def context(letter, dunning, as_of: dt.date) -> dict:
         "interest": money(letter.interest, cur, lang), "interest_cents": letter.interest,
         "compensation": money(letter.compensation, cur, lang), "compensation_cents": letter.compensation,
         "compensation_each": money(letter.compensation // n if n else 0, cur, lang),
-        "rate": format_percent(dunning.interest_rate or 0, "#,##0.00 %", locale=locale_of(lang)),
+        "rate": rates(letter.interest_rates, lang),
+        "interest_law": re.sub(r"\s*\([^()]*\)$", "", letter.interest_law),  # "art. 6:119a BW", not "(...)"
+        "interest_missing": bool(letter.interest_missing_periods),
+        "interest_missing_periods": ", ".join(half_year(p, lang) for p in letter.interest_missing_periods),
         "total": money(letter.total, cur, lang), "total_cents": letter.total,
         "company": dict(dunning.company),
     }
@@ -119,51 +144,72 @@ def _font(bold: bool = False) -> Path:
     raise ArXlError(f"the font {name} is missing: install DejaVu (Debian/Ubuntu: apt-get install fonts-dejavu-core)")
 
 
-def pdf(letter, subject: str, body: str, dunning, as_of: dt.date) -> bytes:
-    """The letter as PDF bytes: letterhead, address block, date, subject, body."""
+def document(title: str, author: str, as_of: dt.date):
+    """A new A4 fpdf2 document with the DejaVu fonts (regular ``""`` and bold ``"B"``) and a first page."""
     from fpdf import FPDF
-    co = dunning.company
     doc = FPDF(format="A4", unit="mm")
     doc.set_creation_date(dt.datetime.combine(as_of, dt.time(), tzinfo=dt.timezone.utc))
-    doc.set_title(subject)
-    doc.set_author(co.get("name", ""))
+    doc.set_title(title)
+    doc.set_author(author)
     doc.set_margins(22, 18, 20)
     doc.set_auto_page_break(True, 18)
     doc.add_font("DejaVu", "", str(_font()))
     doc.add_font("DejaVu", "B", str(_font(True)))
     doc.add_page()
+    return doc
+
+
+def letterhead(doc, company: dict) -> None:
+    """Config ``company.*``: the name, the address lines (``;``-separated), phone and e-mail, a rule."""
     doc.set_font("DejaVu", "B", 15)
-    doc.cell(0, 8, co.get("name", ""), new_x="LMARGIN", new_y="NEXT")
+    doc.cell(0, 8, company.get("name", ""), new_x="LMARGIN", new_y="NEXT")
     doc.set_font("DejaVu", "", 8.5)
-    head = [p.strip() for p in co.get("address", "").split(";") if p.strip()]
-    contact = " · ".join(v for v in (co.get("phone", ""), co.get("email", "")) if v)
+    head = [p.strip() for p in company.get("address", "").split(";") if p.strip()]
+    contact = " · ".join(v for v in (company.get("phone", ""), company.get("email", "")) if v)
     for line in head + ([contact] if contact else []):
         doc.cell(0, 4, line, new_x="LMARGIN", new_y="NEXT")
     doc.set_draw_color(120, 120, 120)
-    doc.line(22, doc.get_y() + 2, 190, doc.get_y() + 2)
+    doc.line(doc.l_margin, doc.get_y() + 2, doc.w - doc.r_margin, doc.get_y() + 2)
     doc.ln(10)
+
+
+def addressee(doc, lines, when: str) -> None:
+    """The customer's lines (blank ones left out), then the date on the right."""
     doc.set_font("DejaVu", "", 10.5)
-    doc.cell(0, 5, letter.customer_name, new_x="LMARGIN", new_y="NEXT")
-    for line in (f"{letter.customer_id}", letter.email):
+    for line in lines:
         if line:
             doc.cell(0, 5, line, new_x="LMARGIN", new_y="NEXT")
     doc.ln(8)
-    doc.cell(0, 5, day(as_of, letter.language), align="R", new_x="LMARGIN", new_y="NEXT")
+    doc.cell(0, 5, when, align="R", new_x="LMARGIN", new_y="NEXT")
     doc.ln(4)
-    doc.set_font("DejaVu", "B", 12)
-    doc.multi_cell(0, 6, subject, align="L", new_x="LMARGIN", new_y="NEXT")
-    doc.ln(3)
-    doc.set_font("DejaVu", "", 10)
-    for para in body.split("\n"):
+
+
+def paragraphs(doc, text: str, size: float = 10) -> None:
+    """Text as paragraphs: each line wrapped to the page, a blank line as a small gap."""
+    doc.set_font("DejaVu", "", size)
+    for para in text.split("\n"):
         if para.strip():
             doc.multi_cell(0, 5, para, align="L", new_x="LMARGIN", new_y="NEXT")
         else:
             doc.ln(3)
+
+
+def pdf(letter, subject: str, body: str, dunning, as_of: dt.date) -> bytes:
+    """The letter as PDF bytes: letterhead, address block, date, subject, body."""
+    doc = document(subject, dunning.company.get("name", ""), as_of)
+    letterhead(doc, dunning.company)
+    addressee(doc, (letter.customer_name, letter.customer_id, letter.email), day(as_of, letter.language))
+    doc.set_font("DejaVu", "B", 12)
+    doc.multi_cell(0, 6, subject, align="L", new_x="LMARGIN", new_y="NEXT")
+    doc.ln(3)
+    paragraphs(doc, body)
     return bytes(doc.output())
 
 
-def eml(letter, subject: str, body: str, pdf_bytes: bytes, pdf_name: str, dunning, when: dt.datetime) -> bytes:
-    """The draft as .eml bytes (``X-Unsent: 1``), the PDF attached."""
+def eml(letter, subject: str, body: str, pdf_bytes: bytes, pdf_name: str, dunning, when: dt.datetime,
+        more: tuple[tuple[str, bytes], ...] = ()) -> bytes:
+    """The draft as .eml bytes (``X-Unsent: 1``), the PDF attached, then the ``(name, bytes)`` PDFs of
+    ``more`` (the statement of account of a level 2+ reminder)."""
     msg = EmailMessage(policy=SMTP)
     msg["X-Unsent"] = "1"
     msg["To"] = addresses(letter.email)
@@ -175,6 +221,8 @@ def eml(letter, subject: str, body: str, pdf_bytes: bytes, pdf_name: str, dunnin
     msg["Content-Language"] = letter.language
     msg.set_content(body, charset="utf-8")
     msg.add_attachment(pdf_bytes, maintype="application", subtype="pdf", filename=pdf_name)
+    for name, data in more:
+        msg.add_attachment(data, maintype="application", subtype="pdf", filename=name)
     return msg.as_bytes()
 
 

@@ -17,6 +17,9 @@ from .dashboard_kpi import kpi_rows
 from .dashboard_style import _COL_WIDTHS, BUCKET_COLOURS, MONEY, NAVY, _put
 
 CHART_ROW = 13
+FORECAST_TITLE = "Expected collections per week (cash forecast)"
+LAST_COLUMN = "X"
+"""The Dashboard's charts span columns B to X (the print area)."""
 
 
 # ---------------------------------------------------------------------- the chart data (DashboardData)
@@ -85,6 +88,12 @@ def chart_blocks(fig: engine.Figures) -> list[DataBlock]:
     body = [[r, int(n), int(a) / 100] for r, n, a in zip(dr["reason"], dr["count"], dr["amount"])] or [["(none)", 0, 0]]
     disputes = DataBlock("disputes", "Open disputes by reason", f"Open disputes by reason ({cur})",
                          ["reason", "disputes", "amount"], body, [None, "0", MONEY], more="({} more reasons)")
+    fw = fig.forecast_by_week
+    forecast = DataBlock("forecast", "Expected collections per ISO week", f"Expected collections per ISO week ({cur})",
+                         ["week", "week starting", "expected"],
+                         [[w, d, int(a) / 100] for w, d, a in zip(fw["week"], fw["week_start"], fw["amount"])]
+                         or [["(none)", None, 0]],
+                         [None, schema.DATE_FORMAT, MONEY])
     kr = kpi_rows(fig)
     kpis = DataBlock("kpis", "KPI block", "KPI block", ["kpi", "value", "detail"], [[l, v, d] for l, v, _f, d in kr],
                      [None, None, None], value_formats=[f if v is not None else "General" for _l, v, f, _d in kr])
@@ -96,7 +105,7 @@ def chart_blocks(fig: engine.Figures) -> list[DataBlock]:
     holds = DataBlock("credit", "Credit holds", f"Credit holds ({cur})",
                       ["customer", "status", "exposure", "credit limit", "person's decision", "reason"], body,
                       [None, None, MONEY, MONEY, None, None])
-    return [aging, weeks, disputes, kpis, holds]
+    return [aging, weeks, disputes, forecast, kpis, holds]
 
 
 def place_blocks(blocks: list[DataBlock], rooms: dict[str, int] | None = None) -> dict[str, _Range]:
@@ -212,6 +221,9 @@ def _charts(ws, ds, ranges: dict[str, _Range], fig: engine.Figures, labels: list
     _place(_one_series_bar(ds, ranges["weeks"], fig.currency, "col", "2E75B6"), ws, "G", "K", CHART_ROW, height)
     _place(_one_series_bar(ds, ranges["disputes"], fig.currency, "bar", "C55A11", top_down=True),
            ws, "M", "Q", CHART_ROW, height)
+    # the cash forecast (``actions.forecast``), right of the others: the PivotTables below may grow
+    ws.cell(CHART_ROW - 1, 19, FORECAST_TITLE).font = Font(bold=True, color=NAVY)
+    _place(_one_series_bar(ds, ranges["forecast"], fig.currency, "col", "548235"), ws, "S", "X", CHART_ROW, height)
 
 
 def _one_series_bar(ds, r, currency: str, kind: str, colour: str, top_down: bool = False) -> BarChart:

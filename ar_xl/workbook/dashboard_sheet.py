@@ -6,7 +6,8 @@ sheets on the way (``layout``):
 
 * **Dashboard** (first sheet, rewritten whole at every refresh; type nothing
   on it): the title and as-of date, the KPI block (numbers with formats), three
-  charts and four PivotTables:
+  charts and, right of them, the cash forecast's (expected collections per ISO week,
+  ``actions.forecast``), and four PivotTables:
 
   - *AgingByCollector*: the Aging table, collector × bucket, Σ open amount (base);
   - *TopOverdueCustomers*: the Aging table, the 20 customers with the largest
@@ -43,6 +44,7 @@ lays them out (``layout``) and holds the live writer (``write_live``).
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import openpyxl
@@ -53,7 +55,7 @@ from .. import schema
 from ..engine import dashboard as engine
 from . import sheet_setup
 from .dashboard_charts import (
-    CHART_ROW, DataBlock, _charts, _write_chart_data, chart_blocks, place_blocks, read_rooms,
+    CHART_ROW, LAST_COLUMN, DataBlock, _charts, _write_chart_data, chart_blocks, place_blocks, read_rooms,
 )
 from .dashboard_kpi import (
     AS_OF_CELL, HEADER_COLS, HEADER_ROWS, KPI_COLS, KPI_TOP, NOTES, NOTES_CELL, FX_NOTE_CELL, TITLE, Tile,
@@ -117,12 +119,13 @@ def layout(wb: openpyxl.Workbook, change, tables: dict[str, pd.DataFrame], prefi
         other.sheet_view.tabSelected = False
     ranges = _write_chart_data(data, fig)
     sheet_setup.print_setup(data)
+    sheet_setup.protect(data)  # not the Dashboard itself: no spreadsheet refreshes a PivotTable on a protected sheet
     _sheet_frame(ws, fig, now)
     _kpi_block(ws, fig, getattr(change, "fx_note", ""))
     _charts(ws, data, ranges, fig, labels)
     last = _pivots(wb, ws, tables, labels, fig.currency, prefill_pivots)
     fit_pivot_columns(ws)
-    ws.print_area = f"A1:Q{last}"
+    ws.print_area = f"A1:{LAST_COLUMN}{max(last, CHART_ROW + 18)}"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
@@ -178,6 +181,18 @@ def _used_values(sheet) -> list[list]:
     last_row, last_col = used.row + used.shape[0] - 1, used.column + used.shape[1] - 1
     values = sheet.range((1, 1), (last_row, last_col)).options(ndim=2).value
     return [list(r) for r in values or []]
+
+
+@contextmanager
+def lifted_dashboard(xw_book):
+    """The Dashboard and DashboardData sheets of a workbook open in Excel with their protection lifted for
+    the writes and the PivotTable refresh inside (``sheet_setup.lifted``); restored after."""
+    with ExitStack() as stack:
+        for name in (SHEET, DATA_SHEET):
+            found = _sheet(xw_book, name)
+            if found is not None:
+                stack.enter_context(sheet_setup.lifted(found))
+        yield
 
 
 def write_live(xw_book, change, now: dt.datetime | None = None) -> list[str]:

@@ -13,9 +13,9 @@ from pathlib import Path
 from .outputs import check_new_file
 
 
-def write_documents(documents, inputs=(), force: bool = False) -> list[Path]:
+def write_documents(documents, inputs=(), force: bool = False, what: str = "reminder file") -> list[Path]:
     """Write ``(path, bytes)`` pairs after checking them all; returns the paths written."""
-    paths = [check_new_file(p, inputs, force=force, what="reminder file") for p, _ in documents]
+    paths = [check_new_file(p, inputs, force=force, what=what) for p, _ in documents]
     written = []
     for path, (_, data) in zip(paths, documents):
         fd, tmp = tempfile.mkstemp(prefix=".ar-xl-", dir=path.absolute().parent)

@@ -15,10 +15,20 @@ and the day it was printed (right), the footer gives ``Page N of M``.  A sheet's
 * Matches: ``decision`` auto (green), suggested (amber), unmatched (red); ``confidence`` on a red-amber-
   green scale from 0 to 1; ``review`` Confirm (green) and Reject (grey).
 
-Both are laid only when the table is created (a new workbook, or a table added to an older one): what a
+**Protection** (Aging and Audit, and DashboardData each time the Dashboard is laid out): the sheet is
+protected without a password, so nobody types on a derived sheet by accident (Audit is append-only: only
+the actions add rows).  Filtering, sorting, column widths and row heights stay allowed; Review > Unprotect
+Sheet lifts it, no password asked.  The actions write these sheets all the same: the file shell writes the
+package, and the ribbon lifts and restores the protection around its write.  The Dashboard sheet itself is
+left unprotected on purpose: neither Excel nor LibreOffice refreshes a PivotTable on a protected sheet, and
+team leads refresh its PivotTables with Data > Refresh All.
+
+All three are laid only when the table is created (a new workbook, or a table added to an older one): what a
 person changes afterwards (another paper size, their own colours) is theirs and the shell never touches it.
 """
 from __future__ import annotations
+
+from contextlib import contextmanager
 
 from openpyxl.formatting.rule import CellIsRule, ColorScaleRule, FormulaRule
 from openpyxl.styles import Font, PatternFill
@@ -110,7 +120,49 @@ def conditional_formats(ws, table: str, header: list[str], min_row: int = 1, min
                                                 f"ISBLANK({resolved[1]}))"], **_style(_RED)))
 
 
+PROTECTED = ("Aging", "Audit")
+"""The derived tables whose sheets are protected (no password)."""
+
+
+def protect(ws) -> None:
+    """Protect the sheet without a password; filter, sort, widths, heights and PivotTables stay allowed.
+    (openpyxl's flags say what is *protected*: False allows it.)"""
+    p = ws.protection
+    p.sheet = True
+    p.autoFilter = p.sort = p.formatColumns = p.formatRows = p.pivotTables = False
+    p.selectLockedCells = p.selectUnlockedCells = False
+
+
 def prepare(ws, table: str, header: list[str], min_row: int = 1, min_col: int = 1) -> None:
-    """Print set-up and conditional formats of a table sheet just created."""
+    """Print set-up, conditional formats and (derived tables) protection of a table sheet just created."""
     print_setup(ws, min_row)
     conditional_formats(ws, table, header, min_row, min_col)
+    if table in PROTECTED:
+        protect(ws)
+
+
+@contextmanager
+def lifted(sheet):
+    """Lift a live sheet's protection (xlwings, Excel through COM) for the writes inside, and restore it with
+    the same allowances as ``protect``.  A sheet that is not protected, and the remote engine (whose writes
+    are actions the client plays), are left alone.  A sheet protected with a password is refused with a
+    message naming it, before anything is written."""
+    api = getattr(sheet, "api", None)
+    try:
+        protected = bool(api.ProtectContents)
+    except Exception:  # the remote engine's api is the sheet's JSON; macOS has no such property
+        protected = False
+    if protected:
+        try:
+            api.Unprotect()
+        except Exception:
+            from ..errors import ArXlError
+            raise ArXlError(f"sheet {sheet.name} is protected with a password: unprotect it (Review > Unprotect "
+                            "Sheet) and run again") from None
+    try:
+        yield sheet
+    finally:
+        if protected:
+            api.Protect(DrawingObjects=False, Contents=True, Scenarios=True, AllowFormattingColumns=True,
+                        AllowFormattingRows=True, AllowSorting=True, AllowFiltering=True,
+                        AllowUsingPivotTables=True)

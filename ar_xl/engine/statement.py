@@ -1,0 +1,148 @@
+"""Statement of account: one customer's open items, credits and unapplied cash, as of a date.
+
+Pure: the Invoices frame and the customer's unapplied cash in, a ``Statement`` (frames) out.
+
+Rules
+-----
+* **Open items** are the customer's Invoices rows with a non-zero open amount, whatever their status
+  (disputed, promised and on-plan items are still owed), as the Aging does: an invoice has a positive
+  open amount, a **credit note** a negative one.  Each line shows the document date, the due date,
+  days overdue, the original amount and the open amount.
+* **Days overdue** = as-of date − due date, always from the due date (``aging.days_past_due``): the
+  day after the due date is day 1; an item due on the as-of date is 0 days overdue (not yet due).
+  Credit notes and cash show no days overdue.
+* **Unapplied cash** is the customer's money received and not (fully) applied: the ``unapplied``
+  frame the credit exposure uses (``actions.credit.unapplied_cash``: payment_id, value_date, amount =
+  the amount left, currency).  It is a line of its own with a negative open amount.
+* **Running balance per currency**: the lines of each currency (the base currency first, then
+  alphabetically) in date order (document date, then id), the balance after each line the sum of
+  the open amounts so far; it ends at that currency's balance.  Currencies are never added up.
+* **Totals per currency**: invoices (positive open amounts), credits (credit notes + unapplied cash,
+  negative), balance = invoices + credits, overdue = the open amount of invoices at least 1 day
+  overdue.
+* **Aging summary per currency**, in the currency itself: the open amounts of invoices and credit
+  notes in the engine's buckets (``aging.bucket_labels`` / ``bucket_index`` with the Config edges,
+  on the due date), then ``unapplied`` (the cash); the row adds up to the balance to the cent.
+* **Which reference to quote.**  A structured reference (BE ``+++…+++`` OGM, RF ISO 11649, NL
+  betalingskenmerk) identifies one invoice, so each line carries its invoice's ``payment_reference``
+  for paying it alone.  The statement as a whole has no structured reference of its own: a customer
+  paying several items in one transfer quotes the customer number and the invoice numbers (what the
+  cash matching reads in remittance text); an invented reference would match nothing.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..config import Config
+from .aging import bucket_index, bucket_labels, days_past_due
+
+LINE_COLUMNS = ["kind", "document", "date", "due_date", "days_overdue", "currency", "amount", "open_amount",
+                "payment_reference", "balance"]
+KINDS = ("invoice", "credit note", "payment")
+
+
+@dataclass
+class Statement:
+    customer_id: str
+    as_of: dt.date
+    lines: pd.DataFrame
+    """``LINE_COLUMNS``: kind (invoice / credit note / payment), document (invoice or payment id), date,
+    due_date (NaT for cash), days_overdue (<NA> for credits and cash), currency, amount, open_amount
+    (cents, signed), payment_reference, balance (running, per currency)."""
+    totals: pd.DataFrame
+    """currency, invoices, credits, balance, overdue (cents)."""
+    aging: pd.DataFrame
+    """currency, the bucket labels, unapplied, balance (cents, in the currency)."""
+    buckets: list[str]
+
+    @property
+    def currencies(self) -> list[str]:
+        return list(self.totals["currency"])
+
+    @property
+    def empty(self) -> bool:
+        return not len(self.lines)
+
+
+def _text(values) -> np.ndarray:
+    return np.array(["" if v is None or (isinstance(v, float) and v != v) or v is pd.NA else str(v).strip()
+                     for v in values], dtype=object)
+
+
+def _currency_order(currencies, base: str) -> list[str]:
+    found = sorted(set(currencies))
+    return ([base] if base in found else []) + [c for c in found if c != base]
+
+
+def statement(invoices: pd.DataFrame, unapplied: pd.DataFrame | None, customer_id: str, as_of: dt.date,
+              config: Config | None = None) -> Statement:
+    """The statement of ``customer_id`` as of ``as_of`` by the module rules."""
+    config = config or Config()
+    cid = str(customer_id).strip()
+    edges = tuple(config.aging_buckets)
+    labels = bucket_labels(edges)
+
+    inv = invoices[_text(invoices["customer_id"]) == cid] if len(invoices) else invoices
+    inv = inv[inv["open_amount"].fillna(0).astype("int64").to_numpy() != 0] if len(inv) else inv
+    open_ = inv["open_amount"].astype("int64").to_numpy() if len(inv) else np.zeros(0, np.int64)
+    due = inv["due_date"].to_numpy(dtype="datetime64[ns]") if len(inv) else np.zeros(0, "datetime64[ns]")
+    days = days_past_due(due, as_of) if len(inv) else np.zeros(0, np.int64)
+    is_invoice = open_ > 0
+    items = pd.DataFrame({
+        "kind": np.where(is_invoice, "invoice", "credit note"),
+        "document": _text(inv["invoice_id"]) if len(inv) else np.zeros(0, object),
+        "date": inv["invoice_date"].to_numpy(dtype="datetime64[ns]") if len(inv) else due,
+        "due_date": due,
+        "days_overdue": pd.array(np.where(is_invoice, days, 0), dtype="Int64"),
+        "currency": np.char.upper(_text(inv["currency"]).astype(str)) if len(inv) else np.zeros(0, object),
+        "amount": inv["amount"].fillna(0).astype("int64").to_numpy() if len(inv) else np.zeros(0, np.int64),
+        "open_amount": open_,
+        "payment_reference": _text(inv["payment_reference"]) if len(inv) and "payment_reference" in inv
+        else np.full(len(inv), "", dtype=object),
+        "bucket": bucket_index(days, edges) if len(inv) else np.zeros(0, np.int64),
+    })
+    items.loc[~is_invoice, "days_overdue"] = pd.NA
+
+    un = unapplied if unapplied is not None and len(unapplied) else None
+    if un is not None:
+        un = un[_text(un["customer_id"]) == cid]
+    n = 0 if un is None else len(un)
+    cash = pd.DataFrame({
+        "kind": np.full(n, "payment", dtype=object),
+        "document": _text(un["payment_id"]) if n else np.zeros(0, object),
+        "date": un["value_date"].to_numpy(dtype="datetime64[ns]") if n else np.zeros(0, "datetime64[ns]"),
+        "due_date": np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]"),
+        "days_overdue": pd.array([pd.NA] * n, dtype="Int64"),
+        "currency": np.char.upper(_text(un["currency"]).astype(str)) if n else np.zeros(0, object),
+        "amount": un["paid"].astype("int64").to_numpy() if n and "paid" in un else
+        (un["amount"].astype("int64").to_numpy() if n else np.zeros(0, np.int64)),
+        "open_amount": -un["amount"].astype("int64").to_numpy() if n else np.zeros(0, np.int64),
+        "payment_reference": np.full(n, "", dtype=object),
+        "bucket": np.full(n, -1, dtype=np.int64),
+    })
+    both = pd.concat([items, cash], ignore_index=True) if n else items.reset_index(drop=True)
+    both["currency"] = both["currency"].astype(object)
+    order = _currency_order(both["currency"], config.base_currency)
+    both["_c"] = both["currency"].map({c: i for i, c in enumerate(order)})
+    both = both.sort_values(["_c", "date", "document"], kind="stable").reset_index(drop=True)
+    both["balance"] = both.groupby("_c", sort=False)["open_amount"].cumsum().astype("int64")
+
+    totals, ages = [], []
+    for c in order:
+        part = both[both["currency"] == c]
+        o = part["open_amount"].to_numpy(dtype=np.int64)
+        overdue = part["days_overdue"].fillna(0).to_numpy(dtype=np.int64) > 0
+        totals.append({"currency": c, "invoices": int(o[o > 0].sum()), "credits": int(o[o < 0].sum()),
+                       "balance": int(o.sum()), "overdue": int(o[(o > 0) & overdue].sum())})
+        b = part["bucket"].to_numpy(dtype=np.int64)
+        row = {"currency": c, **{lab: int(o[b == j].sum()) for j, lab in enumerate(labels)},
+               "unapplied": int(o[b == -1].sum()), "balance": int(o.sum())}
+        ages.append(row)
+    lines = both[LINE_COLUMNS].copy()
+    return Statement(cid, as_of, lines,
+                     pd.DataFrame(totals, columns=["currency", "invoices", "credits", "balance", "overdue"]),
+                     pd.DataFrame(ages, columns=["currency", *labels, "unapplied", "balance"]), labels)
