@@ -404,3 +404,18 @@ def test_two_installments_paid_at_once_name_both():
     assert "plan P-000001 installment 1 to 2 of 2" in p1["evidence"].iloc[0]
     plans = after(book, update_plans(book, as_of="2026-02-05")).get("Plans").set_index("installment_no")
     assert list(plans["status"]) == ["paid", "paid"]
+
+
+def test_a_payment_left_for_review_is_read_again_once_a_later_payment_took_its_rival():
+    from ar_xl.engine.matching import match as engine_match
+    inv = frames.coerce(pd.DataFrame([
+        ("2026-0001", "C1", "2026-01-01", "2026-02-01", "EUR", "500.00", "500.00"),
+        ("2026-0002", "C1", "2026-01-05", "2026-02-05", "EUR", "500.00", "500.00")],
+        columns=["invoice_id", "customer_id", "invoice_date", "due_date", "currency", "amount", "open_amount"]),
+        "Invoices", "test")
+    pays = book_of(INVOICES, [("X", "2026-03-01", "500.00", "ACME BV", IBAN_1, "maart"),
+                              ("Y", "2026-03-02", "500.00", "ACME BV", IBAN_1, "Factuur 2026-0002")])
+    res = engine_match(pays.get("Payments"), inv, pays.get("Customers"))
+    # X alone fits both invoices; Y names 2026-0002, so X pays 2026-0001 — what a re-run would find
+    got = {p: (r["invoice_id"], r["decision"]) for p, r in res.set_index("payment_id").iterrows()}
+    assert got == {"X": ("2026-0001", "auto"), "Y": ("2026-0002", "auto")}

@@ -601,9 +601,10 @@ def run(book: Book) -> Change:
     pay = ledger.pay.set_index(ledger.pay["payment_id"].astype(str))
     pay = pay[~pay.index.duplicated(keep="first")]
     payer = pay["payer_name"].astype(str).to_dict()
-    shown = {pid: (pay.at[pid, "value_date"], int(pay.at[pid, "unapplied_amount"]),
-                   str(pay.at[pid, "currency"] or "").strip().upper(), str(pay.at[pid, "remittance"] or ""))
-             for pid in set(result["payment_id"]) if pid in pay.index}
+    sub = pay[pay.index.isin(set(result["payment_id"]))]
+    shown = dict(zip(sub.index, zip(sub["value_date"], sub["unapplied_amount"].astype(np.int64).tolist(),
+                                    sub["currency"].fillna("").astype(str).str.strip().str.upper(),
+                                    sub["remittance"].fillna("").astype(str))))
     # a payment's auto allocation (invoices with the credit notes netted against them) is applied
     # as a whole or, when it no longer fits, not at all and left for review
     auto_allocs: dict[str, list] = {}

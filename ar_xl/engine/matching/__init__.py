@@ -90,16 +90,18 @@ the promise's invoices (``…+promise``).  Neither is a short payment: the rest 
 Payments are taken in value-date order; an automatic allocation lowers the
 invoice's open amount for later payments, so no invoice is ever applied beyond
 what is open, and one it settles counts as settled by that payment for later
-payments.  Suggestions do not consume anything.
+payments.  Suggestions do not consume anything.  The payments left for review are then read again against
+what the later payments settled (up to ``MAX_PASSES`` passes, while anything changes), so a re-run with nothing
+new finds what the run found.
 """
 from __future__ import annotations
 
 from .commitments import installment_named
-from .driver import AMBIGUITY_MARGIN, COLUMNS, MAX_SUGGESTIONS, match
+from .driver import AMBIGUITY_MARGIN, COLUMNS, MAX_PASSES, MAX_SUGGESTIONS, match
 from .fit import FITS, MAX_WINDOWS
 from .options import Option
 from .score import SCORES
 from .subset_sum import MAX_CHANCE, SUBSET_CAP, SUBSET_MAX, SUBSET_MIN, SubsetResult, subset_sum
 
-__all__ = ["AMBIGUITY_MARGIN", "COLUMNS", "FITS", "MAX_CHANCE", "MAX_SUGGESTIONS", "MAX_WINDOWS", "Option",
+__all__ = ["AMBIGUITY_MARGIN", "COLUMNS", "MAX_PASSES", "FITS", "MAX_CHANCE", "MAX_SUGGESTIONS", "MAX_WINDOWS", "Option",
            "SCORES", "SUBSET_CAP", "installment_named", "SUBSET_MAX", "SUBSET_MIN", "SubsetResult", "match", "subset_sum"]

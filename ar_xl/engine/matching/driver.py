@@ -31,6 +31,8 @@ proposal: negative when paid short, positive when paid more; Int64, NA on an unm
 
 MAX_SUGGESTIONS = 3
 AMBIGUITY_MARGIN = 0.15
+MAX_PASSES = 3
+"""Passes over the payments: the first in value-date order, then those left for review again while any changes."""
 
 
 def match(payments: pd.DataFrame, invoices: pd.DataFrame, customers: pd.DataFrame | None = None,
@@ -82,6 +84,21 @@ def match(payments: pd.DataFrame, invoices: pd.DataFrame, customers: pd.DataFram
     for i in progress.track(order.tolist() if n else [], "matching payments"):
         results[i] = _one(ctx, pid[i], int(amt[i]), ccys[i], names[i], ibans[i], texts[i], crefs[i], int(vdays[i]),
                           threshold, shown[i])
+    # payments left for review are read again against what the later payments settled (an invoice taken by a
+    # later payment's reference is no rival any more), until nothing changes: what a re-run would do
+    for _ in range(MAX_PASSES - 1):
+        changed = False
+        for i in (order.tolist() if n else []):
+            res = results[i]
+            if not res or res[0]["decision"] == "auto":
+                continue
+            again = _one(ctx, pid[i], int(amt[i]), ccys[i], names[i], ibans[i], texts[i], crefs[i], int(vdays[i]),
+                         threshold, shown[i])
+            if again != res:
+                results[i] = again
+                changed = True
+        if not changed:
+            break
     rows = [r for res in results for r in (res or [])]
     out = pd.DataFrame(rows, columns=COLUMNS)
     for c in ("applied_amount", "short_pay", "write_off", "open_amount"):
@@ -211,9 +228,9 @@ def _one(ctx: _Ctx, pid: str, A: int, ccy: str, name: str, iban: str, text: str,
     options += dups
     if not options and not identified:
         # the amount alone: never automatic
-        for r in ctx.by_amount.get((ccy, A), ())[:MAX_SUGGESTIONS + 1]:
-            if ctx.rem[r] == A:
-                options.append(Option(ctx.cust[r], [(r, A)], "exact"))
+        # (those still open: an invoice an earlier payment settled makes room for the next one, as on a re-run)
+        for r in [r for r in ctx.by_amount.get((ccy, A), ()) if ctx.rem[r] == A][:MAX_SUGGESTIONS + 1]:
+            options.append(Option(ctx.cust[r], [(r, A)], "exact"))
     if not options:
         who = next(iter(identified)) if len(identified) == 1 else ""
         ev = "no reference, payer or amount fits an open item"
