@@ -81,19 +81,28 @@ def match(payments: pd.DataFrame, invoices: pd.DataFrame, customers: pd.DataFram
         shown = [""] * n
     order = np.lexsort((np.arange(n), days)) if n else []
     results: list[list[dict] | None] = [None] * n
+    looked: list[set] = [set() for _ in range(n)]
+    read_at = [0] * n
     for i in progress.track(order.tolist() if n else [], "matching payments"):
+        read_at[i] = ctx.seq
         results[i] = _one(ctx, pid[i], int(amt[i]), ccys[i], names[i], ibans[i], texts[i], crefs[i], int(vdays[i]),
-                          threshold, shown[i])
-    # payments left for review are read again against what the later payments settled (an invoice taken by a
-    # later payment's reference is no rival any more), until nothing changes: what a re-run would do
+                          threshold, shown[i], looked[i])
+    # payments left for review are read again when a later payment settled something of a customer they
+    # looked at (an invoice taken by a later payment's reference is no rival any more), until nothing
+    # changes: what a re-run would find
     for _ in range(MAX_PASSES - 1):
         changed = False
         for i in (order.tolist() if n else []):
             res = results[i]
             if not res or res[0]["decision"] == "auto":
                 continue
+            if not any(ctx.changed_at.get(c, -1) > read_at[i] for c in looked[i]):
+                continue
+            read_at[i] = ctx.seq
+            seen: set = set()
             again = _one(ctx, pid[i], int(amt[i]), ccys[i], names[i], ibans[i], texts[i], crefs[i], int(vdays[i]),
-                         threshold, shown[i])
+                         threshold, shown[i], seen)
+            looked[i] = seen
             if again != res:
                 results[i] = again
                 changed = True
@@ -162,7 +171,11 @@ _PARTIAL_WORDS = re.compile(
 
 
 def _one(ctx: _Ctx, pid: str, A: int, ccy: str, name: str, iban: str, text: str, cref: str, day: int,
-         threshold: float, value_date: str = "") -> list[dict]:
+         threshold: float, value_date: str = "", looked: set | None = None) -> list[dict]:
+    """One payment's allocation rows.  ``looked`` collects the customers whose items it weighed (so the run
+    knows when a later automatic allocation may change what this payment finds)."""
+    ctx.seq += 1
+    looked = looked if looked is not None else set()
     def unmatched(evidence: str, customer: str = "", rule: str = "none") -> list[dict]:
         return [dict(payment_id=pid, invoice_id="", customer_id=customer, currency=ccy, applied_amount=0,
                      confidence=0.0, decision="unmatched", rank=None, rule=rule, evidence=evidence,
@@ -190,6 +203,8 @@ def _one(ctx: _Ctx, pid: str, A: int, ccy: str, name: str, iban: str, text: str,
         identified = {m.customer_id for m in name_hits if m.score >= 93 and m.score >= top - 2}
     # --- references
     found = [h for h in ctx.index.find(text, cref) if ctx.ccy[h.row] == ccy]
+    looked.update(payer_kind)
+    looked.update(ctx.cust[h.row] for h in found)
     hits = [h for h in found if ctx.rem[h.row] != 0]
     dups = _duplicates(ctx, pid, found, hits, identified)
     options = _ref_options(ctx, hits, ccy, A, day, payer_kind)
@@ -203,6 +218,7 @@ def _one(ctx: _Ctx, pid: str, A: int, ccy: str, name: str, iban: str, text: str,
                     if r not in seen and ctx.ccy[r] == ccy and 0 <= ctx.rem[r] - A <= ctx.tolerance(ccy, [r], day):
                         seen.add(r)
                         near.append(refs_mod.Hit(r, "typo", h.via))
+                        looked.add(ctx.cust[r])
         for h in near:  # each on its own: the one invoice that was meant
             options += [o for o in _ref_options(ctx, [h], ccy, A, day, (), quick=True)
                         if o.amount_kind in ("exact", "tolerance") and len(o.allocs) == 1]
@@ -229,7 +245,9 @@ def _one(ctx: _Ctx, pid: str, A: int, ccy: str, name: str, iban: str, text: str,
     if not options and not identified:
         # the amount alone: never automatic
         # (those still open: an invoice an earlier payment settled makes room for the next one, as on a re-run)
-        for r in [r for r in ctx.by_amount.get((ccy, A), ()) if ctx.rem[r] == A][:MAX_SUGGESTIONS + 1]:
+        same = ctx.by_amount.get((ccy, A), ())
+        looked.update(ctx.cust[r] for r in same)
+        for r in [r for r in same if ctx.rem[r] == A][:MAX_SUGGESTIONS + 1]:
             options.append(Option(ctx.cust[r], [(r, A)], "exact"))
     if not options:
         who = next(iter(identified)) if len(identified) == 1 else ""
@@ -304,6 +322,7 @@ def _one(ctx: _Ctx, pid: str, A: int, ccy: str, name: str, iban: str, text: str,
                             open_amount=int(ctx.rem[r]), difference=int(diff)))
             if auto:  # what the write-off closes is no longer open for a later payment either
                 ctx.rem[r] -= a + wo
+                ctx.changed_at[ctx.cust[r]] = ctx.seq
                 if ctx.rem[r] == 0:
                     ctx.settled_by.setdefault(r, []).append((pid, value_date))
         if auto:
