@@ -4,7 +4,6 @@ payment and open amounts, the difference), assigning a payment by hand with a li
 adding no Audit rows, a refused Confirm reported once."""
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -304,11 +303,17 @@ def test_rerunning_match_with_nothing_new_adds_no_audit_rows(tmp_path):
     assert list(m["match_id"]) == list(m_before["match_id"]) and list(m["run_id"]) == list(m_before["run_id"])
 
 
+OLD_LAYOUT = "45cd3b1397af510e91cf0887537b3e0574b03abd"
+"""A commit whose workbooks/collections.xlsx has the Matches columns in their old order."""
+
+
 def _old_collections(tmp_path) -> Path:
-    """``workbooks/collections.xlsx`` as main has it: Matches in the old column order (review 16th)."""
+    """``workbooks/collections.xlsx`` as it was before the review layout (Matches with review 16th), from the
+    repository's history (the commit is pinned: main's own copy gets the new layout when it is rebuilt)."""
     root = Path(__file__).resolve().parents[1]
     out = tmp_path / "old.xlsx"
-    blob = subprocess.run(["git", "show", "main:workbooks/collections.xlsx"], cwd=root, capture_output=True, check=True)
+    blob = subprocess.run(["git", "show", f"{OLD_LAYOUT}:workbooks/collections.xlsx"], cwd=root,
+                          capture_output=True, check=True)
     out.write_bytes(blob.stdout)
     return out
 
