@@ -424,3 +424,19 @@ def test_a_payment_left_for_review_is_read_again_once_a_later_payment_took_its_r
     # X alone fits both invoices; Y names 2026-0002, so X pays 2026-0001 — what a re-run would find
     got = {p: (r["invoice_id"], r["decision"]) for p, r in res.set_index("payment_id").iterrows()}
     assert got == {"X": ("2026-0001", "auto"), "Y": ("2026-0002", "auto")}
+
+
+def test_confirming_a_possible_duplicate_applies_nothing_and_is_no_refusal():
+    invoices = [("2026-0001", "C1", "2026-02-01", "2026-03-01", "EUR", "500.00", "0.00", "paid"),
+                ("2026-0002", "C1", "2026-02-15", "2026-03-15", "EUR", "500.00", "500.00", "")]
+    book = book_of(invoices, [("P9", "2026-04-02", "500.00", "ACME BV", IBAN_1, "Factuur 2026-0001")])
+    book = after(book, match.run(book))
+    r = rows(book, "P9")
+    dup = r[r["invoice_id"] == "2026-0001"].iloc[0]
+    assert (dup["decision"], dup["applied_amount"]) == ("suggested", 0)
+    book = _typed(book, dup["match_id"], "2026-0001")
+    ch = match.run(book)
+    assert "refused" not in ch.summary
+    book = after(book, ch)
+    assert book.get("Payments").set_index("payment_id").loc["P9", "unapplied_amount"] == 50000
+    assert book.get("Invoices").set_index("invoice_id").loc["2026-0002", "open_amount"] == 50000

@@ -36,8 +36,7 @@ The rules
   the engine, Plans with ``paid`` as the money matched so far pays them, so a payment of an installment
   (``Rate 1 Ratenplan P-000001``) is allocated to the plan's invoices and says which installment it pays,
   and a payment of a promised amount counts towards the promise.
-* **By hand**: a confirmed row whose ``invoice_id`` a person typed (an unmatched row, a row with nothing
-  to apply, or a list ``2026-001234: 100.00; 2026-001240: 50,00``: ``parse_assignment``) is applied as one
+* **By hand**: a confirmed row whose ``invoice_id`` a person typed (on an unmatched row, or a list ``2026-001234: 100.00; 2026-001240: 50,00``: ``parse_assignment``) is applied as one
   new row per invoice (``M-<payment>-<invoice>-hand``, decision ``manual``), all or nothing; the typed row
   is flagged ``assigned by hand``.
 * A Confirm that cannot be applied is flagged ``refused`` with the reason at the start of its evidence
@@ -239,10 +238,11 @@ def _flags_with(flags, add: str = "", drop: str = "") -> str:
 
 
 def _is_hand(row) -> bool:
-    """A confirmed row whose invoice_id a person typed: an unmatched row, a row with nothing to apply, or a list."""
+    """A confirmed row whose invoice_id a person typed: on an unmatched row, or a list of invoices (a row
+    the engine proposed with nothing to apply, a possible duplicate, stays as it is: confirming it applies
+    nothing)."""
     iid = str(row["invoice_id"] or "")
-    return (str(row["decision"] or "").strip().lower() == "unmatched" or not _cents(row["applied_amount"])
-            or ":" in iid or ";" in iid)
+    return str(row["decision"] or "").strip().lower() == "unmatched" or ":" in iid or ";" in iid
 
 
 def apply_decisions(book: Book, change: Change | None = None, ledger: _Ledger | None = None) -> Change:
