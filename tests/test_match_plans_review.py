@@ -230,6 +230,7 @@ def test_assigning_a_payment_by_hand_with_a_list_of_invoices_and_amounts():
     ("INV1: 100.001", "more than two decimals"),
     ("INV1: 100.00; INV404: 50.00", "invoice INV404 is not in the Invoices table"),
     ("INV1; INV2", "a list of invoices needs an amount after each id"),
+    ("INV1: 200.00; INV2: -50.00", "invoice INV2 has 50.00 open: an amount for it must be above 0"),
 ])
 def test_a_hand_assignment_that_does_not_fit_is_refused_naming_the_row_and_reported_once(typed, words):
     book = book_of(HAND, [("P1", "2026-02-10", "150.00", "Some Name", STRANGER, "see mail")])
@@ -440,3 +441,13 @@ def test_confirming_a_possible_duplicate_applies_nothing_and_is_no_refusal():
     book = after(book, ch)
     assert book.get("Payments").set_index("payment_id").loc["P9", "unapplied_amount"] == 50000
     assert book.get("Invoices").set_index("invoice_id").loc["2026-0002", "open_amount"] == 50000
+
+
+def test_a_hand_list_may_net_a_credit_note():
+    book = book_of(HAND + [("CN-7", "C1", "2025-11-20", "2025-12-20", "EUR", "-20.00", "-20.00", "")],
+                   [("P1", "2026-02-10", "150.00", "Some Name", STRANGER, "see mail")])
+    book = after(book, match.run(book))
+    book = after(book, match.run(_typed(book, "M-P1-unmatched", "INV1: 170,00\nCN-7: -20.00")))
+    inv = book.get("Invoices").set_index("invoice_id")
+    assert (inv.loc["INV1", "open_amount"], inv.loc["CN-7", "open_amount"]) == (43000, 0)
+    assert book.get("Payments").set_index("payment_id").loc["P1", "unapplied_amount"] == 0

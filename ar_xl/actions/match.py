@@ -393,6 +393,9 @@ def _by_hand(book: Book, change: Change, ledger: _Ledger, matches: pd.DataFrame,
             cents = min(left, open_)
             if cents <= 0:
                 return 0, f"({where}) invoice {iid} has nothing open" if open_ <= 0 else f"({where}) payment {pid} has nothing left to apply"
+        elif (cents < 0) != (open_ < 0):
+            return 0, (f"({where}) invoice {iid} has {fmt(open_)} open: an amount for it must be "
+                       + ("negative (a credit note)" if open_ < 0 else "above 0"))
         allocs.append((iid, cents, 0))
         customers.add(str(ledger.inv.at[k, "customer_id"]))
     why = ledger.can_apply_all(pid, allocs)
