@@ -117,7 +117,7 @@ INVOICE_STATUSES = ("open", "paid", "disputed", "on plan", "promised", "in legal
                     "closed in ERP")
 PAYMENT_STATUSES = ("unapplied", "partly applied", "applied", "ignored")
 REVIEW_CHOICES = ("Confirm", "Reject")
-MATCH_DECISIONS = ("auto", "suggested", "unmatched")
+MATCH_DECISIONS = ("auto", "suggested", "unmatched", "manual")
 DISPUTE_STATUSES = (
     "open", "in review", "escalated",
     "resolved - credit note", "resolved - rejected", "resolved - paid", "resolved - write-off",
@@ -380,27 +380,38 @@ CONFIG = Table(
 MATCHES = Table(
     "Matches",
     (
-        C("match_id", width=14),
-        C("run_id", width=18),
-        C("payment_id", width=18),
-        C("invoice_id", width=16),
-        C("customer_id", width=12),
+        # what a reviewer reads first: the decision to take, the payment, the invoice(s), the difference, why
+        C("review", editable=True, choices=REVIEW_CHOICES, width=10,
+          description="Confirm or Reject; on an unmatched row type invoice_id (or a list 'INV: 100.00; INV2: 50,00') "
+                      "and Confirm to assign the payment by hand"),
+        C("value_date", "date", width=12, description="The payment's value date"),
         C("payer_name", width=28),
+        C("payment_amount", "money", description="The payment's amount still to apply when the row was proposed"),
+        C("currency", width=9),
+        C("remittance", width=40, description="The payment's remittance text"),
+        C("invoice_id", width=16,
+          description="The proposed invoice; on an unmatched row a person may type one or a list with amounts"),
+        C("open_amount", "money", description="What was open on the invoice when the row was proposed"),
         C("applied_amount", "money"),
+        C("difference", "money", description="Payment amount less the open amounts of the proposal's invoices: "
+                                             "negative = paid short, positive = paid more (same on every row of a proposal)"),
+        C("confidence", "number", width=10),
+        C("evidence", width=50),
+        C("decision", choices=MATCH_DECISIONS, width=10),
+        C("rank", "int", width=6),
+        C("flags", width=18, description="typo, conflict, short_pay, unapplied_cash, discount, unearned_discount, "
+                                          "possible duplicate, plan installment, promise, ..."),
+        C("note", editable=True, width=30),
+        C("reviewed_by", editable=True),
+        C("rule", width=16),
         C("short_pay", "money", description="Left open on the invoice by this payment: a possible deduction or dispute"),
         C("write_off", "money", description="Difference within the Config tolerance (bank charges) or an earned discount, "
                                             "written off when applied"),
-        C("confidence", "number", width=10),
-        C("decision", choices=MATCH_DECISIONS, width=10),
-        C("rank", "int", width=6),
-        C("rule", width=16),
-        C("evidence", width=50),
-        C("flags", width=18, description="typo, conflict, short_pay, unapplied_cash, discount, unearned_discount, "
-                                          "possible duplicate, ..."),
-        C("review", editable=True, choices=REVIEW_CHOICES, width=10),
-        C("reviewed_by", editable=True),
+        C("customer_id", width=12),
+        C("payment_id", width=18),
+        C("match_id", width=14),
+        C("run_id", width=18),
         C("applied", "bool", width=8),
-        C("note", editable=True, width=30),
     ),
     key=("match_id",),
     description="Payment-to-invoice allocations proposed by Match payments; set review to Confirm or Reject.",

@@ -23,9 +23,10 @@ def add_own_column(path, values: dict[str, str], rename: dict[str, tuple[str, in
     col = len(schema.MATCHES.names) + 1
     letter = get_column_letter(col)
     ws.cell(1, col, OWN)
-    ids = {ws.cell(r, 1).value: r for r in range(2, ws.max_row + 1)}
+    mid_col = header.index("match_id") + 1
+    ids = {ws.cell(r, mid_col).value: r for r in range(2, ws.max_row + 1)}
     for mid, (new_id, rank) in (rename or {}).items():
-        ws.cell(ids[mid], 1, new_id)
+        ws.cell(ids[mid], mid_col, new_id)
         ws.cell(ids[mid], header.index("rank") + 1, rank)
         ids[new_id] = ids.pop(mid)
     for mid, text in values.items():
@@ -76,8 +77,9 @@ def test_a_withdrawn_row_whose_value_has_nowhere_to_go_is_kept(wb):  # noqa: F81
     w = openpyxl.load_workbook(wb)
     ws = w["Matches"]
     inv_col = [c.value for c in ws[1]].index("invoice_id") + 1
+    mid_col = [c.value for c in ws[1]].index("match_id") + 1
     for r in range(2, ws.max_row + 1):
-        if ws.cell(r, 1).value == gone:
+        if ws.cell(r, mid_col).value == gone:
             ws.cell(r, inv_col, "NOT-AN-INVOICE")
     w.save(wb)
     assert main(["match", str(wb)]) == 0

@@ -32,24 +32,41 @@ The rules
   invoice is never applied automatically but suggested with the flag
   ``possible duplicate``, naming the earlier payment.
   Suggestions no one reviewed that the new run no longer makes are withdrawn.
-* Every amount changed is written to Audit with the run id and the rule.
+* **Plans and promises** (``engine.matching.commitments``): the Plans and Promises tables are passed to
+  the engine, Plans with ``paid`` as the money matched so far pays them, so a payment of an installment
+  (``Rate 1 Ratenplan P-000001``) is allocated to the plan's invoices and says which installment it pays,
+  and a payment of a promised amount counts towards the promise.
+* **By hand**: a confirmed row whose ``invoice_id`` a person typed (on an unmatched row, or a list ``2026-001234: 100.00; 2026-001240: 50,00``: ``parse_assignment``) is applied as one
+  new row per invoice (``M-<payment>-<invoice>-hand``, decision ``manual``), all or nothing; the typed row
+  is flagged ``assigned by hand``.
+* A Confirm that cannot be applied is flagged ``refused`` with the reason at the start of its evidence
+  and named in the summary the first time only (again when the reason changes).
+* A re-run with nothing new changes nothing: a payment whose proposal is the same keeps its rows (and
+  their run id), and the unapplied rest of an automatic overpayment stays as it is unless it now pays
+  something automatically.  The summary counts the payments *considered*.
+* Every amount changed is written to Audit with the run id and the rule; so is every decision a row
+  gets or loses (a new row, a decision changed, a row withdrawn).
 * A credit note allocated to invoices (``actions.credits``) is a group of rows whose ``payment_id`` is the
   credit note's ``invoice_id``: the invoices' rows with positive ``applied_amount`` and the credit note's own
   row with the negative sum, netting to nothing on the "payment" side; they apply and reverse as any row.
 """
 from __future__ import annotations
 
+import datetime as dt
+import re
+
 import numpy as np
 import pandas as pd
 
-from ..book import Book, Change
+from ..book import Book, Change, MissingTable
+from ..errors import ArXlError
 from ..frames import blank
 from ..schema import MATCHES
 from ..engine.payer import normalise_iban, split_list
-from ..money import fmt
+from ..money import fmt, parse_amount
 
 OUT_COLUMNS = ["payment_id", "invoice_id", "customer_id", "applied_amount", "short_pay", "write_off", "confidence",
-               "decision", "rank", "rule", "evidence", "flags"]
+               "decision", "rank", "rule", "evidence", "flags", "open_amount", "difference"]
 
 
 def match_id(payment_id: str, invoice_id: str, decision: str = "auto", rank=None, flags: str = "") -> str:
@@ -179,30 +196,132 @@ def _review(v) -> str:
     return str(v or "").strip().lower()
 
 
+HAND = "assigned by hand"
+"""Flag of a Matches row whose typed invoice_id was applied as rows of their own (``_by_hand``)."""
+REFUSED = "refused"
+"""Flag of a confirmed row that could not be applied; reported once, when it is first refused."""
+
+
+def parse_assignment(text: str) -> list[tuple[str, int | None]]:
+    """The invoices typed in a Matches row's invoice_id to assign a payment by hand.
+
+    ``2026-001234`` (one invoice: as much as both the payment and the invoice allow), or a list
+    ``2026-001234: 100.00; 2026-001240: 50,00`` — entries separated by ``;`` (or new lines), each an
+    invoice id, a colon and an amount in the payment's currency with ``.`` or ``,`` before the cents (at
+    most two decimals; a credit note netted is a negative amount).  Raises ``ValueError`` in words."""
+    entries = [e.strip() for e in re.split(r"[;\n]", str(text or "")) if e.strip()]
+    out: list[tuple[str, int | None]] = []
+    for e in entries:
+        iid, sep, amount = e.partition(":")
+        iid = iid.strip()
+        if not iid:
+            raise ValueError(f"no invoice id before the colon in {e!r}")
+        if sep:
+            try:
+                cents = parse_amount(amount)
+            except ValueError as err:
+                raise ValueError(f"{iid}: {err}") from None
+            if cents == 0:
+                raise ValueError(f"{iid}: the amount is 0")
+            out.append((iid, cents))
+        else:
+            out.append((iid, None))
+    if not out:
+        raise ValueError("no invoice id")
+    if len(out) > 1 and any(c is None for _, c in out):
+        raise ValueError("a list of invoices needs an amount after each id ('2026-001234: 100.00; 2026-001240: 50,00')")
+    seen = set()
+    for iid, _ in out:
+        if iid in seen:
+            raise ValueError(f"invoice {iid} is listed twice")
+        seen.add(iid)
+    return out
+
+
+def _flags_with(flags, add: str = "", drop: str = "") -> str:
+    items = [f for f in str(flags or "").split(";") if f.strip() and f != drop]
+    if add and add not in items:
+        items.append(add)
+    return ";".join(sorted(items))
+
+
+def _is_hand(row) -> bool:
+    """A confirmed row whose invoice_id a person typed: on an unmatched row, or a list of invoices (a row
+    the engine proposed with nothing to apply, a possible duplicate, stays as it is: confirming it applies
+    nothing)."""
+    iid = str(row["invoice_id"] or "")
+    return str(row["decision"] or "").strip().lower() == "unmatched" or ":" in iid or ";" in iid
+
+
 def apply_decisions(book: Book, change: Change | None = None, ledger: _Ledger | None = None) -> Change:
     """Apply confirmed Matches rows and reverse rejected applied ones (see the module rules)."""
     change = change or Change("apply_decisions")
     own = ledger is None
     ledger = ledger or _Ledger(book, change)
     matches = book.get("Matches").copy()
-    done = refused = reversed_ = 0
+    done = reversed_ = by_hand = 0
+    refused_new, refused_old = [], 0
     problems = []
+    for c in ("flags", "evidence"):
+        matches[c] = matches[c].astype(object)
+    flags_col, ev_col = matches.columns.get_loc("flags"), matches.columns.get_loc("evidence")
+    applied_col = matches.columns.get_loc("applied")
+
+    def refuse(rows: list[int], why: str) -> None:
+        nonlocal refused_old
+        for j in rows:
+            r = matches.iloc[j]
+            problems.append(f"{r['match_id']}: {why}")
+            ev = "" if blank(r["evidence"]) else str(r["evidence"])
+            if REFUSED in str(r["flags"] or "").split(";") and (ev == f"refused: {why}" or ev.startswith(f"refused: {why} | ")):
+                refused_old += 1  # reported when it was first refused for this reason
+                continue
+            if ev.startswith("refused: "):
+                ev = ev.split(" | ", 1)[1] if " | " in ev else ""
+            refused_new.append(f"Matches row {r['match_id']}: {why}")
+            matches.iat[j, flags_col] = _flags_with(r["flags"], add=REFUSED)
+            matches.iat[j, ev_col] = f"refused: {why}" + (f" | {ev}" if ev else "")
+            change.log(book.user, "Matches", r["match_id"], "flags", r["flags"], matches.iat[j, flags_col], "confirm refused")
+
+    def clear_refused(j: int) -> None:
+        r = matches.iloc[j]
+        if REFUSED in str(r["flags"] or "").split(";"):
+            matches.iat[j, flags_col] = _flags_with(r["flags"], drop=REFUSED)
+            ev = str(r["evidence"] or "")
+            matches.iat[j, ev_col] = ev.split(" | ", 1)[1] if ev.startswith("refused: ") and " | " in ev else (
+                "" if ev.startswith("refused: ") else ev)
+
     # the confirmed rows of one proposal (payment, run, rank: an invoice and the credit
     # notes netted against it) are applied together or refused together
     proposal: dict[tuple, list[int]] = {}
+    hand: list[int] = []
     for i in range(len(matches)):
         row = matches.iloc[i]
-        if _review(row["review"]) == "confirm" and not bool(row["applied"]) and str(row["invoice_id"] or "") \
-                and _cents(row["applied_amount"]):
+        if _review(row["review"]) != "confirm" or bool(row["applied"]) or not str(row["invoice_id"] or "").strip():
+            continue
+        if HAND in str(row["flags"] or "").split(";"):
+            continue
+        if _is_hand(row):
+            hand.append(i)
+        else:
             proposal.setdefault((str(row["payment_id"]), str(row["run_id"]), str(row["rank"])), []).append(i)
-    handled: set[int] = set()
-    applied_col = matches.columns.get_loc("applied")
+    handled: set[int] = set(hand)
+    new_rows = []
     for i in range(len(matches)):
         row = matches.iloc[i]
         review, applied = _review(row["review"]), bool(row["applied"])
         pid, iid = str(row["payment_id"]), str(row["invoice_id"] or "")
         cents, wo = _cents(row["applied_amount"]), _cents(row["write_off"])
         if review == "confirm" and not applied:
+            if i in hand:
+                n, why = _by_hand(book, change, ledger, matches, i, new_rows)
+                if why:
+                    refuse([i], why)
+                else:
+                    clear_refused(i)
+                    by_hand += 1
+                    done += n
+                continue
             if not iid or cents == 0 or i in handled:
                 continue
             group = proposal[(pid, str(row["run_id"]), str(row["rank"]))]
@@ -211,39 +330,112 @@ def apply_decisions(book: Book, change: Change | None = None, ledger: _Ledger | 
             why = ledger.can_apply_all(pid, [(str(r["invoice_id"]), _cents(r["applied_amount"]), _cents(r["write_off"]))
                                              for r in rows])
             if why:
-                refused += len(rows)
-                problems.extend(f"{r['match_id']}: {why}" for r in rows)
+                refuse(group, why)
                 continue
             for j, r in zip(group, rows):
                 ledger.apply(pid, str(r["invoice_id"]), _cents(r["applied_amount"]),
                              f"confirmed by {r['reviewed_by'] or book.user}", write_off=_cents(r["write_off"]))
                 matches.iat[j, applied_col] = True
+                clear_refused(j)
                 change.log(book.user, "Matches", r["match_id"], "applied", False, True, "confirm")
                 done += 1
             ledger.learn(pid, str(row["customer_id"]))
         elif review == "reject" and applied:
             why = ledger.missing(pid, iid)
             if why:
-                refused += 1
-                problems.append(f"{row['match_id']}: {why}")
+                refuse([i], why)
                 continue
             ledger.apply(pid, iid, cents, "rejected: reversed", sign=-1, write_off=wo)
             matches.iat[i, applied_col] = False
             change.log(book.user, "Matches", row["match_id"], "applied", True, False, "reject")
             reversed_ += 1
+    if new_rows:
+        matches = pd.concat([matches, _typed(new_rows, matches.columns)], ignore_index=True)
     change.tables["Matches"] = matches
     if own:
         ledger.finish()
     parts = [f"applied {done} confirmed match(es)"]
+    if by_hand:
+        parts.append(f"{by_hand} payment(s) assigned by hand")
     if reversed_:
         parts.append(f"reversed {reversed_} rejected one(s)")
-    if refused:
-        parts.append(f"refused {refused}: " + "; ".join(problems[:5]))
+    if refused_new:
+        parts.append(f"refused {len(refused_new)}: " + "; ".join(refused_new[:5])
+                     + (f" (and {len(refused_new) - 5} more)" if len(refused_new) > 5 else "")
+                     + " (flagged 'refused' on the row; fix it and run again)")
     change.summary = ", ".join(parts)
     change.problems = problems  # type: ignore[attr-defined]
     if own:
         change.warnings = book.warnings
     return change
+
+
+def _by_hand(book: Book, change: Change, ledger: _Ledger, matches: pd.DataFrame, i: int,
+             new_rows: list[dict]) -> tuple[int, str]:
+    """Apply the invoices a person typed in row ``i``'s invoice_id (``parse_assignment``): one new applied
+    row per invoice (``M-<payment>-<invoice>-hand``), the typed row flagged ``assigned by hand``.
+    Returns (rows applied, why refused — '' when applied); all or nothing."""
+    row = matches.iloc[i]
+    pid, where = str(row["payment_id"]), f"row {i + 2}"
+    try:
+        wanted = parse_assignment(row["invoice_id"])
+    except ValueError as e:
+        return 0, f"({where}) invoice_id {str(row['invoice_id'])!r}: {e}"
+    if len(wanted) == 1 and wanted[0][1] is None and _cents(row["applied_amount"]):
+        wanted = [(wanted[0][0], _cents(row["applied_amount"]))]  # an amount typed in applied_amount
+    why = ledger.missing(pid, *(iid for iid, _ in wanted))
+    if why:
+        return 0, f"({where}) {why}"
+    p = ledger.pay_pos[pid]
+    pay_ccy = str(ledger.pay.at[p, "currency"] or "").strip().upper()
+    left = int(ledger.pay.at[p, "unapplied_amount"])
+    allocs = []
+    customers = set()
+    for iid, cents in wanted:
+        k = ledger.inv_pos[iid]
+        ccy = str(ledger.inv.at[k, "currency"] or "").strip().upper()
+        if pay_ccy and ccy and ccy != pay_ccy:
+            return 0, f"({where}) invoice {iid} is in {ccy}, the payment in {pay_ccy}"
+        open_ = int(ledger.inv.at[k, "open_amount"])
+        if cents is None:
+            cents = min(left, open_)
+            if cents <= 0:
+                return 0, f"({where}) invoice {iid} has nothing open" if open_ <= 0 else f"({where}) payment {pid} has nothing left to apply"
+        elif (cents < 0) != (open_ < 0):
+            return 0, (f"({where}) invoice {iid} has {fmt(open_)} open: an amount for it must be "
+                       + ("negative (a credit note)" if open_ < 0 else "above 0"))
+        allocs.append((iid, cents, 0))
+        customers.add(str(ledger.inv.at[k, "customer_id"]))
+    why = ledger.can_apply_all(pid, allocs)
+    if why:
+        return 0, f"({where}) {why}"
+    who = str(row["reviewed_by"] or "").strip() or book.user
+    ids = set(matches["match_id"].astype(str)) | {r["match_id"] for r in new_rows}
+    for iid, cents, _ in allocs:
+        k = ledger.inv_pos[iid]
+        open_ = int(ledger.inv.at[k, "open_amount"])
+        ledger.apply(pid, iid, cents, f"assigned by hand by {who}")
+        mid = f"M-{pid}-{iid}-hand"
+        if mid in ids:
+            mid = f"{mid}-{change.run_id}"
+        ids.add(mid)
+        new_rows.append({
+            "match_id": mid, "run_id": change.run_id, "payment_id": pid, "invoice_id": iid,
+            "customer_id": str(ledger.inv.at[k, "customer_id"]), "payer_name": row["payer_name"],
+            "value_date": row["value_date"], "payment_amount": row["payment_amount"], "currency": row["currency"],
+            "remittance": row["remittance"], "open_amount": open_, "applied_amount": cents,
+            "difference": pd.NA, "short_pay": max(0, open_ - cents) if open_ > 0 else 0, "write_off": 0,
+            "confidence": 1.0, "decision": "manual", "rank": pd.NA, "rule": "by hand",
+            "evidence": f"assigned by hand by {who} on Matches row {row['match_id']}", "flags": HAND,
+            "review": "Confirm", "reviewed_by": who, "applied": True, "note": "",
+        })
+        change.log(book.user, "Matches", mid, "applied", False, True, f"assigned by hand on {row['match_id']}")
+    matches.iat[i, matches.columns.get_loc("flags")] = _flags_with(row["flags"], add=HAND)
+    matches.iat[i, matches.columns.get_loc("evidence")] = (
+        f"assigned by hand: {len(allocs)} row(s) M-{pid}-…-hand" + (f" | {row['evidence']}" if not blank(row["evidence"]) else ""))
+    if len(customers) == 1:
+        ledger.learn(pid, next(iter(customers)))
+    return len(allocs), ""
 
 
 def _carry_own_columns(old: pd.DataFrame, stale: pd.DataFrame, new: pd.DataFrame) -> set:
@@ -295,6 +487,91 @@ def _paid_by(matches: pd.DataFrame, pay: pd.DataFrame) -> dict:
     return out
 
 
+def _parked(matches: pd.DataFrame, pending: pd.DataFrame) -> set[str]:
+    """Payments whose rest is unapplied cash an automatic match left (the rest of an overpayment): their
+    row says so and stays until a person decides (type an invoice on it and Confirm) or a re-run finds an
+    automatic allocation for it; a re-run does not replace it with a suggestion."""
+    if not len(matches) or not len(pending):
+        return set()
+    left = dict(zip(pending["payment_id"].astype(str), pending["unapplied_amount"].astype(np.int64)))
+    m = matches[matches["payment_id"].astype(str).isin(set(left)) & ~matches["applied"].astype(bool)]
+    out = set()
+    for pid, g in m.groupby(m["payment_id"].astype(str)):
+        cash = (g["decision"].astype(str) == "auto") & g["flags"].fillna("").astype(str).str.contains("unapplied_cash") \
+            & (g["invoice_id"].fillna("").astype(str) == "") & (g["review"].map(_review) == "")
+        if len(g) and cash.all() and sum(_cents(v) for v in g["applied_amount"]) == left[pid]:
+            out.add(pid)
+    return out
+
+
+def _optional(book: Book, name: str) -> pd.DataFrame | None:
+    """A table the match may use when the workbook has it (Plans, Promises)."""
+    try:
+        return book.get(name)
+    except MissingTable:
+        return None
+
+
+def _plans_now(book: Book) -> pd.DataFrame | None:
+    """The Plans rows with ``paid`` as the payments matched so far pay them (``plan.update_plans`` as of
+    today), so the installment a payment pays is the next one not yet paid even when no one ran
+    ``plan update`` since the last match; the table as it is when that cannot be worked out."""
+    plans = _optional(book, "Plans")
+    if plans is None or not len(plans):
+        return plans
+    from .plan import update_plans
+    # only money already matched counts (a payment not in Matches would count by IBAN: it is the one being read)
+    m, pay = book.get("Matches"), book.get("Payments")
+    seen = pay["payment_id"].astype(str).isin(set(m["payment_id"].astype(str))).to_numpy()
+    view = Book({**book.tables, "Payments": pay.loc[seen]}, source=book.source, user=book.user)
+    try:
+        return update_plans(view).tables.get("Plans", plans)
+    except ArXlError:
+        return plans
+
+
+_COMPARED = ("invoice_id", "customer_id", "applied_amount", "short_pay", "write_off", "decision", "rank", "rule",
+             "evidence", "flags", "open_amount", "difference", "payment_amount", "currency", "remittance",
+             "value_date", "payer_name")
+"""What a re-run compares to decide that a payment's proposal did not change (its rows are then left as they
+are: no new run id, no Audit row)."""
+
+
+def _same(a, b) -> bool:
+    """One cell as the workbook holds it and as this run would write it: blanks alike, numbers by value
+    (a confidence read back as a float), dates as dates, text as text."""
+    if blank(a) or blank(b):
+        return blank(a) and blank(b)
+    if isinstance(a, str) or isinstance(b, str):
+        return str(a) == str(b)
+    if isinstance(a, (pd.Timestamp, dt.date)) or isinstance(b, (pd.Timestamp, dt.date)):
+        try:
+            return pd.Timestamp(a) == pd.Timestamp(b)
+        except (TypeError, ValueError):
+            return False
+    try:
+        return abs(float(a) - float(b)) < 1e-9
+    except (TypeError, ValueError):
+        return a == b
+
+
+def _unchanged(old_rows: pd.DataFrame, new_rows: list[dict]) -> bool:
+    """The payment's new rows are the rows it already has: same match ids, same proposal, same display."""
+    if len(old_rows) != len(new_rows):
+        return False
+    by_id = {mid: i for i, mid in enumerate(old_rows["match_id"])}
+    if set(by_id) != {r["match_id"] for r in new_rows}:
+        return False
+    for r in new_rows:
+        o = old_rows.iloc[by_id[r["match_id"]]]
+        if bool(o["applied"]) != bool(r["applied"]) or _review(o["review"]):
+            return False
+        for c in _COMPARED + ("confidence",):
+            if c in o.index and not _same(o[c], r.get(c)):
+                return False
+    return True
+
+
 def run(book: Book) -> Change:
     """Apply decisions, then match every payment with money left, and apply the auto matches."""
     from ..engine import matching
@@ -307,16 +584,23 @@ def run(book: Book) -> Change:
                        matches.loc[matches["review"].map(_review) == "reject", "invoice_id"].astype(str)))
     pending = ledger.pay[(ledger.pay["unapplied_amount"] != 0)
                          & (ledger.pay["status"].astype(str).str.lower() != "ignored")]
+    parked = _parked(matches, pending)
     # every invoice, settled ones too: a remittance naming a settled invoice is a possible duplicate,
-    # and the evidence names the payments applied to it
+    # and the evidence names the payments applied to it; plans and promises: an installment or a
+    # promised amount paid is read as such
     cfg = book.config
-    result = (matching.match(pending, ledger.inv, ledger.cust, cfg, paid_by=_paid_by(matches, ledger.pay))
+    result = (matching.match(pending, ledger.inv, ledger.cust, cfg, paid_by=_paid_by(matches, ledger.pay),
+                             plans=_plans_now(book), promises=_optional(book, "Promises"))
               if len(pending) else pd.DataFrame(columns=OUT_COLUMNS))
     for c in OUT_COLUMNS:
         if c not in result.columns:
-            result[c] = 0 if c in ("short_pay", "write_off") else ""
+            result[c] = 0 if c in ("short_pay", "write_off", "open_amount") else ""
     result["invoice_id"] = result["invoice_id"].fillna("").astype(str)
     result["payment_id"] = result["payment_id"].astype(str)
+    # the rest of an overpayment stays unapplied cash unless it now pays something for certain (an invoice
+    # the ERP reopened): a mere suggestion for it would replace the row on every run
+    auto_pids = set(result.loc[result["decision"] == "auto", "payment_id"])
+    result = result[~result["payment_id"].isin(parked - auto_pids)].copy()
     # never propose a pair a collector rejected; a payment with one loses its auto decision
     is_rej = [(p, i) in rejected for p, i in zip(result["payment_id"], result["invoice_id"])]
     hit = set(result.loc[is_rej, "payment_id"])
@@ -325,7 +609,13 @@ def run(book: Book) -> Change:
     # existing rows per payment that nobody reviewed are replaced by this run's
     new_rows = []
     auto_n = sugg_n = unm_n = 0
-    payer = dict(zip(ledger.pay["payment_id"].astype(str), ledger.pay["payer_name"].astype(str)))
+    pay = ledger.pay.set_index(ledger.pay["payment_id"].astype(str))
+    pay = pay[~pay.index.duplicated(keep="first")]
+    payer = pay["payer_name"].astype(str).to_dict()
+    sub = pay[pay.index.isin(set(result["payment_id"]))]
+    shown = dict(zip(sub.index, zip(sub["value_date"], sub["unapplied_amount"].astype(np.int64).tolist(),
+                                    sub["currency"].fillna("").astype(str).str.strip().str.upper(),
+                                    sub["remittance"].fillna("").astype(str))))
     # a payment's auto allocation (invoices with the credit notes netted against them) is applied
     # as a whole or, when it no longer fits, not at all and left for review
     auto_allocs: dict[str, list] = {}
@@ -351,30 +641,65 @@ def run(book: Book) -> Change:
         auto_n += decision == "auto"
         sugg_n += decision == "suggested"
         unm_n += decision == "unmatched"
+        vd, amount, ccy, remittance = shown.get(r.payment_id, (pd.NaT, 0, "", ""))
+        diff = getattr(r, "difference", None)
         new_rows.append({
             "match_id": mid, "run_id": change.run_id, "payment_id": r.payment_id, "invoice_id": r.invoice_id,
             "customer_id": r.customer_id or "", "payer_name": payer.get(r.payment_id, ""),
+            "value_date": vd, "payment_amount": amount, "currency": ccy or str(getattr(r, "currency", "") or ""),
+            "remittance": remittance,
+            "open_amount": _cents(getattr(r, "open_amount", 0)) if r.invoice_id else pd.NA,
+            "difference": pd.NA if diff is None or blank(diff) else int(diff),
             "applied_amount": cents, "short_pay": int(r.short_pay or 0) if not pd.isna(r.short_pay) else 0,
             "write_off": wo, "confidence": float(r.confidence or 0), "decision": decision,
             "rank": pd.NA if pd.isna(r.rank) or r.rank == "" else int(r.rank),
             "rule": r.rule, "evidence": r.evidence, "flags": r.flags or "",
             "review": "", "reviewed_by": "", "applied": applied, "note": "",
         })
-    new = pd.DataFrame(new_rows, columns=matches.columns) if new_rows else matches.iloc[0:0]
+    # a payment whose proposal did not change keeps its rows as they are (no new run id, no Audit row)
+    old_by_pay = {pid: g for pid, g in old.groupby(old["payment_id"].astype(str), sort=False)} if len(old) else {}
+    by_pay: dict[str, list[dict]] = {}
+    for row in new_rows:
+        by_pay.setdefault(row["payment_id"], []).append(row)
+    same = {pid for pid, rows in by_pay.items()
+            if pid in old_by_pay and _unchanged(old_by_pay[pid][~old_by_pay[pid]["match_id"].isin(decided_ids)],
+                                                [r for r in rows if r["match_id"] not in decided_ids])
+            and not any(r["applied"] for r in rows)}
+    new_rows = [row for row in new_rows if row["payment_id"] not in same]
+    new = _typed(new_rows, matches.columns) if new_rows else matches.iloc[0:0]
     # keep the decided rows as they are; withdraw stale unreviewed suggestions of re-matched payments
     rematched = set(result["payment_id"])
     new_ids = set(new["match_id"])
-    stale = old[old["payment_id"].astype(str).isin(rematched) & ~old["match_id"].isin(new_ids)
+    stale = old[old["payment_id"].astype(str).isin(rematched - same) & ~old["match_id"].isin(new_ids)
                 & (old["review"].map(_review) == "") & ~old["applied"].astype(bool)]
     new = new[~new["match_id"].isin(decided_ids)].copy()
     withdrawn = set(stale["match_id"]) - _carry_own_columns(old, stale, new)
     change.remove["Matches"] = withdrawn
     kept = old[~old["match_id"].isin(set(new["match_id"]) | withdrawn)]
-    change.tables["Matches"] = pd.concat([kept, new], ignore_index=True) if len(new) else old
+    change.tables["Matches"] = pd.concat([kept, new], ignore_index=True) if len(new) else kept
+    before = dict(zip(old["match_id"], old["decision"]))
     for r in new.itertuples(index=False):
-        change.log(book.user, "Matches", r.match_id, "decision", None, r.decision, r.rule)
+        if before.get(r.match_id) != r.decision:
+            change.log(book.user, "Matches", r.match_id, "decision", before.get(r.match_id), r.decision, r.rule)
+    for mid in sorted(withdrawn):
+        change.log(book.user, "Matches", mid, "decision", before.get(mid), "withdrawn", "no longer proposed")
     ledger.finish()
     change.warnings = book.warnings
-    change.summary = (f"{decided_summary}; matched {len(rematched)} payment(s): {auto_n} auto-applied allocation(s), "
-                      f"{sugg_n} suggestion(s) to review, {unm_n} unmatched")
+    change.summary = (f"{decided_summary}; considered {len(rematched)} payment(s): {auto_n} auto-applied "
+                      f"allocation(s), {sugg_n} suggestion(s) to review, {unm_n} unmatched"
+                      + (f" ({len(same)} payment(s) unchanged)" if same else ""))
     return change
+
+
+def _typed(rows: list[dict], columns) -> pd.DataFrame:
+    """New Matches rows as a frame with the table's columns (money Int64, dates datetime64)."""
+    df = pd.DataFrame(rows, columns=list(columns))
+    for c in MATCHES.columns:
+        if c.name not in df.columns:
+            continue
+        if c.kind in ("money", "int"):
+            df[c.name] = pd.array([pd.NA if blank(v) else int(v) for v in df[c.name]], dtype="Int64")
+        elif c.kind == "date":
+            df[c.name] = pd.to_datetime(pd.Series([pd.NaT if blank(v) else v for v in df[c.name]], dtype=object)
+                                        ).astype("datetime64[ns]")
+    return df

@@ -16,6 +16,8 @@ column ``created``); ``update_plans`` reads it back.
   rows only: rows with decision ``auto`` (unless reviewed ``Reject``) or
   review ``Confirm``, each for its ``applied_amount`` on its invoice; such a
   row pays the plan whose invoices include that invoice;
+* the unapplied rest of a payment whose match rows pay a plan's invoices (the rest of an
+  installment that includes interest: the invoices hold only the principal) pays that plan too;
 * a payment not in Matches at all belongs to the customer whose IBAN (a
   ``;``-separated list in Customers) is the payer IBAN (or to the Payments
   row's own ``customer_id`` column when present); it pays that customer's
@@ -385,7 +387,11 @@ def update_plans(book: Book, as_of: object = None, user: str | None = None) -> C
         since = created.get(pid)
         if since is None:
             no_created.append(pid)
-        take = ((credits["invoice_id"].isin(inv_ids) & (credits["source"] == "match"))
+        on_plan = credits["invoice_id"].isin(inv_ids) & (credits["source"] == "match")
+        # the unapplied rest of a payment matched to the plan's invoices (a plan's interest) pays it too
+        rest = ((credits["source"] == "match") & (credits["invoice_id"] == "") & (credits["customer_id"] == customer)
+                & credits["payment_id"].isin(set(credits.loc[on_plan, "payment_id"])))
+        take = (on_plan | rest
                 | ((credits["source"] == "iban") & (credits["customer_id"] == customer))).to_numpy().copy()
         take &= remaining > 0
         if since is not None:

@@ -53,7 +53,7 @@ VALUES = {
     ("Plans", "status"): {"late": _AMBER, "missed": _RED},
     ("Plans", "plan_status"): {"broken": _RED, "completed": _GREEN},
     ("Promises", "status"): {"broken": _RED, "partly kept": _AMBER, "kept": _GREEN},
-    ("Matches", "decision"): {"auto": _GREEN, "suggested": _AMBER, "unmatched": _RED},
+    ("Matches", "decision"): {"auto": _GREEN, "manual": _GREEN, "suggested": _AMBER, "unmatched": _RED},
     ("Matches", "review"): {"Confirm": _GREEN, "Reject": _GREY},
 }
 """(table, column) -> {value: colour}."""

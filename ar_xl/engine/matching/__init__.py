@@ -80,18 +80,28 @@ customer's settled invoice while the payer is known is read as before (a typo
 or a third party), and an invoice settled only by this same payment (the rest
 of an overpayment) does not count.
 
+Plans and promises (``commitments``, when ``plans`` / ``promises`` are given): a payment of what is due
+on an installment of a live plan is allocated to the plan's invoices oldest first and named as that
+installment (``plan+installment``, ``plan P-000001 installment 1 of 6 …``), applied automatically only
+when the remittance names the plan, the amount equals the installment due and the payer is the plan's
+customer; a payment of what a live promise of the payer still lacks, within its window, is allocated to
+the promise's invoices (``…+promise``).  Neither is a short payment: the rest stays open as planned.
+
 Payments are taken in value-date order; an automatic allocation lowers the
 invoice's open amount for later payments, so no invoice is ever applied beyond
 what is open, and one it settles counts as settled by that payment for later
-payments.  Suggestions do not consume anything.
+payments.  Suggestions do not consume anything.  The payments left for review are then read again against
+what the later payments settled (up to ``MAX_PASSES`` passes, while anything changes), so a re-run with nothing
+new finds what the run found.
 """
 from __future__ import annotations
 
-from .driver import AMBIGUITY_MARGIN, COLUMNS, MAX_SUGGESTIONS, match
+from .commitments import installment_named
+from .driver import AMBIGUITY_MARGIN, COLUMNS, MAX_PASSES, MAX_SUGGESTIONS, match
 from .fit import FITS, MAX_WINDOWS
 from .options import Option
 from .score import SCORES
 from .subset_sum import MAX_CHANCE, SUBSET_CAP, SUBSET_MAX, SUBSET_MIN, SubsetResult, subset_sum
 
-__all__ = ["AMBIGUITY_MARGIN", "COLUMNS", "FITS", "MAX_CHANCE", "MAX_SUGGESTIONS", "MAX_WINDOWS", "Option",
-           "SCORES", "SUBSET_CAP", "SUBSET_MAX", "SUBSET_MIN", "SubsetResult", "match", "subset_sum"]
+__all__ = ["AMBIGUITY_MARGIN", "COLUMNS", "MAX_PASSES", "FITS", "MAX_CHANCE", "MAX_SUGGESTIONS", "MAX_WINDOWS", "Option",
+           "SCORES", "SUBSET_CAP", "installment_named", "SUBSET_MAX", "SUBSET_MIN", "SubsetResult", "match", "subset_sum"]

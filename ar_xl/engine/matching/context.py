@@ -42,6 +42,10 @@ class _Ctx:
         self.due = [0 if d == NO_DAY else d for d in _days(inv, "due_date")]
         self.inv_day = _days(inv, "invoice_date")
         self.amount = (inv["amount"].to_numpy(dtype=np.int64) if "amount" in inv else self.open).tolist()
+        self.seq = 0
+        """Payments read so far (a clock for ``changed_at``)."""
+        self.changed_at: dict[str, int] = {}
+        """Customer -> ``seq`` of the last automatic allocation that changed one of its items."""
         self.settled_by: dict[int, list[tuple[str, str]]] = {}
         """Settled rows -> the payments (id, value date) applied to them: ``paid_by`` given by the caller,
         then this run's automatic allocations that closed them."""

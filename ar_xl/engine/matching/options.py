@@ -43,6 +43,12 @@ class Option:
     """The remittance says it is a partial payment of the referenced invoice."""
     no_auto: str = ""
     """Why this allocation may only be suggested, never applied automatically ('' when it may be)."""
+    plan: tuple | None = None
+    """(plan_id, installment number) of a plan installment this payment pays."""
+    plan_named: bool = False
+    """The remittance names the plan."""
+    promise: str = ""
+    """The promise this payment keeps."""
     payer_kind: str = ""
     payer_note: str = ""
     conflict: bool = False

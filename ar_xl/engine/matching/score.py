@@ -26,6 +26,10 @@ SCORES = {
     "amount:unique": 0.15,          # the only fit among the customer's open items (no reference)
     "amount:said_partial": 0.20,    # "Teilzahlung", "acompte", "part payment" … next to the reference
     "amount:crowded": -0.15,        # a set found among so many items that it may be a coincidence
+    "amount:installment": 0.35,     # the amount due on a plan installment (commitments.plan_options)
+    "amount:promise": 0.35,         # what a live promise of the payer still lacks, in its window
+    "plan:named": 0.55,             # the remittance names the plan (P-000001)
+    "promise:window": 0.30,         # the payment keeps a promise the collector logged
 }
 
 
@@ -70,6 +74,10 @@ def _score(o: Option) -> float:
         s += SCORES["ref:ignored"]
     if o.said_partial:
         s += SCORES["amount:said_partial"]
+    if o.plan_named:
+        s += SCORES["plan:named"]
+    if o.promise:
+        s += SCORES["promise:window"]
     return round(s, 6)
 
 
@@ -103,6 +111,15 @@ def _evidence(ctx: _Ctx, o: Option, A: int, ccy: str) -> str:
         parts.append(f"partial payment: {fmt(gap)} {ccy} stays open (short pay)")
     elif k == "over":
         parts.append(f"overpaid: {fmt(o.unapplied)} {ccy} left as unapplied cash")
+    elif k == "installment":
+        parts.insert(0, o.notes[0] + (": plan named in the remittance" if o.plan_named else ""))
+        parts.append("amount equals the installment due; the rest of the plan stays open")
+        if o.unapplied:
+            parts.append(f"{fmt(o.unapplied)} {ccy} beyond the plan's open invoices left as unapplied cash")
+    elif k == "promise":
+        parts.append(o.notes[0] + "; counts towards the promise")
+        if o.unapplied:
+            parts.append(f"{fmt(o.unapplied)} {ccy} beyond the open invoices left as unapplied cash")
     elif k == "fifo":
         parts.append("no amount fit; oldest items first")
     if "credit_note" in o.flags:
@@ -119,7 +136,9 @@ def _terms(ctx: _Ctx, o: Option) -> str:
 
 
 def _rule(o: Option) -> str:
-    if o.ref_strength:
+    if o.plan_named:
+        head = "plan"
+    elif o.ref_strength:
         head = "ref"
     elif o.payer_kind == "iban":
         head = "iban"
@@ -128,7 +147,8 @@ def _rule(o: Option) -> str:
     else:
         head = "amount"
     tail = {"exact": "amount", "tolerance": "tolerance", "subset": "subset", "unearned": "unearned",
-            "duplicate": "duplicate", "over": "over", "partial": "partial", "fifo": "oldest"}[o.amount_kind]
+            "duplicate": "duplicate", "over": "over", "partial": "partial", "fifo": "oldest",
+            "installment": "installment", "promise": "promise"}[o.amount_kind]
     if head == "amount":
         return "amount-only" if tail == "amount" else f"amount+{tail}"
     return f"{head}+{tail}"
