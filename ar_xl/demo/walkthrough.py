@@ -3,7 +3,7 @@
 The synthetic portfolio numbers its invoices by calendar year (``2026-003217``) and dates them on business
 days before the demo's as-of date, so its invoice ids change with the day the demo is built.  The README's
 examples need ids that are always there, open, and untouched by the demo's own disputes, plans and promises.
-So the demo adds, as its last step before the dashboard, four invoices of one customer (``CUSTOMER``, a
+So the demo adds, before its aging history, worklist, forecast and dashboard, four invoices and a credit note of one customer (``CUSTOMER``, a
 French plumbing firm in the default demo, seed 7) with fixed ids and amounts, dated relative to the as-of date:
 
 =========  ===========  ======================  ===================
@@ -13,6 +13,7 @@ INV-90001     1,250.00  75 days before as-of    payment plan, then a write-off o
 INV-90002       830.40  45 days before as-of    payment plan
 INV-90003     2,400.00  20 days before as-of    dispute (price)
 INV-90004       615.75  10 days after as-of     not yet due
+CN-90001       -150.00  5 days before as-of     credit note: allocated in part, the rest refunded
 =========  ===========  ======================  ===================
 
 Nothing pays them (the day's bank statement is generated before they exist).  With another seed or size the
@@ -34,6 +35,7 @@ INVOICES = (
     ("INV-90002", 83040, -45, 30),
     ("INV-90003", 240000, -20, 30),
     ("INV-90004", 61575, 10, 30),
+    ("CN-90001", -15000, -5, 0),
 )
 
 
@@ -44,7 +46,7 @@ def customer(book: Book) -> str:
 
 
 def add_invoices(book: Book, as_of: dt.date) -> Change:
-    """The Change that appends the walkthrough invoices to Invoices (open, in EUR)."""
+    """The Change that appends the walkthrough invoices and credit note to Invoices (open, in EUR)."""
     cid = customer(book)
     cust = book.get("Customers").set_index(book.get("Customers")["customer_id"].astype(str).str.strip())
     name = str(cust.loc[cid, "customer_name"])
