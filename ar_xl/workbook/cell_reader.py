@@ -61,14 +61,19 @@ def _iterparse(source: bytes):
             del row.getparent()[0]
 
 
-def cell_layout(part: bytes) -> dict:
+def cell_layout(part: bytes, up_to_row: int | None = None) -> dict:
     """``(row, col) -> (style id, kind)`` for every cell of a worksheet part (``part`` may also be a
     bare ``<sheetData>`` element declaring the main namespace), without reading values.  ``kind`` is
     the cell's ``t`` attribute (``n`` when absent), or ``f`` when the cell holds a formula.  A cell
-    without a reference raises ``ValueError``."""
+    without a reference raises ``ValueError``.  With ``up_to_row``, reading stops at the first
+    ``<row>`` numbered beyond it (the rows of a worksheet come in order)."""
     cells = {}
     letters: dict[str, int] = {}
     for row in _iterparse(part):
+        if up_to_row is not None:
+            r = row.get("r")
+            if r and r.isdigit() and int(r) > up_to_row:
+                break
         for c in row:
             if c.tag != CELL_TAG:
                 continue
@@ -85,6 +90,38 @@ def cell_layout(part: bytes) -> dict:
                 kind = "f"
             cells[(int(digits), col)] = (int(s) if s else 0, kind)
     return cells
+
+
+_SCAN_CELL = re.compile(rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"(?: s="([0-9]{1,9})")?(?: t="([A-Za-z]{1,9})")?\s*/?>')
+
+
+def layout_scan(body: bytes, header_row: int):
+    """What ``can_write`` asks of ``cell_layout``, found by a byte scan instead of a parse:
+    ``(first row, last row, first column, last column, style ids of the cells below ``header_row``,
+    kinds)`` over every cell of a sheet's cells XML (inside ``<sheetData>``); ``(None,) * 4`` bounds
+    when there is no cell.  None when the scan cannot vouch for the answer (then parse): a cell tag
+    in another form than ``<c r="A1" s="1" t="n">`` (attributes in that order, each but ``r``
+    optional, nothing else), or anything like a formula (``<f``, which also matches other elements,
+    so it can only send the sheet to the parser).  Every ``<c`` in the XML is counted and must be
+    such a tag, so a cell the pattern misses cannot go unseen (a match inside a text or a comment
+    can only add a cell, making the answer stricter)."""
+    if b"<f" in body:
+        return None
+    found = _SCAN_CELL.findall(body)
+    if len(found) != body.count(b"<c"):
+        return None
+    if not found:
+        return (None, None, None, None, set(), set())
+    letters, rows, styles, kinds = zip(*found)
+    header, lead = str(header_row).encode(), 0
+    while lead < len(rows) and rows[lead] == header:  # the header row's own styles do not count (a
+        lead += 1  # header cell anywhere else counts as a body cell: stricter)
+    numbers = [int(d) for d in set(rows)]
+    cols = [column_index_from_string(x.decode()) for x in set(letters)]
+    style_ids = set(styles[lead:])
+    style_ids.discard(b"")
+    return (min(numbers), max(numbers), min(cols), max(cols), {int(s) for s in style_ids},
+            {(k or b"n").decode() for k in set(kinds)})
 
 
 def exact_values(part: bytes, wb, shared: list, up_to_row: int | None = None) -> dict:

@@ -81,6 +81,8 @@ class RawSheet:
         self._values = None
         self._values_to = None
         self._fits = None
+        self.head = None
+        """(header row, ``cell_layout`` of the rows up to it), found by ``can_write``."""
         self.changed = changed
         self.fast = fast
         """The workbook's ``cell_reader.FastBook`` (None: always read exactly)."""
@@ -349,11 +351,24 @@ def can_write(ws, min_row: int, min_col: int, last_col: int, old_max_row: int) -
     r = raw_of(ws)
     if r is None:
         return False
+    wb = ws.parent
+    scan = cell_reader.layout_scan(r._xml, min_row) if r.cells is None else None
+    if scan is not None:  # the usual case, without parsing the cells: a few byte scans
+        first_row, last_row, first_col, last_col_seen, styles, kinds = scan
+        if first_row is not None and (first_row < min_row or last_row > old_max_row or first_col < min_col
+                                      or last_col_seen > last_col):
+            return False
+        if any(s and not _plain(wb, s) for s in styles) or not kinds <= {"n", "s", "b", "str", "inlineStr"}:
+            return False
+        try:  # the header row's styles, which ``write_table`` keeps
+            r.head = (min_row, cell_reader.cell_layout(r._source(), up_to_row=min_row))
+        except (etree.XMLSyntaxError, ValueError):
+            return False
+        return True
     try:
         cells = r.parse()
     except Unsupported:
         return False
-    wb = ws.parent
     for (row, col), (s, t) in cells.items():
         if row < min_row or row > old_max_row or col < min_col or col > last_col:
             return False
@@ -379,6 +394,90 @@ def _text_cell(ref: str, sid: int, v: str) -> str:
     return f'<c r="{ref}"{styled} t="inlineStr"><is><t{space}>{node}</t></is></c>'
 
 
+def _escape(v: str) -> str:
+    """``xml.sax.saxutils.escape``."""
+    if "&" in v:
+        v = v.replace("&", "&amp;")
+    if "<" in v:
+        v = v.replace("<", "&lt;")
+    if ">" in v:
+        v = v.replace(">", "&gt;")
+    return v
+
+
+def _cell(ref: str, sid: int, styled: str, v, kind: str, epoch, serials: dict) -> str:
+    """One cell's XML as ``write_table`` writes it ("" for no cell)."""
+    if v is None:
+        return f'<c r="{ref}"{styled}/>' if sid else ""
+    if isinstance(v, str):
+        if v == "":
+            return f'<c r="{ref}"{styled} t="inlineStr"/>'
+        return _text_cell(ref, sid, v)
+    if isinstance(v, bool):
+        return f'<c r="{ref}"{styled} t="b"><v>{int(v)}</v></c>'
+    if kind in ("date", "datetime") or isinstance(v, dt.date):
+        serial = serials.get(v)
+        if serial is None:
+            serial = serials[v] = "%.16g" % to_excel(v, epoch)
+        return f'<c r="{ref}"{styled} t="n"><v>{serial}</v></c>'
+    return f'<c r="{ref}"{styled} t="n"><v>{"%.16g" % v}</v></c>'
+
+
+def _column(letter: str, rownums: list[str], values: list, kind: str, sid: int, epoch, serials: dict) -> list[str]:
+    """The cells of one column in style ``sid``, each as ``_cell`` writes it; a column of only
+    numbers, only dates or only texts (and blanks) in one comprehension."""
+    styled = f' s="{sid}"' if sid else ""
+    p = f'<c r="{letter}'
+    none = (lambda rn: f'{p}{rn}"{styled}/>') if sid else (lambda rn: "")
+    types = set(map(type, values))
+    blank = type(None) in types
+    types.discard(type(None))
+    if types <= {float, int} and kind not in ("date", "datetime"):
+        if not blank:
+            return [f'{p}{rn}"{styled} t="n"><v>{"%.16g" % v}</v></c>' for rn, v in zip(rownums, values)]
+        return [none(rn) if v is None else f'{p}{rn}"{styled} t="n"><v>{"%.16g" % v}</v></c>'
+                for rn, v in zip(rownums, values)]
+    if types <= {dt.date, dt.datetime}:
+        for v in set(values):
+            if v is not None and v not in serials:
+                serials[v] = "%.16g" % to_excel(v, epoch)
+        return [none(rn) if v is None else f'{p}{rn}"{styled} t="n"><v>{serials[v]}</v></c>'
+                for rn, v in zip(rownums, values)]
+    if types <= {str}:
+        empty = f'"{styled} t="inlineStr"/>'
+        opening = f'"{styled} t="inlineStr"><is><t>'
+        spaced = f'"{styled} t="inlineStr"><is><t xml:space="preserve">'
+        out = []
+        app = out.append
+        esc = _escape
+        for rn, v in zip(rownums, values):
+            if v is None:
+                app(none(rn))
+            elif v == "":
+                app(p + rn + empty)
+            else:
+                stripped = v.strip()
+                app(p + rn + (spaced if stripped and v != stripped else opening) + esc(v) + "</t></is></c>")
+        return out
+    return [_cell(f"{letter}{rn}", sid, styled, v, kind, epoch, serials) for rn, v in zip(rownums, values)]
+
+
+def _own_column(ws, cells: dict, letter: str, min_row: int, col: int, values: list, kind: str, epoch,
+                serials: dict) -> list[str]:
+    """The cells of a column a person added: each keeps the style it had (a date without one gets a
+    date format)."""
+    out = []
+    date_sid = None
+    for i, v in enumerate(values):
+        row = min_row + 1 + i
+        sid = cells.get((row, col), (0, "n", ""))[0]
+        if not sid and isinstance(v, dt.date):
+            date_sid = date_sid or _style_id(ws, DATE_FORMAT)
+            sid = date_sid
+        out.append(_cell(f"{letter}{row}", sid, f' s="{sid}"' if sid else "", v, kind, epoch, serials))
+    return out
+
+
 def write_table(ws, min_row: int, min_col: int, header: list[str], columns: list[list], kinds: list[str],
                 formats: list[str]) -> None:
     """Replace the sheet's cells by the table: header at ``min_row``, one list of cell values per column
@@ -386,57 +485,39 @@ def write_table(ws, min_row: int, min_col: int, header: list[str], columns: list
     column a person added: each cell keeps the style it had (a date without one gets a date format)."""
     r = raw_of(ws)
     wb = ws.parent
-    cells = r.parse()
+    head = r.head if r.cells is None and r.head is not None and r.head[0] == min_row else None
+    if head is not None and all(fmt is not None for fmt in formats):  # the header's styles are all it needs
+        cells = head[1]
+    else:
+        cells = r.parse()
     n = len(columns[0]) if columns else 0
     letters = [get_column_letter(min_col + j) for j in range(len(header))]
-    rows: list[list[str]] = [[] for _ in range(n + 1)]
     # the header keeps the style its cells had
+    head_cells = []
     for j, name in enumerate(header):
         s = cells.get((min_row, min_col + j), (0, "n", ""))[0]
         ref = f"{letters[j]}{min_row}"
         if s:
-            rows[0].append(_text_cell(ref, s, str(name)) if name != "" else f'<c r="{ref}" s="{s}"/>')
+            head_cells.append(_text_cell(ref, s, str(name)) if name != "" else f'<c r="{ref}" s="{s}"/>')
         else:
-            rows[0].append(_text_cell(ref, 0, str(name)))
+            head_cells.append(_text_cell(ref, 0, str(name)))
     epoch = wb.epoch
     serials: dict = {}  # date -> its serial number's text (a table holds few distinct dates)
-    date_sid = None
+    rownums = [str(min_row + 1 + i) for i in range(n)]
+    body = []  # per column, each row's cell XML ("" for no cell)
     for j, (values, kind, fmt) in enumerate(zip(columns, kinds, formats)):
-        own = fmt is None
-        sid = 0 if own else _style_id(ws, fmt)
-        letter = letters[j]
-        styled = f' s="{sid}"' if sid else ""
-        for i, v in enumerate(values):
-            ref = f"{letter}{min_row + 1 + i}"
-            if own:
-                sid = cells.get((min_row + 1 + i, min_col + j), (0, "n", ""))[0]
-                if not sid and isinstance(v, dt.date):
-                    date_sid = date_sid or _style_id(ws, DATE_FORMAT)
-                    sid = date_sid
-                styled = f' s="{sid}"' if sid else ""
-            if v is None:
-                cell = f'<c r="{ref}"{styled}/>' if sid else None
-            elif isinstance(v, str):
-                cell = _text_cell(ref, sid, v)
-                if v == "":
-                    cell = f'<c r="{ref}"{styled} t="inlineStr"/>'
-            elif isinstance(v, bool):
-                cell = f'<c r="{ref}"{styled} t="b"><v>{int(v)}</v></c>'
-            elif kind in ("date", "datetime") or isinstance(v, dt.date):
-                serial = serials.get(v)
-                if serial is None:
-                    serial = serials[v] = "%.16g" % to_excel(v, epoch)
-                cell = f'<c r="{ref}"{styled} t="n"><v>{serial}</v></c>'
-            else:
-                cell = f'<c r="{ref}"{styled} t="n"><v>{"%.16g" % v}</v></c>'
-            if cell is not None:
-                rows[1 + i].append(cell)
-    out = []
-    for i, row in enumerate(rows):
-        if row:
-            out.append(f'<row r="{min_row + i}">' + "".join(row) + "</row>")
+        if fmt is None:
+            body.append(_own_column(ws, cells, letters[j], min_row, min_col + j, values, kind, epoch, serials))
+        else:
+            body.append(_column(letters[j], rownums, values, kind, _style_id(ws, fmt), epoch, serials))
+    out = [f'<row r="{min_row}">' + "".join(head_cells) + "</row>"] if head_cells else []
+    for rn, row in zip(rownums, zip(*body)):
+        xml = "".join(row)
+        if xml:
+            out.append(f'<row r="{rn}">{xml}</row>')
     r.xml = "".join(out).encode("utf-8")
     r.cells = None
+    r.head = None
     r.changed = True
 
 
