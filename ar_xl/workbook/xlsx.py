@@ -151,18 +151,25 @@ def save(book: Book, change: Change, path: str | Path | None = None, layout=None
     merged = change.merged(book)
     before = {ws.title: ws for ws in wb.worksheets}
     owned = set()
+    inside = {}  # sheet -> a range holding all of its cells as the file has them (see ``package.keeper``)
     for name, body in merged.items():
         t = schema.table(name)
         ws, tbl = _find_table(wb, t.name)
         if ws is None:
             ws = wb[t.sheet_name] if t.sheet_name in wb.sheetnames else wb.create_sheet(t.sheet_name)
         extras = change.extra_columns.get(t.name, [])
-        _write_table(ws, tbl, t, body, extras)
+        if _write_table(ws, tbl, t, body, extras):
+            r = xlsx_fast.raw_of(ws)
+            inside[ws.title] = (r.bounds, r, r._xml)
         owned.add(ws.title)
     if layout is not None:
         layout(wb, merged)
     laid_out = {ws.title for ws in wb.worksheets if before.get(ws.title) is not ws}
-    finish = package.keeper(getattr(book, "path", None), owned, laid_out)
+    # a sheet's cells are still the table alone, as written (no layout step touched them)
+    inside = {ws.title: inside[ws.title][0] for ws in wb.worksheets
+              if ws.title in inside and inside[ws.title][0] is not None and ws.title in owned
+              and xlsx_fast.raw_of(ws) is inside[ws.title][1] and inside[ws.title][1]._xml is inside[ws.title][2]}
+    finish = package.keeper(getattr(book, "path", None), owned, laid_out, inside)
     wb._arxl_stored = finish is not None  # openpyxl's package is only read back by ``finish``: not deflated
     written = _atomic_save(wb, path, getattr(book, "fingerprint", None) if same else None, _backups_kept(book),
                            finish=finish)
@@ -210,7 +217,8 @@ def _cell_value(ws, row: int, col: int):
         return ws.cell(row, col).value
 
 
-def _write_table(ws, tbl, t: schema.Table, body: pd.DataFrame, extras: list[str]) -> None:
+def _write_table(ws, tbl, t: schema.Table, body: pd.DataFrame, extras: list[str]) -> bool:
+    """Write the table's header and body on ``ws``; True when written as XML (``xlsx_fast.write_table``)."""
     header = _header_for(t, tbl, ws, body, extras)
     if tbl is not None:
         min_col, min_row, old_max_col, old_max_row = range_boundaries(tbl.ref)
@@ -226,7 +234,7 @@ def _write_table(ws, tbl, t: schema.Table, body: pd.DataFrame, extras: list[str]
         xlsx_fast.write_table(ws, min_row, min_col, header, columns, [kinds[h] for h in header],
                               [schema._FORMATS.get(kinds[h]) for h in header])
         _finish_table(ws, tbl, t, header, min_row, min_col, n)
-        return
+        return True
     xlsx_fast.materialize(ws)
     # header
     for j, name in enumerate(header):
@@ -257,6 +265,7 @@ def _write_table(ws, tbl, t: schema.Table, body: pd.DataFrame, extras: list[str]
         for r in range(min_row, old_max_row + 1):
             ws.cell(r, c).value = None
     _finish_table(ws, tbl, t, header, min_row, min_col, n)
+    return False
 
 
 def _finish_table(ws, tbl, t: schema.Table, header: list[str], min_row: int, min_col: int, n: int) -> None:

@@ -20,6 +20,10 @@ widths, panes, charts, pivots), not for the cells of the big tables, so:
   numbers, dates as serial numbers).
 * ``save`` writes the workbook with openpyxl and puts each sheet's cells
   back in place; sheets nobody changed are copied as they were.
+* PivotTables and their caches are not given to openpyxl (reading a cache of
+  100,000 records costs seconds): the saved file takes every part the
+  action does not own from the original (``package.keep_others``), pivots
+  included, and the Dashboard's own pivots are laid out afresh.
 
 Whenever a sheet holds something these paths do not handle the same way as
 openpyxl (formulas, cells beside or below the table, styled table cells,
@@ -30,6 +34,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import posixpath
 import re
 import zipfile
 from pathlib import Path
@@ -58,6 +63,8 @@ _NS_DECL = re.compile(rb'\sxmlns:([A-Za-z_][\w.-]*)\s*=')
 _PREFIXED_TAG = re.compile(rb"</?[A-Za-z_][\w.-]*:")
 _TAG_WITH_COLON = re.compile(rb"<[A-Za-z_][\w.-]*\s[^<>]*:[^<>]*>")
 _FOREIGN_ATTR = re.compile(rb"""\s(?!xml:)[A-Za-z_][\w.-]*:[\w.-]+\s*=\s*(?:"[^"]*"|'[^']*')""")
+_PIVOT_CACHES = re.compile(rb"<pivotCaches\s*/>|<pivotCaches\b[^>]*>.*?</pivotCaches>", re.S)
+_PIVOT_REL = re.compile(rb"<Relationship\b[^>]*?Type=\"[^\"]*/pivotTable\"[^>]*>(?:</Relationship>)?")
 _CELL_WITH_META = re.compile(rb"<c\s[^<>]*\b[cv]m=[^<>]*>")
 _META_ATTR = re.compile(rb"""\s[cv]m\s*=\s*(?:"[^"]*"|'[^']*')""")
 
@@ -82,6 +89,9 @@ class RawSheet:
         self._values_to = None
         self._fits = None
         self.head = None
+        self.bounds = None
+        """(min col, min row, max col, max row) holding every cell of the sheet as the file has it, when
+        ``can_write`` found it (``package.keep_others`` then need not look for cells outside the tables)."""
         """(header row, ``cell_layout`` of the rows up to it), found by ``can_write``."""
         self.changed = changed
         self.fast = fast
@@ -234,7 +244,11 @@ def open_workbook(path, keep_vba: bool = False) -> openpyxl.Workbook:
             buf = io.BytesIO()
             with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as out:
                 wanted = set(parts.values())
+                sheet_rels = {posixpath.join(posixpath.dirname(p), "_rels", posixpath.basename(p) + ".rels")
+                              for p in wanted}
                 for info in z.infolist():
+                    if info.filename.startswith(("xl/pivotCache/", "xl/pivotTables/")):
+                        continue  # nothing refers to them any more (below)
                     part = z.read(info.filename)
                     if info.filename in wanted:
                         span = _sheet_data(part)
@@ -248,6 +262,10 @@ def open_workbook(path, keep_vba: bool = False) -> openpyxl.Workbook:
                             # would be set while the cells are kept aside.  ``materialize`` binds them
                             # on the real cells; the package keeps the part's own (``package``).
                             part = _HYPERLINKS.sub(b"", part, count=1)
+                    elif info.filename == "xl/workbook.xml":
+                        part = _PIVOT_CACHES.sub(b"", part, count=1)
+                    elif info.filename in sheet_rels:
+                        part = _PIVOT_REL.sub(b"", part)
                     out.writestr(zipfile.ZipInfo(info.filename, date_time=info.date_time), part)
             styles = z.read("xl/styles.xml") if "xl/styles.xml" in z.namelist() else b""
         buf.seek(0)
@@ -352,9 +370,12 @@ def can_write(ws, min_row: int, min_col: int, last_col: int, old_max_row: int) -
     if r is None:
         return False
     wb = ws.parent
+    r.bounds = None
     scan = cell_reader.layout_scan(r._xml, min_row) if r.cells is None else None
     if scan is not None:  # the usual case, without parsing the cells: a few byte scans
         first_row, last_row, first_col, last_col_seen, styles, kinds = scan
+        if first_row is not None and not r.changed:  # the cells as the file holds them
+            r.bounds = (first_col, first_row, last_col_seen, last_row)
         if first_row is not None and (first_row < min_row or last_row > old_max_row or first_col < min_col
                                       or last_col_seen > last_col):
             return False
