@@ -98,8 +98,8 @@ _SCAN_CELL = re.compile(rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"(?: s="([0-9]{1,9
 def layout_scan(body: bytes, header_row: int):
     """What ``can_write`` asks of ``cell_layout``, found by a byte scan instead of a parse:
     ``(first row, last row, first column, last column, style ids of the cells below ``header_row``,
-    kinds)`` over every cell of a sheet's cells XML (inside ``<sheetData>``); ``(None,) * 4`` bounds
-    when there is no cell.  None when the scan cannot vouch for the answer (then parse): a cell tag
+    kinds)`` over every cell of a sheet's cells XML (inside ``<sheetData>``; style 0 left out);
+    ``(None,) * 4`` bounds when there is no cell.  None when the scan cannot vouch for the answer (then parse): a cell tag
     in another form than ``<c r="A1" s="1" t="n">`` (attributes in that order, each but ``r``
     optional, nothing else), or anything like a formula (``<f``, which also matches other elements,
     so it can only send the sheet to the parser).  Every ``<c`` in the XML is counted and must be
@@ -119,7 +119,8 @@ def layout_scan(body: bytes, header_row: int):
     numbers = [int(d) for d in set(rows)]
     cols = [column_index_from_string(x.decode()) for x in set(letters)]
     style_ids = set(styles[lead:])
-    style_ids.discard(b"")
+    style_ids.discard(b"")  # no style, or the default one: nothing to check
+    style_ids.discard(b"0")
     return (min(numbers), max(numbers), min(cols), max(cols), {int(s) for s in style_ids},
             {(k or b"n").decode() for k in set(kinds)})
 

@@ -382,8 +382,8 @@ def can_write(ws, min_row: int, min_col: int, last_col: int, old_max_row: int) -
         if any(s and not _plain(wb, s) for s in styles) or not kinds <= {"n", "s", "b", "str", "inlineStr"}:
             return False
         try:  # the header row's styles, which ``write_table`` keeps
-            r.head = (min_row, cell_reader.cell_layout(r._source(), up_to_row=min_row))
-        except (etree.XMLSyntaxError, ValueError):
+            _header_layout(r, min_row)
+        except Unsupported:
             return False
         return True
     try:
@@ -499,16 +499,43 @@ def _own_column(ws, cells: dict, letter: str, min_row: int, col: int, values: li
     return out
 
 
+def _header_layout(r: RawSheet, min_row: int) -> dict:
+    """``cell_layout`` of the rows up to the header row alone (kept on the sheet until it is written)."""
+    if r.head is None or r.head[0] != min_row:
+        try:
+            r.head = (min_row, cell_reader.cell_layout(r._source(), up_to_row=min_row))
+        except (etree.XMLSyntaxError, ValueError) as e:
+            raise Unsupported(f"cells openpyxl must read ({e})") from None
+    return r.head[1]
+
+
+def same_cells(ws, xml: bytes) -> bool:
+    """Whether the sheet's cells, as the file holds them, are ``xml`` byte for byte (``table_xml``)."""
+    r = raw_of(ws)
+    return r is not None and not r.changed and r._xml == xml
+
+
 def write_table(ws, min_row: int, min_col: int, header: list[str], columns: list[list], kinds: list[str],
-                formats: list[str]) -> None:
-    """Replace the sheet's cells by the table: header at ``min_row``, one list of cell values per column
-    (``xlsx._cell_values``), each cell with its column's number format.  A format of None marks a
+                formats: list[str], xml: bytes | None = None) -> None:
+    """Replace the sheet's cells by the table (``table_xml``, or ``xml`` when it was made already)."""
+    r = raw_of(ws)
+    if xml is None:
+        xml = table_xml(ws, min_row, min_col, header, columns, kinds, formats)
+    r.xml = xml
+    r.cells = None
+    r.head = None
+    r.changed = True
+
+
+def table_xml(ws, min_row: int, min_col: int, header: list[str], columns: list[list], kinds: list[str],
+              formats: list[str]) -> bytes:
+    """The sheet's cells XML holding only the table: header at ``min_row``, one list of cell values per
+    column (``xlsx._cell_values``), each cell with its column's number format.  A format of None marks a
     column a person added: each cell keeps the style it had (a date without one gets a date format)."""
     r = raw_of(ws)
     wb = ws.parent
-    head = r.head if r.cells is None and r.head is not None and r.head[0] == min_row else None
-    if head is not None and all(fmt is not None for fmt in formats):  # the header's styles are all it needs
-        cells = head[1]
+    if r.cells is None and all(fmt is not None for fmt in formats):  # the header's styles are all it needs
+        cells = _header_layout(r, min_row)
     else:
         cells = r.parse()
     n = len(columns[0]) if columns else 0
@@ -536,10 +563,7 @@ def write_table(ws, min_row: int, min_col: int, header: list[str], columns: list
         xml = "".join(row)
         if xml:
             out.append(f'<row r="{rn}">{xml}</row>')
-    r.xml = "".join(out).encode("utf-8")
-    r.cells = None
-    r.head = None
-    r.changed = True
+    return "".join(out).encode("utf-8")
 
 
 # ---------------------------------------------------------------- save
@@ -590,7 +614,10 @@ class _Writer(ExcelWriter):
         if xml is None:
             raise RuntimeError(f"openpyxl wrote no part for sheet {ws.title}")
         xml = _DIMENSION.sub(b"", xml, count=1)
-        body = r.xml if r.changed or not r.shared else _inline_shared(r.xml, r.shared)
+        if not r.changed and getattr(ws.parent, "_arxl_stored", False):
+            body = b""  # a sheet nobody changed: the saved file takes its part from the original (``package``)
+        else:
+            body = r.xml if r.changed or not r.shared else _inline_shared(r.xml, r.shared)
         xml, n = _EMPTY_SHEETDATA.subn(lambda m: b"<sheetData>" + body + b"</sheetData>", xml, count=1)
         if n != 1:
             raise RuntimeError(f"no empty sheetData in the part written for sheet {ws.title}")
@@ -599,7 +626,8 @@ class _Writer(ExcelWriter):
 
 def save(wb: openpyxl.Workbook, filename) -> None:
     """Save like ``wb.save(filename)``, with the kept cells of each sheet put back.  A workbook marked
-    ``_arxl_stored`` is written without compression (``package.keep_others`` reads it back at once)."""
+    ``_arxl_stored`` is written without compression (``package.keep_others`` reads it back at once, and
+    takes the sheets nobody changed from the original: those are written without their cells)."""
     stored = getattr(wb, "_arxl_stored", False)
     if not stored and not any(raw_of(ws) is not None for ws in wb.worksheets):
         wb.save(filename)
