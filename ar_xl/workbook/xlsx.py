@@ -246,7 +246,7 @@ def _write_table(ws, tbl, t: schema.Table, body: pd.DataFrame, extras: list[str]
             if xml is not None and tbl is not None and xlsx_fast.same_cells(ws, xml) \
                     and _table_same(ws, tbl, t, header, min_row, min_col, n):
                 return None  # the file has this table already, cell for cell: its sheet stays as it is
-            fits = xml is not None and xlsx_fast.can_write(ws, min_row, min_col, last_col, old_max_row)
+            fits = xml is not None and xlsx_fast.can_write(ws, min_row, min_col, last_col, old_max_row, xml, ncols)
         else:
             fits = xlsx_fast.can_write(ws, min_row, min_col, last_col, old_max_row)
         if fits:

@@ -363,17 +363,54 @@ def _plain(wb, style_id: int) -> bool:
             and st.protectionId == 0 and not st.quotePrefix and not st.pivotButton)
 
 
-def can_write(ws, min_row: int, min_col: int, last_col: int, old_max_row: int) -> bool:
+def _rows_kept(old: bytes, new: bytes) -> tuple[list[int], bytes]:
+    """The numbers of the rows of ``old`` (a sheet's cells XML) that ``new`` holds byte for byte, and
+    the XML of the other rows (with anything else ``old`` holds)."""
+    new_rows = set(new.split(b"</row>"))
+    same, rest = [], []
+    pieces = old.split(b"</row>")
+    last = len(pieces) - 1
+    for i, x in enumerate(pieces):
+        if i < last and x in new_rows and x.startswith(b'<row r="'):
+            same.append(int(x[8:x.index(b'"', 8)]))
+        elif i < last:
+            rest.append(x + b"</row>")
+        else:
+            rest.append(x)
+    return same, b"".join(rest)
+
+
+def can_write(ws, min_row: int, min_col: int, last_col: int, old_max_row: int, xml: bytes | None = None,
+              width: int | None = None) -> bool:
     """True when ``write_table`` gives what the ordinary writer gives: the sheet holds only the
-    table (no cells above, beside or below it) and its cells carry no style but a number format."""
+    table (no cells above, beside or below it) and its cells carry no style but a number format.
+
+    ``xml``, when given, is the table's new cells XML (``table_xml``, ``width`` columns from
+    ``min_col``): the rows the sheet holds already byte for byte are plain table rows, so only the
+    others are looked at (a refresh that changes a few statuses of 100,000 invoices scans those)."""
     r = raw_of(ws)
     if r is None:
         return False
     wb = ws.parent
     r.bounds = None
-    scan = cell_reader.layout_scan(r._xml, min_row) if r.cells is None else None
+    scan, kept = None, None
+    if r.cells is None and xml is not None and width and not r.changed:
+        same, rest = _rows_kept(r._xml, xml)
+        if same:
+            if min(same) < min_row or max(same) > old_max_row or min_col + width - 1 > last_col:
+                return False
+            scan = cell_reader.layout_scan(rest, min_row)
+            kept = (min_col, min(same), min_col + width - 1, max(same))
+    if scan is None and r.cells is None:
+        kept = None
+        scan = cell_reader.layout_scan(r._xml, min_row)
     if scan is not None:  # the usual case, without parsing the cells: a few byte scans
         first_row, last_row, first_col, last_col_seen, styles, kinds = scan
+        if kept is not None:  # with the rows kept as they are
+            first_row = kept[1] if first_row is None else min(first_row, kept[1])
+            last_row = kept[3] if last_row is None else max(last_row, kept[3])
+            first_col = kept[0] if first_col is None else min(first_col, kept[0])
+            last_col_seen = kept[2] if last_col_seen is None else max(last_col_seen, kept[2])
         if first_row is not None and not r.changed:  # the cells as the file holds them
             r.bounds = (first_col, first_row, last_col_seen, last_row)
         if first_row is not None and (first_row < min_row or last_row > old_max_row or first_col < min_col
