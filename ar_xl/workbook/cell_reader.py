@@ -201,6 +201,7 @@ class FastBook:
         self._book = None
         self._lock = threading.Lock()
         self._pending: dict = {}
+        self._pool = None
         self.dates_agree = False
         """Whether calamine and openpyxl take the same styles for dates (``formats_agree``); set by the opener."""
 
@@ -215,12 +216,20 @@ class FastBook:
         return self._open().get_sheet_by_name(name)
 
     def prefetch(self, names: list[str]) -> None:
+        """Parse these sheets next, in this order, in the one background thread."""
+        names = [n for n in names if n not in self._pending]
         if not names:
             return
-        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ar-xl-calamine")
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ar-xl-calamine")
         for name in names:
-            self._pending[name] = pool.submit(self._parse, name)
-        pool.shutdown(wait=False)
+            self._pending[name] = self._pool.submit(self._parse, name)
+
+    def done(self) -> None:
+        """No more prefetching: the thread ends once it has parsed what it was given."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=False)
+            self._pool = None
 
     def _sheet(self, name: str):
         pending = self._pending.pop(name, None)

@@ -268,6 +268,12 @@ def open_workbook(path, keep_vba: bool = False) -> openpyxl.Workbook:
                         part = _PIVOT_REL.sub(b"", part)
                     out.writestr(zipfile.ZipInfo(info.filename, date_time=info.date_time), part)
             styles = z.read("xl/styles.xml") if "xl/styles.xml" in z.namelist() else b""
+        # start parsing the sheets calamine may read (in the background, while openpyxl reads the rest
+        # and each next sheet is checked); used only if the workbook's date formats agree (below)
+        for name, part in parts.items():
+            if part in raw and _fast_fits(raw[part]):
+                fast.prefetch([name])
+        fast.done()
         buf.seek(0)
         wb = openpyxl.load_workbook(buf, keep_vba=keep_vba)
         n_xfs = _cell_style_count(styles)
@@ -279,9 +285,6 @@ def open_workbook(path, keep_vba: bool = False) -> openpyxl.Workbook:
             if r is not None:
                 r.wb, r.title = wb, ws.title
                 ws._arxl = r
-        if fast.dates_agree:  # parse the sheets of the tables the fast reader will read, in the background
-            fast.prefetch([ws.title for ws in wb.worksheets
-                           if ws.tables and raw_of(ws) is not None and _fast_fits(raw_of(ws))])
         return wb
     except (Unsupported, KeyError, zipfile.BadZipFile, SafeET.ParseError, UnicodeDecodeError):
         return openpyxl.load_workbook(path, keep_vba=keep_vba)
