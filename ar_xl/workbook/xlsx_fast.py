@@ -517,6 +517,11 @@ def _column(letter: str, rownums: list[str], values: list, kind: str, sid: int, 
         empty = f'"{styled} t="inlineStr"/>'
         opening = f'"{styled} t="inlineStr"><is><t>'
         spaced = f'"{styled} t="inlineStr"><is><t xml:space="preserve">'
+        if not blank and "" not in values:
+            joined = "".join(values)
+            if "&" not in joined and "<" not in joined and ">" not in joined \
+                    and [v.strip() for v in values] == values:  # nothing to escape, no space to keep
+                return [f"{p}{rn}{opening}{v}</t></is></c>" for rn, v in zip(rownums, values)]
         out = []
         app = out.append
         esc = _escape
