@@ -42,7 +42,7 @@ def _plain_rows(cells: bytes, ordered: bool = False) -> bool:
     """Whether every row of a sheetData's inner XML is ``<row r="N">`` with cells in it (no height,
     style, hidden or other attribute to keep; no empty row), in ascending order when ``ordered``."""
     found = _PLAIN_ROW.findall(cells)
-    if len(found) != cells.count(b"<row") or cells.count(b"</row>") != len(found):
+    if len(found) != cells.count(b"<row") or b'"></row>' in cells:  # ``"></row>``: a row with no cell
         return False
     if ordered:
         numbers = [int(r) for r in found]
