@@ -208,7 +208,11 @@ def merge_preserving(old: pd.DataFrame, new: pd.DataFrame, t: schema.Table, remo
             merged[c] = pd.Series([None] * len(merged), dtype=new[c].dtype if len(merged) == 0 else object)
         if not hit.any():
             continue
-        col = merged[c].astype(object).to_numpy().copy()
+        dtype = merged[c].dtype
+        if isinstance(dtype, np.dtype) and dtype.kind in "Mmifb" and dtype == new[c].dtype:
+            col = merged[c].to_numpy().copy()  # dates, numbers: as they are (no Timestamp objects)
+        else:
+            col = merged[c].astype(object).to_numpy().copy()
         take = hit.copy()
         if c in editable:
             free = t.replaceable(c) if c in t.names else set()
