@@ -212,11 +212,19 @@ def merge_preserving(old: pd.DataFrame, new: pd.DataFrame, t: schema.Table, remo
             merged[c] = pd.Series([None] * len(merged), dtype=new[c].dtype if len(merged) == 0 else object)
         if not hit.any():
             continue
-        col = merged[c].astype(object).to_numpy().copy()
+        dtype = merged[c].dtype
+        if isinstance(dtype, np.dtype) and dtype.kind in "Mmifb" and dtype == new[c].dtype:
+            col = merged[c].to_numpy().copy()  # dates, numbers: as they are (no Timestamp objects)
+        else:
+            col = merged[c].astype(object).to_numpy().copy()
         take = hit.copy()
         if c in editable:
             free = t.replaceable(c) if c in t.names else set()
-            take &= merged[c].map(lambda v: frames.blank(v) or str(v).strip().lower() in free).to_numpy()
+            empty = frames.blank_cells(merged[c])  # ``frames.blank`` of each cell, column-wide
+            if free:
+                empty |= np.array([str(v).strip().lower() in free for v in merged[c].to_numpy(dtype=object)],
+                                  dtype=bool)
+            take &= empty
         col[take] = new_vals[where[take]]
         merged[c] = col
     appended = new.loc[~pd.Series(range(len(new))).isin(where[hit]).to_numpy()]

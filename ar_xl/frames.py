@@ -387,11 +387,10 @@ def _text(values, rows, source, name, must, problems, strip: bool = True) -> pd.
     if isinstance(values.dtype, pd.StringDtype):  # only text and empty cells: the same rules, column-wide
         if not strip:  # as typed
             out = values.to_numpy(dtype=object, na_value="")
-        elif values.dtype.storage == "python":  # str.strip on each cell, in pandas' C loop
-            out = values.str.strip().to_numpy(dtype=object, na_value="")
-        else:
-            out = np.array([v.strip() if v.__class__ is str else "" for v in values.to_numpy(dtype=object)],
-                           dtype=object)
+        else:  # str.strip on each cell (a plain loop is faster than pandas' ``.str.strip()``)
+            cells = values.to_numpy(dtype=object, na_value="")
+            out = np.empty(len(cells), dtype=object)
+            out[:] = [v.strip() for v in cells]
         if must:
             for i in np.flatnonzero(out == ""):
                 problems.append(CellProblem(source, int(rows[i]), name, "is empty"))

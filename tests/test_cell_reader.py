@@ -148,3 +148,34 @@ def test_load_reads_the_same_book_either_way(tmp_path):
         pd.testing.assert_frame_equal(fast.tables[name], exact.tables[name], obj=name)
     inv = fast.get("Invoices")
     assert inv["open_amount"].tolist() == [120050, 10025] and inv["note"].tolist() == ["=A1", ""]
+
+
+@pytest.mark.parametrize("cells, header_row", [
+    (b'<row r="1"><c r="A1" s="4" t="inlineStr"><is><t>id</t></is></c></row>'
+     b'<row r="2"><c r="A2" s="2" t="n"><v>1</v></c><c r="C2"/></row>', 1),
+    (b'<row r="3"><c r="B3" t="s"><v>0</v></c></row><row r="9"><c r="AB9" s="0" t="b"><v>1</v></c></row>', 3),
+    (b'<row r="1"><c r="A1" t="str"><v>x</v></c></row><row r="2"><c r="A2" t="e"><v>#N/A</v></c></row>', 1),
+    (b"", 1),
+])
+def test_the_layout_scan_agrees_with_the_parse(cells, header_row):
+    part = b'<sheetData xmlns="' + cell_reader.MAIN_NS.encode() + b'">' + cells + b"</sheetData>"
+    layout = cell_reader.cell_layout(part)
+    scan = cell_reader.layout_scan(cells, header_row)
+    if not layout:
+        assert scan[:4] == (None,) * 4
+        return
+    rows = [r for r, _ in layout]
+    cols = [c for _, c in layout]
+    assert scan == (min(rows), max(rows), min(cols), max(cols),
+                    {s for (r, _), (s, _) in layout.items() if r != header_row and s},
+                    {t for _, t in layout.values()})
+
+
+@pytest.mark.parametrize("cells", [
+    b'<row r="1"><c r="A1"><f>1+1</f><v>2</v></c></row>',  # a formula: parse
+    b'<row r="1"><c s="1" r="A1"><v>2</v></c></row>',  # attributes in another order: parse
+    b'<row r="1"><c r="A1" cm="1"><v>2</v></c></row>',  # an attribute the scan does not know: parse
+    b'<row r="1"><c r="A1" s="1"><v>2</v></c><c><v>3</v></c></row>',  # a cell without a reference: parse
+])
+def test_the_layout_scan_leaves_what_it_cannot_vouch_for_to_the_parse(cells):
+    assert cell_reader.layout_scan(cells, 1) is None

@@ -164,3 +164,21 @@ def test_cell_metadata_references_stay_with_the_part_they_point_to(tmp_path):
     assert len(analysis) == 1 and after[analysis[0]] == before[analysis[0]]
     ws = openpyxl.load_workbook(path)["Analysis"]
     assert (ws["A1"].value, ws["B1"].value) == ("open total", "=SUM(Invoices[open_amount])")
+
+
+def test_a_table_the_file_holds_already_is_not_rewritten(tmp_path):
+    """Refreshing again on the same day gives the same Aging rows: its sheet part stays byte for byte."""
+    import zipfile
+    path = _seed(tmp_path / "w.xlsx", small_tables())
+    book = xlsx.load(path)
+    xlsx.save(book, refresh.run(book, AS_OF))
+    with zipfile.ZipFile(path) as z:
+        part = xlsx_fast._sheet_parts(z)["Aging"]
+        before = z.read(part)
+    book = xlsx.load(path)
+    change = refresh.run(book, AS_OF)
+    assert "Aging" in change.tables
+    xlsx.save(book, change)
+    with zipfile.ZipFile(path) as z:
+        assert z.read(part) == before
+    assert xlsx.load(path).get("Aging")["open_amount_base"].sum() == 281575

@@ -61,14 +61,19 @@ def _iterparse(source: bytes):
             del row.getparent()[0]
 
 
-def cell_layout(part: bytes) -> dict:
+def cell_layout(part: bytes, up_to_row: int | None = None) -> dict:
     """``(row, col) -> (style id, kind)`` for every cell of a worksheet part (``part`` may also be a
     bare ``<sheetData>`` element declaring the main namespace), without reading values.  ``kind`` is
     the cell's ``t`` attribute (``n`` when absent), or ``f`` when the cell holds a formula.  A cell
-    without a reference raises ``ValueError``."""
+    without a reference raises ``ValueError``.  With ``up_to_row``, reading stops at the first
+    ``<row>`` numbered beyond it (the rows of a worksheet come in order)."""
     cells = {}
     letters: dict[str, int] = {}
     for row in _iterparse(part):
+        if up_to_row is not None:
+            r = row.get("r")
+            if r and r.isdigit() and int(r) > up_to_row:
+                break
         for c in row:
             if c.tag != CELL_TAG:
                 continue
@@ -85,6 +90,39 @@ def cell_layout(part: bytes) -> dict:
                 kind = "f"
             cells[(int(digits), col)] = (int(s) if s else 0, kind)
     return cells
+
+
+_SCAN_CELL = re.compile(rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"(?: s="([0-9]{1,9})")?(?: t="([A-Za-z]{1,9})")?\s*/?>')
+
+
+def layout_scan(body: bytes, header_row: int):
+    """What ``can_write`` asks of ``cell_layout``, found by a byte scan instead of a parse:
+    ``(first row, last row, first column, last column, style ids of the cells below ``header_row``,
+    kinds)`` over every cell of a sheet's cells XML (inside ``<sheetData>``; style 0 left out);
+    ``(None,) * 4`` bounds when there is no cell.  None when the scan cannot vouch for the answer (then parse): a cell tag
+    in another form than ``<c r="A1" s="1" t="n">`` (attributes in that order, each but ``r``
+    optional, nothing else), or anything like a formula (``<f``, which also matches other elements,
+    so it can only send the sheet to the parser).  Every ``<c`` in the XML is counted and must be
+    such a tag, so a cell the pattern misses cannot go unseen (a match inside a text or a comment
+    can only add a cell, making the answer stricter)."""
+    if b"<f" in body:
+        return None
+    found = _SCAN_CELL.findall(body)
+    if len(found) != body.count(b"<c"):
+        return None
+    if not found:
+        return (None, None, None, None, set(), set())
+    letters, rows, styles, kinds = zip(*found)
+    header, lead = str(header_row).encode(), 0
+    while lead < len(rows) and rows[lead] == header:  # the header row's own styles do not count (a
+        lead += 1  # header cell anywhere else counts as a body cell: stricter)
+    numbers = [int(d) for d in set(rows)]
+    cols = [column_index_from_string(x.decode()) for x in set(letters)]
+    style_ids = set(styles[lead:])
+    style_ids.discard(b"")  # no style, or the default one: nothing to check
+    style_ids.discard(b"0")
+    return (min(numbers), max(numbers), min(cols), max(cols), {int(s) for s in style_ids},
+            {(k or b"n").decode() for k in set(kinds)})
 
 
 def exact_values(part: bytes, wb, shared: list, up_to_row: int | None = None) -> dict:
@@ -146,9 +184,21 @@ def formats_agree(wb) -> bool:
 def cells_fit(body: bytes) -> bool:
     """True when a sheet's cells (the XML inside ``<sheetData>``) hold nothing calamine reads
     differently: no formula (``<f``), no error or ISO-date cell (``"e"``, ``"d"``), no ``_xHHHH_``
-    escape.  A substring found anywhere (in a text too) only means the exact reader is used."""
-    return not (b"<f" in body or b'"e"' in body or b"'e'" in body or b'"d"' in body or b"'d'" in body
-                or b"_x" in body)
+    escape.  A substring found anywhere (in a text too) only means the exact reader is used.
+
+    The six substrings are looked for at once with numpy, a few MB at a time (five times faster than
+    six ``in`` tests on a sheet of tens of MB)."""
+    arr = np.frombuffer(body, dtype=np.uint8)
+    step = 1 << 22
+    for start in range(0, len(arr), step):
+        a = arr[start:start + step + 2]  # two bytes more: a substring across the cut is seen too
+        x, y = a[:-1], a[1:]
+        if ((x == 60) & (y == 102)).any() or ((x == 95) & (y == 120)).any():  # "<f", "_x"
+            return False
+        p, m, q = a[:-2], a[1:-1], a[2:]  # a quote, e or d, the same quote
+        if (((p == 34) & (q == 34)) | ((p == 39) & (q == 39)))[(m == 101) | (m == 100)].any():
+            return False
+    return True
 
 
 class FastBook:
@@ -163,6 +213,7 @@ class FastBook:
         self._book = None
         self._lock = threading.Lock()
         self._pending: dict = {}
+        self._pool = None
         self.dates_agree = False
         """Whether calamine and openpyxl take the same styles for dates (``formats_agree``); set by the opener."""
 
@@ -177,12 +228,20 @@ class FastBook:
         return self._open().get_sheet_by_name(name)
 
     def prefetch(self, names: list[str]) -> None:
+        """Parse these sheets next, in this order, in the one background thread."""
+        names = [n for n in names if n not in self._pending]
         if not names:
             return
-        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ar-xl-calamine")
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ar-xl-calamine")
         for name in names:
-            self._pending[name] = pool.submit(self._parse, name)
-        pool.shutdown(wait=False)
+            self._pending[name] = self._pool.submit(self._parse, name)
+
+    def done(self) -> None:
+        """No more prefetching: the thread ends once it has parsed what it was given."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=False)
+            self._pool = None
 
     def _sheet(self, name: str):
         pending = self._pending.pop(name, None)

@@ -151,18 +151,28 @@ def save(book: Book, change: Change, path: str | Path | None = None, layout=None
     merged = change.merged(book)
     before = {ws.title: ws for ws in wb.worksheets}
     owned = set()
+    inside = {}  # sheet -> a range holding all of its cells as the file has them (see ``package.keeper``)
     for name, body in merged.items():
         t = schema.table(name)
         ws, tbl = _find_table(wb, t.name)
         if ws is None:
             ws = wb[t.sheet_name] if t.sheet_name in wb.sheetnames else wb.create_sheet(t.sheet_name)
         extras = change.extra_columns.get(t.name, [])
-        _write_table(ws, tbl, t, body, extras)
+        written = _write_table(ws, tbl, t, body, extras)
+        if written is None:
+            continue
+        if written:
+            r = xlsx_fast.raw_of(ws)
+            inside[ws.title] = (r.bounds, r, r._xml)
         owned.add(ws.title)
     if layout is not None:
         layout(wb, merged)
     laid_out = {ws.title for ws in wb.worksheets if before.get(ws.title) is not ws}
-    finish = package.keeper(getattr(book, "path", None), owned, laid_out)
+    # a sheet's cells are still the table alone, as written (no layout step touched them)
+    inside = {ws.title: inside[ws.title][0] for ws in wb.worksheets
+              if ws.title in inside and inside[ws.title][0] is not None and ws.title in owned
+              and xlsx_fast.raw_of(ws) is inside[ws.title][1] and inside[ws.title][1]._xml is inside[ws.title][2]}
+    finish = package.keeper(getattr(book, "path", None), owned, laid_out, inside)
     wb._arxl_stored = finish is not None  # openpyxl's package is only read back by ``finish``: not deflated
     written = _atomic_save(wb, path, getattr(book, "fingerprint", None) if same else None, _backups_kept(book),
                            finish=finish)
@@ -210,7 +220,9 @@ def _cell_value(ws, row: int, col: int):
         return ws.cell(row, col).value
 
 
-def _write_table(ws, tbl, t: schema.Table, body: pd.DataFrame, extras: list[str]) -> None:
+def _write_table(ws, tbl, t: schema.Table, body: pd.DataFrame, extras: list[str]) -> bool | None:
+    """Write the table's header and body on ``ws``; True when written as XML (``xlsx_fast.write_table``),
+    None when the file holds exactly this table already (nothing written: the sheet is not rewritten)."""
     header = _header_for(t, tbl, ws, body, extras)
     if tbl is not None:
         min_col, min_row, old_max_col, old_max_row = range_boundaries(tbl.ref)
@@ -219,14 +231,28 @@ def _write_table(ws, tbl, t: schema.Table, body: pd.DataFrame, extras: list[str]
     n = len(body)
     ncols = len(header)
     kinds = {name: cells.kind_of(t, name) for name in header}
-    if xlsx_fast.can_write(ws, min_row, min_col, max(old_max_col, min_col + ncols - 1), old_max_row):
-        # the sheet holds only this table: write its cells as XML (what the loop below writes)
+    if xlsx_fast.raw_of(ws) is not None:
+        # the sheet's cells as XML (what the loop below writes), when the sheet holds only this table
         columns = [_cell_values(body[name] if name in body.columns else pd.Series([None] * n),
                                 kinds[name]) for name in header]
-        xlsx_fast.write_table(ws, min_row, min_col, header, columns, [kinds[h] for h in header],
-                              [schema._FORMATS.get(kinds[h]) for h in header])
-        _finish_table(ws, tbl, t, header, min_row, min_col, n)
-        return
+        kind_list, formats = [kinds[h] for h in header], [schema._FORMATS.get(kinds[h]) for h in header]
+        last_col = max(old_max_col, min_col + ncols - 1)
+        xml = None
+        if all(f is not None for f in formats):  # (a person's own column needs every cell's style: later)
+            try:
+                xml = xlsx_fast.table_xml(ws, min_row, min_col, header, columns, kind_list, formats)
+            except xlsx_fast.Unsupported:
+                xml = None
+            if xml is not None and tbl is not None and xlsx_fast.same_cells(ws, xml) \
+                    and _table_same(ws, tbl, t, header, min_row, min_col, n):
+                return None  # the file has this table already, cell for cell: its sheet stays as it is
+            fits = xml is not None and xlsx_fast.can_write(ws, min_row, min_col, last_col, old_max_row, xml, ncols)
+        else:
+            fits = xlsx_fast.can_write(ws, min_row, min_col, last_col, old_max_row)
+        if fits:
+            xlsx_fast.write_table(ws, min_row, min_col, header, columns, kind_list, formats, xml=xml)
+            _finish_table(ws, tbl, t, header, min_row, min_col, n)
+            return True
     xlsx_fast.materialize(ws)
     # header
     for j, name in enumerate(header):
@@ -257,6 +283,30 @@ def _write_table(ws, tbl, t: schema.Table, body: pd.DataFrame, extras: list[str]
         for r in range(min_row, old_max_row + 1):
             ws.cell(r, c).value = None
     _finish_table(ws, tbl, t, header, min_row, min_col, n)
+    return False
+
+
+def _dv_key(dv) -> bytes:
+    from openpyxl.xml.functions import tostring
+    return tostring(dv.to_tree())
+
+
+def _table_same(ws, tbl, t: schema.Table, header: list[str], min_row: int, min_col: int, n: int) -> bool:
+    """Whether ``_finish_table`` would leave the saved file's table as it is: the same range and
+    columns, every table column's width already described in the sheet (the save keeps those), and
+    the same drop-downs (laid anew here, which changes nothing when they are)."""
+    ncols = len(header)
+    ref = f"{get_column_letter(min_col)}{min_row}:{get_column_letter(min_col + ncols - 1)}{min_row + max(n, 1)}"
+    if tbl.ref != ref or (tbl.autoFilter is not None and tbl.autoFilter.ref != ref):
+        return False
+    if [c.name for c in tbl.tableColumns] != header:
+        return False
+    spans = [(d.min, d.max) for d in ws.column_dimensions.values() if d.min and d.max]
+    if not all(any(a <= c <= b for a, b in spans) for c in range(min_col, min_col + ncols)):
+        return False
+    before = [_dv_key(dv) for dv in ws.data_validations.dataValidation]
+    _add_validations(ws, t, header)
+    return [_dv_key(dv) for dv in ws.data_validations.dataValidation] == before
 
 
 def _finish_table(ws, tbl, t: schema.Table, header: list[str], min_row: int, min_col: int, n: int) -> None:

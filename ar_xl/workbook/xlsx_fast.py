@@ -20,6 +20,10 @@ widths, panes, charts, pivots), not for the cells of the big tables, so:
   numbers, dates as serial numbers).
 * ``save`` writes the workbook with openpyxl and puts each sheet's cells
   back in place; sheets nobody changed are copied as they were.
+* PivotTables and their caches are not given to openpyxl (reading a cache of
+  100,000 records costs seconds): the saved file takes every part the
+  action does not own from the original (``package.keep_others``), pivots
+  included, and the Dashboard's own pivots are laid out afresh.
 
 Whenever a sheet holds something these paths do not handle the same way as
 openpyxl (formulas, cells beside or below the table, styled table cells,
@@ -30,6 +34,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import posixpath
 import re
 import zipfile
 from pathlib import Path
@@ -58,6 +63,8 @@ _NS_DECL = re.compile(rb'\sxmlns:([A-Za-z_][\w.-]*)\s*=')
 _PREFIXED_TAG = re.compile(rb"</?[A-Za-z_][\w.-]*:")
 _TAG_WITH_COLON = re.compile(rb"<[A-Za-z_][\w.-]*\s[^<>]*:[^<>]*>")
 _FOREIGN_ATTR = re.compile(rb"""\s(?!xml:)[A-Za-z_][\w.-]*:[\w.-]+\s*=\s*(?:"[^"]*"|'[^']*')""")
+_PIVOT_CACHES = re.compile(rb"<pivotCaches\s*/>|<pivotCaches\b[^>]*>.*?</pivotCaches>", re.S)
+_PIVOT_REL = re.compile(rb"<Relationship\b[^>]*?Type=\"[^\"]*/pivotTable\"[^>]*>(?:</Relationship>)?")
 _CELL_WITH_META = re.compile(rb"<c\s[^<>]*\b[cv]m=[^<>]*>")
 _META_ATTR = re.compile(rb"""\s[cv]m\s*=\s*(?:"[^"]*"|'[^']*')""")
 
@@ -81,6 +88,11 @@ class RawSheet:
         self._values = None
         self._values_to = None
         self._fits = None
+        self.head = None
+        self.bounds = None
+        """(min col, min row, max col, max row) holding every cell of the sheet as the file has it, when
+        ``can_write`` found it (``package.keep_others`` then need not look for cells outside the tables)."""
+        """(header row, ``cell_layout`` of the rows up to it), found by ``can_write``."""
         self.changed = changed
         self.fast = fast
         """The workbook's ``cell_reader.FastBook`` (None: always read exactly)."""
@@ -166,6 +178,16 @@ def _sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
     return out
 
 
+def _rels_of(part: str) -> str:
+    return posixpath.join(posixpath.dirname(part), "_rels", posixpath.basename(part) + ".rels")
+
+
+def _has_table(z: zipfile.ZipFile, names: set[str], part: str) -> bool:
+    """Whether the sheet part has a table (a relationship of that type)."""
+    rels = _rels_of(part)
+    return rels in names and b'/table"' in z.read(rels)
+
+
 def _shared_strings(z: zipfile.ZipFile) -> list[str]:
     try:
         data = z.read("xl/sharedStrings.xml")
@@ -226,13 +248,22 @@ def open_workbook(path, keep_vba: bool = False) -> openpyxl.Workbook:
         data = Path(path).read_bytes()
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             parts = _sheet_parts(z)
-            shared = _shared_strings(z)
             fast = cell_reader.FastBook(data)
+            # start parsing the sheets of tables in the background at once, while openpyxl reads the
+            # rest and the sheets are checked; a parse is used only where the check (``_fast_fits``)
+            # and the workbook's date formats (``formats_agree``, below) let calamine read the sheet
+            names = set(z.namelist())
+            fast.prefetch([name for name, part in parts.items() if _has_table(z, names, part)])
+            fast.done()
+            shared = _shared_strings(z)
             raw: dict[str, RawSheet] = {}
             buf = io.BytesIO()
             with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as out:
                 wanted = set(parts.values())
+                sheet_rels = {_rels_of(p) for p in wanted}
                 for info in z.infolist():
+                    if info.filename.startswith(("xl/pivotCache/", "xl/pivotTables/")):
+                        continue  # nothing refers to them any more (below)
                     part = z.read(info.filename)
                     if info.filename in wanted:
                         span = _sheet_data(part)
@@ -246,6 +277,10 @@ def open_workbook(path, keep_vba: bool = False) -> openpyxl.Workbook:
                             # would be set while the cells are kept aside.  ``materialize`` binds them
                             # on the real cells; the package keeps the part's own (``package``).
                             part = _HYPERLINKS.sub(b"", part, count=1)
+                    elif info.filename == "xl/workbook.xml":
+                        part = _PIVOT_CACHES.sub(b"", part, count=1)
+                    elif info.filename in sheet_rels:
+                        part = _PIVOT_REL.sub(b"", part)
                     out.writestr(zipfile.ZipInfo(info.filename, date_time=info.date_time), part)
             styles = z.read("xl/styles.xml") if "xl/styles.xml" in z.namelist() else b""
         buf.seek(0)
@@ -259,9 +294,6 @@ def open_workbook(path, keep_vba: bool = False) -> openpyxl.Workbook:
             if r is not None:
                 r.wb, r.title = wb, ws.title
                 ws._arxl = r
-        if fast.dates_agree:  # parse the sheets of the tables the fast reader will read, in the background
-            fast.prefetch([ws.title for ws in wb.worksheets
-                           if ws.tables and raw_of(ws) is not None and _fast_fits(raw_of(ws))])
         return wb
     except (Unsupported, KeyError, zipfile.BadZipFile, SafeET.ParseError, UnicodeDecodeError):
         return openpyxl.load_workbook(path, keep_vba=keep_vba)
@@ -343,17 +375,70 @@ def _plain(wb, style_id: int) -> bool:
             and st.protectionId == 0 and not st.quotePrefix and not st.pivotButton)
 
 
-def can_write(ws, min_row: int, min_col: int, last_col: int, old_max_row: int) -> bool:
+def _rows_kept(old: bytes, new: bytes) -> tuple[list[int], bytes]:
+    """The numbers of the rows of ``old`` (a sheet's cells XML) that ``new`` holds byte for byte, and
+    the XML of the other rows (with anything else ``old`` holds)."""
+    new_rows = set(new.split(b"</row>"))
+    same, rest = [], []
+    pieces = old.split(b"</row>")
+    last = len(pieces) - 1
+    for i, x in enumerate(pieces):
+        if i < last and x in new_rows and x.startswith(b'<row r="'):
+            same.append(int(x[8:x.index(b'"', 8)]))
+        elif i < last:
+            rest.append(x + b"</row>")
+        else:
+            rest.append(x)
+    return same, b"".join(rest)
+
+
+def can_write(ws, min_row: int, min_col: int, last_col: int, old_max_row: int, xml: bytes | None = None,
+              width: int | None = None) -> bool:
     """True when ``write_table`` gives what the ordinary writer gives: the sheet holds only the
-    table (no cells above, beside or below it) and its cells carry no style but a number format."""
+    table (no cells above, beside or below it) and its cells carry no style but a number format.
+
+    ``xml``, when given, is the table's new cells XML (``table_xml``, ``width`` columns from
+    ``min_col``): the rows the sheet holds already byte for byte are plain table rows, so only the
+    others are looked at (a refresh that changes a few statuses of 100,000 invoices scans those)."""
     r = raw_of(ws)
     if r is None:
         return False
+    wb = ws.parent
+    r.bounds = None
+    scan, kept = None, None
+    if r.cells is None and xml is not None and width and not r.changed:
+        same, rest = _rows_kept(r._xml, xml)
+        if same:
+            if min(same) < min_row or max(same) > old_max_row or min_col + width - 1 > last_col:
+                return False
+            scan = cell_reader.layout_scan(rest, min_row)
+            kept = (min_col, min(same), min_col + width - 1, max(same))
+    if scan is None and r.cells is None:
+        kept = None
+        scan = cell_reader.layout_scan(r._xml, min_row)
+    if scan is not None:  # the usual case, without parsing the cells: a few byte scans
+        first_row, last_row, first_col, last_col_seen, styles, kinds = scan
+        if kept is not None:  # with the rows kept as they are
+            first_row = kept[1] if first_row is None else min(first_row, kept[1])
+            last_row = kept[3] if last_row is None else max(last_row, kept[3])
+            first_col = kept[0] if first_col is None else min(first_col, kept[0])
+            last_col_seen = kept[2] if last_col_seen is None else max(last_col_seen, kept[2])
+        if first_row is not None and not r.changed:  # the cells as the file holds them
+            r.bounds = (first_col, first_row, last_col_seen, last_row)
+        if first_row is not None and (first_row < min_row or last_row > old_max_row or first_col < min_col
+                                      or last_col_seen > last_col):
+            return False
+        if any(s and not _plain(wb, s) for s in styles) or not kinds <= {"n", "s", "b", "str", "inlineStr"}:
+            return False
+        try:  # the header row's styles, which ``write_table`` keeps
+            _header_layout(r, min_row)
+        except Unsupported:
+            return False
+        return True
     try:
         cells = r.parse()
     except Unsupported:
         return False
-    wb = ws.parent
     for (row, col), (s, t) in cells.items():
         if row < min_row or row > old_max_row or col < min_col or col > last_col:
             return False
@@ -379,65 +464,160 @@ def _text_cell(ref: str, sid: int, v: str) -> str:
     return f'<c r="{ref}"{styled} t="inlineStr"><is><t{space}>{node}</t></is></c>'
 
 
+def _escape(v: str) -> str:
+    """``xml.sax.saxutils.escape``."""
+    if "&" in v:
+        v = v.replace("&", "&amp;")
+    if "<" in v:
+        v = v.replace("<", "&lt;")
+    if ">" in v:
+        v = v.replace(">", "&gt;")
+    return v
+
+
+def _cell(ref: str, sid: int, styled: str, v, kind: str, epoch, serials: dict) -> str:
+    """One cell's XML as ``write_table`` writes it ("" for no cell)."""
+    if v is None:
+        return f'<c r="{ref}"{styled}/>' if sid else ""
+    if isinstance(v, str):
+        if v == "":
+            return f'<c r="{ref}"{styled} t="inlineStr"/>'
+        return _text_cell(ref, sid, v)
+    if isinstance(v, bool):
+        return f'<c r="{ref}"{styled} t="b"><v>{int(v)}</v></c>'
+    if kind in ("date", "datetime") or isinstance(v, dt.date):
+        serial = serials.get(v)
+        if serial is None:
+            serial = serials[v] = "%.16g" % to_excel(v, epoch)
+        return f'<c r="{ref}"{styled} t="n"><v>{serial}</v></c>'
+    return f'<c r="{ref}"{styled} t="n"><v>{"%.16g" % v}</v></c>'
+
+
+def _column(letter: str, rownums: list[str], values: list, kind: str, sid: int, epoch, serials: dict) -> list[str]:
+    """The cells of one column in style ``sid``, each as ``_cell`` writes it; a column of only
+    numbers, only dates or only texts (and blanks) in one comprehension."""
+    styled = f' s="{sid}"' if sid else ""
+    p = f'<c r="{letter}'
+    none = (lambda rn: f'{p}{rn}"{styled}/>') if sid else (lambda rn: "")
+    types = set(map(type, values))
+    blank = type(None) in types
+    types.discard(type(None))
+    if types <= {float, int} and kind not in ("date", "datetime"):
+        if not blank:
+            return [f'{p}{rn}"{styled} t="n"><v>{"%.16g" % v}</v></c>' for rn, v in zip(rownums, values)]
+        return [none(rn) if v is None else f'{p}{rn}"{styled} t="n"><v>{"%.16g" % v}</v></c>'
+                for rn, v in zip(rownums, values)]
+    if types <= {dt.date, dt.datetime}:
+        for v in set(values):
+            if v is not None and v not in serials:
+                serials[v] = "%.16g" % to_excel(v, epoch)
+        return [none(rn) if v is None else f'{p}{rn}"{styled} t="n"><v>{serials[v]}</v></c>'
+                for rn, v in zip(rownums, values)]
+    if types <= {str}:
+        empty = f'"{styled} t="inlineStr"/>'
+        opening = f'"{styled} t="inlineStr"><is><t>'
+        spaced = f'"{styled} t="inlineStr"><is><t xml:space="preserve">'
+        if not blank and "" not in values:
+            joined = "".join(values)
+            if "&" not in joined and "<" not in joined and ">" not in joined \
+                    and [v.strip() for v in values] == values:  # nothing to escape, no space to keep
+                return [f"{p}{rn}{opening}{v}</t></is></c>" for rn, v in zip(rownums, values)]
+        out = []
+        app = out.append
+        esc = _escape
+        for rn, v in zip(rownums, values):
+            if v is None:
+                app(none(rn))
+            elif v == "":
+                app(p + rn + empty)
+            else:
+                stripped = v.strip()
+                app(p + rn + (spaced if stripped and v != stripped else opening) + esc(v) + "</t></is></c>")
+        return out
+    return [_cell(f"{letter}{rn}", sid, styled, v, kind, epoch, serials) for rn, v in zip(rownums, values)]
+
+
+def _own_column(ws, cells: dict, letter: str, min_row: int, col: int, values: list, kind: str, epoch,
+                serials: dict) -> list[str]:
+    """The cells of a column a person added: each keeps the style it had (a date without one gets a
+    date format)."""
+    out = []
+    date_sid = None
+    for i, v in enumerate(values):
+        row = min_row + 1 + i
+        sid = cells.get((row, col), (0, "n", ""))[0]
+        if not sid and isinstance(v, dt.date):
+            date_sid = date_sid or _style_id(ws, DATE_FORMAT)
+            sid = date_sid
+        out.append(_cell(f"{letter}{row}", sid, f' s="{sid}"' if sid else "", v, kind, epoch, serials))
+    return out
+
+
+def _header_layout(r: RawSheet, min_row: int) -> dict:
+    """``cell_layout`` of the rows up to the header row alone (kept on the sheet until it is written)."""
+    if r.head is None or r.head[0] != min_row:
+        try:
+            r.head = (min_row, cell_reader.cell_layout(r._source(), up_to_row=min_row))
+        except (etree.XMLSyntaxError, ValueError) as e:
+            raise Unsupported(f"cells openpyxl must read ({e})") from None
+    return r.head[1]
+
+
+def same_cells(ws, xml: bytes) -> bool:
+    """Whether the sheet's cells, as the file holds them, are ``xml`` byte for byte (``table_xml``)."""
+    r = raw_of(ws)
+    return r is not None and not r.changed and r._xml == xml
+
+
 def write_table(ws, min_row: int, min_col: int, header: list[str], columns: list[list], kinds: list[str],
-                formats: list[str]) -> None:
-    """Replace the sheet's cells by the table: header at ``min_row``, one list of cell values per column
-    (``xlsx._cell_values``), each cell with its column's number format.  A format of None marks a
+                formats: list[str], xml: bytes | None = None) -> None:
+    """Replace the sheet's cells by the table (``table_xml``, or ``xml`` when it was made already)."""
+    r = raw_of(ws)
+    if xml is None:
+        xml = table_xml(ws, min_row, min_col, header, columns, kinds, formats)
+    r.xml = xml
+    r.cells = None
+    r.head = None
+    r.changed = True
+
+
+def table_xml(ws, min_row: int, min_col: int, header: list[str], columns: list[list], kinds: list[str],
+              formats: list[str]) -> bytes:
+    """The sheet's cells XML holding only the table: header at ``min_row``, one list of cell values per
+    column (``xlsx._cell_values``), each cell with its column's number format.  A format of None marks a
     column a person added: each cell keeps the style it had (a date without one gets a date format)."""
     r = raw_of(ws)
     wb = ws.parent
-    cells = r.parse()
+    if r.cells is None and all(fmt is not None for fmt in formats):  # the header's styles are all it needs
+        cells = _header_layout(r, min_row)
+    else:
+        cells = r.parse()
     n = len(columns[0]) if columns else 0
     letters = [get_column_letter(min_col + j) for j in range(len(header))]
-    rows: list[list[str]] = [[] for _ in range(n + 1)]
     # the header keeps the style its cells had
+    head_cells = []
     for j, name in enumerate(header):
         s = cells.get((min_row, min_col + j), (0, "n", ""))[0]
         ref = f"{letters[j]}{min_row}"
         if s:
-            rows[0].append(_text_cell(ref, s, str(name)) if name != "" else f'<c r="{ref}" s="{s}"/>')
+            head_cells.append(_text_cell(ref, s, str(name)) if name != "" else f'<c r="{ref}" s="{s}"/>')
         else:
-            rows[0].append(_text_cell(ref, 0, str(name)))
+            head_cells.append(_text_cell(ref, 0, str(name)))
     epoch = wb.epoch
     serials: dict = {}  # date -> its serial number's text (a table holds few distinct dates)
-    date_sid = None
+    rownums = [str(min_row + 1 + i) for i in range(n)]
+    body = []  # per column, each row's cell XML ("" for no cell)
     for j, (values, kind, fmt) in enumerate(zip(columns, kinds, formats)):
-        own = fmt is None
-        sid = 0 if own else _style_id(ws, fmt)
-        letter = letters[j]
-        styled = f' s="{sid}"' if sid else ""
-        for i, v in enumerate(values):
-            ref = f"{letter}{min_row + 1 + i}"
-            if own:
-                sid = cells.get((min_row + 1 + i, min_col + j), (0, "n", ""))[0]
-                if not sid and isinstance(v, dt.date):
-                    date_sid = date_sid or _style_id(ws, DATE_FORMAT)
-                    sid = date_sid
-                styled = f' s="{sid}"' if sid else ""
-            if v is None:
-                cell = f'<c r="{ref}"{styled}/>' if sid else None
-            elif isinstance(v, str):
-                cell = _text_cell(ref, sid, v)
-                if v == "":
-                    cell = f'<c r="{ref}"{styled} t="inlineStr"/>'
-            elif isinstance(v, bool):
-                cell = f'<c r="{ref}"{styled} t="b"><v>{int(v)}</v></c>'
-            elif kind in ("date", "datetime") or isinstance(v, dt.date):
-                serial = serials.get(v)
-                if serial is None:
-                    serial = serials[v] = "%.16g" % to_excel(v, epoch)
-                cell = f'<c r="{ref}"{styled} t="n"><v>{serial}</v></c>'
-            else:
-                cell = f'<c r="{ref}"{styled} t="n"><v>{"%.16g" % v}</v></c>'
-            if cell is not None:
-                rows[1 + i].append(cell)
-    out = []
-    for i, row in enumerate(rows):
-        if row:
-            out.append(f'<row r="{min_row + i}">' + "".join(row) + "</row>")
-    r.xml = "".join(out).encode("utf-8")
-    r.cells = None
-    r.changed = True
+        if fmt is None:
+            body.append(_own_column(ws, cells, letters[j], min_row, min_col + j, values, kind, epoch, serials))
+        else:
+            body.append(_column(letters[j], rownums, values, kind, _style_id(ws, fmt), epoch, serials))
+    out = [f'<row r="{min_row}">' + "".join(head_cells) + "</row>"] if head_cells else []
+    for rn, row in zip(rownums, zip(*body)):
+        xml = "".join(row)
+        if xml:
+            out.append(f'<row r="{rn}">{xml}</row>')
+    return "".join(out).encode("utf-8")
 
 
 # ---------------------------------------------------------------- save
@@ -488,7 +668,10 @@ class _Writer(ExcelWriter):
         if xml is None:
             raise RuntimeError(f"openpyxl wrote no part for sheet {ws.title}")
         xml = _DIMENSION.sub(b"", xml, count=1)
-        body = r.xml if r.changed or not r.shared else _inline_shared(r.xml, r.shared)
+        if not r.changed and getattr(ws.parent, "_arxl_stored", False):
+            body = b""  # a sheet nobody changed: the saved file takes its part from the original (``package``)
+        else:
+            body = r.xml if r.changed or not r.shared else _inline_shared(r.xml, r.shared)
         xml, n = _EMPTY_SHEETDATA.subn(lambda m: b"<sheetData>" + body + b"</sheetData>", xml, count=1)
         if n != 1:
             raise RuntimeError(f"no empty sheetData in the part written for sheet {ws.title}")
@@ -497,7 +680,8 @@ class _Writer(ExcelWriter):
 
 def save(wb: openpyxl.Workbook, filename) -> None:
     """Save like ``wb.save(filename)``, with the kept cells of each sheet put back.  A workbook marked
-    ``_arxl_stored`` is written without compression (``package.keep_others`` reads it back at once)."""
+    ``_arxl_stored`` is written without compression (``package.keep_others`` reads it back at once, and
+    takes the sheets nobody changed from the original: those are written without their cells)."""
     stored = getattr(wb, "_arxl_stored", False)
     if not stored and not any(raw_of(ws) is not None for ws in wb.worksheets):
         wb.save(filename)

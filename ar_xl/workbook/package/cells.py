@@ -93,6 +93,9 @@ def _new_cells(xml: bytes, styles: _Styles, shared: list[str]) -> bytes:
 def _restyle_rows(xml: bytes, styles: _Styles) -> bytes:
     if styles.same():
         return xml
+    moved = styles.moved()
+    if not moved or not re.search(rb's="(?:' + b"|".join(b"%d" % j for j in moved) + rb')"', xml):
+        return xml  # no cell uses a format that moves (one search, no list of every cell's style)
     used = {int(s) for s in set(re.findall(rb'\ss="(\d+)"', xml))}
     if all(styles.index(j) == j for j in used):
         return xml

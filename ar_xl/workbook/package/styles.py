@@ -46,6 +46,16 @@ class _Styles:
                 self._key(self.n, j) == self._key(self.o, j) for j in range(n))
         return self._same
 
+    def moved(self) -> list[int]:
+        """The written formats whose index in the original is not their own (``index`` would map them
+        elsewhere, or append them); nothing is appended here."""
+        if self.o is None or self.n is None:
+            return []
+        olist = self._olist if self._okeys is not None else [self._key(self.o, i)
+                                                               for i in range(len(self.o.cell_styles))]
+        return [j for j in range(len(self.n.cell_styles))
+                if not (j < len(olist) and olist[j] == self._key(self.n, j))]
+
     def index(self, j: int) -> int:
         if j in self.map:
             return self.map[j]
