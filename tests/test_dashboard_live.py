@@ -62,11 +62,14 @@ def click(path, tag="refresh_dashboard", sheet="Invoices"):
 
 
 def _edit(path, sheet: str, key: str, column: str, value) -> None:
-    """Type ``value`` in ``column`` of the row of ``sheet`` whose first column is ``key`` (as a person would)."""
+    """Type ``value`` in ``column`` of the row of ``sheet`` whose key (the table's key column) is ``key``, as a
+    person would."""
+    from ar_xl import schema
     wb = openpyxl.load_workbook(path)
     ws = wb[sheet]
     header = [c.value for c in ws[1]]
-    row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 1).value == key)
+    at = header.index(schema.table(sheet).key[0]) + 1
+    row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, at).value == key)
     ws.cell(row, header.index(column) + 1).value = value
     wb.save(path)
 

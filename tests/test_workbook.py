@@ -147,8 +147,10 @@ def test_every_change_is_audited(wb):
     book = xlsx.load(wb)
     xlsx.save(book, refresh.run(book, dt.date(2026, 11, 23)))
     audit = xlsx.load(wb).get("Audit")
-    assert audit["action"].tolist()[-1] == "refresh_aging"
-    assert audit["new_value"].tolist()[-1] == "4"
+    aging = audit[audit["table"] == "Aging"]
+    assert aging["action"].tolist()[-1] == "refresh_aging"
+    assert aging["new_value"].tolist()[-1] == "4"  # rows written
+    assert "AgingHistory" in set(audit.loc[audit["run_id"] == aging["run_id"].iloc[-1], "table"])
 
 
 def test_saving_keeps_the_shared_workbooks_permissions(wb):
