@@ -46,6 +46,7 @@ def test_hyperlinks_in_invoices_and_on_a_persons_sheet_survive_refresh(tmp_path)
 
 import re  # noqa: E402
 import zipfile  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 from lxml import etree  # noqa: E402
@@ -79,6 +80,13 @@ def actions(p: str, stmt: str) -> list[list[str]]:
         ["contact", p, "--customer", "C1", "--channel", "call", "--outcome", "will pay Friday",
          "--note", "  two spaces before and after  "],
         ["worklist", p, "--as-of", "2026-11-23"],
+        ["forecast", p, "--as-of", "2026-11-23"],
+        ["credit", p, "--as-of", "2026-11-23"],
+        ["credits", p, "--as-of", "2026-11-23"],
+        ["writeoff", p, "--invoices", "2026-0005", "--amount", "10", "--reason", "small balance"],
+        ["handover", p, "--customer", "C3", "--to", "Incasso Noord B.V.", "--on", "2026-11-23"],
+        ["remind", p, "--as-of", "2026-11-23", "--out", str(Path(p).parent)],
+        ["statement", p, "--customer", "C1", "--as-of", "2026-11-23", "--out", str(Path(p).parent / "st-C1.pdf")],
         ["customer", p, "C1", "--as-of", "2026-11-23"],
         ["dashboard", p, "--as-of", "2026-11-24"],
         ["customer", p, "C2", "--as-of", "2026-11-24"],
