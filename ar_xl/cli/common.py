@@ -31,6 +31,21 @@ def date_arg(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"{e}, or today, today+N, today-N") from None
 
 
+def amount_arg(text: str) -> int:
+    """An amount as typed (``1234.56``, ``1.234,56``, ``500,00``) in exact cents."""
+    from ..money import parse_amount
+    try:
+        return parse_amount(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
+def ids_arg(text: str) -> list[str]:
+    """``ID,ID`` (or ``;``-separated) as a list of ids."""
+    from ..engine.disputes import split_ids
+    return split_ids(text)
+
+
 def run_on_workbook(path: str | Path, action: Callable, *args, **kwargs):
     """Load the workbook, run ``action(book, ...)`` and write its Change once; returns the Change
     (its ``warnings`` include those about the workbook's rows, whichever action ran).

@@ -7,17 +7,8 @@
 """
 from __future__ import annotations
 
-import argparse
-
-from .common import (AS_OF_HELP, FORCE_HELP, NOTE_HELP, WORKBOOK_HELP, date_arg, run_on_workbook, warn)
-
-
-def _cents(text: str) -> int:
-    from ..money import parse_amount
-    try:
-        return parse_amount(text)
-    except ValueError as e:
-        raise argparse.ArgumentTypeError(str(e)) from None
+from .common import (AS_OF_HELP, FORCE_HELP, NOTE_HELP, WORKBOOK_HELP, amount_arg, date_arg, run_on_workbook,
+                     warn)
 
 
 def _with_files(workbook, make, force: bool = False):
@@ -65,7 +56,7 @@ def add_verbs(sub) -> None:
                    help="reverse an allocation: its run id (the summary of --allocate names it) or match ids")
     s.add_argument("--refund", default=None, metavar="ID",
                    help="propose a refund of the credit note or payment to the customer's IBAN (Refunds table)")
-    s.add_argument("--amount", type=_cents, default=None,
+    s.add_argument("--amount", type=amount_arg, default=None,
                    help="with --refund: the amount to refund (default: all the credit has available)")
     s.add_argument("--export-refunds", default=None, metavar="FILE",
                    help="write the proposed EUR refunds as a SEPA credit transfer (pain.001.001.03 XML) for the bank")

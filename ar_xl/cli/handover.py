@@ -4,23 +4,10 @@ or record what the agency reports back (``--record H-000001 --recovered AMOUNT [
 *Hand over* button runs the same action on the selected invoices."""
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
-from .common import CUSTOMER_HELP, FORCE_HELP, NOTE_HELP, WORKBOOK_HELP, date_arg, run_on_workbook, warn
-
-
-def _cents(text: str) -> int:
-    from ..money import parse_amount
-    try:
-        return parse_amount(text)
-    except ValueError as e:
-        raise argparse.ArgumentTypeError(str(e)) from None
-
-
-def _ids(text: str) -> list[str]:
-    from ..engine.disputes import split_ids
-    return split_ids(text)
+from .common import (CUSTOMER_HELP, FORCE_HELP, NOTE_HELP, WORKBOOK_HELP, amount_arg, date_arg, ids_arg,
+                     run_on_workbook, warn)
 
 
 def make_handover(workbook, customer, to, invoices=None, on=None, out=None, note="", force=False):
@@ -44,16 +31,16 @@ def add_verbs(sub) -> None:
     s = sub.add_parser("handover", help="hand items over to a collection agency or lawyer, or record their recoveries")
     s.add_argument("workbook", help=WORKBOOK_HELP)
     s.add_argument("--customer", default=None, metavar="ID", help=CUSTOMER_HELP + " (whose items are handed over)")
-    s.add_argument("--invoices", type=_ids, default=None, metavar="ID,ID",
+    s.add_argument("--invoices", type=ids_arg, default=None, metavar="ID,ID",
                    help="only these invoices of the customer; default: every open invoice not yet handed over")
     s.add_argument("--to", default=None, metavar="NAME", help="the collection agency or lawyer the items go to")
     s.add_argument("--out", default=None, metavar="FILE.zip",
                    help="the handover pack (default: handover_<id>_<customer>_<date>.zip beside the workbook)")
     s.add_argument("--record", default=None, metavar="HANDOVER_ID",
                    help="record what the agency reported back on this handover (Handovers.handover_id) instead")
-    s.add_argument("--recovered", type=_cents, default=0, metavar="AMOUNT",
+    s.add_argument("--recovered", type=amount_arg, default=0, metavar="AMOUNT",
                    help="with --record: the amount recovered; lowers the invoices' open amounts, oldest first")
-    s.add_argument("--costs", type=_cents, default=0, metavar="AMOUNT",
+    s.add_argument("--costs", type=amount_arg, default=0, metavar="AMOUNT",
                    help="with --record: the agency's or lawyer's costs (recorded on the handover)")
     s.add_argument("--on", type=date_arg, default=None, metavar="DATE",
                    help="the day of the handover or of the report, e.g. 2026-12-01 (default: today)")

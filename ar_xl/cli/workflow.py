@@ -6,18 +6,12 @@ from __future__ import annotations
 
 import argparse
 
-from .common import AS_OF_HELP, CUSTOMER_HELP, FORCE_HELP, NOTE_HELP, WORKBOOK_HELP, act, check_out, date_arg, one_of
+from .common import (AS_OF_HELP, CUSTOMER_HELP, FORCE_HELP, NOTE_HELP, WORKBOOK_HELP, act, amount_arg, check_out,
+                     date_arg, one_of)
 from .. import schema
 from ..config import DEFAULT_REASONS
 from ..engine.disputes import split_ids
-from ..money import fmt, parse_amount
-
-
-def _cents(text: str) -> int:
-    try:
-        return parse_amount(text)
-    except ValueError as e:
-        raise argparse.ArgumentTypeError(str(e)) from None
+from ..money import fmt
 
 
 def _percent(text: str):
@@ -37,7 +31,7 @@ def _schedule_opts(s) -> None:
     s.add_argument("--interest", choices=("none", "simple", "annuity"), default="none",
                    help="no interest, simple interest on the remaining balance, or equal annuity installments (default none)")
     s.add_argument("--rate", type=_percent, default=0, metavar="PCT", help="annual interest rate in %%, e.g. 8 or 8,5")
-    s.add_argument("--down-payment", type=_cents, default=0, metavar="AMOUNT", help="paid up front, before the installments")
+    s.add_argument("--down-payment", type=amount_arg, default=0, metavar="AMOUNT", help="paid up front, before the installments")
     s.add_argument("--holidays", default=None, metavar="CC", help="move due dates off weekends and this country's public holidays (NL, BE, DE, FR, GB)")
 
 
@@ -46,7 +40,7 @@ def _plan(sub):
     ps = p.add_subparsers(dest="plan_cmd", metavar="SUBCOMMAND", required=True)
 
     s = ps.add_parser("schedule", help="print or write a schedule (no workbook)")
-    s.add_argument("--amount", type=_cents, required=True, metavar="AMOUNT", help="the amount to spread, e.g. 1234.56")
+    s.add_argument("--amount", type=amount_arg, required=True, metavar="AMOUNT", help="the amount to spread, e.g. 1234.56")
     _schedule_opts(s)
     s.add_argument("--out", default=None, metavar="FILE", help=".csv, .xlsx or .json; printed when omitted")
     s.add_argument("--force", action="store_true", help=FORCE_HELP)
@@ -106,7 +100,7 @@ def _promise(sub):
     s = ps.add_parser("add", help="log a promise to pay")
     s.add_argument("workbook", help=WORKBOOK_HELP)
     s.add_argument("--customer", required=True, help=CUSTOMER_HELP)
-    s.add_argument("--amount", type=_cents, required=True, metavar="AMOUNT", help="the amount promised, e.g. 1234.56")
+    s.add_argument("--amount", type=amount_arg, required=True, metavar="AMOUNT", help="the amount promised, e.g. 1234.56")
     s.add_argument("--date", type=date_arg, required=True, metavar="PROMISED_DATE",
                    help="the day the customer promised to pay (today or later)")
     s.add_argument("--invoices", type=split_ids, default=None, metavar="ID,ID",
@@ -141,7 +135,7 @@ def _dispute(sub):
     s.add_argument("--reason", required=True,
                    help=f"the reason code, {one_of(DEFAULT_REASONS)} (the workbook's Config dispute_reasons may "
                         "define others)")
-    s.add_argument("--amount", type=_cents, default=None, help="default: the invoices' open amount")
+    s.add_argument("--amount", type=amount_arg, default=None, help="default: the invoices' open amount")
     s.add_argument("--owner", default=None,
                    help=f"the department that resolves it, {one_of(schema.DISPUTE_OWNERS)} (default: the reason's owner)")
     s.add_argument("--note", default="", help=NOTE_HELP)
@@ -169,7 +163,7 @@ def _dispute(sub):
     s.add_argument("workbook", help=WORKBOOK_HELP)
     s.add_argument("--payment", required=True, metavar="ID", help="the payment's id in Payments")
     s.add_argument("--invoice", required=True, metavar="ID", help="the invoice it paid short")
-    s.add_argument("--amount", type=_cents, default=None, help="default: the short pay recorded in Matches")
+    s.add_argument("--amount", type=amount_arg, default=None, help="default: the short pay recorded in Matches")
 
     def short(a):
         from ..actions import dispute

@@ -7,30 +7,15 @@ that took effect, the differences cash application wrote off included.
 """
 from __future__ import annotations
 
-import argparse
-
-from .common import FORCE_HELP, NOTE_HELP, WORKBOOK_HELP, act, check_out, warn
-
-
-def _cents(text: str) -> int:
-    from ..money import parse_amount
-    try:
-        return parse_amount(text)
-    except ValueError as e:
-        raise argparse.ArgumentTypeError(str(e)) from None
-
-
-def _ids(text: str) -> list[str]:
-    from ..engine.disputes import split_ids
-    return split_ids(text)
+from .common import FORCE_HELP, NOTE_HELP, WORKBOOK_HELP, act, amount_arg, check_out, ids_arg, warn
 
 
 def add_verbs(sub) -> None:
     """writeoff."""
     s = sub.add_parser("writeoff", help="write-offs: propose, approve (Confirm/Reject in WriteOffs), report")
     s.add_argument("workbook", help=WORKBOOK_HELP)
-    s.add_argument("--invoices", type=_ids, default=None, metavar="ID,ID", help="the invoices to write off")
-    s.add_argument("--amount", type=_cents, default=None,
+    s.add_argument("--invoices", type=ids_arg, default=None, metavar="ID,ID", help="the invoices to write off")
+    s.add_argument("--amount", type=amount_arg, default=None,
                    help="a partial write-off of one invoice; default: each invoice's open amount")
     s.add_argument("--reason", default="", help="why (required with --invoices)")
     s.add_argument("--note", default="", help=NOTE_HELP)

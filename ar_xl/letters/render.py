@@ -119,21 +119,8 @@ def context(letter, dunning, as_of: dt.date) -> dict:
 
 def texts(letter, dunning, as_of: dt.date) -> tuple[str, str]:
     """The subject and body of ``letter`` from its template (see the module docstring)."""
-    import jinja2
-    env = _env(dunning.templates)
     names = [f"level{letter.level.number}_{letter.language}.txt", f"{letter.level.tone}_{letter.language}.txt"]
-    try:
-        tpl = env.select_template(names)
-        text = tpl.render(**context(letter, dunning, as_of))
-    except jinja2.TemplateNotFound:
-        raise ArXlError(f"no reminder template {' or '.join(names)} (built-in folder {TEMPLATES}"
-                        f"{', Config dunning.templates ' + dunning.templates if dunning.templates else ''})") from None
-    except jinja2.TemplateError as e:
-        raise ArXlError(f"reminder template {names[-1]}: {e}") from None
-    first, _, body = text.partition("\n")
-    if not first.lower().startswith("subject:"):
-        raise ArXlError(f"reminder template {tpl.name}: the first line must be 'Subject: ...'")
-    return first.split(":", 1)[1].strip(), body.lstrip("\n")
+    return template_text(names, context(letter, dunning, as_of), dunning.templates, what="reminder template")
 
 
 def _font(bold: bool = False) -> Path:
@@ -238,20 +225,22 @@ def file_stem(reminder_id: str, customer_id: str, level: int) -> str:
     return f"{reminder_id}_{safe}_level{level}"
 
 
-def template_text(name: str, values: dict, override: str = "") -> tuple[str, str]:
-    """Subject and body of the built-in (or Config ``dunning.templates``) template ``name`` rendered with
-    ``values``; the first line must be ``Subject: ...``."""
+def template_text(names, values: dict, override: str = "", what: str = "template") -> tuple[str, str]:
+    """Subject and body of the first of ``names`` (one name or a list) found among the built-in templates or
+    those of Config ``dunning.templates``, rendered with ``values``; the first line must be ``Subject: ...``."""
     import jinja2
+    names = [names] if isinstance(names, str) else list(names)
     try:
-        text = _env(override).get_template(name).render(**values)
+        tpl = _env(override).select_template(names)
+        text = tpl.render(**values)
     except jinja2.TemplateNotFound:
-        raise ArXlError(f"no template {name} (built-in folder {TEMPLATES}"
+        raise ArXlError(f"no {what} {' or '.join(names)} (built-in folder {TEMPLATES}"
                         f"{', Config dunning.templates ' + override if override else ''})") from None
     except jinja2.TemplateError as e:
-        raise ArXlError(f"template {name}: {e}") from None
+        raise ArXlError(f"{what} {names[-1]}: {e}") from None
     first, _, body = text.partition("\n")
     if not first.lower().startswith("subject:"):
-        raise ArXlError(f"template {name}: the first line must be 'Subject: ...'")
+        raise ArXlError(f"{what} {tpl.name}: the first line must be 'Subject: ...'")
     return first.split(":", 1)[1].strip(), body.lstrip("\n")
 
 
