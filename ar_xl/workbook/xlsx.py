@@ -204,6 +204,7 @@ def save(book: Book, change: Change, path: str | Path | None = None, layout=None
     book.fingerprint = written  # type: ignore[attr-defined]
     for name, body in merged.items():
         book.tables[schema.table(name).name] = body
+        book.later.pop(schema.table(name).name, None)  # the table as written, not as it was read
     return merged
 
 
