@@ -78,8 +78,9 @@ DATA_SHEET = "DashboardData"
 
 # ====================================================================== entry points
 
-LATER = ("Aging",)
-"""Read only if asked for (``xlsx.load``'s ``later``): the refresh writes Aging anew, never reading the old one."""
+LATER = ("Aging", "Worklist", "Forecast")
+"""Read only if asked for (``xlsx.load``'s ``later``): the refresh writes Aging anew, never reading the old one,
+and neither reads nor writes the Worklist and Forecast tables (it computes the forecast's chart itself)."""
 
 
 def refresh_workbook(path: str | Path, as_of: dt.date | None = None, prefill_pivots: bool = True,
