@@ -59,6 +59,10 @@ class Book:
     missing: dict[str, list[str]] = field(default_factory=dict)
     """Tables a workbook was read for but does not hold (renamed, or their sheet deleted), each with
     the table names the workbook does hold; asking for one stops the action (``MissingTable``)."""
+    later: dict = field(default_factory=dict)
+    """Tables the workbook holds but the shell has not read yet (name -> a function returning the
+    canonical frame): derived tables the action will replace whole (``xlsx.load``'s ``later``).  ``get``
+    reads one on first use, so an action that does look at it gets it as if read with the rest."""
 
     def get(self, name: str) -> pd.DataFrame:
         """The table's canonical frame; an empty one when this Book was built without it, and
@@ -67,12 +71,16 @@ class Book:
         t = schema.table(name)
         if t.name in self.tables:
             return self.tables[t.name]
+        if t.name in self.later:
+            self.tables[t.name] = self.later.pop(t.name)()
+            return self.tables[t.name]
         if t.name in self.missing:
             raise MissingTable(self.source, t, self.missing[t.name])
         return frames.empty_frame(t)
 
     def has(self, name: str) -> bool:
-        return schema.table(name).name in self.tables
+        name = schema.table(name).name
+        return name in self.tables or name in self.later
 
     @property
     def warnings(self) -> list[str]:

@@ -476,3 +476,26 @@ def test_no_pivot_text_is_cut_off_on_the_demo_dashboard(demo):
                     width = ws.column_dimensions[get_column_letter(cell.column)].width
                     assert width >= len(cell.value), (cell.coordinate, cell.value, width)
     assert texts > 20
+
+
+def test_the_refresh_leaves_the_worklist_and_forecast_as_they_are(small_wb):
+    from ar_xl.actions import forecast, worklist
+    as_of = dt.date(2026, 11, 23)
+    for run in (worklist.run, forecast.run):
+        book = xlsx.load(small_wb)
+        xlsx.save(book, run(book, as_of))
+    before = xlsx.load(small_wb)
+    assert len(before.get("Worklist")) and len(before.get("Forecast"))
+
+    def sheets(path):
+        wb = openpyxl.load_workbook(path)
+        return {name: [[c.value for c in row] for row in wb[name].iter_rows()] for name in ("Worklist", "Forecast")}
+
+    kept = sheets(small_wb)
+    change = dashboard_sheet.refresh_workbook(small_wb, as_of)  # reads neither table (``dashboard_sheet.LATER``)
+    assert sheets(small_wb) == kept
+    after = xlsx.load(small_wb)
+    for name in ("Worklist", "Forecast"):
+        pd.testing.assert_frame_equal(after.get(name), before.get(name))
+    assert sorted(after.get("Aging")["invoice_id"]) == ["CN3", "I1", "I2", "I4", "I5"]  # the open items
+    assert len(change.tables["Aging"]) == 5

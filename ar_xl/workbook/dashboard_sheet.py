@@ -78,6 +78,11 @@ DATA_SHEET = "DashboardData"
 
 # ====================================================================== entry points
 
+LATER = ("Aging", "Worklist", "Forecast")
+"""Read only if asked for (``xlsx.load``'s ``later``): the refresh writes Aging anew, never reading the old one,
+and neither reads nor writes the Worklist and Forecast tables (it computes the forecast's chart itself)."""
+
+
 def refresh_workbook(path: str | Path, as_of: dt.date | None = None, prefill_pivots: bool = True,
                      confirm_fx: bool = False):
     """Refresh dashboard on a workbook file: Aging, KPI block, chart ranges, pivots; one atomic save."""
@@ -88,7 +93,7 @@ def refresh_workbook(path: str | Path, as_of: dt.date | None = None, prefill_piv
 
     def once():
         with progress.task(f"reading {name}"):
-            book = xlsx.load(path)
+            book = xlsx.load(path, later=LATER)
         with progress.task("computing aging, KPIs and pivots"):
             change = action.run(book, as_of, confirm_fx=confirm_fx)
         with progress.task(f"saving {name} with its dashboard"):

@@ -28,7 +28,7 @@ from . import cells, filesafe, sheet_setup
 from .. import config as config_mod
 from .. import frames, schema
 from . import package, xlsx_fast
-from ..book import Book, Change, read_book
+from ..book import DERIVED_TABLES, Book, Change, read_book
 from ..errors import ArXlError, InputError
 
 STYLE = "TableStyleMedium2"
@@ -47,15 +47,16 @@ def _find_table(wb: openpyxl.Workbook, name: str):
     return None, None
 
 
-def _open(path: str | Path, fast: bool = False) -> openpyxl.Workbook:
-    """The workbook through openpyxl; ``fast`` keeps the worksheets' cells aside (see ``xlsx_fast``)."""
+def _open(path: str | Path, fast: bool = False, later_sheets=()) -> openpyxl.Workbook:
+    """The workbook through openpyxl; ``fast`` keeps the worksheets' cells aside (see ``xlsx_fast``;
+    ``later_sheets`` are not parsed in the background)."""
     path = Path(path)
     if not path.exists():
         raise ArXlError(f"{path}: no such workbook (create one with `ar-xl init {path}`)")
     try:
         keep_vba = path.suffix.lower() in (".xlsm", ".xlam")
         if fast:
-            return xlsx_fast.open_workbook(path, keep_vba=keep_vba)
+            return xlsx_fast.open_workbook(path, keep_vba=keep_vba, later=later_sheets)
         return openpyxl.load_workbook(path, keep_vba=keep_vba)
     except Exception as e:  # openpyxl raises many kinds for a damaged or foreign file
         raise ArXlError(f"{path}: cannot open as an Excel workbook ({e})") from None
@@ -116,11 +117,19 @@ def read_table_frame(ws, tbl) -> tuple[pd.DataFrame, int]:
     return pd.DataFrame(rows[1:], columns=header), min_row + 1
 
 
-def load(path: str | Path, tables: list[str] | None = None) -> Book:
-    """Read the workbook's tables into a Book; every bad cell of every table is reported at once."""
+def load(path: str | Path, tables: list[str] | None = None, later=()) -> Book:
+    """Read the workbook's tables into a Book; every bad cell of every table is reported at once.
+
+    ``later`` names derived tables (``book.DERIVED_TABLES``) the caller's action replaces whole without
+    reading them (the Aging a dashboard refresh rewrites): they are not read now but on the first
+    ``book.get`` of them (``Book.later``), and their sheets are not parsed in the background.  Writing
+    them back needs only the sheet (its range and header), never the frame."""
     path = Path(path)
+    later = {schema.table(n).name for n in later}
+    if not later <= DERIVED_TABLES:
+        raise ValueError(f"only derived tables can be read later, not {sorted(later - DERIVED_TABLES)}")
     seen = filesafe.fingerprint(path)  # before reading: save checks the file is still this one
-    wb = _open(path, fast=True)
+    wb = _open(path, fast=True, later_sheets={schema.table(n).sheet_name for n in later})
 
     def find(t: schema.Table):
         ws, tbl = _find_table(wb, t.name)
@@ -130,11 +139,27 @@ def load(path: str | Path, tables: list[str] | None = None) -> Book:
         return raw, first, ws.title
 
     present = [tbl.displayName for ws in wb.worksheets for tbl in ws.tables.values()]
-    book = read_book(path.name, find, tables, present)
+    wanted = [n for n in (tables if tables is not None else schema.TABLES) if schema.table(n).name not in later]
+    book = read_book(path.name, find, wanted, present)
+    for name in later:
+        if tables is not None and name not in tables:
+            continue
+        ws, tbl = _find_table(wb, name)
+        if tbl is not None:
+            book.later[name] = _reader(path.name, name, find)
     book.handle = wb  # type: ignore[attr-defined]
     book.path = path  # type: ignore[attr-defined]
     book.fingerprint = seen  # type: ignore[attr-defined]
     return book
+
+
+def _reader(source: str, name: str, find):
+    """A function reading table ``name`` as ``read_book`` would have (for ``Book.later``)."""
+    def read() -> pd.DataFrame:
+        t = schema.table(name)
+        raw, first, sheet = find(t)
+        return frames.coerce(raw, t, f"{source} sheet {sheet}", first_row=first)
+    return read
 
 
 # ---------------------------------------------------------------- save
@@ -179,6 +204,7 @@ def save(book: Book, change: Change, path: str | Path | None = None, layout=None
     book.fingerprint = written  # type: ignore[attr-defined]
     for name, body in merged.items():
         book.tables[schema.table(name).name] = body
+        book.later.pop(schema.table(name).name, None)  # the table as written, not as it was read
     return merged
 
 

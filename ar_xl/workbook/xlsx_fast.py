@@ -238,8 +238,9 @@ def _cell_style_count(styles: bytes) -> int | None:
     return None if xfs is None else len(xfs.findall(f"{NS}xf"))
 
 
-def open_workbook(path, keep_vba: bool = False) -> openpyxl.Workbook:
+def open_workbook(path, keep_vba: bool = False, later=()) -> openpyxl.Workbook:
     """openpyxl's workbook with the worksheets' cells kept aside (``ws._arxl``); see the module docstring.
+    The sheets named in ``later`` are not parsed in the background (the caller may never read them).
 
     Falls back to a plain ``openpyxl.load_workbook`` when the file is not laid
     out as expected.
@@ -253,7 +254,7 @@ def open_workbook(path, keep_vba: bool = False) -> openpyxl.Workbook:
             # rest and the sheets are checked; a parse is used only where the check (``_fast_fits``)
             # and the workbook's date formats (``formats_agree``, below) let calamine read the sheet
             names = set(z.namelist())
-            fast.prefetch([name for name, part in parts.items() if _has_table(z, names, part)])
+            fast.prefetch([name for name, part in parts.items() if name not in later and _has_table(z, names, part)])
             fast.done()
             shared = _shared_strings(z)
             raw: dict[str, RawSheet] = {}
