@@ -195,5 +195,5 @@ def test_an_action_that_changes_invoices_warns_once_about_the_rows_it_read(tmp_p
                             ["payment_id", "value_date", "amount", "currency", "payer_name", "remittance"]))
     assert main(["match", str(path)]) == 0
     out, err = capsys.readouterr()
-    assert "1 auto-applied" in out  # the Invoices table was written back
+    assert "1 applied automatically" in out  # the Invoices table was written back
     assert err.splitlines() == [f"ar-xl: warning: team.xlsx sheet Invoices, {w}" for w in ODD_WARNINGS]

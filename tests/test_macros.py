@@ -122,7 +122,7 @@ def _critical(alerts):
 
 def test_match_payments_puts_the_payment_on_its_invoice(wb):
     actions, alerts, book = click(wb, "match_payments")
-    assert "1 auto-applied" in _ok(alerts)
+    assert "1 applied automatically" in _ok(alerts)
     m = book.get("Matches")
     assert list(zip(m["payment_id"], m["invoice_id"], m["applied_amount"], m["decision"])) == \
         [("BNK-1", "2026-0001", 120050, "auto")]

@@ -329,3 +329,19 @@ def test_money_applied_again_to_a_pair_decided_before_gets_its_own_row(tmp_path)
     rows = m[(m["payment_id"] == "P9") & (m["invoice_id"] == "2026-004512") & m["applied"].astype(bool)]
     assert pay.loc["P9", "unapplied_amount"] == 0 and inv.loc["2026-004512", "open_amount"] == 0
     assert sorted(rows["applied_amount"]) == [10000, 150000] and rows["match_id"].is_unique
+
+
+def test_the_summary_counts_each_payment_once_and_the_counts_add_up(demo, tmp_path, capsys):
+    """Re-matching the demo: 'considered N payment(s): A applied automatically (... allocations), R left for
+    review (... suggestions), U unmatched' with A + R + U = N."""
+    import re
+    import shutil
+    path = tmp_path / "demo.xlsx"
+    shutil.copy(demo.workbook, path)
+    assert main(["match", str(path)]) == 0  # the payments still open are considered again
+    out = capsys.readouterr().out
+    m = re.search(r"considered (\d+) payment\(s\): (\d+) applied automatically \(\d+ allocation\(s\)\), "
+                  r"(\d+) left for review \(\d+ suggestion\(s\)\), (\d+) unmatched", out)
+    assert m, out
+    n, a, r, u = map(int, m.groups())
+    assert n > 0 and a + r + u == n

@@ -609,6 +609,7 @@ def run(book: Book) -> Change:
     # existing rows per payment that nobody reviewed are replaced by this run's
     new_rows = []
     auto_n = sugg_n = unm_n = 0
+    kind_of: dict[str, int] = {}  # each payment once: 0 applied automatically, 1 left for review, 2 unmatched
     pay = ledger.pay.set_index(ledger.pay["payment_id"].astype(str))
     pay = pay[~pay.index.duplicated(keep="first")]
     payer = pay["payer_name"].astype(str).to_dict()
@@ -641,6 +642,7 @@ def run(book: Book) -> Change:
         auto_n += decision == "auto"
         sugg_n += decision == "suggested"
         unm_n += decision == "unmatched"
+        kind_of[r.payment_id] = min(kind_of.get(r.payment_id, 2), {"auto": 0, "suggested": 1}.get(decision, 2))
         vd, amount, ccy, remittance = shown.get(r.payment_id, (pd.NaT, 0, "", ""))
         diff = getattr(r, "difference", None)
         new_rows.append({
@@ -685,8 +687,10 @@ def run(book: Book) -> Change:
         change.log(book.user, "Matches", mid, "decision", before.get(mid), "withdrawn", "no longer proposed")
     ledger.finish()
     change.warnings = book.warnings
-    change.summary = (f"{decided_summary}; considered {len(rematched)} payment(s): {auto_n} auto-applied "
-                      f"allocation(s), {sugg_n} suggestion(s) to review, {unm_n} unmatched"
+    kinds = list(kind_of.values())
+    change.summary = (f"{decided_summary}; considered {len(rematched)} payment(s): {kinds.count(0)} applied "
+                      f"automatically ({auto_n} allocation(s)), {kinds.count(1)} left for review ({sugg_n} "
+                      f"suggestion(s)), {kinds.count(2)} unmatched"
                       + (f" ({len(same)} payment(s) unchanged)" if same else ""))
     return change
 
