@@ -30,7 +30,7 @@ import pandas as pd
 
 from .. import clock
 from ..book import Book, Change
-from ..dates import parse_date
+from ..dates import as_of as as_date
 from ..engine import handover as engine
 from ..engine.disputes import next_id
 from ..errors import CellProblem, InputError
@@ -47,14 +47,9 @@ def _refuse(book: Book, e: engine.HandoverError, table: str = "Invoices"):
 
 
 def _day(on) -> dt.date:
-    if on is None:
-        return clock.today()
-    if isinstance(on, dt.datetime):
-        return on.date()
-    if isinstance(on, dt.date):
-        return on
+    """The handover's (or recovery's) date: today when not given (``dates.as_of``)."""
     try:
-        return parse_date(on)
+        return as_date(on)
     except ValueError as e:
         fail(SOURCE, e)
 

@@ -28,7 +28,7 @@ import pandas as pd
 
 from .. import clock, progress
 from ..book import Book, Change
-from ..dates import parse_date
+from ..dates import as_of as as_date
 from ..engine import dunning, states
 from ..engine.disputes import join_ids, next_id
 from ..errors import ArXlError
@@ -41,16 +41,6 @@ STATEMENT_FROM_LEVEL = 2
 """Reminders of this level and higher carry the statement of account."""
 
 
-def _as_of(value) -> dt.date:
-    if value is None:
-        return clock.today()
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return parse_date(value)
-
-
 def plan_letters(book: Book, as_of=None, customers=None, level: int | None = None) -> dunning.Plan:
     """The engine's decision for this book (Reminders may be missing from an older workbook: none sent)."""
     book.missing.pop("Reminders", None)
@@ -60,7 +50,7 @@ def plan_letters(book: Book, as_of=None, customers=None, level: int | None = Non
     try:
         invoices = states.with_handovers(book.get("Invoices"), book.get("Handovers") if book.has("Handovers") else None)
         return dunning.plan(invoices, book.get("Customers"), book.get("Disputes"), book.get("Promises"),
-                            book.get("Plans"), book.get("Reminders"), _as_of(as_of), cfg,
+                            book.get("Plans"), book.get("Reminders"), as_date(as_of), cfg,
                             only_customers=list(customers) if customers else None, only_level=level)
     except ValueError as e:  # an unknown level: the engine names the levels Config defines
         raise ArXlError(f"remind: {e}") from None
@@ -89,7 +79,7 @@ def _skips(plan: dunning.Plan) -> str:
 def remind(book: Book, as_of=None, customers=None, level: int | None = None, out_dir: str | Path = ".",
            dry_run: bool = False, user: str | None = None) -> Change:
     """Make the reminders due (see the module docstring); ``change.documents`` holds the files."""
-    day = _as_of(as_of)
+    day = as_date(as_of)
     user = who(book, user)
     plan = plan_letters(book, day, customers, level)
     change = Change("remind")
