@@ -82,6 +82,10 @@ class Book:
         name = schema.table(name).name
         return name in self.tables or name in self.later
 
+    def optional(self, name: str) -> pd.DataFrame | None:
+        """The table's frame when this book holds it, else None (a table an action can do without)."""
+        return self.get(name) if self.has(name) else None
+
     @property
     def warnings(self) -> list[str]:
         """Rows of the tables held that look wrong (``checks.warnings``): an open amount larger than
@@ -165,6 +169,10 @@ class Change:
             "old_value": "" if old is None else str(old), "new_value": "" if new is None else str(new),
             "rule": rule,
         })
+
+    def body(self, book: Book, name: str) -> pd.DataFrame:
+        """The table as this change leaves it so far: the body it writes, else the book's."""
+        return self.tables[name] if name in self.tables else book.get(name)
 
     def merged(self, book: Book) -> dict[str, pd.DataFrame]:
         """Final bodies to write, with people's rows and edits protected, and Audit appended."""

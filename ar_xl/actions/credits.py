@@ -306,7 +306,7 @@ def propose_refund(book: Book, source_id: str, amount: int | None = None, as_of:
     _refreshed(book, change, day)
     change.summary = (f"proposed refund {rid}: {cur} {fmt(cents)} of {credit['kind']} {src} to customer "
                       f"{credit['customer_id']} {credit.get('customer_name', '')}, IBAN {iban}"
-                      + ("" if cur == "EUR" else f" (not EUR: it cannot go into a SEPA file; pay it another way)"))
+                      + ("" if cur == "EUR" else " (not EUR: it cannot go into a SEPA file; pay it another way)"))
     return change
 
 

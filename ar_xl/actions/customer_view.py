@@ -21,7 +21,7 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 
 from .. import clock
-from ..book import Book, Change, MissingTable
+from ..book import Book, Change
 from ..engine import customer_view as engine
 from ..engine import interest
 from ..errors import ArXlError
@@ -36,18 +36,11 @@ TABLES = ["Invoices", "Customers", "Payments", "Matches", "Promises", "Plans", "
 SHEET = "CustomerView"
 
 
-def _optional(book: Book, name: str) -> pd.DataFrame | None:
-    try:
-        return book.get(name) if book.has(name) else None
-    except MissingTable:
-        return None
-
-
 def _known(book: Book) -> dict[str, str]:
     """customer_id -> name, from Customers then Invoices."""
     out: dict[str, str] = {}
     for name in ("Customers", "Invoices"):
-        t = _optional(book, name)
+        t = book.optional(name)
         if t is None or not len(t):
             continue
         names = t["customer_name"] if "customer_name" in t else pd.Series([""] * len(t))
@@ -102,10 +95,10 @@ def view(book: Book, customer: str, as_of: dt.date | None = None) -> engine.View
     return engine.build(
         cid, day, customer=row.iloc[0].to_dict() if len(row) else {},
         credit=credit.iloc[0].to_dict() if len(credit) else None, aging=items, invoices=book.get("Invoices"),
-        payments=_optional(book, "Payments"), matches=_optional(book, "Matches"),
-        promises=_optional(book, "Promises"), plans=_optional(book, "Plans"), disputes=_optional(book, "Disputes"),
-        reminders=_optional(book, "Reminders"), activities=_optional(book, "Activities"),
-        writeoffs=_optional(book, "WriteOffs"), unapplied=unapplied_cash(book), base_currency=cfg.base_currency,
+        payments=book.optional("Payments"), matches=book.optional("Matches"),
+        promises=book.optional("Promises"), plans=book.optional("Plans"), disputes=book.optional("Disputes"),
+        reminders=book.optional("Reminders"), activities=book.optional("Activities"),
+        writeoffs=book.optional("WriteOffs"), unapplied=unapplied_cash(book), base_currency=cfg.base_currency,
         interest_missing=interest.missing_rates_text(missing) if missing else "")
 
 

@@ -132,7 +132,7 @@ def backtest(book: Book, start: dt.date | None = None, weeks: int | None = None)
         raise ArXlError(f"backtest: {start:%Y-%m-%d} is before the first matched payment ({first:%Y-%m-%d}); "
                         "there is no history to learn from then.")
     rate_of = _rate_of(book, set(open_items(book)["currency"]) | set(hist["currency"]) - {""})
-    return engine.backtest(book.get("Invoices"), hist, book.get("Disputes") if book.has("Disputes") else None,
+    return engine.backtest(book.get("Invoices"), hist, book.optional("Disputes"),
                            start, rate_of, s)
 
 

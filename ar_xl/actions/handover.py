@@ -54,10 +54,6 @@ def _day(on) -> dt.date:
         fail(SOURCE, e)
 
 
-def _body(book: Book, change: Change, name: str) -> pd.DataFrame:
-    return change.tables[name] if name in change.tables else book.get(name)
-
-
 def pack_name(handover_id: str, customer_id: str, day: dt.date) -> str:
     """``handover_H-000001_C0042_2026-12-01.zip``: safe on every file system."""
     import re
@@ -150,14 +146,14 @@ def record(book: Book, handover_id: str, recovered_cents: int = 0, costs_cents: 
     day = _day(on)
     book.missing.pop("Handovers", None)
     change = Change("handover_record")
-    ho = _body(book, change, "Handovers").copy().reset_index(drop=True)
+    ho = change.body(book, "Handovers").copy().reset_index(drop=True)
     try:
         k = engine.find(ho, handover_id)
     except engine.HandoverError as e:
         _refuse(book, e, "Handovers")
     rec = ho.iloc[k].to_dict()
     hid = str(rec["handover_id"]).strip()
-    inv = _body(book, change, "Invoices").copy()
+    inv = change.body(book, "Invoices").copy()
     try:
         moves = engine.recover(inv, rec, int(recovered_cents or 0), int(costs_cents or 0))
     except engine.HandoverError as e:

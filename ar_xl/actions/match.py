@@ -58,7 +58,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from ..book import Book, Change, MissingTable
+from ..book import Book, Change
 from ..errors import ArXlError
 from ..frames import blank
 from ..schema import MATCHES
@@ -504,19 +504,11 @@ def _parked(matches: pd.DataFrame, pending: pd.DataFrame) -> set[str]:
     return out
 
 
-def _optional(book: Book, name: str) -> pd.DataFrame | None:
-    """A table the match may use when the workbook has it (Plans, Promises)."""
-    try:
-        return book.get(name)
-    except MissingTable:
-        return None
-
-
 def _plans_now(book: Book) -> pd.DataFrame | None:
     """The Plans rows with ``paid`` as the payments matched so far pay them (``plan.update_plans`` as of
     today), so the installment a payment pays is the next one not yet paid even when no one ran
     ``plan update`` since the last match; the table as it is when that cannot be worked out."""
-    plans = _optional(book, "Plans")
+    plans = book.optional("Plans")
     if plans is None or not len(plans):
         return plans
     from .plan import update_plans
@@ -590,7 +582,7 @@ def run(book: Book) -> Change:
     # promised amount paid is read as such
     cfg = book.config
     result = (matching.match(pending, ledger.inv, ledger.cust, cfg, paid_by=_paid_by(matches, ledger.pay),
-                             plans=_plans_now(book), promises=_optional(book, "Promises"))
+                             plans=_plans_now(book), promises=book.optional("Promises"))
               if len(pending) else pd.DataFrame(columns=OUT_COLUMNS))
     for c in OUT_COLUMNS:
         if c not in result.columns:

@@ -31,19 +31,15 @@ def disputed_invoice_ids(book: Book) -> set[str]:
     return disputes.disputed_invoices(book.get("Disputes"))
 
 
-def _optional(book: Book, name: str):
-    return book.get(name) if book.has(name) else None
-
-
 def aging_table(book: Book, as_of: dt.date, edges=None, basis=None) -> tuple[pd.DataFrame, list[str]]:
     cfg = book.config
     edges = tuple(edges or cfg.aging_buckets)
     inv = book.get("Invoices").copy()
     inv.attrs = book.get("Invoices").attrs
-    state = states.derive(inv, _optional(book, "Disputes"), _optional(book, "Plans"), _optional(book, "Promises"),
-                          _optional(book, "WriteOffs"), _optional(book, "Handovers"))
+    state = states.derive(inv, book.optional("Disputes"), book.optional("Plans"), book.optional("Promises"),
+                          book.optional("WriteOffs"), book.optional("Handovers"))
     inv["disputed"] = inv["invoice_id"].astype(str).str.strip().isin(disputed_invoice_ids(book)).to_numpy()
-    inv["collector"] = owners.effective_collectors(inv, book.get("Customers") if book.has("Customers") else None)
+    inv["collector"] = owners.effective_collectors(inv, book.optional("Customers"))
     items = aging.age_items(inv, as_of, cfg, edges, basis)
     labels = aging.bucket_labels(edges)
     out = items.drop(columns=["bucket_no", "invoice_date"])
@@ -126,7 +122,7 @@ def run(book: Book, as_of: dt.date | None = None, confirm_fx: bool = False, also
     change.fx_note = fx_note  # type: ignore[attr-defined]
     if restated:
         change.summary += f"; {restated} invoice status(es) set to the state their records give"
-    closing = states.proposed_closings(book.get("Invoices"), _optional(book, "Disputes"))
+    closing = states.proposed_closings(book.get("Invoices"), book.optional("Disputes"))
     if closing:
         change.summary += (f"; dispute(s) whose invoices are paid, to close: {', '.join(closing[:10])}"
                            + (f" and {len(closing) - 10} more" if len(closing) > 10 else ""))
@@ -153,6 +149,6 @@ def snapshot(book: Book, table: pd.DataFrame, labels: list[str], as_of: dt.date,
     """The AgingHistory rows of ``as_of`` from the Aging ``table`` just computed (``engine.dashboard.snapshot``:
     the team and each collector)."""
     inv = book.get("Invoices")
-    coll = owners.effective_collectors(inv, _optional(book, "Customers"))
+    coll = owners.effective_collectors(inv, book.optional("Customers"))
     pay, dis = (book.get(n) if book.has(n) else frames.empty_frame(n) for n in ("Payments", "Disputes"))
     return dash_engine.snapshot(table, labels, inv, coll, pay, dis, as_of, book.config, basis=basis)

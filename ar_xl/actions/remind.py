@@ -48,7 +48,7 @@ def plan_letters(book: Book, as_of=None, customers=None, level: int | None = Non
     for c in customers or ():
         known_customer(book, c, "remind")
     try:
-        invoices = states.with_handovers(book.get("Invoices"), book.get("Handovers") if book.has("Handovers") else None)
+        invoices = states.with_handovers(book.get("Invoices"), book.optional("Handovers"))
         return dunning.plan(invoices, book.get("Customers"), book.get("Disputes"), book.get("Promises"),
                             book.get("Plans"), book.get("Reminders"), as_date(as_of), cfg,
                             only_customers=list(customers) if customers else None, only_level=level)

@@ -33,7 +33,7 @@ def past_book(book: Book, day: dt.date, hist: pd.DataFrame | None = None) -> Boo
     """The tables a refresh reads, as they were at the close of ``day`` (module docstring)."""
     hist = forecast.history(book) if hist is None else hist
     inv = book.get("Invoices")
-    disputes = book.get("Disputes") if book.has("Disputes") else None
+    disputes = book.optional("Disputes")
     items = forecast_engine.items_at(inv, hist, disputes, day + dt.timedelta(days=1))
     issued = np.asarray(inv["invoice_date"], dtype="datetime64[D]") <= np.datetime64(day, "D")
     past = inv.loc[issued].copy()

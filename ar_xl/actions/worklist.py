@@ -71,7 +71,7 @@ def _current(book: Book, as_of: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:
 def table(book: Book, as_of: dt.date | None = None, collector: str | None = None) -> pd.DataFrame:
     """The Worklist table as of ``as_of`` (default today), optionally for one collector."""
     as_of = as_of or clock.today()
-    inv = states.with_handovers(book.get("Invoices"), book.get("Handovers") if book.has("Handovers") else None).copy()
+    inv = states.with_handovers(book.get("Invoices"), book.optional("Handovers")).copy()
     inv.attrs = book.get("Invoices").attrs
     inv["disputed"] = inv["invoice_id"].astype(str).isin(disputed_invoice_ids(book)).to_numpy()
     promises, plans = _current(book, as_of)

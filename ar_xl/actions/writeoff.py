@@ -41,17 +41,13 @@ from .plan import fail, typed, who
 SOURCE = "write off"
 
 
-def _body(book: Book, change: Change, name: str) -> pd.DataFrame:
-    return change.tables[name] if name in change.tables else book.get(name)
-
-
 class _Ledger:
     """The WriteOffs and Invoices bodies this run changes, and the rows it books."""
 
     def __init__(self, book: Book, change: Change, user: str, on: dt.date, journal_dir: str):
         self.book, self.change, self.user, self.on = book, change, user, on
-        self.wo = _body(book, change, "WriteOffs").copy()
-        self.inv = _body(book, change, "Invoices").copy()
+        self.wo = change.body(book, "WriteOffs").copy()
+        self.inv = change.body(book, "Invoices").copy()
         self.journal_path = str(PurePath(journal_dir) / f"writeoff-journal-{change.run_id}.csv") if journal_dir \
             else f"writeoff-journal-{change.run_id}.csv"
         self.booked: list[int] = []
@@ -88,7 +84,7 @@ def _apply_decisions(ledger: _Ledger) -> str:
     book, wo = ledger.book, ledger.wo
     if not len(wo):
         return ""
-    wo.attrs = _body(book, ledger.change, "WriteOffs").attrs  # the row numbers the messages name
+    wo.attrs = ledger.change.body(book, "WriteOffs").attrs  # the row numbers the messages name
     found = engine.decisions(wo, ledger.inv, book.config.writeoffs, ledger.user)
     wo.attrs = {}
     booked = rejected = 0
@@ -151,7 +147,7 @@ def _propose(ledger: _Ledger, picked: list[tuple[str, int]], reason: str, source
 
 def _picked(book: Book, change: Change, invoice_ids, amount_cents) -> list[tuple[str, int]]:
     try:
-        return engine.amounts(_body(book, change, "Invoices"), _body(book, change, "WriteOffs"), invoice_ids,
+        return engine.amounts(change.body(book, "Invoices"), change.body(book, "WriteOffs"), invoice_ids,
                               amount_cents)
     except ValueError as e:
         fail(SOURCE, e)
@@ -191,8 +187,8 @@ def from_dispute(book: Book, change: Change, dispute: dict, user: str, on: dt.da
     what it has open (less write-offs already awaiting approval); invoices with nothing left are passed."""
     from ..engine.disputes import split_ids
     did = str(dispute.get("dispute_id") or "").strip()
-    inv = _body(book, change, "Invoices")
-    wo = _body(book, change, "WriteOffs")
+    inv = change.body(book, "Invoices")
+    wo = change.body(book, "WriteOffs")
     known = set(inv["invoice_id"].astype(str).str.strip())
     ids = [i for i in split_ids(dispute.get("invoice_ids")) if i in known]
     pending = engine.pending_by_invoice(wo)
