@@ -41,6 +41,11 @@ def blank(v: object) -> bool:
     return False
 
 
+def text(v: object) -> str:
+    """A cell as text without surrounding spaces; '' for an empty cell (``blank``)."""
+    return "" if blank(v) else str(v).strip()
+
+
 def blank_cells(col: pd.Series) -> np.ndarray:
     """``blank`` for a whole column at once."""
     mask = col.isna().to_numpy(dtype=bool, copy=True)

@@ -23,7 +23,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from ..frames import blank
+from ..frames import blank, text
 from ..money import fmt
 from ..schema import CREDITS
 
@@ -32,13 +32,9 @@ HOLDING = {"proposed": ("credit note", "unapplied cash"), "exported": ("credit n
 """Refund status -> the kinds of credit it still holds."""
 
 
-def _text(v) -> str:
-    return "" if blank(v) else str(v).strip()
-
-
 def first_iban(cell) -> str:
     """The first of Customers.iban's ``;``-separated IBANs, without spaces, upper case ('' when none)."""
-    for part in _text(cell).split(";"):
+    for part in text(cell).split(";"):
         iban = "".join(part.split()).upper()
         if iban:
             return iban
@@ -46,7 +42,7 @@ def first_iban(cell) -> str:
 
 
 def _live(invoices: pd.DataFrame) -> pd.DataFrame:
-    status = invoices["status"].map(_text).str.lower() if "status" in invoices else pd.Series("", index=invoices.index)
+    status = invoices["status"].map(text).str.lower() if "status" in invoices else pd.Series("", index=invoices.index)
     ok = ~status.isin(CLOSED) & invoices["open_amount"].notna()
     return invoices.loc[ok.to_numpy()]
 
@@ -54,7 +50,7 @@ def _live(invoices: pd.DataFrame) -> pd.DataFrame:
 def open_invoices(invoices: pd.DataFrame, customer_id: str, currency: str) -> pd.DataFrame:
     """The customer's invoices in ``currency`` with money open, oldest due date first."""
     inv = _live(invoices)
-    sel = inv[(inv["customer_id"].map(_text) == customer_id) & (inv["currency"].map(_text).str.upper() == currency)
+    sel = inv[(inv["customer_id"].map(text) == customer_id) & (inv["currency"].map(text).str.upper() == currency)
               & (inv["open_amount"].astype("Int64").fillna(0) > 0).to_numpy()]
     return sel.sort_values(["due_date", "invoice_id"], kind="stable")
 
@@ -65,10 +61,10 @@ def held_by_refunds(refunds: pd.DataFrame | None) -> dict[str, int]:
     if refunds is None or not len(refunds):
         return out
     for src, kind, status, amount in zip(refunds["source_id"], refunds["kind"], refunds["status"], refunds["amount"]):
-        st = _text(status).lower()
-        if blank(amount) or _text(kind).lower() not in HOLDING.get(st, ()):
+        st = text(status).lower()
+        if blank(amount) or text(kind).lower() not in HOLDING.get(st, ()):
             continue
-        out[_text(src)] = out.get(_text(src), 0) + int(amount)
+        out[text(src)] = out.get(text(src), 0) + int(amount)
     return out
 
 
@@ -77,20 +73,20 @@ def credits(invoices: pd.DataFrame, unapplied: pd.DataFrame, customers: pd.DataF
     """The Credits table: one row per credit note and per payment with unapplied cash, oldest first.
 
     ``unapplied``: ``customer_id, amount, currency, payment_id, value_date`` (``actions.credit.unapplied_cash``)."""
-    names = {_text(c): _text(n) for c, n in zip(customers["customer_id"], customers["customer_name"])}
-    ibans = {_text(c): first_iban(i) for c, i in zip(customers["customer_id"], customers["iban"])}
+    names = {text(c): text(n) for c, n in zip(customers["customer_id"], customers["customer_name"])}
+    ibans = {text(c): first_iban(i) for c, i in zip(customers["customer_id"], customers["iban"])}
     held = held_by_refunds(refunds)
     rows = []
     inv = _live(invoices)
     cn = inv[(inv["open_amount"].astype("Int64").fillna(0) < 0).to_numpy()]
     for r in cn.itertuples(index=False):
-        cid = _text(r.customer_id)
-        rows.append((cid, names.get(cid) or _text(r.customer_name), "credit note", _text(r.invoice_id),
-                     r.invoice_date, _text(r.currency).upper(), -int(r.open_amount)))
+        cid = text(r.customer_id)
+        rows.append((cid, names.get(cid) or text(r.customer_name), "credit note", text(r.invoice_id),
+                     r.invoice_date, text(r.currency).upper(), -int(r.open_amount)))
     for r in unapplied.itertuples(index=False):
-        cid = _text(r.customer_id)
-        rows.append((cid, names.get(cid, ""), "unapplied cash", _text(r.payment_id), r.value_date,
-                     _text(r.currency).upper(), int(r.amount)))
+        cid = text(r.customer_id)
+        rows.append((cid, names.get(cid, ""), "unapplied cash", text(r.payment_id), r.value_date,
+                     text(r.currency).upper(), int(r.amount)))
     out = []
     day = pd.Timestamp(as_of)
     for cid, name, kind, src, date, cur, amount in rows:
@@ -101,7 +97,7 @@ def credits(invoices: pd.DataFrame, unapplied: pd.DataFrame, customers: pd.DataF
             "as_of": day, "customer_id": cid, "customer_name": name, "kind": kind, "source_id": src,
             "date": when, "age_days": pd.NA if pd.isna(when) else int((day - when).days),
             "currency": cur, "amount": amount, "refunds": hold, "available": max(amount - hold, 0),
-            "open_invoices": "; ".join(against["invoice_id"].map(_text)),
+            "open_invoices": "; ".join(against["invoice_id"].map(text)),
             "open_invoices_amount": int(against["open_amount"].astype(np.int64).sum()) if len(against) else 0,
             "iban": ibans.get(cid, ""),
         })
@@ -123,11 +119,11 @@ def allocation(credit: dict, targets: list[tuple[str, int | None]], invoices: pd
     left when that is less.  ``ValueError`` naming every item refused (module docstring)."""
     src, cur, left = credit["source_id"], credit["currency"], int(credit["available"])
     cust = credit.get("customer_id", "")
-    pos = {_text(k): i for i, k in enumerate(invoices["invoice_id"])}
+    pos = {text(k): i for i, k in enumerate(invoices["invoice_id"])}
     problems, out, seen = [], [], set()
     owners = set()
     for iid, cents in targets:
-        iid = _text(iid)
+        iid = text(iid)
         if iid in seen:
             problems.append(f"invoice {iid} is named twice")
             continue
@@ -139,9 +135,9 @@ def allocation(credit: dict, targets: list[tuple[str, int | None]], invoices: pd
             problems.append(f"invoice {iid} is not in the Invoices table")
             continue
         r = invoices.iloc[pos[iid]]
-        owner, icur = _text(r["customer_id"]), _text(r["currency"]).upper()
+        owner, icur = text(r["customer_id"]), text(r["currency"]).upper()
         open_ = 0 if blank(r["open_amount"]) else int(r["open_amount"])
-        status = _text(r.get("status", "")).lower()
+        status = text(r.get("status", "")).lower()
         if cust and owner != cust:
             problems.append(f"invoice {iid} is customer {owner}'s, not {cust}'s")
             continue

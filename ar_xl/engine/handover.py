@@ -23,6 +23,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from ..frames import text
 from .disputes import split_ids
 
 OPEN, RECOVERED, CLOSED = "open", "recovered", "closed"
@@ -36,15 +37,11 @@ class HandoverError(ValueError):
         super().__init__("; ".join(self.problems))
 
 
-def _text(v) -> str:
-    return "" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v).strip()
-
-
 def live_mask(handovers: pd.DataFrame | None) -> np.ndarray:
     """Rows of Handovers that are not closed."""
     if handovers is None or not len(handovers):
         return np.zeros(0, dtype=bool)
-    return ~handovers["status"].map(_text).str.lower().eq(CLOSED).to_numpy(dtype=bool)
+    return ~handovers["status"].map(text).str.lower().eq(CLOSED).to_numpy(dtype=bool)
 
 
 def handed_over_ids(handovers: pd.DataFrame | None) -> set[str]:
@@ -64,7 +61,7 @@ def _live_handover_of(handovers: pd.DataFrame | None) -> dict[str, str]:
     for hid, cell in zip(handovers.loc[live_mask(handovers), "handover_id"],
                          handovers.loc[live_mask(handovers), "invoice_ids"]):
         for i in split_ids(cell):
-            out.setdefault(i, _text(hid))
+            out.setdefault(i, text(hid))
     return out
 
 
@@ -72,17 +69,17 @@ def oldest_first(rows: pd.DataFrame) -> pd.DataFrame:
     """Invoices rows by due date, then invoice date, then id."""
     keys = pd.DataFrame({"due": pd.to_datetime(rows["due_date"]).to_numpy(),
                          "date": pd.to_datetime(rows["invoice_date"]).to_numpy(),
-                         "id": rows["invoice_id"].map(_text).to_numpy()}, index=rows.index)
+                         "id": rows["invoice_id"].map(text).to_numpy()}, index=rows.index)
     return rows.loc[keys.sort_values(["due", "date", "id"], kind="stable", na_position="last").index]
 
 
 def pick(invoices: pd.DataFrame, handovers: pd.DataFrame | None, customer_id: str,
          invoice_ids: list[str] | None = None) -> pd.DataFrame:
     """The Invoices rows to hand over (module rules), oldest first; ``HandoverError`` naming every problem."""
-    cid = _text(customer_id)
+    cid = text(customer_id)
     inv = invoices.reset_index(drop=True)
-    ids = inv["invoice_id"].map(_text)
-    owner = inv["customer_id"].map(_text)
+    ids = inv["invoice_id"].map(text)
+    owner = inv["customer_id"].map(text)
     open_ = inv["open_amount"].fillna(0).astype("int64")
     taken = _live_handover_of(handovers)
     problems: list[str] = []
@@ -113,7 +110,7 @@ def pick(invoices: pd.DataFrame, handovers: pd.DataFrame | None, customer_id: st
     if problems:
         raise HandoverError(problems)
     chosen = inv.loc[rows]
-    curs = sorted({_text(c).upper() for c in chosen["currency"]})
+    curs = sorted({text(c).upper() for c in chosen["currency"]})
     if len(curs) > 1:
         raise HandoverError([f"the invoices are in several currencies ({', '.join(curs)}); hand over one currency "
                              "at a time (name the invoices with --invoices)"])
@@ -123,23 +120,23 @@ def pick(invoices: pd.DataFrame, handovers: pd.DataFrame | None, customer_id: st
 def new_handover(handover_id: str, customer_id: str, rows: pd.DataFrame, to: str, on: dt.date, user: str,
                  note: str = "", pack: str = "") -> dict:
     """The Handovers row of ``rows`` (from ``pick``)."""
-    to = _text(to)
+    to = text(to)
     if not to:
         raise HandoverError(["a handover needs the agency or lawyer it goes to (--to)"])
-    return {"handover_id": handover_id, "customer_id": _text(customer_id),
-            "invoice_ids": "; ".join(rows["invoice_id"].map(_text)), "to": to, "handed_on": pd.Timestamp(on),
-            "amount": int(rows["open_amount"].astype("int64").sum()), "currency": _text(rows["currency"].iloc[0]).upper(),
+    return {"handover_id": handover_id, "customer_id": text(customer_id),
+            "invoice_ids": "; ".join(rows["invoice_id"].map(text)), "to": to, "handed_on": pd.Timestamp(on),
+            "amount": int(rows["open_amount"].astype("int64").sum()), "currency": text(rows["currency"].iloc[0]).upper(),
             "status": OPEN, "recovered": 0, "costs": 0, "pack": pack, "user": user, "note": note}
 
 
 def find(handovers: pd.DataFrame | None, handover_id: str) -> int:
     """The position of the Handovers row ``handover_id``; ``HandoverError`` when unknown."""
-    hid = _text(handover_id)
+    hid = text(handover_id)
     if handovers is not None and len(handovers):
-        hit = np.flatnonzero(handovers["handover_id"].map(_text).str.upper().eq(hid.upper()).to_numpy())
+        hit = np.flatnonzero(handovers["handover_id"].map(text).str.upper().eq(hid.upper()).to_numpy())
         if len(hit):
             return int(hit[0])
-    known = ", ".join(handovers["handover_id"].map(_text).tolist()[:10]) if handovers is not None and len(handovers) \
+    known = ", ".join(handovers["handover_id"].map(text).tolist()[:10]) if handovers is not None and len(handovers) \
         else "none yet"
     raise HandoverError([f"unknown handover {hid!r} (the Handovers table holds: {known})"])
 
@@ -147,9 +144,9 @@ def find(handovers: pd.DataFrame | None, handover_id: str) -> int:
 def recover(invoices: pd.DataFrame, handover: dict, recovered: int, costs: int = 0) -> list[tuple[str, int, int]]:
     """``(invoice_id, old open, new open)`` for a recovery of ``recovered`` cents on a handover's invoices, oldest
     first; ``HandoverError`` for a closed handover, a negative amount or more than is open."""
-    hid = _text(handover.get("handover_id"))
+    hid = text(handover.get("handover_id"))
     problems = []
-    if _text(handover.get("status")).lower() == CLOSED:
+    if text(handover.get("status")).lower() == CLOSED:
         problems.append(f"handover {hid} is closed; nothing can be recorded against it")
     if recovered < 0 or costs < 0:
         problems.append("the recovered amount and the costs cannot be negative")
@@ -157,8 +154,8 @@ def recover(invoices: pd.DataFrame, handover: dict, recovered: int, costs: int =
         problems.append("give the amount recovered (--recovered) or the costs (--costs)")
     ids = split_ids(handover.get("invoice_ids"))
     inv = invoices.reset_index(drop=True)
-    mine = inv.loc[inv["invoice_id"].map(_text).isin(ids).to_numpy()]
-    missing = [i for i in ids if i not in set(mine["invoice_id"].map(_text))]
+    mine = inv.loc[inv["invoice_id"].map(text).isin(ids).to_numpy()]
+    missing = [i for i in ids if i not in set(mine["invoice_id"].map(text))]
     if missing and recovered:
         problems.append(f"handover {hid}: invoice(s) no longer in the Invoices table: {', '.join(missing)}")
     open_total = int(mine["open_amount"].fillna(0).astype("int64").clip(lower=0).sum())
@@ -175,7 +172,7 @@ def recover(invoices: pd.DataFrame, handover: dict, recovered: int, costs: int =
         old = int(0 if pd.isna(r.open_amount) else r.open_amount)
         take = min(max(old, 0), left)
         if take:
-            out.append((_text(r.invoice_id), old, old - take))
+            out.append((text(r.invoice_id), old, old - take))
             left -= take
     return out
 
@@ -183,14 +180,14 @@ def recover(invoices: pd.DataFrame, handover: dict, recovered: int, costs: int =
 def _of_customer(frame: pd.DataFrame | None, cid: str) -> pd.DataFrame:
     if frame is None or not len(frame):
         return frame.iloc[0:0] if frame is not None else pd.DataFrame()
-    return frame.loc[frame["customer_id"].map(_text).eq(cid).to_numpy()].reset_index(drop=True)
+    return frame.loc[frame["customer_id"].map(text).eq(cid).to_numpy()].reset_index(drop=True)
 
 
 def pack_parts(customer_id: str, items: pd.DataFrame, reminders: pd.DataFrame | None,
                activities: pd.DataFrame | None, disputes: pd.DataFrame | None,
                audit: pd.DataFrame | None) -> dict[str, pd.DataFrame]:
     """The frames of the pack's workbook, by sheet name: Items, Reminders, Contacts, Disputes, Dispute history."""
-    cid = _text(customer_id)
+    cid = text(customer_id)
     rem = _of_customer(reminders, cid)
     if len(rem):
         rem = rem.sort_values(["sent_on", "reminder_id"], kind="stable").reset_index(drop=True)
@@ -198,10 +195,10 @@ def pack_parts(customer_id: str, items: pd.DataFrame, reminders: pd.DataFrame | 
     if len(acts):
         acts = acts.sort_values(["at", "activity_id"], kind="stable").reset_index(drop=True)
     disp = _of_customer(disputes, cid)
-    ids = set(disp["dispute_id"].map(_text)) if len(disp) else set()
+    ids = set(disp["dispute_id"].map(text)) if len(disp) else set()
     hist = audit.iloc[0:0] if audit is not None else pd.DataFrame()
     if audit is not None and len(audit) and ids:
-        hit = audit["table"].map(_text).eq("Disputes").to_numpy() & audit["key"].map(_text).isin(ids).to_numpy()
+        hit = audit["table"].map(text).eq("Disputes").to_numpy() & audit["key"].map(text).isin(ids).to_numpy()
         hist = audit.loc[hit].sort_values("timestamp", kind="stable").reset_index(drop=True)
     return {"Items": items.reset_index(drop=True), "Reminders": rem, "Contacts": acts, "Disputes": disp,
             "Dispute history": hist}
@@ -210,5 +207,5 @@ def pack_parts(customer_id: str, items: pd.DataFrame, reminders: pd.DataFrame | 
 def open_left(invoices: pd.DataFrame, handover: dict) -> int:
     """What the handover's invoices still have open (above 0), in cents."""
     ids = split_ids(handover.get("invoice_ids"))
-    mine = invoices.loc[invoices["invoice_id"].map(_text).isin(ids).to_numpy()]
+    mine = invoices.loc[invoices["invoice_id"].map(text).isin(ids).to_numpy()]
     return int(mine["open_amount"].fillna(0).astype("int64").clip(lower=0).sum())

@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from .. import schema
-from ..frames import blank, row_numbers
+from ..frames import blank, row_numbers, text
 from ..money import convert, fmt
 from .disputes import next_id
 
@@ -48,16 +48,12 @@ REPORT_COLUMNS = ["date", "source", "reference", "invoice_id", "customer_id", "c
                   "reason", "proposed_by", "approver"]
 
 
-def _text(v) -> str:
-    return "" if blank(v) else str(v).strip()
-
-
 def _cents(v) -> int:
     return 0 if blank(v) else int(v)
 
 
 def _same(a: str, b: str) -> bool:
-    return _text(a).lower() == _text(b).lower()
+    return text(a).lower() == text(b).lower()
 
 
 def pending_by_invoice(writeoffs: pd.DataFrame | None) -> dict[str, list[tuple[str, int]]]:
@@ -66,18 +62,18 @@ def pending_by_invoice(writeoffs: pd.DataFrame | None) -> dict[str, list[tuple[s
     if writeoffs is None or not len(writeoffs):
         return out
     for r in writeoffs.itertuples(index=False):
-        if _text(r.status).lower() == WAITING:
-            out.setdefault(_text(r.invoice_id), []).append((_text(r.writeoff_id), _cents(r.amount)))
+        if text(r.status).lower() == WAITING:
+            out.setdefault(text(r.invoice_id), []).append((text(r.writeoff_id), _cents(r.amount)))
     return out
 
 
 def amounts(invoices: pd.DataFrame, writeoffs: pd.DataFrame | None, invoice_ids: list[str],
             amount: int | None) -> list[tuple[str, int]]:
     """``[(invoice_id, cents)]`` to write off (rules in the module docstring); ``ValueError`` naming the invoice."""
-    ids = list(dict.fromkeys(_text(i) for i in invoice_ids if _text(i)))
+    ids = list(dict.fromkeys(text(i) for i in invoice_ids if text(i)))
     if not ids:
         raise ValueError("no invoice ids given")
-    by_id = {_text(i): k for k, i in enumerate(invoices["invoice_id"])}
+    by_id = {text(i): k for k, i in enumerate(invoices["invoice_id"])}
     missing = [i for i in ids if i not in by_id]
     if missing:
         raise ValueError(f"invoice(s) not in the Invoices table: {', '.join(missing)}")
@@ -128,23 +124,23 @@ def proposal(invoices: pd.DataFrame, writeoffs: pd.DataFrame | None, invoice_ids
              picked: list[tuple[str, int]] | None = None) -> tuple[list[dict], bool, str]:
     """The new WriteOffs rows, whether they are booked at once, and the limit in words.  ``picked``:
     the ``[(invoice_id, cents)]`` already worked out (``amounts``), else from ``invoice_ids`` and ``amount``."""
-    reason = _text(reason)
+    reason = text(reason)
     if not reason:
         raise ValueError("a write-off needs a reason")
     if picked is None:
         picked = amounts(invoices, writeoffs, invoice_ids, amount)
-    pos = {_text(i): k for k, i in enumerate(invoices["invoice_id"])}
+    pos = {text(i): k for k, i in enumerate(invoices["invoice_id"])}
     rows, total = [], 0
     existing = list(writeoffs["writeoff_id"]) if writeoffs is not None and len(writeoffs) else []
     for iid, cents in picked:
         k = pos[iid]
-        cur = _text(invoices["currency"].iloc[k]).upper() or config.base_currency
+        cur = text(invoices["currency"].iloc[k]).upper() or config.base_currency
         base = to_base(cents, cur, config)
         total += base
         wid = next_id(existing, "W")
         existing.append(wid)
         rows.append({"writeoff_id": wid, "source": source, "reference": reference, "invoice_id": iid,
-                     "customer_id": _text(invoices["customer_id"].iloc[k]), "currency": cur, "amount": cents,
+                     "customer_id": text(invoices["customer_id"].iloc[k]), "currency": cur, "amount": cents,
                      "amount_base": base, "reason": reason, "proposed_by": user, "proposed_on": pd.Timestamp(on),
                      "status": WAITING, "review": "", "reviewed_by": "", "approver": "", "booked_on": pd.NaT,
                      "journal": "", "note": ""})
@@ -165,7 +161,7 @@ class Decision:
 
 def _where(writeoffs: pd.DataFrame, i: int) -> str:
     rows = row_numbers(writeoffs)
-    wid = _text(writeoffs["writeoff_id"].iloc[i])
+    wid = text(writeoffs["writeoff_id"].iloc[i])
     return f"WriteOffs row {int(rows[i])} ({wid})" if rows is not None else f"WriteOffs {wid}"
 
 
@@ -177,16 +173,16 @@ def decisions(writeoffs: pd.DataFrame, invoices: pd.DataFrame, rules, runner: st
     out: list[Decision] = []
     if writeoffs is None or not len(writeoffs):
         return out
-    open_by_id = {_text(i): _cents(v) for i, v in zip(invoices["invoice_id"], invoices["open_amount"])}
+    open_by_id = {text(i): _cents(v) for i, v in zip(invoices["invoice_id"], invoices["open_amount"])}
     names = "; ".join(rules.approvers) or "none named"
     for i in range(len(writeoffs)):
         r = writeoffs.iloc[i]
-        review, status = _text(r["review"]).lower(), _text(r["status"]).lower()
-        wid, where = _text(r["writeoff_id"]), None
+        review, status = text(r["review"]).lower(), text(r["status"]).lower()
+        wid, where = text(r["writeoff_id"]), None
         if review not in ("confirm", "reject") or status == REJECTED:
             continue
         where = _where(writeoffs, i)
-        decider = _text(r["reviewed_by"]) or runner
+        decider = text(r["reviewed_by"]) or runner
         if status == BOOKED:
             if review == "reject":
                 out.append(Decision(i, wid, "refuse", decider,
@@ -195,7 +191,7 @@ def decisions(writeoffs: pd.DataFrame, invoices: pd.DataFrame, rules, runner: st
             continue
         if status != WAITING:
             continue
-        proposer = _text(r["proposed_by"])
+        proposer = text(r["proposed_by"])
         if review == "reject":
             if rules.is_approver(decider) or _same(decider, proposer):
                 out.append(Decision(i, wid, "reject", decider))
@@ -212,7 +208,7 @@ def decisions(writeoffs: pd.DataFrame, invoices: pd.DataFrame, rules, runner: st
         elif _same(decider, proposer):
             why = f"{decider} proposed this write-off and cannot approve it too; another approver confirms it"
         else:
-            iid, cents = _text(r["invoice_id"]), _cents(r["amount"])
+            iid, cents = text(r["invoice_id"]), _cents(r["amount"])
             if iid not in open_by_id:
                 why = f"invoice {iid} is not in the Invoices table"
             elif cents <= 0 or cents > open_by_id[iid]:
@@ -246,19 +242,19 @@ def booked_ids(writeoffs: pd.DataFrame | None) -> set[str]:
     if writeoffs is None or not len(writeoffs) or "status" not in writeoffs.columns:
         return set()
     mask = writeoffs["status"].astype(str).str.strip().str.lower().eq(BOOKED).to_numpy()
-    return {_text(i) for i in writeoffs.loc[mask, "invoice_id"]}
+    return {text(i) for i in writeoffs.loc[mask, "invoice_id"]}
 
 
 def journal(rows: pd.DataFrame) -> pd.DataFrame:
     """The ERP journal lines of booked WriteOffs rows: amount as decimal text (``12.50``), date ISO."""
     out = pd.DataFrame({
         "date": [_date(v) for v in rows["booked_on"]],
-        "invoice": [_text(v) for v in rows["invoice_id"]],
-        "customer": [_text(v) for v in rows["customer_id"]],
+        "invoice": [text(v) for v in rows["invoice_id"]],
+        "customer": [text(v) for v in rows["customer_id"]],
         "amount": [fmt(_cents(v), sep="") for v in rows["amount"]],
-        "currency": [_text(v) for v in rows["currency"]],
-        "reason": [_text(v) for v in rows["reason"]],
-        "approver": [_text(v) for v in rows["approver"]],
+        "currency": [text(v) for v in rows["currency"]],
+        "reason": [text(v) for v in rows["reason"]],
+        "approver": [text(v) for v in rows["approver"]],
     }, columns=JOURNAL_COLUMNS)
     return out
 
@@ -285,35 +281,35 @@ def report(writeoffs: pd.DataFrame | None, matches: pd.DataFrame | None, audit: 
     rows = []
     if writeoffs is not None and len(writeoffs):
         for r in writeoffs.itertuples(index=False):
-            if _text(r.status).lower() != BOOKED:
+            if text(r.status).lower() != BOOKED:
                 continue
             rows.append({"date": pd.Timestamp(r.booked_on) if not blank(r.booked_on) else pd.NaT,
-                         "source": _text(r.source) or "collector", "reference": _text(r.writeoff_id)
-                         + (f" ({_text(r.reference)})" if _text(r.reference) else ""),
-                         "invoice_id": _text(r.invoice_id), "customer_id": _text(r.customer_id),
-                         "currency": _text(r.currency), "amount": _cents(r.amount), "amount_base": _cents(r.amount_base),
-                         "reason": _text(r.reason), "proposed_by": _text(r.proposed_by), "approver": _text(r.approver)})
+                         "source": text(r.source) or "collector", "reference": text(r.writeoff_id)
+                         + (f" ({text(r.reference)})" if text(r.reference) else ""),
+                         "invoice_id": text(r.invoice_id), "customer_id": text(r.customer_id),
+                         "currency": text(r.currency), "amount": _cents(r.amount), "amount_base": _cents(r.amount_base),
+                         "reason": text(r.reason), "proposed_by": text(r.proposed_by), "approver": text(r.approver)})
     if matches is not None and len(matches):
         when = _applied_on(audit)
         value_date = {}
         pay_cur = {}
         if payments is not None and len(payments):
-            value_date = {_text(p): v for p, v in zip(payments["payment_id"], payments["value_date"])}
-            pay_cur = {_text(p): _text(c).upper() for p, c in zip(payments["payment_id"], payments["currency"])}
+            value_date = {text(p): v for p, v in zip(payments["payment_id"], payments["value_date"])}
+            pay_cur = {text(p): text(c).upper() for p, c in zip(payments["payment_id"], payments["currency"])}
         for r in matches.itertuples(index=False):
             wo = _cents(r.write_off)
-            if not wo or not bool(r.applied) or not _text(r.invoice_id):
+            if not wo or not bool(r.applied) or not text(r.invoice_id):
                 continue
-            mid, pid = _text(r.match_id), _text(r.payment_id)
+            mid, pid = text(r.match_id), text(r.payment_id)
             date = when.get(mid, pd.Timestamp(value_date[pid]) if not blank(value_date.get(pid)) else pd.NaT)
             cur = pay_cur.get(pid) or config.base_currency
-            confirmed = _text(r.review).lower() == "confirm"
+            confirmed = text(r.review).lower() == "confirm"
             rows.append({"date": date, "source": CASH, "reference": f"{mid} (payment {pid})",
-                         "invoice_id": _text(r.invoice_id), "customer_id": _text(r.customer_id), "currency": cur,
+                         "invoice_id": text(r.invoice_id), "customer_id": text(r.customer_id), "currency": cur,
                          "amount": wo, "amount_base": to_base(wo, cur, config),
                          "reason": "difference within the matching tolerance (bank charges, discount)",
                          "proposed_by": "cash application",
-                         "approver": (_text(r.reviewed_by) or "confirmed") if confirmed else "auto (within tolerance)"})
+                         "approver": (text(r.reviewed_by) or "confirmed") if confirmed else "auto (within tolerance)"})
     out = pd.DataFrame(rows, columns=REPORT_COLUMNS)
     out["date"] = pd.to_datetime(out["date"]).dt.normalize().astype("datetime64[ns]")
     for c in ("amount", "amount_base"):
