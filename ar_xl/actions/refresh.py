@@ -58,9 +58,10 @@ def aging_table(book: Book, as_of: dt.date, edges=None, basis=None) -> tuple[pd.
     return sort_aging(out), labels
 
 
-def customer_countries(book: Book, customer_ids) -> np.ndarray:
-    """Each customer's country (Customers.country), else Config ``dunning.interest_country``, else blank."""
-    fallback = str(book.config.dunning.interest_country or "").strip().upper()
+def customer_countries(book: Book, customer_ids, fallback: str) -> np.ndarray:
+    """Each customer's country (Customers.country), else ``fallback`` (Config ``dunning.interest_country``),
+    else blank."""
+    fallback = str(fallback or "").strip().upper()
     known: dict[str, str] = {}
     if book.has("Customers") and "country" in book.get("Customers").columns:
         cust = book.get("Customers")
@@ -76,9 +77,10 @@ def accrued_interest(book: Book, items: pd.DataFrame, as_of: dt.date):
     accrue nothing; an item whose period lacks a published rate is not known (left empty, never guessed)."""
     if not len(items):
         return np.zeros(0, dtype=np.int64), np.ones(0, dtype=bool), ()
+    cfg = book.config  # parsed from the Config rows on each access: once here
     return interest.accrued(items["open_amount"].to_numpy(dtype=np.int64), items["due_date"],
-                            customer_countries(book, items["customer_id"]), as_of,
-                            interest.RateTable.load(book.config.late_rates))
+                            customer_countries(book, items["customer_id"], cfg.dunning.interest_country), as_of,
+                            interest.RateTable.load(cfg.late_rates))
 
 
 def sort_aging(rows: pd.DataFrame) -> pd.DataFrame:
