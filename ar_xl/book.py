@@ -109,7 +109,8 @@ class MissingTable(ArXlError):
             f"(Table Design > Table Name) or restore the sheet. Nothing was changed.")
 
 
-def read_book(source: str, find, tables: list[str] | None = None, present: list[str] | None = None) -> Book:
+def read_book(source: str, find, tables: list[str] | None = None, present: list[str] | None = None,
+              ready: dict[str, pd.DataFrame] | None = None) -> Book:
     """A Book from a workbook's tables, whichever shell reads them.
 
     ``find(table)`` returns ``(raw frame with the header as columns, row number
@@ -117,12 +118,16 @@ def read_book(source: str, find, tables: list[str] | None = None, present: list[
     such table.  ``tables`` limits what is read (Config is always read).  Every
     bad cell of every table is reported in one ``InputError``.  A table the
     workbook lacks (other than ``MAY_BE_ABSENT``) is noted in ``Book.missing``
-    with the ``present`` table names, so the first action that needs it stops.
+    with the ``present`` table names, so the first action that needs it stops.  ``ready`` holds
+    tables already read from these very bytes (``workbook.frame_cache``): they are taken as they are.
     """
     book = Book(source=source)
     problems = []
     for t in schema.TABLES.values():
         if tables is not None and t.name not in tables and t.name != "Config":
+            continue
+        if ready and t.name in ready:
+            book.tables[t.name] = ready[t.name]
             continue
         found = find(t)
         if found is None:

@@ -1,5 +1,8 @@
+import atexit
 import datetime as dt
 import os
+import shutil
+import tempfile
 
 import pytest
 
@@ -8,6 +11,13 @@ TODAY = dt.date(2026, 11, 23)
 ``AR_XL_TODAY`` (set here, before anything runs, so subprocesses inherit it too).  CI also
 runs the suite under faketime years ahead to prove nothing else reads the real date."""
 os.environ["AR_XL_TODAY"] = TODAY.isoformat()
+
+os.environ["AR_XL_CACHE_DIR"] = tempfile.mkdtemp(prefix="ar-xl-test-frames-")
+atexit.register(shutil.rmtree, os.environ["AR_XL_CACHE_DIR"], True)
+os.environ["AR_XL_CACHE_MIN_ROWS"] = "0"
+"""Every table a test reads is kept in a cache folder of this run (``workbook.frame_cache``), so every
+workbook a test loads twice unchanged is read the second time from the cache: the whole suite checks
+that a kept table is the table in the file."""
 
 DEMO_AS_OF = dt.date(2026, 5, 14)
 

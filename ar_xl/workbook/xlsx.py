@@ -15,6 +15,8 @@ formula.
 from __future__ import annotations
 
 import datetime as dt
+import io
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +26,7 @@ from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table as XlTable, TableStyleInfo
 
-from . import cells, filesafe, sheet_setup
+from . import cells, filesafe, frame_cache, sheet_setup
 from .. import config as config_mod
 from .. import frames, schema
 from . import package, xlsx_fast
@@ -47,16 +49,16 @@ def _find_table(wb: openpyxl.Workbook, name: str):
     return None, None
 
 
-def _open(path: str | Path, fast: bool = False, later_sheets=()) -> openpyxl.Workbook:
+def _open(path: str | Path, fast: bool = False, later_sheets=(), data: bytes | None = None) -> openpyxl.Workbook:
     """The workbook through openpyxl; ``fast`` keeps the worksheets' cells aside (see ``xlsx_fast``;
-    ``later_sheets`` are not parsed in the background)."""
+    ``later_sheets`` are not parsed in the background; ``data``: the file's bytes, already read)."""
     path = Path(path)
     if not path.exists():
         raise ArXlError(f"{path}: no such workbook (create one with `ar-xl init {path}`)")
     try:
         keep_vba = path.suffix.lower() in (".xlsm", ".xlam")
         if fast:
-            return xlsx_fast.open_workbook(path, keep_vba=keep_vba, later=later_sheets)
+            return xlsx_fast.open_workbook(path, keep_vba=keep_vba, later=later_sheets, data=data)
         return openpyxl.load_workbook(path, keep_vba=keep_vba)
     except Exception as e:  # openpyxl raises many kinds for a damaged or foreign file
         raise ArXlError(f"{path}: cannot open as an Excel workbook ({e})") from None
@@ -128,8 +130,13 @@ def load(path: str | Path, tables: list[str] | None = None, later=()) -> Book:
     later = {schema.table(n).name for n in later}
     if not later <= DERIVED_TABLES:
         raise ValueError(f"only derived tables can be read later, not {sorted(later - DERIVED_TABLES)}")
-    seen = filesafe.fingerprint(path)  # before reading: save checks the file is still this one
-    wb = _open(path, fast=True, later_sheets={schema.table(n).sheet_name for n in later})
+    if not path.exists():
+        raise ArXlError(f"{path}: no such workbook (create one with `ar-xl init {path}`)")
+    data, seen = filesafe.read_bytes(path)  # save checks the file is still these bytes
+    wanted = [n for n in (tables if tables is not None else schema.TABLES) if schema.table(n).name not in later]
+    parts, hits = _kept(path, data, wanted)
+    wb = _open(path, fast=True, data=data,
+               later_sheets={schema.table(n).sheet_name for n in later} | {title for title, _ in hits.values()})
 
     def find(t: schema.Table):
         ws, tbl = _find_table(wb, t.name)
@@ -139,8 +146,9 @@ def load(path: str | Path, tables: list[str] | None = None, later=()) -> Book:
         return raw, first, ws.title
 
     present = [tbl.displayName for ws in wb.worksheets for tbl in ws.tables.values()]
-    wanted = [n for n in (tables if tables is not None else schema.TABLES) if schema.table(n).name not in later]
-    book = read_book(path.name, find, wanted, present)
+    ready = _take_kept(path, wb, parts, hits)  # frames kept from an earlier read of these very bytes
+    book = read_book(path.name, find, wanted, present, ready=ready)
+    _keep_read(path, wb, parts, book, ready)
     for name in later:
         if tables is not None and name not in tables:
             continue
@@ -151,6 +159,51 @@ def load(path: str | Path, tables: list[str] | None = None, later=()) -> Book:
     book.path = path  # type: ignore[attr-defined]
     book.fingerprint = seen  # type: ignore[attr-defined]
     return book
+
+
+def _kept(path: Path, data: bytes, wanted: list[str]) -> tuple[frame_cache.Parts | None, dict[str, tuple[str, str]]]:
+    """The file's parts (``frame_cache.Parts``) and the tables of ``wanted`` that ``frame_cache`` holds for
+    exactly these bytes: name -> (sheet, range).  (None, {}) when the cache is off."""
+    if frame_cache.folder() is None:
+        return None, {}
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            sheets = xlsx_fast._sheet_parts(z)
+    except Exception:  # noqa: BLE001 - not a package read this way: the file is read as it is
+        return None, {}
+    parts = frame_cache.Parts(data, sheets)
+    hits = {}
+    for n in wanted:
+        name = schema.table(n).name
+        hit = frame_cache.lookup(path, name, parts)
+        if hit is not None:
+            hits[name] = hit
+    return parts, hits
+
+
+def _take_kept(path: Path, wb, parts, hits: dict[str, tuple[str, str]]) -> dict[str, pd.DataFrame]:
+    """The kept frames whose table the opened workbook has on the same sheet at the same range."""
+    out = {}
+    for name, (title, ref) in hits.items():
+        ws, tbl = _find_table(wb, name)
+        if ws is None or ws.title != title or tbl.ref != ref:
+            continue
+        frame = frame_cache.take(path, name, title, ref, parts)
+        if frame is not None:
+            out[name] = frame
+    return out
+
+
+def _keep_read(path: Path, wb, parts, book: Book, ready: dict) -> None:
+    """Keep the tables just read from the file in ``frame_cache`` (for the next load of these bytes)."""
+    if parts is None:
+        return
+    for name, frame in book.tables.items():
+        if name in ready:
+            continue
+        ws, tbl = _find_table(wb, name)
+        if tbl is not None:
+            frame_cache.keep(path, name, ws.title, tbl.ref, f"{path.name} sheet {ws.title}", frame, parts)
 
 
 def _reader(source: str, name: str, find):

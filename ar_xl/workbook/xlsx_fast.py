@@ -238,15 +238,16 @@ def _cell_style_count(styles: bytes) -> int | None:
     return None if xfs is None else len(xfs.findall(f"{NS}xf"))
 
 
-def open_workbook(path, keep_vba: bool = False, later=()) -> openpyxl.Workbook:
+def open_workbook(path, keep_vba: bool = False, later=(), data: bytes | None = None) -> openpyxl.Workbook:
     """openpyxl's workbook with the worksheets' cells kept aside (``ws._arxl``); see the module docstring.
     The sheets named in ``later`` are not parsed in the background (the caller may never read them).
+    ``data``: the file's bytes, when the caller has read them already.
 
     Falls back to a plain ``openpyxl.load_workbook`` when the file is not laid
     out as expected.
     """
     try:
-        data = Path(path).read_bytes()
+        data = Path(path).read_bytes() if data is None else data
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             parts = _sheet_parts(z)
             fast = cell_reader.FastBook(data)

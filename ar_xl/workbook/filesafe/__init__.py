@@ -44,7 +44,7 @@ from __future__ import annotations
 
 from .atomic import atomic_write
 from .backup import BACKUP_DIR, DEFAULT_BACKUPS, backup_folder, backups
-from .changed import Changed, Fingerprint, check_unchanged, fingerprint
+from .changed import Changed, Fingerprint, check_unchanged, fingerprint, read_bytes
 from .lock import (LOCK_SUFFIX, RETRIES, STALE_AFTER, WAIT, Locked, acquire, cycle, describe, holds_lock,
                    lock_path, locked, release)
 from .owners import OpenInExcel, open_elsewhere, refuse_if_open
@@ -54,7 +54,7 @@ from .readonly import ReadOnly, check_writable
 from .temp import TEMP_PREFIX, TEMP_STALE_AFTER, clean_temp_files
 
 __all__ = ["atomic_write", "BACKUP_DIR", "DEFAULT_BACKUPS", "backup_folder", "backups", "Changed", "Fingerprint",
-           "check_unchanged", "fingerprint", "LOCK_SUFFIX", "RETRIES", "STALE_AFTER", "WAIT", "Locked", "acquire",
+           "check_unchanged", "fingerprint", "read_bytes", "LOCK_SUFFIX", "RETRIES", "STALE_AFTER", "WAIT", "Locked", "acquire",
            "cycle", "describe", "holds_lock", "lock_path", "locked", "release", "OpenInExcel", "open_elsewhere",
            "refuse_if_open", "target", "_safe", "ReadOnly", "check_writable", "TEMP_PREFIX", "TEMP_STALE_AFTER",
            "clean_temp_files"]

@@ -40,6 +40,14 @@ def fingerprint(path: str | Path) -> Fingerprint | None:
     return Fingerprint(st.st_size, st.st_mtime_ns, h.hexdigest())
 
 
+def read_bytes(path: str | Path) -> tuple[bytes, Fingerprint]:
+    """The file's bytes and their fingerprint, from one read (what is read is what is fingerprinted)."""
+    with open(path, "rb") as f:
+        st = os.fstat(f.fileno())
+        data = f.read()
+    return data, Fingerprint(len(data), st.st_mtime_ns, hashlib.sha256(data).hexdigest())
+
+
 def check_unchanged(path: str | Path, expected: Fingerprint | None) -> None:
     """Raise ``Changed`` when the file is no longer the one read (``expected``): its size or its
     SHA-256 differ.  A file only touched (same bytes, new modification time) loses nothing by being
