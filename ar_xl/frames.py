@@ -402,6 +402,12 @@ def _text(values, rows, source, name, must, problems, strip: bool = True) -> pd.
         return pd.Series(out, dtype=object)
     obj = values.astype(object).to_numpy()
     out = np.empty(len(obj), dtype=object)
+    if all(type(v) is str for v in obj):  # texts only (a CSV read as text): the same rules, column-wide
+        out[:] = [v.strip() for v in obj] if strip else [v if v.strip() else "" for v in obj]
+        if must:
+            for i in np.flatnonzero(out == ""):
+                problems.append(CellProblem(source, int(rows[i]), name, "is empty"))
+        return pd.Series(out, dtype=object)
     for i, v in enumerate(obj):
         if blank(v):
             out[i] = ""

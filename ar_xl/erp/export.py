@@ -280,6 +280,7 @@ def _amount_style(columns: list[pd.Series], delimiter: str) -> tuple[str, str] |
 
 
 _PLAIN = r"-?\d+(\.\d{1,2})?"
+_PLAIN_RE = re.compile(_PLAIN)
 
 
 def _normalise_amounts(values: pd.Series, style: tuple[str, str]) -> pd.Series:
@@ -291,14 +292,17 @@ def _normalise_amounts(values: pd.Series, style: tuple[str, str]) -> pd.Series:
     texts = values[filled]
     if not len(texts) or pd.api.types.infer_dtype(texts, skipna=False) != "string":
         return values
-    out = texts.str.replace("[" + re.escape(thousands) + "\\s\u00a0']", "", regex=True)
-    if dec == ",":
-        out = out.str.replace(",", ".", regex=False)
-    trailing = out.str.endswith("-")
-    if trailing.any():
-        out = out.where(~trailing, "-" + out.str[:-1])
+    drop = re.compile("[" + re.escape(thousands) + "\\s\u00a0']")
+
+    def plain(text: str) -> str:
+        text = drop.sub("", text)
+        if dec == ",":
+            text = text.replace(",", ".")
+        return "-" + text[:-1] if text.endswith("-") else text
+    out = pd.Series([plain(t) for t in texts.to_numpy(dtype=object)], index=texts.index, dtype=object)
     result = values.copy()
-    if out.str.fullmatch(_PLAIN).all():
+    whole = _PLAIN_RE.fullmatch
+    if all(whole(t) for t in out.to_numpy()):
         numbers = pd.Series(np.nan, index=values.index, dtype=float)
         numbers[filled] = out.astype(float).to_numpy()
         return numbers
@@ -322,7 +326,8 @@ def _fast_dates(values: pd.Series) -> pd.Series:
         if not re.fullmatch(pattern, first):
             continue
         parsed = pd.to_datetime(values, format=layout, errors="coerce")
-        if parsed[filled].isna().any() or not texts.str.strip().str.fullmatch(pattern).all():
+        whole = re.compile(pattern).fullmatch
+        if parsed[filled].isna().any() or not all(whole(t.strip()) for t in texts.to_numpy(dtype=object)):
             return values  # another layout or an impossible date (31-02-2026): coerce names it
         return parsed.astype("datetime64[ns]")
     return values
