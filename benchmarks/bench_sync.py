@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import os
 import pstats
 import sys
 import tempfile
@@ -27,7 +28,7 @@ from bench_dashboard import AS_OF, build, tables  # noqa: E402
 
 from ar_xl.erp import export as erp_export  # noqa: E402
 from ar_xl.actions import sync  # noqa: E402
-from ar_xl.workbook import xlsx  # noqa: E402
+from ar_xl.workbook import frame_cache, xlsx  # noqa: E402
 
 
 def _de(cents: np.ndarray) -> np.ndarray:
@@ -71,6 +72,7 @@ def main(argv=None) -> int:
     p.add_argument("--profile", action="store_true")
     a = p.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="bench-sync-") as tmp:
+        os.environ[frame_cache.ENV] = str(Path(tmp) / "frames")  # empty: the workbook is read cold
         wb = Path(tmp) / "collections.xlsx"
         t0 = time.perf_counter()
         build(wb, a.invoices, a.payments)
