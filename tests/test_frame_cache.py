@@ -89,6 +89,7 @@ def test_an_action_that_rewrites_the_table_is_read_again(tmp_path, cache, monkey
 def test_an_entry_written_by_someone_else_is_not_used(tmp_path, cache, monkeypatch):
     path = _book(tmp_path)
     xlsx.load(path)
+    frame_cache.flush()  # the command is done
     for entry in cache.iterdir():
         entry.chmod(0o666)  # anyone may write it: it is not trusted
     reads = _reads(monkeypatch)
@@ -99,6 +100,7 @@ def test_an_entry_written_by_someone_else_is_not_used(tmp_path, cache, monkeypat
 def test_an_entry_of_another_copy_or_version_is_not_used(tmp_path, cache, monkeypatch):
     path = _book(tmp_path)
     xlsx.load(path)
+    frame_cache.flush()
     other = tmp_path / "copy.xlsx"
     shutil.copyfile(path, other)
     monkeypatch.setattr(frame_cache, "_code", "another version of the reading code")
@@ -160,3 +162,18 @@ def test_texts_amounts_and_dates_come_back_exactly(tmp_path, cache, monkeypatch)
     assert list(second["amount"]) == [125_000, -9_950, 1]
     assert second.loc[2, "invoice_date"] == pd.Timestamp("2024-02-29")
     pd.testing.assert_frame_equal(first, second)
+
+
+def test_a_table_the_command_rewrites_is_not_kept_for_the_bytes_it_replaced(tmp_path, cache, monkeypatch):
+    path = _book(tmp_path)
+    book = xlsx.load(path)
+    inv = book.tables["Invoices"].copy()
+    inv.loc[1, "open_amount"] = 0
+    change = Change("test")
+    change.tables["Invoices"] = inv
+    xlsx.save(book, change)
+    kept = {p.name for p in cache.iterdir()}
+    entry = frame_cache._entry(path, "Invoices")
+    assert entry.name not in kept  # read, then rewritten: nothing kept of it
+    assert frame_cache._entry(path, "Config").name in kept  # read and left as it was: kept
+    assert list(xlsx.load(path).tables["Invoices"]["open_amount"]) == [125_000, 0]

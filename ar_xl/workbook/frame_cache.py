@@ -27,6 +27,7 @@ reading an entry runs no code from it.
 """
 from __future__ import annotations
 
+import atexit
 import hashlib
 import io
 import json
@@ -182,6 +183,33 @@ def take(path: Path, table: str, title: str, ref: str, parts: Parts) -> pd.DataF
         return _decode(head, body)
     except Exception:  # noqa: BLE001 - a damaged entry: read the table from the file
         return None
+
+
+_pending: dict[tuple[Path, str], tuple] = {}
+
+
+def keep_later(path: Path, table: str, title: str, ref: str, source: str, frame: pd.DataFrame,
+               parts: Parts) -> None:
+    """Keep ``frame`` once the command is done (``flush``: after its save, at the next load, at the
+    latest when the process ends), unless the command rewrites its table meanwhile (``forget``): a
+    table is kept only when the next command can use it.  The frame is held as a shallow copy, which pandas'
+    copy-on-write keeps as read whatever the command does with the book's frame."""
+    if not _pending:
+        atexit.register(flush)
+    _pending[(Path(path), table)] = (title, ref, source, frame.copy(deep=False), parts)
+
+
+def forget(path: Path, tables) -> None:
+    """The command rewrote these tables of ``path``: what was read of them is not kept."""
+    for t in tables:
+        _pending.pop((Path(path), t), None)
+
+
+def flush() -> None:
+    """Keep what ``keep_later`` holds (see ``keep``)."""
+    while _pending:
+        (path, table), (title, ref, source, frame, parts) = _pending.popitem()
+        keep(path, table, title, ref, source, frame, parts)
 
 
 def keep(path: Path, table: str, title: str, ref: str, source: str, frame: pd.DataFrame, parts: Parts) -> None:

@@ -132,6 +132,7 @@ def load(path: str | Path, tables: list[str] | None = None, later=()) -> Book:
         raise ValueError(f"only derived tables can be read later, not {sorted(later - DERIVED_TABLES)}")
     if not path.exists():
         raise ArXlError(f"{path}: no such workbook (create one with `ar-xl init {path}`)")
+    frame_cache.flush()  # what an earlier load in this process read
     data, seen = filesafe.read_bytes(path)  # save checks the file is still these bytes
     wanted = [n for n in (tables if tables is not None else schema.TABLES) if schema.table(n).name not in later]
     parts, hits = _kept(path, data, wanted)
@@ -195,7 +196,8 @@ def _take_kept(path: Path, wb, parts, hits: dict[str, tuple[str, str]]) -> dict[
 
 
 def _keep_read(path: Path, wb, parts, book: Book, ready: dict) -> None:
-    """Keep the tables just read from the file in ``frame_cache`` (for the next load of these bytes)."""
+    """Keep the tables just read from the file in ``frame_cache`` for the next load of these bytes, once
+    the command is done and unless it rewrites them (``frame_cache.keep_later``)."""
     if parts is None:
         return
     for name, frame in book.tables.items():
@@ -203,7 +205,7 @@ def _keep_read(path: Path, wb, parts, book: Book, ready: dict) -> None:
             continue
         ws, tbl = _find_table(wb, name)
         if tbl is not None:
-            frame_cache.keep(path, name, ws.title, tbl.ref, f"{path.name} sheet {ws.title}", frame, parts)
+            frame_cache.keep_later(path, name, ws.title, tbl.ref, f"{path.name} sheet {ws.title}", frame, parts)
 
 
 def _reader(source: str, name: str, find):
@@ -230,6 +232,7 @@ def save(book: Book, change: Change, path: str | Path | None = None, layout=None
     before = {ws.title: ws for ws in wb.worksheets}
     owned = set()
     inside = {}  # sheet -> a range holding all of its cells as the file has them (see ``package.keeper``)
+    rewritten = []
     for name, body in merged.items():
         t = schema.table(name)
         ws, tbl = _find_table(wb, t.name)
@@ -239,6 +242,7 @@ def save(book: Book, change: Change, path: str | Path | None = None, layout=None
         written = _write_table(ws, tbl, t, body, extras)
         if written is None:
             continue
+        rewritten.append(t.name)
         if written:
             r = xlsx_fast.raw_of(ws)
             inside[ws.title] = (r.bounds, r, r._xml)
@@ -255,6 +259,9 @@ def save(book: Book, change: Change, path: str | Path | None = None, layout=None
     written = _atomic_save(wb, path, getattr(book, "fingerprint", None) if same else None, _backups_kept(book),
                            finish=finish)
     book.fingerprint = written  # type: ignore[attr-defined]
+    if same:
+        frame_cache.forget(book.path, rewritten)  # what was read of them is not what the file holds now
+    frame_cache.flush()  # the rest is kept for the next command (the file is written and unlocked)
     for name, body in merged.items():
         book.tables[schema.table(name).name] = body
         book.later.pop(schema.table(name).name, None)  # the table as written, not as it was read
