@@ -276,9 +276,10 @@ def _encode(frame: pd.DataFrame) -> tuple[list[dict], list[bytes]] | None:
                 np.ascontiguousarray(arr._mask, dtype=bool).tobytes())
         elif dtype == "object":
             values = col.tolist()
-            if any(type(v) is not str for v in values):
+            try:
+                joined = "\0".join(values)
+            except TypeError:  # a value that is not text
                 return None
-            joined = "\0".join(values)
             if joined.count("\0") != max(len(values) - 1, 0):
                 return None  # a cell holding NUL (never in a workbook): not kept
             add({"name": name, "kind": "str"}, joined.encode("utf-8", "surrogatepass"))
