@@ -56,15 +56,17 @@ def _own(v, text):
 
 def cell_values(values: pd.Series, kind: str, text=clean_text) -> list:
     """Python values for one column of ``kind`` (see ``schema``, or ``OWN``); ``text(v)`` renders text cells."""
+    if kind in ("date", "datetime") and values.dtype == "datetime64[ns]":  # the same, column-wide
+        return values.to_numpy().astype("datetime64[D]" if kind == "date" else "datetime64[s]").tolist()
+    if kind == "money" and values.dtype == np.int64:
+        cents = values.to_numpy()
+        if not len(cents) or -2 ** 53 < int(cents.min()) and int(cents.max()) < 2 ** 53:
+            return (cents / 100).tolist()  # int(v) / 100 of each, column-wide
     vals = values.tolist()
     if kind == OWN:
         return [_own(v, text) for v in vals]
     if kind == "money":
-        if values.dtype == np.int64 and (not len(vals) or max(map(abs, vals)) < 2 ** 53):
-            return (values.to_numpy() / 100).tolist()  # int(v) / 100 of each, column-wide
         return [None if frames.blank(v) else int(v) / 100 for v in vals]
-    if kind in ("date", "datetime") and values.dtype == "datetime64[ns]":  # the same, column-wide
-        return values.to_numpy().astype("datetime64[D]" if kind == "date" else "datetime64[s]").tolist()
     if kind in ("date", "datetime"):
         s = pd.to_datetime(pd.Series(vals, dtype=object), errors="coerce")
         if kind == "date":
