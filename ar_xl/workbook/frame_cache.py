@@ -16,9 +16,9 @@ truth, the cache only skips re-reading identical bytes.
 
 Where: ``AR_XL_CACHE_DIR``, else the user's cache folder (``platformdirs``: ``~/.cache/ar-xl`` on
 Linux, ``%LOCALAPPDATA%\\ar-xl\\Cache`` on Windows).  One file per workbook and table (the newest
-read replaces the older one), in a folder only the user may write; ``AR_XL_CACHE_DIR=off`` turns the
-cache off.  Entries hold pickled frames, so entries are only read from a folder and files owned by
-this user and written by nobody else (``_trusted``).
+read replaces the older one); ``AR_XL_CACHE_DIR=off`` turns the cache off.  An entry is only read
+from a folder and a file owned by this user and writable by nobody else (``_trusted``): another
+user could otherwise put other figures in front of this one.
 
 An entry holds the frame's columns as plain arrays (``_encode``): numbers, dates and flags as their
 bytes, a text column as its cells joined by NUL (a character no cell of an XML file can hold) in UTF-8.
