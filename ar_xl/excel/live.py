@@ -112,6 +112,7 @@ def _own_formulas(t: schema.Table, rng, header: list[str], values) -> dict[int, 
     formulas in its payload (there a person's formula column is written back as its values).
     ``range.formula`` also gives text constants, so text that merely starts with ``=`` (its
     value is that same text) is not a formula and stays text."""
+    header = t.canonical(header)
     own = [j for j, h in enumerate(header) if cells.kind_of(t, h) == cells.OWN]
     if not own or not t.key:
         return {}
@@ -179,7 +180,7 @@ def plan_table(t: schema.Table, body: pd.DataFrame, old_header: list[str], extra
     height, width = max(new_rows, old_rows), max(new_cols, old_cols)
     block = [[None] * width for _ in range(height)]
     for j, name in enumerate(header):
-        block[0][j] = text_cell(name)
+        block[0][j] = text_cell(t.header(name))  # the human header (``schema``)
         for i, v in enumerate(columns[j]):
             block[1 + i][j] = v
     if formulas and n:

@@ -86,14 +86,14 @@ def create(path: str | Path, overwrite: bool = False, config_rows: pd.DataFrame 
 
 def _add_validations(ws, t: schema.Table, header: list[str]) -> None:
     """The table's drop-downs, laid anew on its columns; drop-downs a person added elsewhere stay."""
-    ours = {c.name for c in t.columns if c.choices}
+    ours = {c.name for c in t.columns if c.choices} | {c.header for c in t.columns if c.choices}
     ws.data_validations.dataValidation = [
         dv for dv in ws.data_validations.dataValidation if not (dv.type == "list" and dv.errorTitle in ours)]
     for c in t.columns:
         if c.choices and c.name in header:
             letter = get_column_letter(header.index(c.name) + 1)
             dv = DataValidation(type="list", formula1='"' + ",".join(c.choices) + '"', allow_blank=True,
-                                showErrorMessage=True, errorTitle=c.name,
+                                showErrorMessage=True, errorTitle=c.header,
                                 error=f"Choose one of: {', '.join(c.choices)}")
             dv.add(f"{letter}2:{letter}1048576")
             ws.add_data_validation(dv)
@@ -249,7 +249,8 @@ def _cell_value(ws, row: int, col: int):
 def _write_table(ws, tbl, t: schema.Table, body: pd.DataFrame, extras: list[str]) -> bool | None:
     """Write the table's header and body on ``ws``; True when written as XML (``xlsx_fast.write_table``),
     None when the file holds exactly this table already (nothing written: the sheet is not rewritten)."""
-    header = _header_for(t, tbl, ws, body, extras)
+    header = _header_for(t, tbl, ws, body, extras)  # canonical names; the cells show ``t.shown(header)``
+    shown = t.shown(header)
     if tbl is not None:
         min_col, min_row, old_max_col, old_max_row = range_boundaries(tbl.ref)
     else:
@@ -266,7 +267,7 @@ def _write_table(ws, tbl, t: schema.Table, body: pd.DataFrame, extras: list[str]
         xml = None
         if all(f is not None for f in formats):  # (a person's own column needs every cell's style: later)
             try:
-                xml = xlsx_fast.table_xml(ws, min_row, min_col, header, columns, kind_list, formats)
+                xml = xlsx_fast.table_xml(ws, min_row, min_col, shown, columns, kind_list, formats)
             except xlsx_fast.Unsupported:
                 xml = None
             if xml is not None and tbl is not None and xlsx_fast.same_cells(ws, xml) \
@@ -276,12 +277,12 @@ def _write_table(ws, tbl, t: schema.Table, body: pd.DataFrame, extras: list[str]
         else:
             fits = xlsx_fast.can_write(ws, min_row, min_col, last_col, old_max_row)
         if fits:
-            xlsx_fast.write_table(ws, min_row, min_col, header, columns, kind_list, formats, xml=xml)
+            xlsx_fast.write_table(ws, min_row, min_col, shown, columns, kind_list, formats, xml=xml)
             _finish_table(ws, tbl, t, header, min_row, min_col, n)
             return True
     xlsx_fast.materialize(ws)
     # header
-    for j, name in enumerate(header):
+    for j, name in enumerate(shown):
         ws.cell(min_row, min_col + j, name)
     # body, column by column
     for j, name in enumerate(header):
@@ -325,7 +326,7 @@ def _table_same(ws, tbl, t: schema.Table, header: list[str], min_row: int, min_c
     ref = f"{get_column_letter(min_col)}{min_row}:{get_column_letter(min_col + ncols - 1)}{min_row + max(n, 1)}"
     if tbl.ref != ref or (tbl.autoFilter is not None and tbl.autoFilter.ref != ref):
         return False
-    if [c.name for c in tbl.tableColumns] != header:
+    if [c.name for c in tbl.tableColumns] != t.shown(header):
         return False
     spans = [(d.min, d.max) for d in ws.column_dimensions.values() if d.min and d.max]
     if not all(any(a <= c <= b for a, b in spans) for c in range(min_col, min_col + ncols)):
@@ -349,9 +350,10 @@ def _finish_table(ws, tbl, t: schema.Table, header: list[str], min_row: int, min
         tbl.ref = ref
         if tbl.autoFilter is not None:
             tbl.autoFilter.ref = ref
+    shown = t.shown(header)
     tbl.tableColumns = []
     tbl._initialise_columns()
-    for j, name in enumerate(header):
+    for j, name in enumerate(shown):
         tbl.tableColumns[j].name = name
     # layout
     ws.freeze_panes = f"{get_column_letter(min_col)}{min_row + 1}"
@@ -361,7 +363,7 @@ def _finish_table(ws, tbl, t: schema.Table, header: list[str], min_row: int, min
             width = t.column(name).width
         except KeyError:
             width = 12
-        ws.column_dimensions[letter].width = max(width, len(name) + 3)
+        ws.column_dimensions[letter].width = max(width, len(shown[j]) + 3)
     _add_validations(ws, t, header)
 
 
