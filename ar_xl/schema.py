@@ -89,6 +89,10 @@ class Table:
     sheet: str = ""
     dynamic: bool = False
     """Extra columns may follow the defined ones (the Aging buckets)."""
+    title_rows: int = 0
+    """Rows above the table's header: a title line (what the whole table is as of) and a blank row.
+    The Aging table says its as-of date there ("Aging as of 1 December 2026", ``title``) instead of
+    in a column repeating it on every row."""
     unique: bool = True
     """The key names one row: two rows sharing it are refused, naming both (an invoice listed twice
     would be aged twice and paid once).  False for derived tables, which an action rewrites whole."""
@@ -303,7 +307,6 @@ CUSTOMERS = Table(
 AGING = Table(
     "Aging",
     (
-        C("as_of", "date", width=12),
         C("invoice_id", width=16),
         C("customer_id", width=12),
         C("customer_name", width=32),
@@ -320,9 +323,11 @@ AGING = Table(
                                            "(the law of the customer's country; empty where a rate is missing)"),
     ),
     key=("invoice_id",),
-    description="Written by Refresh aging from Invoices; one row per open item. Bucket columns follow.",
+    description="Written by Refresh aging from Invoices; one row per open item. Bucket columns follow. "
+                "The as-of date is the sheet's title, above the table.",
     dynamic=True,
     unique=False,
+    title_rows=2,
 )
 
 WORKLIST = Table(
@@ -693,6 +698,18 @@ TABLES: dict[str, Table] = {
               CONFIG)
 }
 """Every table of the collections workbook, in sheet order."""
+
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")
+
+
+def title(t: Table, as_of=None) -> str:
+    """The title line above a table with ``title_rows``: "Aging as of 1 December 2026" (just the table's
+    name before a first refresh)."""
+    if as_of is None:
+        return t.name
+    return f"{t.name} as of {as_of.day} {_MONTHS[as_of.month - 1]} {as_of.year}"
 
 
 def table(name: str) -> Table:

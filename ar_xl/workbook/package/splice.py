@@ -33,6 +33,18 @@ _SHEET_ORDER = ["sheetPr", "dimension", "sheetViews", "sheetFormatPr", "cols", "
 _PLAIN_ROW = re.compile(rb'<row r="([0-9]{1,7})">')
 
 
+def _title_cell(name: str, ref: Rect) -> list[Rect]:
+    """The title cell of a table with ``schema.Table.title_rows`` (Aging's "Aging as of ..."): the writer's,
+    like the table's range; the rest of the rows above the table stay the person's."""
+    from ... import schema
+    try:
+        rows = schema.table(name).title_rows
+    except KeyError:
+        return []
+    c1, r1 = ref[0], ref[1] - rows
+    return [(c1, r1, c1, r1)] if rows and r1 >= 1 else []
+
+
 def _within(box: Rect, rects: list[Rect]) -> bool:
     """Whether one of ``rects`` holds all of ``box`` (min_col, min_row, max_col, max_row)."""
     return any(c1 <= box[0] and r1 <= box[1] and box[2] <= c2 and box[3] <= r2 for c1, r1, c2, r2 in rects)
@@ -161,9 +173,11 @@ class _Splice:
                 continue
             n_root, name, n_ref = _table_info(self.n.parts[p])
             rects.append(n_ref)
+            rects += _title_cell(name, n_ref)
             if name in o_tables:
                 op, o_root, o_ref = o_tables[name]
                 rects.append(o_ref)
+                rects += _title_cell(name, o_ref)
                 self._patch_table(op, o_root, n_root)
             else:
                 new_tables.append(p)
