@@ -33,6 +33,15 @@ _SHEET_ORDER = ["sheetPr", "dimension", "sheetViews", "sheetFormatPr", "cols", "
 _PLAIN_ROW = re.compile(rb'<row r="([0-9]{1,7})">')
 
 
+def _columns_of(name: str):
+    """``schema.Table.known`` of the table called ``name`` (a table the schema does not define: no column)."""
+    from ... import schema
+    try:
+        return schema.table(name).known
+    except KeyError:
+        return lambda header: None
+
+
 def _title_cell(name: str, ref: Rect) -> list[Rect]:
     """The title cell of a table with ``schema.Table.title_rows`` (Aging's "Aging as of ..."): the writer's,
     like the table's range; the rest of the rows above the table stay the person's."""
@@ -178,7 +187,9 @@ class _Splice:
                 op, o_root, o_ref = o_tables[name]
                 rects.append(o_ref)
                 rects += _title_cell(name, o_ref)
-                self._patch_table(op, o_root, n_root)
+                renamed = self._patch_table(op, o_root, n_root, name)
+                if renamed:
+                    self._rename_cache_fields(name, renamed)
             else:
                 new_tables.append(p)
         # the sheet's skeleton: everything but the cells, from the original
@@ -273,8 +284,11 @@ class _Splice:
         if not len(o_cols):
             skeleton.remove(o_cols)
 
-    def _patch_table(self, part: str, o_root, n_root) -> None:
-        """The original table part with the written range and columns (ids, styles and filters kept)."""
+    def _patch_table(self, part: str, o_root, n_root, name: str = "") -> dict[str, str]:
+        """The original table part with the written range and columns (ids, styles and filters kept).
+        A column whose header the writer renamed (an older workbook's ``open_amount_base`` now "Open amount
+        (base)", ``schema.Table.known``) keeps its id and styles; returns {old name: new name} of those."""
+        renamed: dict[str, str] = {}
         ref = n_root.get("ref")
         o_root.set("ref", ref)
         af = o_root.find(M + "autoFilter")
@@ -286,8 +300,18 @@ class _Splice:
             by_name = {c.get("name"): c for c in (o_cols if o_cols is not None else [])}
             next_id = max([0] + [int(c.get("id") or 0) for c in by_name.values()]) + 1
             fresh = etree.Element(M + "tableColumns")
+            known = _columns_of(name)
+            by_column = {known(n): el for n, el in by_name.items() if known(n) is not None}
             for c in n_cols:
                 old = by_name.get(c.get("name"))
+                if old is None and known(c.get("name")) is not None and known(c.get("name")) in by_column:
+                    old = by_column[known(c.get("name"))]
+                    if old.get("name") in {x.get("name") for x in n_cols}:
+                        old = None  # that column is written under its own name too
+                    else:
+                        renamed[old.get("name")] = c.get("name")
+                        old = deepcopy(old)
+                        old.set("name", c.get("name"))
                 if old is not None:
                     fresh.append(deepcopy(old))
                 else:
@@ -299,12 +323,55 @@ class _Splice:
             else:
                 o_root.append(fresh)
             # filters on columns that moved or left would point at the wrong column
-            if af is not None and [c.get("name") for c in (o_cols if o_cols is not None else [])] != \
+            if af is not None and [renamed.get(c.get("name"), c.get("name"))
+                                   for c in (o_cols if o_cols is not None else [])] != \
                     [c.get("name") for c in fresh]:
                 for fc in af.findall(M + "filterColumn"):
                     af.remove(fc)
         if self.o.parts.get(part) is not None:
             self._put(part, _bytes(o_root))
+        return renamed
+
+    def _renamed_columns(self, o_part: str, n_part: str) -> None:
+        """``_rename_cache_fields`` for the tables of a sheet written whole (no ``_patch_table``)."""
+        o_tables = {}
+        for _, typ, p in self.o.targets(o_part):
+            if typ == REL_TABLE and p in self.o.parts:
+                root, name, _ = _table_info(self.o.parts[p])
+                o_tables[name] = [c.get("name") for c in root.iter(M + "tableColumn")]
+        for _, typ, p in self.n.targets(n_part):
+            if typ != REL_TABLE or p not in self.n.parts:
+                continue
+            root, name, _ = _table_info(self.n.parts[p])
+            if name not in o_tables:
+                continue
+            known = _columns_of(name)
+            new = {known(c.get("name")): c.get("name") for c in root.iter(M + "tableColumn")}
+            renamed = {old: new[known(old)] for old in o_tables[name]
+                       if known(old) is not None and known(old) in new and new[known(old)] != old}
+            if renamed:
+                self._rename_cache_fields(name, renamed)
+
+    def _rename_cache_fields(self, table: str, renamed: dict[str, str]) -> None:
+        """The pivot caches reading ``table`` (``<worksheetSource name=...>``, the Dashboard's and a person's
+        own) name its renamed columns as the table now does: a refresh in Excel finds its fields again."""
+        for part in list(self.o.parts):
+            if not (part.startswith("xl/pivotCache/pivotCacheDefinition") and part.endswith(".xml")):
+                continue
+            data = self.out.get(part, self.o.parts[part])
+            if data is None:
+                continue
+            root = _xml(data)
+            src = root.find(f"{M}cacheSource/{M}worksheetSource")
+            if src is None or (src.get("name") or "").lower() != table.lower():
+                continue
+            changed = False
+            for f in root.iter(M + "cacheField"):
+                if f.get("name") in renamed:
+                    f.set("name", renamed[f.get("name")])
+                    changed = True
+            if changed:
+                self._put(part, _bytes(root))
 
     # ------------------------------------------------------------ replaced sheets
     def closure(self, pkg: Package, part: str, stop: set[str]) -> list[str]:
@@ -463,6 +530,9 @@ class _Splice:
         self.keep_selected = active is None or active in replaced
         for name in owned:
             self.patch_sheet(o_by[name][0], n_by[name][0], (inside or {}).get(name))
+        for name in replaced:  # a sheet written whole whose table was there before (Aging moved down)
+            if name in o_by:
+                self._renamed_columns(o_by[name][0], n_by[name][0])
         self.removed = {n for n in replaced if n in o_by}
         for name in self.removed:
             self.remove_sheet(name, o_by[name][0], o_by[name][1])
