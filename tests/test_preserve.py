@@ -116,6 +116,10 @@ def owned_parts(pkg: package.Package) -> tuple[set[str], dict[str, list]]:
                 if root.get("displayName", "").lower() in TABLES:
                     owned |= {part, tp}
                     ranges.setdefault(name, []).append(range_boundaries(root.get("ref")))
+                    c1, r1 = ranges[name][-1][:2]
+                    above = schema.table(root.get("displayName")).title_rows  # its title line is ours too
+                    if above and r1 > above:
+                        ranges[name].append((c1, r1 - above, c1, r1 - above))
     return owned, ranges
 
 

@@ -21,7 +21,6 @@ import numpy as np
 import openpyxl
 import pandas as pd
 from openpyxl.formatting.formatting import ConditionalFormattingList
-from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table as XlTable, TableStyleInfo
@@ -339,7 +338,7 @@ def _write_table(ws, tbl, t: schema.Table, body: pd.DataFrame, extras: list[str]
     return False
 
 
-TITLE_FONT = Font(bold=True, size=14)
+TITLE_FONT = xlsx_fast.TITLE_FONT
 
 
 def _title(ws, row: int, col: int, text: str) -> None:

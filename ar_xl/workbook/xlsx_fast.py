@@ -45,6 +45,7 @@ import pandas as pd
 from defusedxml import ElementTree as SafeET
 from lxml import etree
 from openpyxl.cell.cell import Cell
+from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet._reader import WorksheetReader
@@ -456,8 +457,11 @@ def _style_id(ws, fmt: str) -> int:
     return probe.style_id
 
 
+TITLE_FONT = Font(bold=True, size=14)
+"""The title line above a table (``schema.Table.title_rows``)."""
+
+
 def _title_style(ws) -> int:
-    from .xlsx import TITLE_FONT
     probe = Cell(ws, row=1, column=1)
     probe.font = TITLE_FONT
     return probe.style_id
