@@ -213,7 +213,7 @@ def save(xw_book, book: Book, change: Change) -> dict[str, pd.DataFrame]:
         if place is not None:
             sheet, tbl, row, col, old_rows, old_cols, old_header = place
         else:
-            sheet, tbl, row, col, old_rows, old_cols, old_header = None, None, 1, 1, 0, 0, []
+            sheet, tbl, row, col, old_rows, old_cols, old_header = None, None, 1 + t.title_rows, 1, 0, 0, []
         block, new_rows, new_cols, formats = plan_table(t, body, old_header, change.extra_columns.get(t.name, []),
                                                          old_rows, old_cols,
                                                          getattr(book, "formulas", {}).get(t.name))
@@ -221,7 +221,11 @@ def save(xw_book, book: Book, change: Change) -> dict[str, pd.DataFrame]:
     for t, sheet, tbl, row, col, block, new_rows, new_cols, formats in plans:
         if sheet is None:
             sheet = _sheet_for(xw_book, t.sheet_name)
+        title = change.titles.get(t.name) if t.title_rows and row > t.title_rows else None
         with sheet_setup.lifted(sheet):  # Aging and Audit are protected against typing, not against us
+            if title is not None:  # Aging's as-of date, above the table (a table of an older workbook at A1
+                # has no room for it: ``ar-xl upgrade`` or a refresh through the file moves it down)
+                sheet.range((row - t.title_rows, col)).value = text_cell(title)
             table_range = sheet.range((row, col)).resize(new_rows, new_cols)
             if tbl is None:
                 sheet.range((row, col)).resize(len(block), len(block[0])).value = block
