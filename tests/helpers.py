@@ -68,3 +68,8 @@ def header_cells(ws, table: str | None = None) -> tuple[int, list]:
 def shown(table: str, names_) -> list[str]:
     """The headers the workbook shows for canonical ``names_`` of ``table``."""
     return schema.table(table).shown(list(names_))
+
+
+def header_names(ws, row: int = 1) -> list:
+    """The canonical names of a header row of the table sheet ``ws`` (the table is named as its sheet)."""
+    return names(ws.title, [c.value for c in ws[row]])
