@@ -67,6 +67,16 @@ def test_headers_come_from_the_schema():
     assert frames.coerce(raw, "Invoices", "t")["open_amount"].tolist() == [1000]
 
 
+def test_an_export_of_the_workbook_s_tables_is_read_by_the_erp_and_bank_readers():
+    """A table copied out of the workbook (human headers) resolves through ``synonyms`` like an ERP export."""
+    from ar_xl import synonyms
+    for table, syn in ((schema.INVOICES, synonyms.INVOICES), (schema.CUSTOMERS, synonyms.CUSTOMERS),
+                       (schema.PAYMENTS, synonyms.STATEMENT)):
+        for name, heads in syn.items():
+            if name in table.names:
+                assert synonyms.header_key(table.header(name)) in {synonyms.header_key(h) for h in heads}, name
+
+
 def test_the_previous_version_loads_as_it_is(old):
     assert _shown(old, "Invoices")[1][:2] == ["invoice_id", "customer_id"]  # what it was written with
     book = xlsx.load(old)
