@@ -197,14 +197,14 @@ def human(name: str) -> str:
     return text + " (base)" if base else text
 
 
-def header_of(name: str) -> str:
+def header_of(name: str, derive: bool = False) -> str:
     """The header of a column named ``name`` in any table (UDF results spill these); a name no table
-    defines is returned as it is."""
+    defines is returned as it is, or as ``human(name)`` when ``derive`` (a laid-out sheet's own columns)."""
     for t in TABLES.values():
         for c in t.columns:
             if c.name == name:
                 return c.header
-    return name
+    return human(name) if derive else name
 
 
 C = Column
