@@ -26,6 +26,8 @@ team leads refresh its PivotTables with Data > Refresh All.
 
 All three are laid only when the table is created (a new workbook, or a table added to an older one): what a
 person changes afterwards (another paper size, their own colours) is theirs and the shell never touches it.
+The one exception is an older workbook's Aging at A1, moved down once under its title line: its sheet is laid
+anew for the new place (``xlsx._write_table``).
 """
 from __future__ import annotations
 

@@ -4,6 +4,11 @@
 Excel Table (ListObject) with its header, number and date formats, a frozen
 header row, drop-downs on status-like columns and the Config defaults.
 
+Header cells show each column's human header (``schema.Column.header``: "Open amount (base)"); the
+frames keep the canonical names (``open_amount_base``), and a table of an older workbook with those
+names as headers reads the same and gets the human headers when it is written (``cells.table_header``,
+``schema.Table.known``).  Aging's as-of date is its title line above the table (``Change.titles``).
+
 ``load`` reads every known table into a ``Book``; ``save`` writes a ``Change``
 back in one go, to a temporary file that then replaces the workbook, so a
 failure part-way leaves the file as it was.  The lock, the check that the file
