@@ -163,3 +163,23 @@ def test_upgrade_rewrites_every_table_with_human_headers_and_the_same_data(old):
     # an action after the upgrade leaves everything in place
     assert main(["refresh", str(old), "--as-of", AS_OF]) == 0
     assert names("Aging", _shown(old, "Aging")[1])[:2] == ["invoice_id", "customer_id"]
+
+
+def test_a_person_s_formulas_on_renamed_columns_follow_the_new_headers(old):
+    """As Excel does when a header is renamed in it: structured references in a person's formulas (another sheet,
+    a defined name) name the column by its new header, so they keep computing the same."""
+    from openpyxl.workbook.defined_name import DefinedName
+    wb = openpyxl.load_workbook(old)
+    ws = wb.create_sheet("My sheet")
+    ws["A1"] = "=SUM(Invoices[open_amount])"
+    ws["A2"] = "=COUNTA(Invoices[[#All],[invoice_id]])+SUM(MyInvoices[open_amount])"
+    ws["A3"] = "=SUM(Invoices[#All])"
+    wb.defined_names["open_total"] = DefinedName("open_total", attr_text="SUM(Invoices[open_amount])")
+    wb.save(old)
+    assert main(["upgrade", str(old)]) == 0
+    wb = openpyxl.load_workbook(old)
+    ws = wb["My sheet"]
+    assert ws["A1"].value == "=SUM(Invoices[Open amount])"
+    assert ws["A2"].value == "=COUNTA(Invoices[[#All],[Invoice ID]])+SUM(MyInvoices[open_amount])"  # not another table
+    assert ws["A3"].value == "=SUM(Invoices[#All])"
+    assert wb.defined_names["open_total"].attr_text == "SUM(Invoices[Open amount])"

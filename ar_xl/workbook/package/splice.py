@@ -33,6 +33,44 @@ _SHEET_ORDER = ["sheetPr", "dimension", "sheetViews", "sheetFormatPr", "cols", "
 _PLAIN_ROW = re.compile(rb'<row r="([0-9]{1,7})">')
 
 
+def _renamed_refs(text: bytes, table: str, renamed: dict[str, str]) -> bytes:
+    """``text`` (a part's XML or a formula) with every structured reference ``table[...]`` naming a column of
+    ``renamed`` by its new name: ``T[old]``, ``T[[#This Row],[old]]``, ``T[[old]:[other]]``.  The table name
+    is matched ignoring case and only where it starts a name (not ``MyInvoices[``)."""
+    cols = {old.lower(): new for old, new in renamed.items()}
+
+    def col(name: bytes) -> bytes | None:
+        new = cols.get(name.decode("utf-8", "replace").lower())
+        return None if new is None else new.encode("utf-8")
+
+    head = re.compile(rb"(?<![\w.\\])" + re.escape(table.encode()) + rb"\[", re.I)
+    out, pos = [], 0
+    for m in head.finditer(text):
+        if m.start() < pos:
+            continue
+        depth, i = 1, m.end()
+        while i < len(text) and depth:  # the matching bracket (``'`` escapes the next character)
+            c = text[i:i + 1]
+            if c == b"'":
+                i += 1
+            elif c == b"[":
+                depth += 1
+            elif c == b"]":
+                depth -= 1
+            i += 1
+        if depth:
+            continue
+        inner = text[m.end():i - 1]
+        if col(inner) is not None:  # T[old]
+            inner = col(inner)
+        else:
+            inner = re.sub(rb"\[([^\[\]]*)\]", lambda x: b"[" + (col(x.group(1)) or x.group(1)) + b"]", inner)
+        out.append(text[pos:m.end()] + inner + b"]")
+        pos = i
+    out.append(text[pos:])
+    return b"".join(out)
+
+
 def _columns_of(name: str):
     """``schema.Table.known`` of the table called ``name`` (a table the schema does not define: no column)."""
     from ... import schema
@@ -106,6 +144,8 @@ class _Splice:
         self.n_shared = None
         self.touched_ids: set[str] = set()
         self.wb_changed = False
+        self.renamed: dict[str, dict[str, str]] = {}
+        """Table -> {old column name: new}: the columns whose header the writer renamed (``_patch_table``)."""
 
     # ------------------------------------------------------------ small helpers
     def _rels_root(self, part: str):
@@ -190,6 +230,7 @@ class _Splice:
                 renamed = self._patch_table(op, o_root, n_root, name)
                 if renamed:
                     self._rename_cache_fields(name, renamed)
+                    self.renamed[name] = renamed
             else:
                 new_tables.append(p)
         # the sheet's skeleton: everything but the cells, from the original
@@ -351,6 +392,32 @@ class _Splice:
                        if known(old) is not None and known(old) in new and new[known(old)] != old}
             if renamed:
                 self._rename_cache_fields(name, renamed)
+                self.renamed[name] = renamed
+
+    def _rename_refs(self, table: str, renamed: dict[str, str]) -> None:
+        """Structured references to ``table``'s renamed columns in the formulas of every sheet, of the tables'
+        calculated columns and of the defined names (``Invoices[[#This Row],[open_amount]]`` becomes
+        ``Invoices[[#This Row],[Open amount]]``), as Excel rewrites them when a header is renamed in it: a
+        person's formula on an older workbook keeps working.  Parts without such a reference stay as
+        they are."""
+        key = table.lower().encode()
+        for part in list(self.o.parts):
+            if not (part.startswith(("xl/worksheets/", "xl/tables/")) and part.endswith(".xml")):
+                continue
+            data = self.out.get(part)
+            if data is None or key + b"[" not in data.lower():
+                continue
+            new = _renamed_refs(data, table, renamed)
+            if new != data:
+                self._put(part, new)
+        dn = self.wb.find(M + "definedNames")
+        for el in (dn if dn is not None else []):
+            text = (el.text or "").encode("utf-8")
+            if key + b"[" in text.lower():
+                new = _renamed_refs(text, table, renamed)
+                if new != text:
+                    el.text = new.decode("utf-8")
+                    self.wb_changed = True
 
     def _rename_cache_fields(self, table: str, renamed: dict[str, str]) -> None:
         """The pivot caches reading ``table`` (``<worksheetSource name=...>``, the Dashboard's and a person's
@@ -542,6 +609,8 @@ class _Splice:
         if replaced:
             self._order_sheets([n for n, _, _ in n_sheets], o_by, imported, o_names, active, replaced)
             self.wb_changed = True
+        for table, renamed in self.renamed.items():
+            self._rename_refs(table, renamed)
         self._calc_chain(owned | replaced, o_by)
         styles = self.styles.xml()
         if self.styles_part and styles is not None:
