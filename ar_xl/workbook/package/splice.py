@@ -14,6 +14,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from ... import schema
 from .cells import Rect, _fast_merge, _new_cells, merge_cells, sheet_data
 from .parts import (CT_NS, M, PKG_REL, R_ID, R_NS, REL_CALC_CHAIN, REL_PIVOT_CACHE, REL_TABLE, Package,
                     Unsupported, _bytes, _copy_raw, _Overlay, _resolve, _xml, rels_name)
@@ -73,7 +74,6 @@ def _renamed_refs(text: bytes, table: str, renamed: dict[str, str]) -> bytes:
 
 def _columns_of(name: str):
     """``schema.Table.known`` of the table called ``name`` (a table the schema does not define: no column)."""
-    from ... import schema
     try:
         return schema.table(name).known
     except KeyError:
@@ -83,7 +83,6 @@ def _columns_of(name: str):
 def _title_cell(name: str, ref: Rect) -> list[Rect]:
     """The title cell of a table with ``schema.Table.title_rows`` (Aging's "Aging as of ..."): the writer's,
     like the table's range; the rest of the rows above the table stay the person's."""
-    from ... import schema
     try:
         rows = schema.table(name).title_rows
     except KeyError:
