@@ -6,7 +6,8 @@ it is: headers are matched by name or human header (``schema.Table.known``), and
 rewrites a table writes it with the human headers (Aging, on its next refresh, moves down under its
 title line).  ``run`` does it for every table at once (``ar-xl upgrade``): each table is written back
 with the rows it holds, under its human headers; Aging's as-of date becomes its title.  Values, a
-person's own columns and the rows' order stay; the Audit gets one row per table rewritten.
+person's own columns and the rows' order stay; the Audit gets one row.  A table already written this way
+is left as it is (the file shell writes only what differs).
 """
 from __future__ import annotations
 
@@ -49,11 +50,11 @@ def run(book: Book) -> Change:
             extras = [c for c in body.columns if c not in t.names]
             body = body.assign(**{c: _cents(body[c]) for c in extras}) if extras else body
             change.extra_columns[name] = extras
-        if t.title_rows:
+        if t.title_rows and "as_of" in book.get(name).columns:  # an older Aging: its date becomes the title
             change.titles[name] = schema.title(t, _as_of(book.get(name)))
         change.tables[name] = body
-        change.log(book.user, name, "*", "header", None, ", ".join(t.headers[:3]) + ", ...",
-                   rule="headers as the workbook shows them")
+    change.log(book.user, "*", "*", "header", None, f"{len(change.tables) + 1} tables",
+               rule="human headers; Aging's as-of date as its title")
     change.summary = (f"upgraded {len(change.tables) + 1} tables to human headers"
                       + (f"; Aging's as-of date is its title: {change.titles['Aging']}"
                          if "Aging" in change.titles else ""))
