@@ -1,7 +1,6 @@
 """Every table sheet prints landscape, one page wide, with its header on every page; colours follow the data."""
 from __future__ import annotations
 
-import re
 import subprocess
 
 import openpyxl
