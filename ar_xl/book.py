@@ -158,6 +158,8 @@ class Change:
     remove: dict[str, set] = field(default_factory=dict)
     """Keys of rows the action withdraws (stale suggestions). A row is only removed
     while no person has written in any of its editable columns."""
+    titles: dict[str, str] = field(default_factory=dict)
+    """The title line above a table with ``schema.Table.title_rows`` (Aging: "Aging as of 1 December 2026")."""
     warnings: list[str] = field(default_factory=list)
     """What the person should look at although the action ran (odd rows, FX rates from the built-in
     defaults); the command prints them and the ribbon shows them after the summary."""

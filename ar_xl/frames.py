@@ -1,7 +1,7 @@
 """Turn raw rows (CSV, XLSX, a workbook table, an Excel range) into canonical frames.
 
-``coerce(raw, table, source)`` renames headers to the canonical columns of a
-``schema.Table`` (ignoring case, spaces and underscores), drops blank rows,
+``coerce(raw, table, source)`` renames headers (names or human headers) to the canonical columns of a
+``schema.Table`` (ignoring case, spaces, underscores and parentheses), drops blank rows,
 and converts every value to its column's kind:
 
 * money -> ``int64`` cents (``Int64`` with ``<NA>`` for optional empty cells);
@@ -69,13 +69,13 @@ def _blank_rows(df: pd.DataFrame) -> np.ndarray:
 
 
 def rename_columns(raw: pd.DataFrame, table: schema.Table) -> pd.DataFrame:
-    """Rename headers to canonical names; unknown columns are kept as they are."""
-    wanted = {schema.canon(n): n for n in table.names}
+    """Rename headers (a column's name or its human header, ``schema.Table.known``) to canonical names;
+    unknown columns are kept as they are."""
     mapping = {}
     for col in raw.columns:
-        key = schema.canon(col)
-        if key in wanted and wanted[key] not in mapping.values():
-            mapping[col] = wanted[key]
+        name = table.known(col)
+        if name is not None and name not in mapping.values():
+            mapping[col] = name
     return raw.rename(columns=mapping)
 
 

@@ -17,13 +17,24 @@ Column kinds
 ``number`` a plain decimal number (confidence, rates).
 ``bool``   TRUE/FALSE.
 
-Header matching ignores case, spaces, underscores, dots and dashes, so
-"Invoice ID", "invoice_id" and "INVOICE-ID" all mean ``invoice_id``.
+Headers
+-------
+Each column has a canonical ``name`` (snake_case: what the engine, the pandas frames, the CSV exports
+and the Audit use) and a ``header``, what people read at the top of the column in the workbook
+("Open amount (base)", "Days past due", "Invoice ID").  The header is derived from the name
+(``human``: words capitalised once, acronyms upper case, ``_base`` read as "(base)") unless a column
+gives its own.  The shells write headers and map them back to names when they read (``Table.known``).
+
+Header matching ignores case, spaces, underscores, dots, dashes and parentheses, and knows both a
+column's name and its header, so "Invoice ID", "invoice_id" and "INVOICE-ID" all mean ``invoice_id``
+and "Open amount (base)" and "open_amount_base" both mean ``open_amount_base`` (a workbook written
+before the headers were human still loads).
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 MONEY_FORMAT = '#,##0.00;[Red]-#,##0.00'
 DATE_FORMAT = 'yyyy-mm-dd'
@@ -57,6 +68,12 @@ class Column:
     'open' follows the open amount when a match is applied or reversed)."""
     width: int = 14
     description: str = ""
+    header: str = ""
+    """What the workbook shows at the top of the column; empty: ``human(name)``."""
+
+    def __post_init__(self):
+        if not self.header:
+            object.__setattr__(self, "header", human(self.name))
 
     @property
     def number_format(self) -> str:
@@ -72,6 +89,10 @@ class Table:
     sheet: str = ""
     dynamic: bool = False
     """Extra columns may follow the defined ones (the Aging buckets)."""
+    title_rows: int = 0
+    """Rows above the table's header: a title line (what the whole table is as of) and a blank row.
+    The Aging table says its as-of date there ("Aging as of 1 December 2026", ``title``) instead of
+    in a column repeating it on every row."""
     unique: bool = True
     """The key names one row: two rows sharing it are refused, naming both (an invoice listed twice
     would be aged twice and paid once).  False for derived tables, which an action rewrites whole."""
@@ -83,6 +104,40 @@ class Table:
     @property
     def names(self) -> list[str]:
         return [c.name for c in self.columns]
+
+    @property
+    def headers(self) -> list[str]:
+        """The columns' headers as the workbook shows them, in order."""
+        return [c.header for c in self.columns]
+
+    def header(self, name: str) -> str:
+        """The header shown for column ``name``; a column the schema does not define (a person's own,
+        an Aging bucket) keeps its name."""
+        for c in self.columns:
+            if c.name == name:
+                return c.header
+        return name
+
+    def shown(self, names) -> list[str]:
+        """``header`` of each of ``names``: the header row a shell writes for a frame's columns."""
+        return [self.header(n) for n in names]
+
+    def known(self, header: object) -> str | None:
+        """The canonical name of the column a header (its name or its human header, ``canon``) stands
+        for, or None for a header the table does not define."""
+        return self._known.get(canon(header))
+
+    def canonical(self, headers) -> list[str]:
+        """Each header as its canonical name where the table defines it, else as it is."""
+        index = self._known
+        return [index.get(canon(h), h) if h is not None else h for h in headers]
+
+    @cached_property
+    def _known(self) -> dict[str, str]:
+        """canon(name) and canon(header) -> name for every column (a name wins over another's header)."""
+        index = {canon(c.header): c.name for c in reversed(self.columns)}
+        index.update({canon(c.name): c.name for c in reversed(self.columns)})
+        return index
 
     @property
     def required(self) -> list[str]:
@@ -107,8 +162,49 @@ class Table:
 
 
 def canon(header: object) -> str:
-    """Canonical form of a header: lower case, no spaces, underscores, dots or dashes."""
-    return re.sub(r"[\s_.\-]+", "", str(header)).lower()
+    """Canonical form of a header: lower case, no spaces, underscores, dots, dashes or parentheses."""
+    return re.sub(r"[\s_.\-()]+", "", str(header)).lower()
+
+
+ACRONYMS = {"id": "ID", "ids": "IDs", "iban": "IBAN", "po": "PO", "sla": "SLA", "erp": "ERP", "dso": "DSO",
+            "pct": "%", "fx": "FX", "sepa": "SEPA"}
+"""Words of a column name written otherwise in its header."""
+
+HEADERS = {
+    "age_days": "Age (days)",
+    "installment_no": "Installment no.",
+    "end_to_end_id": "End-to-end ID",
+    "writeoff_id": "Write-off ID",
+    "write_off": "Write-off",
+    "as_of": "As of",
+}
+"""Headers ``human`` would not derive from the name."""
+
+
+def human(name: str) -> str:
+    """The header a column named ``name`` shows: ``open_amount_base`` -> "Open amount (base)",
+    ``invoice_id`` -> "Invoice ID", ``overdue_pct`` -> "Overdue %" (``HEADERS`` first)."""
+    if name in HEADERS:
+        return HEADERS[name]
+    words = name.split("_")
+    base = len(words) > 1 and words[-1] == "base"
+    if base:
+        words = words[:-1]
+    out = [ACRONYMS.get(w, w) for w in words if w]
+    if out and out[0] == out[0].lower():
+        out[0] = out[0][:1].upper() + out[0][1:]
+    text = " ".join(out)
+    return text + " (base)" if base else text
+
+
+def header_of(name: str, derive: bool = False) -> str:
+    """The header of a column named ``name`` in any table (UDF results spill these); a name no table
+    defines is returned as it is, or as ``human(name)`` when ``derive`` (a laid-out sheet's own columns)."""
+    for t in TABLES.values():
+        for c in t.columns:
+            if c.name == name:
+                return c.header
+    return human(name) if derive else name
 
 
 C = Column
@@ -211,7 +307,6 @@ CUSTOMERS = Table(
 AGING = Table(
     "Aging",
     (
-        C("as_of", "date", width=12),
         C("invoice_id", width=16),
         C("customer_id", width=12),
         C("customer_name", width=32),
@@ -228,9 +323,11 @@ AGING = Table(
                                            "(the law of the customer's country; empty where a rate is missing)"),
     ),
     key=("invoice_id",),
-    description="Written by Refresh aging from Invoices; one row per open item. Bucket columns follow.",
+    description="Written by Refresh aging from Invoices; one row per open item. Bucket columns follow. "
+                "The as-of date is the sheet's title, above the table.",
     dynamic=True,
     unique=False,
+    title_rows=2,
 )
 
 WORKLIST = Table(
@@ -601,6 +698,18 @@ TABLES: dict[str, Table] = {
               CONFIG)
 }
 """Every table of the collections workbook, in sheet order."""
+
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")
+
+
+def title(t: Table, as_of=None) -> str:
+    """The title line above a table with ``title_rows``: "Aging as of 1 December 2026" (just the table's
+    name before a first refresh)."""
+    if as_of is None:
+        return t.name
+    return f"{t.name} as of {as_of.day} {_MONTHS[as_of.month - 1]} {as_of.year}"
 
 
 def table(name: str) -> Table:

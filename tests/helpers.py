@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ar_xl import frames
+from ar_xl import frames, schema
 from ar_xl.workbook import xlsx
 from ar_xl.book import Change
 
@@ -43,3 +43,33 @@ def shared_data():
         if candidate.is_dir():
             return candidate
     return here.parents[2] / "shared" / "data"
+
+
+def names(table: str, header) -> list:
+    """A header row as the table's canonical column names: the workbook shows human headers ("Open amount
+    (base)"), older workbooks the names themselves (``schema.Table.canonical``); other headers as they are."""
+    return schema.table(table).canonical(list(header))
+
+
+def column(table: str, header, name: str) -> int:
+    """The 1-based column of ``name`` (canonical) in a header row of ``table``."""
+    return names(table, header).index(name) + 1
+
+
+def header_cells(ws, table: str | None = None) -> tuple[int, list]:
+    """(row, canonical names) of the header of the Excel table ``table`` (default: the sheet's name) on ``ws``."""
+    from openpyxl.utils import range_boundaries
+    name = table or ws.title
+    tbl = next(t for t in ws.tables.values() if t.displayName.lower() == name.lower())
+    c1, r1, c2, _ = range_boundaries(tbl.ref)
+    return r1, names(name, [ws.cell(r1, c).value for c in range(c1, c2 + 1)])
+
+
+def shown(table: str, names_) -> list[str]:
+    """The headers the workbook shows for canonical ``names_`` of ``table``."""
+    return schema.table(table).shown(list(names_))
+
+
+def header_names(ws, row: int = 1) -> list:
+    """The canonical names of a header row of the table sheet ``ws`` (the table is named as its sheet)."""
+    return names(ws.title, [c.value for c in ws[row]])

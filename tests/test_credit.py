@@ -13,7 +13,7 @@ from ar_xl.actions import worklist as worklist_action
 from ar_xl.book import Book
 from ar_xl.cli import main
 from ar_xl.workbook import xlsx
-from helpers import frame, seeded
+from helpers import header_names, frame, seeded
 from test_macros import _remote_engine  # noqa: F401  (autouse: the ribbon test runs on xlwings' remote engine)
 
 AS_OF = dt.date(2026, 11, 23)
@@ -154,7 +154,7 @@ def test_a_hold_typed_in_the_workbook_is_logged_by_the_next_run(wb):
     assert main(["credit", str(wb), "--as-of", "2026-11-23"]) == 0
     w = openpyxl.load_workbook(wb)
     ws = w["Customers"]
-    header = [c.value for c in ws[1]]
+    header = header_names(ws)
     col = header.index("credit_hold") + 1
     row = [ws.cell(r, 1).value for r in range(1, ws.max_row + 1)].index("C1") + 1
     ws.cell(row, col).value = "released"

@@ -16,7 +16,7 @@ from ar_xl.cli import main
 from ar_xl.errors import ArXlError
 from ar_xl.workbook import xlsx
 
-from helpers import row, seeded
+from helpers import header_names, row, seeded
 
 AS_OF = dt.date(2026, 11, 15)
 OUR_IBAN = "NL44RABO0123456789"
@@ -147,7 +147,7 @@ def test_unapplied_cash_allocated_then_rejected_in_matches_and_reversed_by_apply
     # a collector types Reject on the rows and clicks Apply decisions: the Matches machinery reverses them
     w = openpyxl.load_workbook(wb)
     ws = w["Matches"]
-    head = [c.value for c in ws[1]]
+    head = header_names(ws)
     for r in range(2, ws.max_row + 1):
         ws.cell(r, head.index("review") + 1, "Reject")
     w.save(wb)

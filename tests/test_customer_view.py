@@ -93,7 +93,8 @@ def sections(path) -> dict[str, list[list]]:
 
 
 def records(section: list[list]) -> list[dict]:
-    header = section[0]
+    """The rows of a section by header in lower case ("Invoice ID" is ``r["invoice id"]``)."""
+    header = [str(h).lower() for h in section[0]]
     return [dict(zip(header, r + [None] * (len(header) - len(r)))) for r in section[1:]]
 
 
@@ -116,7 +117,8 @@ def test_the_sheet_holds_the_customers_open_items_with_the_right_amounts(wb):
     assert "2026-0005" not in str(s)  # C2's invoice is not on C1's page
     # money cells are numbers with the money format, dates are dates with the date format
     row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "2026-0001")
-    header = [c.value for c in ws[row - 1]]
+    header = [str(c.value).lower() for c in ws[row - 1]]
+    assert ws[row - 1][0].value == "Invoice ID"  # the workbook's headers
     assert ws.cell(row, header.index("open amount") + 1).number_format == schema.MONEY_FORMAT
     assert ws.cell(row, header.index("due date") + 1).number_format == schema.DATE_FORMAT
     bal = records(s["Balance"])[0]

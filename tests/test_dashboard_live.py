@@ -22,6 +22,7 @@ from ar_xl.actions import dashboard as action
 from ar_xl.cli import main
 
 import xlwings_remote as remote
+from helpers import header_cells
 from test_dashboard import AS_OF, _seed, _zip_text, small_tables
 from test_macros import _ok, _remote_engine, _set_parameters  # noqa: F401  (_remote_engine: autouse)
 
@@ -67,9 +68,9 @@ def _edit(path, sheet: str, key: str, column: str, value) -> None:
     from ar_xl import schema
     wb = openpyxl.load_workbook(path)
     ws = wb[sheet]
-    header = [c.value for c in ws[1]]
+    top, header = header_cells(ws)  # canonical names of the header the sheet shows
     at = header.index(schema.table(sheet).key[0]) + 1
-    row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, at).value == key)
+    row = next(r for r in range(top + 1, ws.max_row + 1) if ws.cell(r, at).value == key)
     ws.cell(row, header.index(column) + 1).value = value
     wb.save(path)
 

@@ -18,7 +18,9 @@ from ar_xl.actions import worklist as worklist_action
 from ar_xl.cli import main
 from ar_xl.engine import states
 from ar_xl.workbook import xlsx
-from helpers import seeded
+from ar_xl import schema
+from ar_xl.letters import handover_pack
+from helpers import names as canonical, seeded
 from test_macros import _remote_engine  # noqa: F401  (autouse: the ribbon test runs on xlwings' remote engine)
 
 ON = "2026-11-23"
@@ -143,9 +145,10 @@ def test_the_pack_holds_the_statement_and_every_part_as_cells(wb, tmp_path):
     assert head["Handed over to"] == AGENCY and head["Amount open"] == 1500.5
     assert head["Handed over on"] == dt.datetime(2026, 11, 23)
 
-    def rows(name):
+    def rows(name):  # by canonical name: the pack shows the workbook's human headers
         ws = w[name]
-        header = [c.value for c in ws[1]]
+        header = canonical(handover_pack.PART_TABLES[name], [c.value for c in ws[1]])
+        assert [c.value for c in ws[1]][0] == schema.table(handover_pack.PART_TABLES[name]).columns[0].header
         return [dict(zip(header, [c.value for c in r])) for r in ws.iter_rows(min_row=2)], ws
 
     items, _ = rows("Items")
@@ -158,7 +161,7 @@ def test_the_pack_holds_the_statement_and_every_part_as_cells(wb, tmp_path):
     assert [(r["activity_id"], r["at"], r["outcome"]) for r in contacts] == [
         ("A-000001", dt.datetime(2026, 10, 1, 10, 0), "promised to pay by 15 October"),
         ("A-000003", dt.datetime(2026, 11, 2, 9, 30), "=HYPERLINK(\"http://x.example\")")]
-    formula_like = ws.cell(3, [c.value for c in ws[1]].index("outcome") + 1)
+    formula_like = ws.cell(3, canonical("Activities", [c.value for c in ws[1]]).index("outcome") + 1)
     assert formula_like.data_type == "s"  # text, never a formula
     disputes, _ = rows("Disputes")
     assert [(r["dispute_id"], r["invoice_ids"], r["amount"], r["status"]) for r in disputes] == [

@@ -20,7 +20,7 @@ from ar_xl.workbook import xlsx
 from ar_xl.book import Change
 
 import xlwings_remote as remote
-from helpers import frame, seeded
+from helpers import frame, header_cells, names, seeded
 
 AS_OF = dt.date(2026, 11, 15)
 
@@ -80,9 +80,9 @@ def _set_parameters(path, values: dict):
 def _row_of(path, sheet, column, value) -> int:
     w = openpyxl.load_workbook(path)
     ws = w[sheet]
-    header = [c.value for c in ws[1]]
+    top, header = header_cells(ws)  # canonical names of the header the sheet shows
     j = header.index(column) + 1
-    for r in range(2, ws.max_row + 1):
+    for r in range(top + 1, ws.max_row + 1):
         if str(ws.cell(r, j).value) == value:
             return r
     raise AssertionError(f"{value} not on {sheet}")
@@ -138,7 +138,8 @@ def test_match_payments_puts_the_payment_on_its_invoice(wb):
     sheet = openpyxl.load_workbook(wb).sheetnames.index("Matches")
     rows = next(a for a in written if a["sheet_position"] == sheet)["values"]
     header = [h.lstrip("'") for h in rows[0]]
-    first = dict(zip(header, rows[1]))
+    assert header[:2] == ["Review", "Value date"]  # the human headers, written as text
+    first = dict(zip(names("Matches", header), rows[1]))
     assert first["invoice_id"] == "'2026-0001" and first["applied_amount"] == 1200.5
     assert first["applied"] is True
 
@@ -193,8 +194,9 @@ def test_refresh_aging_uses_the_parameters_date_and_shrinks_cleanly(wb):
     _, alerts, book = click(wb, "refresh_aging")
     assert "aged 3 open items" in _ok(alerts)
     ws = openpyxl.load_workbook(wb)["Aging"]
-    assert ws.tables["Aging"].ref.endswith("4")
-    assert all(c.value is None for c in ws[5])
+    assert ws.tables["Aging"].ref == "A3:S6"  # under its title line: header on row 3, three rows
+    assert all(c.value is None for c in ws[7])
+    assert ws["A1"].value == "Aging as of 15 November 2026"  # written live too
 
 
 def test_import_statement_adds_the_new_payments(wb, tmp_path):

@@ -17,7 +17,7 @@ from ar_xl.actions.plan import create_plan, update_plans
 from ar_xl.actions.promise import check_promises, log_promise
 from ar_xl.book import Book, Change
 from ar_xl.workbook import xlsx
-from helpers import seeded
+from helpers import header_names, seeded
 
 IBAN_1 = "NL91ABNA0417164300"
 IBAN_2 = "DE89370400440532013000"
@@ -320,8 +320,9 @@ def _old_collections(tmp_path) -> Path:
 
 
 def _header(path, sheet="Matches"):
+    """The header row as canonical names (an old workbook shows ``match_id``, a rewritten one "Match ID")."""
     ws = openpyxl.load_workbook(path)[sheet]
-    return [c.value for c in ws[1]]
+    return header_names(ws)
 
 
 def test_an_old_workbook_keeps_its_column_order_and_gets_the_new_columns_filled(tmp_path):
@@ -337,8 +338,10 @@ def test_an_old_workbook_keeps_its_column_order_and_gets_the_new_columns_filled(
     book = xlsx.load(path)
     xlsx.save(book, match.run(book))
     header = _header(path)
-    # the team's layout stays as it was; the new columns follow it
+    # the team's layout stays as it was (under the human headers now); the new columns follow it
     assert header[:len(old_header)] == old_header
+    shown = [c.value for c in openpyxl.load_workbook(path)["Matches"][1]]
+    assert shown == schema.MATCHES.shown(header)
     assert set(header[len(old_header):]) == set(schema.MATCHES.names) - set(old_header)
     m = xlsx.load(path).get("Matches").set_index("payment_id")
     assert (m.loc["P1", "invoice_id"], m.loc["P1", "applied_amount"], m.loc["P1", "payment_amount"]) == ("INV1", 60000, 60000)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import openpyxl
 from openpyxl.utils import get_column_letter
 
+from helpers import header_names
 from ar_xl import schema
 from ar_xl.cli import main
 from ar_xl.workbook import xlsx
@@ -19,7 +20,7 @@ def add_own_column(path, values: dict[str, str], rename: dict[str, tuple[str, in
     w = openpyxl.load_workbook(path)
     ws = w["Matches"]
     tbl = ws.tables["Matches"]
-    header = [c.value for c in ws[1]]
+    header = header_names(ws)
     col = len(schema.MATCHES.names) + 1
     letter = get_column_letter(col)
     ws.cell(1, col, OWN)
@@ -76,8 +77,8 @@ def test_a_withdrawn_row_whose_value_has_nowhere_to_go_is_kept(wb):  # noqa: F81
     add_own_column(wb, {gone: "disputed by phone"}, rename={s["match_id"]: (gone, 1)})
     w = openpyxl.load_workbook(wb)
     ws = w["Matches"]
-    inv_col = [c.value for c in ws[1]].index("invoice_id") + 1
-    mid_col = [c.value for c in ws[1]].index("match_id") + 1
+    inv_col = header_names(ws).index("invoice_id") + 1
+    mid_col = header_names(ws).index("match_id") + 1
     for r in range(2, ws.max_row + 1):
         if ws.cell(r, mid_col).value == gone:
             ws.cell(r, inv_col, "NOT-AN-INVOICE")

@@ -13,6 +13,7 @@ import openpyxl
 import pytest
 
 import ooxml_check
+from ar_xl import schema
 from ar_xl.cli import main
 from helpers import seeded
 
@@ -110,7 +111,9 @@ def emma_wb(tmp_path):
     ], ["dispute_id", "customer_id", "invoice_ids", "amount", "currency", "reason", "status"]))
 
 
-def _shared_items(xml: str, field: str) -> list[str]:
+def _shared_items(xml: str, table: str, field: str) -> list[str]:
+    """The shared items of the cache field of column ``field`` (named by its header, as the table shows it)."""
+    field = re.escape(schema.table(table).header(field))
     m = re.search(rf'<cacheField name="{field}"[^>]*>\s*<sharedItems[^>]*>(.*?)</sharedItems>', xml, re.S)
     return re.findall(r'<s v="([^"]*)"', m.group(1)) if m else []
 
@@ -120,10 +123,10 @@ def test_pivot_items_are_grouped_ignoring_case_keeping_the_first_spelling(emma_w
     with zipfile.ZipFile(emma_wb) as z:
         caches = [z.read(n).decode() for n in z.namelist() if re.match(r"xl/pivotCache/pivotCacheDefinition\d+", n)]
     aging = next(x for x in caches if 'name="Aging"' in x)
-    assert _shared_items(aging, "collector") == ["Bram", "Emma"]
-    assert _shared_items(aging, "customer_name") == ["Acme BV", "Other Ltd"]
+    assert _shared_items(aging, "Aging", "collector") == ["Bram", "Emma"]
+    assert _shared_items(aging, "Aging", "customer_name") == ["Acme BV", "Other Ltd"]
     disputes = next(x for x in caches if 'name="Disputes"' in x)
-    assert [s.lower() for s in _shared_items(disputes, "reason")].count("price") == 1
+    assert [s.lower() for s in _shared_items(disputes, "Disputes", "reason")].count("price") == 1
     ws = openpyxl.load_workbook(emma_wb)["Dashboard"]
     cells = {(c.row, c.column): c.value for row in ws.iter_rows() for c in row if c.value is not None}
     texts = [v for v in cells.values() if isinstance(v, str)]

@@ -5,7 +5,7 @@ import openpyxl
 from openpyxl.comments import Comment
 
 from ar_xl.cli import main
-from helpers import seeded
+from helpers import column, seeded
 
 INVOICES = ([
     ("2026-0001", "C1", "Bakker Logistiek B.V.", "2026-08-01", "2026-08-31", "EUR", "1200.50", "1200.50", "open"),
@@ -116,6 +116,10 @@ def owned_parts(pkg: package.Package) -> tuple[set[str], dict[str, list]]:
                 if root.get("displayName", "").lower() in TABLES:
                     owned |= {part, tp}
                     ranges.setdefault(name, []).append(range_boundaries(root.get("ref")))
+                    c1, r1 = ranges[name][-1][:2]
+                    above = schema.table(root.get("displayName")).title_rows  # its title line is ours too
+                    if above and r1 > above:
+                        ranges[name].append((c1, r1 - above, c1, r1 - above))
     return owned, ranges
 
 
@@ -204,7 +208,7 @@ def test_every_part_a_person_added_survives_every_action(tmp_path, name):
     assert wb["My sheet"]["C2"].value == "=B2*2"
     inv = wb["Invoices"]
     header = [c.value for c in inv[1]]
-    amount, due = header.index("amount") + 1, header.index("due_date") + 1
+    amount, due = column("Invoices", header, "amount"), column("Invoices", header, "due_date")
     assert inv.cell(2, amount).number_format == schema.MONEY_FORMAT and inv.cell(2, amount).value == 1200.5
     assert inv.cell(2, due).number_format == schema.DATE_FORMAT
     assert inv["P1"].value == "checked by Sanne" and inv["P1"].font.b and inv["P2"].value.startswith("=SUM(")

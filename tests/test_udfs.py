@@ -28,6 +28,8 @@ import pytest
 import xlwings
 
 import udfs.ar_functions as shell
+from ar_xl import schema
+from helpers import names
 
 MISSING = -2147352572  # what COM hands over for an omitted optional argument
 NA_ERROR = -2146826246  # a #N/A cell as COM hands it over
@@ -49,9 +51,15 @@ COM_RANGE = (
 )
 AS_OF = dt.datetime(2026, 3, 31)
 
-BUCKET_HEADER = ["current", "1-30", "31-60", "61-90", "91-120", "121+", "total"]
+def spilled(*columns) -> list[str]:
+    """The header row a UDF spills for these columns: the workbook's human header where a table defines the
+    column ("Customer ID"), else the name (the bucket labels)."""
+    return [schema.header_of(c) for c in columns]
+
+
+BUCKET_HEADER = spilled("current", "1-30", "31-60", "61-90", "91-120", "121+", "total")
 BY_CUSTOMER = [
-    ["customer_id", "customer_name", *BUCKET_HEADER],
+    [*spilled("customer_id", "customer_name"), *BUCKET_HEADER],
     ["C1", "Acme", 1000.0, 200.1, 0.0, 0.0, 0.0, 0.0, 1200.1],
     ["C2", "Bolt", 0.0, 0.0, 400.0, 0.0, 0.0, 116.5, 516.5],
 ]
@@ -73,12 +81,13 @@ def test_aging_by_customer_direct():
 
 def test_aging_by_collector_and_invoice_direct():
     by_collector = shell.AR_AGING(COM_RANGE, "2026-03-31", None, None, "collector")
-    assert by_collector == [["collector", *BUCKET_HEADER],
+    assert by_collector == [[*spilled("collector"), *BUCKET_HEADER],
                             ["Ann", 1000.0, 200.1, 0.0, 0.0, 0.0, 0.0, 1200.1],
                             ["Bob", 0.0, 0.0, 400.0, 0.0, 0.0, 116.5, 516.5]]
     by_invoice = shell.AR_AGING(COM_RANGE, 46112.0, None, None, "Invoice")
-    assert by_invoice[0][:9] == ["invoice_id", "customer_id", "customer_name", "collector", "currency",
-                                 "open_amount", "due_date", "days_past_due", "disputed"]
+    assert by_invoice[0][:9] == spilled("invoice_id", "customer_id", "customer_name", "collector", "currency",
+                                        "open_amount", "due_date", "days_past_due", "disputed")
+    assert by_invoice[0][:3] == ["Invoice ID", "Customer ID", "Customer name"]
     rows = {r[0]: r for r in by_invoice[1:]}
     assert set(rows) == {"I1", "I2", "I3", "4512", "CN1"}  # 4512.0 read back from Excel is the id "4512"
     gbp = rows["4512"]
@@ -92,7 +101,7 @@ def test_aging_by_collector_and_invoice_direct():
 def test_aging_custom_buckets_basis_and_config_range():
     # invoice basis, edges 45 and 90: ages 30 (I1), 31 (I2), 61 (I3), 151 (4512), 30 (CN1)
     result = shell.AR_AGING(COM_RANGE, AS_OF, "45, 90", "invoice", "customer")
-    assert result[0] == ["customer_id", "customer_name", "current", "1-45", "46-90", "91+", "total"]
+    assert result[0] == spilled("customer_id", "customer_name", "current", "1-45", "46-90", "91+", "total")
     assert result[1] == ["C1", "Acme", 0.0, 1200.1, 0.0, 0.0, 1200.1]
     assert result[2] == ["C2", "Bolt", 0.0, 0.0, 400.0, 116.5, 516.5]
     # buckets as a range of numbers, FX from the Config table: 100.00 GBP x 1.2 = 120.00
@@ -350,7 +359,7 @@ def test_server_function_metadata(server):
 
 # --- AR_PLAN ---------------------------------------------------------------------------
 
-PLAN_HEADER = ["installment_no", "due_date", "amount", "principal", "interest", "remaining_balance"]
+PLAN_HEADER = spilled("installment_no", "due_date", "amount", "principal", "interest", "remaining_balance")
 
 
 def test_plan_direct_month_ends_and_rounding():
@@ -406,10 +415,11 @@ PAYMENTS_RANGE = (
 def test_match_direct():
     rows = shell.AR_MATCH(PAYMENTS_RANGE, COM_RANGE)
     header, body = rows[0], rows[1:]
-    assert header[:7] == ["payment_id", "invoice_id", "customer_id", "applied_amount", "confidence", "decision", "rank"]
+    assert header[:7] == spilled("payment_id", "invoice_id", "customer_id", "applied_amount", "confidence",
+                                 "decision", "rank")
     by_payment = {}
     for r in body:
-        by_payment.setdefault(r[0], []).append(dict(zip(header, r)))
+        by_payment.setdefault(r[0], []).append(dict(zip(names("Matches", header), r)))
     p1 = by_payment["P1"][0]
     assert (p1["invoice_id"], p1["applied_amount"], p1["decision"]) == ("I1", 1000.0, "auto")
     assert "ACME BV" in p1["evidence"] and "amount exact" in p1["evidence"]

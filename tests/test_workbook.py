@@ -13,7 +13,7 @@ from ar_xl.workbook import xlsx
 from ar_xl.actions import refresh
 from ar_xl.book import Change
 from ar_xl.errors import InputError
-from helpers import seeded
+from helpers import names, seeded
 
 
 INVOICE_COLS = ["invoice_id", "customer_id", "customer_name", "invoice_date", "due_date", "currency", "amount",
@@ -38,9 +38,12 @@ def test_init_lays_out_every_table(tmp_path):
     for t in schema.TABLES.values():
         ws = wb[t.sheet_name]
         assert t.name in ws.tables, t.name
-        header = [c.value for c in ws[1]][: len(t.names)]
-        assert header == t.names
-        assert ws.freeze_panes == "A2"
+        top = 1 + t.title_rows  # Aging: its title line, a blank row, then the header
+        header = [c.value for c in ws[top]][: len(t.names)]
+        assert header == t.headers  # the human headers ("Invoice ID", "Open amount (base)")
+        assert names(t.name, header) == t.names
+        assert ws.freeze_panes == f"A{top + 1}"
+    assert wb["Aging"]["A1"].value == "Aging" and wb["Aging"]["A1"].font.b
     inv = wb["Invoices"]
     status_col = openpyxl.utils.get_column_letter(schema.INVOICES.names.index("status") + 1)
     lists = [dv for dv in inv.data_validations.dataValidation if status_col + "2" in str(dv.sqref)]
@@ -121,9 +124,11 @@ def test_refresh_writes_aging_and_shrinks_cleanly(wb):
     xlsx.save(book, refresh.run(book, dt.date(2026, 11, 23)))
     aging = xlsx.load(wb).get("Aging")
     ws = openpyxl.load_workbook(wb)["Aging"]
-    header = [c.value for c in ws[1]]
+    assert ws["A1"].value == "Aging as of 23 November 2026"  # the as-of date once, above the table
+    header = [c.value for c in ws[3]]
     assert header[-6:] == ["current", "1-30", "31-60", "61-90", "91-120", "121+"]
-    assert ws.tables["Aging"].ref == "A1:T5"  # ... disputed, state, interest, then the buckets
+    assert names("Aging", header)[:2] == ["invoice_id", "customer_id"] and "as_of" not in names("Aging", header)
+    assert ws.tables["Aging"].ref == "A3:S7"  # invoice id ... disputed, state, interest, then the buckets
     by_id = dict(zip(aging["invoice_id"], aging["bucket"]))
     # due 2026-08-31 -> 84 days; due 2026-10-31 -> 23 days; due 2026-11-01 -> 22; due 2026-12-10 not due
     assert by_id == {"2026-0001": "61-90", "2026-0002": "1-30", "CN-0003": "1-30", "2026-0004": "current"}
@@ -139,7 +144,7 @@ def test_refresh_writes_aging_and_shrinks_cleanly(wb):
     book = xlsx.load(wb)
     xlsx.save(book, refresh.run(book, dt.date(2026, 11, 23)))
     ws = openpyxl.load_workbook(wb)["Aging"]
-    assert ws["B2"].value is None and ws["B3"].value is None
+    assert ws["B4"].value is None and ws["B5"].value is None
     assert len(xlsx.load(wb).get("Aging")) == 0
 
 
@@ -163,7 +168,7 @@ def test_a_derived_table_read_later_is_the_one_the_file_holds(wb):
     assert "Aging" in book.tables and "Aging" not in book.later
     aging = xlsx.load(wb).get("Aging")
     assert sorted(aging["invoice_id"]) == ["2026-0001", "2026-0004", "CN-0003"]
-    assert openpyxl.load_workbook(wb)["Aging"].tables["Aging"].ref == "A1:T4"
+    assert openpyxl.load_workbook(wb)["Aging"].tables["Aging"].ref == "A3:S6"
     with pytest.raises(ValueError):
         xlsx.load(wb, later=("Invoices",))  # a person's table is always read with the rest
 

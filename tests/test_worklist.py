@@ -16,7 +16,7 @@ from ar_xl.book import Book
 from ar_xl.cli import main
 from ar_xl.engine import worklist as engine
 from ar_xl.workbook import xlsx
-from helpers import frame, seeded
+from helpers import header_names, frame, seeded
 
 AS_OF = dt.date(2026, 11, 23)
 
@@ -239,7 +239,7 @@ def test_cli_writes_the_worklist_table(wb, capsys):
     out = capsys.readouterr().out
     assert "3 customer(s) to act on" in out and "1. C6 Ateliers de Liège SRL (credit hold)" in out
     ws = openpyxl.load_workbook(wb)["Worklist"]
-    header = [c.value for c in ws[1]]
+    header = header_names(ws)
     rows = [dict(zip(header, (c.value for c in r))) for r in ws.iter_rows(min_row=2)]
     assert [r["customer_id"] for r in rows] == ["C6", "C1", "C8"]
     assert rows[1]["overdue_amount_base"] == pytest.approx(1500.50)

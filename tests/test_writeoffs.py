@@ -20,7 +20,7 @@ from ar_xl.cli import main
 from ar_xl.engine import writeoffs as engine
 from ar_xl.errors import InputError
 from ar_xl.workbook import xlsx
-from helpers import frame, seeded
+from helpers import header_names, frame, seeded
 from test_macros import _remote_engine  # noqa: F401  (autouse: the ribbon test runs on xlwings' remote engine)
 
 INVOICES = ([
@@ -74,7 +74,7 @@ def _type(path, writeoff_id, **cells):
     """Type values in a WriteOffs row, as a person would in Excel."""
     w = openpyxl.load_workbook(path)
     ws = w["WriteOffs"]
-    header = [c.value for c in ws[1]]
+    header = header_names(ws)
     r = [ws.cell(i, 1).value for i in range(1, ws.max_row + 1)].index(writeoff_id) + 1
     for k, v in cells.items():
         ws.cell(r, header.index(k) + 1).value = v

@@ -12,8 +12,9 @@ Server / Lite register the same functions.
 Conventions for every function
 ------------------------------
 * ``invoices`` is the Invoices table *with its header row*, e.g.
-  ``Invoices[#All]``; headers match ignoring case, spaces and underscores;
-  blank trailing rows are ignored.
+  ``Invoices[#All]``; headers are the workbook's ("Invoice ID", "Due date") or the
+  canonical names (``invoice_id``), matched ignoring case, spaces, underscores and
+  parentheses; blank trailing rows are ignored.  Tables spill with the workbook's headers.
 * Dates may be real dates, Excel serial numbers, or text (``2026-03-31``,
   ``31-03-2026``, ``31.03.2026``, ``31/03/2026``: day first).
 * ``config`` is the optional Config table with its header row

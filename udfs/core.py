@@ -10,7 +10,9 @@ of its functions calls one function here.  This layer
 * calls the engine (``ar_xl.engine.aging``, ``ar_xl.engine.kpi``);
 * turns the result back into plain Excel values: money as numbers with two
   decimals (cents / 100), dates as ``datetime.date``, ``bool``, ``int``,
-  ``str``; a table is a list of rows with a header row;
+  ``str``; a table is a list of rows with a header row, the workbook's human headers where its
+  columns are the tables' ("Open amount (base)"); a range handed over may have those headers or
+  the canonical names (``frames.coerce``);
 * never raises: bad input becomes one readable error string such as
   ``#VALUE! Invoices row 5, column due_date: not a date: 'soon'`` (row 1 of
   the range is its header row, so for a table starting in A1 the row number
@@ -25,7 +27,7 @@ import pandas as pd
 
 from ar_xl import clock
 from ar_xl import config as config_mod
-from ar_xl import frames
+from ar_xl import frames, schema
 from ar_xl.dates import parse_date
 from ar_xl.engine import aging, kpi
 from ar_xl.errors import InputError
@@ -160,8 +162,9 @@ def _cell(v: object) -> object:
 
 
 def frame_to_rows(frame: pd.DataFrame, money: list[str]) -> list[list]:
-    """Header row + body rows; ``money`` columns (cents) become numbers with two decimals."""
-    out = [list(frame.columns)]
+    """Header row + body rows; ``money`` columns (cents) become numbers with two decimals.  A column the
+    workbook's tables define spills under its human header (``schema.header_of``: "Customer ID")."""
+    out = [[schema.header_of(c) for c in frame.columns]]
     cols = []
     for c in frame.columns:
         s = frame[c]

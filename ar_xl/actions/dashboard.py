@@ -54,6 +54,7 @@ def run(book: Book, as_of: dt.date | None = None, confirm_fx: bool = False) -> D
     change = DashboardChange("refresh_dashboard", figures=figures, labels=tuple(labels), fx_note=aged.fx_note)
     change.tables = dict(aged.tables)
     change.extra_columns = dict(aged.extra_columns)
+    change.titles = dict(aged.titles)
     change.warnings = list(aged.warnings)
     change.audit = [dict(r, action="refresh_dashboard", run_id=change.run_id) for r in aged.audit]
     change.log(book.user, "Dashboard", "*", "kpis", None,

@@ -18,7 +18,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from .. import clock, frames, fxrates
+from .. import clock, frames, fxrates, schema
 from ..book import Book, Change
 from ..engine import aging, disputes, interest, owners, states, trends
 from ..engine import dashboard as dash_engine
@@ -45,7 +45,6 @@ def aging_table(book: Book, as_of: dt.date, edges=None, basis=None) -> tuple[pd.
     out = items.drop(columns=["bucket_no", "invoice_date"])
     keep = np.flatnonzero(inv["open_amount"].to_numpy(dtype=np.int64, na_value=0) != 0)
     out.insert(out.columns.get_loc("disputed") + 1, "state", state[keep])
-    out.insert(0, "as_of", pd.Timestamp(as_of))
     cents, known, missing = accrued_interest(book, out, as_of)
     shown = pd.array(cents, dtype="Int64")
     shown[~known] = pd.NA  # a missing rate is never guessed: the cell stays empty
@@ -108,6 +107,7 @@ def run(book: Book, as_of: dt.date | None = None, confirm_fx: bool = False, also
     table, labels = aging_table(book, as_of)
     change.tables["Aging"] = table
     change.extra_columns["Aging"] = labels
+    change.titles["Aging"] = schema.title(schema.AGING, as_of)  # the as-of date, once, above the table
     change.warnings = book.warnings
     missing = table.attrs.get("interest_missing", ())
     if missing:

@@ -1,4 +1,5 @@
-"""``ar-xl init``, ``demo``, ``age`` and ``refresh``: making a workbook and aging its open items."""
+"""``ar-xl init``, ``demo``, ``age``, ``refresh`` and ``upgrade``: making a workbook, aging its open items,
+and bringing an older workbook's layout up to date."""
 from __future__ import annotations
 
 import datetime as dt
@@ -83,8 +84,13 @@ def cmd_refresh(a) -> int:
 CONFIRM_FX_HELP = "use FX rates that moved more than Config fx_max_move times since the last run"
 
 
+def cmd_upgrade(a) -> int:
+    from ..actions import upgrade
+    return act(a.workbook, upgrade.run)
+
+
 def add_verbs(sub) -> None:
-    """init, demo, age, refresh."""
+    """init, demo, age, refresh, upgrade."""
     s = sub.add_parser("init", help="create an empty collections workbook")
     s.add_argument("workbook", help="the new workbook's file name (.xlsx, or .xlsm for a macro-enabled one)")
     s.add_argument("--force", action="store_true", help=FORCE_HELP)
@@ -117,3 +123,8 @@ def add_verbs(sub) -> None:
     s.add_argument("--as-of", type=date_arg, default=None, metavar="DATE", help=AS_OF_HELP)
     s.add_argument("--confirm-fx", action="store_true", help=CONFIRM_FX_HELP)
     s.set_defaults(fn=cmd_refresh)
+
+    s = sub.add_parser("upgrade", help="rewrite a workbook written by an older ar-xl with today's layout: human "
+                                       "headers, Aging's as-of date as its title; no data changes")
+    s.add_argument("workbook", help=WORKBOOK_HELP)
+    s.set_defaults(fn=cmd_upgrade)

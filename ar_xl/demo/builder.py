@@ -275,6 +275,7 @@ def generate(path: str | Path, as_of: dt.date | None = None, seed: int = 7, cust
         changes = out if isinstance(out, list) else [_apply(book, out)]
         for ch in changes:
             final.extra_columns.update(ch.extra_columns)
+            final.titles.update(ch.titles)
         result.changes.append((step.name, changes))
     final.tables = {name: book.tables[name] for name in book.touched}  # type: ignore[attr-defined]
     dash = result.changes[-1][1][-1]

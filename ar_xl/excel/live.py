@@ -112,6 +112,7 @@ def _own_formulas(t: schema.Table, rng, header: list[str], values) -> dict[int, 
     formulas in its payload (there a person's formula column is written back as its values).
     ``range.formula`` also gives text constants, so text that merely starts with ``=`` (its
     value is that same text) is not a formula and stays text."""
+    header = t.canonical(header)
     own = [j for j, h in enumerate(header) if cells.kind_of(t, h) == cells.OWN]
     if not own or not t.key:
         return {}
@@ -179,7 +180,7 @@ def plan_table(t: schema.Table, body: pd.DataFrame, old_header: list[str], extra
     height, width = max(new_rows, old_rows), max(new_cols, old_cols)
     block = [[None] * width for _ in range(height)]
     for j, name in enumerate(header):
-        block[0][j] = text_cell(name)
+        block[0][j] = text_cell(t.header(name))  # the human header (``schema``)
         for i, v in enumerate(columns[j]):
             block[1 + i][j] = v
     if formulas and n:
@@ -212,7 +213,7 @@ def save(xw_book, book: Book, change: Change) -> dict[str, pd.DataFrame]:
         if place is not None:
             sheet, tbl, row, col, old_rows, old_cols, old_header = place
         else:
-            sheet, tbl, row, col, old_rows, old_cols, old_header = None, None, 1, 1, 0, 0, []
+            sheet, tbl, row, col, old_rows, old_cols, old_header = None, None, 1 + t.title_rows, 1, 0, 0, []
         block, new_rows, new_cols, formats = plan_table(t, body, old_header, change.extra_columns.get(t.name, []),
                                                          old_rows, old_cols,
                                                          getattr(book, "formulas", {}).get(t.name))
@@ -220,7 +221,11 @@ def save(xw_book, book: Book, change: Change) -> dict[str, pd.DataFrame]:
     for t, sheet, tbl, row, col, block, new_rows, new_cols, formats in plans:
         if sheet is None:
             sheet = _sheet_for(xw_book, t.sheet_name)
+        title = change.titles.get(t.name) if t.title_rows and row > t.title_rows else None
         with sheet_setup.lifted(sheet):  # Aging and Audit are protected against typing, not against us
+            if title is not None:  # Aging's as-of date, above the table (a table of an older workbook at A1
+                # has no room for it: ``ar-xl upgrade`` or a refresh through the file moves it down)
+                sheet.range((row - t.title_rows, col)).value = text_cell(title)
             table_range = sheet.range((row, col)).resize(new_rows, new_cols)
             if tbl is None:
                 sheet.range((row, col)).resize(len(block), len(block[0])).value = block

@@ -90,7 +90,7 @@ def _functions_sheet(ws) -> None:
     from openpyxl.styles import Alignment, Font
     from openpyxl.worksheet.table import Table, TableStyleInfo
     udfs = udf_vba.read_udfs(_udf_path())
-    ws.append(["function", "arguments", "returns"])
+    ws.append(["Function", "Arguments", "Returns"])
     for u in udfs:
         args = ", ".join(f"[{name}]" if optional else name for name, vba, optional in u.args if vba is None)
         ws.append([u.name, f"{u.name}({args})", " ".join(u.doc.split())])

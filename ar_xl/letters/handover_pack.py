@@ -81,7 +81,7 @@ def workbook(parts: dict[str, pd.DataFrame], summary: list[tuple[str, object, st
         cols = [c for c in t.names if c in frame.columns]
         sh = wb.create_sheet(name)
         for j, c in enumerate(cols, start=1):
-            _put(sh, 1, j, c, "text")
+            _put(sh, 1, j, t.header(c), "text")  # the header the workbook shows ("Invoice ID")
             sh.cell(1, j).font = Font(bold=True)
             sh.column_dimensions[get_column_letter(j)].width = max(10, min(40, t.column(c).width))
         for i, rec in enumerate(frame[cols].itertuples(index=False), start=2):

@@ -84,11 +84,11 @@ def cell_values(values: pd.Series, kind: str, text=clean_text) -> list:
 
 
 def table_header(t: schema.Table, old_header: list[str], body: pd.DataFrame, extras: list[str]) -> list[str]:
-    """The header a table is written with: the columns it already has (a person's extra
-    columns kept, in their order, known ones under their canonical names), then any
-    schema columns it lacks.  A dynamic table (Aging) is its columns plus ``extras``."""
+    """The columns a table is written with, by canonical name: the columns it already has (a person's
+    extra columns kept, in their order, known ones (by name or human header) under their canonical
+    names), then any schema columns it lacks.  A dynamic table (Aging) is its columns plus ``extras``.
+    The header row shows ``t.shown`` of these (human headers; see ``schema``)."""
     if t.dynamic:
         return t.names + list(extras or [c for c in body.columns if c not in t.names])
-    canon_known = {schema.canon(n): n for n in t.names}
-    ordered = [canon_known.get(schema.canon(h), h) for h in old_header if h]
+    ordered = [t.known(h) or h for h in old_header if h]
     return ordered + [n for n in t.names if n not in ordered]

@@ -65,7 +65,9 @@ class Grid:
 
 
 def label(column: str) -> str:
-    return column.replace("_", " ")
+    """A section's column as its header shows it: the workbook tables' header ("Invoice ID"), else derived
+    the same way ("Median days late")."""
+    return schema.header_of(column, derive=True)
 
 
 def _shown_length(v) -> int:

@@ -31,10 +31,12 @@ PIVOT_ROW = 32
 
 @dataclass
 class _Source:
-    """One Excel table a pivot reads: its header and the values of its cells."""
+    """One Excel table a pivot reads: its columns (canonical names, ``schema.Table.known``), the header
+    cells as the table shows them (the pivot cache's field names must be those), and its cells' values."""
 
     name: str
     header: list[str]
+    shown: list[str]
     frame: pd.DataFrame
     cache: CacheDefinition | None = None
     axis_items: dict[str, list] = field(default_factory=dict)
@@ -81,14 +83,14 @@ def _ordered(values: pd.Series, order: list[str] | None = None) -> list[str]:
 
 def _make_cache(src: _Source, axis_order: dict[str, list[str] | None], cache_id: int) -> None:
     fields = []
-    for h in src.header:
+    for h, shown in zip(src.header, src.shown):
         if h in axis_order:
             vals = _ordered(_cell_texts(src.frame, h) if len(src.frame) else pd.Series([], dtype=object),
                             axis_order[h])
             src.axis_items[h] = vals
-            fields.append(CacheField(name=h, numFmtId=0, sharedItems=_shared(vals)))
+            fields.append(CacheField(name=shown, numFmtId=0, sharedItems=_shared(vals)))
         else:
-            fields.append(CacheField(name=h, numFmtId=0, sharedItems=SharedItems()))
+            fields.append(CacheField(name=shown, numFmtId=0, sharedItems=SharedItems()))
     src.cache = CacheDefinition(
         refreshOnLoad=True, saveData=False, createdVersion=6, refreshedVersion=6, minRefreshableVersion=3,
         refreshedBy="ar-xl", recordCount=0,
@@ -280,13 +282,14 @@ def _pivots(wb, ws, tables: dict[str, pd.DataFrame], labels: list[str], currency
     next_id = max(used_ids, default=0) + 1
     sources: dict[str, _Source] = {}
     for name in ("Aging", "Disputes", "Matches"):
-        header = _table_header(wb, name)
-        if header is None:
+        shown = _table_header(wb, name)
+        if shown is None:
             continue
+        header = schema.table(name).canonical(shown)
         frame = tables.get(name)
         if frame is None:
             frame = pd.DataFrame(columns=header)
-        sources[name] = _Source(name, header, frame)
+        sources[name] = _Source(name, header, shown, frame)
     axis = {
         "Aging": {"collector": None, "bucket": list(labels), "customer_name": None},
         "Disputes": {"reason": None, "status": list(schema.DISPUTE_STATUSES)},
@@ -334,7 +337,7 @@ def _pivots(wb, ws, tables: dict[str, pd.DataFrame], labels: list[str], currency
                                              top=TOP_N, row_order=list(top.index))
         ws.add_pivot(pt)
         if prefill:
-            _put(ws, r0, c0, "bucket")
+            _put(ws, r0, c0, src.shown[src.header.index("bucket")])  # the page field's name
             _put(ws, r0, c0 + 1, "(Multiple Items)")
             _prefill_list(ws, r0 + 2, c0, data_caption=caption, row_caption="Customer", rows=list(top.index),
                           values=top, fmt=fmt_money, money=True)

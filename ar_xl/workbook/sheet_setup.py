@@ -2,8 +2,9 @@
 
 **Print set-up** (every table sheet): landscape A4, fitted to one page wide (as many pages tall as it
 needs), the header row repeated on every page, narrow margins; the page header names the sheet (left)
-and the day it was printed (right), the footer gives ``Page N of M``.  A sheet's own as-of date is in its
-``as_of`` column (Aging, Worklist), which prints on every row.
+and the day it was printed (right), the footer gives ``Page N of M``.  The Aging sheet's as-of date is its
+title line above the table ("Aging as of 1 December 2026"), repeated on every page with the header; the
+Worklist's is in its ``as_of`` column, which prints on every row.
 
 **Conditional formats** (Excel evaluates them, so they follow every refresh without being rewritten):
 
@@ -25,6 +26,8 @@ team leads refresh its PivotTables with Data > Refresh All.
 
 All three are laid only when the table is created (a new workbook, or a table added to an older one): what a
 person changes afterwards (another paper size, their own colours) is theirs and the shell never touches it.
+The one exception is an older workbook's Aging at A1, moved down once under its title line: its sheet is laid
+anew for the new place (``xlsx._write_table``).
 """
 from __future__ import annotations
 
@@ -59,14 +62,15 @@ VALUES = {
 """(table, column) -> {value: colour}."""
 
 
-def print_setup(ws, header_row: int = 1) -> None:
-    """Landscape, one page wide, the header row on every page, sheet name / date / page numbers."""
+def print_setup(ws, header_row: int = 1, title_rows: int = 0) -> None:
+    """Landscape, one page wide, the header row (and the title above it) on every page, sheet name /
+    date / page numbers."""
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0  # as many pages tall as the rows need
-    ws.print_title_rows = f"{header_row}:{header_row}"
+    ws.print_title_rows = f"{max(1, header_row - title_rows)}:{header_row}"
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top = ws.page_margins.bottom = 0.6
     ws.page_margins.header = ws.page_margins.footer = 0.25
@@ -133,9 +137,10 @@ def protect(ws) -> None:
     p.selectLockedCells = p.selectUnlockedCells = False
 
 
-def prepare(ws, table: str, header: list[str], min_row: int = 1, min_col: int = 1) -> None:
-    """Print set-up, conditional formats and (derived tables) protection of a table sheet just created."""
-    print_setup(ws, min_row)
+def prepare(ws, table: str, header: list[str], min_row: int = 1, min_col: int = 1, title_rows: int = 0) -> None:
+    """Print set-up, conditional formats and (derived tables) protection of a table sheet just created
+    (``header``: the columns' canonical names; ``title_rows``: the title lines above the header)."""
+    print_setup(ws, min_row, title_rows)
     conditional_formats(ws, table, header, min_row, min_col)
     if table in PROTECTED:
         protect(ws)

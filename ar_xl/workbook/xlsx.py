@@ -4,6 +4,11 @@
 Excel Table (ListObject) with its header, number and date formats, a frozen
 header row, drop-downs on status-like columns and the Config defaults.
 
+Header cells show each column's human header (``schema.Column.header``: "Open amount (base)"); the
+frames keep the canonical names (``open_amount_base``), and a table of an older workbook with those
+names as headers reads the same and gets the human headers when it is written (``cells.table_header``,
+``schema.Table.known``).  Aging's as-of date is its title line above the table (``Change.titles``).
+
 ``load`` reads every known table into a ``Book``; ``save`` writes a ``Change``
 back in one go, to a temporary file that then replaces the workbook, so a
 failure part-way leaves the file as it was.  The lock, the check that the file
@@ -22,6 +27,7 @@ from pathlib import Path
 import numpy as np
 import openpyxl
 import pandas as pd
+from openpyxl.formatting.formatting import ConditionalFormattingList
 from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table as XlTable, TableStyleInfo
@@ -78,7 +84,8 @@ def create(path: str | Path, overwrite: bool = False, config_rows: pd.DataFrame 
         body = config_rows if (t.name == "Config") else None
         if t.name == "Config" and body is None:
             body = config_mod.default_rows()
-        _write_table(ws, None, t, frames.empty_frame(t) if body is None else body, [])
+        _write_table(ws, None, t, frames.empty_frame(t) if body is None else body, [],
+                     schema.title(t) if t.title_rows else None)
     if path.suffix.lower() == ".xlsm":  # Excel opens an .xlsm only with the macro-enabled content type
         from .macro_enabled import mark_macro_enabled
         mark_macro_enabled(wb)
@@ -88,14 +95,14 @@ def create(path: str | Path, overwrite: bool = False, config_rows: pd.DataFrame 
 
 def _add_validations(ws, t: schema.Table, header: list[str]) -> None:
     """The table's drop-downs, laid anew on its columns; drop-downs a person added elsewhere stay."""
-    ours = {c.name for c in t.columns if c.choices}
+    ours = {c.name for c in t.columns if c.choices} | {c.header for c in t.columns if c.choices}
     ws.data_validations.dataValidation = [
         dv for dv in ws.data_validations.dataValidation if not (dv.type == "list" and dv.errorTitle in ours)]
     for c in t.columns:
         if c.choices and c.name in header:
             letter = get_column_letter(header.index(c.name) + 1)
             dv = DataValidation(type="list", formula1='"' + ",".join(c.choices) + '"', allow_blank=True,
-                                showErrorMessage=True, errorTitle=c.name,
+                                showErrorMessage=True, errorTitle=c.header,
                                 error=f"Choose one of: {', '.join(c.choices)}")
             dv.add(f"{letter}2:{letter}1048576")
             ws.add_data_validation(dv)
@@ -231,6 +238,7 @@ def save(book: Book, change: Change, path: str | Path | None = None, layout=None
     merged = change.merged(book)
     before = {ws.title: ws for ws in wb.worksheets}
     owned = set()
+    moved = set()  # sheets whose table moved down for its title: written whole (panes, print titles, colours)
     inside = {}  # sheet -> a range holding all of its cells as the file has them (see ``package.keeper``)
     rewritten = []
     for name, body in merged.items():
@@ -239,17 +247,19 @@ def save(book: Book, change: Change, path: str | Path | None = None, layout=None
         if ws is None:
             ws = wb[t.sheet_name] if t.sheet_name in wb.sheetnames else wb.create_sheet(t.sheet_name)
         extras = change.extra_columns.get(t.name, [])
-        written = _write_table(ws, tbl, t, body, extras)
+        written = _write_table(ws, tbl, t, body, extras, change.titles.get(t.name))
         if written is None:
             continue
         rewritten.append(t.name)
+        if getattr(ws, "_arxl_moved", False):
+            moved.add(ws.title)
         if written:
             r = xlsx_fast.raw_of(ws)
             inside[ws.title] = (r.bounds, r, r._xml)
         owned.add(ws.title)
     if layout is not None:
         layout(wb, merged)
-    laid_out = {ws.title for ws in wb.worksheets if before.get(ws.title) is not ws}
+    laid_out = {ws.title for ws in wb.worksheets if before.get(ws.title) is not ws} | moved
     # a sheet's cells are still the table alone, as written (no layout step touched them)
     inside = {ws.title: inside[ws.title][0] for ws in wb.worksheets
               if ws.title in inside and inside[ws.title][0] is not None and ws.title in owned
@@ -306,14 +316,27 @@ def _cell_value(ws, row: int, col: int):
         return ws.cell(row, col).value
 
 
-def _write_table(ws, tbl, t: schema.Table, body: pd.DataFrame, extras: list[str]) -> bool | None:
+def _write_table(ws, tbl, t: schema.Table, body: pd.DataFrame, extras: list[str], title: str | None = None
+                 ) -> bool | None:
     """Write the table's header and body on ``ws``; True when written as XML (``xlsx_fast.write_table``),
-    None when the file holds exactly this table already (nothing written: the sheet is not rewritten)."""
-    header = _header_for(t, tbl, ws, body, extras)
+    None when the file holds exactly this table already (nothing written: the sheet is not rewritten).
+
+    ``title``: the title line of a table with ``title_rows`` (Aging), written ``title_rows`` rows above
+    the header; a table of an older workbook that has no room for it above is moved down (its sheet's
+    print set-up and colours are laid anew for the new place)."""
+    header = _header_for(t, tbl, ws, body, extras)  # canonical names; the cells show ``t.shown(header)``
+    shown = t.shown(header)
+    moved_from = None
     if tbl is not None:
         min_col, min_row, old_max_col, old_max_row = range_boundaries(tbl.ref)
+        if title is not None and t.title_rows and min_row <= t.title_rows:
+            moved_from, min_row = min_row, 1 + t.title_rows
     else:
-        min_col, min_row, old_max_col, old_max_row = 1, 1, len(header), 1
+        min_col, min_row, old_max_col, old_max_row = 1, 1 + t.title_rows, len(header), 1 + t.title_rows
+    if title is not None and not t.title_rows:
+        title = None
+    top = min_row - t.title_rows if title is not None else min_row  # the first row the table's cells use
+    title_cell = (top, min_col, title) if title is not None else None
     n = len(body)
     ncols = len(header)
     kinds = {name: cells.kind_of(t, name) for name in header}
@@ -326,22 +349,30 @@ def _write_table(ws, tbl, t: schema.Table, body: pd.DataFrame, extras: list[str]
         xml = None
         if all(f is not None for f in formats):  # (a person's own column needs every cell's style: later)
             try:
-                xml = xlsx_fast.table_xml(ws, min_row, min_col, header, columns, kind_list, formats)
+                xml = xlsx_fast.table_xml(ws, min_row, min_col, shown, columns, kind_list, formats,
+                                          title=title_cell)
             except xlsx_fast.Unsupported:
                 xml = None
-            if xml is not None and tbl is not None and xlsx_fast.same_cells(ws, xml) \
+            if xml is not None and tbl is not None and moved_from is None and xlsx_fast.same_cells(ws, xml) \
                     and _table_same(ws, tbl, t, header, min_row, min_col, n):
                 return None  # the file has this table already, cell for cell: its sheet stays as it is
-            fits = xml is not None and xlsx_fast.can_write(ws, min_row, min_col, last_col, old_max_row, xml, ncols)
+            fits = xml is not None and xlsx_fast.can_write(ws, top, min_col, last_col, max(old_max_row, min_row),
+                                                           xml, ncols)
         else:
-            fits = xlsx_fast.can_write(ws, min_row, min_col, last_col, old_max_row)
+            fits = xlsx_fast.can_write(ws, top, min_col, last_col, max(old_max_row, min_row))
         if fits:
-            xlsx_fast.write_table(ws, min_row, min_col, header, columns, kind_list, formats, xml=xml)
-            _finish_table(ws, tbl, t, header, min_row, min_col, n)
+            xlsx_fast.write_table(ws, min_row, min_col, shown, columns, kind_list, formats, xml=xml, title=title_cell)
+            _finish_table(ws, tbl, t, header, min_row, min_col, n, moved=moved_from is not None)
             return True
     xlsx_fast.materialize(ws)
+    if moved_from is not None:  # the old table's rows above the new header: emptied (the title goes on top)
+        for r in range(moved_from, min_row):
+            for c in range(min_col, max(old_max_col, min_col + ncols - 1) + 1):
+                ws.cell(r, c).value = None
+    if title_cell is not None:
+        _title(ws, *title_cell)
     # header
-    for j, name in enumerate(header):
+    for j, name in enumerate(shown):
         ws.cell(min_row, min_col + j, name)
     # body, column by column
     for j, name in enumerate(header):
@@ -368,8 +399,19 @@ def _write_table(ws, tbl, t: schema.Table, body: pd.DataFrame, extras: list[str]
     for c in range(min_col + ncols, old_max_col + 1):
         for r in range(min_row, old_max_row + 1):
             ws.cell(r, c).value = None
-    _finish_table(ws, tbl, t, header, min_row, min_col, n)
+    _finish_table(ws, tbl, t, header, min_row, min_col, n, moved=moved_from is not None)
     return False
+
+
+TITLE_FONT = xlsx_fast.TITLE_FONT
+
+
+def _title(ws, row: int, col: int, text: str) -> None:
+    """The title line above a table (``schema.Table.title_rows``); a font a person gave it stays."""
+    cell = ws.cell(row, col, text)
+    cell.data_type = "s"
+    if not cell.has_style:
+        cell.font = TITLE_FONT
 
 
 def _dv_key(dv) -> bytes:
@@ -385,7 +427,7 @@ def _table_same(ws, tbl, t: schema.Table, header: list[str], min_row: int, min_c
     ref = f"{get_column_letter(min_col)}{min_row}:{get_column_letter(min_col + ncols - 1)}{min_row + max(n, 1)}"
     if tbl.ref != ref or (tbl.autoFilter is not None and tbl.autoFilter.ref != ref):
         return False
-    if [c.name for c in tbl.tableColumns] != header:
+    if [c.name for c in tbl.tableColumns] != t.shown(header):
         return False
     spans = [(d.min, d.max) for d in ws.column_dimensions.values() if d.min and d.max]
     if not all(any(a <= c <= b for a, b in spans) for c in range(min_col, min_col + ncols)):
@@ -395,8 +437,10 @@ def _table_same(ws, tbl, t: schema.Table, header: list[str], min_row: int, min_c
     return [_dv_key(dv) for dv in ws.data_validations.dataValidation] == before
 
 
-def _finish_table(ws, tbl, t: schema.Table, header: list[str], min_row: int, min_col: int, n: int) -> None:
-    """The table object, panes, widths and drop-downs around the cells just written."""
+def _finish_table(ws, tbl, t: schema.Table, header: list[str], min_row: int, min_col: int, n: int,
+                  moved: bool = False) -> None:
+    """The table object, panes, widths and drop-downs around the cells just written; ``moved``: the table
+    was moved down to make room for its title (its sheet's print set-up and colours laid anew)."""
     ncols = len(header)
     last_row = min_row + max(n, 1)
     ref = f"{get_column_letter(min_col)}{min_row}:{get_column_letter(min_col + ncols - 1)}{last_row}"
@@ -404,14 +448,19 @@ def _finish_table(ws, tbl, t: schema.Table, header: list[str], min_row: int, min
         tbl = XlTable(displayName=t.name, ref=ref)
         tbl.tableStyleInfo = _table_style()
         ws.add_table(tbl)
-        sheet_setup.prepare(ws, t.name, header, min_row, min_col)
+        sheet_setup.prepare(ws, t.name, header, min_row, min_col, title_rows=t.title_rows)
     else:
         tbl.ref = ref
         if tbl.autoFilter is not None:
             tbl.autoFilter.ref = ref
+        if moved:
+            ws._arxl_moved = True
+            ws.conditional_formatting = ConditionalFormattingList()
+            sheet_setup.prepare(ws, t.name, header, min_row, min_col, title_rows=t.title_rows)
+    shown = t.shown(header)
     tbl.tableColumns = []
     tbl._initialise_columns()
-    for j, name in enumerate(header):
+    for j, name in enumerate(shown):
         tbl.tableColumns[j].name = name
     # layout
     ws.freeze_panes = f"{get_column_letter(min_col)}{min_row + 1}"
@@ -421,7 +470,7 @@ def _finish_table(ws, tbl, t: schema.Table, header: list[str], min_row: int, min
             width = t.column(name).width
         except KeyError:
             width = 12
-        ws.column_dimensions[letter].width = max(width, len(name) + 3)
+        ws.column_dimensions[letter].width = max(width, len(shown[j]) + 3)
     _add_validations(ws, t, header)
 
 

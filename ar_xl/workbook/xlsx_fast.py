@@ -45,6 +45,7 @@ import pandas as pd
 from defusedxml import ElementTree as SafeET
 from lxml import etree
 from openpyxl.cell.cell import Cell
+from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet._reader import WorksheetReader
@@ -457,6 +458,16 @@ def _style_id(ws, fmt: str) -> int:
     return probe.style_id
 
 
+TITLE_FONT = Font(bold=True, size=14)
+"""The title line above a table (``schema.Table.title_rows``)."""
+
+
+def _title_style(ws) -> int:
+    probe = Cell(ws, row=1, column=1)
+    probe.font = TITLE_FONT
+    return probe.style_id
+
+
 def _text_cell(ref: str, sid: int, v: str) -> str:
     """An inline-string cell; ``sid`` 0 writes no style attribute."""
     node = escape(v)
@@ -572,11 +583,11 @@ def same_cells(ws, xml: bytes) -> bool:
 
 
 def write_table(ws, min_row: int, min_col: int, header: list[str], columns: list[list], kinds: list[str],
-                formats: list[str], xml: bytes | None = None) -> None:
+                formats: list[str], xml: bytes | None = None, title: tuple[int, int, str] | None = None) -> None:
     """Replace the sheet's cells by the table (``table_xml``, or ``xml`` when it was made already)."""
     r = raw_of(ws)
     if xml is None:
-        xml = table_xml(ws, min_row, min_col, header, columns, kinds, formats)
+        xml = table_xml(ws, min_row, min_col, header, columns, kinds, formats, title=title)
     r.xml = xml
     r.cells = None
     r.head = None
@@ -584,10 +595,12 @@ def write_table(ws, min_row: int, min_col: int, header: list[str], columns: list
 
 
 def table_xml(ws, min_row: int, min_col: int, header: list[str], columns: list[list], kinds: list[str],
-              formats: list[str]) -> bytes:
+              formats: list[str], title: tuple[int, int, str] | None = None) -> bytes:
     """The sheet's cells XML holding only the table: header at ``min_row``, one list of cell values per
     column (``xlsx._cell_values``), each cell with its column's number format.  A format of None marks a
-    column a person added: each cell keeps the style it had (a date without one gets a date format)."""
+    column a person added: each cell keeps the style it had (a date without one gets a date format).
+    ``title`` (row, column, text): a title line above the header, in the style its cell had (else bold,
+    ``xlsx.TITLE_FONT``)."""
     r = raw_of(ws)
     wb = ws.parent
     if r.cells is None and all(fmt is not None for fmt in formats):  # the header's styles are all it needs
@@ -615,6 +628,11 @@ def table_xml(ws, min_row: int, min_col: int, header: list[str], columns: list[l
         else:
             body.append(_column(letters[j], rownums, values, kind, _style_id(ws, fmt), epoch, serials))
     out = [f'<row r="{min_row}">' + "".join(head_cells) + "</row>"] if head_cells else []
+    if title is not None:
+        t_row, t_col, text = title
+        ref = f"{get_column_letter(t_col)}{t_row}"
+        s = cells.get((t_row, t_col), (0, "n", ""))[0] or _title_style(ws)
+        out.insert(0, f'<row r="{t_row}">' + _text_cell(ref, s, str(text)) + "</row>")
     for rn, row in zip(rownums, zip(*body)):
         xml = "".join(row)
         if xml:

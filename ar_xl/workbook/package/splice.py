@@ -14,6 +14,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from ... import schema
 from .cells import Rect, _fast_merge, _new_cells, merge_cells, sheet_data
 from .parts import (CT_NS, M, PKG_REL, R_ID, R_NS, REL_CALC_CHAIN, REL_PIVOT_CACHE, REL_TABLE, Package,
                     Unsupported, _bytes, _copy_raw, _Overlay, _resolve, _xml, rels_name)
@@ -31,6 +32,63 @@ _SHEET_ORDER = ["sheetPr", "dimension", "sheetViews", "sheetFormatPr", "cols", "
 
 
 _PLAIN_ROW = re.compile(rb'<row r="([0-9]{1,7})">')
+
+
+def _renamed_refs(text: bytes, table: str, renamed: dict[str, str]) -> bytes:
+    """``text`` (a part's XML or a formula) with every structured reference ``table[...]`` naming a column of
+    ``renamed`` by its new name: ``T[old]``, ``T[[#This Row],[old]]``, ``T[[old]:[other]]``.  The table name
+    is matched ignoring case and only where it starts a name (not ``MyInvoices[``)."""
+    cols = {old.lower(): new for old, new in renamed.items()}
+
+    def col(name: bytes) -> bytes | None:
+        new = cols.get(name.decode("utf-8", "replace").lower())
+        return None if new is None else new.encode("utf-8")
+
+    head = re.compile(rb"(?<![\w.\\])" + re.escape(table.encode()) + rb"\[", re.I)
+    out, pos = [], 0
+    for m in head.finditer(text):
+        if m.start() < pos:
+            continue
+        depth, i = 1, m.end()
+        while i < len(text) and depth:  # the matching bracket (``'`` escapes the next character)
+            c = text[i:i + 1]
+            if c == b"'":
+                i += 1
+            elif c == b"[":
+                depth += 1
+            elif c == b"]":
+                depth -= 1
+            i += 1
+        if depth:
+            continue
+        inner = text[m.end():i - 1]
+        if col(inner) is not None:  # T[old]
+            inner = col(inner)
+        else:
+            inner = re.sub(rb"\[([^\[\]]*)\]", lambda x: b"[" + (col(x.group(1)) or x.group(1)) + b"]", inner)
+        out.append(text[pos:m.end()] + inner + b"]")
+        pos = i
+    out.append(text[pos:])
+    return b"".join(out)
+
+
+def _columns_of(name: str):
+    """``schema.Table.known`` of the table called ``name`` (a table the schema does not define: no column)."""
+    try:
+        return schema.table(name).known
+    except KeyError:
+        return lambda header: None
+
+
+def _title_cell(name: str, ref: Rect) -> list[Rect]:
+    """The title cell of a table with ``schema.Table.title_rows`` (Aging's "Aging as of ..."): the writer's,
+    like the table's range; the rest of the rows above the table stay the person's."""
+    try:
+        rows = schema.table(name).title_rows
+    except KeyError:
+        return []
+    c1, r1 = ref[0], ref[1] - rows
+    return [(c1, r1, c1, r1)] if rows and r1 >= 1 else []
 
 
 def _within(box: Rect, rects: list[Rect]) -> bool:
@@ -85,6 +143,8 @@ class _Splice:
         self.n_shared = None
         self.touched_ids: set[str] = set()
         self.wb_changed = False
+        self.renamed: dict[str, dict[str, str]] = {}
+        """Table -> {old column name: new}: the columns whose header the writer renamed (``_patch_table``)."""
 
     # ------------------------------------------------------------ small helpers
     def _rels_root(self, part: str):
@@ -161,10 +221,15 @@ class _Splice:
                 continue
             n_root, name, n_ref = _table_info(self.n.parts[p])
             rects.append(n_ref)
+            rects += _title_cell(name, n_ref)
             if name in o_tables:
                 op, o_root, o_ref = o_tables[name]
                 rects.append(o_ref)
-                self._patch_table(op, o_root, n_root)
+                rects += _title_cell(name, o_ref)
+                renamed = self._patch_table(op, o_root, n_root, name)
+                if renamed:
+                    self._rename_cache_fields(name, renamed)
+                    self.renamed[name] = renamed
             else:
                 new_tables.append(p)
         # the sheet's skeleton: everything but the cells, from the original
@@ -259,8 +324,11 @@ class _Splice:
         if not len(o_cols):
             skeleton.remove(o_cols)
 
-    def _patch_table(self, part: str, o_root, n_root) -> None:
-        """The original table part with the written range and columns (ids, styles and filters kept)."""
+    def _patch_table(self, part: str, o_root, n_root, name: str = "") -> dict[str, str]:
+        """The original table part with the written range and columns (ids, styles and filters kept).
+        A column whose header the writer renamed (an older workbook's ``open_amount_base`` now "Open amount
+        (base)", ``schema.Table.known``) keeps its id and styles; returns {old name: new name} of those."""
+        renamed: dict[str, str] = {}
         ref = n_root.get("ref")
         o_root.set("ref", ref)
         af = o_root.find(M + "autoFilter")
@@ -272,8 +340,18 @@ class _Splice:
             by_name = {c.get("name"): c for c in (o_cols if o_cols is not None else [])}
             next_id = max([0] + [int(c.get("id") or 0) for c in by_name.values()]) + 1
             fresh = etree.Element(M + "tableColumns")
+            known = _columns_of(name)
+            by_column = {known(n): el for n, el in by_name.items() if known(n) is not None}
             for c in n_cols:
                 old = by_name.get(c.get("name"))
+                if old is None and known(c.get("name")) is not None and known(c.get("name")) in by_column:
+                    old = by_column[known(c.get("name"))]
+                    if old.get("name") in {x.get("name") for x in n_cols}:
+                        old = None  # that column is written under its own name too
+                    else:
+                        renamed[old.get("name")] = c.get("name")
+                        old = deepcopy(old)
+                        old.set("name", c.get("name"))
                 if old is not None:
                     fresh.append(deepcopy(old))
                 else:
@@ -285,12 +363,81 @@ class _Splice:
             else:
                 o_root.append(fresh)
             # filters on columns that moved or left would point at the wrong column
-            if af is not None and [c.get("name") for c in (o_cols if o_cols is not None else [])] != \
+            if af is not None and [renamed.get(c.get("name"), c.get("name"))
+                                   for c in (o_cols if o_cols is not None else [])] != \
                     [c.get("name") for c in fresh]:
                 for fc in af.findall(M + "filterColumn"):
                     af.remove(fc)
         if self.o.parts.get(part) is not None:
             self._put(part, _bytes(o_root))
+        return renamed
+
+    def _renamed_columns(self, o_part: str, n_part: str) -> None:
+        """``_rename_cache_fields`` for the tables of a sheet written whole (no ``_patch_table``)."""
+        o_tables = {}
+        for _, typ, p in self.o.targets(o_part):
+            if typ == REL_TABLE and p in self.o.parts:
+                root, name, _ = _table_info(self.o.parts[p])
+                o_tables[name] = [c.get("name") for c in root.iter(M + "tableColumn")]
+        for _, typ, p in self.n.targets(n_part):
+            if typ != REL_TABLE or p not in self.n.parts:
+                continue
+            root, name, _ = _table_info(self.n.parts[p])
+            if name not in o_tables:
+                continue
+            known = _columns_of(name)
+            new = {known(c.get("name")): c.get("name") for c in root.iter(M + "tableColumn")}
+            renamed = {old: new[known(old)] for old in o_tables[name]
+                       if known(old) is not None and known(old) in new and new[known(old)] != old}
+            if renamed:
+                self._rename_cache_fields(name, renamed)
+                self.renamed[name] = renamed
+
+    def _rename_refs(self, table: str, renamed: dict[str, str]) -> None:
+        """Structured references to ``table``'s renamed columns in the formulas of every sheet, of the tables'
+        calculated columns and of the defined names (``Invoices[[#This Row],[open_amount]]`` becomes
+        ``Invoices[[#This Row],[Open amount]]``), as Excel rewrites them when a header is renamed in it: a
+        person's formula on an older workbook keeps working.  Parts without such a reference stay as
+        they are."""
+        key = table.lower().encode()
+        for part in list(self.o.parts):
+            if not (part.startswith(("xl/worksheets/", "xl/tables/")) and part.endswith(".xml")):
+                continue
+            data = self.out.get(part)
+            if data is None or key + b"[" not in data.lower():
+                continue
+            new = _renamed_refs(data, table, renamed)
+            if new != data:
+                self._put(part, new)
+        dn = self.wb.find(M + "definedNames")
+        for el in (dn if dn is not None else []):
+            text = (el.text or "").encode("utf-8")
+            if key + b"[" in text.lower():
+                new = _renamed_refs(text, table, renamed)
+                if new != text:
+                    el.text = new.decode("utf-8")
+                    self.wb_changed = True
+
+    def _rename_cache_fields(self, table: str, renamed: dict[str, str]) -> None:
+        """The pivot caches reading ``table`` (``<worksheetSource name=...>``, the Dashboard's and a person's
+        own) name its renamed columns as the table now does: a refresh in Excel finds its fields again."""
+        for part in list(self.o.parts):
+            if not (part.startswith("xl/pivotCache/pivotCacheDefinition") and part.endswith(".xml")):
+                continue
+            data = self.out.get(part, self.o.parts[part])
+            if data is None:
+                continue
+            root = _xml(data)
+            src = root.find(f"{M}cacheSource/{M}worksheetSource")
+            if src is None or (src.get("name") or "").lower() != table.lower():
+                continue
+            changed = False
+            for f in root.iter(M + "cacheField"):
+                if f.get("name") in renamed:
+                    f.set("name", renamed[f.get("name")])
+                    changed = True
+            if changed:
+                self._put(part, _bytes(root))
 
     # ------------------------------------------------------------ replaced sheets
     def closure(self, pkg: Package, part: str, stop: set[str]) -> list[str]:
@@ -449,6 +596,9 @@ class _Splice:
         self.keep_selected = active is None or active in replaced
         for name in owned:
             self.patch_sheet(o_by[name][0], n_by[name][0], (inside or {}).get(name))
+        for name in replaced:  # a sheet written whole whose table was there before (Aging moved down)
+            if name in o_by:
+                self._renamed_columns(o_by[name][0], n_by[name][0])
         self.removed = {n for n in replaced if n in o_by}
         for name in self.removed:
             self.remove_sheet(name, o_by[name][0], o_by[name][1])
@@ -458,6 +608,8 @@ class _Splice:
         if replaced:
             self._order_sheets([n for n, _, _ in n_sheets], o_by, imported, o_names, active, replaced)
             self.wb_changed = True
+        for table, renamed in self.renamed.items():
+            self._rename_refs(table, renamed)
         self._calc_chain(owned | replaced, o_by)
         styles = self.styles.xml()
         if self.styles_part and styles is not None:
