@@ -9,6 +9,7 @@ import pytest
 
 from ar_xl.book import Change
 from ar_xl.workbook import frame_cache, xlsx
+from helpers import column
 
 
 @pytest.fixture
@@ -66,8 +67,7 @@ def test_a_persons_edit_is_read_from_the_file(tmp_path, cache, monkeypatch):
     xlsx.load(path)
     wb = openpyxl.load_workbook(path)
     ws = wb["Invoices"]
-    header = [c.value for c in ws[1]]
-    ws.cell(3, header.index("open_amount") + 1, 50.00)  # the person types a new open amount
+    ws.cell(3, column("Invoices", [c.value for c in ws[1]], "open_amount"), 50.00)  # the person types a new open amount
     wb.save(path)
     reads = _reads(monkeypatch)
     book = xlsx.load(path)

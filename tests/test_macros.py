@@ -614,13 +614,13 @@ def test_customer_view_of_the_selected_customer(wb):
     first = next(i for i, row in enumerate(rows) if row[0] == "2026-0001")
     header = rows[first - 1]
     item = dict(zip(header, rows[first]))
-    assert item["open amount"] == 1200.5 and item["days past due"] == 76 and item["due date"] == dt.datetime(2026, 8, 31)
-    assert ws.cell(first + 1, header.index("open amount") + 1).number_format == "#,##0.00;[Red]-#,##0.00"
+    assert item["Open amount"] == 1200.5 and item["Days past due"] == 76 and item["Due date"] == dt.datetime(2026, 8, 31)
+    assert ws.cell(first + 1, header.index("Open amount") + 1).number_format == "#,##0.00;[Red]-#,##0.00"
     assert [row[0] for row in rows if str(row[0]).startswith("2026-")] == ["2026-0001", "2026-0002"] + \
         [f"2026-{m:02d}" for m in range(1, 12)]  # the open items, then the behaviour months
     # the remittance starting with '=' landed as text, never a formula
     pay = next(i for i, row in enumerate(rows) if row[0] == "BNK-1")
-    cell = ws.cell(pay + 1, rows[pay - 1].index("remittance") + 1)
+    cell = ws.cell(pay + 1, rows[pay - 1].index("Remittance") + 1)
     assert cell.value == '=HYPERLINK("http://x") invoice 2026-0001' and cell.data_type == "s"
     assert {a["func"] for a in actions} >= {"addSheet", "setValues", "setNumberFormat", "activateSheet"}
     audit = book.get("Audit")
