@@ -14,6 +14,7 @@ column, so a run either takes all rows or changes nothing.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 
@@ -126,7 +127,7 @@ def coerce(
     repeated_keys(out, table, rows.to_numpy(), source, problems)
     if problems:
         problems.sort(key=lambda p: p.row or 0)  # row by row, columns in table order within a row
-        raise InputError(problems)
+        raise InputError(_as_headed(problems, raw.columns, table))
     result = pd.DataFrame(out, index=pd.RangeIndex(len(df)))
     extras = [c for c in df.columns if c not in table.names]
     for c in extras:
@@ -134,6 +135,23 @@ def coerce(
     result.attrs["rows"] = RowNumbers(rows.to_numpy())
     result.attrs["source"] = source
     return result
+
+
+def _as_headed(problems: list[CellProblem], headers, table: schema.Table) -> list[CellProblem]:
+    """The problems with each column named as the sheet or file heads it, the canonical name beside it
+    when that differs ("column Due date (due_date)", "column Vervaldatum (due_date)")."""
+    seen = {}
+    for h in headers:
+        name = table.known(h)
+        if name is not None and name not in seen:
+            seen[name] = str(h)
+    out = []
+    for p in problems:
+        head = seen.get(p.column or "")
+        if head is not None and head != p.column:
+            p = dataclasses.replace(p, column=f"{head} ({p.column})")
+        out.append(p)
+    return out
 
 
 def repeated_keys(columns: dict[str, pd.Series], table: schema.Table, rows: np.ndarray, source: str,

@@ -76,8 +76,9 @@ def test_bad_rows_are_listed_and_exit_2(tmp_path, capsys):
     p.write_text(CSV.replace("2026-08-31", "someday").replace("100,25", "1OO,25"), encoding="utf-8")
     assert main(["age", "--invoices", str(p), "--as-of", "2026-11-23"]) == 2
     err = capsys.readouterr().err
-    assert "bad.csv, row 2, column due_date: not a date: 'someday'" in err
-    assert "bad.csv, row 3, column open_amount" in err
+    # each column named as the file heads it, the canonical name beside it
+    assert "bad.csv, row 2, column Due Date (due_date): not a date: 'someday'" in err
+    assert "bad.csv, row 3, column Open Amount (open_amount)" in err
     assert "Traceback" not in err
 
 

@@ -77,7 +77,7 @@ def test_a_repeated_invoice_id_in_the_workbook_stops_every_action_and_changes_no
     with pytest.raises(InputError) as err:
         xlsx.load(path)
     assert [str(p) for p in err.value.problems] == [
-        "team.xlsx sheet Invoices, row 5, column invoice_id: invoice_id '2026-0001' is also on row 2; "
+        "team.xlsx sheet Invoices, row 5, column Invoice ID (invoice_id): invoice_id '2026-0001' is also on row 2; "
         "each invoice_id may be on one row only"]
     assert main(["refresh", str(path)]) == 2
     assert "row 5" in capsys.readouterr().err

@@ -113,8 +113,8 @@ def test_bad_cells_are_all_reported_and_nothing_changes(wb):
     with pytest.raises(InputError) as e:
         xlsx.load(wb)
     text = str(e.value)
-    assert "sheet Invoices, row 3, column due_date" in text
-    assert "sheet Invoices, row 4, column open_amount" in text
+    assert "sheet Invoices, row 3, column Due date (due_date)" in text
+    assert "sheet Invoices, row 4, column Open amount (open_amount)" in text
     assert len(e.value.problems) == 2
     assert hashlib.sha256(wb.read_bytes()).hexdigest() == before
 
@@ -206,7 +206,7 @@ def test_rows_sharing_an_invoice_id_stop_an_action_and_nothing_changes(tmp_path)
     ws.cell(4, 1).value = "2026-0005"  # a person typed an id that is already on row 3
     wb.save(path)
     before = hashlib.sha256(path.read_bytes()).hexdigest()
-    with pytest.raises(InputError, match="row 4, column invoice_id: invoice_id '2026-0005' is also on row 3"):
+    with pytest.raises(InputError, match="row 4, column Invoice ID \(invoice_id\): invoice_id '2026-0005' is also on row 3"):
         book = xlsx.load(path)
         xlsx.save(book, plan.create_plan(book, "C1", ["2026-0001"], 2, "2026-12-01", created="2026-11-23"))
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before
