@@ -116,8 +116,8 @@ def test_aging_readable_errors():
     bad[5] = ("CN1", "C1", "Acme", "2026-03-01", 46082.0, "EUR", "-50.005", -50.0, "Ann")
     msg = shell.AR_AGING(bad, AS_OF)
     assert msg.startswith("#VALUE! ")
-    assert "Invoices, row 4, column due_date: not a date: 'soon'" in msg  # range row 4 (header is row 1)
-    assert "Invoices, row 6, column amount: more than two decimals" in msg
+    assert "Invoices, row 4, column Due Date (due_date): not a date: 'soon'" in msg  # range row 4 (header is row 1)
+    assert "Invoices, row 6, column Amount (amount): more than two decimals" in msg
     assert shell.AR_AGING(COM_RANGE, AS_OF, "60,30").startswith("#VALUE! bucket edges must be increasing")
     assert shell.AR_AGING(COM_RANGE, AS_OF, None, "paid").startswith("#VALUE! aging basis must be")
     assert shell.AR_AGING(COM_RANGE, AS_OF, None, None, "region").startswith("#VALUE! group_by must be")
@@ -248,7 +248,7 @@ def test_classic_errors_are_text(classic):
     bad = list(COM_RANGE)
     bad[2] = ("I2", "C1", "Acme", dt.datetime(2026, 2, 28), NA_ERROR, "EUR", 500.0, 250.1, "Ann")
     result = classic("AR_AGING", tuple(bad), AS_OF, MISSING, MISSING, MISSING, MISSING)
-    assert result == [["#VALUE! Invoices, row 3, column due_date: not a date: '#N/A' (use YYYY-MM-DD)"]]
+    assert result == [["#VALUE! Invoices, row 3, column Due Date (due_date): not a date: '#N/A' (use YYYY-MM-DD)"]]
 
 
 def test_classic_scalar_functions(classic):
@@ -343,7 +343,7 @@ def test_server_scalar_functions_and_errors(server):
     bad = [list(r) for r in invoices]
     bad[1][4] = "tomorrow"
     assert server("AR_AGING", bad, [[46112]], None, None, None, None) == [
-        ["#VALUE! Invoices, row 2, column due_date: not a date: 'tomorrow' (use YYYY-MM-DD)"]]
+        ["#VALUE! Invoices, row 2, column Due Date (due_date): not a date: 'tomorrow' (use YYYY-MM-DD)"]]
 
 
 def test_server_function_metadata(server):
