@@ -374,7 +374,7 @@ def test_a_bad_cell_is_reported_with_sheet_row_and_column_and_nothing_is_written
     actions = xw_book.json()["actions"]
     assert [a["func"] for a in actions] == ["alert"]
     prompt = _critical(actions)
-    assert f"collections.xlsx sheet Invoices, row {r}, column open_amount" in prompt
+    assert f"collections.xlsx sheet Invoices, row {r}, column Open amount (open_amount)" in prompt
 
 
 def test_an_unexpected_failure_is_an_alert_not_a_traceback(wb, monkeypatch, tmp_path):
