@@ -97,7 +97,8 @@ new finds what the run found.
 from __future__ import annotations
 
 from .commitments import installment_named
-from .driver import AMBIGUITY_MARGIN, COLUMNS, MAX_PASSES, MAX_SUGGESTIONS, match
+from .decide import AMBIGUITY_MARGIN, MAX_SUGGESTIONS
+from .driver import COLUMNS, MAX_PASSES, match
 from .fit import FITS, MAX_WINDOWS
 from .options import Option
 from .score import SCORES

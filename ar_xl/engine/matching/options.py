@@ -52,6 +52,8 @@ class Option:
     payer_kind: str = ""
     payer_note: str = ""
     conflict: bool = False
+    same_amount: bool = True
+    """(a possible duplicate) The settled invoice was for the amount of this payment."""
     score: float = 0.0
     flags: set = field(default_factory=set)
     notes: list = field(default_factory=list)

@@ -18,6 +18,7 @@ SCORES = {
     # payer
     "payer:iban": 0.40, "payer:name97": 0.40, "payer:name93": 0.35, "payer:name88": 0.25, "payer:name80": 0.12,
     "payer:conflict": -0.50,        # the payer is known to be another customer
+    "payer:third_party": -0.05,     # the payer pays for this customer (Customers.pays_for): one step removed
     # amount
     "amount:exact": 0.35, "amount:tolerance": 0.35, "amount:subset": 0.35,
     "amount:over": 0.15, "amount:partial": 0.05, "amount:fifo": 0.0,
@@ -43,17 +44,12 @@ _STRENGTH_WORD = {
 
 
 def _payer_score(kind: str) -> float:
-    return SCORES.get("payer:" + kind, 0.0) if kind else 0.0
-
-
-def _name_kind(score: float) -> str:
-    if score >= 97:
-        return "name97"
-    if score >= 93:
-        return "name93"
-    if score >= 88:
-        return "name88"
-    return "name80"
+    """``iban``, ``name97`` …; ``third:<kind>`` for a customer the payer pays for (``pays_for``)."""
+    if not kind:
+        return 0.0
+    if kind.startswith("third:"):
+        return SCORES.get("payer:" + kind[6:], 0.0) + SCORES["payer:third_party"]
+    return SCORES.get("payer:" + kind, 0.0)
 
 
 def _score(o: Option) -> float:
@@ -140,6 +136,8 @@ def _rule(o: Option) -> str:
         head = "plan"
     elif o.ref_strength:
         head = "ref"
+    elif o.payer_kind.startswith("third:"):
+        head = "third"
     elif o.payer_kind == "iban":
         head = "iban"
     elif o.payer_kind:
