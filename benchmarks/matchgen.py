@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import math
 import os
 import random
 import sys
@@ -345,6 +346,31 @@ SCENARIOS = [
 TRAPS = {"trap_same_amount", "trap_other_customer", "trap_garbage"}
 
 
+COINCIDENCE = 0.05
+"""A set of invoices paid without a reference is labelled matchable only when fewer than this many other sets
+of 1..6 of the customer's open items are expected to add up to the payment by chance."""
+
+
+def coincidental_sets(amounts: list[int], target: int, kmax: int = 6) -> float:
+    """Expected number of sets of 1..``kmax`` of ``amounts`` (cents) summing exactly to ``target``: for each
+    size k, the number of k-sets times the density (per cent) of a k-set's sum at ``target``, with the sum of
+    a random k-set taken as normal (mean and variance of sampling k items without replacement)."""
+    n = len(amounts)
+    if n == 0:
+        return 0.0
+    a = np.asarray(amounts, dtype=float)
+    mu, var = a.mean(), a.var()
+    total = 0.0
+    for k in range(1, min(kmax, n) + 1):
+        sets = math.comb(n, k)
+        sd = math.sqrt(max(k * var * (n - k) / max(n - 1, 1), 0.0))
+        if sd < 1:
+            continue
+        z = (target - k * mu) / sd
+        total += sets * math.exp(-0.5 * z * z) / (sd * math.sqrt(2 * math.pi))
+    return total
+
+
 @dataclass
 class Dataset:
     customers: pd.DataFrame
@@ -655,6 +681,10 @@ def generate(n_payments: int = 10_000, n_invoices: int = 50_000, seed: int = 7) 
                 if not near:
                     continue
                 chosen = [anchor] + rng.sample(near, min(len(near), rng.randint(1, 5)))
+                # without a reference a set is certain only when no other set of the customer's open items
+                # is likely to add up to the same amount
+                items = [i.open_amount for i in by_cust[cid] if i.currency == anchor.currency and i.open_amount != 0]
+                matchable = coincidental_sets(items, sum(i.open_amount for i in chosen)) < COINCIDENCE
             iban = rng.choice(cust_ibans[cid])
             name = bank_name(rng, cinfo[cid]["customer_name"], cinfo[cid]["country"], rng.random() < 0.5)
             A = sum(i.open_amount for i in chosen)
@@ -662,23 +692,23 @@ def generate(n_payments: int = 10_000, n_invoices: int = 50_000, seed: int = 7) 
             tr = [(i.invoice_id, i.open_amount) for i in chosen]
             used = chosen
         elif scen == "tolerance":
-            cid = pick_customer()
+            discount = rng.random() >= 0.5
+            # an early-payment discount (Config discount_terms "2 % 14 days"): most who deduct it pay an invoice
+            # within the discount period; the rest deduct it late, which is a short payment a person reviews
+            # (an unearned discount, issue 15 §2), never an automatic write-off
+            in_time = discount and rng.random() < 0.85
+            is_early = lambda i: i.open_amount > 0 and 0 <= (value_date - i.invoice_date).days <= 14
+            cid = pick_customer(pred=(lambda c: any(is_early(i) for i in open_of(c))) if in_time else None)
             if cid is None:
                 continue
-            inv = rng.choice([i for i in open_of(cid) if i.open_amount > 0])
+            inv = rng.choice([i for i in open_of(cid) if (is_early(i) if in_time else i.open_amount > 0)])
             iban, name = payer_of(cid)
-            if rng.random() < 0.5:
+            if not discount:
                 short = rng.choice([150, 250, 300, 500, 350, 200, 75])
                 A = inv.open_amount - short
                 ref = ref_variant(rng, inv, rng.choice(["exact", "exact", "sep"]))
                 text = remit(cid, REMIT, ref, A) if rng.random() < 0.6 else remit(cid, NOREF, "", A)
             else:
-                # an early-payment discount (Config discount_terms "2 % 14 days"): most who deduct it pay
-                # within the discount period; the rest deduct it late, which is a short payment a person
-                # reviews (an unearned discount, issue 15 §2), never an automatic write-off
-                early = [i for i in open_of(cid) if i.open_amount > 0 and 0 <= (value_date - i.invoice_date).days <= 14]
-                if early and rng.random() < 0.85:
-                    inv = rng.choice(early)
                 A = inv.open_amount - int(round(inv.open_amount * 0.02))
                 text = remit(cid, DISCOUNT, ref_variant(rng, inv, "exact"), A)
                 if not 0 <= (value_date - inv.invoice_date).days <= 14:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .context import _Ctx
-from .fit import FITS
+from .fit import FITS, _due_spread
 from .options import Option
 from .payer_evidence import PayerEvidence
 from .ref_evidence import STRONG
@@ -67,7 +67,9 @@ def decide(ctx: _Ctx, options: list[Option], payer: PayerEvidence, threshold: fl
         k = o.key()
         if k not in unique or o.score > unique[k].score:
             unique[k] = o
-    ranked = sorted(unique.values(), key=lambda o: (-o.score, ctx.due[o.allocs[0][0]] if o.allocs else 0))
+    # equal scores: the allocation whose items fall due closest together (a payment run), then the oldest
+    ranked = sorted(unique.values(), key=lambda o: (-o.score, _due_spread(ctx, [r for r, _ in o.allocs]),
+                                                     ctx.due[o.allocs[0][0]] if o.allocs else 0))
     best = ranked[0]
     rivals = sum(1 for o in ranked[1:] if o.score >= best.score - AMBIGUITY_MARGIN)
     elsewhere = any(o.customer != best.customer and o.ref_strength in STRONG and o.amount_kind in FITS

@@ -17,6 +17,8 @@ from .subset_sum import MAX_CHANCE, SUBSET_CAP, SUBSET_MAX, SUBSET_MIN, subset_s
 
 MAX_WINDOWS = 4
 """A customer with more than ``SUBSET_CAP`` open items is searched in at most this many runs of items."""
+WINDOW_SOLUTIONS = 6
+"""Sets kept per run of items (and in all) when a customer has too many items for one search."""
 
 
 _STRENGTH_ORDER = {s: i for i, s in enumerate(refs_mod.STRENGTHS)}
@@ -60,22 +62,42 @@ def _pairs(amounts: list[int], target: int, limit: int = 3) -> tuple[list[tuple[
 def _subsets(ctx: _Ctx, rows: list[int], target: int, day: int, kmin: int = SUBSET_MIN,
              kmax: int = SUBSET_MAX) -> tuple[list[list[int]], float, bool]:
     """Sets of open items (rows) summing exactly to ``target``; the chance of such a fit by
-    coincidence; and whether the search covered every item (so "the only such set" holds)."""
-    chance = 0.0
+    coincidence; and whether the search covered every item (so "the only such set" holds).
+
+    Few items: one exhaustive search.  Many: every pair first (exhaustively: a pair is the likelier
+    explanation), then sets of three or more in runs of items by due date (``_windows``), the sets of
+    every run searched kept (a person ranks them; the tightest by due date first)."""
     wins = _windows(ctx, rows, day)
+    if len(wins) == 1:
+        res = subset_sum([ctx.rem[r] for r in rows], target, kmin=kmin, kmax=kmax, max_solutions=3)
+        return [[rows[i] for i in sol] for sol in res.solutions], res.chance, True
+    if kmin <= 1:
+        singles = [r for r in rows if ctx.rem[r] == target]
+        if singles:
+            width = max(1000, abs(int(target)) // 50)
+            near = sum(1 for r in rows if abs(ctx.rem[r] - target) <= width)
+            return [[r] for r in singles[:3]], near / (2 * width + 1), True
+    if kmin <= 2 <= kmax:
+        pairs, pair_chance = _pairs([ctx.rem[r] for r in rows], target)
+        if pairs:
+            return [[rows[a], rows[b]] for a, b in pairs], pair_chance, True
+    chance = 0.0
+    found: list[list[int]] = []
     for cand in wins:
-        res = subset_sum([ctx.rem[r] for r in cand], target, kmin=kmin, kmax=kmax, max_solutions=3)
+        res = subset_sum([ctx.rem[r] for r in cand], target, kmin=max(kmin, 3), kmax=kmax, max_solutions=WINDOW_SOLUTIONS)
         chance += res.chance
-        if res.solutions:
-            sols = [[cand[i] for i in sol] for sol in res.solutions]
-            if len(wins) == 1:
-                return sols, chance, True
-            if res.size <= 2 and kmin <= 2:
-                # a pair: check every pair of the customer's items, not just this run
-                pairs, pchance = _pairs([ctx.rem[r] for r in rows], target)
-                return [[rows[a], rows[b]] for a, b in pairs] or sols, pchance, True
-            return sols, chance, False
-    return [], chance, len(wins) == 1
+        for sol in res.solutions:
+            rows_ = sorted(cand[i] for i in sol)
+            if rows_ not in found:
+                found.append(rows_)
+    found.sort(key=lambda sol: (len(sol), _due_spread(ctx, sol)))
+    return found[:WINDOW_SOLUTIONS], chance, False
+
+
+def _due_spread(ctx: _Ctx, rows) -> int:
+    """Days between the earliest and the latest due date of ``rows`` (a payment run pays items due together)."""
+    dues = [ctx.due[r] for r in rows]
+    return max(dues) - min(dues) if dues else 0
 
 
 def _fit_refs(ctx: _Ctx, c: str, ccy: str, A: int, R: list[int], day: int, deep: bool = True) -> list[Option]:

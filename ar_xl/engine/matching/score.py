@@ -17,7 +17,7 @@ SCORES = {
     "ref:ignored": -0.10,           # an amount-only fit at a customer whose other items are referenced
     # payer
     "payer:iban": 0.40, "payer:name97": 0.40, "payer:name93": 0.35, "payer:name88": 0.25, "payer:name80": 0.12,
-    "payer:conflict": -0.50,        # the payer is known to be another customer
+    "payer:conflict": -0.45,        # the payer is known to be another customer
     "payer:third_party": -0.05,     # the payer pays for this customer (Customers.pays_for): one step removed
     # amount
     "amount:exact": 0.35, "amount:tolerance": 0.35, "amount:subset": 0.35,
