@@ -44,11 +44,14 @@ def fit_amount(ctx: _Ctx, payment: Payment, refs: RefEvidence, payer: PayerEvide
     looked.update(refs.customers(ctx))
     duplicates = settled_named(ctx, payment, refs, payer)
     options = _ref_options(ctx, refs.open, ccy, amount, day, payer.kind)
-    if refs.open and not any(o.amount_kind in FITS_OR_UNEARNED for o in options):
-        for hit in typo_neighbours(ctx, payment, refs):  # each on its own: the one invoice that was meant
+    if refs.found and not any(o.amount_kind in FITS_OR_UNEARNED for o in options):
+        for hit, written in typo_neighbours(ctx, payment, refs):  # each on its own: the one invoice that was meant
             looked.add(ctx.cust[hit.row])
-            options += [o for o in _ref_options(ctx, [hit], ccy, amount, day, (), quick=True)
-                        if o.amount_kind in ("exact", "tolerance") and len(o.allocs) == 1]
+            for o in _ref_options(ctx, [hit], ccy, amount, day, (), quick=True):
+                if o.amount_kind in ("exact", "tolerance") and len(o.allocs) == 1:
+                    # the number written is the customer's own but its amount does not fit, this one's to the cent: a typo
+                    o.typo_fits = ctx.cust[written] == o.customer and o.amount_kind == "exact"
+                    options.append(o)
     fitted = {o.customer for o in options if o.amount_kind in FITS_OR_UNEARNED}
     referenced = {o.customer for o in options} | {o.customer for o in duplicates}
     # amount-only fits: for the customers the payer is (IBAN, a close name, one it pays for); for looser

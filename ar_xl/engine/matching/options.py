@@ -53,6 +53,9 @@ class Option:
     payer_note: str = ""
     conflict: bool = False
     same_amount: bool = True
+    typo_fits: bool = False
+    """A one-digit neighbour of a number the remittance names at the same customer, whose amount fits where
+    the named invoice's does not."""
     """(a possible duplicate) The settled invoice was for the amount of this payment."""
     score: float = 0.0
     flags: set = field(default_factory=set)

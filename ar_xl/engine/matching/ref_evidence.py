@@ -10,9 +10,9 @@ it by a reference (structured, exact or normalised) and the payer is not known t
 a one-digit typo when the payer is known to be its customer and no open invoice is read from the same number.
 One settled only by this same payment (the rest of an overpayment) does not count.
 
-``typo_neighbours(ctx, payment, refs)``: when no option from the named open invoices explains the amount, the
-one-digit neighbours of what was written (a typo that hit another existing number) whose open amount the
-payment pays, within tolerance.
+``typo_neighbours(ctx, payment, refs)``: when no option from the named invoices explains the amount, the
+one-digit neighbours of what was written (a typo that hit another existing number, open or settled) whose
+open amount the payment pays, within tolerance.
 """
 from __future__ import annotations
 
@@ -47,18 +47,19 @@ def read_refs(ctx: _Ctx, payment: Payment) -> RefEvidence:
 
 
 def typo_neighbours(ctx: _Ctx, payment: Payment, refs: RefEvidence) -> list:
-    """``refs.Hit`` (strength ``typo``) on the one-digit neighbours of strong references whose open amount the
-    payment settles exactly or within tolerance."""
-    seen = {h.row for h in refs.open}
+    """``refs.Hit`` (strength ``typo``) on the one-digit neighbours of strong references (to open or settled
+    invoices) whose open amount the payment settles exactly or within tolerance, each with the row of the
+    invoice actually written (``(hit, written_row)``)."""
+    seen = {h.row for h in refs.found}
     near = []
     amount, ccy = payment.amount, payment.currency
-    for h in refs.open:
+    for h in refs.found:
         if h.strength not in STRONG:
             continue
         for r in ctx.index.typo(refs_mod.digit_core(h.via)):
             if r not in seen and ctx.ccy[r] == ccy and 0 <= ctx.rem[r] - amount <= ctx.tolerance(ccy, [r], payment.day):
                 seen.add(r)
-                near.append(refs_mod.Hit(r, "typo", h.via))
+                near.append((refs_mod.Hit(r, "typo", h.via), h.row))
     return near
 
 

@@ -13,6 +13,7 @@ from .subset_sum import MAX_CHANCE
 SCORES = {
     # reference strength (best referenced item used by the allocation)
     "ref:structured": 0.60, "ref:exact": 0.55, "ref:norm": 0.50, "ref:tail": 0.30, "ref:typo": 0.30,
+    "ref:typo_fits": 0.15,          # a neighbour of the customer's named invoice fits the amount it does not
     "ref:several": 0.10,            # two or more references agree with the amount
     "ref:ignored": -0.10,           # an amount-only fit at a customer whose other items are referenced
     # payer
@@ -24,6 +25,7 @@ SCORES = {
     "amount:over": 0.15, "amount:partial": 0.05, "amount:fifo": 0.0,
     "amount:unearned": 0.30,        # short by no more than the terms' discount, paid late (never automatic)
     "amount:duplicate": 0.30,       # the remittance names an invoice already settled (never automatic)
+    "amount:duplicate_other": 0.10, # … for another amount than this payment (a typo is likelier)
     "amount:unique": 0.15,          # the only fit among the customer's open items (no reference)
     "amount:said_partial": 0.20,    # "Teilzahlung", "acompte", "part payment" … next to the reference
     "amount:crowded": -0.15,        # a set found among so many items that it may be a coincidence
@@ -61,7 +63,12 @@ def _score(o: Option) -> float:
     s += _payer_score(o.payer_kind)
     if o.conflict:
         s += SCORES["payer:conflict"]
-    s += SCORES["amount:" + o.amount_kind]
+    if o.amount_kind == "duplicate" and not o.same_amount:
+        s += SCORES["amount:duplicate_other"]
+    else:
+        s += SCORES["amount:" + o.amount_kind]
+    if o.typo_fits:
+        s += SCORES["ref:typo_fits"]
     if o.unique and not o.ref_strength:
         s += SCORES["amount:unique"]
     if o.amount_kind == "subset" and o.chance >= MAX_CHANCE:
