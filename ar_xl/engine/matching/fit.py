@@ -71,16 +71,17 @@ def _subsets(ctx: _Ctx, rows: list[int], target: int, day: int, kmin: int = SUBS
     if len(wins) == 1:
         res = subset_sum([ctx.rem[r] for r in rows], target, kmin=kmin, kmax=kmax, max_solutions=3)
         return [[rows[i] for i in sol] for sol in res.solutions], res.chance, True
+    # too many items for one search: nothing found is ever "the only such set" (a larger set may be the one)
     if kmin <= 1:
         singles = [r for r in rows if ctx.rem[r] == target]
         if singles:
             width = max(1000, abs(int(target)) // 50)
             near = sum(1 for r in rows if abs(ctx.rem[r] - target) <= width)
-            return [[r] for r in singles[:3]], near / (2 * width + 1), True
+            return [[r] for r in singles[:3]], near / (2 * width + 1), False
     if kmin <= 2 <= kmax:
         pairs, pair_chance = _pairs([ctx.rem[r] for r in rows], target)
         if pairs:
-            return [[rows[a], rows[b]] for a, b in pairs], pair_chance, True
+            return [[rows[a], rows[b]] for a, b in pairs], pair_chance, False
     chance = 0.0
     found: list[list[int]] = []
     for cand in wins:
@@ -164,6 +165,10 @@ def _fit_refs(ctx: _Ctx, c: str, ccy: str, A: int, R: list[int], day: int, deep:
                            chance=chance if full else max(chance, MAX_CHANCE))
                 if any(rem[r] < 0 for r in sol):
                     o.flags.add("credit_note")
+                # the items the remittance does not name are a guess: as likely a double payment or cash
+                # on account (paid twice the invoice, a round amount another invoice happens to have)
+                o.no_auto = "the remittance names only some of these items"
+                o.partly_named = True
                 out.append(o)
         o = Option(c, [(r, rem[r]) for r in R if rem[r] > 0] + [(r, rem[r]) for r in R if rem[r] < 0], "over")
         o.unapplied = A - sum(a for _, a in o.allocs)

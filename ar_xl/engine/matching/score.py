@@ -14,6 +14,7 @@ SCORES = {
     # reference strength (best referenced item used by the allocation)
     "ref:structured": 0.60, "ref:exact": 0.55, "ref:norm": 0.50, "ref:tail": 0.30, "ref:typo": 0.30,
     "ref:typo_fits": 0.15,          # a neighbour of the customer's named invoice fits the amount it does not
+    "ref:partly_named": -0.25,      # a set of the named items plus unnamed ones (ranks below "overpaid")
     "ref:several": 0.10,            # two or more references agree with the amount
     "ref:ignored": -0.10,           # an amount-only fit at a customer whose other items are referenced
     # payer
@@ -69,6 +70,8 @@ def _score(o: Option) -> float:
         s += SCORES["amount:" + o.amount_kind]
     if o.typo_fits:
         s += SCORES["ref:typo_fits"]
+    if o.partly_named:
+        s += SCORES["ref:partly_named"]
     if o.unique and not o.ref_strength:
         s += SCORES["amount:unique"]
     if o.amount_kind == "subset" and o.chance >= MAX_CHANCE:
