@@ -36,6 +36,10 @@ PARTIAL_WORDS = re.compile(
     r"teilzahlung|teilbetrag|abschlag|anzahlung|a[ -]?conto|acompte|partiel|deelbetaling|gedeeltelijk|"
     r"part[ -]?payment|partial|instal+ment|on account", re.IGNORECASE)
 """Words saying a payment is a part of the invoice it names."""
+DEDUCTION_WORDS = re.compile(
+    r"skonto|abzgl|abz[uü]glich|korting|escompte|discount|minus|\bless\b|moins|retenue|einbehalt|\d\s?%|\./\.",
+    re.IGNORECASE)
+"""Words saying the payer deducted something from the invoice it names (a discount, a claim)."""
 
 
 def fit_amount(ctx: _Ctx, payment: Payment, refs: RefEvidence, payer: PayerEvidence, looked: set) -> list[Option]:
@@ -44,13 +48,16 @@ def fit_amount(ctx: _Ctx, payment: Payment, refs: RefEvidence, payer: PayerEvide
     looked.update(refs.customers(ctx))
     duplicates = settled_named(ctx, payment, refs, payer)
     options = _ref_options(ctx, refs.open, ccy, amount, day, payer.kind)
+    said_partial = bool(PARTIAL_WORDS.search(payment.remittance)) if payment.remittance else False
+    said_short = said_partial or bool(DEDUCTION_WORDS.search(payment.remittance or ""))
     if refs.found and not any(o.amount_kind in FITS_OR_UNEARNED for o in options):
         for hit, written in typo_neighbours(ctx, payment, refs):  # each on its own: the one invoice that was meant
             looked.add(ctx.cust[hit.row])
             for o in _ref_options(ctx, [hit], ccy, amount, day, (), quick=True):
                 if o.amount_kind in ("exact", "tolerance") and len(o.allocs) == 1:
-                    # the number written is the customer's own but its amount does not fit, this one's to the cent: a typo
-                    o.typo_fits = ctx.cust[written] == o.customer and o.amount_kind == "exact"
+                    # the number written is the customer's own but its amount does not fit, this one's to the
+                    # cent, and the remittance says nothing of paying less: a typo
+                    o.typo_fits = ctx.cust[written] == o.customer and o.amount_kind == "exact" and not said_short
                     options.append(o)
     fitted = {o.customer for o in options if o.amount_kind in FITS_OR_UNEARNED}
     referenced = {o.customer for o in options} | {o.customer for o in duplicates}
@@ -65,7 +72,6 @@ def fit_amount(ctx: _Ctx, payment: Payment, refs: RefEvidence, payer: PayerEvide
         for o in _fit_payer(ctx, c, ccy, amount, day, sets=c not in referenced):
             o.ignores_ref = c in referenced
             options.append(o)
-    said_partial = bool(PARTIAL_WORDS.search(payment.remittance)) if payment.remittance else False
     for o in options:
         o.said_partial = said_partial and o.amount_kind == "partial" and bool(o.ref_strength)
     if ctx.commitments:

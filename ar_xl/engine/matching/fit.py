@@ -165,10 +165,11 @@ def _fit_refs(ctx: _Ctx, c: str, ccy: str, A: int, R: list[int], day: int, deep:
                            chance=chance if full else max(chance, MAX_CHANCE))
                 if any(rem[r] < 0 for r in sol):
                     o.flags.add("credit_note")
-                # the items the remittance does not name are a guess: as likely a double payment or cash
-                # on account (paid twice the invoice, a round amount another invoice happens to have)
-                o.no_auto = "the remittance names only some of these items"
-                o.partly_named = True
+                if A == 2 * sR:
+                    # the rest is what the named items come to again: as likely paid twice (a duplicate
+                    # payment, or cash on account) as other items of that total the remittance does not name
+                    o.no_auto = "the rest equals the named items again: possibly paid twice"
+                    o.partly_named = True
                 out.append(o)
         o = Option(c, [(r, rem[r]) for r in R if rem[r] > 0] + [(r, rem[r]) for r in R if rem[r] < 0], "over")
         o.unapplied = A - sum(a for _, a in o.allocs)

@@ -54,7 +54,8 @@ class Option:
     conflict: bool = False
     same_amount: bool = True
     partly_named: bool = False
-    """Items the remittance names plus others it does not, adding up to the payment (never automatic)."""
+    """Items the remittance names plus others it does not that come to the named total again (paid twice?):
+    never automatic, ranked below "overpaid"."""
     typo_fits: bool = False
     """A one-digit neighbour of a number the remittance names at the same customer, whose amount fits where
     the named invoice's does not."""

@@ -14,7 +14,7 @@ SCORES = {
     # reference strength (best referenced item used by the allocation)
     "ref:structured": 0.60, "ref:exact": 0.55, "ref:norm": 0.50, "ref:tail": 0.30, "ref:typo": 0.30,
     "ref:typo_fits": 0.15,          # a neighbour of the customer's named invoice fits the amount it does not
-    "ref:partly_named": -0.25,      # a set of the named items plus unnamed ones (ranks below "overpaid")
+    "ref:partly_named": -0.25,      # named items + unnamed ones of the same total (paid twice?)
     "ref:several": 0.10,            # two or more references agree with the amount
     "ref:ignored": -0.10,           # an amount-only fit at a customer whose other items are referenced
     # payer
