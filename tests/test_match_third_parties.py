@@ -126,3 +126,32 @@ def test_paying_twice_the_named_invoice_is_not_applied_to_another_of_that_amount
     assert decision == {"suggested"}
     assert first == [("", 84217), ("INV-107700", 84217)]  # overpaid: the rest left as unapplied cash
     assert set(res["invoice_id"]) >= {"INV-107650"}  # the other invoice is offered, lower
+
+
+def test_in_the_workbook_a_parents_payment_closes_the_subsidiarys_invoice(tmp_path):
+    from ar_xl.cli import main
+    from ar_xl.workbook import xlsx
+    from helpers import seeded
+    wb = seeded(
+        tmp_path / "collections.xlsx",
+        Customers=([("C1", "Bakker Holding B.V.", "NL91ABNA0417164300", "C5"),
+                    ("C5", "Bakker Logistique Lille SARL", "", "")],
+                   ["customer_id", "customer_name", "iban", "pays_for"]),
+        Invoices=([("2026-004512", "C1", "Bakker Holding B.V.", "2026-09-01", "2026-10-01", "EUR", "1500.00", "1500.00"),
+                   ("2026-004900", "C5", "Bakker Logistique Lille SARL", "2026-10-05", "2026-11-04", "EUR", "2000.00",
+                    "2000.00")],
+                  ["invoice_id", "customer_id", "customer_name", "invoice_date", "due_date", "currency", "amount",
+                   "open_amount"]),
+        Payments=([("P1", "2026-11-20", "2000.00", "EUR", "BAKKER HOLDING BV", "NL91ABNA0417164300",
+                    "Facture n° 2026-004900", "2000.00", "unapplied")],
+                  ["payment_id", "value_date", "amount", "currency", "payer_name", "payer_iban", "remittance",
+                   "unapplied_amount", "status"]))
+    assert main(["match", str(wb)]) == 0
+    book = xlsx.load(wb)
+    inv = book.get("Invoices").set_index("invoice_id")
+    m = book.get("Matches")
+    row = m[m["payment_id"] == "P1"].iloc[0]
+    assert (row["invoice_id"], row["customer_id"], row["decision"], int(row["applied_amount"])) == \
+        ("2026-004900", "C5", "auto", 200000)
+    assert "pays for C5" in row["evidence"]
+    assert inv.loc["2026-004900", "open_amount"] == 0 and inv.loc["2026-004512", "open_amount"] == 150000
