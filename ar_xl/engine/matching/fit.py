@@ -65,8 +65,8 @@ def _subsets(ctx: _Ctx, rows: list[int], target: int, day: int, kmin: int = SUBS
     coincidence; and whether the search covered every item (so "the only such set" holds).
 
     Few items: one exhaustive search.  Many: every pair first (exhaustively: a pair is the likelier
-    explanation), then sets of three or more in runs of items by due date (``_windows``), the sets of
-    every run searched kept (a person ranks them; the tightest by due date first)."""
+    explanation), then sets of three or more in runs of items by due date (``_windows``, nearest the value date
+    first, up to the first run that has any), ranked by size and by how close together they fall due."""
     wins = _windows(ctx, rows, day)
     if len(wins) == 1:
         res = subset_sum([ctx.rem[r] for r in rows], target, kmin=kmin, kmax=kmax, max_solutions=3)
@@ -91,6 +91,8 @@ def _subsets(ctx: _Ctx, rows: list[int], target: int, day: int, kmin: int = SUBS
             rows_ = sorted(cand[i] for i in sol)
             if rows_ not in found:
                 found.append(rows_)
+        if found:  # the run nearest the value date that has sets (searching on costs more than it ranks)
+            break
     found.sort(key=lambda sol: (len(sol), _due_spread(ctx, sol)))
     return found[:WINDOW_SOLUTIONS], chance, False
 
