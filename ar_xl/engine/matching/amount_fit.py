@@ -34,7 +34,7 @@ AMOUNT_ONLY_SUGGESTIONS = 4
 
 PARTIAL_WORDS = re.compile(
     r"teilzahlung|teilbetrag|abschlag|anzahlung|a[ -]?conto|acompte|partiel|deelbetaling|gedeeltelijk|"
-    r"part[ -]?payment|partial|instal+ment|on account", re.IGNORECASE)
+    r"part[ -]?payment|partial|instal+ment|on account|\btermijn\b", re.IGNORECASE)
 """Words saying a payment is a part of the invoice it names."""
 DEDUCTION_WORDS = re.compile(
     r"skonto|abzgl|abz[uü]glich|korting|escompte|discount|minus|\bless\b|moins|retenue|einbehalt|\d\s?%|\./\.",

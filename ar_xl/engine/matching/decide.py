@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from .context import _Ctx
 from .fit import FITS, _due_spread
-from .options import Option
+from .options import Option, _digits
 from .payer_evidence import PayerEvidence
 from .ref_evidence import STRONG
 from .score import _score
@@ -61,6 +61,10 @@ def decide(ctx: _Ctx, options: list[Option], payer: PayerEvidence, threshold: fl
             o.conflict = True
             o.flags.add("conflict")
             o.payer_note = f"payer looks like {', '.join(sorted(payer.identified))}"
+        # a bare number is only the end of an id; at the customer the payer is known to be it names the invoice,
+        # unless it is that customer's own number ("klantnr 11192", "Kd-Nr. 11192")
+        o.tail_at_payer = (o.ref_strength == "tail" and o.customer in payer.identified
+                           and _digits(o.ref_via).lstrip("0") != _digits(o.customer).lstrip("0"))
         o.score = _score(o)
     unique: dict = {}
     for o in options:

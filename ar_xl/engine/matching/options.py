@@ -53,6 +53,8 @@ class Option:
     payer_note: str = ""
     conflict: bool = False
     same_amount: bool = True
+    tail_at_payer: bool = False
+    """The reference is a bare number ending an id of the customer the payer is known to be."""
     partly_named: bool = False
     """Items the remittance names plus others it does not that come to the named total again (paid twice?):
     never automatic, ranked below "overpaid"."""

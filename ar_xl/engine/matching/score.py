@@ -14,6 +14,7 @@ SCORES = {
     # reference strength (best referenced item used by the allocation)
     "ref:structured": 0.60, "ref:exact": 0.55, "ref:norm": 0.50, "ref:tail": 0.30, "ref:typo": 0.30,
     "ref:typo_fits": 0.15,          # a neighbour of the customer's named invoice fits the amount it does not
+    "ref:tail_payer": 0.10,         # … a bare number at the customer the payer is known to be
     "ref:partly_named": -0.25,      # named items + unnamed ones of the same total (paid twice?)
     "ref:several": 0.10,            # two or more references agree with the amount
     "ref:ignored": -0.10,           # an amount-only fit at a customer whose other items are referenced
@@ -72,6 +73,8 @@ def _score(o: Option) -> float:
         s += SCORES["ref:typo_fits"]
     if o.partly_named:
         s += SCORES["ref:partly_named"]
+    if o.tail_at_payer:
+        s += SCORES["ref:tail_payer"]
     if o.unique and not o.ref_strength:
         s += SCORES["amount:unique"]
     if o.amount_kind == "subset" and o.chance >= MAX_CHANCE:
