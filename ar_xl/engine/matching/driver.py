@@ -16,7 +16,7 @@ from ...config import Config
 from .amount_fit import fit_amount
 from .commitments import Commitments
 from .context import NO_DAY, _Ctx
-from .decide import AMBIGUITY_MARGIN, MAX_SUGGESTIONS, Decision, decide
+from .decide import Decision, decide
 from .options import Option
 from .payer_evidence import read_payer
 from .payment import Payment

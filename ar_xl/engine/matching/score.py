@@ -90,7 +90,7 @@ def _score(o: Option) -> float:
     return round(s, 6)
 
 
-def _evidence(ctx: _Ctx, o: Option, A: int, ccy: str) -> str:
+def _evidence(ctx: _Ctx, o: Option, paid: int, ccy: str) -> str:
     parts = []
     if o.ref_strength:
         parts.append(_STRENGTH_WORD[o.ref_strength].format(v=o.ref_via, inv=_referenced_id(ctx, o)))
