@@ -286,8 +286,16 @@ def _ref_options(ctx: _Ctx, hits: list, ccy: str, paid: int, day: int, payers=()
     by_customer: dict[str, list] = {}
     for h in hits:
         by_customer.setdefault(ctx.cust[h.row], []).append(h)
-    options = []
+    groups = []
     for customer, customer_hits in by_customer.items():
+        groups.append((customer, customer_hits))
+        strong = [h for h in customer_hits if h.strength in _STRONG]
+        if strong and len(strong) < len(customer_hits):
+            # the strong references alone too: bare numbers beside them may be read wrongly ("2026-2038"
+            # is also the range 2026 to 2038)
+            groups.append((customer, strong))
+    options = []
+    for customer, customer_hits in groups:
         deep = not quick and (customer in payers or any(h.strength in _STRONG for h in customer_hits))
         for o in _fit_refs(ctx, customer, ccy, paid, [h.row for h in customer_hits], day, deep):
             used = {r for r, _ in o.allocs}
