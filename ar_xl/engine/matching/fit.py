@@ -268,7 +268,8 @@ def _fit_payer(ctx: _Ctx, customer: str, ccy: str, paid: int, day: int, sets: bo
         for r in fits:
             o = _short(ctx, customer, [r], paid, "tolerance")
             o.chance = chance
-            o.unique = len(fits) == 1 and chance < MAX_CHANCE
+            # with too many items for an exhaustive set search, a set may make up the amount as well
+            o.unique = len(fits) == 1 and chance < MAX_CHANCE and full
             out.append(o)
         return out
     # nothing fits: oldest invoices first, for a person to look at
