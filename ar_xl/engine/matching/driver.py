@@ -1,10 +1,8 @@
-"""The matching run: payments in value-date order, each read for payer and references, fitted, scored
-and decided (``auto`` only when the best option reaches the threshold with no conflict, nothing holding it
-back — a remittance naming a settled invoice (``possible duplicate``, ``_duplicates``) or an unearned
-discount — and no rival within ``AMBIGUITY_MARGIN``, else ``suggested`` ranks 1..``MAX_SUGGESTIONS``, else
-``unmatched``), then written as allocation rows in ``COLUMNS``.  An automatic allocation lowers the open
-amounts later payments see, and one that settles an invoice is remembered as its payment; suggestions
-consume nothing.
+"""The matching run: payments in value-date order, each read for its evidence (``ref_evidence.read_refs``,
+``payer_evidence.read_payer``), fitted (``amount_fit.fit_amount``) and decided (``decide.decide``: ``auto``,
+else ``suggested`` ranks 1..``MAX_SUGGESTIONS``), else ``unmatched``; then written as allocation rows in
+``COLUMNS``.  An automatic allocation lowers the open amounts later payments see, and one that settles an
+invoice is remembered as its payment; suggestions consume nothing.
 """
 from __future__ import annotations
 
