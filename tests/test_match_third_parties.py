@@ -128,11 +128,9 @@ def test_paying_twice_the_named_invoice_is_not_applied_to_another_of_that_amount
     assert set(res["invoice_id"]) >= {"INV-107650"}  # the other invoice is offered, lower
 
 
-def test_in_the_workbook_a_parents_payment_closes_the_subsidiarys_invoice(tmp_path):
-    from ar_xl.cli import main
-    from ar_xl.workbook import xlsx
+def _workbook(tmp_path, payments):
     from helpers import seeded
-    wb = seeded(
+    return seeded(
         tmp_path / "collections.xlsx",
         Customers=([("C1", "Bakker Holding B.V.", "NL91ABNA0417164300", "C5"),
                     ("C5", "Bakker Logistique Lille SARL", "", "")],
@@ -142,10 +140,16 @@ def test_in_the_workbook_a_parents_payment_closes_the_subsidiarys_invoice(tmp_pa
                     "2000.00")],
                   ["invoice_id", "customer_id", "customer_name", "invoice_date", "due_date", "currency", "amount",
                    "open_amount"]),
-        Payments=([("P1", "2026-11-20", "2000.00", "EUR", "BAKKER HOLDING BV", "NL91ABNA0417164300",
-                    "Facture n° 2026-004900", "2000.00", "unapplied")],
+        Payments=([(p, "2026-11-20", a, "EUR", "BAKKER HOLDING BV", "NL91ABNA0417164300", text, a, "unapplied")
+                   for p, a, text in payments],
                   ["payment_id", "value_date", "amount", "currency", "payer_name", "payer_iban", "remittance",
                    "unapplied_amount", "status"]))
+
+
+def test_in_the_workbook_a_parents_payment_closes_the_subsidiarys_invoice(tmp_path):
+    from ar_xl.cli import main
+    from ar_xl.workbook import xlsx
+    wb = _workbook(tmp_path, [("P1", "2000.00", "Facture n° 2026-004900")])
     assert main(["match", str(wb)]) == 0
     book = xlsx.load(wb)
     inv = book.get("Invoices").set_index("invoice_id")
@@ -155,3 +159,24 @@ def test_in_the_workbook_a_parents_payment_closes_the_subsidiarys_invoice(tmp_pa
         ("2026-004900", "C5", "auto", 200000)
     assert "pays for C5" in row["evidence"]
     assert inv.loc["2026-004900", "open_amount"] == 0 and inv.loc["2026-004512", "open_amount"] == 150000
+
+
+def test_confirming_a_third_partys_payment_teaches_the_client_nothing(tmp_path):
+    # no reference: suggested; a person confirms it; the parent's account and name stay the parent's
+    import openpyxl
+    from ar_xl.cli import main
+    from ar_xl.workbook import xlsx
+    wb = _workbook(tmp_path, [("P1", "2000.00", "Zahlung")])
+    assert main(["match", str(wb)]) == 0
+    w = openpyxl.load_workbook(wb)
+    ws = w["Matches"]
+    col = {c.value: i + 1 for i, c in enumerate(ws[1])}
+    rows = [r for r in range(2, ws.max_row + 1) if ws.cell(r, col["invoice_id"]).value == "2026-004900"]
+    assert rows and ws.cell(rows[0], col["decision"]).value == "suggested"
+    ws.cell(rows[0], col["review"]).value = "Confirm"
+    w.save(wb)
+    assert main(["apply", str(wb)]) == 0
+    book = xlsx.load(wb)
+    assert book.get("Invoices").set_index("invoice_id").loc["2026-004900", "open_amount"] == 0
+    c5 = book.get("Customers").set_index("customer_id").loc["C5"]
+    assert c5["iban"] == "" and c5["aliases"] == ""
