@@ -15,7 +15,7 @@ from .context import _Ctx
 from .options import Option
 from .subset_sum import MAX_CHANCE, SUBSET_CAP, SUBSET_MAX, SUBSET_MIN, subset_sum
 
-MAX_WINDOWS = 4
+MAX_WINDOWS = 8
 """paid customer with more than ``SUBSET_CAP`` open items is searched in at most this many runs of items."""
 WINDOW_SOLUTIONS = 6
 """Sets kept per run of items (and in all) when a customer has too many items for one search."""
