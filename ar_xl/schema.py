@@ -299,6 +299,9 @@ CUSTOMERS = Table(
         C("payment_terms", editable=True, width=18,
           description="The customer's discount terms when they differ from Config discount_terms: '2/10 net 30', "
                       "'2 % Skonto 14 Tage', 'net 30' (no discount)"),
+        C("pays_for", editable=True, width=24,
+          description="Customer ids this customer pays for, ';'-separated (a parent company for its subsidiaries, a "
+                      "factoring company for its clients): matching reads its payments as theirs too"),
     ),
     key=("customer_id",),
     description="Customer master data.",

@@ -170,6 +170,13 @@ def main(argv=None) -> int:
     pd.set_option("display.max_columns", 20)
     fmt = {c: "{:.1%}".format for c in ("auto_precision", "auto_row_precision", "auto_recall", "sugg_top1")}
     print(table.to_string(index=False, formatters=fmt, na_rep="-"))
+    per = table[table["scenario"] != "ALL"]
+    fair = per[per["scenario"] != "trap_same_amount"]
+    n_s = int(fair["suggested"].sum())
+    if n_s:
+        hit = float((fair["suggested"] * fair["sugg_top1"].fillna(0)).sum())
+        print(f"suggestion top-1 without trap_same_amount (the same amount open at two customers, no reference, an "
+              f"unknown payer: a coin toss by construction): {hit / n_s:.1%} of {n_s}")
     print(f"\n{len(pay):,} payments x {int((inv['open_amount'] != 0).sum()):,} open invoices, "
           f"{len(cus):,} customers")
     print(f"read CSVs -> canonical frames: {t_read:.2f}s")

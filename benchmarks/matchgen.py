@@ -17,7 +17,18 @@ payment the allocation it truly makes (the *truth*) and its scenario:
   amounts, separators added or dropped, zeros or prefixes dropped, one-digit
   typos, lists and ranges; payer names upper-cased, accents dropped, legal
   forms dropped, cut at 35 characters;
+* third parties declared in Customers ``pays_for``: about 4 % of customers are
+  parent companies paying for one to three subsidiaries of their country, and a
+  few factoring companies (Customers rows without invoices) pay for a dozen
+  clients each; their payments come from their own account under their own name
+  and name the client's invoice(s) (scenario ``third_party``);
 * every scenario the engine must handle, and traps it must *not* auto-apply.
+
+``matchable`` is what the data can tell for certain: a set paid without a reference
+only when no other set of the customer's open items is likely to add up to the same
+amount (``coincidental_sets`` < ``COINCIDENCE``); an early-payment discount only when
+deducted within the discount period (Config ``discount_terms`` "2 % 14 days", as 85 %
+of those who deduct it do: a late one is an unearned discount, for review).
 
 Truth rows: ``payment_id, scenario, matchable, trap, invoice_id, applied_amount``
 (cents; an empty invoice_id with an amount is unapplied cash left on the
@@ -30,6 +41,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import math
 import os
 import random
 import sys
@@ -99,6 +111,10 @@ LEGAL = {
 }
 LANG_OF = {"NL": "nl", "DE": "de", "FR": "fr", "UK": "en"}
 COUNTRY_WEIGHTS = [("NL", 30), ("BE", 15), ("DE", 25), ("FR", 15), ("UK", 15)]
+
+FACTORS = [("ABN AMRO Commercial Finance N.V.", "NL"), ("Deutsche Factoring Bank GmbH & Co. KG", "DE"),
+           ("BNP Paribas Factor SA", "FR"), ("Lloyds Bank Commercial Finance Ltd", "UK"), ("Belfius Commercial Finance NV", "BE")]
+"""Factoring companies that pay their clients' invoices (declared in Customers.pays_for)."""
 
 PRIVATE_NAMES = ["J. DE VRIES", "M. SCHMIDT", "ONLINE BANKING", "SEPA OVERBOEKING", "P. DUBOIS", "K. MUELLER",
                  "STICHTING DERDENGELDEN", "PAYPAL EUROPE S.A.R.L. ET CIE S.C.A", "ADYEN N.V.", "STRIPE PAYMENTS",
@@ -335,10 +351,38 @@ def ref_variant(rng: random.Random, inv: Inv, form: str) -> str:
 SCENARIOS = [
     ("exact_ref", 20), ("ref_typo", 5), ("zeros_dropped", 5), ("prefix_missing", 5), ("separators", 5),
     ("ref_list", 6), ("ref_range", 3), ("structured_ref", 8), ("iban_amount", 9), ("iban_subset", 7),
-    ("tolerance", 5), ("partial", 4), ("overpayment", 3), ("credit_note", 4), ("name_only_cut", 5),
+    ("tolerance", 5), ("partial", 4), ("overpayment", 3), ("credit_note", 4), ("name_only_cut", 5), ("third_party", 4),
     ("trap_same_amount", 2), ("trap_other_customer", 2), ("trap_garbage", 2),
 ]
 TRAPS = {"trap_same_amount", "trap_other_customer", "trap_garbage"}
+
+
+NOISY_FORMS = {u: ["exact", "exact", "exact", "sep", "prefix"] + (["zeros"] if u in "AC" else []) for u in "ABCN"}
+"""How the reference of a short, partial or over payment is written: as noisy as any other (issue 15 §5)."""
+
+COINCIDENCE = 0.05
+"""A set of invoices paid without a reference is labelled matchable only when fewer than this many other sets
+of 1..6 of the customer's open items are expected to add up to the payment by chance."""
+
+
+def coincidental_sets(amounts: list[int], target: int, kmax: int = 6) -> float:
+    """Expected number of sets of 1..``kmax`` of ``amounts`` (cents) summing exactly to ``target``: for each
+    size k, the number of k-sets times the density (per cent) of a k-set's sum at ``target``, with the sum of
+    a random k-set taken as normal (mean and variance of sampling k items without replacement)."""
+    n = len(amounts)
+    if n == 0:
+        return 0.0
+    a = np.asarray(amounts, dtype=float)
+    mu, var = a.mean(), a.var()
+    total = 0.0
+    for k in range(1, min(kmax, n) + 1):
+        sets = math.comb(n, k)
+        sd = math.sqrt(max(k * var * (n - k) / max(n - 1, 1), 0.0))
+        if sd < 1:
+            continue
+        z = (target - k * mu) / sd
+        total += sets * math.exp(-0.5 * z * z) / (sd * math.sqrt(2 * math.pi))
+    return total
 
 
 @dataclass
@@ -405,9 +449,42 @@ def generate(n_payments: int = 10_000, n_invoices: int = 50_000, seed: int = 7) 
         cust_rows.append(dict(customer_id=cid, customer_name=name,
                               iban=";".join(spaced_iban(i) if rng.random() < 0.3 else i for i in listed),
                               country=country, language=lang, collector=rng.choice(["Anna", "Bram", "Chloé", "Dirk"]),
-                              credit_limit="", email="", aliases=aliases, note=""))
+                              credit_limit="", email="", aliases=aliases, note="", pays_for=""))
+    # ---- third parties (their own random stream, so the rest of the data set does not move): parent
+    # companies paying for their subsidiaries, and factoring companies paying for their clients, each declared
+    # in the Customers column pays_for
+    grng = random.Random(seed * 7919 + 1)
+    payers_for: dict[str, set[str]] = {}
+    taken: set[str] = set()
+    by_country: dict[str, list[str]] = {}
+    for r in cust_rows:
+        by_country.setdefault(r["country"], []).append(r["customer_id"])
+    for r in cust_rows:
+        if r["customer_id"] in taken or grng.random() >= 0.04:
+            continue
+        pool = [c for c in by_country[r["country"]] if c not in taken and c != r["customer_id"]]
+        subs = grng.sample(pool, min(len(pool), grng.randint(1, 3)))
+        if not subs:
+            continue
+        taken.update(subs + [r["customer_id"]])
+        r["pays_for"] = ";".join(subs)
+        for c in subs:
+            payers_for.setdefault(c, set()).add(r["customer_id"])
+    factors = []
+    for j, (fname, fc) in enumerate(FACTORS[: max(1, min(len(FACTORS), n_cust // 1000))]):
+        fid = f"C{10000 + n_cust + j}"
+        clients = grng.sample([c for c in by_country.get(fc, []) if c not in taken] or [r["customer_id"] for r in cust_rows],
+                              min(12, max(2, n_cust // 400)))
+        taken.update(clients)
+        fiban = make_iban(grng, fc)
+        cust_ibans[fid] = [fiban]
+        for c in clients:
+            payers_for.setdefault(c, set()).add(fid)
+        factors.append(dict(customer_id=fid, customer_name=fname, iban=fiban, country=fc, language=LANG_OF.get(fc, "nl"),
+                            collector="", credit_limit="", email="", aliases="", note="factoring company",
+                            pays_for=";".join(clients)))
     customers = pd.DataFrame(cust_rows)
-    cinfo = {r["customer_id"]: r for r in cust_rows}
+    cinfo = {r["customer_id"]: r for r in cust_rows + factors}
     # ---- invoices
     weights = nrng.pareto(1.6, n_cust) + 0.3
     counts = np.maximum(1, np.round(weights / weights.sum() * n_invoices)).astype(int)
@@ -618,6 +695,10 @@ def generate(n_payments: int = 10_000, n_invoices: int = 50_000, seed: int = 7) 
                 if not near:
                     continue
                 chosen = [anchor] + rng.sample(near, min(len(near), rng.randint(1, 5)))
+                # without a reference a set is certain only when no other set of the customer's open items
+                # is likely to add up to the same amount
+                items = [i.open_amount for i in by_cust[cid] if i.currency == anchor.currency and i.open_amount != 0]
+                matchable = coincidental_sets(items, sum(i.open_amount for i in chosen)) < COINCIDENCE
             iban = rng.choice(cust_ibans[cid])
             name = bank_name(rng, cinfo[cid]["customer_name"], cinfo[cid]["country"], rng.random() < 0.5)
             A = sum(i.open_amount for i in chosen)
@@ -625,22 +706,32 @@ def generate(n_payments: int = 10_000, n_invoices: int = 50_000, seed: int = 7) 
             tr = [(i.invoice_id, i.open_amount) for i in chosen]
             used = chosen
         elif scen == "tolerance":
-            cid = pick_customer()
+            discount = rng.random() >= 0.5
+            # an early-payment discount (Config discount_terms "2 % 14 days"): most who deduct it pay an invoice
+            # within the discount period; the rest deduct it late, which is a short payment a person reviews
+            # (an unearned discount, issue 15 §2), never an automatic write-off
+            in_time = discount and rng.random() < 0.85
+            is_early = lambda i: i.open_amount > 0 and 0 <= (value_date - i.invoice_date).days <= 14
+            cid = pick_customer(pred=(lambda c: any(is_early(i) for i in open_of(c))) if in_time else None)
             if cid is None:
                 continue
-            inv = rng.choice([i for i in open_of(cid) if i.open_amount > 0])
+            inv = rng.choice([i for i in open_of(cid) if (is_early(i) if in_time else i.open_amount > 0)])
             iban, name = payer_of(cid)
-            if rng.random() < 0.5:
+            if not discount:
                 short = rng.choice([150, 250, 300, 500, 350, 200, 75])
                 A = inv.open_amount - short
-                ref = ref_variant(rng, inv, rng.choice(["exact", "exact", "sep"]))
-                text = remit(cid, REMIT, ref, A) if rng.random() < 0.6 else remit(cid, NOREF, "", A)
+                ref = ref_variant(rng, inv, rng.choice(NOISY_FORMS[inv.unit]))
+                has_ref = rng.random() < 0.6
+                text = remit(cid, REMIT, ref, A) if has_ref else remit(cid, NOREF, "", A)
             else:
+                has_ref = True
                 A = inv.open_amount - int(round(inv.open_amount * 0.02))
                 text = remit(cid, DISCOUNT, ref_variant(rng, inv, "exact"), A)
+                if not 0 <= (value_date - inv.invoice_date).days <= 14:
+                    matchable = False  # the right outcome is a suggestion with an unearned-discount dispute
             if A <= 0:
                 continue
-            if inv.invoice_id.lower() not in text.lower() and ref_variant(rng, inv, "exact") not in text:
+            if not has_ref:
                 # no reference: only certain when one open item of this customer fits within tolerance
                 tol = lambda o: max(500, o * 2 // 100)
                 fits = [i for i in open_of(cid, inv.currency) if 0 <= i.open_amount - A <= tol(i.open_amount)]
@@ -656,7 +747,7 @@ def generate(n_payments: int = 10_000, n_invoices: int = 50_000, seed: int = 7) 
                 continue
             iban, name = payer_of(cid, allow_new=False)
             A = int(inv.open_amount * rng.choice([0.25, 0.3, 0.5, 0.5, 0.6, 0.75]))
-            text = remit(cid, PARTIAL, ref_variant(rng, inv, rng.choice(["exact", "exact", "sep", "zeros" if inv.unit in "AC" else "exact"])), A)
+            text = remit(cid, PARTIAL, ref_variant(rng, inv, rng.choice(NOISY_FORMS[inv.unit])), A)
             tr = [(inv.invoice_id, A)]
             used = [inv]
         elif scen == "overpayment":
@@ -667,7 +758,7 @@ def generate(n_payments: int = 10_000, n_invoices: int = 50_000, seed: int = 7) 
             iban, name = payer_of(cid, allow_new=False)
             extra = rng.choice([inv.open_amount, int(inv.open_amount * rng.uniform(0.01, 0.3)) + 1, 10000, 2500])
             A = inv.open_amount + extra
-            text = remit(cid, REMIT, ref_variant(rng, inv, "exact"), A)
+            text = remit(cid, REMIT, ref_variant(rng, inv, rng.choice(NOISY_FORMS[inv.unit])), A)
             tr = [(inv.invoice_id, inv.open_amount), ("", extra)]
             used = [inv]
         elif scen == "credit_note":
@@ -708,6 +799,29 @@ def generate(n_payments: int = 10_000, n_invoices: int = 50_000, seed: int = 7) 
                 matchable = len(same) == 1
             tr = [(inv.invoice_id, A)]
             used = [inv]
+        elif scen == "third_party":
+            # a parent company paying for a subsidiary, or a factoring company for its client, from its own
+            # account and under its own name; the remittance names the client's invoice(s), as written
+            cid = pick_customer(pred=lambda c: c in payers_for)
+            if cid is None:
+                continue
+            payer = rng.choice(sorted(payers_for[cid]))
+            ops = [i for i in open_of(cid) if i.open_amount > 0]
+            chosen = rng.sample(ops, 1 if rng.random() < 0.8 or len(ops) < 2 else min(3, len(ops)))
+            chosen.sort(key=lambda i: i.invoice_id)
+            parts = [ref_variant(rng, i, rng.choice(["exact", "exact", "exact", "sep", "prefix"] +
+                                                    (["zeros"] if i.unit in "AC" else []))) for i in chosen]
+            A = sum(i.open_amount for i in chosen)
+            if cinfo[payer]["note"] == "factoring company":
+                debtor = drop_legal(cinfo[cid]["customer_name"], cinfo[cid]["country"])
+                text = rng.choice([f"{', '.join(parts)} {debtor}", f"/INV/{' '.join(parts)} DEBTOR {debtor.upper()}",
+                                   f"Payment on behalf of {debtor} inv {', '.join(parts)}"])[:140]
+            else:
+                text = remit(cid, REMIT if len(parts) == 1 else REMIT_LIST, ", ".join(parts), A)
+            iban = rng.choice(cust_ibans[payer])
+            name = bank_name(rng, cinfo[payer]["customer_name"], cinfo[payer]["country"], rng.random() < 0.5)
+            tr = [(i.invoice_id, i.open_amount) for i in chosen]
+            used = chosen
         elif scen == "trap_same_amount":
             cid = pick_customer()
             if cid is None:
@@ -731,7 +845,7 @@ def generate(n_payments: int = 10_000, n_invoices: int = 50_000, seed: int = 7) 
             if cid is None:
                 continue
             inv = rng.choice([i for i in open_of(cid) if i.open_amount > 0])
-            payer = pick_customer(pred=lambda c: c != cid and cinfo[c]["iban"] != "")
+            payer = pick_customer(pred=lambda c: c != cid and cinfo[c]["iban"] != "" and c not in payers_for.get(cid, ()))
             if payer is None:
                 continue
             iban = rng.choice([x for x in cinfo[payer]["iban"].replace(" ", "").split(";") if x])
@@ -778,7 +892,7 @@ def generate(n_payments: int = 10_000, n_invoices: int = 50_000, seed: int = 7) 
     payments["unapplied_amount"] = pd.array([pd.NA] * len(payments), dtype="Int64")
     for c in ("status", "note"):
         payments[c] = ""
-    customers = customers.copy()
+    customers = pd.concat([customers, pd.DataFrame(factors, columns=customers.columns)], ignore_index=True)
     return Dataset(customers, invoices, payments, pd.DataFrame(truth), known_ibans)
 
 

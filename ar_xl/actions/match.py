@@ -163,6 +163,8 @@ class _Ledger:
         c = self.cust_pos[customer_id]
         p = self.pay_pos[pid]
         iban = normalise_iban(self.pay.at[p, "payer_iban"])
+        if iban and self._third_party(iban, customer_id):
+            return  # a parent or factoring company that pays for this customer: its account and name stay its own
         ibans = split_list(self.cust.at[c, "iban"])
         if iban and iban not in {normalise_iban(x) for x in ibans}:
             new = ";".join(ibans + [iban])
@@ -175,6 +177,16 @@ class _Ledger:
             new = ";".join(aliases + [name])
             self.change.log(self.book.user, "Customers", customer_id, "aliases", self.cust.at[c, "aliases"], new, "learned from confirmed match")
             self.cust.at[c, "aliases"] = new
+
+    def _third_party(self, iban: str, customer_id: str) -> bool:
+        """The account belongs to a customer that declares it pays for ``customer_id`` (Customers.pays_for)."""
+        if "pays_for" not in self.cust or "iban" not in self.cust:
+            return False
+        for ibans, pays_for in zip(self.cust["iban"].tolist(), self.cust["pays_for"].tolist()):
+            listed = {x.strip() for part in split_list(pays_for) for x in str(part).split(",")}
+            if customer_id in listed and iban in {normalise_iban(x) for x in split_list(ibans)}:
+                return True
+        return False
 
     def finish(self) -> None:
         for pid in self.touched:

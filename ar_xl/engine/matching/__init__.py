@@ -6,6 +6,15 @@ the canonical frames (money in ``int64`` cents) and returns one row per allocati
 payments applied to them): they are never allocated, but they stay in the reference
 index so that a remittance naming one is read as a possible duplicate.
 
+The modules, one step each (as rapidfuzz keeps its scorers apart from ``process``)
+---------------------------------------------------------------------------------
+``payment.Payment`` (one payment as read) → ``ref_evidence.read_refs`` (reference evidence) and
+``payer_evidence.read_payer`` (payer evidence) → ``amount_fit.fit_amount`` (the allocations the amount
+allows, as ``options.Option``; the fitting itself in ``fit``, sets in ``subset_sum``, plans and promises in
+``commitments``) → ``decide.decide`` (scores from ``score.SCORES``, one decision) → ``driver`` (the run in
+value-date order, allocation rows; evidence text from the parts that fired, ``score._evidence`` plus
+``Decision.reasons``).  ``context._Ctx`` is what a run builds once.
+
 How a payment is read
 ---------------------
 1. **References** in the remittance text and the structured creditor
@@ -14,7 +23,13 @@ How a payment is read
    one-digit typos, RF and Belgian OGM references with valid check digits.
 2. **Payer**: an IBAN known for a customer (``customers.iban``, or learned from
    earlier matches and passed as ``known_ibans``), else a fuzzy name match
-   (``payer.PayerIndex``) on names and learned aliases.
+   (``payer.PayerIndex``) on names and learned aliases.  A **third party**
+   declared in ``customers.pays_for`` (a parent company for its subsidiaries, a
+   factoring company for its clients: customer ids, ``;``-separated) passes its
+   evidence on: its payments are read as payments of those customers too
+   (``third:<kind>``, scored ``SCORES["payer:third_party"]`` lower, rule
+   ``third+…`` when no reference), with no conflict, so a parent's payment naming a
+   subsidiary's invoice is applied to it; with no reference it is only suggested.
 3. **Amount**, per candidate customer (only invoices in the payment's currency
    with something still open):
 
@@ -42,7 +57,10 @@ How a payment is read
      plus an exhaustive search for pairs.  A set counts as telling ("the only
      such set") only when the search was exhaustive and the density of
      subset sums around the amount says a coincidence is unlikely
-     (``MAX_CHANCE``); otherwise it is suggested, not applied;
+     (``MAX_CHANCE``); otherwise it is suggested, not applied.  A customer with more
+     items is never "the only such set": single items and pairs are searched over
+     all of them first, then sets in runs; the sets found are ranked by size and by
+     how close together their items fall due (a payment run);
    * less than referenced (``partial``): applied oldest first; what stays open
      on an invoice beyond tolerance is ``short_pay`` (a possible deduction or
      dispute) and flagged;
@@ -53,7 +71,8 @@ How a payment is read
      applied (credit notes enter as negative rows).
 
 Every hypothesis (customer + allocation) gets a score from its evidence (see
-``SCORES``); confidence is the score clipped to 0..1.  A payment is applied
+``SCORES``); confidence is the score clipped to 0..1.  Equal scores rank by how
+close together the items fall due, then the oldest.  A payment is applied
 **auto**matically only when the best hypothesis reaches
 ``Config.match_auto_threshold``, has no contradicting evidence (the payer is
 known to be another customer; a strong reference points to another
@@ -63,10 +82,15 @@ Otherwise the hypotheses are **suggested** with ``rank`` 1..n (rows of one
 hypothesis share a rank), or the payment is **unmatched** (one row with an
 empty invoice_id; customer_id holds the payer when known).
 
-A reference that lands on an existing invoice whose amount does not fit is
-also read as a one-digit typo of its neighbours (via the index), and the
-amount alone is tried for the payer's own items, so a typo that happens to hit
-another real number, or a coincidental partial payment, ends as a suggestion.
+A reference that lands on an existing invoice (open or settled) whose amount does
+not fit is also read as a one-digit typo of its neighbours (via the index), and
+the amount alone is tried for the payer's own items.  A neighbour of the same
+customer that fits the amount to the cent, where the named invoice only fits as a
+partial payment, is read as the typo it is (``ref:typo_fits``) unless the
+remittance says it pays less (``Teilzahlung``, ``Skonto``, ``2 %`` …); a typo
+that hits another customer's number, or an overpayment rival, ends as a suggestion.
+Named items plus unnamed ones that come to the named total again (paid twice?)
+are never automatic and rank below "overpaid".
 
 Duplicates: a remittance that names a specific invoice (a structured, exact or
 normalised reference, or a one-digit typo when the payer is known to be its
@@ -97,7 +121,8 @@ new finds what the run found.
 from __future__ import annotations
 
 from .commitments import installment_named
-from .driver import AMBIGUITY_MARGIN, COLUMNS, MAX_PASSES, MAX_SUGGESTIONS, match
+from .decide import AMBIGUITY_MARGIN, MAX_SUGGESTIONS
+from .driver import COLUMNS, MAX_PASSES, match
 from .fit import FITS, MAX_WINDOWS
 from .options import Option
 from .score import SCORES

@@ -16,7 +16,7 @@ import pandas as pd
 from ...config import Config, PaymentTerms, parse_terms
 from ...money import round_half
 from .. import refs as refs_mod
-from ..payer import PayerIndex
+from ..payer import PayerIndex, split_list
 
 NO_DAY = -(10 ** 9)
 """Day number standing for a missing date."""
@@ -77,6 +77,13 @@ class _Ctx:
         self.terms: dict[str, PaymentTerms] = {}
         """Customers whose own ``payment_terms`` override ``Config.discount_terms``."""
         self.bad_terms: dict[str, str] = {}
+        self.pays_for: dict[str, list[str]] = {}
+        """Customer -> the customers it pays for (``Customers.pays_for``: a parent, a factoring company)."""
+        if customers is not None and "pays_for" in customers:
+            for c, v in zip(customers["customer_id"].astype(str), customers["pays_for"].tolist()):
+                ids = [x.strip() for part in split_list(v) for x in str(part).split(",") if x.strip() not in ("", c)]
+                if ids:
+                    self.pays_for[c] = ids
         if customers is not None and "payment_terms" in customers:
             for c, t in zip(customers["customer_id"].astype(str), customers["payment_terms"].tolist()):
                 if isinstance(t, str) and t.strip():

@@ -2,7 +2,7 @@
 (``_fit_refs``, ``_ref_options``) or from the amount alone (``_fit_payer``).  Each fit is an ``Option``
 whose amount kind says how it explains the payment: ``exact``, ``tolerance``, ``subset`` (the only
 kinds in ``FITS``, which explain the whole payment), ``unearned`` (short by no more than the discount of the
-payment terms, paid after the discount period), ``partial``, ``over`` or ``fifo``.  A fit never applies more
+payment terms, paid after the discount period), ``partial``, ``over`` or ``fifo``.  paid fit never applies more
 than was paid: a shortfall stays open (``short_pay``) or is a write-off within tolerance (bank charges, or a
 discount earned by the value date: ``_gap_kind``).
 """
@@ -15,8 +15,10 @@ from .context import _Ctx
 from .options import Option
 from .subset_sum import MAX_CHANCE, SUBSET_CAP, SUBSET_MAX, SUBSET_MIN, subset_sum
 
-MAX_WINDOWS = 4
-"""A customer with more than ``SUBSET_CAP`` open items is searched in at most this many runs of items."""
+MAX_WINDOWS = 8
+"""paid customer with more than ``SUBSET_CAP`` open items is searched in at most this many runs of items."""
+WINDOW_SOLUTIONS = 6
+"""Sets kept per run of items (and in all) when a customer has too many items for one search."""
 
 
 _STRENGTH_ORDER = {s: i for i, s in enumerate(refs_mod.STRENGTHS)}
@@ -60,108 +62,136 @@ def _pairs(amounts: list[int], target: int, limit: int = 3) -> tuple[list[tuple[
 def _subsets(ctx: _Ctx, rows: list[int], target: int, day: int, kmin: int = SUBSET_MIN,
              kmax: int = SUBSET_MAX) -> tuple[list[list[int]], float, bool]:
     """Sets of open items (rows) summing exactly to ``target``; the chance of such a fit by
-    coincidence; and whether the search covered every item (so "the only such set" holds)."""
-    chance = 0.0
+    coincidence; and whether the search covered every item (so "the only such set" holds).
+
+    Few items: one exhaustive search.  Many: every pair first (exhaustively: a pair is the likelier
+    explanation), then sets of three or more in runs of items by due date (``_windows``, nearest the value date
+    first, up to the first run that has any), ranked by size and by how close together they fall due."""
     wins = _windows(ctx, rows, day)
+    if len(wins) == 1:
+        res = subset_sum([ctx.rem[r] for r in rows], target, kmin=kmin, kmax=kmax, max_solutions=3)
+        return [[rows[i] for i in sol] for sol in res.solutions], res.chance, True
+    # too many items for one search: nothing found is ever "the only such set" (a larger set may be the one)
+    if kmin <= 1:
+        singles = [r for r in rows if ctx.rem[r] == target]
+        if singles:
+            width = max(1000, abs(int(target)) // 50)
+            near = sum(1 for r in rows if abs(ctx.rem[r] - target) <= width)
+            return [[r] for r in singles[:3]], near / (2 * width + 1), False
+    if kmin <= 2 <= kmax:
+        pairs, pair_chance = _pairs([ctx.rem[r] for r in rows], target)
+        if pairs:
+            return [[rows[a], rows[b]] for a, b in pairs], pair_chance, False
+    chance = 0.0
+    found: list[list[int]] = []
     for cand in wins:
-        res = subset_sum([ctx.rem[r] for r in cand], target, kmin=kmin, kmax=kmax, max_solutions=3)
+        res = subset_sum([ctx.rem[r] for r in cand], target, kmin=max(kmin, 3), kmax=kmax, max_solutions=WINDOW_SOLUTIONS)
         chance += res.chance
-        if res.solutions:
-            sols = [[cand[i] for i in sol] for sol in res.solutions]
-            if len(wins) == 1:
-                return sols, chance, True
-            if res.size <= 2 and kmin <= 2:
-                # a pair: check every pair of the customer's items, not just this run
-                pairs, pchance = _pairs([ctx.rem[r] for r in rows], target)
-                return [[rows[a], rows[b]] for a, b in pairs] or sols, pchance, True
-            return sols, chance, False
-    return [], chance, len(wins) == 1
+        for sol in res.solutions:
+            rows_ = sorted(cand[i] for i in sol)
+            if rows_ not in found:
+                found.append(rows_)
+        if found:  # the run nearest the value date that has sets (searching on costs more than it ranks)
+            break
+    found.sort(key=lambda sol: (len(sol), _due_spread(ctx, sol)))
+    return found[:WINDOW_SOLUTIONS], chance, False
 
 
-def _fit_refs(ctx: _Ctx, c: str, ccy: str, A: int, R: list[int], day: int, deep: bool = True) -> list[Option]:
-    """Allocations for customer ``c`` when the remittance names items ``R`` of theirs.
+def _due_spread(ctx: _Ctx, rows) -> int:
+    """Days between the earliest and the latest due date of ``rows`` (a payment run pays items due together)."""
+    dues = [ctx.due[r] for r in rows]
+    return max(dues) - min(dues) if dues else 0
+
+
+def _fit_refs(ctx: _Ctx, customer: str, ccy: str, paid: int, named: list[int], day: int, deep: bool = True) -> list[Option]:
+    """Allocations at ``customer`` when the remittance names its items ``named`` and ``paid`` cents came.
 
     ``deep=False`` (only weak hits, such as a bare number matching the end of an
     id, at a customer the payer is not known to be) skips the set searches."""
     rem = ctx.rem
-    sR = sum(rem[r] for r in R)
-    if sR == A:
-        return [Option(c, [(r, rem[r]) for r in R], "exact")]
-    gap_kind = _gap_kind(ctx, ccy, R, sR, A, day)
+    named_total = sum(rem[r] for r in named)
+    if named_total == paid:
+        return [Option(customer, [(r, rem[r]) for r in named], "exact")]
+    gap_kind = _gap_kind(ctx, ccy, named, named_total, paid, day)
     if not deep:
         if gap_kind:
-            return [_short(ctx, c, R, A, gap_kind, day)]
-        if len(R) > 1:
-            exact = [r for r in R if rem[r] == A]
+            return [_short(ctx, customer, named, paid, gap_kind, day)]
+        if len(named) > 1:
+            exact = [r for r in named if rem[r] == paid]
             if exact:
-                return [Option(c, [(r, A)], "exact") for r in exact]
-        return [_short(ctx, c, R, A, "partial")] if A < sR else []
-    inR = set(R)
-    others = [r for r in ctx.open_rows(c, ccy) if r not in inR]
+                return [Option(customer, [(r, paid)], "exact") for r in exact]
+        return [_short(ctx, customer, named, paid, "partial")] if paid < named_total else []
+    named_set = set(named)
+    others = [r for r in ctx.open_rows(customer, ccy) if r not in named_set]
     credits = [r for r in others if rem[r] < 0]
     out: list[Option] = []
     # every referenced item with one or two credit notes netted (all of the customer's credit notes)
-    need = A - sR
+    need = paid - named_total
     if credits and need < 0:
         singles = [[r] for r in credits if rem[r] == need]
         pairs = [[credits[a], credits[b]] for a, b in _pairs([rem[r] for r in credits], need)[0]] if not singles else []
         for extra in (singles or pairs)[:3]:
-            o = Option(c, [(r, rem[r]) for r in R] + [(r, rem[r]) for r in extra], "exact")
+            o = Option(customer, [(r, rem[r]) for r in named] + [(r, rem[r]) for r in extra], "exact")
             o.flags.add("credit_note")
             out.append(o)
     # some of several referenced items (a wrong hit among them), perhaps with credit notes
-    if not out and len(R) > 1:
-        items = R[:SUBSET_CAP] + credits[: max(0, SUBSET_CAP + 2 - len(R))]
-        res = subset_sum([rem[r] for r in items], A, kmin=1, kmax=min(SUBSET_MAX, len(R) + 2), max_solutions=4)
-        sols = [sol for sol in res.solutions if any(i < len(R) for i in sol)]
+    if not out and len(named) > 1:
+        items = named[:SUBSET_CAP] + credits[: max(0, SUBSET_CAP + 2 - len(named))]
+        res = subset_sum([rem[r] for r in items], paid, kmin=1, kmax=min(SUBSET_MAX, len(named) + 2), max_solutions=4)
+        sols = [sol for sol in res.solutions if any(i < len(named) for i in sol)]
         if sols:
-            best_n = max(sum(1 for i in sol if i < len(R)) for sol in sols)
+            best_n = max(sum(1 for i in sol if i < len(named)) for sol in sols)
             for sol in sols:
-                if sum(1 for i in sol if i < len(R)) != best_n:
+                if sum(1 for i in sol if i < len(named)) != best_n:
                     continue
                 rows = [items[i] for i in sol]
-                o = Option(c, [(r, rem[r]) for r in rows], "exact" if inR <= set(rows) else "subset")
+                o = Option(customer, [(r, rem[r]) for r in rows], "exact" if named_set <= set(rows) else "subset")
                 o.chance = res.chance
                 if any(rem[r] < 0 for r in rows):
                     o.flags.add("credit_note")
                 out.append(o)
     if any(o.amount_kind == "exact" for o in out):
         # an exact explanation beats an approximate one; a partial payment stays a rival
-        if A < sR:
-            out.append(_short(ctx, c, R, A, "partial"))
+        if paid < named_total:
+            out.append(_short(ctx, customer, named, paid, "partial"))
         return out
     if gap_kind:
-        out.append(_short(ctx, c, R, A, gap_kind, day))
+        out.append(_short(ctx, customer, named, paid, gap_kind, day))
         return out
-    if A > sR:
+    if paid > named_total:
         # the remittance may name only some of the items paid
-        if not out and others and len(R) < SUBSET_MAX:
-            sols, chance, full = _subsets(ctx, others, A - sR, day, kmin=1, kmax=SUBSET_MAX - len(R))
+        if not out and others and len(named) < SUBSET_MAX:
+            sols, chance, full = _subsets(ctx, others, paid - named_total, day, kmin=1, kmax=SUBSET_MAX - len(named))
             for sol in sols:
-                o = Option(c, [(r, rem[r]) for r in R] + [(r, rem[r]) for r in sol], "subset",
+                o = Option(customer, [(r, rem[r]) for r in named] + [(r, rem[r]) for r in sol], "subset",
                            chance=chance if full else max(chance, MAX_CHANCE))
                 if any(rem[r] < 0 for r in sol):
                     o.flags.add("credit_note")
+                if paid == 2 * named_total:
+                    # the rest is what the named items come to again: as likely paid twice (a duplicate
+                    # payment, or cash on account) as other items of that total the remittance does not name
+                    o.no_auto = "the rest equals the named items again: possibly paid twice"
+                    o.partly_named = True
                 out.append(o)
-        o = Option(c, [(r, rem[r]) for r in R if rem[r] > 0] + [(r, rem[r]) for r in R if rem[r] < 0], "over")
-        o.unapplied = A - sum(a for _, a in o.allocs)
+        o = Option(customer, [(r, rem[r]) for r in named if rem[r] > 0] + [(r, rem[r]) for r in named if rem[r] < 0], "over")
+        o.unapplied = paid - sum(a for _, a in o.allocs)
         o.flags.add("unapplied_cash")
         out.append(o)
         return out
-    out.append(_short(ctx, c, R, A, "partial"))
+    out.append(_short(ctx, customer, named, paid, "partial"))
     return out
 
 
-def _gap_kind(ctx: _Ctx, ccy: str, R: list[int], sR: int, A: int, day: int) -> str:
-    """How a payment ``A`` short of the named items' ``sR`` is read: ``tolerance`` (bank charges, or
+def _gap_kind(ctx: _Ctx, ccy: str, named: list[int], named_total: int, paid: int, day: int) -> str:
+    """How a payment ``paid`` short of the named items' ``named_total`` is read: ``tolerance`` (bank charges, or
     a discount earned at value day ``day``: written off), ``unearned`` (no more than the discount of
     the terms, but paid after the discount period: a short payment for review) or '' (neither)."""
-    gap = sR - A
-    if sR <= 0 or gap <= 0:
+    gap = named_total - paid
+    if named_total <= 0 or gap <= 0:
         return ""
     if gap <= ctx.tol_abs(ccy):
         return "tolerance"
-    earned, most = ctx.discount(R, day)
+    earned, most = ctx.discount(named, day)
     if gap <= earned:
         return "tolerance"
     if gap <= most:
@@ -169,12 +199,12 @@ def _gap_kind(ctx: _Ctx, ccy: str, R: list[int], sR: int, A: int, day: int) -> s
     return ""
 
 
-def _short(ctx: _Ctx, c: str, R: list[int], A: int, kind: str, day: int | None = None) -> Option:
-    """Apply ``A`` over ``R`` (credit notes first, then invoices oldest first); the gap stays open,
+def _short(ctx: _Ctx, customer: str, named: list[int], paid: int, kind: str, day: int | None = None) -> Option:
+    """Apply ``paid`` over ``named`` (credit notes first, then invoices oldest first); the gap stays open,
     or is written off within tolerance (``kind`` ``tolerance``)."""
     rem = ctx.rem
-    order = [r for r in R if rem[r] < 0] + sorted((r for r in R if rem[r] > 0), key=lambda r: (ctx.due[r], ctx.ids[r]))
-    left = A
+    order = [r for r in named if rem[r] < 0] + sorted((r for r in named if rem[r] > 0), key=lambda r: (ctx.due[r], ctx.ids[r]))
+    left = paid
     allocs = []
     for r in order:
         if rem[r] < 0:
@@ -186,12 +216,12 @@ def _short(ctx: _Ctx, c: str, R: list[int], A: int, kind: str, day: int | None =
         a = min(left, rem[r])
         allocs.append((r, a))
         left -= a
-    o = Option(c, allocs, kind)
-    gap = sum(rem[r] for r in R if rem[r] > 0) - sum(a for r, a in allocs if rem[r] > 0)
+    o = Option(customer, allocs, kind)
+    gap = sum(rem[r] for r in named if rem[r] > 0) - sum(a for r, a in allocs if rem[r] > 0)
     if kind == "tolerance":
         o.write_off = gap
         o.flags.add("tolerance")
-        if day is not None and gap > ctx.tol_abs(ctx.ccy[R[0]]):
+        if day is not None and gap > ctx.tol_abs(ctx.ccy[named[0]]):
             o.flags.add("discount")
     elif gap > 0:
         o.flags.add("short_pay")
@@ -204,45 +234,46 @@ def _short(ctx: _Ctx, c: str, R: list[int], A: int, kind: str, day: int | None =
     return o
 
 
-def _fit_payer(ctx: _Ctx, c: str, ccy: str, A: int, day: int, sets: bool = True) -> list[Option]:
-    """Allocations for customer ``c`` from the amount alone (no reference).
+def _fit_payer(ctx: _Ctx, customer: str, ccy: str, paid: int, day: int, sets: bool = True) -> list[Option]:
+    """Allocations at ``customer`` from the amount ``paid`` alone (no reference).
 
     ``sets=False`` skips the search for sets of items (used for a rival to a
     reference-based fit at the same customer: a set that ignores the invoices
     the remittance names is too weak to matter)."""
-    rows = ctx.open_rows(c, ccy)
+    rows = ctx.open_rows(customer, ccy)
     if not rows:
         return []
     rem = ctx.rem
-    exact = [r for r in rows if rem[r] == A]
+    exact = [r for r in rows if rem[r] == paid]
     if exact:
-        return [Option(c, [(r, A)], "exact", unique=len(exact) == 1) for r in exact]
-    sols, chance, full = _subsets(ctx, rows, A, day) if sets else ([], 0.0, True)
+        return [Option(customer, [(r, paid)], "exact", unique=len(exact) == 1) for r in exact]
+    sols, chance, full = _subsets(ctx, rows, paid, day) if sets else ([], 0.0, True)
     if sols:
         out = []
         for sol in sols:
-            o = Option(c, [(r, rem[r]) for r in sol], "subset", chance=chance if full else max(chance, MAX_CHANCE),
+            o = Option(customer, [(r, rem[r]) for r in sol], "subset", chance=chance if full else max(chance, MAX_CHANCE),
                        unique=full and len(sols) == 1 and chance < MAX_CHANCE)
             if any(rem[r] < 0 for r in sol):
                 o.flags.add("credit_note")
             out.append(o)
         return out
     tol = ctx.tol_abs(ccy)
-    fits = [r for r in rows if 0 < rem[r] - A <= tol]
+    fits = [r for r in rows if 0 < rem[r] - paid <= tol]
     if fits:
         # how many of this customer's items would fall in the window by chance?
-        span = max(A // 5, 1000)
-        near = sum(1 for r in rows if abs(rem[r] - A) <= span) - 1  # other than the fit itself
+        span = max(paid // 5, 1000)
+        near = sum(1 for r in rows if abs(rem[r] - paid) <= span) - 1  # other than the fit itself
         chance = near / (2 * span + 1) * (tol + 1)
         out = []
         for r in fits:
-            o = _short(ctx, c, [r], A, "tolerance")
+            o = _short(ctx, customer, [r], paid, "tolerance")
             o.chance = chance
-            o.unique = len(fits) == 1 and chance < MAX_CHANCE
+            # with too many items for an exhaustive set search, a set may make up the amount as well
+            o.unique = len(fits) == 1 and chance < MAX_CHANCE and full
             out.append(o)
         return out
     # nothing fits: oldest invoices first, for a person to look at
-    o = _short(ctx, c, [r for r in rows if rem[r] > 0], A, "partial")
+    o = _short(ctx, customer, [r for r in rows if rem[r] > 0], paid, "partial")
     o.amount_kind = "fifo"
     return [o]
 
@@ -252,16 +283,24 @@ _STRONG = ("structured", "exact", "norm")
 """Amount kinds that explain the whole payment."""
 
 
-def _ref_options(ctx: _Ctx, hits: list, ccy: str, A: int, day: int, payers=(), quick: bool = False) -> list[Option]:
-    by_c: dict[str, list] = {}
+def _ref_options(ctx: _Ctx, hits: list, ccy: str, paid: int, day: int, payers=(), quick: bool = False) -> list[Option]:
+    by_customer: dict[str, list] = {}
     for h in hits:
-        by_c.setdefault(ctx.cust[h.row], []).append(h)
+        by_customer.setdefault(ctx.cust[h.row], []).append(h)
+    groups = []
+    for customer, customer_hits in by_customer.items():
+        groups.append((customer, customer_hits))
+        strong = [h for h in customer_hits if h.strength in _STRONG]
+        if strong and len(strong) < len(customer_hits):
+            # the strong references alone too: bare numbers beside them may be read wrongly ("2026-2038"
+            # is also the range 2026 to 2038)
+            groups.append((customer, strong))
     options = []
-    for c, hs in by_c.items():
-        deep = not quick and (c in payers or any(h.strength in _STRONG for h in hs))
-        for o in _fit_refs(ctx, c, ccy, A, [h.row for h in hs], day, deep):
+    for customer, customer_hits in groups:
+        deep = not quick and (customer in payers or any(h.strength in _STRONG for h in customer_hits))
+        for o in _fit_refs(ctx, customer, ccy, paid, [h.row for h in customer_hits], day, deep):
             used = {r for r, _ in o.allocs}
-            used_hits = [h for h in hs if h.row in used] or hs
+            used_hits = [h for h in customer_hits if h.row in used] or customer_hits
             best = min(used_hits, key=lambda h: _STRENGTH_ORDER[h.strength])
             o.ref_strength, o.ref_via, o.n_refs = best.strength, best.via, len(used_hits)
             if best.strength == "typo":

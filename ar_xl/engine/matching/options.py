@@ -52,6 +52,16 @@ class Option:
     payer_kind: str = ""
     payer_note: str = ""
     conflict: bool = False
+    same_amount: bool = True
+    tail_at_payer: bool = False
+    """The reference is a bare number ending an id of the customer the payer is known to be."""
+    partly_named: bool = False
+    """Items the remittance names plus others it does not that come to the named total again (paid twice?):
+    never automatic, ranked below "overpaid"."""
+    typo_fits: bool = False
+    """A one-digit neighbour of a number the remittance names at the same customer, whose amount fits where
+    the named invoice's does not."""
+    """(a possible duplicate) The settled invoice was for the amount of this payment."""
     score: float = 0.0
     flags: set = field(default_factory=set)
     notes: list = field(default_factory=list)

@@ -13,16 +13,21 @@ from .subset_sum import MAX_CHANCE
 SCORES = {
     # reference strength (best referenced item used by the allocation)
     "ref:structured": 0.60, "ref:exact": 0.55, "ref:norm": 0.50, "ref:tail": 0.30, "ref:typo": 0.30,
+    "ref:typo_fits": 0.15,          # a neighbour of the customer's named invoice fits the amount it does not
+    "ref:tail_payer": 0.10,         # … a bare number at the customer the payer is known to be
+    "ref:partly_named": -0.25,      # named items + unnamed ones of the same total (paid twice?)
     "ref:several": 0.10,            # two or more references agree with the amount
     "ref:ignored": -0.10,           # an amount-only fit at a customer whose other items are referenced
     # payer
     "payer:iban": 0.40, "payer:name97": 0.40, "payer:name93": 0.35, "payer:name88": 0.25, "payer:name80": 0.12,
-    "payer:conflict": -0.50,        # the payer is known to be another customer
+    "payer:conflict": -0.45,        # the payer is known to be another customer
+    "payer:third_party": -0.05,     # the payer pays for this customer (Customers.pays_for): one step removed
     # amount
     "amount:exact": 0.35, "amount:tolerance": 0.35, "amount:subset": 0.35,
     "amount:over": 0.15, "amount:partial": 0.05, "amount:fifo": 0.0,
     "amount:unearned": 0.30,        # short by no more than the terms' discount, paid late (never automatic)
     "amount:duplicate": 0.30,       # the remittance names an invoice already settled (never automatic)
+    "amount:duplicate_other": 0.10, # … for another amount than this payment (a typo is likelier)
     "amount:unique": 0.15,          # the only fit among the customer's open items (no reference)
     "amount:said_partial": 0.20,    # "Teilzahlung", "acompte", "part payment" … next to the reference
     "amount:crowded": -0.15,        # a set found among so many items that it may be a coincidence
@@ -43,17 +48,12 @@ _STRENGTH_WORD = {
 
 
 def _payer_score(kind: str) -> float:
-    return SCORES.get("payer:" + kind, 0.0) if kind else 0.0
-
-
-def _name_kind(score: float) -> str:
-    if score >= 97:
-        return "name97"
-    if score >= 93:
-        return "name93"
-    if score >= 88:
-        return "name88"
-    return "name80"
+    """``iban``, ``name97`` …; ``third:<kind>`` for a customer the payer pays for (``pays_for``)."""
+    if not kind:
+        return 0.0
+    if kind.startswith("third:"):
+        return SCORES.get("payer:" + kind[6:], 0.0) + SCORES["payer:third_party"]
+    return SCORES.get("payer:" + kind, 0.0)
 
 
 def _score(o: Option) -> float:
@@ -65,7 +65,16 @@ def _score(o: Option) -> float:
     s += _payer_score(o.payer_kind)
     if o.conflict:
         s += SCORES["payer:conflict"]
-    s += SCORES["amount:" + o.amount_kind]
+    if o.amount_kind == "duplicate" and not o.same_amount:
+        s += SCORES["amount:duplicate_other"]
+    else:
+        s += SCORES["amount:" + o.amount_kind]
+    if o.typo_fits:
+        s += SCORES["ref:typo_fits"]
+    if o.partly_named:
+        s += SCORES["ref:partly_named"]
+    if o.tail_at_payer:
+        s += SCORES["ref:tail_payer"]
     if o.unique and not o.ref_strength:
         s += SCORES["amount:unique"]
     if o.amount_kind == "subset" and o.chance >= MAX_CHANCE:
@@ -81,7 +90,7 @@ def _score(o: Option) -> float:
     return round(s, 6)
 
 
-def _evidence(ctx: _Ctx, o: Option, A: int, ccy: str) -> str:
+def _evidence(ctx: _Ctx, o: Option, paid: int, ccy: str) -> str:
     parts = []
     if o.ref_strength:
         parts.append(_STRENGTH_WORD[o.ref_strength].format(v=o.ref_via, inv=_referenced_id(ctx, o)))
@@ -140,6 +149,8 @@ def _rule(o: Option) -> str:
         head = "plan"
     elif o.ref_strength:
         head = "ref"
+    elif o.payer_kind.startswith("third:"):
+        head = "third"
     elif o.payer_kind == "iban":
         head = "iban"
     elif o.payer_kind:
