@@ -170,7 +170,8 @@ def test_confirming_a_third_partys_payment_teaches_the_client_nothing(tmp_path):
     assert main(["match", str(wb)]) == 0
     w = openpyxl.load_workbook(wb)
     ws = w["Matches"]
-    col = {c.value: i + 1 for i, c in enumerate(ws[1])}
+    from helpers import header_names
+    col = {name: i + 1 for i, name in enumerate(header_names(ws))}  # the sheet shows human headers
     rows = [r for r in range(2, ws.max_row + 1) if ws.cell(r, col["invoice_id"]).value == "2026-004900"]
     assert rows and ws.cell(rows[0], col["decision"]).value == "suggested"
     ws.cell(rows[0], col["review"]).value = "Confirm"
