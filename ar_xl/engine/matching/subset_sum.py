@@ -22,16 +22,23 @@ _BAND = 1 << 42
 array answers "which subsets of exactly k items sum to x" for every k at once."""
 
 
+def _bits(h: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For ``h`` items: which items each subset holds (subset ``mask`` at row ``mask``), its size, its mask."""
+    got = _BITS.get(h)
+    if got is None:
+        masks = np.arange(1 << h, dtype=np.int64)
+        bits = (masks[:, None] >> np.arange(h, dtype=np.int64)[None, :]) & 1
+        got = _BITS[h] = (bits, bits.sum(axis=1), masks)
+    return got
+
+
+_BITS: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+
+
 def _half_sums(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Sum and size of every subset of ``a``; subset ``mask`` sits at position ``mask``."""
-    sums = np.zeros(1 << len(a), dtype=np.int64)
-    counts = np.zeros(1 << len(a), dtype=np.int64)
-    size = 1
-    for x in a.tolist():
-        sums[size:2 * size] = sums[:size] + x
-        counts[size:2 * size] = counts[:size] + 1
-        size *= 2
-    return sums, counts
+    bits, counts, _ = _bits(len(a))
+    return bits @ a, counts
 
 
 @dataclass
@@ -64,8 +71,8 @@ def subset_sum(amounts, target: int, kmin: int = SUBSET_MIN, kmax: int = SUBSET_
     h2 = n - h1
     s1, c1 = _half_sums(a[:h1])
     s2, c2 = _half_sums(a[h1:])
-    m1 = np.arange(1 << h1, dtype=np.int64)
-    m2 = np.arange(1 << h2, dtype=np.int64)
+    m1 = _bits(h1)[2]
+    m2 = _bits(h2)[2]
     if must:
         need1, need2 = must & ((1 << h1) - 1), must >> h1
         k1 = (m1 & need1) == need1
@@ -74,6 +81,14 @@ def subset_sum(amounts, target: int, kmin: int = SUBSET_MIN, kmax: int = SUBSET_
         s2, c2, m2 = s2[k2], c2[k2], m2[k2]
     ok1 = c1 <= kmax
     s1, c1, m1 = s1[ok1], c1[ok1], m1[ok1]
+    # most searches find nothing: first whether any left sum meets any right sum at all, whatever the
+    # sizes (one search per left subset and no sorting of the left, where the full search is one per left
+    # subset and size)
+    sums2 = np.sort(s2)
+    want = target - s1
+    at = np.searchsorted(sums2, want)
+    if not len(sums2) or not (sums2[np.minimum(at, len(sums2) - 1)] == want).any():
+        return SubsetResult([])
     # left subsets by falling (size, sum): the searches below then run in rising order (much faster)
     o1 = np.argsort(c1 * _BAND + s1, kind="stable")[::-1]
     s1, c1, m1 = s1[o1], c1[o1], m1[o1]
