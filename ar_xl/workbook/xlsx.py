@@ -541,7 +541,11 @@ def write_output(frame: pd.DataFrame, path: str | Path, money: list[str], dates:
     if suffix in (".csv", ".json"):
         from ..money import to_decimal
         for c in money:
-            out[c] = [None if frames.blank(v) else str(to_decimal(int(v))) for v in out[c].tolist()]
+            if out[c].dtype == np.int64:  # no empty cell: the same text as ``to_decimal``, without Decimals
+                out[c] = [f"-{-v // 100}.{-v % 100:02d}" if v < 0 else f"{v // 100}.{v % 100:02d}"
+                          for v in out[c].tolist()]
+            else:
+                out[c] = [None if frames.blank(v) else str(to_decimal(int(v))) for v in out[c].tolist()]
         for c in dates:
             out[c] = [None if pd.isna(v) else pd.Timestamp(v).date().isoformat() for v in out[c]]
         if suffix == ".csv":  # text never runs as a formula in Excel (csv_safe); numbers stay numbers
