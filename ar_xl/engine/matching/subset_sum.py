@@ -41,6 +41,41 @@ def _half_sums(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return bits @ a, counts
 
 
+_FEW_PAIRS = 256
+"""Up to this many (left, right) pairs whose sums meet, the sets are read from those pairs alone."""
+
+
+def _from_pairs(s1, c1, m1, s2, c2, m2, h1, n, target, kmin, kmax, max_solutions, meets, lo, hi) -> "SubsetResult":
+    """``subset_sum`` when few (left, right) pairs of subsets meet the target: the smallest size among
+    them, the sets of that size in the order of the full search (left subsets by falling size, sum and
+    mask; right ones by rising mask), and the same density of sums of that size around the target."""
+    order2 = np.argsort(s2, kind="stable")  # the right subsets by sum, rising mask among equal sums
+    c1l, c2l, order2l = c1.tolist(), c2.tolist(), order2.tolist()
+    found = []  # (left, right, size)
+    for i, a, b in zip(meets.tolist(), lo.tolist(), hi.tolist()):
+        for pos in range(a, b):
+            j = order2l[pos]
+            k = c1l[i] + c2l[j]
+            if kmin <= k <= kmax:
+                found.append((i, j, k))
+    if not found:
+        return SubsetResult([])
+    kr = min(k for _, _, k in found)
+    width = max(1000, abs(int(target)) // 50)
+    key2 = np.sort(c2 * _BAND + s2)
+    need = kr - c1
+    row = need * _BAND + (target - s1)
+    dens = float(np.where(need >= 0, np.searchsorted(key2, row + width, side="right")
+                          - np.searchsorted(key2, row - width, side="left"), 0).sum()) / (2 * width + 1)
+    s1l, m1l, m2l = s1.tolist(), m1.tolist(), m2.tolist()
+    at_size = sorted((f for f in found if f[2] == kr), key=lambda f: (-c1l[f[0]], -s1l[f[0]], -m1l[f[0]], m2l[f[1]]))
+    sols = []
+    for i, j, _ in at_size[:max_solutions]:
+        mask = m1l[i] | (m2l[j] << h1)
+        sols.append(tuple(x for x in range(n) if mask >> x & 1))
+    return SubsetResult(sols, kr, dens)
+
+
 @dataclass
 class SubsetResult:
     solutions: list
@@ -87,8 +122,14 @@ def subset_sum(amounts, target: int, kmin: int = SUBSET_MIN, kmax: int = SUBSET_
     sums2 = np.sort(s2)
     want = target - s1
     at = np.searchsorted(sums2, want)
-    if not len(sums2) or not (sums2[np.minimum(at, len(sums2) - 1)] == want).any():
+    if not len(sums2):
         return SubsetResult([])
+    meets = np.flatnonzero(sums2[np.minimum(at, len(sums2) - 1)] == want)
+    if not len(meets):
+        return SubsetResult([])
+    upto = np.searchsorted(sums2, want[meets], side="right")
+    if int((upto - at[meets]).sum()) <= _FEW_PAIRS:
+        return _from_pairs(s1, c1, m1, s2, c2, m2, h1, n, target, kmin, kmax, max_solutions, meets, at[meets], upto)
     # left subsets by falling (size, sum): the searches below then run in rising order (much faster)
     o1 = np.argsort(c1 * _BAND + s1, kind="stable")[::-1]
     s1, c1, m1 = s1[o1], c1[o1], m1[o1]
