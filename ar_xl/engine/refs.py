@@ -299,7 +299,9 @@ class RefIndex:
         self.norm: dict[str, list[int]] = defaultdict(list)
         self.tail: dict[str, list[int]] = defaultdict(list)
         self.struct: dict[str, list[int]] = defaultdict(list)
-        self._typo_keys: dict[str, list[int]] = defaultdict(list)
+        self._typo_keys: dict[str, list[int]] = {}
+        """Digit cores of 6..17 digits -> rows: the all-digit keys of ``norm`` (a group key has dots), taken
+        with the deletion index on first use."""
         self._deletes: tuple | None = None
         refs = payment_refs if payment_refs is not None else [""] * len(invoice_ids)
         findall = _DIGIT_GROUPS.findall
@@ -322,8 +324,6 @@ class RefIndex:
                 core = "".join(groups).lstrip("0")
                 if len(core) >= 3:
                     self.norm[core].append(row)
-                    if MIN_TYPO_DIGITS <= len(core) <= 17:
-                        self._typo_keys[core].append(row)
                 if len(groups) > 1:
                     self.norm[".".join(g.lstrip("0") or "0" for g in groups)].append(row)
                 if groups:
@@ -337,6 +337,8 @@ class RefIndex:
     # to be exactly one edit (substitution, insertion, deletion or neighbour swap) away.
     # Built with numpy on first use (a run without typos never pays for it).
     def _build_deletes(self) -> tuple:
+        self._typo_keys = {k: rows for k, rows in self.norm.items()
+                           if MIN_TYPO_DIGITS <= len(k) <= 17 and k.isdigit()}
         keys = list(self._typo_keys)
         codes, owners = [], []
         by_len: dict[int, list[int]] = defaultdict(list)
