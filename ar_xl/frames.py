@@ -8,6 +8,10 @@ and converts every value to its column's kind:
 * date -> ``datetime64[ns]`` at midnight (``NaT`` for optional empty cells);
 * text -> ``str`` ('' for empty); ids read back from Excel as ``4512.0`` become ``"4512"``.
 
+A column whose every cell is a plain amount (``-1234.56``) or an ISO date (``2026-11-23``), as a CSV
+read as text usually is, is converted column-wide (``_plain_cents``, ``_iso_days``); any other column
+cell by cell, with the same result.
+
 All bad values are collected and raised together as one ``InputError`` naming
 the source, the row (as the user sees it: spreadsheet row or CSV line) and the
 column, so a run either takes all rows or changes nothing.
