@@ -24,7 +24,6 @@ import io
 import zipfile
 from pathlib import Path
 
-import numpy as np
 import openpyxl
 import pandas as pd
 from openpyxl.formatting.formatting import ConditionalFormattingList
