@@ -8,6 +8,10 @@ and converts every value to its column's kind:
 * date -> ``datetime64[ns]`` at midnight (``NaT`` for optional empty cells);
 * text -> ``str`` ('' for empty); ids read back from Excel as ``4512.0`` become ``"4512"``.
 
+A column whose every cell is a plain amount (``-1234.56``) or an ISO date (``2026-11-23``), as a CSV
+read as text usually is, is converted column-wide (``_plain_cents``, ``_iso_days``); any other column
+cell by cell, with the same result.
+
 All bad values are collected and raised together as one ``InputError`` naming
 the source, the row (as the user sees it: spreadsheet row or CSV line) and the
 column, so a run either takes all rows or changes nothing.
@@ -259,10 +263,13 @@ def _money(values, rows, source, name, must, problems) -> pd.Series:
         for i in np.flatnonzero(bad & ~nan):
             problems.append(CellProblem(source, int(rows[i]), name, _float_problem(arr[i])))
         return _finish_ints(cents, nan, rows, source, name, must, problems)
-    # object / string: fast path for plain "1234.56", the rest one by one
+    # object / string: fast path for plain "1234.56" (column-wide when every cell is one), the rest one by one
     obj = values.astype(object).to_numpy()
     cents = np.zeros(n, dtype=np.int64)
     nan = np.zeros(n, dtype=bool)
+    fast = _plain_cents(obj)
+    if fast is not None:
+        return _finish_ints(fast, nan, rows, source, name, must, problems)
     for i, v in enumerate(obj):
         if blank(v):
             nan[i] = True
@@ -291,6 +298,24 @@ def _money(values, rows, source, name, must, problems) -> pd.Series:
             continue
         cents[i] = c
     return _finish_ints(cents, nan, rows, source, name, must, problems)
+
+
+def _plain_cents(obj: np.ndarray) -> np.ndarray | None:
+    """Cents of a column whose every cell is a plain amount text (``-1234.56``, ``12``, ``0.5``), all
+    below ``_MAX_CENTS``, computed column-wide; None when any cell is not (the cell-by-cell loop then
+    reads and reports them).  Exact: a float holds every such amount times 100 to well under half a cent."""
+    if not len(obj):
+        return None
+    match = _PLAIN_AMOUNT.match
+    try:
+        if not all(match(v) for v in obj):  # a non-text cell raises TypeError
+            return None
+    except TypeError:
+        return None
+    cents = np.round(np.array(obj, dtype=np.float64) * 100)
+    if not (np.abs(cents) < _MAX_CENTS).all():
+        return None
+    return cents.astype(np.int64)
 
 
 _MAX_CENTS = 10**13  # 100 billion: far above any invoice, well inside what a float holds to the cent
@@ -348,6 +373,9 @@ def _dates(values, rows, source, name, must, problems, keep_time=False) -> pd.Se
                 problems.append(CellProblem(source, int(rows[i]), name, "is empty"))
         return s
     obj = values.astype(object).to_numpy()
+    fast = _iso_days(obj)
+    if fast is not None:
+        return pd.Series(fast.astype("datetime64[ns]"))
     out = np.empty(len(obj), dtype="datetime64[ns]")
     for i, v in enumerate(obj):
         if blank(v):
@@ -370,6 +398,29 @@ def _dates(values, rows, source, name, must, problems, keep_time=False) -> pd.Se
             problems.append(CellProblem(source, int(rows[i]), name, str(e)))
             out[i] = np.datetime64("NaT")
     return pd.Series(out)
+
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_days(obj: np.ndarray) -> np.ndarray | None:
+    """Days of a column whose every cell is an ISO date text (``2026-11-23``), parsed column-wide;
+    None when any cell is not, or is no real day (the cell-by-cell loop then reads and reports them)."""
+    if not len(obj):
+        return None
+    match = _ISO_DAY.fullmatch
+    try:
+        if not all(match(v) for v in obj):  # a non-text cell raises TypeError
+            return None
+        days = np.array(obj, dtype="datetime64[D]")
+    except (TypeError, ValueError):  # 2026-02-30
+        return None
+    if not ((days >= _FIRST_DAY) & (days <= _LAST_DAY)).all():  # what a date and nanoseconds both hold
+        return None
+    return days
+
+
+_FIRST_DAY, _LAST_DAY = np.datetime64("1678-01-01"), np.datetime64("2261-12-31")
 
 
 def _ints(values, rows, source, name, must, problems) -> pd.Series:

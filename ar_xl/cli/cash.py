@@ -1,6 +1,8 @@
 """``ar-xl import``, ``match`` and ``apply``: cash application on a workbook, or between files."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from .common import FORCE_HELP, WORKBOOK_HELP, act
 from ..errors import ArXlError
 
@@ -40,19 +42,29 @@ def _match(sub):
 
 
 def match_files(a) -> int:
-    from ..workbook import xlsx
     from ..engine import matching
+    from ..workbook import flat
     from .common import check_out, config_for
     check_out(a.out, [a.invoices, a.payments, a.customers], force=a.force)
-    invoices = xlsx.read_input(a.invoices, "Invoices")
-    payments = xlsx.read_input(a.payments, "Payments")
-    customers = xlsx.read_input(a.customers, "Customers") if a.customers else None
+
+    def read(path, table):  # CSV files never load the spreadsheet libraries
+        if Path(path).suffix.lower() in flat.FLAT_INPUTS and Path(path).exists():
+            return flat.read_csv_input(Path(path), table)
+        from ..workbook import xlsx
+        return xlsx.read_input(path, table)
+    invoices = read(a.invoices, "Invoices")
+    payments = read(a.payments, "Payments")
+    customers = read(a.customers, "Customers") if a.customers else None
     cfg = config_for(a.invoices)
     # settled invoices stay: a remittance naming one is a possible duplicate, never applied elsewhere
     result = matching.match(payments, invoices, customers, cfg)
     from .. import schema
     money = [c for c in result.columns if c in schema.MATCHES.names and schema.MATCHES.column(c).kind == "money"]
-    xlsx.write_output(result, a.out, money, sheet="Matches")
+    if Path(a.out).suffix.lower() in flat.FLAT_OUTPUTS:
+        flat.write_flat(result, Path(a.out), money, [])
+    else:
+        from ..workbook import xlsx
+        xlsx.write_output(result, a.out, money, sheet="Matches")
     counts = result.drop_duplicates("payment_id")["decision"].value_counts() if len(result) else {}
     print(f"matched {result['payment_id'].nunique() if len(result) else 0} payments "
           f"({', '.join(f'{k}: {v}' for k, v in dict(counts).items())}); wrote {len(result)} rows to {a.out}")

@@ -203,12 +203,13 @@ def extract(text: object) -> list[Candidate]:
                     pos += 1
                 blank(m.start(), pos)
                 break
-    for m in _OGM.finditer(t):
+    ogm_possible = _count_digits(t) >= 12  # an OGM has 12 digits: most texts have fewer, and skip both searches
+    for m in (_OGM.finditer(t) if ogm_possible else ()):
         d = "".join(g for g in m.groups() if g)
         if len(d) == 12 and ogm_valid(d):
             add(d, "structured")
             blank(m.start(), m.end())
-    for m in _TWELVE.finditer(t):
+    for m in (_TWELVE.finditer(t) if ogm_possible else ()):
         if ogm_valid(m.group(0)):
             add(m.group(0), "structured")
             blank(m.start(), m.end())
@@ -299,7 +300,9 @@ class RefIndex:
         self.norm: dict[str, list[int]] = defaultdict(list)
         self.tail: dict[str, list[int]] = defaultdict(list)
         self.struct: dict[str, list[int]] = defaultdict(list)
-        self._typo_keys: dict[str, list[int]] = defaultdict(list)
+        self._typo_keys: dict[str, list[int]] = {}
+        """Digit cores of 6..17 digits -> rows: the all-digit keys of ``norm`` (a group key has dots), taken
+        with the deletion index on first use."""
         self._deletes: tuple | None = None
         refs = payment_refs if payment_refs is not None else [""] * len(invoice_ids)
         findall = _DIGIT_GROUPS.findall
@@ -322,8 +325,6 @@ class RefIndex:
                 core = "".join(groups).lstrip("0")
                 if len(core) >= 3:
                     self.norm[core].append(row)
-                    if MIN_TYPO_DIGITS <= len(core) <= 17:
-                        self._typo_keys[core].append(row)
                 if len(groups) > 1:
                     self.norm[".".join(g.lstrip("0") or "0" for g in groups)].append(row)
                 if groups:
@@ -337,6 +338,8 @@ class RefIndex:
     # to be exactly one edit (substitution, insertion, deletion or neighbour swap) away.
     # Built with numpy on first use (a run without typos never pays for it).
     def _build_deletes(self) -> tuple:
+        self._typo_keys = {k: rows for k, rows in self.norm.items()
+                           if MIN_TYPO_DIGITS <= len(k) <= 17 and k.isdigit()}
         keys = list(self._typo_keys)
         codes, owners = [], []
         by_len: dict[int, list[int]] = defaultdict(list)

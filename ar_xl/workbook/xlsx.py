@@ -24,7 +24,6 @@ import io
 import zipfile
 from pathlib import Path
 
-import numpy as np
 import openpyxl
 import pandas as pd
 from openpyxl.formatting.formatting import ConditionalFormattingList
@@ -35,7 +34,7 @@ from openpyxl.worksheet.table import Table as XlTable, TableStyleInfo
 from . import cells, filesafe, frame_cache, sheet_setup
 from .. import config as config_mod
 from .. import frames, schema
-from . import package, xlsx_fast
+from . import flat, package, xlsx_fast
 from ..book import DERIVED_TABLES, Book, Change, read_book
 from ..errors import ArXlError, InputError
 
@@ -490,9 +489,8 @@ def read_input(path: str | Path, table: str, sheet: str | None = None) -> pd.Dat
     if not path.exists():
         raise ArXlError(f"{path}: no such file")
     suffix = path.suffix.lower()
-    if suffix in (".csv", ".txt", ".tsv"):
-        raw = _read_csv(path)
-        return frames.coerce(raw, t, path.name, first_row=2)
+    if suffix in flat.FLAT_INPUTS:
+        return flat.read_csv_input(path, t)
     if suffix in (".xlsx", ".xlsm"):
         wb = _open(path)
         ws, tbl = _find_table(wb, t.name)
@@ -510,25 +508,7 @@ def read_input(path: str | Path, table: str, sheet: str | None = None) -> pd.Dat
     raise ArXlError(f"{path}: unsupported file type {suffix!r}; use .csv or .xlsx")
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
-    raw_bytes = path.read_bytes()
-    for enc in ("utf-8-sig", "cp1252"):
-        try:
-            text = raw_bytes.decode(enc)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise InputError("cannot read as text (not UTF-8 or Windows-1252)", path.name)
-    if not text.strip():
-        raise InputError("the file is empty", path.name)
-    first = text.splitlines()[0]
-    sep = max([",", ";", "\t", "|"], key=first.count)
-    from io import StringIO
-    try:
-        return pd.read_csv(StringIO(text), sep=sep, dtype=str, keep_default_na=False, skip_blank_lines=True)
-    except pd.errors.ParserError as e:
-        raise InputError(f"cannot read as CSV: {e}", path.name) from None
+_read_csv = flat.read_csv
 
 
 def write_output(frame: pd.DataFrame, path: str | Path, money: list[str], dates: list[str] | None = None,
@@ -537,25 +517,9 @@ def write_output(frame: pd.DataFrame, path: str | Path, money: list[str], dates:
     path = Path(path)
     suffix = path.suffix.lower()
     dates = dates or [c for c in frame.columns if pd.api.types.is_datetime64_any_dtype(frame[c])]
+    if suffix in flat.FLAT_OUTPUTS:
+        return flat.write_flat(frame, path, money, dates)
     out = frame.copy()
-    if suffix in (".csv", ".json"):
-        from ..money import to_decimal
-        for c in money:
-            out[c] = [None if frames.blank(v) else str(to_decimal(int(v))) for v in out[c].tolist()]
-        for c in dates:
-            out[c] = [None if pd.isna(v) else pd.Timestamp(v).date().isoformat() for v in out[c]]
-        if suffix == ".csv":  # text never runs as a formula in Excel (csv_safe); numbers stay numbers
-            from . import csv_safe
-            csv_safe.frame(out, numeric=list(money) + list(dates)).to_csv(path, index=False)
-        else:
-            import json
-            recs = out.to_dict(orient="records")
-            for r in recs:  # money as JSON numbers with two decimals
-                for c in money:
-                    if r[c] is not None:
-                        r[c] = float(r[c])
-            path.write_text(json.dumps(_jsonable(recs), ensure_ascii=False, indent=1), encoding="utf-8")
-        return path
     if suffix == ".xlsx":
         wb = openpyxl.Workbook()
         ws = wb.active
@@ -580,15 +544,4 @@ def write_output(frame: pd.DataFrame, path: str | Path, money: list[str], dates:
     raise ArXlError(f"{path}: unsupported output type {suffix!r}; use .csv, .xlsx or .json")
 
 
-def _jsonable(obj):
-    if isinstance(obj, dict):
-        return {k: _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, np.generic):
-        return obj.item()
-    if isinstance(obj, (dt.date, pd.Timestamp)):
-        return obj.isoformat()
-    if obj is pd.NA or (isinstance(obj, float) and obj != obj):
-        return None
-    return obj
+_jsonable = flat._jsonable

@@ -114,7 +114,7 @@ class _Ctx:
         """The early-payment discount on ``rows`` (their open amounts, invoices only) for a payment of
         value day ``day``: (earned, the most the terms allow at all), in cents, each computed exactly
         over the rows and rounded half away from zero once."""
-        earned = most = 0
+        earned = most = 0  # whole-number rates (2 %) add up as ints, the others as Fractions: the same sums
         for r in rows:
             a = self.rem[r]
             if a <= 0:
@@ -124,9 +124,10 @@ class _Ctx:
                 continue
             inv_day = self.inv_day[r]
             age = None if inv_day == NO_DAY or day == NO_DAY else day - inv_day
-            earned += a * terms.earned_rate(age)
-            most += a * terms.max_rate
-        return round_half(Fraction(earned) / 100), round_half(Fraction(most) / 100)
+            rate, top = terms.earned_rate(age), terms.max_rate
+            earned += a * rate.numerator if rate.denominator == 1 else a * rate
+            most += a * top.numerator if top.denominator == 1 else a * top
+        return round_half(Fraction(earned, 100)), round_half(Fraction(most, 100))
 
     def tolerance(self, ccy: str, rows, day: int, referenced: bool = True) -> int:
         """Largest shortfall on ``rows`` accepted as bank charges or, when the payment names them,

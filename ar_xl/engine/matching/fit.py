@@ -66,7 +66,8 @@ def _subsets(ctx: _Ctx, rows: list[int], target: int, day: int, kmin: int = SUBS
 
     Few items: one exhaustive search.  Many: every pair first (exhaustively: a pair is the likelier
     explanation), then sets of three or more in runs of items by due date (``_windows``, nearest the value date
-    first, up to the first run that has any), ranked by size and by how close together they fall due."""
+    first, every run: stopping at the first run that has any missed smaller and closer sets in the others for
+    ~11 % fewer searches), ranked by size and by how close together they fall due."""
     wins = _windows(ctx, rows, day)
     if len(wins) == 1:
         res = subset_sum([ctx.rem[r] for r in rows], target, kmin=kmin, kmax=kmax, max_solutions=3)
@@ -84,15 +85,13 @@ def _subsets(ctx: _Ctx, rows: list[int], target: int, day: int, kmin: int = SUBS
             return [[rows[a], rows[b]] for a, b in pairs], pair_chance, False
     chance = 0.0
     found: list[list[int]] = []
-    for cand in wins:
+    for cand in wins:  # every run: the set of a payment run may lie in any of them
         res = subset_sum([ctx.rem[r] for r in cand], target, kmin=max(kmin, 3), kmax=kmax, max_solutions=WINDOW_SOLUTIONS)
         chance += res.chance
         for sol in res.solutions:
             rows_ = sorted(cand[i] for i in sol)
             if rows_ not in found:
                 found.append(rows_)
-        if found:  # the run nearest the value date that has sets (searching on costs more than it ranks)
-            break
     found.sort(key=lambda sol: (len(sol), _due_spread(ctx, sol)))
     return found[:WINDOW_SOLUTIONS], chance, False
 
