@@ -78,8 +78,9 @@ def cell_values(values: pd.Series, kind: str, text=clean_text) -> list:
         return [None if frames.blank(v) else float(v) for v in vals]
     if kind == "bool":
         return [None if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)) else bool(v) for v in vals]
-    if text is clean_text and all(v.__class__ is str for v in vals) and not ILLEGAL.search("\n".join(vals)):
-        return [v[:MAX_TEXT] if v.strip() else None for v in vals]  # clean_text of each, column-wide
+    if text is clean_text and set(map(type, vals)) <= {str} and not ILLEGAL.search("\n".join(vals)):
+        # clean_text of each, column-wide (``isspace`` is ``strip``'s whitespace, without a copy of each text)
+        return [None if not v or v.isspace() else v if len(v) <= MAX_TEXT else v[:MAX_TEXT] for v in vals]
     return [text(v) for v in vals]
 
 
