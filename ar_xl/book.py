@@ -110,7 +110,7 @@ class MissingTable(ArXlError):
 
 
 def read_book(source: str, find, tables: list[str] | None = None, present: list[str] | None = None,
-              ready: dict[str, pd.DataFrame] | None = None) -> Book:
+              ready: dict[str, pd.DataFrame] | None = None, order: dict[str, int] | None = None) -> Book:
     """A Book from a workbook's tables, whichever shell reads them.
 
     ``find(table)`` returns ``(raw frame with the header as columns, row number
@@ -120,10 +120,12 @@ def read_book(source: str, find, tables: list[str] | None = None, present: list[
     workbook lacks (other than ``MAY_BE_ABSENT``) is noted in ``Book.missing``
     with the ``present`` table names, so the first action that needs it stops.  ``ready`` holds
     tables already read from these very bytes (``workbook.frame_cache``): they are taken as they are.
+    ``order`` (table -> rank) is the order to read them in (the file shell reads the small sheets
+    first, while the large one is parsed in the background); the Book holds them in the schema's order.
     """
     book = Book(source=source)
-    problems = []
-    for t in schema.TABLES.values():
+    problems: dict[str, list] = {}
+    for t in sorted(schema.TABLES.values(), key=lambda t: (order or {}).get(t.name, 0)):
         if tables is not None and t.name not in tables and t.name != "Config":
             continue
         if ready and t.name in ready:
@@ -138,9 +140,11 @@ def read_book(source: str, find, tables: list[str] | None = None, present: list[
         try:
             book.tables[t.name] = frames.coerce(raw, t, f"{source} sheet {sheet}", first_row=first)
         except InputError as e:
-            problems.extend(e.problems)
-    if problems:
-        raise InputError(problems)
+            problems[t.name] = e.problems
+    if problems:  # reported table by table in the schema's order, whichever was read first
+        raise InputError([p for t in schema.TABLES if t in problems for p in problems[t]])
+    book.tables = {t: book.tables[t] for t in schema.TABLES if t in book.tables}
+    book.missing = {t: book.missing[t] for t in schema.TABLES if t in book.missing}
     return book
 
 

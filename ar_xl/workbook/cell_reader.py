@@ -202,38 +202,38 @@ def cells_fit(body: bytes) -> bool:
 
 
 class FastBook:
-    """A workbook file read by python-calamine, opened on first use.
+    """A workbook file read by python-calamine, opened on first use in each thread that reads it.
 
-    ``prefetch(names)`` parses those sheets one after the other in a background thread (calamine
-    lets go of the GIL while it parses), so the sheets are parsed while the caller turns the
-    previous ones into frames; ``columns`` waits for the sheet it needs."""
+    ``prefetch(names)`` parses those sheets in two background threads (calamine lets go of the GIL
+    while it parses), in the order given: the first thread takes the first sheet (the largest, Invoices),
+    the other the next ones, so the caller turns the small sheets into frames while the large one is
+    still being parsed (``xlsx.load`` reads the tables smallest first); ``columns`` waits for the sheet
+    it needs."""
+
+    WORKERS = 2
 
     def __init__(self, data: bytes):
         self.data = data
-        self._book = None
-        self._lock = threading.Lock()
+        self._local = threading.local()
         self._pending: dict = {}
         self._pool = None
         self.dates_agree = False
         """Whether calamine and openpyxl take the same styles for dates (``formats_agree``); set by the opener."""
 
-    def _open(self):
-        with self._lock:
-            if self._book is None:
-                from python_calamine import CalamineWorkbook
-                self._book = CalamineWorkbook.from_filelike(io.BytesIO(self.data))
-            return self._book
-
     def _parse(self, name: str):
-        return self._open().get_sheet_by_name(name)
+        book = getattr(self._local, "book", None)
+        if book is None:  # a reader of the thread's own: calamine's workbook is not shared across threads
+            from python_calamine import CalamineWorkbook
+            book = self._local.book = CalamineWorkbook.from_filelike(io.BytesIO(self.data))
+        return book.get_sheet_by_name(name)
 
     def prefetch(self, names: list[str]) -> None:
-        """Parse these sheets next, in this order, in the one background thread."""
+        """Parse these sheets next, in this order, in the background threads."""
         names = [n for n in names if n not in self._pending]
         if not names:
             return
         if self._pool is None:
-            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ar-xl-calamine")
+            self._pool = ThreadPoolExecutor(max_workers=self.WORKERS, thread_name_prefix="ar-xl-calamine")
         for name in names:
             self._pending[name] = self._pool.submit(self._parse, name)
 

@@ -154,7 +154,7 @@ def load(path: str | Path, tables: list[str] | None = None, later=()) -> Book:
 
     present = [tbl.displayName for ws in wb.worksheets for tbl in ws.tables.values()]
     ready = _take_kept(path, wb, parts, hits)  # frames kept from an earlier read of these very bytes
-    book = read_book(path.name, find, wanted, present, ready=ready)
+    book = read_book(path.name, find, wanted, present, ready=ready, order=_by_size(data, wb))
     _keep_read(path, wb, parts, book, ready)
     for name in later:
         if tables is not None and name not in tables:
@@ -186,6 +186,18 @@ def _kept(path: Path, data: bytes, wanted: list[str]) -> tuple[frame_cache.Parts
         if hit is not None:
             hits[name] = hit
     return parts, hits
+
+
+def _by_size(data: bytes, wb) -> dict[str, int]:
+    """Each table's sheet size in the file: the smallest are turned into frames first, while the
+    largest sheet (Invoices) is still being parsed in the background (``cell_reader.FastBook``)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            sheets = xlsx_fast._sheet_parts(z)
+            sizes = {title: z.getinfo(part).file_size for title, part in sheets.items() if part in z.NameToInfo}
+    except Exception:  # noqa: BLE001 - the schema's order then
+        return {}
+    return {tbl.displayName: sizes.get(ws.title, 0) for ws in wb.worksheets for tbl in ws.tables.values()}
 
 
 def _take_kept(path: Path, wb, parts, hits: dict[str, tuple[str, str]]) -> dict[str, pd.DataFrame]:

@@ -256,7 +256,11 @@ def open_workbook(path, keep_vba: bool = False, later=(), data: bytes | None = N
             # rest and the sheets are checked; a parse is used only where the check (``_fast_fits``)
             # and the workbook's date formats (``formats_agree``, below) let calamine read the sheet
             names = set(z.namelist())
-            fast.prefetch([name for name, part in parts.items() if name not in later and _has_table(z, names, part)])
+            tabled = [name for name, part in parts.items() if name not in later and _has_table(z, names, part)]
+            size = {name: z.getinfo(parts[name]).file_size if parts[name] in names else 0 for name in tabled}
+            by_size = sorted(tabled, key=lambda n: size[n])
+            # the largest sheet to one thread, the others smallest first (the order ``xlsx.load`` reads them)
+            fast.prefetch(by_size[-1:] + by_size[:-1])
             fast.done()
             shared = _shared_strings(z)
             raw: dict[str, RawSheet] = {}
