@@ -33,6 +33,7 @@ from openpyxl.worksheet.table import Table as XlTable, TableStyleInfo
 
 from . import cells, filesafe, frame_cache, sheet_setup
 from .. import config as config_mod
+from .. import gc_pause
 from .. import frames, schema
 from . import flat, package, xlsx_fast
 from ..book import DERIVED_TABLES, Book, Change, read_book
@@ -154,7 +155,8 @@ def load(path: str | Path, tables: list[str] | None = None, later=()) -> Book:
 
     present = [tbl.displayName for ws in wb.worksheets for tbl in ws.tables.values()]
     ready = _take_kept(path, wb, parts, hits)  # frames kept from an earlier read of these very bytes
-    book = read_book(path.name, find, wanted, present, ready=ready, order=_by_size(data, wb))
+    with gc_pause.paused():  # a million cells become values, all kept (``gc_pause``)
+        book = read_book(path.name, find, wanted, present, ready=ready, order=_by_size(data, wb))
     _keep_read(path, wb, parts, book, ready)
     for name in later:
         if tables is not None and name not in tables:

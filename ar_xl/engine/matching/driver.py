@@ -7,12 +7,11 @@ for the run (it only slows down a run that makes and drops some hundred thousand
 """
 from __future__ import annotations
 
-import gc
 
 import numpy as np
 import pandas as pd
 
-from ... import progress
+from ... import gc_pause, progress
 from ...config import Config
 from .amount_fit import fit_amount
 from .commitments import Commitments
@@ -50,15 +49,8 @@ def match(payments: pd.DataFrame, invoices: pd.DataFrame, customers: pd.DataFram
     per installment) and ``promises`` (the Promises table): a payment of an installment or of a promised
     amount is read as such (``commitments``).
     """
-    # a run allocates some hundred thousand small objects (index lists, options, rows) and frees them
-    # together: the cyclic collector only slows it down (10-20 %), so it pauses for the run
-    paused = gc.isenabled()
-    gc.disable()
-    try:
+    with gc_pause.paused():  # some hundred thousand small objects, freed together (``gc_pause``)
         return _match(payments, invoices, customers, config, known_ibans, aliases, paid_by, plans, promises)
-    finally:
-        if paused:
-            gc.enable()
 
 
 def _match(payments, invoices, customers, config, known_ibans, aliases, paid_by, plans, promises) -> pd.DataFrame:
