@@ -300,17 +300,21 @@ def _money(values, rows, source, name, must, problems) -> pd.Series:
     return _finish_ints(cents, nan, rows, source, name, must, problems)
 
 
+def _every(match, obj: np.ndarray) -> bool:
+    """True when the column has cells and ``match`` accepts every one (a cell that is not text: False)."""
+    if not len(obj):
+        return False
+    try:
+        return all(match(v) for v in obj)
+    except TypeError:  # a number or a date among the texts
+        return False
+
+
 def _plain_cents(obj: np.ndarray) -> np.ndarray | None:
     """Cents of a column whose every cell is a plain amount text (``-1234.56``, ``12``, ``0.5``), all
     below ``_MAX_CENTS``, computed column-wide; None when any cell is not (the cell-by-cell loop then
     reads and reports them).  Exact: a float holds every such amount times 100 to well under half a cent."""
-    if not len(obj):
-        return None
-    match = _PLAIN_AMOUNT.match
-    try:
-        if not all(match(v) for v in obj):  # a non-text cell raises TypeError
-            return None
-    except TypeError:
+    if not _every(_PLAIN_AMOUNT.match, obj):
         return None
     cents = np.round(np.array(obj, dtype=np.float64) * 100)
     if not (np.abs(cents) < _MAX_CENTS).all():
@@ -406,14 +410,11 @@ _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 def _iso_days(obj: np.ndarray) -> np.ndarray | None:
     """Days of a column whose every cell is an ISO date text (``2026-11-23``), parsed column-wide;
     None when any cell is not, or is no real day (the cell-by-cell loop then reads and reports them)."""
-    if not len(obj):
+    if not _every(_ISO_DAY.fullmatch, obj):
         return None
-    match = _ISO_DAY.fullmatch
     try:
-        if not all(match(v) for v in obj):  # a non-text cell raises TypeError
-            return None
         days = np.array(obj, dtype="datetime64[D]")
-    except (TypeError, ValueError):  # 2026-02-30
+    except ValueError:  # 2026-02-30
         return None
     if not ((days >= _FIRST_DAY) & (days <= _LAST_DAY)).all():  # what a date and nanoseconds both hold
         return None
