@@ -92,9 +92,9 @@ def _raw(z: zipfile.ZipFile, data: bytes, name: str) -> bytes:
 class Parts:
     """Digests of one file's parts (computed once each)."""
 
-    def __init__(self, data: bytes, sheets: dict[str, str]):
+    def __init__(self, data: bytes, sheets: dict[str, str], z: zipfile.ZipFile | None = None):
         self.data = data
-        self.zip = zipfile.ZipFile(io.BytesIO(data))
+        self.zip = z if z is not None else zipfile.ZipFile(io.BytesIO(data))
         self.sheets = sheets
         self._seen: dict[str, str] = {}
 

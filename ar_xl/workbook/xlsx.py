@@ -142,7 +142,8 @@ def load(path: str | Path, tables: list[str] | None = None, later=()) -> Book:
     frame_cache.flush()  # what an earlier load in this process read
     data, seen = filesafe.read_bytes(path)  # save checks the file is still these bytes
     wanted = [n for n in (tables if tables is not None else schema.TABLES) if schema.table(n).name not in later]
-    parts, hits = _kept(path, data, wanted)
+    package = _package(data)  # the file's zip directory and sheets, read once for the cache and the order
+    parts, hits = _kept(path, data, package, wanted)
     wb = _open(path, fast=True, data=data,
                later_sheets={schema.table(n).sheet_name for n in later} | {title for title, _ in hits.values()})
 
@@ -156,7 +157,7 @@ def load(path: str | Path, tables: list[str] | None = None, later=()) -> Book:
     present = [tbl.displayName for ws in wb.worksheets for tbl in ws.tables.values()]
     ready = _take_kept(path, wb, parts, hits)  # frames kept from an earlier read of these very bytes
     with gc_pause.paused():  # a million cells become values, all kept (``gc_pause``)
-        book = read_book(path.name, find, wanted, present, ready=ready, order=_by_size(data, wb))
+        book = read_book(path.name, find, wanted, present, ready=ready, order=_by_size(package, wb))
     _keep_read(path, wb, parts, book, ready)
     for name in later:
         if tables is not None and name not in tables:
@@ -170,17 +171,24 @@ def load(path: str | Path, tables: list[str] | None = None, later=()) -> Book:
     return book
 
 
-def _kept(path: Path, data: bytes, wanted: list[str]) -> tuple[frame_cache.Parts | None, dict[str, tuple[str, str]]]:
+def _package(data: bytes) -> tuple[zipfile.ZipFile, dict[str, str]] | None:
+    """The file's zip directory and its sheets (name -> part), or None when it is not a package read
+    this way (the file is then read as it is)."""
+    try:
+        z = zipfile.ZipFile(io.BytesIO(data))
+        return z, xlsx_fast._sheet_parts(z)
+    except Exception:  # noqa: BLE001
+        return None
+
+
+def _kept(path: Path, data: bytes, package, wanted: list[str]) -> tuple[frame_cache.Parts | None,
+                                                                       dict[str, tuple[str, str]]]:
     """The file's parts (``frame_cache.Parts``) and the tables of ``wanted`` that ``frame_cache`` holds for
     exactly these bytes: name -> (sheet, range).  (None, {}) when the cache is off."""
-    if frame_cache.folder() is None:
+    if frame_cache.folder() is None or package is None:
         return None, {}
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as z:
-            sheets = xlsx_fast._sheet_parts(z)
-    except Exception:  # noqa: BLE001 - not a package read this way: the file is read as it is
-        return None, {}
-    parts = frame_cache.Parts(data, sheets)
+    z, sheets = package
+    parts = frame_cache.Parts(data, sheets, z)
     hits = {}
     for n in wanted:
         name = schema.table(n).name
@@ -190,15 +198,13 @@ def _kept(path: Path, data: bytes, wanted: list[str]) -> tuple[frame_cache.Parts
     return parts, hits
 
 
-def _by_size(data: bytes, wb) -> dict[str, int]:
+def _by_size(package, wb) -> dict[str, int]:
     """Each table's sheet size in the file: the smallest are turned into frames first, while the
     largest sheet (Invoices) is still being parsed in the background (``cell_reader.FastBook``)."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as z:
-            sheets = xlsx_fast._sheet_parts(z)
-            sizes = {title: z.getinfo(part).file_size for title, part in sheets.items() if part in z.NameToInfo}
-    except Exception:  # noqa: BLE001 - the schema's order then
-        return {}
+    if package is None:
+        return {}  # the schema's order then
+    z, sheets = package
+    sizes = {title: z.getinfo(part).file_size for title, part in sheets.items() if part in z.NameToInfo}
     return {tbl.displayName: sizes.get(ws.title, 0) for ws in wb.worksheets for tbl in ws.tables.values()}
 
 
