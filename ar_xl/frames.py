@@ -458,6 +458,14 @@ AS_TYPED = frozenset({"note"})
 other text columns (ids, names, statuses) lose surrounding spaces, so they match."""
 
 
+def _texts(out: np.ndarray, rows, source, name, must, problems) -> pd.Series:
+    """A column of texts made column-wide ('' for an empty cell), each empty one reported when ``must``."""
+    if must:
+        for i in np.flatnonzero(out == ""):
+            problems.append(CellProblem(source, int(rows[i]), name, "is empty"))
+    return pd.Series(out, dtype=object)
+
+
 def _text(values, rows, source, name, must, problems, strip: bool = True) -> pd.Series:
     if isinstance(values.dtype, pd.StringDtype):  # only text and empty cells: the same rules, column-wide
         if not strip:  # as typed
@@ -466,18 +474,12 @@ def _text(values, rows, source, name, must, problems, strip: bool = True) -> pd.
             cells = values.to_numpy(dtype=object, na_value="")
             out = np.empty(len(cells), dtype=object)
             out[:] = [v.strip() for v in cells]
-        if must:
-            for i in np.flatnonzero(out == ""):
-                problems.append(CellProblem(source, int(rows[i]), name, "is empty"))
-        return pd.Series(out, dtype=object)
+        return _texts(out, rows, source, name, must, problems)
     obj = values.astype(object).to_numpy()
     out = np.empty(len(obj), dtype=object)
     if all(type(v) is str for v in obj):  # texts only (a CSV read as text): the same rules, column-wide
         out[:] = [v.strip() for v in obj] if strip else [v if v.strip() else "" for v in obj]
-        if must:
-            for i in np.flatnonzero(out == ""):
-                problems.append(CellProblem(source, int(rows[i]), name, "is empty"))
-        return pd.Series(out, dtype=object)
+        return _texts(out, rows, source, name, must, problems)
     for i, v in enumerate(obj):
         if blank(v):
             out[i] = ""
