@@ -51,6 +51,31 @@ def text(v: object) -> str:
     return "" if blank(v) else str(v).strip()
 
 
+def texts(values, case: str | None = None) -> np.ndarray:
+    """``text`` of every cell of a column at once (an object array of str: stripped, '' for an empty cell);
+    ``case`` "lower", "upper" or "casefold" also folds each text.
+
+    What ``col.astype(str).str.strip()`` gives for a column of text, in a plain loop: pandas' string
+    methods cost two to three times as much on a column of 100,000 cells, and the engine reads its text
+    columns this way many times per action."""
+    arr = values.to_numpy(dtype=object) if isinstance(values, (pd.Series, pd.Index)) \
+        else np.asarray(values, dtype=object)
+    out = np.empty(len(arr), dtype=object)
+    try:  # a column of text (as the workbook and CSV readers give it)
+        if case is None:
+            out[:] = [v.strip() for v in arr]
+        elif case == "lower":
+            out[:] = [v.strip().lower() for v in arr]
+        elif case == "upper":
+            out[:] = [v.strip().upper() for v in arr]
+        else:
+            out[:] = [v.strip().casefold() for v in arr]
+    except (AttributeError, TypeError):  # a cell that is not text: missing, a number, a date
+        fold = {None: str, "lower": str.lower, "upper": str.upper, "casefold": str.casefold}[case]
+        out[:] = [fold(text(v)) for v in arr]
+    return out
+
+
 def blank_cells(col: pd.Series) -> np.ndarray:
     """``blank`` for a whole column at once."""
     mask = col.isna().to_numpy(dtype=bool, copy=True)

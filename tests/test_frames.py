@@ -289,3 +289,21 @@ def test_blank_cells_agrees_with_blank_cell_by_cell():
     values = [None, np.nan, pd.NaT, pd.NA, "  ", "", "x", 0, 1.5, False, " 0 "]
     col = pd.Series(values, dtype=object)
     assert frames.blank_cells(col).tolist() == [frames.blank(v) for v in values]
+
+
+def test_texts_reads_a_column_as_stripped_text_with_blanks_empty():
+    col = pd.Series([" INV-1 ", None, np.nan, pd.NA, 5, 2.5, "  ", "Emma\t"], dtype=object)
+    assert frames.texts(col).tolist() == ["INV-1", "", "", "", "5", "2.5", "", "Emma"]
+    assert frames.texts(col, "lower").tolist() == ["inv-1", "", "", "", "5", "2.5", "", "emma"]
+    assert frames.texts(pd.Series([" eur", "Gbp "]), "upper").tolist() == ["EUR", "GBP"]
+    assert frames.texts(pd.Series(["STRASSE"]), "casefold").tolist() == ["strasse"]
+    assert frames.texts(pd.Series([], dtype=object)).tolist() == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.text(max_size=6), st.none(), st.integers(-99, 99)), max_size=8))
+def test_texts_is_what_pandas_gives_for_a_text_column(cells):
+    col = pd.Series(cells, dtype=object)
+    expected = ["" if v is None else str(v).strip() for v in cells]
+    assert frames.texts(col).tolist() == expected
+    assert frames.texts(col, "lower").tolist() == [v.lower() for v in expected]

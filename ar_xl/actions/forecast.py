@@ -18,7 +18,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from .. import clock, fxrates
+from .. import clock, fxrates, frames
 from ..book import Book, Change
 from ..engine import forecast as engine
 from ..engine import states
@@ -47,14 +47,14 @@ def open_items(book: Book) -> pd.DataFrame:
     opt = {n: (book.get(n) if book.has(n) else None) for n in ("Disputes", "Plans", "Promises", "Handovers")}
     state = states.derive(inv, opt["Disputes"], opt["Plans"], opt["Promises"], handovers=opt["Handovers"])
     low = np.array([str(s).strip().lower() for s in state], dtype=object)
-    disputed = inv["invoice_id"].astype(str).str.strip().isin(disputed_invoice_ids(book)).to_numpy()
+    ids = frames.texts(inv["invoice_id"])
+    disputed = pd.Series(ids, copy=False).isin(disputed_invoice_ids(book)).to_numpy()
     apart = np.where(np.isin(low, states.LEGAL), "legal", np.where(low == "written off", "written off",
                      np.where(disputed | (low == "disputed"), "disputed", "")))
     base = book.config.base_currency
-    cur = inv["currency"].astype(object).where(inv["currency"].notna(), "").astype(str).str.strip().str.upper()
-    out = pd.DataFrame({"invoice_id": inv["invoice_id"].astype(str).str.strip(),
-                        "customer_id": inv["customer_id"].astype(str).str.strip(),
-                        "currency": cur.where(cur != "", base),
+    cur = frames.texts(inv["currency"], "upper")
+    out = pd.DataFrame({"invoice_id": ids, "customer_id": frames.texts(inv["customer_id"]),
+                        "currency": np.where(cur != "", cur, base),
                         "due_date": inv["due_date"], "open_amount": inv["open_amount"].fillna(0).astype(np.int64),
                         "apart": apart})
     return out.loc[out["open_amount"].to_numpy() != 0].reset_index(drop=True)

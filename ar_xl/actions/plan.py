@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from .. import clock
+from .. import frames
 from . import restate
 from .. import schema
 from ..book import Book, Change
@@ -194,29 +195,27 @@ def payment_credits(book: Book) -> pd.DataFrame:
     pay = book.get("Payments")
     if not len(pay):
         return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
-    pay = pay.assign(payment_id=pay["payment_id"].astype(str).str.strip())
-    ignored = pay["status"].astype(str).str.strip().str.lower().eq("ignored")
-    pay = pay.loc[~ignored.to_numpy()]
+    pay = pay.assign(payment_id=frames.texts(pay["payment_id"]))
+    pay = pay.loc[frames.texts(pay["status"], "lower") != "ignored"]
     by_pay = pay.drop_duplicates("payment_id").set_index("payment_id")
     inv = book.get("Invoices")
-    inv_customer = pd.Series(inv["customer_id"].astype(str).str.strip().to_numpy(),
-                             index=inv["invoice_id"].astype(str).str.strip().to_numpy())
+    inv_customer = pd.Series(frames.texts(inv["customer_id"]), index=frames.texts(inv["invoice_id"]))
     inv_customer = inv_customer[~inv_customer.index.duplicated(keep="first")]
     parts = []
     m = book.get("Matches")
     in_matches: set[str] = set()
     if len(m):
-        pid = m["payment_id"].astype(str).str.strip()
+        pid = pd.Series(frames.texts(m["payment_id"]), index=m.index)
         in_matches = set(pid[pid != ""])
-        decision = m["decision"].astype(str).str.strip().str.lower()
-        review = m["review"].astype(str).str.strip().str.lower()
+        decision = pd.Series(frames.texts(m["decision"], "lower"), index=m.index)
+        review = pd.Series(frames.texts(m["review"], "lower"), index=m.index)
         applied = m["applied_amount"].astype("Int64")
         counted = (((decision == "auto") & (review != "reject")) | (review == "confirm")) \
             & applied.notna() & (applied.fillna(0) > 0) & pid.isin(by_pay.index)
         mm = m.loc[counted.to_numpy()]
         mp = pid[counted.to_numpy()].to_numpy()
-        iid = mm["invoice_id"].astype(str).str.strip().to_numpy()
-        cust = mm["customer_id"].astype(str).str.strip().to_numpy()
+        iid = frames.texts(mm["invoice_id"])
+        cust = frames.texts(mm["customer_id"])
         from_inv = inv_customer.reindex(iid).fillna("").to_numpy()
         parts.append(pd.DataFrame({
             "payment_id": mp,
@@ -229,7 +228,7 @@ def payment_credits(book: Book) -> pd.DataFrame:
         }))
     iban_owner: dict[str, str | None] = {}
     customers = book.get("Customers")
-    for cid, cell in zip(customers["customer_id"].astype(str).str.strip(), customers["iban"].astype(str)):
+    for cid, cell in zip(frames.texts(customers["customer_id"]), customers["iban"].astype(str)):
         for iban in cell.split(";"):
             key = "".join(iban.split()).upper()
             if key:

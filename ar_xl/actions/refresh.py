@@ -38,7 +38,7 @@ def aging_table(book: Book, as_of: dt.date, edges=None, basis=None) -> tuple[pd.
     inv.attrs = book.get("Invoices").attrs
     state = states.derive(inv, book.optional("Disputes"), book.optional("Plans"), book.optional("Promises"),
                           book.optional("WriteOffs"), book.optional("Handovers"))
-    inv["disputed"] = inv["invoice_id"].astype(str).str.strip().isin(disputed_invoice_ids(book)).to_numpy()
+    inv["disputed"] = pd.Series(frames.texts(inv["invoice_id"]), copy=False).isin(disputed_invoice_ids(book)).to_numpy()
     inv["collector"] = owners.effective_collectors(inv, book.optional("Customers"))
     items = aging.age_items(inv, as_of, cfg, edges, basis)
     labels = aging.bucket_labels(edges)
@@ -64,8 +64,7 @@ def customer_countries(book: Book, customer_ids, fallback: str) -> np.ndarray:
     known: dict[str, str] = {}
     if book.has("Customers") and "country" in book.get("Customers").columns:
         cust = book.get("Customers")
-        known = dict(zip(cust["customer_id"].astype(str).str.strip(),
-                         cust["country"].fillna("").astype(str).str.strip().str.upper()))
+        known = dict(zip(frames.texts(cust["customer_id"]), frames.texts(cust["country"], "upper")))
     return np.array([known.get(str(c).strip(), "") or fallback for c in customer_ids], dtype=object)
 
 
@@ -87,9 +86,9 @@ def sort_aging(rows: pd.DataFrame) -> pd.DataFrame:
     Collectors and customers sort ignoring case; items without a collector come last."""
     if not len(rows):
         return rows
-    col = rows["collector"].fillna("").astype(str).str.strip()
+    col = frames.texts(rows["collector"])
     keys = pd.DataFrame({
-        "unowned": (col == "").to_numpy(), "collector": col.str.lower().to_numpy(),
+        "unowned": col == "", "collector": frames.texts(col, "lower"),
         "customer": rows["customer_id"].astype(str).str.lower().to_numpy(),
         "days": -rows["days_past_due"].to_numpy(dtype=np.int64), "invoice": rows["invoice_id"].astype(str).to_numpy(),
     })

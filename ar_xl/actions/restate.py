@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..book import Book, Change
+from .. import frames
 from ..engine import states
 
 
@@ -27,7 +28,7 @@ def restate(book: Book, change: Change) -> int:
     state = states.derive(inv, _table(book, change, "Disputes"), _table(book, change, "Plans"),
                           _table(book, change, "Promises"), _table(book, change, "WriteOffs"),
                           _table(book, change, "Handovers"))
-    old = inv["status"].astype(object).where(inv["status"].notna(), "").astype(str).str.strip().to_numpy(dtype=object)
+    old = frames.texts(inv["status"])
     differ = np.array([a.lower() != b.lower() and not (a == "" and b == "open") for a, b in zip(old, state)],
                       dtype=bool)  # an empty status already means open
     if not differ.any():

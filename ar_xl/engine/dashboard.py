@@ -50,6 +50,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .. import frames
 from ..config import Config
 from . import aging as aging_mod
 from . import credit as credit_mod
@@ -117,10 +118,7 @@ class Figures:
 def _text(frame: pd.DataFrame, col: str) -> pd.Series:
     if col not in frame.columns:
         return pd.Series([""] * len(frame), index=frame.index, dtype=object)
-    text = frame[col].fillna("").astype(str)
-    # ``.str.strip()``, cell by cell in a plain loop (a third faster than pandas' on 100,000 cells)
-    return pd.Series([v.strip() if isinstance(v, str) else v for v in text.to_numpy(dtype=object)],
-                     index=text.index, dtype=text.dtype, name=text.name)
+    return pd.Series(frames.texts(frame[col]), index=frame.index, dtype=object, name=col)
 
 
 def first_spelling(values: pd.Series) -> pd.Series:
@@ -142,8 +140,8 @@ def _money(frame: pd.DataFrame, col: str) -> np.ndarray:
 
 
 def _base(amounts: np.ndarray, currencies: pd.Series, config: Config, source: str) -> np.ndarray:
-    cur = currencies.fillna("").astype(str).str.strip().str.upper()
-    cur = cur.where(cur != "", config.base_currency)
+    cur = frames.texts(currencies, "upper")
+    cur = np.where(cur != "", cur, config.base_currency)
     return aging_mod.to_base(np.asarray(amounts, dtype=np.int64), cur, config, None, source)
 
 
@@ -457,14 +455,13 @@ def snapshot(aging: pd.DataFrame, labels: list[str], invoices: pd.DataFrame, col
     the dispute's invoices); unapplied cash is the team's only."""
     config = config or Config()
     as_of = _day(as_of)
-    inv_coll = first_spelling(pd.Series(np.asarray(collectors, dtype=object), index=invoices.index)
-                              .fillna("").astype(str).str.strip())
+    inv_coll = first_spelling(pd.Series(frames.texts(collectors), index=invoices.index, dtype=object))
     ag_coll = first_spelling(_text(aging, "collector"))
     # the same spelling on both sides: the first of the Aging table, else the invoices'
     spelled = {k.casefold(): k for k in list(inv_coll) + list(ag_coll) if k}
     spelled.update({k.casefold(): k for k in ag_coll if k})
-    inv_coll = inv_coll.map(lambda k: spelled.get(k.casefold(), k))
-    ag_coll = ag_coll.map(lambda k: spelled.get(k.casefold(), k))
+    inv_coll = pd.Series([spelled.get(k.casefold(), k) for k in inv_coll], index=inv_coll.index, dtype=object)
+    ag_coll = pd.Series([spelled.get(k.casefold(), k) for k in ag_coll], index=ag_coll.index, dtype=object)
     dis_coll = pd.Series(dispute_collectors(disputes, invoices, inv_coll.to_numpy()), index=disputes.index, dtype=object)
     dis_coll = dis_coll.map(lambda k: spelled.get(str(k).casefold(), k))
     scopes = sorted({k for k in ag_coll if k}, key=str.lower) + ([NO_COLLECTOR] if (ag_coll == "").any() else [])

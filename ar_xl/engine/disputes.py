@@ -56,7 +56,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .. import schema
+from .. import schema, frames
 from ..dates import parse_date
 from .plans import _day
 from ..config import (  # noqa: F401  (the reasons are settings; re-exported here for the engine's callers)
@@ -257,8 +257,8 @@ def set_status(row: dict, status: object, on: object, resolution: str | None = N
 
 def live_mask(disputes: pd.DataFrame) -> np.ndarray:
     """True for disputes not resolved or closed (an unknown or empty status counts as open)."""
-    st = disputes["status"].astype(str).str.strip().str.lower()
-    return ~st.str.startswith(("resolved", "closed")).to_numpy()
+    return np.array([not s.startswith(("resolved", "closed")) for s in frames.texts(disputes["status"], "lower")],
+                    dtype=bool)
 
 
 def disputed_invoices(disputes: pd.DataFrame) -> set[str]:

@@ -74,6 +74,7 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
+from .. import frames
 from ..money import convert
 from .disputes import split_ids
 
@@ -105,7 +106,7 @@ def _text(frame: pd.DataFrame, col: str) -> pd.Series:
     if col not in frame.columns:
         return pd.Series([""] * len(frame), index=frame.index, dtype=object)
     s = frame[col]
-    return s.astype(object).where(s.notna(), "").astype(str).str.strip()
+    return pd.Series(frames.texts(s), index=frame.index, dtype=object, name=col)
 
 
 def _days(values) -> np.ndarray:

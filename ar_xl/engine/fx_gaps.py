@@ -13,15 +13,15 @@ from collections import defaultdict
 import numpy as np
 import pandas as pd
 
+from .. import frames
 from ..config import Config
 from ..money import fmt
 
 
 def known(currencies: pd.Series | np.ndarray, config: Config) -> np.ndarray:
     """True where the currency is the base currency, blank (taken as base) or has a rate."""
-    codes = pd.Series(currencies, copy=False).fillna("").astype(str).str.strip().str.upper()
     have = set(config.fx) | {config.base_currency, ""}
-    return codes.isin(have).to_numpy()
+    return np.array([c in have for c in frames.texts(currencies, "upper")], dtype=bool)
 
 
 def describe(what: str, noun: str, amounts, currencies, mask: np.ndarray) -> str:
@@ -30,7 +30,7 @@ def describe(what: str, noun: str, amounts, currencies, mask: np.ndarray) -> str
     left = ~np.asarray(mask, dtype=bool)
     if not left.any():
         return ""
-    codes = pd.Series(currencies, copy=False).fillna("").astype(str).str.strip().str.upper().to_numpy()
+    codes = frames.texts(currencies, "upper")
     amts = np.asarray(amounts, dtype=np.int64)
     count: dict[str, int] = defaultdict(int)
     total: dict[str, int] = defaultdict(int)

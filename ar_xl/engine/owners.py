@@ -11,17 +11,19 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .. import frames
+
 
 def effective_collectors(invoices: pd.DataFrame, customers: pd.DataFrame | None) -> np.ndarray:
     """Each invoice's collector: its own when set, else its customer's, else ''."""
-    own = invoices["collector"].astype(object).where(invoices["collector"].notna(), "").astype(str).str.strip() \
-        if "collector" in invoices.columns else pd.Series([""] * len(invoices), dtype=object)
+    own = frames.texts(invoices["collector"]) if "collector" in invoices.columns \
+        else np.full(len(invoices), "", dtype=object)
     if customers is None or not len(customers) or "collector" not in customers.columns:
-        return own.to_numpy(dtype=object)
-    cust = customers[["customer_id", "collector"]].astype(str)
-    cust = cust.assign(collector=cust["collector"].str.strip(), customer_id=cust["customer_id"].str.strip())
-    cust = cust[cust["collector"].ne("") & cust["collector"].ne("nan")].drop_duplicates("customer_id")
-    owner = invoices["customer_id"].astype(str).str.strip().map(dict(zip(cust["customer_id"], cust["collector"])))
-    owner = owner.astype(object).where(owner.notna(), "").to_numpy(dtype=object)
-    own = own.to_numpy(dtype=object)
+        return own
+    by_customer: dict[str, str] = {}
+    for cid, coll in zip(frames.texts(customers["customer_id"]), frames.texts(customers["collector"])):
+        if coll and coll != "nan" and cid not in by_customer:  # the first row of a customer listed twice
+            by_customer[cid] = coll
+    get = by_customer.get
+    owner = np.array([get(c, "") for c in frames.texts(invoices["customer_id"])], dtype=object)
     return np.where(own != "", own, owner)

@@ -26,6 +26,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .. import frames
 from .disputes import live_mask, split_ids
 from .handover import handed_over_ids
 from .writeoffs import booked_ids
@@ -56,13 +57,13 @@ def disputed_ids(disputes: pd.DataFrame | None) -> set[str]:
 def planned_ids(plans: pd.DataFrame | None) -> set[str]:
     if plans is None or not len(plans):
         return set()
-    return _ids_of(plans, plans["plan_status"].astype(str).str.strip().str.lower().eq("active").to_numpy())
+    return _ids_of(plans, frames.texts(plans["plan_status"], "lower") == "active")
 
 
 def promised_ids(promises: pd.DataFrame | None) -> set[str]:
     if promises is None or not len(promises):
         return set()
-    return _ids_of(promises, promises["status"].astype(str).str.strip().str.lower().eq("open").to_numpy())
+    return _ids_of(promises, frames.texts(promises["status"], "lower") == "open")
 
 
 def derive(invoices: pd.DataFrame, disputes: pd.DataFrame | None = None, plans: pd.DataFrame | None = None,
@@ -72,10 +73,9 @@ def derive(invoices: pd.DataFrame, disputes: pd.DataFrame | None = None, plans: 
     n = len(invoices)
     if not n:
         return np.array([], dtype=object)
-    ids = invoices["invoice_id"].astype(str).str.strip()
-    typed = invoices["status"].astype(object).where(invoices["status"].notna(), "").astype(str).str.strip() \
-        if "status" in invoices.columns else pd.Series([""] * n)
-    lower = typed.str.lower().to_numpy(dtype=object)
+    ids = pd.Series(frames.texts(invoices["invoice_id"]), copy=False)
+    typed = frames.texts(invoices["status"]) if "status" in invoices.columns else np.full(n, "", dtype=object)
+    lower = frames.texts(typed, "lower")
     open_ = invoices["open_amount"].to_numpy(dtype=np.int64, na_value=0)
     derived = {s.lower() for s in DERIVED}
     person = np.array([t != "" and t not in derived for t in lower], dtype=bool)
@@ -87,7 +87,7 @@ def derive(invoices: pd.DataFrame, disputes: pd.DataFrame | None = None, plans: 
     paid = open_ == 0
     state[paid] = np.where(lower[paid] == "closed in erp", "closed in ERP", "paid")
     state[paid & ids.isin(booked_ids(writeoffs)).to_numpy()] = "written off"
-    state[person] = typed.to_numpy(dtype=object)[person]
+    state[person] = typed[person]
     return state
 
 
@@ -100,10 +100,10 @@ def with_handovers(invoices: pd.DataFrame, handovers: pd.DataFrame | None) -> pd
         return invoices
     if "status" not in invoices.columns:
         invoices = invoices.assign(status="")
-    typed = invoices["status"].astype(object).where(invoices["status"].notna(), "").astype(str).str.strip().str.lower()
+    typed = pd.Series(frames.texts(invoices["status"], "lower"), copy=False)
     derived = {s.lower() for s in DERIVED}
-    hit = (invoices["invoice_id"].astype(str).str.strip().isin(ids) & typed.isin(derived | {""})
-           & (invoices["open_amount"].fillna(0).to_numpy() != 0)).to_numpy()
+    hit = (pd.Series(frames.texts(invoices["invoice_id"]), copy=False).isin(ids) & typed.isin(derived | {""})).to_numpy() \
+        & (invoices["open_amount"].fillna(0).to_numpy() != 0)
     if not hit.any():
         return invoices
     out = invoices.copy()
@@ -115,7 +115,7 @@ def proposed_closings(invoices: pd.DataFrame, disputes: pd.DataFrame | None) -> 
     """Ids of the live disputes whose invoices are all in the workbook with nothing open."""
     if disputes is None or not len(disputes):
         return []
-    open_by_id = dict(zip(invoices["invoice_id"].astype(str).str.strip(),
+    open_by_id = dict(zip(frames.texts(invoices["invoice_id"]),
                           invoices["open_amount"].to_numpy(dtype=np.int64, na_value=0)))
     out = []
     for r in disputes.loc[live_mask(disputes)].itertuples(index=False):

@@ -26,7 +26,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from .. import money, schema
+from .. import money, schema, frames
 
 TEAM = "team"
 OPENING_MAX_GAP_DAYS = 7
@@ -38,8 +38,7 @@ FIXED = schema.AGING_HISTORY.names
 def _team(history: pd.DataFrame | None) -> pd.DataFrame:
     if history is None or not len(history):
         return pd.DataFrame({c: [] for c in FIXED})
-    scope = history["scope"].fillna("").astype(str).str.strip().str.lower()
-    rows = history.loc[(scope == TEAM).to_numpy() & history["as_of"].notna().to_numpy()]
+    rows = history.loc[(frames.texts(history["scope"], "lower") == TEAM) & history["as_of"].notna().to_numpy()]
     return rows.assign(as_of=pd.to_datetime(rows["as_of"]).dt.normalize()).sort_values("as_of", kind="stable")
 
 
