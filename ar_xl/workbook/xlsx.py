@@ -24,6 +24,7 @@ import io
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import openpyxl
 import pandas as pd
 from openpyxl.formatting.formatting import ConditionalFormattingList
@@ -166,6 +167,8 @@ def load(path: str | Path, tables: list[str] | None = None, later=()) -> Book:
         if tbl is not None:
             book.later[name] = _reader(path.name, name, find)
     book.handle = wb  # type: ignore[attr-defined]
+    # the tables as read (pandas copies on write: an action changing a frame in place leaves these be)
+    book.as_read = {name: frame.copy(deep=False) for name, frame in book.tables.items()}  # type: ignore[attr-defined]
     book.path = path  # type: ignore[attr-defined]
     book.fingerprint = seen  # type: ignore[attr-defined]
     return book
@@ -266,7 +269,8 @@ def save(book: Book, change: Change, path: str | Path | None = None, layout=None
         if ws is None:
             ws = wb[t.sheet_name] if t.sheet_name in wb.sheetnames else wb.create_sheet(t.sheet_name)
         extras = change.extra_columns.get(t.name, [])
-        written = _write_table(ws, tbl, t, body, extras, change.titles.get(t.name))
+        written = _write_table(ws, tbl, t, body, extras, change.titles.get(t.name),
+                               old=getattr(book, "as_read", {}).get(t.name))
         if written is None:
             continue
         rewritten.append(t.name)
@@ -335,10 +339,13 @@ def _cell_value(ws, row: int, col: int):
         return ws.cell(row, col).value
 
 
-def _write_table(ws, tbl, t: schema.Table, body: pd.DataFrame, extras: list[str], title: str | None = None
-                 ) -> bool | None:
+def _write_table(ws, tbl, t: schema.Table, body: pd.DataFrame, extras: list[str], title: str | None = None,
+                 old: pd.DataFrame | None = None) -> bool | None:
     """Write the table's header and body on ``ws``; True when written as XML (``xlsx_fast.write_table``),
     None when the file holds exactly this table already (nothing written: the sheet is not rewritten).
+
+    ``old``: the table as it was read from this sheet.  A table of ``PATCH_MIN_ROWS`` rows or more that
+    keeps its range and header has only the rows whose values changed rewritten (``_patch``).
 
     ``title``: the title line of a table with ``title_rows`` (Aging), written ``title_rows`` rows above
     the header; a table of an older workbook that has no room for it above is moved down (its sheet's
@@ -359,6 +366,11 @@ def _write_table(ws, tbl, t: schema.Table, body: pd.DataFrame, extras: list[str]
     n = len(body)
     ncols = len(header)
     kinds = {name: cells.kind_of(t, name) for name in header}
+    if old is not None and tbl is not None and moved_from is None and title_cell is None and n >= PATCH_MIN_ROWS \
+            and (old_max_row - min_row, old_max_col - min_col + 1) == (n, ncols):
+        done = _patch(ws, tbl, t, header, shown, kinds, body, old, min_row, min_col)
+        if done is not False:
+            return done
     if xlsx_fast.raw_of(ws) is not None:
         # the sheet's cells as XML (what the loop below writes), when the sheet holds only this table
         columns = [_cell_values(body[name] if name in body.columns else pd.Series([None] * n),
@@ -494,6 +506,70 @@ def _finish_table(ws, tbl, t: schema.Table, header: list[str], min_row: int, min
 
 
 _cell_values = cells.cell_values
+
+PATCH_MIN_ROWS = 1000
+"""A table this long (or longer) that keeps its range and header is written by replacing only its rows whose
+values changed (``_patch``): a match or a promise that changes a few of 100,000 invoices rewrites those rows,
+not the sheet, and the other rows stay in the file byte for byte."""
+
+
+def _patch(ws, tbl, t: schema.Table, header: list[str], shown: list[str], kinds: dict, body: pd.DataFrame,
+           old: pd.DataFrame, min_row: int, min_col: int) -> bool | None:
+    """Write ``body`` over the table ``old`` was read from by rewriting only the rows that differ
+    (``xlsx_fast.patched_xml``): True when written so, None when nothing differs (the sheet stays as it
+    is), False when the table must be written whole (another header, another column's format, more than
+    half the rows changed, or a row the patch cannot replace)."""
+    if xlsx_fast.raw_of(ws) is None:
+        return False
+    formats = [schema._FORMATS.get(kinds[h]) for h in header]
+    if any(f is None for f in formats):  # a person's own column: its cells keep their styles (the whole path)
+        return False
+    existing = [_cell_value(ws, min_row, min_col + j) for j in range(len(shown))]
+    if ["" if v is None else str(v) for v in existing] != list(shown):
+        return False
+    changed = _changed_rows(old, body, header)
+    if changed is None or 2 * len(changed) > len(body):
+        return False
+    n = len(body)
+    if not len(changed):
+        return None if _table_same(ws, tbl, t, header, min_row, min_col, n) else False
+    kind_list = [kinds[h] for h in header]
+    part = body.iloc[changed]
+    columns = [_cell_values(part[h], kinds[h]) for h in header]
+    xml = xlsx_fast.patched_xml(ws, min_row, min_col, changed.tolist(), columns, kind_list, formats)
+    if xml is None:
+        return False
+    xlsx_fast.write_table(ws, min_row, min_col, shown, columns, kind_list, formats, xml=xml)
+    xlsx_fast.raw_of(ws).bounds = package.ALL_KEPT  # the splice has nothing to merge back
+    _finish_table(ws, tbl, t, header, min_row, min_col, n)
+    return True
+
+
+def _changed_rows(old: pd.DataFrame, new: pd.DataFrame, header: list[str]) -> np.ndarray | None:
+    """Positions of the rows of ``new`` whose value in any column of ``header`` is not the one ``old``
+    holds in the same row; None when the two cannot be compared row for row."""
+    if len(old) != len(new) or any(h not in old.columns or h not in new.columns for h in header):
+        return None
+    differ = np.zeros(len(new), dtype=bool)
+    for h in header:
+        differ |= ~_same_values(old[h], new[h])
+    return np.flatnonzero(differ)
+
+
+def _same_values(a: pd.Series, b: pd.Series) -> np.ndarray:
+    """Per row: the same value, of the same type, in both (two empty cells are the same)."""
+    if a.dtype == b.dtype and isinstance(a.dtype, np.dtype) and a.dtype.kind in "biufmM":
+        x, y = a.to_numpy(), b.to_numpy()
+        same = x == y
+        if a.dtype.kind in "fmM":
+            same |= pd.isna(x) & pd.isna(y)
+        return same
+    x, y = a.to_numpy(dtype=object), b.to_numpy(dtype=object)
+    nx, ny = pd.isna(x), pd.isna(y)
+    x, y = np.where(nx, None, x), np.where(ny, None, y)
+    if len((set(map(type, x)) | set(map(type, y))) - {type(None)}) <= 1:  # one type: == says it
+        return (x == y) & (nx == ny)
+    return np.fromiter((type(p) is type(q) and p == q for p, q in zip(x, y)), dtype=bool, count=len(x)) & (nx == ny)
 
 
 # ---------------------------------------------------------------- files in general

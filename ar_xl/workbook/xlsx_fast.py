@@ -580,6 +580,66 @@ def _header_layout(r: RawSheet, min_row: int) -> dict:
     return r.head[1]
 
 
+_CELL_TAG = re.compile(rb"<c\b([^>]*)>")
+_CELL_REF = re.compile(rb'\sr="([A-Z]+)\d+"')
+_CELL_STYLE = re.compile(rb'\ss="(\d+)"')
+
+
+def patched_xml(ws, min_row: int, min_col: int, rows: list[int], columns: list[list], kinds: list[str],
+                formats: list[str]) -> bytes | None:
+    """The sheet's cells XML as the file holds it, with the cells of the table's body rows ``rows``
+    (0-based: row ``min_row + 1 + i`` of the sheet) replaced by ``columns`` (one list of cell values per
+    column, for those rows only, as ``table_xml`` takes them).  Every other row stays byte for byte, and
+    each replaced row keeps its own attributes (height, hidden).
+
+    None when a row cannot be replaced this way, and the whole table is written instead: the row is not
+    in the file, or it holds a cell beside the table's columns, a formula, or a cell with more style
+    than a number format (a person's colour stays theirs)."""
+    r = raw_of(ws)
+    if r is None or r.changed or not rows:
+        return None
+    base = r.xml  # in markup openpyxl's part can hold
+    if b't="s"' in base:  # shared strings: the whole table is written as inline strings
+        return None
+    wb = ws.parent
+    letters = [get_column_letter(min_col + j) for j in range(len(columns))]
+    inside = {x.encode() for x in letters}
+    rownums = [str(min_row + 1 + i) for i in rows]
+    serials: dict = {}
+    body = [_column(letters[j], rownums, values, kind, _style_id(ws, fmt), wb.epoch, serials)
+            for j, (values, kind, fmt) in enumerate(zip(columns, kinds, formats))]
+    plain: dict[int, bool] = {}
+    pieces, pos = [], 0
+    for rn, cells_xml in zip(rownums, zip(*body)):
+        start = base.find(b'<row r="' + rn.encode() + b'"', pos)
+        if start < 0:
+            return None
+        gt = base.find(b">", start)
+        if gt < 0 or base[gt - 1:gt] == b"/":
+            return None
+        end = base.find(b"</row>", gt)
+        if end < 0:
+            return None
+        old = base[gt + 1:end]
+        if b"<f" in old or b"<row" in old:
+            return None
+        for tag in _CELL_TAG.finditer(old):
+            ref = _CELL_REF.search(tag.group(1))
+            if ref is None or ref.group(1) not in inside:
+                return None
+            s = _CELL_STYLE.search(tag.group(1))
+            if s is not None:
+                sid = int(s.group(1))
+                if sid not in plain:
+                    plain[sid] = sid < len(wb._cell_styles) and _plain(wb, sid)
+                if not plain[sid]:
+                    return None
+        pieces += [base[pos:gt + 1], "".join(cells_xml).encode("utf-8")]
+        pos = end
+    pieces.append(base[pos:])
+    return b"".join(pieces)
+
+
 def same_cells(ws, xml: bytes) -> bool:
     """Whether the sheet's cells, as the file holds them, are ``xml`` byte for byte (``table_xml``)."""
     r = raw_of(ws)

@@ -15,7 +15,7 @@ from pathlib import Path
 from lxml import etree
 
 from ... import schema
-from .cells import Rect, _fast_merge, _new_cells, merge_cells, sheet_data
+from .cells import ALL_KEPT, Rect, _fast_merge, _new_cells, merge_cells, sheet_data
 from .parts import (CT_NS, M, PKG_REL, R_ID, R_NS, REL_CALC_CHAIN, REL_PIVOT_CACHE, REL_TABLE, Package,
                     Unsupported, _bytes, _copy_raw, _Overlay, _resolve, _xml, rels_name)
 from .styles import _Styles
@@ -207,7 +207,8 @@ class _Splice:
     # ------------------------------------------------------------ owned sheets
     def patch_sheet(self, o_part: str, n_part: str, inside: Rect | None = None) -> None:
         """``inside``, when given, is a range that holds every cell of the original sheet (the writer
-        found so while checking the sheet: ``xlsx_fast.can_write``)."""
+        found so while checking the sheet: ``xlsx_fast.can_write``), or ``ALL_KEPT``: the written cells are
+        the original's with some table rows replaced (``xlsx_fast.patched_xml``)."""
         o_xml, n_xml = self.o.parts[o_part], self.n.parts[n_part]
         o_tables = {}
         for rid, typ, p in self.o.targets(o_part):
@@ -267,7 +268,9 @@ class _Splice:
             self.out[rels_name(o_part)] = _bytes(rels)
             if rels_name(o_part) not in self.order:
                 self.order.append(rels_name(o_part))
-        if rects and inside is not None and _within(inside, rects) and _plain_rows(old_cells) \
+        if inside == ALL_KEPT:
+            merged = new_cells  # the original's cells, some table rows replaced: nothing to merge
+        elif rects and inside is not None and _within(inside, rects) and _plain_rows(old_cells) \
                 and _plain_rows(new_cells, ordered=True):
             merged = new_cells  # what ``merge_cells`` gives when no old cell lies outside the tables
         elif rects:
