@@ -211,15 +211,17 @@ def _sheet_data(part: bytes) -> tuple[int, int, bytes] | None:
     """Where the part's ``<sheetData>`` element starts and ends, and the XML inside it; None when it has
     none or more than one (a worksheet has exactly one; a prefixed one is left to openpyxl)."""
     start = part.find(b"<sheetData")
-    if start < 0 or part.find(b"<sheetData", start + 1) >= 0:
+    if start < 0:
         return None
     gt = part.find(b">", start)
     if gt < 0:
         return None
     if part[gt - 1:gt] == b"/":  # <sheetData/>
-        return start, gt + 1, b""
+        return (start, gt + 1, b"") if part.find(b"<sheetData", gt) < 0 else None
     end = part.rfind(b"</sheetData>")
-    if end < gt:
+    # another one after it (inside it, one would be a tag in the cells, which no worksheet has: the
+    # cells' text is escaped, and the parsers refuse the part)
+    if end < gt or part.find(b"<sheetData", end) >= 0:
         return None
     return start, end + len(b"</sheetData>"), part[gt + 1:end]
 
@@ -229,7 +231,8 @@ def _foreign_elements(head: bytes, body: bytes) -> bool:
     them, in ``head``, or declaring one themselves); openpyxl handles those (``Unsupported``)."""
     if b"xmlns" in body:
         return True
-    return any(b"<" + p + b":" in body or b"</" + p + b":" in body for p in set(_NS_DECL.findall(head)))
+    # (an element's end tag ``</p:`` comes after its start tag ``<p:``: one look for each prefix)
+    return any(b"<" + p + b":" in body for p in set(_NS_DECL.findall(head)))
 
 
 def _cell_style_count(styles: bytes) -> int | None:
@@ -599,8 +602,10 @@ def patched_xml(ws, min_row: int, min_col: int, rows: list[int], columns: list[l
     if r is None or r.changed or not rows:
         return None
     base = r.xml  # in markup openpyxl's part can hold
-    if b't="s"' in base:  # shared strings: the whole table is written as inline strings
-        return None
+    if b't="s"' in base:  # the file's shared strings, inline (as ``_Writer`` puts a sheet nobody changed)
+        if not r.shared:
+            return None
+        base = _inline_shared(base, r.shared)
     wb = ws.parent
     letters = [get_column_letter(min_col + j) for j in range(len(columns))]
     inside = {x.encode() for x in letters}
