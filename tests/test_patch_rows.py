@@ -134,3 +134,52 @@ def test_a_short_table_is_written_whole(tmp_path):
     _change(path, lambda inv: inv.__setitem__("note", ["x"] * len(inv)))
     inv = xlsx.load(path).get("Invoices")
     assert inv["note"].tolist() == ["x"] * 30
+
+
+def test_rows_added_at_the_end_leave_the_others_as_they_are(book_path):
+    before = _rows(_sheet_part(book_path))
+    first = _first_data_row(book_path)
+    extra = _invoices(N + 3).iloc[N:]
+
+    book = xlsx.load(book_path)
+    inv = book.get("Invoices").copy()
+    inv.loc[inv["invoice_id"] == "INV00002", "note"] = "called, pays Friday"
+    change = Change("test")
+    change.tables["Invoices"] = pd.concat([inv, extra], ignore_index=True)
+    xlsx.save(book, change)
+
+    got = xlsx.load(book_path).get("Invoices")
+    assert got["invoice_id"].tolist()[-4:] == [f"INV{N - 1:05d}", f"INV{N:05d}", f"INV{N + 1:05d}", f"INV{N + 2:05d}"]
+    assert got.set_index("invoice_id").at[f"INV{N + 2:05d}", "open_amount"] == (100 + N + 2) * 100 + 25
+    assert got.set_index("invoice_id").at["INV00002", "note"] == "called, pays Friday"
+    after = _rows(_sheet_part(book_path))
+    assert [r for r in before if before[r] != after[r]] == [first + 2]
+    assert sorted(set(after) - set(before)) == [first + N, first + N + 1, first + N + 2]
+    ws = openpyxl.load_workbook(book_path)["Invoices"]
+    tbl = next(t for t in ws.tables.values() if t.displayName == "Invoices")
+    assert tbl.ref.endswith(str(first + N + 2))
+
+
+def test_every_action_adds_its_audit_rows_to_a_long_audit(tmp_path):
+    audit = pd.DataFrame({
+        "timestamp": pd.date_range("2026-01-01", periods=N, freq="h"), "user": "anna", "action": "seed",
+        "run_id": "seed-1", "table": "Invoices", "key": [f"INV{i:05d}" for i in range(N)], "column": "status",
+        "old_value": "open", "new_value": "disputed", "rule": ""})
+    path = seeded(tmp_path / "audit.xlsx", Invoices=_invoices(5), Audit=audit)
+    before = _rows(_sheet_part_named(path, "seed-1"))
+    book = xlsx.load(path)
+    change = Change("test")
+    change.log("bram", "Invoices", "INV00001", "note", "", "rang")
+    xlsx.save(book, change)
+    got = xlsx.load(path).get("Audit")
+    assert len(got) == N + 1
+    assert got.iloc[-1]["user"] == "bram" and got.iloc[-1]["new_value"] == "rang"
+    after = _rows(_sheet_part_named(path, "seed-1"))
+    assert all(after[r] == before[r] for r in before)
+    assert len(after) == len(before) + 1
+
+
+def _sheet_part_named(path, text: str) -> bytes:
+    with zipfile.ZipFile(path) as z:
+        return next(z.read(n) for n in z.namelist()
+                    if n.startswith("xl/worksheets/sheet") and f">{text}<".encode() in z.read(n))

@@ -367,7 +367,7 @@ def _write_table(ws, tbl, t: schema.Table, body: pd.DataFrame, extras: list[str]
     ncols = len(header)
     kinds = {name: cells.kind_of(t, name) for name in header}
     if old is not None and tbl is not None and moved_from is None and title_cell is None and n >= PATCH_MIN_ROWS \
-            and (old_max_row - min_row, old_max_col - min_col + 1) == (n, ncols):
+            and 0 < old_max_row - min_row == len(old) <= n and old_max_col - min_col + 1 == ncols:
         done = _patch(ws, tbl, t, header, shown, kinds, body, old, min_row, min_col)
         if done is not False:
             return done
@@ -515,10 +515,10 @@ not the sheet, and the other rows stay in the file byte for byte."""
 
 def _patch(ws, tbl, t: schema.Table, header: list[str], shown: list[str], kinds: dict, body: pd.DataFrame,
            old: pd.DataFrame, min_row: int, min_col: int) -> bool | None:
-    """Write ``body`` over the table ``old`` was read from by rewriting only the rows that differ
-    (``xlsx_fast.patched_xml``): True when written so, None when nothing differs (the sheet stays as it
-    is), False when the table must be written whole (another header, another column's format, more than
-    half the rows changed, or a row the patch cannot replace)."""
+    """Write ``body`` over the table ``old`` was read from by rewriting only the rows that differ and adding
+    the rows after them (``xlsx_fast.patched_xml``): True when written so, None when nothing differs (the
+    sheet stays as it is), False when the table must be written whole (another header, another column's
+    format, more than half the rows changed, or a row the patch cannot replace)."""
     if xlsx_fast.raw_of(ws) is None:
         return False
     formats = [schema._FORMATS.get(kinds[h]) for h in header]
@@ -527,16 +527,17 @@ def _patch(ws, tbl, t: schema.Table, header: list[str], shown: list[str], kinds:
     existing = [_cell_value(ws, min_row, min_col + j) for j in range(len(shown))]
     if ["" if v is None else str(v) for v in existing] != list(shown):
         return False
-    changed = _changed_rows(old, body, header)
-    if changed is None or 2 * len(changed) > len(body):
+    n, n_old = len(body), len(old)
+    changed = _changed_rows(old, body.iloc[:n_old], header)
+    if changed is None or 2 * len(changed) > n_old:
         return False
-    n = len(body)
-    if not len(changed):
+    rows = np.concatenate([changed, np.arange(n_old, n)])
+    if not len(rows):
         return None if _table_same(ws, tbl, t, header, min_row, min_col, n) else False
     kind_list = [kinds[h] for h in header]
-    part = body.iloc[changed]
+    part = body.iloc[rows]
     columns = [_cell_values(part[h], kinds[h]) for h in header]
-    xml = xlsx_fast.patched_xml(ws, min_row, min_col, changed.tolist(), columns, kind_list, formats)
+    xml = xlsx_fast.patched_xml(ws, min_row, min_col, rows.tolist(), columns, kind_list, formats, n_old)
     if xml is None:
         return False
     xlsx_fast.write_table(ws, min_row, min_col, shown, columns, kind_list, formats, xml=xml)

@@ -589,17 +589,19 @@ _CELL_STYLE = re.compile(rb'\ss="(\d+)"')
 
 
 def patched_xml(ws, min_row: int, min_col: int, rows: list[int], columns: list[list], kinds: list[str],
-                formats: list[str]) -> bytes | None:
+                formats: list[str], old_rows: int | None = None) -> bytes | None:
     """The sheet's cells XML as the file holds it, with the cells of the table's body rows ``rows``
     (0-based: row ``min_row + 1 + i`` of the sheet) replaced by ``columns`` (one list of cell values per
     column, for those rows only, as ``table_xml`` takes them).  Every other row stays byte for byte, and
-    each replaced row keeps its own attributes (height, hidden).
+    each replaced row keeps its own attributes (height, hidden).  ``old_rows``: the table's rows in the
+    file; rows from there on (the rows an action adds to Audit) are added after its last row.
 
     None when a row cannot be replaced this way, and the whole table is written instead: the row is not
     in the file, or it holds a cell beside the table's columns, a formula, or a cell with more style
-    than a number format (a person's colour stays theirs)."""
+    than a number format (a person's colour stays theirs); or a row to add would land on a row the
+    sheet holds below the table."""
     r = raw_of(ws)
-    if r is None or r.changed or not rows:
+    if r is None or r.changed or not len(rows):
         return None
     base = r.xml  # in markup openpyxl's part can hold
     if b't="s"' in base:  # the file's shared strings, inline (as ``_Writer`` puts a sheet nobody changed)
@@ -615,7 +617,13 @@ def patched_xml(ws, min_row: int, min_col: int, rows: list[int], columns: list[l
             for j, (values, kind, fmt) in enumerate(zip(columns, kinds, formats))]
     plain: dict[int, bool] = {}
     pieces, pos = [], 0
-    for rn, cells_xml in zip(rownums, zip(*body)):
+    cut = len(rows) if old_rows is None else sum(1 for i in rows if i < old_rows)
+    added = ["".join(cells_xml) for cells_xml in list(zip(*body))[cut:]]
+    if added:  # nothing below the table: the new rows go at the end
+        last = base.find(b'<row r="%d"' % (min_row + old_rows))
+        if old_rows < 1 or last < 0 or base.find(b"<row", last + 1) >= 0:
+            return None
+    for rn, cells_xml in zip(rownums[:cut], zip(*body)):
         start = base.find(b'<row r="' + rn.encode() + b'"', pos)
         if start < 0:
             return None
@@ -642,6 +650,7 @@ def patched_xml(ws, min_row: int, min_col: int, rows: list[int], columns: list[l
         pieces += [base[pos:gt + 1], "".join(cells_xml).encode("utf-8")]
         pos = end
     pieces.append(base[pos:])
+    pieces += [f'<row r="{rn}">{xml}</row>'.encode("utf-8") for rn, xml in zip(rownums[cut:], added) if xml]
     return b"".join(pieces)
 
 
