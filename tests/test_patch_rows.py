@@ -17,7 +17,7 @@ from ar_xl.workbook import xlsx
 
 from helpers import frame, header_cells, seeded
 
-N = xlsx.PATCH_MIN_ROWS + 200
+N = max(xlsx.PATCH_MIN_ROWS, 1000) + 200
 
 
 def _invoices(n: int = N) -> pd.DataFrame:
