@@ -20,6 +20,7 @@ from .decide import Decision, decide
 from .options import Option
 from .payer_evidence import read_payer
 from .payment import Payment
+from .quick import named_exactly
 from .ref_evidence import read_refs
 from .score import _evidence, _rule
 
@@ -136,7 +137,9 @@ def _one(ctx: _Ctx, payment: Payment, threshold: float, looked: set | None = Non
         return [_unmatched(payment, "not an incoming amount", rule="not-a-receipt")]
     payer = read_payer(ctx, payment)
     refs = read_refs(ctx, payment)
-    options = fit_amount(ctx, payment, refs, payer, looked)
+    options = named_exactly(ctx, payment, refs, payer, looked)
+    if options is None:
+        options = fit_amount(ctx, payment, refs, payer, looked)
     if not options:
         who = payer.one()
         evidence = "no reference, payer or amount fits an open item"
