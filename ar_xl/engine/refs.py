@@ -304,33 +304,48 @@ class RefIndex:
         """Digit cores of 6..17 digits -> rows: the all-digit keys of ``norm`` (a group key has dots), taken
         with the deletion index on first use."""
         self._deletes: tuple | None = None
-        refs = payment_refs if payment_refs is not None else [""] * len(invoice_ids)
+        exact, norm, tail, struct = self.exact, self.norm, self.tail, self.struct
         findall = _DIGIT_GROUPS.findall
         sub = _NON_ALNUM.sub
-        for row, (iid, pref) in enumerate(zip(invoice_ids, refs)):
-            for raw in (iid, pref):
-                if not raw:
-                    continue
-                raw = str(raw)
-                n = sub("", raw).upper()
-                if not n:
-                    continue
-                groups = findall(raw)
-                if n.startswith("RF") or len(n) == 12:
-                    st = structured(raw)
-                    if st:
-                        self.struct[st].append(row)
-                        continue
-                self.exact[n].append(row)
-                core = "".join(groups).lstrip("0")
+
+        def add(row: int, raw: str) -> None:
+            n = sub("", raw).upper()
+            if not n:
+                return
+            if len(n) == 12 or n[:2] == "RF":
+                st = structured(raw)
+                if st:
+                    struct[st].append(row)
+                    return
+            exact[n].append(row)
+            groups = findall(raw)
+            if not groups:
+                return
+            if len(groups) == 1:  # its core is its only group and its own tail
+                core = groups[0].lstrip("0")
                 if len(core) >= 3:
-                    self.norm[core].append(row)
-                if len(groups) > 1:
-                    self.norm[".".join(g.lstrip("0") or "0" for g in groups)].append(row)
-                if groups:
-                    last = groups[-1].lstrip("0")
-                    if len(last) >= 3 and last != core:
-                        self.tail[last].append(row)
+                    norm[core].append(row)
+                return
+            stripped = [g.lstrip("0") for g in groups]
+            core = "".join(groups).lstrip("0")
+            if len(core) >= 3:
+                norm[core].append(row)
+            norm[".".join([g or "0" for g in stripped])].append(row)
+            last = stripped[-1]
+            if len(last) >= 3 and last != core:
+                tail[last].append(row)
+
+        # row by row, the invoice id before its payment reference: the order of the rows under a key
+        if payment_refs is None:
+            for row, iid in enumerate(invoice_ids):
+                if iid:
+                    add(row, str(iid))
+            return
+        for row, (iid, pref) in enumerate(zip(invoice_ids, payment_refs)):
+            if iid:
+                add(row, str(iid))
+            if pref:
+                add(row, str(pref))
 
     # The deletion index: every digit core of 6..17 digits and each of its one-digit
     # deletions, encoded as int64 (value * 32 + length, so leading zeros count), sorted.

@@ -44,6 +44,9 @@ class _Ctx:
         self.amount = (inv["amount"].to_numpy(dtype=np.int64) if "amount" in inv else self.open).tolist()
         self.seq = 0
         """Payments read so far (a clock for ``changed_at``)."""
+        self.evidence: dict[int, tuple] = {}
+        """``id(payment)`` -> its payer evidence and reference hits (they do not change between passes; the run
+        keeps its payments alive)."""
         self.changed_at: dict[str, int] = {}
         """Customer -> ``seq`` of the last automatic allocation that changed one of its items."""
         self.settled_by: dict[int, list[tuple[str, str]]] = {}

@@ -21,7 +21,7 @@ from .options import Option
 from .payer_evidence import read_payer
 from .payment import Payment
 from .quick import named_exactly
-from .ref_evidence import read_refs
+from .ref_evidence import RefEvidence, read_refs
 from .score import _evidence, _rule
 
 COLUMNS = ["payment_id", "invoice_id", "customer_id", "currency", "applied_amount", "confidence", "decision",
@@ -135,8 +135,13 @@ def _one(ctx: _Ctx, payment: Payment, threshold: float, looked: set | None = Non
     looked = looked if looked is not None else set()
     if payment.amount <= 0:
         return [_unmatched(payment, "not an incoming amount", rule="not-a-receipt")]
-    payer = read_payer(ctx, payment)
-    refs = read_refs(ctx, payment)
+    known = ctx.evidence.get(id(payment))
+    if known is None:  # what the payment says does not change between passes, only what is open
+        payer, refs = read_payer(ctx, payment), read_refs(ctx, payment)
+        ctx.evidence[id(payment)] = (payer, refs.found)
+    else:
+        payer, found = known
+        refs = RefEvidence(found, [h for h in found if ctx.rem[h.row] != 0])
     options = named_exactly(ctx, payment, refs, payer, looked)
     if options is None:
         options = fit_amount(ctx, payment, refs, payer, looked)
