@@ -142,6 +142,18 @@ def structured(s: str) -> str | None:
     return None
 
 
+_RF_FORM = re.compile(r"RF\d{2}[A-Z0-9]{1,21}")
+
+
+def _structured_normal(n: str) -> str | None:
+    """``structured`` of an ASCII text whose normal form is ``n`` (its digits are then the digits of ``n``)."""
+    if n[:2] == "RF" and _RF_FORM.fullmatch(n) and _mod97(_alnum_to_digits(n[4:] + n[:4])) == 1:
+        return n
+    if len(n) == 12 and n.isdigit() and ogm_check(n[:10]) == int(n[10:]):
+        return n
+    return None
+
+
 # ---------------------------------------------------------------- extraction
 
 _OGM = re.compile(r"(?:\+{3}|\*{3})?\s*(\d{3})\s*/\s*(\d{4})\s*/\s*(\d{5})\s*(?:\+{3}|\*{3})?|(?:\+{3}|\*{3})\s*(\d{12})\s*(?:\+{3}|\*{3})")
@@ -313,7 +325,7 @@ class RefIndex:
             if not n:
                 return
             if len(n) == 12 or n[:2] == "RF":
-                st = structured(raw)
+                st = _structured_normal(n) if raw.isascii() else structured(raw)
                 if st:
                     struct[st].append(row)
                     return
