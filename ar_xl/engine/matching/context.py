@@ -29,6 +29,14 @@ def _days(frame: pd.DataFrame, col: str) -> list[int]:
     return np.where(np.isnat(d), NO_DAY, d.astype(np.int64)).astype(np.int64).tolist()
 
 
+def _hundredth(x) -> int:
+    """``round_half(Fraction(x, 100))``: a sum of cents times whole per cents to cents; ints without Fractions."""
+    if type(x) is int:
+        q = (abs(x) * 2 + 100) // 200
+        return -q if x < 0 else q
+    return round_half(Fraction(x, 100))
+
+
 class _Ctx:
     """Everything built once per run."""
 
@@ -130,7 +138,7 @@ class _Ctx:
             rate, top = terms.earned_rate(age), terms.max_rate
             earned += a * rate.numerator if rate.denominator == 1 else a * rate
             most += a * top.numerator if top.denominator == 1 else a * top
-        return round_half(Fraction(earned, 100)), round_half(Fraction(most, 100))
+        return _hundredth(earned), _hundredth(most)
 
     def tolerance(self, ccy: str, rows, day: int, referenced: bool = True) -> int:
         """Largest shortfall on ``rows`` accepted as bank charges or, when the payment names them,
