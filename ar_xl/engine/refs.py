@@ -234,9 +234,13 @@ def extract(text: object) -> list[Candidate]:
             chars[a:b] = " " * (b - a)
         t = "".join(chars)
     tokens = list(_TOKEN.finditer(t))
+    texts = [m.group(0) for m in tokens]
+    digits = [len(x) - len(x.translate(_NO_DIGITS)) for x in texts]  # _count_digits of each token
     # ranges: "4512-4515", "2026-004512-004515", "4512 t/m 4519", "F26/04512 bis 04515"
-    numbered = [m for m in tokens if _count_digits(m.group(0)) >= 2]
+    numbered = [m for m, d in zip(tokens, digits) if d >= 2]
     for m in numbered:
+        if "-" not in m.group(0):
+            continue
         parts = m.group(0).split("-")
         # "4512-4515", "2026-004512-004515", "2026-004512-2026-004515": try each dash as the range sign
         for k in range(1, len(parts)):
@@ -250,17 +254,16 @@ def extract(text: object) -> list[Candidate]:
         if _RANGE_GAP.fullmatch(t[a.end():b.start()]):
             for v in _expand_range(a.group(0), b.group(0)):
                 add(v, "range")
+    last = len(tokens) - 1
     for i, m in enumerate(tokens):
-        tok = m.group(0)
-        if _count_digits(tok) >= 3:
-            add(normalise(tok), "token", tok)
+        tok = texts[i]
+        if digits[i] >= 3:
+            add(_NON_ALNUM.sub("", tok).upper(), "token", tok)
         # "2026 004512", "INV 104512", "F 26/04512": glue two neighbours split by one space
-        if i + 1 < len(tokens):
+        if i < last and len(tok) <= 6 and digits[i] + digits[i + 1] >= 5:
             nxt = tokens[i + 1]
-            gap = t[m.end():nxt.start()]
-            if gap in (" ", "  ") and _PLAIN_DIGITS.fullmatch(nxt.group(0)) and _count_digits(tok + nxt.group(0)) >= 5 \
-                    and len(tok) <= 6:
-                add(normalise(tok + nxt.group(0)), "joined")
+            if t[m.end():nxt.start()] in (" ", "  ") and _PLAIN_DIGITS.fullmatch(texts[i + 1]):
+                add(_NON_ALNUM.sub("", tok + texts[i + 1]).upper(), "joined")
     return out
 
 
