@@ -52,6 +52,8 @@ class _Ctx:
         self.amount = (inv["amount"].to_numpy(dtype=np.int64) if "amount" in inv else self.open).tolist()
         self.seq = 0
         """Payments read so far (a clock for ``changed_at``)."""
+        self.payer_seen: dict[tuple[str, str], object] = {}
+        """(payer IBAN, payer name) -> its ``payer_evidence.PayerEvidence``."""
         self.evidence: dict[int, tuple] = {}
         """``id(payment)`` -> its payer evidence and reference hits (they do not change between passes; the run
         keeps its payments alive)."""
