@@ -58,6 +58,9 @@ def write_flat(frame: pd.DataFrame, path: Path, money: list[str], dates: list[st
         if out[c].dtype == np.int64:  # no empty cell: the same text as ``to_decimal``, without Decimals
             out[c] = [f"-{-v // 100}.{-v % 100:02d}" if v < 0 else f"{v // 100}.{v % 100:02d}"
                       for v in out[c].tolist()]
+        elif out[c].dtype == "Int64":  # whole cents with empty cells: the same, None where empty
+            out[c] = [None if v is None else f"-{-v // 100}.{-v % 100:02d}" if v < 0 else f"{v // 100}.{v % 100:02d}"
+                      for v in out[c].astype(object).where(out[c].notna(), None).tolist()]
         else:
             out[c] = [None if frames.blank(v) else str(to_decimal(int(v))) for v in out[c].tolist()]
     for c in dates:
