@@ -319,6 +319,8 @@ class RefIndex:
         """Digit cores of 6..17 digits -> rows: the all-digit keys of ``norm`` (a group key has dots), taken
         with the deletion index on first use."""
         self._deletes: tuple | None = None
+        self._typo_seen: dict[str, list[int]] = {}
+        """Digit core -> the rows ``typo`` found for it."""
         exact, norm, tail, struct = self.exact, self.norm, self.tail, self.struct
         findall = _DIGIT_GROUPS.findall
         sub = _NON_ALNUM.sub
@@ -398,6 +400,9 @@ class RefIndex:
         """Invoice rows whose digit core is exactly one edit (or one neighbour swap) from ``core``."""
         if not MIN_TYPO_DIGITS <= len(core) <= 17 or not core.isdigit():
             return []
+        got = self._typo_seen.get(core)
+        if got is not None:  # dates and order numbers come back in many remittances
+            return list(got)
         codes, owners, keys = self._deletes if self._deletes is not None else self._build_deletes()
         variants = {core} | {core[:i] + core[i + 1:] for i in range(len(core))}
         q = np.array([int(x) * 32 + len(x) for x in variants], dtype=np.int64)
@@ -411,7 +416,8 @@ class RefIndex:
         for k in found:
             if k != core and OSA.distance(k, core, score_cutoff=1) <= 1:
                 rows.extend(self._typo_keys[k])
-        return rows
+        self._typo_seen[core] = rows
+        return list(rows)
 
     def lookup(self, cand: Candidate | str) -> list[Hit]:
         """Invoice rows a candidate may mean, strongest key first (one strength per candidate)."""
