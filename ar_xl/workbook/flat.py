@@ -38,7 +38,8 @@ def read_csv(path: Path) -> pd.DataFrame:
         raise InputError("cannot read as text (not UTF-8 or Windows-1252)", path.name)
     if not text.strip():
         raise InputError("the file is empty", path.name)
-    first = text.splitlines()[0]
+    head = text[:65536].splitlines()  # the first line, without splitting the whole file into lines
+    first = head[0] if len(head) > 1 or len(text) <= 65536 else text.splitlines()[0]
     sep = max([",", ";", "\t", "|"], key=first.count)
     from io import StringIO
     try:
