@@ -184,7 +184,8 @@ class PayerIndex:
         self.plain: list[str] = []
         seen = set()
         for cid, raw, how in entries:
-            n = normalise_name(raw)
+            words = _words(raw)  # once for both forms: normalise_name and plain
+            n = " ".join(_strip_forms(words))
             if not n or (cid, n) in seen:
                 continue
             seen.add((cid, n))
@@ -192,7 +193,7 @@ class PayerIndex:
             self.owner.append(cid)
             self.how.append(how)
             self.raw.append(raw)
-            self.plain.append(plain(raw))
+            self.plain.append(" ".join(words))
         self.exact: dict[str, list[int]] = defaultdict(list)
         self.tokens: dict[str, list[int]] = defaultdict(list)
         self.prefix: dict[str, list[int]] = defaultdict(list)
@@ -220,7 +221,8 @@ class PayerIndex:
         got = self._cache.get(key)
         if got is not None:
             return got
-        q = normalise_name(raw)
+        folded = _words(raw)  # once for both forms: normalise_name and plain
+        q = " ".join(_strip_forms(folded))
         if not q:
             self._cache[key] = []
             return []
@@ -239,7 +241,7 @@ class PayerIndex:
         for plist in postings[:2]:
             if len(plist) <= 2000:
                 cand.update(plist)
-        qp = plain(raw)
+        qp = " ".join(folded)
         maybe_cut = len(raw) >= min(TRUNCATION_LENGTHS) - 2
         p = qp.replace(" ", "")[:8]
         cut_cand = self.prefix.get(p, ()) if maybe_cut and len(p) >= 5 else ()
@@ -256,8 +258,10 @@ class PayerIndex:
             if maybe_cut:
                 # compare with each candidate cut at the payer name's length
                 for j in cut_cand:
+                    if len(self.raw[j]) <= len(raw) - 1:
+                        continue
                     cut = plain(self.raw[j][:len(raw)])
-                    if len(self.raw[j]) > len(raw) - 1 and cut:
+                    if cut:
                         s = fuzz.ratio(qp, cut)
                         if s >= max(cutoff, 90):
                             offer(j, min(s, 99.0), "cut")

@@ -142,6 +142,18 @@ def structured(s: str) -> str | None:
     return None
 
 
+_RF_FORM = re.compile(r"RF\d{2}[A-Z0-9]{1,21}")
+
+
+def _structured_normal(n: str) -> str | None:
+    """``structured`` of an ASCII text whose normal form is ``n`` (its digits are then the digits of ``n``)."""
+    if n[:2] == "RF" and _RF_FORM.fullmatch(n) and _mod97(_alnum_to_digits(n[4:] + n[:4])) == 1:
+        return n
+    if len(n) == 12 and n.isdigit() and ogm_check(n[:10]) == int(n[10:]):
+        return n
+    return None
+
+
 # ---------------------------------------------------------------- extraction
 
 _OGM = re.compile(r"(?:\+{3}|\*{3})?\s*(\d{3})\s*/\s*(\d{4})\s*/\s*(\d{5})\s*(?:\+{3}|\*{3})?|(?:\+{3}|\*{3})\s*(\d{12})\s*(?:\+{3}|\*{3})")
@@ -222,9 +234,13 @@ def extract(text: object) -> list[Candidate]:
             chars[a:b] = " " * (b - a)
         t = "".join(chars)
     tokens = list(_TOKEN.finditer(t))
+    texts = [m.group(0) for m in tokens]
+    digits = [len(x) - len(x.translate(_NO_DIGITS)) for x in texts]  # _count_digits of each token
     # ranges: "4512-4515", "2026-004512-004515", "4512 t/m 4519", "F26/04512 bis 04515"
-    numbered = [m for m in tokens if _count_digits(m.group(0)) >= 2]
+    numbered = [m for m, d in zip(tokens, digits) if d >= 2]
     for m in numbered:
+        if "-" not in m.group(0):
+            continue
         parts = m.group(0).split("-")
         # "4512-4515", "2026-004512-004515", "2026-004512-2026-004515": try each dash as the range sign
         for k in range(1, len(parts)):
@@ -238,17 +254,16 @@ def extract(text: object) -> list[Candidate]:
         if _RANGE_GAP.fullmatch(t[a.end():b.start()]):
             for v in _expand_range(a.group(0), b.group(0)):
                 add(v, "range")
+    last = len(tokens) - 1
     for i, m in enumerate(tokens):
-        tok = m.group(0)
-        if _count_digits(tok) >= 3:
-            add(normalise(tok), "token", tok)
+        tok = texts[i]
+        if digits[i] >= 3:
+            add(_NON_ALNUM.sub("", tok).upper(), "token", tok)
         # "2026 004512", "INV 104512", "F 26/04512": glue two neighbours split by one space
-        if i + 1 < len(tokens):
+        if i < last and len(tok) <= 6 and digits[i] + digits[i + 1] >= 5:
             nxt = tokens[i + 1]
-            gap = t[m.end():nxt.start()]
-            if gap in (" ", "  ") and _PLAIN_DIGITS.fullmatch(nxt.group(0)) and _count_digits(tok + nxt.group(0)) >= 5 \
-                    and len(tok) <= 6:
-                add(normalise(tok + nxt.group(0)), "joined")
+            if t[m.end():nxt.start()] in (" ", "  ") and _PLAIN_DIGITS.fullmatch(texts[i + 1]):
+                add(_NON_ALNUM.sub("", tok + texts[i + 1]).upper(), "joined")
     return out
 
 
@@ -304,33 +319,50 @@ class RefIndex:
         """Digit cores of 6..17 digits -> rows: the all-digit keys of ``norm`` (a group key has dots), taken
         with the deletion index on first use."""
         self._deletes: tuple | None = None
-        refs = payment_refs if payment_refs is not None else [""] * len(invoice_ids)
+        self._typo_seen: dict[str, list[int]] = {}
+        """Digit core -> the rows ``typo`` found for it."""
+        exact, norm, tail, struct = self.exact, self.norm, self.tail, self.struct
         findall = _DIGIT_GROUPS.findall
         sub = _NON_ALNUM.sub
-        for row, (iid, pref) in enumerate(zip(invoice_ids, refs)):
-            for raw in (iid, pref):
-                if not raw:
-                    continue
-                raw = str(raw)
-                n = sub("", raw).upper()
-                if not n:
-                    continue
-                groups = findall(raw)
-                if n.startswith("RF") or len(n) == 12:
-                    st = structured(raw)
-                    if st:
-                        self.struct[st].append(row)
-                        continue
-                self.exact[n].append(row)
-                core = "".join(groups).lstrip("0")
+
+        def add(row: int, raw: str) -> None:
+            n = sub("", raw).upper()
+            if not n:
+                return
+            if len(n) == 12 or n[:2] == "RF":
+                st = _structured_normal(n) if raw.isascii() else structured(raw)
+                if st:
+                    struct[st].append(row)
+                    return
+            exact[n].append(row)
+            groups = findall(raw)
+            if not groups:
+                return
+            if len(groups) == 1:  # its core is its only group and its own tail
+                core = groups[0].lstrip("0")
                 if len(core) >= 3:
-                    self.norm[core].append(row)
-                if len(groups) > 1:
-                    self.norm[".".join(g.lstrip("0") or "0" for g in groups)].append(row)
-                if groups:
-                    last = groups[-1].lstrip("0")
-                    if len(last) >= 3 and last != core:
-                        self.tail[last].append(row)
+                    norm[core].append(row)
+                return
+            stripped = [g.lstrip("0") for g in groups]
+            core = "".join(groups).lstrip("0")
+            if len(core) >= 3:
+                norm[core].append(row)
+            norm[".".join([g or "0" for g in stripped])].append(row)
+            last = stripped[-1]
+            if len(last) >= 3 and last != core:
+                tail[last].append(row)
+
+        # row by row, the invoice id before its payment reference: the order of the rows under a key
+        if payment_refs is None:
+            for row, iid in enumerate(invoice_ids):
+                if iid:
+                    add(row, str(iid))
+            return
+        for row, (iid, pref) in enumerate(zip(invoice_ids, payment_refs)):
+            if iid:
+                add(row, str(iid))
+            if pref:
+                add(row, str(pref))
 
     # The deletion index: every digit core of 6..17 digits and each of its one-digit
     # deletions, encoded as int64 (value * 32 + length, so leading zeros count), sorted.
@@ -368,6 +400,9 @@ class RefIndex:
         """Invoice rows whose digit core is exactly one edit (or one neighbour swap) from ``core``."""
         if not MIN_TYPO_DIGITS <= len(core) <= 17 or not core.isdigit():
             return []
+        got = self._typo_seen.get(core)
+        if got is not None:  # dates and order numbers come back in many remittances
+            return list(got)
         codes, owners, keys = self._deletes if self._deletes is not None else self._build_deletes()
         variants = {core} | {core[:i] + core[i + 1:] for i in range(len(core))}
         q = np.array([int(x) * 32 + len(x) for x in variants], dtype=np.int64)
@@ -381,7 +416,8 @@ class RefIndex:
         for k in found:
             if k != core and OSA.distance(k, core, score_cutoff=1) <= 1:
                 rows.extend(self._typo_keys[k])
-        return rows
+        self._typo_seen[core] = rows
+        return list(rows)
 
     def lookup(self, cand: Candidate | str) -> list[Hit]:
         """Invoice rows a candidate may mean, strongest key first (one strength per candidate)."""

@@ -38,7 +38,8 @@ def read_csv(path: Path) -> pd.DataFrame:
         raise InputError("cannot read as text (not UTF-8 or Windows-1252)", path.name)
     if not text.strip():
         raise InputError("the file is empty", path.name)
-    first = text.splitlines()[0]
+    head = text[:65536].splitlines()  # the first line, without splitting the whole file into lines
+    first = head[0] if len(head) > 1 or len(text) <= 65536 else text.splitlines()[0]
     sep = max([",", ";", "\t", "|"], key=first.count)
     from io import StringIO
     try:
@@ -58,6 +59,9 @@ def write_flat(frame: pd.DataFrame, path: Path, money: list[str], dates: list[st
         if out[c].dtype == np.int64:  # no empty cell: the same text as ``to_decimal``, without Decimals
             out[c] = [f"-{-v // 100}.{-v % 100:02d}" if v < 0 else f"{v // 100}.{v % 100:02d}"
                       for v in out[c].tolist()]
+        elif out[c].dtype == "Int64":  # whole cents with empty cells: the same, None where empty
+            out[c] = [None if v is None else f"-{-v // 100}.{-v % 100:02d}" if v < 0 else f"{v // 100}.{v % 100:02d}"
+                      for v in out[c].astype(object).where(out[c].notna(), None).tolist()]
         else:
             out[c] = [None if frames.blank(v) else str(to_decimal(int(v))) for v in out[c].tolist()]
     for c in dates:

@@ -13,7 +13,9 @@ The modules, one step each (as rapidfuzz keeps its scorers apart from ``process`
 allows, as ``options.Option``; the fitting itself in ``fit``, sets in ``subset_sum``, plans and promises in
 ``commitments``) → ``decide.decide`` (scores from ``score.SCORES``, one decision) → ``driver`` (the run in
 value-date order, allocation rows; evidence text from the parts that fired, ``score._evidence`` plus
-``Decision.reasons``).  ``context._Ctx`` is what a run builds once.
+``Decision.reasons``).  ``context._Ctx`` is what a run builds once.  ``quick.named_exactly`` reads the common
+case (every reference names an open item of one customer and they add up to the payment, the payer known to be
+that customer or not known) without the search, giving exactly the options ``fit_amount`` gives.
 
 How a payment is read
 ---------------------

@@ -29,6 +29,14 @@ def _days(frame: pd.DataFrame, col: str) -> list[int]:
     return np.where(np.isnat(d), NO_DAY, d.astype(np.int64)).astype(np.int64).tolist()
 
 
+def _hundredth(x) -> int:
+    """``round_half(Fraction(x, 100))``: a sum of cents times whole per cents to cents; ints without Fractions."""
+    if type(x) is int:
+        q = (abs(x) * 2 + 100) // 200
+        return -q if x < 0 else q
+    return round_half(Fraction(x, 100))
+
+
 class _Ctx:
     """Everything built once per run."""
 
@@ -44,6 +52,11 @@ class _Ctx:
         self.amount = (inv["amount"].to_numpy(dtype=np.int64) if "amount" in inv else self.open).tolist()
         self.seq = 0
         """Payments read so far (a clock for ``changed_at``)."""
+        self.payer_seen: dict[tuple[str, str], object] = {}
+        """(payer IBAN, payer name) -> its ``payer_evidence.PayerEvidence``."""
+        self.evidence: dict[int, tuple] = {}
+        """``id(payment)`` -> its payer evidence and reference hits (they do not change between passes; the run
+        keeps its payments alive)."""
         self.changed_at: dict[str, int] = {}
         """Customer -> ``seq`` of the last automatic allocation that changed one of its items."""
         self.settled_by: dict[int, list[tuple[str, str]]] = {}
@@ -127,7 +140,7 @@ class _Ctx:
             rate, top = terms.earned_rate(age), terms.max_rate
             earned += a * rate.numerator if rate.denominator == 1 else a * rate
             most += a * top.numerator if top.denominator == 1 else a * top
-        return round_half(Fraction(earned, 100)), round_half(Fraction(most, 100))
+        return _hundredth(earned), _hundredth(most)
 
     def tolerance(self, ccy: str, rows, day: int, referenced: bool = True) -> int:
         """Largest shortfall on ``rows`` accepted as bank charges or, when the payment names them,

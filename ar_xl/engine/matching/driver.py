@@ -20,7 +20,8 @@ from .decide import Decision, decide
 from .options import Option
 from .payer_evidence import read_payer
 from .payment import Payment
-from .ref_evidence import read_refs
+from .quick import named_exactly
+from .ref_evidence import RefEvidence, read_refs
 from .score import _evidence, _rule
 
 COLUMNS = ["payment_id", "invoice_id", "customer_id", "currency", "applied_amount", "confidence", "decision",
@@ -122,6 +123,8 @@ def _match(payments, invoices, customers, config, known_ibans, aliases, paid_by,
     return out
 
 
+_ROW_FLAGS = frozenset(("unapplied_cash", "short_pay", "tolerance", "credit_note"))
+"""Flags each allocation row sets (or not) for itself; ``unapplied_cash`` only on the row of the rest."""
 _NOT_SHORT = ("tolerance", "installment", "promise")
 """Amount kinds whose rest on an invoice is no short payment (a write-off; the rest of a plan or promise)."""
 
@@ -134,9 +137,16 @@ def _one(ctx: _Ctx, payment: Payment, threshold: float, looked: set | None = Non
     looked = looked if looked is not None else set()
     if payment.amount <= 0:
         return [_unmatched(payment, "not an incoming amount", rule="not-a-receipt")]
-    payer = read_payer(ctx, payment)
-    refs = read_refs(ctx, payment)
-    options = fit_amount(ctx, payment, refs, payer, looked)
+    known = ctx.evidence.get(id(payment))
+    if known is None:  # what the payment says does not change between passes, only what is open
+        payer, refs = read_payer(ctx, payment), read_refs(ctx, payment)
+        ctx.evidence[id(payment)] = (payer, refs.found)
+    else:
+        payer, found = known
+        refs = RefEvidence(found, [h for h in found if ctx.rem[h.row] != 0])
+    options = named_exactly(ctx, payment, refs, payer, looked)
+    if options is None:
+        options = fit_amount(ctx, payment, refs, payer, looked)
     if not options:
         who = payer.one()
         evidence = "no reference, payer or amount fits an open item"
@@ -167,23 +177,27 @@ def _rows(ctx: _Ctx, payment: Payment, decision: Decision, threshold: float) -> 
         evidence = "; ".join([_evidence(ctx, o, payment.amount, payment.currency)] + decision.reasons(rank, o))
         rule = _rule(o)
         difference = payment.amount - sum(ctx.rem[r] for r, _ in o.allocs)
-        base_flags = set(o.flags) | ({"possible duplicate"} if suspect else set())
+        # a row's flags: the option's, without those each row sets for itself
+        base_flags = (set(o.flags) | ({"possible duplicate"} if suspect else set())) - _ROW_FLAGS
+        plain_flags = ";".join(sorted(base_flags))
         common = dict(payment_id=payment.payment_id, customer_id=o.customer, currency=payment.currency,
                       confidence=confidence, decision=decision.decision, rank=rank, rule=rule, evidence=evidence,
                       difference=int(difference))
+        kind = o.amount_kind
         for r, applied in o.allocs:
-            left = ctx.rem[r] - applied
-            short = left if (left > 0 and o.amount_kind not in _NOT_SHORT and ctx.rem[r] > 0) else 0
-            write_off = left if (left > 0 and o.amount_kind == "tolerance") else 0
-            flags = set(base_flags)
-            flags.discard("unapplied_cash")
-            for flag, on in (("short_pay", short), ("tolerance", write_off), ("credit_note", ctx.rem[r] < 0)):
-                if on:
-                    flags.add(flag)
-                else:
-                    flags.discard(flag)
+            open_ = ctx.rem[r]
+            left = open_ - applied
+            short = left if (left > 0 and kind not in _NOT_SHORT and open_ > 0) else 0
+            write_off = left if (left > 0 and kind == "tolerance") else 0
+            flags = plain_flags
+            if short or write_off or open_ < 0:
+                own = set(base_flags)
+                for flag, on in (("short_pay", short), ("tolerance", write_off), ("credit_note", open_ < 0)):
+                    if on:
+                        own.add(flag)
+                flags = ";".join(sorted(own))
             out.append(dict(common, invoice_id=ctx.ids[r], applied_amount=int(applied), short_pay=int(short),
-                            write_off=int(write_off), flags=";".join(sorted(flags)), open_amount=int(ctx.rem[r])))
+                            write_off=int(write_off), flags=flags, open_amount=int(open_)))
         if o.unapplied:
             out.append(dict(common, invoice_id="", applied_amount=int(o.unapplied), short_pay=0, write_off=0,
                             flags="possible duplicate;unapplied_cash" if suspect else "unapplied_cash",

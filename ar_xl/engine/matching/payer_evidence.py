@@ -48,6 +48,16 @@ class PayerEvidence:
 
 
 def read_payer(ctx: _Ctx, payment: Payment) -> PayerEvidence:
+    """The evidence of the payment's IBAN and name: one object per (IBAN, name) in a run, shared by the payments
+    that come with both (nothing changes it once read)."""
+    key = (payment.payer_iban, payment.payer_name)
+    ev = ctx.payer_seen.get(key)
+    if ev is None:
+        ev = ctx.payer_seen[key] = _read_payer(ctx, payment)
+    return ev
+
+
+def _read_payer(ctx: _Ctx, payment: Payment) -> PayerEvidence:
     ev = PayerEvidence()
     by_iban = ctx.payers.by_account(payment.payer_iban)
     name_hits = [] if by_iban else ctx.payers.by_name(payment.payer_name)

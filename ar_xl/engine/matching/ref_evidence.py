@@ -53,11 +53,15 @@ def typo_neighbours(ctx: _Ctx, payment: Payment, refs: RefEvidence) -> list:
     seen = {h.row for h in refs.found}
     near = []
     amount, ccy = payment.amount, payment.currency
+    tol_abs = ctx.tol_abs(ccy)
     for h in refs.found:
         if h.strength not in STRONG:
             continue
         for r in ctx.index.typo(refs_mod.digit_core(h.via)):
-            if r not in seen and ctx.ccy[r] == ccy and 0 <= ctx.rem[r] - amount <= ctx.tolerance(ccy, [r], payment.day):
+            if r in seen or ctx.ccy[r] != ccy:
+                continue
+            gap = ctx.rem[r] - amount  # within tolerance: bank charges, else the discount earned (the larger)
+            if 0 <= gap and (gap <= tol_abs or gap <= ctx.tolerance(ccy, [r], payment.day)):
                 seen.add(r)
                 near.append((refs_mod.Hit(r, "typo", h.via), h.row))
     return near
