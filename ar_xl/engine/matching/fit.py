@@ -13,12 +13,19 @@ import numpy as np
 from .. import refs as refs_mod
 from .context import _Ctx
 from .options import Option
-from .subset_sum import MAX_CHANCE, SUBSET_CAP, SUBSET_MAX, SUBSET_MIN, subset_sum
+from .subset_sum import MAX_CHANCE, SUBSET_CAP, SUBSET_MAX, SUBSET_MIN, run_pairs, run_sets, subset_sum
 
 MAX_WINDOWS = 8
 """paid customer with more than ``SUBSET_CAP`` open items is searched in at most this many runs of items."""
 WINDOW_SOLUTIONS = 6
 """Sets kept per run of items (and in all) when a customer has too many items for one search."""
+
+
+PAYMENT_RUN_DAYS = 60
+"""A payment run pays items falling due within about two months of each other: sets within this span are
+searched exhaustively for review (``_review_fits``) and ranked before sets spread wider (``decide``)."""
+REVIEW_SETS = 8
+"""Sets of a payment run offered for review per customer (``_review_fits``)."""
 
 
 _STRENGTH_ORDER = {s: i for i, s in enumerate(refs_mod.STRENGTHS)}
@@ -255,6 +262,10 @@ def _fit_payer(ctx: _Ctx, customer: str, ccy: str, paid: int, day: int, sets: bo
             if any(rem[r] < 0 for r in sol):
                 o.flags.add("credit_note")
             out.append(o)
+        if not full or chance >= MAX_CHANCE:
+            # the sets may be coincidences: a person also sees an item short by bank charges, and sets of a
+            # payment run the runs of items missed
+            out += _review_fits(ctx, customer, ccy, rows, paid, runs=not full)
         return out
     tol = ctx.tol_abs(ccy)
     fits = [r for r in rows if 0 < rem[r] - paid <= tol]
@@ -274,7 +285,44 @@ def _fit_payer(ctx: _Ctx, customer: str, ccy: str, paid: int, day: int, sets: bo
     # nothing fits: oldest invoices first, for a person to look at
     o = _short(ctx, customer, [r for r in rows if rem[r] > 0], paid, "partial")
     o.amount_kind = "fifo"
-    return [o]
+    return [o] + (_review_fits(ctx, customer, ccy, rows, paid, tolerance=False) if sets and not full else [])
+
+
+def _review_fits(ctx: _Ctx, customer: str, ccy: str, rows: list[int], paid: int, tolerance: bool = True,
+                 runs: bool = True) -> list[Option]:
+    """Allocations offered to a person only (``Option.review_only``), when the amount-only search found no
+    telling fit at a customer: the items short of the payment by no more than bank charges (``tolerance``),
+    and (``runs``: the customer has too many items for one exhaustive search) every set of 2-4 items falling
+    due within ``PAYMENT_RUN_DAYS`` of each other that adds up to it (``subset_sum.run_sets``), the
+    tightest first."""
+    rem = ctx.rem
+    out = []
+    if tolerance:
+        tol = ctx.tol_abs(ccy)
+        for r in rows:
+            if 0 < rem[r] - paid <= tol:
+                o = _short(ctx, customer, [r], paid, "tolerance")
+                o.review_only = True
+                out.append(o)
+    if runs:
+        # the pairs due together depend only on the customer's open items: kept until an allocation changes them
+        cache = ctx.__dict__.setdefault("_run_pairs", {})
+        stamp = ctx.changed_at.get(customer)
+        got = cache.get((customer, ccy))
+        if got is None or got[0] != stamp:
+            got = cache[(customer, ccy)] = (stamp, run_pairs([rem[r] for r in rows], [ctx.due[r] for r in rows],
+                                                             PAYMENT_RUN_DAYS), {})
+        sets = got[2].get(paid)
+        if sets is None:  # a payment weighed again after another one's allocation elsewhere finds the same
+            sets = got[2][paid] = run_sets(got[1], paid)
+            sets.sort(key=lambda s: (len(s), ctx.due[rows[s[-1]]] - ctx.due[rows[s[0]]], ctx.due[rows[s[0]]]))
+        for s in sets[:REVIEW_SETS]:
+            o = Option(customer, [(rows[i], rem[rows[i]]) for i in s], "subset", chance=MAX_CHANCE)
+            o.review_only = True
+            if any(rem[rows[i]] < 0 for i in s):
+                o.flags.add("credit_note")
+            out.append(o)
+    return out
 
 
 FITS = ("exact", "tolerance", "subset")

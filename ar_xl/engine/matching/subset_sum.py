@@ -169,3 +169,95 @@ def subset_sum(amounts, target: int, kmin: int = SUBSET_MIN, kmax: int = SUBSET_
         if len(sols) >= max_solutions:
             break
     return SubsetResult(sols, int(ks[kr]), dens)
+
+
+
+RUN_PAIRS_MAX = 30_000
+"""``run_sets`` gives up (finds nothing) when more pairs than this fall due within the span: a customer with
+that many items due together has too many sets of every total for one to tell anything."""
+RUN_FOURS_MAX = 4_000
+"""… and looks for sets of four only up to this many pairs (beyond, sets of four are as many as coincidences)."""
+_RUN_MATCHES_MAX = 20_000
+"""Candidate (pair, item) or (pair, pair) combinations looked at per search, at most."""
+
+
+@dataclass
+class RunPairs:
+    """The pairs of items falling due within ``span`` days of each other (``run_pairs``): item indexes ``i < j``,
+    their sums, and the same sorted by sum.  Depends only on the items, so a caller may keep it while they do
+    not change."""
+    a: np.ndarray
+    d: np.ndarray
+    span: int
+    pi: np.ndarray
+    pj: np.ndarray
+    ps: np.ndarray
+    ss: np.ndarray
+    oi: np.ndarray
+    oj: np.ndarray
+
+
+def run_pairs(amounts, dues, span: int) -> RunPairs | None:
+    """The pair table of ``run_sets`` for items with these amounts and (rising) due dates; ``None`` when
+    there are more than ``RUN_PAIRS_MAX`` such pairs."""
+    a = np.asarray(amounts, dtype=np.int64)
+    d = np.asarray(dues, dtype=np.int64)
+    n = len(a)
+    idx = np.arange(n)
+    hi = np.searchsorted(d, d + span, side="right")  # items i+1 .. hi-1 fall due within the span of item i
+    cnt = np.maximum(hi - idx - 1, 0)
+    total = int(cnt.sum())
+    if n < 2 or total == 0 or total > RUN_PAIRS_MAX:
+        return None
+    pi = np.repeat(idx, cnt)
+    pj = pi + 1 + (np.arange(total) - np.repeat(np.cumsum(cnt) - cnt, cnt))
+    ps = a[pi] + a[pj]
+    order = np.argsort(ps, kind="stable")
+    return RunPairs(a, d, span, pi, pj, ps, ps[order], pi[order], pj[order])
+
+
+def _expand(lo: np.ndarray, up: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For ranges ``lo[q]:up[q]``: the owner ``q`` and the position of every element (at most
+    ``_RUN_MATCHES_MAX``)."""
+    cnt = np.maximum(up - lo, 0)
+    q = np.flatnonzero(cnt)
+    cnt = cnt[q]
+    csum = np.cumsum(cnt)
+    if len(csum) and csum[-1] > _RUN_MATCHES_MAX:
+        keep = int(np.searchsorted(csum, _RUN_MATCHES_MAX, side="right"))
+        q, cnt = q[:keep], cnt[:keep]
+        csum = csum[:keep]
+    owner = np.repeat(q, cnt)
+    pos = np.repeat(lo[q], cnt) + (np.arange(int(cnt.sum())) - np.repeat(csum - cnt, cnt))
+    return owner, pos
+
+
+def run_sets(pairs: RunPairs | None, target: int, kmax: int = 4, limit: int = 24) -> list[tuple]:
+    """Every set of 2..``kmax`` (at most 4) items whose due dates lie within the span of ``pairs``
+    (``run_pairs``) of each other and whose amounts add up exactly to ``target`` (cents): index tuples in
+    rising order, pairs first, then sets of three, then of four; at most ``limit``.
+
+    Exhaustive over all items, not over runs of ``SUBSET_CAP`` of them: a set of three is a pair and a later
+    item, a set of four a pair and a later pair (each set found once)."""
+    if pairs is None or kmax < 2:
+        return []
+    p = pairs
+    hit = p.ps == target
+    out: list[tuple] = list(zip(p.pi[hit].tolist(), p.pj[hit].tolist()))
+    if kmax < 3 or len(out) >= limit:
+        return out[:limit]
+    # three: a pair (i, j) and an item k after j, all within the span of i
+    want = target - p.a
+    k, pos = _expand(np.searchsorted(p.ss, want, side="left"), np.searchsorted(p.ss, want, side="right"))
+    i, j = p.oi[pos], p.oj[pos]
+    ok = (j < k) & (p.d[k] - p.d[i] <= p.span)
+    out += zip(i[ok].tolist(), j[ok].tolist(), k[ok].tolist())
+    if kmax < 4 or len(out) >= limit or len(p.ps) > RUN_FOURS_MAX:
+        return out[:limit]
+    # four: a pair (i, j) and a pair (k, l) with j < k, all within the span of i
+    want = target - p.ps
+    q, pos = _expand(np.searchsorted(p.ss, want, side="left"), np.searchsorted(p.ss, want, side="right"))
+    i, j, k, l = p.pi[q], p.pj[q], p.oi[pos], p.oj[pos]
+    ok = (j < k) & (p.d[l] - p.d[i] <= p.span)
+    out += zip(i[ok].tolist(), j[ok].tolist(), k[ok].tolist(), l[ok].tolist())
+    return out[:limit]
