@@ -69,7 +69,7 @@ def fit_amount(ctx: _Ctx, payment: Payment, refs: RefEvidence, payer: PayerEvide
     for c in tries:
         if c in fitted:
             continue
-        for o in _fit_payer(ctx, c, ccy, amount, day, sets=c not in referenced):
+        for o in _fit_payer(ctx, c, ccy, amount, day, sets=c not in referenced, review=not fitted):
             o.ignores_ref = c in referenced
             options.append(o)
     for o in options:

@@ -24,8 +24,11 @@ WINDOW_SOLUTIONS = 6
 PAYMENT_RUN_DAYS = 60
 """A payment run pays items falling due within about two months of each other: sets within this span are
 searched exhaustively for review (``_review_fits``) and ranked before sets spread wider (``decide``)."""
-REVIEW_SETS = 8
+REVIEW_SETS = 3
 """Sets of a payment run offered for review per customer (``_review_fits``)."""
+RUNS_FROM = 2 * SUBSET_CAP
+"""Customers with at least this many open items are searched for the sets of a payment run (below, the
+half-overlapping runs of ``_windows`` cover nearly every set of items due together)."""
 
 
 _STRENGTH_ORDER = {s: i for i, s in enumerate(refs_mod.STRENGTHS)}
@@ -240,12 +243,15 @@ def _short(ctx: _Ctx, customer: str, named: list[int], paid: int, kind: str, day
     return o
 
 
-def _fit_payer(ctx: _Ctx, customer: str, ccy: str, paid: int, day: int, sets: bool = True) -> list[Option]:
+def _fit_payer(ctx: _Ctx, customer: str, ccy: str, paid: int, day: int, sets: bool = True,
+               review: bool = True) -> list[Option]:
     """Allocations at ``customer`` from the amount ``paid`` alone (no reference).
 
     ``sets=False`` skips the search for sets of items (used for a rival to a
     reference-based fit at the same customer: a set that ignores the invoices
-    the remittance names is too weak to matter)."""
+    the remittance names is too weak to matter); ``review=False`` skips the fits
+    offered for review only (``_review_fits``: used when a reference-based fit
+    elsewhere explains the payment, which a person sees first anyway)."""
     rows = ctx.open_rows(customer, ccy)
     if not rows:
         return []
@@ -262,10 +268,10 @@ def _fit_payer(ctx: _Ctx, customer: str, ccy: str, paid: int, day: int, sets: bo
             if any(rem[r] < 0 for r in sol):
                 o.flags.add("credit_note")
             out.append(o)
-        if not full or chance >= MAX_CHANCE:
+        if review and (not full or chance >= MAX_CHANCE):
             # the sets may be coincidences: a person also sees an item short by bank charges, and sets of a
             # payment run the runs of items missed
-            out += _review_fits(ctx, customer, ccy, rows, paid, runs=not full)
+            out += _review_fits(ctx, customer, ccy, rows, paid, runs=len(rows) >= RUNS_FROM)
         return out
     tol = ctx.tol_abs(ccy)
     fits = [r for r in rows if 0 < rem[r] - paid <= tol]
@@ -285,7 +291,7 @@ def _fit_payer(ctx: _Ctx, customer: str, ccy: str, paid: int, day: int, sets: bo
     # nothing fits: oldest invoices first, for a person to look at
     o = _short(ctx, customer, [r for r in rows if rem[r] > 0], paid, "partial")
     o.amount_kind = "fifo"
-    return [o] + (_review_fits(ctx, customer, ccy, rows, paid, tolerance=False) if sets and not full else [])
+    return [o] + (_review_fits(ctx, customer, ccy, rows, paid, tolerance=False) if review and sets and len(rows) >= RUNS_FROM else [])
 
 
 def _review_fits(ctx: _Ctx, customer: str, ccy: str, rows: list[int], paid: int, tolerance: bool = True,
