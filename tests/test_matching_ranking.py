@@ -81,16 +81,19 @@ def test_the_same_payment_run_at_a_customer_with_few_items_is_applied_as_before(
     assert len(paid) == 2
 
 
-def test_run_sets_finds_every_set_of_two_to_four_items_due_together():
+def test_run_sets_finds_every_set_of_items_due_together():
+    # every set of 2-4 items due within the span adding up; sets of 5-6 only when there is none of 2-4
     rng = random.Random(5)
     for _ in range(200):
         n = rng.randint(2, 12)
         amounts = [rng.choice([50, 75, 100, 125, 200, 250, 300]) * rng.randint(1, 3) for _ in range(n)]
         dues = sorted(rng.randint(0, 120) for _ in range(n))
-        target, span = rng.choice([300, 500, 750, 1000]), rng.choice([0, 30, 60])
-        want = sorted(s for k in (2, 3, 4) for s in itertools.combinations(range(n), k)
-                      if sum(amounts[i] for i in s) == target and dues[s[-1]] - dues[s[0]] <= span)
-        assert sorted(run_sets(run_pairs(amounts, dues, span), target, limit=10**6)) == want
+        target, span = rng.choice([300, 500, 750, 1000, 1500, 2000]), rng.choice([0, 30, 60])
+        sets = {k: sorted(s for s in itertools.combinations(range(n), k)
+                          if sum(amounts[i] for i in s) == target and dues[s[-1]] - dues[s[0]] <= span)
+                for k in range(2, 7)}
+        want = sets[2] + sets[3] + sets[4] or sets[5] + sets[6]
+        assert sorted(run_sets(run_pairs(amounts, dues, span), target, limit=10**6)) == sorted(want)
 
 
 def test_run_sets_concrete():
@@ -99,4 +102,8 @@ def test_run_sets_concrete():
     assert run_sets(run_pairs(amounts, dues, 30), 300) == [(0, 1)]
     assert run_sets(run_pairs(amounts, dues, 30), 350) == [(0, 1, 2)]
     assert sorted(run_sets(run_pairs(amounts, dues, 120), 300)) == [(0, 1), (1, 3)]
+    # five items due within 40 days, nothing smaller adds up to 1500
+    amounts, dues = [100, 200, 300, 400, 500, 7], [0, 10, 20, 30, 40, 41]
+    assert run_sets(run_pairs(amounts, dues, 60), 1500) == [(0, 1, 2, 3, 4)]
+    assert run_sets(run_pairs(amounts, dues, 30), 1500) == []
     assert run_pairs([100], [0], 30) is None

@@ -177,6 +177,9 @@ RUN_PAIRS_MAX = 30_000
 that many items due together has too many sets of every total for one to tell anything."""
 RUN_FOURS_MAX = 4_000
 """… and looks for sets of four only up to this many pairs (beyond, sets of four are as many as coincidences)."""
+RUN_TRIPLES_MAX = 8_000
+"""… and for sets of five and six (when none of two to four adds up) only up to this many sets of three due
+within the span."""
 _RUN_MATCHES_MAX = 20_000
 """Candidate (pair, item) or (pair, pair) combinations looked at per search, at most."""
 
@@ -195,6 +198,26 @@ class RunPairs:
     ss: np.ndarray
     oi: np.ndarray
     oj: np.ndarray
+    triples: tuple | None = None
+    """(i, j, k, sum) of the sets of three due within the span, sorted by sum; built on first use (``_triples``)."""
+
+
+def _triples(p: "RunPairs") -> tuple | None:
+    """The sets of three items due within the span (a pair and a later item), sorted by sum; ``None`` when
+    more than ``RUN_TRIPLES_MAX``."""
+    if p.triples is None:
+        hi = np.searchsorted(p.d, p.d + p.span, side="right")
+        cnt = np.maximum(hi[p.pi] - p.pj - 1, 0)  # items k after j within the span of i
+        total = int(cnt.sum())
+        if total > RUN_TRIPLES_MAX:
+            p.triples = ()
+        else:
+            ti, tj = np.repeat(p.pi, cnt), np.repeat(p.pj, cnt)
+            tk = tj + 1 + (np.arange(total) - np.repeat(np.cumsum(cnt) - cnt, cnt))
+            ts = p.a[ti] + p.a[tj] + p.a[tk]
+            o = np.argsort(ts, kind="stable")
+            p.triples = (ti[o], tj[o], tk[o], ts[o])
+    return p.triples or None
 
 
 def run_pairs(amounts, dues, span: int) -> RunPairs | None:
@@ -232,13 +255,15 @@ def _expand(lo: np.ndarray, up: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return owner, pos
 
 
-def run_sets(pairs: RunPairs | None, target: int, kmax: int = 4, limit: int = 24) -> list[tuple]:
-    """Every set of 2..``kmax`` (at most 4) items whose due dates lie within the span of ``pairs``
+def run_sets(pairs: RunPairs | None, target: int, kmax: int = 6, limit: int = 24) -> list[tuple]:
+    """Every set of 2..``kmax`` (at most 6) items whose due dates lie within the span of ``pairs``
     (``run_pairs``) of each other and whose amounts add up exactly to ``target`` (cents): index tuples in
-    rising order, pairs first, then sets of three, then of four; at most ``limit``.
+    rising order, pairs first, then sets of three, then of four; sets of five and six only when there is no
+    smaller one (and at most ``RUN_TRIPLES_MAX`` sets of three); at most ``limit``.
 
     Exhaustive over all items, not over runs of ``SUBSET_CAP`` of them: a set of three is a pair and a later
-    item, a set of four a pair and a later pair (each set found once)."""
+    item, a set of four a pair and a later pair, of five a pair and a later set of three, of six a set of
+    three and a later one (each set found once)."""
     if pairs is None or kmax < 2:
         return []
     p = pairs
@@ -260,4 +285,24 @@ def run_sets(pairs: RunPairs | None, target: int, kmax: int = 4, limit: int = 24
     i, j, k, l = p.pi[q], p.pj[q], p.oi[pos], p.oj[pos]
     ok = (j < k) & (p.d[l] - p.d[i] <= p.span)
     out += zip(i[ok].tolist(), j[ok].tolist(), k[ok].tolist(), l[ok].tolist())
+    if out or kmax < 5:
+        return out[:limit]
+    t = _triples(p)
+    if t is None:
+        return out
+    ti, tj, tk, ts = t
+    # five: a pair (i, j) and a set of three (k, l, m) with j < k, all within the span of i
+    want = target - p.ps
+    q, pos = _expand(np.searchsorted(ts, want, side="left"), np.searchsorted(ts, want, side="right"))
+    i, j, k, l, m = p.pi[q], p.pj[q], ti[pos], tj[pos], tk[pos]
+    ok = (j < k) & (p.d[m] - p.d[i] <= p.span)
+    out += zip(i[ok].tolist(), j[ok].tolist(), k[ok].tolist(), l[ok].tolist(), m[ok].tolist())
+    if kmax < 6 or len(out) >= limit:
+        return out[:limit]
+    # six: a set of three (i, j, k) and a later one (l, m, x), all within the span of i
+    want = target - ts
+    q, pos = _expand(np.searchsorted(ts, want, side="left"), np.searchsorted(ts, want, side="right"))
+    i, j, k, l, m, x = ti[q], tj[q], tk[q], ti[pos], tj[pos], tk[pos]
+    ok = (k < l) & (p.d[x] - p.d[i] <= p.span)
+    out += zip(i[ok].tolist(), j[ok].tolist(), k[ok].tolist(), l[ok].tolist(), m[ok].tolist(), x[ok].tolist())
     return out[:limit]
