@@ -107,3 +107,23 @@ def test_run_sets_concrete():
     assert run_sets(run_pairs(amounts, dues, 60), 1500) == [(0, 1, 2, 3, 4)]
     assert run_sets(run_pairs(amounts, dues, 30), 1500) == []
     assert run_pairs([100], [0], 30) is None
+
+
+def test_an_overpayment_is_suggested_before_unnamed_items_that_add_up_by_coincidence():
+    # 400.00 naming 2025-700005 (150.00) at a customer with 60 items in whole tens of euros: dozens of pairs
+    # of unnamed items make up the other 250.00, so the named invoice with 250.00 unapplied comes first
+    book, _ = _big_customer()
+    res = run([{"amount": "400.00", "iban": IBAN_A, "text": "Rechnung 2025-700005"}], book=book)
+    assert decision(res) == {"suggested"}
+    assert rank1(res) == [("", 25000), ("2025-700005", 15000)]
+    assert "unapplied_cash" in ";".join(res.loc[res["rank"] == 1, "flags"])
+
+
+def test_a_one_digit_typo_whose_invoice_fits_comes_before_a_coincidental_set():
+    # 510.00 naming 2025-700001 (110.00): the other 400.00 is made up by many pairs of unnamed items, while
+    # 2025-700041, one digit off what was written, is open for exactly 510.00
+    book, _ = _big_customer()
+    res = run([{"amount": "510.00", "iban": IBAN_A, "text": "Rechnung 2025-700001"}], book=book)
+    assert decision(res) == {"suggested"}
+    assert rank1(res) == [("2025-700041", 51000)]
+    assert "one digit off" in res.loc[res["rank"] == 1, "evidence"].iloc[0]

@@ -18,12 +18,14 @@ from .options import Option, _digits
 from .payer_evidence import PayerEvidence
 from .ref_evidence import STRONG
 from .score import _score
+from .subset_sum import MAX_CHANCE
 
 MAX_SUGGESTIONS = 3
 AMBIGUITY_MARGIN = 0.15
 REVIEW = {
     "fifo": -0.25,           # "no amount fit; oldest items first" below anything that explains the amount
     "named_elsewhere": 0.35, # a strong reference with a fitting amount at a customer the payer is not known to be
+    "crowded_rest": -0.10,   # named items plus unnamed ones that may add up by coincidence: after "overpaid"
 }
 """How the ranking of suggestions for a person departs from the score (``_review_key``); the automatic decision
 and the confidence shown stay the score's."""
@@ -102,7 +104,8 @@ def decide(ctx: _Ctx, options: list[Option], payer: PayerEvidence, threshold: fl
 def _review_key(ctx: _Ctx, o: Option) -> tuple:
     """The order in which a person sees the suggestions (what a collector would look at first): by score,
     with ``REVIEW``'s departures from it (a fallback with no amount fit last; an invoice the remittance names
-    exactly, for the amount paid, before amount-only guesses at the payer's own account); among equals a set
+    exactly, for the amount paid, before amount-only guesses at the payer's own account; named items made up
+    to the payment by unnamed ones that may be a coincidence after the named items with the rest unapplied); among equals a set
     of a payment run (items due within ``PAYMENT_RUN_DAYS`` of each other) before one spread wider, fewer items
     before more, a round shortfall (a bank's fixed charge) before an odd one, items due closer together, and
     the oldest first."""
@@ -111,6 +114,8 @@ def _review_key(ctx: _Ctx, o: Option) -> tuple:
         s += REVIEW["fifo"]
     if o.conflict and o.ref_strength in STRONG and o.amount_kind in FITS:
         s += REVIEW["named_elsewhere"]
+    if o.amount_kind == "subset" and o.ref_strength and o.chance >= MAX_CHANCE:
+        s += REVIEW["crowded_rest"]
     rows = [r for r, _ in o.allocs]
     spread = _due_spread(ctx, rows)
     oldest = min((ctx.due[r] for r in rows), default=0)
