@@ -269,9 +269,10 @@ def _fit_payer(ctx: _Ctx, customer: str, ccy: str, paid: int, day: int, sets: bo
                 o.flags.add("credit_note")
             out.append(o)
         if review and (not full or chance >= MAX_CHANCE):
-            # the sets may be coincidences: a person also sees an item short by bank charges, and sets of a
-            # payment run the runs of items missed
-            out += _review_fits(ctx, customer, ccy, rows, paid, runs=len(rows) >= RUNS_FROM)
+            # the sets may be coincidences (then a person also sees an item short by bank charges), or the
+            # runs of items searched missed the set of a payment run
+            out += _review_fits(ctx, customer, ccy, rows, paid, tolerance=chance >= MAX_CHANCE,
+                                runs=len(rows) >= RUNS_FROM)
         return out
     tol = ctx.tol_abs(ccy)
     fits = [r for r in rows if 0 < rem[r] - paid <= tol]
