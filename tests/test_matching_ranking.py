@@ -127,3 +127,21 @@ def test_a_one_digit_typo_whose_invoice_fits_comes_before_a_coincidental_set():
     assert decision(res) == {"suggested"}
     assert rank1(res) == [("2025-700041", 51000)]
     assert "one digit off" in res.loc[res["rank"] == 1, "evidence"].iloc[0]
+
+
+def test_an_exact_pair_comes_before_an_item_short_by_an_odd_sum():
+    # 99.44 from A's account, no reference, at a customer with 31 items, twenty of them 45.00-54.00 (so pairs
+    # around 99.44 are many): 2026-009020 + 2026-009021 make it to the cent; 2026-009022 is 1.62 more
+    # (within tolerance, but no bank's fixed fee): the pair first, the item after it
+    start = dt.date(2025, 11, 1)
+    book = [(f"2025-7100{i:02d}", "A", f"{45 + i % 10}.00", {"due": str(start + dt.timedelta(days=3 * i))})
+            for i in range(20)]
+    book += [(f"2025-7200{i:02d}", "A", f"{1000 + 37 * i}.00", {"due": str(start + dt.timedelta(days=5 * i))})
+             for i in range(8)]
+    book += [("2026-009020", "A", "50.47", {"due": "2026-03-03"}),
+             ("2026-009021", "A", "48.97", {"due": "2026-03-07"}),
+             ("2026-009022", "A", "101.06", {"due": "2025-12-31"})]
+    res = run([{"amount": "99.44", "iban": IBAN_A, "text": "betaling"}], book=book)
+    assert decision(res) == {"suggested"}
+    assert rank1(res) == [("2026-009020", 5047), ("2026-009021", 4897)]
+    assert "2026-009022" in set(res.loc[res["rank"] > 1, "invoice_id"])
