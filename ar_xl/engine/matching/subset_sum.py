@@ -186,18 +186,21 @@ _RUN_MATCHES_MAX = 20_000
 
 @dataclass
 class RunPairs:
-    """The pairs of items falling due within ``span`` days of each other (``run_pairs``): item indexes ``i < j``,
-    their sums, and the same sorted by sum.  Depends only on the items, so a caller may keep it while they do
-    not change."""
+    """The pairs of items falling due within ``span`` days of each other (``run_pairs``): item indexes ``i < j``
+    and their sums; the items by amount; and, when there are at most ``RUN_FOURS_MAX`` pairs, the pairs sorted
+    by sum (``ss``, ``oi``, ``oj``; else ``None``).  Depends only on the items, so a caller may keep it while
+    they do not change."""
     a: np.ndarray
     d: np.ndarray
     span: int
     pi: np.ndarray
     pj: np.ndarray
     ps: np.ndarray
-    ss: np.ndarray
-    oi: np.ndarray
-    oj: np.ndarray
+    ao: np.ndarray
+    asorted: np.ndarray
+    ss: np.ndarray | None
+    oi: np.ndarray | None
+    oj: np.ndarray | None
     triples: tuple | None = None
     """(i, j, k, sum) of the sets of three due within the span, sorted by sum; built on first use (``_triples``)."""
 
@@ -235,23 +238,32 @@ def run_pairs(amounts, dues, span: int) -> RunPairs | None:
     pi = np.repeat(idx, cnt)
     pj = pi + 1 + (np.arange(total) - np.repeat(np.cumsum(cnt) - cnt, cnt))
     ps = a[pi] + a[pj]
+    ao = np.argsort(a, kind="stable")
+    if total > RUN_FOURS_MAX:
+        return RunPairs(a, d, span, pi, pj, ps, ao, a[ao], None, None, None)
     order = np.argsort(ps, kind="stable")
-    return RunPairs(a, d, span, pi, pj, ps, ps[order], pi[order], pj[order])
+    return RunPairs(a, d, span, pi, pj, ps, ao, a[ao], ps[order], pi[order], pj[order])
 
 
-def _expand(lo: np.ndarray, up: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For ranges ``lo[q]:up[q]``: the owner ``q`` and the position of every element (at most
-    ``_RUN_MATCHES_MAX``)."""
-    cnt = np.maximum(up - lo, 0)
-    q = np.flatnonzero(cnt)
-    cnt = cnt[q]
+def _meet(ss: np.ndarray, want: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every (query, position) with ``ss[position] == want[query]`` (``ss`` sorted; ``want`` best sorted too:
+    the searches then run in order), at most ``_RUN_MATCHES_MAX``: most queries meet nothing, so one search
+    per query first tells which meet any at all."""
+    empty = np.zeros(0, dtype=np.int64)
+    if not len(ss) or not len(want):
+        return empty, empty
+    lo = np.searchsorted(ss, want, side="left")
+    q = np.flatnonzero(ss[np.minimum(lo, len(ss) - 1)] == want)
+    if not len(q):
+        return empty, empty
+    lo = lo[q]
+    cnt = np.searchsorted(ss, want[q], side="right") - lo
     csum = np.cumsum(cnt)
-    if len(csum) and csum[-1] > _RUN_MATCHES_MAX:
+    if csum[-1] > _RUN_MATCHES_MAX:
         keep = int(np.searchsorted(csum, _RUN_MATCHES_MAX, side="right"))
-        q, cnt = q[:keep], cnt[:keep]
-        csum = csum[:keep]
+        q, lo, cnt, csum = q[:keep], lo[:keep], cnt[:keep], csum[:keep]
     owner = np.repeat(q, cnt)
-    pos = np.repeat(lo[q], cnt) + (np.arange(int(cnt.sum())) - np.repeat(csum - cnt, cnt))
+    pos = np.repeat(lo, cnt) + (np.arange(int(csum[-1]) if len(csum) else 0) - np.repeat(csum - cnt, cnt))
     return owner, pos
 
 
@@ -272,17 +284,17 @@ def run_sets(pairs: RunPairs | None, target: int, kmax: int = 6, limit: int = 24
     if kmax < 3 or len(out) >= limit:
         return out[:limit]
     # three: a pair (i, j) and an item k after j, all within the span of i
-    want = target - p.a
-    k, pos = _expand(np.searchsorted(p.ss, want, side="left"), np.searchsorted(p.ss, want, side="right"))
-    i, j = p.oi[pos], p.oj[pos]
+    q, pos = _meet(p.asorted, target - p.ps)
+    i, j, k = p.pi[q], p.pj[q], p.ao[pos]
     ok = (j < k) & (p.d[k] - p.d[i] <= p.span)
     out += zip(i[ok].tolist(), j[ok].tolist(), k[ok].tolist())
-    if kmax < 4 or len(out) >= limit or len(p.ps) > RUN_FOURS_MAX:
+    if kmax < 4 or len(out) >= limit or p.ss is None:
         return out[:limit]
-    # four: a pair (i, j) and a pair (k, l) with j < k, all within the span of i
-    want = target - p.ps
-    q, pos = _expand(np.searchsorted(p.ss, want, side="left"), np.searchsorted(p.ss, want, side="right"))
-    i, j, k, l = p.pi[q], p.pj[q], p.oi[pos], p.oj[pos]
+    # four: a pair (i, j) and a pair (k, l) with j < k, all within the span of i (the pairs by falling sum,
+    # so that what they want rises)
+    last = len(p.ss) - 1
+    q, pos = _meet(p.ss, target - p.ss[::-1])
+    i, j, k, l = p.oi[last - q], p.oj[last - q], p.oi[pos], p.oj[pos]
     ok = (j < k) & (p.d[l] - p.d[i] <= p.span)
     out += zip(i[ok].tolist(), j[ok].tolist(), k[ok].tolist(), l[ok].tolist())
     if out or kmax < 5:
@@ -292,17 +304,16 @@ def run_sets(pairs: RunPairs | None, target: int, kmax: int = 6, limit: int = 24
         return out
     ti, tj, tk, ts = t
     # five: a pair (i, j) and a set of three (k, l, m) with j < k, all within the span of i
-    want = target - p.ps
-    q, pos = _expand(np.searchsorted(ts, want, side="left"), np.searchsorted(ts, want, side="right"))
-    i, j, k, l, m = p.pi[q], p.pj[q], ti[pos], tj[pos], tk[pos]
+    q, pos = _meet(ts, target - p.ss[::-1])
+    i, j, k, l, m = p.oi[last - q], p.oj[last - q], ti[pos], tj[pos], tk[pos]
     ok = (j < k) & (p.d[m] - p.d[i] <= p.span)
     out += zip(i[ok].tolist(), j[ok].tolist(), k[ok].tolist(), l[ok].tolist(), m[ok].tolist())
     if kmax < 6 or len(out) >= limit:
         return out[:limit]
     # six: a set of three (i, j, k) and a later one (l, m, x), all within the span of i
-    want = target - ts
-    q, pos = _expand(np.searchsorted(ts, want, side="left"), np.searchsorted(ts, want, side="right"))
-    i, j, k, l, m, x = ti[q], tj[q], tk[q], ti[pos], tj[pos], tk[pos]
+    tl = len(ts) - 1
+    q, pos = _meet(ts, target - ts[::-1])
+    i, j, k, l, m, x = ti[tl - q], tj[tl - q], tk[tl - q], ti[pos], tj[pos], tk[pos]
     ok = (k < l) & (p.d[x] - p.d[i] <= p.span)
     out += zip(i[ok].tolist(), j[ok].tolist(), k[ok].tolist(), l[ok].tolist(), m[ok].tolist(), x[ok].tolist())
     return out[:limit]
