@@ -172,7 +172,7 @@ def subset_sum(amounts, target: int, kmin: int = SUBSET_MIN, kmax: int = SUBSET_
 
 
 
-RUN_PAIRS_MAX = 30_000
+RUN_PAIRS_MAX = 16_000
 """``run_sets`` gives up (finds nothing) when more pairs than this fall due within the span: a customer with
 that many items due together has too many sets of every total for one to tell anything."""
 RUN_FOURS_MAX = 4_000
