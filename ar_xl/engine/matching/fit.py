@@ -26,6 +26,8 @@ PAYMENT_RUN_DAYS = 60
 searched exhaustively for review (``_review_fits``) and ranked before sets spread wider (``decide``)."""
 REVIEW_SETS = 3
 """Sets of a payment run offered for review per customer (``_review_fits``)."""
+RUN_SETS_KEPT = 64
+"""Sets of a payment run kept per customer and amount (some may later hold an item settled since)."""
 RUNS_FROM = 2 * SUBSET_CAP
 """Customers with at least this many open items are searched for the sets of a payment run (below, the
 half-overlapping runs of ``_windows`` cover nearly every set of items due together)."""
@@ -299,9 +301,9 @@ def _review_fits(ctx: _Ctx, customer: str, ccy: str, rows: list[int], paid: int,
                  runs: bool = True) -> list[Option]:
     """Allocations offered to a person only (``Option.review_only``), when the amount-only search found no
     telling fit at a customer: the items short of the payment by no more than bank charges (``tolerance``),
-    and (``runs``: the customer has too many items for one exhaustive search) every set of 2-4 items falling
-    due within ``PAYMENT_RUN_DAYS`` of each other that adds up to it (``subset_sum.run_sets``), the
-    tightest first."""
+    and (``runs``: the customer has too many items for one exhaustive search) the sets of 2-4 items (5-6
+    when none smaller) falling due within ``PAYMENT_RUN_DAYS`` of each other that add up to it
+    (``subset_sum.run_sets``): the fewest items first, then the tightest, then the oldest."""
     rem = ctx.rem
     out = []
     if tolerance:
@@ -312,24 +314,44 @@ def _review_fits(ctx: _Ctx, customer: str, ccy: str, rows: list[int], paid: int,
                 o.review_only = True
                 out.append(o)
     if runs:
-        # the pairs due together depend only on the customer's open items: kept until an allocation changes them
-        cache = ctx.__dict__.setdefault("_run_pairs", {})
-        stamp = ctx.changed_at.get(customer)
+        # the sets of a customer's items due together are searched once per customer and amount, on its items
+        # open when first asked: a set holding an item an allocation has since changed is left out
+        cache = ctx.__dict__.setdefault("_run_sets", {})
         got = cache.get((customer, ccy))
-        if got is None or got[0] != stamp:
-            got = cache[(customer, ccy)] = (stamp, run_pairs([rem[r] for r in rows], [ctx.due[r] for r in rows],
-                                                             PAYMENT_RUN_DAYS), {})
-        sets = got[2].get(paid)
-        if sets is None:  # a payment weighed again after another one's allocation elsewhere finds the same
-            sets = got[2][paid] = run_sets(got[1], paid)
-            sets.sort(key=lambda s: (len(s), ctx.due[rows[s[-1]]] - ctx.due[rows[s[0]]], ctx.due[rows[s[0]]]))
-        for s in sets[:REVIEW_SETS]:
-            o = Option(customer, [(rows[i], rem[rows[i]]) for i in s], "subset", chance=MAX_CHANCE)
+        if got is None or (len(rows) < len(got[0]) and not _complete(got[2])):
+            # first asked, or the search then was cut short by the number of items (fewer are open now)
+            open_ = [rem[r] for r in rows]
+            got = cache[(customer, ccy)] = (list(rows), open_, run_pairs(open_, [ctx.due[r] for r in rows],
+                                                                          PAYMENT_RUN_DAYS), {})
+        rows0, open0, pairs, found = got
+        sets = found.get(paid)
+        if sets is None:
+            sets = found[paid] = run_sets(pairs, paid, limit=RUN_SETS_KEPT)
+            sets.sort(key=lambda s: (len(s), ctx.due[rows0[s[-1]]] - ctx.due[rows0[s[0]]], ctx.due[rows0[s[0]]]))
+        live = [s for s in sets if all(rem[rows0[i]] == open0[i] for i in s)]
+        if sets and not live:
+            # every set found then holds an item settled since: the items open now (sets of five or six may
+            # add up where none smaller does any more)
+            rows0, open0 = rows, [rem[r] for r in rows]
+            live = run_sets(run_pairs(open0, [ctx.due[r] for r in rows], PAYMENT_RUN_DAYS), paid)
+            live.sort(key=lambda s: (len(s), ctx.due[rows[s[-1]]] - ctx.due[rows[s[0]]], ctx.due[rows[s[0]]]))
+        kept = 0
+        for s in live:
+            o = Option(customer, [(rows0[i], open0[i]) for i in s], "subset", chance=MAX_CHANCE)
             o.review_only = True
-            if any(rem[rows[i]] < 0 for i in s):
+            if any(open0[i] < 0 for i in s):
                 o.flags.add("credit_note")
             out.append(o)
+            kept += 1
+            if kept >= REVIEW_SETS:
+                break
     return out
+
+
+def _complete(pairs) -> bool:
+    """Whether a search of ``run_sets`` on these pairs looks for every size (not cut short by the number of
+    pairs, or of sets of three, due together)."""
+    return pairs is not None and pairs.ss is not None and pairs.triples != ()
 
 
 FITS = ("exact", "tolerance", "subset")
