@@ -26,7 +26,7 @@ REVIEW = {
     "fifo": -0.25,           # "no amount fit; oldest items first" below anything that explains the amount
     "named_elsewhere": 0.35, # a strong reference with a fitting amount at a customer the payer is not known to be
     "crowded_rest": -0.10,   # named items plus unnamed ones that may add up by coincidence: after "overpaid"
-    "odd_charge": -0.20,     # an item found by amount alone, short by an odd sum (no bank's fixed fee): after exact sets
+    "odd_charge": -0.20,     # an item found by amount alone, short by an odd sum (no bank's fee): after exact sets
 }
 """How the ranking of suggestions for a person departs from the score (``_review_key``); the automatic decision
 and the confidence shown stay the score's."""
@@ -107,10 +107,10 @@ def _review_key(ctx: _Ctx, o: Option) -> tuple:
     with ``REVIEW``'s departures from it (a fallback with no amount fit last; an invoice the remittance names
     exactly, for the amount paid, before amount-only guesses at the payer's own account; named items made up
     to the payment by unnamed ones that may be a coincidence after the named items with the rest unapplied;
-    an item found by amount alone and short by an odd sum, unlike a bank's fixed fee, after exact sets); among equals a set
-    of a payment run (items due within ``PAYMENT_RUN_DAYS`` of each other) before one spread wider, fewer items
-    before more, a round shortfall (a bank's fixed charge) before an odd one, items due closer together, and
-    the oldest first."""
+    an item found by amount alone and short by an odd sum, unlike a bank's fixed fee, after exact sets); among
+    equals a set of a payment run (items due within ``PAYMENT_RUN_DAYS`` of each other) before one spread
+    wider, fewer items before more, a round shortfall (a bank's fixed charge) before an odd one, items due
+    closer together, and the oldest first."""
     s = o.score
     if o.amount_kind == "fifo":
         s += REVIEW["fifo"]

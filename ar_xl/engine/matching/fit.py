@@ -294,7 +294,9 @@ def _fit_payer(ctx: _Ctx, customer: str, ccy: str, paid: int, day: int, sets: bo
     # nothing fits: oldest invoices first, for a person to look at
     o = _short(ctx, customer, [r for r in rows if rem[r] > 0], paid, "partial")
     o.amount_kind = "fifo"
-    return [o] + (_review_fits(ctx, customer, ccy, rows, paid, tolerance=False) if review and sets and len(rows) >= RUNS_FROM else [])
+    if review and sets and len(rows) >= RUNS_FROM:
+        return [o] + _review_fits(ctx, customer, ccy, rows, paid, tolerance=False)
+    return [o]
 
 
 def _review_fits(ctx: _Ctx, customer: str, ccy: str, rows: list[int], paid: int, tolerance: bool = True,
