@@ -14,6 +14,9 @@ Reports, overall and per scenario:
 * **traps auto-applied**: payments that must not be auto-applied but were;
 * **suggestion top-1**: of the payments left as suggestions whose truth has an
   invoice, the share whose rank-1 suggestion names exactly the true invoices;
+  per scenario also where the true allocation is among the suggestions (rank 1,
+  2, 3 or not at all) and, clearly labelled beside the strict figure, top-1
+  counting an *indistinguishable* equal item as right (``top1_breakdown``);
 * time to read the CSVs into canonical frames, time of the engine, and the
   time of a naive baseline (``rapidfuzz.process.extractOne`` over every invoice
   number and every customer name per payment), measured on a sample and
@@ -23,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -103,6 +107,76 @@ def score(result: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+_DIGITS = re.compile(r"\d+")
+
+
+def _named(invoice_id: str, inv_row, text_alnum: str, text_digits: str) -> bool:
+    """Whether a remittance (upper-case letters and digits only, and its digits alone) names this invoice at all:
+    its id, the number at its end (zeros dropped, 3+ digits) anywhere in the digits, or its payment reference.
+    Deliberately loose, so that "indistinguishable" stays strict."""
+    iid = re.sub(r"[^0-9A-Z]", "", str(invoice_id).upper())
+    if iid and iid in text_alnum:
+        return True
+    runs = _DIGITS.findall(str(invoice_id))
+    tail = runs[-1].lstrip("0") if runs else ""
+    if len(tail) >= 3 and tail in text_digits:
+        return True
+    ref = "".join(_DIGITS.findall(str(inv_row.get("payment_reference", "") or "")))
+    return len(ref) >= 6 and ref in text_digits
+
+
+def indistinguishable(rank1: frozenset, true: frozenset, inv: pd.DataFrame, text: str) -> bool:
+    """The rank-1 invoices differ from the true ones only by items that nothing tells apart: each invoice
+    swapped has a counterpart of the same customer, the same currency and the same open amount, and the
+    remittance (with the creditor reference) names none of the invoices swapped."""
+    if rank1 == true or not rank1 or not true:
+        return False
+    a, b = sorted(rank1 - true), sorted(true - rank1)
+    if len(a) != len(b) or any(i not in inv.index for i in a + b):
+        return False
+    key = lambda i: (inv.at[i, "customer_id"], inv.at[i, "currency"], int(inv.at[i, "open_amount"]))
+    if sorted(map(key, a)) != sorted(map(key, b)):
+        return False
+    alnum = re.sub(r"[^0-9A-Z]", "", text.upper())
+    digits = "".join(_DIGITS.findall(text))
+    return not any(_named(i, inv.loc[i], alnum, digits) for i in a + b)
+
+
+def top1_breakdown(result: pd.DataFrame, truth: pd.DataFrame, pay: pd.DataFrame, inv: pd.DataFrame) -> pd.DataFrame:
+    """Per scenario (and ``ALL``), of the payments left as suggestions whose truth has an invoice: how many
+    have the true invoices at rank 1, 2 or 3 or not among the suggestions at all, and top-1 counting an
+    indistinguishable equal item as right (``indistinguishable``; a second figure, never the strict one)."""
+    truth = truth.copy()
+    truth["invoice_id"] = truth["invoice_id"].fillna("").astype(str)
+    scen = truth.drop_duplicates("payment_id").set_index("payment_id")["scenario"]
+    tinv = {p: frozenset(g["invoice_id"][g["invoice_id"] != ""]) for p, g in truth.groupby("payment_id")}
+    res = result.copy()
+    res["invoice_id"] = res["invoice_id"].fillna("").astype(str)
+    auto = set(res["payment_id"][res["decision"] == "auto"])
+    sug = res[res["decision"] == "suggested"]
+    inv = inv.drop_duplicates("invoice_id").set_index("invoice_id")
+    text = {p: f"{r} {c}" for p, r, c in zip(pay["payment_id"], pay["remittance"].fillna("").astype(str),
+                                                pay["creditor_reference"].fillna("").astype(str))}
+    rows: dict = {}
+    for pid, g in sug.groupby("payment_id", sort=False):
+        if pid in auto or not tinv.get(pid):
+            continue
+        ranks = {int(r): frozenset(x["invoice_id"][x["invoice_id"] != ""]) for r, x in g.groupby("rank")}
+        t = tinv[pid]
+        at = next((r for r in sorted(ranks) if ranks[r] == t), 0)
+        eq = at == 1 or indistinguishable(ranks.get(1, frozenset()), t, inv, text.get(pid, ""))
+        for s in ("ALL", scen[pid]):
+            row = rows.setdefault(s, dict(scenario=s, suggested=0, rank1=0, rank2=0, rank3=0, absent=0, top1_equal=0))
+            row["suggested"] += 1
+            row[f"rank{at}" if at in (1, 2, 3) else "absent"] += 1
+            row["top1_equal"] += int(eq)
+    out = pd.DataFrame([rows[k] for k in ["ALL"] + sorted(k for k in rows if k != "ALL")] if rows else [])
+    if len(out):
+        out["top1"] = out["rank1"] / out["suggested"]
+        out["top1_equal_pct"] = out["top1_equal"] / out["suggested"]
+    return out
+
+
 def naive_baseline(payments: pd.DataFrame, invoices: pd.DataFrame, customers: pd.DataFrame, sample: int) -> float:
     """Seconds per payment of the naive approach: extractOne over every invoice number and customer name."""
     from rapidfuzz import process
@@ -177,6 +251,17 @@ def main(argv=None) -> int:
         hit = float((fair["suggested"] * fair["sugg_top1"].fillna(0)).sum())
         print(f"suggestion top-1 without trap_same_amount (the same amount open at two customers, no reference, an "
               f"unknown payer: a coin toss by construction): {hit / n_s:.1%} of {n_s}")
+    br = top1_breakdown(result, truth, pay, inv)
+    if len(br):
+        print("\nsuggestions: where the true allocation is (rank 1/2/3, absent), top-1 strict and top-1 counting an "
+              "indistinguishable equal item as right (same customer, currency and open amount; remittance names neither)")
+        print(br.to_string(index=False, formatters={"top1": "{:.1%}".format, "top1_equal_pct": "{:.1%}".format}))
+        tot = br.iloc[0]
+        fair = br[(br["scenario"] != "ALL") & (br["scenario"] != "trap_same_amount")]
+        n_f = int(fair["suggested"].sum())
+        print(f"top-1 strict {tot.top1:.1%}; counting an indistinguishable equal item as right {tot.top1_equal_pct:.1%} "
+              f"(of {int(tot.suggested)}); both without trap_same_amount: {fair['rank1'].sum() / max(1, n_f):.1%} / "
+              f"{fair['top1_equal'].sum() / max(1, n_f):.1%}")
     print(f"\n{len(pay):,} payments x {int((inv['open_amount'] != 0).sum()):,} open invoices, "
           f"{len(cus):,} customers")
     print(f"read CSVs -> canonical frames: {t_read:.2f}s")

@@ -84,6 +84,19 @@ Otherwise the hypotheses are **suggested** with ``rank`` 1..n (rows of one
 hypothesis share a rank), or the payment is **unmatched** (one row with an
 empty invoice_id; customer_id holds the payer when known).
 
+Suggestions are ordered for the person who reviews them (``decide._review_key``), apart from the automatic
+decision (whose best hypothesis, rivals and confidence stay the score's): by score, except that "no amount
+fit; oldest items first" comes after anything that fits; an invoice the remittance names exactly, paid to the
+cent by a payer known as another customer, before amount-only guesses at the payer's own account; the named
+items with the rest unapplied before named items made up by unnamed ones that may add up by coincidence; and
+an item found by amount alone that is short by an odd sum (no bank's fixed fee) after exact sets.  Among
+equals: a set of a payment run (items due within ``PAYMENT_RUN_DAYS`` of each other) before one spread wider,
+fewer items first, a round shortfall before an odd one, items due closer together, the oldest.  Some
+hypotheses are found for review only (``Option.review_only``, never weighed for the automatic decision): at a
+customer with 40+ open items the sets of a payment run of 2-6 items over all its items (``run_sets``), beside
+sets that may be coincidences the items within tolerance, and beside named items made up by such a set the
+one-digit neighbour of the number written whose amount fits.
+
 A reference that lands on an existing invoice (open or settled) whose amount does
 not fit is also read as a one-digit typo of its neighbours (via the index), and
 the amount alone is tried for the payer's own items.  A neighbour of the same

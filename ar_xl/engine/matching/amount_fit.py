@@ -24,6 +24,7 @@ from .commitments import plan_options, promise_options
 from .context import _Ctx
 from .fit import FITS, _fit_payer, _ref_options
 from .options import Option
+from .subset_sum import MAX_CHANCE
 from .payer_evidence import PayerEvidence
 from .payment import Payment
 from .ref_evidence import RefEvidence, settled_named, typo_neighbours
@@ -50,7 +51,11 @@ def fit_amount(ctx: _Ctx, payment: Payment, refs: RefEvidence, payer: PayerEvide
     options = _ref_options(ctx, refs.open, ccy, amount, day, payer.kind)
     said_partial = bool(PARTIAL_WORDS.search(payment.remittance)) if payment.remittance else False
     said_short = said_partial or bool(DEDUCTION_WORDS.search(payment.remittance or ""))
-    if refs.found and not any(o.amount_kind in FITS_OR_UNEARNED for o in options):
+    fits = [o for o in options if o.amount_kind in FITS_OR_UNEARNED]
+    # the named items fit only with unnamed ones that may add up by coincidence: a neighbour of what was
+    # written that fits on its own is offered for review too (never weighed for the automatic decision)
+    crowded = bool(fits) and all(o.amount_kind == "subset" and o.chance >= MAX_CHANCE for o in fits)
+    if refs.found and (not fits or crowded):
         for hit, written in typo_neighbours(ctx, payment, refs):  # each on its own: the one invoice that was meant
             looked.add(ctx.cust[hit.row])
             for o in _ref_options(ctx, [hit], ccy, amount, day, (), quick=True):
@@ -58,6 +63,7 @@ def fit_amount(ctx: _Ctx, payment: Payment, refs: RefEvidence, payer: PayerEvide
                     # the number written is the customer's own but its amount does not fit, this one's to the
                     # cent, and the remittance says nothing of paying less: a typo
                     o.typo_fits = ctx.cust[written] == o.customer and o.amount_kind == "exact" and not said_short
+                    o.review_only = crowded
                     options.append(o)
     fitted = {o.customer for o in options if o.amount_kind in FITS_OR_UNEARNED}
     referenced = {o.customer for o in options} | {o.customer for o in duplicates}
@@ -69,7 +75,7 @@ def fit_amount(ctx: _Ctx, payment: Payment, refs: RefEvidence, payer: PayerEvide
     for c in tries:
         if c in fitted:
             continue
-        for o in _fit_payer(ctx, c, ccy, amount, day, sets=c not in referenced):
+        for o in _fit_payer(ctx, c, ccy, amount, day, sets=c not in referenced, review=not fitted):
             o.ignores_ref = c in referenced
             options.append(o)
     for o in options:

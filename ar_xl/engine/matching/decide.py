@@ -13,14 +13,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .context import _Ctx
-from .fit import FITS, _due_spread
+from .fit import FITS, PAYMENT_RUN_DAYS, _due_spread
 from .options import Option, _digits
 from .payer_evidence import PayerEvidence
 from .ref_evidence import STRONG
 from .score import _score
+from .subset_sum import MAX_CHANCE
 
 MAX_SUGGESTIONS = 3
 AMBIGUITY_MARGIN = 0.15
+REVIEW = {
+    "fifo": -0.25,           # "no amount fit; oldest items first" below anything that explains the amount
+    "named_elsewhere": 0.35, # a strong reference with a fitting amount at a customer the payer is not known to be
+    "crowded_rest": -0.10,   # named items plus unnamed ones that may add up by coincidence: after "overpaid"
+    "odd_charge": -0.20,     # an item found by amount alone, short by an odd sum (no bank's fee): after exact sets
+}
+"""How the ranking of suggestions for a person departs from the score (``_review_key``); the automatic decision
+and the confidence shown stay the score's."""
 
 
 @dataclass
@@ -68,6 +77,8 @@ def decide(ctx: _Ctx, options: list[Option], payer: PayerEvidence, threshold: fl
         o.score = _score(o)
     unique: dict = {}
     for o in options:
+        if o.review_only:
+            continue
         k = o.key()
         if k not in unique or o.score > unique[k].score:
             unique[k] = o
@@ -82,4 +93,44 @@ def decide(ctx: _Ctx, options: list[Option], payer: PayerEvidence, threshold: fl
     held = bool(duplicates) or bool(best.no_auto)
     if best.score >= threshold and not best.conflict and not rivals and not elsewhere and not held:
         return Decision("auto", [best], duplicates=duplicates)
-    return Decision("suggested", ranked[:MAX_SUGGESTIONS], rivals, elsewhere, duplicates)
+    review = list(unique.values())
+    for o in options:
+        if o.review_only and o.key() not in unique:
+            unique[o.key()] = o
+            review.append(o)
+    review.sort(key=lambda o: _review_key(ctx, o))
+    return Decision("suggested", review[:MAX_SUGGESTIONS], rivals, elsewhere, duplicates)
+
+
+def _review_key(ctx: _Ctx, o: Option) -> tuple:
+    """The order in which a person sees the suggestions (what a collector would look at first): by score,
+    with ``REVIEW``'s departures from it (a fallback with no amount fit last; an invoice the remittance names
+    exactly, for the amount paid, before amount-only guesses at the payer's own account; named items made up
+    to the payment by unnamed ones that may be a coincidence after the named items with the rest unapplied;
+    an item found by amount alone and short by an odd sum, unlike a bank's fixed fee, after exact sets); among
+    equals a set of a payment run (items due within ``PAYMENT_RUN_DAYS`` of each other) before one spread
+    wider, fewer items before more, a round shortfall (a bank's fixed charge) before an odd one, items due
+    closer together, and the oldest first."""
+    s = o.score
+    if o.amount_kind == "fifo":
+        s += REVIEW["fifo"]
+    if o.conflict and o.ref_strength in STRONG and o.amount_kind in FITS:
+        s += REVIEW["named_elsewhere"]
+    if o.amount_kind == "subset" and o.ref_strength and o.chance >= MAX_CHANCE:
+        s += REVIEW["crowded_rest"]
+    if o.amount_kind == "tolerance" and not o.ref_strength and not _round_charge(o) and "discount" not in o.flags:
+        s += REVIEW["odd_charge"]
+    rows = [r for r, _ in o.allocs]
+    spread = _due_spread(ctx, rows)
+    oldest = min((ctx.due[r] for r in rows), default=0)
+    wide = o.amount_kind == "subset" and not o.ref_strength and spread > PAYMENT_RUN_DAYS
+    return (-round(s, 6), wide, len(rows) if o.amount_kind == "subset" else 0, -_round_charge(o), spread, oldest)
+
+
+def _round_charge(o: Option) -> int:
+    """How round a shortfall written off as bank charges is (banks charge fixed fees: 5.00, 2.50, 0.75):
+    3 whole units, 2 quarters, 1 multiples of 0.05, 0 otherwise (and for anything but bank charges)."""
+    if o.amount_kind != "tolerance" or "discount" in o.flags or o.write_off <= 0:
+        return 0
+    w = o.write_off
+    return 3 if w % 100 == 0 else 2 if w % 25 == 0 else 1 if w % 5 == 0 else 0

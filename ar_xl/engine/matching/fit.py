@@ -13,12 +13,24 @@ import numpy as np
 from .. import refs as refs_mod
 from .context import _Ctx
 from .options import Option
-from .subset_sum import MAX_CHANCE, SUBSET_CAP, SUBSET_MAX, SUBSET_MIN, subset_sum
+from .subset_sum import MAX_CHANCE, SUBSET_CAP, SUBSET_MAX, SUBSET_MIN, run_pairs, run_sets, subset_sum
 
 MAX_WINDOWS = 8
 """paid customer with more than ``SUBSET_CAP`` open items is searched in at most this many runs of items."""
 WINDOW_SOLUTIONS = 6
 """Sets kept per run of items (and in all) when a customer has too many items for one search."""
+
+
+PAYMENT_RUN_DAYS = 60
+"""A payment run pays items falling due within about two months of each other: sets within this span are
+searched exhaustively for review (``_review_fits``) and ranked before sets spread wider (``decide``)."""
+REVIEW_SETS = 3
+"""Sets of a payment run offered for review per customer (``_review_fits``)."""
+RUN_SETS_KEPT = 64
+"""Sets of a payment run kept per customer and amount (some may later hold an item settled since)."""
+RUNS_FROM = 2 * SUBSET_CAP
+"""Customers with at least this many open items are searched for the sets of a payment run (below, the
+half-overlapping runs of ``_windows`` cover nearly every set of items due together)."""
 
 
 _STRENGTH_ORDER = {s: i for i, s in enumerate(refs_mod.STRENGTHS)}
@@ -233,12 +245,15 @@ def _short(ctx: _Ctx, customer: str, named: list[int], paid: int, kind: str, day
     return o
 
 
-def _fit_payer(ctx: _Ctx, customer: str, ccy: str, paid: int, day: int, sets: bool = True) -> list[Option]:
+def _fit_payer(ctx: _Ctx, customer: str, ccy: str, paid: int, day: int, sets: bool = True,
+               review: bool = True) -> list[Option]:
     """Allocations at ``customer`` from the amount ``paid`` alone (no reference).
 
     ``sets=False`` skips the search for sets of items (used for a rival to a
     reference-based fit at the same customer: a set that ignores the invoices
-    the remittance names is too weak to matter)."""
+    the remittance names is too weak to matter); ``review=False`` skips the fits
+    offered for review only (``_review_fits``: used when a reference-based fit
+    elsewhere explains the payment, which a person sees first anyway)."""
     rows = ctx.open_rows(customer, ccy)
     if not rows:
         return []
@@ -255,6 +270,11 @@ def _fit_payer(ctx: _Ctx, customer: str, ccy: str, paid: int, day: int, sets: bo
             if any(rem[r] < 0 for r in sol):
                 o.flags.add("credit_note")
             out.append(o)
+        if review and (not full or chance >= MAX_CHANCE):
+            # the sets may be coincidences (then a person also sees an item short by bank charges), or the
+            # runs of items searched missed the set of a payment run
+            out += _review_fits(ctx, customer, ccy, rows, paid, tolerance=chance >= MAX_CHANCE,
+                                runs=len(rows) >= RUNS_FROM)
         return out
     tol = ctx.tol_abs(ccy)
     fits = [r for r in rows if 0 < rem[r] - paid <= tol]
@@ -274,7 +294,66 @@ def _fit_payer(ctx: _Ctx, customer: str, ccy: str, paid: int, day: int, sets: bo
     # nothing fits: oldest invoices first, for a person to look at
     o = _short(ctx, customer, [r for r in rows if rem[r] > 0], paid, "partial")
     o.amount_kind = "fifo"
+    if review and sets and len(rows) >= RUNS_FROM:
+        return [o] + _review_fits(ctx, customer, ccy, rows, paid, tolerance=False)
     return [o]
+
+
+def _review_fits(ctx: _Ctx, customer: str, ccy: str, rows: list[int], paid: int, tolerance: bool = True,
+                 runs: bool = True) -> list[Option]:
+    """Allocations offered to a person only (``Option.review_only``), when the amount-only search found no
+    telling fit at a customer: the items short of the payment by no more than bank charges (``tolerance``),
+    and (``runs``: the customer has too many items for one exhaustive search) the sets of 2-4 items (5-6
+    when none smaller) falling due within ``PAYMENT_RUN_DAYS`` of each other that add up to it
+    (``subset_sum.run_sets``): the fewest items first, then the tightest, then the oldest."""
+    rem = ctx.rem
+    out = []
+    if tolerance:
+        tol = ctx.tol_abs(ccy)
+        for r in rows:
+            if 0 < rem[r] - paid <= tol:
+                o = _short(ctx, customer, [r], paid, "tolerance")
+                o.review_only = True
+                out.append(o)
+    if runs:
+        # the sets of a customer's items due together are searched once per customer and amount, on its items
+        # open when first asked: a set holding an item an allocation has since changed is left out
+        cache = ctx.__dict__.setdefault("_run_sets", {})
+        got = cache.get((customer, ccy))
+        if got is None or (len(rows) < len(got[0]) and not _complete(got[2])):
+            # first asked, or the search then was cut short by the number of items (fewer are open now)
+            open_ = [rem[r] for r in rows]
+            got = cache[(customer, ccy)] = (list(rows), open_, run_pairs(open_, [ctx.due[r] for r in rows],
+                                                                          PAYMENT_RUN_DAYS), {})
+        rows0, open0, pairs, found = got
+        sets = found.get(paid)
+        if sets is None:
+            sets = found[paid] = run_sets(pairs, paid, limit=RUN_SETS_KEPT)
+            sets.sort(key=lambda s: (len(s), ctx.due[rows0[s[-1]]] - ctx.due[rows0[s[0]]], ctx.due[rows0[s[0]]]))
+        live = [s for s in sets if all(rem[rows0[i]] == open0[i] for i in s)]
+        if sets and not live:
+            # every set found then holds an item settled since: the items open now (sets of five or six may
+            # add up where none smaller does any more)
+            rows0, open0 = rows, [rem[r] for r in rows]
+            live = run_sets(run_pairs(open0, [ctx.due[r] for r in rows], PAYMENT_RUN_DAYS), paid)
+            live.sort(key=lambda s: (len(s), ctx.due[rows[s[-1]]] - ctx.due[rows[s[0]]], ctx.due[rows[s[0]]]))
+        kept = 0
+        for s in live:
+            o = Option(customer, [(rows0[i], open0[i]) for i in s], "subset", chance=MAX_CHANCE)
+            o.review_only = True
+            if any(open0[i] < 0 for i in s):
+                o.flags.add("credit_note")
+            out.append(o)
+            kept += 1
+            if kept >= REVIEW_SETS:
+                break
+    return out
+
+
+def _complete(pairs) -> bool:
+    """Whether a search of ``run_sets`` on these pairs looks for every size (not cut short by the number of
+    pairs, or of sets of three, due together)."""
+    return pairs is not None and pairs.ss is not None and pairs.triples != ()
 
 
 FITS = ("exact", "tolerance", "subset")

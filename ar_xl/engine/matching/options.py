@@ -62,6 +62,9 @@ class Option:
     """A one-digit neighbour of a number the remittance names at the same customer, whose amount fits where
     the named invoice's does not."""
     """(a possible duplicate) The settled invoice was for the amount of this payment."""
+    review_only: bool = False
+    """Found only to rank the suggestions a person reviews (``fit._review_fits``): never weighed for the
+    automatic decision, nor counted as a rival to it."""
     score: float = 0.0
     flags: set = field(default_factory=set)
     notes: list = field(default_factory=list)

@@ -169,3 +169,151 @@ def subset_sum(amounts, target: int, kmin: int = SUBSET_MIN, kmax: int = SUBSET_
         if len(sols) >= max_solutions:
             break
     return SubsetResult(sols, int(ks[kr]), dens)
+
+
+
+RUN_PAIRS_MAX = 16_000
+"""``run_sets`` gives up (finds nothing) when more pairs than this fall due within the span: a customer with
+that many items due together has too many sets of every total for one to tell anything."""
+RUN_FOURS_MAX = 4_000
+"""… and looks for sets of four only up to this many pairs (beyond, sets of four are as many as coincidences)."""
+RUN_TRIPLES_MAX = 8_000
+"""… and for sets of five and six (when none of two to four adds up) only up to this many sets of three due
+within the span."""
+_RUN_MATCHES_MAX = 20_000
+"""Candidate (pair, item) or (pair, pair) combinations looked at per search, at most."""
+
+
+@dataclass
+class RunPairs:
+    """The pairs of items falling due within ``span`` days of each other (``run_pairs``): item indexes ``i < j``
+    and their sums; the items by amount; and, when there are at most ``RUN_FOURS_MAX`` pairs, the pairs sorted
+    by sum (``ss``, ``oi``, ``oj``; else ``None``).  Depends only on the items, so a caller may keep it while
+    they do not change."""
+    a: np.ndarray
+    d: np.ndarray
+    span: int
+    pi: np.ndarray
+    pj: np.ndarray
+    ps: np.ndarray
+    ao: np.ndarray
+    asorted: np.ndarray
+    ss: np.ndarray | None
+    oi: np.ndarray | None
+    oj: np.ndarray | None
+    triples: tuple | None = None
+    """(i, j, k, sum) of the sets of three due within the span, sorted by sum; built on first use (``_triples``)."""
+
+
+def _triples(p: "RunPairs") -> tuple | None:
+    """The sets of three items due within the span (a pair and a later item), sorted by sum; ``None`` when
+    more than ``RUN_TRIPLES_MAX``."""
+    if p.triples is None:
+        hi = np.searchsorted(p.d, p.d + p.span, side="right")
+        cnt = np.maximum(hi[p.pi] - p.pj - 1, 0)  # items k after j within the span of i
+        total = int(cnt.sum())
+        if total > RUN_TRIPLES_MAX:
+            p.triples = ()
+        else:
+            ti, tj = np.repeat(p.pi, cnt), np.repeat(p.pj, cnt)
+            tk = tj + 1 + (np.arange(total) - np.repeat(np.cumsum(cnt) - cnt, cnt))
+            ts = p.a[ti] + p.a[tj] + p.a[tk]
+            o = np.argsort(ts, kind="stable")
+            p.triples = (ti[o], tj[o], tk[o], ts[o])
+    return p.triples or None
+
+
+def run_pairs(amounts, dues, span: int) -> RunPairs | None:
+    """The pair table of ``run_sets`` for items with these amounts and (rising) due dates; ``None`` when
+    there are more than ``RUN_PAIRS_MAX`` such pairs."""
+    a = np.asarray(amounts, dtype=np.int64)
+    d = np.asarray(dues, dtype=np.int64)
+    n = len(a)
+    idx = np.arange(n)
+    hi = np.searchsorted(d, d + span, side="right")  # items i+1 .. hi-1 fall due within the span of item i
+    cnt = np.maximum(hi - idx - 1, 0)
+    total = int(cnt.sum())
+    if n < 2 or total == 0 or total > RUN_PAIRS_MAX:
+        return None
+    pi = np.repeat(idx, cnt)
+    pj = pi + 1 + (np.arange(total) - np.repeat(np.cumsum(cnt) - cnt, cnt))
+    ps = a[pi] + a[pj]
+    ao = np.argsort(a, kind="stable")
+    if total > RUN_FOURS_MAX:
+        return RunPairs(a, d, span, pi, pj, ps, ao, a[ao], None, None, None)
+    order = np.argsort(ps, kind="stable")
+    return RunPairs(a, d, span, pi, pj, ps, ao, a[ao], ps[order], pi[order], pj[order])
+
+
+def _meet(ss: np.ndarray, want: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every (query, position) with ``ss[position] == want[query]`` (``ss`` sorted; ``want`` best sorted too:
+    the searches then run in order), at most ``_RUN_MATCHES_MAX``: most queries meet nothing, so one search
+    per query first tells which meet any at all."""
+    empty = np.zeros(0, dtype=np.int64)
+    if not len(ss) or not len(want):
+        return empty, empty
+    lo = np.searchsorted(ss, want, side="left")
+    q = np.flatnonzero(ss[np.minimum(lo, len(ss) - 1)] == want)
+    if not len(q):
+        return empty, empty
+    lo = lo[q]
+    cnt = np.searchsorted(ss, want[q], side="right") - lo
+    csum = np.cumsum(cnt)
+    if csum[-1] > _RUN_MATCHES_MAX:
+        keep = int(np.searchsorted(csum, _RUN_MATCHES_MAX, side="right"))
+        q, lo, cnt, csum = q[:keep], lo[:keep], cnt[:keep], csum[:keep]
+    owner = np.repeat(q, cnt)
+    pos = np.repeat(lo, cnt) + (np.arange(int(csum[-1]) if len(csum) else 0) - np.repeat(csum - cnt, cnt))
+    return owner, pos
+
+
+def run_sets(pairs: RunPairs | None, target: int, kmax: int = 6, limit: int = 24) -> list[tuple]:
+    """Every set of 2..``kmax`` (at most 6) items whose due dates lie within the span of ``pairs``
+    (``run_pairs``) of each other and whose amounts add up exactly to ``target`` (cents): index tuples in
+    rising order, pairs first, then sets of three, then of four; sets of five and six only when there is no
+    smaller one (and at most ``RUN_TRIPLES_MAX`` sets of three); at most ``limit``.
+
+    Exhaustive over all items, not over runs of ``SUBSET_CAP`` of them: a set of three is a pair and a later
+    item, a set of four a pair and a later pair, of five a pair and a later set of three, of six a set of
+    three and a later one (each set found once)."""
+    if pairs is None or kmax < 2:
+        return []
+    p = pairs
+    hit = p.ps == target
+    out: list[tuple] = list(zip(p.pi[hit].tolist(), p.pj[hit].tolist()))
+    if kmax < 3 or len(out) >= limit:
+        return out[:limit]
+    # three: a pair (i, j) and an item k after j, all within the span of i
+    q, pos = _meet(p.asorted, target - p.ps)
+    i, j, k = p.pi[q], p.pj[q], p.ao[pos]
+    ok = (j < k) & (p.d[k] - p.d[i] <= p.span)
+    out += zip(i[ok].tolist(), j[ok].tolist(), k[ok].tolist())
+    if kmax < 4 or len(out) >= limit or p.ss is None:
+        return out[:limit]
+    # four: a pair (i, j) and a pair (k, l) with j < k, all within the span of i (the pairs by falling sum,
+    # so that what they want rises)
+    last = len(p.ss) - 1
+    q, pos = _meet(p.ss, target - p.ss[::-1])
+    i, j, k, l = p.oi[last - q], p.oj[last - q], p.oi[pos], p.oj[pos]
+    ok = (j < k) & (p.d[l] - p.d[i] <= p.span)
+    out += zip(i[ok].tolist(), j[ok].tolist(), k[ok].tolist(), l[ok].tolist())
+    if out or kmax < 5:
+        return out[:limit]
+    t = _triples(p)
+    if t is None:
+        return out
+    ti, tj, tk, ts = t
+    # five: a pair (i, j) and a set of three (k, l, m) with j < k, all within the span of i
+    q, pos = _meet(ts, target - p.ss[::-1])
+    i, j, k, l, m = p.oi[last - q], p.oj[last - q], ti[pos], tj[pos], tk[pos]
+    ok = (j < k) & (p.d[m] - p.d[i] <= p.span)
+    out += zip(i[ok].tolist(), j[ok].tolist(), k[ok].tolist(), l[ok].tolist(), m[ok].tolist())
+    if kmax < 6 or len(out) >= limit:
+        return out[:limit]
+    # six: a set of three (i, j, k) and a later one (l, m, x), all within the span of i
+    tl = len(ts) - 1
+    q, pos = _meet(ts, target - ts[::-1])
+    i, j, k, l, m, x = ti[tl - q], tj[tl - q], tk[tl - q], ti[pos], tj[pos], tk[pos]
+    ok = (k < l) & (p.d[x] - p.d[i] <= p.span)
+    out += zip(i[ok].tolist(), j[ok].tolist(), k[ok].tolist(), l[ok].tolist(), m[ok].tolist(), x[ok].tolist())
+    return out[:limit]

@@ -1,0 +1,147 @@
+"""Issue 15 §5: the order of the suggestions a person reviews (which invoice is rank 1), apart from the
+automatic decision, which stays the score's."""
+import datetime as dt
+import itertools
+import random
+
+from ar_xl.config import Config
+from ar_xl.engine.matching.subset_sum import run_pairs, run_sets
+
+from test_matching import BOOK, IBAN_A, IBAN_B, alloc, decision, run
+
+
+def rank1(res, pid="P1"):
+    r = res[(res["payment_id"] == pid) & (res["rank"] == 1)]
+    return sorted(zip(r["invoice_id"], r["applied_amount"].astype(int)))
+
+
+def test_a_round_bank_charge_is_suggested_before_an_odd_shortfall():
+    # 400.00 from A's account, no reference: 2026-009010 is 0.67 short, 2026-009011 5.00 short (a bank's fixed
+    # charge); both within tolerance, so only suggested; the round charge first although the other is older
+    book = BOOK + [("2026-009010", "A", "400.67", {"due": "2026-01-05"}),
+                   ("2026-009011", "A", "405.00", {"due": "2026-02-20"})]
+    res = run([{"amount": "400.00", "iban": IBAN_A, "text": "Zahlung"}], book=book)
+    assert decision(res) == {"suggested"}
+    assert rank1(res) == [("2026-009011", 40000)]
+    r = res[res["rank"] == 1].iloc[0]
+    assert int(r.write_off) == 500
+    assert set(res.loc[res["rank"] == 2, "invoice_id"]) == {"2026-009010"}
+
+
+def test_a_named_invoice_paid_to_the_cent_by_another_customer_is_rank_1():
+    # B's account pays 75.50 naming D's invoice 2026-004601 with a prefix of its own; nothing of B's adds up to
+    # 75.50: the named invoice comes before "oldest items first" at B (its 900.00 due 2025-12-01, older than
+    # anything of D's), and nothing is applied automatically
+    book = BOOK + [("INV-104500", "B", "900.00", {"due": "2025-12-01"})]
+    res = run([{"amount": "75.50", "name": "Bäckerei Müller", "iban": IBAN_B, "text": "/INV/2026-004601 21-01-2026"}],
+              book=book)
+    assert decision(res) == {"suggested"}
+    assert rank1(res) == [("2026-004601", 7550)]
+    assert "conflict" in res.loc[res["rank"] == 1, "flags"].iloc[0]
+    assert list(res.loc[res["rank"] == 2, "invoice_id"]) == ["INV-104500"]
+
+
+def _big_customer(n=60):
+    """Customer A with ``n`` open items due one a day from 2025-10-01, whole euros (100.00, 110.00, …) except
+    four due 12 days apart (items 0, 12, 24 and 36: 0.01, 0.02, 0.04 and 0.08 more), which are the only set
+    of items whose cents add up to .15."""
+    extra = {0: 1, 12: 2, 24: 4, 36: 8}
+    book, run_set = [], []
+    start = dt.date(2025, 10, 1)
+    for i in range(n):
+        cents = 10000 + 1000 * i + extra.get(i, 0)
+        iid = f"2025-{700000 + i}"
+        book.append((iid, "A", f"{cents // 100}.{cents % 100:02d}", {"due": str(start + dt.timedelta(days=i))}))
+        if i in extra:
+            run_set.append((iid, cents))
+    return book, run_set
+
+
+def test_a_payment_run_spread_over_more_items_than_one_search_is_found_for_review():
+    # 60 open items: the set search goes through runs of 20 items by due date, and no run holds all four
+    # items paid (due within 36 days of each other, but 36 items apart); they are still rank 1, for review
+    book, paid = _big_customer()
+    total = sum(c for _, c in paid)
+    res = run([{"amount": f"{total // 100}.{total % 100:02d}", "iban": IBAN_A, "text": "Zahlung"}], book=book)
+    assert decision(res) == {"suggested"}
+    assert rank1(res) == sorted(paid)
+    r = res[res["rank"] == 1].iloc[0]
+    assert r["rule"] == "iban+subset"
+    assert r["confidence"] < Config().match_auto_threshold
+
+
+def test_the_same_payment_run_at_a_customer_with_few_items_is_applied_as_before():
+    # with 20 items one exhaustive search finds the set, the only one: applied automatically, as before
+    book, _ = _big_customer(20)
+    paid = [b for b in book if b[0] in ("2025-700000", "2025-700012")]
+    total = 10001 + 22002
+    res = run([{"amount": f"{total // 100}.{total % 100:02d}", "iban": IBAN_A, "text": "Zahlung"}], book=book)
+    assert decision(res) == {"auto"}
+    assert alloc(res) == [("2025-700000", 10001), ("2025-700012", 22002)]
+    assert len(paid) == 2
+
+
+def test_run_sets_finds_every_set_of_items_due_together():
+    # every set of 2-4 items due within the span adding up; sets of 5-6 only when there is none of 2-4
+    rng = random.Random(5)
+    for _ in range(200):
+        n = rng.randint(2, 12)
+        amounts = [rng.choice([50, 75, 100, 125, 200, 250, 300]) * rng.randint(1, 3) for _ in range(n)]
+        dues = sorted(rng.randint(0, 120) for _ in range(n))
+        target, span = rng.choice([300, 500, 750, 1000, 1500, 2000]), rng.choice([0, 30, 60])
+        sets = {k: sorted(s for s in itertools.combinations(range(n), k)
+                          if sum(amounts[i] for i in s) == target and dues[s[-1]] - dues[s[0]] <= span)
+                for k in range(2, 7)}
+        want = sets[2] + sets[3] + sets[4] or sets[5] + sets[6]
+        assert sorted(run_sets(run_pairs(amounts, dues, span), target, limit=10**6)) == sorted(want)
+
+
+def test_run_sets_concrete():
+    # items due on days 0, 10, 20, 100: 100+200 and 100+50+150 due within 30 days; 200+100(day 100) is not
+    amounts, dues = [100, 200, 50, 100], [0, 10, 20, 100]
+    assert run_sets(run_pairs(amounts, dues, 30), 300) == [(0, 1)]
+    assert run_sets(run_pairs(amounts, dues, 30), 350) == [(0, 1, 2)]
+    assert sorted(run_sets(run_pairs(amounts, dues, 120), 300)) == [(0, 1), (1, 3)]
+    # five items due within 40 days, nothing smaller adds up to 1500
+    amounts, dues = [100, 200, 300, 400, 500, 7], [0, 10, 20, 30, 40, 41]
+    assert run_sets(run_pairs(amounts, dues, 60), 1500) == [(0, 1, 2, 3, 4)]
+    assert run_sets(run_pairs(amounts, dues, 30), 1500) == []
+    assert run_pairs([100], [0], 30) is None
+
+
+def test_an_overpayment_is_suggested_before_unnamed_items_that_add_up_by_coincidence():
+    # 400.00 naming 2025-700005 (150.00) at a customer with 60 items in whole tens of euros: dozens of pairs
+    # of unnamed items make up the other 250.00, so the named invoice with 250.00 unapplied comes first
+    book, _ = _big_customer()
+    res = run([{"amount": "400.00", "iban": IBAN_A, "text": "Rechnung 2025-700005"}], book=book)
+    assert decision(res) == {"suggested"}
+    assert rank1(res) == [("", 25000), ("2025-700005", 15000)]
+    assert "unapplied_cash" in ";".join(res.loc[res["rank"] == 1, "flags"])
+
+
+def test_a_one_digit_typo_whose_invoice_fits_comes_before_a_coincidental_set():
+    # 510.00 naming 2025-700001 (110.00): the other 400.00 is made up by many pairs of unnamed items, while
+    # 2025-700041, one digit off what was written, is open for exactly 510.00
+    book, _ = _big_customer()
+    res = run([{"amount": "510.00", "iban": IBAN_A, "text": "Rechnung 2025-700001"}], book=book)
+    assert decision(res) == {"suggested"}
+    assert rank1(res) == [("2025-700041", 51000)]
+    assert "one digit off" in res.loc[res["rank"] == 1, "evidence"].iloc[0]
+
+
+def test_an_exact_pair_comes_before_an_item_short_by_an_odd_sum():
+    # 99.44 from A's account, no reference, at a customer with 31 items, twenty of them 45.00-54.00 (so pairs
+    # around 99.44 are many): 2026-009020 + 2026-009021 make it to the cent; 2026-009022 is 1.62 more
+    # (within tolerance, but no bank's fixed fee): the pair first, the item after it
+    start = dt.date(2025, 11, 1)
+    book = [(f"2025-7100{i:02d}", "A", f"{45 + i % 10}.00", {"due": str(start + dt.timedelta(days=3 * i))})
+            for i in range(20)]
+    book += [(f"2025-7200{i:02d}", "A", f"{1000 + 37 * i}.00", {"due": str(start + dt.timedelta(days=5 * i))})
+             for i in range(8)]
+    book += [("2026-009020", "A", "50.47", {"due": "2026-03-03"}),
+             ("2026-009021", "A", "48.97", {"due": "2026-03-07"}),
+             ("2026-009022", "A", "101.06", {"due": "2025-12-31"})]
+    res = run([{"amount": "99.44", "iban": IBAN_A, "text": "betaling"}], book=book)
+    assert decision(res) == {"suggested"}
+    assert rank1(res) == [("2026-009020", 5047), ("2026-009021", 4897)]
+    assert "2026-009022" in set(res.loc[res["rank"] > 1, "invoice_id"])
