@@ -85,7 +85,8 @@ hypothesis share a rank), or the payment is **unmatched** (one row with an
 empty invoice_id; customer_id holds the payer when known).
 
 Suggestions are ordered for the person who reviews them (``decide._review_key``), apart from the automatic
-decision (whose best hypothesis, rivals and confidence stay the score's): by score, except that "no amount
+decision (whose best hypothesis, rivals and confidence stay the score's; a suggestion shows its score as its
+confidence, but never more than the suggestion ranked above it shows): by score, except that "no amount
 fit; oldest items first" comes after anything that fits; an invoice the remittance names exactly, paid to the
 cent by a payer known as another customer, before amount-only guesses at the payer's own account; the named
 items with the rest unapplied before named items made up by unnamed ones that may add up by coincidence; and

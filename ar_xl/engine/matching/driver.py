@@ -170,10 +170,11 @@ def _rows(ctx: _Ctx, payment: Payment, decision: Decision, threshold: float) -> 
     """The allocation rows of the chosen options: one per invoice, plus one for unapplied cash."""
     out = []
     suspect = bool(decision.duplicates)
+    above = 1.0  # a suggestion never shows more confidence than the one ranked above it
     for rank, o in enumerate(decision.chosen, 1):
         confidence = round(max(0.0, min(1.0, o.score)), 3)
         if not decision.auto:
-            confidence = min(confidence, round(max(0.0, threshold - 0.01), 3))
+            confidence = above = min(confidence, round(max(0.0, threshold - 0.01), 3), above)
         evidence = "; ".join([_evidence(ctx, o, payment.amount, payment.currency)] + decision.reasons(rank, o))
         rule = _rule(o)
         difference = payment.amount - sum(ctx.rem[r] for r, _ in o.allocs)
