@@ -278,7 +278,7 @@ def save(book: Book, change: Change, path: str | Path | None = None, layout=None
             moved.add(ws.title)
         if written:
             r = xlsx_fast.raw_of(ws)
-            inside[ws.title] = (r.bounds, r, r._xml)
+            inside[ws.title] = (r._xml if r.patched else r.bounds, r, r._xml)
         owned.add(ws.title)
     if layout is not None:
         layout(wb, merged)
@@ -289,6 +289,10 @@ def save(book: Book, change: Change, path: str | Path | None = None, layout=None
               and xlsx_fast.raw_of(ws) is inside[ws.title][1] and inside[ws.title][1]._xml is inside[ws.title][2]}
     finish = package.keeper(getattr(book, "path", None), owned, laid_out, inside)
     wb._arxl_stored = finish is not None  # openpyxl's package is only read back by ``finish``: not deflated
+    for ws in wb.worksheets:  # patched cells go to ``finish`` as they are, not through openpyxl's package
+        r = xlsx_fast.raw_of(ws)
+        if r is not None:
+            r.spliced = finish is not None and isinstance(inside.get(ws.title), bytes)
     written = _atomic_save(wb, path, getattr(book, "fingerprint", None) if same else None, _backups_kept(book),
                            finish=finish)
     book.fingerprint = written  # type: ignore[attr-defined]
@@ -541,7 +545,7 @@ def _patch(ws, tbl, t: schema.Table, header: list[str], shown: list[str], kinds:
     if xml is None:
         return False
     xlsx_fast.write_table(ws, min_row, min_col, shown, columns, kind_list, formats, xml=xml)
-    xlsx_fast.raw_of(ws).bounds = package.ALL_KEPT  # the splice has nothing to merge back
+    xlsx_fast.raw_of(ws).patched = True  # the splice has nothing to merge back
     _finish_table(ws, tbl, t, header, min_row, min_col, n)
     return True
 

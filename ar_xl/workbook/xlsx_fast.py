@@ -95,6 +95,10 @@ class RawSheet:
         ``can_write`` found it (``package.keep_others`` then need not look for cells outside the tables)."""
         """(header row, ``cell_layout`` of the rows up to it), found by ``can_write``."""
         self.changed = changed
+        self.patched = False
+        """The cells are the file's with some table rows replaced (``patched_xml``)."""
+        self.spliced = False
+        """The save hands the cells to the package splice itself: openpyxl's package holds none of them."""
         self.fast = fast
         """The workbook's ``cell_reader.FastBook`` (None: always read exactly)."""
         self.wb = None
@@ -670,6 +674,7 @@ def write_table(ws, min_row: int, min_col: int, header: list[str], columns: list
     r.cells = None
     r.head = None
     r.changed = True
+    r.patched = r.spliced = False  # (``xlsx._patch`` marks its own)
 
 
 def table_xml(ws, min_row: int, min_col: int, header: list[str], columns: list[list], kinds: list[str],
@@ -766,8 +771,9 @@ class _Writer(ExcelWriter):
         if xml is None:
             raise RuntimeError(f"openpyxl wrote no part for sheet {ws.title}")
         xml = _DIMENSION.sub(b"", xml, count=1)
-        if not r.changed and getattr(ws.parent, "_arxl_stored", False):
-            body = b""  # a sheet nobody changed: the saved file takes its part from the original (``package``)
+        if (not r.changed or r.spliced) and getattr(ws.parent, "_arxl_stored", False):
+            body = b""  # a sheet nobody changed, or patched: the saved file takes its cells from the original,
+            # or from the splice's hand (``package``)
         else:
             body = r.xml if r.changed or not r.shared else _inline_shared(r.xml, r.shared)
         xml, n = _EMPTY_SHEETDATA.subn(lambda m: b"<sheetData>" + body + b"</sheetData>", xml, count=1)

@@ -38,11 +38,11 @@ The modules: ``parts`` (a package in memory), ``styles`` (cell formats pointed a
 """
 from __future__ import annotations
 
-from .cells import ALL_KEPT, Rect, _cells, _rows, merge_cells, sheet_data
+from .cells import Rect, _cells, _rows, merge_cells, sheet_data
 from .parts import (CT_NS, MAIN, PKG_REL, R_ID, R_NS, REL_CALC_CHAIN, REL_OFFICE_DOC, REL_PIVOT_CACHE,
                     REL_PIVOT_TABLE, REL_TABLE, M, Package, Unsupported, rels_name)
 from .splice import keep_others, keeper
 
-__all__ = ["ALL_KEPT", "CT_NS", "MAIN", "PKG_REL", "R_ID", "R_NS", "REL_CALC_CHAIN", "REL_OFFICE_DOC", "REL_PIVOT_CACHE",
+__all__ = ["CT_NS", "MAIN", "PKG_REL", "R_ID", "R_NS", "REL_CALC_CHAIN", "REL_OFFICE_DOC", "REL_PIVOT_CACHE",
            "REL_PIVOT_TABLE", "REL_TABLE", "M", "Package", "Unsupported", "rels_name",
            "Rect", "_cells", "_rows", "merge_cells", "sheet_data", "keep_others", "keeper"]

@@ -105,10 +105,6 @@ def _restyle_rows(xml: bytes, styles: _Styles) -> bytes:
 
 Rect = tuple[int, int, int, int]  # min_col, min_row, max_col, max_row
 
-ALL_KEPT = "all kept"
-"""``inside`` of a sheet whose written cells are the original's with only some table rows replaced
-(``xlsx_fast.patched_xml``): they hold every other cell, and every row's attributes, as the file has them."""
-
 
 def _in(rects: list[Rect], row: int) -> list[tuple[int, int]]:
     return [(c1, c2) for c1, r1, c2, r2 in rects if r1 <= row <= r2]

@@ -15,7 +15,7 @@ from pathlib import Path
 from lxml import etree
 
 from ... import schema
-from .cells import ALL_KEPT, Rect, _fast_merge, _new_cells, merge_cells, sheet_data
+from .cells import Rect, _fast_merge, _new_cells, merge_cells, sheet_data
 from .parts import (CT_NS, M, PKG_REL, R_ID, R_NS, REL_CALC_CHAIN, REL_PIVOT_CACHE, REL_TABLE, Package,
                     Unsupported, _bytes, _copy_raw, _Overlay, _resolve, _xml, rels_name)
 from .styles import _Styles
@@ -207,8 +207,9 @@ class _Splice:
     # ------------------------------------------------------------ owned sheets
     def patch_sheet(self, o_part: str, n_part: str, inside: Rect | None = None) -> None:
         """``inside``, when given, is a range that holds every cell of the original sheet (the writer
-        found so while checking the sheet: ``xlsx_fast.can_write``), or ``ALL_KEPT``: the written cells are
-        the original's with some table rows replaced (``xlsx_fast.patched_xml``)."""
+        found so while checking the sheet: ``xlsx_fast.can_write``), or the sheet's cells themselves (bytes):
+        the original's with some table rows replaced (``xlsx_fast.patched_xml``), kept out of the written
+        package, holding every other cell and every row's attributes as the file has them."""
         o_xml, n_xml = self.o.parts[o_part], self.n.parts[n_part]
         o_tables = {}
         for rid, typ, p in self.o.targets(o_part):
@@ -236,6 +237,8 @@ class _Splice:
         # the sheet's skeleton: everything but the cells, from the original
         o_start, o_end, old_cells = sheet_data(o_xml)
         n_start, n_end, n_cells = sheet_data(n_xml)
+        if isinstance(inside, bytes):
+            n_cells = inside
         new_cells = _new_cells(n_cells, self.styles, self.shared())
         skeleton = _xml(o_xml[:o_start] + b"<sheetData/>" + o_xml[o_end:])
         n_skel = _xml(n_xml[:n_start] + b"<sheetData/>" + n_xml[n_end:])
@@ -268,7 +271,7 @@ class _Splice:
             self.out[rels_name(o_part)] = _bytes(rels)
             if rels_name(o_part) not in self.order:
                 self.order.append(rels_name(o_part))
-        if inside == ALL_KEPT:
+        if isinstance(inside, bytes):
             merged = new_cells  # the original's cells, some table rows replaced: nothing to merge
         elif rects and inside is not None and _within(inside, rects) and _plain_rows(old_cells) \
                 and _plain_rows(new_cells, ordered=True):
