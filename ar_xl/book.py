@@ -208,6 +208,16 @@ def _key_index(df: pd.DataFrame, key: list[str]) -> pd.MultiIndex:
     return pd.MultiIndex.from_arrays([k.to_numpy() for k in keys] + [occurrence.to_numpy()])
 
 
+def _key_positions(new: pd.DataFrame, old: pd.DataFrame, key: list[str]) -> np.ndarray:
+    """For each row of ``old``, the row of ``new`` with the same key (``_key_index``), or -1.  A one-column key
+    that no two rows of either body share (the usual case) is looked up directly: every occurrence number is 0."""
+    if len(key) == 1:
+        k_new, k_old = pd.Index(new[key[0]].astype(str)), pd.Index(old[key[0]].astype(str))
+        if k_new.is_unique and k_old.is_unique:
+            return k_new.get_indexer(k_old)
+    return _key_index(new, key).get_indexer(_key_index(old, key))
+
+
 def merge_preserving(old: pd.DataFrame, new: pd.DataFrame, t: schema.Table, remove=()) -> pd.DataFrame:
     """``new`` laid over ``old`` by key: old rows missing from ``new`` are kept at
     their place, new rows are appended, and non-empty editable values in ``old``
@@ -229,7 +239,7 @@ def merge_preserving(old: pd.DataFrame, new: pd.DataFrame, t: schema.Table, remo
             lambda col: ~col.map(frames.blank)).any(axis=1).to_numpy() if t.editable else [False] * len(old)
         drop = [k in wanted and not touched[i] for i, k in enumerate(old_keys)]
         old = old.loc[[not d for d in drop]].reset_index(drop=True)
-    where = _key_index(new, key).get_indexer(_key_index(old, key)) if len(new) else np.full(len(old), -1)
+    where = _key_positions(new, old, key) if len(new) else np.full(len(old), -1)
     hit = where >= 0
     merged = old.copy()
     editable = set(t.editable) | {c for c in new.columns if c not in t.names}
@@ -249,8 +259,7 @@ def merge_preserving(old: pd.DataFrame, new: pd.DataFrame, t: schema.Table, remo
             free = t.replaceable(c) if c in t.names else set()
             empty = frames.blank_cells(merged[c])  # ``frames.blank`` of each cell, column-wide
             if free:
-                empty |= np.array([str(v).strip().lower() in free for v in merged[c].to_numpy(dtype=object)],
-                                  dtype=bool)
+                empty |= np.array([v in free for v in frames.texts(merged[c], "lower")], dtype=bool)
             take &= empty
         col[take] = new_vals[where[take]]
         merged[c] = col

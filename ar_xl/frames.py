@@ -80,11 +80,7 @@ def blank_cells(col: pd.Series) -> np.ndarray:
     """``blank`` for a whole column at once."""
     mask = col.isna().to_numpy(dtype=bool, copy=True)
     if col.dtype == object or pd.api.types.is_string_dtype(col.dtype):
-        try:
-            spaces = col.str.strip().eq("")  # NaN for cells that are not text
-        except AttributeError:  # pandas refuses .str on an object column holding no text (all numbers)
-            return mask
-        mask |= spaces.fillna(False).to_numpy(dtype=bool)
+        mask |= texts(col) == ""  # a number or a date is never blank text
     return mask
 
 
