@@ -498,8 +498,12 @@ def _text(values, rows, source, name, must, problems, strip: bool = True) -> pd.
         return _texts(out, rows, source, name, must, problems)
     obj = values.astype(object).to_numpy()
     out = np.empty(len(obj), dtype=object)
-    if all(type(v) is str for v in obj):  # texts only (a CSV read as text): the same rules, column-wide
-        out[:] = [v.strip() for v in obj] if strip else [v if v.strip() else "" for v in obj]
+    if set(map(type, obj)) <= {str, type(None)}:  # texts and empty cells (a CSV read as text, a sheet's
+        # column of names or notes): the same rules, column-wide
+        if strip:
+            out[:] = ["" if v is None else v.strip() for v in obj]
+        else:
+            out[:] = ["" if v is None or not v.strip() else v for v in obj]
         return _texts(out, rows, source, name, must, problems)
     for i, v in enumerate(obj):
         if blank(v):
