@@ -35,6 +35,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from .. import frames
 from ..config import Config
 from ..money import fmt
 from . import aging
@@ -42,13 +43,6 @@ from . import aging
 COLUMNS = ["customer_id", "customer_name", "credit_limit", "open_ar", "orders", "unapplied", "exposure",
            "oldest_invoice_id", "oldest_days", "credit_status", "credit_reason"]
 MONEY = ["credit_limit", "open_ar", "orders", "unapplied", "exposure"]
-
-
-def _strip(values) -> np.ndarray:
-    """Each value as stripped text, '' for an empty cell (each distinct value stripped once)."""
-    codes, uniques = pd.factorize(pd.Series(values, dtype=object, copy=False), use_na_sentinel=True)
-    labels = np.array([str(u).strip() for u in np.asarray(uniques, dtype=object)] + [""], dtype=object)
-    return labels[codes]
 
 
 def _sum_by(keys: np.ndarray, cents: np.ndarray) -> dict[str, int]:
@@ -69,29 +63,29 @@ def exposures(invoices: pd.DataFrame, customers: pd.DataFrame, as_of: dt.date, c
     base = config.base_currency
     n_days = int(config.credit_hold_days)
     items = aging.age_items(invoices, as_of, config)
-    item_cust = _strip(items["customer_id"])
+    item_cust = frames.texts(items["customer_id"])
     open_ar = _sum_by(item_cust, items["open_amount_base"].to_numpy())
 
     un: dict[str, int] = {}
     if unapplied is not None and len(unapplied):
         amt = unapplied["amount"].to_numpy(dtype=np.int64)
         conv = aging.to_base(amt, unapplied["currency"], config, source="Payments")
-        un = _sum_by(_strip(unapplied["customer_id"]), conv)
+        un = _sum_by(frames.texts(unapplied["customer_id"]), conv)
 
     # the oldest open, undisputed item with a positive amount, per customer
     days = items["days_past_due"].to_numpy(dtype=np.int64)
     ok = (items["open_amount"].to_numpy(dtype=np.int64) > 0) & ~items["disputed"].to_numpy(dtype=bool)
-    inv_ids = _strip(items["invoice_id"])
+    inv_ids = frames.texts(items["invoice_id"])
     cand = pd.DataFrame({"c": item_cust[ok], "d": days[ok], "i": inv_ids[ok]})
     cand = cand.sort_values(["c", "d", "i"], ascending=[True, False, True], kind="stable").drop_duplicates("c")
     oldest = {c: (int(d), i) for c, d, i in zip(cand["c"], cand["d"], cand["i"])}
 
-    cust_ids = _strip(customers["customer_id"]) if len(customers) else np.array([], dtype=object)
-    names = _strip(customers["customer_name"]) if len(customers) and "customer_name" in customers else cust_ids
+    cust_ids = frames.texts(customers["customer_id"]) if len(customers) else np.array([], dtype=object)
+    names = frames.texts(customers["customer_name"]) if len(customers) and "customer_name" in customers else cust_ids
     limits = customers["credit_limit"] if len(customers) and "credit_limit" in customers else pd.Series([None] * len(cust_ids))
     order = list(dict.fromkeys([c for c in cust_ids if c] + [c for c in item_cust if c] + list(config.orders)))
     name_of = {c: n for c, n in zip(cust_ids, names) if c}
-    for c, n in zip(item_cust, _strip(items["customer_name"])):
+    for c, n in zip(item_cust, frames.texts(items["customer_name"])):
         name_of.setdefault(c, n)
     limit_of = {c: (None if pd.isna(v) else int(v)) for c, v in zip(cust_ids, limits) if c}
 

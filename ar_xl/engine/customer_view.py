@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .. import schema
+from .. import frames, schema
 from ..frames import blank
 from .payer import normalise_iban
 
@@ -79,8 +79,7 @@ def _text(frame: pd.DataFrame, col: str) -> pd.Series:
     if frame is None or col not in frame.columns:
         return pd.Series([""] * (0 if frame is None else len(frame)), dtype=object,
                          index=None if frame is None else frame.index)
-    s = frame[col]
-    return s.astype(object).where(s.notna(), "").astype(str).str.strip()
+    return pd.Series(frames.texts(frame[col]), index=frame.index, dtype=object, name=col)
 
 
 def _kinds(table: str, columns: list[str], **extra: str) -> dict[str, str]:

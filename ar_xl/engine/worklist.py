@@ -79,6 +79,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import Config, WorklistRules
+from .. import frames
 from ..money import fmt
 from . import aging, credit as credit_engine, promises as promises_engine
 from .disputes import live_mask, split_ids
@@ -94,9 +95,7 @@ MONEY = ["open_amount", "overdue_amount", "open_amount_base", "overdue_amount_ba
 def _text(frame: pd.DataFrame | None, col: str) -> np.ndarray:
     if frame is None or col not in frame.columns:
         return np.full(0 if frame is None else len(frame), "", dtype=object)
-    codes, uniques = pd.factorize(frame[col], use_na_sentinel=True)  # strip each distinct value once
-    labels = np.array([str(u).strip() for u in np.asarray(uniques, dtype=object)] + [""], dtype=object)
-    return labels[codes]
+    return frames.texts(frame[col])
 
 
 def _short(d: dt.date, as_of: dt.date) -> str:
