@@ -31,6 +31,5 @@ def frame(out: pd.DataFrame, numeric: Iterable[str] = ()) -> pd.DataFrame:
     out = out.copy()
     for c in out.columns:
         if c not in keep:
-            out[c] = pd.Series([("'" + v) if isinstance(v, str) and v.startswith(TRIGGERS) else v
-                                for v in out[c].tolist()], index=out.index, dtype=object)  # ``cell``, inlined
+            out[c] = pd.Series([cell(v) for v in out[c].tolist()], index=out.index, dtype=object)
     return out

@@ -13,6 +13,7 @@ import pandas as pd
 
 from .. import frames, schema
 from ..errors import InputError
+from ..money import fmt
 
 FLAT_INPUTS = (".csv", ".txt", ".tsv")
 FLAT_OUTPUTS = (".csv", ".json")
@@ -54,16 +55,8 @@ def write_flat(frame: pd.DataFrame, path: Path, money: list[str], dates: list[st
     path = Path(path)
     suffix = path.suffix.lower()
     out = frame.copy()
-    from ..money import to_decimal
-    for c in money:
-        if out[c].dtype == np.int64:  # no empty cell: the same text as ``to_decimal``, without Decimals
-            out[c] = [f"-{-v // 100}.{-v % 100:02d}" if v < 0 else f"{v // 100}.{v % 100:02d}"
-                      for v in out[c].tolist()]
-        elif out[c].dtype == "Int64":  # whole cents with empty cells: the same, None where empty
-            out[c] = [None if v is None else f"-{-v // 100}.{-v % 100:02d}" if v < 0 else f"{v // 100}.{v % 100:02d}"
-                      for v in out[c].astype(object).where(out[c].notna(), None).tolist()]
-        else:
-            out[c] = [None if frames.blank(v) else str(to_decimal(int(v))) for v in out[c].tolist()]
+    for c in money:  # "-1234.56" (``money.fmt`` without separators: the text of ``to_decimal``, no Decimals)
+        out[c] = [None if frames.blank(v) else fmt(int(v), sep="") for v in out[c].astype(object).tolist()]
     for c in dates:
         out[c] = [None if pd.isna(v) else pd.Timestamp(v).date().isoformat() for v in out[c]]
     if suffix == ".csv":  # text never runs as a formula in Excel (csv_safe); numbers stay numbers

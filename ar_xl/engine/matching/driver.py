@@ -143,7 +143,7 @@ def _one(ctx: _Ctx, payment: Payment, threshold: float, looked: set | None = Non
         ctx.evidence[id(payment)] = (payer, refs.found)
     else:
         payer, found = known
-        refs = RefEvidence(found, [h for h in found if ctx.rem[h.row] != 0])
+        refs = RefEvidence.of(ctx, found)
     options = named_exactly(ctx, payment, refs, payer, looked)
     if options is None:
         options = fit_amount(ctx, payment, refs, payer, looked)

@@ -39,11 +39,16 @@ class RefEvidence:
     def customers(self, ctx: _Ctx) -> set:
         return {ctx.cust[h.row] for h in self.found}
 
+    @classmethod
+    def of(cls, ctx: _Ctx, found: list) -> "RefEvidence":
+        """The evidence of these hits with what is open now (a later pass reads the same hits again)."""
+        return cls(found, [h for h in found if ctx.rem[h.row] != 0])
+
 
 def read_refs(ctx: _Ctx, payment: Payment) -> RefEvidence:
     found = [h for h in ctx.index.find(payment.remittance, payment.creditor_reference)
              if ctx.ccy[h.row] == payment.currency]
-    return RefEvidence(found, [h for h in found if ctx.rem[h.row] != 0])
+    return RefEvidence.of(ctx, found)
 
 
 def typo_neighbours(ctx: _Ctx, payment: Payment, refs: RefEvidence) -> list:
