@@ -60,6 +60,11 @@ def texts(values, case: str | None = None) -> np.ndarray:
     columns this way many times per action."""
     arr = values.to_numpy(dtype=object) if isinstance(values, (pd.Series, pd.Index)) \
         else np.asarray(values, dtype=object)
+    key = _kept_key(arr, case)
+    if key is not None:
+        done = _TEXTS.get(key)
+        if done is not None:
+            return done.copy()  # the caller may change its copy
     out = np.empty(len(arr), dtype=object)
     try:  # a column of text (as the workbook and CSV readers give it)
         if case is None:
@@ -73,7 +78,46 @@ def texts(values, case: str | None = None) -> np.ndarray:
     except (AttributeError, TypeError):  # a cell that is not text: missing, a number, a date
         fold = {None: str, "lower": str.lower, "upper": str.upper, "casefold": str.casefold}[case]
         out[:] = [fold(text(v)) for v in arr]
+    if key is not None:
+        _TEXTS[key] = out.copy()
     return out
+
+
+KEEP_TEXTS_MIN = 2_000
+"""``texts`` of a column of a table as read is kept (``keep_texts``) from this many rows on."""
+
+_READ: dict[tuple[int, int, int], np.ndarray] = {}
+_TEXTS: dict[tuple, np.ndarray] = {}
+
+
+def keep_texts(tables) -> None:
+    """Let ``texts`` keep what it makes of the text columns of these frames (the tables as read from
+    the workbook, which nothing changes: pandas copies a column before anyone writes to it, and gives
+    its memory out read-only).  A column is known by the address, length and step of its memory; the
+    arrays are held here, so that memory is not handed to another array while they are known.  Each call
+    forgets the tables of the call before (the book loaded before this one) and all that was kept."""
+    _READ.clear()
+    _TEXTS.clear()
+    for frame in tables:
+        for name in frame.columns:
+            col = frame[name]
+            if col.dtype != object or len(col) < KEEP_TEXTS_MIN:
+                continue
+            arr = col.to_numpy(dtype=object)
+            info = arr.__array_interface__
+            if arr.ndim != 1 or not info["data"][1]:  # only memory given out read-only
+                continue
+            _READ[(info["data"][0], len(arr), arr.strides[0])] = arr
+
+
+def _kept_key(arr: np.ndarray, case: str | None):
+    """The key ``texts`` keeps its result of ``arr`` under, or None when ``arr`` is not a column of a table
+    as read (``keep_texts``)."""
+    if not _READ or arr.ndim != 1 or len(arr) < KEEP_TEXTS_MIN:
+        return None
+    info = arr.__array_interface__
+    key = (info["data"][0], len(arr), arr.strides[0])
+    return (key, case) if key in _READ else None
 
 
 def blank_cells(col: pd.Series) -> np.ndarray:

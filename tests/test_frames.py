@@ -300,6 +300,29 @@ def test_texts_reads_a_column_as_stripped_text_with_blanks_empty():
     assert frames.texts(pd.Series([], dtype=object)).tolist() == []
 
 
+def test_texts_of_a_table_as_read_is_kept_and_a_changed_table_is_read_anew():
+    n = frames.KEEP_TEXTS_MIN
+    names = pd.Series([f" Cust {i % 7} " for i in range(n)], dtype=object)
+    table = pd.DataFrame({"customer_name": names, "status": pd.Series(["Open"] * n, dtype=object)})
+    as_read = table.copy(deep=False)
+    frames.keep_texts([as_read])
+    try:
+        first = frames.texts(table["customer_name"])
+        assert first[:3].tolist() == ["Cust 0", "Cust 1", "Cust 2"]
+        first[0] = "changed by the caller"  # a caller's own copy: the next call is not affected
+        assert frames.texts(table["customer_name"])[0] == "Cust 0"
+        assert frames.texts(table["status"], "lower")[0] == "open"
+        assert frames.texts(table["status"])[0] == "Open"  # another case, another result
+        # an action writing to the table gets a copy of the column (pandas), and its texts are read anew
+        table.loc[0, "customer_name"] = "  Zed  "
+        assert frames.texts(table["customer_name"])[:2].tolist() == ["Zed", "Cust 1"]
+        assert frames.texts(as_read["customer_name"])[0] == "Cust 0"
+        # a part of the column is not the column
+        assert frames.texts(as_read["customer_name"].iloc[1:]).tolist()[0] == "Cust 1"
+    finally:
+        frames.keep_texts([])
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.one_of(st.text(max_size=6), st.none(), st.integers(-99, 99)), max_size=8))
 def test_texts_is_what_pandas_gives_for_a_text_column(cells):

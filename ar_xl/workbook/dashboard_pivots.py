@@ -15,6 +15,7 @@ from openpyxl.pivot.table import (
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet.filters import AutoFilter, FilterColumn, Top10
+from openpyxl.xml.functions import Element
 
 from .. import schema
 from ..engine import dashboard as engine
@@ -60,7 +61,7 @@ def _cell_texts(frame: pd.DataFrame, col: str) -> pd.Series:
 
 def _shared(values: list[str]) -> SharedItems:
     """Shared items of a text field: '' (an empty cell) is Excel's missing item."""
-    items = [Missing() if v == "" else Text(v=v) for v in values]
+    items = [Missing() if v == "" else _Text(v) for v in values]
     blank = "" in values
     if not values:
         return SharedItems(containsBlank=True, _fields=[Missing()])
@@ -91,7 +92,7 @@ def _make_cache(src: _Source, axis_order: dict[str, list[str] | None], cache_id:
             fields.append(CacheField(name=shown, numFmtId=0, sharedItems=_shared(vals)))
         else:
             fields.append(CacheField(name=shown, numFmtId=0, sharedItems=SharedItems()))
-    src.cache = CacheDefinition(
+    src.cache = _CacheDefinition(
         refreshOnLoad=True, saveData=False, createdVersion=6, refreshedVersion=6, minRefreshableVersion=3,
         refreshedBy="ar-xl", recordCount=0,
         cacheSource=CacheSource(type="worksheet", worksheetSource=WorksheetSource(name=src.name)),
@@ -104,7 +105,7 @@ def _pivot_field(src: _Source, h: str, *, axis=None, data=False, hidden=(), sort
     if h not in src.axis_items:
         return PivotField(showAll=False, dataField=True if data else None)
     vals = src.axis_items[h]
-    items = [FieldItem(x=k, h=True if v in hidden else None) for k, v in enumerate(vals)]
+    items = [_Item(k, v in hidden) for k, v in enumerate(vals)]
     items.append(FieldItem(t="default"))
     pf = PivotField(axis=axis, showAll=False, items=items, dataField=True if data else None)
     if axis == "axisPage":
@@ -119,7 +120,7 @@ def _pivot_field(src: _Source, h: str, *, axis=None, data=False, hidden=(), sort
 
 
 def _rowcol_items(positions: list[int]) -> list[RowColItem]:
-    items = [RowColItem(t="data", x=[Index(v=p)]) for p in positions]
+    items = [_RowItem(p) for p in positions]
     items.append(RowColItem(t="grand", x=[Index(v=0)]))
     return items
 
@@ -131,11 +132,69 @@ def _caption(v: str) -> str:
 class _PivotTableDefinition(TableDefinition):
     """openpyxl's pivot table definition without the ``r:id`` it puts on the root element: the schema
     (CT_pivotTableDefinition) has no such attribute and Excel never writes it.  (openpyxl's metaclass
-    builds the serialised attributes from the class body, so they are restated here, ``id`` left out.)"""
+    builds the serialised attributes from the class body, so they are restated here, ``id`` left out.)
+    Known by identity (``_CacheDefinition``)."""
 
     __attrs__ = tuple(a for a in TableDefinition.__attrs__ if a != "id")
     __nested__ = TableDefinition.__nested__
     __elements__ = TableDefinition.__elements__
+    __hash__ = object.__hash__
+    __eq__ = object.__eq__
+
+
+class _CacheDefinition(CacheDefinition):
+    """A pivot cache known by identity: openpyxl's writer puts caches in a set, and its hash of a cache
+    walks every shared item (a customer field has thousands).  Each cache here is a distinct object
+    on a distinct table, so identity is what the writer's set tells apart anyway."""
+
+    __attrs__ = CacheDefinition.__attrs__
+    __nested__ = CacheDefinition.__nested__
+    __elements__ = CacheDefinition.__elements__
+    __hash__ = object.__hash__
+    __eq__ = object.__eq__
+
+
+# A pivot field has an item per distinct value (a customer field: thousands).  openpyxl checks every
+# attribute of every item as it is set and walks all of them to write one; these three are made and
+# written directly, as the same XML openpyxl writes for them.
+
+class _Item(FieldItem):
+    """``<item t="data" sd="1" x="k"/>`` (with ``h="1"`` before ``sd`` when hidden): item ``k`` of a field."""
+
+    def __init__(self, x: int, hidden: bool = False):
+        self.__dict__.update(n=None, t="data", h=True if hidden else None, s=None, sd=True, f=None, m=None,
+                             c=None, x=x, d=None, e=None)
+
+    def to_tree(self, tagname=None, idx=None, namespace=None):
+        el = Element("item", t="data")
+        if self.h:
+            el.set("h", "1")
+        el.set("sd", "1")
+        el.set("x", str(self.x))
+        return el
+
+
+class _RowItem(RowColItem):
+    """``<i t="data" r="0" i="0"><x v="p"/></i>``: a row of the pivot showing item ``p``."""
+
+    def __init__(self, p: int):
+        self.__dict__.update(t="data", r=0, i=0, x=[Index(v=p)])
+
+    def to_tree(self, tagname=None, idx=None, namespace=None):
+        el = Element("i", t="data", r="0", i="0")
+        el.append(Element("x", v=str(self.x[0].v)))
+        return el
+
+
+class _Text(Text):
+    """``<s v="text"/>``: a shared item of a text field."""
+
+    def __init__(self, v: str):
+        self.__dict__.update(tpls=[], x=[], v=v, u=None, f=None, c=None, cp=None, _in=None, bc=None, fc=None,
+                             i=None, un=None, st=None, b=None)
+
+    def to_tree(self, tagname=None, idx=None, namespace=None):
+        return Element("s", v=self.v)
 
 
 @dataclass

@@ -169,6 +169,7 @@ def load(path: str | Path, tables: list[str] | None = None, later=()) -> Book:
     book.handle = wb  # type: ignore[attr-defined]
     # the tables as read (pandas copies on write: an action changing a frame in place leaves these be)
     book.as_read = {name: frame.copy(deep=False) for name, frame in book.tables.items()}  # type: ignore[attr-defined]
+    frames.keep_texts(book.as_read.values())  # the engine reads their text columns many times per action
     book.path = path  # type: ignore[attr-defined]
     book.fingerprint = seen  # type: ignore[attr-defined]
     return book
