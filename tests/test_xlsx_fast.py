@@ -186,3 +186,30 @@ def test_a_table_the_file_holds_already_is_not_rewritten(tmp_path):
     with zipfile.ZipFile(path) as z:
         assert z.read(part) == before
     assert xlsx.load(path).get("Aging")["open_amount_base"].sum() == 281575
+
+
+def test_write_cells_gives_a_new_sheet_its_cells_as_openpyxl_reads_them(tmp_path):
+    """``write_cells``: each value comes back as what it was, in its style; a text starting with = stays text."""
+    path = xlsx.create(tmp_path / "w.xlsx")
+    wb = xlsx_fast.open_workbook(path)
+    ws = wb.create_sheet("Data")
+    money = xlsx_fast.style_id(ws, number_format="#,##0.00")
+    day = xlsx_fast.style_id(ws, number_format=schema.DATE_FORMAT)
+    bold = xlsx_fast.style_id(ws, font=openpyxl.styles.Font(bold=True))
+    xlsx_fast.write_cells(ws, {
+        (1, 1): ("Customer & Co <GmbH>", bold), (1, 2): ("=HYPERLINK(\"x\")", 0), (1, 3): (" padded ", 0),
+        (2, 1): (1234567.89, money), (2, 2): (42, 0), (2, 3): (dt.date(2026, 5, 14), day),
+        (3, 1): (True, 0), (3, 2): (None, money), (3, 3): (None, 0), (5, 2): ("Ünïcode · ×", 0),
+    })
+    xlsx_fast.save(wb, tmp_path / "out.xlsx")
+    back = openpyxl.load_workbook(tmp_path / "out.xlsx")["Data"]
+    assert back["A1"].value == "Customer & Co <GmbH>" and back["A1"].font.bold
+    assert back["B1"].value == '=HYPERLINK("x")' and back["B1"].data_type == "s"
+    assert back["C1"].value == " padded "
+    assert back["A2"].value == 1234567.89 and back["A2"].number_format == "#,##0.00"
+    assert back["B2"].value == 42
+    assert back["C2"].value == dt.datetime(2026, 5, 14) and back["C2"].number_format == schema.DATE_FORMAT
+    assert back["A3"].value is True
+    assert back["B3"].value is None and back["B3"].number_format == "#,##0.00"
+    assert back["B5"].value == "Ünïcode · ×"
+    assert back.max_row == 5

@@ -3,6 +3,7 @@
 chart objects of the file layout (``_write_chart_data``, ``_charts``)."""
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import openpyxl
@@ -14,7 +15,8 @@ from openpyxl.utils import get_column_letter
 from .. import schema
 from ..engine import dashboard as engine
 from .dashboard_kpi import kpi_rows
-from .dashboard_style import _COL_WIDTHS, BUCKET_COLOURS, DAYS, MONEY, NAVY, PCT, _put
+from . import xlsx_fast
+from .dashboard_style import _COL_WIDTHS, BUCKET_COLOURS, DAYS, MONEY, NAVY, PCT
 
 CHART_ROW = 13
 FORECAST_TITLE = "Expected collections per week (cash forecast)"
@@ -178,18 +180,27 @@ def _write_chart_data(ds, fig: engine.Figures) -> dict[str, _Range]:
         ds.column_dimensions[get_column_letter(c)].width = 14
     blocks = chart_blocks(fig)
     ranges = place_blocks(blocks)
+    title = xlsx_fast.style_id(ds, font=Font(bold=True, color=NAVY))
+    head = xlsx_fast.style_id(ds, font=Font(bold=True))
+    styles: dict[str | None, int] = {None: 0}
+    cells = {}  # (row, col) -> (value, style id): thousands (the credit hold list), written as XML
     for b in blocks:
         r = ranges[b.key]
-        _put(ds, r.header_row - 1, 1, b.title).font = Font(bold=True, color=NAVY)
+        cells[(r.header_row - 1, 1)] = (b.title, title)
         for j, h in enumerate(b.header):
-            _put(ds, r.header_row, 1 + j, h).font = Font(bold=True)
+            cells[(r.header_row, 1 + j)] = (h, head)
         body, _ = b.fitted(r.last_row - r.first_row + 1)
         for i, values in enumerate(body):
             for j, v in enumerate(values):
-                cell = _put(ds, r.first_row + i, 1 + j, v)
                 fmt = b.value_formats[i] if b.value_formats and j == 1 else b.formats[j]
-                if fmt and v is not None:
-                    cell.number_format = fmt
+                fmt = fmt if fmt and fmt != "General" and v is not None else None
+                if fmt not in styles:
+                    styles[fmt] = xlsx_fast.style_id(ds, number_format=fmt)
+                if isinstance(v, dt.date) and fmt is None:  # as openpyxl styles a date given none
+                    fmt = "yyyy-mm-dd h:mm:ss" if isinstance(v, dt.datetime) else "yyyy-mm-dd"
+                    styles.setdefault(fmt, xlsx_fast.style_id(ds, number_format=fmt))
+                cells[(r.first_row + i, 1 + j)] = (v, styles[fmt])
+    xlsx_fast.write_cells(ds, cells)
     return ranges
 
 
