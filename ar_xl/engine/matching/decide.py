@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from .context import _Ctx
 from .fit import FITS, PAYMENT_RUN_DAYS, _due_spread
+from .language import language_of
 from .options import Option, _digits
 from .payer_evidence import PayerEvidence
 from .ref_evidence import STRONG
@@ -62,8 +63,9 @@ class Decision:
         return out
 
 
-def decide(ctx: _Ctx, options: list[Option], payer: PayerEvidence, threshold: float) -> Decision:
+def decide(ctx: _Ctx, options: list[Option], payer: PayerEvidence, threshold: float, remittance: str = "") -> Decision:
     for o in options:
+        o.in_language = ""
         o.payer_kind = payer.kind.get(o.customer, "")
         o.payer_note = payer.note.get(o.customer, "")
         if payer.identified and o.customer not in payer.identified:
@@ -98,6 +100,7 @@ def decide(ctx: _Ctx, options: list[Option], payer: PayerEvidence, threshold: fl
         if o.review_only and o.key() not in unique:
             unique[o.key()] = o
             review.append(o)
+    _mark_language(ctx, review, remittance)
     review.sort(key=lambda o: _review_key(ctx, o))
     return Decision("suggested", review[:MAX_SUGGESTIONS], rivals, elsewhere, duplicates)
 
@@ -124,7 +127,21 @@ def _review_key(ctx: _Ctx, o: Option) -> tuple:
     spread = _due_spread(ctx, rows)
     oldest = min((ctx.due[r] for r in rows), default=0)
     wide = o.amount_kind == "subset" and not o.ref_strength and spread > PAYMENT_RUN_DAYS
-    return (-round(s, 6), wide, len(rows) if o.amount_kind == "subset" else 0, -_round_charge(o), spread, oldest)
+    return (-round(s, 6), not o.in_language, wide, len(rows) if o.amount_kind == "subset" else 0, -_round_charge(o), spread, oldest)
+
+
+def _mark_language(ctx: _Ctx, review: list[Option], remittance: str) -> None:
+    """Sets ``Option.in_language`` on the suggestions at a customer whose ``Customers.language`` the remittance's
+    words are in (``language.language_of``), when another customer suggested is not of that language (unknown
+    counts as not): evidence for the order of the suggestions only."""
+    langs = {ctx.language.get(o.customer, "") for o in review}
+    if len(langs) < 2:
+        return
+    lang = language_of(remittance)
+    if lang and lang in langs:
+        for o in review:
+            if ctx.language.get(o.customer) == lang:
+                o.in_language = lang
 
 
 def _round_charge(o: Option) -> int:
