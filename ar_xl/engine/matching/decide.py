@@ -5,7 +5,8 @@ comes within ``AMBIGUITY_MARGIN``, no strong reference with a fitting amount poi
 and nothing holds it back (a possible duplicate, an unearned discount, a plan not named …); otherwise the
 best ``MAX_SUGGESTIONS`` are **suggested**.
 
-``decide(ctx, options, payer, threshold) -> Decision``; the evidence text of a chosen option is built from
+``decide(ctx, options, payer, threshold, remittance) -> Decision`` (the remittance's words order the suggestions
+only: ``language``); the evidence text of a chosen option is built from
 the parts that fired (``score._evidence``) plus the reasons the decision gives (``Decision.reasons``).
 """
 from __future__ import annotations
@@ -63,7 +64,8 @@ class Decision:
         return out
 
 
-def decide(ctx: _Ctx, options: list[Option], payer: PayerEvidence, threshold: float, remittance: str = "") -> Decision:
+def decide(ctx: _Ctx, options: list[Option], payer: PayerEvidence, threshold: float,
+           remittance: str = "") -> Decision:
     for o in options:
         o.in_language = ""
         o.payer_kind = payer.kind.get(o.customer, "")
@@ -111,9 +113,11 @@ def _review_key(ctx: _Ctx, o: Option) -> tuple:
     exactly, for the amount paid, before amount-only guesses at the payer's own account; named items made up
     to the payment by unnamed ones that may be a coincidence after the named items with the rest unapplied;
     an item found by amount alone and short by an odd sum, unlike a bank's fixed fee, after exact sets); among
-    equals a set of a payment run (items due within ``PAYMENT_RUN_DAYS`` of each other) before one spread
-    wider, fewer items before more, a round shortfall (a bank's fixed charge) before an odd one, items due
-    closer together, and the oldest first."""
+    equals an option at a customer whose language the remittance is written in (``Option.in_language``, set by
+    ``_mark_language`` only when another customer suggested is not of that language), then a set of a payment
+    run (items due within ``PAYMENT_RUN_DAYS`` of each other) before one spread wider, fewer items before more,
+    a round shortfall (a bank's fixed charge) before an odd one, items due closer together, and the oldest
+    first."""
     s = o.score
     if o.amount_kind == "fifo":
         s += REVIEW["fifo"]
@@ -127,7 +131,8 @@ def _review_key(ctx: _Ctx, o: Option) -> tuple:
     spread = _due_spread(ctx, rows)
     oldest = min((ctx.due[r] for r in rows), default=0)
     wide = o.amount_kind == "subset" and not o.ref_strength and spread > PAYMENT_RUN_DAYS
-    return (-round(s, 6), not o.in_language, wide, len(rows) if o.amount_kind == "subset" else 0, -_round_charge(o), spread, oldest)
+    return (-round(s, 6), not o.in_language, wide, len(rows) if o.amount_kind == "subset" else 0,
+            -_round_charge(o), spread, oldest)
 
 
 def _mark_language(ctx: _Ctx, review: list[Option], remittance: str) -> None:

@@ -13,25 +13,26 @@ anything automatic, and never changes a score or the confidence shown.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 WORDS = {
     "nl": """factuur facturen factuurnr factuurnummer betaling betalingen betaald overboeking overschrijving
              termijn termijnen klantnr klantnummer klant zie specificatie voldaan voldoening restant restbedrag
-             deelbetaling gedeeltelijk korting debiteurnr debiteurnummer rekening rekeningnr kenmerk betreft uw onze ons voor bedrag creditnota
-             vooruitbetaling aflossing openstaand openstaande saldo bedankt dank januari februari maart mei augustus
-             maandelijks""",
+             deelbetaling gedeeltelijk korting debiteurnr debiteurnummer rekening rekeningnr kenmerk betreft uw
+             onze ons voor bedrag creditnota vooruitbetaling aflossing openstaand openstaande saldo bedankt dank
+             januari februari maart mei augustus maandelijks""",
     "de": """rechnung rechnungen rechnungsnr rechnungsnummer rg rgnr zahlung zahlungen bezahlt überweisung
              ueberweisung kd kdnr kundennr kundennummer kunde ihre unsere unser für fuer vom laut gemäß gemaess
-             skonto teilzahlung teilbetrag abschlag abschlagszahlung anzahlung restzahlung gutschrift abzgl abzüglich
-             betrag begleichung ausgleich offene posten lastschrift vielen dank januar februar märz maerz dezember
-             monatlich""",
-    "fr": """facture factures paiement paiements payé règlement reglement réglement virement versement réf
-             notre nos votre vos pour du au acompte partiel partielle moins escompte avoir solde échéance echeance relevé
-             releve merci montant restant janvier février fevrier mars avril juin juillet août aout septembre octobre
-             novembre décembre decembre mensuel mensualité""",
+             skonto teilzahlung teilbetrag abschlag abschlagszahlung anzahlung restzahlung gutschrift abzgl
+             abzüglich betrag begleichung ausgleich offene posten lastschrift vielen dank januar februar märz
+             maerz dezember monatlich""",
+    "fr": """facture factures paiement paiements payé règlement reglement réglement virement versement réf notre
+             nos votre vos pour du au acompte partiel partielle moins escompte avoir solde échéance echeance
+             relevé releve merci montant restant janvier février fevrier mars avril juin juillet août aout
+             septembre octobre novembre décembre decembre mensuel mensualité""",
     "en": """invoice invoices payment payments paid transfer account acct our your thank thanks remittance
-             settlement balance partial less customer cust outstanding amount due instalment installment
-             january february march may june july august october december monthly""",
+             settlement balance partial less customer cust outstanding amount due instalment installment january
+             february march may june july august october december monthly""",
 }
 """The words of each language a remittance is read for (lower case, as a word of letters)."""
 
@@ -62,7 +63,7 @@ def language_of(text: str) -> str:
     if not text:
         return ""
     count: dict[str, int] = {}
-    for w in _WORD.findall(text.lower()):
+    for w in _WORD.findall(unicodedata.normalize("NFC", text).lower()):
         lang = _LANG_OF.get(w)
         if lang is None and len(w) > 7:
             lang = next((k for k, stems in _STEMS.items() for s in stems if w.startswith(s) or w.endswith(s)), None)
