@@ -93,8 +93,8 @@ cent by a payer known as another customer, before amount-only guesses at the pay
 items with the rest unapplied before named items made up by unnamed ones that may add up by coincidence; and
 an item found by amount alone that is short by an odd sum (no bank's fixed fee) after exact sets.  Among
 equals: an option at a customer whose ``Customers.language`` the remittance's words are in (``language``: a German
-company writes "Rechnung"/"Zahlung", a French one "facture"/"règlement"), when another customer suggested is not of
-that language (evidence "remittance in the customer's language (de)"; never weighed for the decision, never
+company writes "Rechnung"/"Zahlung", a French one "facture"/"règlement"), when another customer considered for
+review is not of that language (evidence "remittance in the customer's language (de)"; never weighed for the decision, never
 changing a confidence), then a set of a payment run (items due within ``PAYMENT_RUN_DAYS`` of each other)
 before one spread wider, fewer items first, a round shortfall before an odd one, items due closer together, the
 oldest.  Some hypotheses are found for review only (``Option.review_only``, never weighed for the automatic

@@ -114,10 +114,10 @@ def _review_key(ctx: _Ctx, o: Option) -> tuple:
     to the payment by unnamed ones that may be a coincidence after the named items with the rest unapplied;
     an item found by amount alone and short by an odd sum, unlike a bank's fixed fee, after exact sets); among
     equals an option at a customer whose language the remittance is written in (``Option.in_language``, set by
-    ``_mark_language`` only when another customer suggested is not of that language), then a set of a payment
-    run (items due within ``PAYMENT_RUN_DAYS`` of each other) before one spread wider, fewer items before more,
-    a round shortfall (a bank's fixed charge) before an odd one, items due closer together, and the oldest
-    first."""
+    ``_mark_language`` only when another customer considered for review is not of that language), then a set of
+    a payment run (items due within ``PAYMENT_RUN_DAYS`` of each other) before one spread wider, fewer items
+    before more, a round shortfall (a bank's fixed charge) before an odd one, items due closer together, and
+    the oldest first."""
     s = o.score
     if o.amount_kind == "fifo":
         s += REVIEW["fifo"]
@@ -137,8 +137,8 @@ def _review_key(ctx: _Ctx, o: Option) -> tuple:
 
 def _mark_language(ctx: _Ctx, review: list[Option], remittance: str) -> None:
     """Sets ``Option.in_language`` on the suggestions at a customer whose ``Customers.language`` the remittance's
-    words are in (``language.language_of``), when another customer suggested is not of that language (unknown
-    counts as not): evidence for the order of the suggestions only."""
+    words are in (``language.language_of``), when another customer considered for review is not of that language
+    (unknown counts as not): evidence for the order of the suggestions only."""
     langs = {ctx.language.get(o.customer, "") for o in review}
     if len(langs) < 2:
         return
