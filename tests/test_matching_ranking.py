@@ -4,10 +4,13 @@ import datetime as dt
 import itertools
 import random
 
+import pytest
+
 from ar_xl.config import Config
+from ar_xl.engine.matching.language import language_of
 from ar_xl.engine.matching.subset_sum import run_pairs, run_sets
 
-from test_matching import BOOK, IBAN_A, IBAN_B, alloc, decision, run
+from test_matching import BOOK, IBAN_A, IBAN_B, IBAN_NEW, alloc, decision, run
 
 
 def rank1(res, pid="P1"):
@@ -166,3 +169,80 @@ def test_a_suggestion_never_shows_more_confidence_than_the_one_ranked_above_it()
     by_rank = res.groupby("rank")["confidence"].max().sort_index()
     assert len(by_rank) == 3 and by_rank[1] == 0.6
     assert list(by_rank) == sorted(by_rank, reverse=True)
+
+
+def _two_languages(de_due, fr_due):
+    """Customer G (German, Customers.language de) and customer H (French, fr), each with one open invoice of
+    812.40 (G's due ``de_due``, H's ``fr_due``), and the other customers of ``BOOK`` without a language."""
+    import pandas as pd
+    from ar_xl import frames
+    from test_matching import customers, invoices
+    cus = customers()
+    more = frames.coerce(pd.DataFrame({
+        "customer_id": ["G", "H"], "customer_name": ["Kühltechnik Braun GmbH", "Menuiserie Lefèvre SARL"],
+        "iban": ["DE44500105175407324931", "FR7630006000011234567890189"], "aliases": ["", ""],
+        "language": ["de", "fr"]}), "Customers", "test")
+    cus = frames.coerce(pd.concat([cus.astype(object), more.astype(object)], ignore_index=True).fillna(""),
+                        "Customers", "test")
+    book = invoices(BOOK + [("2026-005001", "G", "812.40", {"due": de_due}),
+                            ("F26/05002", "H", "812.40", {"due": fr_due})])
+    return book, cus
+
+
+@pytest.mark.parametrize("text, older, first, lang", [
+    ("Zahlung März", "fr", "2026-005001", "de"),             # German words: G's invoice, though H's is older
+    ("Überweisung Kd-Nr.", "fr", "2026-005001", "de"),
+    ("Règlement facture", "de", "F26/05002", "fr"),         # French words: H's invoice, though G's is older
+    ("VIREMENT", "de", "F26/05002", "fr"),
+])
+def test_the_customer_whose_language_the_remittance_is_in_is_suggested_first(text, older, first, lang):
+    # 812.40 from an account no customer has, no reference: one open invoice of that amount at G (de) and one at
+    # H (fr), a coin toss by the amount; the words of the remittance are German or French
+    from test_matching import payments
+    from ar_xl.engine.matching import match
+    due = {"de": ("2026-01-15", "2026-03-15"), "fr": ("2026-03-15", "2026-01-15")}[older]
+    book, cus = _two_languages(*due)
+    res = match(payments([{"amount": "812.40", "name": "ONLINE BANKING", "iban": IBAN_NEW, "text": text}]), book, cus)
+    assert decision(res) == {"suggested"}                  # nothing applied automatically
+    assert set(res["invoice_id"]) == {"2026-005001", "F26/05002"}
+    assert rank1(res) == [(first, 81240)]
+    r1, r2 = res[res["rank"] == 1].iloc[0], res[res["rank"] == 2].iloc[0]
+    assert f"remittance in the customer's language ({lang})" in r1["evidence"]
+    assert "language" not in r2["evidence"]
+    assert r1["confidence"] == r2["confidence"]            # the confidence shown stays the score's
+
+
+def test_without_words_of_a_language_the_order_is_as_before():
+    # the same payment with no words: the older invoice first (H's), nothing said of a language
+    from test_matching import payments
+    from ar_xl.engine.matching import match
+    book, cus = _two_languages("2026-03-15", "2026-01-15")
+    res = match(payments([{"amount": "812.40", "iban": IBAN_NEW, "text": ""}]), book, cus)
+    assert decision(res) == {"suggested"}
+    assert rank1(res) == [("F26/05002", 81240)]
+    assert not res["evidence"].str.contains("language").any()
+
+
+def test_the_language_of_the_remittance_never_makes_a_payment_automatic():
+    # the German customer's own account pays with German words and the reference of its invoice: applied as
+    # before, with the evidence it always had (nothing about the language)
+    from test_matching import payments
+    from ar_xl.engine.matching import match
+    book, cus = _two_languages("2026-01-15", "2026-03-15")
+    res = match(payments([{"amount": "812.40", "iban": "DE44500105175407324931", "text": "Rechnung 2026-005001"}]),
+                book, cus)
+    assert decision(res) == {"auto"}
+    assert alloc(res) == [("2026-005001", 81240)]
+    assert "language" not in res["evidence"].iloc[0]
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("Rechnung 2026-004512 Zahlung", "de"), ("UEBERWEISUNG MAERZ", "de"), ("Teilzahlung RE 4512", "de"),
+    ("Règlement facture F26/04512", "fr"), ("VIREMENT", "fr"), ("Paiement mars", "fr"),
+    ("factuur 2026-004512", "nl"), ("Betaling termijn maart", "nl"), ("zie specificatie", "nl"),
+    ("Invoice 4512 payment", "en"), ("March payment", "en"),
+    ("INV-104512", ""), ("2026-004512", ""), ("", ""), ("juni", ""),   # ids, numbers, a month two languages share
+    ("Zahlung facture", ""),                                          # as many German words as French: none
+])
+def test_the_language_of_a_remittance_is_read_from_its_words(text, lang):
+    assert language_of(text) == lang

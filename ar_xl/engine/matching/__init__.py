@@ -11,11 +11,12 @@ The modules, one step each (as rapidfuzz keeps its scorers apart from ``process`
 ``payment.Payment`` (one payment as read) → ``ref_evidence.read_refs`` (reference evidence) and
 ``payer_evidence.read_payer`` (payer evidence) → ``amount_fit.fit_amount`` (the allocations the amount
 allows, as ``options.Option``; the fitting itself in ``fit``, sets in ``subset_sum``, plans and promises in
-``commitments``) → ``decide.decide`` (scores from ``score.SCORES``, one decision) → ``driver`` (the run in
-value-date order, allocation rows; evidence text from the parts that fired, ``score._evidence`` plus
-``Decision.reasons``).  ``context._Ctx`` is what a run builds once.  ``quick.named_exactly`` reads the common
-case (every reference names an open item of one customer and they add up to the payment, the payer known to be
-that customer or not known) without the search, giving exactly the options ``fit_amount`` gives.
+``commitments``) → ``decide.decide`` (scores from ``score.SCORES``, one decision; the suggestions ordered
+with ``language`` too) → ``driver`` (the run in value-date order, allocation rows; evidence text from the parts
+that fired, ``score._evidence`` plus ``Decision.reasons``).  ``context._Ctx`` is what a run builds once.
+``quick.named_exactly`` reads the common case (every reference names an open item of one customer and they add up
+to the payment, the payer known to be that customer or not known) without the search, giving exactly the options
+``fit_amount`` gives.
 
 How a payment is read
 ---------------------
@@ -91,12 +92,15 @@ fit; oldest items first" comes after anything that fits; an invoice the remittan
 cent by a payer known as another customer, before amount-only guesses at the payer's own account; the named
 items with the rest unapplied before named items made up by unnamed ones that may add up by coincidence; and
 an item found by amount alone that is short by an odd sum (no bank's fixed fee) after exact sets.  Among
-equals: a set of a payment run (items due within ``PAYMENT_RUN_DAYS`` of each other) before one spread wider,
-fewer items first, a round shortfall before an odd one, items due closer together, the oldest.  Some
-hypotheses are found for review only (``Option.review_only``, never weighed for the automatic decision): at a
-customer with 40+ open items the sets of a payment run of 2-6 items over all its items (``run_sets``), beside
-sets that may be coincidences the items within tolerance, and beside named items made up by such a set the
-one-digit neighbour of the number written whose amount fits.
+equals: an option at a customer whose ``Customers.language`` the remittance's words are in (``language``: a German
+company writes "Rechnung"/"Zahlung", a French one "facture"/"règlement"), when another customer considered for
+review is not of that language (evidence "remittance in the customer's language (de)"; never weighed for the decision, never
+changing a confidence), then a set of a payment run (items due within ``PAYMENT_RUN_DAYS`` of each other)
+before one spread wider, fewer items first, a round shortfall before an odd one, items due closer together, the
+oldest.  Some hypotheses are found for review only (``Option.review_only``, never weighed for the automatic
+decision): at a customer with 40+ open items the sets of a payment run of 2-6 items over all its items
+(``run_sets``), beside sets that may be coincidences the items within tolerance, and beside named items made up by
+such a set the one-digit neighbour of the number written whose amount fits.
 
 A reference that lands on an existing invoice (open or settled) whose amount does
 not fit is also read as a one-digit typo of its neighbours (via the index), and

@@ -14,7 +14,9 @@ import numpy as np
 import pandas as pd
 
 from ...config import Config, PaymentTerms, parse_terms
+from ...frames import texts
 from ...money import round_half
+from ...schema import LANGUAGES
 from .. import refs as refs_mod
 from ..payer import PayerIndex, split_list
 
@@ -97,6 +99,13 @@ class _Ctx:
                 ids = [x.strip() for part in split_list(v) for x in str(part).split(",") if x.strip() not in ("", c)]
                 if ids:
                     self.pays_for[c] = ids
+        self.language: dict[str, str] = {}
+        """Customer -> its ``Customers.language`` (nl, de, fr, en; none when empty or another): ranks suggestions
+        only (``language``)."""
+        if customers is not None and "language" in customers:
+            for c, lang in zip(customers["customer_id"].astype(str), texts(customers["language"], "lower")):
+                if lang in LANGUAGES:
+                    self.language[c] = lang
         if customers is not None and "payment_terms" in customers:
             for c, t in zip(customers["customer_id"].astype(str), customers["payment_terms"].tolist()):
                 if isinstance(t, str) and t.strip():

@@ -5,7 +5,8 @@ comes within ``AMBIGUITY_MARGIN``, no strong reference with a fitting amount poi
 and nothing holds it back (a possible duplicate, an unearned discount, a plan not named …); otherwise the
 best ``MAX_SUGGESTIONS`` are **suggested**.
 
-``decide(ctx, options, payer, threshold) -> Decision``; the evidence text of a chosen option is built from
+``decide(ctx, options, payer, threshold, remittance) -> Decision`` (the remittance's words order the suggestions
+only: ``language``); the evidence text of a chosen option is built from
 the parts that fired (``score._evidence``) plus the reasons the decision gives (``Decision.reasons``).
 """
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 
 from .context import _Ctx
 from .fit import FITS, PAYMENT_RUN_DAYS, _due_spread
+from .language import language_of
 from .options import Option, _digits
 from .payer_evidence import PayerEvidence
 from .ref_evidence import STRONG
@@ -62,8 +64,10 @@ class Decision:
         return out
 
 
-def decide(ctx: _Ctx, options: list[Option], payer: PayerEvidence, threshold: float) -> Decision:
+def decide(ctx: _Ctx, options: list[Option], payer: PayerEvidence, threshold: float,
+           remittance: str = "") -> Decision:
     for o in options:
+        o.in_language = ""
         o.payer_kind = payer.kind.get(o.customer, "")
         o.payer_note = payer.note.get(o.customer, "")
         if payer.identified and o.customer not in payer.identified:
@@ -98,6 +102,7 @@ def decide(ctx: _Ctx, options: list[Option], payer: PayerEvidence, threshold: fl
         if o.review_only and o.key() not in unique:
             unique[o.key()] = o
             review.append(o)
+    _mark_language(ctx, review, remittance)
     review.sort(key=lambda o: _review_key(ctx, o))
     return Decision("suggested", review[:MAX_SUGGESTIONS], rivals, elsewhere, duplicates)
 
@@ -108,9 +113,11 @@ def _review_key(ctx: _Ctx, o: Option) -> tuple:
     exactly, for the amount paid, before amount-only guesses at the payer's own account; named items made up
     to the payment by unnamed ones that may be a coincidence after the named items with the rest unapplied;
     an item found by amount alone and short by an odd sum, unlike a bank's fixed fee, after exact sets); among
-    equals a set of a payment run (items due within ``PAYMENT_RUN_DAYS`` of each other) before one spread
-    wider, fewer items before more, a round shortfall (a bank's fixed charge) before an odd one, items due
-    closer together, and the oldest first."""
+    equals an option at a customer whose language the remittance is written in (``Option.in_language``, set by
+    ``_mark_language`` only when another customer considered for review is not of that language), then a set of
+    a payment run (items due within ``PAYMENT_RUN_DAYS`` of each other) before one spread wider, fewer items
+    before more, a round shortfall (a bank's fixed charge) before an odd one, items due closer together, and
+    the oldest first."""
     s = o.score
     if o.amount_kind == "fifo":
         s += REVIEW["fifo"]
@@ -124,7 +131,22 @@ def _review_key(ctx: _Ctx, o: Option) -> tuple:
     spread = _due_spread(ctx, rows)
     oldest = min((ctx.due[r] for r in rows), default=0)
     wide = o.amount_kind == "subset" and not o.ref_strength and spread > PAYMENT_RUN_DAYS
-    return (-round(s, 6), wide, len(rows) if o.amount_kind == "subset" else 0, -_round_charge(o), spread, oldest)
+    return (-round(s, 6), not o.in_language, wide, len(rows) if o.amount_kind == "subset" else 0,
+            -_round_charge(o), spread, oldest)
+
+
+def _mark_language(ctx: _Ctx, review: list[Option], remittance: str) -> None:
+    """Sets ``Option.in_language`` on the suggestions at a customer whose ``Customers.language`` the remittance's
+    words are in (``language.language_of``), when another customer considered for review is not of that language
+    (unknown counts as not): evidence for the order of the suggestions only."""
+    langs = {ctx.language.get(o.customer, "") for o in review}
+    if len(langs) < 2:
+        return
+    lang = language_of(remittance)
+    if lang and lang in langs:
+        for o in review:
+            if ctx.language.get(o.customer) == lang:
+                o.in_language = lang
 
 
 def _round_charge(o: Option) -> int:

@@ -153,7 +153,7 @@ def _one(ctx: _Ctx, payment: Payment, threshold: float, looked: set | None = Non
         if who:
             evidence = f"payer {who} ({payer.note.get(who, '')}) has no open item in {payment.currency}"
         return [_unmatched(payment, evidence, who)]
-    decision = decide(ctx, options, payer, threshold)
+    decision = decide(ctx, options, payer, threshold, payment.remittance)
     rows = _rows(ctx, payment, decision, threshold)
     if decision.auto:
         _apply(ctx, payment, decision.chosen[0], rows)

@@ -65,6 +65,10 @@ class Option:
     review_only: bool = False
     """Found only to rank the suggestions a person reviews (``fit._review_fits``): never weighed for the
     automatic decision, nor counted as a rival to it."""
+    in_language: str = ""
+    """(suggestions only) The remittance is written in this customer's language and another customer considered
+    for review is not of that language (``language``): ranks it first among equals; never weighed for the
+    decision."""
     score: float = 0.0
     flags: set = field(default_factory=set)
     notes: list = field(default_factory=list)

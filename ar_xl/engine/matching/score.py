@@ -133,6 +133,8 @@ def _evidence(ctx: _Ctx, o: Option, paid: int, ccy: str) -> str:
         parts.append("no amount fit; oldest items first")
     if "credit_note" in o.flags:
         parts.append("credit note netted")
+    if o.in_language:
+        parts.append(f"remittance in the customer's language ({o.in_language})")
     if o.conflict:
         parts.append("CONFLICT: payer is another customer")
     return "; ".join(parts)
