@@ -6,6 +6,8 @@ import zipfile
 
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl.utils import range_boundaries
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 from openpyxl.worksheet.table import Table
@@ -155,6 +157,10 @@ def test_load_reads_the_same_book_either_way(tmp_path):
      b'<row r="2"><c r="A2" s="2" t="n"><v>1</v></c><c r="C2"/></row>', 1),
     (b'<row r="3"><c r="B3" t="s"><v>0</v></c></row><row r="9"><c r="AB9" s="0" t="b"><v>1</v></c></row>', 3),
     (b'<row r="1"><c r="A1" t="str"><v>x</v></c></row><row r="2"><c r="A2" t="e"><v>#N/A</v></c></row>', 1),
+    (b'<row r="1"><c r="A1" s="5" t="inlineStr"><is><t>Aging as of 14 May 2026</t></is></c></row>'
+     b'<row r="3"><c r="A3" t="inlineStr"><is><t>id</t></is></c><c r="B3" t="inlineStr"><is><t>amount</t></is></c></row>'
+     b'<row r="4"><c r="A4" t="inlineStr"><is><t>INV-1</t></is></c><c r="B4" s="2" t="n"><v>12.5</v></c></row>', 3),
+    (b'<row r="7"><c r="XFD7" s="123456789" t="inlineStr"/><c r="AA1048576" t="b"><v>1</v></c></row>', 7),
     (b"", 1),
 ])
 def test_the_layout_scan_agrees_with_the_parse(cells, header_row):
@@ -166,9 +172,14 @@ def test_the_layout_scan_agrees_with_the_parse(cells, header_row):
         return
     rows = [r for r, _ in layout]
     cols = [c for _, c in layout]
-    assert scan == (min(rows), max(rows), min(cols), max(cols),
-                    {s for (r, _), (s, _) in layout.items() if r != header_row and s},
-                    {t for _, t in layout.values()})
+    assert scan[:6] == (min(rows), max(rows), min(cols), max(cols),
+                        {s for (r, _), (s, _) in layout.items() if r != header_row and s},
+                        {t for _, t in layout.values()})
+    # the boxes hold every cell, a cell above the header row in a box of its own
+    for (r, c) in layout:
+        assert any(c1 <= c <= c2 and r1 <= r <= r2 for c1, r1, c2, r2 in scan.boxes)
+        if r < header_row:
+            assert (c, r, c, r) in scan.boxes
 
 
 @pytest.mark.parametrize("cells", [
@@ -176,6 +187,47 @@ def test_the_layout_scan_agrees_with_the_parse(cells, header_row):
     b'<row r="1"><c s="1" r="A1"><v>2</v></c></row>',  # attributes in another order: parse
     b'<row r="1"><c r="A1" cm="1"><v>2</v></c></row>',  # an attribute the scan does not know: parse
     b'<row r="1"><c r="A1" s="1"><v>2</v></c><c><v>3</v></c></row>',  # a cell without a reference: parse
+    b'<row r="1"><c r="A01"/></row>',  # a row number with a leading zero: parse
+    b'<row r="1"><c r="ABCD1"/></row>',  # four letters: parse
+    b'<row r="1"><c r="A1" s="1234567890"/></row>',  # a style id of ten digits: parse
+    b'<row r="1"><c r="A1" s="x"/></row>',  # a style id that is no number: parse
+    b'<row r="1"><c r="A1" t="e"><v>#N/A</v></c><c r="B1"      /></row>',  # many spaces before the end: parse
+    b'<row r="1"><c r="A1"/ ></row>',  # a space inside "/>": parse
 ])
 def test_the_layout_scan_leaves_what_it_cannot_vouch_for_to_the_parse(cells):
     assert cell_reader.layout_scan(cells, 1) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(1, 1_048_576), st.integers(1, 16_384), st.one_of(st.none(), st.integers(0, 10**9 - 1)),
+                          st.sampled_from([None, "n", "s", "b", "str", "inlineStr", "e"]), st.booleans()),
+                max_size=12),
+       st.integers(1, 5))
+def test_the_layout_scan_agrees_with_the_parse_on_any_cells(cells, header_row):
+    """Cells of every form the scan reads (any reference, style id, kind, empty or with a value)."""
+    from openpyxl.utils import get_column_letter
+    rows: dict[int, list[str]] = {}
+    seen = set()
+    for r, c, s, t, empty in sorted(cells, key=lambda x: (x[0], x[1])):
+        if (r, c) in seen:
+            continue
+        seen.add((r, c))
+        tag = f'<c r="{get_column_letter(c)}{r}"' + (f' s="{s}"' if s is not None else "") + (f' t="{t}"' if t else "")
+        rows.setdefault(r, []).append(tag + ("/>" if empty else "><v>1</v></c>"))
+    body = "".join(f'<row r="{r}">' + "".join(c) + "</row>" for r, c in rows.items()).encode()
+    part = b'<sheetData xmlns="' + cell_reader.MAIN_NS.encode() + b'">' + body + b"</sheetData>"
+    layout = cell_reader.cell_layout(part)
+    scan = cell_reader.layout_scan(body, header_row)
+    if not layout:
+        assert scan[:4] == (None,) * 4
+        return
+    rows = [r for r, _ in layout]
+    cols = [c for _, c in layout]
+    lead = 0
+    order = list(layout)
+    while lead < len(order) and order[lead][0] == header_row:
+        lead += 1
+    assert scan[:6] == (min(rows), max(rows), min(cols), max(cols),
+                        {layout[k][0] for k in order[lead:] if layout[k][0]}, {t for _, t in layout.values()})
+    for (r, c) in layout:
+        assert any(c1 <= c <= c2 and r1 <= r <= r2 for c1, r1, c2, r2 in scan.boxes)

@@ -183,3 +183,31 @@ def _sheet_part_named(path, text: str) -> bytes:
     with zipfile.ZipFile(path) as z:
         return next(z.read(n) for n in z.namelist()
                     if n.startswith("xl/worksheets/sheet") and f">{text}<".encode() in z.read(n))
+
+
+def _aging_part(path) -> bytes:
+    with zipfile.ZipFile(path) as z:
+        return next(z.read(n) for n in z.namelist()
+                    if n.startswith("xl/worksheets/sheet") and b"Aging as of" in z.read(n))
+
+
+def test_a_refresh_at_a_new_date_rewrites_aging_under_its_title_and_keeps_a_note_beside_it(book_path):
+    """Aging's title sits two rows above its header: the refresh of the next day writes the table's cells
+    directly (nothing else on the sheet); a note a person typed beside the title is kept all the same."""
+    from ar_xl.cli import main
+    assert main(["refresh", str(book_path), "--as-of", "2026-10-05"]) == 0
+    aging = xlsx.load(book_path).get("Aging")
+    assert len(aging) == N and set(aging["days_past_due"]) == {4}
+    assert main(["refresh", str(book_path), "--as-of", "2026-10-06"]) == 0
+    ws = openpyxl.load_workbook(book_path)["Aging"]
+    assert str(ws["A1"].value).startswith("Aging as of") and "6 Oct" in str(ws["A1"].value)
+    assert set(xlsx.load(book_path).get("Aging")["days_past_due"]) == {5}
+    assert b'r="B1"' not in _aging_part(book_path)
+    ws.parent["Aging"]["C1"] = "checked by Emma"  # a person's note beside the title
+    ws.parent.save(book_path)
+    assert main(["refresh", str(book_path), "--as-of", "2026-10-07"]) == 0
+    ws = openpyxl.load_workbook(book_path)["Aging"]
+    assert ws["C1"].value == "checked by Emma" and "7 Oct" in str(ws["A1"].value)
+    aging = xlsx.load(book_path).get("Aging")
+    assert len(aging) == N and set(aging["days_past_due"]) == {6}
+    assert aging["open_amount"].sum() == sum(10000 + 100 * i + 25 for i in range(N))

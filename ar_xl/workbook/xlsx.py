@@ -262,7 +262,7 @@ def save(book: Book, change: Change, path: str | Path | None = None, layout=None
     before = {ws.title: ws for ws in wb.worksheets}
     owned = set()
     moved = set()  # sheets whose table moved down for its title: written whole (panes, print titles, colours)
-    inside = {}  # sheet -> a range holding all of its cells as the file has them (see ``package.keeper``)
+    inside = {}  # sheet -> ranges holding all of its cells as the file has them (see ``package.keeper``)
     rewritten = []
     for name, body in merged.items():
         t = schema.table(name)
@@ -393,9 +393,9 @@ def _write_table(ws, tbl, t: schema.Table, body: pd.DataFrame, extras: list[str]
                     and _table_same(ws, tbl, t, header, min_row, min_col, n):
                 return None  # the file has this table already, cell for cell: its sheet stays as it is
             fits = xml is not None and xlsx_fast.can_write(ws, top, min_col, last_col, max(old_max_row, min_row),
-                                                           xml, ncols)
+                                                           xml, ncols, header_row=min_row)
         else:
-            fits = xlsx_fast.can_write(ws, top, min_col, last_col, max(old_max_row, min_row))
+            fits = xlsx_fast.can_write(ws, top, min_col, last_col, max(old_max_row, min_row), header_row=min_row)
         if fits:
             xlsx_fast.write_table(ws, min_row, min_col, shown, columns, kind_list, formats, xml=xml, title=title_cell)
             _finish_table(ws, tbl, t, header, min_row, min_col, n, moved=moved_from is not None)

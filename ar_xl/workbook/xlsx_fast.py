@@ -91,8 +91,9 @@ class RawSheet:
         self._fits = None
         self.head = None
         self.bounds = None
-        """(min col, min row, max col, max row) holding every cell of the sheet as the file has it, when
-        ``can_write`` found it (``package.keep_others`` then need not look for cells outside the tables)."""
+        """Ranges (min col, min row, max col, max row) that together hold every cell of the sheet as the
+        file has it, when ``can_write`` found them (``cell_reader.Layout.boxes``; ``package.keep_others``
+        then need not look for cells outside the tables)."""
         """(header row, ``cell_layout`` of the rows up to it), found by ``can_write``."""
         self.changed = changed
         self.patched = False
@@ -407,13 +408,15 @@ def _rows_kept(old: bytes, new: bytes) -> tuple[list[int], bytes]:
 
 
 def can_write(ws, min_row: int, min_col: int, last_col: int, old_max_row: int, xml: bytes | None = None,
-              width: int | None = None) -> bool:
+              width: int | None = None, header_row: int | None = None) -> bool:
     """True when ``write_table`` gives what the ordinary writer gives: the sheet holds only the
     table (no cells above, beside or below it) and its cells carry no style but a number format.
 
     ``xml``, when given, is the table's new cells XML (``table_xml``, ``width`` columns from
     ``min_col``): the rows the sheet holds already byte for byte are plain table rows, so only the
-    others are looked at (a refresh that changes a few statuses of 100,000 invoices scans those)."""
+    others are looked at (a refresh that changes a few statuses of 100,000 invoices scans those).
+    ``header_row``: the table's header, when a title lies above it at ``min_row`` (``RawSheet.bounds``
+    then name the title's cell apart from the table's)."""
     r = raw_of(ws)
     if r is None:
         return False
@@ -425,20 +428,21 @@ def can_write(ws, min_row: int, min_col: int, last_col: int, old_max_row: int, x
         if same:
             if min(same) < min_row or max(same) > old_max_row or min_col + width - 1 > last_col:
                 return False
-            scan = cell_reader.layout_scan(rest, min_row)
+            scan = cell_reader.layout_scan(rest, min_row, header_row)
             kept = (min_col, min(same), min_col + width - 1, max(same))
     if scan is None and r.cells is None:
         kept = None
-        scan = cell_reader.layout_scan(r._xml, min_row)
+        scan = cell_reader.layout_scan(r._xml, min_row, header_row)
     if scan is not None:  # the usual case, without parsing the cells: a few byte scans
-        first_row, last_row, first_col, last_col_seen, styles, kinds = scan
+        first_row, last_row, first_col, last_col_seen, styles, kinds, boxes = scan
         if kept is not None:  # with the rows kept as they are
             first_row = kept[1] if first_row is None else min(first_row, kept[1])
             last_row = kept[3] if last_row is None else max(last_row, kept[3])
             first_col = kept[0] if first_col is None else min(first_col, kept[0])
             last_col_seen = kept[2] if last_col_seen is None else max(last_col_seen, kept[2])
+            boxes = (*boxes, kept)
         if first_row is not None and not r.changed:  # the cells as the file holds them
-            r.bounds = (first_col, first_row, last_col_seen, last_row)
+            r.bounds = boxes
         if first_row is not None and (first_row < min_row or last_row > old_max_row or first_col < min_col
                                       or last_col_seen > last_col):
             return False

@@ -205,8 +205,8 @@ class _Splice:
         return self.n_shared
 
     # ------------------------------------------------------------ owned sheets
-    def patch_sheet(self, o_part: str, n_part: str, inside: Rect | None = None) -> None:
-        """``inside``, when given, is a range that holds every cell of the original sheet (the writer
+    def patch_sheet(self, o_part: str, n_part: str, inside: tuple[Rect, ...] | bytes | None = None) -> None:
+        """``inside``, when given, is ranges that together hold every cell of the original sheet (the writer
         found so while checking the sheet: ``xlsx_fast.can_write``), or the sheet's cells themselves (bytes):
         the original's with some table rows replaced (``xlsx_fast.patched_xml``), kept out of the written
         package, holding every other cell and every row's attributes as the file has them."""
@@ -273,7 +273,7 @@ class _Splice:
                 self.order.append(rels_name(o_part))
         if isinstance(inside, bytes):
             merged = new_cells  # the original's cells, some table rows replaced: nothing to merge
-        elif rects and inside is not None and _within(inside, rects) and _plain_rows(old_cells) \
+        elif rects and inside and all(_within(box, rects) for box in inside) and _plain_rows(old_cells) \
                 and _plain_rows(new_cells, ordered=True):
             merged = new_cells  # what ``merge_cells`` gives when no old cell lies outside the tables
         elif rects:
