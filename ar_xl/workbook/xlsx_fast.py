@@ -53,6 +53,7 @@ from openpyxl.writer.excel import ExcelWriter
 
 from ..schema import DATE_FORMAT
 from . import cell_reader
+from .package import deflate
 
 NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -279,7 +280,7 @@ def open_workbook(path, keep_vba: bool = False, later=(), data: bytes | None = N
                 for info in z.infolist():
                     if info.filename.startswith(("xl/pivotCache/", "xl/pivotTables/")):
                         continue  # nothing refers to them any more (below)
-                    part = z.read(info.filename)
+                    part = deflate.read(z, data, info.filename)
                     if info.filename in wanted:
                         span = _sheet_data(part)
                         if span is not None:
@@ -826,9 +827,10 @@ class _Writer(ExcelWriter):
             # or from the splice's hand (``package``)
         else:
             body = r.xml if r.changed or not r.shared else _inline_shared(r.xml, r.shared)
-        xml, n = _EMPTY_SHEETDATA.subn(lambda m: b"<sheetData>" + body + b"</sheetData>", xml, count=1)
-        if n != 1:
+        m = _EMPTY_SHEETDATA.search(xml)
+        if m is None:
             raise RuntimeError(f"no empty sheetData in the part written for sheet {ws.title}")
+        xml = b"".join((xml[:m.start()], b"<sheetData>", body, b"</sheetData>", xml[m.end():]))  # one copy
         self._archive.writestr(ws.path[1:], xml)
 
 

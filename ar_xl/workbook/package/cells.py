@@ -94,6 +94,8 @@ def _restyle_rows(xml: bytes, styles: _Styles) -> bytes:
     if styles.same():
         return xml
     moved = styles.moved()
+    if styles.keep_in_place(moved):
+        return xml  # the new formats appended where they are: every index stays (no scan of the cells)
     if not moved or not re.search(rb's="(?:' + b"|".join(b"%d" % j for j in moved) + rb')"', xml):
         return xml  # no cell uses a format that moves (one search, no list of every cell's style)
     used = {int(s) for s in set(re.findall(rb'\ss="(\d+)"', xml))}

@@ -13,6 +13,8 @@ from pathlib import Path
 
 from lxml import etree
 
+from . import deflate
+
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -55,15 +57,15 @@ def _resolve(part: str, target: str) -> str:
 class _Parts(Mapping):
     """Part name -> bytes, each part inflated when first read (a big sheet nobody changed never is)."""
 
-    def __init__(self, z: zipfile.ZipFile, names: list[str]):
-        self._z, self._names, self._set, self._cache = z, names, set(names), {}
+    def __init__(self, z: zipfile.ZipFile, names: list[str], data: bytes):
+        self._z, self._names, self._set, self._cache, self._data = z, names, set(names), {}, data
 
     def __getitem__(self, name: str) -> bytes:
         got = self._cache.get(name)
         if got is None:
             if name not in self._set:
                 raise KeyError(name)
-            got = self._cache[name] = self._z.read(name)
+            got = self._cache[name] = deflate.read(self._z, self._data, name)
         return got
 
     def __contains__(self, name) -> bool:
@@ -125,7 +127,7 @@ class Package:
         self.src = data
         self.zip = zipfile.ZipFile(io.BytesIO(data))
         self.names = [i.filename for i in self.zip.infolist() if not i.is_dir()]
-        self.parts = _Parts(self.zip, self.names)
+        self.parts = _Parts(self.zip, self.names, data)
         self.workbook = self._workbook_part()
 
     def __contains__(self, name):

@@ -56,6 +56,18 @@ class _Styles:
         return [j for j in range(len(self.n.cell_styles))
                 if not (j < len(olist) and olist[j] == self._key(self.n, j))]
 
+    def keep_in_place(self, moved: list[int]) -> bool:
+        """When the formats in ``moved`` are exactly the written package's last ones, past all of the
+        original's, append them to the original in their order, so that each keeps its own index (the
+        usual case: the formats an action added after those the workbook had).  True when each did: no
+        cell needs pointing elsewhere.  False otherwise (a format equal to one of the original's maps
+        there), with ``index`` as it would be anyway."""
+        if not moved or self.o is None or self.n is None:
+            return False
+        if moved != list(range(len(self.o.cell_styles), len(self.n.cell_styles))):
+            return False
+        return all(self.index(j) == j for j in moved)
+
     def index(self, j: int) -> int:
         if j in self.map:
             return self.map[j]
