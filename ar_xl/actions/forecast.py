@@ -62,7 +62,8 @@ def open_items(book: Book) -> pd.DataFrame:
 
 def _rate_of(book: Book, currencies) -> callable:
     cfg = book.config
-    missing = sorted({c for c in currencies if c != cfg.base_currency and c not in cfg.fx})
+    distinct = set(currencies.unique()) if isinstance(currencies, pd.Series) else set(currencies)
+    missing = sorted({c for c in distinct if c != cfg.base_currency and c not in cfg.fx})
     if missing:
         raise ArXlError(f"{book.source}: no FX rate for {', '.join(missing)}; add a row "
                         f"{', '.join('fx.' + c for c in missing)} to the Config table. Nothing was changed.")

@@ -347,7 +347,7 @@ def table(lines: pd.DataFrame, as_of: dt.date, weeks: int, rate_of) -> pd.DataFr
     currency (zeros included), then beyond horizon, kept-rate shortfall and the lines shown apart.
     ``rate_of(currency)`` gives the Fraction converting to the base currency."""
     start = monday(as_of)
-    currencies = sorted(set(lines["currency"]))
+    currencies = sorted(set(lines["currency"].unique()))
     rows = []
     by_source = lines.assign(kind=np.where(lines["source"].isin(["promise", "plan"]), "by_promise", "by_behaviour"))
     base = np.zeros(len(lines), dtype=np.int64)
@@ -368,7 +368,7 @@ def table(lines: pd.DataFrame, as_of: dt.date, weeks: int, rate_of) -> pd.DataFr
         for c in currencies:
             add("expected", week_label(ws), ws, ws + dt.timedelta(days=6), c, w)
     after = start + dt.timedelta(weeks=weeks)
-    present = set(zip(lines["line"], lines["currency"]))
+    present = set(lines[["line", "currency"]].drop_duplicates().itertuples(index=False, name=None))
     for line in LINES[1:]:
         for c in currencies:
             if (line, c) in present:

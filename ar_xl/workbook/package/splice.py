@@ -611,7 +611,7 @@ class _Splice:
         for name in self.removed:
             self.remove_sheet(name, o_by[name][0], o_by[name][1])
         imported = {}
-        for name in replaced:
+        for name in [n for n, _, _ in n_sheets if n in replaced]:  # in sheet order: the same part names each time
             imported[name] = self.import_sheet(name, n_by[name][0], n_by[name][1])
         if replaced:
             self._order_sheets([n for n, _, _ in n_sheets], o_by, imported, o_names, active, replaced)
