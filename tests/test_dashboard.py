@@ -500,3 +500,11 @@ def test_the_refresh_leaves_the_worklist_and_forecast_as_they_are(small_wb):
         pd.testing.assert_frame_equal(after.get(name), before.get(name))
     assert sorted(after.get("Aging")["invoice_id"]) == ["CN3", "I1", "I2", "I4", "I5"]  # the open items
     assert len(change.tables["Aging"]) == 5
+
+
+def test_first_spelling_groups_texts_ignoring_case_and_keeps_the_first_one_met():
+    values = pd.Series(["Emma", "emma", None, " emma", "EMMA", np.nan, "Straße", "STRASSE", 7, "  "],
+                       index=range(10, 20), dtype=object, name="collector")
+    got = engine.first_spelling(values)
+    assert got.tolist() == ["Emma", "Emma", "", " emma", "Emma", "", "Straße", "Straße", "7", "  "]
+    assert list(got.index) == list(range(10, 20)) and got.name == "collector"

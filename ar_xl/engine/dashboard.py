@@ -131,7 +131,8 @@ def first_spelling(values: pd.Series) -> pd.Series:
     out = np.empty(len(cells), dtype=object)
     first: dict[str, str] = {}
     for i, v in enumerate(cells):  # one loop (pandas' string methods cost more on a column of 40,000)
-        v = "" if frames.blank(v) and not isinstance(v, str) else str(v)
+        if type(v) is not str:  # an empty cell is '', anything else its text (a text stays as it is)
+            v = "" if frames.blank(v) else str(v)
         out[i] = first.setdefault(v.casefold(), v)
     return pd.Series(out, index=values.index, dtype=object, name=values.name)
 
