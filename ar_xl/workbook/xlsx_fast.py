@@ -165,7 +165,7 @@ def _own_markup(body: bytes, prefixes: set[bytes] | None = None) -> bytes:
         body = _TAG_WITH_COLON.sub(lambda m: _FOREIGN_ATTR.sub(b"", m.group(0)), body)
     # cm/vm point into the metadata part (Excel 365's dynamic-array and rich-value cells), which
     # openpyxl does not keep: a cell still pointing there makes Excel repair the file
-    if prefixes is None or b"cm" in body or b"vm" in body:
+    if prefixes is None or b"cm=" in body or b"vm=" in body:  # (what the pattern needs to match at all)
         body = _CELL_WITH_META.sub(lambda m: _META_ATTR.sub(b"", m.group(0)), body)
     return body
 
@@ -408,6 +408,26 @@ def _rows_kept(old: bytes, new: bytes) -> tuple[list[int], bytes]:
     return same, b"".join(rest)
 
 
+def _first_rows(xml: bytes, n: int) -> list[bytes]:
+    """The first ``n`` rows of a sheet's cells XML as they are written (up to each ``</row>``)."""
+    out, pos = [], 0
+    while len(out) < n:
+        end = xml.find(b"</row>", pos)
+        if end < 0:
+            break
+        out.append(xml[pos:end])
+        pos = end + 6
+    return out
+
+
+def _rows_all_changed(old: bytes, new: bytes, probe: int = 64) -> bool:
+    """True when the table's first rows (past its title and header) all differ from the new ones at the
+    same place: a table whose every row changed (Aging the next day) is not split and compared row by row
+    (``_rows_kept``), since it would find nothing to keep."""
+    a, b = _first_rows(old, probe + 3), _first_rows(new, probe + 3)
+    return len(a) == len(b) == probe + 3 and not any(x == y for x, y in zip(a[3:], b[3:]))
+
+
 def can_write(ws, min_row: int, min_col: int, last_col: int, old_max_row: int, xml: bytes | None = None,
               width: int | None = None, header_row: int | None = None) -> bool:
     """True when ``write_table`` gives what the ordinary writer gives: the sheet holds only the
@@ -424,7 +444,7 @@ def can_write(ws, min_row: int, min_col: int, last_col: int, old_max_row: int, x
     wb = ws.parent
     r.bounds = None
     scan, kept = None, None
-    if r.cells is None and xml is not None and width and not r.changed:
+    if r.cells is None and xml is not None and width and not r.changed and not _rows_all_changed(r._xml, xml):
         same, rest = _rows_kept(r._xml, xml)
         if same:
             if min(same) < min_row or max(same) > old_max_row or min_col + width - 1 > last_col:
