@@ -161,9 +161,10 @@ class _CacheDefinition(CacheDefinition):
 class _Item(FieldItem):
     """``<item t="data" sd="1" x="k"/>`` (with ``h="1"`` before ``sd`` when hidden): item ``k`` of a field."""
 
+    _DEFAULTS = dict(n=None, t="data", h=None, s=None, sd=True, f=None, m=None, c=None, x=None, d=None, e=None)
+
     def __init__(self, x: int, hidden: bool = False):
-        self.__dict__.update(n=None, t="data", h=True if hidden else None, s=None, sd=True, f=None, m=None,
-                             c=None, x=x, d=None, e=None)
+        self.__dict__ = {**self._DEFAULTS, "x": x, "h": True if hidden else None}
 
     def to_tree(self, tagname=None, idx=None, namespace=None):
         el = Element("item", t="data")
