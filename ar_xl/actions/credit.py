@@ -24,7 +24,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from .. import clock, schema
+from .. import clock, frames, schema
 from ..book import Book, Change
 from ..engine import credit as engine
 from ..engine.payer import normalise_iban
@@ -77,9 +77,10 @@ def exposures(book: Book, as_of: dt.date | None = None, invoices: pd.DataFrame |
     as_of = as_of or clock.today()
     inv = invoices
     if inv is None:
-        inv = book.get("Invoices").copy()
+        inv = book.get("Invoices").copy(deep=False)  # a column added here only
         inv.attrs = book.get("Invoices").attrs
-        inv["disputed"] = inv["invoice_id"].astype(str).isin(disputed_invoice_ids(book)).to_numpy()
+        inv["disputed"] = pd.Series(frames.texts(inv["invoice_id"]), copy=False).isin(
+            disputed_invoice_ids(book)).to_numpy()
     cust = book.get("Customers")
     out = engine.exposures(inv, cust, as_of, book.config, unapplied_cash(book))
     holds = {str(c).strip(): ("" if blank(h) else str(h).strip().lower())

@@ -34,7 +34,7 @@ def disputed_invoice_ids(book: Book) -> set[str]:
 def aging_table(book: Book, as_of: dt.date, edges=None, basis=None) -> tuple[pd.DataFrame, list[str]]:
     cfg = book.config
     edges = tuple(edges or cfg.aging_buckets)
-    inv = book.get("Invoices").copy()
+    inv = book.get("Invoices").copy(deep=False)  # columns added here only (the book's frame stays as read)
     inv.attrs = book.get("Invoices").attrs
     state = states.derive(inv, book.optional("Disputes"), book.optional("Plans"), book.optional("Promises"),
                           book.optional("WriteOffs"), book.optional("Handovers"))
