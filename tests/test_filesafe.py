@@ -103,6 +103,25 @@ def test_a_fresh_lock_of_another_machine_is_respected(book, capsys, monkeypatch)
     assert notes(book) == []
 
 
+def test_a_lock_caught_between_its_creation_and_its_content_is_named_not_called_unreadable(book, capsys,
+                                                                                           monkeypatch):
+    """The holder creates its lock file, then writes who it is: a run that gives up at that moment
+    waits for the name instead of saying the lock file is unreadable."""
+    import threading
+    monkeypatch.setenv("AR_XL_LOCK_WAIT", "0")
+    lp = filesafe.lock_path(book)
+    lp.write_bytes(b"")  # created, not yet written
+    writer = threading.Timer(0.05, lambda: write_lock(book, user="Sanne"))
+    writer.start()
+    try:
+        code, out = contact(book, "blocked", capsys)
+    finally:
+        writer.join()
+    assert code == 2
+    assert "being changed by Sanne on " + socket.gethostname() in out.err and "unreadable" not in out.err
+    assert notes(book) == []
+
+
 def test_an_unreadable_lock_file_is_taken_over_once_it_is_old(book, capsys):
     lp = filesafe.lock_path(book)
     lp.write_bytes(b"")  # a run killed between creating the lock file and writing it

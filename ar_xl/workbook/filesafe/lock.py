@@ -162,6 +162,16 @@ def acquire(path: str | Path, wait: float | None = None) -> _Held:
                 _break_stale(lp, info)
                 time.sleep(random.uniform(0, 0.02))
                 continue
+            if time.monotonic() >= deadline and info is None:
+                # the holder may be between creating its lock file and writing into it: a moment more to
+                # name it (a file that stays empty is broken as stale above, after a few seconds)
+                for _ in range(25):
+                    time.sleep(0.01)
+                    info, age = _read_lock(lp)
+                    if info is not None or age is None:
+                        break
+                if age is None:
+                    continue  # released meanwhile
             if time.monotonic() >= deadline:
                 raise Locked(f"{Path(path).name} is being changed by {describe(info)}; waited "
                              f"{_wait_limit() if wait is None else wait:.0f} s, nothing was written. "
