@@ -152,6 +152,29 @@ def test_load_reads_the_same_book_either_way(tmp_path):
     assert inv["open_amount"].tolist() == [120050, 10025] and inv["note"].tolist() == ["=A1", ""]
 
 
+def _scan_agrees_with_parse(cells: bytes, header_row: int) -> None:
+    """``layout_scan`` gives what the parse (``cell_layout``) finds: bounds, the styles of the cells after
+    the header row's leading ones, the kinds; its boxes hold every cell, one above the header alone."""
+    part = b'<sheetData xmlns="' + cell_reader.MAIN_NS.encode() + b'">' + cells + b"</sheetData>"
+    layout = cell_reader.cell_layout(part)
+    scan = cell_reader.layout_scan(cells, header_row)
+    if not layout:
+        assert scan[:4] == (None,) * 4
+        return
+    order = list(layout)
+    lead = 0
+    while lead < len(order) and order[lead][0] == header_row:
+        lead += 1
+    rows = [r for r, _ in layout]
+    cols = [c for _, c in layout]
+    assert scan[:6] == (min(rows), max(rows), min(cols), max(cols),
+                        {layout[k][0] for k in order[lead:] if layout[k][0]}, {t for _, t in layout.values()})
+    for (r, c) in layout:
+        assert any(c1 <= c <= c2 and r1 <= r <= r2 for c1, r1, c2, r2 in scan.boxes)
+        if r < header_row:
+            assert (c, r, c, r) in scan.boxes
+
+
 @pytest.mark.parametrize("cells, header_row", [
     (b'<row r="1"><c r="A1" s="4" t="inlineStr"><is><t>id</t></is></c></row>'
      b'<row r="2"><c r="A2" s="2" t="n"><v>1</v></c><c r="C2"/></row>', 1),
@@ -164,22 +187,7 @@ def test_load_reads_the_same_book_either_way(tmp_path):
     (b"", 1),
 ])
 def test_the_layout_scan_agrees_with_the_parse(cells, header_row):
-    part = b'<sheetData xmlns="' + cell_reader.MAIN_NS.encode() + b'">' + cells + b"</sheetData>"
-    layout = cell_reader.cell_layout(part)
-    scan = cell_reader.layout_scan(cells, header_row)
-    if not layout:
-        assert scan[:4] == (None,) * 4
-        return
-    rows = [r for r, _ in layout]
-    cols = [c for _, c in layout]
-    assert scan[:6] == (min(rows), max(rows), min(cols), max(cols),
-                        {s for (r, _), (s, _) in layout.items() if r != header_row and s},
-                        {t for _, t in layout.values()})
-    # the boxes hold every cell, a cell above the header row in a box of its own
-    for (r, c) in layout:
-        assert any(c1 <= c <= c2 and r1 <= r <= r2 for c1, r1, c2, r2 in scan.boxes)
-        if r < header_row:
-            assert (c, r, c, r) in scan.boxes
+    _scan_agrees_with_parse(cells, header_row)
 
 
 @pytest.mark.parametrize("cells", [
@@ -214,20 +222,5 @@ def test_the_layout_scan_agrees_with_the_parse_on_any_cells(cells, header_row):
         seen.add((r, c))
         tag = f'<c r="{get_column_letter(c)}{r}"' + (f' s="{s}"' if s is not None else "") + (f' t="{t}"' if t else "")
         rows.setdefault(r, []).append(tag + ("/>" if empty else "><v>1</v></c>"))
-    body = "".join(f'<row r="{r}">' + "".join(c) + "</row>" for r, c in rows.items()).encode()
-    part = b'<sheetData xmlns="' + cell_reader.MAIN_NS.encode() + b'">' + body + b"</sheetData>"
-    layout = cell_reader.cell_layout(part)
-    scan = cell_reader.layout_scan(body, header_row)
-    if not layout:
-        assert scan[:4] == (None,) * 4
-        return
-    rows = [r for r, _ in layout]
-    cols = [c for _, c in layout]
-    lead = 0
-    order = list(layout)
-    while lead < len(order) and order[lead][0] == header_row:
-        lead += 1
-    assert scan[:6] == (min(rows), max(rows), min(cols), max(cols),
-                        {layout[k][0] for k in order[lead:] if layout[k][0]}, {t for _, t in layout.values()})
-    for (r, c) in layout:
-        assert any(c1 <= c <= c2 and r1 <= r <= r2 for c1, r1, c2, r2 in scan.boxes)
+    _scan_agrees_with_parse("".join(f'<row r="{r}">' + "".join(c) + "</row>" for r, c in rows.items()).encode(),
+                            header_row)

@@ -534,20 +534,12 @@ def write_cells(ws, cells: dict[tuple[int, int], tuple[object, int]]) -> None:
     ws._arxl = r
 
 
-def _style_id(ws, fmt: str) -> int:
-    probe = Cell(ws, row=1, column=1)
-    probe.number_format = fmt
-    return probe.style_id
-
-
 TITLE_FONT = Font(bold=True, size=14)
 """The title line above a table (``schema.Table.title_rows``)."""
 
 
 def _title_style(ws) -> int:
-    probe = Cell(ws, row=1, column=1)
-    probe.font = TITLE_FONT
-    return probe.style_id
+    return style_id(ws, font=TITLE_FONT)
 
 
 def _text_cell(ref: str, sid: int, v: str) -> str:
@@ -642,7 +634,7 @@ def _own_column(ws, cells: dict, letter: str, min_row: int, col: int, values: li
         row = min_row + 1 + i
         sid = cells.get((row, col), (0, "n", ""))[0]
         if not sid and isinstance(v, dt.date):
-            date_sid = date_sid or _style_id(ws, DATE_FORMAT)
+            date_sid = date_sid or style_id(ws, DATE_FORMAT)
             sid = date_sid
         out.append(_cell(f"{letter}{row}", sid, f' s="{sid}"' if sid else "", v, kind, epoch, serials))
     return out
@@ -688,7 +680,7 @@ def patched_xml(ws, min_row: int, min_col: int, rows: list[int], columns: list[l
     inside = {x.encode() for x in letters}
     rownums = [str(min_row + 1 + i) for i in rows]
     serials: dict = {}
-    body = [_column(letters[j], rownums, values, kind, _style_id(ws, fmt), wb.epoch, serials)
+    body = [_column(letters[j], rownums, values, kind, style_id(ws, fmt), wb.epoch, serials)
             for j, (values, kind, fmt) in enumerate(zip(columns, kinds, formats))]
     plain: dict[int, bool] = {}
     pieces, pos = [], 0
@@ -780,7 +772,7 @@ def table_xml(ws, min_row: int, min_col: int, header: list[str], columns: list[l
         if fmt is None:
             body.append(_own_column(ws, cells, letters[j], min_row, min_col + j, values, kind, epoch, serials))
         else:
-            body.append(_column(letters[j], rownums, values, kind, _style_id(ws, fmt), epoch, serials))
+            body.append(_column(letters[j], rownums, values, kind, style_id(ws, fmt), epoch, serials))
     out = [f'<row r="{min_row}">' + "".join(head_cells) + "</row>"] if head_cells else []
     if title is not None:
         t_row, t_col, text = title
