@@ -469,14 +469,17 @@ def snapshot(aging: pd.DataFrame, labels: list[str], invoices: pd.DataFrame, col
     dis_coll = pd.Series(dispute_collectors(disputes, invoices, inv_coll.to_numpy()), index=disputes.index, dtype=object)
     dis_coll = dis_coll.map(lambda k: spelled.get(str(k).casefold(), k))
     scopes = sorted({k for k in ag_coll if k}, key=str.lower) + ([NO_COLLECTOR] if (ag_coll == "").any() else [])
+    # each collector's rows are taken of the columns the figures read only (not of 20-odd columns)
+    inv_kpi = invoices[[c for c in kpi.COLUMNS if c in invoices.columns]]
+    aging_kpi = aging[[c for c in ("open_amount_base", "days_past_due", "bucket") if c in aging.columns]]
     rows = []
     for scope in [trends.TEAM] + scopes:
         if scope == trends.TEAM:
             a, i, d, p = aging, invoices, disputes, payments
         else:
             key = "" if scope == NO_COLLECTOR else scope
-            a = aging.loc[(ag_coll == key).to_numpy()]
-            i = invoices.loc[(inv_coll == key).to_numpy()]
+            a = aging_kpi.loc[(ag_coll == key).to_numpy()]
+            i = inv_kpi.loc[(inv_coll == key).to_numpy()]
             d = disputes.loc[(dis_coll == key).to_numpy()]
             p = payments.iloc[0:0]
         h = headline(a, i, p, d, as_of, config, period_days, tolerate_fx=True)

@@ -249,6 +249,10 @@ class Kpis:
     pct_over_90: float | None
 
 
+COLUMNS = ("invoice_date", "due_date", "amount", "open_amount", "currency")
+"""The Invoices columns the KPIs read (a caller may hand ``kpis`` only these)."""
+
+
 def kpis(invoices: pd.DataFrame, start: object, end: object, beginning_ar: int | None = None,
          config: Config | None = None) -> Kpis:
     """Every KPI for the period at once; a KPI whose denominator is zero (or CEI without
