@@ -111,7 +111,8 @@ def test_a_lock_caught_between_its_creation_and_its_content_is_named_not_called_
     monkeypatch.setenv("AR_XL_LOCK_WAIT", "0")
     lp = filesafe.lock_path(book)
     lp.write_bytes(b"")  # created, not yet written
-    writer = threading.Timer(0.05, lambda: write_lock(book, user="Sanne"))
+    # (a plain sleep, not threading.Timer: a timed wait never ends under faketime)
+    writer = threading.Thread(target=lambda: (time.sleep(0.05), write_lock(book, user="Sanne")))
     writer.start()
     try:
         code, out = contact(book, "blocked", capsys)
