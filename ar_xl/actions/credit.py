@@ -24,14 +24,14 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from .. import clock, frames, schema
+from .. import clock, schema
 from ..book import Book, Change
 from ..engine import credit as engine
 from ..engine.payer import normalise_iban
 from ..errors import ArXlError
 from ..frames import blank
 from ..money import fmt
-from .refresh import disputed_invoice_ids
+from .refresh import disputed_flags
 
 TABLES = ["Invoices", "Customers", "Payments", "Disputes", "Audit"]
 """What the action reads (Config is always read)."""
@@ -79,8 +79,7 @@ def exposures(book: Book, as_of: dt.date | None = None, invoices: pd.DataFrame |
     if inv is None:
         inv = book.get("Invoices").copy(deep=False)  # a column added here only
         inv.attrs = book.get("Invoices").attrs
-        inv["disputed"] = pd.Series(frames.texts(inv["invoice_id"]), copy=False).isin(
-            disputed_invoice_ids(book)).to_numpy()
+        inv["disputed"] = disputed_flags(book, inv)
     cust = book.get("Customers")
     out = engine.exposures(inv, cust, as_of, book.config, unapplied_cash(book))
     holds = {str(c).strip(): ("" if blank(h) else str(h).strip().lower())

@@ -24,7 +24,7 @@ from ..engine import forecast as engine
 from ..engine import states
 from ..errors import ArXlError
 from ..money import fmt
-from .refresh import disputed_invoice_ids
+from .refresh import disputed_flags
 
 TABLES = ["Invoices", "Customers", "Payments", "Matches", "Promises", "Plans", "Disputes", "Handovers", "Audit"]
 """What the action reads (Config is always read)."""
@@ -48,7 +48,7 @@ def open_items(book: Book) -> pd.DataFrame:
     state = states.derive(inv, opt["Disputes"], opt["Plans"], opt["Promises"], handovers=opt["Handovers"])
     low = np.array([str(s).strip().lower() for s in state], dtype=object)
     ids = frames.texts(inv["invoice_id"])
-    disputed = pd.Series(ids, copy=False).isin(disputed_invoice_ids(book)).to_numpy()
+    disputed = disputed_flags(book, inv)
     apart = np.where(np.isin(low, states.LEGAL), "legal", np.where(low == "written off", "written off",
                      np.where(disputed | (low == "disputed"), "disputed", "")))
     base = book.config.base_currency

@@ -31,6 +31,11 @@ def disputed_invoice_ids(book: Book) -> set[str]:
     return disputes.disputed_invoices(book.get("Disputes"))
 
 
+def disputed_flags(book: Book, invoices: pd.DataFrame) -> np.ndarray:
+    """Per row of ``invoices``: whether its invoice id is on a live dispute (``disputed_invoice_ids``)."""
+    return pd.Series(frames.texts(invoices["invoice_id"]), copy=False).isin(disputed_invoice_ids(book)).to_numpy()
+
+
 def aging_table(book: Book, as_of: dt.date, edges=None, basis=None) -> tuple[pd.DataFrame, list[str]]:
     cfg = book.config
     edges = tuple(edges or cfg.aging_buckets)
@@ -38,7 +43,7 @@ def aging_table(book: Book, as_of: dt.date, edges=None, basis=None) -> tuple[pd.
     inv.attrs = book.get("Invoices").attrs
     state = states.derive(inv, book.optional("Disputes"), book.optional("Plans"), book.optional("Promises"),
                           book.optional("WriteOffs"), book.optional("Handovers"))
-    inv["disputed"] = pd.Series(frames.texts(inv["invoice_id"]), copy=False).isin(disputed_invoice_ids(book)).to_numpy()
+    inv["disputed"] = disputed_flags(book, inv)
     inv["collector"] = owners.effective_collectors(inv, book.optional("Customers"))
     items = aging.age_items(inv, as_of, cfg, edges, basis)
     labels = aging.bucket_labels(edges)

@@ -23,7 +23,7 @@ from ..engine import states
 from ..engine import worklist as engine
 from ..errors import ArXlError
 from ..money import fmt
-from .refresh import disputed_invoice_ids
+from .refresh import disputed_flags
 
 TABLES = ["Invoices", "Customers", "Payments", "Matches", "Promises", "Plans", "Disputes", "Activities", "Handovers",
           "Audit"]
@@ -73,7 +73,7 @@ def table(book: Book, as_of: dt.date | None = None, collector: str | None = None
     as_of = as_of or clock.today()
     inv = states.with_handovers(book.get("Invoices"), book.optional("Handovers")).copy()
     inv.attrs = book.get("Invoices").attrs
-    inv["disputed"] = inv["invoice_id"].astype(str).isin(disputed_invoice_ids(book)).to_numpy()
+    inv["disputed"] = disputed_flags(book, inv)
     promises, plans = _current(book, as_of)
     from .credit import exposures
     wl = engine.build(inv, book.get("Customers"), as_of, book.config, promises=promises, plans=plans,
