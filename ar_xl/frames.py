@@ -83,6 +83,15 @@ def texts(values, case: str | None = None) -> np.ndarray:
     return out
 
 
+def text_column(frame: pd.DataFrame | None, col: str) -> pd.Series:
+    """``texts`` of the column ``col`` of ``frame`` as a Series on the frame's index; '' in every row when the
+    frame has no such column (no rows when there is no frame)."""
+    if frame is None or col not in frame.columns:
+        return pd.Series([""] * (0 if frame is None else len(frame)), dtype=object,
+                         index=None if frame is None else frame.index)
+    return pd.Series(texts(frame[col]), index=frame.index, dtype=object, name=col)
+
+
 KEEP_TEXTS_MIN = 2_000
 """``texts`` of a column of a table as read is kept (``keep_texts``) from this many rows on."""
 

@@ -75,11 +75,7 @@ class View:
 
 # ---------------------------------------------------------------- helpers
 
-def _text(frame: pd.DataFrame, col: str) -> pd.Series:
-    if frame is None or col not in frame.columns:
-        return pd.Series([""] * (0 if frame is None else len(frame)), dtype=object,
-                         index=None if frame is None else frame.index)
-    return pd.Series(frames.texts(frame[col]), index=frame.index, dtype=object, name=col)
+_text = frames.text_column
 
 
 def _kinds(table: str, columns: list[str], **extra: str) -> dict[str, str]:

@@ -115,10 +115,7 @@ class Figures:
 
 # ------------------------------------------------------------------ helpers
 
-def _text(frame: pd.DataFrame, col: str) -> pd.Series:
-    if col not in frame.columns:
-        return pd.Series([""] * len(frame), index=frame.index, dtype=object)
-    return pd.Series(frames.texts(frame[col]), index=frame.index, dtype=object, name=col)
+_text = frames.text_column
 
 
 def first_spelling(values: pd.Series) -> pd.Series:

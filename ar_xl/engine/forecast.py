@@ -102,11 +102,7 @@ def week_label(d: dt.date) -> str:
     return f"{y}-W{w:02d}"
 
 
-def _text(frame: pd.DataFrame, col: str) -> pd.Series:
-    if col not in frame.columns:
-        return pd.Series([""] * len(frame), index=frame.index, dtype=object)
-    s = frame[col]
-    return pd.Series(frames.texts(s), index=frame.index, dtype=object, name=col)
+_text = frames.text_column
 
 
 def _days(values) -> np.ndarray:
