@@ -508,23 +508,12 @@ def write_cells(ws, cells: dict[tuple[int, int], tuple[object, int]]) -> None:
     if ws._cells:
         raise RuntimeError(f"sheet {ws.title}: write_cells is for a sheet without cells")
     epoch = ws.parent.epoch
+    serials: dict = {}
     rows: dict[int, list[str]] = {}
     for (row, col), (v, sid) in sorted(cells.items()):
-        ref = f"{get_column_letter(col)}{row}"
-        styled = f' s="{sid}"' if sid else ""
-        if v is None:
-            if not sid:
-                continue
-            xml = f'<c r="{ref}"{styled}/>'
-        elif isinstance(v, str):
-            xml = _text_cell(ref, sid, v) if v else f'<c r="{ref}"{styled} t="inlineStr"/>'
-        elif isinstance(v, bool):
-            xml = f'<c r="{ref}"{styled} t="b"><v>{int(v)}</v></c>'
-        elif isinstance(v, dt.date):
-            xml = f'<c r="{ref}"{styled} t="n"><v>{"%.16g" % to_excel(v, epoch)}</v></c>'
-        else:
-            xml = f'<c r="{ref}"{styled} t="n"><v>{"%.16g" % v}</v></c>'
-        rows.setdefault(row, []).append(xml)
+        xml = _cell(f"{get_column_letter(col)}{row}", sid, f' s="{sid}"' if sid else "", v, "", epoch, serials)
+        if xml:
+            rows.setdefault(row, []).append(xml)
     body = "".join(f'<row r="{r}">{"".join(c)}</row>' for r, c in rows.items()).encode("utf-8")
     full = (b'<worksheet xmlns="' + cell_reader.MAIN_NS.encode() + b'"><sheetData>' + body
             + b"</sheetData></worksheet>")
