@@ -10,7 +10,8 @@ zlib does the same work.
 * ``read(z, data, name)`` is ``z.read(name)``: a deflated entry is taken from the file's bytes
   ``data`` and inflated here; its length and CRC-32 are checked as ``zipfile`` checks them.
 * ``write(out, name, payload)`` is ``out.writestr(name, payload)`` with compression (dated now,
-  readable and writable by its owner): the entry's header, then the deflated bytes.
+  readable and writable by its owner): the entry's header, then the deflated bytes (``append``, which
+  ``parts._copy_raw`` uses too for a part copied as it was stored).
 """
 from __future__ import annotations
 
@@ -57,11 +58,17 @@ def write(out: zipfile.ZipFile, name: str, payload: bytes) -> None:
     info.CRC = _codec.crc32(payload) & 0xFFFFFFFF
     info.compress_size, info.file_size = len(body), len(payload)
     info.external_attr = 0o600 << 16
+    append(out, info, body)
+
+
+def append(out: zipfile.ZipFile, info: zipfile.ZipInfo, body: bytes) -> None:
+    """Add to ``out`` (opened for writing) the entry ``info`` (method, CRC and sizes set) with its bytes as
+    stored, ``body``: its local header, then the bytes."""
     info.header_offset = out.fp.tell()
     out.fp.write(info.FileHeader(zip64=info.file_size > zipfile.ZIP64_LIMIT
                                  or info.compress_size > zipfile.ZIP64_LIMIT))
     out.fp.write(body)
     out.filelist.append(info)
-    out.NameToInfo[name] = info
+    out.NameToInfo[info.filename] = info
     out.start_dir = out.fp.tell()
     out._didModify = True

@@ -194,11 +194,5 @@ def _copy_raw(src: zipfile.ZipFile, name: str, out: zipfile.ZipFile) -> bool:
     z.compress_size, z.file_size = info.compress_size, info.file_size
     z.flag_bits = info.flag_bits & ~0x08  # sizes are in the header: no data descriptor follows
     z.external_attr, z.create_system = info.external_attr, info.create_system
-    z.header_offset = out.fp.tell()
-    out.fp.write(z.FileHeader(zip64=z.file_size > zipfile.ZIP64_LIMIT or z.compress_size > zipfile.ZIP64_LIMIT))
-    out.fp.write(raw)
-    out.filelist.append(z)
-    out.NameToInfo[z.filename] = z
-    out.start_dir = out.fp.tell()
-    out._didModify = True
+    deflate.append(out, z, raw)
     return True
