@@ -18,7 +18,6 @@ import os
 import shutil
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 
@@ -29,24 +28,14 @@ def main(argv=None) -> int:
     a = p.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="refresh-once-") as tmp:
         os.environ["AR_XL_CACHE_DIR"] = str(Path(tmp) / "frames")
-        from ar_xl.actions import dashboard as action
-        from ar_xl.workbook import dashboard_sheet, xlsx
-        from benchmarks.bench_dashboard import AS_OF
+        from benchmarks.bench_dashboard import AS_OF, refresh_once
         path = Path(tmp) / "collections.xlsx"
         shutil.copyfile(a.workbook, path)
         as_of = AS_OF + dt.timedelta(days=a.days_after)
-        out = []
-        w, c = time.perf_counter(), time.process_time()
-        book = xlsx.load(path, later=dashboard_sheet.LATER)
-        out.append(("load", time.perf_counter() - w, time.process_time() - c))
-        w, c = time.perf_counter(), time.process_time()
-        change = action.run(book, as_of)
-        out.append(("compute", time.perf_counter() - w, time.process_time() - c))
-        w, c = time.perf_counter(), time.process_time()
-        xlsx.save(book, change, layout=dashboard_sheet.layout_hook(book, change))
-        out.append(("save", time.perf_counter() - w, time.process_time() - c))
-        print(" | ".join(f"{name} {wall:.2f} s (cpu {cpu:.2f})" for name, wall, cpu in out)
-              + f" | total {sum(x[1] for x in out):.2f} s  [refresh at {as_of:%Y-%m-%d}]")
+        r = refresh_once(path, as_of=as_of)  # the phases bench_dashboard times
+        print(f"load {r['load']:.2f} s (cpu {r['load_cpu']:.2f}) | compute {r['compute']:.2f} s | "
+              f"save {r['save']:.2f} s | total {r['total']:.2f} s (cpu {r['total_cpu']:.2f})  "
+              f"[refresh at {as_of:%Y-%m-%d}]")
     return 0
 
 
