@@ -288,7 +288,15 @@ def save(book: Book, change: Change, path: str | Path | None = None, layout=None
     inside = {ws.title: inside[ws.title][0] for ws in wb.worksheets
               if ws.title in inside and inside[ws.title][0] is not None and ws.title in owned
               and xlsx_fast.raw_of(ws) is inside[ws.title][1] and inside[ws.title][1]._xml is inside[ws.title][2]}
-    finish = package.keeper(getattr(book, "path", None), owned, laid_out, inside)
+    # what the writer knows of each table it wrote whole (``package.layout_record``: the next action's
+    # ``can_write`` reads it instead of scanning the sheet), for the sheets no layout step touched since
+    records = {}
+    for ws in wb.worksheets:
+        r = xlsx_fast.raw_of(ws)
+        if r is not None and ws.title in owned and ws.title not in laid_out and r.changed and not r.patched \
+                and r.made is not None and r.made[0] is r._xml:
+            records[ws.title] = r.made[1]
+    finish = package.keeper(getattr(book, "path", None), owned, laid_out, inside, records)
     wb._arxl_stored = finish is not None  # openpyxl's package is only read back by ``finish``: not deflated
     for ws in wb.worksheets:  # patched cells go to ``finish`` as they are, not through openpyxl's package
         r = xlsx_fast.raw_of(ws)

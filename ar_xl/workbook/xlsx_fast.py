@@ -53,7 +53,7 @@ from openpyxl.writer.excel import ExcelWriter
 
 from ..schema import DATE_FORMAT
 from . import cell_reader
-from .package import deflate
+from .package import deflate, layout_record
 
 NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -105,6 +105,12 @@ class RawSheet:
         """The workbook's ``cell_reader.FastBook`` (None: always read exactly)."""
         self.wb = None
         self.title = None
+        self.recorded = None
+        """(top row, header row, ``cell_reader.Layout``) of the cells as the file holds them, when the file
+        kept ar-xl's record of them with the part (``package.layout_record``): ``can_write`` need not scan."""
+        self.made = None
+        """(XML, record) of the last table ``table_xml`` made for this sheet, the record as above (the save
+        keeps it with the part when the sheet's cells are that XML)."""
 
     @property
     def xml(self) -> bytes:
@@ -288,6 +294,8 @@ def open_workbook(path, keep_vba: bool = False, later=(), data: bytes | None = N
                             if _foreign_elements(part[:start], body):
                                 raise Unsupported("elements of another namespace among the cells")
                             raw[info.filename] = RawSheet(body, part, shared, fast=fast)
+                            raw[info.filename].recorded = layout_record.decode(info.extra, info.CRC,
+                                                                               info.file_size)
                             part = part[:start] + b"<sheetData/>" + part[end:]
                             # openpyxl binds a hyperlink by giving its cell the link as value: that cell
                             # would be set while the cells are kept aside.  ``materialize`` binds them
@@ -444,7 +452,11 @@ def can_write(ws, min_row: int, min_col: int, last_col: int, old_max_row: int, x
     wb = ws.parent
     r.bounds = None
     scan, kept = None, None
-    if r.cells is None and xml is not None and width and not r.changed and not _rows_all_changed(r._xml, xml):
+    if r.cells is None and not r.changed and r.recorded is not None \
+            and r.recorded[:2] == (min_row, min_row if header_row is None else header_row):
+        scan = r.recorded[2]  # ar-xl wrote these cells, and knows their layout (``package.layout_record``)
+    elif r.cells is None and xml is not None and width and not r.changed \
+            and not _rows_all_changed(r._xml, xml):
         same, rest = _rows_kept(r._xml, xml)
         if same:
             if min(same) < min_row or max(same) > old_max_row or min_col + width - 1 > last_col:
@@ -757,22 +769,69 @@ def table_xml(ws, min_row: int, min_col: int, header: list[str], columns: list[l
     serials: dict = {}  # date -> its serial number's text (a table holds few distinct dates)
     rownums = [str(min_row + 1 + i) for i in range(n)]
     body = []  # per column, each row's cell XML ("" for no cell)
+    sids = []
     for j, (values, kind, fmt) in enumerate(zip(columns, kinds, formats)):
         if fmt is None:
             body.append(_own_column(ws, cells, letters[j], min_row, min_col + j, values, kind, epoch, serials))
         else:
-            body.append(_column(letters[j], rownums, values, kind, style_id(ws, fmt), epoch, serials))
+            sids.append(style_id(ws, fmt))
+            body.append(_column(letters[j], rownums, values, kind, sids[-1], epoch, serials))
     out = [f'<row r="{min_row}">' + "".join(head_cells) + "</row>"] if head_cells else []
+    t_cell = None
     if title is not None:
         t_row, t_col, text = title
         ref = f"{get_column_letter(t_col)}{t_row}"
         s = cells.get((t_row, t_col), (0, "n", ""))[0] or _title_style(ws)
         out.insert(0, f'<row r="{t_row}">' + _text_cell(ref, s, str(text)) + "</row>")
+        t_cell = (t_row, t_col)
+    last = min_row
     for rn, row in zip(rownums, zip(*body)):
         xml = "".join(row)
         if xml:
             out.append(f'<row r="{rn}">{xml}</row>')
-    return "".join(out).encode("utf-8")
+            last = rn
+    made = "".join(out).encode("utf-8")
+    r.made = None
+    if header and len(sids) == len(header) and (t_cell is None or t_cell[0] < min_row):
+        r.made = (made, _table_record(min_row, min_col, header, [cells.get((min_row, min_col + j), (0,))[0]
+                                                                 for j in range(len(header))],
+                                      columns, sids, int(last), t_cell))
+    return made
+
+
+def _table_record(min_row: int, min_col: int, header: list[str], head_sids: list[int], columns: list[list],
+                  sids: list[int], last_row: int, title: tuple[int, int] | None) -> tuple:
+    """What ``cell_reader.layout_scan(xml, top, min_row)`` finds in the cells ``table_xml`` wrote (``top``
+    the title's row, else the header's), from what it wrote them from: (top, min_row, ``Layout``).  A
+    cell is written for every header name, for the title, and for each body value that is not None or
+    whose column has a style; a text is ``inlineStr``, True/False ``b``, anything else (and an empty
+    styled cell) ``n``.  ``layout_scan`` leaves the first row's styles out (the title's, else the
+    header's)."""
+    width = len(header)
+    styles, kinds = set(), set()
+    for j, name in enumerate(header):  # a header cell: its text, or an empty styled cell
+        kinds.add("n" if name == "" and head_sids[j] else "inlineStr")
+        if title is not None and head_sids[j]:
+            styles.add(head_sids[j])
+    for values, sid in zip(columns, sids):
+        types = set(map(type, values))
+        if sid and values:
+            styles.add(sid)
+        if type(None) in types:
+            types.discard(type(None))
+            if sid:
+                kinds.add("n")
+        for t in types:
+            kinds.add("inlineStr" if issubclass(t, str) else "b" if issubclass(t, bool) else "n")
+    box = (min_col, min_row, min_col + width - 1, last_row)
+    if title is None:
+        lay = cell_reader.Layout(min_row, last_row, min_col, min_col + width - 1, styles, kinds, (box,))
+        return min_row, min_row, lay
+    t_row, t_col = title
+    kinds.add("inlineStr")
+    lay = cell_reader.Layout(t_row, last_row, min(min_col, t_col), max(min_col + width - 1, t_col), styles, kinds,
+                             (box, (t_col, t_row, t_col, t_row)))
+    return t_row, min_row, lay
 
 
 # ---------------------------------------------------------------- save

@@ -49,8 +49,9 @@ def read(z: zipfile.ZipFile, data: bytes, name: str) -> bytes:
     return out
 
 
-def write(out: zipfile.ZipFile, name: str, payload: bytes) -> None:
-    """Add ``payload`` to ``out`` (opened for writing) as the deflated entry ``name``."""
+def write(out: zipfile.ZipFile, name: str, payload: bytes, extra=None) -> None:
+    """Add ``payload`` to ``out`` (opened for writing) as the deflated entry ``name``; ``extra(crc, size)``,
+    when given, makes the entry's extra field (``layout_record.encode``)."""
     packed = _codec.compressobj(LEVEL, zlib.DEFLATED, -15)
     body = packed.compress(payload) + packed.flush()
     info = zipfile.ZipInfo(name, date_time=time.localtime(time.time())[:6])  # as ``writestr`` dates it
@@ -58,6 +59,8 @@ def write(out: zipfile.ZipFile, name: str, payload: bytes) -> None:
     info.CRC = _codec.crc32(payload) & 0xFFFFFFFF
     info.compress_size, info.file_size = len(body), len(payload)
     info.external_attr = 0o600 << 16
+    if extra is not None:
+        info.extra = extra(info.CRC, info.file_size)
     append(out, info, body)
 
 

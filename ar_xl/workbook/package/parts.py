@@ -13,7 +13,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from . import deflate
+from . import deflate, layout_record
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -177,8 +177,9 @@ class Package:
 
 
 def _copy_raw(src: zipfile.ZipFile, name: str, out: zipfile.ZipFile) -> bool:
-    """Copy a part's compressed bytes as they are (no inflating and deflating again); False when
-    the entry is not a plain stored or deflated one."""
+    """Copy a part's compressed bytes as they are (no inflating and deflating again), with ar-xl's record
+    of its cells (``layout_record``, still true of the same bytes); False when the entry is not a plain
+    stored or deflated one."""
     info = src.getinfo(name)
     if info.flag_bits & 0x01 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
         return False
@@ -194,5 +195,6 @@ def _copy_raw(src: zipfile.ZipFile, name: str, out: zipfile.ZipFile) -> bool:
     z.compress_size, z.file_size = info.compress_size, info.file_size
     z.flag_bits = info.flag_bits & ~0x08  # sizes are in the header: no data descriptor follows
     z.external_attr, z.create_system = info.external_attr, info.create_system
+    z.extra = layout_record.field(info.extra)  # ar-xl's record of the part's cells, if any (no other field)
     deflate.append(out, z, raw)
     return True

@@ -15,7 +15,7 @@ from pathlib import Path
 from lxml import etree
 
 from ... import schema
-from . import deflate
+from . import deflate, layout_record
 from .cells import Rect, _fast_merge, _new_cells, merge_cells, sheet_data
 from .parts import (CT_NS, M, PKG_REL, R_ID, R_NS, REL_CALC_CHAIN, REL_PIVOT_CACHE, REL_TABLE, Package,
                     Unsupported, _bytes, _copy_raw, _Overlay, _resolve, _xml, rels_name)
@@ -206,11 +206,14 @@ class _Splice:
         return self.n_shared
 
     # ------------------------------------------------------------ owned sheets
-    def patch_sheet(self, o_part: str, n_part: str, inside: tuple[Rect, ...] | bytes | None = None) -> None:
+    def patch_sheet(self, o_part: str, n_part: str, inside: tuple[Rect, ...] | bytes | None = None,
+                    record: tuple | None = None) -> None:
         """``inside``, when given, is ranges that together hold every cell of the original sheet (the writer
         found so while checking the sheet: ``xlsx_fast.can_write``), or the sheet's cells themselves (bytes):
         the original's with some table rows replaced (``xlsx_fast.patched_xml``), kept out of the written
-        package, holding every other cell and every row's attributes as the file has them."""
+        package, holding every other cell and every row's attributes as the file has them.  ``record``:
+        what the writer knows of the written cells (``layout_record``), kept with the part when the part
+        holds those cells as written."""
         o_xml, n_xml = self.o.parts[o_part], self.n.parts[n_part]
         o_tables = {}
         for rid, typ, p in self.o.targets(o_part):
@@ -283,6 +286,8 @@ class _Splice:
                 merged = merge_cells(old_cells, new_cells, rects)
         else:
             merged = new_cells
+        if record is not None and merged is n_cells and not isinstance(inside, bytes):
+            self.records[o_part] = record  # the part holds the written cells byte for byte
         text = _bytes(skeleton)
         t_start, t_end, _ = sheet_data(text)
         # one join: ``+`` would copy tens of MB once per piece
@@ -589,7 +594,8 @@ class _Splice:
         return b"".join((text[:t_start], b"<sheetData>", cells, b"</sheetData>", text[t_end:]))
 
     # ------------------------------------------------------------ all together
-    def run(self, owned: set[str], replaced: set[str], inside: dict | None = None) -> bytes:
+    def run(self, owned: set[str], replaced: set[str], inside: dict | None = None, records: dict | None = None
+            ) -> bytes:
         o_sheets = self.o.sheets()
         n_sheets = self.n.sheets()
         o_by = {n: (p, el) for n, p, el in o_sheets}
@@ -602,8 +608,9 @@ class _Splice:
         replaced = {n for n in replaced if n in n_by} | {n for n in owned if n in n_by and n not in o_by}
         owned = {n for n in owned if n in n_by and n in o_by} - replaced
         self.keep_selected = active is None or active in replaced
+        self.records: dict[str, tuple] = {}
         for name in owned:
-            self.patch_sheet(o_by[name][0], n_by[name][0], (inside or {}).get(name))
+            self.patch_sheet(o_by[name][0], n_by[name][0], (inside or {}).get(name), (records or {}).get(name))
         for name in replaced:  # a sheet written whole whose table was there before (Aging moved down)
             if name in o_by:
                 self._renamed_columns(o_by[name][0], n_by[name][0])
@@ -638,7 +645,9 @@ class _Splice:
             for n in names:
                 if self.out.kept(n) and _copy_raw(orig, n, z):
                     continue
-                deflate.write(z, n, self.out[n])
+                record = self.records.get(n)
+                deflate.write(z, n, self.out[n], extra=None if record is None else (
+                    lambda crc, size, record=record: layout_record.encode(record, crc, size)))
         return buf.getvalue()
 
     def _ct_changed(self) -> bool:
@@ -718,16 +727,18 @@ class _Splice:
 
 
 def keep_others(original: bytes | str | Path, written: str | Path, owned: set[str], replaced: set[str],
-                inside: dict | None = None) -> None:
+                inside: dict | None = None, records: dict | None = None) -> None:
     """Rewrite the package ``written`` (openpyxl's) in place as ``original`` with only the owned sheets'
-    table cells and the replaced sheets taken from it; see the module docstring."""
+    table cells and the replaced sheets taken from it; see the module docstring.  ``records``: sheet ->
+    what the writer knows of its cells (``layout_record``)."""
     o = Package(original)
     n = Package(written)
-    data = _Splice(o, n).run(set(owned), set(replaced), inside)
+    data = _Splice(o, n).run(set(owned), set(replaced), inside, records)
     Path(written).write_bytes(data)
 
 
-def keeper(original_path, owned: set[str], replaced: set[str], inside: dict | None = None):
+def keeper(original_path, owned: set[str], replaced: set[str], inside: dict | None = None,
+           records: dict | None = None):
     """The ``finish`` step of a save over the workbook at ``original_path``: ``keep_others`` with the
     original as it is now (before the save replaces it); None for a new file."""
     if original_path is None or not Path(original_path).exists():
@@ -736,7 +747,7 @@ def keeper(original_path, owned: set[str], replaced: set[str], inside: dict | No
 
     def finish(tmp):
         try:
-            keep_others(original, tmp, owned, replaced, inside)
+            keep_others(original, tmp, owned, replaced, inside, records)
         except (Unsupported, KeyError, ValueError, zipfile.BadZipFile, etree.XMLSyntaxError) as e:
             # better to stop than to drop what people added: the workbook is left as it was
             from ...errors import ArXlError
