@@ -7,6 +7,8 @@ import datetime as dt
 
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ar_xl.actions import credit as action
 from ar_xl.actions import worklist as worklist_action
@@ -219,3 +221,20 @@ def test_the_ribbon_button_writes_the_status_and_logs_a_typed_hold(wb):
     cust = book.get("Customers").set_index("customer_id")
     assert cust.loc["C1", "credit_status"] == "over limit" and cust.loc["C1", "exposure"] == 533000
     assert "activateSheet" in [a["func"] for a in actions]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["C1", "C2", "c1", "", "C10"]), st.integers(-40, 400),
+                          st.sampled_from(["2026-0001", "2026-0002", "2026-10", "A-7", "a-7", "2026-0002"])),
+                max_size=30))
+def test_the_oldest_item_is_the_most_days_overdue_then_the_smallest_invoice_id(items):
+    """``oldest_items`` per customer: the item with the most days past due; among those, the smallest id."""
+    import numpy as np
+    from ar_xl.engine.credit import oldest_items
+    got = oldest_items(np.array([c for c, _, _ in items], dtype=object), np.array([d for _, d, _ in items]),
+                       np.array([i for _, _, i in items], dtype=object))
+    assert set(got) == {c for c, _, _ in items}
+    for c, (d, i) in got.items():
+        mine = [(dd, ii) for cc, dd, ii in items if cc == c]
+        assert d == max(dd for dd, _ in mine)
+        assert i == min(ii for dd, ii in mine if dd == d)

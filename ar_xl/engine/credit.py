@@ -52,6 +52,25 @@ def _sum_by(keys: np.ndarray, cents: np.ndarray) -> dict[str, int]:
     return {str(k): int(v) for k, v in s.items() if k}
 
 
+def oldest_items(customers: np.ndarray, days: np.ndarray, invoice_ids: np.ndarray) -> dict[str, tuple[int, str]]:
+    """Per customer, its oldest item: (days past due, invoice id) of the item with the most days past due,
+    ties to the smallest invoice id.  Only the items at their customer's most days are compared by id (a
+    sort of every item by customer and id took a fifth of a second at 40,000 items)."""
+    if not len(customers):
+        return {}
+    codes, uniq = pd.factorize(customers)
+    days = np.asarray(days, dtype=np.int64)
+    most = np.full(len(uniq), np.iinfo(np.int64).min)
+    np.maximum.at(most, codes, days)
+    at_most = np.flatnonzero(days == most[codes])
+    out: dict[str, tuple[int, str]] = {}
+    for k in at_most:
+        c, i = uniq[codes[k]], invoice_ids[k]
+        if c not in out or i < out[c][1]:
+            out[c] = (int(days[k]), i)
+    return out
+
+
 def exposures(invoices: pd.DataFrame, customers: pd.DataFrame, as_of: dt.date, config: Config | None = None,
               unapplied: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per customer (those on Customers, then any other with open items), columns ``COLUMNS``.
@@ -75,10 +94,7 @@ def exposures(invoices: pd.DataFrame, customers: pd.DataFrame, as_of: dt.date, c
     # the oldest open, undisputed item with a positive amount, per customer
     days = items["days_past_due"].to_numpy(dtype=np.int64)
     ok = (items["open_amount"].to_numpy(dtype=np.int64) > 0) & ~items["disputed"].to_numpy(dtype=bool)
-    inv_ids = frames.texts(items["invoice_id"])
-    cand = pd.DataFrame({"c": item_cust[ok], "d": days[ok], "i": inv_ids[ok]})
-    cand = cand.sort_values(["c", "d", "i"], ascending=[True, False, True], kind="stable").drop_duplicates("c")
-    oldest = {c: (int(d), i) for c, d, i in zip(cand["c"], cand["d"], cand["i"])}
+    oldest = oldest_items(item_cust[ok], days[ok], frames.texts(items["invoice_id"])[ok])
 
     cust_ids = frames.texts(customers["customer_id"]) if len(customers) else np.array([], dtype=object)
     names = frames.texts(customers["customer_name"]) if len(customers) and "customer_name" in customers else cust_ids
