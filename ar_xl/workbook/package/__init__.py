@@ -34,7 +34,9 @@ repair the file.
 
 The modules: ``parts`` (a package in memory), ``styles`` (cell formats pointed at the original
 ``styles.xml``), ``cells`` (a sheet's ``<sheetData>``: rows, cells, the merge of old and new cells),
-``splice`` (the file assembled from both packages: ``keep_others``, ``keeper``).
+``splice`` (the file assembled from both packages: ``keep_others``, ``keeper``), ``deflate`` (parts inflated
+and deflated with ISA-L), ``layout_record`` (what ar-xl wrote into a table's sheet, kept with its part so
+the next action need not scan the cells again).
 """
 from __future__ import annotations
 

@@ -275,10 +275,14 @@ class _Splice:
             self.out[rels_name(o_part)] = _bytes(rels)
             if rels_name(o_part) not in self.order:
                 self.order.append(rels_name(o_part))
+        # cells ar-xl wrote as a table (``layout_record``): plain rows in order, nothing to look for
+        o_info = self.o.zip.getinfo(o_part)
+        old_ours = layout_record.decode(o_info.extra, o_info.CRC, o_info.file_size) is not None
+        new_ours = record is not None and new_cells is n_cells and not isinstance(inside, bytes)
         if isinstance(inside, bytes):
             merged = new_cells  # the original's cells, some table rows replaced: nothing to merge
-        elif rects and inside and all(_within(box, rects) for box in inside) and _plain_rows(old_cells) \
-                and _plain_rows(new_cells, ordered=True):
+        elif rects and inside and all(_within(box, rects) for box in inside) \
+                and (old_ours or _plain_rows(old_cells)) and (new_ours or _plain_rows(new_cells, ordered=True)):
             merged = new_cells  # what ``merge_cells`` gives when no old cell lies outside the tables
         elif rects:
             merged = _fast_merge(old_cells, new_cells, rects)
@@ -286,7 +290,7 @@ class _Splice:
                 merged = merge_cells(old_cells, new_cells, rects)
         else:
             merged = new_cells
-        if record is not None and merged is n_cells and not isinstance(inside, bytes):
+        if new_ours and merged is n_cells:
             self.records[o_part] = record  # the part holds the written cells byte for byte
         text = _bytes(skeleton)
         t_start, t_end, _ = sheet_data(text)
