@@ -222,16 +222,21 @@ def beginning_ar(invoices: pd.DataFrame, payments: pd.DataFrame, matches: pd.Dat
     day = np.datetime64(start, "D")
     inv_date = np.asarray(invoices["invoice_date"], dtype="datetime64[D]")
     before = inv_date < day
-    old = invoices.loc[before]
-    total = int(_base(_money(old, "open_amount"), _text(old, "currency"), config, "Invoices").sum())
+    # the lines' columns as arrays, the rows before ``start`` picked from them (not the whole frame's rows)
+    cur = frames.texts(invoices["currency"], "upper")[before] if "currency" in invoices.columns \
+        else np.full(int(before.sum()), "", dtype=object)
+    cur = np.where(cur != "", cur, config.base_currency)
+    total = int(aging_mod.to_base(_money(invoices, "open_amount")[before], cur, config, None, "Invoices").sum())
     applied = _applied_matches(matches, payments)
     if len(applied):
-        cur = dict(zip(_text(old, "invoice_id"), _text(old, "currency")))
+        # each such line's currency by its invoice id (an id on two lines: the last one's)
+        known = pd.Series(cur, index=_text(invoices, "invoice_id").to_numpy()[before], dtype=object)
+        known = known[~known.index.duplicated(keep="last")]
+        of = known.reindex(applied["invoice_id"].to_numpy()).to_numpy()
         vd = np.asarray(applied["value_date"], dtype="datetime64[D]")
-        later = ~np.isnat(vd) & (vd >= day) & applied["invoice_id"].isin(cur.keys()).to_numpy()
-        a = applied.loc[later]
-        total += int(_base(a["applied_amount"].to_numpy(dtype=np.int64),
-                           a["invoice_id"].map(cur), config, "Matches").sum())
+        later = ~np.isnat(vd) & (vd >= day) & pd.notna(of)
+        total += int(aging_mod.to_base(applied["applied_amount"].to_numpy(dtype=np.int64)[later],
+                                       of[later].astype(object), config, None, "Matches").sum())
     return total
 
 
