@@ -54,19 +54,33 @@ def period_days(start: object, end: object) -> int:
     return (e - s).days + 1
 
 
-def _in_base(invoices: pd.DataFrame, column: str, mask: np.ndarray, config: Config) -> np.ndarray:
-    rows = row_numbers(invoices)
-    return aging.to_base(
-        invoices[column].to_numpy(dtype=np.int64)[mask],
-        invoices["currency"][mask],
-        config,
-        rows[mask] if rows is not None else None,
-        invoices.attrs.get("source", "Invoices"),
-    )
+class _Lines:
+    """The Invoices columns the KPIs read, as arrays made once: ``kpis`` selects rows from them a dozen times
+    (the period, AR at the end, each month of the countback).  The currencies are coded once for all rows;
+    converting a selection with those codes (``aging._to_base``) gives what ``aging.to_base`` of the
+    selected rows gives, the same FX-rate errors included (labels in the same sorted order)."""
+
+    def __init__(self, invoices: pd.DataFrame):
+        self.frame = invoices
+        self.codes, self.labels = aging._currency_codes(invoices["currency"])
+        self.rows = row_numbers(invoices)
+        self.source = invoices.attrs.get("source", "Invoices")
+        self._arrays: dict[str, np.ndarray] = {}
+
+    def dates(self, column: str) -> np.ndarray:
+        if column not in self._arrays:
+            self._arrays[column] = np.asarray(self.frame[column], dtype="datetime64[D]")
+        return self._arrays[column]
+
+    def in_base(self, column: str, mask: np.ndarray, config: Config) -> np.ndarray:
+        if column not in self._arrays:
+            self._arrays[column] = self.frame[column].to_numpy(dtype=np.int64)
+        return aging._to_base(self._arrays[column][mask], self.codes[mask], self.labels, config,
+                              self.rows[mask] if self.rows is not None else None, self.source)
 
 
-def _dates(invoices: pd.DataFrame, column: str) -> np.ndarray:
-    return np.asarray(invoices[column], dtype="datetime64[D]")
+def _lines(invoices) -> _Lines:
+    return invoices if isinstance(invoices, _Lines) else _Lines(invoices)
 
 
 def credit_sales(invoices: pd.DataFrame, start: object, end: object, config: Config | None = None) -> int:
@@ -76,27 +90,28 @@ def credit_sales(invoices: pd.DataFrame, start: object, end: object, config: Con
     (credit notes, being negative, are netted off).
     """
     config = config or Config()
+    lines = _lines(invoices)
     s, e = np.datetime64(_day(start), "D"), np.datetime64(_day(end), "D")
-    d = _dates(invoices, "invoice_date")
+    d = lines.dates("invoice_date")
     mask = (d >= s) & (d <= e)
-    return int(_in_base(invoices, "amount", mask, config).sum())
+    return int(lines.in_base("amount", mask, config).sum())
 
 
 def ar_at(invoices: pd.DataFrame, as_of: object, config: Config | None = None) -> int:
     """Total AR in base-currency cents: ``Σ open_amount`` over lines invoiced on or before ``as_of``."""
     config = config or Config()
-    d = _dates(invoices, "invoice_date")
-    mask = d <= np.datetime64(_day(as_of), "D")
-    return int(_in_base(invoices, "open_amount", mask, config).sum())
+    lines = _lines(invoices)
+    mask = lines.dates("invoice_date") <= np.datetime64(_day(as_of), "D")
+    return int(lines.in_base("open_amount", mask, config).sum())
 
 
 def _overdue_split(invoices: pd.DataFrame, as_of: object, config: Config, over_days: int) -> tuple[int, int, int]:
     """(total, current, more than ``over_days`` past due), base cents, of lines invoiced by ``as_of``."""
+    lines = _lines(invoices)
     day = np.datetime64(_day(as_of), "D")
-    inv = _dates(invoices, "invoice_date")
-    mask = inv <= day
-    base = _in_base(invoices, "open_amount", mask, config)
-    dpd = (day - _dates(invoices, "due_date")[mask]).astype(np.int64)
+    mask = lines.dates("invoice_date") <= day
+    base = lines.in_base("open_amount", mask, config)
+    dpd = (day - lines.dates("due_date")[mask]).astype(np.int64)
     return int(base.sum()), int(base[dpd <= 0].sum()), int(base[dpd > over_days].sum())
 
 
@@ -185,6 +200,7 @@ def countback_dso(invoices: pd.DataFrame, as_of: object, config: Config | None =
     the days walked so far are returned (a lower bound).
     """
     config = config or Config()
+    invoices = _lines(invoices)
     day = _day(as_of)
     remaining = ar_at(invoices, day, config)
     total = 0.0
@@ -260,6 +276,7 @@ def kpis(invoices: pd.DataFrame, start: object, end: object, beginning_ar: int |
     config = config or Config()
     s, e = _day(start), _day(end)
     days = period_days(s, e)
+    invoices = _lines(invoices)
     sales = credit_sales(invoices, s, e, config)
     total, current, over = _overdue_split(invoices, e, config, 90)
 
