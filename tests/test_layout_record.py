@@ -178,3 +178,26 @@ def test_the_record_of_a_written_table_is_what_the_layout_scan_finds_in_it(case)
     made, (top, header_row, layout) = xlsx_fast.raw_of(ws).made
     assert made is xml and (top, header_row) == ((1 if titled else min_row), min_row)
     assert cell_reader.layout_scan(xml, top, header_row) == layout
+
+
+def test_the_direct_writer_writes_the_cells_the_ordinary_writer_writes(tmp_path, monkeypatch):
+    """Aging (texts, amounts, dates, whole numbers, True/False, empty cells) written as XML by ``table_xml``
+    reads back, value for value and format for format, as when openpyxl writes every cell."""
+    inv = _invoices(40)
+    inv.loc[3, "collector"] = "Emma"
+    inv.loc[5, "note"] = "  spaced & <marked>  "
+    disputes = ([("D-000001", "C002", "INV00002", "102.25", "EUR", "price", "Sales", "open", "2026-10-02",
+                  "2026-12-30")], ["dispute_id", "customer_id", "invoice_ids", "amount", "currency", "reason", "owner",
+                                   "status", "opened", "sla_due"])
+    direct = seeded(tmp_path / "direct.xlsx", Invoices=inv, Disputes=disputes)
+    ordinary = seeded(tmp_path / "ordinary.xlsx", Invoices=inv, Disputes=disputes)
+    assert main(["refresh", str(direct), "--as-of", "2026-10-06"]) == 0
+    monkeypatch.setattr(xlsx_fast, "can_write", lambda *a, **k: False)  # every cell through openpyxl
+    assert main(["refresh", str(ordinary), "--as-of", "2026-10-06"]) == 0
+    a, b = openpyxl.load_workbook(direct)["Aging"], openpyxl.load_workbook(ordinary)["Aging"]
+    cells_a = [[(c.value, c.number_format) for c in row] for row in a.iter_rows(min_row=3)]
+    cells_b = [[(c.value, c.number_format) for c in row] for row in b.iter_rows(min_row=3)]
+    assert cells_a == cells_b
+    kinds = {type(v) for row in cells_a[1:] for v, _ in row}
+    assert {str, float, int, bool, dt.datetime} <= kinds  # every kind of cell was compared
+    assert {v for row in cells_a[1:] for v, _ in row if isinstance(v, bool)} == {True, False}

@@ -37,6 +37,7 @@ import io
 import posixpath
 import re
 import zipfile
+from itertools import chain, repeat
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -622,6 +623,9 @@ def _column(letter: str, rownums: list[str], values: list, kind: str, sid: int, 
                 stripped = v.strip()
                 app(p + rn + (spaced if stripped and v != stripped else opening) + esc(v) + "</t></is></c>")
         return out
+    if types == {bool}:  # True/False (and blanks): ``_cell``'s boolean cells, two texts made once
+        truth = {True: f'"{styled} t="b"><v>1</v></c>', False: f'"{styled} t="b"><v>0</v></c>'}
+        return [none(rn) if v is None else f"{p}{rn}{truth[v]}" for rn, v in zip(rownums, values)]
     return [_cell(f"{letter}{rn}", sid, styled, v, kind, epoch, serials) for rn, v in zip(rownums, values)]
 
 
@@ -785,11 +789,17 @@ def table_xml(ws, min_row: int, min_col: int, header: list[str], columns: list[l
         out.insert(0, f'<row r="{t_row}">' + _text_cell(ref, s, str(text)) + "</row>")
         t_cell = (t_row, t_col)
     last = min_row
-    for rn, row in zip(rownums, zip(*body)):
-        xml = "".join(row)
-        if xml:
-            out.append(f'<row r="{rn}">{xml}</row>')
-            last = rn
+    if n and any(sids):  # a styled column has a cell in every row (an empty one too): no row is empty,
+        # so the rows go into one join (no 40,000 row strings made on the way)
+        opens = [f'<row r="{rn}">' for rn in rownums]
+        out.append("".join(chain.from_iterable(zip(opens, *body, repeat("</row>", n)))))
+        last = rownums[-1]
+    else:
+        for rn, row in zip(rownums, zip(*body)):
+            xml = "".join(row)
+            if xml:
+                out.append(f'<row r="{rn}">{xml}</row>')
+                last = rn
     made = "".join(out).encode("utf-8")
     r.made = None
     if header and len(sids) == len(header) and (t_cell is None or t_cell[0] < min_row):
