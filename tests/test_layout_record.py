@@ -201,3 +201,24 @@ def test_the_direct_writer_writes_the_cells_the_ordinary_writer_writes(tmp_path,
     kinds = {type(v) for row in cells_a[1:] for v, _ in row}
     assert {str, float, int, bool, dt.datetime} <= kinds  # every kind of cell was compared
     assert {v for row in cells_a[1:] for v, _ in row if isinstance(v, bool)} == {True, False}
+
+
+def test_an_aging_without_its_title_is_moved_under_it_with_every_row(book_path):
+    """A workbook from before Aging had a title (its header on row 1): the refresh lays the sheet out anew,
+    title on row 1 and header on row 3, every item below it (the cells the writer hands to the splice go
+    into the sheet it brings in whole)."""
+    from openpyxl.utils import get_column_letter, range_boundaries
+    assert main(["refresh", str(book_path), "--as-of", "2026-10-05"]) == 0
+    wb = openpyxl.load_workbook(book_path)
+    ws = wb["Aging"]
+    tbl = next(iter(ws.tables.values()))
+    ws.delete_rows(1, 2)
+    _, _, c2, r2 = range_boundaries(tbl.ref)
+    tbl.ref = tbl.autoFilter.ref = f"A1:{get_column_letter(c2)}{r2 - 2}"
+    wb.save(book_path)
+    assert openpyxl.load_workbook(book_path)["Aging"]["A1"].value == "Invoice ID"
+    assert main(["refresh", str(book_path), "--as-of", "2026-10-06"]) == 0
+    ws = openpyxl.load_workbook(book_path)["Aging"]
+    assert "6 Oct" in str(ws["A1"].value) and ws["A3"].value == "Invoice ID" and ws["A4"].value == "INV00000"
+    aging = xlsx.load(book_path).get("Aging")
+    assert len(aging) == N and set(aging["days_past_due"]) == {5}

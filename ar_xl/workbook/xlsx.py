@@ -296,12 +296,19 @@ def save(book: Book, change: Change, path: str | Path | None = None, layout=None
         if r is not None and ws.title in owned and ws.title not in laid_out and r.changed and not r.patched \
                 and r.made is not None and r.made[0] is r._xml:
             records[ws.title] = r.made[1]
-    finish = package.keeper(getattr(book, "path", None), owned, laid_out, inside, records)
+    # the cells of the tables written whole go to ``finish`` as they are too (not into openpyxl's package,
+    # to be read back from it and cut out again: the 37 MB of a next day's Aging)
+    handed = {}
+    for ws in wb.worksheets:
+        r = xlsx_fast.raw_of(ws)
+        if r is not None and ws.title in owned and r.changed and not r.patched:
+            handed[ws.title] = r.xml
+    finish = package.keeper(getattr(book, "path", None), owned, laid_out, inside, records, handed)
     wb._arxl_stored = finish is not None  # openpyxl's package is only read back by ``finish``: not deflated
     for ws in wb.worksheets:  # patched cells go to ``finish`` as they are, not through openpyxl's package
         r = xlsx_fast.raw_of(ws)
         if r is not None:
-            r.spliced = finish is not None and isinstance(inside.get(ws.title), bytes)
+            r.spliced = finish is not None and (isinstance(inside.get(ws.title), bytes) or ws.title in handed)
     written = _atomic_save(wb, path, getattr(book, "fingerprint", None) if same else None, _backups_kept(book),
                            finish=finish)
     book.fingerprint = written  # type: ignore[attr-defined]

@@ -207,13 +207,14 @@ class _Splice:
 
     # ------------------------------------------------------------ owned sheets
     def patch_sheet(self, o_part: str, n_part: str, inside: tuple[Rect, ...] | bytes | None = None,
-                    record: tuple | None = None) -> None:
+                    record: tuple | None = None, cells: bytes | None = None) -> None:
         """``inside``, when given, is ranges that together hold every cell of the original sheet (the writer
         found so while checking the sheet: ``xlsx_fast.can_write``), or the sheet's cells themselves (bytes):
         the original's with some table rows replaced (``xlsx_fast.patched_xml``), kept out of the written
         package, holding every other cell and every row's attributes as the file has them.  ``record``:
         what the writer knows of the written cells (``layout_record``), kept with the part when the part
-        holds those cells as written."""
+        holds those cells as written.  ``cells``: the written cells themselves, when the writer kept them
+        out of its package (as it keeps patched cells)."""
         o_xml, n_xml = self.o.parts[o_part], self.n.parts[n_part]
         o_tables = {}
         for rid, typ, p in self.o.targets(o_part):
@@ -243,6 +244,8 @@ class _Splice:
         n_start, n_end, n_cells = sheet_data(n_xml)
         if isinstance(inside, bytes):
             n_cells = inside
+        elif cells is not None:
+            n_cells = cells
         new_cells = _new_cells(n_cells, self.styles, self.shared())
         skeleton = _xml(o_xml[:o_start] + b"<sheetData/>" + o_xml[o_end:])
         n_skel = _xml(n_xml[:n_start] + b"<sheetData/>" + n_xml[n_end:])
@@ -519,6 +522,9 @@ class _Splice:
             data = self.n.parts[p]
             new = rename[p]
             if p == n_part:
+                if name in self.cells:  # the cells the writer kept out of its package
+                    start, end, _ = sheet_data(data)
+                    data = b"".join((data[:start], b"<sheetData>", self.cells[name], b"</sheetData>", data[end:]))
                 data = self._new_sheet_xml(data)
             elif p.startswith("xl/pivotTables/"):
                 data = self._recache(p, data, rename, n_wb_targets, n_cache_ids)
@@ -598,8 +604,8 @@ class _Splice:
         return b"".join((text[:t_start], b"<sheetData>", cells, b"</sheetData>", text[t_end:]))
 
     # ------------------------------------------------------------ all together
-    def run(self, owned: set[str], replaced: set[str], inside: dict | None = None, records: dict | None = None
-            ) -> bytes:
+    def run(self, owned: set[str], replaced: set[str], inside: dict | None = None, records: dict | None = None,
+            cells: dict | None = None) -> bytes:
         o_sheets = self.o.sheets()
         n_sheets = self.n.sheets()
         o_by = {n: (p, el) for n, p, el in o_sheets}
@@ -613,8 +619,10 @@ class _Splice:
         owned = {n for n in owned if n in n_by and n in o_by} - replaced
         self.keep_selected = active is None or active in replaced
         self.records: dict[str, tuple] = {}
+        self.cells = cells or {}
         for name in owned:
-            self.patch_sheet(o_by[name][0], n_by[name][0], (inside or {}).get(name), (records or {}).get(name))
+            self.patch_sheet(o_by[name][0], n_by[name][0], (inside or {}).get(name), (records or {}).get(name),
+                             self.cells.get(name))
         for name in replaced:  # a sheet written whole whose table was there before (Aging moved down)
             if name in o_by:
                 self._renamed_columns(o_by[name][0], n_by[name][0])
@@ -731,18 +739,20 @@ class _Splice:
 
 
 def keep_others(original: bytes | str | Path, written: str | Path, owned: set[str], replaced: set[str],
-                inside: dict | None = None, records: dict | None = None) -> None:
+                inside: dict | None = None, records: dict | None = None, cells: dict | None = None) -> None:
     """Rewrite the package ``written`` (openpyxl's) in place as ``original`` with only the owned sheets'
     table cells and the replaced sheets taken from it; see the module docstring.  ``records``: sheet ->
-    what the writer knows of its cells (``layout_record``)."""
+    what the writer knows of its cells (``layout_record``); ``cells``: sheet -> its written cells (the
+    inside of ``<sheetData>``), for the sheets whose part in ``written`` holds none (tens of MB not
+    written into that package, read back and cut out again)."""
     o = Package(original)
     n = Package(written)
-    data = _Splice(o, n).run(set(owned), set(replaced), inside, records)
+    data = _Splice(o, n).run(set(owned), set(replaced), inside, records, cells)
     Path(written).write_bytes(data)
 
 
 def keeper(original_path, owned: set[str], replaced: set[str], inside: dict | None = None,
-           records: dict | None = None):
+           records: dict | None = None, cells: dict | None = None):
     """The ``finish`` step of a save over the workbook at ``original_path``: ``keep_others`` with the
     original as it is now (before the save replaces it); None for a new file."""
     if original_path is None or not Path(original_path).exists():
@@ -751,7 +761,7 @@ def keeper(original_path, owned: set[str], replaced: set[str], inside: dict | No
 
     def finish(tmp):
         try:
-            keep_others(original, tmp, owned, replaced, inside, records)
+            keep_others(original, tmp, owned, replaced, inside, records, cells)
         except (Unsupported, KeyError, ValueError, zipfile.BadZipFile, etree.XMLSyntaxError) as e:
             # better to stop than to drop what people added: the workbook is left as it was
             from ...errors import ArXlError
