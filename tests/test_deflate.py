@@ -45,3 +45,21 @@ def test_a_damaged_part_is_refused_not_read():
     with zipfile.ZipFile(io.BytesIO(bytes(data))) as z:
         with pytest.raises(zipfile.BadZipFile):
             deflate.read(z, bytes(data), "xl/worksheets/sheet1.xml")
+
+
+def test_a_part_inflated_already_is_taken_only_while_the_package_holds_those_bytes(tmp_path):
+    """``Package(data, known)``: the load's copy of a part stands in for inflating it again, but only while
+    the entry's CRC-32 and length are the copy's (a file changed since would give its own bytes)."""
+    import zlib
+    from ar_xl.workbook import xlsx
+    from ar_xl.workbook.package import Package
+    path = xlsx.create(tmp_path / "book.xlsx") or tmp_path / "book.xlsx"
+    data = path.read_bytes()
+    name = next(n for n in zipfile.ZipFile(path).namelist() if n.startswith("xl/worksheets/sheet"))
+    part = zipfile.ZipFile(path).read(name)
+    copy = bytes(bytearray(part))
+    same = Package(data, {name: (zlib.crc32(part), len(part), copy)})
+    assert same.parts[name] is copy
+    stale = part.replace(b"<sheetData", b"<sheetData ")  # what a load read before someone saved the file
+    other = Package(data, {name: (zlib.crc32(stale), len(stale), stale)})
+    assert other.parts[name] == part and other.parts[name] is not stale

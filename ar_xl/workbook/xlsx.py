@@ -298,12 +298,14 @@ def save(book: Book, change: Change, path: str | Path | None = None, layout=None
             records[ws.title] = r.made[1]
     # the cells of the tables written whole go to ``finish`` as they are too (not into openpyxl's package,
     # to be read back from it and cut out again: the 37 MB of a next day's Aging)
-    handed = {}
+    handed, known = {}, {}
     for ws in wb.worksheets:
         r = xlsx_fast.raw_of(ws)
         if r is not None and ws.title in owned and r.changed and not r.patched:
             handed[ws.title] = r.xml
-    finish = package.keeper(getattr(book, "path", None), owned, laid_out, inside, records, handed)
+        if r is not None and ws.title in owned and r.part is not None:  # as the load inflated it
+            known[r.part[0]] = (r.part[1], r.part[2], r.full)
+    finish = package.keeper(getattr(book, "path", None), owned, laid_out, inside, records, handed, known)
     wb._arxl_stored = finish is not None  # openpyxl's package is only read back by ``finish``: not deflated
     for ws in wb.worksheets:  # patched cells go to ``finish`` as they are, not through openpyxl's package
         r = xlsx_fast.raw_of(ws)

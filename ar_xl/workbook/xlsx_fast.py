@@ -112,6 +112,9 @@ class RawSheet:
         self.made = None
         """(XML, record) of the last table ``table_xml`` made for this sheet, the record as above (the save
         keeps it with the part when the sheet's cells are that XML)."""
+        self.part = None
+        """(part name, CRC-32, length) of ``full`` in the file it was read from: the save's splice takes the
+        part from here instead of inflating it again, while the file still holds that part."""
 
     @property
     def xml(self) -> bytes:
@@ -297,6 +300,7 @@ def open_workbook(path, keep_vba: bool = False, later=(), data: bytes | None = N
                             raw[info.filename] = RawSheet(body, part, shared, fast=fast)
                             raw[info.filename].recorded = layout_record.decode(info.extra, info.CRC,
                                                                                info.file_size)
+                            raw[info.filename].part = (info.filename, info.CRC, info.file_size)
                             part = part[:start] + b"<sheetData/>" + part[end:]
                             # openpyxl binds a hyperlink by giving its cell the link as value: that cell
                             # would be set while the cells are kept aside.  ``materialize`` binds them

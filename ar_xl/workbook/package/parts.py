@@ -121,13 +121,19 @@ class _Overlay(MutableMapping):
 class Package:
     """The parts of a zip package, in their order, with relationship and content-type helpers."""
 
-    def __init__(self, data: bytes | str | Path):
+    def __init__(self, data: bytes | str | Path, known: dict | None = None):
+        """``known``: part name -> (CRC-32, length, bytes) of parts inflated already (by the load); each is
+        taken as the part's bytes while the package's entry has that CRC and length."""
         if not isinstance(data, (bytes, bytearray)):
             data = Path(data).read_bytes()
         self.src = data
         self.zip = zipfile.ZipFile(io.BytesIO(data))
         self.names = [i.filename for i in self.zip.infolist() if not i.is_dir()]
         self.parts = _Parts(self.zip, self.names, data)
+        for name, (crc, size, part) in (known or {}).items():
+            info = self.zip.NameToInfo.get(name)
+            if info is not None and info.CRC == crc and info.file_size == size == len(part):
+                self.parts._cache[name] = part
         self.workbook = self._workbook_part()
 
     def __contains__(self, name):

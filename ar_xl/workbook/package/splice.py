@@ -739,20 +739,22 @@ class _Splice:
 
 
 def keep_others(original: bytes | str | Path, written: str | Path, owned: set[str], replaced: set[str],
-                inside: dict | None = None, records: dict | None = None, cells: dict | None = None) -> None:
+                inside: dict | None = None, records: dict | None = None, cells: dict | None = None,
+                known: dict | None = None) -> None:
     """Rewrite the package ``written`` (openpyxl's) in place as ``original`` with only the owned sheets'
     table cells and the replaced sheets taken from it; see the module docstring.  ``records``: sheet ->
     what the writer knows of its cells (``layout_record``); ``cells``: sheet -> its written cells (the
     inside of ``<sheetData>``), for the sheets whose part in ``written`` holds none (tens of MB not
-    written into that package, read back and cut out again)."""
-    o = Package(original)
+    written into that package, read back and cut out again); ``known``: parts of ``original`` inflated
+    already (``Package``)."""
+    o = Package(original, known)
     n = Package(written)
     data = _Splice(o, n).run(set(owned), set(replaced), inside, records, cells)
     Path(written).write_bytes(data)
 
 
 def keeper(original_path, owned: set[str], replaced: set[str], inside: dict | None = None,
-           records: dict | None = None, cells: dict | None = None):
+           records: dict | None = None, cells: dict | None = None, known: dict | None = None):
     """The ``finish`` step of a save over the workbook at ``original_path``: ``keep_others`` with the
     original as it is now (before the save replaces it); None for a new file."""
     if original_path is None or not Path(original_path).exists():
@@ -761,7 +763,7 @@ def keeper(original_path, owned: set[str], replaced: set[str], inside: dict | No
 
     def finish(tmp):
         try:
-            keep_others(original, tmp, owned, replaced, inside, records, cells)
+            keep_others(original, tmp, owned, replaced, inside, records, cells, known)
         except (Unsupported, KeyError, ValueError, zipfile.BadZipFile, etree.XMLSyntaxError) as e:
             # better to stop than to drop what people added: the workbook is left as it was
             from ...errors import ArXlError
