@@ -559,11 +559,16 @@ def _patch(ws, tbl, t: schema.Table, header: list[str], shown: list[str], kinds:
     kind_list = [kinds[h] for h in header]
     part = body.iloc[rows]
     columns = [_cell_values(part[h], kinds[h]) for h in header]
+    raw = xlsx_fast.raw_of(ws)
+    own = raw._own
     xml = xlsx_fast.patched_xml(ws, min_row, min_col, rows.tolist(), columns, kind_list, formats, n_old)
     if xml is None:
         return False
     xlsx_fast.write_table(ws, min_row, min_col, shown, columns, kind_list, formats, xml=xml)
-    xlsx_fast.raw_of(ws).patched = True  # the splice has nothing to merge back
+    raw.patched = True  # the splice has nothing to merge back
+    # the rows kept are in the file's markup, as the splice puts them back into the file's part; only a
+    # save without the splice (openpyxl's part alone) reads ``raw.xml``, which turns them into openpyxl's
+    raw._own = own
     _finish_table(ws, tbl, t, header, min_row, min_col, n)
     return True
 

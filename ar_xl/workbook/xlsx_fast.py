@@ -679,7 +679,7 @@ def patched_xml(ws, min_row: int, min_col: int, rows: list[int], columns: list[l
     r = raw_of(ws)
     if r is None or r.changed or not len(rows):
         return None
-    base = r.xml  # in markup openpyxl's part can hold
+    base = r._xml  # as the file holds it (``RawSheet.xml`` makes it openpyxl's markup if ever needed)
     if b't="s"' in base:  # the file's shared strings, inline (as ``_Writer`` puts a sheet nobody changed)
         if not r.shared:
             return None
