@@ -33,7 +33,7 @@ def restate(book: Book, change: Change) -> int:
                       dtype=bool)  # an empty status already means open
     if not differ.any():
         return 0
-    body = inv.copy()
+    body = inv.copy(deep=False)  # (copy-on-write: the status column is a new one, the others stay shared)
     body["status"] = np.where(differ, state, body["status"].astype(object).to_numpy())
     change.tables["Invoices"] = body
     ids = inv["invoice_id"].astype(str).to_numpy()
