@@ -53,7 +53,8 @@ def test_a_part_inflated_already_is_taken_only_while_the_package_holds_those_byt
     import zlib
     from ar_xl.workbook import xlsx
     from ar_xl.workbook.package import Package
-    path = xlsx.create(tmp_path / "book.xlsx") or tmp_path / "book.xlsx"
+    path = tmp_path / "book.xlsx"
+    xlsx.create(path)
     data = path.read_bytes()
     name = next(n for n in zipfile.ZipFile(path).namelist() if n.startswith("xl/worksheets/sheet"))
     part = zipfile.ZipFile(path).read(name)
