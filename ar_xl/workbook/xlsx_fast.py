@@ -79,9 +79,12 @@ class Unsupported(Exception):
 class RawSheet:
     """A worksheet's cells as the XML inside ``<sheetData>``, kept out of openpyxl."""
 
-    def __init__(self, xml: bytes, full: bytes, shared: list, cells: dict | None = None, changed: bool = False,
-                 fast=None):
-        self._xml = xml
+    def __init__(self, xml: bytes | None, full: bytes, shared: list, cells: dict | None = None,
+                 changed: bool = False, fast=None, span: tuple[int, int] | None = None):
+        self._body = xml
+        self._span = span
+        """(start, end) of the cells inside ``full``, when ``xml`` is None: ``_xml`` is cut out of the part
+        only when something reads it (a table an action never writes is never copied)."""
         self._own = False  # whether ``_xml`` is in our own markup yet (see ``_own_markup``)
         self.full = full
         """The original worksheet part (to hand to openpyxl when needed)."""
@@ -115,6 +118,23 @@ class RawSheet:
         self.part = None
         """(part name, CRC-32, length) of ``full`` in the file it was read from: the save's splice takes the
         part from here instead of inflating it again, while the file still holds that part."""
+
+    @property
+    def _xml(self) -> bytes:
+        """The cells' XML as it stands (the file's, until the cells are written)."""
+        if self._body is None:
+            self._body = self.full[self._span[0]:self._span[1]]
+        return self._body
+
+    @_xml.setter
+    def _xml(self, value: bytes) -> None:
+        self._body = value
+
+    def cells_view(self):
+        """The cells' XML as the file holds it, without copying it out of the part (a memoryview)."""
+        if self._body is None:
+            return memoryview(self.full)[self._span[0]:self._span[1]]
+        return self._body
 
     @property
     def xml(self) -> bytes:
@@ -223,9 +243,10 @@ def _shared_strings(z: zipfile.ZipFile) -> list[str]:
     return out
 
 
-def _sheet_data(part: bytes) -> tuple[int, int, bytes] | None:
-    """Where the part's ``<sheetData>`` element starts and ends, and the XML inside it; None when it has
-    none or more than one (a worksheet has exactly one; a prefixed one is left to openpyxl)."""
+def _sheet_data(part: bytes) -> tuple[int, int, int, int] | None:
+    """Where the part's ``<sheetData>`` element starts and ends, and where the XML inside it starts and
+    ends; None when it has none or more than one (a worksheet has exactly one; a prefixed one is left to
+    openpyxl)."""
     start = part.find(b"<sheetData")
     if start < 0:
         return None
@@ -233,22 +254,23 @@ def _sheet_data(part: bytes) -> tuple[int, int, bytes] | None:
     if gt < 0:
         return None
     if part[gt - 1:gt] == b"/":  # <sheetData/>
-        return (start, gt + 1, b"") if part.find(b"<sheetData", gt) < 0 else None
+        return (start, gt + 1, gt + 1, gt + 1) if part.find(b"<sheetData", gt) < 0 else None
     end = part.rfind(b"</sheetData>")
     # another one after it (inside it, one would be a tag in the cells, which no worksheet has: the
     # cells' text is escaped, and the parsers refuse the part)
     if end < gt or part.find(b"<sheetData", end) >= 0:
         return None
-    return start, end + len(b"</sheetData>"), part[gt + 1:end]
+    return start, end + len(b"</sheetData>"), gt + 1, end
 
 
-def _foreign_elements(head: bytes, body: bytes) -> bool:
-    """Whether the cells hold elements of another namespace (prefixed with a prefix declared before
-    them, in ``head``, or declaring one themselves); openpyxl handles those (``Unsupported``)."""
-    if b"xmlns" in body:
+def _foreign_elements(part: bytes, start: int, a: int, b: int) -> bool:
+    """Whether the cells (``part[a:b]``) hold elements of another namespace (prefixed with a prefix
+    declared before them, in ``part[:start]``, or declaring one themselves); openpyxl handles those
+    (``Unsupported``).  Searched in place, without copying the cells out."""
+    if part.find(b"xmlns", a, b) >= 0:
         return True
     # (an element's end tag ``</p:`` comes after its start tag ``<p:``: one look for each prefix)
-    return any(b"<" + p + b":" in body for p in set(_NS_DECL.findall(head)))
+    return any(part.find(b"<" + p + b":", a, b) >= 0 for p in set(_NS_DECL.findall(part, 0, start)))
 
 
 def _cell_style_count(styles: bytes) -> int | None:
@@ -294,10 +316,10 @@ def open_workbook(path, keep_vba: bool = False, later=(), data: bytes | None = N
                     if info.filename in wanted:
                         span = _sheet_data(part)
                         if span is not None:
-                            start, end, body = span
-                            if _foreign_elements(part[:start], body):
+                            start, end, a, b = span
+                            if _foreign_elements(part, start, a, b):
                                 raise Unsupported("elements of another namespace among the cells")
-                            raw[info.filename] = RawSheet(body, part, shared, fast=fast)
+                            raw[info.filename] = RawSheet(None, part, shared, fast=fast, span=(a, b))
                             raw[info.filename].recorded = layout_record.decode(info.extra, info.CRC,
                                                                                info.file_size)
                             raw[info.filename].part = (info.filename, info.CRC, info.file_size)
@@ -359,7 +381,7 @@ def cell_value(ws, row: int, col: int):
 def _fast_fits(r: RawSheet) -> bool:
     """``cell_reader.cells_fit`` of the sheet's cells as read from the file (kept once known)."""
     if r._fits is None:
-        r._fits = cell_reader.cells_fit(r.full if r._own else r._xml) if not r.changed else False
+        r._fits = cell_reader.cells_fit(r.full if r._own else r.cells_view()) if not r.changed else False
     return r._fits
 
 
