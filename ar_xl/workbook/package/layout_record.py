@@ -9,10 +9,11 @@ the part's entry, holding the ``cell_reader.Layout`` of its cells and the CRC-32
 it describes.
 
 The record is believed only for the exact part it was written with: its CRC-32 and length must be the
-entry's own (which ``deflate.read`` checks against the part's bytes).  A part changed in any way (Excel
-or LibreOffice saving the workbook rewrites every part and drops unknown extra fields; a tool that kept
-the field but changed the part changes its CRC) is scanned as before.  Zip readers skip extra fields
-they do not know (APPNOTE 4.5), as they skip Info-ZIP's timestamps.
+entry's own (which ``deflate.read`` checks against the part's bytes), so it says nothing false about a
+part changed in any way.  An application that writes the package anew (openpyxl, in the tests) leaves no
+record, and one that kept the field while changing the part leaves a record whose CRC no longer matches:
+either way the part is scanned as before.  Zip readers skip extra fields they do not know (APPNOTE 4.5),
+as they skip Info-ZIP's timestamps.
 """
 from __future__ import annotations
 
