@@ -175,3 +175,13 @@ def test_check_promises_after_a_sequence_of_payments():
     # written back: statuses are not people's columns, so they are replaced
     merged = check_promises(book, D(2026, 3, 14)).merged(book)
     assert list(merged["Promises"]["status"]) == ["partly kept", "kept"]
+
+
+def test_a_promise_whose_currency_cell_is_missing_takes_a_payment_in_any_currency():
+    """An empty currency (None, NaN or pandas' NA, as a string column gives it) is no currency: the payment
+    counts, as for a promise whose currency was left blank."""
+    for missing in (None, float("nan"), pd.NA, ""):
+        p = promises(("C1", 50000, "2026-03-10", "2026-03-01", missing))
+        assert one(p, payments(("C1", "2026-03-05", 50000, "EUR")), D(2026, 3, 25)) == ("kept", 50000), missing
+    p = promises(("C1", 50000, "2026-03-10", "2026-03-01", "GBP"))
+    assert one(p, payments(("C1", "2026-03-05", 50000, "EUR")), D(2026, 3, 25)) == ("broken", 0)

@@ -58,6 +58,7 @@ import pandas as pd
 
 from ..config import Config
 from ..dunning_settings import Dunning, Level
+from ..frames import text
 from ..money import convert
 from .aging import to_base
 from .disputes import disputed_invoices, split_ids
@@ -131,16 +132,10 @@ def _day(v) -> dt.date | None:
     return None if ts is pd.NaT else ts.date()
 
 
-def _text(v) -> str:
-    if v is None or v is pd.NA or (isinstance(v, float) and v != v):
-        return ""
-    return str(v).strip()
-
-
 def _truthy(v) -> bool:
     if isinstance(v, (bool, np.bool_)):
         return bool(v)
-    return _text(v).lower() in ("true", "yes", "1", "x", "ja", "oui")
+    return text(v).lower() in ("true", "yes", "1", "x", "ja", "oui")
 
 
 def _covered(rows: pd.DataFrame, live: np.ndarray) -> tuple[set[str], set[str]]:
@@ -151,7 +146,7 @@ def _covered(rows: pd.DataFrame, live: np.ndarray) -> tuple[set[str], set[str]]:
         if named:
             ids.update(named)
         else:
-            whole.add(_text(cust))
+            whole.add(text(cust))
     return ids, whole
 
 
@@ -166,7 +161,7 @@ def _history(reminders: pd.DataFrame) -> tuple[dict[str, tuple[int, dt.date]], d
         if day is None or lv is None or lv is pd.NA or (isinstance(lv, float) and lv != lv):
             continue
         lv = int(lv)
-        key = (_text(c), lv)
+        key = (text(c), lv)
         if key not in cust or cust[key] < day:
             cust[key] = day
         for inv in split_ids(items):
@@ -253,13 +248,13 @@ def plan(
     cust_info: dict[str, dict] = {}
     if customers is not None and len(customers):
         for rec in customers.to_dict("records"):
-            cust_info[_text(rec.get("customer_id"))] = rec
+            cust_info[text(rec.get("customer_id"))] = rec
 
     disputed = disputed_invoices(disputes)
     grace = dt.timedelta(days=int(config.promise_grace_days))
     prom_rows, prom_live = promises, np.zeros(0, dtype=bool)
     if promises is not None and len(promises):
-        st = promises["status"].map(_text).str.lower()
+        st = promises["status"].map(text).str.lower()
         ends = promises["promised_date"].map(_day)
         prom_live = ((st.isin(["open", ""])) & ends.map(lambda d: d is not None and d + grace >= as_of)).to_numpy(bool)
     promised_ids, promised_all = _covered(prom_rows, prom_live) if len(prom_live) else (set(), set())
@@ -269,7 +264,7 @@ def plan(
             promise_named.update(split_ids(cell))
     plan_ids, plan_all, plan_named = set(), set(), set()
     if plans is not None and len(plans):
-        ps = plans["plan_status"].map(_text).str.lower()
+        ps = plans["plan_status"].map(text).str.lower()
         live = ps.isin(["active", ""]).to_numpy(bool)
         plan_ids, plan_all = _covered(plans, live)
         for cell in plans["invoice_ids"]:
@@ -280,19 +275,19 @@ def plan(
     due = inv["due_date"].map(_day)
     days = np.array([(as_of - d).days if d is not None else -1 for d in due], dtype=np.int64)
     open_ = inv["open_amount"].fillna(0).astype("int64").to_numpy()
-    status = inv["status"].map(_text).str.lower().to_numpy()
-    ids = inv["invoice_id"].map(_text).to_numpy()
-    custs = inv["customer_id"].map(_text).to_numpy()
+    status = inv["status"].map(text).str.lower().to_numpy()
+    ids = inv["invoice_id"].map(text).to_numpy()
+    custs = inv["customer_id"].map(text).to_numpy()
     cands = np.flatnonzero((open_ > 0) & (days >= 1) & ~np.isin(status, list(NEVER)))
     if len(cands):  # items listed oldest due date first, then by id, in every letter
         order = np.lexsort((ids[cands].astype(str), -days[cands]))
         cands = cands[order]
-    currency = inv["currency"].map(_text).str.upper().to_numpy()
+    currency = inv["currency"].map(text).str.upper().to_numpy()
     base = to_base(open_, pd.Series(currency), config)
     inv_day = inv["invoice_date"].map(_day).to_numpy()
     amounts = inv["amount"].fillna(0).astype("int64").to_numpy()
-    refs = inv["payment_reference"].map(_text).to_numpy() if "payment_reference" in inv else np.full(len(inv), "")
-    names = inv["customer_name"].map(_text).to_numpy() if "customer_name" in inv else np.full(len(inv), "")
+    refs = inv["payment_reference"].map(text).to_numpy() if "payment_reference" in inv else np.full(len(inv), "")
+    names = inv["customer_name"].map(text).to_numpy() if "customer_name" in inv else np.full(len(inv), "")
     due_arr = due.to_numpy()
     level_of = {lv.number: lv for lv in dn.levels}
     rates_table = RateTable.load(config.late_rates) if dn.interest_rate is None else None
@@ -343,7 +338,7 @@ def plan(
                                        f"minimum {dn.min_amount / 100:.2f}"))
             continue
         info = cust_info.get(c, {})
-        country = _text(info.get("country")).upper() or dn.interest_country
+        country = text(info.get("country")).upper() or dn.interest_country
         claim = Claim(np.zeros(len(idx), dtype=np.int64))
         if lv.interest:
             claim = _claim(ix, open_, days, due_arr, ids, as_of, dn.interest_rate, country, rates_table)
@@ -354,12 +349,12 @@ def plan(
             "interest": interest,
             "payment_reference": refs[ix],
         }
-        lang = _text(info.get("language")).lower()
-        name = _text(info.get("customer_name")) or names[ix[0]]
+        lang = text(info.get("language")).lower()
+        name = text(info.get("customer_name")) or names[ix[0]]
         letter = Letter(
             customer_id=c, customer_name=name or c,
             language=lang if lang in ("en", "nl", "de", "fr") else dn.language,
-            email=_text(info.get("email")), country=_text(info.get("country")).upper(),
+            email=text(info.get("email")), country=text(info.get("country")).upper(),
             level=lv, currency=cur, columns=items, amount=total,
             fee=_base_to(lv.fee, cur, config),
             interest=int(interest.sum()), interest_law=claim.law, interest_rates=claim.rates,

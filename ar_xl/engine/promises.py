@@ -34,6 +34,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from .. import frames
 from ..dates import parse_date
 from .plans import _day
 
@@ -47,12 +48,6 @@ def status_of(amount: int, received: int, promised_date: dt.date, as_of: dt.date
     if as_of > promised_date + dt.timedelta(days=int(grace_days)):
         return "partly kept" if received > 0 else "broken"
     return "open"
-
-
-def _text(frame: pd.DataFrame, col: str) -> list[str]:
-    if col not in frame.columns:
-        return [""] * len(frame)
-    return ["" if v is None or (isinstance(v, float) and v != v) else str(v).strip() for v in frame[col]]
 
 
 def check(promises: pd.DataFrame, payments: pd.DataFrame, as_of: object, grace_days: int) -> pd.DataFrame:
@@ -76,8 +71,8 @@ def check(promises: pd.DataFrame, payments: pd.DataFrame, as_of: object, grace_d
     out = promises.copy()
     n = len(out)
     grace = dt.timedelta(days=int(grace_days))
-    cust = _text(out, "customer_id")
-    cur = [c.upper() for c in _text(out, "currency")]
+    cust = frames.text_column(out, "customer_id").tolist()
+    cur = frames.text_column(out, "currency").str.upper().tolist()
     amount = [0 if pd.isna(a) else int(a) for a in out["amount"]]
     due = [_day(v) for v in out["promised_date"]]
     logged = [_day(v) for v in out["logged_on"]]
@@ -90,8 +85,8 @@ def check(promises: pd.DataFrame, payments: pd.DataFrame, as_of: object, grace_d
             raise ValueError(f"promise {i + 1} ({cust[i]}) must promise an amount above 0")
     order = sorted(range(n), key=lambda i: (due[i], logged[i], i))
 
-    p_cust = _text(payments, "customer_id")
-    p_cur = [c.upper() for c in _text(payments, "currency")]
+    p_cust = frames.text_column(payments, "customer_id").tolist()
+    p_cur = frames.text_column(payments, "currency").str.upper().tolist()
     p_date = [_day(v) for v in payments["value_date"]]
     p_amt = [0 if pd.isna(a) else int(a) for a in payments["amount"]]
     received = [0] * n

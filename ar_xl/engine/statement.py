@@ -37,6 +37,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .. import frames
 from ..config import Config
 from .aging import bucket_index, bucket_labels, days_past_due
 
@@ -68,11 +69,6 @@ class Statement:
         return not len(self.lines)
 
 
-def _text(values) -> np.ndarray:
-    return np.array(["" if v is None or (isinstance(v, float) and v != v) or v is pd.NA else str(v).strip()
-                     for v in values], dtype=object)
-
-
 def _currency_order(currencies, base: str) -> list[str]:
     found = sorted(set(currencies))
     return ([base] if base in found else []) + [c for c in found if c != base]
@@ -86,7 +82,7 @@ def statement(invoices: pd.DataFrame, unapplied: pd.DataFrame | None, customer_i
     edges = tuple(config.aging_buckets)
     labels = bucket_labels(edges)
 
-    inv = invoices[_text(invoices["customer_id"]) == cid] if len(invoices) else invoices
+    inv = invoices[frames.texts(invoices["customer_id"]) == cid] if len(invoices) else invoices
     inv = inv[inv["open_amount"].fillna(0).astype("int64").to_numpy() != 0] if len(inv) else inv
     open_ = inv["open_amount"].astype("int64").to_numpy() if len(inv) else np.zeros(0, np.int64)
     due = inv["due_date"].to_numpy(dtype="datetime64[ns]") if len(inv) else np.zeros(0, "datetime64[ns]")
@@ -94,14 +90,14 @@ def statement(invoices: pd.DataFrame, unapplied: pd.DataFrame | None, customer_i
     is_invoice = open_ > 0
     items = pd.DataFrame({
         "kind": np.where(is_invoice, "invoice", "credit note"),
-        "document": _text(inv["invoice_id"]) if len(inv) else np.zeros(0, object),
+        "document": frames.texts(inv["invoice_id"]) if len(inv) else np.zeros(0, object),
         "date": inv["invoice_date"].to_numpy(dtype="datetime64[ns]") if len(inv) else due,
         "due_date": due,
         "days_overdue": pd.array(np.where(is_invoice, days, 0), dtype="Int64"),
-        "currency": np.char.upper(_text(inv["currency"]).astype(str)) if len(inv) else np.zeros(0, object),
+        "currency": frames.texts(inv["currency"], "upper") if len(inv) else np.zeros(0, object),
         "amount": inv["amount"].fillna(0).astype("int64").to_numpy() if len(inv) else np.zeros(0, np.int64),
         "open_amount": open_,
-        "payment_reference": _text(inv["payment_reference"]) if len(inv) and "payment_reference" in inv
+        "payment_reference": frames.texts(inv["payment_reference"]) if len(inv) and "payment_reference" in inv
         else np.full(len(inv), "", dtype=object),
         "bucket": bucket_index(days, edges) if len(inv) else np.zeros(0, np.int64),
     })
@@ -109,15 +105,15 @@ def statement(invoices: pd.DataFrame, unapplied: pd.DataFrame | None, customer_i
 
     un = unapplied if unapplied is not None and len(unapplied) else None
     if un is not None:
-        un = un[_text(un["customer_id"]) == cid]
+        un = un[frames.texts(un["customer_id"]) == cid]
     n = 0 if un is None else len(un)
     cash = pd.DataFrame({
         "kind": np.full(n, "payment", dtype=object),
-        "document": _text(un["payment_id"]) if n else np.zeros(0, object),
+        "document": frames.texts(un["payment_id"]) if n else np.zeros(0, object),
         "date": un["value_date"].to_numpy(dtype="datetime64[ns]") if n else np.zeros(0, "datetime64[ns]"),
         "due_date": np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]"),
         "days_overdue": pd.array([pd.NA] * n, dtype="Int64"),
-        "currency": np.char.upper(_text(un["currency"]).astype(str)) if n else np.zeros(0, object),
+        "currency": frames.texts(un["currency"], "upper") if n else np.zeros(0, object),
         "amount": un["paid"].astype("int64").to_numpy() if n and "paid" in un else
         (un["amount"].astype("int64").to_numpy() if n else np.zeros(0, np.int64)),
         "open_amount": -un["amount"].astype("int64").to_numpy() if n else np.zeros(0, np.int64),
