@@ -241,14 +241,17 @@ def merge_preserving(old: pd.DataFrame, new: pd.DataFrame, t: schema.Table, remo
         old = old.loc[[not d for d in drop]].reset_index(drop=True)
     where = _key_positions(new, old, key) if len(new) else np.full(len(old), -1)
     hit = where >= 0
-    merged = old.copy()
+    merged = old.copy(deep=False)  # (copy-on-write: each column written below is a new one)
     editable = set(t.editable) | {c for c in new.columns if c not in t.names}
+    aligned = len(new) >= len(old) and bool(np.array_equal(where, np.arange(len(old))))
     for c in new.columns:
         new_vals = new[c].to_numpy()
         if c not in merged.columns:
             merged[c] = pd.Series([None] * len(merged), dtype=new[c].dtype if len(merged) == 0 else object)
         if not hit.any():
             continue
+        if aligned and c in old.columns and frames.same_column(old[c], new[c].iloc[:len(old)]):
+            continue  # row for row the old column itself (an action left it as read): laid over, it stays
         dtype = merged[c].dtype
         if isinstance(dtype, np.dtype) and dtype.kind in "Mmifb" and dtype == new[c].dtype:
             col = merged[c].to_numpy().copy()  # dates, numbers: as they are (no Timestamp objects)

@@ -129,6 +129,16 @@ def _kept_key(arr: np.ndarray, case: str | None):
     return (key, case) if key in _READ else None
 
 
+def same_column(a: pd.Series, b: pd.Series) -> bool:
+    """Whether two columns are one: the same numpy memory, read the same way, as many rows (two frames
+    sharing a column an action left as read; pandas copies a shared column before anyone writes to it).
+    False says nothing: such columns may still hold equal values."""
+    if a.dtype != b.dtype or not isinstance(a.dtype, np.dtype) or len(a) != len(b):
+        return False
+    x, y = a.to_numpy(), b.to_numpy()
+    return x.__array_interface__["data"][0] == y.__array_interface__["data"][0] and x.strides == y.strides
+
+
 def blank_cells(col: pd.Series) -> np.ndarray:
     """``blank`` for a whole column at once."""
     mask = col.isna().to_numpy(dtype=bool, copy=True)

@@ -586,10 +586,8 @@ def _changed_rows(old: pd.DataFrame, new: pd.DataFrame, header: list[str]) -> np
 
 def _same_values(a: pd.Series, b: pd.Series) -> np.ndarray:
     """Per row: the same value, of the same type, in both (two empty cells are the same)."""
-    if a.dtype == b.dtype and isinstance(a.dtype, np.dtype) and len(a) == len(b):
-        x, y = a.to_numpy(), b.to_numpy()
-        if x.__array_interface__["data"][0] == y.__array_interface__["data"][0] and x.strides == y.strides:
-            return np.ones(len(a), dtype=bool)  # one column, shared by both frames (an action left it as read)
+    if frames.same_column(a, b):
+        return np.ones(len(a), dtype=bool)  # one column, shared by both frames (an action left it as read)
     if a.dtype == b.dtype and isinstance(a.dtype, np.dtype) and a.dtype.kind in "biufmM":
         x, y = a.to_numpy(), b.to_numpy()
         same = x == y
