@@ -288,22 +288,20 @@ def save(book: Book, change: Change, path: str | Path | None = None, layout=None
     inside = {ws.title: inside[ws.title][0] for ws in wb.worksheets
               if ws.title in inside and inside[ws.title][0] is not None and ws.title in owned
               and xlsx_fast.raw_of(ws) is inside[ws.title][1] and inside[ws.title][1]._xml is inside[ws.title][2]}
-    # what the writer knows of each table it wrote whole (``package.layout_record``: the next action's
-    # ``can_write`` reads it instead of scanning the sheet), for the sheets no layout step touched since
-    records = {}
+    # for each owned sheet: the cells of a table written whole go to ``finish`` as they are (not into
+    # openpyxl's package, to be read back from it and cut out again: the 37 MB of a next day's Aging), with
+    # what the writer knows of them when no layout step touched them since (``package.layout_record``: the
+    # next action's ``can_write`` reads it instead of scanning the sheet); the part as the load inflated it
+    handed, records, known = {}, {}, {}
     for ws in wb.worksheets:
         r = xlsx_fast.raw_of(ws)
-        if r is not None and ws.title in owned and ws.title not in laid_out and r.changed and not r.patched \
-                and r.made is not None and r.made[0] is r._xml:
-            records[ws.title] = r.made[1]
-    # the cells of the tables written whole go to ``finish`` as they are too (not into openpyxl's package,
-    # to be read back from it and cut out again: the 37 MB of a next day's Aging)
-    handed, known = {}, {}
-    for ws in wb.worksheets:
-        r = xlsx_fast.raw_of(ws)
-        if r is not None and ws.title in owned and r.changed and not r.patched:
+        if r is None or ws.title not in owned:
+            continue
+        if r.changed and not r.patched:
             handed[ws.title] = r.xml
-        if r is not None and ws.title in owned and r.part is not None:  # as the load inflated it
+            if ws.title not in laid_out and r.made is not None and r.made[0] is r._xml:
+                records[ws.title] = r.made[1]
+        if r.part is not None:
             known[r.part[0]] = (r.part[1], r.part[2], r.full)
     finish = package.keeper(getattr(book, "path", None), owned, laid_out, inside, records, handed, known)
     wb._arxl_stored = finish is not None  # openpyxl's package is only read back by ``finish``: not deflated
