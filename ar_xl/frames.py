@@ -95,14 +95,20 @@ def text_column(frame: pd.DataFrame | None, col: str) -> pd.Series:
 KEEP_TEXTS_MIN = 2_000
 """``texts`` of a column of a table as read is kept (``keep_texts``) from this many rows on."""
 
-_READ: dict[tuple[int, int, int], np.ndarray] = {}
+_READ: dict[tuple, np.ndarray] = {}
 _TEXTS: dict[tuple, np.ndarray] = {}
+
+
+def _memory(arr: np.ndarray) -> tuple:
+    """Where an array's cells are: the address, length and steps of its memory (two arrays alike here
+    read the same cells)."""
+    return arr.__array_interface__["data"][0], len(arr), arr.strides
 
 
 def keep_texts(tables) -> None:
     """Let ``texts`` keep what it makes of the text columns of these frames (the tables as read from
     the workbook, which nothing changes: pandas copies a column before anyone writes to it, and gives
-    its memory out read-only).  A column is known by the address, length and step of its memory; the
+    its memory out read-only).  A column is known by its memory (``_memory``: address, length, step); the
     arrays are held here, so that memory is not handed to another array while they are known.  Each call
     forgets the tables of the call before (the book loaded before this one) and all that was kept."""
     _READ.clear()
@@ -113,10 +119,9 @@ def keep_texts(tables) -> None:
             if col.dtype != object or len(col) < KEEP_TEXTS_MIN:
                 continue
             arr = col.to_numpy(dtype=object)
-            info = arr.__array_interface__
-            if arr.ndim != 1 or not info["data"][1]:  # only memory given out read-only
+            if arr.ndim != 1 or not arr.__array_interface__["data"][1]:  # only memory given out read-only
                 continue
-            _READ[(info["data"][0], len(arr), arr.strides[0])] = arr
+            _READ[_memory(arr)] = arr
 
 
 def _kept_key(arr: np.ndarray, case: str | None):
@@ -124,8 +129,7 @@ def _kept_key(arr: np.ndarray, case: str | None):
     as read (``keep_texts``)."""
     if not _READ or arr.ndim != 1 or len(arr) < KEEP_TEXTS_MIN:
         return None
-    info = arr.__array_interface__
-    key = (info["data"][0], len(arr), arr.strides[0])
+    key = _memory(arr)
     return (key, case) if key in _READ else None
 
 
@@ -133,10 +137,9 @@ def same_column(a: pd.Series, b: pd.Series) -> bool:
     """Whether two columns are one: the same numpy memory, read the same way, as many rows (two frames
     sharing a column an action left as read; pandas copies a shared column before anyone writes to it).
     False says nothing: such columns may still hold equal values."""
-    if a.dtype != b.dtype or not isinstance(a.dtype, np.dtype) or len(a) != len(b):
+    if a.dtype != b.dtype or not isinstance(a.dtype, np.dtype):
         return False
-    x, y = a.to_numpy(), b.to_numpy()
-    return x.__array_interface__["data"][0] == y.__array_interface__["data"][0] and x.strides == y.strides
+    return _memory(a.to_numpy()) == _memory(b.to_numpy())
 
 
 def blank_cells(col: pd.Series) -> np.ndarray:
