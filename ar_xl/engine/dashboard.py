@@ -140,10 +140,15 @@ def _money(frame: pd.DataFrame, col: str) -> np.ndarray:
     return pd.to_numeric(frame[col], errors="coerce").fillna(0).to_numpy(dtype=np.int64)
 
 
-def _base(amounts: np.ndarray, currencies: pd.Series, config: Config, source: str) -> np.ndarray:
+def _currencies(currencies, config: Config) -> np.ndarray:
+    """Each line's currency: its text in capitals, the base currency where the cell is empty."""
     cur = frames.texts(currencies, "upper")
-    cur = np.where(cur != "", cur, config.base_currency)
-    return aging_mod.to_base(np.asarray(amounts, dtype=np.int64), cur, config, None, source)
+    return np.where(cur != "", cur, config.base_currency)
+
+
+def _base(amounts: np.ndarray, currencies: pd.Series, config: Config, source: str) -> np.ndarray:
+    return aging_mod.to_base(np.asarray(amounts, dtype=np.int64), _currencies(currencies, config), config, None,
+                             source)
 
 
 def _pct(num: int, den: int) -> float | None:
@@ -223,9 +228,8 @@ def beginning_ar(invoices: pd.DataFrame, payments: pd.DataFrame, matches: pd.Dat
     inv_date = np.asarray(invoices["invoice_date"], dtype="datetime64[D]")
     before = inv_date < day
     # the lines' columns as arrays, the rows before ``start`` picked from them (not the whole frame's rows)
-    cur = frames.texts(invoices["currency"], "upper")[before] if "currency" in invoices.columns \
-        else np.full(int(before.sum()), "", dtype=object)
-    cur = np.where(cur != "", cur, config.base_currency)
+    cur = _currencies(invoices["currency"] if "currency" in invoices.columns else _text(invoices, "currency"),
+                      config)[before]
     total = int(aging_mod.to_base(_money(invoices, "open_amount")[before], cur, config, None, "Invoices").sum())
     applied = _applied_matches(matches, payments)
     if len(applied):
