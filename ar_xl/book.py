@@ -27,6 +27,7 @@ import pandas as pd
 from . import clock
 from . import config as config_mod
 from . import checks, frames, schema
+from .engine import audit_archive
 from .errors import ArXlError, InputError
 
 DERIVED_TABLES = {"Aging", "Worklist", "Forecast", "Credits", "AgingHistory"}
@@ -167,6 +168,9 @@ class Change:
     warnings: list[str] = field(default_factory=list)
     """What the person should look at although the action ran (odd rows, FX rates from the built-in
     defaults); the command prints them and the ribbon shows them after the summary."""
+    archive: pd.DataFrame | None = None
+    """Audit rows the action moves out of the workbook (``actions.audit_archive``): written to the archive
+    beside it (``workbook.audit_files``) before the workbook is saved without them."""
 
     def __post_init__(self):
         if not self.run_id:
@@ -196,8 +200,25 @@ class Change:
                 out[t.name] = merge_preserving(book.get(t.name), new, t, self.remove.get(t.name, ()))
         if self.audit:
             audit_new = pd.DataFrame(self.audit, columns=schema.AUDIT.names)
-            out["Audit"] = pd.concat([book.get("Audit"), audit_new], ignore_index=True)
+            base = out["Audit"] if "Audit" in out else book.get("Audit")  # an archive writes Audit itself
+            out["Audit"] = pd.concat([base, audit_new], ignore_index=True)
+        if "Audit" in out:
+            said = audit_archive.note(len(out["Audit"]), book.source)
+            if said is not None and said not in self.warnings:
+                self.warnings.append(said)
         return out
+
+
+def check_rows(source: str, name: str, header_row: int, rows: int) -> None:
+    """Refuse (``ArXlError``, before anything is written) a table whose body would go past Excel's last row:
+    its header on ``header_row`` and ``rows`` rows under it."""
+    last = header_row + rows
+    if last <= schema.EXCEL_ROWS:
+        return
+    hint = (f" Move its oldest rows to the archive beside the workbook with `ar-xl audit-archive {source}` "
+            "(nothing is deleted), then run the action again." if name == "Audit" else "")
+    raise ArXlError(f"{source}: the {name} table would need {rows:,} rows under its header on row {header_row:,}, "
+                    f"up to row {last:,}; a sheet holds {schema.EXCEL_ROWS:,}.{hint} Nothing was changed.")
 
 
 def _key_index(df: pd.DataFrame, key: list[str]) -> pd.MultiIndex:

@@ -38,6 +38,8 @@ from functools import cached_property
 
 MONEY_FORMAT = '#,##0.00;[Red]-#,##0.00'
 DATE_FORMAT = 'yyyy-mm-dd'
+EXCEL_ROWS = 1_048_576
+"""Rows of a worksheet in Excel (and the rows a table may reach: its header's row plus its body)."""
 DATETIME_FORMAT = 'yyyy-mm-dd hh:mm:ss'
 INT_FORMAT = '0'
 NUMBER_FORMAT = '0.00'

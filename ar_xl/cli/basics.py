@@ -1,5 +1,5 @@
-"""``ar-xl init``, ``demo``, ``age``, ``refresh`` and ``upgrade``: making a workbook, aging its open items,
-and bringing an older workbook's layout up to date."""
+"""``ar-xl init``, ``demo``, ``age``, ``refresh``, ``upgrade`` and ``audit-archive``: making a workbook, aging
+its open items, bringing an older workbook's layout up to date and moving its oldest Audit rows to the archive."""
 from __future__ import annotations
 
 import datetime as dt
@@ -89,8 +89,15 @@ def cmd_upgrade(a) -> int:
     return act(a.workbook, upgrade.run)
 
 
+def cmd_audit_archive(a) -> int:
+    from ..actions import audit_archive
+    from ..workbook import audit_files
+    keep = audit_archive.KEEP if a.keep is None else a.keep
+    return act(a.workbook, lambda book: audit_archive.run(book, keep, archived=audit_files.read(a.workbook)))
+
+
 def add_verbs(sub) -> None:
-    """init, demo, age, refresh, upgrade."""
+    """init, demo, age, refresh, upgrade, audit-archive."""
     s = sub.add_parser("init", help="create an empty collections workbook")
     s.add_argument("workbook", help="the new workbook's file name (.xlsx, or .xlsm for a macro-enabled one)")
     s.add_argument("--force", action="store_true", help=FORCE_HELP)
@@ -128,3 +135,10 @@ def add_verbs(sub) -> None:
                                        "headers, Aging's as-of date as its title; no data changes")
     s.add_argument("workbook", help=WORKBOOK_HELP)
     s.set_defaults(fn=cmd_upgrade)
+
+    s = sub.add_parser("audit-archive", help="move the oldest Audit rows to CSV files in ar-xl-audit/ beside the "
+                                             "workbook (nothing is deleted; the rows actions read back stay)")
+    s.add_argument("workbook", help=WORKBOOK_HELP)
+    s.add_argument("--keep", type=int, default=None, metavar="N",
+                   help="the newest Audit rows the workbook keeps (default 100,000)")
+    s.set_defaults(fn=cmd_audit_archive)

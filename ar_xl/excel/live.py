@@ -39,7 +39,7 @@ import pandas as pd
 
 from ..workbook import cells, sheet_setup
 from .. import frames, schema
-from ..book import Book, Change, read_book
+from ..book import Book, Change, check_rows, read_book
 
 TEXT_PREFIX = "'"
 
@@ -214,6 +214,7 @@ def save(xw_book, book: Book, change: Change) -> dict[str, pd.DataFrame]:
             sheet, tbl, row, col, old_rows, old_cols, old_header = place
         else:
             sheet, tbl, row, col, old_rows, old_cols, old_header = None, None, 1 + t.title_rows, 1, 0, 0, []
+        check_rows(book.source, t.name, row, len(body))
         block, new_rows, new_cols, formats = plan_table(t, body, old_header, change.extra_columns.get(t.name, []),
                                                          old_rows, old_cols,
                                                          getattr(book, "formulas", {}).get(t.name))
@@ -291,7 +292,7 @@ def selection(xw_book) -> tuple[str, list[tuple[int, int]]]:
             continue
         r1, r2 = m.group(2), m.group(4)
         if r1 is None:
-            spans.append((1, 1_048_576))
+            spans.append((1, schema.EXCEL_ROWS))
         else:
             a, b = int(r1), int(r2) if r2 else int(r1)
             spans.append((min(a, b), max(a, b)))

@@ -38,7 +38,9 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
-LAST_ROW = 1048576
+from .. import schema
+
+LAST_ROW = schema.EXCEL_ROWS
 
 # fills and fonts: light fills with a dark text of the same hue, as Excel's own "Light Red Fill" presets
 _RED = (PatternFill("solid", fgColor="FFC7CE", bgColor="FFC7CE"), Font(color="9C0006"))

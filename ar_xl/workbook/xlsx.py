@@ -37,7 +37,7 @@ from .. import config as config_mod
 from .. import gc_pause
 from .. import frames, schema
 from . import flat, package, xlsx_fast
-from ..book import DERIVED_TABLES, Book, Change, read_book
+from ..book import DERIVED_TABLES, Book, Change, check_rows, read_book
 from ..errors import ArXlError, InputError
 
 STYLE = "TableStyleMedium2"
@@ -264,6 +264,13 @@ def save(book: Book, change: Change, path: str | Path | None = None, layout=None
     moved = set()  # sheets whose table moved down for its title: written whole (panes, print titles, colours)
     inside = {}  # sheet -> ranges holding all of its cells as the file has them (see ``package.keeper``)
     rewritten = []
+    for name, body in merged.items():  # every table fits on its sheet before the first is written
+        t = schema.table(name)
+        tbl = _find_table(wb, t.name)[1]
+        header_row = range_boundaries(tbl.ref)[1] if tbl is not None else 1 + t.title_rows
+        if tbl is not None and change.titles.get(t.name) is not None and t.title_rows and header_row <= t.title_rows:
+            header_row = 1 + t.title_rows  # moved down under its title (``_write_table``)
+        check_rows(book.source, t.name, header_row, len(body))
     for name, body in merged.items():
         t = schema.table(name)
         ws, tbl = _find_table(wb, t.name)

@@ -1,0 +1,130 @@
+"""The Audit archive of a workbook: CSV files in ``ar-xl-audit/<stem>/`` beside it (as the backups sit in
+``ar-xl-backups/<stem>/``), one per ``ar-xl audit-archive`` run, named by the first and last time they
+hold (``<stem> audit 2026-01-05 081200 to 2026-06-30 171500.csv``), so their names sort as their rows do.
+
+* ``write(path, rows)`` writes the rows the engine moved out (``engine.audit_archive.split``) before the
+  workbook is saved without them: a file is complete (written to a temporary name, flushed, renamed) or
+  absent.  When the save then fails, ``withdraw`` removes it; when the run is killed between the two, the
+  rows are in both, and ``history`` and the next archive count them once (``engine.audit_archive.unseen``).
+* ``read(path)``: every archived row, oldest first; ``history(book)``: those not in the workbook any more,
+  then the workbook's Audit (the actions that read the trail as history: the handover pack's dispute history,
+  the write-off report's dates).
+* Cells are text as in any CSV ``ar-xl`` writes: a text that a spreadsheet would run as a formula
+  (``csv_safe.TRIGGERS``) starts with ``'``; so does a text that starts with ``'`` itself, so reading takes
+  one ``'`` off every text that has one and gets the cell back exactly.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .. import frames, schema
+from ..engine import audit_archive
+from ..errors import ArXlError, CellProblem, InputError
+from . import csv_safe, filesafe
+
+AUDIT_DIR = "ar-xl-audit"
+
+
+def folder(path: str | Path) -> Path:
+    """Where the archive of the workbook at ``path`` is kept."""
+    real = filesafe.target(path)
+    return real.parent / AUDIT_DIR / real.stem
+
+
+def files(path: str | Path) -> list[Path]:
+    """The archive's files, oldest first."""
+    where = folder(path)
+    if not where.is_dir():
+        return []
+    stem = filesafe.target(path).stem
+    return sorted(p for p in where.iterdir() if p.is_file() and p.name.startswith(f"{stem} audit ")
+                  and p.suffix.lower() == ".csv")
+
+
+def _guard(v):
+    if isinstance(v, str) and v.startswith(csv_safe.TRIGGERS + ("'",)):
+        return "'" + v
+    return v
+
+
+def _stamp_name(v) -> str:
+    return "" if frames.blank(v) else pd.Timestamp(v).strftime("%Y-%m-%d %H%M%S")
+
+
+def write(path: str | Path, rows: pd.DataFrame) -> Path | None:
+    """Write ``rows`` (Audit rows, canonical columns) as a new file of the archive of ``path``; None when
+    there are none."""
+    if not len(rows):
+        return None
+    where = folder(path)
+    where.mkdir(parents=True, exist_ok=True)
+    stem = filesafe.target(path).stem
+    first, last = _stamp_name(rows["timestamp"].iloc[0]), _stamp_name(rows["timestamp"].iloc[-1])
+    out = pd.DataFrame({c: rows[c].tolist() if c in rows.columns else [None] * len(rows)
+                        for c in schema.AUDIT.names})
+    out["timestamp"] = ["" if frames.blank(v) else str(pd.Timestamp(v)) for v in out["timestamp"]]
+    for c in schema.AUDIT.names[1:]:
+        out[c] = [None if frames.blank(v) else _guard(str(v)) for v in out[c]]
+    out.columns = schema.AUDIT.shown(schema.AUDIT.names)
+    for n in range(1000):
+        dest = where / f"{stem} audit {first} to {last}{'' if n == 0 else f' ({n + 1})'}.csv"
+        if not dest.exists():
+            break
+    else:  # pragma: no cover
+        raise ArXlError(f"{where}: too many archive files named {dest.name}; nothing was changed")
+    filesafe.atomic_write(dest, lambda tmp: out.to_csv(tmp, index=False, encoding="utf-8-sig"), backup=False)
+    return dest
+
+
+def withdraw(p: Path | None) -> None:
+    """Remove a file ``write`` made when the workbook it belongs to was not saved after all."""
+    if p is not None:
+        try:
+            p.unlink()
+        except FileNotFoundError:
+            pass
+
+
+def read(path: str | Path) -> pd.DataFrame:
+    """Every row of the archive of ``path``, oldest first, as a canonical Audit frame."""
+    parts = []
+    for p in files(path):
+        raw = pd.read_csv(p, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        raw = frames.rename_columns(raw, schema.AUDIT)
+        for c in raw.columns:
+            raw[c] = [v[1:] if v.startswith("'") else v for v in raw[c].tolist()]
+        if "timestamp" in raw.columns:  # to the second or finer, as written (a date cell would drop the time)
+            text = raw["timestamp"]
+            stamps = pd.to_datetime(text.where(text != "", None), format="ISO8601", errors="coerce")
+            bad = np.flatnonzero(stamps.isna().to_numpy() & (text != "").to_numpy())
+            if len(bad):
+                raise InputError(CellProblem(p.name, int(bad[0]) + 2, "timestamp",
+                                             f"not a time: {text.iloc[bad[0]]!r}"))
+            raw["timestamp"] = stamps.astype("datetime64[ns]")
+        parts.append(frames.coerce(raw, schema.AUDIT, f"{p.name}"))
+    if not parts:
+        return frames.empty_frame(schema.AUDIT)
+    return pd.concat(parts, ignore_index=True)
+
+
+def _path_of(book) -> Path | None:
+    p = getattr(book, "path", None)
+    if p is None:  # a live workbook: the file Excel has it as, when it has been saved
+        handle = getattr(book, "handle", None)
+        name = getattr(handle, "fullname", None)
+        p = Path(name) if isinstance(name, str) and Path(name).is_file() else None
+    return Path(p) if p is not None else None
+
+
+def history(book) -> pd.DataFrame:
+    """The whole Audit trail of ``book``: the archived rows the workbook no longer holds, then its Audit."""
+    audit = book.get("Audit")
+    path = _path_of(book)
+    archived = read(path) if path is not None else frames.empty_frame(schema.AUDIT)
+    if not len(archived):
+        return audit
+    archived = archived[audit_archive.unseen(archived, audit)]
+    return pd.concat([archived, audit], ignore_index=True)
