@@ -266,11 +266,8 @@ def save(book: Book, change: Change, path: str | Path | None = None, layout=None
     rewritten = []
     for name, body in merged.items():  # every table fits on its sheet before the first is written
         t = schema.table(name)
-        tbl = _find_table(wb, t.name)[1]
-        header_row = range_boundaries(tbl.ref)[1] if tbl is not None else 1 + t.title_rows
-        if tbl is not None and change.titles.get(t.name) is not None and t.title_rows and header_row <= t.title_rows:
-            header_row = 1 + t.title_rows  # moved down under its title (``_write_table``)
-        check_rows(book.source, t.name, header_row, len(body))
+        check_rows(book.source, t.name, _header_row(t, _find_table(wb, t.name)[1], change.titles.get(t.name)),
+                   len(body))
     for name, body in merged.items():
         t = schema.table(name)
         ws, tbl = _find_table(wb, t.name)
@@ -382,8 +379,8 @@ def _write_table(ws, tbl, t: schema.Table, body: pd.DataFrame, extras: list[str]
     moved_from = None
     if tbl is not None:
         min_col, min_row, old_max_col, old_max_row = range_boundaries(tbl.ref)
-        if title is not None and t.title_rows and min_row <= t.title_rows:
-            moved_from, min_row = min_row, 1 + t.title_rows
+        if _header_row(t, tbl, title) != min_row:
+            moved_from, min_row = min_row, _header_row(t, tbl, title)
     else:
         min_col, min_row, old_max_col, old_max_row = 1, 1 + t.title_rows, len(header), 1 + t.title_rows
     if title is not None and not t.title_rows:
@@ -459,6 +456,15 @@ def _write_table(ws, tbl, t: schema.Table, body: pd.DataFrame, extras: list[str]
             ws.cell(r, c).value = None
     _finish_table(ws, tbl, t, header, min_row, min_col, n, moved=moved_from is not None)
     return False
+
+
+def _header_row(t: schema.Table, tbl, title: str | None) -> int:
+    """The row the table's header goes on: where it is, or under its title rows for a new table; a table of an
+    older workbook with no room for its ``title`` above it moves down under it."""
+    if tbl is None:
+        return 1 + t.title_rows
+    row = range_boundaries(tbl.ref)[1]
+    return 1 + t.title_rows if title is not None and t.title_rows and row <= t.title_rows else row
 
 
 TITLE_FONT = xlsx_fast.TITLE_FONT
