@@ -20,6 +20,7 @@ import getpass
 import os
 import uuid
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -64,6 +65,9 @@ class Book:
     """Tables the workbook holds but the shell has not read yet (name -> a function returning the
     canonical frame): derived tables the action will replace whole (``xlsx.load``'s ``later``).  ``get``
     reads one on first use, so an action that does look at it gets it as if read with the rest."""
+    archived: Callable[[], pd.DataFrame] | None = None
+    """The Audit rows archived beside the workbook (``ar-xl audit-archive``), read when asked for
+    (``history``); set by the shell that read the workbook from a file."""
 
     def get(self, name: str) -> pd.DataFrame:
         """The table's canonical frame; an empty one when this Book was built without it, and
@@ -78,6 +82,15 @@ class Book:
         if t.name in self.missing:
             raise MissingTable(self.source, t, self.missing[t.name])
         return frames.empty_frame(t)
+
+    def history(self) -> pd.DataFrame:
+        """The whole Audit trail: the archived rows the workbook no longer holds (a row a killed archive run
+        left in both counts once, ``engine.audit_archive.unseen``), then the workbook's Audit."""
+        audit = self.get("Audit")
+        archived = self.archived() if self.archived is not None else None
+        if archived is None or not len(archived):
+            return audit
+        return pd.concat([archived[audit_archive.unseen(archived, audit)], audit], ignore_index=True)
 
     def has(self, name: str) -> bool:
         name = schema.table(name).name

@@ -77,7 +77,7 @@ def test_archive_moves_the_oldest_rows_and_loses_none(tmp_path):
     path = seeded(tmp_path / "team.xlsx", Audit=_audit(300))
     before = xlsx.load(path)
     original, state = before.get("Audit"), _state(before)
-    change = run_on_workbook(path, lambda book: action.run(book, 100, archived=audit_files.read(path)))
+    change = run_on_workbook(path, action.run, 100)
     assert change.summary.startswith("archived 201 Audit rows (2026-01-05 to 2026-01-05); the workbook keeps 100")
 
     after = xlsx.load(path)
@@ -104,12 +104,12 @@ def test_archive_moves_the_oldest_rows_and_loses_none(tmp_path):
     row3 = next(r for r in cells if r[5] == "P00003|INV00003")
     assert row3[8].startswith("'=HYPERLINK(")  # text, never a formula, when a person opens the file
     # the whole trail, archive and workbook together: each row once
-    assert _keys(audit_files.history(after)) == _keys(pd.concat([original, kept.iloc[-1:]]))
+    assert _keys(after.history()) == _keys(pd.concat([original, kept.iloc[-1:]]))
 
 
 def test_nothing_to_archive_leaves_the_trail_as_it_is(tmp_path):
     path = seeded(tmp_path / "small.xlsx", Audit=_audit(20))
-    change = run_on_workbook(path, lambda book: action.run(book, 100, archived=audit_files.read(path)))
+    change = run_on_workbook(path, action.run, 100)
     assert "nothing to archive" in change.summary
     assert audit_files.files(path) == []
     assert len(xlsx.load(path).get("Audit")) == 20
@@ -121,13 +121,13 @@ def test_a_run_killed_after_writing_its_file_counts_each_row_once(tmp_path):
     # the file of a run killed before its save: the rows are in the archive and still in the workbook
     stays, leaves = audit_archive.split(original, 99)
     audit_files.write(path, original.iloc[leaves[:50]].reset_index(drop=True))
-    assert _keys(audit_files.history(xlsx.load(path))) == _keys(original)
-    change = run_on_workbook(path, lambda book: action.run(book, 100, archived=audit_files.read(path)))
+    assert _keys(xlsx.load(path).history()) == _keys(original)
+    change = run_on_workbook(path, action.run, 100)
     assert "(50 were in the archive already)" in change.summary
     assert len(audit_files.files(path)) == 2
     assert _keys(audit_files.read(path)) == _keys(original.iloc[leaves])
     after = xlsx.load(path)
-    assert _keys(audit_files.history(after)) == _keys(pd.concat([original, after.get("Audit").iloc[-1:]]))
+    assert _keys(after.history()) == _keys(pd.concat([original, after.get("Audit").iloc[-1:]]))
 
 
 def test_a_save_that_fails_takes_its_file_back(tmp_path, monkeypatch):
@@ -138,7 +138,7 @@ def test_a_save_that_fails_takes_its_file_back(tmp_path, monkeypatch):
         raise ArXlError("the disk is full")
     monkeypatch.setattr(xlsx, "save", refused)
     with pytest.raises(ArXlError, match="disk is full"):
-        run_on_workbook(path, lambda book: action.run(book, 100))
+        run_on_workbook(path, action.run, 100)
     assert audit_files.files(path) == []
     assert path.read_bytes() == data
 
@@ -178,3 +178,25 @@ def test_cli_archives_then_has_nothing_left_to_move(tmp_path, capsys):
     assert len(xlsx.load(path).get("Audit")) == 250
     assert main(["audit-archive", str(path), "--keep", "-1"]) != 0
     assert "the Audit rows to keep must be 0 or more, not -1" in capsys.readouterr().err
+
+
+def test_history_reads_the_archive_too():
+    """The write-off report dates a cash-application write-off by when Audit says it was applied, also when
+    that row is in the archive; without the archive it falls back to the payment's value date."""
+    from ar_xl.actions import writeoff
+    from ar_xl.book import Book
+    from helpers import frame
+    applied = pd.DataFrame([dict(timestamp=pd.Timestamp("2026-10-30 09:15"), user="emma", action="match",
+                                 run_id="R1", table="Matches", key="M-BNK-1-2026-0002", column="applied",
+                                 old_value="False", new_value="True", rule="review")], columns=schema.AUDIT.names)
+    book = Book(tables={
+        "Payments": frame("Payments", [("BNK-1", "2026-11-02", "295.00", "EUR")],
+                          ["payment_id", "value_date", "amount", "currency"]),
+        "Matches": frame("Matches", [("M-BNK-1-2026-0002", "BNK-1", "2026-0002", "C1", "295.00", "5.00", "auto", "",
+                                      "TRUE")], ["match_id", "payment_id", "invoice_id", "customer_id",
+                                                 "applied_amount", "write_off", "decision", "review", "applied"]),
+        "Audit": _audit(12)}, source="test")
+    assert writeoff.report(book)["date"].dt.strftime("%Y-%m-%d").tolist() == ["2026-11-02"]
+    book.archived = lambda: applied
+    assert len(book.history()) == 13
+    assert writeoff.report(book)["date"].dt.strftime("%Y-%m-%d").tolist() == ["2026-10-30"]

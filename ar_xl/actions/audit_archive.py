@@ -2,8 +2,8 @@
 beside the workbook (``workbook.audit_files``), so the workbook stays quick to read and below Excel's row
 limit; nothing is deleted.
 
-Which rows move is ``engine.audit_archive.split``'s rule: all but the newest ``keep`` (``KEEP``), except the
-rows the product reads back as state.  A row already in the archive (a run that wrote its file, then could
+Which rows move is ``engine.audit_archive.split``'s rule: the workbook keeps ``keep`` rows (``KEEP``): the rows
+the product reads back as state, then the newest others.  A row already in the archive (a run that wrote its file, then could
 not save the workbook) is not written again, but leaves the workbook all the same.  The action logs one
 Audit row naming the file and the rows moved; a workbook with nothing to move is left as it is.
 """
@@ -19,9 +19,9 @@ TABLES = ["Audit"]
 """What the action reads (Config is always read)."""
 
 
-def run(book: Book, keep: int = KEEP, archived=None) -> Change:
-    """Move the oldest Audit rows to the archive; ``archived``: the rows the archive already holds (so a
-    row written by an interrupted run is not written twice)."""
+def run(book: Book, keep: int = KEEP) -> Change:
+    """Move the oldest Audit rows to the archive (a row the archive holds already, ``Book.archived``, written by
+    an interrupted run, is not written twice)."""
     if keep < 0:
         raise ArXlError(f"{book.source}: the Audit rows to keep must be 0 or more, not {keep}; nothing was changed")
     audit = book.get("Audit")
@@ -31,8 +31,9 @@ def run(book: Book, keep: int = KEEP, archived=None) -> Change:
         return change
     stays, leaves = audit_archive.split(audit, max(keep - 1, 0))  # and this run's own row makes ``keep``
     moving = audit.iloc[leaves].reset_index(drop=True)
-    new = audit_archive.unseen(moving, archived) if archived is not None else None
-    change.archive = moving[new].reset_index(drop=True) if new is not None else moving
+    archived = book.archived() if book.archived is not None else None
+    change.archive = moving[audit_archive.unseen(moving, archived)].reset_index(drop=True) if archived is not None \
+        else moving
     change.tables["Audit"] = audit.iloc[stays].reset_index(drop=True)
     first, last = moving["timestamp"].min(), moving["timestamp"].max()
     span = f"{first:%Y-%m-%d} to {last:%Y-%m-%d}" if first == first and last == last else "undated rows"

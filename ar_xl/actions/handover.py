@@ -36,7 +36,6 @@ from ..engine.disputes import next_id
 from ..errors import CellProblem, InputError
 from ..letters import handover_pack
 from ..money import fmt
-from ..workbook import audit_files
 from . import restate
 from .plan import appended, fail, known_customer, who
 
@@ -110,7 +109,7 @@ def handover(book: Book, customer_id: str, to: str, invoice_ids=None, on=None, o
     from . import statement
     st_pdf = statement.pdf_for(book, cid, day)
     parts = engine.pack_parts(cid, rows, book.get("Reminders"), book.get("Activities"), book.get("Disputes"),
-                              audit_files.history(book))  # the disputes' history, archived rows too
+                              book.history())  # the disputes' history, archived rows too
     letters, missing = _reminder_letters(parts["Reminders"], Path(base_dir))
     who_ = statement.customer_of(book, cid)
     summary = [("Handover", hid, "text"), ("Customer", cid, "text"), ("Customer name", who_["customer_name"], "text"),

@@ -36,7 +36,6 @@ from ..dates import parse_date
 from ..engine import writeoffs as engine
 from ..frames import blank
 from ..money import fmt
-from ..workbook import audit_files
 from .plan import fail, typed, who
 
 SOURCE = "write off"
@@ -217,7 +216,7 @@ def from_dispute(book: Book, change: Change, dispute: dict, user: str, on: dt.da
 def report(book: Book, month: str | None = None) -> pd.DataFrame:
     """What was written off (``engine.writeoffs.report``), ``month`` ``YYYY-MM`` or all."""
     try:
-        return engine.report(book.get("WriteOffs"), book.get("Matches"), audit_files.history(book),
+        return engine.report(book.get("WriteOffs"), book.get("Matches"), book.history(),
                              book.get("Payments"), book.config, month)  # (when each match was applied: archived too)
     except ValueError as e:
         fail(f"{SOURCE} report", e)

@@ -91,9 +91,7 @@ def cmd_upgrade(a) -> int:
 
 def cmd_audit_archive(a) -> int:
     from ..actions import audit_archive
-    from ..workbook import audit_files
-    keep = audit_archive.KEEP if a.keep is None else a.keep
-    return act(a.workbook, lambda book: audit_archive.run(book, keep, archived=audit_files.read(a.workbook)))
+    return act(a.workbook, audit_archive.run, audit_archive.KEEP if a.keep is None else a.keep)
 
 
 def add_verbs(sub) -> None:

@@ -33,11 +33,12 @@ How values are written
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ..workbook import cells, sheet_setup
+from ..workbook import audit_files, cells, sheet_setup
 from .. import frames, schema
 from ..book import Book, Change, check_rows, read_book
 
@@ -64,6 +65,15 @@ def find_table(xw_book, name: str):
             if tbl.name.lower() == name.lower():
                 return sheet, tbl
     return None, None
+
+
+def _saved_path(xw_book) -> Path | None:
+    """The file the open workbook was last saved as, when it has been (a new one has none)."""
+    try:
+        name = xw_book.fullname
+    except Exception:  # noqa: BLE001 - an engine that does not know it
+        return None
+    return Path(name) if isinstance(name, str) and Path(name).is_file() else None
 
 
 def _header_and_rows(values) -> tuple[list[str], list[list]]:
@@ -100,6 +110,9 @@ def load(xw_book, tables: list[str] | None = None) -> Book:
     book = read_book(xw_book.name, find, tables, present)
     book.places = places  # type: ignore[attr-defined]
     book.handle = xw_book  # type: ignore[attr-defined]
+    saved = _saved_path(xw_book)
+    if saved is not None:  # the archive beside the file Excel has it as
+        book.archived = lambda: audit_files.read(saved)
     book.formulas = {name: _by_key(schema.table(name), book.tables[name], by_row)  # type: ignore[attr-defined]
                      for name, by_row in formulas.items() if by_row and name in book.tables}
     return book

@@ -5,10 +5,10 @@ hold (``<stem> audit 2026-01-05 081200 to 2026-06-30 171500.csv``), so their nam
 * ``write(path, rows)`` writes the rows the engine moved out (``engine.audit_archive.split``) before the
   workbook is saved without them: a file is complete (written to a temporary name, flushed, renamed) or
   absent.  When the save then fails, ``withdraw`` removes it; when the run is killed between the two, the
-  rows are in both, and ``history`` and the next archive count them once (``engine.audit_archive.unseen``).
-* ``read(path)``: every archived row, oldest first; ``history(book)``: those not in the workbook any more,
-  then the workbook's Audit (the actions that read the trail as history: the handover pack's dispute history,
-  the write-off report's dates).
+  rows are in both, and ``Book.history`` and the next archive count them once (``engine.audit_archive.unseen``).
+* ``read(path)``: every archived row, oldest first; the shells hand it to the Book they read
+  (``Book.archived``), whose ``history`` is the whole trail (the handover pack's dispute history and the
+  write-off report's dates read it).
 * Cells are text as in any CSV ``ar-xl`` writes: a text that a spreadsheet would run as a formula
   (``csv_safe.TRIGGERS``) starts with ``'``; so does a text that starts with ``'`` itself, so reading takes
   one ``'`` off every text that has one and gets the cell back exactly.
@@ -21,7 +21,6 @@ import numpy as np
 import pandas as pd
 
 from .. import frames, schema
-from ..engine import audit_archive
 from ..errors import ArXlError, CellProblem, InputError
 from . import csv_safe, filesafe
 
@@ -108,23 +107,3 @@ def read(path: str | Path) -> pd.DataFrame:
     if not parts:
         return frames.empty_frame(schema.AUDIT)
     return pd.concat(parts, ignore_index=True)
-
-
-def _path_of(book) -> Path | None:
-    p = getattr(book, "path", None)
-    if p is None:  # a live workbook: the file Excel has it as, when it has been saved
-        handle = getattr(book, "handle", None)
-        name = getattr(handle, "fullname", None)
-        p = Path(name) if isinstance(name, str) and Path(name).is_file() else None
-    return Path(p) if p is not None else None
-
-
-def history(book) -> pd.DataFrame:
-    """The whole Audit trail of ``book``: the archived rows the workbook no longer holds, then its Audit."""
-    audit = book.get("Audit")
-    path = _path_of(book)
-    archived = read(path) if path is not None else frames.empty_frame(schema.AUDIT)
-    if not len(archived):
-        return audit
-    archived = archived[audit_archive.unseen(archived, audit)]
-    return pd.concat([archived, audit], ignore_index=True)

@@ -32,7 +32,7 @@ from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table as XlTable, TableStyleInfo
 
-from . import cells, filesafe, frame_cache, sheet_setup
+from . import audit_files, cells, filesafe, frame_cache, sheet_setup
 from .. import config as config_mod
 from .. import gc_pause
 from .. import frames, schema
@@ -172,6 +172,7 @@ def load(path: str | Path, tables: list[str] | None = None, later=()) -> Book:
     frames.keep_texts(book.as_read.values())  # the engine reads their text columns many times per action
     book.path = path  # type: ignore[attr-defined]
     book.fingerprint = seen  # type: ignore[attr-defined]
+    book.archived = lambda: audit_files.read(path)
     return book
 
 
