@@ -200,3 +200,14 @@ def test_history_reads_the_archive_too():
     book.archived = lambda: applied
     assert len(book.history()) == 13
     assert writeoff.report(book)["date"].dt.strftime("%Y-%m-%d").tolist() == ["2026-10-30"]
+
+
+def test_files_of_the_same_span_are_read_in_the_order_written(tmp_path):
+    path = tmp_path / "team.xlsx"
+    audit = _audit(12).iloc[[3, 4]].reset_index(drop=True)
+    first = audit_files.write(path, audit.iloc[:1])
+    audit.loc[1, "timestamp"] = audit.loc[0, "timestamp"]  # the same minute: the same name, numbered
+    second = audit_files.write(path, audit.iloc[1:])
+    assert audit_files.files(path) == [first, second] and second.name.endswith("_2.csv")
+    assert audit_files.read(path)["key"].tolist() == ["P00003|INV00003", "P00004|INV00004"]
+    assert audit_files.write(path, audit.iloc[:0]) is None

@@ -69,7 +69,7 @@ def write(path: str | Path, rows: pd.DataFrame) -> Path | None:
         out[c] = [None if frames.blank(v) else _guard(str(v)) for v in out[c]]
     out.columns = schema.AUDIT.shown(schema.AUDIT.names)
     for n in range(1000):
-        dest = where / f"{stem} audit {first} to {last}{'' if n == 0 else f' ({n + 1})'}.csv"
+        dest = where / f"{stem} audit {first} to {last}{'' if n == 0 else f'_{n + 1}'}.csv"  # sorts after the first
         if not dest.exists():
             break
     else:  # pragma: no cover
