@@ -88,6 +88,7 @@ def actions(p: str, stmt: str) -> list[list[str]]:
         ["remind", p, "--as-of", "2026-11-23", "--out", str(Path(p).parent)],
         ["statement", p, "--customer", "C1", "--as-of", "2026-11-23", "--out", str(Path(p).parent / "st-C1.pdf")],
         ["customer", p, "C1", "--as-of", "2026-11-23"],
+        ["audit-archive", p, "--keep", "5"],
         ["dashboard", p, "--as-of", "2026-11-24"],
         ["customer", p, "C2", "--as-of", "2026-11-24"],
     ]

@@ -83,7 +83,7 @@ def row_keys(audit: pd.DataFrame) -> list[tuple[str, ...]]:
     cols = []
     for c in schema.AUDIT.names:
         values = audit[c].tolist() if c in audit.columns else [None] * len(audit)
-        cols.append([_stamp(v) for v in values] if c == "timestamp" else ["" if blank(v) else str(v) for v in values])
+        cols.append([(_stamp if c == "timestamp" else _text)(v) for v in values])
     return list(zip(*cols)) if cols else []
 
 
