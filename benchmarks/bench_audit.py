@@ -33,8 +33,17 @@ def _audit_rows(path: Path, n: int) -> None:
     xlsx.save(book, change)
 
 
-_WRAP = ("import resource, sys\nfrom ar_xl.cli import main\nrc = main(sys.argv[1:])\n"
-         "print(f'peak {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}', file=sys.stderr)\nsys.exit(rc)")
+_WRAP = """import sys
+from ar_xl.cli import main
+rc = main(sys.argv[1:])
+try:  # this process's own peak (ru_maxrss would count the parent's, which built the workbook, after fork)
+    peak = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:"))
+except OSError:
+    import resource
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(f"peak {peak}", file=sys.stderr)
+sys.exit(rc)
+"""
 
 
 def _run(args: list[str], env: dict) -> tuple[float, float, str]:
