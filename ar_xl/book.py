@@ -228,8 +228,9 @@ def check_rows(source: str, name: str, header_row: int, rows: int) -> None:
     last = header_row + rows
     if last <= schema.EXCEL_ROWS:
         return
-    hint = (f" Move its oldest rows to the archive beside the workbook with `ar-xl audit-archive {source}` while "
-            "nobody has it open (nothing is deleted), then run the action again." if name == "Audit" else "")
+    hint = (" Move its oldest rows to the archive beside the workbook with the ribbon's Archive Audit, or "
+            f"`ar-xl audit-archive {source}` while nobody has it open (nothing is deleted), then run the action "
+            "again." if name == "Audit" else "")
     raise ArXlError(f"{source}: the {name} table would need {rows:,} rows under its header on row {header_row:,}, "
                     f"up to row {last:,}; a sheet holds {schema.EXCEL_ROWS:,}.{hint} Nothing was changed.")
 

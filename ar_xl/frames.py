@@ -477,6 +477,12 @@ def _dates(values, rows, source, name, must, problems, keep_time=False) -> pd.Se
         if keep_time and isinstance(v, (dt.datetime, pd.Timestamp)):
             out[i] = np.datetime64(pd.Timestamp(v).to_datetime64(), "ns")
             continue
+        if keep_time and isinstance(v, str) and _ISO_TIME.fullmatch(v.strip()):
+            try:
+                out[i] = np.datetime64(pd.Timestamp(v.strip()).to_datetime64(), "ns")
+                continue
+            except ValueError:
+                pass  # no such time of day (25:61): read as any other text
         try:
             out[i] = np.datetime64(parse_date(v), "ns")
         except ValueError as e:
@@ -492,6 +498,9 @@ def _dates(values, rows, source, name, must, problems, keep_time=False) -> pd.Se
 
 
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?")
+"""A time of day in ISO form (``2026-11-23 14:05:09``, ``2026-11-23T14:05``): a datetime column keeps its time
+(``parse_date`` reads the day alone)."""
 
 
 def _iso_days(obj: np.ndarray) -> np.ndarray | None:

@@ -97,6 +97,19 @@ def test_a_real_datetime_column_is_normalised_to_midnight():
     assert frame["due_date"].tolist() == [pd.Timestamp("2026-03-31"), pd.Timestamp("2026-04-01")]
 
 
+def test_a_time_written_as_text_stays_in_a_datetime_column():
+    """Audit's timestamp read from text (a CSV, a cell Excel kept as text): an ISO time keeps its time; a day
+    alone is midnight; a day-first date, and a time of day no clock shows, are read as dates are (their day)."""
+    rows = pd.DataFrame({"timestamp": ["2026-11-23 14:05:09", "2026-11-23T08:30", " 2026-11-23 14:05:09.250 ",
+                                       "2026-11-24", "24.11.2026 10:00"], "user": "emma", "action": "match"})
+    out = frames.coerce(rows, "Audit", "audit.csv")
+    assert out["timestamp"].tolist() == [pd.Timestamp("2026-11-23 14:05:09"), pd.Timestamp("2026-11-23 08:30"),
+                                         pd.Timestamp("2026-11-23 14:05:09.250"), pd.Timestamp("2026-11-24"),
+                                         pd.Timestamp("2026-11-24")]
+    odd = frames.coerce(pd.DataFrame({"timestamp": ["2026-11-23 25:61"]}), "Audit", "audit.csv")
+    assert odd["timestamp"].tolist() == [pd.Timestamp("2026-11-23")]
+
+
 @pytest.mark.parametrize("value, message", [
     ("soon", "not a date: 'soon' (use YYYY-MM-DD)"),
     ("2026-02-30", "not a date: '2026-02-30'"),

@@ -108,5 +108,5 @@ def note(rows: int, source: str) -> str | None:
     if rows <= WARN_AT:
         return None
     return (f"Audit holds {rows:,} rows; every action reads them, and a sheet holds at most {schema.EXCEL_ROWS:,}: "
-            f"move the oldest to the archive beside the workbook with `ar-xl audit-archive {source}` while nobody "
-            "has it open (nothing is deleted)")
+            "move the oldest to the archive beside the workbook with the ribbon's Archive Audit, or "
+            f"`ar-xl audit-archive {source}` while nobody has it open (nothing is deleted)")

@@ -67,7 +67,7 @@ def find_table(xw_book, name: str):
     return None, None
 
 
-def _saved_path(xw_book) -> Path | None:
+def saved_path(xw_book) -> Path | None:
     """The file the open workbook was last saved as, when it has been (a new one has none)."""
     try:
         name = xw_book.fullname
@@ -110,7 +110,7 @@ def load(xw_book, tables: list[str] | None = None) -> Book:
     book = read_book(xw_book.name, find, tables, present)
     book.places = places  # type: ignore[attr-defined]
     book.handle = xw_book  # type: ignore[attr-defined]
-    saved = _saved_path(xw_book)
+    saved = saved_path(xw_book)
     if saved is not None:  # the archive beside the file Excel has it as
         book.archived = lambda: audit_files.read(saved)
     book.formulas = {name: _by_key(schema.table(name), book.tables[name], by_row)  # type: ignore[attr-defined]

@@ -56,7 +56,7 @@ import pandas as pd
 from . import live
 from .. import clock
 from ..book import Book, Change
-from ..workbook import journal
+from ..workbook import audit_files, journal
 from ..dates import parse_date
 from ..errors import ArXlError
 from ..money import parse_amount
@@ -138,6 +138,8 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter("refunds.folder", None, "Export refunds",
               "Folder for the SEPA credit-transfer files (pain.001); empty = ar-xl-refunds beside the workbook."),
     Parameter("refunds.execution_date", None, "Export refunds", "The day the bank is to pay; empty = the as-of date."),
+    Parameter("audit.keep", None, "Archive Audit", "Audit rows the workbook keeps (those read back as state, then the "
+              "newest); the older move to ar-xl-audit beside the file. Empty = 100,000."),
 )
 
 _HEADER = ["parameter", "value", "used by", "help"]
@@ -359,11 +361,13 @@ def run(tag: str, label: str, compute: Callable[[Book, object], Change], book=No
         change = compute(loaded, xw_book)
         ui.status(f"{label}: writing the results...")
         booked = journal.write(change, _home(xw_book))  # the ERP journal of booked write-offs, if any
+        archived = _archive(xw_book, change)  # Audit rows the change moves out, in their file first
         written = True
         try:
             live.save(xw_book, loaded, change)
         except BaseException:
             journal.withdraw(booked)
+            audit_files.withdraw(archived)
             raise
         if after is not None:
             after(xw_book, change)
@@ -382,6 +386,18 @@ def run(tag: str, label: str, compute: Callable[[Book, object], Change], book=No
         ui.alert(f"{label} failed: {type(e).__name__}: {e}\n{state}"
                  + (f"\nDetails for IT: {where}" if where else ""), f"{TITLE}: {label}", "critical")
     return None
+
+
+def _archive(xw_book, change: Change) -> Path | None:
+    """Write the Audit rows ``change`` moves out to the archive beside the workbook's file
+    (``workbook.audit_files``); the file it wrote, if any."""
+    if change.archive is None:
+        return None
+    saved = live.saved_path(xw_book)
+    if saved is None:
+        raise ArXlError("The workbook has no file yet: save it first (the Audit archive is kept beside it). "
+                        "Nothing was changed.")
+    return audit_files.write(saved, change.archive)
 
 
 # ---------------------------------------------------------------- what the selection means
@@ -752,6 +768,18 @@ def cash_forecast(book=None):
     return run("cash_forecast", "Cash forecast", compute, book, after=_show_sheet("Forecast"))
 
 
+def archive_audit(book=None):
+    """Move the oldest Audit rows to CSV files beside the saved workbook (``actions.audit_archive``; Parameters
+    audit.keep) and show Audit.  The workbook keeps its rows until it is saved; a row in both counts once."""
+    def compute(b: Book, xw_book) -> Change:
+        if live.saved_path(xw_book) is None:
+            raise ArXlError("The workbook has no file yet: save it first (the Audit archive is kept beside it). "
+                            "Nothing was changed.")
+        archive = _module("actions.audit_archive")
+        return archive.run(b, Parameters.read(xw_book).whole("audit.keep", archive.KEEP))
+    return run("archive_audit", "Archive Audit", compute, book, after=_show_sheet("Audit"))
+
+
 def credits_view(book=None):
     """Rewrite the Credits table, every credit note and payment with unapplied cash with what it could be set
     against (``actions.credits``), and show it."""
@@ -835,6 +863,7 @@ ENTRY_POINTS: dict[str, tuple[Callable, str | None]] = {
     "credits_view": (credits_view, "actions.credits"),
     "propose_refund": (propose_refund, "actions.credits"),
     "export_refunds": (export_refunds, "actions.credits"),
+    "archive_audit": (archive_audit, "actions.audit_archive"),
     "parameters": (parameters, None),
 }
 """Ribbon tag -> (entry point, the ar_xl module its action lives in)."""
