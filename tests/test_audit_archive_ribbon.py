@@ -34,6 +34,7 @@ def test_archive_button_moves_the_oldest_rows_beside_the_file(tmp_path, monkeypa
 
 def test_archive_button_without_a_file_changes_nothing(tmp_path):
     path = seeded(tmp_path / "collections.xlsx", Audit=_audit(60))  # the working folder holds no such file
+    _set_parameters(path, {"audit.keep": 20})
     _, alerts, book = click(path, "archive_audit", sheet="Config")
     assert "save it first" in _critical(alerts)
     assert len(book.get("Audit")) == 60 and audit_files.files(path) == []

@@ -2,10 +2,10 @@
 beside the workbook (``workbook.audit_files``), so the workbook stays quick to read and below Excel's row
 limit; nothing is deleted.
 
-Which rows move is ``engine.audit_archive.split``'s rule: the workbook keeps ``keep`` rows (``KEEP``): the rows
-the product reads back as state, then the newest others.  A row already in the archive (a run that wrote its file, then could
-not save the workbook) is not written again, but leaves the workbook all the same.  The action logs one
-Audit row naming the file and the rows moved; a workbook with nothing to move is left as it is.
+Which rows move is ``engine.audit_archive.split``'s rule: the workbook keeps ``keep`` rows (``KEEP``), the
+rows the product reads back as state, then the newest others.  A row already in the archive (a run that wrote
+its file, then could not save the workbook) is not written again, but leaves the workbook all the same.  The
+action logs one Audit row with the rows moved; a workbook with nothing to move is left as it is.
 """
 from __future__ import annotations
 

@@ -770,11 +770,9 @@ def cash_forecast(book=None):
 
 def archive_audit(book=None):
     """Move the oldest Audit rows to CSV files beside the saved workbook (``actions.audit_archive``; Parameters
-    audit.keep) and show Audit.  The workbook keeps its rows until it is saved; a row in both counts once."""
+    audit.keep) and show Audit (``_archive`` refuses a workbook with no file).  The file keeps the rows until the
+    workbook is saved; a row in both counts once."""
     def compute(b: Book, xw_book) -> Change:
-        if live.saved_path(xw_book) is None:
-            raise ArXlError("The workbook has no file yet: save it first (the Audit archive is kept beside it). "
-                            "Nothing was changed.")
         archive = _module("actions.audit_archive")
         return archive.run(b, Parameters.read(xw_book).whole("audit.keep", archive.KEEP))
     return run("archive_audit", "Archive Audit", compute, book, after=_show_sheet("Audit"))
