@@ -109,17 +109,18 @@ def test_archive_moves_the_oldest_rows_and_loses_none(tmp_path):
 
 def test_nothing_to_archive_leaves_the_trail_as_it_is(tmp_path):
     path = seeded(tmp_path / "small.xlsx", Audit=_audit(20))
+    data = path.read_bytes()
     change = run_on_workbook(path, action.run, 100)
     assert "nothing to archive" in change.summary
     assert audit_files.files(path) == []
-    assert len(xlsx.load(path).get("Audit")) == 20
+    assert path.read_bytes() == data
 
 
 def test_a_run_killed_after_writing_its_file_counts_each_row_once(tmp_path):
     path = seeded(tmp_path / "team.xlsx", Audit=_audit(300))
     original = xlsx.load(path).get("Audit")
     # the file of a run killed before its save: the rows are in the archive and still in the workbook
-    stays, leaves = audit_archive.split(original, 99)
+    leaves = audit_archive.split(original, 99)[1]
     audit_files.write(path, original.iloc[leaves[:50]].reset_index(drop=True))
     assert _keys(xlsx.load(path).history()) == _keys(original)
     change = run_on_workbook(path, action.run, 100)

@@ -5,7 +5,7 @@ limit; nothing is deleted.
 Which rows move is ``engine.audit_archive.split``'s rule: the workbook keeps ``keep`` rows (``KEEP``), the
 rows the product reads back as state, then the newest others.  A row already in the archive (a run that wrote
 its file, then could not save the workbook) is not written again, but leaves the workbook all the same.  The
-action logs one Audit row with the rows moved; a workbook with nothing to move is left as it is.
+action logs one Audit row with the rows moved; a workbook with nothing to move keeps every byte.
 """
 from __future__ import annotations
 
