@@ -95,7 +95,7 @@ def read(path: str | Path) -> pd.DataFrame:
         raw = frames.rename_columns(raw, schema.AUDIT)
         for c in raw.columns:
             raw[c] = [v[1:] if v.startswith("'") else v for v in raw[c].tolist()]
-        if "timestamp" in raw.columns:  # to the second or finer, as written (a date cell would drop the time)
+        if "timestamp" in raw.columns:  # as written, to the second or finer: column-wide, a bad one named
             text = raw["timestamp"]
             stamps = pd.to_datetime(text.where(text != "", None), format="ISO8601", errors="coerce")
             bad = np.flatnonzero(stamps.isna().to_numpy() & (text != "").to_numpy())
