@@ -465,6 +465,8 @@ def _dates(values, rows, source, name, must, problems, keep_time=False) -> pd.Se
         return s
     obj = values.astype(object).to_numpy()
     fast = _iso_days(obj)
+    if fast is None and keep_time:
+        fast = _iso_times(obj)
     if fast is not None:
         return pd.Series(fast.astype("datetime64[ns]"))
     out = np.empty(len(obj), dtype="datetime64[ns]")
@@ -515,6 +517,21 @@ def _iso_days(obj: np.ndarray) -> np.ndarray | None:
     if not ((days >= _FIRST_DAY) & (days <= _LAST_DAY)).all():  # what a date and nanoseconds both hold
         return None
     return days
+
+
+def _iso_times(obj: np.ndarray) -> np.ndarray | None:
+    """Times of a column whose every cell is an ISO time text (``_ISO_TIME``: Audit's timestamps as a CSV holds
+    them), parsed column-wide as the loop reads each; None when any cell is not, or is no real time."""
+    if not _every(_ISO_TIME.fullmatch, obj):
+        return None
+    try:
+        times = pd.to_datetime(pd.Series(obj, dtype=object), format="ISO8601").to_numpy(dtype="datetime64[ns]")
+    except (ValueError, OverflowError):  # 2026-11-23 25:61, or beyond what nanoseconds hold
+        return None
+    days = times.astype("datetime64[D]")
+    if not ((days >= _FIRST_DAY) & (days <= _LAST_DAY)).all():
+        return None
+    return times
 
 
 _FIRST_DAY, _LAST_DAY = np.datetime64("1678-01-01"), np.datetime64("2261-12-31")

@@ -108,6 +108,11 @@ def test_a_time_written_as_text_stays_in_a_datetime_column():
                                          pd.Timestamp("2026-11-24")]
     odd = frames.coerce(pd.DataFrame({"timestamp": ["2026-11-23 25:61"]}), "Audit", "audit.csv")
     assert odd["timestamp"].tolist() == [pd.Timestamp("2026-11-23")]
+    # a column of times alone (an archived Audit) is read column-wide, to the same times
+    alone = frames.coerce(rows.iloc[:3], "Audit", "audit.csv")
+    assert alone["timestamp"].tolist() == out["timestamp"].tolist()[:3]
+    plain = frames.coerce(pd.DataFrame({"timestamp": ["2026-11-23 14:05:09", "2026-11-23T08:30"]}), "Audit", "a.csv")
+    assert plain["timestamp"].tolist() == [pd.Timestamp("2026-11-23 14:05:09"), pd.Timestamp("2026-11-23 08:30")]
 
 
 @pytest.mark.parametrize("value, message", [

@@ -17,11 +17,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from .. import frames, schema
-from ..errors import ArXlError, CellProblem, InputError
+from ..errors import ArXlError
 from . import csv_safe, filesafe
 
 AUDIT_DIR = "ar-xl-audit"
@@ -44,9 +43,8 @@ def files(path: str | Path) -> list[Path]:
 
 
 def _guard(v):
-    if isinstance(v, str) and v.startswith(csv_safe.TRIGGERS + ("'",)):
-        return "'" + v
-    return v
+    """``csv_safe.cell``, and a text starting with ``'`` gets one more (so reading takes exactly one off)."""
+    return "'" + v if isinstance(v, str) and v.startswith("'") else csv_safe.cell(v)
 
 
 def _stamp_name(v) -> str:
@@ -95,14 +93,6 @@ def read(path: str | Path) -> pd.DataFrame:
         raw = frames.rename_columns(raw, schema.AUDIT)
         for c in raw.columns:
             raw[c] = [v[1:] if v.startswith("'") else v for v in raw[c].tolist()]
-        if "timestamp" in raw.columns:  # as written, to the second or finer: column-wide, a bad one named
-            text = raw["timestamp"]
-            stamps = pd.to_datetime(text.where(text != "", None), format="ISO8601", errors="coerce")
-            bad = np.flatnonzero(stamps.isna().to_numpy() & (text != "").to_numpy())
-            if len(bad):
-                raise InputError(CellProblem(p.name, int(bad[0]) + 2, "timestamp",
-                                             f"not a time: {text.iloc[bad[0]]!r}"))
-            raw["timestamp"] = stamps.astype("datetime64[ns]")
         parts.append(frames.coerce(raw, schema.AUDIT, f"{p.name}"))
     if not parts:
         return frames.empty_frame(schema.AUDIT)
