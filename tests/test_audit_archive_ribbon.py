@@ -2,19 +2,12 @@
 the file beside the workbook, the open workbook keeps the rest, and a workbook with no file is refused."""
 from __future__ import annotations
 
-import collections
-
 import pandas as pd
 
-from ar_xl.engine import audit_archive
 from ar_xl.workbook import audit_files, xlsx
 from helpers import seeded
-from test_audit_archive import _audit
+from test_audit_archive import _audit, _keys
 from test_macros import _critical, _ok, _remote_engine, _set_parameters, click  # noqa: F401
-
-
-def _keys(frame: pd.DataFrame) -> collections.Counter:
-    return collections.Counter(audit_archive.row_keys(frame))
 
 
 def test_archive_button_moves_the_oldest_rows_beside_the_file(tmp_path, monkeypatch):

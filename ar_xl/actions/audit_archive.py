@@ -25,11 +25,12 @@ def run(book: Book, keep: int = KEEP) -> Change:
     if keep < 0:
         raise ArXlError(f"{book.source}: the Audit rows to keep must be 0 or more, not {keep}; nothing was changed")
     audit = book.get("Audit")
+    state = audit_archive.state_rows(audit)
     change = Change("audit-archive")
-    if not len(audit_archive.split(audit, keep)[1]):
+    if not len(audit_archive.split(audit, keep, state)[1]):
         change.summary = f"Audit holds {len(audit):,} rows, no more than the {keep:,} it keeps: nothing to archive"
         return change
-    stays, leaves = audit_archive.split(audit, max(keep - 1, 0))  # and this run's own row makes ``keep``
+    stays, leaves = audit_archive.split(audit, max(keep - 1, 0), state)  # and this run's own row makes ``keep``
     moving = audit.iloc[leaves].reset_index(drop=True)
     archived = book.archived() if book.archived is not None else None
     change.archive = moving[audit_archive.unseen(moving, archived)].reset_index(drop=True) if archived is not None \

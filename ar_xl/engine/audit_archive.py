@@ -37,13 +37,14 @@ WARN_AT = 500_000
 """An action whose Audit passes this many rows says so (``note``)."""
 
 
-def split(audit: pd.DataFrame, keep: int) -> tuple[np.ndarray, np.ndarray]:
+def split(audit: pd.DataFrame, keep: int, state: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Positions of the rows of ``audit`` that stay in the workbook and of those archived (see the module),
     each in the rows' order: ``keep`` rows stay (all when there are fewer), the rows read back as state
-    among them (all of those, even beyond ``keep``), then the newest of the others."""
+    among them (all of those, even beyond ``keep``), then the newest of the others.  ``state``:
+    ``state_rows(audit)``, when the caller has it already."""
     if keep < 0:
         raise ValueError(f"the rows to keep must be 0 or more, not {keep}")
-    state = _state(audit)
+    state = state_rows(audit) if state is None else state
     plain = np.flatnonzero(~state)
     room = max(keep - int(state.sum()), 0)
     stays = np.ones(len(audit), dtype=bool)
@@ -51,7 +52,7 @@ def split(audit: pd.DataFrame, keep: int) -> tuple[np.ndarray, np.ndarray]:
     return np.flatnonzero(stays), np.flatnonzero(~stays)
 
 
-def _state(audit: pd.DataFrame) -> np.ndarray:
+def state_rows(audit: pd.DataFrame) -> np.ndarray:
     """Per row: whether the product reads it back as state (``STATE_TABLES``, ``STATE_COLUMNS``)."""
     if not len(audit):
         return np.zeros(0, dtype=bool)
