@@ -246,3 +246,20 @@ def test_the_language_of_the_remittance_never_makes_a_payment_automatic():
 ])
 def test_the_language_of_a_remittance_is_read_from_its_words(text, lang):
     assert language_of(text) == lang
+
+
+@pytest.mark.parametrize("extra,expected,oldest", [
+    (0, "no amount fit; oldest items first", "2026-004512"),
+    (20, "no amount fit found among 25 open items (too many to try every set); oldest items first", "2026-009700"),
+])
+def test_no_amount_fit_is_said_only_where_every_set_was_tried(extra, expected, oldest):
+    # 333.33 from A's account, no reference. A has 5 open items (every set of them is tried) or 25 (not every
+    # set of 25 items is tried, so the evidence says what was not): nothing adds up or is short by bank charges
+    more = [(f"2026-0097{i:02d}", "A", f"{2000 + 100 * i}.00", {"due": f"2026-{1 + i % 12:02d}-15"})
+            for i in range(extra)]
+    res = run([{"amount": "333.33", "iban": IBAN_A, "text": "Zahlung"}], book=BOOK + more)
+    first = res[res["rank"] == 1].iloc[0]
+    assert first["rule"] == "iban+oldest"
+    assert first["evidence"] == f"IBAN known; {expected}"
+    # 333.33 goes to A's oldest invoice (2026-009700 is due 2026-01-15, before the others)
+    assert rank1(res) == [(oldest, 33333)]

@@ -294,6 +294,8 @@ def _fit_payer(ctx: _Ctx, customer: str, ccy: str, paid: int, day: int, sets: bo
     # nothing fits: oldest invoices first, for a person to look at
     o = _short(ctx, customer, [r for r in rows if rem[r] > 0], paid, "partial")
     o.amount_kind = "fifo"
+    if sets and len(rows) > SUBSET_CAP:
+        o.searched_of = len(rows)  # not every set was tried: "no amount fit" would say more than is known
     if review and sets and len(rows) >= RUNS_FROM:
         return [o] + _review_fits(ctx, customer, ccy, rows, paid, tolerance=False)
     return [o]

@@ -53,6 +53,7 @@ class Option:
     payer_note: str = ""
     conflict: bool = False
     same_amount: bool = True
+    """(a possible duplicate) The settled invoice was for the amount of this payment."""
     tail_at_payer: bool = False
     """The reference is a bare number ending an id of the customer the payer is known to be."""
     partly_named: bool = False
@@ -61,7 +62,8 @@ class Option:
     typo_fits: bool = False
     """A one-digit neighbour of a number the remittance names at the same customer, whose amount fits where
     the named invoice's does not."""
-    """(a possible duplicate) The settled invoice was for the amount of this payment."""
+    searched_of: int = 0
+    """(``fifo``) The customer's open items, when they were too many for every set of them to be tried."""
     review_only: bool = False
     """Found only to rank the suggestions a person reviews (``fit._review_fits``): never weighed for the
     automatic decision, nor counted as a rival to it."""

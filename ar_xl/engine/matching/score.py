@@ -130,7 +130,11 @@ def _evidence(ctx: _Ctx, o: Option, paid: int, ccy: str) -> str:
         if o.unapplied:
             parts.append(f"{fmt(o.unapplied)} {ccy} beyond the open invoices left as unapplied cash")
     elif k == "fifo":
-        parts.append("no amount fit; oldest items first")
+        if o.searched_of:
+            parts.append(f"no amount fit found among {o.searched_of} open items (too many to try every set); "
+                         f"oldest items first")
+        else:
+            parts.append("no amount fit; oldest items first")
     if "credit_note" in o.flags:
         parts.append("credit note netted")
     if o.in_language:
