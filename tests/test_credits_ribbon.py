@@ -47,3 +47,38 @@ def test_export_refunds_with_nothing_proposed_says_so(wb, tmp_path):  # noqa: F8
     _, alerts, book = click(wb, "export_refunds", sheet="Config")
     assert "no proposed EUR refund to export" in _critical(alerts)
     assert list(tmp_path.glob("*.xml")) == []
+
+
+def test_ask_remittance_writes_a_draft_for_the_selected_payment_and_logs_it(wb, tmp_path):  # noqa: F811
+    import email
+    from email.policy import default as default_policy
+    out = tmp_path / "drafts"
+    out.mkdir()
+    _set_parameters(wb, {"as_of": "2026-11-15", "remittance.folder": str(out)})
+    r = _row_of(wb, "Payments", "payment_id", "BNK-1")
+    for times in (1, 2):  # asked again a week later: the draft is replaced, each request logged
+        _, alerts, book = click(wb, "ask_remittance", sheet="Payments", selection=f"A{r}")
+        assert "asked for remittance details of payment BNK-1: EUR 500.00 received 2026-11-02" in _ok(alerts)
+        [eml] = list(out.iterdir())
+        msg = email.message_from_bytes(eml.read_bytes(), policy=default_policy)
+        assert (msg["To"], msg["Content-Language"], msg["X-Unsent"]) == ("buchhaltung@kuehn.de", "de", "1")
+        assert "- 2026-0003 vom 1. Oktober 2026, fällig am 31. Oktober 2026: 999,99\xa0€" in msg.get_content()
+        asked = book.get("Activities")
+        asked = asked[asked["outcome"].str.startswith("asked for remittance details of payment BNK-1")]
+        assert len(asked) == times and set(asked["customer_id"]) == {"C2"} and set(asked["channel"]) == {"email"}
+
+
+def test_ask_remittance_without_a_payment_selected_says_what_to_do(wb, tmp_path):  # noqa: F811
+    _set_parameters(wb, {"remittance.folder": str(tmp_path)})
+    _, alerts, book = click(wb, "ask_remittance", sheet="Invoices", selection="A2")
+    assert "select the row of one payment on the Matches, Payments or Credits sheet" in _critical(alerts)
+    assert len(book.get("Activities")) == 0 and list(tmp_path.glob("*.eml")) == []
+
+
+def test_ask_remittance_from_the_payments_row_on_credits(wb, tmp_path):  # noqa: F811
+    _set_parameters(wb, {"as_of": "2026-11-15", "remittance.folder": str(tmp_path)})
+    click(wb, "credits_view", sheet="Config")
+    r = _row_of(wb, "Credits", "source_id", "BNK-1")
+    _, alerts, book = click(wb, "ask_remittance", sheet="Credits", selection=f"A{r}")
+    assert "asked for remittance details of payment BNK-1" in _ok(alerts)
+    assert [p.name for p in tmp_path.glob("*.eml")] == ["remittance_BNK-1_C2.eml"]

@@ -138,6 +138,8 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter("refunds.folder", None, "Export refunds",
               "Folder for the SEPA credit-transfer files (pain.001); empty = ar-xl-refunds beside the workbook."),
     Parameter("refunds.execution_date", None, "Export refunds", "The day the bank is to pay; empty = the as-of date."),
+    Parameter("remittance.folder", None, "Ask remittance", "Folder for the e-mail drafts asking which invoices a "
+              "payment pays; empty = ar-xl-remittance-requests beside the workbook."),
     Parameter("audit.keep", None, "Archive Audit", "Audit rows the workbook keeps (those read back as state, then the "
               "newest); the older move to ar-xl-audit beside the file. Empty = 100,000."),
 )
@@ -819,6 +821,30 @@ def export_refunds(book=None):
     return run("export_refunds", what, compute, book, after=_show_sheet("Refunds"))
 
 
+def ask_remittance(book=None):
+    """An e-mail draft (.eml) in the customer's language asking which invoices the payment of the selected row
+    (Matches, Payments or Credits) pays, in Parameters remittance.folder (empty: an ar-xl-remittance-requests
+    folder beside the workbook), logged in Activities (``actions.credits.ask``).  The draft of an earlier request
+    for the same payment is replaced (Activities keeps each request)."""
+    what = "Ask remittance"
+
+    def compute(b: Book, xw_book) -> Change:
+        name, rows = live.selected_rows(xw_book, b, ["Matches", "Payments", "Credits"])
+        ids = _ids(rows, "source_id" if name == "Credits" else "payment_id") if name and len(rows) else []
+        if len(ids) != 1:
+            raise ArXlError(f"{what}: select the row of one payment on the Matches, Payments or Credits sheet, then "
+                            f"click {what}; {len(ids) or 'no'} payment(s) are selected. Nothing was changed.")
+        p = Parameters.read(xw_book)
+        folder = Path(p.text("remittance.folder") or _folder_beside(xw_book, "ar-xl-remittance-requests"))
+        if not folder.is_dir():
+            raise ArXlError(f"{what}: the folder {folder} (Parameters remittance.folder) does not exist; create it "
+                            "first.")
+        change = _module("actions.credits").ask(b, ids[0], folder, _as_of(xw_book))
+        _module("workbook.documents").write_documents(change.documents, force=True, what="e-mail draft")
+        return change
+    return run("ask_remittance", what, compute, book, after=_show_sheet("Activities"))
+
+
 def parameters(book=None):
     """Show the Parameters sheet, creating it (or its missing rows) first."""
     xw_book = _caller(book)
@@ -861,6 +887,7 @@ ENTRY_POINTS: dict[str, tuple[Callable, str | None]] = {
     "credits_view": (credits_view, "actions.credits"),
     "propose_refund": (propose_refund, "actions.credits"),
     "export_refunds": (export_refunds, "actions.credits"),
+    "ask_remittance": (ask_remittance, "actions.credits"),
     "archive_audit": (archive_audit, "actions.audit_archive"),
     "parameters": (parameters, None),
 }
