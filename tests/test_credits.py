@@ -34,10 +34,17 @@ def _config(path, values: dict):
     w.save(path)
 
 
+PAYMENTS = [("BNK-1", "2026-11-02", "500.00", "EUR", "KUEHN SPEDITION", "DE89370400440532013000", "Sammelzahlung")]
+
+
 @pytest.fixture
 def wb(tmp_path):
     """C1 (nl) has a credit note CN-1 of 250.00 and two open invoices; C2 (de) paid 500.00 nobody applied
     (BNK-1) and has one open invoice; C3 (en, GBP) has a credit note in GBP and an open EUR invoice."""
+    return _workbook(tmp_path, PAYMENTS)
+
+
+def _workbook(tmp_path, payments):
     path = seeded(
         tmp_path / "collections.xlsx",
         Customers=([
@@ -55,9 +62,8 @@ def wb(tmp_path):
             ("CN-3", "C3", "Hargreaves Freight Ltd", "2026-11-05", "2026-11-05", "GBP", "-80.00", "-80.00", "open"),
             ("2026-0005", "C3", "Hargreaves Freight Ltd", "2026-11-01", "2026-12-01", "EUR", "50.00", "50.00", "open"),
         ], INV),
-        Payments=([
-            ("BNK-1", "2026-11-02", "500.00", "EUR", "KUEHN SPEDITION", "DE89370400440532013000", "Sammelzahlung"),
-        ], ["payment_id", "value_date", "amount", "currency", "payer_name", "payer_iban", "remittance"]))
+        Payments=(payments, ["payment_id", "value_date", "amount", "currency", "payer_name", "payer_iban",
+                             "remittance"]))
     _config(path, {"company.name": "Acme Freight B.V.", "company.iban": OUR_IBAN, "company.bic": "RABONL2U"})
     return path
 
@@ -270,6 +276,33 @@ def test_ask_in_english_and_dutch():
              "left": render.money(123456, "EUR", lang), "value_date": render.day(dt.date(2026, 11, 2), lang)}
         subject, body = render.template_text(f"remittance_{lang}.txt", v)
         assert amount in subject and day in subject and amount in body
+
+
+def test_ask_about_several_payments_at_once(tmp_path, capsys):
+    # BNK-2 from C1's account, BNK-3 from an account on no customer's list (nobody to ask): two drafts, one
+    # Activities row each, BNK-3 named as not asked
+    path = _workbook(tmp_path, PAYMENTS + [
+        ("BNK-2", "2026-11-04", "410.00", "EUR", "BAKKER LOGISTIEK", "NL91ABNA0417164300", "betaling"),
+        ("BNK-3", "2026-11-05", "75.00", "EUR", "J. JANSEN", "NL02RABO0123456789", "")])
+    out = tmp_path / "drafts"
+    out.mkdir()
+    assert main(["credits", str(path), "--ask", "BNK-1,BNK-2,BNK-3", "--out", str(out), "--as-of", "2026-11-15"]) == 0
+    said = capsys.readouterr().out
+    assert "asked for remittance details of 2 payment(s) (BNK-1, BNK-2)" in said
+    assert "not asked: BNK-3: payment BNK-3 has no unapplied cash tied to a customer" in said
+    assert sorted(p.name for p in out.iterdir()) == ["remittance_BNK-1_C2.eml", "remittance_BNK-2_C1.eml"]
+    nl = email.message_from_bytes((out / "remittance_BNK-2_C1.eml").read_bytes(), policy=default_policy)
+    assert nl["To"] == "ap@bakker.nl" and nl["Content-Language"] == "nl"
+    acts = xlsx.load(path).get("Activities")
+    assert list(acts["activity_id"]) == ["A-000001", "A-000002"]
+    assert list(acts["customer_id"]) == ["C2", "C1"]
+    assert list(acts["outcome"]) == ["asked for remittance details of payment BNK-1: EUR 500.00 received 2026-11-02",
+                                     "asked for remittance details of payment BNK-2: EUR 410.00 received 2026-11-04"]
+    # none of them can be asked about: nothing changed
+    before = path.read_bytes()
+    with pytest.raises(ArXlError, match="no payment could be asked about: BNK-3: .*; BNK-9: no payment BNK-9"):
+        credits.ask(xlsx.load(path), ["BNK-3", "BNK-9"], out, AS_OF)
+    assert path.read_bytes() == before
 
 
 def test_ask_refuses_a_payment_without_unapplied_cash(wb, tmp_path):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from lxml import etree
 
 from helpers import row
-from test_credits import OUR_IBAN, _config, _xsd, wb  # noqa: F401  (the fixture)
+from test_credits import OUR_IBAN, PAYMENTS, _config, _workbook, _xsd, wb  # noqa: F401  (the fixture)
 from test_macros import _critical, _ok, _remote_engine, _row_of, _set_parameters, click  # noqa: F401
 
 
@@ -71,7 +71,7 @@ def test_ask_remittance_writes_a_draft_for_the_selected_payment_and_logs_it(wb, 
 def test_ask_remittance_without_a_payment_selected_says_what_to_do(wb, tmp_path):  # noqa: F811
     _set_parameters(wb, {"remittance.folder": str(tmp_path)})
     _, alerts, book = click(wb, "ask_remittance", sheet="Invoices", selection="A2")
-    assert "select the row of one payment on the Matches, Payments or Credits sheet" in _critical(alerts)
+    assert "select the rows of the payments on the Matches, Payments or Credits sheet" in _critical(alerts)
     assert len(book.get("Activities")) == 0 and list(tmp_path.glob("*.eml")) == []
 
 
@@ -82,3 +82,18 @@ def test_ask_remittance_from_the_payments_row_on_credits(wb, tmp_path):  # noqa:
     _, alerts, book = click(wb, "ask_remittance", sheet="Credits", selection=f"A{r}")
     assert "asked for remittance details of payment BNK-1" in _ok(alerts)
     assert [p.name for p in tmp_path.glob("*.eml")] == ["remittance_BNK-1_C2.eml"]
+
+
+def test_ask_remittance_for_several_selected_payments(tmp_path):
+    path = _workbook(tmp_path, PAYMENTS + [
+        ("BNK-2", "2026-11-04", "410.00", "EUR", "BAKKER LOGISTIEK", "NL91ABNA0417164300", "betaling"),
+        ("BNK-3", "2026-11-05", "75.00", "EUR", "J. JANSEN", "NL02RABO0123456789", "")])
+    out = tmp_path / "drafts"
+    out.mkdir()
+    _set_parameters(path, {"as_of": "2026-11-15", "remittance.folder": str(out)})
+    first, last = _row_of(path, "Payments", "payment_id", "BNK-1"), _row_of(path, "Payments", "payment_id", "BNK-3")
+    _, alerts, book = click(path, "ask_remittance", sheet="Payments", selection=f"A{first}:C{last}")
+    said = _ok(alerts)
+    assert "asked for remittance details of 2 payment(s) (BNK-1, BNK-2)" in said and "not asked: BNK-3" in said
+    assert sorted(p.name for p in out.iterdir()) == ["remittance_BNK-1_C2.eml", "remittance_BNK-2_C1.eml"]
+    assert list(book.get("Activities")["customer_id"]) == ["C2", "C1"]

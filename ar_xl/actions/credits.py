@@ -429,30 +429,70 @@ def _language(book: Book, row: dict) -> str:
     return lang if lang in render.LOCALES else (book.config.dunning.language or "en")
 
 
-def ask(book: Book, payment_id: str, out_dir: str | Path = ".", as_of: dt.date | None = None,
+def ask(book: Book, payment_ids, out_dir: str | Path = ".", as_of: dt.date | None = None,
         user: str | None = None) -> Change:
-    """An .eml draft asking the customer which invoices the payment pays; logged in Activities."""
+    """An .eml draft for each payment (one id, or a list) asking the customer which invoices it pays; each
+    logged in Activities.  One payment that cannot be asked about is refused with nothing changed; of several,
+    those that can are asked about and the others are named in the summary (all refused: nothing changed)."""
     day = _day(as_of)
     user = who(book, user)
-    what = f"credits --ask {_t(payment_id)}"
-    pid = _t(payment_id)
+    ids = [payment_ids] if isinstance(payment_ids, str) else list(dict.fromkeys(payment_ids))
+    what = f"credits --ask {','.join(_t(i) for i in ids)}"
+    out = Path(out_dir)
+    if not out.is_dir():
+        raise ArXlError(f"{what}: the folder {out} does not exist; create it first. Nothing was changed.")
+    un = unapplied_cash(book)
+    when = clock.now()
+    change = Change("credits")
+    acts = book.get("Activities")
+    existing = list(acts["activity_id"])
+    rows, done, skipped = [], [], []
+    for pid in (_t(i) for i in ids):
+        try:
+            path, draft, row, lang = _request(book, pid, un, out, day, user, when)
+        except ArXlError as e:
+            if len(ids) == 1:
+                raise ArXlError(f"{what}: {e} Nothing was changed.") from None
+            skipped.append(f"{pid}: {e}")
+            continue
+        to = row.pop("to")
+        row["activity_id"] = aid = next_id(existing, "A")
+        existing.append(aid)
+        rows.append(row)
+        change.documents = [*getattr(change, "documents", []), (path, draft)]  # type: ignore[attr-defined]
+        change.log(user, "Activities", aid, "outcome", None, row["outcome"], "credits --ask")
+        done.append((pid, lang, row["outcome"], to, path))
+    if not done:
+        raise ArXlError(f"{what}: no payment could be asked about: {'; '.join(skipped)}. Nothing was changed.")
+    change.tables["Activities"] = appended(book, "Activities", rows)
+    if len(ids) == 1:
+        _, lang, outcome, to, path = done[0]
+        change.summary = f"{outcome}; draft in {lang} to {to or '(no e-mail address)'}: {path}"
+    else:
+        change.summary = (f"asked for remittance details of {len(done)} payment(s) "
+                          f"({', '.join(d[0] for d in done)}): drafts in {out.absolute()}")
+        if skipped:
+            change.summary += f"; not asked: {'; '.join(skipped)}"
+    return change
+
+
+def _request(book: Book, pid: str, un: pd.DataFrame, out: Path, day: dt.date, user: str, when) -> tuple:
+    """The draft asking which invoices payment ``pid`` pays: (path, .eml bytes, its Activities row without an
+    id but with ``to``, the address the draft goes to; language); ``ArXlError`` saying why it cannot be asked
+    about."""
     pay = book.get("Payments")
     p = pay[pay["payment_id"].map(_t) == pid]
     if not len(p):
-        raise ArXlError(f"{what}: no payment {pid} in Payments. Nothing was changed.")
+        raise ArXlError(f"no payment {pid} in Payments.")
     p = p.iloc[0]
-    un = unapplied_cash(book)
     mine = un[un["payment_id"] == pid]
     if not len(mine):
-        raise ArXlError(f"{what}: payment {pid} has no unapplied cash tied to a customer (nothing unapplied, set "
-                        "'ignored', or its IBAN is on no customer's list). Nothing was changed.")
+        raise ArXlError(f"payment {pid} has no unapplied cash tied to a customer (nothing unapplied, set "
+                        "'ignored', or its IBAN is on no customer's list).")
     cid = _t(mine.iloc[0]["customer_id"])
     cust = book.get("Customers")
     row = cust[cust["customer_id"].map(_t) == cid].iloc[0].to_dict()
     lang = _language(book, row)
-    out = Path(out_dir)
-    if not out.is_dir():
-        raise ArXlError(f"{what}: the folder {out} does not exist; create it first. Nothing was changed.")
     cur = _t(p["currency"]).upper()
     amount = int(p["amount"])
     left = int(mine.iloc[0]["amount"])
@@ -470,19 +510,12 @@ def ask(book: Book, payment_id: str, out_dir: str | Path = ".", as_of: dt.date |
               "company": dict(dn.company)}
     subject, body = render.template_text(f"remittance_{lang}.txt", values, dn.templates)
     email = _t(row.get("email"))
-    when = clock.now()
     safe = re.sub(r"[^A-Za-z0-9._-]+", "_", f"remittance_{pid}_{cid}").strip("._")
     path = (out / f"{safe}.eml").absolute()
-    change = Change("credits")
-    change.documents = [(path, render.draft(email, subject, body, lang, dn.company.get("email", ""), when))]  # type: ignore[attr-defined]
-    acts = book.get("Activities")
-    aid = next_id(list(acts["activity_id"]), "A")
+    draft = render.draft(email, subject, body, lang, dn.company.get("email", ""), when)
     outcome = (f"asked for remittance details of payment {pid}: {cur} {fmt(amount)} received {vd:%Y-%m-%d}"
                f"{'' if left == amount else f', {cur} {fmt(left)} unapplied'}")
-    change.tables["Activities"] = appended(book, "Activities", [{
-        "activity_id": aid, "at": pd.Timestamp(when), "user": user, "customer_id": cid,
-        "channel": "email", "outcome": outcome, "next_action_date": pd.Timestamp(day + dt.timedelta(days=7)),
-        "note": f"draft {path.name}" + ("" if email else " (no e-mail address in Customers)")}])
-    change.log(user, "Activities", aid, "outcome", None, outcome, "credits --ask")
-    change.summary = (f"{outcome}; draft in {lang} to {email or '(no e-mail address)'}: {path}")
-    return change
+    activity = {"at": pd.Timestamp(when), "user": user, "customer_id": cid, "channel": "email", "outcome": outcome,
+                "next_action_date": pd.Timestamp(day + dt.timedelta(days=7)),
+                "note": f"draft {path.name}" + ("" if email else " (no e-mail address in Customers)"), "to": email}
+    return path, draft, activity, lang

@@ -7,8 +7,8 @@
 """
 from __future__ import annotations
 
-from .common import (AS_OF_HELP, FORCE_HELP, NOTE_HELP, WORKBOOK_HELP, amount_arg, date_arg, run_on_workbook,
-                     warn)
+from .common import (AS_OF_HELP, FORCE_HELP, NOTE_HELP, WORKBOOK_HELP, amount_arg, date_arg, ids_arg,
+                     run_on_workbook, warn)
 
 
 def _with_files(workbook, make, force: bool = False):
@@ -64,8 +64,8 @@ def add_verbs(sub) -> None:
                    help="with --export-refunds: only these refunds (default: every proposed one)")
     s.add_argument("--execution-date", type=date_arg, default=None, metavar="DATE",
                    help="with --export-refunds: the day the bank is to pay (default: the as-of date)")
-    s.add_argument("--ask", default=None, metavar="PAYMENT_ID",
-                   help="write an e-mail draft (.eml) asking the customer which invoices the payment pays")
+    s.add_argument("--ask", default=None, type=ids_arg, metavar="PAYMENT_ID[,PAYMENT_ID]",
+                   help="write an e-mail draft (.eml) for each payment asking the customer which invoices it pays")
     s.add_argument("--out", default=".", metavar="DIR", help="with --ask: folder for the draft (default: here)")
     s.add_argument("--note", default="", help=NOTE_HELP)
     s.add_argument("--force", action="store_true", help=FORCE_HELP)

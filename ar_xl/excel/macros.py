@@ -822,24 +822,24 @@ def export_refunds(book=None):
 
 
 def ask_remittance(book=None):
-    """An e-mail draft (.eml) in the customer's language asking which invoices the payment of the selected row
-    (Matches, Payments or Credits) pays, in Parameters remittance.folder (empty: an ar-xl-remittance-requests
-    folder beside the workbook), logged in Activities (``actions.credits.ask``).  The draft of an earlier request
-    for the same payment is replaced (Activities keeps each request)."""
+    """An e-mail draft (.eml) in the customer's language for each payment of the selected rows (Matches, Payments
+    or Credits) asking which invoices it pays, in Parameters remittance.folder (empty: an
+    ar-xl-remittance-requests folder beside the workbook), each logged in Activities (``actions.credits.ask``).
+    The draft of an earlier request for the same payment is replaced (Activities keeps each request)."""
     what = "Ask remittance"
 
     def compute(b: Book, xw_book) -> Change:
         name, rows = live.selected_rows(xw_book, b, ["Matches", "Payments", "Credits"])
         ids = _ids(rows, "source_id" if name == "Credits" else "payment_id") if name and len(rows) else []
-        if len(ids) != 1:
-            raise ArXlError(f"{what}: select the row of one payment on the Matches, Payments or Credits sheet, then "
-                            f"click {what}; {len(ids) or 'no'} payment(s) are selected. Nothing was changed.")
+        if not ids:
+            raise ArXlError(f"{what}: select the rows of the payments on the Matches, Payments or Credits sheet, "
+                            f"then click {what}. Nothing was changed.")
         p = Parameters.read(xw_book)
         folder = Path(p.text("remittance.folder") or _folder_beside(xw_book, "ar-xl-remittance-requests"))
         if not folder.is_dir():
             raise ArXlError(f"{what}: the folder {folder} (Parameters remittance.folder) does not exist; create it "
                             "first.")
-        change = _module("actions.credits").ask(b, ids[0], folder, _as_of(xw_book))
+        change = _module("actions.credits").ask(b, ids, folder, _as_of(xw_book))
         _module("workbook.documents").write_documents(change.documents, force=True, what="e-mail draft")
         return change
     return run("ask_remittance", what, compute, book, after=_show_sheet("Activities"))
