@@ -21,8 +21,9 @@
   debtor, each refund's id its end-to-end id.  Refunds in another currency are listed and left proposed (SEPA
   carries euro only).  Exported refunds of unapplied cash lower the payment's ``unapplied_amount`` (the cash
   left); a credit note stays open in Invoices until the ERP books the refund, held by the exported refund.
-* ``ask(book, payment)`` writes an e-mail draft (.eml, ``X-Unsent: 1``) in the customer's language asking
-  which invoices a payment pays (templates ``remittance_<lang>.txt``), logged in **Activities** and Audit.
+* ``ask(book, payments)`` writes, for each payment, an e-mail draft (.eml, ``X-Unsent: 1``) in the customer's
+  language asking which invoices it pays (templates ``remittance_<lang>.txt``), logged in **Activities** and
+  Audit.
 
 Files travel on ``change.documents`` as ``(path, bytes)``; the shell writes them before it saves the workbook.
 """
