@@ -97,3 +97,13 @@ def test_ask_remittance_for_several_selected_payments(tmp_path):
     assert "asked for remittance details of 2 payment(s) (BNK-1, BNK-2)" in said and "not asked: BNK-3" in said
     assert sorted(p.name for p in out.iterdir()) == ["remittance_BNK-1_C2.eml", "remittance_BNK-2_C1.eml"]
     assert list(book.get("Activities")["customer_id"]) == ["C2", "C1"]
+
+
+def test_ask_remittance_from_the_payments_row_on_matches(wb, tmp_path):  # noqa: F811
+    # BNK-1 (500.00, no reference) fits none of C2's items: Match payments leaves a row for review; asked from it
+    _set_parameters(wb, {"as_of": "2026-11-15", "remittance.folder": str(tmp_path)})
+    click(wb, "match_payments", sheet="Config")
+    r = _row_of(wb, "Matches", "payment_id", "BNK-1")
+    _, alerts, book = click(wb, "ask_remittance", sheet="Matches", selection=f"B{r}")
+    assert "asked for remittance details of payment BNK-1" in _ok(alerts)
+    assert [p.name for p in tmp_path.glob("*.eml")] == ["remittance_BNK-1_C2.eml"]
