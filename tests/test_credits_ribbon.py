@@ -1,6 +1,8 @@
-"""The ribbon's Credits, Propose refund and Export refunds buttons on xlwings' remote engine (as test_macros)."""
+"""The ribbon's Credits, Propose refund, Export refunds and Ask remittance buttons on xlwings' remote engine (as
+test_macros)."""
 from __future__ import annotations
 
+import pytest
 from lxml import etree
 
 from helpers import row
@@ -75,15 +77,6 @@ def test_ask_remittance_without_a_payment_selected_says_what_to_do(wb, tmp_path)
     assert len(book.get("Activities")) == 0 and list(tmp_path.glob("*.eml")) == []
 
 
-def test_ask_remittance_from_the_payments_row_on_credits(wb, tmp_path):  # noqa: F811
-    _set_parameters(wb, {"as_of": "2026-11-15", "remittance.folder": str(tmp_path)})
-    click(wb, "credits_view", sheet="Config")
-    r = _row_of(wb, "Credits", "source_id", "BNK-1")
-    _, alerts, book = click(wb, "ask_remittance", sheet="Credits", selection=f"A{r}")
-    assert "asked for remittance details of payment BNK-1" in _ok(alerts)
-    assert [p.name for p in tmp_path.glob("*.eml")] == ["remittance_BNK-1_C2.eml"]
-
-
 def test_ask_remittance_for_several_selected_payments(tmp_path):
     path = _workbook(tmp_path, PAYMENTS + [
         ("BNK-2", "2026-11-04", "410.00", "EUR", "BAKKER LOGISTIEK", "NL91ABNA0417164300", "betaling"),
@@ -99,11 +92,15 @@ def test_ask_remittance_for_several_selected_payments(tmp_path):
     assert list(book.get("Activities")["customer_id"]) == ["C2", "C1"]
 
 
-def test_ask_remittance_from_the_payments_row_on_matches(wb, tmp_path):  # noqa: F811
-    # BNK-1 (500.00, no reference) fits none of C2's items: Match payments leaves a row for review; asked from it
+@pytest.mark.parametrize("first,sheet,column", [
+    ("credits_view", "Credits", "source_id"),
+    # BNK-1 (500.00, no reference) fits none of C2's items: Match payments leaves a row of it for review
+    ("match_payments", "Matches", "payment_id"),
+])
+def test_ask_remittance_from_the_payments_row_on_credits_or_matches(wb, tmp_path, first, sheet, column):  # noqa: F811
     _set_parameters(wb, {"as_of": "2026-11-15", "remittance.folder": str(tmp_path)})
-    click(wb, "match_payments", sheet="Config")
-    r = _row_of(wb, "Matches", "payment_id", "BNK-1")
-    _, alerts, book = click(wb, "ask_remittance", sheet="Matches", selection=f"B{r}")
+    click(wb, first, sheet="Config")
+    r = _row_of(wb, sheet, column, "BNK-1")
+    _, alerts, book = click(wb, "ask_remittance", sheet=sheet, selection=f"B{r}")
     assert "asked for remittance details of payment BNK-1" in _ok(alerts)
     assert [p.name for p in tmp_path.glob("*.eml")] == ["remittance_BNK-1_C2.eml"]
