@@ -52,9 +52,9 @@ def run_on_workbook(path: str | Path, action: Callable, *args, **kwargs):
 
     The read-compute-write holds the workbook's lock and is run again from the read when the
     file changed underneath (``filesafe.cycle``).  A Change that booked write-offs has its ERP journal
-    written first (``workbook.journal``); one that archives Audit rows, their file (``workbook.audit_files``)."""
+    written first, and one that archives Audit rows their file (``workbook.side_files``)."""
     from .. import progress
-    from ..workbook import audit_files, filesafe, journal, xlsx
+    from ..workbook import filesafe, side_files, xlsx
     name = Path(path).name
     doing = _doing(action)
 
@@ -64,16 +64,10 @@ def run_on_workbook(path: str | Path, action: Callable, *args, **kwargs):
         read = book.warnings  # about the rows as read (saving puts the new bodies in the book)
         with progress.task(doing):
             change = action(book, *args, **kwargs)
-        written = journal.write(change, Path(path).resolve().parent)
-        archived = audit_files.write(path, change.archive) if change.archive is not None else None
-        try:
+        # not saved (the file changed underneath: run again): its journal and archive file are removed again
+        with side_files.written_first(change, path, Path(path).resolve().parent):
             with progress.task(f"saving {name}"):
                 xlsx.save(book, change)
-        except BaseException:  # not saved (the file changed underneath: run again): no journal of it, and
-            # the rows it would have archived are still the workbook's
-            journal.withdraw(written)
-            audit_files.withdraw(archived)
-            raise
         change.warnings = list(dict.fromkeys([*read, *change.warnings]))
         return change
     return filesafe.cycle(path, once)

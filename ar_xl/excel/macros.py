@@ -56,7 +56,7 @@ import pandas as pd
 from . import live
 from .. import clock
 from ..book import Book, Change
-from ..workbook import audit_files, journal
+from ..workbook import side_files
 from ..dates import parse_date
 from ..errors import ArXlError
 from ..money import parse_amount
@@ -362,15 +362,10 @@ def run(tag: str, label: str, compute: Callable[[Book, object], Change], book=No
         ui.status(f"{label}: working...")
         change = compute(loaded, xw_book)
         ui.status(f"{label}: writing the results...")
-        booked = journal.write(change, _home(xw_book))  # the ERP journal of booked write-offs, if any
-        archived = _archive(xw_book, change)  # Audit rows the change moves out, in their file first
-        written = True
-        try:
+        # the ERP journal of booked write-offs and the Audit rows the change moves out, in their files first
+        with side_files.written_first(change, live.saved_path(xw_book), _home(xw_book)):
+            written = True
             live.save(xw_book, loaded, change)
-        except BaseException:
-            journal.withdraw(booked)
-            audit_files.withdraw(archived)
-            raise
         if after is not None:
             after(xw_book, change)
         ui.status(None)
@@ -388,18 +383,6 @@ def run(tag: str, label: str, compute: Callable[[Book, object], Change], book=No
         ui.alert(f"{label} failed: {type(e).__name__}: {e}\n{state}"
                  + (f"\nDetails for IT: {where}" if where else ""), f"{TITLE}: {label}", "critical")
     return None
-
-
-def _archive(xw_book, change: Change) -> Path | None:
-    """Write the Audit rows ``change`` moves out to the archive beside the workbook's file
-    (``workbook.audit_files``); the file it wrote, if any."""
-    if change.archive is None:
-        return None
-    saved = live.saved_path(xw_book)
-    if saved is None:
-        raise ArXlError("The workbook has no file yet: save it first (the Audit archive is kept beside it). "
-                        "Nothing was changed.")
-    return audit_files.write(saved, change.archive)
 
 
 # ---------------------------------------------------------------- what the selection means
@@ -772,7 +755,7 @@ def cash_forecast(book=None):
 
 def archive_audit(book=None):
     """Move the oldest Audit rows to CSV files beside the saved workbook (``actions.audit_archive``; Parameters
-    audit.keep) and show Audit (``_archive`` refuses a workbook with no file).  The file keeps the rows until the
+    audit.keep) and show Audit (``side_files.written_first`` refuses a workbook with no file).  The file keeps the rows until the
     workbook is saved; a row in both counts once."""
     def compute(b: Book, xw_book) -> Change:
         archive = _module("actions.audit_archive")

@@ -4,7 +4,7 @@ hold (``<stem> audit 2026-01-05 081200 to 2026-06-30 171500.csv``), so their nam
 
 * ``write(path, rows)`` writes the rows the engine moved out (``engine.audit_archive.split``) before the
   workbook is saved without them: a file is complete (written to a temporary name, flushed, renamed) or
-  absent.  When the save then fails, ``withdraw`` removes it; when the run is killed between the two, the
+  absent (``side_files.written_first``).  When the save then fails, it is removed again; when the run is killed between the two, the
   rows are in both, and ``Book.history`` and the next archive count them once (``engine.audit_archive.unseen``).
 * ``read(path)``: every archived row, oldest first; the shells hand it to the Book they read
   (``Book.archived``), whose ``history`` is the whole trail (the handover pack's dispute history and the
@@ -74,15 +74,6 @@ def write(path: str | Path, rows: pd.DataFrame) -> Path | None:
         raise ArXlError(f"{where}: too many archive files named {dest.name}; nothing was changed")
     filesafe.atomic_write(dest, lambda tmp: out.to_csv(tmp, index=False, encoding="utf-8-sig"), backup=False)
     return dest
-
-
-def withdraw(p: Path | None) -> None:
-    """Remove a file ``write`` made when the workbook it belongs to was not saved after all."""
-    if p is not None:
-        try:
-            p.unlink()
-        except FileNotFoundError:
-            pass
 
 
 def read(path: str | Path) -> pd.DataFrame:

@@ -3,7 +3,8 @@
 A ``Change`` that booked write-offs carries ``journal`` (the lines: date, invoice, customer, amount,
 currency, reason, approver) and ``journal_path`` (recorded in WriteOffs.journal).  ``write`` puts
 the lines in that CSV file (UTF-8, comma-separated, one header row) before the workbook is saved,
-so a workbook never names a journal that is not there.  A relative path is taken from ``folder``,
+so a workbook never names a journal that is not there (``side_files.written_first``, which also removes it
+when the save fails).  A relative path is taken from ``folder``,
 the workbook's folder (``ar-xl-journal/`` beside it by default).  Text cells never run as formulas
 (``csv_safe``: a reason typed as ``=1+1`` is written ``'=1+1``); an existing file is never replaced.
 """
@@ -38,12 +39,3 @@ def write(change, folder: str | Path | None) -> Path | None:
     csv_safe.frame(change.journal, numeric=["amount"]).to_csv(p, index=False, encoding="utf-8")
     return p
 
-
-def withdraw(p: Path | None) -> None:
-    """Remove a journal ``write`` made when the workbook it belongs to was not saved after all (so the
-    ERP never books a write-off the workbook does not hold)."""
-    if p is not None:
-        try:
-            p.unlink()
-        except FileNotFoundError:
-            pass
