@@ -380,8 +380,9 @@ def _write_table(ws, tbl, t: schema.Table, body: pd.DataFrame, extras: list[str]
     moved_from = None
     if tbl is not None:
         min_col, min_row, old_max_col, old_max_row = range_boundaries(tbl.ref)
-        if _header_row(t, tbl, title) != min_row:
-            moved_from, min_row = min_row, _header_row(t, tbl, title)
+        header_row = _header_row(t, tbl, title)
+        if header_row != min_row:
+            moved_from, min_row = min_row, header_row
     else:
         min_col, min_row, old_max_col, old_max_row = 1, 1 + t.title_rows, len(header), 1 + t.title_rows
     if title is not None and not t.title_rows:
