@@ -415,6 +415,9 @@ CREDITS = Table(
                                                  "against, oldest due first, ';'-separated"),
         C("open_invoices_amount", "money", description="Their open amount together"),
         C("iban", width=30, description="The customer's first IBAN (Customers.iban), where a refund would go"),
+        C("remittance_asked", "date", width=12,
+          description="(unapplied cash) The day remittance details of the payment were last asked for (Ask "
+                      "remittance: the Activities row of the payment); empty when never"),
     ),
     key=("source_id",),
     description="Written by Credits (ar-xl credits): one row per credit note and per payment with unapplied cash, "
@@ -647,6 +650,8 @@ ACTIVITIES = Table(
         C("outcome", width=30),
         C("next_action_date", "date", width=12),
         C("note", editable=True, width=30),
+        C("payment_id", width=12, description="The payment this contact asked about (Ask remittance); empty for "
+                                              "other contacts"),
     ),
     key=("activity_id",),
     description="The contact log.",

@@ -19,7 +19,7 @@ def test_new_activity_row():
     assert row == {
         "activity_id": "A-000001", "at": pd.Timestamp("2026-03-10 14:35:12"), "user": "anna", "customer_id": "C1",
         "channel": "call", "outcome": "promised 450.00 by Friday", "next_action_date": pd.Timestamp("2026-03-13"),
-        "note": "spoke to AP",
+        "note": "spoke to AP", "payment_id": "",
     }
     assert set(row) == set(schema.ACTIVITIES.names)
     # text timestamps and no next action

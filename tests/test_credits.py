@@ -265,6 +265,33 @@ def test_ask_writes_a_draft_in_the_customers_language_and_logs_it(wb, tmp_path, 
     assert act["outcome"] == "asked for remittance details of payment BNK-1: EUR 500.00 received 2026-11-02"
 
 
+def test_the_credits_view_shows_the_day_a_payment_was_last_asked_about(wb, tmp_path, monkeypatch, capsys):
+    from ar_xl import clock
+    out = tmp_path / "drafts"
+    out.mkdir()
+    first = clock.today()
+    assert main(["credits", str(wb), "--ask", "BNK-1", "--out", str(out), "--as-of", "2026-11-15"]) == 0
+    book = xlsx.load(wb)
+    act = book.get("Activities").iloc[-1]
+    assert act["payment_id"] == "BNK-1" and act["at"].date() == first
+    # the ask rewrote the view: the payment shows the day it was asked about, a credit note nothing
+    cr = book.get("Credits")
+    assert row(cr, source_id="BNK-1")["remittance_asked"].date() == first
+    assert cr.loc[cr["source_id"] != "BNK-1", "remittance_asked"].isna().all()
+    # asked again three days later: the view shows the later day, the log keeps both requests
+    later = first + dt.timedelta(days=3)
+    monkeypatch.setenv(clock.ENV, later.isoformat())
+    assert main(["credits", str(wb), "--ask", "BNK-1", "--out", str(out), "--force"]) == 0  # a new draft
+    capsys.readouterr()
+    assert main(["credits", str(wb)]) == 0
+    said = capsys.readouterr().out
+    assert f"against: 2026-0003; 2026-0004\tremittance asked {later:%Y-%m-%d}" in said
+    assert "remittance details asked for 1 payment(s)" in said
+    book = xlsx.load(wb)
+    assert list(book.get("Activities")["payment_id"]) == ["BNK-1", "BNK-1"]
+    assert row(book.get("Credits"), source_id="BNK-1")["remittance_asked"].date() == later
+
+
 def test_ask_in_english_and_dutch():
     from ar_xl.letters import render
     values = {"customer_id": "C1", "customer_name": "Bakker", "payment_id": "P", "amount_cents": 123456,

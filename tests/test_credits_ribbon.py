@@ -104,3 +104,8 @@ def test_ask_remittance_from_the_payments_row_on_credits_or_matches(wb, tmp_path
     _, alerts, book = click(wb, "ask_remittance", sheet=sheet, selection=f"B{r}")
     assert "asked for remittance details of payment BNK-1" in _ok(alerts)
     assert [p.name for p in tmp_path.glob("*.eml")] == ["remittance_BNK-1_C2.eml"]
+    # the Credits sheet shows the day of the request on the payment's row (the Activities row names it)
+    [at] = book.get("Activities")["at"]
+    assert book.get("Activities")["payment_id"].tolist() == ["BNK-1"]
+    cr = book.get("Credits")
+    assert cr.loc[cr["source_id"] == "BNK-1", "remittance_asked"].tolist() == [at.normalize()]

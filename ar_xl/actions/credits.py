@@ -22,8 +22,9 @@
   carries euro only).  Exported refunds of unapplied cash lower the payment's ``unapplied_amount`` (the cash
   left); a credit note stays open in Invoices until the ERP books the refund, held by the exported refund.
 * ``ask(book, payments)`` writes, for each payment, an e-mail draft (.eml, ``X-Unsent: 1``) in the customer's
-  language asking which invoices it pays (templates ``remittance_<lang>.txt``), logged in **Activities** and
-  Audit.
+  language asking which invoices it pays (templates ``remittance_<lang>.txt``), logged in **Activities** (the
+  row names the payment in ``payment_id``; its next action date is a week later) and Audit.  The Credits view
+  is rewritten with it: its ``remittance_asked`` shows the day of the last request for each payment.
 
 Files travel on ``change.documents`` as ``(path, bytes)``; the shell writes them before it saves the workbook.
 """
@@ -64,7 +65,7 @@ def _day(as_of) -> dt.date:
 def view(book: Book, as_of: dt.date | None = None) -> pd.DataFrame:
     """The Credits table (``engine.credits.credits``) for the book as of the date."""
     return engine.credits(book.get("Invoices"), unapplied_cash(book), book.get("Customers"), book.get("Refunds"),
-                          _day(as_of))
+                          _day(as_of), book.optional("Activities"))
 
 
 def _summary(cr: pd.DataFrame, day: dt.date) -> str:
@@ -73,8 +74,9 @@ def _summary(cr: pd.DataFrame, day: dt.date) -> str:
     parts = []
     for (kind, cur), g in cr.groupby(["kind", "currency"], sort=True):
         parts.append(f"{len(g)} {kind} {cur} {fmt(int(g['available'].sum()))}")
+    asked = int(cr["remittance_asked"].notna().sum())
     return (f"credits at {day:%Y-%m-%d}: {len(cr)} credit(s) of {cr['customer_id'].nunique()} customer(s) available: "
-            + "; ".join(parts))
+            + "; ".join(parts) + (f"; remittance details asked for {asked} payment(s)" if asked else ""))
 
 
 def run(book: Book, as_of: dt.date | None = None) -> Change:
@@ -466,6 +468,7 @@ def ask(book: Book, payment_ids, out_dir: str | Path = ".", as_of: dt.date | Non
     if not done:
         raise ArXlError(f"{what}: no payment could be asked about: {'; '.join(skipped)}. Nothing was changed.")
     change.tables["Activities"] = appended(book, "Activities", rows)
+    _refreshed(book, change, day)  # the Credits view shows the day each payment was asked about
     if len(ids) == 1:
         _, lang, outcome, to, path = done[0]
         change.summary = f"{outcome}; draft in {lang} to {to or '(no e-mail address)'}: {path}"
@@ -516,7 +519,8 @@ def _request(book: Book, pid: str, un: pd.DataFrame, out: Path, day: dt.date, us
     draft = render.draft(email, subject, body, lang, dn.company.get("email", ""), when)
     outcome = (f"asked for remittance details of payment {pid}: {cur} {fmt(amount)} received {vd:%Y-%m-%d}"
                f"{'' if left == amount else f', {cur} {fmt(left)} unapplied'}")
-    activity = {"at": pd.Timestamp(when), "user": user, "customer_id": cid, "channel": "email", "outcome": outcome,
+    activity = {"at": pd.Timestamp(when), "user": user, "customer_id": cid, "channel": "email", "payment_id": pid,
+                "outcome": outcome,
                 "next_action_date": pd.Timestamp(day + dt.timedelta(days=7)),
                 "note": f"draft {path.name}" + ("" if email else " (no e-mail address in Customers)"), "to": email}
     return path, draft, activity, lang

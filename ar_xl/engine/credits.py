@@ -12,6 +12,8 @@ Pure pandas: frames in, frames out.
   so it holds nothing more).  ``cancelled`` holds nothing.  ``available = amount - refunds``.
 * A credit **could be set against** the same customer's invoices in the same currency with money open
   (``open_amount`` above 0, status not ``closed in ERP`` or ``written off``), oldest due date first.
+* **Remittance asked**: for unapplied cash, the day the customer was last asked which invoices the payment
+  pays (``remittance_asked``: the latest Activities row naming the payment in ``payment_id``).
 * ``allocation`` checks an allocation of a credit to invoices and says how much each invoice gets; it refuses
   (``ValueError`` naming the item) another customer's invoice, another currency, an invoice with nothing open,
   more than an invoice's open amount and more than the credit has available.
@@ -68,14 +70,33 @@ def held_by_refunds(refunds: pd.DataFrame | None) -> dict[str, int]:
     return out
 
 
+def remittance_asked(activities: pd.DataFrame | None) -> dict[str, pd.Timestamp]:
+    """Payment id -> the day its remittance details were last asked for: the latest ``at`` of the Activities
+    rows naming the payment (``payment_id``)."""
+    out: dict[str, pd.Timestamp] = {}
+    if activities is None or not len(activities) or "payment_id" not in activities:
+        return out
+    for pid, at in zip(activities["payment_id"], activities["at"]):
+        p = text(pid)
+        if not p or blank(at):
+            continue
+        day = pd.Timestamp(at).normalize()
+        if p not in out or day > out[p]:
+            out[p] = day
+    return out
+
+
 def credits(invoices: pd.DataFrame, unapplied: pd.DataFrame, customers: pd.DataFrame,
-            refunds: pd.DataFrame | None, as_of: dt.date) -> pd.DataFrame:
+            refunds: pd.DataFrame | None, as_of: dt.date, activities: pd.DataFrame | None = None) -> pd.DataFrame:
     """The Credits table: one row per credit note and per payment with unapplied cash, oldest first.
 
-    ``unapplied``: ``customer_id, amount, currency, payment_id, value_date`` (``actions.credit.unapplied_cash``)."""
+    ``unapplied``: ``customer_id, amount, currency, payment_id, value_date`` (``actions.credit.unapplied_cash``).
+    ``activities``: the contact log, for the day a payment's remittance details were last asked for
+    (``remittance_asked``)."""
     names = {text(c): text(n) for c, n in zip(customers["customer_id"], customers["customer_name"])}
     ibans = {text(c): first_iban(i) for c, i in zip(customers["customer_id"], customers["iban"])}
     held = held_by_refunds(refunds)
+    asked = remittance_asked(activities)
     rows = []
     inv = _live(invoices)
     cn = inv[(inv["open_amount"].astype("Int64").fillna(0) < 0).to_numpy()]
@@ -100,13 +121,14 @@ def credits(invoices: pd.DataFrame, unapplied: pd.DataFrame, customers: pd.DataF
             "open_invoices": "; ".join(against["invoice_id"].map(text)),
             "open_invoices_amount": int(against["open_amount"].astype(np.int64).sum()) if len(against) else 0,
             "iban": ibans.get(cid, ""),
+            "remittance_asked": asked.get(src, pd.NaT) if kind == "unapplied cash" else pd.NaT,
         })
     df = pd.DataFrame(out, columns=CREDITS.names)
     if len(df):
         df = df.sort_values(["date", "source_id"], kind="stable", na_position="last").reset_index(drop=True)
     for c in ("amount", "refunds", "available", "open_invoices_amount", "age_days"):
         df[c] = pd.array([pd.NA if blank(v) else int(v) for v in df[c]], dtype="Int64")
-    for c in ("as_of", "date"):
+    for c in ("as_of", "date", "remittance_asked"):
         df[c] = pd.to_datetime(df[c]).astype("datetime64[ns]")
     return df
 
