@@ -113,6 +113,15 @@ def test_list_of_references():
     assert decision(res) == {"auto"}
 
 
+@pytest.mark.parametrize("text", ["Factures 2026-004512/2026-004513/2026-004519", "Rechnungen 2026-004512/13/19"])
+def test_list_of_references_written_with_slashes(text):
+    # an unknown payer: only the references tell which invoices these are
+    res = run([{"amount": "1984.81", "name": "Someone Else Holding", "iban": IBAN_NEW, "text": text}])
+    assert alloc(res) == [("2026-004512", 123456), ("2026-004513", 50000), ("2026-004519", 25025)]
+    assert decision(res) == {"auto"}
+    assert res["evidence"].iloc[0].startswith("ref 2026-004512 exact (+2 more)")
+
+
 def test_range_of_references():
     res = run([{"amount": "1190.09", "iban": IBAN_B, "text": "Rechnungen INV-104512 bis INV-104514"}])
     assert alloc(res) == [("INV-104512", 78000), ("INV-104513", 9999), ("INV-104514", 31010)]

@@ -89,6 +89,30 @@ def test_ranges_are_expanded(text, first, last, n):
     assert got[0] == first and got[-1] == last and len(got) == n
 
 
+@pytest.mark.parametrize("text, listed", [
+    ("Factures 2026-006407/2026-006737/2026-006808", ["2026006407", "2026006737", "2026006808"]),
+    ("RE 4512/4513/4514", ["4512", "4513", "4514"]),
+    ("Rechnungen 2026-004512/13/14", ["2026004512", "2026004513", "2026004514"]),  # abbreviated after the first
+    ("Factures 2026-006407/006737", ["2026006407", "2026006737"]),
+    ("Factures 2026-004264/2026005998/2026-006234", ["2026004264", "2026005998", "2026006234"]),  # a dash lost
+])
+def test_a_list_written_with_slashes_gives_each_reference(text, listed):
+    got = [c.value for c in refs.extract(text) if c.kind == "token"]
+    assert got[1:] == listed  # after the whole token, as written
+
+
+@pytest.mark.parametrize("text, one", [
+    ("Facture F26/04512", "F2604512"),    # a prefix and a number
+    ("Rechnung 2026/004512", "2026004512"),  # a year and a number
+    ("FA 004512/2026", "0045122026"),      # a number and its year (not 004512 and 002026)
+    ("12345/2026", "123452026"),
+    ("2026/12/01", "20261201"),            # a date
+    ("2025/26", "202526"),
+])
+def test_slashes_inside_one_reference_are_no_list(text, one):
+    assert [c.value for c in refs.extract(text)] == [one]
+
+
 def test_a_date_or_a_huge_span_is_not_a_range():
     assert not [c for c in refs.extract("2026-03-12") if c.kind == "range"]
     assert not [c for c in refs.extract("4512-9999") if c.kind == "range"]

@@ -4,7 +4,7 @@ Two jobs:
 
 * ``find_refs(text)`` pulls every candidate reference out of free remittance
   text ("Factuur 2026-4512", "Rechnung Nr. 2026 004512", "Facture n° F26/04512",
-  "inv 4512, 4513 & 4519", "4512-4515", "+++123/4567/89002+++",
+  "inv 4512, 4513 & 4519", "4512-4515", "2026-4512/13/14", "+++123/4567/89002+++",
   "RF18 5390 0754 7034") and returns them normalised (upper case, only letters
   and digits).  Ranges are expanded (at most ``MAX_RANGE`` numbers).
 * ``RefIndex`` is built once from the open invoices and answers "which invoices
@@ -259,11 +259,51 @@ def extract(text: object) -> list[Candidate]:
         tok = texts[i]
         if digits[i] >= 3:
             add(_NON_ALNUM.sub("", tok).upper(), "token", tok)
+            if "/" in tok:  # "2026-006407/2026-006737", "2026-004512/13/14": each of a list written with slashes
+                for part in slash_list(tok):
+                    add(_NON_ALNUM.sub("", part).upper(), "token", part)
         # "2026 004512", "INV 104512", "F 26/04512": glue two neighbours split by one space
         if i < last and len(tok) <= 6 and digits[i] + digits[i + 1] >= 5:
             nxt = tokens[i + 1]
             if t[m.end():nxt.start()] in (" ", "  ") and _PLAIN_DIGITS.fullmatch(texts[i + 1]):
                 add(_NON_ALNUM.sub("", tok + texts[i + 1]).upper(), "joined")
+    return out
+
+
+_SHAPE = str.maketrans("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz", "9" * 10 + "A" * 52)
+SLASH_SUFFIX_DIGITS = 5
+"""A list abbreviated after its first number ("2026-004512/13/14") is read only when that number's last
+digit group has at least this many digits (a date such as "2026/12/01" is no list)."""
+
+
+def slash_list(tok: str) -> list[str]:
+    """The references of a list written with slashes, or [] when ``tok`` is not one.
+
+    A token whose parts between slashes all have the shape of the first (digits and letters in the same places,
+    separators aside; the first with at least three digits: "2026-006407/2026-006737/2026006808", "4512/4513")
+    is a list of those parts.  Parts of digits only after a first part whose last digit group has at least
+    ``SLASH_SUFFIX_DIGITS`` digits, none longer than that group, abbreviate it when the numbers they make
+    rise: each replaces the group's last digits ("2026-004512/13/14" is 2026-004512, 2026-004513 and
+    2026-004514).  Anything else ("F26/04512", "2026/004512", "01/12/2026", "004512/2026") is one reference,
+    as written."""
+    parts = tok.split("/")
+    first = parts[0]
+    if len(parts) < 2 or not all(parts) or _count_digits(first) < 3:
+        return []
+    shape = _NON_ALNUM.sub("", first).translate(_SHAPE)
+    if all(_NON_ALNUM.sub("", p).translate(_SHAPE) == shape for p in parts[1:]):
+        return parts
+    groups = list(_DIGIT_GROUPS.finditer(first))
+    last = groups[-1] if groups else None
+    if last is None or last.end() != len(first) or len(last.group()) < SLASH_SUFFIX_DIGITS:
+        return []
+    width = len(last.group())
+    if not all(p.isdigit() and len(p) <= width for p in parts[1:]):
+        return []
+    out = [first] + [first[:last.end() - len(p)] + p for p in parts[1:]]
+    numbers = [int(_DIGIT_GROUPS.findall(x)[-1]) for x in out]
+    if any(b <= a for a, b in zip(numbers, numbers[1:])):  # "004512/2026" is an invoice and its year
+        return []
     return out
 
 
