@@ -139,6 +139,31 @@ def test_a_discount_is_written_off_only_within_the_discount_period(day, decision
         assert "discount" in r["flags"].split(";") and "early-payment discount earned (2 % 14 days)" in r.evidence
 
 
+@pytest.mark.parametrize("paid,text,unearned", [
+    ("980.00", "RE 2026-0201", True),                  # 2 % of 1,000.00 off, paid late: a discount taken
+    ("980.01", "RE 2026-0201", True),                  # … worked out a cent apart
+    ("985.00", "RE 2026-0201", False),                 # 15.00 short without a word: a short payment
+    ("985.00", "RE 2026-0201 abzgl. Skonto", True),    # … which the remittance calls a discount
+    ("979.00", "RE 2026-0201 abzgl. 2% Skonto", False),  # more than the terms' discount: a short payment
+])
+def test_a_late_shortfall_is_an_unearned_discount_only_when_it_is_one(paid, text, unearned):
+    # paid on day 20 (the discount period of 2 % 14 days is over); 980.00 would also be 2026-0202 to the cent,
+    # which the remittance does not name
+    inv = invoices(DISC[:1] + [("2026-0203", "A", "2026-03-01", "400.00", "400.00")])
+    res = match(payments([("P1", "2026-03-21", paid, IBAN_A, text)]), inv, customers())
+    r = res[res["rank"] == 1].iloc[0]
+    short = 100000 - round(float(paid) * 100)
+    assert (r.invoice_id, int(r.applied_amount), int(r.short_pay), int(r.write_off)) == \
+        ("2026-0201", 100000 - short, short, 0)
+    flags = set(r["flags"].split(";"))
+    if unearned:
+        assert r.decision == "suggested" and "unearned_discount" in flags
+        assert "proposed dispute: unearned discount" in r.evidence
+    else:  # applied, the rest open on the invoice: no dispute about a discount nobody took
+        assert r.decision == "auto" and flags == {"short_pay"} and r.rule == "ref+partial"
+        assert "discount" not in r.evidence
+
+
 def test_a_customers_own_terms_override_the_config_terms():
     # customer A: 3 % within 10 days; 30.00 off 1,000.00 on day 9 is earned, on day 11 it is not
     cus = customers(terms=("3/10 net 30", ""))

@@ -48,9 +48,10 @@ def fit_amount(ctx: _Ctx, payment: Payment, refs: RefEvidence, payer: PayerEvide
     looked.update(payer.kind)
     looked.update(refs.customers(ctx))
     duplicates = settled_named(ctx, payment, refs, payer)
-    options = _ref_options(ctx, refs.open, ccy, amount, day, payer.kind)
     said_partial = bool(PARTIAL_WORDS.search(payment.remittance)) if payment.remittance else False
-    said_short = said_partial or bool(DEDUCTION_WORDS.search(payment.remittance or ""))
+    said_deduction = bool(DEDUCTION_WORDS.search(payment.remittance)) if payment.remittance else False
+    said_short = said_partial or said_deduction
+    options = _ref_options(ctx, refs.open, ccy, amount, day, payer.kind, said_deduction=said_deduction)
     fits = [o for o in options if o.amount_kind in FITS_OR_UNEARNED]
     # the named items fit only with unnamed ones that may add up by coincidence: a neighbour of what was
     # written that fits on its own is offered for review too (never weighed for the automatic decision)
@@ -58,7 +59,7 @@ def fit_amount(ctx: _Ctx, payment: Payment, refs: RefEvidence, payer: PayerEvide
     if refs.found and (not fits or crowded):
         for hit, written in typo_neighbours(ctx, payment, refs):  # each on its own: the one invoice that was meant
             looked.add(ctx.cust[hit.row])
-            for o in _ref_options(ctx, [hit], ccy, amount, day, (), quick=True):
+            for o in _ref_options(ctx, [hit], ccy, amount, day, (), quick=True, said_deduction=said_deduction):
                 if o.amount_kind in ("exact", "tolerance") and len(o.allocs) == 1:
                     # the number written is the customer's own but its amount does not fit, this one's to the
                     # cent, and the remittance says nothing of paying less: a typo

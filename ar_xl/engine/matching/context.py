@@ -151,6 +151,17 @@ class _Ctx:
             most += a * top.numerator if top.denominator == 1 else a * top
         return _hundredth(earned), _hundredth(most)
 
+    def is_discount(self, rows, gap: int) -> bool:
+        """Whether a shortfall of ``gap`` cents on ``rows`` (their open amounts, invoices only) is the discount at
+        one of the rates of their customer's terms, as a payer works it out: within a cent per invoice of the
+        exact amount (each invoice's discount rounded on its own)."""
+        live = [r for r in rows if self.rem[r] > 0]
+        if not live:
+            return False
+        base = sum(self.rem[r] for r in live)
+        rates = {rate for r in live for _, rate in self.terms_of(self.cust[r]).tiers}
+        return any(abs(gap * 100 - base * rate) <= len(live) * 100 for rate in rates if rate > 0)
+
     def tolerance(self, ccy: str, rows, day: int, referenced: bool = True) -> int:
         """Largest shortfall on ``rows`` accepted as bank charges or, when the payment names them,
         as an early-payment discount earned at value day ``day``."""

@@ -114,8 +114,10 @@ def _due_spread(ctx: _Ctx, rows) -> int:
     return max(dues) - min(dues) if dues else 0
 
 
-def _fit_refs(ctx: _Ctx, customer: str, ccy: str, paid: int, named: list[int], day: int, deep: bool = True) -> list[Option]:
-    """Allocations at ``customer`` when the remittance names its items ``named`` and ``paid`` cents came.
+def _fit_refs(ctx: _Ctx, customer: str, ccy: str, paid: int, named: list[int], day: int, deep: bool = True,
+              said_deduction: bool = False) -> list[Option]:
+    """Allocations at ``customer`` when the remittance names its items ``named`` and ``paid`` cents came
+    (``said_deduction``: the remittance says something was deducted, ``_gap_kind``).
 
     ``deep=False`` (only weak hits, such as a bare number matching the end of an
     id, at a customer the payer is not known to be) skips the set searches."""
@@ -123,7 +125,7 @@ def _fit_refs(ctx: _Ctx, customer: str, ccy: str, paid: int, named: list[int], d
     named_total = sum(rem[r] for r in named)
     if named_total == paid:
         return [Option(customer, [(r, rem[r]) for r in named], "exact")]
-    gap_kind = _gap_kind(ctx, ccy, named, named_total, paid, day)
+    gap_kind = _gap_kind(ctx, ccy, named, named_total, paid, day, said_deduction)
     if not deep:
         if gap_kind:
             return [_short(ctx, customer, named, paid, gap_kind, day)]
@@ -193,10 +195,16 @@ def _fit_refs(ctx: _Ctx, customer: str, ccy: str, paid: int, named: list[int], d
     return out
 
 
-def _gap_kind(ctx: _Ctx, ccy: str, named: list[int], named_total: int, paid: int, day: int) -> str:
+def _gap_kind(ctx: _Ctx, ccy: str, named: list[int], named_total: int, paid: int, day: int,
+              said_deduction: bool = False) -> str:
     """How a payment ``paid`` short of the named items' ``named_total`` is read: ``tolerance`` (bank charges, or
-    a discount earned at value day ``day``: written off), ``unearned`` (no more than the discount of
-    the terms, but paid after the discount period: a short payment for review) or '' (neither)."""
+    a discount earned at value day ``day``: written off), ``unearned`` (a discount deducted after the discount
+    period: a short payment for review) or '' (neither: a short payment).
+
+    A shortfall beyond bank charges and the discount earned is a discount deducted only when it is no more
+    than the terms' discount and either is the discount at one of the terms' rates (``_Ctx.is_discount``) or
+    the remittance says something was deducted (``said_deduction``: "abzgl. Skonto", "-2%"); 20.00 short of
+    1,234.56 without a word is a short payment, not a discount."""
     gap = named_total - paid
     if named_total <= 0 or gap <= 0:
         return ""
@@ -205,7 +213,7 @@ def _gap_kind(ctx: _Ctx, ccy: str, named: list[int], named_total: int, paid: int
     earned, most = ctx.discount(named, day)
     if gap <= earned:
         return "tolerance"
-    if gap <= most:
+    if gap <= most and (said_deduction or ctx.is_discount(named, gap)):
         return "unearned"
     return ""
 
@@ -363,7 +371,8 @@ _STRONG = ("structured", "exact", "norm")
 """Amount kinds that explain the whole payment."""
 
 
-def _ref_options(ctx: _Ctx, hits: list, ccy: str, paid: int, day: int, payers=(), quick: bool = False) -> list[Option]:
+def _ref_options(ctx: _Ctx, hits: list, ccy: str, paid: int, day: int, payers=(), quick: bool = False,
+                 said_deduction: bool = False) -> list[Option]:
     by_customer: dict[str, list] = {}
     for h in hits:
         by_customer.setdefault(ctx.cust[h.row], []).append(h)
@@ -378,7 +387,7 @@ def _ref_options(ctx: _Ctx, hits: list, ccy: str, paid: int, day: int, payers=()
     options = []
     for customer, customer_hits in groups:
         deep = not quick and (customer in payers or any(h.strength in _STRONG for h in customer_hits))
-        for o in _fit_refs(ctx, customer, ccy, paid, [h.row for h in customer_hits], day, deep):
+        for o in _fit_refs(ctx, customer, ccy, paid, [h.row for h in customer_hits], day, deep, said_deduction):
             used = {r for r, _ in o.allocs}
             used_hits = [h for h in customer_hits if h.row in used] or customer_hits
             best = min(used_hits, key=lambda h: _STRENGTH_ORDER[h.strength])
