@@ -93,6 +93,8 @@ def test_ranges_are_expanded(text, first, last, n):
     ("Factures 2026-006407/2026-006737/2026-006808", ["2026006407", "2026006737", "2026006808"]),
     ("RE 4512/4513/4514", ["4512", "4513", "4514"]),
     ("Rechnungen 2026-004512/13/14", ["2026004512", "2026004513", "2026004514"]),  # abbreviated after the first
+    ("Rechnungen 2026-4512/13", ["20264512", "20264513"]),
+    ("CN26-017/018", ["CN26017", "CN26018"]),
     ("Factures 2026-006407/006737", ["2026006407", "2026006737"]),
     ("Factures 2026-004264/2026005998/2026-006234", ["2026004264", "2026005998", "2026006234"]),  # a dash lost
 ])
@@ -107,7 +109,9 @@ def test_a_list_written_with_slashes_gives_each_reference(text, listed):
     ("FA 004512/2026", "0045122026"),      # a number and its year (not 004512 and 002026)
     ("12345/2026", "123452026"),
     ("2026/12/01", "20261201"),            # a date
-    ("2025/26", "202526"),
+    ("2025/26", "202526"),                # a fiscal year
+    ("2026-03/04", "20260304"),            # months
+    ("Rechnungen 4512/13", "451213"),      # too short to tell from a year and its successor
 ])
 def test_slashes_inside_one_reference_are_no_list(text, one):
     assert [c.value for c in refs.extract(text)] == [one]

@@ -273,7 +273,8 @@ def extract(text: object) -> list[Candidate]:
 _SHAPE = str.maketrans("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz", "9" * 10 + "A" * 52)
 SLASH_SUFFIX_DIGITS = 5
 """A list abbreviated after its first number ("2026-004512/13/14") is read only when that number's last
-digit group has at least this many digits (a date such as "2026/12/01" is no list)."""
+digit group has at least this many digits, or three and it has more than one group ("2026-4512/13"): a date
+such as "2026/12/01", a fiscal year "2025/26" or months "2026-03/04" are no list."""
 
 
 def slash_list(tok: str) -> list[str]:
@@ -282,9 +283,9 @@ def slash_list(tok: str) -> list[str]:
     A token whose parts between slashes all have the shape of the first (digits and letters in the same places,
     separators aside; the first with at least three digits: "2026-006407/2026-006737/2026006808", "4512/4513")
     is a list of those parts.  Parts of digits only after a first part whose last digit group has at least
-    ``SLASH_SUFFIX_DIGITS`` digits, none longer than that group, abbreviate it when the numbers they make
-    rise: each replaces the group's last digits ("2026-004512/13/14" is 2026-004512, 2026-004513 and
-    2026-004514).  Anything else ("F26/04512", "2026/004512", "01/12/2026", "004512/2026") is one reference,
+    ``SLASH_SUFFIX_DIGITS`` digits (three when it has more groups), none longer than that group, abbreviate it
+    when the numbers they make rise: each replaces the group's last digits ("2026-004512/13/14" is 2026-004512,
+    2026-004513 and 2026-004514).  Anything else ("F26/04512", "2026/004512", "01/12/2026", "004512/2026") is one reference,
     as written."""
     parts = tok.split("/")
     first = parts[0]
@@ -295,7 +296,9 @@ def slash_list(tok: str) -> list[str]:
         return parts
     groups = list(_DIGIT_GROUPS.finditer(first))
     last = groups[-1] if groups else None
-    if last is None or last.end() != len(first) or len(last.group()) < SLASH_SUFFIX_DIGITS:
+    if last is None or last.end() != len(first):
+        return []
+    if len(last.group()) < (3 if len(groups) > 1 else SLASH_SUFFIX_DIGITS):
         return []
     width = len(last.group())
     if not all(p.isdigit() and len(p) <= width for p in parts[1:]):
