@@ -103,6 +103,26 @@ def test_a_list_written_with_slashes_gives_each_reference(text, listed):
     assert got[1:] == listed  # after the whole token, as written
 
 
+@pytest.mark.parametrize("text, numbers", [
+    ("Fact.nr.2026-004512", ["2026-004512"]),
+    ("/RFB/2026-004512/INV/2026-004513", ["2026-004512", "2026-004513"]),  # MT940-style sub-fields left in the text
+    ("/INV/F26/12813 DEBTOR X", ["F26/12813"]),
+    ("RE.2026.004512", ["2026.004512"]),
+    ("F26/04512", []),         # no word glued on: one reference as written
+    ("2026.004512", []),
+])
+def test_words_glued_to_a_number_with_dots_or_slashes_come_off(text, numbers):
+    tok = text.split()[0].strip("/")
+    assert refs.unglued(tok) == numbers
+    got = [c.value for c in refs.extract(text)]
+    assert all(refs.normalise(n) in got for n in numbers)
+
+
+def test_a_reference_behind_a_glued_word_is_found_exactly(index):
+    assert ("2026-004512", "exact") in _found(index, "Fact.nr.2026-004512")
+    assert ("2026-004512", "exact") in _found(index, "/INV/2026.004512 2026-02-08")
+
+
 @pytest.mark.parametrize("text, one", [
     ("Facture F26/04512", "F2604512"),    # a prefix and a number
     ("Rechnung 2026/004512", "2026004512"),  # a year and a number

@@ -262,6 +262,9 @@ def extract(text: object) -> list[Candidate]:
             if "/" in tok:  # "2026-006407/2026-006737", "2026-004512/13/14": each of a list written with slashes
                 for part in slash_list(tok):
                     add(_NON_ALNUM.sub("", part).upper(), "token", part)
+            if "." in tok or "/" in tok:  # "Fact.nr.2026-004512", "/INV/2026-004512": without the words glued on
+                for part in unglued(tok):
+                    add(_NON_ALNUM.sub("", part).upper(), "token", part)
         # "2026 004512", "INV 104512", "F 26/04512": glue two neighbours split by one space
         if i < last and len(tok) <= 6 and digits[i] + digits[i + 1] >= 5:
             nxt = tokens[i + 1]
@@ -307,6 +310,31 @@ def slash_list(tok: str) -> list[str]:
     numbers = [int(_DIGIT_GROUPS.findall(x)[-1]) for x in out]
     if any(b <= a for a, b in zip(numbers, numbers[1:])):  # "004512/2026" is an invoice and its year
         return []
+    return out
+
+
+_WORD_GLUE = re.compile(r"([./])")
+
+
+def unglued(tok: str) -> list[str]:
+    """The numbers in a token that glues words to them with dots or slashes, each as written: "Fact.nr.2026-004512"
+    gives 2026-004512, "RFB/2026-004512/INV/2026-004513" gives 2026-004512 and 2026-004513.  The token is cut at
+    its dots and slashes; a piece of letters only is a word, and each run of pieces between words that holds at
+    least three digits is a number.  A token without such a word ("F26/04512", "2026.004512") gives nothing."""
+    pieces = _WORD_GLUE.split(tok)  # piece, separator, piece, …
+    words = [p.isalpha() for p in pieces[::2]]
+    if not any(words) or all(words):
+        return []
+    out, run = [], ""
+    for i, piece in enumerate(pieces[::2]):
+        if words[i]:
+            if _count_digits(run) >= 3:
+                out.append(run)
+            run = ""
+        else:
+            run = run + pieces[2 * i - 1] + piece if run else piece
+    if _count_digits(run) >= 3:
+        out.append(run)
     return out
 
 
