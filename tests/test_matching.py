@@ -266,6 +266,21 @@ def test_a_payment_only_pays_invoices_in_its_currency():
     assert alloc(res) == [("2026-004800", 55500)]
 
 
+@pytest.mark.parametrize("iban, start", [
+    (IBAN_A, "payer A (IBAN known) has no open item in USD"),
+    (IBAN_NEW, "no reference, payer or amount fits an open item"),
+])
+def test_a_payment_naming_an_invoice_in_another_currency_says_so(iban, start):
+    # a customer paying the EUR invoice in USD: nothing is applied (a person converts and books it), and the row
+    # says which invoice the remittance names
+    res = run([{"amount": "1340.00", "iban": iban, "name": "Somebody", "text": "Invoice 2026-004512",
+                "currency": "USD"}])
+    [r] = res.itertuples()
+    assert (r.decision, r.invoice_id, int(r.applied_amount)) == ("unmatched", "", 0)
+    assert r.evidence == start + "; the remittance names 2026-004512 (EUR 1,234.56 open): another currency than " \
+                                 "the payment's"
+
+
 def test_an_invoice_is_not_paid_twice_in_one_run():
     res = run([{"id": "P1", "amount": "780.00", "iban": IBAN_B, "text": "INV-104512"},
                {"id": "P2", "amount": "780.00", "iban": IBAN_B, "text": "INV-104512"}])

@@ -13,6 +13,7 @@ import pandas as pd
 
 from ... import gc_pause, progress
 from ...config import Config
+from ...money import fmt
 from .amount_fit import fit_amount
 from .commitments import Commitments
 from .context import NO_DAY, _Ctx
@@ -140,10 +141,10 @@ def _one(ctx: _Ctx, payment: Payment, threshold: float, looked: set | None = Non
     known = ctx.evidence.get(id(payment))
     if known is None:  # what the payment says does not change between passes, only what is open
         payer, refs = read_payer(ctx, payment), read_refs(ctx, payment)
-        ctx.evidence[id(payment)] = (payer, refs.found)
+        ctx.evidence[id(payment)] = (payer, refs.found, refs.elsewhere)
     else:
-        payer, found = known
-        refs = RefEvidence.of(ctx, found)
+        payer, found, elsewhere = known
+        refs = RefEvidence.of(ctx, found, elsewhere)
     options = named_exactly(ctx, payment, refs, payer, looked)
     if options is None:
         options = fit_amount(ctx, payment, refs, payer, looked)
@@ -152,6 +153,9 @@ def _one(ctx: _Ctx, payment: Payment, threshold: float, looked: set | None = Non
         evidence = "no reference, payer or amount fits an open item"
         if who:
             evidence = f"payer {who} ({payer.note.get(who, '')}) has no open item in {payment.currency}"
+        if refs.elsewhere:  # a customer paying a EUR invoice in GBP: a person converts and books it
+            named = "; ".join(f"{ctx.ids[h.row]} ({ctx.ccy[h.row]} {fmt(ctx.rem[h.row])} open)" for h in refs.elsewhere[:3])
+            evidence += f"; the remittance names {named}: another currency than the payment's"
         return [_unmatched(payment, evidence, who)]
     decision = decide(ctx, options, payer, threshold, payment.remittance)
     rows = _rows(ctx, payment, decision, threshold)

@@ -2,7 +2,8 @@
 
 ``read_refs(ctx, payment) -> RefEvidence``: every invoice (open or settled, in the payment's currency) the
 remittance text or the structured creditor reference points at (``refs.RefIndex``), with the strength of
-each pointer (``structured``, ``exact``, ``norm``, ``tail``, ``typo``), and of those the ones still open.
+each pointer (``structured``, ``exact``, ``norm``, ``tail``, ``typo``), and of those the ones still open; and
+the open invoices in other currencies it names (only said, never allocated).
 
 ``settled_named(ctx, payment, refs, payer) -> list[Option]``: the settled invoices the remittance names — a
 possible duplicate payment, never automatic (issue 15 §1).  A settled invoice counts when the remittance names
@@ -35,20 +36,25 @@ class RefEvidence:
     """Every ``refs.Hit`` in the payment's currency, settled invoices included."""
     open: list = field(default_factory=list)
     """The hits on invoices with something still open."""
+    elsewhere: list = field(default_factory=list)
+    """The strong hits (``STRONG``) on open invoices in another currency than the payment's: never allocated,
+    named in the evidence of a payment nothing else explains."""
 
     def customers(self, ctx: _Ctx) -> set:
         return {ctx.cust[h.row] for h in self.found}
 
     @classmethod
-    def of(cls, ctx: _Ctx, found: list) -> "RefEvidence":
+    def of(cls, ctx: _Ctx, found: list, elsewhere: list = ()) -> "RefEvidence":
         """The evidence of these hits with what is open now (a later pass reads the same hits again)."""
-        return cls(found, [h for h in found if ctx.rem[h.row] != 0])
+        return cls(found, [h for h in found if ctx.rem[h.row] != 0], [h for h in elsewhere if ctx.rem[h.row] != 0])
 
 
 def read_refs(ctx: _Ctx, payment: Payment) -> RefEvidence:
-    found = [h for h in ctx.index.find(payment.remittance, payment.creditor_reference)
-             if ctx.ccy[h.row] == payment.currency]
-    return RefEvidence.of(ctx, found)
+    hits = ctx.index.find(payment.remittance, payment.creditor_reference)
+    found = [h for h in hits if ctx.ccy[h.row] == payment.currency]
+    elsewhere = [h for h in hits if ctx.ccy[h.row] != payment.currency and h.strength in STRONG] \
+        if len(found) < len(hits) else []
+    return RefEvidence.of(ctx, found, elsewhere)
 
 
 def typo_neighbours(ctx: _Ctx, payment: Payment, refs: RefEvidence) -> list:
