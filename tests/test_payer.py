@@ -12,7 +12,9 @@ from ar_xl.engine.payer import PayerIndex, normalise_iban, normalise_name
     ("TRANSPORT JANSEN BV", "transport jansen"),
     ("NV Brouwerij De Koninck", "brouwerij de koninck"),
     ("Brouwerij De Koninck N.V.", "brouwerij de koninck"),
-    ("Dupont et Fils S.A.R.L.", "dupont et fils"),
+    ("Dupont et Fils S.A.R.L.", "dupont and fils"),  # et, en, und, &, + all read "and"
+    ("Jansen en Zonen B.V.", "jansen and zonen"),
+    ("Fa. Transport Jansen", "transport jansen"),
     ("Société Générale SA", "societe generale"),
     ("Menuiserie Petit SAS", "menuiserie petit"),
     ("Smith & Jones Ltd.", "smith and jones"),
@@ -29,6 +31,23 @@ from ar_xl.engine.payer import PayerIndex, normalise_iban, normalise_name
 ])
 def test_legal_forms_accents_and_case(raw, expected):
     assert normalise_name(raw) == expected
+
+
+@pytest.mark.parametrize("payer", ["BAECKEREI MUELLER GMBH + CO. KG", "Backerei Muller", "Bäckerei Müller"])
+def test_umlauts_as_banks_write_them_find_the_customer(payer):
+    # German banks write ä as ae when their character set has none; others drop the dots
+    ix = PayerIndex(pd.DataFrame({"customer_id": ["B", "X"],
+                                  "customer_name": ["Bäckerei Müller GmbH & Co. KG", "Bäckerei Miller GmbH"]}))
+    [best, *_] = ix.by_name(payer)
+    assert (best.customer_id, best.score) == ("B", 100.0)
+    assert best.name == "Bäckerei Müller GmbH & Co. KG"  # the name as the customer's row writes it
+
+
+def test_et_en_und_and_the_ampersand_are_one_word():
+    ix = PayerIndex(pd.DataFrame({"customer_id": ["C", "J"],
+                                  "customer_name": ["Boulangerie Dupont et Fils SARL", "Jansen & Zonen B.V."]}))
+    assert [(m.customer_id, m.score) for m in ix.by_name("Boulangerie Dupont & Fils")][:1] == [("C", 100.0)]
+    assert [(m.customer_id, m.score) for m in ix.by_name("JANSEN EN ZONEN")][:1] == [("J", 100.0)]
 
 
 def test_a_legal_form_alone_is_kept():

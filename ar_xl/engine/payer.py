@@ -5,9 +5,12 @@
   engine also takes IBANs learned from earlier confirmed matches.  One IBAN may
   belong to several customers (group companies paying from one account).
 * Names are normalised before comparing: accents and case dropped, dots in
-  abbreviations closed up (``B.V.`` -> ``bv``), punctuation removed, and legal
-  forms (B.V., N.V., GmbH & Co. KG, S.A., SARL, Ltd, …) removed where they
-  stand at the end (or at the start, as in Belgian "NV Brouwerij …").
+  abbreviations closed up (``B.V.`` -> ``bv``), punctuation removed, ``&``,
+  ``+``, ``et``, ``en`` and ``und`` all read ``and``, and legal forms (B.V.,
+  N.V., GmbH & Co. KG, S.A., SARL, Ltd, …) removed where they stand at the end
+  (or at the start, as in Belgian "NV Brouwerij …", and "Fa." / "Firma").  A
+  customer name with umlauts is also indexed as banks transliterate it
+  (``Müller`` as ``Mueller``).
 * Banks cut names (often at 35 characters).  A payer name that looks cut is
   also compared with each candidate's name cut at the same length.
 * Fuzzy look-ups never scan every customer: candidates come from a token index
@@ -50,8 +53,23 @@ LEGAL_FORMS = {
 }
 """Legal forms in normalised spelling (lower case, no dots)."""
 
-_LEADING_FORMS = {"nv", "bv", "sa", "bvba", "sprl", "srl", "vof", "sas", "sarl", "commv", "comm v", "ets", "etablissements"}
+_LEADING_FORMS = {"nv", "bv", "sa", "bvba", "sprl", "srl", "vof", "sas", "sarl", "commv", "comm v", "ets", "etablissements",
+                  "fa", "firma"}
 _MAX_FORM_WORDS = max(len(f.split()) for f in LEGAL_FORMS)
+
+
+_TRANSLITERATION = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
+
+
+def transliterated(name: str) -> str:
+    """``name`` with its umlauts as German banks write them when their character set has none (SEPA's Latin
+    subset): ``Bäckerei Müller`` -> ``Baeckerei Mueller``.  ``fold`` drops the dots (``Backerei Muller``), as
+    other banks do; a customer name is indexed both ways."""
+    return name.translate(_TRANSLITERATION) if not name.isascii() else name
+
+
+_AND_WORDS = {"et": "and", "en": "and", "und": "and"}
+"""``fold`` writes ``&`` and ``+`` as ``and``; the word for it in French, Dutch and German is the same."""
 
 
 def fold(text: object) -> str:
@@ -73,7 +91,7 @@ def _words(text: object) -> list[str]:
     s = fold(text)
     s = _ABBREV.sub(lambda m: m.group(0).replace(".", ""), s)  # b.v. -> bv, s.a.r.l. -> sarl
     s = s.replace(".", "")  # "Co." -> "co", "Nr." -> "nr"
-    return [w for w in _NON_WORD.split(s) if w]
+    return [_AND_WORDS.get(w, w) for w in _NON_WORD.split(s) if w]
 
 
 def _strip_forms(words: list[str]) -> list[str]:
@@ -181,19 +199,23 @@ class PayerIndex:
         self.owner: list[str] = []
         self.how: list[str] = []
         self.raw: list[str] = []
+        self.shown: list[str] = []
+        """The name as the customer's row writes it (``raw`` may be its transliteration, ``transliterated``)."""
         self.plain: list[str] = []
         seen = set()
-        for cid, raw, how in entries:
-            words = _words(raw)  # once for both forms: normalise_name and plain
-            n = " ".join(_strip_forms(words))
-            if not n or (cid, n) in seen:
-                continue
-            seen.add((cid, n))
-            self.choices.append(n)
-            self.owner.append(cid)
-            self.how.append(how)
-            self.raw.append(raw)
-            self.plain.append(" ".join(words))
+        for cid, given, how in entries:
+            for raw in dict.fromkeys((given, transliterated(given))):  # Müller, and Mueller as banks spell it
+                words = _words(raw)  # once for both forms: normalise_name and plain
+                n = " ".join(_strip_forms(words))
+                if not n or (cid, n) in seen:
+                    continue
+                seen.add((cid, n))
+                self.choices.append(n)
+                self.owner.append(cid)
+                self.how.append(how)
+                self.raw.append(raw)
+                self.shown.append(given)
+                self.plain.append(" ".join(words))
         self.exact: dict[str, list[int]] = defaultdict(list)
         self.tokens: dict[str, list[int]] = defaultdict(list)
         self.prefix: dict[str, list[int]] = defaultdict(list)
@@ -231,7 +253,7 @@ class PayerIndex:
         def offer(j: int, score: float, how: str) -> None:
             cid = self.owner[j]
             if score >= cutoff and (cid not in best or score > best[cid].score):
-                best[cid] = PayerMatch(cid, float(score), how, self.raw[j])
+                best[cid] = PayerMatch(cid, float(score), how, self.shown[j])
 
         for j in self.exact.get(q, ()):
             offer(j, 100.0, "alias" if self.how[j] == "alias" else "name")
