@@ -122,6 +122,12 @@ def test_list_of_references_written_with_slashes(text):
     assert res["evidence"].iloc[0].startswith("ref 2026-004512 exact (+2 more)")
 
 
+def test_paying_one_of_the_invoices_named():
+    res = run([{"amount": "1234.56", "iban": IBAN_A, "text": "Rechnungen 2026-004512, 2026-004513"}])
+    assert alloc(res) == [("2026-004512", 123456)] and decision(res) == {"auto"}
+    assert res["evidence"].iloc[0] == "ref 2026-004512 exact; IBAN known; amount exact for one of the items named"
+
+
 def test_range_of_references():
     res = run([{"amount": "1190.09", "iban": IBAN_B, "text": "Rechnungen INV-104512 bis INV-104514"}])
     assert alloc(res) == [("INV-104512", 78000), ("INV-104513", 9999), ("INV-104514", 31010)]

@@ -102,6 +102,8 @@ def _evidence(ctx: _Ctx, o: Option, paid: int, ccy: str) -> str:
     n = len(o.allocs)
     if k == "exact":
         parts.append("amount exact" + (f" (sum of {n} items)" if n > 1 else "") + (", the only open item of that amount" if o.unique and not o.ref_strength else ""))
+    elif k == "subset" and n == 1:  # one of several items the remittance names
+        parts.append("amount exact for one of the items named")
     elif k == "subset":
         parts.append(f"amount = sum of {n} open items" + (" (only such set)" if o.unique else ""))
     elif k == "tolerance":
