@@ -118,6 +118,15 @@ def test_words_glued_to_a_number_with_dots_or_slashes_come_off(text, numbers):
     assert all(refs.normalise(n) in got for n in numbers)
 
 
+def test_the_letters_written_tell_an_invoice_from_a_credit_note_of_the_same_number():
+    ix = RefIndex(["F25/04073", "CN25-04073", "2025-004073"])
+    found = lambda text: [(ix.ids[h.row], h.strength) for h in ix.find(text)]  # noqa: E731
+    assert found("F25/4073") == [("F25/04073", "norm")]
+    assert found("CN25/4073") == [("CN25-04073", "norm")]
+    assert found("25-4073") == [("F25/04073", "norm"), ("CN25-04073", "norm")]  # no letters: both, as before
+    assert found("X25/4073") == [("F25/04073", "norm"), ("CN25-04073", "norm")]  # letters of neither: both
+
+
 def test_a_reference_behind_a_glued_word_is_found_exactly(index):
     assert ("2026-004512", "exact") in _found(index, "Fact.nr.2026-004512")
     assert ("2026-004512", "exact") in _found(index, "/INV/2026.004512 2026-02-08")

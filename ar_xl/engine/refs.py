@@ -382,6 +382,8 @@ class RefIndex:
     """Hash look-ups from a normalised candidate to invoice rows; see the module docstring."""
 
     def __init__(self, invoice_ids, payment_refs=None):
+        self.ids = list(invoice_ids)
+        """The invoice ids, by row (their letters tell a credit note CN25-04073 from an invoice F25/04073)."""
         self.exact: dict[str, list[int]] = defaultdict(list)
         self.norm: dict[str, list[int]] = defaultdict(list)
         self.tail: dict[str, list[int]] = defaultdict(list)
@@ -508,10 +510,10 @@ class RefIndex:
         bare = v.isdigit()
         rows = self.norm.get(core)
         if rows and (not bare or len(core) >= 5 or cand.kind == "joined"):
-            return [Hit(r, "norm", v) for r in rows]
+            return [Hit(r, "norm", v) for r in self._same_letters(v, rows)]
         gk = group_key(cand.raw or v)
         if "." in gk and gk in self.norm:
-            return [Hit(r, "norm", v) for r in self.norm[gk]]
+            return [Hit(r, "norm", v) for r in self._same_letters(v, self.norm[gk])]
         if bare or cand.kind == "range":
             rows = self.tail.get(core) or (self.norm.get(core) if bare else None)
             if rows:
@@ -521,6 +523,15 @@ class RefIndex:
             if rows:
                 return [Hit(r, "typo", v) for r in rows]
         return []
+
+    def _same_letters(self, v: str, rows: list[int]) -> list[int]:
+        """Of the rows a candidate with letters reads the same digits of, those whose invoice id has the same
+        letters ("F25/4073" is F25/04073, not the credit note CN25-04073), when there are any; else all."""
+        letters = v.translate(_NO_DIGITS)
+        if not letters or len(rows) < 2:
+            return rows
+        same = [r for r in rows if _NON_ALNUM.sub("", str(self.ids[r])).upper().translate(_NO_DIGITS) == letters]
+        return same or rows
 
     def find(self, text: object, creditor_reference: object = "") -> list[Hit]:
         """All hits for a payment's remittance text and structured creditor reference."""
