@@ -361,6 +361,21 @@ def test_subset_sum_finds_the_smallest_set_and_says_how_crowded_it_is():
     assert subset_sum(amounts, 10000 + 12345, must=0b000001).solutions == [(0, 5)]
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(-50_000, 300_000), min_size=1, max_size=12), st.data())
+def test_subset_sum_finds_every_set_a_brute_force_finds(amounts, data):
+    # the searches that end early (no size has the target within reach) lose no set
+    from itertools import combinations
+    kmin, kmax = data.draw(st.integers(1, 3)), data.draw(st.integers(2, 6))
+    sets = [c for k in range(kmin, kmax + 1) for c in combinations(range(len(amounts)), k)]
+    target = sum(amounts[i] for i in data.draw(st.sampled_from(sets))) if sets and data.draw(st.booleans()) \
+        else data.draw(st.integers(-100_000, 1_000_000))
+    smallest = min((len(c) for c in sets if sum(amounts[i] for i in c) == target), default=0)
+    res = subset_sum(amounts, target, kmin=kmin, kmax=kmax, max_solutions=10_000)
+    assert res.size == smallest
+    assert sorted(res.solutions) == sorted(c for c in sets if len(c) == smallest and sum(amounts[i] for i in c) == target)
+
+
 # ---------------------------------------------------------------- properties
 
 @st.composite
