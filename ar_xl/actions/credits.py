@@ -519,8 +519,7 @@ def _request(book: Book, pid: str, un: pd.DataFrame, out: Path, day: dt.date, us
     draft = render.draft(email, subject, body, lang, dn.company.get("email", ""), when)
     outcome = (f"asked for remittance details of payment {pid}: {cur} {fmt(amount)} received {vd:%Y-%m-%d}"
                f"{'' if left == amount else f', {cur} {fmt(left)} unapplied'}")
-    activity = {"at": pd.Timestamp(when), "user": user, "customer_id": cid, "channel": "email", "payment_id": pid,
-                "outcome": outcome,
-                "next_action_date": pd.Timestamp(day + dt.timedelta(days=7)),
+    activity = {"at": pd.Timestamp(when), "user": user, "customer_id": cid, "channel": "email", "outcome": outcome,
+                "payment_id": pid, "next_action_date": pd.Timestamp(day + dt.timedelta(days=7)),
                 "note": f"draft {path.name}" + ("" if email else " (no e-mail address in Customers)"), "to": email}
     return path, draft, activity, lang

@@ -7,7 +7,8 @@ Rules
 * ``channel`` is one of ``schema.CHANNELS`` (call, email, letter, portal,
   meeting), matched ignoring case;
 * ``at`` is the moment of contact, kept to the second (default: now);
-* ``payment_id`` names the payment a contact asked about (a remittance request), empty otherwise;
+* ``payment_id`` names the payment a contact asked about (a remittance request, ``actions.credits.ask``);
+  empty for a contact logged here;
 * ``next_action_date`` is optional; when given it is a date on or after the
   contact's day (a follow-up cannot be planned in the past of the contact).
 """
@@ -57,7 +58,6 @@ def new_activity(
     next_action_date: object = None,
     at: object = None,
     note: str = "",
-    payment_id: str = "",
 ) -> dict:
     """A validated Activities row (a dict of canonical values); ``ValueError`` naming the field otherwise."""
     who = str(user or "").strip()
@@ -88,5 +88,5 @@ def new_activity(
         "outcome": what,
         "next_action_date": nxt,
         "note": str(note or ""),
-        "payment_id": str(payment_id or "").strip(),
+        "payment_id": "",
     }

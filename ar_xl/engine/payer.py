@@ -53,8 +53,8 @@ LEGAL_FORMS = {
 }
 """Legal forms in normalised spelling (lower case, no dots)."""
 
-_LEADING_FORMS = {"nv", "bv", "sa", "bvba", "sprl", "srl", "vof", "sas", "sarl", "commv", "comm v", "ets", "etablissements",
-                  "fa", "firma"}
+_LEADING_FORMS = {"nv", "bv", "sa", "bvba", "sprl", "srl", "vof", "sas", "sarl", "commv", "comm v", "ets",
+                  "etablissements", "fa", "firma"}
 _MAX_FORM_WORDS = max(len(f.split()) for f in LEGAL_FORMS)
 
 

@@ -288,8 +288,8 @@ def slash_list(tok: str) -> list[str]:
     is a list of those parts.  Parts of digits only after a first part whose last digit group has at least
     ``SLASH_SUFFIX_DIGITS`` digits (three when it has more groups), none longer than that group, abbreviate it
     when the numbers they make rise: each replaces the group's last digits ("2026-004512/13/14" is 2026-004512,
-    2026-004513 and 2026-004514).  Anything else ("F26/04512", "2026/004512", "01/12/2026", "004512/2026") is one reference,
-    as written."""
+    2026-004513 and 2026-004514).  Anything else ("F26/04512", "2026/004512", "01/12/2026", "004512/2026") is
+    one reference, as written."""
     parts = tok.split("/")
     first = parts[0]
     if len(parts) < 2 or not all(parts) or _count_digits(first) < 3:

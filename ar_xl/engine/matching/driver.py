@@ -154,7 +154,8 @@ def _one(ctx: _Ctx, payment: Payment, threshold: float, looked: set | None = Non
         if who:
             evidence = f"payer {who} ({payer.note.get(who, '')}) has no open item in {payment.currency}"
         if refs.elsewhere:  # a customer paying a EUR invoice in GBP: a person converts and books it
-            named = "; ".join(f"{ctx.ids[h.row]} ({ctx.ccy[h.row]} {fmt(ctx.rem[h.row])} open)" for h in refs.elsewhere[:3])
+            named = "; ".join(f"{ctx.ids[h.row]} ({ctx.ccy[h.row]} {fmt(ctx.rem[h.row])} open)"
+                              for h in refs.elsewhere[:3])
             evidence += f"; the remittance names {named}: another currency than the payment's"
         return [_unmatched(payment, evidence, who)]
     decision = decide(ctx, options, payer, threshold, payment.remittance)
