@@ -65,6 +65,8 @@ def test_find_refs_words_and_separators(text, expected):
 def test_amounts_and_dates_are_not_references():
     got = find_refs("Betrag EUR 1.234,56 und 99.50")
     assert got == []
+    # without a thousands separator too: 1234,56 is no reference 1234
+    assert find_refs("RE 2026-004512 Betrag 1234,56, bedrag 12345.67") == ["2026004512"]
 
 
 def test_lists_in_four_languages():

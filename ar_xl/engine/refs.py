@@ -162,7 +162,9 @@ _TOKEN = re.compile(r"[0-9A-Za-z]+(?:[-/._][0-9A-Za-z]+)*")
 _RANGE_GAP = re.compile(r"\s*(?:-|–|—|\.\.|~|to|thru|till|until|bis|t/m|tot|tot en met|au|à|a)\s*", re.IGNORECASE)
 _PLAIN_DIGITS = re.compile(r"\d+")
 _TWELVE = re.compile(r"(?<!\d)\d{12}(?!\d)")
-_AMOUNT = re.compile(r"(?<![\d.,/-])\d{1,3}(?:[.,' ]\d{3})*[.,]\d{2}(?![\d.,/-])")
+_AMOUNT = re.compile(r"(?<![\d.,/-])(?:\d{1,3}(?:[.,' ]\d{3})+|\d+)[.,]\d{2}(?!\d|[.,/-]\d)")
+"""An amount: 1.234,56, 1,234.56, 1 234,56 or 1234.56 / 1234,56 (cents after the last separator), perhaps
+followed by a comma or full stop ending the phrase; not a date (12.03.2026)."""
 
 
 @dataclass(frozen=True)
