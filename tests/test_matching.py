@@ -122,6 +122,13 @@ def test_list_of_references_written_with_slashes(text):
     assert res["evidence"].iloc[0].startswith("ref 2026-004512 exact (+2 more)")
 
 
+def test_a_date_in_the_remittance_points_at_no_invoice():
+    # 10/03/26 read as a number would be INV-100326 of customer B (prefix missing), holding the payment back
+    book = BOOK + [("INV-100326", "B", "1234.56")]
+    res = run([{"amount": "1234.56", "iban": IBAN_A, "text": "RE 2026-004512 vom 10/03/26"}], book=book)
+    assert alloc(res) == [("2026-004512", 123456)] and decision(res) == {"auto"}
+
+
 def test_paying_one_of_the_invoices_named():
     res = run([{"amount": "1234.56", "iban": IBAN_A, "text": "Rechnungen 2026-004512, 2026-004513"}])
     assert alloc(res) == [("2026-004512", 123456)] and decision(res) == {"auto"}

@@ -67,6 +67,13 @@ def test_amounts_and_dates_are_not_references():
     assert got == []
     # without a thousands separator too: 1234,56 is no reference 1234
     assert find_refs("RE 2026-004512 Betrag 1234,56, bedrag 12345.67") == ["2026004512"]
+    # dates in any of the usual forms: 10/03/26 is no pointer at INV-100326
+    for text in ("RE 2026-005026 vom 10/03/26", "RE 2026-005026 vom 10.03.2026.", "RE 2026-005026 d.d. 2026-03-10",
+                 "RE 2026-005026 du 10-03-2026"):
+        assert find_refs(text) == ["2026005026"], text
+    # not a date: a month 13, a day 32, two separators that differ, an id with a long number
+    assert find_refs("13.13.2026") == ["13132026"] and find_refs("32/01/26") == ["320126"]
+    assert find_refs("12.03-2026") == ["12032026"] and find_refs("2026-004512") == ["2026004512"]
 
 
 def test_lists_in_four_languages():

@@ -165,6 +165,9 @@ _TWELVE = re.compile(r"(?<!\d)\d{12}(?!\d)")
 _AMOUNT = re.compile(r"(?<![\d.,/-])(?:\d{1,3}(?:[.,' ]\d{3})+|\d+)[.,]\d{2}(?!\d|[.,/-]\d)")
 """An amount: 1.234,56, 1,234.56, 1 234,56 or 1234.56 / 1234,56 (cents after the last separator), perhaps
 followed by a comma or full stop ending the phrase; not a date (12.03.2026)."""
+_DATE = re.compile(r"(?<![\d.,/-])(?:(?:0?[1-9]|[12]\d|3[01])([./-])(?:0?[1-9]|1[0-2])\1(?:20\d\d|\d\d)"
+                   r"|20\d\d-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01]))(?!\d|[.,/-]\d)")
+"""A date: 12.03.2026, 12-03-2026, 12/03/26, 2026-03-12 (the same separator twice, a day and a month that exist)."""
 
 
 @dataclass(frozen=True)
@@ -227,8 +230,10 @@ def extract(text: object) -> list[Candidate]:
         if ogm_valid(m.group(0)):
             add(m.group(0), "structured")
             blank(m.start(), m.end())
-    # amounts such as 1.234,56 or 99.50 are not references
+    # amounts such as 1.234,56 or 99.50 are not references, nor are dates such as 12.03.2026
     for m in _AMOUNT.finditer(t):
+        blank(m.start(), m.end())
+    for m in _DATE.finditer(t):
         blank(m.start(), m.end())
     if spans:
         chars = list(t)
