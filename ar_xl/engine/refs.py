@@ -6,7 +6,8 @@ Two jobs:
   text ("Factuur 2026-4512", "Rechnung Nr. 2026 004512", "Facture n° F26/04512",
   "inv 4512, 4513 & 4519", "4512-4515", "2026-4512/13/14", "+++123/4567/89002+++",
   "RF18 5390 0754 7034") and returns them normalised (upper case, only letters
-  and digits).  Ranges are expanded (at most ``MAX_RANGE`` numbers).
+  and digits).  Ranges are expanded (at most ``MAX_RANGE`` numbers).  Amounts
+  (1.234,56, 1234.56) and dates (12.03.2026, 10/03/26) are no references.
 * ``RefIndex`` is built once from the open invoices and answers "which invoices
   could this candidate mean?" by hash look-ups only:
 
