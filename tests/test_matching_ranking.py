@@ -122,6 +122,21 @@ def test_an_overpayment_is_suggested_before_unnamed_items_that_add_up_by_coincid
     assert "unapplied_cash" in ";".join(res.loc[res["rank"] == 1, "flags"])
 
 
+@pytest.mark.parametrize("text, first", [
+    # "a part of 2026-004512": that reading first, before the invoice with A's credit note of 200.00 netted,
+    # which the remittance does not name and which comes to 1,034.56 by chance
+    ("Teilzahlung Rechnung 2026-004512", [("2026-004512", 103456)]),
+    ("gedeeltelijke betaling fact 2026-004512", [("2026-004512", 103456)]),
+])
+def test_a_payment_said_to_be_part_of_an_invoice_is_suggested_as_that_first(text, first):
+    res = run([{"amount": "1034.56", "iban": IBAN_A, "text": text}])
+    assert decision(res) == {"suggested"}
+    assert rank1(res) == sorted(first)
+    # without the words the credit note is netted, automatically
+    res = run([{"amount": "1034.56", "iban": IBAN_A, "text": "Rechnung 2026-004512"}])
+    assert decision(res) == {"auto"} and alloc(res) == [("2026-004512", 123456), ("CN26-00017", -20000)]
+
+
 def test_a_one_digit_typo_whose_invoice_fits_comes_before_a_coincidental_set():
     # 510.00 naming 2025-700001 (110.00): the other 400.00 is made up by many pairs of unnamed items, while
     # 2025-700041, one digit off what was written, is open for exactly 510.00

@@ -29,6 +29,7 @@ REVIEW = {
     "named_elsewhere": 0.35, # a strong reference with a fitting amount at a customer the payer is not known to be
     "crowded_rest": -0.10,   # named items plus unnamed ones that may add up by coincidence: after "overpaid"
     "odd_charge": -0.20,     # an item found by amount alone, short by an odd sum (no bank's fee): after exact sets
+    "said_partial": 0.15,    # "Teilzahlung Rechnung X": part of X, before X made up to the amount by unnamed items
 }
 """How the ranking of suggestions for a person departs from the score (``_review_key``); the automatic decision
 and the confidence shown stay the score's."""
@@ -112,7 +113,9 @@ def _review_key(ctx: _Ctx, o: Option) -> tuple:
     with ``REVIEW``'s departures from it (a fallback with no amount fit last; an invoice the remittance names
     exactly, for the amount paid, before amount-only guesses at the payer's own account; named items made up
     to the payment by unnamed ones that may be a coincidence after the named items with the rest unapplied;
-    an item found by amount alone and short by an odd sum, unlike a bank's fixed fee, after exact sets); among
+    an item found by amount alone and short by an odd sum, unlike a bank's fixed fee, after exact sets; a part of
+    the invoice named, when the remittance says it pays a part, before that invoice made up to the amount by
+    items it does not name); among
     equals an option at a customer whose language the remittance is written in (``Option.in_language``, set by
     ``_mark_language`` only when another customer considered for review is not of that language), then a set of
     a payment run (items due within ``PAYMENT_RUN_DAYS`` of each other) before one spread wider, fewer items
@@ -127,6 +130,8 @@ def _review_key(ctx: _Ctx, o: Option) -> tuple:
         s += REVIEW["crowded_rest"]
     if o.amount_kind == "tolerance" and not o.ref_strength and not _round_charge(o) and "discount" not in o.flags:
         s += REVIEW["odd_charge"]
+    if o.said_partial:
+        s += REVIEW["said_partial"]
     rows = [r for r, _ in o.allocs]
     spread = _due_spread(ctx, rows)
     oldest = min((ctx.due[r] for r in rows), default=0)
