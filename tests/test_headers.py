@@ -119,11 +119,16 @@ def test_the_previous_version_works_with_the_actions_and_they_write_human_header
     assert _shown(old, "Payments")[1][:len(schema.PAYMENTS.names)] == schema.PAYMENTS.headers
     assert _shown(old, "Matches")[1][:len(schema.MATCHES.names)] == schema.MATCHES.headers
     book = xlsx.load(old)
-    # the demo had imported and matched this statement already: nothing is imported twice, every match kept
+    # the demo had imported and matched this statement already: nothing is imported twice, every applied match
+    # kept; a payment that was left for review may be applied now (the matcher reads more than that version did:
+    # 15.00 short of 2026-000111 without a word is a short payment, no unearned discount), and only such a one
     assert sorted(book.get("Payments")["payment_id"]) == sorted(before.get("Payments")["payment_id"])
-    assert set(before.get("Matches")["match_id"]) <= set(book.get("Matches")["match_id"])
-    paid = book.get("Matches").loc[lambda m: m["applied"], "applied_amount"].sum()
-    assert paid == before.get("Matches").loc[lambda m: m["applied"], "applied_amount"].sum()
+    was, now = before.get("Matches"), book.get("Matches")
+    assert set(was.loc[was["applied"], "match_id"]) <= set(now["match_id"])
+    new = now[now["applied"] & ~now["match_id"].isin(was["match_id"])]
+    assert set(new["payment_id"]) <= set(was["payment_id"]) - set(was.loc[was["applied"], "payment_id"])
+    assert now.loc[now["applied"], "applied_amount"].sum() == \
+        was.loc[was["applied"], "applied_amount"].sum() + new["applied_amount"].sum()
     # the dashboard lays out its pivots on the human headers
     assert main(["dashboard", str(old), "--as-of", AS_OF]) == 0
     assert {"Collector", "Bucket", "Open amount (base)"} <= set(_caches(old)["Aging"])

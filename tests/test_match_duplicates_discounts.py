@@ -1,6 +1,7 @@
 """Cash application, issue 15 §1-2: a payment naming an invoice already settled is never applied elsewhere
 (a possible duplicate, naming the earlier payment); a discount is written off only when earned by the value date;
 tolerances are exact, rounded half away from zero."""
+from decimal import Decimal
 from fractions import Fraction
 
 import pandas as pd
@@ -152,7 +153,7 @@ def test_a_late_shortfall_is_an_unearned_discount_only_when_it_is_one(paid, text
     inv = invoices(DISC[:1] + [("2026-0203", "A", "2026-03-01", "400.00", "400.00")])
     res = match(payments([("P1", "2026-03-21", paid, IBAN_A, text)]), inv, customers())
     r = res[res["rank"] == 1].iloc[0]
-    short = 100000 - round(float(paid) * 100)
+    short = 100000 - int(Decimal(paid) * 100)
     assert (r.invoice_id, int(r.applied_amount), int(r.short_pay), int(r.write_off)) == \
         ("2026-0201", 100000 - short, short, 0)
     flags = set(r["flags"].split(";"))

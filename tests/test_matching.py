@@ -380,7 +380,8 @@ def test_subset_sum_finds_every_set_a_brute_force_finds(amounts, data):
     smallest = min((len(c) for c in sets if sum(amounts[i] for i in c) == target), default=0)
     res = subset_sum(amounts, target, kmin=kmin, kmax=kmax, max_solutions=10_000)
     assert res.size == smallest
-    assert sorted(res.solutions) == sorted(c for c in sets if len(c) == smallest and sum(amounts[i] for i in c) == target)
+    hits = [c for c in sets if len(c) == smallest and sum(amounts[i] for i in c) == target]
+    assert sorted(res.solutions) == sorted(hits)
 
 
 # ---------------------------------------------------------------- properties
