@@ -449,7 +449,7 @@ def ask(book: Book, payment_ids, out_dir: str | Path = ".", as_of: dt.date | Non
     change = Change("credits")
     acts = book.get("Activities")
     existing = list(acts["activity_id"])
-    rows, done, skipped = [], [], []
+    rows, docs, done, skipped = [], [], [], []
     for pid in (_t(i) for i in ids):
         try:
             path, draft, row, lang = _request(book, pid, un, out, day, user, when)
@@ -462,11 +462,12 @@ def ask(book: Book, payment_ids, out_dir: str | Path = ".", as_of: dt.date | Non
         row["activity_id"] = aid = next_id(existing, "A")
         existing.append(aid)
         rows.append(row)
-        change.documents = [*getattr(change, "documents", []), (path, draft)]  # type: ignore[attr-defined]
+        docs.append((path, draft))
         change.log(user, "Activities", aid, "outcome", None, row["outcome"], "credits --ask")
         done.append((pid, lang, row["outcome"], to, path))
     if not done:
         raise ArXlError(f"{what}: no payment could be asked about: {'; '.join(skipped)}. Nothing was changed.")
+    change.documents = docs  # type: ignore[attr-defined]
     change.tables["Activities"] = appended(book, "Activities", rows)
     _refreshed(book, change, day)  # the Credits view shows the day each payment was asked about
     if len(ids) == 1:

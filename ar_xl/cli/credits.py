@@ -30,15 +30,14 @@ def _with_files(workbook, make, force: bool = False):
 
 def show(credits) -> str:
     """The Credits table as text: one line per credit."""
-    import pandas as pd
-
+    from ..frames import blank
     from ..money import fmt
     if not len(credits):
         return "no credit notes and no unapplied cash"
     lines = []
     for r in credits.itertuples(index=False):
         held = f" (refunds hold {fmt(int(r.refunds))})" if int(r.refunds) else ""
-        asked = "" if pd.isna(r.remittance_asked) else f"\tremittance asked {r.remittance_asked:%Y-%m-%d}"
+        asked = "" if blank(r.remittance_asked) else f"\tremittance asked {r.remittance_asked:%Y-%m-%d}"
         lines.append(f"{r.customer_id}\t{r.kind}\t{r.source_id}\t{r.date:%Y-%m-%d}\t{int(r.age_days)} days\t"
                      f"{r.currency} {fmt(int(r.available))}{held}\tagainst: {r.open_invoices or '-'}{asked}")
     return "\n".join(lines)

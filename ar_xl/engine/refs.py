@@ -267,11 +267,10 @@ def extract(text: object) -> list[Candidate]:
         tok = texts[i]
         if digits[i] >= 3:
             add(_NON_ALNUM.sub("", tok).upper(), "token", tok)
-            if "/" in tok:  # "2026-006407/2026-006737", "2026-004512/13/14": each of a list written with slashes
-                for part in slash_list(tok):
-                    add(_NON_ALNUM.sub("", part).upper(), "token", part)
-            if "." in tok or "/" in tok:  # "Fact.nr.2026-004512", "/INV/2026-004512": without the words glued on
-                for part in unglued(tok):
+            if "/" in tok or "." in tok:
+                # each of a list written with slashes ("2026-006407/2026-006737", "2026-004512/13/14"), then the
+                # numbers without the words glued on ("Fact.nr.2026-004512", "/INV/2026-004512")
+                for part in slash_list(tok) + unglued(tok):
                     add(_NON_ALNUM.sub("", part).upper(), "token", part)
         # "2026 004512", "INV 104512", "F 26/04512": glue two neighbours split by one space
         if i < last and len(tok) <= 6 and digits[i] + digits[i + 1] >= 5:

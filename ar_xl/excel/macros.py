@@ -755,8 +755,8 @@ def cash_forecast(book=None):
 
 def archive_audit(book=None):
     """Move the oldest Audit rows to CSV files beside the saved workbook (``actions.audit_archive``; Parameters
-    audit.keep) and show Audit (``side_files.written_first`` refuses a workbook with no file).  The file keeps the rows until the
-    workbook is saved; a row in both counts once."""
+    audit.keep) and show Audit (``side_files.written_first`` refuses a workbook with no file).  The file keeps the
+    rows until the workbook is saved; a row in both counts once."""
     def compute(b: Book, xw_book) -> Change:
         archive = _module("actions.audit_archive")
         return archive.run(b, Parameters.read(xw_book).whole("audit.keep", archive.KEEP))

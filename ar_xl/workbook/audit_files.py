@@ -4,8 +4,9 @@ hold (``<stem> audit 2026-01-05 081200 to 2026-06-30 171500.csv``), so their nam
 
 * ``write(path, rows)`` writes the rows the engine moved out (``engine.audit_archive.split``) before the
   workbook is saved without them: a file is complete (written to a temporary name, flushed, renamed) or
-  absent (``side_files.written_first``).  When the save then fails, it is removed again; when the run is killed between the two, the
-  rows are in both, and ``Book.history`` and the next archive count them once (``engine.audit_archive.unseen``).
+  absent (``side_files.written_first``).  When the save then fails, it is removed again; when the run is killed
+  between the two, the rows are in both, and ``Book.history`` and the next archive count them once
+  (``engine.audit_archive.unseen``).
 * ``read(path)``: every archived row, oldest first; the shells hand it to the Book they read
   (``Book.archived``), whose ``history`` is the whole trail (the handover pack's dispute history and the
   write-off report's dates read it).

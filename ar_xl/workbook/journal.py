@@ -4,9 +4,9 @@ A ``Change`` that booked write-offs carries ``journal`` (the lines: date, invoic
 currency, reason, approver) and ``journal_path`` (recorded in WriteOffs.journal).  ``write`` puts
 the lines in that CSV file (UTF-8, comma-separated, one header row) before the workbook is saved,
 so a workbook never names a journal that is not there (``side_files.written_first``, which also removes it
-when the save fails).  A relative path is taken from ``folder``,
-the workbook's folder (``ar-xl-journal/`` beside it by default).  Text cells never run as formulas
-(``csv_safe``: a reason typed as ``=1+1`` is written ``'=1+1``); an existing file is never replaced.
+when the save fails).  A relative path is taken from ``folder``, the workbook's folder (``ar-xl-journal/``
+beside it by default).  Text cells never run as formulas (``csv_safe``: a reason typed as ``=1+1`` is written
+``'=1+1``); an existing file is never replaced.
 """
 from __future__ import annotations
 
