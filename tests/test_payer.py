@@ -88,6 +88,22 @@ def test_bank_name_cut_at_35_characters(customers):
     assert best.customer_id == "C1" and best.score >= 95
 
 
+@pytest.mark.parametrize("cut", ["BOULANGERIE DUPONT ET", "BOULANGERIE DUPONT &", "Boulangerie Dupont et"])
+def test_a_name_ending_in_and_was_cut_after_that_word(cut):
+    # "et Fils" cut off after "et": Dupont, not Durand, whose name is closer to "boulangerie dupont" alone
+    ix = PayerIndex(pd.DataFrame({"customer_id": ["C", "D"],
+                                  "customer_name": ["Boulangerie Dupont et Fils SARL", "Boulangerie Durand SARL"]}))
+    best, *rest = ix.by_name(cut)
+    assert (best.customer_id, best.how, best.score) == ("C", "cut", 99.0)
+    assert [m.customer_id for m in rest] == ["D"] and rest[0].score < 93
+
+
+def test_a_cut_name_ending_in_and_fits_every_name_it_begins():
+    ix = PayerIndex(pd.DataFrame({"customer_id": ["C", "E"],
+                                  "customer_name": ["Dupont et Fils SARL", "Dupont et Cie SA"]}))
+    assert sorted((m.customer_id, m.score) for m in ix.by_name("DUPONT ET")) == [("C", 99.0), ("E", 99.0)]
+
+
 def test_upper_case_without_legal_form_matches_exactly(customers):
     best = PayerIndex(customers).by_name("TRANSPORT JANSEN")[0]
     assert (best.customer_id, best.score) == ("C2", 100.0)

@@ -12,7 +12,10 @@
   customer name with umlauts is also indexed as banks transliterate it
   (``Müller`` as ``Mueller``).
 * Banks cut names (often at 35 characters).  A payer name that looks cut is
-  also compared with each candidate's name cut at the same length.
+  also compared with each candidate's name cut at the same length; one ending
+  in ``et``, ``en``, ``und`` or ``&`` was cut after that word, whatever its
+  length (``BOULANGERIE DUPONT ET``), and is compared with as many of each
+  candidate's words.
 * Fuzzy look-ups never scan every customer: candidates come from a token index
   (rarest tokens of the payer's name) and a prefix index, and only those are
   scored with ``rapidfuzz.process.extract`` above a score cutoff.  When the
@@ -264,7 +267,9 @@ class PayerIndex:
             if len(plist) <= 2000:
                 cand.update(plist)
         qp = " ".join(folded)
-        maybe_cut = len(raw) >= min(TRUNCATION_LENGTHS) - 2
+        # a name ending in "et", "en", "und" or "&" was cut there, whatever its length ("BOULANGERIE DUPONT ET")
+        cut_at_and = len(folded) > 1 and folded[-1] == "and"
+        maybe_cut = len(raw) >= min(TRUNCATION_LENGTHS) - 2 or cut_at_and
         p = qp.replace(" ", "")[:8]
         cut_cand = self.prefix.get(p, ()) if maybe_cut and len(p) >= 5 else ()
         cand.update(cut_cand)
@@ -282,7 +287,10 @@ class PayerIndex:
                 for j in cut_cand:
                     if len(self.raw[j]) <= len(raw) - 1:
                         continue
-                    cut = plain(self.raw[j][:len(raw)])
+                    if cut_at_and:  # cut after a word: the candidate's words as far as the payer's go
+                        cut = " ".join(self.plain[j].split()[:len(folded)])
+                    else:
+                        cut = plain(self.raw[j][:len(raw)])
                     if cut:
                         s = fuzz.ratio(qp, cut)
                         if s >= max(cutoff, 90):
