@@ -251,6 +251,22 @@ def test_name_only_payer_cut_by_the_bank():
     assert "cut name" in res["evidence"].iloc[0]
 
 
+def test_payer_writing_the_first_words_of_its_name_is_suggested_not_applied():
+    # 'BOULANGERIE DUPONT' for Boulangerie Dupont et Fils: its invoice of that amount first, for review
+    book = BOOK + [("2026-007001", "E", "420.00")]
+    NAMES["E"] = "Boulangerie Durand SARL"
+    try:
+        res = match(payments([{"amount": "420.00", "name": "BOULANGERIE DUPONT", "iban": IBAN_NEW, "text": "facture"}]),
+                    invoices(book), frames.coerce(pd.DataFrame({"customer_id": list("ABCDE"),
+                                                               "customer_name": [NAMES[k] for k in "ABCDE"]}),
+                                                  "Customers", "test"))
+    finally:
+        del NAMES["E"]
+    top = res[res["rank"] == 1]
+    assert list(top["invoice_id"]) == ["F26/04513"] and decision(res) == {"suggested"}
+    assert "first words of name 'BOULANGERIE DUPONT'" in top["evidence"].iloc[0]
+
+
 def test_learned_iban_identifies_the_payer():
     res = run([{"amount": "640.00", "iban": IBAN_NEW, "text": "termijn"}], known_ibans={IBAN_NEW: "D"})
     assert alloc(res) == [("2026-004600", 64000)]

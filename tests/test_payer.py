@@ -104,6 +104,22 @@ def test_a_cut_name_ending_in_and_fits_every_name_it_begins():
     assert sorted((m.customer_id, m.score) for m in ix.by_name("DUPONT ET")) == [("C", 99.0), ("E", 99.0)]
 
 
+def test_the_first_words_of_a_name_rank_it_above_a_name_that_looks_alike():
+    ix = PayerIndex(pd.DataFrame({"customer_id": ["C", "D"],
+                                  "customer_name": ["Boulangerie Dupont et Fils SARL", "Boulangerie Durand SARL"]}))
+    best, other = ix.by_name("BOULANGERIE DUPONT")
+    assert (best.customer_id, best.how, best.score) == ("C", "short", 90.0)
+    assert other.customer_id == "D" and other.score < best.score
+    assert ix.by_name("BOULANGERIE") == []  # one word begins too many names to say anything
+
+
+def test_a_name_in_full_is_not_read_as_the_first_words_of_a_longer_one():
+    got = [(m.customer_id, m.how) for m in PayerIndex(pd.DataFrame({
+        "customer_id": ["A", "Z"], "customer_name": ["Transport Jansen B.V.", "Transport Jansen Zuid B.V."]}))
+        .by_name("TRANSPORT JANSEN")]
+    assert got == [("A", "name"), ("Z", "fuzzy")]  # Zuid only as close as its name looks
+
+
 def test_upper_case_without_legal_form_matches_exactly(customers):
     best = PayerIndex(customers).by_name("TRANSPORT JANSEN")[0]
     assert (best.customer_id, best.score) == ("C2", 100.0)

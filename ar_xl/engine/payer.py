@@ -11,6 +11,11 @@
   (or at the start, as in Belgian "NV Brouwerij …", and "Fa." / "Firma").  A
   customer name with umlauts is also indexed as banks transliterate it
   (``Müller`` as ``Mueller``).
+* A payer often writes only the first words of its name (``BOULANGERIE
+  DUPONT`` for ``Boulangerie Dupont et Fils``): two or more words that begin
+  a customer's name score ``SHORT_NAME_SCORE`` when no customer has that name
+  in full: above a name that merely looks alike, too low to identify the payer
+  on its own.
 * Banks cut names (often at 35 characters).  A payer name that looks cut is
   also compared with each candidate's name cut at the same length; one ending
   in ``et``, ``en``, ``und`` or ``&`` was cut after that word, whatever its
@@ -36,6 +41,12 @@ NAME_CUTOFF = 80.0
 
 REORDER_PENALTY = 4.0
 """Points taken off when a name matches only with its words reordered."""
+
+SHORT_NAME_SCORE = 90.0
+"""Score of a payer name that is the first two or more words of a customer's name, the rest left out
+(``BOULANGERIE DUPONT`` for ``Boulangerie Dupont et Fils SARL``), when no customer has that name in full:
+ranked above a name that merely looks alike (``Boulangerie Durand``, 83), but not close enough to identify
+the payer on its own."""
 
 TRUNCATION_LENGTHS = (35, 70, 140)
 """Lengths at which banks cut names; a raw payer name this long may be cut."""
@@ -156,7 +167,8 @@ class PayerMatch:
     score: float
     """0..100"""
     how: str
-    """``iban``, ``name`` (exact after normalising), ``fuzzy``, ``cut`` (cut name) or ``alias``."""
+    """``iban``, ``name`` (exact after normalising), ``fuzzy``, ``cut`` (cut name), ``short`` (the first words of
+    the name) or ``alias``."""
     name: str = ""
     """The customer name (or alias) that matched."""
 
@@ -276,6 +288,11 @@ class PayerIndex:
         if cand:
             idx = sorted(cand)
             sub = [self.choices[j] for j in idx]
+            if " " in q and not best:  # no name is the payer's in full: perhaps the first words of one
+                head = q + " "
+                for j, choice in zip(idx, sub):
+                    if choice.startswith(head):
+                        offer(j, SHORT_NAME_SCORE, "short")
             for choice, score, pos in process.extract(q, sub, scorer=fuzz.token_sort_ratio, score_cutoff=cutoff,
                                                       limit=limit * 3):
                 j = idx[pos]

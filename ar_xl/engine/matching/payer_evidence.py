@@ -67,7 +67,7 @@ def _read_payer(ctx: _Ctx, payment: Payment) -> PayerEvidence:
     for m in name_hits:
         if m.customer_id not in ev.kind:
             ev.kind[m.customer_id] = name_kind(m.score)
-            how = {"alias": "alias", "cut": "cut name"}.get(m.how, "name")
+            how = {"alias": "alias", "cut": "cut name", "short": "first words of name"}.get(m.how, "name")
             ev.note[m.customer_id] = f"{how} '{payment.payer_name}' ~ '{m.name}' ({m.score:.0f})"
     if by_iban:
         ev.by_iban = True
