@@ -193,6 +193,7 @@ def _found(index, text, cref=""):
     ("Rechnung 2026-004612", "2026-004512", "typo"),        # one digit wrong
     ("Rechnung 2026-005412", "2026-004512", "typo"),        # two neighbours swapped
     ("Rechnung 2026-00512", "2026-004512", "typo"),         # one digit lost
+    ("Invoice INV-004512", "INV-104512", "typo"),           # the first digit written as a zero
     ("ref 2025-777", "2025-000777", "norm"),
 ])
 def test_index_finds_noisy_references(index, text, invoice, strength):

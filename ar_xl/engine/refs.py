@@ -23,6 +23,8 @@ Two jobs:
   typo      one edit away (substitution, deletion,           ``typo``
             insertion or swap of two neighbours) from a
             digit core of 6+ digits, via a deletion index
+            (the digits as written, zeros kept, when the
+            core is shorter: ``INV-005584`` for INV-105584)
   ========  ==============================================  ==========
 
   Both the invoice id and the invoice's ``payment_reference`` are indexed.
@@ -525,6 +527,10 @@ class RefIndex:
             rows = self.tail.get(core) or (self.norm.get(core) if bare else None)
             if rows:
                 return [Hit(r, "tail", v) for r in rows]
+        if len(core) < MIN_TYPO_DIGITS:
+            # the digits as written, zeros kept: a typo may have made the first digit a zero that the core drops
+            # ("INV-005584" for INV-105584)
+            core = "".join(_DIGIT_GROUPS.findall(v))
         if len(core) >= MIN_TYPO_DIGITS:
             rows = self.typo(core)
             if rows:
