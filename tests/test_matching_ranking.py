@@ -147,6 +147,32 @@ def test_a_one_digit_typo_whose_invoice_fits_comes_before_a_coincidental_set():
     assert "one digit off" in res.loc[res["rank"] == 1, "evidence"].iloc[0]
 
 
+# A pays 300.00 EUR naming 2026-004706, which is C's invoice in GBP; A's 2026-004760, one digit off it (two
+# neighbours swapped), is open for exactly 300.00 EUR, as is A's older 2026-004799
+TYPO_BOOK = BOOK + [("2026-004799", "A", "300.00", {"due": "2026-01-05"}),
+                    ("2026-004760", "A", "300.00", {"due": "2026-02-20"}),
+                    ("2026-004706", "C", "412.00", {"currency": "GBP"})]
+
+
+def test_a_typo_that_hits_an_invoice_in_another_currency_ranks_its_neighbour_first():
+    res = run([{"amount": "300.00", "iban": IBAN_A, "text": "Invoice 2026-004706"}], book=TYPO_BOOK)
+    assert decision(res) == {"suggested"}  # two items of 300.00 and a reading of a typo: for a person
+    assert rank1(res) == [("2026-004760", 30000)]
+    assert "ref 2026004706 one digit off 2026-004760" in res.loc[res["rank"] == 1, "evidence"].iloc[0]
+    # without the reference the older one of the two comes first
+    assert rank1(run([{"amount": "300.00", "iban": IBAN_A, "text": "Zahlung"}], book=TYPO_BOOK)) == [
+        ("2026-004799", 30000)]
+
+
+def test_a_typo_of_an_invoice_in_another_currency_alone_is_only_suggested():
+    # an unknown payer: nothing but the neighbour of what was written explains the payment; never applied on it
+    res = run([{"amount": "300.00", "iban": IBAN_NEW, "text": "Invoice 2026-004706"}],
+              book=[b for b in TYPO_BOOK if b[0] != "2026-004799"])
+    assert decision(res) == {"suggested"}
+    assert rank1(res) == [("2026-004760", 30000)]
+    assert "one digit off 2026-004760" in res.loc[res["rank"] == 1, "evidence"].iloc[0]
+
+
 def test_an_exact_pair_comes_before_an_item_short_by_an_odd_sum():
     # 99.44 from A's account, no reference, at a customer with 31 items, twenty of them 45.00-54.00 (so pairs
     # around 99.44 are many): 2026-009020 + 2026-009021 make it to the cent; 2026-009022 is 1.62 more

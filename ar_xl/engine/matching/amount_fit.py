@@ -6,7 +6,8 @@ payer evidence.
 * the named open invoices fitted to the amount (``fit._ref_options``: exact, within tolerance, an unearned
   discount, a set, partial, over);
 * when none of those explains the amount, the one-digit neighbours of what was written, each on its own
-  (``ref_evidence.typo_neighbours``);
+  (``ref_evidence.typo_neighbours``; for review only when what was written is an invoice in another
+  currency);
 * amount-only fits at the customers the payer is (IBAN, a close name, or a customer it pays for), and at
   looser name matches only while nothing else explains the payment (``fit._fit_payer``);
 * plan installments and promises (``commitments``), and the settled invoices the remittance names
@@ -56,7 +57,8 @@ def fit_amount(ctx: _Ctx, payment: Payment, refs: RefEvidence, payer: PayerEvide
     # the named items fit only with unnamed ones that may add up by coincidence: a neighbour of what was
     # written that fits on its own is offered for review too (never weighed for the automatic decision)
     crowded = bool(fits) and all(o.amount_kind == "subset" and o.chance >= MAX_CHANCE for o in fits)
-    if refs.found and (not fits or crowded):
+    beside = []  # neighbours of an invoice in another currency (perhaps paid converted): for review only
+    if (refs.found or refs.elsewhere) and (not fits or crowded):
         for hit, written in typo_neighbours(ctx, payment, refs):  # each on its own: the one invoice that was meant
             looked.add(ctx.cust[hit.row])
             for o in _ref_options(ctx, [hit], ccy, amount, day, (), quick=True, said_deduction=said_deduction):
@@ -64,8 +66,8 @@ def fit_amount(ctx: _Ctx, payment: Payment, refs: RefEvidence, payer: PayerEvide
                     # the number written is the customer's own but its amount does not fit, this one's to the
                     # cent, and the remittance says nothing of paying less: a typo
                     o.typo_fits = ctx.cust[written] == o.customer and o.amount_kind == "exact" and not said_short
-                    o.review_only = crowded
-                    options.append(o)
+                    o.review_only = crowded or ctx.ccy[written] != ccy
+                    (beside if ctx.ccy[written] != ccy else options).append(o)
     fitted = {o.customer for o in options if o.amount_kind in FITS_OR_UNEARNED}
     referenced = {o.customer for o in options} | {o.customer for o in duplicates}
     # amount-only fits: for the customers the payer is (IBAN, a close name, one it pays for); for looser
@@ -79,6 +81,7 @@ def fit_amount(ctx: _Ctx, payment: Payment, refs: RefEvidence, payer: PayerEvide
         for o in _fit_payer(ctx, c, ccy, amount, day, sets=c not in referenced, review=not fitted):
             o.ignores_ref = c in referenced
             options.append(o)
+    options += beside
     for o in options:
         o.said_partial = said_partial and o.amount_kind == "partial" and bool(o.ref_strength)
     if ctx.commitments:

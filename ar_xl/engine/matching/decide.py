@@ -90,19 +90,26 @@ def decide(ctx: _Ctx, options: list[Option], payer: PayerEvidence, threshold: fl
     # equal scores: the allocation whose items fall due closest together (a payment run), then the oldest
     ranked = sorted(unique.values(), key=lambda o: (-o.score, _due_spread(ctx, [r for r, _ in o.allocs]),
                                                      ctx.due[o.allocs[0][0]] if o.allocs else 0))
-    best = ranked[0]
-    rivals = sum(1 for o in ranked[1:] if o.score >= best.score - AMBIGUITY_MARGIN)
-    elsewhere = any(o.customer != best.customer and o.ref_strength in STRONG and o.amount_kind in FITS
-                    for o in ranked[1:])
     duplicates = [o for o in options if o.amount_kind == "duplicate"]
-    held = bool(duplicates) or bool(best.no_auto)
-    if best.score >= threshold and not best.conflict and not rivals and not elsewhere and not held:
-        return Decision("auto", [best], duplicates=duplicates)
+    rivals, elsewhere = 0, False
+    if ranked:  # else every option is for review only
+        best = ranked[0]
+        rivals = sum(1 for o in ranked[1:] if o.score >= best.score - AMBIGUITY_MARGIN)
+        elsewhere = any(o.customer != best.customer and o.ref_strength in STRONG and o.amount_kind in FITS
+                        for o in ranked[1:])
+        held = bool(duplicates) or bool(best.no_auto)
+        if best.score >= threshold and not best.conflict and not rivals and not elsewhere and not held:
+            return Decision("auto", [best], duplicates=duplicates)
     review = list(unique.values())
     for o in options:
-        if o.review_only and o.key() not in unique:
-            unique[o.key()] = o
+        if not o.review_only:
+            continue
+        k = o.key()
+        if k not in unique:
+            unique[k] = o
             review.append(o)
+        elif o.score > unique[k].score:  # the same allocation with more evidence (a typo of what was written)
+            review[review.index(unique[k])] = unique[k] = o
     _mark_language(ctx, review, remittance)
     review.sort(key=lambda o: _review_key(ctx, o))
     return Decision("suggested", review[:MAX_SUGGESTIONS], rivals, elsewhere, duplicates)

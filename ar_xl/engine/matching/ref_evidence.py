@@ -12,8 +12,8 @@ a one-digit typo when the payer is known to be its customer and no open invoice 
 One settled only by this same payment (the rest of an overpayment) does not count.
 
 ``typo_neighbours(ctx, payment, refs)``: when no option from the named invoices explains the amount, the
-one-digit neighbours of what was written (a typo that hit another existing number, open or settled) whose
-open amount the payment pays, within tolerance.
+one-digit neighbours of what was written (a typo that hit another existing number, open or settled, or an
+open invoice in another currency) whose open amount the payment pays, within tolerance.
 """
 from __future__ import annotations
 
@@ -59,13 +59,14 @@ def read_refs(ctx: _Ctx, payment: Payment) -> RefEvidence:
 
 def typo_neighbours(ctx: _Ctx, payment: Payment, refs: RefEvidence) -> list:
     """``refs.Hit`` (strength ``typo``) on the one-digit neighbours of strong references (to open or settled
-    invoices) whose open amount the payment settles exactly or within tolerance, each with the row of the
-    invoice actually written (``(hit, written_row)``)."""
+    invoices, or to open invoices in another currency: ``RefEvidence.elsewhere``) whose open amount the payment
+    settles exactly or within tolerance, each with the row of the invoice actually written
+    (``(hit, written_row)``)."""
     seen = {h.row for h in refs.found}
     near = []
     amount, ccy = payment.amount, payment.currency
     tol_abs = ctx.tol_abs(ccy)
-    for h in refs.found:
+    for h in refs.found + refs.elsewhere:
         if h.strength not in STRONG:
             continue
         for r in ctx.index.typo(refs_mod.digit_core(h.via)):
