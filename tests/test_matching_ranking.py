@@ -31,6 +31,23 @@ def test_a_round_bank_charge_is_suggested_before_an_odd_shortfall():
     assert set(res.loc[res["rank"] == 2, "invoice_id"]) == {"2026-009010"}
 
 
+def test_an_item_short_by_a_bank_fee_beyond_the_tolerance_is_suggested_before_oldest_first():
+    # 400.00 from A's account, no reference, nothing of A's adds up to it: 2026-009032 is 10.00 short (a foreign
+    # bank's fee, twice the 5.00 tolerance): suggested first as a short payment, 10.00 left open; 2026-009031
+    # (7.37 short: no fee) and 2026-009033 (20.00 short: beyond three times the tolerance) are not offered
+    book = BOOK + [("2026-009031", "A", "407.37", {"due": "2026-01-02"}),
+                   ("2026-009032", "A", "410.00", {"due": "2026-02-20"}),
+                   ("2026-009033", "A", "420.00", {"due": "2026-01-03"})]
+    res = run([{"amount": "400.00", "iban": IBAN_A, "text": "Zahlung"}], book=book)
+    assert decision(res) == {"suggested"}
+    assert rank1(res) == [("2026-009032", 40000)]
+    r = res[res["rank"] == 1].iloc[0]
+    assert (int(r.short_pay), int(r.write_off), int(r.difference)) == (1000, 0, -1000)
+    assert "short_pay" in r["flags"] and "10.00 EUR stays open" in r["evidence"]
+    offered = res.loc[~res["evidence"].str.contains("oldest items first"), "invoice_id"]
+    assert not {"2026-009031", "2026-009033"} & set(offered)
+
+
 def test_a_named_invoice_paid_to_the_cent_by_another_customer_is_rank_1():
     # B's account pays 75.50 naming D's invoice 2026-004601 with a prefix of its own; nothing of B's adds up to
     # 75.50: the named invoice comes before "oldest items first" at B (its 900.00 due 2025-12-01, older than

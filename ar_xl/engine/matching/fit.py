@@ -304,9 +304,37 @@ def _fit_payer(ctx: _Ctx, customer: str, ccy: str, paid: int, day: int, sets: bo
     o.amount_kind = "fifo"
     if sets and len(rows) > SUBSET_CAP:
         o.searched_of = len(rows)  # not every set was tried: "no amount fit" would say more than is known
+    out = [o]
+    if review:
+        out += _charged(ctx, customer, ccy, rows, paid)
     if review and sets and len(rows) >= RUNS_FROM:
-        return [o] + _review_fits(ctx, customer, ccy, rows, paid, tolerance=False)
-    return [o]
+        out += _review_fits(ctx, customer, ccy, rows, paid, tolerance=False)
+    return out
+
+
+CHARGE_BEYOND_TOLERANCE = 3
+"""An item short by a round sum beyond the tolerance, up to this many times it (a bank's fee on a foreign
+payment: 5.00 GBP where the tolerance is 5.00 EUR), is offered for review as a short payment (``_charged``)."""
+
+
+def _charged(ctx: _Ctx, customer: str, ccy: str, rows: list[int], paid: int) -> list[Option]:
+    """Short payments offered to a person only, when nothing at the customer fits the amount: each item the
+    payment is short of by a whole multiple of 0.25 beyond the tolerance, up to ``CHARGE_BEYOND_TOLERANCE``
+    times it (applied, the rest left open and flagged ``short_pay``), the smallest shortfall first."""
+    rem = ctx.rem
+    tol = ctx.tol_abs(ccy)
+    gaps = sorted((rem[r] - paid, r) for r in rows if tol < rem[r] - paid <= CHARGE_BEYOND_TOLERANCE * tol
+                  and (rem[r] - paid) % 25 == 0)
+    out = []
+    for _, r in gaps[:MAX_CHARGED]:
+        o = _short(ctx, customer, [r], paid, "partial")
+        o.review_only = True
+        out.append(o)
+    return out
+
+
+MAX_CHARGED = 3
+"""Items short by a bank's fee offered per customer (``_charged``)."""
 
 
 def _review_fits(ctx: _Ctx, customer: str, ccy: str, rows: list[int], paid: int, tolerance: bool = True,
