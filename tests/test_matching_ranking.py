@@ -48,6 +48,25 @@ def test_an_item_short_by_a_bank_fee_beyond_the_tolerance_is_suggested_before_ol
     assert not {"2026-009031", "2026-009033"} & set(offered)
 
 
+def test_the_payers_own_customer_number_is_no_reference_to_an_invoice_ending_in_it():
+    # "klantnr 11192" from customer C11192's account: its invoice 2026-011192 merely ends in that number; the
+    # payment is the only pair of its items that adds up (2026-009101 + 2026-009102), applied as such
+    import pandas as pd
+    from ar_xl import frames
+    from ar_xl.engine.matching import match
+    from test_matching import invoices, payments
+    book = [("2026-011192", "C11192", "1234.56"), ("2026-009101", "C11192", "100.00"),
+            ("2026-009102", "C11192", "150.00"), ("2026-009103", "C11192", "400.00")]
+    cus = frames.coerce(pd.DataFrame({"customer_id": ["C11192"], "customer_name": ["Schoonmaakbedrijf Friesland"],
+                                      "iban": [IBAN_A]}), "Customers", "test")
+    res = match(payments([{"amount": "250.00", "iban": IBAN_A, "text": "klantnr 11192"}]), invoices(book), cus)
+    assert decision(res) == {"auto"}
+    assert alloc(res) == [("2026-009101", 10000), ("2026-009102", 15000)]
+    # from an account nobody knows, the number is a clue to the customer, read as before
+    res = match(payments([{"amount": "250.00", "iban": IBAN_NEW, "text": "klantnr 11192"}]), invoices(book), cus)
+    assert decision(res) == {"suggested"} and "number 11192 = end of 2026-011192" in res["evidence"].iloc[0]
+
+
 def test_a_named_invoice_paid_to_the_cent_by_another_customer_is_rank_1():
     # B's account pays 75.50 naming D's invoice 2026-004601 with a prefix of its own; nothing of B's adds up to
     # 75.50: the named invoice comes before "oldest items first" at B (its 900.00 due 2025-12-01, older than

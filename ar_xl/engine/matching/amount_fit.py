@@ -4,7 +4,8 @@ payer evidence.
 ``fit_amount(ctx, payment, refs, payer, looked) -> list[Option]``:
 
 * the named open invoices fitted to the amount (``fit._ref_options``: exact, within tolerance, an unearned
-  discount, a set, partial, over);
+  discount, a set, partial, over); a bare number that is the payer's own customer number is no reference
+  (``_own_number``);
 * when none of those explains the amount, the one-digit neighbours of what was written, each on its own
   (``ref_evidence.typo_neighbours``; for review only when what was written is an invoice in another
   currency);
@@ -24,7 +25,7 @@ import re
 from .commitments import plan_options, promise_options
 from .context import _Ctx
 from .fit import FITS, _fit_payer, _ref_options
-from .options import Option
+from .options import Option, _digits
 from .subset_sum import MAX_CHANCE
 from .payer_evidence import PayerEvidence
 from .payment import Payment
@@ -52,7 +53,8 @@ def fit_amount(ctx: _Ctx, payment: Payment, refs: RefEvidence, payer: PayerEvide
     said_partial = bool(PARTIAL_WORDS.search(payment.remittance)) if payment.remittance else False
     said_deduction = bool(DEDUCTION_WORDS.search(payment.remittance)) if payment.remittance else False
     said_short = said_partial or said_deduction
-    options = _ref_options(ctx, refs.open, ccy, amount, day, payer.kind, said_deduction=said_deduction)
+    named = [h for h in refs.open if not _own_number(ctx, h, payer)]
+    options = _ref_options(ctx, named, ccy, amount, day, payer.kind, said_deduction=said_deduction)
     fits = [o for o in options if o.amount_kind in FITS_OR_UNEARNED]
     # the named items fit only with unnamed ones that may add up by coincidence: a neighbour of what was
     # written that fits on its own is offered for review too (never weighed for the automatic decision)
@@ -96,3 +98,11 @@ def fit_amount(ctx: _Ctx, payment: Payment, refs: RefEvidence, payer: PayerEvide
         for r in [r for r in same if ctx.rem[r] == amount][:AMOUNT_ONLY_SUGGESTIONS]:
             options.append(Option(ctx.cust[r], [(r, amount)], "exact"))
     return options
+
+
+def _own_number(ctx: _Ctx, hit, payer: PayerEvidence) -> bool:
+    """Whether a hit is the customer's own number ("klantnr 11192", "Kd-Nr. 11192" from customer C11192, the
+    payer known to be it) read as the end of one of its invoice ids (2026-011192) by chance: no reference to
+    that invoice, so the customer's items are searched by amount as for a payment without one."""
+    c = ctx.cust[hit.row]
+    return hit.strength == "tail" and c in payer.identified and _digits(hit.via).lstrip("0") == _digits(c).lstrip("0")
