@@ -242,6 +242,7 @@ def _short(ctx: _Ctx, customer: str, named: list[int], paid: int, kind: str, day
         o.flags.add("tolerance")
         if day is not None and gap > ctx.tol_abs(ctx.ccy[named[0]]):
             o.flags.add("discount")
+            o.discount_earned = ctx.discount(named, day)[0]
     elif gap > 0:
         o.flags.add("short_pay")
         if kind == "unearned":
@@ -315,6 +316,8 @@ def _fit_payer(ctx: _Ctx, customer: str, ccy: str, paid: int, day: int, sets: bo
 CHARGE_BEYOND_TOLERANCE = 3
 """An item short by a round sum beyond the tolerance, up to this many times it (a bank's fee on a foreign
 payment: 5.00 GBP where the tolerance is 5.00 EUR), is offered for review as a short payment (``_charged``)."""
+MAX_CHARGED = 3
+"""Items short by a bank's fee offered per customer (``_charged``)."""
 
 
 def _charged(ctx: _Ctx, customer: str, ccy: str, rows: list[int], paid: int) -> list[Option]:
@@ -331,10 +334,6 @@ def _charged(ctx: _Ctx, customer: str, ccy: str, rows: list[int], paid: int) -> 
         o.review_only = True
         out.append(o)
     return out
-
-
-MAX_CHARGED = 3
-"""Items short by a bank's fee offered per customer (``_charged``)."""
 
 
 def _review_fits(ctx: _Ctx, customer: str, ccy: str, rows: list[int], paid: int, tolerance: bool = True,
