@@ -140,6 +140,20 @@ def test_a_discount_is_written_off_only_within_the_discount_period(day, decision
         assert "discount" in r["flags"].split(";") and "early-payment discount earned (2 % 14 days)" in r.evidence
 
 
+@pytest.mark.parametrize("paid,evidence", [
+    ("980.00", "20.00 EUR short: early-payment discount earned (2 % 14 days)"),   # the 2 % itself
+    ("980.01", "19.99 EUR short: early-payment discount earned (2 % 14 days)"),   # … worked out a cent apart
+    ("987.50", "12.50 EUR short: within the early-payment discount earned (2 % 14 days: up to 20.00)"),
+])
+def test_a_shortfall_within_the_discount_earned_is_written_off_and_said_for_what_it_is(paid, evidence):
+    # paid on day 9: up to 20.00 is earned; 12.50 is no 2 % (a bank's charges, perhaps), written off all the same
+    res = match(payments([("P1", "2026-03-10", paid, IBAN_A, "RE 2026-0201")]), invoices(DISC), customers())
+    r = res.iloc[0]
+    short = 100000 - int(Decimal(paid) * 100)
+    assert (r.decision, r.invoice_id, int(r.write_off), int(r.short_pay)) == ("auto", "2026-0201", short, 0)
+    assert evidence in r.evidence
+
+
 @pytest.mark.parametrize("paid,text,unearned", [
     ("980.00", "RE 2026-0201", True),                  # 2 % of 1,000.00 off, paid late: a discount taken
     ("980.01", "RE 2026-0201", True),                  # … worked out a cent apart

@@ -62,6 +62,8 @@ class Option:
     typo_fits: bool = False
     """A one-digit neighbour of a number the remittance names at the same customer, whose amount fits where
     the named invoice's does not."""
+    discount_earned: int = 0
+    """(``tolerance`` beyond bank charges) The early-payment discount the terms allowed at the value date."""
     searched_of: int = 0
     """(``fifo``) The customer's open items, when they were too many for every set of them to be tried."""
     review_only: bool = False

@@ -107,7 +107,13 @@ def _evidence(ctx: _Ctx, o: Option, paid: int, ccy: str) -> str:
     elif k == "subset":
         parts.append(f"amount = sum of {n} open items" + (" (only such set)" if o.unique else ""))
     elif k == "tolerance":
-        if "discount" in o.flags:
+        rows = [r for r, _ in o.allocs if ctx.rem[r] > 0]
+        if "discount" in o.flags and not ctx.is_discount(rows, o.write_off):
+            # less than the discount at any of the terms' rates (bank charges?): written off all the same, as
+            # the customer could have deducted that much
+            parts.append(f"{fmt(o.write_off)} {ccy} short: within the early-payment discount earned "
+                         f"({_terms(ctx, o)}: up to {fmt(o.discount_earned)})")
+        elif "discount" in o.flags:
             parts.append(f"{fmt(o.write_off)} {ccy} short: early-payment discount earned ({_terms(ctx, o)})")
         else:
             parts.append(f"{fmt(o.write_off)} {ccy} short: within tolerance (bank charges)")
