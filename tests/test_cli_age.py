@@ -111,6 +111,27 @@ def test_init_refresh_and_age_a_workbook(tmp_path, invoices_csv):
     assert pd.read_csv(out)["total"].sum() == pytest.approx(1300.75 - 50.00 + 1200.00 + 12.01)
 
 
+def test_age_a_workbook_by_collector_counts_each_invoice_for_its_customers_collector(tmp_path, invoices_csv, capsys):
+    # the ERP export has no collector for C1's invoices; C1's collector on Customers is Sanne, so they are hers
+    # (as on the Aging sheet); 2026-0005 names its own (Jonas); C2 has none anywhere
+    wb = tmp_path / "collections.xlsx"
+    assert main(["init", str(wb)]) == 0
+    from ar_xl.book import Change
+    c = Change("seed")
+    inv = xlsx.read_input(invoices_csv, "Invoices")
+    inv["collector"] = ["", "", "", "", "Jonas"]
+    c.tables["Invoices"] = inv
+    c.tables["Customers"] = pd.DataFrame({"customer_id": ["C1", "C2", "C3"], "customer_name": ["a", "b", "c"],
+                                          "collector": ["Sanne", "", "Anouk"]})
+    xlsx.save(xlsx.load(wb), c)
+    out = tmp_path / "a.json"
+    assert main(["age", "--invoices", str(wb), "--as-of", "2026-11-23", "--by", "collector", "--out", str(out)]) == 0
+    totals = {r["collector"]: r["total"] for r in json.loads(out.read_text())}
+    assert totals == {"Sanne": 1300.75, "": -50.00, "Anouk": 1165.00, "Jonas": 11.66}
+    assert main(["age", "--invoices", str(wb), "--as-of", "2026-11-23", "--by", "collector"]) == 0
+    assert "(no collector)" in capsys.readouterr().out
+
+
 def test_console_script_runs():
     r = subprocess.run([sys.executable, "-m", "ar_xl.cli", "--version"], capture_output=True, text=True)
     assert r.returncode == 0 and r.stdout.startswith("ar-xl ")

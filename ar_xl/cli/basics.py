@@ -33,7 +33,11 @@ def cmd_age(a) -> int:
     from ..engine import aging
     if a.out:
         check_out(a.out, [a.invoices], force=a.force)
-    invoices = xlsx.read_input(a.invoices, "Invoices")
+    # a collections workbook: each invoice's collector is its own, else its customer's (``owners``)
+    invoices, beside = xlsx.read_input_with(a.invoices, "Invoices", beside=("Customers",))
+    if "Customers" in beside:
+        from ..engine import owners
+        invoices["collector"] = owners.effective_collectors(invoices, beside["Customers"])
     cfg = config_for(a.invoices)
     edges = parse_edges(a.buckets) if a.buckets else cfg.aging_buckets
     basis = parse_basis(a.basis) if a.basis else cfg.aging_basis
@@ -59,6 +63,8 @@ def _render(frame: pd.DataFrame, money: list[str], currency: str, as_of: dt.date
     if not len(frame):
         return f"Aging by {by} at {as_of:%Y-%m-%d} ({currency}): no open items"
     shown = frame.copy()
+    if by == "collector":
+        shown["collector"] = [c or "(no collector)" for c in shown["collector"]]
     totals = {c: int(shown[c].sum()) for c in money if c not in ("open_amount",)}
     for c in money:
         shown[c] = [fmt(int(v)) for v in shown[c]]

@@ -623,19 +623,34 @@ def read_input(path: str | Path, table: str, sheet: str | None = None) -> pd.Dat
     In an .xlsx the Excel table of that name is used when it exists, else the
     sheet of that name, else the first sheet (header on its first row).
     """
+    return read_input_with(path, table, sheet=sheet)[0]
+
+
+def read_input_with(path: str | Path, table: str, beside=(), sheet: str | None = None) \
+        -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+    """``read_input``, and those of the Excel tables named ``beside`` that the same .xlsx holds (a collections
+    workbook's Customers beside its Invoices), read from the one opening of the file: {name: frame}, empty
+    for a flat file or an export without them."""
     path = Path(path)
     t = schema.table(table)
     if not path.exists():
         raise ArXlError(f"{path}: no such file")
     suffix = path.suffix.lower()
     if suffix in flat.FLAT_INPUTS:
-        return flat.read_csv_input(path, t)
+        return flat.read_csv_input(path, t), {}
     if suffix in (".xlsx", ".xlsm"):
         wb = _open(path)
+        found = {}
+        for name in beside:
+            other = schema.table(name)
+            ws, tbl = _find_table(wb, other.name)
+            if tbl is not None:
+                raw, first = read_table_frame(ws, tbl)
+                found[other.name] = frames.coerce(raw, other, f"{path.name} sheet {ws.title}", first_row=first)
         ws, tbl = _find_table(wb, t.name)
         if tbl is not None:
             raw, first = read_table_frame(ws, tbl)
-            return frames.coerce(raw, t, f"{path.name} sheet {ws.title}", first_row=first)
+            return frames.coerce(raw, t, f"{path.name} sheet {ws.title}", first_row=first), found
         if sheet and sheet not in wb.sheetnames:
             raise ArXlError(f"{path.name}: no sheet named {sheet!r}; its sheets are {', '.join(wb.sheetnames)}")
         ws = wb[sheet] if sheet else (wb[t.sheet_name] if t.sheet_name in wb.sheetnames else wb.worksheets[0])
@@ -643,7 +658,8 @@ def read_input(path: str | Path, table: str, sheet: str | None = None) -> pd.Dat
         if not rows:
             raise InputError(f"sheet {ws.title} is empty", f"{path.name}")
         header = [str(h) if h is not None else f"Column{i + 1}" for i, h in enumerate(rows[0])]
-        return frames.coerce(pd.DataFrame(rows[1:], columns=header), t, f"{path.name} sheet {ws.title}", first_row=2)
+        return frames.coerce(pd.DataFrame(rows[1:], columns=header), t, f"{path.name} sheet {ws.title}",
+                             first_row=2), found
     raise ArXlError(f"{path}: unsupported file type {suffix!r}; use .csv or .xlsx")
 
 
