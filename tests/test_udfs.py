@@ -75,6 +75,20 @@ def load_shell(name: str) -> types.ModuleType:
 
 # --- called directly -------------------------------------------------------------------
 
+def test_aging_by_collector_with_the_customers_table_counts_invoices_for_their_customers_collector():
+    # I3 and 4512 (C2's) name no collector of their own: Customers says C2 is Cleo's; I1 keeps its own (Ann)
+    com = [list(r) for r in COM_RANGE]
+    com[3][8] = com[4][8] = None
+    customers = (("Customer ID", "Customer name", "Collector"), ("C1", "Acme", "Dirk"), ("C2", "Bolt", "Cleo"),
+                 (None, None, None))
+    got = shell.AR_AGING(tuple(map(tuple, com)), "2026-03-31", None, None, "collector", None, customers)
+    assert got == [[*spilled("collector"), *BUCKET_HEADER],
+                   ["Ann", 1000.0, 200.1, 0.0, 0.0, 0.0, 0.0, 1200.1],
+                   ["Cleo", 0.0, 0.0, 400.0, 0.0, 0.0, 116.5, 516.5]]
+    # without it they have none
+    assert shell.AR_AGING(tuple(map(tuple, com)), "2026-03-31", None, None, "collector")[1][0] == ""
+
+
 def test_aging_by_customer_direct():
     assert shell.AR_AGING(COM_RANGE, AS_OF) == BY_CUSTOMER
 
@@ -261,7 +275,8 @@ def test_classic_scalar_functions(classic):
 
 def test_classic_registration_and_help(classic):
     info = classic.module.AR_AGING.__xlfunc__
-    assert [a["name"] for a in info["args"]] == ["invoices", "as_of", "buckets", "basis", "group_by", "config"]
+    assert [a["name"] for a in info["args"]] == ["invoices", "as_of", "buckets", "basis", "group_by", "config",
+                                                 "customers"]
     assert info["category"] == "AR collections"
     for fn in (classic.module.AR_AGING, classic.module.AR_BUCKET, classic.module.AR_DAYS_PAST_DUE,
                classic.module.AR_DSO, classic.module.AR_CEI):
@@ -276,7 +291,8 @@ def test_classic_registration_and_help(classic):
     classic.xludfs.generate_vba_wrapper("udfs.ar_functions", classic.module, out,
                                         types.SimpleNamespace(Name="collections.xlsm"))
     vba = out.getvalue()
-    assert "Function AR_AGING(invoices, Optional as_of, Optional buckets, Optional basis, Optional group_by, Optional config)" in vba
+    assert ("Function AR_AGING(invoices, Optional as_of, Optional buckets, Optional basis, Optional group_by, "
+            "Optional config, Optional customers)") in vba
     assert "Function AR_CEI(invoices, period_start, period_end, beginning_ar, Optional config)" in vba
 
 
@@ -353,7 +369,8 @@ def test_server_function_metadata(server):
     aging = funcs["AR_AGING"]
     assert aging["description"].startswith("Aged open items")
     assert [(p["name"], p.get("optional", False)) for p in aging["parameters"]] == [
-        ("invoices", False), ("as_of", True), ("buckets", True), ("basis", True), ("group_by", True), ("config", True)]
+        ("invoices", False), ("as_of", True), ("buckets", True), ("basis", True), ("group_by", True), ("config", True),
+        ("customers", True)]
     assert all(p["description"] and not p["description"].startswith("Positional") for p in aging["parameters"])
 
 

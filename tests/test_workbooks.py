@@ -156,9 +156,9 @@ def test_the_wrappers_are_the_ones_xlwings_import_functions_writes(built):
     names = [line.split("(")[0].split()[1] for line in code.splitlines() if line.startswith("Function ")]
     assert names == sorted(names) and {"AR_AGING", "AR_BUCKET", "AR_MATCH", "AR_PLAN", "AR_REFS"} <= set(names)
     assert 'AR_AGING = XLPy.CallUDF("udfs.ar_functions", "AR_AGING", Array(invoices, as_of, buckets, basis, ' \
-           'group_by, config), ThisWorkbook, Application.Caller)' in code
+           'group_by, config, customers), ThisWorkbook, Application.Caller)' in code
     assert "Function AR_AGING(invoices, Optional as_of, Optional buckets, Optional basis, Optional group_by, " \
-           "Optional config)" in code
+           "Optional config, Optional customers)" in code
     assert 'Attribute AR_BUCKET.VB_Description = "The aging bucket of a due date: current' in code
 
 
@@ -217,7 +217,8 @@ def test_every_sheet_has_its_document_module_and_xlwings_finds_the_udf_module(bu
     conf = wb[workbooks.CONF_SHEET]
     assert (conf["A1"].value, conf["B1"].value, conf["A2"].value) == ("UDF Modules", "udfs.ar_functions", None)
     functions = {row[0]: row for row in wb[workbooks.FUNCTIONS_SHEET].iter_rows(min_row=2, values_only=True)}
-    assert functions["AR_AGING"][1] == "AR_AGING(invoices, [as_of], [buckets], [basis], [group_by], [config])"
+    assert functions["AR_AGING"][1] == \
+        "AR_AGING(invoices, [as_of], [buckets], [basis], [group_by], [config], [customers])"
     assert set(functions) == {line.split("(")[0].split()[1] for line in code[udf_vba.MODULE_NAME].splitlines()
                               if line.startswith("Function ")}
     assert set(schema.TABLES) <= {t for ws in wb.worksheets for t in ws.tables}

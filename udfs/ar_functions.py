@@ -46,9 +46,10 @@ _END = "Last day of the period (included); AR is taken at this date."
 @xw.arg("basis", err_to_str=True, doc="\"due\" (default) ages from the due date, \"invoice\" from the invoice date.")
 @xw.arg("group_by", err_to_str=True, doc="\"customer\" (default), \"collector\" or \"invoice\": one row per customer, collector or open item.")
 @xw.arg("config", ndim=2, err_to_str=True, doc=_CONFIG)
-def AR_AGING(invoices, as_of=None, buckets=None, basis=None, group_by=None, config=None):
+@xw.arg("customers", ndim=2, err_to_str=True, doc="Optional: the Customers table with its header row (Customers[#All]): an invoice without a collector of its own counts for its customer's.")
+def AR_AGING(invoices, as_of=None, buckets=None, basis=None, group_by=None, config=None, customers=None):
     """Aged open items in the base currency: a table with headers (current, 1-30 … 121+, total) per customer, collector or invoice. Credit notes are included, so buckets sum to the total."""
-    return core.call(core.aging_table, invoices, as_of, buckets, basis, group_by, config)
+    return core.call(core.aging_table, invoices, as_of, buckets, basis, group_by, config, customers)
 
 
 @xw.func(category=CATEGORY)

@@ -29,7 +29,7 @@ from ar_xl import clock
 from ar_xl import config as config_mod
 from ar_xl import frames, schema
 from ar_xl.dates import parse_date
-from ar_xl.engine import aging, kpi
+from ar_xl.engine import aging, kpi, owners
 from ar_xl.errors import InputError
 from ar_xl.money import parse_amount
 
@@ -187,8 +187,10 @@ def _map_cells(values: object, fn) -> object:
 
 # --- the functions -------------------------------------------------------------------
 
-def aging_table(invoices, as_of=None, buckets=None, basis=None, group_by=None, config=None) -> list[list]:
-    """See ``udfs.ar_functions.AR_AGING``."""
+def aging_table(invoices, as_of=None, buckets=None, basis=None, group_by=None, config=None,
+                customers=None) -> list[list]:
+    """See ``udfs.ar_functions.AR_AGING``.  With ``customers``, each invoice's collector is its own, else its
+    customer's (``engine.owners``), as on the Aging sheet."""
     cfg = read_config(config)
     day = read_date(as_of, "as_of", default_today=True)
     edges = read_edges(buckets, cfg)
@@ -197,6 +199,8 @@ def aging_table(invoices, as_of=None, buckets=None, basis=None, group_by=None, c
     if by not in aging.GROUPINGS:
         raise ValueError(f"group_by must be one of {', '.join(aging.GROUPINGS)}, not {by!r}")
     inv = read_table(invoices, "Invoices")
+    if customers is not None and not _blank_range(customers):
+        inv["collector"] = owners.effective_collectors(inv, read_table(customers, "Customers"))
     result = aging.age(inv, day, cfg, edges=edges, basis=basis, by=by)
     return frame_to_rows(result, aging.money_columns(result, edges))
 
