@@ -20,9 +20,10 @@ Rules
 * **Totals per currency**: invoices (positive open amounts), credits (credit notes + unapplied cash,
   negative), balance = invoices + credits, overdue = the open amount of invoices at least 1 day
   overdue.
-* **Aging summary per currency**, in the currency itself: the open amounts of invoices and credit
-  notes in the engine's buckets (``aging.bucket_labels`` / ``bucket_index`` with the Config edges,
-  on the due date), then ``unapplied`` (the cash); the row adds up to the balance to the cent.
+* **Aging summary per currency**, in the currency itself: the open amounts of invoices in the engine's
+  buckets (``aging.bucket_labels`` / ``bucket_index`` with the Config edges, on the due date), then
+  ``credits`` (credit notes and unapplied cash, as in the totals); the row adds up to the balance to the
+  cent, and its overdue buckets to what the totals call overdue.
 * **Which reference to quote.**  A structured reference (BE ``+++…+++`` OGM, RF ISO 11649, NL
   betalingskenmerk) identifies one invoice, so each line carries its invoice's ``payment_reference``
   for paying it alone.  The statement as a whole has no structured reference of its own: a customer
@@ -57,7 +58,8 @@ class Statement:
     totals: pd.DataFrame
     """currency, invoices, credits, balance, overdue (cents)."""
     aging: pd.DataFrame
-    """currency, the bucket labels, unapplied, balance (cents, in the currency)."""
+    """currency, the bucket labels (invoices), credits (credit notes and unapplied cash), balance (cents, in the
+    currency)."""
     buckets: list[str]
 
     @property
@@ -134,11 +136,11 @@ def statement(invoices: pd.DataFrame, unapplied: pd.DataFrame | None, customer_i
         overdue = part["days_overdue"].fillna(0).to_numpy(dtype=np.int64) > 0
         totals.append({"currency": c, "invoices": int(o[o > 0].sum()), "credits": int(o[o < 0].sum()),
                        "balance": int(o.sum()), "overdue": int(o[(o > 0) & overdue].sum())})
-        b = part["bucket"].to_numpy(dtype=np.int64)
+        b = np.where(o < 0, -1, part["bucket"].to_numpy(dtype=np.int64))  # credit notes and cash: credits
         row = {"currency": c, **{lab: int(o[b == j].sum()) for j, lab in enumerate(labels)},
-               "unapplied": int(o[b == -1].sum()), "balance": int(o.sum())}
+               "credits": int(o[b == -1].sum()), "balance": int(o.sum())}
         ages.append(row)
     lines = both[LINE_COLUMNS].copy()
     return Statement(cid, as_of, lines,
                      pd.DataFrame(totals, columns=["currency", "invoices", "credits", "balance", "overdue"]),
-                     pd.DataFrame(ages, columns=["currency", *labels, "unapplied", "balance"]), labels)
+                     pd.DataFrame(ages, columns=["currency", *labels, "credits", "balance"]), labels)

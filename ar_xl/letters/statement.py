@@ -28,24 +28,24 @@ LABELS = {
            "head": ("Type", "Document", "Date", "Due date", "Days late", "Amount", "Open", "Balance", "Reference"),
            "currency": "Items in {cur}", "invoices": "Invoices", "credits": "Credit notes and unapplied payments",
            "balance": "Balance", "overdue": "of which overdue", "aging": "Aging summary",
-           "current": "Not yet due", "days": "{b} days", "unapplied": "Unapplied", "customer": "Customer number"},
+           "current": "Not yet due", "days": "{b} days", "credits_col": "Credits", "customer": "Customer number"},
     "nl": {"kind": {"invoice": "Factuur", "credit note": "Creditnota", "payment": "Betaling"},
            "head": ("Soort", "Document", "Datum", "Vervaldatum", "Dagen te laat", "Bedrag", "Open", "Saldo",
                     "Kenmerk"),
            "currency": "Posten in {cur}", "invoices": "Facturen", "credits": "Creditnota's en niet-toegewezen betalingen",
            "balance": "Saldo", "overdue": "waarvan vervallen", "aging": "Ouderdomsoverzicht",
-           "current": "Niet vervallen", "days": "{b} dagen", "unapplied": "Niet toegewezen", "customer": "Klantnummer"},
+           "current": "Niet vervallen", "days": "{b} dagen", "credits_col": "Tegoeden", "customer": "Klantnummer"},
     "de": {"kind": {"invoice": "Rechnung", "credit note": "Gutschrift", "payment": "Zahlung"},
            "head": ("Art", "Beleg", "Datum", "Fällig am", "Tage Verzug", "Betrag", "Offen", "Saldo", "Referenz"),
            "currency": "Posten in {cur}", "invoices": "Rechnungen", "credits": "Gutschriften und nicht zugeordnete Zahlungen",
            "balance": "Saldo", "overdue": "davon überfällig", "aging": "Fälligkeitsstruktur",
-           "current": "Noch nicht fällig", "days": "{b} Tage", "unapplied": "Nicht zugeordnet", "customer": "Kundennummer"},
+           "current": "Noch nicht fällig", "days": "{b} Tage", "credits_col": "Guthaben", "customer": "Kundennummer"},
     "fr": {"kind": {"invoice": "Facture", "credit note": "Avoir", "payment": "Paiement"},
            "head": ("Type", "Pièce", "Date", "Échéance", "Jours retard", "Montant", "Reste dû", "Solde",
                     "Référence"),
            "currency": "Écritures en {cur}", "invoices": "Factures", "credits": "Avoirs et paiements non affectés",
            "balance": "Solde", "overdue": "dont échu", "aging": "Balance âgée",
-           "current": "Non échu", "days": "{b} jours", "unapplied": "Non affecté", "customer": "Numéro client"},
+           "current": "Non échu", "days": "{b} jours", "credits_col": "Avoirs", "customer": "Numéro client"},
 }
 WIDTHS = (16, 19, 16, 16, 13, 18, 18, 18, 34)
 """Column widths in mm (A4 less the margins: 168)."""
@@ -183,7 +183,7 @@ def tables(doc, stmt, lang: str) -> None:
     if doc.will_page_break(8 + 5.2 * (len(stmt.currencies) + 2)):
         doc.add_page()
     doc.cell(0, 6, lab["aging"], new_x="LMARGIN", new_y="NEXT")
-    heads = ["", *(bucket_title(b, lang) for b in stmt.buckets), lab["unapplied"], lab["balance"]]
+    heads = ["", *(bucket_title(b, lang) for b in stmt.buckets), lab["credits_col"], lab["balance"]]
     w_first = 14
     w = (168 - w_first) / (len(heads) - 1)
     widths = [w_first] + [w] * (len(heads) - 1)

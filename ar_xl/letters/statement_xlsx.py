@@ -72,7 +72,7 @@ def xlsx(stmt, customer_name: str, lang: str, dunning) -> bytes:
     ws.append([])
     ws.append([lab["aging"]])
     ws.cell(ws.max_row, 1).font = bold
-    ws.append(["", *(letter.bucket_title(b, lang) for b in stmt.buckets), lab["unapplied"], lab["balance"]])
+    ws.append(["", *(letter.bucket_title(b, lang) for b in stmt.buckets), lab["credits_col"], lab["balance"]])
     for c in ws[ws.max_row]:
         c.font = bold
     for a in stmt.aging.itertuples(index=False):
