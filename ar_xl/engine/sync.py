@@ -10,7 +10,9 @@ Invoices (by ``invoice_id``)
 * An invoice of the workbook missing from a **full** export is **closed**: open amount 0 and status
   ``closed in ERP``.  It is never deleted, so its history, disputes and matches stay.  Invoices dated
   after the export's as-of date are not closed (the export could not know them), nor are invoices
-  already at 0 with no unbooked cash of ours.  A partial export (``full=False``) closes nothing.
+  already at 0: one our cash paid is gone from the export because the ERP booked that cash, so it stays
+  ``paid`` and its allocations are marked booked (the cash rule below, with E = 0).  A partial export
+  (``full=False``) closes nothing.
 * **People's columns** (``schema`` editable: collector, note, status set by a person) are never
   overwritten.  An empty one is filled from the ERP when the export has that column.  When the
   ERP's value differs from the one a person typed, the person's value stays and the pair is
@@ -233,11 +235,13 @@ def sync_invoices(current: pd.DataFrame, export: pd.DataFrame, present: set[str]
     after = pd.to_datetime(cur["invoice_date"]).to_numpy() > np.datetime64(pd.Timestamp(as_of))
     pending = _unbooked(cur_ids, matches)
     open_or_pending = (old_open != 0) | pd.Series(cur_ids).isin(pending).to_numpy()
-    closing = (~in_export & open_or_pending & ~after) if full else np.zeros(len(cur), dtype=bool)
-    erp_open[closing] = 0
+    gone = (~in_export & open_or_pending & ~after) if full else np.zeros(len(cur), dtype=bool)
+    # what the ERP closed had something open here; one our cash paid (the ERP booked it) stays paid
+    closing = gone & (old_open != 0)
+    erp_open[gone] = 0
     new_open = erp_open.copy()
     booked_rows: list[int] = []
-    synced = in_export | closing
+    synced = in_export | gone
     if pending:
         new_open, booked_rows = _cash_rule(cur_ids, old_open, erp_open, synced, matches)
     diff = np.flatnonzero(synced & (new_open != old_open))
