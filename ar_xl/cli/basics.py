@@ -33,8 +33,9 @@ def cmd_age(a) -> int:
     from ..engine import aging
     if a.out:
         check_out(a.out, [a.invoices], force=a.force)
-    # a collections workbook: each invoice's collector is its own, else its customer's (``owners``)
-    invoices, beside = xlsx.read_input_with(a.invoices, "Invoices", beside=("Customers",))
+    # by collector on a collections workbook: each invoice's collector is its own, else its customer's (``owners``)
+    invoices, beside = xlsx.read_input_with(a.invoices, "Invoices",
+                                            beside=("Customers",) if a.by == "collector" else ())
     if "Customers" in beside:
         from ..engine import owners
         invoices["collector"] = owners.effective_collectors(invoices, beside["Customers"])
