@@ -32,7 +32,7 @@ EXPECT = {  # language: (total 1,334.56 in its locale, the due date 1 October 20
     "en": ("€1,334.56", "1 October 2026", "Payment reminder"),
     "nl": ("€ 1.334,56", "1 oktober 2026", "Betalingsherinnering"),
     "de": ("1.334,56 €", "1. Oktober 2026", "Zahlungserinnerung"),
-    "fr": ("1 334,56 €", "1 octobre 2026", "Rappel de paiement"),
+    "fr": ("1 334,56 €", "1er octobre 2026", "Rappel de paiement"),  # the first of a month: 1er
 }
 
 

@@ -158,7 +158,7 @@ def test_xlsx_cells_hold_numbers_and_dates(tmp_path):
             "Rechnung I-1 01.09.26 01.10.26 61 1.234,56", "Gutschrift CN-1", "Fälligkeitsstruktur")),
     ("nl", ("Rekeningoverzicht C-1 per 1 december 2026", "Saldo EUR: € 1.184,56, waarvan vervallen: € 1.234,56",
             "Factuur I-1 01-09-2026 01-10-2026 61 1.234,56", "Creditnota CN-1", "Ouderdomsoverzicht")),
-    ("fr", ("Relevé de compte C-1 au 1 décembre 2026", "Solde EUR : 1 184,56 €, dont échu : 1 234,56 €",
+    ("fr", ("Relevé de compte C-1 au 1er décembre 2026", "Solde EUR : 1 184,56 €, dont échu : 1 234,56 €",
             "Facture I-1 01/09/2026 01/10/2026 61 1 234,56", "Avoir CN-1", "Balance âgée")),
     ("en", ("Statement of account C-1 as of 1 December 2026", "Balance EUR: €1,184.56, of which overdue: €1,234.56",
             "Invoice I-1 01/09/2026 01/10/2026 61 1,234.56", "Credit note CN-1", "Aging summary")),

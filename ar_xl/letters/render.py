@@ -48,8 +48,12 @@ def money(cents: int, currency: str, lang: str) -> str:
 
 
 def day(d: dt.date, lang: str) -> str:
-    """``1. Dezember 2026`` (de), ``1 december 2026`` (nl), ``1 décembre 2026`` (fr), ``1 December 2026`` (en)."""
-    return format_date(d, format="long", locale=locale_of(lang))
+    """``1. Dezember 2026`` (de), ``1 december 2026`` (nl), ``1er décembre 2026`` (fr: the first of a month is
+    written as an ordinal, which babel's pattern leaves out), ``1 December 2026`` (en)."""
+    text = format_date(d, format="long", locale=locale_of(lang))
+    if d.day == 1 and locale_of(lang).startswith("fr") and text.startswith("1 "):
+        text = "1er" + text[1:]
+    return text
 
 
 HALF_YEARS = {"en": ("H1 {y}", "H2 {y}"), "nl": ("1e halfjaar {y}", "2e halfjaar {y}"),
