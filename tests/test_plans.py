@@ -149,8 +149,8 @@ def test_holiday_shift_christmas_depends_on_country():
 # ------------------------------------------------------------------ validation
 
 @pytest.mark.parametrize("kwargs, words", [
-    (dict(amount_cents=0), "amount_cents"),
-    (dict(amount_cents=-5), "amount_cents"),
+    (dict(amount_cents=0), "the amount must be more than 0.00, not 0.00"),
+    (dict(amount_cents=-5), "the amount must be more than 0.00, not -0.05"),
     (dict(amount_cents=100.5), "whole cents"),
     (dict(installments=0), "installments"),
     (dict(installments=601), "installments"),
@@ -159,14 +159,14 @@ def test_holiday_shift_christmas_depends_on_country():
     (dict(first_due="soon"), "first_due"),
     (dict(frequency="daily"), "frequency"),
     (dict(interest="compound", annual_rate=0.05), "interest"),
-    (dict(annual_rate=0.05), "interest is 'none'"),
-    (dict(interest="annuity", annual_rate=-0.01), "negative"),
-    (dict(interest="annuity", annual_rate=8), "fraction"),
-    (dict(interest="annuity", annual_rate="abc"), "annual_rate"),
-    (dict(down_payment_cents=-1), "down_payment"),
-    (dict(down_payment_cents=100000), "down_payment"),
+    (dict(annual_rate=0.05), "an interest rate of 5 % a year, but interest is 'none'"),
+    (dict(interest="annuity", annual_rate=-0.01), "cannot be negative: -1 % a year"),
+    (dict(interest="annuity", annual_rate=8), "an interest rate of 800 % a year is not a plausible rate"),
+    (dict(interest="annuity", annual_rate="abc"), "the interest rate must be a number such as 8 %, not 'abc'"),
+    (dict(down_payment_cents=-1), "the down payment cannot be negative: -0.01"),
+    (dict(down_payment_cents=100000), "the down payment (1,000.00) must be less than the amount (1,000.00)"),
     (dict(holiday_country="XX"), "holiday country"),
-    (dict(amount_cents=3, installments=5), "cannot be split"),
+    (dict(amount_cents=3, installments=5), "0.03 cannot be split into 5 installments"),
 ])
 def test_invalid_inputs_are_clear_value_errors(kwargs, words):
     args = dict(amount_cents=100000, installments=3, first_due=D(2026, 1, 31))

@@ -72,6 +72,7 @@ import numpy as np
 import pandas as pd
 
 from ..dates import parse_date
+from ..money import fmt
 
 FREQUENCIES: dict[str, tuple[str, int, int]] = {
     # name: (unit, step, periods per year)
@@ -146,7 +147,7 @@ def _frequency(frequency: str) -> tuple[str, int, int]:
 
 def _rate(value: object) -> Fraction:
     if isinstance(value, bool):
-        raise ValueError(f"annual_rate must be a number such as 0.08 for 8%, not {value!r}")
+        raise ValueError(f"the interest rate must be a number such as 8 %, not {value!r}")
     if isinstance(value, Fraction):
         r = value
     else:
@@ -155,15 +156,20 @@ def _rate(value: object) -> Fraction:
         try:
             d = Decimal(str(value).strip().replace(",", "."))
         except InvalidOperation:
-            raise ValueError(f"annual_rate must be a number such as 0.08 for 8%, not {value!r}") from None
+            raise ValueError(f"the interest rate must be a number such as 8 %, not {value!r}") from None
         if not d.is_finite():
-            raise ValueError(f"annual_rate must be a finite number, not {value!r}")
+            raise ValueError(f"the interest rate must be a finite number, not {value!r}")
         r = Fraction(d)
     if r < 0:
-        raise ValueError(f"annual_rate cannot be negative: {value!r}")
+        raise ValueError(f"the interest rate cannot be negative: {_percent(r)} a year")
     if r >= 1:
-        raise ValueError(f"annual_rate is a fraction (0.08 means 8%); {value!r} would be {float(r) * 100:g}% a year")
+        raise ValueError(f"an interest rate of {_percent(r)} a year is not a plausible rate (8 % is 0.08 as a fraction)")
     return r
+
+
+def _percent(rate: Fraction) -> str:
+    """A yearly rate as a person writes it: ``Fraction(2, 25)`` -> ``8 %``."""
+    return f"{float(rate) * 100:g} %"
 
 
 def _cents(value: object, name: str) -> int:
@@ -209,7 +215,7 @@ def schedule(
     """
     amount = _cents(amount_cents, "amount_cents")
     if amount <= 0:
-        raise ValueError(f"amount_cents must be more than 0, not {amount}")
+        raise ValueError(f"the amount must be more than 0.00, not {fmt(amount)}")
     if isinstance(installments, bool) or not isinstance(installments, (int, np.integer)):
         raise ValueError(f"installments must be a whole number, not {installments!r}")
     n = int(installments)
@@ -225,12 +231,14 @@ def schedule(
         raise ValueError(f"interest must be one of {', '.join(INTEREST_METHODS)}, not {interest!r}")
     rate = _rate(annual_rate)
     if method == "none" and rate != 0:
-        raise ValueError(f"annual_rate is {float(rate):g} but interest is 'none'; choose 'simple' or 'annuity', or set annual_rate to 0")
+        raise ValueError(f"an interest rate of {_percent(rate)} a year, but interest is 'none': choose interest "
+                         f"'simple' or 'annuity', or no rate")
     down = _cents(down_payment_cents, "down_payment_cents")
     if down < 0:
-        raise ValueError(f"down_payment_cents cannot be negative: {down}")
+        raise ValueError(f"the down payment cannot be negative: {fmt(down)}")
     if down >= amount:
-        raise ValueError(f"down_payment_cents ({down}) must be less than amount_cents ({amount}); nothing would be left for the installments")
+        raise ValueError(f"the down payment ({fmt(down)}) must be less than the amount ({fmt(amount)}): nothing would "
+                         f"be left for the installments")
 
     principal = amount - down
     periodic = rate / per_year
@@ -257,7 +265,8 @@ def schedule(
 
     amounts = [p + i for p, i in zip(prin, intr)]
     if min(prin) < 0 or min(amounts) <= 0:
-        raise ValueError(f"{principal} cents cannot be split into {n} installments of at least one cent each; use fewer installments")
+        raise ValueError(f"{fmt(principal)} cannot be split into {n} installments of at least 0.01 each; use fewer "
+                         f"installments")
     balances = list(principal - np.cumsum(prin))
     nos = list(range(1, n + 1))
     if down:
