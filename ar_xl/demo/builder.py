@@ -110,9 +110,14 @@ def _log_disputes(book: Book, ctx: DemoContext) -> list[Change]:
 
 
 def _short_pay_disputes(book: Book, ctx: DemoContext) -> list[Change]:
-    """Short payments that cash application flagged become deduction disputes."""
+    """Short payments that cash application flagged become deduction disputes, except those whose remittance
+    says they pay a part ("Teilzahlung", "acompte", "on account"): the rest of those is owed, not disputed."""
+    from ..engine.matching.amount_fit import PARTIAL_WORDS
     m = book.get("Matches")
-    shorts = m[(m["short_pay"].fillna(0) > 0) & (m["decision"] == "auto")]
+    pay = book.get("Payments")
+    said = dict(zip(pay["payment_id"].astype(str), pay["remittance"].fillna("").astype(str)))
+    partial = np.array([bool(PARTIAL_WORDS.search(said.get(str(p), ""))) for p in m["payment_id"]], dtype=bool)
+    shorts = m[(m["short_pay"].fillna(0) > 0) & (m["decision"] == "auto") & ~partial]
     return [_apply(book, dispute.dispute_from_short_pay(book, r.payment_id, r.invoice_id, int(r.short_pay),
                                                        opened=ctx.as_of))
             for r in shorts.itertuples(index=False)]
