@@ -634,6 +634,11 @@ HANDOVERS = Table(
         C("pack", width=40, description="The handover pack (ZIP) written for the agency"),
         C("user"),
         C("note", editable=True, width=30),
+        C("recovered_items", width=30,
+          description="What each invoice recovered, as 'invoice: amount; …' (ar-xl handover --record)"),
+        C("recovered_in_erp", width=30,
+          description="What of it the ERP shows booked, the same way (an ERP sync fills it; until then a sync keeps "
+                      "the recovery off the invoice's open amount)"),
     ),
     key=("handover_id",),
     description="Items handed over to a collection agency or lawyer (ar-xl handover / the Hand over button).",

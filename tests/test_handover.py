@@ -242,7 +242,8 @@ def test_a_recovery_lowers_the_open_amounts_oldest_first(wb, capsys):
     assert set(rec["rule"]) == {"recovery H-000001 reported on 2026-12-01"}
     costs = audit[(audit["action"] == "handover_record") & (audit["table"] == "Handovers")]
     assert list(zip(costs["column"], costs["old_value"], costs["new_value"])) == [
-        ("recovered", "0.00", "1,300.00"), ("costs", "0.00", "75.00")]
+        ("recovered", "0.00", "1,300.00"), ("costs", "0.00", "75.00"),
+        ("recovered_items", "", "2026-0001: 1200.50; 2026-0002: 99.50")]  # what each invoice recovered
 
     before = wb.read_bytes()
     assert main(["handover", str(wb), "--record", "H-000001", "--recovered", "200.51"]) == 2
@@ -253,7 +254,43 @@ def test_a_recovery_lowers_the_open_amounts_oldest_first(wb, capsys):
     book = xlsx.load(wb)
     ho = book.get("Handovers").set_index("handover_id").loc["H-000001"]
     assert (ho["recovered"], ho["status"]) == (150050, "recovered")
+    assert ho["recovered_items"] == "2026-0001: 1200.50; 2026-0002: 300.00"
     assert book.get("Invoices").set_index("invoice_id").loc["2026-0002", "open_amount"] == 0
+
+
+def _erp_export(path, open_amounts: dict) -> None:
+    """The ERP's open items of INVOICES as a CSV, with these open amounts (an invoice at 0 left out)."""
+    rows = [(i, c, n, d, due, cur, a, f"{open_amounts.get(i, int(float(o) * 100)) / 100:.2f}")
+            for i, c, n, d, due, cur, a, o, _ in INVOICES[0]]
+    lines = ["invoice_id,customer_id,customer_name,invoice_date,due_date,currency,amount,open_amount"]
+    lines += [",".join(f'"{v}"' for v in r) for r in rows if float(r[-1]) != 0]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def test_a_recovery_the_erp_has_not_booked_survives_an_erp_sync(wb, tmp_path, capsys):
+    # the agency recovered 1,300.00 (2026-0001 paid, 99.50 of 2026-0002); the next morning's export still shows
+    # the ERP's 1,200.50 and 300.00: the sync keeps the recovery off them, as it keeps applied cash
+    assert _hand_over(wb) == 0
+    assert main(["handover", str(wb), "--record", "H-000001", "--recovered", "1300.00", "--on", ON]) == 0
+    export = tmp_path / "open_items.csv"
+    _erp_export(export, {})
+    assert main(["sync", str(wb), "--invoices", str(export), "--as-of", ON]) == 0
+    inv = xlsx.load(wb).get("Invoices").set_index("invoice_id")
+    assert (inv.loc["2026-0001", "open_amount"], inv.loc["2026-0002", "open_amount"]) == (0, 20050)
+    assert xlsx.load(wb).get("Handovers")["recovered_in_erp"].fillna("").tolist() == [""]
+    # the ERP books it: 2026-0001 gone from the export, 2026-0002 at 200.50; marked booked, never counted again
+    _erp_export(export, {"2026-0001": 0, "2026-0002": 20050})
+    capsys.readouterr()
+    assert main(["sync", str(wb), "--invoices", str(export), "--as-of", ON]) == 0
+    assert "2 applied match(es) now booked in ERP" in capsys.readouterr().out
+    book = xlsx.load(wb)
+    inv = book.get("Invoices").set_index("invoice_id")
+    assert (inv.loc["2026-0001", "open_amount"], inv.loc["2026-0002", "open_amount"]) == (0, 20050)
+    assert book.get("Handovers")["recovered_in_erp"].tolist() == ["2026-0001: 1200.50; 2026-0002: 99.50"]
+    # a credit note of 50.00 in the ERP on top: the ERP's amount
+    _erp_export(export, {"2026-0001": 0, "2026-0002": 15050})
+    assert main(["sync", str(wb), "--invoices", str(export), "--as-of", ON]) == 0
+    assert xlsx.load(wb).get("Invoices").set_index("invoice_id").loc["2026-0002", "open_amount"] == 15050
 
 
 # ------------------------------------------------------------------ bad input: named, nothing changed

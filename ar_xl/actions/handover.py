@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import clock
+from .. import clock, frames
 from ..book import Book, Change
 from ..dates import as_of as as_date
 from ..engine import handover as engine
@@ -175,6 +175,13 @@ def record(book: Book, handover_id: str, recovered_cents: int = 0, costs_cents: 
         ho.at[k, col] = old + cents
         change.log(user, "Handovers", hid, col, fmt(old), fmt(old + cents), rule)
         words.append(f"{col} {cur} {fmt(cents)} (total {fmt(old + cents)})")
+    if moves:  # what each invoice recovered, kept until the ERP shows it booked (an ERP sync weighs it)
+        before = "" if frames.blank(rec.get("recovered_items")) else str(rec["recovered_items"])
+        per_item = engine.items(before)
+        for iid, old, new in moves:
+            per_item[iid] = per_item.get(iid, 0) + (old - new)
+        ho.at[k, "recovered_items"] = engine.items_text(per_item)
+        change.log(user, "Handovers", hid, "recovered_items", before, ho.at[k, "recovered_items"], rule)
     left = engine.open_left(inv, rec)
     if left == 0 and str(rec.get("status") or "").strip().lower() != engine.RECOVERED:
         ho.at[k, "status"] = engine.RECOVERED

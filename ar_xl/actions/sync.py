@@ -68,13 +68,16 @@ def run(book: Book, invoices: str | os.PathLike, customers: str | os.PathLike | 
 
     name = Path(invoices).name
     res = engine.sync_invoices(book.get("Invoices"), inv_export.frame, inv_export.present, book.get("Matches"),
-                               as_of, full=full, source=name, writeoffs=book.get("WriteOffs"))
+                               as_of, full=full, source=name, writeoffs=book.get("WriteOffs"),
+                               handovers=book.optional("Handovers"))
     change = Change(ACTION)
     change.tables["Invoices"] = res.invoices
     if res.matches is not None:
         change.tables["Matches"] = res.matches
     if res.writeoffs is not None:
         change.tables["WriteOffs"] = res.writeoffs
+    if res.handovers is not None:
+        change.tables["Handovers"] = res.handovers
     edits, conflicts = list(res.edits), list(res.conflicts)
 
     cust_body = book.get("Customers")

@@ -13,6 +13,10 @@ Rules
   date, then id), each never below 0, to the cent; a recovery above what the handover's invoices have open is
   refused, naming both amounts.  ``recovered`` and ``costs`` add up on the Handovers row; once nothing of its
   invoices is open the status becomes ``recovered``.  Costs are recorded, never taken from the invoices.
+* **What each invoice recovered** is kept on the Handovers row (``recovered_items``: ``invoice: amount; …``),
+  and what of it the ERP shows booked (``recovered_in_erp``, the same way).  Until the ERP books it, a
+  recovery is money the agency collected that the ERP's open amount does not show yet: an ERP sync keeps it
+  off the invoice, as it keeps the cash ar-xl applied (``unbooked_recoveries``, ``engine.sync``).
 * **The pack's parts** (``pack_parts``): the items, the customer's reminders, contacts (Activities) and disputes
   with their history (the Audit rows of those disputes), each a frame of the workbook's own columns.
 """
@@ -24,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from ..frames import text
+from ..money import fmt, parse_amount
 from .disputes import split_ids
 
 OPEN, RECOVERED, CLOSED = "open", "recovered", "closed"
@@ -209,3 +214,35 @@ def open_left(invoices: pd.DataFrame, handover: dict) -> int:
     ids = split_ids(handover.get("invoice_ids"))
     mine = invoices.loc[invoices["invoice_id"].map(text).isin(ids).to_numpy()]
     return int(mine["open_amount"].fillna(0).astype("int64").clip(lower=0).sum())
+
+
+def items(cell: object) -> dict[str, int]:
+    """``{invoice_id: cents}`` of a ``recovered_items`` or ``recovered_in_erp`` cell (``INV-1: 100.00; INV-2: 5.00``);
+    an empty cell is ``{}``."""
+    out: dict[str, int] = {}
+    for part in str("" if cell is None or (isinstance(cell, float) and cell != cell) else cell).split(";"):
+        iid, sep, amount = part.partition(":")
+        if sep and iid.strip():
+            out[iid.strip()] = out.get(iid.strip(), 0) + parse_amount(amount)
+    return out
+
+
+def items_text(amounts: dict[str, int]) -> str:
+    """The cell of ``{invoice_id: cents}`` (``items`` reads it back), in the order given, zeros left out."""
+    return "; ".join(f"{iid}: {fmt(c, sep='')}" for iid, c in amounts.items() if c)
+
+
+def unbooked_recoveries(handovers: pd.DataFrame | None) -> list[tuple[int, str, int]]:
+    """``(Handovers position, invoice_id, cents)`` of what each invoice recovered that the ERP does not show booked
+    yet (``recovered_items`` less ``recovered_in_erp``), every handover, closed ones too."""
+    if handovers is None or not len(handovers) or "recovered_items" not in handovers.columns:
+        return []
+    booked = handovers["recovered_in_erp"] if "recovered_in_erp" in handovers.columns else [""] * len(handovers)
+    out = []
+    for k, (got, done) in enumerate(zip(handovers["recovered_items"].tolist(), list(booked))):
+        done_ = items(done)
+        for iid, cents in items(got).items():
+            left = cents - done_.get(iid, 0)
+            if left:
+                out.append((k, iid, left))
+    return out

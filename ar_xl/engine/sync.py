@@ -37,7 +37,9 @@ invoice keeps our lower open amount; the ERP booked it -> the allocation is mark
 ERP`` (in Matches ``flags``) and never counts again; the ERP lowered the open amount further (a
 credit note, another payment) -> the ERP's amount.  A booked write-off (WriteOffs, sent to the ERP
 in its journal) counts the same way, after the Matches allocations, until the ERP shows it booked:
-then its WriteOffs ``in_erp`` is set TRUE.
+then its WriteOffs ``in_erp`` is set TRUE.  So does what a collection agency recovered on an invoice
+(Handovers ``recovered_items``, ``handover --record``), after the write-offs: once the ERP shows it
+booked, it is added to the row's ``recovered_in_erp``.
 
 Customers (by ``customer_id``)
 ------------------------------
@@ -57,6 +59,7 @@ import pandas as pd
 from .. import frames, schema
 from ..errors import CellProblem, InputError
 from ..money import fmt
+from . import handover as handover_engine
 from . import states
 from . import writeoffs as writeoffs_engine
 
@@ -96,6 +99,7 @@ class SyncResult:
     customers: pd.DataFrame | None = None
     matches: pd.DataFrame | None = None
     writeoffs: pd.DataFrame | None = None
+    handovers: pd.DataFrame | None = None
     edits: list[Edit] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
@@ -162,34 +166,44 @@ def _cents(v) -> int:
 
 # ---------------------------------------------------------------- invoices
 
-def _with_writeoffs(matches: pd.DataFrame | None, writeoffs: pd.DataFrame | None) -> tuple[pd.DataFrame | None, np.ndarray]:
+def _with_writeoffs(matches: pd.DataFrame | None, writeoffs: pd.DataFrame | None,
+                    handovers: pd.DataFrame | None = None) -> tuple[pd.DataFrame | None, np.ndarray, list]:
     """The allocations the cash rule weighs: Matches' rows, then the booked write-offs the ERP has not shown
-    booked yet (as allocations of their amount); and the WriteOffs positions of the latter."""
+    booked yet (as allocations of their amount), then the handover recoveries it has not shown booked yet
+    (``handover.unbooked_recoveries``); the WriteOffs positions of the write-offs and the recoveries'
+    ``(Handovers position, invoice_id, cents)``."""
     pos = writeoffs_engine.unbooked_in_erp(writeoffs)
-    if not len(pos):
-        return matches, pos
-    w = writeoffs.reset_index(drop=True).iloc[pos]
+    recoveries = handover_engine.unbooked_recoveries(handovers)
+    if not len(pos) and not recoveries:
+        return matches, pos, recoveries
+    w = writeoffs.reset_index(drop=True).iloc[pos] if len(pos) else None
     extra = pd.DataFrame({
-        "match_id": w["writeoff_id"].astype(str).to_numpy(), "invoice_id": w["invoice_id"].astype(str).to_numpy(),
-        "applied": True, "flags": "", "applied_amount": w["amount"].astype("Int64").to_numpy(), "write_off": 0})
+        "match_id": [*(w["writeoff_id"].astype(str) if w is not None else []),
+                     *(f"{handovers['handover_id'].iloc[k]} recovery" for k, _, _ in recoveries)],
+        "invoice_id": [*(w["invoice_id"].astype(str) if w is not None else []), *(i for _, i, _ in recoveries)],
+        "applied": True, "flags": "",
+        "applied_amount": pd.array([*(w["amount"].astype("Int64") if w is not None else []),
+                                    *(c for _, _, c in recoveries)], dtype="Int64"),
+        "write_off": 0})
     if matches is None or not len(matches):
-        return extra, pos
+        return extra, pos, recoveries
     base = matches.reset_index(drop=True)[["match_id", "invoice_id", "applied", "flags", "applied_amount", "write_off"]]
     both = pd.concat([base, extra], ignore_index=True)
     for c in ("applied_amount", "write_off"):
         both[c] = both[c].astype("Int64")
-    return both, pos
+    return both, pos, recoveries
 
 
 def sync_invoices(current: pd.DataFrame, export: pd.DataFrame, present: set[str], matches: pd.DataFrame | None,
                   as_of: dt.date, full: bool = True, source: str = "ERP export",
-                  writeoffs: pd.DataFrame | None = None) -> SyncResult:
+                  writeoffs: pd.DataFrame | None = None, handovers: pd.DataFrame | None = None) -> SyncResult:
     """The Invoices body after upserting ``export`` (a canonical Invoices frame; ``present`` names the
-    columns the file really had), Matches marked ``booked in ERP``, WriteOffs marked ``in_erp``, the edits,
-    conflicts and counts."""
+    columns the file really had), Matches marked ``booked in ERP``, WriteOffs marked ``in_erp``, Handovers'
+    recoveries the ERP booked in ``recovered_in_erp``, the edits, conflicts and counts."""
     n_matches = 0 if matches is None else len(matches)
     all_matches = matches
-    matches, wo_pos = _with_writeoffs(matches, writeoffs)
+    matches, wo_pos, recoveries = _with_writeoffs(matches, writeoffs, handovers)
+    n_own = n_matches + len(wo_pos)
     t = schema.INVOICES
     _duplicates(export, "invoice_id", source)
     _duplicates(current, "invoice_id", "workbook sheet Invoices")
@@ -299,8 +313,22 @@ def sync_invoices(current: pd.DataFrame, export: pd.DataFrame, present: set[str]
         result = pd.concat([result, fresh], ignore_index=True) if len(result) else fresh.reset_index(drop=True)
     out.invoices = result
 
-    wo_booked = [j - n_matches for j in booked_rows if j >= n_matches]
+    rec_booked = [j - n_own for j in booked_rows if j >= n_own]
+    wo_booked = [j - n_matches for j in booked_rows if n_matches <= j < n_own]
     booked_rows = [j for j in booked_rows if j < n_matches]
+    if rec_booked:
+        h = handovers.reset_index(drop=True).copy()
+        if "recovered_in_erp" not in h.columns:
+            h["recovered_in_erp"] = ""
+        for j in rec_booked:
+            k, iid, cents = recoveries[j]
+            old = "" if pd.isna(h.at[k, "recovered_in_erp"]) else str(h.at[k, "recovered_in_erp"])
+            done = handover_engine.items(old)
+            done[iid] = done.get(iid, 0) + cents
+            h.at[k, "recovered_in_erp"] = handover_engine.items_text(done)
+            edits.append(Edit("Handovers", str(h.at[k, "handover_id"]), "recovered_in_erp", old,
+                              h.at[k, "recovered_in_erp"], f"{rule}; the ERP booked the recovery on invoice {iid}"))
+        out.handovers = h
     if wo_booked:
         w = writeoffs.reset_index(drop=True).copy()
         w["in_erp"] = w["in_erp"].fillna(False).astype(bool)
@@ -329,7 +357,7 @@ def sync_invoices(current: pd.DataFrame, export: pd.DataFrame, present: set[str]
         "closed": int(closing.sum()),
         "unchanged": int((in_export & ~changed).sum()),
         "kept": int((~in_export & ~closing).sum()),
-        "booked": len(booked_rows) + len(wo_booked),
+        "booked": len(booked_rows) + len(wo_booked) + len(rec_booked),
     }
     out.open_after = open_by_currency(result)
     return out
