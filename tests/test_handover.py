@@ -293,6 +293,29 @@ def test_a_recovery_the_erp_has_not_booked_survives_an_erp_sync(wb, tmp_path, ca
     assert xlsx.load(wb).get("Invoices").set_index("invoice_id").loc["2026-0002", "open_amount"] == 15050
 
 
+def test_a_payment_on_a_handed_over_invoice_says_to_whom_it_went(wb):
+    # the customer pays the rest of 2026-0002 to us directly: applied, flagged, and the row says the agency has it
+    from ar_xl import frames
+    from ar_xl.engine import matching
+    assert _hand_over(wb) == 0
+    assert main(["handover", str(wb), "--record", "H-000001", "--recovered", "1300.00", "--on", ON]) == 0
+    book = xlsx.load(wb)
+    pay = frames.coerce(pd.DataFrame({"payment_id": ["P1"], "value_date": [ON], "amount": ["200.50"],
+                                      "currency": ["EUR"], "payer_name": [BAKKER],
+                                      "remittance": ["Invoice 2026-0002"]}), "Payments", "test")
+    res = matching.match(pay, book.get("Invoices"), book.get("Customers"), book.config,
+                         handovers=book.get("Handovers"))
+    r = res.iloc[0]
+    assert (r["invoice_id"], int(r["applied_amount"]), r["decision"]) == ("2026-0002", 20050, "auto")
+    assert "handed over" in r["flags"].split(";")
+    assert "2026-0002 handed over to Incasso Noord B.V. (H-000001, 99.50 recovered so far): tell the agency" \
+        in r["evidence"]
+    # closed (taken back): nothing said
+    ho = book.get("Handovers").assign(status="closed")
+    res = matching.match(pay, book.get("Invoices"), book.get("Customers"), book.config, handovers=ho)
+    assert "handed over" not in res["flags"].iloc[0] and "Incasso" not in res["evidence"].iloc[0]
+
+
 # ------------------------------------------------------------------ bad input: named, nothing changed
 
 @pytest.mark.parametrize("args, message", [

@@ -594,7 +594,8 @@ def run(book: Book) -> Change:
     # promised amount paid is read as such
     cfg = book.config
     result = (matching.match(pending, ledger.inv, ledger.cust, cfg, paid_by=_paid_by(matches, ledger.pay),
-                             plans=_plans_now(book), promises=book.optional("Promises"))
+                             plans=_plans_now(book), promises=book.optional("Promises"),
+                             handovers=book.optional("Handovers"))
               if len(pending) else pd.DataFrame(columns=OUT_COLUMNS))
     for c in OUT_COLUMNS:
         if c not in result.columns:

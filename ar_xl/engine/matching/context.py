@@ -54,6 +54,8 @@ class _Ctx:
         self.amount = (inv["amount"].to_numpy(dtype=np.int64) if "amount" in inv else self.open).tolist()
         self.seq = 0
         """Payments read so far (a clock for ``changed_at``)."""
+        self.handed_over: dict[int, str] = {}
+        """Rows on a live handover -> the words their allocation rows add (``driver._handed_over``)."""
         self.payer_seen: dict[tuple[str, str], object] = {}
         """(payer IBAN, payer name) -> its ``payer_evidence.PayerEvidence``."""
         self.evidence: dict[int, tuple] = {}

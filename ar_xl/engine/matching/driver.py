@@ -13,7 +13,10 @@ import pandas as pd
 
 from ... import gc_pause, progress
 from ...config import Config
+from ...frames import text
 from ...money import fmt
+from .. import handover as handover_engine
+from ..disputes import split_ids
 from .amount_fit import fit_amount
 from .commitments import Commitments
 from .context import NO_DAY, _Ctx
@@ -39,7 +42,7 @@ MAX_PASSES = 3
 def match(payments: pd.DataFrame, invoices: pd.DataFrame, customers: pd.DataFrame | None = None,
           config: Config | None = None, known_ibans: dict | None = None, aliases: dict | None = None,
           paid_by: dict | None = None, plans: pd.DataFrame | None = None,
-          promises: pd.DataFrame | None = None) -> pd.DataFrame:
+          promises: pd.DataFrame | None = None, handovers: pd.DataFrame | None = None) -> pd.DataFrame:
     """Allocate payments to open invoices; see the module docstring.
 
     ``invoices`` may hold settled invoices too (open amount zero): they are never allocated, but a
@@ -49,15 +52,20 @@ def match(payments: pd.DataFrame, invoices: pd.DataFrame, customers: pd.DataFram
     earlier confirmed matches.  ``aliases``: ``{customer_id: "name;name" or
     [names]}`` learned payer names (added to ``customers.aliases``).  ``plans`` (the Plans table: one row
     per installment) and ``promises`` (the Promises table): a payment of an installment or of a promised
-    amount is read as such (``commitments``).
+    amount is read as such (``commitments``).  ``handovers`` (the Handovers table): a row on an invoice handed
+    over to a collection agency is flagged ``handed over`` and its evidence says to whom (the agency collects
+    it; a recovery it reports is recorded on the handover, not applied again).
     """
     with gc_pause.paused():  # some hundred thousand small objects, freed together (``gc_pause``)
-        return _match(payments, invoices, customers, config, known_ibans, aliases, paid_by, plans, promises)
+        return _match(payments, invoices, customers, config, known_ibans, aliases, paid_by, plans, promises,
+                      handovers)
 
 
-def _match(payments, invoices, customers, config, known_ibans, aliases, paid_by, plans, promises) -> pd.DataFrame:
+def _match(payments, invoices, customers, config, known_ibans, aliases, paid_by, plans, promises,
+           handovers=None) -> pd.DataFrame:
     config = config or Config()
     ctx = _Ctx(invoices, customers, config, known_ibans, aliases, paid_by)
+    ctx.handed_over = _handed_over(ctx, handovers)
     ctx.commitments = Commitments(ctx.ids, ctx.cust, plans, promises, int(config.promise_grace_days or 0))
     threshold = float(config.match_auto_threshold)
     n = len(payments)
@@ -165,6 +173,26 @@ def _one(ctx: _Ctx, payment: Payment, threshold: float, looked: set | None = Non
     return rows
 
 
+def _handed_over(ctx: _Ctx, handovers: pd.DataFrame | None) -> dict[int, str]:
+    """Invoice row -> the words for a row on it when it is on a live handover: ``2026-0002 handed over to Incasso
+    Noord B.V. (H-000001, 99.50 recovered so far): tell the agency; …``."""
+    if handovers is None or not len(handovers):
+        return {}
+    live = handovers.loc[handover_engine.live_mask(handovers)]
+    where = {iid: r for r, iid in enumerate(ctx.ids)}
+    out: dict[int, str] = {}
+    for hid, ids, to, got in zip(live["handover_id"].map(text), live["invoice_ids"], live["to"].map(text),
+                                 live["recovered_items"] if "recovered_items" in live else [""] * len(live)):
+        got = handover_engine.items(got)
+        for iid in split_ids(ids):
+            r = where.get(iid)
+            if r is not None and r not in out:
+                so_far = f", {fmt(got[iid])} recovered so far" if got.get(iid) else ""
+                out[r] = (f"{iid} handed over to {to} ({hid}{so_far}): tell the agency; apply no remittance of a "
+                          f"recovery already recorded")
+    return out
+
+
 def _unmatched(payment: Payment, evidence: str, customer: str = "", rule: str = "none") -> dict:
     return dict(payment_id=payment.payment_id, invoice_id="", customer_id=customer, currency=payment.currency,
                 applied_amount=0, confidence=0.0, decision="unmatched", rank=None, rule=rule, evidence=evidence,
@@ -180,11 +208,14 @@ def _rows(ctx: _Ctx, payment: Payment, decision: Decision, threshold: float) -> 
         confidence = round(max(0.0, min(1.0, o.score)), 3)
         if not decision.auto:
             confidence = above = min(confidence, round(max(0.0, threshold - 0.01), 3), above)
-        evidence = "; ".join([_evidence(ctx, o, payment.amount, payment.currency)] + decision.reasons(rank, o))
+        legal = [ctx.handed_over[r] for r, _ in o.allocs if r in ctx.handed_over]
+        evidence = "; ".join([_evidence(ctx, o, payment.amount, payment.currency)] + decision.reasons(rank, o)
+                             + legal)
         rule = _rule(o)
         difference = payment.amount - sum(ctx.rem[r] for r, _ in o.allocs)
         # a row's flags: the option's, without those each row sets for itself
-        base_flags = (set(o.flags) | ({"possible duplicate"} if suspect else set())) - _ROW_FLAGS
+        base_flags = (set(o.flags) | ({"possible duplicate"} if suspect else set())
+                      | ({"handed over"} if legal else set())) - _ROW_FLAGS
         plain_flags = ";".join(sorted(base_flags))
         common = dict(payment_id=payment.payment_id, customer_id=o.customer, currency=payment.currency,
                       confidence=confidence, decision=decision.decision, rank=rank, rule=rule, evidence=evidence,
