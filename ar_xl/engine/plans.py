@@ -163,7 +163,8 @@ def _rate(value: object) -> Fraction:
     if r < 0:
         raise ValueError(f"the interest rate cannot be negative: {_percent(r)} a year")
     if r >= 1:
-        raise ValueError(f"an interest rate of {_percent(r)} a year is not a plausible rate (8 % is 0.08 as a fraction)")
+        raise ValueError(f"an interest rate of {_percent(r)} a year is not a plausible rate "
+                         f"(8 % is 0.08 as a fraction)")
     return r
 
 

@@ -166,7 +166,7 @@ def _cents(v) -> int:
 
 # ---------------------------------------------------------------- invoices
 
-def _with_writeoffs(matches: pd.DataFrame | None, writeoffs: pd.DataFrame | None,
+def _with_unbooked(matches: pd.DataFrame | None, writeoffs: pd.DataFrame | None,
                     handovers: pd.DataFrame | None = None) -> tuple[pd.DataFrame | None, np.ndarray, list]:
     """The allocations the cash rule weighs: Matches' rows, then the booked write-offs the ERP has not shown
     booked yet (as allocations of their amount), then the handover recoveries it has not shown booked yet
@@ -202,7 +202,7 @@ def sync_invoices(current: pd.DataFrame, export: pd.DataFrame, present: set[str]
     recoveries the ERP booked in ``recovered_in_erp``, the edits, conflicts and counts."""
     n_matches = 0 if matches is None else len(matches)
     all_matches = matches
-    matches, wo_pos, recoveries = _with_writeoffs(matches, writeoffs, handovers)
+    matches, wo_pos, recoveries = _with_unbooked(matches, writeoffs, handovers)
     n_own = n_matches + len(wo_pos)
     t = schema.INVOICES
     _duplicates(export, "invoice_id", source)
