@@ -293,6 +293,27 @@ def test_a_recovery_the_erp_has_not_booked_survives_an_erp_sync(wb, tmp_path, ca
     assert xlsx.load(wb).get("Invoices").set_index("invoice_id").loc["2026-0002", "open_amount"] == 15050
 
 
+def test_a_broken_recovered_items_cell_is_named_and_the_sync_changes_nothing(wb, tmp_path, capsys):
+    assert _hand_over(wb) == 0
+    assert main(["handover", str(wb), "--record", "H-000001", "--recovered", "100.00", "--on", ON]) == 0
+    w = openpyxl.load_workbook(wb)
+    ws = w["Handovers"]
+    col = [c.value for c in ws[1]].index("Recovered items") + 1
+    ws.cell(2, col).value = "2026-0001: 1OO,00"  # letters O typed for zeros
+    w.save(wb)
+    before = wb.read_bytes()
+    export = tmp_path / "open_items.csv"
+    _erp_export(export, {})
+    assert main(["sync", str(wb), "--invoices", str(export), "--as-of", ON]) == 2
+    assert "sheet Handovers, row 2, column Recovered items (recovered_items): handover H-000001: not an amount" \
+        in capsys.readouterr().err
+    assert wb.read_bytes() == before
+    # recording another recovery on it is refused the same way
+    assert main(["handover", str(wb), "--record", "H-000001", "--recovered", "10.00", "--on", ON]) == 2
+    assert "column Recovered items (recovered_items): handover H-000001: not an amount" in capsys.readouterr().err
+    assert wb.read_bytes() == before
+
+
 def test_a_payment_on_a_handed_over_invoice_says_to_whom_it_went(wb):
     # the customer pays the rest of 2026-0002 to us directly: applied, flagged, and the row says the agency has it
     from ar_xl import frames

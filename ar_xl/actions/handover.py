@@ -177,7 +177,7 @@ def record(book: Book, handover_id: str, recovered_cents: int = 0, costs_cents: 
         words.append(f"{col} {cur} {fmt(cents)} (total {fmt(old + cents)})")
     if moves:  # what each invoice recovered, kept until the ERP shows it booked (an ERP sync weighs it)
         before = "" if frames.blank(rec.get("recovered_items")) else str(rec["recovered_items"])
-        per_item = engine.items(before)
+        per_item = engine.read_items(ho, k, "recovered_items")  # a cell a person broke is named
         for iid, old, new in moves:
             per_item[iid] = per_item.get(iid, 0) + (old - new)
         ho.at[k, "recovered_items"] = engine.items_text(per_item)

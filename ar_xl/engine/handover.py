@@ -27,8 +27,10 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from ..frames import text
+from ..errors import CellProblem, InputError
+from ..frames import row_numbers, text
 from ..money import fmt, parse_amount
+from ..schema import header_of
 from .disputes import split_ids
 
 OPEN, RECOVERED, CLOSED = "open", "recovered", "closed"
@@ -232,16 +234,29 @@ def items_text(amounts: dict[str, int]) -> str:
     return "; ".join(f"{iid}: {fmt(c, sep='')}" for iid, c in amounts.items() if c)
 
 
+def read_items(handovers: pd.DataFrame, k: int, column: str) -> dict[str, int]:
+    """``items`` of the cell of Handovers position ``k`` in ``column``; a cell a person broke is an
+    ``InputError`` naming the sheet, the row (when the frame was read from one) and the column."""
+    try:
+        return items(handovers[column].iloc[k]) if column in handovers.columns else {}
+    except ValueError as e:
+        rows = row_numbers(handovers)
+        raise InputError(CellProblem(handovers.attrs.get("source") or "Handovers",
+                                     int(rows[k]) if rows is not None else None,
+                                     f"{header_of(column)} ({column})",
+                                     f"handover {text(handovers['handover_id'].iloc[k])}: {e} "
+                                     f"(write 'invoice: amount; …')")) from None
+
+
 def unbooked_recoveries(handovers: pd.DataFrame | None) -> list[tuple[int, str, int]]:
     """``(Handovers position, invoice_id, cents)`` of what each invoice recovered that the ERP does not show booked
     yet (``recovered_items`` less ``recovered_in_erp``), every handover, closed ones too."""
     if handovers is None or not len(handovers) or "recovered_items" not in handovers.columns:
         return []
-    booked = handovers["recovered_in_erp"] if "recovered_in_erp" in handovers.columns else [""] * len(handovers)
     out = []
-    for k, (got, done) in enumerate(zip(handovers["recovered_items"].tolist(), list(booked))):
-        done_ = items(done)
-        for iid, cents in items(got).items():
+    for k in range(len(handovers)):
+        done_ = read_items(handovers, k, "recovered_in_erp")
+        for iid, cents in read_items(handovers, k, "recovered_items").items():
             left = cents - done_.get(iid, 0)
             if left:
                 out.append((k, iid, left))

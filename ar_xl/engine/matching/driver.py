@@ -178,12 +178,11 @@ def _handed_over(ctx: _Ctx, handovers: pd.DataFrame | None) -> dict[int, str]:
     Noord B.V. (H-000001, 99.50 recovered so far): tell the agency; …``."""
     if handovers is None or not len(handovers):
         return {}
-    live = handovers.loc[handover_engine.live_mask(handovers)]
     where = {iid: r for r, iid in enumerate(ctx.ids)}
     out: dict[int, str] = {}
-    for hid, ids, to, got in zip(live["handover_id"].map(text), live["invoice_ids"], live["to"].map(text),
-                                 live["recovered_items"] if "recovered_items" in live else [""] * len(live)):
-        got = handover_engine.items(got)
+    for k in np.flatnonzero(handover_engine.live_mask(handovers)).tolist():
+        hid, ids, to = (text(handovers[c].iloc[k]) for c in ("handover_id", "invoice_ids", "to"))
+        got = handover_engine.read_items(handovers, k, "recovered_items")
         for iid in split_ids(ids):
             r = where.get(iid)
             if r is not None and r not in out:
