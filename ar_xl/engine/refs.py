@@ -543,7 +543,7 @@ class RefIndex:
         letters = v.translate(_NO_DIGITS)
         if not letters or len(rows) < 2:
             return rows
-        same = [r for r in rows if _NON_ALNUM.sub("", str(self.ids[r])).upper().translate(_NO_DIGITS) == letters]
+        same = [r for r in rows if normalise(self.ids[r]).translate(_NO_DIGITS) == letters]
         return same or rows
 
     def find(self, text: object, creditor_reference: object = "") -> list[Hit]:

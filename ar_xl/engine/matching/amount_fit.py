@@ -68,8 +68,9 @@ def fit_amount(ctx: _Ctx, payment: Payment, refs: RefEvidence, payer: PayerEvide
                     # the number written is the customer's own but its amount does not fit, this one's to the
                     # cent, and the remittance says nothing of paying less: a typo
                     o.typo_fits = ctx.cust[written] == o.customer and o.amount_kind == "exact" and not said_short
-                    o.review_only = crowded or ctx.ccy[written] != ccy
-                    (beside if ctx.ccy[written] != ccy else options).append(o)
+                    other_currency = ctx.ccy[written] != ccy
+                    o.review_only = crowded or other_currency
+                    (beside if other_currency else options).append(o)
     fitted = {o.customer for o in options if o.amount_kind in FITS_OR_UNEARNED}
     referenced = {o.customer for o in options} | {o.customer for o in duplicates}
     # amount-only fits: for the customers the payer is (IBAN, a close name, one it pays for); for looser

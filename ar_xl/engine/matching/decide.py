@@ -100,16 +100,12 @@ def decide(ctx: _Ctx, options: list[Option], payer: PayerEvidence, threshold: fl
         held = bool(duplicates) or bool(best.no_auto)
         if best.score >= threshold and not best.conflict and not rivals and not elsewhere and not held:
             return Decision("auto", [best], duplicates=duplicates)
-    review = list(unique.values())
     for o in options:
-        if not o.review_only:
-            continue
         k = o.key()
-        if k not in unique:
+        # the same allocation with more evidence (a typo of what was written) takes its place
+        if o.review_only and (k not in unique or o.score > unique[k].score):
             unique[k] = o
-            review.append(o)
-        elif o.score > unique[k].score:  # the same allocation with more evidence (a typo of what was written)
-            review[review.index(unique[k])] = unique[k] = o
+    review = list(unique.values())
     _mark_language(ctx, review, remittance)
     review.sort(key=lambda o: _review_key(ctx, o))
     return Decision("suggested", review[:MAX_SUGGESTIONS], rivals, elsewhere, duplicates)
