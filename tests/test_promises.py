@@ -89,6 +89,27 @@ def test_overlapping_promises_do_not_double_count():
     assert r.attrs["used"] == [30000]
 
 
+def test_a_promise_naming_invoices_counts_only_money_applied_to_them_or_to_no_invoice():
+    """C1 promised 500.00 for INV1 by 10 Mar: paying INV7 instead keeps nothing; money applied to INV1, or not
+    applied to any invoice yet, counts; a promise without invoices counts all of it."""
+    p = promises(("C1", 50000, "2026-03-10", "2026-03-01"))
+    p["invoice_ids"] = ["INV1"]
+
+    def paid(*parts):  # (invoice_id, amount) of one payment on 5 Mar
+        q = payments(*[("C1", "2026-03-05", a) for _, a in parts])
+        q["invoice_id"] = [i for i, _ in parts]
+        return q
+
+    assert one(p, paid(("INV7", 50000)), D(2026, 3, 20)) == ("broken", 0)
+    assert one(p, paid(("INV1", 50000)), D(2026, 3, 20)) == ("kept", 50000)
+    assert one(p, paid(("INV7", 30000), ("INV1", 20000)), D(2026, 3, 20)) == ("partly kept", 20000)
+    assert one(p, paid(("INV7", 30000), ("", 20000)), D(2026, 3, 20)) == ("partly kept", 20000)  # unapplied cash
+    p["invoice_ids"] = ["INV1; INV2"]
+    assert one(p, paid(("INV2", 30000), ("INV1", 20000)), D(2026, 3, 20)) == ("kept", 50000)
+    p["invoice_ids"] = [""]
+    assert one(p, paid(("INV7", 50000)), D(2026, 3, 20)) == ("kept", 50000)
+
+
 @settings(max_examples=200, deadline=None)
 @given(
     proms=st.lists(st.tuples(st.integers(1, 100_000), st.integers(0, 40), st.integers(0, 20)), min_size=1, max_size=6),
@@ -175,6 +196,23 @@ def test_check_promises_after_a_sequence_of_payments():
     # written back: statuses are not people's columns, so they are replaced
     merged = check_promises(book, D(2026, 3, 14)).merged(book)
     assert list(merged["Promises"]["status"]) == ["partly kept", "kept"]
+
+
+def test_check_promises_counts_for_a_promise_on_invoices_only_what_was_applied_to_them():
+    pay = [
+        ("PAY1", "2026-03-04", "400.00", "EUR", "XX", ""),   # matched to INV2, not the promised INV1
+        ("PAY2", "2026-03-05", "250.00", "EUR", "XX", ""),   # 200.00 to INV1, 50.00 unapplied cash of C1
+    ]
+    match = [
+        ("M1", "PAY1", "INV2", "C1", "400.00", "auto", ""),
+        ("M2", "PAY2", "INV1", "C1", "200.00", "auto", ""),
+        ("M3", "PAY2", "", "C1", "50.00", "auto", ""),
+    ]
+    book = make_book(INVOICES, pay, match)
+    book.tables["Promises"] = log_promise(book, "C1", 60000, "2026-03-10", invoice_ids="INV1",
+                                          logged_on="2026-03-01").tables["Promises"]
+    p = check_promises(book, D(2026, 3, 14)).tables["Promises"]
+    assert list(p["received"]) == [25000] and list(p["status"]) == ["partly kept"]
 
 
 def test_a_promise_whose_currency_cell_is_missing_takes_a_payment_in_any_currency():

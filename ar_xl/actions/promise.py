@@ -11,7 +11,8 @@ open promise covers an invoice nothing else decides.
 
 ``check_promises`` counts the money each customer paid (``plan.payment_credits``:
 confirmed Matches rows per customer, else payments attributed by IBAN; one
-payment's amount summed over its match rows for that customer) and sets
+payment's amount summed per invoice it was applied to, so a promise naming
+invoices counts only what went to them or to no invoice yet) and sets
 ``received`` and ``status`` with ``engine.promises.check`` (grace = Config
 ``promise_grace_days``).
 """
@@ -102,12 +103,14 @@ def open_currencies(book: Book, customer: str) -> list[str]:
 
 
 def customer_payments(book: Book) -> pd.DataFrame:
-    """One row per (payment, customer): customer_id, payment_id, value_date, amount (cents), currency."""
+    """One row per (payment, customer, invoice it was applied to): customer_id, payment_id, invoice_id ('' for
+    money not applied to an invoice), value_date, amount (cents), currency: what ``engine.promises.check``
+    counts (a promise naming invoices only counts money applied to them or not applied yet)."""
     cr = payment_credits(book)
     if not len(cr):
         return pd.DataFrame({c: pd.Series(dtype=object) for c in
-                             ("customer_id", "payment_id", "value_date", "amount", "currency")})
-    g = cr.groupby(["customer_id", "payment_id"], sort=False, as_index=False).agg(
+                             ("customer_id", "payment_id", "invoice_id", "value_date", "amount", "currency")})
+    g = cr.groupby(["customer_id", "payment_id", "invoice_id"], sort=False, as_index=False).agg(
         value_date=("value_date", "first"), amount=("amount", "sum"), currency=("currency", "first"))
     return g
 

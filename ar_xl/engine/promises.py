@@ -26,6 +26,14 @@ the payments.
 
 When both the promise and a payment carry a ``currency``, they must match for
 the payment to count.
+
+A promise that names invoices (``invoice_ids``) is a promise to pay *those*: money the payments applied to
+other invoices does not count for it (the customer paid something else; the promised items are still open).
+What counts is money applied to one of its invoices and money not applied to any invoice yet (unapplied
+cash, or a payment known to be the customer's by its IBAN and not matched).  A promise without invoices
+counts any of the customer's money.  ``payments`` may therefore hold one row per allocation, with
+``invoice_id`` (empty for money not applied to an invoice); without that column every row counts as money
+not applied to an invoice.
 """
 from __future__ import annotations
 
@@ -36,6 +44,7 @@ import pandas as pd
 
 from .. import frames
 from ..dates import parse_date
+from .disputes import split_ids
 from .plans import _day
 
 PROMISE_STATUSES = ("open", "kept", "partly kept", "broken")
@@ -54,8 +63,8 @@ def check(promises: pd.DataFrame, payments: pd.DataFrame, as_of: object, grace_d
     """Status of every promise as of ``as_of``.
 
     ``promises`` needs customer_id, amount (cents), promised_date and
-    logged_on; ``payments`` needs customer_id, value_date and amount (cents)
-    and may have currency.  Returns a copy of ``promises`` with ``received``
+    logged_on and may have invoice_ids (``;``-separated); ``payments`` needs customer_id, value_date and
+    amount (cents) and may have currency and invoice_id (module docstring).  Returns a copy of ``promises`` with ``received``
     (cents counted for the promise) and ``status``; ``attrs["used"]`` lists,
     per payment row, the cents counted toward promises.
     """
@@ -75,6 +84,7 @@ def check(promises: pd.DataFrame, payments: pd.DataFrame, as_of: object, grace_d
     cur = frames.text_column(out, "currency").str.upper().tolist()
     amount = [0 if pd.isna(a) else int(a) for a in out["amount"]]
     due = [_day(v) for v in out["promised_date"]]
+    named = [frozenset(split_ids(v)) for v in frames.text_column(out, "invoice_ids").tolist()]
     logged = [_day(v) for v in out["logged_on"]]
     for i in range(n):
         if due[i] is None:
@@ -89,6 +99,7 @@ def check(promises: pd.DataFrame, payments: pd.DataFrame, as_of: object, grace_d
     p_cur = frames.text_column(payments, "currency").str.upper().tolist()
     p_date = [_day(v) for v in payments["value_date"]]
     p_amt = [0 if pd.isna(a) else int(a) for a in payments["amount"]]
+    p_inv = frames.text_column(payments, "invoice_id").tolist()
     received = [0] * n
     used = [0] * len(payments)
     by_customer: dict[str, list[int]] = {}
@@ -106,6 +117,8 @@ def check(promises: pd.DataFrame, payments: pd.DataFrame, as_of: object, grace_d
                 continue
             if cur[i] and p_cur[j] and cur[i] != p_cur[j]:
                 continue
+            if named[i] and p_inv[j] and p_inv[j] not in named[i]:
+                continue  # applied to an invoice the promise does not name
             take = min(left, amount[i] - received[i])
             if take > 0:
                 received[i] += take
