@@ -47,6 +47,8 @@ class DemoContext:
     as_of: dt.date
     statement: Path
     seed: int = 7
+    bank: synth.Statement | None = None
+    """The day's statement as generated (who pays which invoices): the promises logged before it use it."""
 
 
 @dataclass
@@ -143,20 +145,27 @@ def _plans(book: Book, ctx: DemoContext) -> list[Change]:
 
 
 def _promises(book: Book, ctx: DemoContext) -> list[Change]:
-    """Promises to pay logged in the last weeks: some customers paid today, some did not."""
+    """Promises to pay logged in the last weeks, before today's statement: customers whose payment is on it
+    promised the invoices it pays (some paid in time, some late), others promised and did not pay."""
     rng = _rng(ctx, 3)
     inv = book.get("Invoices")
     overdue = inv[(inv["open_amount"] > 0) & (inv["due_date"] < pd.Timestamp(ctx.as_of)) & (inv["currency"] == "EUR")]
-    paid_today = set(book.get("Matches").query("applied == True")["customer_id"].astype(str))
-    payers = [c for c in overdue["customer_id"].unique() if c in paid_today][:8]
-    others = [c for c in overdue["customer_id"].unique() if c not in paid_today][:8]
+    promised: dict[str, list[str]] = {}
+    for e in ctx.bank.credits if ctx.bank is not None else ():
+        if e.kind in ("exact", "structured", "multi") and e.currency == "EUR" and e.customer_id not in promised:
+            if set(e.invoices) <= set(overdue["invoice_id"]):
+                promised[e.customer_id] = list(e.invoices)
+        if len(promised) == 8:
+            break
+    others = [c for c in overdue["customer_id"].unique() if c not in promised][:8]
     changes = []
-    for cid in payers + others:
-        rows = overdue[overdue["customer_id"] == cid].head(2)
+    for cid in list(promised) + others:
+        rows = overdue[overdue["invoice_id"].isin(promised[cid])] if cid in promised \
+            else overdue[overdue["customer_id"] == cid].head(2)
         amount = int(rows["open_amount"].sum())
         logged = _days(ctx, int(rng.integers(5, 20)))
-        promised = logged + dt.timedelta(days=int(rng.integers(3, 25)))
-        ch = promise.log_promise(book, cid, amount, promised, invoice_ids=rows["invoice_id"].tolist(),
+        due = logged + dt.timedelta(days=int(rng.integers(3, 25)))
+        ch = promise.log_promise(book, cid, amount, due, invoice_ids=rows["invoice_id"].tolist(),
                                  logged_on=logged, note="promised on the phone")
         changes.append(_apply(book, ch))
     return changes
@@ -186,13 +195,13 @@ def _contacts(book: Book, ctx: DemoContext) -> list[Change]:
 
 
 STEPS: list[Step] = [
+    Step("log disputes", _log_disputes),
+    Step("promises to pay", _promises),
     Step("import statement", lambda book, ctx: import_statements.run(book, [str(ctx.statement)])),
     Step("match payments", lambda book, ctx: match.run(book)),
-    Step("log disputes", _log_disputes),
     Step("short-pay disputes", _short_pay_disputes),
     Step("payment plans", _plans),
     Step("update plans", lambda book, ctx: plan.update_plans(book, ctx.as_of)),
-    Step("promises to pay", _promises),
     Step("check promises", lambda book, ctx: promise.check_promises(book, ctx.as_of)),
     Step("log contacts", _contacts),
     Step("README invoices", lambda book, ctx: walkthrough.add_invoices(book, ctx.as_of)),
@@ -269,7 +278,7 @@ def generate(path: str | Path, as_of: dt.date | None = None, seed: int = 7, cust
     stmt = statement_path(path)
     stmt.write_bytes(synth.camt053(bank))
 
-    ctx = DemoContext(workbook=path, as_of=as_of, statement=stmt, seed=seed)
+    ctx = DemoContext(workbook=path, as_of=as_of, statement=stmt, seed=seed, bank=bank)
     result = DemoResult(workbook=path, statement=stmt, as_of=as_of, portfolio=pf, bank=bank)
     book = xlsx.load(path)
     book.touched = set()  # type: ignore[attr-defined]
