@@ -132,6 +132,8 @@ def _plans(book: Book, ctx: DemoContext) -> list[Change]:
     late = inv[(inv["open_amount"] > 0) & (inv["status"].isin(["", "open"]))
                & (inv["due_date"] < pd.Timestamp(_days(ctx, 60))) & (inv["currency"] == "EUR")]
     top = late.groupby("customer_id")["open_amount"].sum().sort_values(ascending=False).index[:6]
+    cust = book.get("Customers")
+    collector = dict(zip(cust["customer_id"].astype(str), cust["collector"].astype(str)))
     changes = []
     for i, cid in enumerate(top):
         ids = late.loc[late["customer_id"] == cid, "invoice_id"].tolist()[:4]
@@ -139,7 +141,7 @@ def _plans(book: Book, ctx: DemoContext) -> list[Change]:
         first_due = created + dt.timedelta(days=14)
         ch = plan.create_plan(book, cid, ids, int(rng.choice([3, 4, 6])), first_due,
                               frequency="monthly" if i % 3 else "biweekly", holiday_country="NL",
-                              created=created, note="agreed by phone")
+                              created=created, note="agreed by phone", user=collector.get(cid) or None)
         changes.append(_apply(book, ch))
     return changes
 
@@ -158,6 +160,8 @@ def _promises(book: Book, ctx: DemoContext) -> list[Change]:
         if len(promised) == 8:
             break
     others = [c for c in overdue["customer_id"].unique() if c not in promised][:8]
+    cust = book.get("Customers")
+    collector = dict(zip(cust["customer_id"].astype(str), cust["collector"].astype(str)))
     changes = []
     for cid in list(promised) + others:
         rows = overdue[overdue["invoice_id"].isin(promised[cid])] if cid in promised \
@@ -166,7 +170,7 @@ def _promises(book: Book, ctx: DemoContext) -> list[Change]:
         logged = _days(ctx, int(rng.integers(5, 20)))
         due = logged + dt.timedelta(days=int(rng.integers(3, 25)))
         ch = promise.log_promise(book, cid, amount, due, invoice_ids=rows["invoice_id"].tolist(),
-                                 logged_on=logged, note="promised on the phone")
+                                 logged_on=logged, note="promised on the phone", user=collector.get(cid) or None)
         changes.append(_apply(book, ch))
     return changes
 
