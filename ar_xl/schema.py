@@ -639,6 +639,11 @@ HANDOVERS = Table(
         C("recovered_in_erp", width=30,
           description="What of it the ERP shows booked, the same way (an ERP sync fills it; until then a sync keeps "
                       "the recovery off the invoice's open amount)"),
+        C("transferred", "money",
+          description="What the agency transferred of the recovery so far: its payments recorded on the handover"),
+        C("payments", width=24,
+          description="The agency's transfers recorded on the handover (ar-xl handover --record --payment), "
+                      "';'-separated payment ids"),
     ),
     key=("handover_id",),
     description="Items handed over to a collection agency or lawyer (ar-xl handover / the Hand over button).",

@@ -337,6 +337,115 @@ def test_a_payment_on_a_handed_over_invoice_says_to_whom_it_went(wb):
     assert "handed over" not in res["flags"].iloc[0] and "Incasso" not in res["evidence"].iloc[0]
 
 
+def _with_agency_payment(wb, amount="425.00", currency="EUR"):
+    """The agency's bank transfer of what it recovered on 2026-0001, net of its costs, imported into Payments."""
+    from ar_xl.book import Change
+    from helpers import frame
+    book = xlsx.load(wb)
+    change = Change("seed")
+    change.tables["Payments"] = frame("Payments", [
+        ("P-AG1", "2026-12-03", amount, currency, "INCASSO NOORD BV", "NL02ABNA0123456789",
+         "Afdracht dossier 2026-0001 Bakker Logistiek")],
+        ["payment_id", "value_date", "amount", "currency", "payer_name", "payer_iban", "remittance"])
+    xlsx.save(book, change)
+
+
+def test_the_agencys_transfer_is_recorded_on_the_handover_not_applied_to_the_invoices(wb, capsys):
+    from ar_xl.engine import dashboard
+    assert _hand_over(wb) == 0
+    _with_agency_payment(wb)
+    # Match reads it as the agency's: never applied to the handed-over invoice it names, and says how to record it
+    assert main(["match", str(wb)]) == 0
+    m = xlsx.load(wb).get("Matches")
+    assert set(m["payment_id"]) == {"P-AG1"} and not m["applied"].any()
+    assert set(m["decision"]) <= {"suggested", "unmatched"}
+    assert all("collection agency" in f.split(";") for f in m["flags"])
+    assert all("the payer is Incasso Noord B.V., the collection agency of H-000001" in e and
+               "(handover --record H-000001 --payment P-AG1), do not apply it to invoices" in e for e in m["evidence"])
+    capsys.readouterr()
+    # the agency reports 500.00 recovered, 75.00 costs, and transferred the 425.00 net
+    assert main(["handover", str(wb), "--record", "H-000001", "--recovered", "500.00", "--costs", "75.00",
+                 "--payment", "P-AG1", "--on", "2026-12-03"]) == 0
+    out = capsys.readouterr().out
+    assert "payment P-AG1 (425.00) recorded as the agency's transfer: 425.00 of 500.00 recovered transferred" in out
+    book = xlsx.load(wb)
+    pay = book.get("Payments").set_index("payment_id").loc["P-AG1"]
+    assert (pay["unapplied_amount"], pay["status"]) == (0, "applied")
+    ho = book.get("Handovers").set_index("handover_id").loc["H-000001"]
+    assert (ho["recovered"], ho["costs"], ho["transferred"], ho["payments"]) == (50000, 7500, 42500, "P-AG1")
+    inv = book.get("Invoices").set_index("invoice_id")
+    assert (inv.loc["2026-0001", "open_amount"], inv.loc["2026-0002", "open_amount"]) == (70050, 30000)
+    assert not len(book.get("Matches"))  # its suggestions withdrawn (in Audit)
+    audit = book.get("Audit")
+    assert set(audit.loc[(audit["table"] == "Matches") & (audit["new_value"] == "withdrawn"), "key"]) == set(m["match_id"])
+    assert dashboard.unapplied_cash(book.get("Payments"), book.config) == 0  # no longer unapplied cash
+    # the next Match has nothing to do with it
+    assert main(["match", str(wb)]) == 0
+    assert not len(xlsx.load(wb).get("Matches"))
+    # recorded twice: refused by name, nothing changes
+    before = wb.read_bytes()
+    assert main(["handover", str(wb), "--record", "H-000001", "--payment", "P-AG1"]) == 2
+    err = capsys.readouterr().err
+    assert "payment P-AG1 is already recorded on handover H-000001" in err
+    assert "payment P-AG1 has nothing left to apply" in err
+    assert wb.read_bytes() == before
+
+
+def test_a_transfer_from_the_agency_naming_an_invoice_with_its_exact_amount_is_never_applied(wb):
+    assert _hand_over(wb) == 0
+    _with_agency_payment(wb, "1200.50")  # the open amount of 2026-0001, which the remittance names
+    assert main(["match", str(wb)]) == 0
+    m = xlsx.load(wb).get("Matches")
+    assert list(zip(m["invoice_id"], m["decision"], m["applied"])) == [("2026-0001", "suggested", False)]
+    # once the handover is closed (the items taken back), its agency is a payer like any other
+    w = openpyxl.load_workbook(wb)
+    from helpers import header_cells
+    top, cols = header_cells(w["Handovers"])
+    w["Handovers"].cell(top + 1, cols.index("status") + 1).value = "closed"
+    w.save(wb)
+    assert main(["match", str(wb)]) == 0
+    m = xlsx.load(wb).get("Matches")
+    assert list(zip(m["invoice_id"], m["decision"], m["applied"])) == [("2026-0001", "auto", True)]
+
+
+@pytest.mark.parametrize("args, amount, currency, message", [
+    (["--payment", "P-AG9"], "425.00", "EUR", "payment P-AG9 is not in the Payments table"),
+    (["--payment", "P-AG1"], "425.00", "EUR",
+     "payment P-AG1 (425.00) is more than handover H-000001 recovered and the agency has not transferred yet "
+     "(0.00 of 0.00 recovered)"),
+    (["--recovered", "400.00", "--payment", "P-AG1"], "425.00", "EUR",
+     "payment P-AG1 (425.00) is more than handover H-000001 recovered and the agency has not transferred yet "
+     "(400.00 of 400.00 recovered)"),
+    (["--recovered", "500.00", "--payment", "P-AG1"], "425.00", "GBP", "payment P-AG1 is in GBP, handover H-000001 in EUR"),
+])
+def test_an_agency_transfer_that_does_not_fit_is_refused_and_nothing_changes(wb, capsys, args, amount, currency,
+                                                                             message):
+    assert _hand_over(wb) == 0
+    _with_agency_payment(wb, amount, currency)
+    capsys.readouterr()
+    before = wb.read_bytes()
+    assert main(["handover", str(wb), "--record", "H-000001", *args]) == 2
+    assert message in capsys.readouterr().err
+    assert wb.read_bytes() == before
+
+
+def test_an_agency_transfer_a_person_confirmed_for_an_invoice_is_refused(wb, capsys):
+    from helpers import header_cells
+    assert _hand_over(wb) == 0
+    _with_agency_payment(wb)
+    assert main(["match", str(wb)]) == 0
+    m = xlsx.load(wb).get("Matches")
+    w = openpyxl.load_workbook(wb)
+    top, cols = header_cells(w["Matches"])
+    w["Matches"].cell(top + 1, cols.index("review") + 1).value = "Confirm"  # a person confirms the first row
+    w.save(wb)
+    capsys.readouterr()
+    before = wb.read_bytes()
+    assert main(["handover", str(wb), "--record", "H-000001", "--recovered", "500.00", "--payment", "P-AG1"]) == 2
+    assert f"payment P-AG1 has Confirm typed on {m['match_id'].iloc[0]} and not applied yet" in capsys.readouterr().err
+    assert wb.read_bytes() == before
+
+
 # ------------------------------------------------------------------ bad input: named, nothing changed
 
 @pytest.mark.parametrize("args, message", [
@@ -412,6 +521,14 @@ def test_the_ribbon_records_a_recovery_on_the_selected_handover(wb):
     assert (inv.loc["2026-0001", "open_amount"], inv.loc["2026-0002", "open_amount"]) == (0, 25050)
     ho = book.get("Handovers").iloc[0]
     assert (ho["recovered"], ho["costs"]) == (125000, 6000)
+    # then the agency's transfer of it: the payment's id alone
+    _with_agency_payment(wb, "1190.00")
+    _set_parameters(wb, {"handover.recovered": "", "handover.costs": "", "handover.payment": "P-AG1"})
+    _, alerts, book = click(wb, "record_recovery", sheet="Handovers", selection=f"B{r}")
+    assert "payment P-AG1 (1,190.00) recorded as the agency's transfer: 1,190.00 of 1,250.00" in _ok(alerts)
+    ho = book.get("Handovers").iloc[0]
+    assert (ho["transferred"], ho["payments"]) == (119000, "P-AG1")
+    assert book.get("Payments").set_index("payment_id").loc["P-AG1", "status"] == "applied"
 
 
 def test_a_workbook_made_before_handovers_gets_the_table(wb):

@@ -15,11 +15,15 @@ changes) and returns a ``Change`` that
   items, every reminder (Reminders rows), the contact log (Activities), the disputes (Disputes) and their history
   (their Audit rows).  The shell writes it before it saves the workbook.
 
-``record(book, handover_id, recovered, costs, on)`` records what the agency reports back: the recovered amount
-lowers the handover's invoices' open amounts oldest first (never below 0, exact cents; one Audit row per invoice),
-``recovered`` and ``costs`` add up on the Handovers row (Audit), the status becomes ``recovered`` once nothing is
-open, and a recovery above what is open is refused.  An ERP sync afterwards takes the ERP's open amounts as for
-any payment: book the agency's transfer in the ERP too.
+``record(book, handover_id, recovered, costs, on, payment_id=None)`` records what the agency reports back: the
+recovered amount lowers the handover's invoices' open amounts oldest first (never below 0, exact cents; one Audit
+row per invoice), ``recovered`` and ``costs`` add up on the Handovers row (Audit), the status becomes ``recovered``
+once nothing is open, and a recovery above what is open is refused.  ``payment_id`` names the agency's bank
+transfer of the recovery (a Payments row): its unapplied amount is added to the handover's ``transferred`` and
+its id to ``payments``, the payment becomes ``applied`` (so it is neither unapplied cash nor matched to the
+invoices the recovery already lowered) and its Matches suggestions no one reviewed are withdrawn
+(``engine.handover.transfer`` has the rules).  An ERP sync afterwards takes the ERP's open amounts as for any
+payment: book the agency's transfer in the ERP too.
 """
 from __future__ import annotations
 
@@ -140,8 +144,9 @@ def handover(book: Book, customer_id: str, to: str, invoice_ids=None, on=None, o
 
 
 def record(book: Book, handover_id: str, recovered_cents: int = 0, costs_cents: int = 0, on=None,
-           user: str | None = None, note: str = "") -> Change:
-    """Record a recovery and/or costs the agency reported against a handover (module docstring)."""
+           user: str | None = None, note: str = "", payment_id: str | None = None) -> Change:
+    """Record a recovery and/or costs the agency reported against a handover, and/or the agency's transfer
+    ``payment_id`` (module docstring)."""
     user = who(book, user)
     day = _day(on)
     book.missing.pop("Handovers", None)
@@ -155,7 +160,8 @@ def record(book: Book, handover_id: str, recovered_cents: int = 0, costs_cents: 
     hid = str(rec["handover_id"]).strip()
     inv = change.body(book, "Invoices").copy()
     try:
-        moves = engine.recover(inv, rec, int(recovered_cents or 0), int(costs_cents or 0))
+        moves = engine.recover(inv, rec, int(recovered_cents or 0), int(costs_cents or 0)) \
+            if recovered_cents or costs_cents or not payment_id else []
     except engine.HandoverError as e:
         _refuse(book, e, "Handovers")
     rule = f"recovery {hid} reported on {day:%Y-%m-%d}"
@@ -175,6 +181,7 @@ def record(book: Book, handover_id: str, recovered_cents: int = 0, costs_cents: 
         ho.at[k, col] = old + cents
         change.log(user, "Handovers", hid, col, fmt(old), fmt(old + cents), rule)
         words.append(f"{col} {cur} {fmt(cents)} (total {fmt(old + cents)})")
+    paid = _transfer(book, change, ho, k, payment_id, user, rule) if payment_id else ""
     if moves:  # what each invoice recovered, kept until the ERP shows it booked (an ERP sync weighs it)
         before = "" if frames.blank(rec.get("recovered_items")) else str(rec["recovered_items"])
         per_item = engine.read_items(ho, k, "recovered_items")  # a cell a person broke is named
@@ -191,7 +198,64 @@ def record(book: Book, handover_id: str, recovered_cents: int = 0, costs_cents: 
         ho.at[k, "note"] = f"{old_note}; {note}" if old_note else note
     change.tables["Handovers"] = ho
     spread = ", ".join(f"{i} {fmt(o)} -> {fmt(n)}" for i, o, n in moves)
-    change.summary = (f"handover {hid} ({rec.get('to')}): {'; '.join(words)} on {day:%Y-%m-%d}"
+    change.summary = (f"handover {hid} ({rec.get('to')}): {'; '.join(words + ([paid] if paid else []))} "
+                      f"on {day:%Y-%m-%d}"
                       + (f"; open amounts: {spread}" if spread else "")
                       + f"; still open on its invoices: {cur} {fmt(left)}")
     return restate.follow(book, change)
+
+
+def _transfer(book: Book, change: Change, ho: pd.DataFrame, k: int, payment_id: str, user: str, rule: str) -> str:
+    """Record the Payments row ``payment_id`` as the agency's transfer of handover ``ho`` position ``k``'s recovery
+    (``engine.transfer``): the payment's unapplied amount goes to the handover (``transferred``, ``payments``), the
+    payment is applied, and its Matches suggestions no one reviewed are withdrawn (the money is not an invoice's).
+    A payment with a Confirm typed in Matches and not applied yet is refused: a person meant it for an invoice."""
+    hid = str(ho.at[k, "handover_id"]).strip()
+    pid = frames.text(payment_id)
+    pay = change.body(book, "Payments").copy()
+    pids = pay["payment_id"].map(frames.text)
+    hit = pay.index[pids.str.upper() == pid.upper()]
+    if not len(hit):
+        fail(f"{book.source} sheet Payments", f"payment {pid} is not in the Payments table")
+    p = hit[0]
+    pid = pids[p]
+    if frames.text(pay.at[p, "status"]).lower() == "ignored":
+        fail(f"{book.source} sheet Payments", f"payment {pid} is set to 'ignored'")
+    left = pay.at[p, "unapplied_amount"]
+    left = int(pay.at[p, "amount"] if pd.isna(left) else left)
+    m = change.body(book, "Matches")
+    mine = m.loc[m["payment_id"].map(frames.text).eq(pid).to_numpy()] if len(m) else m
+    review = mine["review"].map(frames.text).str.lower() if len(mine) else pd.Series(dtype=object)
+    applied = mine["applied"].fillna(False).astype(bool) if len(mine) else pd.Series(dtype=bool)
+    typed = mine.loc[(review == "confirm").to_numpy() & ~applied.to_numpy()]
+    if len(typed):
+        fail(f"{book.source} sheet Matches", f"payment {pid} has Confirm typed on {', '.join(typed['match_id'])} and "
+             f"not applied yet: clear it, or apply it instead of recording the payment on handover {hid}")
+    try:
+        total = engine.transfer(ho.iloc[k].to_dict(), pid, left, frames.text(pay.at[p, "currency"]))
+    except engine.HandoverError as e:
+        _refuse(book, e, "Handovers")
+    old = engine.amount_of(ho.at[k, "transferred"]) if "transferred" in ho.columns else 0
+    ho.at[k, "transferred"] = total
+    change.log(user, "Handovers", hid, "transferred", fmt(old), fmt(total), rule)
+    if "payments" not in ho.columns or ho["payments"].dtype != object:
+        ho["payments"] = ho["payments"].astype(object) if "payments" in ho.columns else ""
+    before = "" if frames.blank(ho.at[k, "payments"]) else str(ho.at[k, "payments"])
+    ho.at[k, "payments"] = f"{before}; {pid}" if before else pid
+    change.log(user, "Handovers", hid, "payments", before, ho.at[k, "payments"], rule)
+    old_left, old_status = fmt(left), frames.text(pay.at[p, "status"])
+    pay.at[p, "unapplied_amount"] = 0
+    pay.at[p, "status"] = "applied"
+    change.log(user, "Payments", pid, "unapplied_amount", old_left, fmt(0), f"{rule}: the agency's transfer")
+    if old_status != "applied":
+        change.log(user, "Payments", pid, "status", old_status, "applied", f"{rule}: the agency's transfer")
+    change.tables["Payments"] = pay
+    stale = mine.loc[(review == "").to_numpy() & ~applied.to_numpy()] if len(mine) else mine
+    if len(stale):
+        change.remove["Matches"] = set(stale["match_id"])
+        change.tables["Matches"] = m.loc[~m["match_id"].isin(set(stale["match_id"]))]
+        for mid, decision in zip(stale["match_id"], stale["decision"]):
+            change.log(user, "Matches", mid, "decision", decision, "withdrawn",
+                       f"payment {pid} recorded as the agency's transfer on handover {hid}")
+    return f"payment {pid} ({fmt(left)}) recorded as the agency's transfer: {fmt(total)} of " \
+           f"{fmt(engine.amount_of(ho.at[k, 'recovered']))} recovered transferred"

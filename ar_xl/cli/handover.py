@@ -42,6 +42,9 @@ def add_verbs(sub) -> None:
                    help="with --record: the amount recovered; lowers the invoices' open amounts, oldest first")
     s.add_argument("--costs", type=amount_arg, default=0, metavar="AMOUNT",
                    help="with --record: the agency's or lawyer's costs (recorded on the handover)")
+    s.add_argument("--payment", default=None, metavar="PAYMENT_ID",
+                   help="with --record: the agency's bank transfer of the recovery (Payments.payment_id); it goes to "
+                        "the handover, not to invoices")
     s.add_argument("--on", type=date_arg, default=None, metavar="DATE",
                    help="the day of the handover or of the report, e.g. 2026-12-01 (default: today)")
     s.add_argument("--note", default="", help=NOTE_HELP)
@@ -53,10 +56,11 @@ def add_verbs(sub) -> None:
             if a.customer or a.invoices or a.to or a.out:
                 raise ArXlError("--record goes without --customer, --invoices, --to and --out")
             from ..actions import handover
-            change = run_on_workbook(a.workbook, handover.record, a.record, a.recovered, a.costs, a.on, note=a.note)
+            change = run_on_workbook(a.workbook, handover.record, a.record, a.recovered, a.costs, a.on, note=a.note,
+                                     payment_id=a.payment)
         else:
-            if a.recovered or a.costs:
-                raise ArXlError("--recovered and --costs go with --record HANDOVER_ID")
+            if a.recovered or a.costs or a.payment:
+                raise ArXlError("--recovered, --costs and --payment go with --record HANDOVER_ID")
             if not a.customer or not a.to:
                 raise ArXlError("handover needs --customer ID and --to NAME (or --record HANDOVER_ID)")
             change = make_handover(a.workbook, a.customer, a.to, a.invoices, a.on, a.out, a.note, a.force)

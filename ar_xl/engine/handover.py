@@ -17,6 +17,12 @@ Rules
   and what of it the ERP shows booked (``recovered_in_erp``, the same way).  Until the ERP books it, a
   recovery is money the agency collected that the ERP's open amount does not show yet: an ERP sync keeps it
   off the invoice, as it keeps the cash ar-xl applied (``unbooked_recoveries``, ``engine.sync``).
+* **The agency's transfers**: the money an agency recovers reaches the bank as its own transfer, often net of its
+  costs. Recorded with the recovery (``transfer``), the payment is the handover's, not an invoice's: it must be in
+  the handover's currency, must not be recorded twice, and the transfers together never exceed what the handover
+  recovered (``transferred`` ≤ ``recovered``). ``payments`` lists them, ``transferred`` adds them up.
+  Match tells a payment from a handover's agency (``agency_payer``) to be recorded so, never applied to invoices
+  automatically: applied to the handover's invoices it would pay the recovered money a second time.
 * **The pack's parts** (``pack_parts``): the items, the customer's reminders, contacts (Activities) and disputes
   with their history (the Audit rows of those disputes), each a frame of the workbook's own columns.
 """
@@ -32,6 +38,7 @@ from ..frames import row_numbers, text
 from ..money import fmt, parse_amount
 from ..schema import header_of
 from .disputes import split_ids
+from .payer import normalise_name
 
 OPEN, RECOVERED, CLOSED = "open", "recovered", "closed"
 
@@ -158,7 +165,8 @@ def recover(invoices: pd.DataFrame, handover: dict, recovered: int, costs: int =
     if recovered < 0 or costs < 0:
         problems.append("the recovered amount and the costs cannot be negative")
     if not recovered and not costs:
-        problems.append("give the amount recovered (--recovered) or the costs (--costs)")
+        problems.append("give the amount recovered (--recovered), the costs (--costs) or the agency's transfer "
+                        "(--payment)")
     ids = split_ids(handover.get("invoice_ids"))
     inv = invoices.reset_index(drop=True)
     mine = inv.loc[inv["invoice_id"].map(text).isin(ids).to_numpy()]
@@ -260,4 +268,59 @@ def unbooked_recoveries(handovers: pd.DataFrame | None) -> list[tuple[int, str, 
             left = cents - done_.get(iid, 0)
             if left:
                 out.append((k, iid, left))
+    return out
+
+
+def transfer(handover: dict, payment_id: str, cents: int, currency: str) -> int:
+    """The handover's ``transferred`` total once the agency's transfer ``payment_id`` of ``cents`` (its unapplied
+    amount, in ``currency``) is recorded against it (``handover`` with the recovery of the same record added);
+    ``HandoverError`` naming each problem (module rules)."""
+    hid, pid = text(handover.get("handover_id")), text(payment_id)
+    ccy = text(handover.get("currency")).upper()
+    done_ = amount_of(handover.get("transferred"))
+    recovered = amount_of(handover.get("recovered"))
+    problems = []
+    if text(handover.get("status")).lower() == CLOSED:
+        problems.append(f"handover {hid} is closed; nothing can be recorded against it")
+    if pid.upper() in {p.upper() for p in split_ids(handover.get("payments"))}:
+        problems.append(f"payment {pid} is already recorded on handover {hid}")
+    if ccy and text(currency).upper() != ccy:
+        problems.append(f"payment {pid} is in {text(currency).upper() or '(no currency)'}, handover {hid} in {ccy}")
+    if cents <= 0:
+        problems.append(f"payment {pid} has nothing left to apply")
+    elif done_ + cents > recovered:
+        problems.append(f"payment {pid} ({fmt(cents)}) is more than handover {hid} recovered and the agency has not "
+                        f"transferred yet ({fmt(recovered - done_)} of {fmt(recovered)} recovered): record the "
+                        f"recovery with it (--recovered)")
+    if problems:
+        raise HandoverError(problems)
+    return done_ + int(cents)
+
+
+def amount_of(value: object) -> int:
+    """Cents of a money cell; an empty one is 0."""
+    return 0 if value is None or (isinstance(value, float) and value != value) or value is pd.NA else int(value)
+
+
+PAYMENT = "<payment>"
+"""Where the payment's id goes in the words of ``agency_payer``."""
+
+
+def agency_payer(handovers: pd.DataFrame | None) -> dict[str, list[str]]:
+    """``{normalised agency name: [words for a payment from it, one per live handover]}``: Match names the
+    handover (what it recovered, what the agency transferred) and how to record the payment (its id in place
+    of ``PAYMENT``)."""
+    out: dict[str, list[str]] = {}
+    if handovers is None or not len(handovers) or "to" not in handovers.columns:
+        return out
+    for k in np.flatnonzero(live_mask(handovers)).tolist():
+        row = handovers.iloc[k]
+        key = normalise_name(row["to"])
+        if not key:
+            continue
+        hid, ccy = text(row["handover_id"]), text(row.get("currency")).upper()
+        out.setdefault(key, []).append(
+            f"the payer is {text(row['to'])}, the collection agency of {hid} ({ccy} {fmt(amount_of(row.get('recovered')))} "
+            f"recovered, {fmt(amount_of(row.get('transferred')))} transferred): if this is its transfer, record it on "
+            f"the handover (handover --record {hid} --payment {PAYMENT}), do not apply it to invoices")
     return out

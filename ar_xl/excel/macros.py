@@ -129,6 +129,9 @@ PARAMETERS: tuple[Parameter, ...] = (
               "Amount the agency or lawyer recovered on the selected Handovers row; lowers its invoices' open amounts, "
               "oldest first."),
     Parameter("handover.costs", None, "Record recovery", "Costs the agency or lawyer reported; empty = none."),
+    Parameter("handover.payment", None, "Record recovery",
+              "The agency's bank transfer of the recovery (its payment id in Payments): it goes to the handover, "
+              "not to invoices; empty = none."),
     Parameter("forecast.weeks", 13, "Cash forecast", "Weeks the forecast covers, from the as-of date's ISO week."),
     Parameter("statement.folder", None, "Statement",
               "Folder for statements of account; empty = ar-xl-statements beside the workbook."),
@@ -655,8 +658,8 @@ def hand_over(book=None):
 
 
 def record_recovery(book=None):
-    """Record on the selected Handovers row what the agency reported back: Parameters handover.recovered and
-    handover.costs, on the as_of date (``actions.handover.record``)."""
+    """Record on the selected Handovers row what the agency reported back: Parameters handover.recovered,
+    handover.costs and handover.payment (its bank transfer), on the as_of date (``actions.handover.record``)."""
     what = "Record recovery"
 
     def compute(b: Book, xw_book) -> Change:
@@ -666,9 +669,11 @@ def record_recovery(book=None):
         if len(ids) != 1:
             raise ArXlError(f"{what}: select the row of one handover on the Handovers sheet first, then click again.")
         recovered, costs = p.cents("handover.recovered"), p.cents("handover.costs")
-        if recovered is None and costs is None:
+        payment = p.text("handover.payment")
+        if recovered is None and costs is None and not payment:
             raise ArXlError(f"{what}: {p._where('handover.recovered')} is empty: {_help('handover.recovered')}")
-        return _module("actions.handover").record(b, ids[0], recovered or 0, costs or 0, _as_of(xw_book))
+        return _module("actions.handover").record(b, ids[0], recovered or 0, costs or 0, _as_of(xw_book),
+                                                  payment_id=payment or None)
     return run("record_recovery", what, compute, book)
 
 

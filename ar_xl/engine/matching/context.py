@@ -56,6 +56,9 @@ class _Ctx:
         """Payments read so far (a clock for ``changed_at``)."""
         self.handed_over: dict[int, str] = {}
         """Rows on a live handover -> the words their allocation rows add (``driver._handed_over``)."""
+        self.agencies: dict[str, list[str]] = {}
+        """Normalised name of a live handover's agency -> the words a payment from it adds
+        (``engine.handover.agency_payer``): never applied automatically."""
         self.payer_seen: dict[tuple[str, str], object] = {}
         """(payer IBAN, payer name) -> its ``payer_evidence.PayerEvidence``."""
         self.evidence: dict[int, tuple] = {}

@@ -17,6 +17,7 @@ from ...frames import text
 from ...money import fmt
 from .. import handover as handover_engine
 from ..disputes import split_ids
+from ..payer import normalise_name
 from .amount_fit import fit_amount
 from .commitments import Commitments
 from .context import NO_DAY, _Ctx
@@ -54,7 +55,9 @@ def match(payments: pd.DataFrame, invoices: pd.DataFrame, customers: pd.DataFram
     per installment) and ``promises`` (the Promises table): a payment of an installment or of a promised
     amount is read as such (``commitments``).  ``handovers`` (the Handovers table): a row on an invoice handed
     over to a collection agency is flagged ``handed over`` and its evidence says to whom (the agency collects
-    it; a recovery it reports is recorded on the handover, not applied again).
+    it; a recovery it reports is recorded on the handover, not applied again); a payment whose payer is the
+    agency of a live handover is flagged ``collection agency``, never applied automatically, and its evidence says
+    to record it on the handover (``engine.handover.agency_payer``).
     """
     with gc_pause.paused():  # some hundred thousand small objects, freed together (``gc_pause``)
         return _match(payments, invoices, customers, config, known_ibans, aliases, paid_by, plans, promises,
@@ -66,6 +69,7 @@ def _match(payments, invoices, customers, config, known_ibans, aliases, paid_by,
     config = config or Config()
     ctx = _Ctx(invoices, customers, config, known_ibans, aliases, paid_by)
     ctx.handed_over = _handed_over(ctx, handovers)
+    ctx.agencies = handover_engine.agency_payer(handovers)
     ctx.commitments = Commitments(ctx.ids, ctx.cust, plans, promises, int(config.promise_grace_days or 0))
     threshold = float(config.match_auto_threshold)
     n = len(payments)
@@ -156,6 +160,7 @@ def _one(ctx: _Ctx, payment: Payment, threshold: float, looked: set | None = Non
     options = named_exactly(ctx, payment, refs, payer, looked)
     if options is None:
         options = fit_amount(ctx, payment, refs, payer, looked)
+    agency = ctx.agencies.get(normalise_name(payment.payer_name)) if ctx.agencies else None
     if not options:
         who = payer.one()
         evidence = "no reference, payer or amount fits an open item"
@@ -165,12 +170,23 @@ def _one(ctx: _Ctx, payment: Payment, threshold: float, looked: set | None = Non
             named = "; ".join(f"{ctx.ids[h.row]} ({ctx.ccy[h.row]} {fmt(ctx.rem[h.row])} open)"
                               for h in refs.elsewhere[:3])
             evidence += f"; the remittance names {named}: another currency than the payment's"
-        return [_unmatched(payment, evidence, who)]
+        row = _unmatched(payment, evidence, who)
+        return [_from_agency(row, agency)] if agency else [row]
+    if agency:  # a collection agency's transfer pays a recovery, not the invoices: never applied automatically
+        threshold = float("inf")
     decision = decide(ctx, options, payer, threshold, payment.remittance)
     rows = _rows(ctx, payment, decision, threshold)
     if decision.auto:
         _apply(ctx, payment, decision.chosen[0], rows)
-    return rows
+    return [_from_agency(r, agency) for r in rows] if agency else rows
+
+
+def _from_agency(row: dict, words: list[str]) -> dict:
+    """A row of a payment from the collection agency of a live handover: flagged ``collection agency``, its
+    evidence says how to record it (``engine.handover.agency_payer``)."""
+    flags = set(filter(None, row["flags"].split(";"))) | {"collection agency"}
+    said = "; ".join([row["evidence"]] + words).replace(handover_engine.PAYMENT, row["payment_id"])
+    return dict(row, flags=";".join(sorted(flags)), evidence=said)
 
 
 def _handed_over(ctx: _Ctx, handovers: pd.DataFrame | None) -> dict[int, str]:
