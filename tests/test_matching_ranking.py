@@ -340,3 +340,24 @@ def test_no_amount_fit_is_said_only_where_every_set_was_tried(extra, expected, o
     assert first["evidence"] == f"IBAN known; {expected}"
     # 333.33 goes to A's oldest invoice (2026-009700 is due 2026-01-15, before the others)
     assert rank1(res) == [(oldest, 33333)]
+
+
+def test_a_set_payment_with_rival_sets_says_it_is_one_of_them():
+    # 333.33 from B's account, no reference: 2026-009201 + 2026-009202 and 2026-009203 + 2026-009204 both add up,
+    # due in the same week; the reviewer reads that the suggestion is one of two such sets, not "1 other fit"
+    book = BOOK + [("2026-009201", "B", "111.11", {"due": "2026-03-02"}),
+                   ("2026-009202", "B", "222.22", {"due": "2026-03-03"}),
+                   ("2026-009203", "B", "133.33", {"due": "2026-03-04"}),
+                   ("2026-009204", "B", "200.00", {"due": "2026-03-05"})]
+    res = run([{"amount": "333.33", "iban": IBAN_B, "text": "Zahlung"}], book=book)
+    assert decision(res) == {"suggested"}
+    first = res[res["rank"] == 1]
+    assert len(first) == 2 and set(first["rule"]) == {"iban+subset"}
+    assert all("one of 2 sets of the payer's open items that add up to the payment" in e for e in first["evidence"])
+    assert not any("other fit(s) too close" in e for e in res["evidence"])
+    # a third pair: one of three
+    book = book + [("2026-009205", "B", "300.00", {"due": "2026-03-06"}),
+                   ("2026-009206", "B", "33.33", {"due": "2026-03-06"})]
+    res = run([{"amount": "333.33", "iban": IBAN_B, "text": "Zahlung"}], book=book)
+    assert decision(res) == {"suggested"}
+    assert all("one of 3 sets of the payer's open items" in e for e in res.loc[res["rank"] == 1, "evidence"])

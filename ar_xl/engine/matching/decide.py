@@ -47,6 +47,9 @@ class Decision:
     """A strong reference with a fitting amount points to another customer."""
     duplicates: list = field(default_factory=list)
     """The possible-duplicate options (settled invoices the remittance names)."""
+    sets: int = 0
+    """When the best option and every rival are sets of the same customer's items adding up to the payment
+    without a reference: how many such sets came that close (the best one included), else 0."""
 
     @property
     def auto(self) -> bool:
@@ -56,7 +59,9 @@ class Decision:
         """What the decision adds to the evidence of the option at ``rank``."""
         out = []
         if not self.auto and rank == 1:
-            if self.rivals:
+            if self.sets:
+                out.append(f"one of {self.sets} sets of the payer's open items that add up to the payment")
+            elif self.rivals:
                 out.append(f"{self.rivals} other fit(s) too close")
             elif self.elsewhere:
                 out.append("a reference points to another customer")
@@ -91,10 +96,13 @@ def decide(ctx: _Ctx, options: list[Option], payer: PayerEvidence, threshold: fl
     ranked = sorted(unique.values(), key=lambda o: (-o.score, _due_spread(ctx, [r for r, _ in o.allocs]),
                                                      ctx.due[o.allocs[0][0]] if o.allocs else 0))
     duplicates = [o for o in options if o.amount_kind == "duplicate"]
-    rivals, elsewhere = 0, False
+    rivals, elsewhere, sets = 0, False, 0
     if ranked:  # else every option is for review only
         best = ranked[0]
-        rivals = sum(1 for o in ranked[1:] if o.score >= best.score - AMBIGUITY_MARGIN)
+        close = [o for o in ranked[1:] if o.score >= best.score - AMBIGUITY_MARGIN]
+        rivals = len(close)
+        if rivals and all(_unnamed_set(o, best.customer) for o in [best] + close):
+            sets = rivals + 1
         elsewhere = any(o.customer != best.customer and o.ref_strength in STRONG and o.amount_kind in FITS
                         for o in ranked[1:])
         held = bool(duplicates) or bool(best.no_auto)
@@ -108,7 +116,12 @@ def decide(ctx: _Ctx, options: list[Option], payer: PayerEvidence, threshold: fl
     review = list(unique.values())
     _mark_language(ctx, review, remittance)
     review.sort(key=lambda o: _review_key(ctx, o))
-    return Decision("suggested", review[:MAX_SUGGESTIONS], rivals, elsewhere, duplicates)
+    return Decision("suggested", review[:MAX_SUGGESTIONS], rivals, elsewhere, duplicates, sets)
+
+
+def _unnamed_set(o: Option, customer: str) -> bool:
+    """A set of ``customer``'s items that adds up to the payment, found by amount alone."""
+    return o.amount_kind == "subset" and not o.ref_strength and o.customer == customer and not o.unapplied
 
 
 def _review_key(ctx: _Ctx, o: Option) -> tuple:
