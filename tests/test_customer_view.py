@@ -255,3 +255,16 @@ def test_libreoffice_prints_the_view_landscape_with_its_amounts(wb, tmp_path):
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "Bakker Logistiek B.V." in text and "1,200.50" in text and "2026-08-31" in text
     assert REMIT in text  # shown as the text it is, not evaluated
+
+
+def test_the_customers_handovers_with_what_was_recovered_and_transferred(wb):
+    assert main(["handover", str(wb), "--customer", "C1", "--invoices", "2026-0001", "--to", "Incasso Noord B.V.",
+                 "--on", "2026-11-01"]) == 0
+    assert main(["handover", str(wb), "--record", "H-000001", "--recovered", "200.00", "--costs", "30.00",
+                 "--on", "2026-11-10"]) == 0
+    assert main(["customer", str(wb), "C1", "--as-of", AS_OF]) == 0
+    ho = records(sections(wb)["Handovers"])
+    assert [(h["handover id"], h["to"], h["invoice ids"], h["amount"], h["status"], h["recovered"], h["costs"])
+            for h in ho] == [("H-000001", "Incasso Noord B.V.", "2026-0001", 1200.5, "open", 200, 30)]
+    assert main(["customer", str(wb), "C2", "--as-of", AS_OF]) == 0
+    assert sections(wb)["Handovers"] == [["none"]]

@@ -30,7 +30,7 @@ from .credit import exposures, unapplied_cash
 from .refresh import accrued_interest, aging_table
 
 TABLES = ["Invoices", "Customers", "Payments", "Matches", "Promises", "Plans", "Disputes", "Reminders", "Activities",
-          "WriteOffs", "Audit"]
+          "WriteOffs", "Handovers", "Audit"]
 """What the action reads (Config is always read; Audit because the action appends to it)."""
 
 SHEET = "CustomerView"
@@ -98,7 +98,7 @@ def view(book: Book, customer: str, as_of: dt.date | None = None) -> engine.View
         payments=book.optional("Payments"), matches=book.optional("Matches"),
         promises=book.optional("Promises"), plans=book.optional("Plans"), disputes=book.optional("Disputes"),
         reminders=book.optional("Reminders"), activities=book.optional("Activities"),
-        writeoffs=book.optional("WriteOffs"), unapplied=unapplied_cash(book), base_currency=cfg.base_currency,
+        writeoffs=book.optional("WriteOffs"), handovers=book.optional("Handovers"), unapplied=unapplied_cash(book), base_currency=cfg.base_currency,
         interest_missing=interest.missing_rates_text(missing) if missing else "")
 
 

@@ -15,8 +15,9 @@ and dates as dates:
   a rate is missing) and the oldest overdue invoice's days past due.
 * **Open items**: the aged items (``actions.refresh.aging_table``: state, days past due, bucket,
   interest) with the invoice's date, amount, references and note; oldest due date first.
-* **Promises**, **Plans** (one row per installment), **Disputes**, **Write-offs**, **Reminders**,
-  **Contacts** (Activities): the customer's rows, newest first (plans in installment order).
+* **Promises**, **Plans** (one row per installment), **Disputes**, **Write-offs**, **Handovers** (to a
+  collection agency or lawyer: what was handed over, recovered, the costs and what the agency transferred),
+  **Reminders**, **Contacts** (Activities): the customer's rows, newest first (plans in installment order).
 * **Payments**: the payments applied or proposed to the customer's invoices (Matches) and those from
   one of the customer's IBANs, newest value date first, with the amount applied to this customer.
 * **Matches**: the customer's Matches rows with the payment's value date, newest first.
@@ -359,7 +360,8 @@ def build(customer_id: str, as_of: dt.date, *, customer: dict | None = None, cre
           matches: pd.DataFrame | None = None, promises: pd.DataFrame | None = None,
           plans: pd.DataFrame | None = None, disputes: pd.DataFrame | None = None,
           reminders: pd.DataFrame | None = None, activities: pd.DataFrame | None = None,
-          writeoffs: pd.DataFrame | None = None, unapplied: pd.DataFrame | None = None,
+          writeoffs: pd.DataFrame | None = None, handovers: pd.DataFrame | None = None,
+          unapplied: pd.DataFrame | None = None,
           base_currency: str = "EUR", months: int = MONTHS, interest_missing: str = "") -> View:
     """The customer's view (module docstring).  Each frame may hold every customer's rows (they are narrowed
     to ``customer_id`` here); ``customer`` is the Customers row as a dict, ``credit`` the customer's row of
@@ -394,6 +396,9 @@ def build(customer_id: str, as_of: dt.date, *, customer: dict | None = None, cre
         _table_section("writeoffs", "Write-offs", "WriteOffs", _of_customer(writeoffs, cid),
                        ["writeoff_id", "proposed_on", "invoice_id", "amount", "currency", "reason", "status",
                         "approver", "booked_on", "note"], "proposed_on", "writeoff_id"),
+        _table_section("handovers", "Handovers", "Handovers", _of_customer(handovers, cid),
+                       ["handover_id", "handed_on", "to", "invoice_ids", "amount", "currency", "status", "recovered",
+                        "costs", "transferred", "note"], "handed_on", "handover_id"),
         _table_section("reminders", "Reminders", "Reminders", _of_customer(reminders, cid),
                        ["reminder_id", "sent_on", "level", "tone", "items", "currency", "amount", "fee", "interest",
                         "compensation", "total", "user", "note"], "sent_on", "reminder_id"),
