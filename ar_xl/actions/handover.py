@@ -238,8 +238,7 @@ def _transfer(book: Book, change: Change, ho: pd.DataFrame, k: int, payment_id: 
     old = engine.amount_of(ho.at[k, "transferred"]) if "transferred" in ho.columns else 0
     ho.at[k, "transferred"] = total
     change.log(user, "Handovers", hid, "transferred", fmt(old), fmt(total), rule)
-    if "payments" not in ho.columns or ho["payments"].dtype != object:
-        ho["payments"] = ho["payments"].astype(object) if "payments" in ho.columns else ""
+    ho["payments"] = ho["payments"].astype(object) if "payments" in ho.columns else ""  # text, even when all empty
     before = "" if frames.blank(ho.at[k, "payments"]) else str(ho.at[k, "payments"])
     ho.at[k, "payments"] = f"{before}; {pid}" if before else pid
     change.log(user, "Handovers", hid, "payments", before, ho.at[k, "payments"], rule)
