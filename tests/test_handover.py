@@ -410,6 +410,8 @@ def test_a_transfer_from_the_agency_naming_an_invoice_with_its_exact_amount_is_n
 
 @pytest.mark.parametrize("args, amount, currency, message", [
     (["--payment", "P-AG9"], "425.00", "EUR", "payment P-AG9 is not in the Payments table"),
+    (["--payment", "  "], "425.00", "EUR", "give the amount recovered (--recovered), the costs (--costs) or the "
+                                            "agency's transfer (--payment)"),
     (["--payment", "P-AG1"], "425.00", "EUR",
      "payment P-AG1 (425.00) is more than handover H-000001 recovered and the agency has not transferred yet "
      "(0.00 of 0.00 recovered)"),

@@ -148,6 +148,7 @@ def record(book: Book, handover_id: str, recovered_cents: int = 0, costs_cents: 
     """Record a recovery and/or costs the agency reported against a handover, and/or the agency's transfer
     ``payment_id`` (module docstring)."""
     user = who(book, user)
+    payment_id = frames.text(payment_id) or None  # a blank cell or argument names no payment
     day = _day(on)
     book.missing.pop("Handovers", None)
     change = Change("handover_record")
