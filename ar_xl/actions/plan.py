@@ -74,7 +74,7 @@ def typed(rows: list[dict], table: str) -> pd.DataFrame:
         elif c.kind in ("date", "datetime"):
             df[c.name] = pd.to_datetime(pd.Series([pd.NaT if blank(v) else v for v in df[c.name]], dtype=object)).astype("datetime64[ns]")
         elif c.kind == "bool":
-            df[c.name] = df[c.name].fillna(False).astype(bool)
+            df[c.name] = pd.Series([False if blank(v) else bool(v) for v in df[c.name]], dtype=bool)
         elif c.kind == "number":
             df[c.name] = pd.to_numeric(df[c.name], errors="coerce")
         else:
