@@ -377,7 +377,8 @@ def test_the_agencys_transfer_is_recorded_on_the_handover_not_applied_to_the_inv
     assert (inv.loc["2026-0001", "open_amount"], inv.loc["2026-0002", "open_amount"]) == (70050, 30000)
     assert not len(book.get("Matches"))  # its suggestions withdrawn (in Audit)
     audit = book.get("Audit")
-    assert set(audit.loc[(audit["table"] == "Matches") & (audit["new_value"] == "withdrawn"), "key"]) == set(m["match_id"])
+    withdrawn = audit.loc[(audit["table"] == "Matches") & (audit["new_value"] == "withdrawn"), "key"]
+    assert set(withdrawn) == set(m["match_id"])
     assert dashboard.unapplied_cash(book.get("Payments"), book.config) == 0  # no longer unapplied cash
     # the next Match has nothing to do with it
     assert main(["match", str(wb)]) == 0
@@ -418,7 +419,8 @@ def test_a_transfer_from_the_agency_naming_an_invoice_with_its_exact_amount_is_n
     (["--recovered", "400.00", "--payment", "P-AG1"], "425.00", "EUR",
      "payment P-AG1 (425.00) is more than handover H-000001 recovered and the agency has not transferred yet "
      "(400.00 of 400.00 recovered)"),
-    (["--recovered", "500.00", "--payment", "P-AG1"], "425.00", "GBP", "payment P-AG1 is in GBP, handover H-000001 in EUR"),
+    (["--recovered", "500.00", "--payment", "P-AG1"], "425.00", "GBP",
+     "payment P-AG1 is in GBP, handover H-000001 in EUR"),
 ])
 def test_an_agency_transfer_that_does_not_fit_is_refused_and_nothing_changes(wb, capsys, args, amount, currency,
                                                                              message):

@@ -206,7 +206,8 @@ def test_rows_sharing_an_invoice_id_stop_an_action_and_nothing_changes(tmp_path)
     ws.cell(4, 1).value = "2026-0005"  # a person typed an id that is already on row 3
     wb.save(path)
     before = hashlib.sha256(path.read_bytes()).hexdigest()
-    with pytest.raises(InputError, match=r"row 4, column Invoice ID \(invoice_id\): invoice_id '2026-0005' is also on row 3"):
+    with pytest.raises(InputError,
+                       match=r"row 4, column Invoice ID \(invoice_id\): invoice_id '2026-0005' is also on row 3"):
         book = xlsx.load(path)
         xlsx.save(book, plan.create_plan(book, "C1", ["2026-0001"], 2, "2026-12-01", created="2026-11-23"))
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before

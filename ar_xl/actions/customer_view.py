@@ -98,7 +98,8 @@ def view(book: Book, customer: str, as_of: dt.date | None = None) -> engine.View
         payments=book.optional("Payments"), matches=book.optional("Matches"),
         promises=book.optional("Promises"), plans=book.optional("Plans"), disputes=book.optional("Disputes"),
         reminders=book.optional("Reminders"), activities=book.optional("Activities"),
-        writeoffs=book.optional("WriteOffs"), handovers=book.optional("Handovers"), unapplied=unapplied_cash(book), base_currency=cfg.base_currency,
+        writeoffs=book.optional("WriteOffs"), handovers=book.optional("Handovers"), unapplied=unapplied_cash(book),
+        base_currency=cfg.base_currency,
         interest_missing=interest.missing_rates_text(missing) if missing else "")
 
 

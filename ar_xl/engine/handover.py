@@ -319,8 +319,9 @@ def agency_payer(handovers: pd.DataFrame | None) -> dict[str, list[str]]:
         if not key:
             continue
         hid, ccy = text(row["handover_id"]), text(row.get("currency")).upper()
+        got, sent = fmt(amount_of(row.get("recovered"))), fmt(amount_of(row.get("transferred")))
         out.setdefault(key, []).append(
-            f"the payer is {text(row['to'])}, the collection agency of {hid} ({ccy} {fmt(amount_of(row.get('recovered')))} "
-            f"recovered, {fmt(amount_of(row.get('transferred')))} transferred): if this is its transfer, record it on "
+            f"the payer is {text(row['to'])}, the collection agency of {hid} ({ccy} {got} recovered, {sent} "
+            f"transferred): if this is its transfer, record it on "
             f"the handover (handover --record {hid} --payment {PAYMENT}), do not apply it to invoices")
     return out

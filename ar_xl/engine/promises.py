@@ -62,10 +62,10 @@ def status_of(amount: int, received: int, promised_date: dt.date, as_of: dt.date
 def check(promises: pd.DataFrame, payments: pd.DataFrame, as_of: object, grace_days: int) -> pd.DataFrame:
     """Status of every promise as of ``as_of``.
 
-    ``promises`` needs customer_id, amount (cents), promised_date and
-    logged_on and may have invoice_ids (``;``-separated); ``payments`` needs customer_id, value_date and
-    amount (cents) and may have currency and invoice_id (module docstring).  Returns a copy of ``promises`` with ``received``
-    (cents counted for the promise) and ``status``; ``attrs["used"]`` lists,
+    ``promises`` needs customer_id, amount (cents), promised_date and logged_on and may have invoice_ids
+    (``;``-separated); ``payments`` needs customer_id, value_date and amount (cents) and may have currency and
+    invoice_id (module docstring).  Returns a copy of ``promises`` with ``received`` (cents counted for the
+    promise) and ``status``; ``attrs["used"]`` lists,
     per payment row, the cents counted toward promises.
     """
     as_of_d = parse_date(as_of)

@@ -59,7 +59,7 @@ class Decision:
         """What the decision adds to the evidence of the option at ``rank``."""
         out = []
         if not self.auto and rank == 1:
-            if self.sets:
+            if self.sets and option.amount_kind == "subset":
                 out.append(f"one of {self.sets} sets of the payer's open items that add up to the payment")
             elif self.rivals:
                 out.append(f"{self.rivals} other fit(s) too close")
