@@ -414,11 +414,7 @@ def test_a_transfer_from_the_agency_naming_an_invoice_with_its_exact_amount_is_n
     (["--payment", "  "], "425.00", "EUR", "give the amount recovered (--recovered), the costs (--costs) or the "
                                             "agency's transfer (--payment)"),
     (["--payment", "P-AG1"], "425.00", "EUR",
-     "payment P-AG1 (425.00) is more than handover H-000001 recovered and the agency has not transferred yet "
-     "(0.00 of 0.00 recovered)"),
-    (["--recovered", "400.00", "--payment", "P-AG1"], "425.00", "EUR",
-     "payment P-AG1 (425.00) is more than handover H-000001 recovered and the agency has not transferred yet "
-     "(400.00 of 400.00 recovered)"),
+     "handover H-000001 has no recovery the agency has not transferred yet (0.00 of 0.00 recovered transferred)"),
     (["--recovered", "500.00", "--payment", "P-AG1"], "425.00", "GBP",
      "payment P-AG1 is in GBP, handover H-000001 in EUR"),
 ])
@@ -430,6 +426,30 @@ def test_an_agency_transfer_that_does_not_fit_is_refused_and_nothing_changes(wb,
     before = wb.read_bytes()
     assert main(["handover", str(wb), "--record", "H-000001", *args]) == 2
     assert message in capsys.readouterr().err
+    assert wb.read_bytes() == before
+
+
+def test_one_transfer_for_two_handovers_is_shared_between_them(wb, capsys):
+    # the agency transfers 1,000.00 for two debtors: 500.00 recovered on H-000001 (C1), 600.00 on H-000002 (C2)
+    assert _hand_over(wb) == 0
+    assert main(["handover", str(wb), "--customer", "C2", "--to", AGENCY, "--on", ON]) == 0
+    _with_agency_payment(wb, "1000.00")
+    assert main(["handover", str(wb), "--record", "H-000001", "--recovered", "500.00", "--payment", "P-AG1"]) == 0
+    assert "500.00 of the payment left for the agency's other handovers" in capsys.readouterr().out
+    pay = xlsx.load(wb).get("Payments").set_index("payment_id").loc["P-AG1"]
+    assert (pay["unapplied_amount"], pay["status"]) == (50000, "partly applied")
+    assert main(["handover", str(wb), "--record", "H-000002", "--recovered", "600.00", "--payment", "P-AG1"]) == 0
+    book = xlsx.load(wb)
+    pay = book.get("Payments").set_index("payment_id").loc["P-AG1"]
+    assert (pay["unapplied_amount"], pay["status"]) == (0, "applied")
+    ho = book.get("Handovers").set_index("handover_id")
+    assert list(zip(ho["recovered"], ho["transferred"], ho["payments"])) == [(50000, 50000, "P-AG1"),
+                                                                             (60000, 50000, "P-AG1")]
+    before = wb.read_bytes()
+    assert main(["handover", str(wb), "--record", "H-000002", "--payment", "P-AG1"]) == 2
+    err = capsys.readouterr().err
+    assert "payment P-AG1 is already recorded on handover H-000002" in err
+    assert "payment P-AG1 has nothing left to apply" in err
     assert wb.read_bytes() == before
 
 

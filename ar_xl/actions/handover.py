@@ -19,9 +19,10 @@ changes) and returns a ``Change`` that
 recovered amount lowers the handover's invoices' open amounts oldest first (never below 0, exact cents; one Audit
 row per invoice), ``recovered`` and ``costs`` add up on the Handovers row (Audit), the status becomes ``recovered``
 once nothing is open, and a recovery above what is open is refused.  ``payment_id`` names the agency's bank
-transfer of the recovery (a Payments row): its unapplied amount is added to the handover's ``transferred`` and
-its id to ``payments``, the payment becomes ``applied`` (so it is neither unapplied cash nor matched to the
-invoices the recovery already lowered) and its Matches suggestions no one reviewed are withdrawn
+transfer of the recovery (a Payments row): what of its unapplied amount the handover recovered and was not
+transferred yet is added to the handover's ``transferred`` and its id to ``payments``, and taken off the payment
+(``applied``, or ``partly applied`` when one transfer pays several handovers: so it is neither unapplied cash nor
+matched to the invoices the recovery already lowered) and its Matches suggestions no one reviewed are withdrawn
 (``engine.handover.transfer`` has the rules).  An ERP sync afterwards takes the ERP's open amounts as for any
 payment: book the agency's transfer in the ERP too.
 """
@@ -208,8 +209,9 @@ def record(book: Book, handover_id: str, recovered_cents: int = 0, costs_cents: 
 
 def _transfer(book: Book, change: Change, ho: pd.DataFrame, k: int, payment_id: str, user: str, rule: str) -> str:
     """Record the Payments row ``payment_id`` as the agency's transfer of handover ``ho`` position ``k``'s recovery
-    (``engine.transfer``): the payment's unapplied amount goes to the handover (``transferred``, ``payments``), the
-    payment is applied, and its Matches suggestions no one reviewed are withdrawn (the money is not an invoice's).
+    (``engine.transfer``): what of the payment's unapplied amount the handover is owed goes to it (``transferred``,
+    ``payments``) and off the payment, and its Matches suggestions no one reviewed are withdrawn (the money is not
+    an invoice's; a rest is matched again by the next Match).
     A payment with a Confirm typed in Matches and not applied yet is refused: a person meant it for an invoice."""
     hid = str(ho.at[k, "handover_id"]).strip()
     pid = frames.text(payment_id)
@@ -233,22 +235,23 @@ def _transfer(book: Book, change: Change, ho: pd.DataFrame, k: int, payment_id: 
         fail(f"{book.source} sheet Matches", f"payment {pid} has Confirm typed on {', '.join(typed['match_id'])} and "
              f"not applied yet: clear it, or apply it instead of recording the payment on handover {hid}")
     try:
-        total = engine.transfer(ho.iloc[k].to_dict(), pid, left, frames.text(pay.at[p, "currency"]))
+        used = engine.transfer(ho.iloc[k].to_dict(), pid, left, frames.text(pay.at[p, "currency"]))
     except engine.HandoverError as e:
         _refuse(book, e, "Handovers")
     old = engine.amount_of(ho.at[k, "transferred"]) if "transferred" in ho.columns else 0
+    total = old + used
     ho.at[k, "transferred"] = total
     change.log(user, "Handovers", hid, "transferred", fmt(old), fmt(total), rule)
     ho["payments"] = ho["payments"].astype(object) if "payments" in ho.columns else ""  # text, even when all empty
     before = "" if frames.blank(ho.at[k, "payments"]) else str(ho.at[k, "payments"])
     ho.at[k, "payments"] = f"{before}; {pid}" if before else pid
     change.log(user, "Handovers", hid, "payments", before, ho.at[k, "payments"], rule)
-    old_left, old_status = fmt(left), frames.text(pay.at[p, "status"])
-    pay.at[p, "unapplied_amount"] = 0
-    pay.at[p, "status"] = "applied"
-    change.log(user, "Payments", pid, "unapplied_amount", old_left, fmt(0), f"{rule}: the agency's transfer")
-    if old_status != "applied":
-        change.log(user, "Payments", pid, "status", old_status, "applied", f"{rule}: the agency's transfer")
+    old_status, status = frames.text(pay.at[p, "status"]), "applied" if used == left else "partly applied"
+    pay.at[p, "unapplied_amount"] = left - used
+    pay.at[p, "status"] = status
+    change.log(user, "Payments", pid, "unapplied_amount", fmt(left), fmt(left - used), f"{rule}: the agency's transfer")
+    if old_status != status:
+        change.log(user, "Payments", pid, "status", old_status, status, f"{rule}: the agency's transfer")
     change.tables["Payments"] = pay
     stale = mine.loc[(review == "").to_numpy() & ~applied.to_numpy()] if len(mine) else mine
     if len(stale):
@@ -257,5 +260,6 @@ def _transfer(book: Book, change: Change, ho: pd.DataFrame, k: int, payment_id: 
         for mid, decision in zip(stale["match_id"], stale["decision"]):
             change.log(user, "Matches", mid, "decision", decision, "withdrawn",
                        f"payment {pid} recorded as the agency's transfer on handover {hid}")
-    return f"payment {pid} ({fmt(left)}) recorded as the agency's transfer: {fmt(total)} of " \
-           f"{fmt(engine.amount_of(ho.at[k, 'recovered']))} recovered transferred"
+    rest = f"; {fmt(left - used)} of the payment left for the agency's other handovers" if used < left else ""
+    return f"payment {pid} ({fmt(used)}) recorded as the agency's transfer: {fmt(total)} of " \
+           f"{fmt(engine.amount_of(ho.at[k, 'recovered']))} recovered transferred{rest}"

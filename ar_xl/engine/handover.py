@@ -18,9 +18,12 @@ Rules
   recovery is money the agency collected that the ERP's open amount does not show yet: an ERP sync keeps it
   off the invoice, as it keeps the cash ar-xl applied (``unbooked_recoveries``, ``engine.sync``).
 * **The agency's transfers**: the money an agency recovers reaches the bank as its own transfer, often net of its
-  costs. Recorded with the recovery (``transfer``), the payment is the handover's, not an invoice's: it must be in
-  the handover's currency, must not be recorded twice, and the transfers together never exceed what the handover
-  recovered (``transferred`` ≤ ``recovered``). ``payments`` lists them, ``transferred`` adds them up.
+  costs, sometimes one transfer for several handovers. Recorded with the recovery (``transfer``), the payment is the
+  handover's, not an invoice's: it must be in the handover's currency and not recorded on it before; it gives the
+  handover what it recovered and the agency has not transferred yet, up to what is left of the payment, so the
+  transfers never exceed what the handover recovered (``transferred`` ≤ ``recovered``) and the rest of a larger
+  transfer stays on the payment for the agency's other handovers. ``payments`` lists them, ``transferred`` adds
+  them up.
   Match tells a payment from a handover's agency (``agency_payer``) to be recorded so, never applied to invoices
   automatically: applied to the handover's invoices it would pay the recovered money a second time.
 * **The pack's parts** (``pack_parts``): the items, the customer's reminders, contacts (Activities) and disputes
@@ -272,9 +275,9 @@ def unbooked_recoveries(handovers: pd.DataFrame | None) -> list[tuple[int, str, 
 
 
 def transfer(handover: dict, payment_id: str, cents: int, currency: str) -> int:
-    """The handover's ``transferred`` total once the agency's transfer ``payment_id`` of ``cents`` (its unapplied
-    amount, in ``currency``) is recorded against it (``handover`` with the recovery of the same record added);
-    ``HandoverError`` naming each problem (module rules)."""
+    """The cents of the agency's transfer ``payment_id`` (``cents`` of it left to apply, in ``currency``) that go
+    to ``handover`` (with the recovery of the same record added): what it recovered and the agency has not
+    transferred yet, at most ``cents``; ``HandoverError`` naming each problem (module rules)."""
     hid, pid = text(handover.get("handover_id")), text(payment_id)
     ccy = text(handover.get("currency")).upper()
     done_ = amount_of(handover.get("transferred"))
@@ -288,13 +291,12 @@ def transfer(handover: dict, payment_id: str, cents: int, currency: str) -> int:
         problems.append(f"payment {pid} is in {text(currency).upper() or '(no currency)'}, handover {hid} in {ccy}")
     if cents <= 0:
         problems.append(f"payment {pid} has nothing left to apply")
-    elif done_ + cents > recovered:
-        problems.append(f"payment {pid} ({fmt(cents)}) is more than handover {hid} recovered and the agency has not "
-                        f"transferred yet ({fmt(recovered - done_)} of {fmt(recovered)} recovered): record the "
-                        f"recovery with it (--recovered)")
+    if recovered - done_ <= 0:
+        problems.append(f"handover {hid} has no recovery the agency has not transferred yet ({fmt(done_)} of "
+                        f"{fmt(recovered)} recovered transferred): record the recovery with the payment (--recovered)")
     if problems:
         raise HandoverError(problems)
-    return done_ + int(cents)
+    return min(int(cents), recovered - done_)
 
 
 def amount_of(value: object) -> int:
