@@ -88,6 +88,27 @@ def test_a_bad_file_changes_nothing():
     pd.testing.assert_frame_equal(book.get("Payments"), before)
 
 
+def test_a_statement_whose_balances_do_not_reconcile_is_imported_only_when_a_person_accepts_it():
+    # jejik's ing.sta and viafintech's v8 camt.053: their balances do not add up with their entries (edited,
+    # trimmed samples; a bank's export of the credits only looks the same)
+    ing = STATEMENTS / "mt940" / "jejik" / "ing.sta"
+    for f in (ing, V8):
+        with pytest.raises(InputError) as e:
+            import_statements.run(Book(), [f])
+        assert "the balances do not reconcile" in str(e.value) and "--accept-unbalanced" in str(e.value)
+    change = import_statements.run(Book(user="anna"), [ing, V8], accept_unbalanced=True)
+    pay = change.tables["Payments"]
+    assert sorted(zip(pay["currency"], pay["amount"])) == [("CHF", 8885), ("CHF", 47440), ("EUR", 100), ("EUR", 368)]
+    assert "ing.sta, line 26: statement MPBZ/000: the balances do not reconcile" in change.summary
+    assert "viafintech_ch_camt053_v8.xml, line 60: statement R30B4SA880HMZ9XA" in change.summary
+    assert change.summary.count("imported anyway, as asked (--accept-unbalanced)") == 2
+    kept = [a for a in change.audit if a["rule"] == "import --accept-unbalanced"]
+    assert len(kept) == 2 and all(a["user"] == "anna" and a["table"] == "Payments" for a in kept)
+    # a file cut off is refused all the same
+    with pytest.raises(InputError, match="no closing balance"):
+        import_statements.run(Book(), [STATEMENTS / "mt940" / "self-provided" / "gv_codes.sta"], accept_unbalanced=True)
+
+
 def test_missing_file_and_no_files():
     with pytest.raises(InputError) as e:
         import_statements.run(Book(), [STATEMENTS / "nope.sta"])

@@ -214,6 +214,18 @@ def test_import_statement_adds_the_new_payments(wb, tmp_path):
     assert len(book.get("Payments")) == 2
 
 
+def test_import_statement_of_unbalanced_statement_needs_the_parameter(wb):
+    from helpers import shared_data
+    v8 = shared_data() / "statements" / "camt" / "viafintech_ch_camt053_v8.xml"  # its balances do not reconcile
+    _, alerts, book = click(wb, "import_statement", str(v8))
+    assert "the balances do not reconcile" in _critical(alerts)
+    assert len(book.get("Payments")) == 1
+    _set_parameters(wb, {"import.accept_unbalanced": "yes"})
+    _, alerts, book = click(wb, "import_statement", str(v8))
+    assert "imported anyway, as asked" in _ok(alerts)
+    assert sorted(book.get("Payments")["amount"].tolist()) == [8885, 47440, 120050]
+
+
 def test_import_statement_without_a_file_says_what_to_do(wb):
     actions, alerts, _ = click(wb, "import_statement")
     assert "no file chosen" in _critical(alerts)

@@ -23,17 +23,20 @@ from ..book import Book, Change
 from ..engine import dedupe, fx_gaps
 from ..errors import InputError
 from ..money import fmt
-from ..bank.report import describe_skipped
+from ..bank.report import UNBALANCED_ACCEPTED, describe_skipped
 
 ACTION = "import_statements"
 
 
-def run(book: Book, files: Sequence[str | os.PathLike], mapping: Mapping[str, object] | None = None) -> Change:
-    """Read ``files`` and return the Change that appends their new payments."""
+def run(book: Book, files: Sequence[str | os.PathLike], mapping: Mapping[str, object] | None = None,
+        accept_unbalanced: bool = False) -> Change:
+    """Read ``files`` and return the Change that appends their new payments.  ``accept_unbalanced``: a statement
+    whose balances do not reconcile with its entries (an export of the credits only) is imported, said in the
+    summary and in Audit, instead of refused."""
     files = list(files)
     if not files:
         raise InputError("no statement files given", source="import")
-    read = bank.read_files(files, mapping, book.config.statement_max_mb)
+    read = bank.read_files(files, mapping, book.config.statement_max_mb, accept_unbalanced)
     new = read.frame
     existing = book.get("Payments")
     added, skipped = dedupe.dedupe(new, existing)
@@ -66,5 +69,7 @@ def run(book: Book, files: Sequence[str | os.PathLike], mapping: Mapping[str, ob
         summary += " (reports leave it out until then)"
     for w in read.warnings:
         summary += f"; {w}"
+        if UNBALANCED_ACCEPTED in w:  # a person's decision, kept with the payments it let in
+            change.log(book.user, "Payments", "*", "statement", None, w, rule="import --accept-unbalanced")
     change.summary = summary
     return change

@@ -32,9 +32,11 @@ __all__ = [
 ]
 
 
-def importers(mapping: Mapping[str, str] | None = None) -> list[Importer]:
-    """The importers in the order they are tried (the most specific first)."""
-    return [CamtImporter(), Mt940Importer(), CsvBankImporter(mapping)]
+def importers(mapping: Mapping[str, str] | None = None, accept_unbalanced: bool = False) -> list[Importer]:
+    """The importers in the order they are tried (the most specific first).  ``accept_unbalanced``: a statement
+    whose balances do not reconcile with its entries is read, and named in the warnings, instead of refused."""
+    return [CamtImporter(accept_unbalanced=accept_unbalanced), Mt940Importer(accept_unbalanced=accept_unbalanced),
+            CsvBankImporter(mapping)]
 
 
 def extract_file(path: str | os.PathLike, mapping: Mapping[str, str] | None = None) -> pd.DataFrame:
@@ -51,7 +53,7 @@ DEFAULT_MAX_MB = 50
 
 
 def extract_report(path: str | os.PathLike, mapping: Mapping[str, str] | None = None,
-                   max_mb: int | None = None) -> StatementRead:
+                   max_mb: int | None = None, accept_unbalanced: bool = False) -> StatementRead:
     """``extract_file`` with the lines left out (debits, reversals...) and the unused columns.
 
     A file larger than ``max_mb`` megabytes is refused before it is read."""
@@ -65,7 +67,7 @@ def extract_report(path: str | os.PathLike, mapping: Mapping[str, str] | None = 
     if size > limit * 1024 * 1024:
         raise fail(str(p), f"refused: the file is {size / (1024 * 1024):,.1f} MB, over the limit of {limit} MB for a "
                            "statement (setting statement_max_mb in the Config table); split the export by period")
-    for imp in importers(mapping):
+    for imp in importers(mapping, accept_unbalanced):
         if imp.identify(p):
             try:
                 return imp.read(p)
@@ -84,13 +86,13 @@ def extract_files(paths: Iterable[str | os.PathLike], mapping: Mapping[str, str]
 
 
 def read_files(paths: Iterable[str | os.PathLike], mapping: Mapping[str, str] | None = None,
-               max_mb: int | None = None) -> StatementRead:
+               max_mb: int | None = None, accept_unbalanced: bool = False) -> StatementRead:
     """``extract_files`` with every file's skipped lines and unused columns."""
     reads: list[StatementRead] = []
     problems: list[CellProblem] = []
     for path in progress.track(list(paths), "reading statements"):
         try:
-            reads.append(extract_report(path, mapping, max_mb))
+            reads.append(extract_report(path, mapping, max_mb, accept_unbalanced))
         except InputError as e:
             problems.extend(e.problems)
     if problems:

@@ -46,7 +46,7 @@ from .base import (
     Credit, Importer, clean_text, currency_code, empty_payments, fail, payments_frame, present, problem, read_head, valid_qrr, valid_rf,
 )
 from .delimited import head_text
-from .report import Skipped, StatementRead
+from .report import UNBALANCED_ACCEPTED, UNBALANCED_HINT, Skipped, StatementRead
 
 _ROOTS = ("BkToCstmrStmt", "BkToCstmrDbtCdtNtfctn", "BkToCstmrAcctRpt")
 _REPORTS = ("Stmt", "Ntfctn", "Rpt")
@@ -63,9 +63,12 @@ MAX_DIGITS = 18
 class CamtImporter(Importer):
     name = "camt.052/053/054"
 
-    def __init__(self, reconcile: bool = True):
+    def __init__(self, reconcile: bool = True, accept_unbalanced: bool = False):
         self.reconcile = reconcile
         """False reads the entries of a statement whose balances do not reconcile (tests of trimmed samples)."""
+        self.accept_unbalanced = accept_unbalanced
+        """True reads them too, each statement whose balances do not reconcile named in the warnings (a person
+        asked for it: ``ar-xl import --accept-unbalanced``, an export of the credits only)."""
 
     def identify(self, path: Path) -> bool:
         head = head_text(read_head(Path(path), 16384))
@@ -79,7 +82,7 @@ class CamtImporter(Importer):
 
     def read(self, path: Path) -> StatementRead:
         path = Path(path)
-        return _Reader(path, self.reconcile).run()
+        return _Reader(path, self.reconcile, self.accept_unbalanced).run()
 
 
 def _local(tag) -> str:
@@ -107,9 +110,11 @@ class _Report:
 class _Reader:
     """One pass over the file: entries are turned into credits as they end, then dropped."""
 
-    def __init__(self, path: Path, reconcile: bool = True):
+    def __init__(self, path: Path, reconcile: bool = True, accept_unbalanced: bool = False):
         self.path = path
         self.reconcile = reconcile
+        self.accept_unbalanced = accept_unbalanced
+        self.warnings: list[str] = []
         self.src = str(path)
         self.credits: list[Credit] = []
         self.problems: list[CellProblem] = []
@@ -166,7 +171,7 @@ class _Reader:
         if self.problems:
             raise InputError(self.problems)
         frame = payments_frame(self.credits, self.src) if self.credits else empty_payments()
-        return StatementRead(frame, self.skipped)
+        return StatementRead(frame, self.skipped, warnings=self.warnings)
 
     def _check_head(self) -> None:
         """The root and its first child, read before anything else: no DTD, a camt namespace, a camt message."""
@@ -227,10 +232,14 @@ class _Reader:
             return
         expected = opening[1] + report.booked
         if expected != closing[1]:
-            self.problems.append(problem(
+            bad = problem(
                 self.src, f"statement {report.sid}: the balances do not reconcile with the entries: opening balance "
                           f"{fmt(opening[1])} + booked entries {fmt(report.booked)} = {fmt(expected)}, but the closing "
-                          f"balance is {fmt(closing[1])}; an entry is missing or was changed", row=closing[2]))
+                          f"balance is {fmt(closing[1])}; an entry is missing or was changed", row=closing[2])
+            if self.accept_unbalanced:
+                self.warnings.append(f"{bad}; {UNBALANCED_ACCEPTED}")
+            else:
+                self.problems.append(problem(self.src, bad.message + UNBALANCED_HINT, row=closing[2]))
 
     def _entry(self, entry, report: _Report) -> None:
         where = f"statement {report.sid}, entry {report.e_no}"

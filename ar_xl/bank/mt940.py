@@ -34,7 +34,7 @@ from .base import (
     payments_frame, present, problem, read_head,
 )
 from .delimited import decode, head_text
-from .report import Skipped, StatementRead
+from .report import UNBALANCED_ACCEPTED, UNBALANCED_HINT, Skipped, StatementRead
 
 # mt-940 logs every pattern mismatch at ERROR level; we report the problem
 # ourselves as an InputError, so keep its log out of the user's terminal.
@@ -64,9 +64,12 @@ class Mt940Importer(Importer):
             return False
         return bool(_HEAD_TAG.search(head))
 
-    def __init__(self, reconcile: bool = True):
+    def __init__(self, reconcile: bool = True, accept_unbalanced: bool = False):
         self.reconcile = reconcile
         """False reads the entries of statements whose balances do not reconcile (tests of edited samples)."""
+        self.accept_unbalanced = accept_unbalanced
+        """True reads them too, each statement whose balances do not reconcile named in the warnings (a person
+        asked for it: ``ar-xl import --accept-unbalanced``, an export of the credits only)."""
 
     def extract(self, path: Path) -> pd.DataFrame:
         return self.read(path).frame
@@ -76,8 +79,10 @@ class Mt940Importer(Importer):
         text = _decode(path.read_bytes())
         _check_structure(text, path, self.reconcile)
         balance_problems = _bad_balances(text, path) if self.reconcile else []
-        if balance_problems:
+        warnings: list[str] = []
+        if balance_problems and not self.accept_unbalanced:
             raise InputError(balance_problems)
+        warnings += [f"{p}; {UNBALANCED_ACCEPTED}" for p in balance_problems]
         statements = _parse(text, path)
         lines61 = [_line_of(text, m.start()) for m in _TAG.finditer(text) if m.group("tag") == "61"]
         closings = [_line_of(text, m.start()) for m in _TAG.finditer(text) if m.group("tag") in ("62F", "62M", "62")]
@@ -106,12 +111,15 @@ class Mt940Importer(Importer):
             if self.reconcile and not balance_problems:
                 closing_line = closings[s_no - 1] if len(closings) == len(statements) else None
                 bad = _reconcile(statement.data, net)
-                if bad:
-                    problems.append(problem(str(path), f"statement {sid}: {bad}", row=closing_line))
+                if bad and self.accept_unbalanced:
+                    warnings.append(f"{problem(str(path), f'statement {sid}: {bad}', row=closing_line)}; "
+                                    f"{UNBALANCED_ACCEPTED}")
+                elif bad:
+                    problems.append(problem(str(path), f"statement {sid}: {bad}{UNBALANCED_HINT}", row=closing_line))
         if problems:
             raise InputError(problems)
         frame = payments_frame(credits, str(path)) if credits else empty_payments()
-        return StatementRead(frame, skipped)
+        return StatementRead(frame, skipped, warnings=warnings)
 
 
 def _decode(data: bytes) -> str:

@@ -15,6 +15,16 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 
+UNBALANCED_ACCEPTED = "imported anyway, as asked (--accept-unbalanced): check the statement with the bank"
+"""What the import says of a statement whose balances do not reconcile when a person accepted it (the importers'
+``accept_unbalanced``)."""
+
+
+UNBALANCED_HINT = (" (when the bank's export holds the credits only: import it anyway with --accept-unbalanced, on the "
+                   "ribbon Parameters import.accept_unbalanced = yes)")
+"""What a refusal of a statement whose balances do not reconcile adds."""
+
+
 @dataclass(frozen=True)
 class Skipped:
     """One line or entry of a statement that did not become a payment."""

@@ -11,13 +11,16 @@ def _import(sub):
     def cmd(a):
         from ..actions import import_statements
         mapping = dict(kv.split("=", 1) for kv in a.map) if a.map else None
-        return act(a.workbook, import_statements.run, a.files, mapping=mapping)
+        return act(a.workbook, import_statements.run, a.files, mapping=mapping, accept_unbalanced=a.accept_unbalanced)
     s = sub.add_parser("import", help="import bank statements (MT940, camt.053/054, CSV/XLSX) into Payments")
     s.add_argument("workbook", help=WORKBOOK_HELP)
     s.add_argument("files", nargs="+", metavar="FILE",
                    help="bank statements: MT940 (.sta, .mt940, .txt), camt.052/053/054 XML, or a CSV/XLSX export")
     s.add_argument("--map", action="append", metavar="COLUMN=HEADER",
                    help="for CSV/XLSX bank exports: which header holds a payments column, e.g. --map amount=Bedrag")
+    s.add_argument("--accept-unbalanced", action="store_true",
+                   help="import a statement whose balances do not reconcile with its entries (an export of the credits "
+                        "only) instead of refusing it; each such statement is named in the summary and in Audit")
     s.set_defaults(fn=cmd)
 
 

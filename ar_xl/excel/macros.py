@@ -87,6 +87,9 @@ PARAMETERS: tuple[Parameter, ...] = (
               "empty it again afterwards."),
     Parameter("import.files", None, "Import statement",
               "Statement file(s) separated by ';' when the button does not ask for them (xlwings Server)."),
+    Parameter("import.accept_unbalanced", None, "Import statement",
+              "yes = import a statement whose balances do not reconcile with its entries (an export of the credits "
+              "only), named in the summary and Audit; empty it again afterwards."),
     Parameter("sync.invoices", None, "Load open items",
               "The ERP's open-items export (CSV/XLSX) when the button does not ask for it (xlwings Server)."),
     Parameter("sync.customers", None, "Load open items", "The ERP's customers export (CSV/XLSX); empty = none."),
@@ -444,9 +447,13 @@ def _as_of(xw_book):
     return Parameters.read(xw_book).date("as_of")
 
 
+_YES = ("yes", "y", "ja", "oui", "true", "1")
+"""What a yes/no cell of the Parameters sheet reads as yes."""
+
+
 def _confirm_fx(xw_book) -> bool:
     """Parameters fx.confirm says yes: the collector confirmed FX rates that jumped (``fxrates``)."""
-    return str(Parameters.read(xw_book).text("fx.confirm") or "").strip().lower() in ("yes", "y", "ja", "oui", "true", "1")
+    return str(Parameters.read(xw_book).text("fx.confirm") or "").strip().lower() in _YES
 
 
 def import_statement(files: str | list[str] | None = None, book=None):
@@ -460,7 +467,8 @@ def import_statement(files: str | list[str] | None = None, book=None):
                             " (or fill import.files on the Parameters sheet).")
         paths = chosen if isinstance(chosen, list) else [p.strip() for p in chosen.replace("|", ";").split(";")
                                                          if p.strip()]
-        return _module("actions.import_statements").run(b, paths)
+        accept = str(Parameters.read(xw_book).text("import.accept_unbalanced") or "").strip().lower() in _YES
+        return _module("actions.import_statements").run(b, paths, accept_unbalanced=accept)
     return run("import_statement", "Import statement", compute, book)
 
 
