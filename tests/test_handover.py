@@ -350,6 +350,16 @@ def _with_agency_payment(wb, amount="425.00", currency="EUR"):
     xlsx.save(book, change)
 
 
+def _recording_it_again_is_refused(wb, capsys, handover_id):
+    """P-AG1, used up, recorded on ``handover_id`` again: refused by name, nothing changes."""
+    before = wb.read_bytes()
+    assert main(["handover", str(wb), "--record", handover_id, "--payment", "P-AG1"]) == 2
+    err = capsys.readouterr().err
+    assert f"payment P-AG1 is already recorded on handover {handover_id}" in err
+    assert "payment P-AG1 has nothing left to apply" in err
+    assert wb.read_bytes() == before
+
+
 def test_the_agencys_transfer_is_recorded_on_the_handover_not_applied_to_the_invoices(wb, capsys):
     from ar_xl.engine import dashboard
     assert _hand_over(wb) == 0
@@ -383,13 +393,7 @@ def test_the_agencys_transfer_is_recorded_on_the_handover_not_applied_to_the_inv
     # the next Match has nothing to do with it
     assert main(["match", str(wb)]) == 0
     assert not len(xlsx.load(wb).get("Matches"))
-    # recorded twice: refused by name, nothing changes
-    before = wb.read_bytes()
-    assert main(["handover", str(wb), "--record", "H-000001", "--payment", "P-AG1"]) == 2
-    err = capsys.readouterr().err
-    assert "payment P-AG1 is already recorded on handover H-000001" in err
-    assert "payment P-AG1 has nothing left to apply" in err
-    assert wb.read_bytes() == before
+    _recording_it_again_is_refused(wb, capsys, "H-000001")
 
 
 def test_a_transfer_from_the_agency_naming_an_invoice_with_its_exact_amount_is_never_applied(wb):
@@ -445,12 +449,7 @@ def test_one_transfer_for_two_handovers_is_shared_between_them(wb, capsys):
     ho = book.get("Handovers").set_index("handover_id")
     assert list(zip(ho["recovered"], ho["transferred"], ho["payments"])) == [(50000, 50000, "P-AG1"),
                                                                              (60000, 50000, "P-AG1")]
-    before = wb.read_bytes()
-    assert main(["handover", str(wb), "--record", "H-000002", "--payment", "P-AG1"]) == 2
-    err = capsys.readouterr().err
-    assert "payment P-AG1 is already recorded on handover H-000002" in err
-    assert "payment P-AG1 has nothing left to apply" in err
-    assert wb.read_bytes() == before
+    _recording_it_again_is_refused(wb, capsys, "H-000002")
 
 
 def test_an_agency_transfer_a_person_confirmed_for_an_invoice_is_refused(wb, capsys):
