@@ -326,9 +326,22 @@ def test_demo_fills_the_collector_workflow(book, demo):
     assert set(plans["plan_status"]) <= {"active", "completed", "broken"}
     promises = book.get("Promises")
     assert len(promises) > 0 and set(promises["status"]) <= {"open", "kept", "partly kept", "broken"}
-    assert (promises["status"] == "kept").any()
+    # promises logged before today's statement: kept by the payments of the invoices they name, or not
+    assert (promises["status"] == "kept").any() and (promises["status"] != "kept").any()
+    kept = promises[promises["status"] == "kept"]
+    paid = set(m.loc[m["applied"].astype(bool), "invoice_id"])
+    assert all(set(i.split("; ")) <= paid for i in kept["invoice_ids"])
     acts = book.get("Activities")
     assert len(acts) > 0 and set(acts["channel"]) <= {"call", "email", "letter", "portal", "meeting"}
+
+
+def test_letters_and_statements_of_the_demo_name_its_company_and_the_account_its_statement_is_of(book, camt):
+    cfg = book.get("Config").set_index("setting")["value"]
+    eur = next(s for s in camt.findall("c:BkToCstmrStmt/c:Stmt", N) if s.find("c:Acct/c:Ccy", N).text == "EUR")
+    assert cfg["company.name"] == camt.find("c:BkToCstmrStmt/c:Stmt/c:Acct/c:Ownr/c:Nm", N).text
+    assert cfg["company.iban"] == eur.find("c:Acct/c:Id/c:IBAN", N).text
+    assert cfg["company.bic"] == eur.find("c:Acct/c:Svcr/c:FinInstnId/c:BICFI", N).text
+    assert cfg["company.address"] and cfg["company.email"] and cfg["company.phone"]
 
 
 def test_build_returns_the_summary(tmp_path):

@@ -253,6 +253,25 @@ def owned_by_customers(invoices: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+SELLER_LETTERHEAD = {"address": "Noordkade 12; 1013 AB Amsterdam; Nederland", "email": "debiteuren@noordkade.example",
+                     "phone": "+31 20 555 0100"}
+"""The demo company's letterhead (its name is the statement's owner, ``synth.SELLER``)."""
+
+
+def company_config(bank: synth.Statement) -> pd.DataFrame:
+    """The Config rows of a new workbook with the demo company's letterhead and its EUR account (the account of
+    the day's statement) as the account reminders and statements ask customers to pay to."""
+    from ..config import default_rows
+    rows = default_rows()
+    eur = next((a for a in bank.accounts if a.currency == "EUR"), None)
+    own = {"company.name": synth.SELLER["name"], **{f"company.{k}": v for k, v in SELLER_LETTERHEAD.items()}}
+    if eur is not None:
+        own.update({"company.iban": eur.iban, "company.bic": eur.bic})
+    for key, value in own.items():
+        rows.loc[rows["setting"] == key, "value"] = value
+    return rows
+
+
 def generate(path: str | Path, as_of: dt.date | None = None, seed: int = 7, customers: int = 300,
              overwrite: bool = True) -> DemoResult:
     """Build the demo workbook and statement, run every step; the details, for tests and callers."""
@@ -263,7 +282,7 @@ def generate(path: str | Path, as_of: dt.date | None = None, seed: int = 7, cust
         pf = synth.portfolio(seed=seed, as_of=as_of, customers=customers)
         bank = synth.statement(pf, seed=seed)
 
-    xlsx.create(path, overwrite=overwrite)
+    xlsx.create(path, overwrite=overwrite, config_rows=company_config(bank))
     book = xlsx.load(path)
     change = Change("demo")
     change.tables["Customers"] = pf.customers
