@@ -35,6 +35,7 @@ from ..workbook import dashboard_sheet
 from ..actions import (activity, dashboard, dispute, forecast, import_statements, match, plan, promise, trends,
                        worklist)
 from ..book import Book, Change
+from ..config import default_rows
 from ..engine import aging
 from ..money import fmt
 
@@ -261,7 +262,6 @@ SELLER_LETTERHEAD = {"address": "Noordkade 12; 1013 AB Amsterdam; Nederland", "e
 def company_config(bank: synth.Statement) -> pd.DataFrame:
     """The Config rows of a new workbook with the demo company's letterhead and its EUR account (the account of
     the day's statement) as the account reminders and statements ask customers to pay to."""
-    from ..config import default_rows
     rows = default_rows()
     eur = next((a for a in bank.accounts if a.currency == "EUR"), None)
     own = {"company.name": synth.SELLER["name"], **{f"company.{k}": v for k, v in SELLER_LETTERHEAD.items()}}
