@@ -134,7 +134,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter("handover.costs", None, "Record recovery", "Costs the agency or lawyer reported; empty = none."),
     Parameter("handover.payment", None, "Record recovery",
               "The agency's bank transfer of the recovery (its payment id in Payments): it goes to the handover, "
-              "not to invoices; empty = none."),
+              "not to invoices; empty = none; empty it again afterwards."),
     Parameter("forecast.weeks", 13, "Cash forecast", "Weeks the forecast covers, from the as-of date's ISO week."),
     Parameter("statement.folder", None, "Statement",
               "Folder for statements of account; empty = ar-xl-statements beside the workbook."),
