@@ -25,7 +25,7 @@ import re
 from .commitments import plan_options, promise_options
 from .context import _Ctx
 from .fit import FITS, _fit_payer, _ref_options
-from .options import Option, _digits
+from .options import Option, customer_number
 from .subset_sum import MAX_CHANCE
 from .payer_evidence import PayerEvidence
 from .payment import Payment
@@ -106,4 +106,4 @@ def _own_number(ctx: _Ctx, hit, payer: PayerEvidence) -> bool:
     payer known to be it) read as the end of one of its invoice ids (2026-011192) by chance: no reference to
     that invoice, so the customer's items are searched by amount as for a payment without one."""
     c = ctx.cust[hit.row]
-    return hit.strength == "tail" and c in payer.identified and _digits(hit.via).lstrip("0") == _digits(c).lstrip("0")
+    return hit.strength == "tail" and c in payer.identified and customer_number(hit.via, c)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from .context import _Ctx
 from .fit import FITS, PAYMENT_RUN_DAYS, _due_spread
 from .language import language_of
-from .options import Option, _digits
+from .options import Option, customer_number
 from .payer_evidence import PayerEvidence
 from .ref_evidence import STRONG
 from .score import _score
@@ -83,7 +83,7 @@ def decide(ctx: _Ctx, options: list[Option], payer: PayerEvidence, threshold: fl
         # a bare number is only the end of an id; at the customer the payer is known to be it names the invoice,
         # unless it is that customer's own number ("klantnr 11192", "Kd-Nr. 11192")
         o.tail_at_payer = (o.ref_strength == "tail" and o.customer in payer.identified
-                           and _digits(o.ref_via).lstrip("0") != _digits(o.customer).lstrip("0"))
+                           and not customer_number(o.ref_via, o.customer))
         o.score = _score(o)
     unique: dict = {}
     for o in options:

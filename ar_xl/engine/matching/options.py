@@ -15,6 +15,12 @@ def _digits(text: str) -> str:
     return "".join(ch for ch in str(text) if ch.isdigit())
 
 
+def customer_number(via: str, customer: str) -> bool:
+    """Whether a bare number written in a remittance is the customer's own number ("klantnr 11192", "Kd-Nr. 11192"
+    for C11192), leading zeros aside: no reference to an invoice whose id merely ends in it."""
+    return _digits(via).lstrip("0") == _digits(customer).lstrip("0")
+
+
 def _referenced_id(ctx: "_Ctx", o: "Option") -> str:
     """The invoice id, as the company writes it, that the remittance reference points at."""
     ids = [ctx.ids[r] for r, _ in o.allocs]
