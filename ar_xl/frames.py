@@ -46,6 +46,11 @@ def blank(v: object) -> bool:
     return False
 
 
+def cents_of(v: object) -> int:
+    """The cents of a money cell (an int, as a table is read); an empty one is 0."""
+    return 0 if blank(v) else int(v)
+
+
 def text(v: object) -> str:
     """A cell as text without surrounding spaces; '' for an empty cell (``blank``)."""
     return "" if blank(v) else str(v).strip()

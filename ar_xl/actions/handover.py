@@ -238,7 +238,7 @@ def _transfer(book: Book, change: Change, ho: pd.DataFrame, k: int, payment_id: 
         used = engine.transfer(ho.iloc[k].to_dict(), pid, left, frames.text(pay.at[p, "currency"]))
     except engine.HandoverError as e:
         _refuse(book, e, "Handovers")
-    old = engine.amount_of(ho.at[k, "transferred"]) if "transferred" in ho.columns else 0
+    old = frames.cents_of(ho.at[k, "transferred"]) if "transferred" in ho.columns else 0
     total = old + used
     ho.at[k, "transferred"] = total
     change.log(user, "Handovers", hid, "transferred", fmt(old), fmt(total), rule)
@@ -262,4 +262,4 @@ def _transfer(book: Book, change: Change, ho: pd.DataFrame, k: int, payment_id: 
                        f"payment {pid} recorded as the agency's transfer on handover {hid}")
     rest = f"; {fmt(left - used)} of the payment left for the agency's other handovers" if used < left else ""
     return f"payment {pid} ({fmt(used)}) recorded as the agency's transfer: {fmt(total)} of " \
-           f"{fmt(engine.amount_of(ho.at[k, 'recovered']))} recovered transferred{rest}"
+           f"{fmt(frames.cents_of(ho.at[k, 'recovered']))} recovered transferred{rest}"

@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import CellProblem, InputError
-from ..frames import row_numbers, text
+from ..frames import cents_of, row_numbers, text
 from ..money import fmt, parse_amount
 from ..schema import header_of
 from .disputes import split_ids
@@ -280,8 +280,8 @@ def transfer(handover: dict, payment_id: str, cents: int, currency: str) -> int:
     transferred yet, at most ``cents``; ``HandoverError`` naming each problem (module rules)."""
     hid, pid = text(handover.get("handover_id")), text(payment_id)
     ccy = text(handover.get("currency")).upper()
-    done_ = amount_of(handover.get("transferred"))
-    recovered = amount_of(handover.get("recovered"))
+    done_ = cents_of(handover.get("transferred"))
+    recovered = cents_of(handover.get("recovered"))
     problems = []
     if text(handover.get("status")).lower() == CLOSED:
         problems.append(f"handover {hid} is closed; nothing can be recorded against it")
@@ -297,11 +297,6 @@ def transfer(handover: dict, payment_id: str, cents: int, currency: str) -> int:
     if problems:
         raise HandoverError(problems)
     return min(int(cents), recovered - done_)
-
-
-def amount_of(value: object) -> int:
-    """Cents of a money cell; an empty one is 0."""
-    return 0 if value is None or (isinstance(value, float) and value != value) or value is pd.NA else int(value)
 
 
 PAYMENT = "<payment>"
@@ -321,7 +316,7 @@ def agency_payer(handovers: pd.DataFrame | None) -> dict[str, list[str]]:
         if not key:
             continue
         hid, ccy = text(row["handover_id"]), text(row.get("currency")).upper()
-        got, sent = fmt(amount_of(row.get("recovered"))), fmt(amount_of(row.get("transferred")))
+        got, sent = fmt(cents_of(row.get("recovered"))), fmt(cents_of(row.get("transferred")))
         out.setdefault(key, []).append(
             f"the payer is {text(row['to'])}, the collection agency of {hid} ({ccy} {got} recovered, {sent} "
             f"transferred): if this is its transfer, record it on "

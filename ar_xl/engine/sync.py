@@ -160,10 +160,6 @@ def open_by_currency(inv: pd.DataFrame) -> dict[str, int]:
     return {str(k): int(v) for k, v in s.items()}
 
 
-def _cents(v) -> int:
-    return 0 if frames.blank(v) else int(v)
-
-
 # ---------------------------------------------------------------- invoices
 
 def _with_unbooked(matches: pd.DataFrame | None, writeoffs: pd.DataFrame | None,

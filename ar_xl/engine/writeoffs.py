@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from .. import schema
-from ..frames import blank, row_numbers, text
+from ..frames import blank, cents_of, row_numbers, text
 from ..money import convert, fmt
 from .disputes import next_id
 
@@ -46,10 +46,6 @@ CASH = "cash application"
 JOURNAL_COLUMNS = ["date", "invoice", "customer", "amount", "currency", "reason", "approver"]
 REPORT_COLUMNS = ["date", "source", "reference", "invoice_id", "customer_id", "currency", "amount", "amount_base",
                   "reason", "proposed_by", "approver"]
-
-
-def _cents(v) -> int:
-    return 0 if blank(v) else int(v)
 
 
 def _same(a: str, b: str) -> bool:
@@ -63,7 +59,7 @@ def pending_by_invoice(writeoffs: pd.DataFrame | None) -> dict[str, list[tuple[s
         return out
     for r in writeoffs.itertuples(index=False):
         if text(r.status).lower() == WAITING:
-            out.setdefault(text(r.invoice_id), []).append((text(r.writeoff_id), _cents(r.amount)))
+            out.setdefault(text(r.invoice_id), []).append((text(r.writeoff_id), cents_of(r.amount)))
     return out
 
 
@@ -85,7 +81,7 @@ def amounts(invoices: pd.DataFrame, writeoffs: pd.DataFrame | None, invoice_ids:
     pending = pending_by_invoice(writeoffs)
     out, problems = [], []
     for iid in ids:
-        open_ = _cents(invoices["open_amount"].iloc[by_id[iid]])
+        open_ = cents_of(invoices["open_amount"].iloc[by_id[iid]])
         waiting = pending.get(iid, [])
         available = open_ - sum(a for _, a in waiting)
         also = (f" (open {fmt(open_)}, of which {fmt(open_ - available)} already proposed in "
@@ -173,7 +169,7 @@ def decisions(writeoffs: pd.DataFrame, invoices: pd.DataFrame, rules, runner: st
     out: list[Decision] = []
     if writeoffs is None or not len(writeoffs):
         return out
-    open_by_id = {text(i): _cents(v) for i, v in zip(invoices["invoice_id"], invoices["open_amount"])}
+    open_by_id = {text(i): cents_of(v) for i, v in zip(invoices["invoice_id"], invoices["open_amount"])}
     names = "; ".join(rules.approvers) or "none named"
     for i in range(len(writeoffs)):
         r = writeoffs.iloc[i]
@@ -208,7 +204,7 @@ def decisions(writeoffs: pd.DataFrame, invoices: pd.DataFrame, rules, runner: st
         elif _same(decider, proposer):
             why = f"{decider} proposed this write-off and cannot approve it too; another approver confirms it"
         else:
-            iid, cents = text(r["invoice_id"]), _cents(r["amount"])
+            iid, cents = text(r["invoice_id"]), cents_of(r["amount"])
             if iid not in open_by_id:
                 why = f"invoice {iid} is not in the Invoices table"
             elif cents <= 0 or cents > open_by_id[iid]:
@@ -251,7 +247,7 @@ def journal(rows: pd.DataFrame) -> pd.DataFrame:
         "date": [_date(v) for v in rows["booked_on"]],
         "invoice": [text(v) for v in rows["invoice_id"]],
         "customer": [text(v) for v in rows["customer_id"]],
-        "amount": [fmt(_cents(v), sep="") for v in rows["amount"]],
+        "amount": [fmt(cents_of(v), sep="") for v in rows["amount"]],
         "currency": [text(v) for v in rows["currency"]],
         "reason": [text(v) for v in rows["reason"]],
         "approver": [text(v) for v in rows["approver"]],
@@ -287,7 +283,7 @@ def report(writeoffs: pd.DataFrame | None, matches: pd.DataFrame | None, audit: 
                          "source": text(r.source) or "collector", "reference": text(r.writeoff_id)
                          + (f" ({text(r.reference)})" if text(r.reference) else ""),
                          "invoice_id": text(r.invoice_id), "customer_id": text(r.customer_id),
-                         "currency": text(r.currency), "amount": _cents(r.amount), "amount_base": _cents(r.amount_base),
+                         "currency": text(r.currency), "amount": cents_of(r.amount), "amount_base": cents_of(r.amount_base),
                          "reason": text(r.reason), "proposed_by": text(r.proposed_by), "approver": text(r.approver)})
     if matches is not None and len(matches):
         when = _applied_on(audit)
@@ -297,7 +293,7 @@ def report(writeoffs: pd.DataFrame | None, matches: pd.DataFrame | None, audit: 
             value_date = {text(p): v for p, v in zip(payments["payment_id"], payments["value_date"])}
             pay_cur = {text(p): text(c).upper() for p, c in zip(payments["payment_id"], payments["currency"])}
         for r in matches.itertuples(index=False):
-            wo = _cents(r.write_off)
+            wo = cents_of(r.write_off)
             if not wo or not bool(r.applied) or not text(r.invoice_id):
                 continue
             mid, pid = text(r.match_id), text(r.payment_id)
