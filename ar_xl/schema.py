@@ -214,6 +214,13 @@ C = Column
 INVOICE_STATUSES = ("open", "paid", "disputed", "on plan", "promised", "in legal", "legal", "written off",
                     "closed in ERP")
 PAYMENT_STATUSES = ("unapplied", "partly applied", "applied", "ignored")
+
+
+def payment_status(left: int, total: int) -> str:
+    """Payments.status from the cents of a payment still to apply (``left``) of its ``total``: ``applied`` when none,
+    ``unapplied`` when all of it, else ``partly applied`` (``ignored`` is a person's, never derived)."""
+    return "applied" if left == 0 else ("unapplied" if left == total else "partly applied")
+
 REVIEW_CHOICES = ("Confirm", "Reject")
 MATCH_DECISIONS = ("auto", "suggested", "unmatched", "manual")
 DISPUTE_STATUSES = (

@@ -41,6 +41,7 @@ from ..engine.disputes import next_id
 from ..errors import CellProblem, InputError
 from ..letters import handover_pack
 from ..money import fmt
+from ..schema import payment_status
 from . import restate
 from .plan import appended, fail, known_customer, who
 
@@ -246,7 +247,7 @@ def _transfer(book: Book, change: Change, ho: pd.DataFrame, k: int, payment_id: 
     before = "" if frames.blank(ho.at[k, "payments"]) else str(ho.at[k, "payments"])
     ho.at[k, "payments"] = f"{before}; {pid}" if before else pid
     change.log(user, "Handovers", hid, "payments", before, ho.at[k, "payments"], rule)
-    old_status, status = frames.text(pay.at[p, "status"]), "applied" if used == left else "partly applied"
+    old_status, status = frames.text(pay.at[p, "status"]), payment_status(left - used, int(pay.at[p, "amount"]))
     pay.at[p, "unapplied_amount"] = left - used
     pay.at[p, "status"] = status
     change.log(user, "Payments", pid, "unapplied_amount", fmt(left), fmt(left - used), f"{rule}: the agency's transfer")

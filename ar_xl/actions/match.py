@@ -61,7 +61,7 @@ import pandas as pd
 from ..book import Book, Change
 from ..errors import ArXlError
 from ..frames import blank
-from ..schema import MATCHES
+from ..schema import MATCHES, payment_status
 from ..engine.payer import normalise_iban, split_list
 from ..money import fmt, parse_amount
 
@@ -194,7 +194,7 @@ class _Ledger:
             if str(self.pay.at[p, "status"]).lower() == "ignored":
                 continue
             left, total = int(self.pay.at[p, "unapplied_amount"]), int(self.pay.at[p, "amount"])
-            self.pay.at[p, "status"] = "applied" if left == 0 else ("unapplied" if left == total else "partly applied")
+            self.pay.at[p, "status"] = payment_status(left, total)
         self.change.tables["Invoices"] = self.inv
         self.change.tables["Payments"] = self.pay
         self.change.tables["Customers"] = self.cust
