@@ -246,3 +246,45 @@ def test_nothing_open_says_so_and_a_long_statement_repeats_its_headings_on_each_
     text = flat(" ".join(pages))
     assert "Invoice I-119 01/09/2026 01/10/2026 61 10.00 10.00 1,200.00" in text
     assert "quote your customer number C-1 and the invoice numbers." in text  # 120 are not listed
+
+
+def test_an_invoice_handed_over_to_an_agency_is_on_the_statement_with_the_agency_and_not_asked_to_us(tmp_path):
+    wb = make(tmp_path / "collections.xlsx", "de")
+    agency = "Inkasso Süd GmbH"
+    assert main(["handover", str(wb), "--customer", "C-1", "--invoices", "I-1", "--to", agency,
+                 "--on", AS_OF]) == 0
+    assert main(["handover", str(wb), "--customer", "C-2", "--to", "Incasso Noord B.V.", "--on", AS_OF]) == 0
+    out = tmp_path / "st.pdf"
+    assert main(["statement", str(wb), "--customer", "C-1", "--as-of", AS_OF, "--out", str(out)]) == 0
+    text = pdf_text(out)
+    # still owed: on the statement, in its balance; its Reference cell says with whom it is settled
+    assert "Rechnung I-1 01.09.26 01.10.26 61 1.234,56 1.234,56 1.234,56 bei Inkasso Süd GmbH" in text
+    assert "RF18539007547034" not in text and "Saldo EUR: 1.184,56 €" in text
+    assert f"Die Rechnung(en) I-1 haben wir an {agency} abgegeben: Bitte regeln Sie deren Zahlung direkt mit " \
+           f"{agency}, nicht durch eine Überweisung an uns." in text
+    # the invoice numbers to quote for a transfer to us leave it out
+    assert "Kundennummer C-1 und die Rechnungsnummern an: I-2, I-3." in text
+    assert "Bitte überweisen Sie an" in text
+    xl = tmp_path / "st.xlsx"
+    assert main(["statement", str(wb), "--customer", "C-1", "--as-of", AS_OF, "--out", str(xl)]) == 0
+    refs = {r[1].value: r[8].value for r in openpyxl.load_workbook(xl)["Statement"].iter_rows()
+            if len(r) > 8 and r[1].value in ("I-1", "I-2")}
+    assert refs == {"I-1": f"bei {agency}", "I-2": None}
+    # everything the customer owes is with the agency: no bank account to pay us, no numbers to quote
+    out = tmp_path / "c2.pdf"
+    assert main(["statement", str(wb), "--customer", "C-2", "--as-of", AS_OF, "--out", str(out)]) == 0
+    text = pdf_text(out)
+    assert "Factuur X-9" in text and "bij Incasso Noord B.V." in text and "Saldo EUR: € 99,00" in text
+    assert "Factuur/facturen X-9 hebben wij uit handen gegeven aan Incasso Noord B.V." in text
+    assert "Wij verzoeken u te betalen" not in text and "factuurnummers" not in text
+    # a closed handover gives the invoice back: its payment reference again, and asked to us
+    w = openpyxl.load_workbook(wb)
+    ws = w["Handovers"]
+    status = [c.value for c in ws[1]].index("Status") + 1
+    for r in range(2, ws.max_row + 1):
+        ws.cell(r, status, "closed")
+    w.save(wb)
+    assert main(["statement", str(wb), "--customer", "C-1", "--as-of", AS_OF, "--out", str(out), "--force"]) == 0
+    text = pdf_text(out)
+    assert "1.234,56 RF18539007547034" in text and agency not in text
+    assert "Kundennummer C-1 und die Rechnungsnummern an: I-1, I-2, I-3." in text

@@ -1,13 +1,13 @@
 """Statement of account: one customer's statement as a PDF or XLSX, logged.
 
-``statement(book, customer_id, ...)`` reads Invoices, Customers and Payments (Config always), builds the
-statement with ``engine.statement`` (unapplied cash as the credit exposure counts it:
-``actions.credit.unapplied_cash``), renders it in the customer's language (Customers.language, else
-Config ``dunning.language``) with ``letters.statement`` (PDF) or ``letters.statement_xlsx`` (XLSX), and
-returns a ``Change`` that appends one **Activities** row (channel ``email`` when the customer has an
-address, else ``letter``; outcome ``statement sent: ...`` with the balance per currency) and logs it in
-**Audit**.  The file travels on ``change.documents`` as ``(path, bytes)``: the shell writes it before it
-saves the workbook.  ``pdf_for`` gives the PDF alone (a level 2+ reminder attaches it).
+``statement(book, customer_id, ...)`` reads Invoices, Customers, Payments and Handovers (Config always), builds
+the statement with ``engine.statement`` (unapplied cash as the credit exposure counts it:
+``actions.credit.unapplied_cash``; the items on a live handover named with the agency), renders it in the
+customer's language (Customers.language, else Config ``dunning.language``) with ``letters.statement`` (PDF)
+or ``letters.statement_xlsx`` (XLSX), and returns a ``Change`` that appends one **Activities** row (channel
+``email`` when the customer has an address, else ``letter``; outcome ``statement sent: ...`` with the balance
+per currency) and logs it in **Audit**.  The file travels on ``change.documents`` as ``(path, bytes)``: the
+shell writes it before it saves the workbook.  ``pdf_for`` gives the PDF alone (a level 2+ reminder attaches it).
 """
 from __future__ import annotations
 
@@ -60,7 +60,7 @@ def build(book: Book, customer_id: str, as_of: dt.date, invoices: pd.DataFrame |
     who_ = customer_of(book, customer_id)
     stmt = engine.statement(book.get("Invoices") if invoices is None else invoices,
                             unapplied_cash(book) if unapplied is None else unapplied,
-                            who_["customer_id"], as_of, book.config)
+                            who_["customer_id"], as_of, book.config, book.optional("Handovers"))
     return stmt, who_
 
 
@@ -74,6 +74,7 @@ class Statements:
         self.groups = dict(tuple(inv.groupby(inv["customer_id"].astype(str).str.strip(), sort=False))) if len(inv) else {}
         self.empty = inv.iloc[0:0]
         self.unapplied = unapplied_cash(book)
+        self.handovers = book.optional("Handovers")
         cust = book.get("Customers")
         self.records = {str(r["customer_id"]).strip(): r for r in cust.to_dict("records")} if len(cust) else {}
         self.made: dict[str, bytes] = {}
@@ -83,7 +84,7 @@ class Statements:
         if customer_id not in self.made:
             inv = self.groups.get(customer_id, self.empty)
             c = _info(self.book, customer_id, self.records.get(customer_id, {}), inv)
-            stmt = engine.statement(inv, self.unapplied, customer_id, self.as_of, self.book.config)
+            stmt = engine.statement(inv, self.unapplied, customer_id, self.as_of, self.book.config, self.handovers)
             self.made[customer_id] = letter.pdf(stmt, c["customer_name"], c["language"], self.book.config.dunning,
                                                 c["email"])
         return self.made[customer_id]

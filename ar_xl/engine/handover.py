@@ -63,23 +63,25 @@ def live_mask(handovers: pd.DataFrame | None) -> np.ndarray:
 
 def handed_over_ids(handovers: pd.DataFrame | None) -> set[str]:
     """Invoice ids on a live handover."""
-    ids: set[str] = set()
+    return set(live_by_invoice(handovers))
+
+
+def live_by_invoice(handovers: pd.DataFrame | None) -> dict[str, int]:
+    """Invoice id -> the position (``iloc``) of the live handover it is on: the first one listing it."""
+    out: dict[str, int] = {}
     if handovers is None or not len(handovers) or "invoice_ids" not in handovers.columns:
-        return ids
-    for cell in handovers.loc[live_mask(handovers), "invoice_ids"]:
-        ids.update(split_ids(cell))
-    return ids
+        return out
+    cells = handovers["invoice_ids"].tolist()
+    for k in np.flatnonzero(live_mask(handovers)).tolist():
+        for i in split_ids(cells[k]):
+            out.setdefault(i, k)
+    return out
 
 
 def _live_handover_of(handovers: pd.DataFrame | None) -> dict[str, str]:
-    out: dict[str, str] = {}
-    if handovers is None or not len(handovers):
-        return out
-    for hid, cell in zip(handovers.loc[live_mask(handovers), "handover_id"],
-                         handovers.loc[live_mask(handovers), "invoice_ids"]):
-        for i in split_ids(cell):
-            out.setdefault(i, text(hid))
-    return out
+    """Invoice id -> the id of the live handover it is on."""
+    ids = handovers["handover_id"].tolist() if handovers is not None and len(handovers) else []
+    return {i: text(ids[k]) for i, k in live_by_invoice(handovers).items()}
 
 
 def oldest_first(rows: pd.DataFrame) -> pd.DataFrame:

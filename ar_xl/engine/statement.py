@@ -29,6 +29,10 @@ Rules
   for paying it alone.  The statement as a whole has no structured reference of its own: a customer
   paying several items in one transfer quotes the customer number and the invoice numbers (what the
   cash matching reads in remittance text); an invented reference would match nothing.
+* **Handed-over items.**  An invoice on a live handover (``engine.handover``: not ``closed``) is still owed
+  and stays on the statement, in its balance and aging, with the agency or lawyer it was handed over to
+  (``handed_over_to``): the customer settles it with them, so the letter asks for no transfer of it and lists
+  it apart from the invoice numbers to quote.
 """
 from __future__ import annotations
 
@@ -41,9 +45,10 @@ import pandas as pd
 from .. import frames
 from ..config import Config
 from .aging import bucket_index, bucket_labels, days_past_due
+from .handover import live_by_invoice
 
 LINE_COLUMNS = ["kind", "document", "date", "due_date", "days_overdue", "currency", "amount", "open_amount",
-                "payment_reference", "balance"]
+                "payment_reference", "balance", "handed_over_to"]
 KINDS = ("invoice", "credit note", "payment")
 
 
@@ -54,7 +59,8 @@ class Statement:
     lines: pd.DataFrame
     """``LINE_COLUMNS``: kind (invoice / credit note / payment), document (invoice or payment id), date,
     due_date (NaT for cash), days_overdue (<NA> for credits and cash), currency, amount, open_amount
-    (cents, signed), payment_reference, balance (running, per currency)."""
+    (cents, signed), payment_reference, balance (running, per currency), handed_over_to (the agency or lawyer of
+    the live handover the invoice is on, else empty)."""
     totals: pd.DataFrame
     """currency, invoices, credits, balance, overdue (cents)."""
     aging: pd.DataFrame
@@ -77,8 +83,9 @@ def _currency_order(currencies, base: str) -> list[str]:
 
 
 def statement(invoices: pd.DataFrame, unapplied: pd.DataFrame | None, customer_id: str, as_of: dt.date,
-              config: Config | None = None) -> Statement:
-    """The statement of ``customer_id`` as of ``as_of`` by the module rules."""
+              config: Config | None = None, handovers: pd.DataFrame | None = None) -> Statement:
+    """The statement of ``customer_id`` as of ``as_of`` by the module rules (``handovers``: the Handovers
+    table, for the handed-over items)."""
     config = config or Config()
     cid = str(customer_id).strip()
     edges = tuple(config.aging_buckets)
@@ -104,6 +111,10 @@ def statement(invoices: pd.DataFrame, unapplied: pd.DataFrame | None, customer_i
         "bucket": bucket_index(days, edges) if len(inv) else np.zeros(0, np.int64),
     })
     items.loc[~is_invoice, "days_overdue"] = pd.NA
+    live = live_by_invoice(handovers)
+    agents = handovers["to"].tolist() if live and "to" in handovers.columns else []
+    items["handed_over_to"] = [frames.text(agents[live[d]]) if d in live and agents else ""
+                               for d in items["document"].tolist()]
 
     un = unapplied if unapplied is not None and len(unapplied) else None
     if un is not None:
@@ -121,6 +132,7 @@ def statement(invoices: pd.DataFrame, unapplied: pd.DataFrame | None, customer_i
         "open_amount": -un["amount"].astype("int64").to_numpy() if n else np.zeros(0, np.int64),
         "payment_reference": np.full(n, "", dtype=object),
         "bucket": np.full(n, -1, dtype=np.int64),
+        "handed_over_to": np.full(n, "", dtype=object),
     })
     both = pd.concat([items, cash], ignore_index=True) if n else items.reset_index(drop=True)
     both["currency"] = both["currency"].astype(object)

@@ -9,6 +9,8 @@
   are numbers in the customer's locale (de ``1.234,56``) under a heading naming the currency; totals
   and the opening text carry the currency (de ``1.234,56 €``).  Dates are short dates in the locale
   (de ``01.10.26``) in the tables, long dates (``1. Oktober 2026``) in the text.
+* **Handed-over invoices** (``handed_over_to``): the Reference cell names with whom they are settled (de ``bei
+  Incasso Noord B.V.``); the payment text gets ``handed_over`` (agency, invoice numbers) and ``pay_us``.
 * The letterhead, fonts and paragraphs are ``render``'s (DejaVu Sans, fpdf2).
 """
 from __future__ import annotations
@@ -28,24 +30,28 @@ LABELS = {
            "head": ("Type", "Document", "Date", "Due date", "Days late", "Amount", "Open", "Balance", "Reference"),
            "currency": "Items in {cur}", "invoices": "Invoices", "credits": "Credit notes and unapplied payments",
            "balance": "Balance", "overdue": "of which overdue", "aging": "Aging summary",
-           "current": "Not yet due", "days": "{b} days", "credits_col": "Credits", "customer": "Customer number"},
+           "current": "Not yet due", "days": "{b} days", "credits_col": "Credits", "customer": "Customer number",
+           "with": "with {to}"},
     "nl": {"kind": {"invoice": "Factuur", "credit note": "Creditnota", "payment": "Betaling"},
            "head": ("Soort", "Document", "Datum", "Vervaldatum", "Dagen te laat", "Bedrag", "Open", "Saldo",
                     "Kenmerk"),
            "currency": "Posten in {cur}", "invoices": "Facturen", "credits": "Creditnota's en niet-toegewezen betalingen",
            "balance": "Saldo", "overdue": "waarvan vervallen", "aging": "Ouderdomsoverzicht",
-           "current": "Niet vervallen", "days": "{b} dagen", "credits_col": "Tegoeden", "customer": "Klantnummer"},
+           "current": "Niet vervallen", "days": "{b} dagen", "credits_col": "Tegoeden", "customer": "Klantnummer",
+           "with": "bij {to}"},
     "de": {"kind": {"invoice": "Rechnung", "credit note": "Gutschrift", "payment": "Zahlung"},
            "head": ("Art", "Beleg", "Datum", "Fällig am", "Tage Verzug", "Betrag", "Offen", "Saldo", "Referenz"),
            "currency": "Posten in {cur}", "invoices": "Rechnungen", "credits": "Gutschriften und nicht zugeordnete Zahlungen",
            "balance": "Saldo", "overdue": "davon überfällig", "aging": "Fälligkeitsstruktur",
-           "current": "Noch nicht fällig", "days": "{b} Tage", "credits_col": "Guthaben", "customer": "Kundennummer"},
+           "current": "Noch nicht fällig", "days": "{b} Tage", "credits_col": "Guthaben", "customer": "Kundennummer",
+           "with": "bei {to}"},
     "fr": {"kind": {"invoice": "Facture", "credit note": "Avoir", "payment": "Paiement"},
            "head": ("Type", "Pièce", "Date", "Échéance", "Jours retard", "Montant", "Reste dû", "Solde",
                     "Référence"),
            "currency": "Écritures en {cur}", "invoices": "Factures", "credits": "Avoirs et paiements non affectés",
            "balance": "Solde", "overdue": "dont échu", "aging": "Balance âgée",
-           "current": "Non échu", "days": "{b} jours", "credits_col": "Avoirs", "customer": "Numéro client"},
+           "current": "Non échu", "days": "{b} jours", "credits_col": "Avoirs", "customer": "Numéro client",
+           "with": "chez {to}"},
 }
 WIDTHS = (16, 19, 16, 16, 13, 18, 18, 18, 34)
 """Column widths in mm (A4 less the margins: 168)."""
@@ -73,9 +79,21 @@ def bucket_title(label: str, lang: str) -> str:
     return lab["current"] if label == "current" else lab["days"].format(b=label.replace("-", "–"))
 
 
+def handed_over(stmt) -> list[dict]:
+    """``[{"to": agency, "invoices": "2026-0002, 2026-0005"}, …]``: the statement's invoices on a live handover,
+    by agency in the order they first appear."""
+    by: dict[str, list[str]] = {}
+    for doc, to in zip(stmt.lines["document"].tolist(), stmt.lines["handed_over_to"].tolist()):
+        if to:
+            by.setdefault(to, []).append(doc)
+    return [{"to": to, "invoices": ", ".join(docs)} for to, docs in by.items()]
+
+
 def context(stmt, customer_name: str, lang: str, dunning) -> dict:
-    """What the statement templates may use (amounts formatted; ``*_cents`` are the numbers)."""
-    inv = stmt.lines[(stmt.lines["kind"] == "invoice")]
+    """What the statement templates may use (amounts formatted; ``*_cents`` are the numbers).  The invoice
+    numbers to quote leave out those handed over (``handed_over``: settled with the agency); ``pay_us`` is false
+    when every invoice on it is handed over (nothing to transfer to us)."""
+    inv = stmt.lines[(stmt.lines["kind"] == "invoice") & (stmt.lines["handed_over_to"] == "")]
     return {
         "customer_id": stmt.customer_id, "customer_name": customer_name, "language": lang,
         "as_of": render.day(stmt.as_of, lang),
@@ -86,6 +104,8 @@ def context(stmt, customer_name: str, lang: str, dunning) -> dict:
                    for t in stmt.totals.itertuples(index=False)],
         "invoice_numbers": ", ".join(inv["document"]) if len(inv) <= LIST_INVOICES else "",
         "company": dict(dunning.company),
+        "handed_over": handed_over(stmt),
+        "pay_us": bool(len(inv)) or not (stmt.lines["handed_over_to"] != "").any(),
     }
 
 
@@ -148,6 +168,12 @@ def _fit(doc, text: str, width: float) -> str:
     return text + "…"
 
 
+def reference(line, lang: str) -> str:
+    """The Reference cell of a line: its payment reference, or with whom a handed-over invoice is settled
+    (``bei Incasso Noord B.V.``)."""
+    return labels(lang)["with"].format(to=line.handed_over_to) if line.handed_over_to else line.payment_reference
+
+
 def tables(doc, stmt, lang: str) -> None:
     """The lines per currency with their running balance and totals, then the aging summary."""
     lab = labels(lang)
@@ -166,7 +192,7 @@ def tables(doc, stmt, lang: str) -> None:
             cells = (lab["kind"][r.kind], r.document, short_day(r.date, lang), short_day(r.due_date, lang),
                      "" if pd.isna(r.days_overdue) or r.days_overdue <= 0 else str(int(r.days_overdue)),
                      number(r.amount, lang), number(r.open_amount, lang), number(r.balance, lang),
-                     r.payment_reference)
+                     reference(r, lang))
             _row(doc, cells, WIDTHS, aligns, fill=i % 2 == 1)
         t = stmt.totals[stmt.totals["currency"] == cur].iloc[0]
         doc.ln(1)

@@ -16,7 +16,6 @@ from ...config import Config
 from ...frames import text
 from ...money import fmt
 from .. import handover as handover_engine
-from ..disputes import split_ids
 from ..payer import normalise_name
 from .amount_fit import fit_amount
 from .commitments import Commitments
@@ -196,15 +195,17 @@ def _handed_over(ctx: _Ctx, handovers: pd.DataFrame | None) -> dict[int, str]:
         return {}
     where = {iid: r for r, iid in enumerate(ctx.ids)}
     out: dict[int, str] = {}
-    for k in np.flatnonzero(handover_engine.live_mask(handovers)).tolist():
-        hid, ids, to = (text(handovers[c].iloc[k]) for c in ("handover_id", "invoice_ids", "to"))
-        got = handover_engine.read_items(handovers, k, "recovered_items")
-        for iid in split_ids(ids):
-            r = where.get(iid)
-            if r is not None and r not in out:
-                so_far = f", {fmt(got[iid])} recovered so far" if got.get(iid) else ""
-                out[r] = (f"{iid} handed over to {to} ({hid}{so_far}): tell the agency; apply no remittance of a "
-                          f"recovery already recorded")
+    got: dict[int, dict[str, int]] = {}
+    for iid, k in handover_engine.live_by_invoice(handovers).items():
+        r = where.get(iid)
+        if r is None or r in out:
+            continue
+        if k not in got:
+            got[k] = handover_engine.read_items(handovers, k, "recovered_items")
+        hid, to = (text(handovers[c].iloc[k]) for c in ("handover_id", "to"))
+        so_far = f", {fmt(got[k][iid])} recovered so far" if got[k].get(iid) else ""
+        out[r] = (f"{iid} handed over to {to} ({hid}{so_far}): tell the agency; apply no remittance of a "
+                  f"recovery already recorded")
     return out
 
 
