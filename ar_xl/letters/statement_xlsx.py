@@ -56,7 +56,8 @@ def xlsx(stmt, customer_name: str, lang: str, dunning) -> bytes:
                        None if pd.isna(r.date) else pd.Timestamp(r.date).date(),
                        None if pd.isna(r.due_date) else pd.Timestamp(r.due_date).date(),
                        None if pd.isna(r.days_overdue) else int(r.days_overdue),
-                       _amount(r.amount), _amount(r.open_amount), _amount(r.balance), letter.reference(r, lang) or None])
+                       _amount(r.amount), _amount(r.open_amount), _amount(r.balance),
+                       letter.reference(r, lang) or None])
             row = ws[ws.max_row]
             for j in (2, 3):
                 row[j].number_format = DATE
