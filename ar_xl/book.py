@@ -184,6 +184,10 @@ class Change:
     archive: pd.DataFrame | None = None
     """Audit rows the action moves out of the workbook (``actions.audit_archive``): written to the archive
     beside it (``workbook.audit_files``) before the workbook is saved without them."""
+    notes: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)
+    """Text the action adds to a person's column (a note) of a row it writes: ``{table: [(key, column, text)]}``.
+    A person's text there is never replaced: ``merged`` adds ``text`` after what the cell holds when the workbook
+    is written (``; `` between), so a note typed meanwhile stays too."""
 
     def __post_init__(self):
         if not self.run_id:
@@ -211,6 +215,9 @@ class Change:
                 out[t.name] = new
             else:
                 out[t.name] = merge_preserving(book.get(t.name), new, t, self.remove.get(t.name, ()))
+        for name, notes in self.notes.items():
+            t = schema.table(name)
+            out[t.name] = _add_notes(out[t.name] if t.name in out else book.get(t.name), t, notes)
         if self.audit:
             audit_new = pd.DataFrame(self.audit, columns=schema.AUDIT.names)
             base = out["Audit"] if "Audit" in out else book.get("Audit")  # an archive writes Audit itself
@@ -220,6 +227,20 @@ class Change:
             if said is not None and said not in self.warnings:
                 self.warnings.append(said)
         return out
+
+
+def _add_notes(body: pd.DataFrame, t: schema.Table, notes: list[tuple[str, str, str]]) -> pd.DataFrame:
+    """``body`` with each ``(key, column, text)`` of ``Change.notes`` added after what the cell holds."""
+    body = body.copy()
+    keys = body[t.key[0]].map(frames.text)
+    for key, column, text in notes:
+        if column not in body.columns:
+            body[column] = ""
+        body[column] = body[column].astype(object)
+        for pos in body.index[keys == key]:
+            before = frames.text(body.at[pos, column])
+            body.at[pos, column] = f"{before}; {text}" if before else text
+    return body
 
 
 def check_rows(source: str, name: str, header_row: int, rows: int) -> None:

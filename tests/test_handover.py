@@ -258,6 +258,28 @@ def test_a_recovery_lowers_the_open_amounts_oldest_first(wb, capsys):
     assert book.get("Invoices").set_index("invoice_id").loc["2026-0002", "open_amount"] == 0
 
 
+def test_a_note_given_with_a_recovery_comes_after_the_note_on_the_row(wb):
+    assert _hand_over(wb, "--note", "sent by post") == 0
+    assert main(["handover", str(wb), "--record", "H-000001", "--recovered", "100.00", "--on", "2026-12-01",
+                 "--note", "report of 1 Dec"]) == 0
+    w = openpyxl.load_workbook(wb)  # a person adds to the note in Excel meanwhile
+    ws = w["Handovers"]
+    note = [c.value for c in ws[1]].index("Note") + 1
+    assert ws.cell(2, note).value == "sent by post; report of 1 Dec"
+    ws.cell(2, note, "sent by post; report of 1 Dec; agency called back")
+    w.save(wb)
+    assert main(["handover", str(wb), "--record", "H-000001", "--recovered", "10.00", "--on", "2026-12-02",
+                 "--note", "second report"]) == 0
+    book = xlsx.load(wb)
+    ho = book.get("Handovers").set_index("handover_id").loc["H-000001"]
+    assert ho["note"] == "sent by post; report of 1 Dec; agency called back; second report"
+    assert ho["recovered"] == 11000
+    audit = book.get("Audit")
+    said = audit[(audit["table"] == "Handovers") & (audit["column"] == "note")]
+    assert list(said["new_value"]) == ["sent by post; report of 1 Dec",
+                                       "sent by post; report of 1 Dec; agency called back; second report"]
+
+
 def _erp_export(path, open_amounts: dict) -> None:
     """The ERP's open items of INVOICES as a CSV, with these open amounts (an invoice at 0 left out)."""
     rows = [(i, c, n, d, due, cur, a, f"{open_amounts.get(i, int(float(o) * 100)) / 100:.2f}")

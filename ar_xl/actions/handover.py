@@ -196,10 +196,11 @@ def record(book: Book, handover_id: str, recovered_cents: int = 0, costs_cents: 
     if left == 0 and str(rec.get("status") or "").strip().lower() != engine.RECOVERED:
         ho.at[k, "status"] = engine.RECOVERED
         change.log(user, "Handovers", hid, "status", rec.get("status") or "", engine.RECOVERED, rule)
-    if note:
-        old_note = str(rec.get("note") or "").strip()
-        ho.at[k, "note"] = f"{old_note}; {note}" if old_note else note
     change.tables["Handovers"] = ho
+    if note:  # after a person's note on the row, never in its place (``Change.notes``)
+        old_note = frames.text(rec.get("note"))
+        change.notes["Handovers"] = [(hid, "note", note)]
+        change.log(user, "Handovers", hid, "note", old_note, f"{old_note}; {note}" if old_note else note, rule)
     spread = ", ".join(f"{i} {fmt(o)} -> {fmt(n)}" for i, o, n in moves)
     change.summary = (f"handover {hid} ({rec.get('to')}): {'; '.join(words + ([paid] if paid else []))} "
                       f"on {day:%Y-%m-%d}"
