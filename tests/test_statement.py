@@ -288,3 +288,30 @@ def test_an_invoice_handed_over_to_an_agency_is_on_the_statement_with_the_agency
     text = pdf_text(out)
     assert "1.234,56 RF18539007547034" in text and agency not in text
     assert "Kundennummer C-1 und die Rechnungsnummern an: I-1, I-2, I-3." in text
+
+
+def test_a_statement_sent_keeps_the_follow_up_a_collector_planned(tmp_path):
+    wb = make(tmp_path / "collections.xlsx", "en")
+    book = xlsx.load(wb)
+    from ar_xl.book import Change
+    change = Change("seed")
+    change.tables["Activities"] = frame("Activities", [
+        ("A-000001", "2026-11-20 10:00", "sanne", "C-1", "call", "will call back", "2026-11-28"),
+        ("A-000002", "2026-11-21 10:00", "sanne", "C-2", "call", "no answer", ""),
+    ], ["activity_id", "at", "user", "customer_id", "channel", "outcome", "next_action_date"])
+    xlsx.save(book, change)
+    for cid in ("C-1", "C-2"):
+        assert main(["statement", str(wb), "--customer", cid, "--as-of", AS_OF,
+                     "--out", str(tmp_path / f"{cid}.pdf")]) == 0
+    acts = xlsx.load(wb).get("Activities").set_index("activity_id")
+    assert acts.loc["A-000003", "outcome"].startswith("statement sent")
+    assert acts.loc["A-000003", "next_action_date"] == dt.datetime(2026, 11, 28)  # the call still planned
+    assert pd_isna(acts.loc["A-000004", "next_action_date"])  # nothing was planned for C-2
+    out = tmp_path / "wl.csv"
+    assert main(["worklist", str(wb), "--as-of", AS_OF, "--out", str(out)]) == 0
+    assert "next action due since 28 Nov" in out.read_text(encoding="utf-8")
+
+
+def pd_isna(v) -> bool:
+    import pandas as pd
+    return bool(pd.isna(v))

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import clock
+from .. import clock, frames
 from ..book import Book, Change
 from ..engine import statement as engine
 from ..engine.disputes import next_id
@@ -96,6 +96,20 @@ def pdf_for(book: Book, customer_id: str, as_of: dt.date) -> bytes:
     return letter.pdf(stmt, c["customer_name"], c["language"], book.config.dunning, c["email"])
 
 
+def planned(activities: pd.DataFrame, customer_id: str):
+    """The next action date of the customer's latest contact (Activities, by ``at``), or None: a statement sent
+    keeps what a collector planned (the worklist reads the latest contact's date; a statement plans nothing)."""
+    if not len(activities):
+        return None
+    mine = activities[activities["customer_id"].map(frames.text).eq(customer_id).to_numpy()]
+    if not len(mine):
+        return None
+    at = pd.to_datetime(mine["at"], errors="coerce")
+    last = mine.loc[at.sort_values(kind="stable", na_position="first").index[-1], "next_action_date"]
+    day = None if frames.blank(last) else pd.to_datetime(last, errors="coerce")
+    return None if day is None or pd.isna(day) else day
+
+
 def balances(stmt: engine.Statement) -> str:
     """``EUR 1,234.56; USD -50.00`` (or ``nothing open``)."""
     return "; ".join(f"{t.currency} {fmt(int(t.balance))}" for t in stmt.totals.itertuples()) or "nothing open"
@@ -123,11 +137,13 @@ def statement(book: Book, customer_id: str, as_of=None, out: str | Path | None =
     change.statement = stmt  # type: ignore[attr-defined]
     user = who(book, user)
     book.missing.pop("Activities", None)
-    aid = next_id(list(book.get("Activities")["activity_id"]), "A")
+    acts = book.get("Activities")
+    aid = next_id(list(acts["activity_id"]), "A")
     outcome = f"statement sent: {len(stmt.lines)} line(s), balance {balances(stmt)} ({path.name})"
     change.tables["Activities"] = appended(book, "Activities", [{
         "activity_id": aid, "at": pd.Timestamp(clock.now()), "user": user, "customer_id": c["customer_id"],
-        "channel": "email" if c["email"] else "letter", "outcome": outcome, "next_action_date": None, "note": "",
+        "channel": "email" if c["email"] else "letter", "outcome": outcome,
+        "next_action_date": planned(acts, c["customer_id"]), "note": "",
     }])
     change.log(user, "Activities", aid, "outcome", None, outcome, f"statement as_of={day:%Y-%m-%d}")
     change.summary = (f"statement of {c['customer_id']} {c['customer_name']} as of {day:%Y-%m-%d} in "
