@@ -13,6 +13,7 @@ INVOICES = ([
     ("INV2", "C1", "Acme", "2026-09-01", "2026-09-30", "EUR", "300.00", "300.00", "open"),
     ("INV3", "C2", "Thames", "2026-10-05", "2026-11-04", "GBP", "500.00", "500.00", "open"),
     ("INV4", "C2", "Thames", "2026-10-05", "2026-11-04", "USD", "80.00", "0.00", "paid"),
+    ("CN1", "C1", "Acme", "2026-10-05", "2026-10-05", "EUR", "-150.00", "-150.00", "open"),
 ], ["invoice_id", "customer_id", "customer_name", "invoice_date", "due_date", "currency", "amount", "open_amount", "status"])
 CUSTOMERS = ([("C1", "Acme", "", "NL", "nl", "Sanne"), ("C2", "Thames", "", "GB", "en", "Sanne")],
              ["customer_id", "customer_name", "iban", "country", "language", "collector"])
@@ -60,3 +61,15 @@ def test_promise_in_a_currency_with_no_open_items_is_refused(customer, currency)
 def test_promise_in_the_currency_of_open_items_is_accepted():
     ch = log_promise(book(), "C2", 10000, "2026-12-15", currency="gbp", logged_on="2026-11-23")
     assert ch.tables["Promises"]["currency"].tolist() == ["GBP"]
+
+
+@pytest.mark.parametrize("ids, said", [("CN1", "CN1 is a credit note (open amount -150.00), not an invoice to pay"),
+                                       ("INV4", "invoice INV4 has nothing open (open amount 0.00)")])
+def test_a_promise_or_plan_on_a_credit_note_or_a_paid_invoice_says_which_it_is(ids, said):
+    customer = "C1" if ids == "CN1" else "C2"
+    with pytest.raises(InputError) as e:
+        log_promise(book(), customer, 10000, "2026-12-15", invoice_ids=ids, logged_on="2026-11-23")
+    assert said in str(e.value)
+    with pytest.raises(InputError) as e:
+        create_plan(book(), customer, ids, 2, "2026-12-15", created="2026-11-23")
+    assert said in str(e.value)

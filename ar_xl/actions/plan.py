@@ -139,8 +139,11 @@ def customer_invoices(book: Book, customer_id: str, invoice_ids, source: str,
             problems.append(f"invoice {iid} belongs to customer {owner}, not {customer_id}")
         if need_open:
             st = str(r["status"]).strip().lower()
-            if blank(r["open_amount"]) or int(r["open_amount"]) <= 0:
-                problems.append(f"invoice {iid} is not open (open amount {fmt(0 if blank(r['open_amount']) else int(r['open_amount']))})")
+            left = 0 if blank(r["open_amount"]) else int(r["open_amount"])
+            if left < 0:
+                problems.append(f"{iid} is a credit note (open amount {fmt(left)}), not an invoice to pay")
+            elif left == 0:
+                problems.append(f"invoice {iid} has nothing open (open amount 0.00)")
             elif st in ("paid", "written off"):
                 problems.append(f"invoice {iid} has status {st!r}")
     if problems:
@@ -347,7 +350,7 @@ def create_plan(
            f"{sched['due_date'].iloc[0]:%Y-%m-%d} to {sched['due_date'].iloc[-1]:%Y-%m-%d}, "
            f"{cur}{fmt(total)} plus interest {fmt(grand - total)} = {cur}{fmt(grand)} for {inv_text}")
     if skipped:
-        msg += f"; status left as set by a person on {', '.join(skipped)}"
+        msg += f"; status left as it is on {', '.join(skipped)}"
     if first_d < created_d:
         msg += f"; backdated: the first installment was due {first_d:%Y-%m-%d}"
     change.summary = msg
