@@ -133,6 +133,9 @@ def test_reminders_activities_and_audit_are_logged_and_the_same_level_is_not_sen
     main(["remind", str(wb), "--as-of", "2026-12-10", "--out", str(out)])
     assert "made 0 reminder(s)" in capsys.readouterr().out
     assert len(xlsx.load(wb).get("Reminders")) == 5 and sorted(p.name for p in out.iterdir()) == files
+    # a run for one customer says when its items are due next
+    main(["remind", str(wb), "--as-of", "2026-12-10", "--out", str(out), "--customer", "C-NL", "--dry-run"])
+    assert "not reminded: not due for level 2 before 2026-12-15 (2)" in capsys.readouterr().out
 
     # 15 days later: level 2 (second reminder) for both items, B now 26 days overdue
     main(["remind", str(wb), "--as-of", "2026-12-16", "--out", str(out), "--customer", "C-NL"])

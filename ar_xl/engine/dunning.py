@@ -20,6 +20,9 @@ Rules
     status ``on plan`` and no Plans row is left alone too;
   - a letter whose items total less than ``dunning.min_amount`` in the base currency.
 
+  A run for named customers (``only_customers``) also names their items in ``legal`` / ``in legal`` and each
+  item not due for its next level yet (``not due for level 2 before 2026-12-21``); a run for everyone does not.
+
 * **Levels climb one at a time.**  An item's previous level is the highest level of the Reminders rows
   that list it, sent on that row's ``sent_on``.  It is due for the next level when it is at least that
   level's ``days`` overdue and, if it was reminded before, at least that level's ``gap`` days have passed
@@ -293,6 +296,10 @@ def plan(
     rates_table = RateTable.load(config.late_rates) if dn.interest_rate is None else None
     top = dn.levels[-1].number
 
+    if wanted is not None:  # a run for named customers names what is with someone else
+        for i in np.flatnonzero((open_ > 0) & (days >= 1) & np.isin(status, ["legal", "in legal"])).tolist():
+            if custs[i] in wanted:
+                out.skipped.append((custs[i], ids[i], f"{status[i]} (with an agency or lawyer)"))
     groups: dict[tuple[str, int, str], list[int]] = {}
     for i in cands:
         c, iid = custs[i], ids[i]
@@ -316,9 +323,13 @@ def plan(
             out.skipped.append((c, iid, f"already at the last level ({prev})"))
             continue
         nxt = level_of.get(prev + 1)
-        if nxt is None or days[i] < nxt.days:
+        if nxt is None:
             continue
-        if prev_day is not None and (as_of - prev_day).days < nxt.gap:
+        if days[i] < nxt.days or (prev_day is not None and (as_of - prev_day).days < nxt.gap):
+            if wanted is not None:  # a run for named customers says when each item is due next
+                on = max(due_arr[i] + dt.timedelta(days=nxt.days),
+                         prev_day + dt.timedelta(days=nxt.gap) if prev_day is not None else as_of)
+                out.skipped.append((c, iid, f"not due for level {nxt.number} before {on:%Y-%m-%d}"))
             continue
         if only_level is not None and nxt.number != only_level:
             continue
