@@ -186,8 +186,8 @@ def test_no_reminder_and_no_worklist_row_for_items_in_legal(wb):
     listed = {i for lt in after.letters for i in lt.items["invoice_id"]}
     assert "2026-0001" not in listed and "2026-0002" not in listed and "2026-0003" in listed
     said = {(iid, why) for c, iid, why in after.skipped}  # a run for the customer says why they are left out
-    assert {("2026-0001", "in legal (with an agency or lawyer)"), ("2026-0002", "in legal (with an agency or lawyer)")} \
-        <= said
+    legal = "in legal (with an agency or lawyer)"
+    assert {("2026-0001", legal), ("2026-0002", legal)} <= said
     row = worklist_action.table(book, day).set_index("customer_id").loc["C1"]
     # only what is not handed over: 2026-0003 (450.25) less the credit note
     assert (row["oldest_invoice_id"], row["overdue_amount"]) == ("2026-0003", 45025)
