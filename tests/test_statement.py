@@ -95,6 +95,26 @@ def test_engine_lines_running_balance_totals_and_aging_per_currency():
     assert (overdue == t["overdue"]).all()
 
 
+def test_a_statement_as_of_a_date_lists_only_the_documents_that_existed_on_it(tmp_path):
+    wb = make(tmp_path / "collections.xlsx", "en")
+    out = tmp_path / "st.pdf"
+    assert main(["statement", str(wb), "--customer", "C-1", "--as-of", "2026-10-20", "--out", str(out)]) == 0
+    text = pdf_text(out)
+    assert "Statement of account C-1 as of 20 October 2026" in text
+    assert "Invoice I-1 01/09/2026 01/10/2026 19 1,234.56 1,234.56 1,234.56" in text
+    assert "Credit note CN-1 15/10/2026 15/10/2026 -100.00 -100.00 1,134.56" in text
+    assert "Balance EUR: €1,134.56" in text and "Balance USD: US$2,000.00" in text
+    # I-2 was issued on 1 November, the cash received on 20 November: neither existed on 20 October
+    assert "I-2" not in text and "BNK-7" not in text
+    # an invoice without an invoice date is kept; one issued the day after the as-of date is not
+    rows = _invoices() + [("I-8", "C-1", KUEHN, "2026-11-01", "2026-11-30", "EUR", "8.00", "8.00", "open", ""),
+                          ("I-9", "C-1", KUEHN, "2026-10-21", "2026-11-20", "EUR", "9.00", "9.00", "open", "")]
+    inv = frame("Invoices", rows, INVOICE_COLS)
+    inv.loc[inv["invoice_id"] == "I-8", "invoice_date"] = pd_na()  # a frame not read from a sheet may lack it
+    st = engine.statement(inv, None, "C-1", dt.date(2026, 10, 20))
+    assert list(st.lines["document"]) == ["I-1", "CN-1", "I-8", "I-3"]
+
+
 def pd_na():
     import pandas as pd
     return pd.NA

@@ -8,6 +8,10 @@ Rules
   (disputed, promised and on-plan items are still owed), as the Aging does: an invoice has a positive
   open amount, a **credit note** a negative one.  Each line shows the document date, the due date,
   days overdue, the original amount and the open amount.
+* **Only what existed on the as-of date**: invoices and credit notes whose invoice date is on or before the
+  as-of date (an empty invoice date is kept), and unapplied cash whose value date is on or before it; a
+  statement as of 1 November lists no invoice issued on 17 November.  The open amounts are what the workbook
+  holds now: no history is reconstructed (a payment received after the as-of date already lowers them).
 * **Days overdue** = as-of date − due date, always from the due date (``aging.days_past_due``): the
   day after the due date is day 1; an item due on the as-of date is 0 days overdue (not yet due).
   Credit notes and cash show no days overdue.
@@ -82,6 +86,12 @@ def _currency_order(currencies, base: str) -> list[str]:
     return ([base] if base in found else []) + [c for c in found if c != base]
 
 
+def _existed(dates: pd.Series, as_of: dt.date) -> np.ndarray:
+    """Rows whose date is on or before ``as_of``, or empty (module rules)."""
+    d = pd.to_datetime(dates)
+    return (d.isna() | (d <= pd.Timestamp(as_of))).to_numpy(dtype=bool)
+
+
 def statement(invoices: pd.DataFrame, unapplied: pd.DataFrame | None, customer_id: str, as_of: dt.date,
               config: Config | None = None, handovers: pd.DataFrame | None = None) -> Statement:
     """The statement of ``customer_id`` as of ``as_of`` by the module rules (``handovers``: the Handovers
@@ -93,6 +103,7 @@ def statement(invoices: pd.DataFrame, unapplied: pd.DataFrame | None, customer_i
 
     inv = invoices[frames.texts(invoices["customer_id"]) == cid] if len(invoices) else invoices
     inv = inv[inv["open_amount"].fillna(0).astype("int64").to_numpy() != 0] if len(inv) else inv
+    inv = inv[_existed(inv["invoice_date"], as_of)] if len(inv) else inv
     open_ = inv["open_amount"].astype("int64").to_numpy() if len(inv) else np.zeros(0, np.int64)
     due = inv["due_date"].to_numpy(dtype="datetime64[ns]") if len(inv) else np.zeros(0, "datetime64[ns]")
     days = days_past_due(due, as_of) if len(inv) else np.zeros(0, np.int64)
@@ -118,7 +129,7 @@ def statement(invoices: pd.DataFrame, unapplied: pd.DataFrame | None, customer_i
 
     un = unapplied if unapplied is not None and len(unapplied) else None
     if un is not None:
-        un = un[frames.texts(un["customer_id"]) == cid]
+        un = un[(frames.texts(un["customer_id"]) == cid) & _existed(un["value_date"], as_of)]
     n = 0 if un is None else len(un)
     cash = pd.DataFrame({
         "kind": np.full(n, "payment", dtype=object),
