@@ -158,7 +158,8 @@ def test_xlsx_cells_hold_numbers_and_dates(tmp_path):
     out = tmp_path / "st.xlsx"
     assert main(["statement", str(wb), "--customer", "C-1", "--as-of", AS_OF, "--out", str(out)]) == 0
     ws = openpyxl.load_workbook(out)["Statement"]
-    rows = {r[1].value: r for r in ws.iter_rows() if len(r) > 1 and r[1].value in ("I-1", "CN-1", "BNK-7", "I-3")}
+    rows = {r[1].value: r for r in ws.iter_rows()
+            if len(r) > 1 and r[1].value in ("I-1", "I-2", "CN-1", "BNK-7", "I-3")}
     i1 = rows["I-1"]
     assert i1[0].value == "Factuur" and i1[2].value == dt.datetime(2026, 9, 1) and i1[3].value == dt.datetime(2026, 10, 1)
     assert i1[2].is_date and i1[4].value == 61
@@ -167,6 +168,12 @@ def test_xlsx_cells_hold_numbers_and_dates(tmp_path):
     assert rows["CN-1"][0].value == "Creditnota" and rows["CN-1"][6].value == -100.0 and rows["CN-1"][4].value is None
     assert rows["BNK-7"][5].value == 400.0 and rows["BNK-7"][6].value == -250.0 and rows["BNK-7"][7].value == 1184.56
     assert rows["I-3"][7].value == 2000.0
+    assert rows["I-2"][4].value is None  # due on the as-of date: 0 days, a blank cell as in the PDF
+    early = tmp_path / "early.xlsx"  # as of 25 November I-2 (due 1 December) is not yet due: blank, not -6
+    assert main(["statement", str(wb), "--customer", "C-1", "--as-of", "2026-11-25", "--out", str(early)]) == 0
+    days = {r[1].value: r[4].value for r in openpyxl.load_workbook(early)["Statement"].iter_rows()
+            if len(r) > 4 and r[1].value in ("I-1", "I-2")}
+    assert days == {"I-1": 55, "I-2": None}
     found = {(r[6].value, r[7].value) for r in ws.iter_rows() if r[6].value == "Saldo"}
     assert found == {("Saldo", 1184.56), ("Saldo", 2000.0)}
     as_of = [r for r in ws.iter_rows() if r[0].value == "Datum"][0][1]

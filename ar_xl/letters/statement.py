@@ -74,6 +74,12 @@ def short_day(d, lang: str) -> str:
     return format_date(pd.Timestamp(d).date(), format="short", locale=render.locale_of(lang))
 
 
+def days_late(days) -> int | None:
+    """The days overdue a line shows: none (a blank cell) for an item not yet due or due on the as-of date
+    (0 or fewer days), a credit note or cash."""
+    return None if pd.isna(days) or days <= 0 else int(days)
+
+
 def bucket_title(label: str, lang: str) -> str:
     lab = labels(lang)
     return lab["current"] if label == "current" else lab["days"].format(b=label.replace("-", "–"))
@@ -190,7 +196,7 @@ def tables(doc, stmt, lang: str) -> None:
                 doc.add_page()
                 _row(doc, lab["head"], WIDTHS, aligns, bold=True, height=7.5)
             cells = (lab["kind"][r.kind], r.document, short_day(r.date, lang), short_day(r.due_date, lang),
-                     "" if pd.isna(r.days_overdue) or r.days_overdue <= 0 else str(int(r.days_overdue)),
+                     str(days_late(r.days_overdue) or ""),
                      number(r.amount, lang), number(r.open_amount, lang), number(r.balance, lang),
                      reference(r, lang))
             _row(doc, cells, WIDTHS, aligns, fill=i % 2 == 1)

@@ -2,8 +2,9 @@
 
 One sheet: the letterhead and customer, the as-of date (a date cell), then per currency the lines
 (dates as date cells, amounts as numbers with a ``#,##0.00`` number format, days overdue as whole
-numbers, the running balance) and the totals, then the aging summary.  Amounts are the exact cents
-divided by 100 (a float holds every amount of fewer than 16 digits exactly to the cent).
+numbers, an empty cell for an item not yet due as in the PDF (``letters.statement.days_late``), the
+running balance) and the totals, then the aging summary.  Amounts are the exact cents divided by 100
+(a float holds every amount of fewer than 16 digits exactly to the cent).
 The headings are ``letters.statement.LABELS``; the title is the PDF's subject.
 """
 from __future__ import annotations
@@ -55,7 +56,7 @@ def xlsx(stmt, customer_name: str, lang: str, dunning) -> bytes:
             ws.append([lab["kind"][r.kind], r.document,
                        None if pd.isna(r.date) else pd.Timestamp(r.date).date(),
                        None if pd.isna(r.due_date) else pd.Timestamp(r.due_date).date(),
-                       None if pd.isna(r.days_overdue) else int(r.days_overdue),
+                       letter.days_late(r.days_overdue),
                        _amount(r.amount), _amount(r.open_amount), _amount(r.balance),
                        letter.reference(r, lang) or None])
             row = ws[ws.max_row]
