@@ -172,6 +172,20 @@ def test_the_pack_holds_the_statement_and_every_part_as_cells(wb, tmp_path):
         (dt.datetime(2026, 11, 10, 14, 0), "resolved - rejected", "price list was right")]
 
 
+def test_a_handover_dated_before_an_invoice_was_issued_leaves_it_out(wb, tmp_path, capsys):
+    # 2026-0003 (1 October) and the credit note (5 October) did not exist yet on 15 September
+    assert main(["handover", str(wb), "--customer", "C1", "--to", AGENCY, "--on", "2026-09-15"]) == 0
+    assert "2 invoice(s), EUR 1,500.50 (2026-0001; 2026-0002)" in capsys.readouterr().out
+    inv = _invoices(wb)
+    assert inv.loc["2026-0003", "status"] == "open" and inv.loc["2026-0001", "status"] == "in legal"
+    ho = xlsx.load(wb).get("Handovers").iloc[0]
+    assert (ho["invoice_ids"], ho["amount"]) == ("2026-0001; 2026-0002", 150050)
+    with zipfile.ZipFile(wb.parent / "handover_H-000001_C1_2026-09-15.zip") as z:
+        statement = pdf_text(z.read("statement_C1_2026-09-15.pdf"), tmp_path)
+    assert "2026-0001" in statement and "2026-0002" in statement
+    assert "2026-0003" not in statement and "CN-0001" not in statement
+
+
 def test_no_reminder_and_no_worklist_row_for_items_in_legal(wb):
     day = dt.date(2026, 11, 23)
     before = remind_action.plan_letters(xlsx.load(wb), day, ["C1"])
@@ -502,6 +516,8 @@ def test_an_agency_transfer_a_person_confirmed_for_an_invoice_is_refused(wb, cap
     (["--customer", "C1", "--to", AGENCY, "--invoices", "2026-0001,2026-0004"],
      "invoice 2026-0004 belongs to customer C2, not C1"),
     (["--customer", "C1", "--to", AGENCY, "--invoices", "CN-0001"], "invoice CN-0001 has nothing open to hand over"),
+    (["--customer", "C1", "--to", AGENCY, "--invoices", "2026-0003", "--on", "2026-09-15"],
+     "invoice 2026-0003 was issued on 2026-10-01, after the handover date 2026-09-15"),
     (["--customer", "C1", "--invoices", "2026-0001"], "--to NAME"),
     (["--record", "H-000009", "--recovered", "10.00"], "unknown handover 'H-000009'"),
 ])

@@ -102,7 +102,7 @@ def handover(book: Book, customer_id: str, to: str, invoice_ids=None, on=None, o
         fail(SOURCE, "a handover needs the agency or lawyer it goes to (--to; on the ribbon: handover.to)")
     handovers = book.get("Handovers")
     try:
-        rows = engine.pick(book.get("Invoices"), handovers, cid, invoice_ids)
+        rows = engine.pick(book.get("Invoices"), handovers, cid, invoice_ids, day)
     except engine.HandoverError as e:
         _refuse(book, e)
     hid = next_handover_id(book)

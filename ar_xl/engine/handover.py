@@ -6,6 +6,9 @@ Rules
   already on a live handover.  Named invoices are checked one by one (unknown, another customer's, a credit
   note or nothing open, already handed over: each is named); without names every open invoice of the customer
   not yet handed over goes.  ``amount`` is their open amount at the handover.
+* **Only invoices that existed on the handover date**: an invoice dated after it (invoice date later than the
+  handover date) cannot be handed over on it; named, it is refused (saying when it was issued), unnamed it is
+  left out.  An empty invoice date does not keep an invoice out.
 * **A live handover** is a Handovers row whose status is not ``closed`` (``open``, ``recovered`` or blank):
   its invoices are in the state ``in legal`` (``engine.states``), which stops reminders and keeps them off the
   worklist.  Closing a handover (a person types ``closed``) gives them back to the other records.
@@ -93,13 +96,16 @@ def oldest_first(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def pick(invoices: pd.DataFrame, handovers: pd.DataFrame | None, customer_id: str,
-         invoice_ids: list[str] | None = None) -> pd.DataFrame:
-    """The Invoices rows to hand over (module rules), oldest first; ``HandoverError`` naming every problem."""
+         invoice_ids: list[str] | None = None, on: dt.date | None = None) -> pd.DataFrame:
+    """The Invoices rows to hand over on ``on`` (module rules; ``None``: whatever their invoice date), oldest
+    first; ``HandoverError`` naming every problem."""
     cid = text(customer_id)
     inv = invoices.reset_index(drop=True)
     ids = inv["invoice_id"].map(text)
     owner = inv["customer_id"].map(text)
     open_ = inv["open_amount"].fillna(0).astype("int64")
+    issued = pd.to_datetime(inv["invoice_date"])
+    later = (issued > pd.Timestamp(on)).to_numpy(dtype=bool) if on is not None else np.zeros(len(inv), dtype=bool)
     taken = _live_handover_of(handovers)
     problems: list[str] = []
     if invoice_ids:
@@ -117,15 +123,20 @@ def pick(invoices: pd.DataFrame, handovers: pd.DataFrame | None, customer_id: st
                 problems.append(f"invoice {iid} has nothing open to hand over (open amount {open_[k] / 100:.2f})")
             elif iid in taken:
                 problems.append(f"invoice {iid} is already handed over ({taken[iid]})")
+            elif later[k]:
+                problems.append(f"invoice {iid} was issued on {issued[k]:%Y-%m-%d}, after the handover date "
+                                f"{on:%Y-%m-%d}")
             else:
                 rows.append(k)
     else:
-        mine = (owner == cid).to_numpy() & (open_ > 0).to_numpy()
+        mine = (owner == cid).to_numpy() & (open_ > 0).to_numpy() & ~later
         rows = [int(k) for k in np.flatnonzero(mine) if ids[k] not in taken]
         if not rows:
             already = sorted({taken[i] for i in ids[(owner == cid).to_numpy()] if i in taken})
+            after = ids[(owner == cid).to_numpy() & (open_ > 0).to_numpy() & later].tolist()
             problems.append(f"customer {cid} has no open invoice left to hand over"
-                            + (f" (already handed over: {', '.join(already)})" if already else ""))
+                            + (f" (already handed over: {', '.join(already)})" if already else "")
+                            + (f" (issued after {on:%Y-%m-%d}: {', '.join(after)})" if after else ""))
     if problems:
         raise HandoverError(problems)
     chosen = inv.loc[rows]
