@@ -221,6 +221,17 @@ def test_what_awaits_approval_counts_against_the_open_amount(wb, as_user, capsys
     assert wb.read_bytes() == before
 
 
+def test_the_same_partial_write_off_twice_is_refused_naming_the_first(wb, as_user, capsys):
+    as_user("julie")
+    args = ["writeoff", str(wb), "--invoices", "2026-0001", "--amount", "150.00", "--reason", "small balance"]
+    assert main(args) == 0
+    before = wb.read_bytes()
+    assert main(args) == 2  # before: W-000002, a second 150.00 that an approver would book too
+    assert "invoice 2026-0001 already has write-off W-000001 of 150.00 awaiting approval" in capsys.readouterr().err
+    assert wb.read_bytes() == before
+    assert list(_writeoffs(wb).index) == ["W-000001"]
+
+
 # ------------------------------------------------------------------ bad input: named, nothing changed
 
 @pytest.mark.parametrize("args, message", [

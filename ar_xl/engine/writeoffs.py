@@ -7,7 +7,9 @@ The rules
   The *available* amount is the open amount less the write-offs of that invoice still awaiting
   approval.  Refused, naming the invoice, and nothing is proposed: an invoice id that is not in
   Invoices, an amount of 0 or less, an amount above what is available, a credit note or an invoice
-  with nothing open.  Money is integer cents; one WriteOffs row per invoice.
+  with nothing open.  Money is integer cents; one WriteOffs row per invoice.  A partial write-off of the
+  same amount as one of that invoice's write-offs still awaiting approval is refused, naming it: run twice,
+  the same proposal would be written off twice.
 * **Approval** (Config ``writeoff.*``, ``config.WriteOffRules``): the proposal's total in base currency
   is compared with the proposer's limit (their own ``writeoff.limit.<login>``, else their role's, else
   ``writeoff.limit``).  At or below the limit it is **booked** at once, the proposer being its
@@ -86,7 +88,11 @@ def amounts(invoices: pd.DataFrame, writeoffs: pd.DataFrame | None, invoice_ids:
         available = open_ - sum(a for _, a in waiting)
         also = (f" (open {fmt(open_)}, of which {fmt(open_ - available)} already proposed in "
                 f"{', '.join(w for w, _ in waiting)})") if waiting else ""
-        if open_ < 0:
+        same = [w for w, a in waiting if amount is not None and a == int(amount)]
+        if same:
+            problems.append(f"invoice {iid} already has write-off {same[0]} of {fmt(int(amount))} awaiting "
+                            "approval; an approver confirms or rejects that one")
+        elif open_ < 0:
             problems.append(f"invoice {iid} is a credit note (open {fmt(open_)}); only what a customer owes is written off")
         elif available <= 0:
             problems.append(f"invoice {iid} has nothing open to write off{also}")
