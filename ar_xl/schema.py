@@ -233,7 +233,7 @@ CHANNELS = ("call", "email", "letter", "portal", "meeting")
 LANGUAGES = ("nl", "de", "fr", "en")
 CREDIT_STATUSES = ("over limit", "hold proposed")
 CREDIT_HOLDS = ("confirmed", "released")
-WRITEOFF_STATUSES = ("awaiting approval", "booked", "rejected")
+WRITEOFF_STATUSES = ("awaiting approval", "booked", "rejected", "withdrawn")
 WRITEOFF_SOURCES = ("collector", "dispute", "cash application")
 HANDOVER_STATUSES = ("open", "recovered", "closed")
 CREDIT_KINDS = ("credit note", "unapplied cash")
@@ -608,7 +608,8 @@ WRITEOFFS = Table(
         C("proposed_by"),
         C("proposed_on", "date", width=12),
         C("status", choices=WRITEOFF_STATUSES, width=16,
-          description="booked (within the proposer's limit, or confirmed by an approver), awaiting approval or rejected"),
+          description="booked (within the proposer's limit, or confirmed by an approver), awaiting approval, "
+                      "rejected, or withdrawn (its dispute was reopened)"),
         C("review", editable=True, choices=REVIEW_CHOICES, width=10,
           description="An approver (Config writeoff.approvers) types Confirm or Reject; the next Write off applies it"),
         C("reviewed_by", editable=True),

@@ -318,6 +318,55 @@ def test_through_the_command_the_journal_is_written(wb, as_user, capsys):
     assert _invoices(wb).loc["2026-0004", "status"] == "written off"
 
 
+def _dispute_of_400(wb):
+    d = openpyxl.load_workbook(wb)
+    ws = d["Disputes"]
+    ws.cell(2, header_names(ws).index("amount") + 1).value = 400
+    d.save(wb)
+
+
+def test_a_reopened_dispute_withdraws_its_write_off_so_it_is_written_off_once(wb, as_user, capsys):
+    _dispute_of_400(wb)
+    as_user("julie")
+    for status in ("resolved - write-off", "in review", "resolved - write-off"):
+        assert main(["dispute", "status", str(wb), "D-000001", status, "--on", "2026-11-20"]) == 0
+    out = capsys.readouterr().out
+    assert "resolved - write-off -> in review; write-off W-000001 withdrawn" in out
+    wo = _writeoffs(wb)
+    assert list(zip(wo.index, wo["amount"], wo["status"])) == [
+        ("W-000001", 40000, "withdrawn"), ("W-000002", 40000, "awaiting approval")]
+    au = xlsx.load(wb).get("Audit")
+    assert ("W-000001", "awaiting approval", "withdrawn", "dispute D-000001 reopened") in set(
+        zip(au["key"], au["old_value"], au["new_value"], au["rule"]))
+    # an approver confirms both rows: only the live one is booked, the invoice is written down once
+    _type(wb, "W-000001", review="Confirm")
+    _type(wb, "W-000002", review="Confirm")
+    as_user("anna")
+    assert main(["writeoff", str(wb)]) == 0
+    assert _invoices(wb).loc["2026-0004", "open_amount"] == 59000  # 990.00 - 400.00, not 190.00
+    wo = _writeoffs(wb)
+    assert list(zip(wo["status"], wo["review"])) == [("withdrawn", "Confirm"), ("booked", "Confirm")]
+
+
+@pytest.mark.parametrize("user, typed, status", [
+    ("julie", "Confirm", "awaiting approval"),  # a decision is typed: it is the approver's, not withdrawn
+    ("bert", None, "booked"),                   # within bert's limit: booked at once
+])
+def test_a_dispute_resolved_as_write_off_again_proposes_nothing_new(wb, as_user, capsys, user, typed, status):
+    _dispute_of_400(wb)
+    as_user(user)
+    assert main(["dispute", "status", str(wb), "D-000001", "resolved - write-off", "--on", "2026-11-20"]) == 0
+    if typed:
+        _type(wb, "W-000001", review=typed)
+    assert main(["dispute", "status", str(wb), "D-000001", "in review", "--on", "2026-11-21"]) == 0
+    assert f"write-off W-000001 ({status}) kept" in capsys.readouterr().out
+    assert main(["dispute", "status", str(wb), "D-000001", "resolved - write-off", "--on", "2026-11-22"]) == 0
+    assert f"nothing new proposed: D-000001 already has write-off W-000001 ({status})" in capsys.readouterr().out
+    wo = _writeoffs(wb)
+    assert list(zip(wo.index, wo["amount"], wo["status"])) == [("W-000001", 40000, status)]
+    assert _invoices(wb).loc["2026-0004", "open_amount"] == (59000 if status == "booked" else 99000)
+
+
 # ------------------------------------------------------------------ the report: one place for all of it
 
 def _with_cash_write_off(book: Book) -> Book:

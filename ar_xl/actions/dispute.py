@@ -14,7 +14,10 @@ transitions; a refused step raises ``InputError`` with the engine's message).  A
 resolved as ``resolved - write-off`` proposes the write-off itself (``actions.writeoff.from_dispute``:
 the dispute's amount, never more than its invoices have open), booked at once within the
 resolver's Config limit, else waiting for an approver in WriteOffs; so its invoice is neither
-left open to be chased in full nor written off without approval.
+left open to be chased in full nor written off without approval.  A dispute has at most one such
+write-off: resolved so again while its write-off awaits approval or is booked, it proposes nothing new
+(the summary names it); reopened, its write-off still awaiting approval, with no decision typed in its
+review, is withdrawn (``actions.writeoff.withdraw_for_dispute``).
 
 ``dispute_from_short_pay`` turns a short-pay deduction from cash application
 into a ``short payment / deduction`` dispute.  It is idempotent: when a
@@ -189,6 +192,10 @@ def set_dispute_status(
     if new_row["status"] == WRITE_OFF and text_of(row.get("status")) != WRITE_OFF:
         from . import writeoff
         msg += "; " + writeoff.from_dispute(book, change, row, user, on_d, journal_dir)
+    elif text_of(row.get("status")) == WRITE_OFF and new_row["status"] == "in review":
+        from . import writeoff
+        words = writeoff.withdraw_for_dispute(book, change, row["dispute_id"], user)
+        msg += f"; {words}" if words else ""
     change.summary = msg
     return restate.follow(book, change)
 

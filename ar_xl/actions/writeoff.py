@@ -19,8 +19,9 @@ when invoices are given, proposes a write-off of them.  The rules (limits, appro
 
 ``from_dispute`` is the proposal a dispute resolved as ``resolved - write-off`` makes
 (``actions.dispute.set_dispute_status``): the dispute's amount, spread over its invoices in order,
-never more than each one has open.  ``report`` lists what was written off (month by month if asked),
-the differences cash application wrote off included.
+never more than each one has open; nothing new while the dispute's write-off awaits approval or is
+booked.  ``withdraw_for_dispute`` is what reopening that dispute does to it.  ``report`` lists what
+was written off (month by month if asked), the differences cash application wrote off included.
 """
 from __future__ import annotations
 
@@ -189,6 +190,9 @@ def from_dispute(book: Book, change: Change, dispute: dict, user: str, on: dt.da
     did = str(dispute.get("dispute_id") or "").strip()
     inv = change.body(book, "Invoices")
     wo = change.body(book, "WriteOffs")
+    live = engine.of_dispute(wo, did)
+    if live:
+        return f"nothing new proposed: {did} already has write-off {_listed(wo, live)}"
     known = set(inv["invoice_id"].astype(str).str.strip())
     ids = [i for i in split_ids(dispute.get("invoice_ids")) if i in known]
     pending = engine.pending_by_invoice(wo)
@@ -211,6 +215,31 @@ def from_dispute(book: Book, change: Change, dispute: dict, user: str, on: dt.da
     if ledger.booked:
         words += f"; ERP journal: {ledger.journal_path}"
     return words
+
+
+def _listed(wo: pd.DataFrame, positions: list[int]) -> str:
+    """``W-000001 (awaiting approval), W-000002 (booked)``."""
+    return ", ".join(f"{wo['writeoff_id'].iloc[k]} ({str(wo['status'].iloc[k]).strip()})" for k in positions)
+
+
+def withdraw_for_dispute(book: Book, change: Change, dispute_id: str, user: str) -> str:
+    """A dispute resolved as write-off is reopened: its write-off still awaiting approval with nothing
+    typed in review is set ``withdrawn`` (the row stays, Audit says why), so it is never booked; one a
+    person already decided on, or booked, is left as it is and named.  Returns the summary's words."""
+    wo = change.body(book, "WriteOffs").copy()
+    live = engine.of_dispute(wo, dispute_id)
+    gone = engine.withdrawable(wo, live)
+    for k in gone:
+        wo.iloc[k, wo.columns.get_loc("status")] = engine.WITHDRAWN
+        change.log(user, "WriteOffs", str(wo["writeoff_id"].iloc[k]), "status", engine.WAITING, engine.WITHDRAWN,
+                   f"dispute {dispute_id} reopened")
+    if gone:
+        change.tables["WriteOffs"] = wo
+    kept = [k for k in live if k not in gone]
+    parts = [f"write-off {', '.join(str(wo['writeoff_id'].iloc[k]) for k in gone)} withdrawn"] if gone else []
+    if kept:
+        parts.append(f"write-off {_listed(wo, kept)} kept (booked, or a decision is typed in its review)")
+    return "; ".join(parts)
 
 
 def report(book: Book, month: str | None = None) -> pd.DataFrame:

@@ -10,6 +10,11 @@ The rules
   with nothing open.  Money is integer cents; one WriteOffs row per invoice.  A partial write-off of the
   same amount as one of that invoice's write-offs still awaiting approval is refused, naming it: run twice,
   the same proposal would be written off twice.
+* **A dispute** resolved as ``resolved - write-off`` proposes its write-off (source ``dispute``, reference
+  the dispute id), at most one at a time: while one awaits approval or is booked (``of_dispute``),
+  resolving it so again proposes nothing new.  Reopening the dispute **withdraws** its proposal still
+  awaiting approval (status ``withdrawn``; the row stays), unless someone already typed a decision in
+  its review: that one, like a booked one, is not touched.
 * **Approval** (Config ``writeoff.*``, ``config.WriteOffRules``): the proposal's total in base currency
   is compared with the proposer's limit (their own ``writeoff.limit.<login>``, else their role's, else
   ``writeoff.limit``).  At or below the limit it is **booked** at once, the proposer being its
@@ -43,7 +48,7 @@ from ..frames import blank, cents_of, row_numbers, text
 from ..money import convert, fmt
 from .disputes import next_id
 
-BOOKED, WAITING, REJECTED = "booked", "awaiting approval", "rejected"
+BOOKED, WAITING, REJECTED, WITHDRAWN = "booked", "awaiting approval", "rejected", "withdrawn"
 CASH = "cash application"
 JOURNAL_COLUMNS = ["date", "invoice", "customer", "amount", "currency", "reason", "approver"]
 REPORT_COLUMNS = ["date", "source", "reference", "invoice_id", "customer_id", "currency", "amount", "amount_base",
@@ -63,6 +68,23 @@ def pending_by_invoice(writeoffs: pd.DataFrame | None) -> dict[str, list[tuple[s
         if text(r.status).lower() == WAITING:
             out.setdefault(text(r.invoice_id), []).append((text(r.writeoff_id), cents_of(r.amount)))
     return out
+
+
+def of_dispute(writeoffs: pd.DataFrame | None, dispute_id: str) -> list[int]:
+    """Positions of the write-offs a dispute's resolution proposed (source ``dispute``, reference
+    ``dispute_id``) that are live: awaiting approval or booked."""
+    if writeoffs is None or not len(writeoffs) or not text(dispute_id):
+        return []
+    return [k for k, r in enumerate(writeoffs.itertuples(index=False))
+            if _same(r.source, "dispute") and _same(r.reference, dispute_id)
+            and text(r.status).lower() in (WAITING, BOOKED)]
+
+
+def withdrawable(writeoffs: pd.DataFrame, positions: list[int]) -> list[int]:
+    """Of ``positions``, the write-offs a reopened dispute withdraws: awaiting approval, nothing typed in
+    review (a proposal a person already decided on is theirs)."""
+    return [k for k in positions if text(writeoffs["status"].iloc[k]).lower() == WAITING
+            and not text(writeoffs["review"].iloc[k])]
 
 
 def amounts(invoices: pd.DataFrame, writeoffs: pd.DataFrame | None, invoice_ids: list[str],
