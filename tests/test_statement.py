@@ -342,3 +342,29 @@ def test_a_statement_sent_keeps_the_follow_up_a_collector_planned(tmp_path):
 def pd_isna(v) -> bool:
     import pandas as pd
     return bool(pd.isna(v))
+
+
+def test_what_of_a_credit_note_was_refunded_is_no_credit_on_the_statement(tmp_path):
+    wb = make(tmp_path / "collections.xlsx", "en")
+    book = xlsx.load(wb)
+    from ar_xl.book import Change
+    change = Change("seed")
+    cols = ["refund_id", "customer_id", "source_id", "kind", "amount", "currency", "status"]
+    change.tables["Refunds"] = frame("Refunds", [
+        ("RF-000001", "C-1", "CN-1", "credit note", "60.00", "EUR", "exported"),  # sent to the bank
+        ("RF-000002", "C-1", "CN-1", "credit note", "15.00", "EUR", "proposed"),  # not paid yet: still a credit
+    ], cols)
+    xlsx.save(book, change)
+    out = tmp_path / "st.pdf"
+    assert main(["statement", str(wb), "--customer", "C-1", "--as-of", AS_OF, "--out", str(out)]) == 0
+    text = pdf_text(out)
+    assert "Credit note CN-1 15/10/2026 15/10/2026 -100.00 -40.00 1,194.56" in text
+    assert "Balance EUR: €1,244.56" in text  # 1,184.56 + the 60.00 the customer got back
+    book = xlsx.load(wb)
+    change = Change("seed")
+    change.tables["Refunds"] = frame("Refunds", [
+        ("RF-000001", "C-1", "CN-1", "credit note", "100.00", "EUR", "exported")], cols)
+    xlsx.save(book, change)
+    assert main(["statement", str(wb), "--customer", "C-1", "--as-of", AS_OF, "--out", str(out), "--force"]) == 0
+    text = pdf_text(out)
+    assert "CN-1" not in text and "Balance EUR: €1,284.56" in text

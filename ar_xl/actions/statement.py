@@ -1,8 +1,9 @@
 """Statement of account: one customer's statement as a PDF or XLSX, logged.
 
-``statement(book, customer_id, ...)`` reads Invoices, Customers, Payments and Handovers (Config always), builds
-the statement with ``engine.statement`` (unapplied cash as the credit exposure counts it:
-``actions.credit.unapplied_cash``; the items on a live handover named with the agency), renders it in the
+``statement(book, customer_id, ...)`` reads Invoices, Customers, Payments, Handovers and Refunds (Config
+always), builds the statement with ``engine.statement`` (unapplied cash as the credit exposure counts it:
+``actions.credit.unapplied_cash``; the items on a live handover named with the agency; what of a credit note
+was refunded left out), renders it in the
 customer's language (Customers.language, else Config ``dunning.language``) with ``letters.statement`` (PDF)
 or ``letters.statement_xlsx`` (XLSX), and returns a ``Change`` that appends one **Activities** row (channel
 ``email`` when the customer has an address, else ``letter``; outcome ``statement sent: ...`` with the balance
@@ -19,6 +20,7 @@ import pandas as pd
 from .. import clock, frames
 from ..book import Book, Change
 from ..engine import statement as engine
+from ..engine.credits import refunded_credit_notes
 from ..engine.disputes import next_id
 from ..errors import ArXlError
 from ..letters import statement as letter
@@ -27,6 +29,11 @@ from .credit import unapplied_cash
 from .plan import appended, known_customer, who
 
 FORMATS = (".pdf", ".xlsx")
+
+
+def refunded(book: Book) -> dict[str, int]:
+    """Credit note id -> cents refunded to the customer (Refunds exported; ``engine.credits``)."""
+    return refunded_credit_notes(book.optional("Refunds"))
 
 
 def customer_of(book: Book, customer_id: str) -> dict:
@@ -60,7 +67,7 @@ def build(book: Book, customer_id: str, as_of: dt.date, invoices: pd.DataFrame |
     who_ = customer_of(book, customer_id)
     stmt = engine.statement(book.get("Invoices") if invoices is None else invoices,
                             unapplied_cash(book) if unapplied is None else unapplied,
-                            who_["customer_id"], as_of, book.config, book.optional("Handovers"))
+                            who_["customer_id"], as_of, book.config, book.optional("Handovers"), refunded(book))
     return stmt, who_
 
 
@@ -75,6 +82,7 @@ class Statements:
         self.empty = inv.iloc[0:0]
         self.unapplied = unapplied_cash(book)
         self.handovers = book.optional("Handovers")
+        self.refunded = refunded(book)
         cust = book.get("Customers")
         self.records = {str(r["customer_id"]).strip(): r for r in cust.to_dict("records")} if len(cust) else {}
         self.made: dict[str, bytes] = {}
@@ -84,7 +92,8 @@ class Statements:
         if customer_id not in self.made:
             inv = self.groups.get(customer_id, self.empty)
             c = _info(self.book, customer_id, self.records.get(customer_id, {}), inv)
-            stmt = engine.statement(inv, self.unapplied, customer_id, self.as_of, self.book.config, self.handovers)
+            stmt = engine.statement(inv, self.unapplied, customer_id, self.as_of, self.book.config, self.handovers,
+                                    self.refunded)
             self.made[customer_id] = letter.pdf(stmt, c["customer_name"], c["language"], self.book.config.dunning,
                                                 c["email"])
         return self.made[customer_id]

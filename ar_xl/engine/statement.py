@@ -15,6 +15,9 @@ Rules
 * **Days overdue** = as-of date − due date, always from the due date (``aging.days_past_due``): the
   day after the due date is day 1; an item due on the as-of date is 0 days overdue (not yet due).
   Credit notes and cash show no days overdue.
+* **A refunded credit note**: what of a credit note was refunded (a refund exported to the bank,
+  ``engine.credits.refunded_credit_notes``) is no credit of the customer's any more, though the credit note
+  stays open in Invoices until the ERP books the refund: its line shows what is left (none when all of it).
 * **Unapplied cash** is the customer's money received and not (fully) applied: the ``unapplied``
   frame the credit exposure uses (``actions.credit.unapplied_cash``: payment_id, value_date, amount =
   the amount left, currency).  It is a line of its own with a negative open amount.
@@ -93,15 +96,20 @@ def _existed(dates: pd.Series, as_of: dt.date) -> np.ndarray:
 
 
 def statement(invoices: pd.DataFrame, unapplied: pd.DataFrame | None, customer_id: str, as_of: dt.date,
-              config: Config | None = None, handovers: pd.DataFrame | None = None) -> Statement:
+              config: Config | None = None, handovers: pd.DataFrame | None = None,
+              refunded: dict[str, int] | None = None) -> Statement:
     """The statement of ``customer_id`` as of ``as_of`` by the module rules (``handovers``: the Handovers
-    table, for the handed-over items)."""
+    table, for the handed-over items; ``refunded``: credit note id -> cents refunded to the customer,
+    ``engine.credits.refunded_credit_notes``)."""
     config = config or Config()
     cid = str(customer_id).strip()
     edges = tuple(config.aging_buckets)
     labels = bucket_labels(edges)
 
     inv = invoices[frames.texts(invoices["customer_id"]) == cid] if len(invoices) else invoices
+    if refunded and len(inv):  # what of a credit note was refunded is the customer's no more
+        inv = inv.assign(open_amount=[min(0, o + refunded.get(d, 0)) if o < 0 else o for d, o in zip(
+            frames.texts(inv["invoice_id"]), inv["open_amount"].fillna(0).astype("int64").tolist())])
     inv = inv[inv["open_amount"].fillna(0).astype("int64").to_numpy() != 0] if len(inv) else inv
     inv = inv[_existed(inv["invoice_date"], as_of)] if len(inv) else inv
     open_ = inv["open_amount"].astype("int64").to_numpy() if len(inv) else np.zeros(0, np.int64)
