@@ -137,6 +137,8 @@ CUSTOMERS: dict[str, tuple[str, ...]] = {
                      "limite de crédit", "plafond de crédit", "encours autorisé"),
     "email": ("email", "e-mail", "email address", "e-mail address", "e-mail-adresse", "e-mailadres", "mail",
               "courriel", "adresse e-mail"),
+    "phone": ("phone", "phone number", "telephone", "telephone number", "phone no.", "tel", "tel.", "telefon",
+              "telefonnummer", "telefon 1", "telefoon", "telefoonnummer", "téléphone", "numéro de téléphone"),
 }
 """Customer master exports: canonical column of ``schema.CUSTOMERS`` -> headers."""
 

@@ -356,3 +356,23 @@ def test_customers_mapping_is_prefixed_and_refused_without_the_file(tmp_path):
     export = erp.write("exact_nl", ITEMS, tmp_path)
     with pytest.raises(InputError, match="no customers file"):
         sync.run(Book(), export, mapping={"customers.email": "Mail"})
+
+
+def test_a_customer_masters_phone_numbers_are_read_by_their_header_in_each_language(tmp_path):
+    wb = seeded(tmp_path / "c.xlsx", Customers=([("10100", "Bakker Logistiek", "", "NL", "+31 10 000 0000")],
+                                                ["customer_id", "customer_name", "iban", "country", "phone"]))
+    cust_file = tmp_path / "klanten.csv"
+    cust_file.write_text("Klantnummer;Naam;Telefoonnummer\n10100;Bakker Logistiek;+31 10 123 4567\n"
+                         "10500;Martin & Fils SARL;+33 1 23 45 67 89\n", encoding="utf-8")
+    export = erp.write("datev_opos", ITEMS, tmp_path)
+    book = xlsx.load(wb)
+    change = sync.run(book, export, cust_file, as_of=D(2026, 11, 23))
+    xlsx.save(book, change)
+    cust = xlsx.load(wb).get("Customers").set_index("customer_id")
+    assert cust.loc["10100", "phone"] == "+31 10 123 4567"  # the ERP's master data
+    assert cust.loc["10500", "phone"] == "+33 1 23 45 67 89"
+    german = tmp_path / "debitoren.csv"
+    german.write_text("Kundennummer;Name;Telefon\n10100;Bakker Logistiek;+31 10 765 4321\n", encoding="utf-8")
+    book = xlsx.load(wb)
+    xlsx.save(book, sync.run(book, export, german, as_of=D(2026, 11, 23)))
+    assert xlsx.load(wb).get("Customers").set_index("customer_id").loc["10100", "phone"] == "+31 10 765 4321"
