@@ -452,6 +452,33 @@ def test_a_transfer_from_the_agency_naming_an_invoice_with_its_exact_amount_is_n
     assert list(zip(m["invoice_id"], m["decision"], m["applied"])) == [("2026-0001", "auto", True)]
 
 
+def test_a_closed_handover_still_takes_the_transfer_of_what_the_agency_recovered_before(wb, capsys):
+    assert _hand_over(wb) == 0
+    assert main(["handover", str(wb), "--record", "H-000001", "--recovered", "500.00", "--on", "2026-12-01"]) == 0
+    w = openpyxl.load_workbook(wb)
+    from helpers import header_cells
+    top, cols = header_cells(w["Handovers"])
+    w["Handovers"].cell(top + 1, cols.index("status") + 1).value = "closed"  # the items taken back
+    w.save(wb)
+    _with_agency_payment(wb)
+    assert main(["match", str(wb)]) == 0  # the agency still owes the 500.00: its payment is no invoice's
+    m = xlsx.load(wb).get("Matches")
+    assert not m["applied"].any() and all("collection agency" in f.split(";") for f in m["flags"])
+    capsys.readouterr()
+    before = wb.read_bytes()
+    assert main(["handover", str(wb), "--record", "H-000001", "--recovered", "10.00"]) == 2
+    assert "handover H-000001 is closed: it takes no new recovery or costs" in capsys.readouterr().err
+    assert wb.read_bytes() == before
+    assert main(["handover", str(wb), "--record", "H-000001", "--payment", "P-AG1", "--on", "2026-12-03"]) == 0
+    book = xlsx.load(wb)
+    ho = book.get("Handovers").set_index("handover_id").loc["H-000001"]
+    assert (ho["status"], ho["recovered"], ho["transferred"], ho["payments"]) == ("closed", 50000, 42500, "P-AG1")
+    pay = book.get("Payments").set_index("payment_id").loc["P-AG1"]
+    assert (pay["unapplied_amount"], pay["status"]) == (0, "applied")
+    inv = book.get("Invoices").set_index("invoice_id")
+    assert inv.loc["2026-0001", "open_amount"] == 70050  # the recovery lowered it once, the transfer not again
+
+
 @pytest.mark.parametrize("args, amount, currency, message", [
     (["--payment", "P-AG9"], "425.00", "EUR", "payment P-AG9 is not in the Payments table"),
     (["--payment", "  "], "425.00", "EUR", "give the amount recovered (--recovered), the costs (--costs) or the "

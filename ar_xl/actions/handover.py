@@ -193,7 +193,7 @@ def record(book: Book, handover_id: str, recovered_cents: int = 0, costs_cents: 
         ho.at[k, "recovered_items"] = engine.items_text(per_item)
         change.log(user, "Handovers", hid, "recovered_items", before, ho.at[k, "recovered_items"], rule)
     left = engine.open_left(inv, rec)
-    if left == 0 and str(rec.get("status") or "").strip().lower() != engine.RECOVERED:
+    if left == 0 and str(rec.get("status") or "").strip().lower() not in (engine.RECOVERED, engine.CLOSED):
         ho.at[k, "status"] = engine.RECOVERED
         change.log(user, "Handovers", hid, "status", rec.get("status") or "", engine.RECOVERED, rule)
     change.tables["Handovers"] = ho

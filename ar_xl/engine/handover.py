@@ -28,7 +28,8 @@ Rules
   transfer stays on the payment for the agency's other handovers. ``payments`` lists them, ``transferred`` adds
   them up.
   Match tells a payment from a handover's agency (``agency_payer``) to be recorded so, never applied to invoices
-  automatically: applied to the handover's invoices it would pay the recovered money a second time.
+  automatically: applied to the handover's invoices it would pay the recovered money a second time.  A closed
+  handover takes no new recovery, but still the transfer of what was recovered before it closed.
 * **The pack's parts** (``pack_parts``): the items, the customer's reminders, contacts (Activities) and disputes
   with their history (the Audit rows of those disputes), each a frame of the workbook's own columns.
 """
@@ -177,7 +178,8 @@ def recover(invoices: pd.DataFrame, handover: dict, recovered: int, costs: int =
     hid = text(handover.get("handover_id"))
     problems = []
     if text(handover.get("status")).lower() == CLOSED:
-        problems.append(f"handover {hid} is closed; nothing can be recorded against it")
+        problems.append(f"handover {hid} is closed: it takes no new recovery or costs (the agency's transfer of what "
+                        "it recovered before is still recorded, with --payment alone)")
     if recovered < 0 or costs < 0:
         problems.append("the recovered amount and the costs cannot be negative")
     if not recovered and not costs:
@@ -296,8 +298,6 @@ def transfer(handover: dict, payment_id: str, cents: int, currency: str) -> int:
     done_ = cents_of(handover.get("transferred"))
     recovered = cents_of(handover.get("recovered"))
     problems = []
-    if text(handover.get("status")).lower() == CLOSED:
-        problems.append(f"handover {hid} is closed; nothing can be recorded against it")
     if pid.upper() in {p.upper() for p in split_ids(handover.get("payments"))}:
         problems.append(f"payment {pid} is already recorded on handover {hid}")
     if ccy and text(currency).upper() != ccy:
@@ -317,13 +317,17 @@ PAYMENT = "<payment>"
 
 
 def agency_payer(handovers: pd.DataFrame | None) -> dict[str, list[str]]:
-    """``{normalised agency name: [words for a payment from it, one per live handover]}``: Match names the
+    """``{normalised agency name: [words for a payment from it, one per live handover, or closed one whose
+    recovery the agency has not all transferred yet]}``: Match names the
     handover (what it recovered, what the agency transferred) and how to record the payment (its id in place
     of ``PAYMENT``)."""
     out: dict[str, list[str]] = {}
     if handovers is None or not len(handovers) or "to" not in handovers.columns:
         return out
-    for k in np.flatnonzero(live_mask(handovers)).tolist():
+    owed = [cents_of(r) > cents_of(t) for r, t in zip(
+        handovers["recovered"] if "recovered" in handovers.columns else [None] * len(handovers),
+        handovers["transferred"] if "transferred" in handovers.columns else [None] * len(handovers))]
+    for k in np.flatnonzero(live_mask(handovers) | np.asarray(owed, dtype=bool)).tolist():
         row = handovers.iloc[k]
         key = normalise_name(row["to"])
         if not key:
