@@ -419,7 +419,7 @@ def test_update_plans_from_matches_and_iban():
         ("PAY0", "2026-01-05", "100.00", "EUR", "NL91ABNA0417164300", ""),        # before the plan: not counted
         ("PAY1", "2026-01-30", "450.00", "EUR", "XX00 unknown", ""),               # matched to INV1 (auto)
         ("PAY2", "2026-02-02", "50.00", "EUR", "NL91 ABNA 0417 1643 00", ""),      # not in Matches: C1 by IBAN
-        ("PAY3", "2026-02-20", "300.00", "EUR", "NL91ABNA0417164300", ""),         # auto match rejected by review
+        ("PAY3", "2026-02-20", "300.00", "EUR", "XX unknown", ""),                 # auto match rejected: no one's
         ("PAY4", "2026-02-21", "200.00", "EUR", "XX", ""),                         # suggested + Confirm on INV2
         ("PAY5", "2026-02-22", "999.00", "EUR", "DE89370400440532013000", ""),     # C2's money
         ("PAY6", "2026-02-23", "500.00", "EUR", "NL91ABNA0417164300", "ignored"),  # ignored by a person
@@ -457,6 +457,32 @@ def test_update_plans_from_matches_and_iban():
     book.tables["Invoices"] = ch.tables.get("Invoices", book.get("Invoices"))
     again = update_plans(book, D(2026, 3, 10))
     assert again.audit == []
+
+
+def test_money_not_applied_pays_the_plan_once_whatever_rows_matches_holds():
+    """Only applied money goes to an invoice; the rest of each payment is the customer's (issue: a payment
+    with only suggestions, or the unapplied rest of a partly applied one, counted for nothing)."""
+    payments = [
+        ("PAY1", "2026-01-30", "500.00", "EUR", "NL91ABNA0417164300", ""),  # C1's IBAN, only suggestions
+        ("PAY2", "2026-02-20", "600.00", "EUR", "XX unknown", ""),          # 400.00 on INV2, 200.00 left
+        ("PAY3", "2026-03-02", "300.00", "EUR", "NL91ABNA0417164300", ""),  # C1's IBAN, auto match rejected
+    ]
+    matches = [
+        ("M1", "PAY1", "INV1", "C1", "500.00", "suggested", ""),
+        ("M2", "PAY1", "", "C1", "500.00", "unmatched", ""),
+        ("M3", "PAY2", "INV2", "C1", "400.00", "auto", ""),
+        ("M4", "PAY2", "INV2", "C1", "200.00", "suggested", ""),           # a suggestion for the rest
+        ("M5", "PAY3", "INV1", "C1", "300.00", "auto", "Reject"),
+    ]
+    book = _book_with_plan(payments, matches)
+    cr = payment_credits(book)
+    assert sorted(zip(cr["payment_id"], cr["amount"], cr["customer_id"], cr["invoice_id"], cr["source"])) == [
+        ("PAY1", 50000, "C1", "", "iban"), ("PAY2", 20000, "C1", "", "match"), ("PAY2", 40000, "C1", "INV2", "match"),
+        ("PAY3", 30000, "C1", "", "iban")]
+    # 500.00 on 30 Jan pays installment 1; 400.00 on INV2 and the 200.00 rest of PAY2 pay installment 2
+    p = update_plans(book, D(2026, 3, 10)).tables["Plans"]
+    assert col(p, "paid") == [50000, 50000] and list(p["status"]) == ["paid", "paid"]
+    assert set(p["plan_status"]) == {"completed"}
 
 
 def test_update_plans_without_creation_date_counts_all_and_says_so():

@@ -12,16 +12,20 @@ column ``created``); ``update_plans`` reads it back.
 
 ``update_plans`` decides which money paid which plan (``payment_credits``):
 
-* a payment that appears in the Matches table is counted through its match
-  rows only: rows with decision ``auto`` (unless reviewed ``Reject``) or
-  review ``Confirm``, each for its ``applied_amount`` on its invoice; such a
+* a payment's money is counted once, first through its counted match rows
+  (``counted_matches``): rows with decision ``auto`` (unless reviewed ``Reject``)
+  or review ``Confirm``, each for its ``applied_amount`` on its invoice; such a
   row pays the plan whose invoices include that invoice;
-* the unapplied rest of a payment whose match rows pay a plan's invoices (the rest of an
-  installment that includes interest: the invoices hold only the principal) pays that plan too;
-* a payment not in Matches at all belongs to the customer whose IBAN (a
-  ``;``-separated list in Customers) is the payer IBAN (or to the Payments
-  row's own ``customer_id`` column when present); it pays that customer's
-  live plans, oldest plan (lowest id) first, the rest passing to the next;
+* the rest of a payment (its amount less its counted rows: money not applied to
+  any invoice) is the customer's money too.  Of a payment with counted rows, it
+  belongs to their customer and pays a plan whose invoices those rows pay (the
+  rest of an installment that includes interest: the invoices hold only the
+  principal);
+* a payment with no counted rows (not in Matches, or only suggested, unmatched or
+  rejected rows there) belongs to the customer whose IBAN (a ``;``-separated list in
+  Customers) is the payer IBAN (or to the Payments row's own ``customer_id`` column
+  when present); it pays that customer's live plans, oldest plan (lowest id) first,
+  the rest passing to the next;
 * payments marked ``ignored`` never count; only value dates on or after the
   plan's creation date count (when the creation date is missing from Audit,
   all value dates count and the summary says so).
@@ -187,12 +191,27 @@ def set_invoice_status(book: Book, change: Change, user: str, invoice_ids, statu
 
 # ------------------------------------------------------------ which money paid what
 
+def counted_matches(matches: pd.DataFrame, payment_ids) -> np.ndarray:
+    """Which Matches rows count as money their payment paid on their invoice: decision ``auto`` (unless reviewed
+    ``Reject``) or review ``Confirm``, an ``applied_amount`` above 0, a payment in ``payment_ids``.  A suggested,
+    unmatched or rejected row counts nothing: its money is still the payment's rest (``payment_credits``)."""
+    pid = pd.Series(frames.texts(matches["payment_id"]), index=matches.index)
+    decision = pd.Series(frames.texts(matches["decision"], "lower"), index=matches.index)
+    review = pd.Series(frames.texts(matches["review"], "lower"), index=matches.index)
+    applied = matches["applied_amount"].astype("Int64")
+    counted = (((decision == "auto") & (review != "reject")) | (review == "confirm")) \
+        & applied.notna() & (applied.fillna(0) > 0) & pid.isin(set(payment_ids))
+    return counted.to_numpy()
+
+
 def payment_credits(book: Book) -> pd.DataFrame:
     """Money received, attributed to invoices or customers (rules in the module docstring).
 
+    Each payment's amount counts once: its counted match rows on their invoices, the rest with invoice_id ''.
     Columns: payment_id, value_date (datetime64), amount (cents, > 0),
     currency, customer_id, invoice_id ('' when attributed to the customer
-    only) and source ('match' or 'iban').
+    only) and source ('match': counted rows and the rest of their payment, or 'iban': a payment
+    with no counted rows).
     """
     cols = ["payment_id", "value_date", "amount", "currency", "customer_id", "invoice_id", "source"]
     pay = book.get("Payments")
@@ -206,21 +225,16 @@ def payment_credits(book: Book) -> pd.DataFrame:
     inv_customer = inv_customer[~inv_customer.index.duplicated(keep="first")]
     parts = []
     m = book.get("Matches")
-    in_matches: set[str] = set()
+    matched = pd.Series(dtype=np.int64)  # cents of each payment counted through its match rows
+    matched_to = pd.Series(dtype=object)  # the customer of a payment's counted rows, when they have one
     if len(m):
-        pid = pd.Series(frames.texts(m["payment_id"]), index=m.index)
-        in_matches = set(pid[pid != ""])
-        decision = pd.Series(frames.texts(m["decision"], "lower"), index=m.index)
-        review = pd.Series(frames.texts(m["review"], "lower"), index=m.index)
-        applied = m["applied_amount"].astype("Int64")
-        counted = (((decision == "auto") & (review != "reject")) | (review == "confirm")) \
-            & applied.notna() & (applied.fillna(0) > 0) & pid.isin(by_pay.index)
-        mm = m.loc[counted.to_numpy()]
-        mp = pid[counted.to_numpy()].to_numpy()
+        counted = counted_matches(m, by_pay.index)
+        mm = m.loc[counted]
+        mp = frames.texts(mm["payment_id"])
         iid = frames.texts(mm["invoice_id"])
         cust = frames.texts(mm["customer_id"])
         from_inv = inv_customer.reindex(iid).fillna("").to_numpy()
-        parts.append(pd.DataFrame({
+        part = pd.DataFrame({
             "payment_id": mp,
             "value_date": by_pay["value_date"].reindex(mp).to_numpy(),
             "amount": mm["applied_amount"].astype(np.int64).to_numpy(),
@@ -228,7 +242,10 @@ def payment_credits(book: Book) -> pd.DataFrame:
             "customer_id": np.where(cust != "", cust, from_inv),
             "invoice_id": iid,
             "source": "match",
-        }))
+        })
+        parts.append(part)
+        matched = part.groupby("payment_id")["amount"].sum()
+        matched_to = part.groupby("payment_id")["customer_id"].agg(lambda c: c.iloc[0] if c.nunique() == 1 else "")
     iban_owner: dict[str, str | None] = {}
     customers = book.get("Customers")
     for cid, cell in zip(frames.texts(customers["customer_id"]), customers["iban"].astype(str)):
@@ -236,24 +253,26 @@ def payment_credits(book: Book) -> pd.DataFrame:
             key = "".join(iban.split()).upper()
             if key:
                 iban_owner[key] = cid if iban_owner.get(key, cid) == cid else None  # None: ambiguous
-    amount = pay["amount"].astype("Int64")
-    rest = pay.loc[(~pay["payment_id"].isin(in_matches) & amount.notna() & (amount.fillna(0) > 0)
-                    & pay["value_date"].notna()).to_numpy()]
+    # the rest of every payment: what its counted rows did not apply (all of it when it has none)
+    left = pay["amount"].astype("Int64").fillna(0).astype(np.int64) - pay["payment_id"].map(matched).fillna(0)
+    rest = pay.loc[((left > 0) & pay["value_date"].notna()).to_numpy()]
+    left = left.loc[rest.index]
     by_iban = rest["payer_iban"].astype(str).str.replace(r"\s+", "", regex=True).str.upper().map(iban_owner)
     owner = by_iban.fillna("").astype(str)
     if "customer_id" in rest.columns:
         own = rest["customer_id"].map(lambda v: "" if blank(v) else str(v).strip())
         owner = own.where(own != "", owner)
+    to = rest["payment_id"].map(lambda p: matched_to.get(p, ""))
+    owner = to.where(to != "", owner)
     keep = (owner != "").to_numpy()
-    rest = rest.loc[keep]
     parts.append(pd.DataFrame({
-        "payment_id": rest["payment_id"].to_numpy(),
-        "value_date": rest["value_date"].to_numpy(),
-        "amount": rest["amount"].astype(np.int64).to_numpy(),
-        "currency": rest["currency"].astype(str).str.upper().to_numpy(),
+        "payment_id": rest["payment_id"].to_numpy()[keep],
+        "value_date": rest["value_date"].to_numpy()[keep],
+        "amount": left.to_numpy()[keep],
+        "currency": rest["currency"].astype(str).str.upper().to_numpy()[keep],
         "customer_id": owner.to_numpy()[keep],
         "invoice_id": "",
-        "source": "iban",
+        "source": np.where(rest["payment_id"].isin(matched.index), "match", "iban")[keep],
     }))
     df = pd.concat([p for p in parts], ignore_index=True)[cols]
     df["value_date"] = pd.to_datetime(df["value_date"]).astype("datetime64[ns]")

@@ -10,9 +10,10 @@ invoices' derived state into Invoices.status (``actions.restate``): ``promised``
 open promise covers an invoice nothing else decides.
 
 ``check_promises`` counts the money each customer paid (``plan.payment_credits``:
-confirmed Matches rows per customer, else payments attributed by IBAN; one
-payment's amount summed per invoice it was applied to, so a promise naming
-invoices counts only what went to them or to no invoice yet) and sets
+each payment once, its confirmed Matches rows on their invoices and the rest of it,
+attributed by those rows or by IBAN, as money not applied; one payment's amount
+summed per invoice it was applied to, so a promise naming invoices counts only
+what went to them or to no invoice yet) and sets
 ``received`` and ``status`` with ``engine.promises.check`` (grace = Config
 ``promise_grace_days``).
 """
