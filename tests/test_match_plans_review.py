@@ -123,6 +123,18 @@ def test_a_plan_payment_from_an_unknown_payer_or_without_the_plan_id_is_only_sug
     assert inv.loc["INV1", "open_amount"] == 60000
 
 
+def test_a_plan_payment_left_for_review_reads_the_same_installment_on_a_rerun():
+    """The plan as matched so far counts only money applied (or its rest): a payment that is only suggested
+    is not yet paying installment 1 when Match reads it again."""
+    book = with_plan([("P2", "2026-01-30", "500.00", "ACME BV", IBAN_1, "januari")])
+    for _ in range(2):
+        book = after(book, match.run(book))
+        r = rows(book, "P2")
+        assert not (r["decision"] == "auto").any()
+        assert r["evidence"].str.contains("plan P-000001 installment 1 of 2").any()
+        assert not r["evidence"].str.contains("installment 2").any()
+
+
 def test_an_amount_that_is_no_installment_is_not_read_as_one():
     book = with_plan([("P1", "2026-01-30", "450.00", "ACME BV", IBAN_1, "Rate 1 Ratenplan P-000001")])
     r = rows(after(book, match.run(book)), "P1")

@@ -58,6 +58,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from .. import frames
 from ..book import Book, Change
 from ..errors import ArXlError
 from ..frames import blank
@@ -523,11 +524,16 @@ def _plans_now(book: Book) -> pd.DataFrame | None:
     plans = book.optional("Plans")
     if plans is None or not len(plans):
         return plans
-    from .plan import update_plans
-    # only money already matched counts (a payment not in Matches would count by IBAN: it is the one being read)
+    from .plan import counted_matches, update_plans
+    # only money already matched counts: each payment as much as its counted match rows (the rest, or a
+    # payment with no such rows, would count by IBAN: it is the money being read)
     m, pay = book.get("Matches"), book.get("Payments")
-    seen = pay["payment_id"].astype(str).isin(set(m["payment_id"].astype(str))).to_numpy()
-    view = Book({**book.tables, "Payments": pay.loc[seen]}, source=book.source, user=book.user)
+    ids = pd.Series(frames.texts(pay["payment_id"]), index=pay.index)
+    mm = m.loc[counted_matches(m, ids)] if len(m) else m
+    matched = mm["applied_amount"].astype(np.int64).groupby(frames.texts(mm["payment_id"])).sum()
+    seen = ids.isin(matched.index).to_numpy()
+    view = Book({**book.tables, "Payments": pay.loc[seen].assign(amount=ids[seen].map(matched).astype("Int64"))},
+                source=book.source, user=book.user)
     try:
         return update_plans(view).tables.get("Plans", plans)
     except ArXlError:
