@@ -73,3 +73,16 @@ def test_a_promise_or_plan_on_a_credit_note_or_a_paid_invoice_says_which_it_is(i
     with pytest.raises(InputError) as e:
         create_plan(book(), customer, ids, 2, "2026-12-15", created="2026-11-23")
     assert said in str(e.value)
+
+
+def test_the_same_promise_logged_twice_is_refused_naming_the_first():
+    b = book()
+    ch = log_promise(b, "C1", 150050, "2026-12-15", invoice_ids="INV1; INV2", logged_on="2026-11-23")
+    b.tables["Promises"] = ch.tables["Promises"]
+    with pytest.raises(InputError) as e:
+        log_promise(b, "C1", 150050, "2026-12-15", invoice_ids="INV2,INV1", logged_on="2026-11-24")
+    assert "C1 already has promise PTP-000001 of EUR 1,500.50 by 2026-12-15 for INV2; INV1, still open" in str(e.value)
+    # another date or amount is another promise
+    for cents, day in ((150050, "2026-12-22"), (100000, "2026-12-15")):
+        ch = log_promise(b, "C1", cents, day, invoice_ids="INV1; INV2", logged_on="2026-11-24")
+        assert len(ch.tables["Promises"]) == 2

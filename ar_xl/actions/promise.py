@@ -29,7 +29,7 @@ from ..book import Book, Change
 from ..dates import parse_date
 from ..engine import promises as promises_engine
 from ..engine.disputes import join_ids, next_id, split_ids
-from ..frames import blank
+from ..frames import blank, text
 from ..money import fmt
 from .plan import appended, customer_invoices, fail, known_customer, payment_credits, single_currency, who
 
@@ -79,6 +79,10 @@ def log_promise(
         mine = inv.loc[inv["customer_id"].astype(str).str.strip() == customer, "currency"]
         curs = sorted({str(c).strip().upper() for c in mine if str(c).strip()})
         cur = curs[0] if len(curs) == 1 else cfg.base_currency
+    same = _same_open_promise(book.get("Promises"), customer, int(amount_cents), cur, due, join_ids(ids))
+    if same:
+        fail(src, f"{customer} already has promise {same} of {cur} {fmt(int(amount_cents))} by {due:%Y-%m-%d}"
+                  + (f" for {join_ids(ids)}" if ids else "") + ", still open: the same promise is logged once")
     pid = next_id(book.get("Promises")["promise_id"], "PTP")
     row = {
         "promise_id": pid, "customer_id": customer, "invoice_ids": join_ids(ids), "amount": int(amount_cents),
@@ -92,6 +96,18 @@ def log_promise(
     change.summary = (f"promise {pid}: {customer} promised {cur} {fmt(int(amount_cents))} by {due:%Y-%m-%d}"
                       + (f" for {join_ids(ids)}" if ids else ""))
     return restate.follow(book, change)
+
+
+def _same_open_promise(promises: pd.DataFrame, customer: str, cents: int, currency: str, due, invoices: str) -> str:
+    """The id of an ``open`` promise of the customer with this amount, currency, date and invoices, else ''
+    (the same promise logged twice would be counted twice)."""
+    for r in promises.itertuples(index=False):
+        if (text(r.customer_id) == customer and text(r.status).lower() in ("", "open") and not blank(r.amount)
+                and int(r.amount) == cents and text(r.currency).upper() == currency
+                and not blank(r.promised_date) and pd.Timestamp(r.promised_date).date() == due
+                and set(split_ids(r.invoice_ids)) == set(split_ids(invoices))):
+            return text(r.promise_id)
+    return ""
 
 
 def open_currencies(book: Book, customer: str) -> list[str]:
