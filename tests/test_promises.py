@@ -208,11 +208,16 @@ def test_check_promises_counts_for_a_promise_on_invoices_only_what_was_applied_t
         ("M2", "PAY2", "INV1", "C1", "200.00", "auto", ""),
         ("M3", "PAY2", "", "C1", "50.00", "auto", ""),
     ]
+    assert _promise_on_inv1(pay, match, D(2026, 3, 14)) == ([25000], ["partly kept"])
+
+
+def _promise_on_inv1(pay, match, day):
+    """received and status of C1's promise of 600.00 on INV1 by 10 March, checked on ``day``."""
     book = make_book(INVOICES, pay, match)
     book.tables["Promises"] = log_promise(book, "C1", 60000, "2026-03-10", invoice_ids="INV1",
                                           logged_on="2026-03-01").tables["Promises"]
-    p = check_promises(book, D(2026, 3, 14)).tables["Promises"]
-    assert list(p["received"]) == [25000] and list(p["status"]) == ["partly kept"]
+    p = check_promises(book, day).tables["Promises"]
+    return list(p["received"]), list(p["status"])
 
 
 def test_check_promises_counts_money_not_applied_even_when_matches_has_rows_for_it():
@@ -228,11 +233,7 @@ def test_check_promises_counts_money_not_applied_even_when_matches_has_rows_for_
         ("M2", "PAY2", "INV1", "C1", "150.00", "auto", ""),
         ("M3", "PAY2", "INV1", "C1", "100.00", "suggested", ""),
     ]
-    book = make_book(INVOICES, pay, match)
-    book.tables["Promises"] = log_promise(book, "C1", 60000, "2026-03-10", invoice_ids="INV1",
-                                          logged_on="2026-03-01").tables["Promises"]
-    p = check_promises(book, D(2026, 3, 20)).tables["Promises"]
-    assert list(p["received"]) == [45000] and list(p["status"]) == ["partly kept"]
+    assert _promise_on_inv1(pay, match, D(2026, 3, 20)) == ([45000], ["partly kept"])
 
 
 def test_a_promise_whose_currency_cell_is_missing_takes_a_payment_in_any_currency():
