@@ -383,7 +383,7 @@ def test_create_plan_leaves_a_persons_status_and_says_so():
 
 @pytest.mark.parametrize("customer, ids, words", [
     ("C1", "INV9", "belongs to customer C2"),
-    ("C1", "INV4", "not open"),
+    ("C1", "INV4", "has nothing open"),
     ("C1", "INV404", "not in the Invoices table"),
     ("C1", "", "no invoice ids"),
     ("C7", "INV1", "unknown customer"),
