@@ -236,6 +236,56 @@ def test_assigning_a_payment_by_hand_with_a_list_of_invoices_and_amounts():
     assert again.audit == [] and "assigned by hand" not in again.summary
 
 
+def _typed_cells(book, match_id, **cells):
+    """``book`` with ``cells`` typed on a Matches row (``review="Reject"``, ``applied_amount=10000``)."""
+    m = book.get("Matches").copy()
+    k = m.index[m["match_id"] == match_id][0]
+    for c, v in cells.items():
+        m.loc[k, c] = v
+    return Book({**book.tables, "Matches": m}, source=book.source, user=book.user)
+
+
+def _run(book):
+    """``book`` once a Match run on it is written."""
+    return after(book, match.run(book))
+
+
+def _open(book):
+    inv = book.get("Invoices").set_index("invoice_id")
+    return int(inv.loc["INV1", "open_amount"]), int(inv.loc["INV2", "open_amount"])
+
+
+def test_a_hand_assignment_rejected_confirmed_again_or_typed_anew_runs_every_time():
+    """QA: after an id typed with an amount (or a rejected -hand row confirmed again) every later run stopped
+    with a KeyError; a new list typed on the row after a Reject was ignored without a word."""
+    book = book_of(HAND, [("P1", "2026-02-10", "150.00", "Some Name", STRANGER, "see mail")])
+    book = after(book, match.run(book))
+    book = _run(_typed_cells(_typed(book, "M-P1-unmatched", "INV1"), "M-P1-unmatched", applied_amount=15000))
+    assert _open(book) == (45000, 5000)
+    again = match.run(book)  # the typed row, applied, is left as it is
+    assert again.audit == [] and "refused" not in again.summary
+    book = after(book, again)
+    book = _run(_typed_cells(book, "M-P1-INV1-hand", review="Reject"))
+    assert _open(book) == (60000, 5000)
+    book = after(book, match.run(book))  # the Confirm still typed on the first row does not apply it again
+    assert _open(book) == (60000, 5000)
+    book = _run(_typed_cells(book, "M-P1-INV1-hand", review="Confirm"))
+    assert _open(book) == (45000, 5000)
+    book = _run(_typed_cells(book, "M-P1-INV1-hand", review="Reject"))
+    assert _open(book) == (60000, 5000)
+    # a new list typed on the row assigns what is left of the payment
+    book = _typed(book, "M-P1-unmatched", "INV2: 50,00; INV1: 100.00")
+    ch = match.run(book)
+    assert "1 payment(s) assigned by hand" in ch.summary
+    book = after(book, ch)
+    assert _open(book) == (50000, 0)
+    row = rows(book, "P1").set_index("match_id").loc["M-P1-unmatched"]
+    assert row["evidence"].startswith("assigned by hand [INV2: 50,00; INV1: 100.00]: 2 row(s)")
+    pay = book.get("Payments").set_index("payment_id").loc["P1"]
+    assert (pay["unapplied_amount"], pay["status"]) == (0, "applied")
+    assert match.run(book).audit == []
+
+
 @pytest.mark.parametrize("typed, words", [
     ("INV1: 90.00; INV2: 60.00", "invoice INV2 has only 50.00 open, not 60.00"),
     ("INV1: 120.00; INV2: 50.00", "payment P1 has only 150.00 unapplied, not 170.00"),

@@ -38,7 +38,8 @@ The rules
   and a payment of a promised amount counts towards the promise.
 * **By hand**: a confirmed row whose ``invoice_id`` a person typed (on an unmatched row, or a list ``2026-001234: 100.00; 2026-001240: 50,00``: ``parse_assignment``) is applied as one
   new row per invoice (``M-<payment>-<invoice>-hand``, decision ``manual``), all or nothing; the typed row
-  is flagged ``assigned by hand``.
+  is flagged ``assigned by hand`` and applied once (``_hand_done``): a new list typed on it is a new assignment of
+  what is left of the payment.
 * A Confirm that cannot be applied is flagged ``refused`` with the reason at the start of its evidence
   and named in the summary the first time only (again when the reason changes).
 * A re-run with nothing new changes nothing: a payment whose proposal is the same keeps its rows (and
@@ -258,6 +259,22 @@ def _flags_with(flags, add: str = "", drop: str = "") -> str:
     return ";".join(sorted(items))
 
 
+_ASSIGNED = "assigned by hand ["
+"""How the evidence of a typed row begins once applied: ``assigned by hand [<what was typed>]: …``."""
+
+
+def _hand_done(row) -> bool:
+    """A typed row whose assignment was applied (flagged ``assigned by hand``, not one of the ``manual`` rows it
+    made) and whose invoice_id still says what was applied then: nothing more to do.  A new list typed on it
+    is a new assignment of what is left of the payment (``_is_hand``)."""
+    if HAND not in str(row["flags"] or "").split(";") or str(row["decision"] or "").strip().lower() == "manual":
+        return False
+    ev = "" if blank(row["evidence"]) else str(row["evidence"])
+    if not ev.startswith(_ASSIGNED) or "]: " not in ev:
+        return True  # applied before the typed text was kept: as it stands
+    return ev[len(_ASSIGNED):ev.index("]: ")] == str(row["invoice_id"] or "").strip()
+
+
 def _is_hand(row) -> bool:
     """A confirmed row whose invoice_id a person typed: on an unmatched row, or a list of invoices (a row
     the engine proposed with nothing to apply, a possible duplicate, stays as it is: confirming it applies
@@ -308,11 +325,13 @@ def apply_decisions(book: Book, change: Change | None = None, ledger: _Ledger | 
     # notes netted against it) are applied together or refused together
     proposal: dict[tuple, list[int]] = {}
     hand: list[int] = []
+    done_by_hand: set[int] = set()
     for i in range(len(matches)):
         row = matches.iloc[i]
         if _review(row["review"]) != "confirm" or bool(row["applied"]) or not str(row["invoice_id"] or "").strip():
             continue
-        if HAND in str(row["flags"] or "").split(";"):
+        if _hand_done(row):
+            done_by_hand.add(i)
             continue
         if _is_hand(row):
             hand.append(i)
@@ -335,7 +354,7 @@ def apply_decisions(book: Book, change: Change | None = None, ledger: _Ledger | 
                     by_hand += 1
                     done += n
                 continue
-            if not iid or cents == 0 or i in handled:
+            if not iid or cents == 0 or i in handled or i in done_by_hand:
                 continue
             group = proposal[(pid, str(row["run_id"]), str(row["rank"]))]
             handled.update(group)
@@ -444,8 +463,12 @@ def _by_hand(book: Book, change: Change, ledger: _Ledger, matches: pd.DataFrame,
         })
         change.log(book.user, "Matches", mid, "applied", False, True, f"assigned by hand on {row['match_id']}")
     matches.iat[i, matches.columns.get_loc("flags")] = _flags_with(row["flags"], add=HAND)
+    before = "" if blank(row["evidence"]) else str(row["evidence"])
+    if before.startswith("assigned by hand"):  # a new list on a row assigned before: its first evidence stays
+        before = before.split(" | ", 1)[1] if " | " in before else ""
+    typed = str(row["invoice_id"] or "").strip()
     matches.iat[i, matches.columns.get_loc("evidence")] = (
-        f"assigned by hand: {len(allocs)} row(s) M-{pid}-…-hand" + (f" | {row['evidence']}" if not blank(row["evidence"]) else ""))
+        f"{_ASSIGNED}{typed}]: {len(allocs)} row(s) M-{pid}-…-hand" + (f" | {before}" if before else ""))
     if len(customers) == 1:
         ledger.learn(pid, next(iter(customers)))
     return len(allocs), ""
