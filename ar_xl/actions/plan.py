@@ -258,7 +258,7 @@ def payment_credits(book: Book) -> pd.DataFrame:
     rest = pay.loc[((left > 0) & pay["value_date"].notna()).to_numpy()]
     left = left.loc[rest.index]
     by_iban = rest["payer_iban"].astype(str).str.replace(r"\s+", "", regex=True).str.upper().map(iban_owner)
-    owner = by_iban.fillna("").astype(str)
+    owner = by_iban.astype(object).where(by_iban.notna(), "").astype(str)  # object first: an empty map is float
     if "customer_id" in rest.columns:
         own = rest["customer_id"].map(lambda v: "" if blank(v) else str(v).strip())
         owner = own.where(own != "", owner)
