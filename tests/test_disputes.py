@@ -9,6 +9,7 @@ import pytest
 from test_plans import INVOICES, make_book
 
 from ar_xl import config as config_mod
+from ar_xl import frames
 from ar_xl import schema
 from ar_xl.actions.dispute import add_dispute, dispute_from_short_pay, dispute_report, set_dispute_status
 from ar_xl.engine import disputes as d
@@ -261,10 +262,21 @@ def test_reopen_keeps_a_typed_resolution():
     assert "resolution kept as typed: 'price as agreed'" in ch.summary
 
 
+def _short_book(pay, matches):
+    """A book with Matches rows ``(match_id, payment, invoice, customer, applied, short_pay, decision, review,
+    applied?, flags)``."""
+    book = make_book(INVOICES, pay)
+    book.tables["Matches"] = frames.coerce(pd.DataFrame(matches, columns=[
+        "match_id", "payment_id", "invoice_id", "customer_id", "applied_amount", "short_pay", "decision", "review",
+        "applied", "flags"]), "Matches", "test")
+    return book
+
+
 def test_dispute_from_short_pay_action_is_idempotent():
     pay = [("PAY-77", "2026-05-02", "588.00", "EUR", "NL91ABNA0417164300", "partly applied")]
-    book = make_book(INVOICES, pay)
-    ch = dispute_from_short_pay(book, "PAY-77", "INV1", 1200, opened="2026-05-04")
+    book = _short_book(pay, [("M-PAY-77-INV1", "PAY-77", "INV1", "C1", "588.00", "12.00", "auto", "", True,
+                              "short_pay")])
+    ch = dispute_from_short_pay(book, "PAY-77", "INV1", opened="2026-05-04")
     row = ch.tables["Disputes"].iloc[0]
     assert (row["dispute_id"], row["customer_id"], row["reason"], int(row["amount"]), row["note"]) == (
         "D-000001", "C1", "short payment / deduction", 1200, "short-paid by payment PAY-77")
@@ -281,8 +293,49 @@ def test_dispute_from_short_pay_action_is_idempotent():
 def test_a_short_pay_by_another_payment_whose_id_starts_alike_is_its_own_dispute():
     pay = [("PAY-7", "2026-05-02", "588.00", "EUR", "NL91ABNA0417164300", "partly applied"),
            ("PAY-77", "2026-05-09", "10.00", "EUR", "NL91ABNA0417164300", "partly applied")]
-    book = make_book(INVOICES, pay)
+    book = _short_book(pay, [("M-PAY-77-INV1", "PAY-77", "INV1", "C1", "10.00", "12.00", "auto", "", True, "short_pay"),
+                             ("M-PAY-7-INV1", "PAY-7", "INV1", "C1", "588.00", "3.00", "auto", "", True, "short_pay")])
     book.tables["Disputes"] = dispute_from_short_pay(book, "PAY-77", "INV1", 1200, opened="2026-05-10").tables["Disputes"]
     ch = dispute_from_short_pay(book, "PAY-7", "INV1", 300, opened="2026-05-10")
     assert list(ch.tables["Disputes"]["note"]) == ["short-paid by payment PAY-77", "short-paid by payment PAY-7"]
     assert list(ch.tables["Disputes"]["amount"]) == [1200, 300]
+
+
+@pytest.mark.parametrize("row, words", [
+    (("M-PAY-77-INV1-S1", "PAY-77", "INV1", "C1", "588.00", "12.00", "suggested", "", False, "short_pay"),
+     "M-PAY-77-INV1-S1 only suggested: confirm it first"),
+    (("M-PAY-77-INV1-S1", "PAY-77", "INV1", "C1", "588.00", "12.00", "suggested", "Reject", False, "short_pay"),
+     "M-PAY-77-INV1-S1 rejected"),
+    (("M-PAY-77-INV1", "PAY-77", "INV1", "C1", "588.00", "12.00", "auto", "Reject", True, "short_pay"),
+     "M-PAY-77-INV1 rejected"),
+    (("M-PAY-77-INV1-S1", "PAY-77", "INV1", "C1", "588.00", "12.00", "suggested", "Confirm", False,
+      "refused;short_pay"),
+     "confirmed but not applied"),
+    (("M-PAY-77-INV2", "PAY-77", "INV2", "C1", "400.00", "0.00", "auto", "", True, ""),
+     "no Matches row of payment PAY-77 on it; payment PAY-77 was applied to INV2"),
+])
+def test_a_short_pay_dispute_only_from_money_applied_to_that_invoice(row, words):
+    pay = [("PAY-77", "2026-05-02", "588.00", "EUR", "NL91ABNA0417164300", "partly applied")]
+    book = _short_book(pay, [row])
+    with pytest.raises(InputError, match="payment PAY-77 was not applied to invoice INV1") as e:
+        dispute_from_short_pay(book, "PAY-77", "INV1", opened="2026-05-04")
+    assert words in str(e.value)
+    assert "Disputes" not in book.tables or not len(book.get("Disputes"))
+
+
+def test_a_short_pay_dispute_is_never_more_than_the_short_pay_nor_what_is_open():
+    pay = [("PAY-77", "2026-05-02", "588.00", "EUR", "NL91ABNA0417164300", "partly applied")]
+    # INV2 has 400.00 open; the payment left 450.00 short on it, 100.00 since paid by another
+    book = _short_book(pay, [("M-PAY-77-INV2", "PAY-77", "INV2", "C1", "50.00", "450.00", "auto", "", True,
+                              "short_pay"),
+                             ("M-PAY-77-INV9", "PAY-77", "INV9", "C2", "1.00", "0.50", "auto", "", True, "short_pay")])
+    with pytest.raises(InputError, match=r"5,000.00 is more than payment PAY-77 left short on invoice INV2: "
+                                         r"short pay 450.00, open 400.00"):
+        dispute_from_short_pay(book, "PAY-77", "INV2", 500000)
+    ch = dispute_from_short_pay(book, "PAY-77", "INV2", opened="2026-05-04")
+    assert int(ch.tables["Disputes"]["amount"].iloc[0]) == 40000
+    assert int(dispute_from_short_pay(book, "PAY-77", "INV2", 30000).tables["Disputes"]["amount"].iloc[0]) == 30000
+    # a row whose customer is not the invoice's (INV9 is C2's) is refused
+    book.tables["Matches"].loc[1, "customer_id"] = "C1"
+    with pytest.raises(InputError, match="is of customer C1; the invoice belongs to C2"):
+        dispute_from_short_pay(book, "PAY-77", "INV9")

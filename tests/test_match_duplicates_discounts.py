@@ -335,6 +335,7 @@ def test_workbook_a_second_payment_in_the_same_statement(tmp_path):
 
 
 def test_workbook_unearned_discount_becomes_a_dispute_of_that_reason(tmp_path):
+    from test_match_action import _review
     from ar_xl.cli import main
     from ar_xl.workbook import xlsx
     # 2026-004514 invoiced 2026-09-20; 2 % deducted on 2026-11-20, long after the 14 days
@@ -344,6 +345,11 @@ def test_workbook_unearned_discount_becomes_a_dispute_of_that_reason(tmp_path):
     r = m[m["payment_id"] == "P1"].iloc[0]
     assert (r["decision"], r["short_pay"], r["write_off"]) == ("suggested", 513, 0)
     assert "unearned_discount" in r["flags"]
+    # only suggested: nothing was applied to the invoice, so there is nothing short to dispute yet
+    assert main(["dispute", "short-pay", str(wb), "--payment", "P1", "--invoice", "2026-004514"]) != 0
+    assert not len(xlsx.load(wb).get("Disputes"))
+    _review(wb, "P1", "2026-004514", "Confirm")
+    assert main(["apply", str(wb)]) == 0
     assert main(["dispute", "short-pay", str(wb), "--payment", "P1", "--invoice", "2026-004514"]) == 0
     d = xlsx.load(wb).get("Disputes").iloc[0]
     assert (d["reason"], d["amount"], d["invoice_ids"]) == ("unearned discount", 513, "2026-004514")

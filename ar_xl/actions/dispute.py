@@ -20,7 +20,9 @@ write-off: resolved so again while its write-off awaits approval or is booked, i
 review, is withdrawn (``actions.writeoff.withdraw_for_dispute``).
 
 ``dispute_from_short_pay`` turns a short-pay deduction from cash application
-into a ``short payment / deduction`` dispute.  It is idempotent: when a
+into a ``short payment / deduction`` dispute: only money applied (an applied Matches row of
+that payment on that invoice with a short pay; a suggestion must be confirmed first), for at
+most the short pay and what is still open on the invoice.  It is idempotent: when a
 dispute for the same payment and invoice exists, nothing is added and the
 summary names it.
 """
@@ -97,18 +99,47 @@ def add_dispute(
     return _write_new(book, row, user, "add_dispute", row["reason"])
 
 
+def _what_is_there(m: pd.DataFrame, pid: str, elsewhere) -> str:
+    """What Matches holds of payment ``pid`` on an invoice, in words (each row: its id and why it is not
+    applied), and the invoices ``elsewhere`` the payment was applied to."""
+    words = []
+    for r in m.itertuples(index=False):
+        review, decision = text_of(r.review).lower(), text_of(r.decision).lower()
+        if review == "reject":
+            why = "rejected"
+        elif review == "confirm":
+            why = "confirmed but not applied: run match (see the row's flags)"
+        elif decision == "suggested":
+            why = "only suggested: confirm it first"
+        else:
+            why = decision or "not applied"
+        words.append(f"{r.match_id} {why}")
+    applied_elsewhere = sorted({text_of(i) for i in elsewhere})
+    if not words:
+        words.append(f"no Matches row of payment {pid} on it")
+    if applied_elsewhere:
+        words.append(f"payment {pid} was applied to {', '.join(applied_elsewhere)}")
+    return "; ".join(words)
+
+
 def dispute_from_short_pay(
     book: Book,
     payment_id: str,
     invoice_id: str,
-    short_cents: int,
+    short_cents: int | None = None,
     customer_id: str | None = None,
     opened: object = None,
     user: str | None = None,
 ) -> Change:
     """A ``short payment / deduction`` dispute for what ``payment_id`` left open on ``invoice_id``; reason
     ``unearned discount`` when cash application flagged the gap ``unearned_discount`` (a discount deducted
-    after the discount period)."""
+    after the discount period).
+
+    Only a short payment that was applied: a Matches row of that payment on that invoice that is applied
+    (``applied``, not reviewed ``Reject``), of the invoice's customer, with a ``short_pay`` above 0.  A
+    suggestion, a rejected or a refused row, or another customer's invoice is refused, naming what Matches
+    holds.  ``short_cents`` (``--amount``) defaults to the row's short pay and is never more than it nor than
+    what is still open on the invoice."""
     src = "dispute short payment"
     user = who(book, user)
     pid, iid = str(payment_id or "").strip(), str(invoice_id or "").strip()
@@ -122,13 +153,25 @@ def dispute_from_short_pay(
     owner = str(hit["customer_id"].iloc[0]).strip()
     if customer_id is not None and str(customer_id).strip() != owner:
         fail(src, f"invoice {iid} belongs to customer {owner}, not {str(customer_id).strip()}")
-    reason = engine.SHORT_PAY_REASON
     m = book.get("Matches")
-    if len(m):
-        flagged = m.loc[(m["payment_id"].astype(str).str.strip() == pid)
-                        & (m["invoice_id"].astype(str).str.strip() == iid), "flags"].astype(str)
-        if flagged.map(lambda f: "unearned_discount" in f.split(";")).any():
-            reason = engine.UNEARNED_DISCOUNT_REASON
+    of_pay = m.loc[m["payment_id"].astype(str).str.strip() == pid]
+    pair = of_pay.loc[of_pay["invoice_id"].astype(str).str.strip() == iid]
+    is_applied = pair["applied"].fillna(False).astype(bool) & (pair["review"].map(text_of).str.lower() != "reject")
+    rows = pair.loc[is_applied]
+    if not len(rows):
+        done = of_pay["applied"].fillna(False).astype(bool) & (of_pay["review"].map(text_of).str.lower() != "reject")
+        fail(src, f"payment {pid} was not applied to invoice {iid}, so it left nothing short there: "
+                  + _what_is_there(pair, pid, of_pay.loc[done, "invoice_id"]))
+    others = sorted({text_of(c) for c in rows["customer_id"]} - {owner, ""})
+    if others:
+        fail(src, f"the Matches row of payment {pid} on invoice {iid} is of customer {', '.join(others)}; "
+                  f"the invoice belongs to {owner}")
+    short = int(rows["short_pay"].fillna(0).max())
+    if short <= 0:
+        fail(src, f"payment {pid} paid invoice {iid} in full as applied: no short pay recorded in Matches")
+    reason = engine.SHORT_PAY_REASON
+    if rows["flags"].map(text_of).map(lambda f: "unearned_discount" in f.split(";")).any():
+        reason = engine.UNEARNED_DISCOUNT_REASON
     d = book.get("Disputes")
     if len(d):
         same = d["reason"].astype(str).str.lower().isin({engine.SHORT_PAY_REASON, engine.UNEARNED_DISCOUNT_REASON}) \
@@ -136,14 +179,24 @@ def dispute_from_short_pay(
             & d["note"].astype(str).str.contains(rf"payment {re.escape(pid)}(?=[.,;:)]?(?:\s|$))", regex=True)
         if same.any():
             change = Change("dispute_short_pay")
-            change.summary = f"short payment {pid} on {iid} is already dispute {d.loc[same, 'dispute_id'].iloc[0]}; nothing added"
+            change.summary = (f"short payment {pid} on {iid} is already dispute "
+                              f"{d.loc[same, 'dispute_id'].iloc[0]}; nothing added")
             return change
+    open_ = 0 if blank(hit["open_amount"].iloc[0]) else int(hit["open_amount"].iloc[0])
+    most = min(short, open_)
+    if most <= 0:
+        fail(src, f"invoice {iid} has nothing open ({fmt(open_)}): the short pay of {fmt(short)} was paid since")
+    if short_cents is None:
+        short_cents = most
+    elif int(short_cents) > most:
+        fail(src, f"{fmt(int(short_cents))} is more than payment {pid} left short on invoice {iid}: "
+                  f"short pay {fmt(short)}, open {fmt(open_)}")
     currency = str(hit["currency"].iloc[0]).strip().upper() or book.config.base_currency
     try:
         opened_d = parse_date(opened) if opened is not None else clock.today()
         did = engine.next_id(d["dispute_id"], "D")
-        row = engine.from_short_pay(did, pid, iid, owner, short_cents, opened_d, currency, book.config.dispute_reasons,
-                                    reason)
+        row = engine.from_short_pay(did, pid, iid, owner, int(short_cents), opened_d, currency,
+                                    book.config.dispute_reasons, reason)
     except ValueError as e:
         fail(src, e)
     return _write_new(book, row, user, "dispute_short_pay", f"short pay {pid}")

@@ -163,20 +163,13 @@ def _dispute(sub):
     s.add_argument("workbook", help=WORKBOOK_HELP)
     s.add_argument("--payment", required=True, metavar="ID", help="the payment's id in Payments")
     s.add_argument("--invoice", required=True, metavar="ID", help="the invoice it paid short")
-    s.add_argument("--amount", type=amount_arg, default=None, help="default: the short pay recorded in Matches")
+    s.add_argument("--amount", type=amount_arg, default=None,
+                   help="default: the short pay recorded on its applied Matches row (never more than that, "
+                        "nor than what is open on the invoice)")
 
     def short(a):
         from ..actions import dispute
-        amount = a.amount
-        if amount is None:
-            from ..workbook import xlsx
-            m = xlsx.load(a.workbook).get("Matches")
-            rows = m[(m["payment_id"] == a.payment) & (m["invoice_id"] == a.invoice)]
-            if not len(rows) or not int(rows["short_pay"].fillna(0).max()):
-                from ..errors import ArXlError
-                raise ArXlError(f"no short pay recorded in Matches for payment {a.payment} on invoice {a.invoice}; give --amount")
-            amount = int(rows["short_pay"].fillna(0).max())
-        return act(a.workbook, dispute.dispute_from_short_pay, a.payment, a.invoice, amount)
+        return act(a.workbook, dispute.dispute_from_short_pay, a.payment, a.invoice, a.amount)
     s.set_defaults(fn=short)
 
     s = ps.add_parser("report", help="open disputes by reason, owner and age; average days to resolve")
