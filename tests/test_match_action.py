@@ -345,3 +345,27 @@ def test_the_summary_counts_each_payment_once_and_the_counts_add_up(demo, tmp_pa
     assert m, out
     n, a, r, u = map(int, m.groups())
     assert n > 0 and a + r + u == n
+
+
+def test_a_suggestion_re_pointed_to_another_invoice_shows_and_disputes_that_invoice():
+    from ar_xl.actions.dispute import dispute_from_short_pay
+    book = _netting_book()
+    book.tables["Invoices"] = pd.concat([book.get("Invoices"), frame("Invoices", [
+        ("INV-1002", "C1", "Acme", "2026-09-05", "2026-10-05", "EUR", "1500.00", "1500.00")],
+        ["invoice_id", "customer_id", "customer_name", "invoice_date", "due_date", "currency", "amount",
+         "open_amount"])], ignore_index=True)
+    # proposed for INV-1001 (800.00 of its 1,000.00, 200.00 short, an unearned discount); the reviewer typed INV-1002
+    book.tables["Matches"] = frame("Matches", [
+        ("M-P1-INV-1001-S1", "R1", "P1", "INV-1002", "C1", "1000.00", "800.00", "200.00", "suggested", 1,
+         "short_pay;unearned_discount", "Confirm", "Sanne")],
+        ["match_id", "run_id", "payment_id", "invoice_id", "customer_id", "open_amount", "applied_amount",
+         "short_pay", "decision", "rank", "flags", "review", "reviewed_by"])
+    change = match.apply_decisions(book)
+    inv = change.tables["Invoices"].set_index("invoice_id")
+    assert inv.loc["INV-1002", "open_amount"] == 70000 and inv.loc["INV-1001", "open_amount"] == 100000
+    r = change.tables["Matches"].iloc[0]
+    assert bool(r["applied"]) and (r["invoice_id"], r["review"], r["applied_amount"]) == ("INV-1002", "Confirm", 80000)
+    assert (r["open_amount"], r["short_pay"], r["flags"]) == (150000, 70000, "short_pay")
+    book.tables.update(change.tables)
+    d = dispute_from_short_pay(book, "P1", "INV-1002", opened="2026-12-01").tables["Disputes"].iloc[0]
+    assert (d["reason"], d["amount"], d["invoice_ids"]) == ("short payment / deduction", 70000, "INV-1002")

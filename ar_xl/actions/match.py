@@ -40,6 +40,10 @@ The rules
   new row per invoice (``M-<payment>-<invoice>-hand``, decision ``manual``), all or nothing; the typed row
   is flagged ``assigned by hand`` and applied once (``_hand_done``): a new list typed on it is a new assignment of
   what is left of the payment.
+* **Re-pointed**: a suggestion confirmed with another invoice_id typed in is applied to that invoice, and its
+  system columns follow it (``open_amount`` as open on it, ``short_pay`` what the row leaves open, ``customer_id``,
+  the ``short_pay`` flag; ``unearned_discount`` dropped; no ``write_off``: the engine weighed another invoice):
+  ``_refresh_repointed``.
 * A Confirm that cannot be applied is flagged ``refused`` with the reason at the start of its evidence
   and named in the summary the first time only (again when the reason changes).
 * A re-run with nothing new changes nothing: a payment whose proposal is the same keeps its rows (and
@@ -365,13 +369,16 @@ def apply_decisions(book: Book, change: Change | None = None, ledger: _Ledger | 
                 refuse(group, why)
                 continue
             for j, r in zip(group, rows):
+                if _repointed(r):
+                    _refresh_repointed(book, change, ledger, matches, j)
+                    r = matches.iloc[j]
                 ledger.apply(pid, str(r["invoice_id"]), _cents(r["applied_amount"]),
                              f"confirmed by {r['reviewed_by'] or book.user}", write_off=_cents(r["write_off"]))
                 matches.iat[j, applied_col] = True
                 clear_refused(j)
                 change.log(book.user, "Matches", r["match_id"], "applied", False, True, "confirm")
                 done += 1
-            ledger.learn(pid, str(row["customer_id"]))
+            ledger.learn(pid, str(matches.iloc[i]["customer_id"]))  # the invoice's customer, also when re-pointed
         elif review == "reject" and applied:
             why = ledger.missing(pid, iid)
             if why:
@@ -400,6 +407,43 @@ def apply_decisions(book: Book, change: Change | None = None, ledger: _Ledger | 
     if own:
         change.warnings = book.warnings
     return change
+
+
+def _repointed(row) -> bool:
+    """A proposed row on which a person typed another invoice_id: its match id (``match_id``) names the
+    invoice it was proposed for, and that is not the invoice it now holds."""
+    mid, pid, iid = (str(row[c] or "").strip() for c in ("match_id", "payment_id", "invoice_id"))
+    base = f"M-{pid}-{iid}"
+    return mid.startswith(f"M-{pid}-") and mid != base and not mid.startswith(base + "-")
+
+
+_OLD_INVOICE_FLAGS = ("short_pay", "unearned_discount", "tolerance")
+"""Flags the engine gave a row for the invoice it proposed; a re-pointed row is flagged anew (``short_pay`` only)."""
+
+
+def _refresh_repointed(book: Book, change: Change, ledger: _Ledger, matches: pd.DataFrame, j: int) -> None:
+    """Row ``j`` was re-pointed to another invoice (``_repointed``), about to be applied: its system columns
+    ``open_amount``, ``short_pay``, ``customer_id`` and ``flags`` follow that invoice (what is open on it now,
+    what this row leaves open; the engine's reading of the old invoice, an unearned discount or a tolerance
+    written off, is dropped: ``write_off`` 0).
+    What the person typed (review, invoice_id, applied_amount, note) stays."""
+    r = matches.iloc[j]
+    iid = str(r["invoice_id"]).strip()
+    k = ledger.inv_pos[iid]
+    open_ = int(ledger.inv.at[k, "open_amount"])
+    short = max(0, open_ - _cents(r["applied_amount"])) if open_ > 0 else 0
+    flags = [f for f in str(r["flags"] or "").split(";") if f.strip() and f not in _OLD_INVOICE_FLAGS]
+    new = {"open_amount": open_, "short_pay": short, "write_off": 0,
+           "customer_id": str(ledger.inv.at[k, "customer_id"]),
+           "flags": ";".join(sorted(flags + (["short_pay"] if short else [])))}
+    for c, v in new.items():
+        money = c in ("open_amount", "short_pay", "write_off")
+        old = (None if blank(r[c]) else _cents(r[c])) if money else ("" if blank(r[c]) else str(r[c]).strip())
+        if old == v:
+            continue
+        matches.iat[j, matches.columns.get_loc(c)] = v
+        shown = (lambda x: "" if x is None else fmt(x)) if money else str
+        change.log(book.user, "Matches", r["match_id"], c, shown(old), shown(v), f"re-pointed to invoice {iid}")
 
 
 def _by_hand(book: Book, change: Change, ledger: _Ledger, matches: pd.DataFrame, i: int,
