@@ -369,3 +369,23 @@ def test_a_suggestion_re_pointed_to_another_invoice_shows_and_disputes_that_invo
     book.tables.update(change.tables)
     d = dispute_from_short_pay(book, "P1", "INV-1002", opened="2026-12-01").tables["Disputes"].iloc[0]
     assert (d["reason"], d["amount"], d["invoice_ids"]) == ("short payment / deduction", 70000, "INV-1002")
+
+
+def test_a_tolerance_proposed_for_one_invoice_is_not_written_off_on_another_a_person_typed():
+    book = _netting_book()
+    book.tables["Invoices"] = pd.concat([book.get("Invoices"), frame("Invoices", [
+        ("INV-1002", "C1", "Acme", "2026-09-05", "2026-10-05", "EUR", "800.00", "800.00")],
+        ["invoice_id", "customer_id", "customer_name", "invoice_date", "due_date", "currency", "amount",
+         "open_amount"])], ignore_index=True)
+    # proposed for INV-1001: 800.00 paid, 1.50 bank charges written off; the reviewer typed INV-1002
+    book.tables["Matches"] = frame("Matches", [
+        ("M-P1-INV-1001-S1", "R1", "P1", "INV-1002", "C1", "801.50", "800.00", "1.50", "suggested", 1,
+         "tolerance", "Confirm", "Sanne")],
+        ["match_id", "run_id", "payment_id", "invoice_id", "customer_id", "open_amount", "applied_amount",
+         "write_off", "decision", "rank", "flags", "review", "reviewed_by"])
+    change = match.apply_decisions(book)
+    inv = change.tables["Invoices"].set_index("invoice_id")
+    assert inv.loc["INV-1002", "open_amount"] == 0 and inv.loc["INV-1001", "open_amount"] == 100000
+    r = change.tables["Matches"].iloc[0]
+    assert (r["write_off"], r["short_pay"], r["flags"]) == (0, 0, "")
+    assert not any(a["table"] == "WriteOffs" for a in change.audit)

@@ -363,8 +363,8 @@ def apply_decisions(book: Book, change: Change | None = None, ledger: _Ledger | 
             group = proposal[(pid, str(row["run_id"]), str(row["rank"]))]
             handled.update(group)
             rows = [matches.iloc[j] for j in group]
-            why = ledger.can_apply_all(pid, [(str(r["invoice_id"]), _cents(r["applied_amount"]), _cents(r["write_off"]))
-                                             for r in rows])
+            why = ledger.can_apply_all(pid, [(str(r["invoice_id"]), _cents(r["applied_amount"]),
+                                              0 if _repointed(r) else _cents(r["write_off"])) for r in rows])
             if why:
                 refuse(group, why)
                 continue
