@@ -370,3 +370,43 @@ def test_export_refuses_a_refund_whose_cash_was_applied_since(wb, tmp_path):
     with pytest.raises(ArXlError, match="refund RF-000001: unapplied cash BNK-1 has only EUR 300.00 left to refund, "
                                         "not 400.00"):
         credits.export_refunds(book, tmp_path / "r.xml", as_of=AS_OF)
+
+
+HELD = PAYMENTS + [("BNK-2", "2026-11-03", "120.00", "EUR", "KUEHN SPEDITION", "DE89370400440532013000",
+                    "Rechnung 2026-0004")]
+
+
+def _confirm(path, *match_ids):
+    """Type Confirm on Matches rows as a collector would."""
+    w = openpyxl.load_workbook(path)
+    ws = w["Matches"]
+    head = header_names(ws)
+    for r in range(2, ws.max_row + 1):
+        if ws.cell(r, head.index("match_id") + 1).value in match_ids:
+            ws.cell(r, head.index("review") + 1, "Confirm")
+    w.save(path)
+
+
+def test_a_proposed_refund_holds_its_cash_from_match_and_from_a_confirm(tmp_path):
+    wb = _workbook(tmp_path, HELD)
+    book = _apply(wb, credits.propose_refund(xlsx.load(wb), "BNK-2", 10000, AS_OF))
+    # BNK-2 names 2026-0004 exactly, but 100.00 of it is held by RF-000001: not applied, left for review
+    book = _apply(wb, match.run(book))
+    m = book.get("Matches")
+    assert row(m, payment_id="BNK-2")["decision"] == "suggested" and not any(m["applied"])
+    assert _unapplied(book, "BNK-2") == 12000 and _open(book, "2026-0004") == 12000
+    # the collector confirms it and BNK-1's suggestion: BNK-1 applies, BNK-2 is refused and reported once
+    _confirm(wb, "M-BNK-2-2026-0004-S1", "M-BNK-1-2026-0003-S1")
+    change = match.apply_decisions(xlsx.load(wb))
+    says = ("payment BNK-2 has 120.00 unapplied, of which 100.00 is held by proposed refund RF-000001 (100.00): "
+            "only 20.00 can be applied, not 120.00; cancel the refund (type cancelled in its status in Refunds) "
+            "or confirm a smaller amount")
+    assert "applied 1 confirmed match(es)" in change.summary and says in change.summary
+    book = _apply(wb, change)
+    assert _unapplied(book, "BNK-2") == 12000 and _open(book, "2026-0004") == 12000
+    assert _unapplied(book, "BNK-1") == 0 and _open(book, "2026-0003") == 49999
+    r = row(book.get("Matches"), match_id="M-BNK-2-2026-0004-S1")
+    assert "refused" in r["flags"] and r["evidence"].startswith(f"refused: {says}") and not r["applied"]
+    assert says not in match.apply_decisions(book).summary
+    assert row(book.get("Refunds"), refund_id="RF-000001")["status"] == "proposed"
+

@@ -8,6 +8,9 @@ The rules
   is *Reject* and that was applied (an auto match a collector disagrees with)
   is reversed.  Nothing is applied beyond what is still open on the invoice or
   unapplied on the payment: such a row is refused and reported, never clipped.
+  The cash a **proposed refund** of the payment holds (Refunds) is not there to
+  apply: a Confirm of more than the unapplied amount less its proposed refunds is
+  refused naming the refund, and an auto allocation of more is left for review.
 * A confirmed match teaches the engine: the payer's IBAN is added to the
   customer's IBANs and the payer's name, when it differs from the customer's,
   to the customer's aliases.
@@ -68,6 +71,7 @@ from ..book import Book, Change
 from ..errors import ArXlError
 from ..frames import blank
 from ..schema import MATCHES, payment_status
+from ..engine.credits import holding_refunds
 from ..engine.payer import normalise_iban, split_list
 from ..money import fmt, parse_amount
 
@@ -105,6 +109,8 @@ class _Ledger:
         un = self.pay["unapplied_amount"]
         self.pay["unapplied_amount"] = np.where(un.isna(), self.pay["amount"], un.fillna(0)).astype(np.int64)
         self.touched = set()
+        # the cash proposed refunds hold: never applied to invoices while the refund is proposed
+        self.held = {pid: h for pid, h in holding_refunds(book.optional("Refunds")).items() if pid in self.pay_pos}
 
     def credit_note(self, pid: str) -> bool:
         """``pid`` is not a payment but a credit note (an Invoices row) allocated to invoices: its rows net to 0."""
@@ -130,6 +136,8 @@ class _Ledger:
         net = sum(cents for _, cents, _ in allocs)
         if net > left:
             return f"payment {pid} has only {fmt(left)} unapplied, not {fmt(net)}"
+        if net > 0 and net > self.free(pid):
+            return self.held_by_refund(pid, net)
         for iid, cents, write_off in allocs:
             if not iid:
                 continue
@@ -138,6 +146,20 @@ class _Ledger:
             if (open_ >= 0 and total > open_) or (open_ < 0 and total < open_):
                 return f"invoice {iid} has only {fmt(open_)} open, not {fmt(total)}"
         return ""
+
+    def free(self, pid: str) -> int:
+        """What payment ``pid`` has to apply: its unapplied amount less what its proposed refunds hold."""
+        left = int(self.pay.at[self.pay_pos[pid], "unapplied_amount"])
+        return left - sum(c for _, c in self.held.get(pid, ()))
+
+    def held_by_refund(self, pid: str, net: int) -> str:
+        """Why ``net`` cents of payment ``pid`` cannot be applied: its proposed refunds hold the money."""
+        held = self.held.get(pid, ())
+        left = int(self.pay.at[self.pay_pos[pid], "unapplied_amount"])
+        names = ", ".join(f"{rid} ({fmt(c)})" for rid, c in held)
+        return (f"payment {pid} has {fmt(left)} unapplied, of which {fmt(sum(c for _, c in held))} is held by "
+                f"proposed refund {names}: only {fmt(max(self.free(pid), 0))} can be applied, not {fmt(net)}; "
+                "cancel the refund (type cancelled in its status in Refunds) or confirm a smaller amount")
 
     def apply(self, pid: str, iid: str, cents: int, rule: str, sign: int = 1, write_off: int = 0) -> None:
         """Move ``cents`` from the payment to the invoice; ``write_off`` closes the rest of the
@@ -464,7 +486,7 @@ def _by_hand(book: Book, change: Change, ledger: _Ledger, matches: pd.DataFrame,
         return 0, f"({where}) {why}"
     p = ledger.pay_pos[pid]
     pay_ccy = str(ledger.pay.at[p, "currency"] or "").strip().upper()
-    left = int(ledger.pay.at[p, "unapplied_amount"])
+    left = ledger.free(pid)
     allocs = []
     customers = set()
     for iid, cents in wanted:
@@ -475,6 +497,8 @@ def _by_hand(book: Book, change: Change, ledger: _Ledger, matches: pd.DataFrame,
         open_ = int(ledger.inv.at[k, "open_amount"])
         if cents is None:
             cents = min(left, open_)
+            if cents <= 0 and open_ > 0 and ledger.held.get(pid):
+                return 0, f"({where}) {ledger.held_by_refund(pid, open_)}"
             if cents <= 0:
                 return 0, f"({where}) invoice {iid} has nothing open" if open_ <= 0 else f"({where}) payment {pid} has nothing left to apply"
         elif (cents < 0) != (open_ < 0):

@@ -57,17 +57,23 @@ def open_invoices(invoices: pd.DataFrame, customer_id: str, currency: str) -> pd
     return sel.sort_values(["due_date", "invoice_id"], kind="stable")
 
 
-def held_by_refunds(refunds: pd.DataFrame | None) -> dict[str, int]:
-    """source_id -> cents held by refunds (see the module docstring)."""
-    out: dict[str, int] = {}
+def holding_refunds(refunds: pd.DataFrame | None) -> dict[str, list[tuple[str, int]]]:
+    """source_id -> ``[(refund_id, cents)]`` of the refunds that hold part of it (see the module docstring)."""
+    out: dict[str, list[tuple[str, int]]] = {}
     if refunds is None or not len(refunds):
         return out
-    for src, kind, status, amount in zip(refunds["source_id"], refunds["kind"], refunds["status"], refunds["amount"]):
+    for rid, src, kind, status, amount in zip(refunds["refund_id"], refunds["source_id"], refunds["kind"],
+                                              refunds["status"], refunds["amount"]):
         st = text(status).lower()
         if blank(amount) or text(kind).lower() not in HOLDING.get(st, ()):
             continue
-        out[text(src)] = out.get(text(src), 0) + int(amount)
+        out.setdefault(text(src), []).append((text(rid), int(amount)))
     return out
+
+
+def held_by_refunds(refunds: pd.DataFrame | None) -> dict[str, int]:
+    """source_id -> cents held by refunds (see the module docstring)."""
+    return {src: sum(c for _, c in held) for src, held in holding_refunds(refunds).items()}
 
 
 def refunded_credit_notes(refunds: pd.DataFrame | None) -> dict[str, int]:
