@@ -410,3 +410,28 @@ def test_a_proposed_refund_holds_its_cash_from_match_and_from_a_confirm(tmp_path
     assert says not in match.apply_decisions(book).summary
     assert row(book.get("Refunds"), refund_id="RF-000001")["status"] == "proposed"
 
+
+def test_export_leaves_out_a_refund_its_credit_no_longer_covers_and_pays_the_others(wb, tmp_path, capsys):
+    from ar_xl.book import Change
+    book = _apply(wb, credits.propose_refund(xlsx.load(wb), "BNK-1", 40000, AS_OF))
+    book = _apply(wb, credits.propose_refund(book, "CN-1", 10000, AS_OF))
+    pay = book.get("Payments").copy()  # 200.00 of BNK-1 applied since the proposal (an ERP sync)
+    pay["unapplied_amount"] = pay["unapplied_amount"].astype("Int64")
+    pay.loc[pay["payment_id"] == "BNK-1", "unapplied_amount"] = 30000
+    change = Change("test")
+    change.tables["Payments"] = pay
+    _apply(wb, change)
+    capsys.readouterr()
+    out = tmp_path / "refunds.xml"
+    assert main(["credits", str(wb), "--export-refunds", str(out), "--as-of", "2026-11-15"]) == 0
+    said = capsys.readouterr()
+    assert "exported 1 refund(s), EUR 100.00" in said.out
+    assert ("left out of the SEPA file, still proposed: refund RF-000001: unapplied cash BNK-1 has only EUR 300.00 "
+            "left to refund, not 400.00") in said.err
+    ns = {"p": "urn:iso:std:iso:20022:tech:xsd:pain.001.001.03"}
+    doc = etree.parse(str(out))
+    assert [t.text for t in doc.iterfind(".//p:EndToEndId", namespaces=ns)] == ["RF-000002"]
+    book = xlsx.load(wb)
+    ref = book.get("Refunds")
+    assert list(zip(ref["refund_id"], ref["status"])) == [("RF-000001", "proposed"), ("RF-000002", "exported")]
+    assert _unapplied(book, "BNK-1") == 30000

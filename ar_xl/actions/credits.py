@@ -20,7 +20,9 @@
 * ``export_refunds`` writes the proposed **EUR** refunds as one SEPA credit transfer (pain.001.001.03, written
   and checked against its XSD by ``sepaxml``), our company (Config ``company.name``/``iban``/``bic``) the
   debtor, each refund's id its end-to-end id.  Refunds in another currency are listed and left proposed (SEPA
-  carries euro only).  Exported refunds of unapplied cash lower the payment's ``unapplied_amount`` (the cash
+  carries euro only).  A refund its credit no longer covers (cash applied since, a credit note the ERP closed) is
+  left out of the file, still proposed, and named in a warning; the others are exported (none left: refused).
+  Exported refunds of unapplied cash lower the payment's ``unapplied_amount`` (the cash
   left); a credit note stays open in Invoices until the ERP books the refund, held by the exported refund.
 * ``ask(book, payments)`` writes, for each payment, an e-mail draft (.eml, ``X-Unsent: 1``) in the customer's
   language asking which invoices it pays (templates ``remittance_<lang>.txt``), logged in **Activities** (the
@@ -336,6 +338,33 @@ def sepa_xml(company: dict, refunds: pd.DataFrame, execution: dt.date, created: 
     return re.sub(rb"<CreDtTm>[^<]*</CreDtTm>", f"<CreDtTm>{created:%Y-%m-%dT%H:%M:%S}</CreDtTm>".encode(), xml, count=1)
 
 
+def _payable(book: Book, ref: pd.DataFrame, status: pd.Series, eur: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """The refunds of ``eur`` their credit still covers, in Refunds order, and why each other one is not: the
+    credit must still be there (matching may have applied the cash since the proposal, the ERP may have closed
+    the credit note), so a refund it no longer covers is left out of the file, proposed, and named."""
+    pay, inv = book.get("Payments"), book.get("Invoices")
+    left_pay = {_t(p): int(a if blank(u) else u) for p, a, u in zip(pay["payment_id"], pay["amount"],
+                                                                   pay["unapplied_amount"]) if not blank(a)}
+    open_inv = {_t(i): int(o) for i, o in zip(inv["invoice_id"], inv["open_amount"]) if not blank(o)}
+    exported_notes = engine.held_by_refunds(ref[status == "exported"]) if len(ref) else {}
+    used: dict[str, int] = {}
+    keep, unpaid = [], []
+    for r in eur.itertuples(index=False):
+        src, cents = _t(r.source_id), int(r.amount)
+        if _t(r.kind) == "unapplied cash":
+            have = left_pay.get(src, 0)
+        else:
+            have = -open_inv.get(src, 0) - exported_notes.get(src, 0)
+        have -= used.get(src, 0)
+        keep.append(cents <= have)
+        if keep[-1]:
+            used[src] = used.get(src, 0) + cents
+        else:
+            unpaid.append(f"refund {r.refund_id}: {r.kind} {src} has only EUR {fmt(max(have, 0))} left to refund, "
+                          f"not {fmt(cents)}")
+    return eur[keep], unpaid
+
+
 def export_refunds(book: Book, out: str | Path, ids=None, as_of: dt.date | None = None,
                    execution_date: dt.date | None = None, user: str | None = None) -> Change:
     """Export the proposed EUR refunds (or those of ``ids``) to the pain.001 file ``out`` (module docstring)."""
@@ -374,30 +403,17 @@ def export_refunds(book: Book, out: str | Path, ids=None, as_of: dt.date | None 
         problems.append(f"Config company.iban {company['iban']} is not valid: {_iban_problem(company['iban'].replace(' ', ''))}")
     company = {**company, "iban": company.get("iban", "").replace(" ", "").upper(),
                "bic": company.get("bic", "").replace(" ", "").upper()}
-    # the credit must still be there: matching may have applied the cash since the proposal
-    pay, inv = book.get("Payments"), book.get("Invoices")
-    left_pay = {_t(p): int(a if blank(u) else u) for p, a, u in zip(pay["payment_id"], pay["amount"],
-                                                                   pay["unapplied_amount"]) if not blank(a)}
-    open_inv = {_t(i): int(o) for i, o in zip(inv["invoice_id"], inv["open_amount"]) if not blank(o)}
-    need: dict[str, int] = {}
-    exported_notes = engine.held_by_refunds(ref[status == "exported"]) if len(ref) else {}
     for r in eur.itertuples(index=False):
-        need[_t(r.source_id)] = need.get(_t(r.source_id), 0) + int(r.amount)
         bad = _iban_problem(_t(r.iban))
         if bad:
             problems.append(f"refund {r.refund_id}: IBAN {_t(r.iban) or '(empty)'} is not valid: {bad}")
-    for r in eur.itertuples(index=False):
-        src = _t(r.source_id)
-        if _t(r.kind) == "unapplied cash":
-            have = left_pay.get(src, 0)
-        else:
-            have = -open_inv.get(src, 0) - exported_notes.get(src, 0)
-        if need[src] > have:
-            problems.append(f"refund {r.refund_id}: {r.kind} {src} has only EUR {fmt(max(have, 0))} left to refund, "
-                            f"not {fmt(need[src])}")
-            need[src] = -10**18  # said once
     if problems:
         raise ArXlError(f"{what}: " + "; ".join(problems) + ". Nothing was changed.")
+    eur, unpaid = _payable(book, ref, status, eur)
+    unpaid_text = (f"left out of the SEPA file, still proposed: {'; '.join(unpaid)}; cancel it (type cancelled in its "
+                   "status in Refunds) and propose a refund of what is left" if unpaid else "")
+    if not len(eur):
+        raise ArXlError(f"{what}: no proposed EUR refund can be paid: {'; '.join(unpaid)}. Nothing was changed.")
     xml = sepa_xml(company, eur, execution_date or day, clock.now())
     change = Change("credits")
     change.documents = [(out, xml)]  # type: ignore[attr-defined]
@@ -421,9 +437,12 @@ def export_refunds(book: Book, out: str | Path, ids=None, as_of: dt.date | None 
     _refreshed(book, change, day)
     total = int(eur["amount"].astype(np.int64).sum())
     change.summary = (f"exported {len(eur)} refund(s), EUR {fmt(total)}, to {out} ({SEPA_SCHEMA}, execution date "
-                      f"{execution_date or day:%Y-%m-%d})" + (f"; {refused_text}" if refused_text else ""))
+                      f"{execution_date or day:%Y-%m-%d})" + (f"; {refused_text}" if refused_text else "")
+                      + (f"; {unpaid_text}" if unpaid else ""))
     if not_sepa:
         change.warnings.append(refused_text)
+    if unpaid:
+        change.warnings.append(unpaid_text)
     change.exported = eur  # type: ignore[attr-defined]
     return change
 
