@@ -139,6 +139,49 @@ def test_credit_note_allocated_to_two_invoices_and_reversed(wb, capsys):
     assert row(book.get("Invoices"), invoice_id="CN-1")["status"] == "open"
 
 
+def _review(path, reviews: dict):
+    """Type reviews in Matches as a person would: ``{invoice_id: review}`` on the rows of those invoices."""
+    w = openpyxl.load_workbook(path)
+    ws = w["Matches"]
+    head = header_names(ws)
+    for r in range(2, ws.max_row + 1):
+        iid = ws.cell(r, head.index("invoice_id") + 1).value
+        if iid in reviews:
+            ws.cell(r, head.index("review") + 1, reviews[iid])
+    w.save(path)
+
+
+@pytest.mark.parametrize("rejected", ["2026-0002", "CN-1"])
+def test_reject_on_one_row_of_a_credit_note_allocation_reverses_it_whole(wb, capsys, rejected):
+    assert main(["credits", str(wb), "--allocate", "CN-1", "--to", "2026-0002:100,2026-0001",
+                 "--as-of", "2026-11-15"]) == 0
+    _review(wb, {rejected: "Reject"})
+    assert main(["apply", str(wb)]) == 0
+    book = xlsx.load(wb)
+    # the invoices and the credit note all back: no credit lost, none to use twice
+    assert (_open(book, "2026-0001"), _open(book, "2026-0002"), _open(book, "CN-1")) == (120050, 30000, -25000)
+    assert row(book.get("Invoices"), invoice_id="CN-1")["status"] == "open"
+    m = book.get("Matches")
+    assert not any(m["applied"]) and set(m["review"]) == {"Reject"}
+    au = book.get("Audit")
+    reversed_ = au[(au["table"] == "Invoices") & au["rule"].astype(str).str.contains("reversed whole")]
+    assert set(reversed_["key"]) == {"2026-0001", "2026-0002", "CN-1"}
+    assert int(row(credits.view(book, AS_OF), source_id="CN-1")["available"]) == 25000
+
+
+def test_reject_on_a_credit_note_allocation_with_a_confirm_typed_on_another_row_changes_nothing(wb, capsys):
+    assert main(["credits", str(wb), "--allocate", "CN-1", "--to", "2026-0002:100,2026-0001",
+                 "--as-of", "2026-11-15"]) == 0
+    _review(wb, {"2026-0002": "Reject", "2026-0001": "Confirm"})
+    assert main(["apply", str(wb)]) == 0
+    out = capsys.readouterr().out
+    assert "M-CN-1-2026-0001-A1 has review 'Confirm'" in out and "M-CN-1-CN-1-A1" in out
+    book = xlsx.load(wb)
+    assert (_open(book, "2026-0001"), _open(book, "2026-0002"), _open(book, "CN-1")) == (105050, 20000, 0)
+    m = book.get("Matches")
+    assert all(m["applied"]) and list(m["review"].fillna("")) == ["Reject", "Confirm", ""]
+
+
 def test_unapplied_cash_allocated_then_rejected_in_matches_and_reversed_by_apply_decisions(wb):
     book = xlsx.load(wb)
     change = credits.allocate(book, "BNK-1", "2026-0004,2026-0003:200.00", AS_OF)

@@ -49,7 +49,7 @@ from ..frames import blank
 from ..letters import render
 from ..money import fmt
 from .credit import unapplied_cash
-from .match import _Ledger
+from .match import _Ledger, reverse_rows, whole_allocations
 from .plan import appended, who
 
 TABLES = ["Invoices", "Payments", "Customers", "Matches", "Refunds", "Activities", "Audit"]
@@ -216,21 +216,16 @@ def reverse(book: Book, ids, user: str | None = None, as_of: dt.date | None = No
     user = who(book, user)
     want = {_t(x) for x in (ids if isinstance(ids, (list, tuple, set)) else re.split(r"[,;]", str(ids))) if _t(x)}
     m = book.get("Matches").copy().reset_index(drop=True)
-    mid, rid, pid = m["match_id"].map(_t), m["run_id"].map(_t), m["payment_id"].map(_t)
+    mid, rid = m["match_id"].map(_t), m["run_id"].map(_t)
     sel = mid.isin(want) | rid.isin(want)
     unknown = sorted(want - set(mid[sel]) - set(rid[sel]))
     if unknown:
         raise ArXlError(f"credits --reverse: no Matches row has match_id or run_id {', '.join(unknown)}. "
                         "Nothing was changed.")
-    inv_ids = set(book.get("Invoices")["invoice_id"].map(_t))
-    pay_ids = set(book.get("Payments")["payment_id"].map(_t))
-    # a credit note's allocation nets to nothing only as a whole
-    notes = {(r, p) for r, p, s in zip(rid, pid, sel) if s and p in inv_ids and p not in pay_ids}
-    sel = sel | pd.Series([(r, p) in notes for r, p in zip(rid, pid)])
     change = Change("credits")
     ledger = _Ledger(book, change)
     problems = []
-    rows = np.flatnonzero(sel.to_numpy())
+    rows = np.flatnonzero(whole_allocations(m, ledger, sel.to_numpy()))
     for i in rows:
         r = m.iloc[i]
         if not bool(r["applied"]):
@@ -243,17 +238,7 @@ def reverse(book: Book, ids, user: str | None = None, as_of: dt.date | None = No
                 problems.append(f"{r['match_id']}: {why}")
     if problems:
         raise ArXlError("credits --reverse: " + "; ".join(problems) + ". Nothing was changed.")
-    for c in ("review", "reviewed_by"):
-        m[c] = m[c].astype(object)
-    for i in rows:
-        r = m.iloc[i]
-        cents = 0 if blank(r["applied_amount"]) else int(r["applied_amount"])
-        wo = 0 if blank(r["write_off"]) else int(r["write_off"])
-        ledger.apply(_t(r["payment_id"]), _t(r["invoice_id"]), cents, f"reversed by {user}", sign=-1, write_off=wo)
-        m.at[i, "applied"] = False
-        m.at[i, "review"] = "Reject"
-        m.at[i, "reviewed_by"] = user
-        change.log(user, "Matches", r["match_id"], "applied", True, False, "reject")
+    reverse_rows(ledger, m, rows, user, f"reversed by {user}")
     ledger.finish()
     change.tables["Matches"] = m
     _refreshed(book, change, _day(as_of))

@@ -56,7 +56,10 @@ The rules
   gets or loses (a new row, a decision changed, a row withdrawn).
 * A credit note allocated to invoices (``actions.credits``) is a group of rows whose ``payment_id`` is the
   credit note's ``invoice_id``: the invoices' rows with positive ``applied_amount`` and the credit note's own
-  row with the negative sum, netting to nothing on the "payment" side; they apply and reverse as any row.
+  row with the negative sum, netting to nothing on the "payment" side.  They are reversed whole: a Reject on any
+  of its applied rows reverses every row of the allocation (same credit note, same ``run_id``; the others get
+  review Reject), as ``credits --reverse`` does; a row of it with another review typed (Confirm) or an invoice
+  no longer in Invoices refuses the whole allocation, naming its rows, and nothing of it is reversed.
 """
 from __future__ import annotations
 
@@ -232,6 +235,35 @@ def _cents(v) -> int:
     return 0 if pd.isna(v) or v == "" else int(v)
 
 
+def whole_allocations(matches: pd.DataFrame, ledger: _Ledger, picked) -> np.ndarray:
+    """``picked`` (a boolean per Matches row) widened to every applied row of each credit note's allocation
+    it touches (same credit note as ``payment_id``, same ``run_id``): its rows net to nothing only together,
+    so a credit note's allocation is reversed whole, never row by row."""
+    picked = np.asarray(picked, dtype=bool)
+    pid, rid = matches["payment_id"].map(frames.text).tolist(), matches["run_id"].map(frames.text).tolist()
+    applied = matches["applied"].astype(bool).tolist()
+    notes = {(p, r) for p, r, s in zip(pid, rid, picked) if s and ledger.credit_note(p)}
+    return picked | np.array([(p, r) in notes and a for p, r, a in zip(pid, rid, applied)], dtype=bool)
+
+
+def reverse_rows(ledger: _Ledger, matches: pd.DataFrame, rows, user: str, rule: str) -> None:
+    """Reverse the applied Matches rows at positions ``rows`` (``matches`` is changed in place): amounts back on
+    the invoice and the payment, ``applied`` FALSE, review Reject and reviewed_by ``user`` where the review is
+    blank (a review a person typed stays), each logged in Audit as done by ``user``."""
+    for c in ("review", "reviewed_by"):
+        matches[c] = matches[c].astype(object)
+    at = {c: matches.columns.get_loc(c) for c in ("applied", "review", "reviewed_by")}
+    for i in rows:
+        r = matches.iloc[i]
+        ledger.apply(frames.text(r["payment_id"]), frames.text(r["invoice_id"]), _cents(r["applied_amount"]), rule,
+                     sign=-1, write_off=_cents(r["write_off"]))
+        matches.iat[i, at["applied"]] = False
+        if not _review(r["review"]):
+            matches.iat[i, at["review"]] = "Reject"
+            matches.iat[i, at["reviewed_by"]] = user
+        ledger.change.log(user, "Matches", r["match_id"], "applied", True, False, "reject")
+
+
 def _review(v) -> str:
     return str(v or "").strip().lower()
 
@@ -364,6 +396,29 @@ def apply_decisions(book: Book, change: Change | None = None, ledger: _Ledger | 
         else:
             proposal.setdefault((str(row["payment_id"]), str(row["run_id"]), str(row["rank"])), []).append(i)
     handled: set[int] = set(hand)
+    # a Reject on any applied row of a credit note's allocation reverses all its rows (as credits --reverse)
+    rejected = ((matches["review"].map(_review) == "reject") & matches["applied"].astype(bool)).to_numpy()
+    groups: dict[tuple[str, str], list[int]] = {}
+    for j in np.flatnonzero(whole_allocations(matches, ledger, rejected)):
+        note = frames.text(matches.iloc[j]["payment_id"])
+        if ledger.credit_note(note):
+            groups.setdefault((note, frames.text(matches.iloc[j]["run_id"])), []).append(int(j))
+    for (note, run), group in groups.items():
+        handled.update(group)
+        rows = [matches.iloc[j] for j in group]
+        typed = [f"{r['match_id']} has review {frames.text(r['review'])!r}" for r in rows
+                 if _review(r["review"]) not in ("", "reject")]
+        gone = [f"{r['match_id']}: {why}" for r in rows if (why := ledger.missing(note, frames.text(r["invoice_id"])))]
+        if typed or gone:
+            refuse(group, f"credit note {note}'s allocation {run} is reversed whole, all its rows ("
+                   + ", ".join(frames.text(r["match_id"]) for r in rows) + "), and cannot be: "
+                   + "; ".join(typed + gone) + ("; type Reject on each of its rows (or clear the review) and apply "
+                                                 "again" if typed else ""))
+            continue
+        who = next((frames.text(r["reviewed_by"]) for r in rows
+                    if _review(r["review"]) == "reject" and frames.text(r["reviewed_by"])), book.user)
+        reverse_rows(ledger, matches, group, who, f"rejected: credit note {note}'s allocation reversed whole")
+        reversed_ += len(group)
     new_rows = []
     for i in range(len(matches)):
         row = matches.iloc[i]
@@ -401,7 +456,7 @@ def apply_decisions(book: Book, change: Change | None = None, ledger: _Ledger | 
                 change.log(book.user, "Matches", r["match_id"], "applied", False, True, "confirm")
                 done += 1
             ledger.learn(pid, str(matches.iloc[i]["customer_id"]))  # the invoice's customer, also when re-pointed
-        elif review == "reject" and applied:
+        elif review == "reject" and applied and i not in handled:
             why = ledger.missing(pid, iid)
             if why:
                 refuse([i], why)
