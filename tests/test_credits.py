@@ -206,6 +206,25 @@ def test_unapplied_cash_allocated_then_rejected_in_matches_and_reversed_by_apply
     assert row(book.get("Invoices"), invoice_id="2026-0004")["status"] == "open"
 
 
+def test_unapplied_cash_allocation_with_one_row_rejected_then_reversed_by_its_run_id(wb, capsys):
+    assert main(["credits", str(wb), "--allocate", "BNK-1", "--to", "2026-0004,2026-0003:200.00",
+                 "--as-of", "2026-11-15"]) == 0
+    _review(wb, {"2026-0004": "Reject"})
+    assert main(["apply", str(wb)]) == 0
+    book = xlsx.load(wb)
+    # the rejected row alone goes back, to the payment: no money lost
+    assert (_open(book, "2026-0004"), _open(book, "2026-0003"), _unapplied(book, "BNK-1")) == (12000, 79999, 30000)
+    run_id = book.get("Matches")["run_id"].iloc[0]
+    capsys.readouterr()
+    assert main(["credits", str(wb), "--reverse", run_id]) == 0
+    assert "already reversed: M-BNK-1-2026-0004-A1" in capsys.readouterr().out
+    book = xlsx.load(wb)
+    assert (_open(book, "2026-0004"), _open(book, "2026-0003"), _unapplied(book, "BNK-1")) == (12000, 99999, 50000)
+    assert not any(book.get("Matches")["applied"])
+    assert main(["credits", str(wb), "--reverse", run_id]) == 2
+    assert "is already reversed" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("source, to, says", [
     ("CN-1", "2026-0003", "invoice 2026-0003 is customer C2's, not C1's"),
     ("BNK-1", "2026-0001", "invoice 2026-0001 is customer C1's, not C2's"),

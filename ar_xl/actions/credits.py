@@ -11,7 +11,8 @@
   ``allocation``, review blank, so they count as applied cash everywhere a match does (an ERP sync keeps them
   until the ERP books them).  **Reversal** is a Matches reversal: type Reject on the rows (every row of the
   allocation, one ``run_id``) and click *Apply decisions*, or run ``reverse`` (``ar-xl credits --reverse``),
-  which does both for a whole allocation.  Refused with nothing changed: another customer's invoice, another
+  which does both for a whole allocation.  A credit note's allocation is reversed whole either way: a Reject
+  on any one of its rows reverses all of them (``match.whole_allocations``).  Refused with nothing changed: another customer's invoice, another
   currency, more than an invoice's open amount, more than the credit has available.
 * ``propose_refund`` adds a **Refunds** row (``RF-000001``; status ``proposed``; the customer's first IBAN from
   Customers.iban, checked with schwifty).  A proposed refund holds its credit (the Credits view's ``refunds``;
@@ -211,8 +212,9 @@ def allocate(book: Book, source_id: str, targets, as_of: dt.date | None = None, 
 
 def reverse(book: Book, ids, user: str | None = None, as_of: dt.date | None = None) -> Change:
     """Reverse applied Matches rows named by match id or run id (an allocation's rows all share its run id; a
-    credit note's allocation is reversed whole): review Reject, applied FALSE, amounts back; refused, with nothing
-    changed, when a row is not applied or a person already typed a review on it."""
+    credit note's allocation is reversed whole): review Reject, applied FALSE, amounts back.  A row of a named run
+    already reversed (review Reject, not applied) is left as it is and the rest of the run reversed; otherwise
+    refused, with nothing changed, when a row is not applied or a person already typed a review on it."""
     user = who(book, user)
     want = {_t(x) for x in (ids if isinstance(ids, (list, tuple, set)) else re.split(r"[,;]", str(ids))) if _t(x)}
     m = book.get("Matches").copy().reset_index(drop=True)
@@ -222,6 +224,13 @@ def reverse(book: Book, ids, user: str | None = None, as_of: dt.date | None = No
     if unknown:
         raise ArXlError(f"credits --reverse: no Matches row has match_id or run_id {', '.join(unknown)}. "
                         "Nothing was changed.")
+    # a row of a named run already reversed (a Reject applied on it alone) is done: the rest is reversed
+    done = sel & rid.isin(want) & ~mid.isin(want) & ~m["applied"].astype(bool) \
+        & (m["review"].map(_t).str.lower() == "reject")
+    if done.any() and done.equals(sel):
+        raise ArXlError(f"credits --reverse: every row of {', '.join(sorted(set(rid[done])))} is already reversed "
+                        "(review Reject, not applied). Nothing was changed.")
+    sel = sel & ~done
     change = Change("credits")
     ledger = _Ledger(book, change)
     problems = []
@@ -243,7 +252,8 @@ def reverse(book: Book, ids, user: str | None = None, as_of: dt.date | None = No
     change.tables["Matches"] = m
     _refreshed(book, change, _day(as_of))
     change.summary = (f"reversed {len(rows)} Matches row(s): "
-                      + ", ".join(f"{m.at[i, 'invoice_id']} {fmt(int(m.at[i, 'applied_amount']))}" for i in rows))
+                      + ", ".join(f"{m.at[i, 'invoice_id']} {fmt(int(m.at[i, 'applied_amount']))}" for i in rows)
+                      + (f" (already reversed: {', '.join(mid[done])})" if done.any() else ""))
     return change
 
 
