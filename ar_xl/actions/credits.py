@@ -12,8 +12,9 @@
   until the ERP books them).  **Reversal** is a Matches reversal: type Reject on the rows (every row of the
   allocation, one ``run_id``) and click *Apply decisions*, or run ``reverse`` (``ar-xl credits --reverse``),
   which does both for a whole allocation.  A credit note's allocation is reversed whole either way: a Reject
-  on any one of its rows reverses all of them (``match.whole_allocations``).  Refused with nothing changed: another customer's invoice, another
-  currency, more than an invoice's open amount, more than the credit has available.
+  on any one of its rows reverses all of them (``match.whole_allocations``).  Refused with nothing changed:
+  another customer's invoice, another currency, more than an invoice's open amount, more than the credit has
+  available.
 * ``propose_refund`` adds a **Refunds** row (``RF-000001``; status ``proposed``; the customer's first IBAN from
   Customers.iban, checked with schwifty).  A proposed refund holds its credit (the Credits view's ``refunds``;
   cash application never applies the cash it holds: ``match._Ledger``).
