@@ -347,23 +347,32 @@ def test_the_summary_counts_each_payment_once_and_the_counts_add_up(demo, tmp_pa
     assert n > 0 and a + r + u == n
 
 
-def test_a_suggestion_re_pointed_to_another_invoice_shows_and_disputes_that_invoice():
-    from ar_xl.actions.dispute import dispute_from_short_pay
+def _re_pointed(inv_1002: str, proposed: tuple, gap: str):
+    """The netting book with INV-1002 (``inv_1002`` open) and one suggestion for INV-1001 (its open amount, the
+    applied amount, the ``gap`` column's amount, flags) on which the reviewer typed INV-1002 and Confirm; applied:
+    (book, change, the open amounts of INV-1001 and INV-1002, the Matches row)."""
     book = _netting_book()
     book.tables["Invoices"] = pd.concat([book.get("Invoices"), frame("Invoices", [
-        ("INV-1002", "C1", "Acme", "2026-09-05", "2026-10-05", "EUR", "1500.00", "1500.00")],
+        ("INV-1002", "C1", "Acme", "2026-09-05", "2026-10-05", "EUR", inv_1002, inv_1002)],
         ["invoice_id", "customer_id", "customer_name", "invoice_date", "due_date", "currency", "amount",
          "open_amount"])], ignore_index=True)
-    # proposed for INV-1001 (800.00 of its 1,000.00, 200.00 short, an unearned discount); the reviewer typed INV-1002
+    open_, applied, cents, flags = proposed
     book.tables["Matches"] = frame("Matches", [
-        ("M-P1-INV-1001-S1", "R1", "P1", "INV-1002", "C1", "1000.00", "800.00", "200.00", "suggested", 1,
-         "short_pay;unearned_discount", "Confirm", "Sanne")],
-        ["match_id", "run_id", "payment_id", "invoice_id", "customer_id", "open_amount", "applied_amount",
-         "short_pay", "decision", "rank", "flags", "review", "reviewed_by"])
+        ("M-P1-INV-1001-S1", "R1", "P1", "INV-1002", "C1", open_, applied, cents, "suggested", 1, flags, "Confirm",
+         "Sanne")],
+        ["match_id", "run_id", "payment_id", "invoice_id", "customer_id", "open_amount", "applied_amount", gap,
+         "decision", "rank", "flags", "review", "reviewed_by"])
     change = match.apply_decisions(book)
-    inv = change.tables["Invoices"].set_index("invoice_id")
-    assert inv.loc["INV-1002", "open_amount"] == 70000 and inv.loc["INV-1001", "open_amount"] == 100000
-    r = change.tables["Matches"].iloc[0]
+    inv = change.tables["Invoices"].set_index("invoice_id")["open_amount"]
+    return book, change, (inv["INV-1001"], inv["INV-1002"]), change.tables["Matches"].iloc[0]
+
+
+def test_a_suggestion_re_pointed_to_another_invoice_shows_and_disputes_that_invoice():
+    from ar_xl.actions.dispute import dispute_from_short_pay
+    # proposed for INV-1001 (800.00 of its 1,000.00, 200.00 short, an unearned discount); the reviewer typed INV-1002
+    book, change, open_, r = _re_pointed("1500.00", ("1000.00", "800.00", "200.00", "short_pay;unearned_discount"),
+                                         "short_pay")
+    assert open_ == (100000, 70000)
     assert bool(r["applied"]) and (r["invoice_id"], r["review"], r["applied_amount"]) == ("INV-1002", "Confirm", 80000)
     assert (r["open_amount"], r["short_pay"], r["flags"]) == (150000, 70000, "short_pay")
     book.tables.update(change.tables)
@@ -372,20 +381,8 @@ def test_a_suggestion_re_pointed_to_another_invoice_shows_and_disputes_that_invo
 
 
 def test_a_tolerance_proposed_for_one_invoice_is_not_written_off_on_another_a_person_typed():
-    book = _netting_book()
-    book.tables["Invoices"] = pd.concat([book.get("Invoices"), frame("Invoices", [
-        ("INV-1002", "C1", "Acme", "2026-09-05", "2026-10-05", "EUR", "800.00", "800.00")],
-        ["invoice_id", "customer_id", "customer_name", "invoice_date", "due_date", "currency", "amount",
-         "open_amount"])], ignore_index=True)
     # proposed for INV-1001: 800.00 paid, 1.50 bank charges written off; the reviewer typed INV-1002
-    book.tables["Matches"] = frame("Matches", [
-        ("M-P1-INV-1001-S1", "R1", "P1", "INV-1002", "C1", "801.50", "800.00", "1.50", "suggested", 1,
-         "tolerance", "Confirm", "Sanne")],
-        ["match_id", "run_id", "payment_id", "invoice_id", "customer_id", "open_amount", "applied_amount",
-         "write_off", "decision", "rank", "flags", "review", "reviewed_by"])
-    change = match.apply_decisions(book)
-    inv = change.tables["Invoices"].set_index("invoice_id")
-    assert inv.loc["INV-1002", "open_amount"] == 0 and inv.loc["INV-1001", "open_amount"] == 100000
-    r = change.tables["Matches"].iloc[0]
+    _, change, open_, r = _re_pointed("800.00", ("801.50", "800.00", "1.50", "tolerance"), "write_off")
+    assert open_ == (100000, 0)
     assert (r["write_off"], r["short_pay"], r["flags"]) == (0, 0, "")
     assert not any(a["table"] == "WriteOffs" for a in change.audit)
