@@ -211,9 +211,12 @@ def test_check_promises_counts_for_a_promise_on_invoices_only_what_was_applied_t
     assert _promise_on_inv1(pay, match, D(2026, 3, 14)) == ([25000], ["partly kept"])
 
 
-def _promise_on_inv1(pay, match, day):
-    """received and status of C1's promise of 600.00 on INV1 by 10 March, checked on ``day``."""
+def _promise_on_inv1(pay, match, day, flags=None):
+    """received and status of C1's promise of 600.00 on INV1 by 10 March, checked on ``day`` (``flags``: every
+    Matches row's)."""
     book = make_book(INVOICES, pay, match)
+    if flags is not None:
+        book.tables["Matches"] = book.get("Matches").assign(flags=flags)
     book.tables["Promises"] = log_promise(book, "C1", 60000, "2026-03-10", invoice_ids="INV1",
                                           logged_on="2026-03-01").tables["Promises"]
     p = check_promises(book, day).tables["Promises"]
@@ -244,3 +247,13 @@ def test_a_promise_whose_currency_cell_is_missing_takes_a_payment_in_any_currenc
         assert one(p, payments(("C1", "2026-03-05", 50000, "EUR")), D(2026, 3, 25)) == ("kept", 50000), missing
     p = promises(("C1", 50000, "2026-03-10", "2026-03-01", "GBP"))
     assert one(p, payments(("C1", "2026-03-05", 50000, "EUR")), D(2026, 3, 25)) == ("broken", 0)
+
+
+def test_a_payment_assigned_by_hand_counts_once_not_on_the_typed_row_too():
+    """The row a person typed an invoice and amount on, and the ``manual`` row it made, hold the same money."""
+    pay = [("PAY1", "2026-03-04", "200.00", "EUR", "XX", "")]
+    match = [
+        ("M-PAY1-unmatched", "PAY1", "INV1", "C1", "200.00", "unmatched", "Confirm"),  # typed: INV1, 200.00
+        ("M-PAY1-INV1-hand", "PAY1", "INV1", "C1", "200.00", "manual", "Confirm"),
+    ]
+    assert _promise_on_inv1(pay, match, D(2026, 3, 14), "assigned by hand") == ([20000], ["partly kept"])

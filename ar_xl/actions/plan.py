@@ -194,13 +194,17 @@ def set_invoice_status(book: Book, change: Change, user: str, invoice_ids, statu
 def counted_matches(matches: pd.DataFrame, payment_ids) -> np.ndarray:
     """Which Matches rows count as money their payment paid on their invoice: decision ``auto`` (unless reviewed
     ``Reject``) or review ``Confirm``, an ``applied_amount`` above 0, a payment in ``payment_ids``.  A suggested,
-    unmatched or rejected row counts nothing: its money is still the payment's rest (``payment_credits``)."""
+    unmatched or rejected row counts nothing: its money is still the payment's rest (``payment_credits``); nor
+    does the row a hand assignment was typed on (flag ``assigned by hand``): the ``manual`` rows it made count."""
     pid = pd.Series(frames.texts(matches["payment_id"]), index=matches.index)
     decision = pd.Series(frames.texts(matches["decision"], "lower"), index=matches.index)
     review = pd.Series(frames.texts(matches["review"], "lower"), index=matches.index)
     applied = matches["applied_amount"].astype("Int64")
+    # the row a person typed a hand assignment on: its money is on the ``manual`` rows it made
+    flags = matches["flags"].map(frames.text) if "flags" in matches.columns else pd.Series("", index=matches.index)
+    typed = flags.map(lambda f: "assigned by hand" in f.split(";")) & (decision != "manual")
     counted = (((decision == "auto") & (review != "reject")) | (review == "confirm")) \
-        & applied.notna() & (applied.fillna(0) > 0) & pid.isin(set(payment_ids))
+        & applied.notna() & (applied.fillna(0) > 0) & pid.isin(set(payment_ids)) & ~typed
     return counted.to_numpy()
 
 
