@@ -334,7 +334,7 @@ def sepa_xml(company: dict, refunds: pd.DataFrame, execution: dt.date, created: 
     return re.sub(rb"<CreDtTm>[^<]*</CreDtTm>", f"<CreDtTm>{created:%Y-%m-%dT%H:%M:%S}</CreDtTm>".encode(), xml, count=1)
 
 
-def _payable(book: Book, ref: pd.DataFrame, status: pd.Series, eur: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+def _payable(book: Book, ref: pd.DataFrame, eur: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     """The refunds of ``eur`` their credit still covers, in Refunds order, and why each other one is not: the
     credit must still be there (matching may have applied the cash since the proposal, the ERP may have closed
     the credit note), so a refund it no longer covers is left out of the file, proposed, and named."""
@@ -342,7 +342,7 @@ def _payable(book: Book, ref: pd.DataFrame, status: pd.Series, eur: pd.DataFrame
     left_pay = {_t(p): int(a if blank(u) else u) for p, a, u in zip(pay["payment_id"], pay["amount"],
                                                                    pay["unapplied_amount"]) if not blank(a)}
     open_inv = {_t(i): int(o) for i, o in zip(inv["invoice_id"], inv["open_amount"]) if not blank(o)}
-    exported_notes = engine.held_by_refunds(ref[status == "exported"]) if len(ref) else {}
+    exported_notes = engine.refunded_credit_notes(ref)
     used: dict[str, int] = {}
     keep, unpaid = [], []
     for r in eur.itertuples(index=False):
@@ -405,7 +405,7 @@ def export_refunds(book: Book, out: str | Path, ids=None, as_of: dt.date | None 
             problems.append(f"refund {r.refund_id}: IBAN {_t(r.iban) or '(empty)'} is not valid: {bad}")
     if problems:
         raise ArXlError(f"{what}: " + "; ".join(problems) + ". Nothing was changed.")
-    eur, unpaid = _payable(book, ref, status, eur)
+    eur, unpaid = _payable(book, ref, eur)
     unpaid_text = (f"left out of the SEPA file, still proposed: {'; '.join(unpaid)}; cancel it (type cancelled in its "
                    "status in Refunds) and propose a refund of what is left" if unpaid else "")
     if not len(eur):

@@ -79,14 +79,10 @@ def held_by_refunds(refunds: pd.DataFrame | None) -> dict[str, int]:
 def refunded_credit_notes(refunds: pd.DataFrame | None) -> dict[str, int]:
     """Credit note id -> cents of its refunds ``exported`` (sent to the bank): money the customer has got back,
     while the credit note stays open in Invoices until the ERP books the refund (the statement of account leaves
-    it out)."""
-    out: dict[str, int] = {}
+    it out): what exported refunds hold (``HOLDING``: only a credit note's)."""
     if refunds is None or not len(refunds):
-        return out
-    for src, kind, status, amount in zip(refunds["source_id"], refunds["kind"], refunds["status"], refunds["amount"]):
-        if text(status).lower() == "exported" and text(kind).lower() == "credit note" and not blank(amount):
-            out[text(src)] = out.get(text(src), 0) + int(amount)
-    return out
+        return {}
+    return held_by_refunds(refunds[refunds["status"].map(text).str.lower().eq("exported").to_numpy()])
 
 
 def remittance_asked(activities: pd.DataFrame | None) -> dict[str, pd.Timestamp]:
