@@ -155,13 +155,12 @@ def dispute_from_short_pay(
         fail(src, f"invoice {iid} belongs to customer {owner}, not {str(customer_id).strip()}")
     m = book.get("Matches")
     of_pay = m.loc[m["payment_id"].astype(str).str.strip() == pid]
-    pair = of_pay.loc[of_pay["invoice_id"].astype(str).str.strip() == iid]
-    is_applied = pair["applied"].fillna(False).astype(bool) & (pair["review"].map(text_of).str.lower() != "reject")
-    rows = pair.loc[is_applied]
+    on_it = of_pay["invoice_id"].astype(str).str.strip() == iid
+    done = of_pay["applied"].fillna(False).astype(bool) & (of_pay["review"].map(text_of).str.lower() != "reject")
+    rows = of_pay.loc[on_it & done]
     if not len(rows):
-        done = of_pay["applied"].fillna(False).astype(bool) & (of_pay["review"].map(text_of).str.lower() != "reject")
         fail(src, f"payment {pid} was not applied to invoice {iid}, so it left nothing short there: "
-                  + _what_is_there(pair, pid, of_pay.loc[done, "invoice_id"]))
+                  + _what_is_there(of_pay.loc[on_it], pid, of_pay.loc[done, "invoice_id"]))
     others = sorted({text_of(c) for c in rows["customer_id"]} - {owner, ""})
     if others:
         fail(src, f"the Matches row of payment {pid} on invoice {iid} is of customer {', '.join(others)}; "
