@@ -100,6 +100,7 @@ def context(stmt, customer_name: str, lang: str, dunning) -> dict:
     numbers to quote leave out those handed over (``handed_over``: settled with the agency); ``pay_us`` is false
     when every invoice on it is handed over (nothing to transfer to us)."""
     inv = stmt.lines[(stmt.lines["kind"] == "invoice") & (stmt.lines["handed_over_to"] == "")]
+    agencies = handed_over(stmt)
     return {
         "customer_id": stmt.customer_id, "customer_name": customer_name, "language": lang,
         "as_of": render.day(stmt.as_of, lang),
@@ -110,8 +111,8 @@ def context(stmt, customer_name: str, lang: str, dunning) -> dict:
                    for t in stmt.totals.itertuples(index=False)],
         "invoice_numbers": ", ".join(inv["document"]) if len(inv) <= LIST_INVOICES else "",
         "company": dict(dunning.company),
-        "handed_over": handed_over(stmt),
-        "pay_us": bool(len(inv)) or not (stmt.lines["handed_over_to"] != "").any(),
+        "handed_over": agencies,
+        "pay_us": bool(len(inv)) or not agencies,
     }
 
 
