@@ -386,3 +386,67 @@ def test_a_tolerance_proposed_for_one_invoice_is_not_written_off_on_another_a_pe
     assert open_ == (100000, 0)
     assert (r["write_off"], r["short_pay"], r["flags"]) == (0, 0, "")
     assert not any(a["table"] == "WriteOffs" for a in change.audit)
+
+
+def _live(m, payment_id):
+    """A payment's Matches rows no one rejected: what the team sees as still to do for it."""
+    rows = m[m["payment_id"] == payment_id]
+    return rows[rows["review"].fillna("").astype(str).str.lower() != "reject"]
+
+
+def test_a_payment_whose_only_suggestions_were_rejected_shows_as_unmatched(wb, capsys):
+    # P3 (777.77, an unknown payer) is suggested for 2026-004700 and 2026-004800; the collector rejects both
+    assert main(["match", str(wb)]) == 0
+    _, _, m, _ = _state(wb)
+    assert set(_live(m, "P3")["invoice_id"]) == {"2026-004700", "2026-004800"}
+    _review(wb, "P3", "2026-004700", "Reject")
+    _review(wb, "P3", "2026-004800", "Reject", who="Joris")
+    assert main(["apply", str(wb)]) == 0
+    assert main(["match", str(wb)]) == 0
+    inv, pay, m, _ = _state(wb)
+    assert pay.loc["P3", "unapplied_amount"] == 77777
+    assert inv.loc["2026-004700", "open_amount"] == 77777 and inv.loc["2026-004800", "open_amount"] == 77777
+    live = _live(m, "P3")
+    assert list(live["match_id"]) == ["M-P3-unmatched"] and list(live["decision"]) == ["unmatched"]
+    assert live.iloc[0]["evidence"] == ("nothing proposed but what was rejected: 2026-004700 (Matches row "
+                                        "M-P3-2026-004700-S1), 2026-004800 (Matches row M-P3-2026-004800-S2); "
+                                        "assign it by hand or ask the customer which invoices it pays")
+    # the rejected rows stay as the collectors left them
+    rejected = m[(m["payment_id"] == "P3") & (m["review"] == "Reject")].set_index("invoice_id")
+    assert rejected["reviewed_by"].to_dict() == {"2026-004700": "Sanne", "2026-004800": "Joris"}
+    assert set(rejected["decision"]) == {"suggested"} and not rejected["applied"].astype(bool).any()
+    # a re-run keeps it as it is
+    capsys.readouterr()
+    assert main(["match", str(wb)]) == 0
+    assert "considered 1 payment(s): 0 applied automatically (0 allocation(s)), 0 left for review (0 suggestion(s)), " \
+        "1 unmatched (1 payment(s) unchanged)" in capsys.readouterr().out
+    _, _, again, _ = _state(wb)
+    assert list(_live(again, "P3")["match_id"]) == ["M-P3-unmatched"]
+
+
+def test_a_payment_whose_automatic_match_was_rejected_shows_as_unmatched_not_as_its_rest(tmp_path):
+    # P9 overpays 2026-004512 by 100.00: applied automatically, the 100.00 left as unapplied cash; the
+    # collector rejects the invoice's row: all 1,600.00 is unapplied again, and that is what Matches shows
+    cols = ["invoice_id", "customer_id", "customer_name", "invoice_date", "due_date", "currency", "amount",
+            "open_amount"]
+    wb = seeded(tmp_path / "c.xlsx",
+                Customers=([CUSTOMERS[0]], ["customer_id", "customer_name", "iban"]),
+                Invoices=([("2026-004512", "C1", "Bakker Logistiek B.V.", "2026-09-01", "2026-10-01", "EUR",
+                            "1500.00", "1500.00")], cols),
+                Payments=([("P9", "2026-11-20", "1600.00", "EUR", "BAKKER LOGISTIEK BV", "NL91ABNA0417164300",
+                            "Factuur 2026-004512", "1600.00", "unapplied")],
+                          ["payment_id", "value_date", "amount", "currency", "payer_name", "payer_iban", "remittance",
+                           "unapplied_amount", "status"]))
+    assert main(["match", str(wb)]) == 0
+    _, _, m, _ = _state(wb)
+    assert set(_live(m, "P9")["match_id"]) == {"M-P9-2026-004512", "M-P9-cash"}
+    _review(wb, "P9", "2026-004512", "Reject")
+    assert main(["apply", str(wb)]) == 0
+    assert main(["match", str(wb)]) == 0
+    inv, pay, m, _ = _state(wb)
+    assert pay.loc["P9", "unapplied_amount"] == 160000 and inv.loc["2026-004512", "open_amount"] == 150000
+    live = _live(m, "P9")
+    assert list(live["match_id"]) == ["M-P9-unmatched"]
+    assert (live.iloc[0]["decision"], live.iloc[0]["customer_id"], live.iloc[0]["payment_amount"]) == (
+        "unmatched", "C1", 160000)
+    assert "2026-004512 (Matches row M-P9-2026-004512)" in live.iloc[0]["evidence"]

@@ -17,8 +17,11 @@ The rules
 * **Match** then runs the engine on every payment with money left to apply
   (status not ``ignored``).  ``auto`` allocations are applied at once;
   ``suggested`` ones wait for review.  Pairs a collector rejected are never
-  proposed again.  A payment is never applied twice: only its *unapplied*
-  amount is matched.
+  proposed again; a payment left with nothing else to propose (no invoice, at
+  most the rest of an overpayment) gets an ``unmatched`` row naming the rejected
+  rows, like any payment with nothing applied (``_unmatched_when_rejected``),
+  and the rejected rows stay as they are.  A payment is never applied twice:
+  only its *unapplied* amount is matched.
 * Match ids are stable (see ``match_id``), so a re-run lands on the same rows
   and the review, reviewer and note a person typed are kept.
 * A difference within the Config tolerance (bank charges) or an early-payment
@@ -761,7 +764,7 @@ def run(book: Book) -> Change:
     # never propose a pair a collector rejected; a payment with one loses its auto decision
     is_rej = [(p, i) in rejected for p, i in zip(result["payment_id"], result["invoice_id"])]
     hit = set(result.loc[is_rej, "payment_id"])
-    result = result.loc[[not r for r in is_rej]].copy()
+    result = _unmatched_when_rejected(result, is_rej, hit, matches)
     result.loc[result["payment_id"].isin(hit) & (result["decision"] == "auto"), "decision"] = "suggested"
     # existing rows per payment that nobody reviewed are replaced by this run's
     new_rows = []
@@ -850,6 +853,36 @@ def run(book: Book) -> Change:
                       f"suggestion(s)), {kinds.count(2)} unmatched"
                       + (f" ({len(same)} payment(s) unchanged)" if same else ""))
     return change
+
+
+def _unmatched_when_rejected(result: pd.DataFrame, is_rej: list[bool], hit: set, matches: pd.DataFrame) -> pd.DataFrame:
+    """``result`` without the rows of pairs a collector rejected (``is_rej``), and an ``unmatched`` row for each
+    payment of ``hit`` (a payment with such a pair) left with no invoice proposed (at most the unapplied rest of an
+    overpayment): like any payment with nothing applied it shows as unmatched, its evidence naming the rejected
+    Matches rows (which stay as they are)."""
+    before = result
+    result = result.loc[[not r for r in is_rej]].copy()
+    empty = sorted(hit - set(result.loc[result["invoice_id"] != "", "payment_id"]))
+    if not empty:
+        return result
+    rej = matches[matches["review"].map(_review) == "reject"]
+    rows = []
+    for pid in empty:
+        was = before[before["payment_id"] == pid]
+        said = rej[rej["payment_id"].astype(str) == pid]
+        named = ", ".join(f"{frames.text(i)} (Matches row {frames.text(m)})"
+                          for i, m in zip(said["invoice_id"], said["match_id"]) if frames.text(i))
+        customers = set(was["customer_id"].fillna("").astype(str))
+        agency = any("collection agency" in str(f).split(";") for f in was["flags"])
+        rows.append({
+            "payment_id": pid, "invoice_id": "", "customer_id": customers.pop() if len(customers) == 1 else "",
+            "currency": was["currency"].iloc[0] if "currency" in was else "", "applied_amount": 0,
+            "short_pay": 0, "write_off": 0, "confidence": 0.0, "decision": "unmatched", "rank": pd.NA,
+            "rule": "none", "evidence": f"nothing proposed but what was rejected: {named}; assign it by hand or ask "
+                                        "the customer which invoices it pays",
+            "flags": "collection agency" if agency else "", "open_amount": 0, "difference": pd.NA})
+    keep = result[~result["payment_id"].isin(set(empty))]
+    return pd.concat([keep, pd.DataFrame(rows, columns=result.columns)], ignore_index=True)
 
 
 def _typed(rows: list[dict], columns) -> pd.DataFrame:
