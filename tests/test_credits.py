@@ -497,3 +497,26 @@ def test_export_leaves_out_a_refund_its_credit_no_longer_covers_and_pays_the_oth
     ref = book.get("Refunds")
     assert list(zip(ref["refund_id"], ref["status"])) == [("RF-000001", "proposed"), ("RF-000002", "exported")]
     assert _unapplied(book, "BNK-1") == 30000
+
+
+NETTED = PAYMENTS + [("BNK-3", "2026-11-04", "50.00", "EUR", "BAKKER LOGISTIEK BV", "NL91ABNA0417164300",
+                      "Factuur 2026-0002 minus CN-1")]
+
+
+def test_reversing_one_row_of_a_payments_netting_by_its_match_id_reverses_the_payments_rows_together(tmp_path, capsys):
+    # BNK-3 pays 50.00 = 2026-0002 300.00 less CN-1 250.00: Match applies both; --reverse names the credit note's row
+    wb = _workbook(tmp_path, NETTED)
+    assert main(["match", str(wb)]) == 0
+    book = xlsx.load(wb)
+    m = book.get("Matches")
+    netted = m[(m["payment_id"] == "BNK-3") & m["applied"].astype(bool)].set_index("invoice_id")
+    assert netted["applied_amount"].to_dict() == {"2026-0002": 30000, "CN-1": -25000}
+    assert (_open(book, "2026-0002"), _open(book, "CN-1"), _unapplied(book, "BNK-3")) == (0, 0, 0)
+    capsys.readouterr()
+    assert main(["credits", str(wb), "--reverse", netted.loc["CN-1", "match_id"], "--as-of", "2026-11-15"]) == 0
+    assert "reversed 2 Matches row(s): 2026-0002 300.00, CN-1 -250.00" in capsys.readouterr().out
+    book = xlsx.load(wb)
+    assert (_open(book, "2026-0002"), _open(book, "CN-1"), _unapplied(book, "BNK-3")) == (30000, -25000, 5000)
+    assert int(row(credits.view(book, AS_OF), source_id="CN-1")["available"]) == 25000
+    m = book.get("Matches")
+    assert set(m.loc[m["payment_id"] == "BNK-3", "review"].dropna()) == {"Reject"}

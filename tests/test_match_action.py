@@ -450,3 +450,74 @@ def test_a_payment_whose_automatic_match_was_rejected_shows_as_unmatched_not_as_
     assert (live.iloc[0]["decision"], live.iloc[0]["customer_id"], live.iloc[0]["payment_amount"]) == (
         "unmatched", "C1", 160000)
     assert "2026-004512 (Matches row M-P9-2026-004512)" in live.iloc[0]["evidence"]
+
+
+def _decide(book: Book, change: Change, reviews: dict) -> Book:
+    """The book after ``change``, with reviews typed on Matches rows (invoice_id -> (review, reviewed_by))."""
+    tables = {**book.tables, **change.tables}
+    m = tables["Matches"].copy()
+    for c in ("review", "reviewed_by"):
+        m[c] = m[c].astype(object)
+    for iid, (review, who) in reviews.items():
+        m.loc[m["invoice_id"] == iid, ["review", "reviewed_by"]] = [review, who]
+    return Book(tables={**tables, "Matches": m})
+
+
+@pytest.mark.parametrize("rejected", ["CN-2001", "INV-1001"])
+def test_a_reject_on_one_row_of_an_automatic_netting_reverses_the_payments_rows_together(rejected):
+    # P1 paid 800.00 = INV-1001 1,000.00 less CN-2001 200.00, applied automatically; the collector rejects one row
+    book = _netting_book()
+    book = _decide(book, match.run(book), {rejected: ("Reject", "Sanne")})
+    change = match.apply_decisions(book)
+    assert change.summary == "applied 0 confirmed match(es), reversed 2 rejected one(s)"
+    inv = change.tables["Invoices"].set_index("invoice_id")
+    pay = change.tables["Payments"].set_index("payment_id")
+    # the invoice and the credit note both back, the payment's 800.00 all unapplied: nothing lost, nothing twice
+    assert (inv.loc["INV-1001", "open_amount"], inv.loc["CN-2001", "open_amount"]) == (100000, -20000)
+    assert set(inv["status"]) == {"open"}
+    assert (pay.loc["P1", "unapplied_amount"], pay.loc["P1", "status"]) == (80000, "unapplied")
+    m = change.tables["Matches"].set_index("invoice_id")
+    assert not m["applied"].astype(bool).any()
+    assert m["review"].to_dict() == {"INV-1001": "Reject", "CN-2001": "Reject"}
+    assert set(m["reviewed_by"]) == {"Sanne"}
+    run = m["run_id"].iloc[0]
+    audit = pd.DataFrame(change.audit)
+    moved = audit[audit["table"].isin(["Invoices", "Payments"])]
+    assert set(moved["rule"]) == {f"rejected: payment P1's allocation {run} with credit note CN-2001 netted reversed whole"}
+    assert set(moved["key"]) == {"INV-1001", "CN-2001", "P1"}
+
+
+def _confirmed_netting() -> Book:
+    """``_netting_book`` with its suggestion (INV-1001 and CN-2001 netted, rank 1) confirmed and applied."""
+    book = _netting_book()
+    book.tables["Matches"] = frame("Matches", [
+        ("M-P1-INV-1001-S1", "R1", "P1", "INV-1001", "C1", "1000.00", "suggested", 1, "Confirm", "Sanne"),
+        ("M-P1-CN-2001-S1", "R1", "P1", "CN-2001", "C1", "-200.00", "suggested", 1, "Confirm", "Sanne")],
+        ["match_id", "run_id", "payment_id", "invoice_id", "customer_id", "applied_amount", "decision", "rank",
+         "review", "reviewed_by"])
+    change = match.apply_decisions(book)
+    assert change.summary == "applied 2 confirmed match(es)"
+    return Book(tables={**book.tables, **change.tables})
+
+
+def test_a_reject_on_one_row_of_a_confirmed_netting_is_refused_naming_its_rows_until_all_are_rejected():
+    book = _confirmed_netting()
+    change = match.apply_decisions(_decide(book, Change("x"), {"CN-2001": ("Reject", "Joris")}))
+    says = ("payment P1's allocation R1 with credit note CN-2001 netted is reversed whole, all its rows "
+            "(M-P1-INV-1001-S1, M-P1-CN-2001-S1), and cannot be: M-P1-INV-1001-S1 has review 'Confirm'; type Reject "
+            "on each of its rows (or clear the review) and apply again")
+    assert change.summary.startswith(f"applied 0 confirmed match(es), refused 2: Matches row M-P1-INV-1001-S1: {says}")
+    inv = change.tables["Invoices"].set_index("invoice_id")
+    assert (inv.loc["INV-1001", "open_amount"], inv.loc["CN-2001", "open_amount"]) == (0, 0)
+    assert change.tables["Payments"].set_index("payment_id").loc["P1", "unapplied_amount"] == 0
+    m = change.tables["Matches"].set_index("invoice_id")
+    assert m["applied"].astype(bool).all() and m["review"].to_dict() == {"INV-1001": "Confirm", "CN-2001": "Reject"}
+    assert m.loc["CN-2001", "evidence"].startswith(f"refused: {says}")
+    # the collector rejects the other row too: both reversed, the amounts back to the cent
+    book = Book(tables={**book.tables, **change.tables})
+    change = match.apply_decisions(_decide(book, Change("x"), {"INV-1001": ("Reject", "Joris")}))
+    assert change.summary == "applied 0 confirmed match(es), reversed 2 rejected one(s)"
+    inv = change.tables["Invoices"].set_index("invoice_id")
+    assert (inv.loc["INV-1001", "open_amount"], inv.loc["CN-2001", "open_amount"]) == (100000, -20000)
+    assert change.tables["Payments"].set_index("payment_id").loc["P1", "unapplied_amount"] == 80000
+    assert not change.tables["Matches"]["applied"].astype(bool).any()

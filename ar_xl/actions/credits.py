@@ -12,7 +12,8 @@
   until the ERP books them).  **Reversal** is a Matches reversal: type Reject on the rows (every row of the
   allocation, one ``run_id``) and click *Apply decisions*, or run ``reverse`` (``ar-xl credits --reverse``),
   which does both for a whole allocation.  A credit note's allocation is reversed whole either way: a Reject
-  on any one of its rows reverses all of them (``match.whole_allocations``).  Refused with nothing changed:
+  on any one of its rows reverses all of them (``match.whole_allocations``); so is a payment's allocation with a
+  credit note netted (the matcher's rows of one proposal).  Refused with nothing changed:
   another customer's invoice, another currency, more than an invoice's open amount, more than the credit has
   available.
 * ``propose_refund`` adds a **Refunds** row (``RF-000001``; status ``proposed``; the customer's first IBAN from
@@ -213,9 +214,10 @@ def allocate(book: Book, source_id: str, targets, as_of: dt.date | None = None, 
 
 def reverse(book: Book, ids, user: str | None = None, as_of: dt.date | None = None) -> Change:
     """Reverse applied Matches rows named by match id or run id (an allocation's rows all share its run id; a
-    credit note's allocation is reversed whole): review Reject, applied FALSE, amounts back.  A row of a named run
-    already reversed (review Reject, not applied) is left as it is and the rest of the run reversed; otherwise
-    refused, with nothing changed, when a row is not applied or a person already typed a review on it."""
+    credit note's allocation, and a payment's with a credit note netted, is reversed whole: ``whole_allocations``):
+    review Reject, applied FALSE, amounts back.  A row of a named run already reversed (review Reject, not applied)
+    is left as it is and the rest of the run reversed; otherwise refused, with nothing changed, when a row is not
+    applied or a person already typed a review on it."""
     user = who(book, user)
     want = {_t(x) for x in (ids if isinstance(ids, (list, tuple, set)) else re.split(r"[,;]", str(ids))) if _t(x)}
     m = book.get("Matches").copy().reset_index(drop=True)

@@ -63,6 +63,12 @@ The rules
   of its applied rows reverses every row of the allocation (same credit note, same ``run_id``; the others get
   review Reject), as ``credits --reverse`` does; a row of it with another review typed (Confirm) or an invoice
   no longer in Invoices refuses the whole allocation, naming its rows, and nothing of it is reversed.
+* A credit note **netted** in a payment's allocation (the matcher's invoices plus a credit-note row with a negative
+  ``applied_amount``, flag ``credit_note``, applied automatically or confirmed; or a list assigned by hand with a
+  negative amount) makes the payment's applied rows of that proposal (same payment, ``run_id`` and ``rank``) one
+  allocation, reversed whole by the same rule: a Reject on any of them reverses them all (or refuses, naming them),
+  so the credit note is never lost nor used twice and the rows add up to the payment to the cent
+  (``allocation_keys``, ``whole_allocations``).
 """
 from __future__ import annotations
 
@@ -238,15 +244,32 @@ def _cents(v) -> int:
     return 0 if pd.isna(v) or v == "" else int(v)
 
 
-def whole_allocations(matches: pd.DataFrame, ledger: _Ledger, picked) -> np.ndarray:
-    """``picked`` (a boolean per Matches row) widened to every applied row of each credit note's allocation
-    it touches (same credit note as ``payment_id``, same ``run_id``): its rows net to nothing only together,
-    so a credit note's allocation is reversed whole, never row by row."""
-    picked = np.asarray(picked, dtype=bool)
-    pid, rid = matches["payment_id"].map(frames.text).tolist(), matches["run_id"].map(frames.text).tolist()
+def allocation_keys(matches: pd.DataFrame, ledger: _Ledger) -> list:
+    """Per Matches row, the allocation it is reversed whole with (``None``: on its own).
+
+    * a credit note's allocation: ``(credit note, run_id)``, every row whose ``payment_id`` is the credit note;
+    * a payment's netted allocation: ``(payment, run_id, rank)`` — its applied rows of one proposal (applied
+      automatically or confirmed), or of one list assigned by hand, when a credit note is netted in them (a row with
+      a negative ``applied_amount``): they add up to what the payment paid only together."""
+    pid, rid = frames.texts(matches["payment_id"]).tolist(), frames.texts(matches["run_id"]).tolist()
+    rank = frames.texts(matches["rank"]).tolist()
     applied = matches["applied"].astype(bool).tolist()
-    notes = {(p, r) for p, r, s in zip(pid, rid, picked) if s and ledger.credit_note(p)}
-    return picked | np.array([(p, r) in notes and a for p, r, a in zip(pid, rid, applied)], dtype=bool)
+    cents = [_cents(v) for v in matches["applied_amount"]]
+    notes = [ledger.credit_note(p) for p in pid]
+    netted = {(p, r, k) for p, r, k, a, c, n in zip(pid, rid, rank, applied, cents, notes) if a and c < 0 and not n}
+    return [(p, r) if n else (p, r, k) if (p, r, k) in netted else None
+            for p, r, k, n in zip(pid, rid, rank, notes)]
+
+
+def whole_allocations(matches: pd.DataFrame, ledger: _Ledger, picked) -> np.ndarray:
+    """``picked`` (a boolean per Matches row) widened to every applied row of each allocation it touches that is
+    reversed whole (``allocation_keys``: a credit note's allocation, a payment's allocation with a credit note
+    netted): its rows net to what was paid only together, so it is reversed whole, never row by row."""
+    picked = np.asarray(picked, dtype=bool)
+    keys = allocation_keys(matches, ledger)
+    applied = matches["applied"].astype(bool).tolist()
+    hit = {k for k, s in zip(keys, picked) if s and k is not None}
+    return picked | np.array([k in hit and a for k, a in zip(keys, applied)], dtype=bool)
 
 
 def reverse_rows(ledger: _Ledger, matches: pd.DataFrame, rows, user: str, rule: str) -> None:
@@ -399,28 +422,35 @@ def apply_decisions(book: Book, change: Change | None = None, ledger: _Ledger | 
         else:
             proposal.setdefault((str(row["payment_id"]), str(row["run_id"]), str(row["rank"])), []).append(i)
     handled: set[int] = set(hand)
-    # a Reject on any applied row of a credit note's allocation reverses all its rows (as credits --reverse)
+    # a Reject on any applied row of an allocation reversed whole (a credit note's allocation, as credits --reverse;
+    # a payment's allocation with a credit note netted) reverses all its rows
     rejected = ((matches["review"].map(_review) == "reject") & matches["applied"].astype(bool)).to_numpy()
-    groups: dict[tuple[str, str], list[int]] = {}
+    keys = allocation_keys(matches, ledger)
+    groups: dict[tuple, list[int]] = {}
     for j in np.flatnonzero(whole_allocations(matches, ledger, rejected)):
-        note = frames.text(matches.iloc[j]["payment_id"])
-        if ledger.credit_note(note):
-            groups.setdefault((note, frames.text(matches.iloc[j]["run_id"])), []).append(int(j))
-    for (note, run), group in groups.items():
+        if keys[j] is not None:
+            groups.setdefault(keys[j], []).append(int(j))
+    for key, group in groups.items():
         handled.update(group)
         rows = [matches.iloc[j] for j in group]
+        src, run = key[0], key[1]
+        if len(key) == 2:
+            what = f"credit note {src}'s allocation {run}"
+        else:
+            netted = ", ".join(frames.text(r["invoice_id"]) for r in rows if _cents(r["applied_amount"]) < 0)
+            what = f"payment {src}'s allocation {run} with credit note {netted} netted"
         typed = [f"{r['match_id']} has review {frames.text(r['review'])!r}" for r in rows
                  if _review(r["review"]) not in ("", "reject")]
-        gone = [f"{r['match_id']}: {why}" for r in rows if (why := ledger.missing(note, frames.text(r["invoice_id"])))]
+        gone = [f"{r['match_id']}: {why}" for r in rows if (why := ledger.missing(src, frames.text(r["invoice_id"])))]
         if typed or gone:
-            refuse(group, f"credit note {note}'s allocation {run} is reversed whole, all its rows ("
+            refuse(group, f"{what} is reversed whole, all its rows ("
                    + ", ".join(frames.text(r["match_id"]) for r in rows) + "), and cannot be: "
                    + "; ".join(typed + gone) + ("; type Reject on each of its rows (or clear the review) and apply "
                                                  "again" if typed else ""))
             continue
         who = next((frames.text(r["reviewed_by"]) for r in rows
                     if _review(r["review"]) == "reject" and frames.text(r["reviewed_by"])), book.user)
-        reverse_rows(ledger, matches, group, who, f"rejected: credit note {note}'s allocation reversed whole")
+        reverse_rows(ledger, matches, group, who, f"rejected: {what} reversed whole")
         reversed_ += len(group)
     new_rows = []
     for i in range(len(matches)):
