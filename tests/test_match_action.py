@@ -522,3 +522,24 @@ def test_a_reject_on_one_row_of_a_confirmed_netting_is_refused_naming_its_rows_u
     assert (inv.loc["INV-1001", "open_amount"], inv.loc["CN-2001", "open_amount"]) == (100000, -20000)
     assert change.tables["Payments"].set_index("payment_id").loc["P1", "unapplied_amount"] == 80000
     assert not change.tables["Matches"]["applied"].astype(bool).any()
+
+
+@pytest.mark.parametrize("status", ["proposed", "exported"])
+def test_a_credit_note_a_refund_holds_is_not_netted_automatically_nor_by_a_confirm(status):
+    book = _netting_book()
+    book.tables["Refunds"] = frame("Refunds", [("RF-000001", "C1", "CN-2001", "credit note", "200.00", "EUR", status)],
+                                   ["refund_id", "customer_id", "source_id", "kind", "amount", "currency", "status"])
+    change = match.run(book)
+    m = change.tables["Matches"]
+    assert set(m["decision"]) == {"suggested"} and not m["applied"].astype(bool).any()
+    assert change.tables["Invoices"].set_index("invoice_id").loc["CN-2001", "open_amount"] == -20000
+    assert change.tables["Payments"].set_index("payment_id").loc["P1", "unapplied_amount"] == 80000
+    book = _decide(book, change, {"INV-1001": ("Confirm", "Sanne"), "CN-2001": ("Confirm", "Sanne")})
+    change = match.apply_decisions(book)
+    says = ("credit note CN-2001 has 200.00 open, of which 200.00 is held by refund RF-000001 (200.00) (Refunds): only "
+            "0.00 of it can be netted, not 200.00; leave the credit note out, or cancel a proposed refund (type "
+            "cancelled in its status in Refunds)")
+    assert change.summary.startswith(f"applied 0 confirmed match(es), refused 2: Matches row M-P1-INV-1001-S1: {says}")
+    inv = change.tables["Invoices"].set_index("invoice_id")
+    assert (inv.loc["INV-1001", "open_amount"], inv.loc["CN-2001", "open_amount"]) == (100000, -20000)
+    assert change.tables["Payments"].set_index("payment_id").loc["P1", "unapplied_amount"] == 80000

@@ -18,7 +18,8 @@
   available.
 * ``propose_refund`` adds a **Refunds** row (``RF-000001``; status ``proposed``; the customer's first IBAN from
   Customers.iban, checked with schwifty).  A proposed refund holds its credit (the Credits view's ``refunds``;
-  cash application never applies the cash it holds: ``match._Ledger``).
+  cash application never applies the cash it holds, nor nets in a payment's allocation the credit note it holds,
+  proposed or exported: ``match._Ledger``).
   Type ``cancelled`` in its status to release it.
 * ``export_refunds`` writes the proposed **EUR** refunds as one SEPA credit transfer (pain.001.001.03, written
   and checked against its XSD by ``sepaxml``), our company (Config ``company.name``/``iban``/``bic``) the

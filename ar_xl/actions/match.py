@@ -11,6 +11,10 @@ The rules
   The cash a **proposed refund** of the payment holds (Refunds) is not there to
   apply: a Confirm of more than the unapplied amount less its proposed refunds is
   refused naming the refund, and an auto allocation of more is left for review.
+  Nor is the credit a refund holds of a **credit note** (proposed, or exported
+  until the ERP books it) there to net: a Confirm netting more of the credit
+  note than its open credit less those refunds is refused naming the refund, and
+  an auto allocation netting it is left for review (``_Ledger.held_notes``).
 * A confirmed match teaches the engine: the payer's IBAN is added to the
   customer's IBANs and the payer's name, when it differs from the customer's,
   to the customer's aliases.
@@ -122,7 +126,10 @@ class _Ledger:
         self.pay["unapplied_amount"] = np.where(un.isna(), self.pay["amount"], un.fillna(0)).astype(np.int64)
         self.touched = set()
         # the cash proposed refunds hold: never applied to invoices while the refund is proposed
-        self.held = {pid: h for pid, h in holding_refunds(book.optional("Refunds")).items() if pid in self.pay_pos}
+        holding = holding_refunds(book.optional("Refunds"))
+        self.held = {pid: h for pid, h in holding.items() if pid in self.pay_pos}
+        # the credit refunds hold of a credit note (proposed, or exported until the ERP books it): never netted
+        self.held_notes = {iid: h for iid, h in holding.items() if iid in self.inv_pos and iid not in self.pay_pos}
 
     def credit_note(self, pid: str) -> bool:
         """``pid`` is not a payment but a credit note (an Invoices row) allocated to invoices: its rows net to 0."""
@@ -157,6 +164,13 @@ class _Ledger:
             total = cents + write_off
             if (open_ >= 0 and total > open_) or (open_ < 0 and total < open_):
                 return f"invoice {iid} has only {fmt(open_)} open, not {fmt(total)}"
+            held = self.held_notes.get(iid, ()) if cents < 0 else ()
+            if held and -cents > -open_ - sum(c for _, c in held):
+                names = ", ".join(f"{rid} ({fmt(c)})" for rid, c in held)
+                return (f"credit note {iid} has {fmt(-open_)} open, of which {fmt(sum(c for _, c in held))} is held "
+                        f"by refund {names} (Refunds): only {fmt(max(-open_ - sum(c for _, c in held), 0))} of it can "
+                        f"be netted, not {fmt(-cents)}; leave the credit note out, or cancel a proposed refund (type "
+                        "cancelled in its status in Refunds)")
         return ""
 
     def free(self, pid: str) -> int:
