@@ -452,6 +452,29 @@ def test_a_payment_whose_automatic_match_was_rejected_shows_as_unmatched_not_as_
     assert "2026-004512 (Matches row M-P9-2026-004512)" in live.iloc[0]["evidence"]
 
 
+def test_a_payment_whose_unapplied_rest_row_was_rejected_shows_its_rest_as_unmatched():
+    # P9 overpays 2026-004512 by 100.00; the collector rejects the row of the 100.00 left as unapplied cash
+    cols = ["invoice_id", "customer_id", "customer_name", "invoice_date", "due_date", "currency", "amount",
+            "open_amount"]
+    book = Book(tables={
+        "Customers": frame("Customers", [CUSTOMERS[0]], ["customer_id", "customer_name", "iban"]),
+        "Invoices": frame("Invoices", [("2026-004512", "C1", "Bakker Logistiek B.V.", "2026-09-01", "2026-10-01",
+                                        "EUR", "1500.00", "1500.00")], cols),
+        "Payments": frame("Payments", [("P9", "2026-11-20", "1600.00", "EUR", "BAKKER LOGISTIEK BV",
+                                        "NL91ABNA0417164300", "Factuur 2026-004512", "1600.00", "unapplied")],
+                          ["payment_id", "value_date", "amount", "currency", "payer_name", "payer_iban", "remittance",
+                           "unapplied_amount", "status"])})
+    book = _decide(book, match.run(book), {"": ("Reject", "Sanne")})
+    change = match.run(book)
+    assert change.summary.endswith("considered 1 payment(s): 0 applied automatically (0 allocation(s)), 0 left for "
+                                   "review (0 suggestion(s)), 1 unmatched")
+    live = _live(change.tables["Matches"], "P9").set_index("match_id")
+    assert live["applied_amount"].to_dict() == {"M-P9-2026-004512": 150000, "M-P9-unmatched": 0}
+    assert live.loc["M-P9-unmatched", "payment_amount"] == 10000
+    assert live.loc["M-P9-unmatched", "evidence"].startswith("nothing proposed but what was rejected: Matches row "
+                                                             "M-P9-cash; ")
+
+
 def _decide(book: Book, change: Change, reviews: dict) -> Book:
     """The book after ``change``, with reviews typed on Matches rows (invoice_id -> (review, reviewed_by))."""
     tables = {**book.tables, **change.tables}

@@ -914,8 +914,8 @@ def _unmatched_when_rejected(result: pd.DataFrame, is_rej: list[bool], hit: set,
     for pid in empty:
         was = before[before["payment_id"] == pid]
         said = rej[rej["payment_id"].astype(str) == pid]
-        named = ", ".join(f"{frames.text(i)} (Matches row {frames.text(m)})"
-                          for i, m in zip(said["invoice_id"], said["match_id"]) if frames.text(i))
+        named = ", ".join(f"{frames.text(i)} (Matches row {frames.text(m)})" if frames.text(i)
+                          else f"Matches row {frames.text(m)}" for i, m in zip(said["invoice_id"], said["match_id"]))
         customers = set(was["customer_id"].fillna("").astype(str))
         agency = any("collection agency" in str(f).split(";") for f in was["flags"])
         rows.append({
