@@ -544,7 +544,10 @@ def test_a_reject_on_one_row_of_a_confirmed_netting_is_refused_naming_its_rows_u
     inv = change.tables["Invoices"].set_index("invoice_id")
     assert (inv.loc["INV-1001", "open_amount"], inv.loc["CN-2001", "open_amount"]) == (100000, -20000)
     assert change.tables["Payments"].set_index("payment_id").loc["P1", "unapplied_amount"] == 80000
-    assert not change.tables["Matches"]["applied"].astype(bool).any()
+    m = change.tables["Matches"]
+    assert not m["applied"].astype(bool).any()
+    assert "refused" not in ";".join(m["flags"].fillna(""))
+    assert not any(m["evidence"].fillna("").str.startswith("refused"))
 
 
 @pytest.mark.parametrize("status", ["proposed", "exported"])

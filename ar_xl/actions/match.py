@@ -66,7 +66,8 @@ The rules
   row with the negative sum, netting to nothing on the "payment" side.  They are reversed whole: a Reject on any
   of its applied rows reverses every row of the allocation (same credit note, same ``run_id``; the others get
   review Reject), as ``credits --reverse`` does; a row of it with another review typed (Confirm) or an invoice
-  no longer in Invoices refuses the whole allocation, naming its rows, and nothing of it is reversed.
+  no longer in Invoices refuses the whole allocation, naming its rows, and nothing of it is reversed (flagged
+  ``refused``; the flag goes once the allocation is reversed).
 * A credit note **netted** in a payment's allocation (the matcher's invoices plus a credit-note row with a negative
   ``applied_amount``, flag ``credit_note``, applied automatically or confirmed; or a list assigned by hand with a
   negative amount) makes the payment's applied rows of that proposal (same payment, ``run_id`` and ``rank``) one
@@ -465,6 +466,8 @@ def apply_decisions(book: Book, change: Change | None = None, ledger: _Ledger | 
         who = next((frames.text(r["reviewed_by"]) for r in rows
                     if _review(r["review"]) == "reject" and frames.text(r["reviewed_by"])), book.user)
         reverse_rows(ledger, matches, group, who, f"rejected: {what} reversed whole")
+        for j in group:  # refused before (a Confirm typed on one of its rows): done now
+            clear_refused(j)
         reversed_ += len(group)
     new_rows = []
     for i in range(len(matches)):
