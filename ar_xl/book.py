@@ -68,6 +68,11 @@ class Book:
     archived: Callable[[], pd.DataFrame] | None = None
     """The Audit rows archived beside the workbook (``ar-xl audit-archive``), read when asked for
     (``history``); set by the shell that read the workbook from a file."""
+    headers: dict[str, list[str]] = field(default_factory=dict)
+    """Each table's header row as the workbook shows it (the header cells' text, left to right: "Invoice ID",
+    or ``invoice_id`` in a workbook of an earlier version), as the shell read it; the frames have the canonical
+    names.  An action that rewrites a table for its layout alone (``actions.upgrade``) tells from it whether the
+    table needs it.  A table the Book was built without a shell for has none."""
 
     def get(self, name: str) -> pd.DataFrame:
         """The table's canonical frame; an empty one when this Book was built without it, and
@@ -134,6 +139,7 @@ def read_book(source: str, find, tables: list[str] | None = None, present: list[
     workbook lacks (other than ``MAY_BE_ABSENT``) is noted in ``Book.missing``
     with the ``present`` table names, so the first action that needs it stops.  ``ready`` holds
     tables already read from these very bytes (``workbook.frame_cache``): they are taken as they are.
+    Each header row ``find`` returns is kept in ``Book.headers`` (the caller adds those of ``ready`` tables).
     ``order`` (table -> rank) is the order to read them in (the file shell reads the small sheets
     first, while the large one is parsed in the background); the Book holds them in the schema's order.
     """
@@ -151,6 +157,7 @@ def read_book(source: str, find, tables: list[str] | None = None, present: list[
                 book.missing[t.name] = list(present or [])
             continue
         raw, first, sheet = found
+        book.headers[t.name] = [str(h) for h in raw.columns]
         try:
             book.tables[t.name] = frames.coerce(raw, t, f"{source} sheet {sheet}", first_row=first)
         except InputError as e:
@@ -159,6 +166,7 @@ def read_book(source: str, find, tables: list[str] | None = None, present: list[
         raise InputError([p for t in schema.TABLES if t in problems for p in problems[t]])
     book.tables = {t: book.tables[t] for t in schema.TABLES if t in book.tables}
     book.missing = {t: book.missing[t] for t in schema.TABLES if t in book.missing}
+    book.headers = {t: book.headers[t] for t in schema.TABLES if t in book.headers}
     return book
 
 
@@ -188,6 +196,12 @@ class Change:
     """Text the action adds to a person's column (a note) of a row it writes: ``{table: [(key, column, text)]}``.
     A person's text there is never replaced: ``merged`` adds ``text`` after what the cell holds when the workbook
     is written (``; `` between), so a note typed meanwhile stays too."""
+
+    @property
+    def writes_nothing(self) -> bool:
+        """Nothing to write: no table, Audit row, note or archived rows.  The shells leave the workbook as it is
+        (the file is not saved again: its bytes, modification time and backups stay)."""
+        return not (self.tables or self.audit or self.notes) and self.archive is None
 
     def __post_init__(self):
         if not self.run_id:

@@ -166,6 +166,10 @@ def load(path: str | Path, tables: list[str] | None = None, later=()) -> Book:
         ws, tbl = _find_table(wb, name)
         if tbl is not None:
             book.later[name] = _reader(path.name, name, find)
+    for name in [*ready, *book.later]:  # not read through ``find``: their header rows from the sheet
+        ws, tbl = _find_table(wb, name)
+        book.headers[name] = _header_cells(ws, tbl)
+    book.headers = {t: book.headers[t] for t in schema.TABLES if t in book.headers}
     book.handle = wb  # type: ignore[attr-defined]
     # the tables as read (pandas copies on write: an action changing a frame in place leaves these be)
     book.as_read = {name: frame.copy(deep=False) for name, frame in book.tables.items()}  # type: ignore[attr-defined]
@@ -174,6 +178,13 @@ def load(path: str | Path, tables: list[str] | None = None, later=()) -> Book:
     book.fingerprint = seen  # type: ignore[attr-defined]
     book.archived = lambda: audit_files.read(path)
     return book
+
+
+def _header_cells(ws, tbl) -> list[str]:
+    """The table's header row as ``read_table_frame`` reads it (each cell's text)."""
+    min_col, min_row, max_col, _ = range_boundaries(tbl.ref)
+    return [str(v) if v is not None else f"Column{i + 1}"
+            for i, v in enumerate(_cell_value(ws, min_row, c) for c in range(min_col, max_col + 1))]
 
 
 def _package(data: bytes) -> tuple[zipfile.ZipFile, dict[str, str]] | None:
@@ -255,7 +266,10 @@ def save(book: Book, change: Change, path: str | Path | None = None, layout=None
 
     ``layout(wb, merged)``, when given, is called after the tables are written and
     before the file is saved (the Dashboard sheet is laid out this way), so
-    everything lands in the one atomic save."""
+    everything lands in the one atomic save.  A change that writes nothing (``Change.writes_nothing``) leaves
+    the workbook's file as it is: not saved again, no backup made."""
+    if change.writes_nothing and layout is None and path is None:
+        return {}
     path = Path(path or book.path)  # type: ignore[attr-defined]
     same = getattr(book, "path", None) is not None and filesafe.target(path) == filesafe.target(book.path)
     wb = getattr(book, "handle", None) or _open(path)
@@ -323,6 +337,9 @@ def save(book: Book, change: Change, path: str | Path | None = None, layout=None
     for name, body in merged.items():
         book.tables[schema.table(name).name] = body
         book.later.pop(schema.table(name).name, None)  # the table as written, not as it was read
+    for name in rewritten:
+        ws, tbl = _find_table(wb, name)
+        book.headers[name] = [c.name for c in tbl.tableColumns]
     return merged
 
 
