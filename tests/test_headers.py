@@ -20,7 +20,7 @@ import pytest
 from ar_xl import frames, schema
 from ar_xl.cli import main
 from ar_xl.workbook import xlsx
-from helpers import header_cells, names
+from helpers import header_cells, names, row
 
 DATA = Path(__file__).parent / "data"
 AS_OF = "2026-12-01"
@@ -165,16 +165,50 @@ def test_upgrade_rewrites_every_table_with_human_headers_and_the_same_data(old):
     assert table[0][:2] == ["Customer ID", "Customer name"]
     total = sum(r[-1] for r in table[1:])
     assert round(total * 100) == int(after.get("Aging")["open_amount_base"].sum())
-    # upgrading again changes nothing but the Audit; an action after the upgrade leaves everything in place
+    # upgrading again changes nothing, not even the Audit; an action after the upgrade leaves everything in place
+    upgraded = old.read_bytes()
     assert main(["upgrade", str(old)]) == 0
+    assert old.read_bytes() == upgraded
     again = xlsx.load(old)
     for name in after.tables:
-        if name != "Audit":
-            pd.testing.assert_frame_equal(again.get(name), after.get(name), obj=name)
+        pd.testing.assert_frame_equal(again.get(name), after.get(name), obj=name)
     assert openpyxl.load_workbook(old)["Aging"]["A1"].value == "Aging as of 1 December 2026"
     assert main(["refresh", str(old), "--as-of", "2026-12-02"]) == 0
     assert openpyxl.load_workbook(old)["Aging"]["A1"].value == "Aging as of 2 December 2026"
     assert names("Aging", _shown(old, "Aging")[1])[:2] == ["invoice_id", "customer_id"]
+
+
+def test_upgrade_of_a_workbook_already_up_to_date_says_so_and_writes_nothing(tmp_path, capsys):
+    path = xlsx.create(tmp_path / "collections.xlsx")
+    before, stamp = path.read_bytes(), path.stat().st_mtime_ns
+    assert main(["upgrade", str(path)]) == 0
+    said = capsys.readouterr().out
+    assert said.startswith("already up to date: nothing changed"), said
+    assert path.read_bytes() == before and path.stat().st_mtime_ns == stamp  # not saved again
+    assert not (tmp_path / "ar-xl-backups").exists()
+    assert len(xlsx.load(path).get("Audit")) == 0
+
+
+def test_upgrade_names_the_tables_it_changes_and_logs_each(old, capsys):
+    """A workbook of the previous version after a refresh: Aging, AgingHistory and Audit (the refresh wrote them)
+    have the human headers already; the upgrade says which tables it rewrote and what changed in each."""
+    assert main(["refresh", str(old), "--as-of", AS_OF]) == 0
+    audit_before = len(xlsx.load(old).get("Audit"))
+    capsys.readouterr()
+    assert main(["upgrade", str(old)]) == 0
+    said = capsys.readouterr().out
+    assert said.startswith("upgraded 16 of 19 tables: Invoices (13 headers renamed); "), said
+    assert "Customers (17 headers renamed, column pays_for added)" in said
+    assert "Aging" not in said and "Audit" not in said
+    audit = xlsx.load(old).get("Audit").iloc[audit_before:]
+    assert set(audit["action"]) == {"upgrade"}
+    assert len(audit) == 16 and {"Invoices", "Customers", "Config"} <= set(audit["table"])
+    assert not {"Aging", "AgingHistory", "Audit"} & set(audit["table"])
+    config = row(audit, table="Config")
+    assert (config["old_value"], config["new_value"]) == ("setting; value; description", "Setting; Value; Description")
+    wb = openpyxl.load_workbook(old)
+    assert _shown(old, "Config")[1] == ["Setting", "Value", "Description"]
+    assert wb["Aging"]["A1"].value == "Aging as of 1 December 2026"
 
 
 def test_a_person_s_formulas_on_renamed_columns_follow_the_new_headers(old):

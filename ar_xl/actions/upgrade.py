@@ -4,10 +4,13 @@ A workbook written before the tables had human headers shows the canonical names
 ``days_past_due``) and keeps Aging's as-of date in an ``as_of`` column on every row.  It keeps working as
 it is: headers are matched by name or human header (``schema.Table.known``), and each action that
 rewrites a table writes it with the human headers (Aging, on its next refresh, moves down under its
-title line).  ``run`` does it for every table at once (``ar-xl upgrade``): each table is written back
-with the rows it holds, under its human headers; Aging's as-of date becomes its title.  Values, a
-person's own columns and the rows' order stay; the Audit gets one row.  A table already written this way
-is left as it is (the file shell writes only what differs).
+title line).  ``run`` does it for every table at once (``ar-xl upgrade``): each table whose header row (as
+the shell read it, ``Book.headers``) is not the one it would be written with is written back with the rows it
+holds, under its human headers (with any schema column it lacks added, empty); Aging's as-of date becomes its
+title.  Values, a person's own columns and the rows' order stay; the Audit gets one row per table upgraded
+(its header row before and after) and the summary names each table and what changed in it.  A workbook whose
+tables all have the human headers already changes nothing: no table is written, no Audit row is added, and
+the file is not saved again ("already up to date: nothing changed").
 """
 from __future__ import annotations
 
@@ -37,13 +40,49 @@ def _as_of(body: pd.DataFrame):
     return days.iloc[0].date() if len(days) else None
 
 
+def _written(t: schema.Table, header: list[str]) -> list[str]:
+    """The header row ``t`` is written with when its header row reads ``header``: every column's human header, a
+    person's own columns as they are (in their places), then the schema columns the table lacks; a dynamic table
+    (Aging) is its schema columns, then its extra ones (an older Aging's ``as_of`` is left out: it becomes the
+    title)."""
+    names = t.canonical(header)
+    if t.dynamic:
+        return t.shown(t.names + [n for n in names if n not in t.names and not (t.title_rows and n == "as_of")])
+    return t.shown(names + [n for n in t.names if n not in names])
+
+
+def _what(t: schema.Table, header: list[str]) -> str:
+    """What writing the table back changes in its header row, in words ("12 headers renamed, column pays_for
+    added")."""
+    names = t.canonical(header)
+    renamed = sum(1 for h, n in zip(header, names) if n in t.names and h != t.header(n))
+    added = [n for n in t.names if n not in names]
+    said = [f"{renamed} header{'s' if renamed != 1 else ''} renamed"] if renamed else []
+    if added:
+        said.append(f"column{'s' if len(added) > 1 else ''} {', '.join(added)} added")
+    if t.title_rows and "as_of" in names:
+        said.append("its as_of column is now its title")
+    return ", ".join(said) or "its columns put in order"
+
+
 def run(book: Book) -> Change:
-    """Every table the workbook holds, written back as it is, under the human headers (see the module)."""
+    """Every table whose header row is not the current one, written back as it is, under the human headers (see
+    the module).  A workbook whose tables all have them changes nothing: no table is written, no Audit row."""
     change = Change("upgrade")
+    said = {}
     for name in schema.TABLES:
-        if name not in book.tables or name == "Audit":
-            continue  # Audit is written with the rows this change appends
+        if name not in book.tables:
+            continue
         t = schema.table(name)
+        header = book.headers.get(name)
+        written = _written(t, header) if header is not None else None
+        if header is not None and written == header:
+            continue  # up to date: left as it is
+        said[name] = _what(t, header) if header is not None else "written with human headers"
+        change.log(book.user, name, "*", "header", "; ".join(header or []), "; ".join(written or t.headers),
+                   rule=f"upgrade: {said[name]}")
+        if name == "Audit":
+            continue  # written with the rows this change appends
         body = book.get(name)
         if t.dynamic:
             body = body.drop(columns=[c for c in ("as_of",) if c not in t.names and c in body.columns])
@@ -53,10 +92,11 @@ def run(book: Book) -> Change:
         if t.title_rows and "as_of" in book.get(name).columns:  # an older Aging: its date becomes the title
             change.titles[name] = schema.title(t, _as_of(book.get(name)))
         change.tables[name] = body
-    change.log(book.user, "*", "*", "header", None, f"{len(change.tables) + 1} tables",
-               rule="human headers; Aging's as-of date as its title")
-    change.summary = (f"upgraded {len(change.tables) + 1} tables to human headers"
+    if not said:
+        change.summary = f"already up to date: nothing changed ({len(book.tables)} tables have the human headers)"
+        return change
+    change.summary = (f"upgraded {len(said)} of {len(book.tables)} tables: "
+                      + "; ".join(f"{name} ({what})" for name, what in said.items())
                       + (f"; Aging's as-of date is its title: {change.titles['Aging']}"
                          if "Aging" in change.titles else ""))
     return change
-

@@ -137,7 +137,8 @@ def add_verbs(sub) -> None:
     s.set_defaults(fn=cmd_refresh)
 
     s = sub.add_parser("upgrade", help="rewrite a workbook written by an older ar-xl with today's layout: human "
-                                       "headers, Aging's as-of date as its title; no data changes")
+                                       "headers, Aging's as-of date as its title; no data changes (a workbook "
+                                       "already up to date is left as it is)")
     s.add_argument("workbook", help=WORKBOOK_HELP)
     s.set_defaults(fn=cmd_upgrade)
 
