@@ -33,7 +33,8 @@ column ``created``); ``update_plans`` reads it back.
 Each plan's installments are then paid with ``engine.plans.apply_payments``
 (in due-date order, grace = Config ``plan_grace_days``) and the columns
 paid, open, status and plan_status are rewritten; cancelled plans are left
-as they are.
+as they are.  ``plans_as_of`` gives what it would write on another day without writing it (the customer view
+of a past day).
 """
 from __future__ import annotations
 
@@ -380,38 +381,29 @@ def create_plan(
     return restate.follow(book, change)
 
 
-def update_plans(book: Book, as_of: object = None, user: str | None = None) -> Change:
-    """Apply the payments received to every live plan's installments (rules in the module docstring)."""
-    user = who(book, user)
-    as_of_d = parse_date(as_of) if as_of is not None else clock.today()
-    change = Change("update_plans")
-    plans = book.get("Plans").reset_index(drop=True)
-    if not len(plans):
-        change.summary = "no payment plans"
-        return change
+def _paid_plans(book: Book, plans: pd.DataFrame, as_of_d: dt.date, strict: bool = True):
+    """Each plan that is not cancelled, oldest first (the oldest plan takes customer-level money first), paid
+    from ``payment_credits`` as of ``as_of_d`` (``engine.plans.apply_payments``): yields (plan id, its rows'
+    positions in ``plans``, the engine's result, whether Audit has its creation date).  A plan with an installment
+    without due date or amount is refused (``strict``) or left out."""
     grace = book.config.plan_grace_days
     credits = payment_credits(book)
     created = creation_dates(book)
     pids = plans["plan_id"].astype(str).str.strip()
     pstatus = plans["plan_status"].astype(str).str.strip().str.lower()
     remaining = credits["amount"].to_numpy(dtype=np.int64).copy()
-    new = plans.copy()
-    new_cols = {c: new[c].astype(object).to_numpy().copy() for c in ("paid", "open", "status", "plan_status")}
-    no_created, counts = [], {"active": 0, "completed": 0, "broken": 0}
-    # plans in id order: the oldest plan takes customer-level money first
-    order = sorted(set(pids[pstatus != "cancelled"]), key=lambda p: (len(p), p))
-    for pid in order:
+    for pid in sorted(set(pids[pstatus != "cancelled"]), key=lambda p: (len(p), p)):
         idx = np.flatnonzero((pids == pid).to_numpy())
         rows = plans.iloc[idx]
         if rows["due_date"].isna().any() or rows["amount"].isna().any():
+            if not strict:
+                continue
             fail(f"{book.source} sheet Plans", f"plan {pid} has an installment without due date or amount")
         customer = str(rows["customer_id"].iloc[0]).strip()
         inv_ids = set()
         for cell in rows["invoice_ids"]:
             inv_ids.update(split_ids(cell))
         since = created.get(pid)
-        if since is None:
-            no_created.append(pid)
         on_plan = credits["invoice_id"].isin(inv_ids) & (credits["source"] == "match")
         # the unapplied rest of a payment matched to the plan's invoices (a plan's interest) pays it too
         rest = ((credits["source"] == "match") & (credits["invoice_id"] == "") & (credits["customer_id"] == customer)
@@ -426,6 +418,44 @@ def update_plans(book: Book, as_of: object = None, user: str | None = None) -> C
         res = plans_engine.apply_payments(rows.reset_index(drop=True), pays, as_of_d, grace)
         for j, used in zip(sel, res.attrs["used"]):
             remaining[j] -= used
+        yield pid, idx, res, since is not None
+
+
+def plans_as_of(book: Book, as_of) -> pd.DataFrame:
+    """The Plans table with paid, open, status and plan_status as ``update_plans`` would set them as of ``as_of``
+    (a view of another day: nothing is written).  Cancelled plans, and a plan an installment of which lacks its due
+    date or amount, keep their values."""
+    plans = book.get("Plans").reset_index(drop=True)
+    if not len(plans):
+        return plans
+    cols = {c: plans[c].astype(object).to_numpy().copy() for c in ("paid", "open", "status", "plan_status")}
+    for _, idx, res, _ in _paid_plans(book, plans, parse_date(as_of), strict=False):
+        for c in cols:
+            cols[c][idx] = res[c].to_numpy()
+    out = plans.copy()
+    for c in ("paid", "open"):
+        out[c] = pd.array([None if blank(v) else int(v) for v in cols[c]], dtype="Int64")
+    out["status"], out["plan_status"] = cols["status"], cols["plan_status"]
+    return out
+
+
+def update_plans(book: Book, as_of: object = None, user: str | None = None) -> Change:
+    """Apply the payments received to every live plan's installments (rules in the module docstring)."""
+    user = who(book, user)
+    as_of_d = parse_date(as_of) if as_of is not None else clock.today()
+    change = Change("update_plans")
+    plans = book.get("Plans").reset_index(drop=True)
+    if not len(plans):
+        change.summary = "no payment plans"
+        return change
+    grace = book.config.plan_grace_days
+    new = plans.copy()
+    new_cols = {c: new[c].astype(object).to_numpy().copy() for c in ("paid", "open", "status", "plan_status")}
+    no_created, counts, order = [], {"active": 0, "completed": 0, "broken": 0}, []
+    for pid, idx, res, dated in _paid_plans(book, plans, as_of_d):
+        order.append(pid)
+        if not dated:
+            no_created.append(pid)
         counts[res["plan_status"].iloc[0]] += 1
         for k, i in enumerate(idx):
             key = f"{pid}/{text_of(plans.at[i, 'installment_no'])}"

@@ -15,7 +15,8 @@ attributed by those rows or by IBAN, as money not applied; one payment's amount
 summed per invoice it was applied to, so a promise naming invoices counts only
 what went to them or to no invoice yet) and sets
 ``received`` and ``status`` with ``engine.promises.check`` (grace = Config
-``promise_grace_days``).
+``promise_grace_days``).  ``promises_as_of`` gives what it would set on another day without writing it (the
+customer view of a past day).
 """
 from __future__ import annotations
 
@@ -171,3 +172,21 @@ def check_promises(book: Book, as_of: object = None, user: str | None = None) ->
     change.summary = (f"checked {len(pr)} promise(s) as of {as_of_d:%Y-%m-%d}: "
                       + ", ".join(f"{int(counts.get(s, 0))} {s}" for s in promises_engine.PROMISE_STATUSES))
     return restate.follow(book, change)
+
+
+def promises_as_of(book: Book, as_of) -> pd.DataFrame:
+    """The Promises table with ``received`` and ``status`` as ``check_promises`` would set them as of ``as_of`` (a
+    view of another day: nothing is written).  A promise without an amount or a promised date keeps its values."""
+    pr = book.get("Promises").reset_index(drop=True)
+    ok = (pr["promised_date"].notna() & pr["amount"].notna()).to_numpy()
+    if not ok.any():
+        return pr
+    res = promises_engine.check(pr.loc[ok].reset_index(drop=True), customer_payments(book), parse_date(as_of),
+                                book.config.promise_grace_days)
+    out = pr.copy()
+    received = pd.array(out["received"], dtype="Int64")
+    received[ok] = pd.array(res["received"].astype(np.int64), dtype="Int64")
+    status = out["status"].astype(object).to_numpy().copy()
+    status[ok] = res["status"].astype(object).to_numpy()
+    out["received"], out["status"] = received, status
+    return out
