@@ -268,3 +268,132 @@ def test_the_customers_handovers_with_what_was_recovered_and_transferred(wb):
             for h in ho] == [("H-000001", "Incasso Noord B.V.", "2026-0001", 1200.5, "open", 200, 30)]
     assert main(["customer", str(wb), "C2", "--as-of", AS_OF]) == 0
     assert sections(wb)["Handovers"] == [["none"]]
+
+
+# ------------------------------------------------------------------ as of a past day
+
+PAST = "2026-10-15"
+"""The day the views below are of: before the suite's today (2026-11-23, conftest), after some of the records."""
+
+
+@pytest.fixture
+def history(tmp_path):
+    """C1's records as the workbook holds them today, some of them made or changed after ``PAST``:
+
+    * PR-K (logged 10-01, due 10-25) kept by P-1 on 10-20; PR-B (logged 10-05, due 10-12, grace 3 days) broken
+      since 10-16; PR-L logged 11-01;
+    * D-000001 on 2026-0002, opened 10-01, resolved (credit note) 11-05; D-000002 on 2026-0003 opened 10-20;
+      D-000003 on 2026-0005 opened 09-20, in review (a move the workbook does not date);
+    * plan P-000001 on 2026-0004 (created 10-01 in Audit): 300.00 due 10-20 missed, 300.00 due 11-20; the plan broken;
+    * handover H-000001 of 2026-0005 on 11-01; contacts on 10-02 and 10-20; reminders sent 10-01 and 10-20;
+      payments P-0 (09-20, unapplied) and P-1 (10-20, paid 2026-0001)."""
+    name = "Bakker Logistiek B.V."
+    return seeded(
+        tmp_path / "collections.xlsx",
+        Customers=([("C1", name, "NL91ABNA0417164300", "NL", "nl", "Sanne")],
+                   ["customer_id", "customer_name", "iban", "country", "language", "collector"]),
+        Invoices=([
+            ("2026-0001", "C1", name, "2026-08-01", "2026-09-01", "EUR", "500.00", "0", "paid"),
+            ("2026-0002", "C1", name, "2026-08-15", "2026-09-15", "EUR", "300.00", "300.00", "open"),
+            ("2026-0003", "C1", name, "2026-09-01", "2026-10-01", "EUR", "400.00", "400.00", "disputed"),
+            ("2026-0004", "C1", name, "2026-09-10", "2026-10-10", "EUR", "600.00", "600.00", "open"),
+            ("2026-0005", "C1", name, "2026-09-15", "2026-10-15", "EUR", "200.00", "200.00", "in legal"),
+        ], INV_COLS),
+        Payments=([
+            ("P-0", "2026-09-20", "50.00", "EUR", "BAKKER", "NL91ABNA0417164300", "?", "50.00", "unapplied"),
+            ("P-1", "2026-10-20", "500.00", "EUR", "BAKKER", "NL91ABNA0417164300", "2026-0001", "0", "applied"),
+        ], ["payment_id", "value_date", "amount", "currency", "payer_name", "payer_iban", "remittance",
+            "unapplied_amount", "status"]),
+        Matches=([("M-1", "P-1", "2026-0001", "C1", "500.00", "auto", "TRUE")],
+                 ["match_id", "payment_id", "invoice_id", "customer_id", "applied_amount", "decision", "applied"]),
+        Promises=([
+            ("PR-K", "C1", "2026-0001", "500.00", "EUR", "2026-10-25", "anna", "2026-10-01", "500.00", "kept"),
+            ("PR-B", "C1", "2026-0003", "400.00", "EUR", "2026-10-12", "anna", "2026-10-05", "0", "broken"),
+            ("PR-L", "C1", "2026-0002", "300.00", "EUR", "2026-11-30", "anna", "2026-11-01", "0", "open"),
+        ], ["promise_id", "customer_id", "invoice_ids", "amount", "currency", "promised_date", "logged_by",
+            "logged_on", "received", "status"]),
+        Disputes=([
+            ("D-000001", "C1", "2026-0002", "300.00", "EUR", "price", "Sales", "resolved - credit note", "2026-10-01",
+             "2026-11-05", "credit note CN-9"),
+            ("D-000002", "C1", "2026-0003", "400.00", "EUR", "quantity", "Sales", "open", "2026-10-20", "", ""),
+            ("D-000003", "C1", "2026-0005", "200.00", "EUR", "price", "Sales", "in review", "2026-09-20", "", ""),
+        ], ["dispute_id", "customer_id", "invoice_ids", "amount", "currency", "reason", "owner", "status", "opened",
+            "resolved", "resolution"]),
+        Plans=([
+            ("P-000001", "C1", "2026-0004", "1", "2026-10-20", "300.00", "0", "300.00", "missed", "broken"),
+            ("P-000001", "C1", "2026-0004", "2", "2026-11-20", "300.00", "0", "300.00", "open", "broken"),
+        ], ["plan_id", "customer_id", "invoice_ids", "installment_no", "due_date", "amount", "paid", "open", "status",
+            "plan_status"]),
+        Handovers=([("H-000001", "C1", "2026-0005", "Incasso Noord B.V.", "2026-11-01", "200.00", "EUR", "open")],
+                   ["handover_id", "customer_id", "invoice_ids", "to", "handed_on", "amount", "currency", "status"]),
+        Activities=([
+            ("A-1", "2026-10-02 09:00", "anna", "C1", "call", "will pay", "2026-10-12"),
+            ("A-2", "2026-10-20 10:00", "anna", "C1", "call", "promised again", "2026-11-01"),
+        ], ["activity_id", "at", "user", "customer_id", "channel", "outcome", "next_action_date"]),
+        Reminders=([
+            ("R-1", "C1", name, "1", "friendly", "nl", "2026-10-01", "2026-0002", "EUR", "300.00", "0", "0", "0",
+             "300.00"),
+            ("R-2", "C1", name, "2", "firm", "nl", "2026-10-20", "2026-0002", "EUR", "300.00", "0", "0", "0",
+             "300.00"),
+        ], ["reminder_id", "customer_id", "customer_name", "level", "tone", "language", "sent_on", "items",
+            "currency", "amount", "fee", "interest", "compensation", "total"]),
+        Audit=([("2026-10-01 10:00", "anna", "create_plan", "run-1", "Plans", "P-000001", "created", "", "2026-10-01",
+                 "create_plan")],
+               ["timestamp", "user", "action", "run_id", "table", "key", "column", "old_value", "new_value", "rule"]),
+    )
+
+
+def test_promises_show_as_they_stood_on_the_as_of_day(history):
+    assert main(["customer", str(history), "C1", "--as-of", PAST]) == 0
+    s = sections(history)
+    promises = {p["promise id"]: p for p in records(s["Promises"])}
+    assert sorted(promises) == ["PR-B", "PR-K"]  # PR-L was logged on 11-01, after the day
+    assert (promises["PR-K"]["status"], promises["PR-K"]["received"]) == ("open", 0)  # paid on 10-20, after it
+    assert (promises["PR-B"]["status"], promises["PR-B"]["received"]) == ("open", 0)  # 10-12 + 3 days: still open
+    items = {r["invoice id"]: r for r in records(s["Open items"])}
+    assert items["2026-0003"]["state"] == "promised"  # D-000002 on it came on 10-20
+    # as of today the same workbook shows them as they are now
+    assert main(["customer", str(history), "C1", "--as-of", "2026-11-23"]) == 0
+    promises = {p["promise id"]: p["status"] for p in records(sections(history)["Promises"])}
+    assert promises == {"PR-K": "kept", "PR-B": "broken", "PR-L": "open"}
+
+
+def test_disputes_show_as_they_stood_and_what_is_not_dated_is_said(history):
+    assert main(["customer", str(history), "C1", "--as-of", PAST]) == 0
+    s = sections(history)
+    disputes = {d["dispute id"]: d for d in records(s["Disputes"])}
+    assert sorted(disputes) == ["D-000001", "D-000003"]  # D-000002 was opened on 10-20
+    d1 = disputes["D-000001"]  # resolved on 11-05: still open on the day, in a status the workbook does not date
+    assert (d1["status"], d1["resolved"], d1["resolution"]) == ("not resolved", None, None)
+    assert disputes["D-000003"]["status"] == "in review"
+    items = {r["invoice id"]: r for r in records(s["Open items"])}
+    assert (items["2026-0002"]["state"], items["2026-0002"]["disputed"]) == ("disputed", True)
+    assert (items["2026-0005"]["state"], items["2026-0005"]["disputed"]) == ("disputed", True)  # handed over 11-01
+    assert records(s["Balance"])[0]["disputed amount"] == 500
+    notes = " ".join(r[0] for r in s["As of 2026-10-15"][1:])
+    assert "D-000001 was resolved (resolved - credit note) on 2026-11-05: it shows not resolved" in notes
+    assert "D-000003 is in review now, since a day not kept" in notes
+    assert "today" in notes and "open amounts" in notes  # the open items are today's, aged to the day
+
+
+def test_plans_contacts_reminders_handovers_and_payments_as_they_stood(history):
+    assert main(["customer", str(history), "C1", "--as-of", PAST]) == 0
+    s = sections(history)
+    plan = records(s["Payment plans"])
+    assert [(p["installment no."], p["paid"], p["status"], p["plan status"]) for p in plan] == \
+        [(1, 0, "open", "active"), (2, 0, "open", "active")]  # 10-20 was not yet due
+    items = {r["invoice id"]: r for r in records(s["Open items"])}
+    assert items["2026-0004"]["state"] == "on plan"
+    assert [c["outcome"] for c in records(s["Contacts"])] == ["will pay"]
+    cust = {r[0]: (r[1] if len(r) > 1 else None) for r in s["Customer"][1:]}
+    assert cust["last contact"] == dt.datetime(2026, 10, 2, 9, 0) and cust["last outcome"] == "will pay"
+    assert cust["next action date"] == dt.datetime(2026, 10, 12)
+    assert [r["reminder id"] for r in records(s["Reminders"])] == ["R-1"]
+    assert s["Handovers"] == [["none"]]
+    assert [p["payment id"] for p in records(s["Payments"])] == ["P-0"]  # P-1 came in on 10-20
+    assert s["Matches"] == [["none"]]
+    assert records(s["Balance"])[0]["unapplied cash"] == 50
+    # nothing was changed but the Audit row of the view
+    book = xlsx.load(history)
+    assert set(book.get("Promises")["status"]) == {"kept", "broken", "open"}
+    assert list(book.get("Plans")["status"]) == ["missed", "open"]

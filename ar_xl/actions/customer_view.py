@@ -9,12 +9,19 @@ customer, as of when); the ``View`` travels on ``change.view`` and the shells la
 **CustomerView** sheet, which they own and replace whole on each run (the file:
 ``workbook.customer_view_sheet``; live Excel: the same module's ``write_live``).  No table changes.
 
+**A day before today** (``as_stood``): the records are taken as they stood at the end of it
+(``engine.customer_view.as_stood``): promises with what ``check_promises`` would have found that day
+(``promise.promises_as_of``), plans with what ``update_plans`` would have (``plan.plans_as_of``; their creation
+dates from Audit), and the rows dated after it left out; the items are aged, and the credit status computed, on
+that book, so their state, disputed flags and unapplied cash are the day's too (their open amounts are today's).
+
 **The customer** is a ``customer_id`` of Customers or Invoices; a customer's exact name (any case) is
 taken too when one customer has it.  Anything else is refused naming what was typed and the closest
 ids and names (rapidfuzz), and nothing changes.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pandas as pd
@@ -27,6 +34,8 @@ from ..engine import interest
 from ..errors import ArXlError
 from ..money import fmt
 from .credit import exposures, unapplied_cash
+from .plan import creation_dates, plans_as_of
+from .promise import promises_as_of
 from .refresh import accrued_interest, aging_table
 
 TABLES = ["Invoices", "Customers", "Payments", "Matches", "Promises", "Plans", "Disputes", "Reminders", "Activities",
@@ -80,10 +89,34 @@ def resolve(book: Book, customer: str) -> str:
                     "Nothing was changed.")
 
 
+AS_STOOD = ["Promises", "Plans", "Disputes", "WriteOffs", "Handovers", "Reminders", "Activities", "Payments",
+            "Matches"]
+"""The tables a view of a past day shows as they stood then (``engine.customer_view.as_stood``)."""
+
+
+def as_stood(book: Book, day: dt.date) -> tuple[Book, engine.Stood]:
+    """The book with its records as they stood at the end of ``day`` (a past day), and what the engine made of
+    them (``engine.customer_view.as_stood``): promises received and statuses as ``check_promises`` would set them
+    that day, plans paid as ``update_plans`` would; Invoices, Customers and Config as they are."""
+    tables = {name: book.optional(name) for name in AS_STOOD}
+    if tables["Promises"] is not None:
+        tables["Promises"] = promises_as_of(book, day)
+    if tables["Plans"] is not None:
+        tables["Plans"] = plans_as_of(book, day)
+    stood = engine.as_stood(day, tables, creation_dates(book))
+    then = dataclasses.replace(book, tables={**book.tables, **{n: f for n, f in stood.tables.items() if f is not None}},
+                               later=dict(book.later))
+    return then, stood
+
+
 def view(book: Book, customer: str, as_of: dt.date | None = None) -> engine.View:
-    """The customer's view as of ``as_of`` (default today)."""
+    """The customer's view as of ``as_of`` (default today); of a day before today, with the records as they stood
+    then (``as_stood``)."""
     day = as_of or clock.today()
     cid = resolve(book, customer)
+    stood = None
+    if day < clock.today():
+        book, stood = as_stood(book, day)
     cfg = book.config
     items, _ = aging_table(book, day)
     mine = items[items["customer_id"].astype(str).str.strip() == cid]
@@ -100,7 +133,7 @@ def view(book: Book, customer: str, as_of: dt.date | None = None) -> engine.View
         reminders=book.optional("Reminders"), activities=book.optional("Activities"),
         writeoffs=book.optional("WriteOffs"), handovers=book.optional("Handovers"), unapplied=unapplied_cash(book),
         base_currency=cfg.base_currency,
-        interest_missing=interest.missing_rates_text(missing) if missing else "")
+        interest_missing=interest.missing_rates_text(missing) if missing else "", stood=stood)
 
 
 def run(book: Book, customer: str, as_of: dt.date | None = None) -> Change:

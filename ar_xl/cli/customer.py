@@ -32,7 +32,9 @@ def add_verbs(sub) -> None:
                                         "payments, 12 months' payment behaviour")
     s.add_argument("workbook", help=WORKBOOK_HELP)
     s.add_argument("customer", metavar="ID", help="the customer: its customer_id (or its exact name)")
-    s.add_argument("--as-of", type=date_arg, default=None, metavar="DATE", help=AS_OF_HELP)
+    s.add_argument("--as-of", type=date_arg, default=None, metavar="DATE",
+                   help=AS_OF_HELP + "; a day before today shows promises, plans, disputes, contacts and payments "
+                                     "as they stood at its end")
     s.add_argument("--out", default=None, metavar="FILE.xlsx",
                    help="write the view to this new XLSX file instead; the workbook is not changed")
     s.add_argument("--force", action="store_true", help=FORCE_HELP + " (with --out)")

@@ -28,6 +28,19 @@ and dates as dates:
   month and currency: the payments (distinct payment ids), the invoices paid (observations), the amount
   applied, the median and the mean days late (the plain mean over the observations, one decimal) and the
   most days late.  A month without payments has one row with 0 payments and the rest empty.
+
+**A past day** (a view as of a day before today): the records are shown as they stood at the end of that day
+(``as_stood``, from the dates the workbook keeps), and the page opens with an **As of** section saying so and
+naming what it cannot know.  Left out: promises logged, disputes opened, write-offs proposed, handovers made,
+reminders sent, contacts logged (so the last contact and next action too) and payments received after the day,
+the Matches rows of those payments, and plans created after it (their creation date in Audit).  Worked out as of
+the day: a promise's received and status (``engine.promises``), a plan's paid, open and statuses
+(``engine.plans``), a dispute resolved after the day (``not resolved``, without its resolved date and
+resolution), a write-off booked after it (awaiting approval).  Not dated in the workbook, so shown as they are now
+and named in the As of section: a dispute's move into review or escalation and its closing, a write-off's rejection
+or withdrawal, a handover's recoveries, costs, transfers and status, a plan's cancellation, a row without its
+date.  The open items and their amounts are today's (the workbook keeps no earlier open amounts), aged to the
+day, with their state and disputed flags from the records as they stood; so are the balance and credit figures.
 """
 from __future__ import annotations
 
@@ -353,6 +366,189 @@ def _behaviour(invoices, payments, matches, as_of, months) -> Section:
     return Section("behaviour", f"Payment behaviour ({months} months)", frame, kinds)
 
 
+# ---------------------------------------------------------------- as of a past day
+
+NOT_RESOLVED = "not resolved"
+"""A dispute's status on a past day when it was still open then and has moved since (``as_stood``)."""
+
+DATED = {"Promises": ("promise_id", "logged_on"), "Disputes": ("dispute_id", "opened"),
+         "WriteOffs": ("writeoff_id", "proposed_on"), "Handovers": ("handover_id", "handed_on"),
+         "Reminders": ("reminder_id", "sent_on"), "Activities": ("activity_id", "at"),
+         "Payments": ("payment_id", "value_date")}
+"""The tables whose rows came to be on a date they keep: table -> (id column, the date)."""
+
+
+@dataclass
+class Stood:
+    """The records as they stood at the end of a past day (``as_stood``)."""
+
+    as_of: dt.date
+    tables: dict[str, pd.DataFrame]
+    """The tables given, each without the rows that came after the day and with what the dates restate."""
+    undated: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Per table, the rows shown with something that may have changed after the day on a day the workbook does not
+    keep: row id -> what it is now, in words."""
+
+
+def _by_end_of(values: pd.Series, as_of: dt.date) -> tuple[np.ndarray, np.ndarray]:
+    """(dated on or before the end of ``as_of``, blank) of a date or date-time column."""
+    when = pd.to_datetime(pd.Series(values.tolist(), dtype=object), errors="coerce")
+    blank_ = when.isna().to_numpy()
+    return (~blank_ & (when < pd.Timestamp(as_of) + pd.Timedelta(days=1)).to_numpy()), blank_
+
+
+def _disputes_on(d: pd.DataFrame, as_of: dt.date, undated: dict[str, str]) -> pd.DataFrame:
+    """Disputes opened by ``as_of`` as they stood then (``as_stood``)."""
+    d = d.copy()
+    ids, status = _text(d, "dispute_id").to_numpy(), _text(d, "status").str.lower().to_numpy()
+    resolved_by, no_resolved = _by_end_of(d["resolved"], as_of)
+    status_col = d["status"].astype(object).to_numpy().copy()
+    resolved = pd.to_datetime(d["resolved"]).to_numpy().copy()
+    resolution = d["resolution"].astype(object).to_numpy().copy() if "resolution" in d else None
+    for i, (did, st) in enumerate(zip(ids, status)):
+        done = st.startswith("resolved") or st == "closed"
+        if done and no_resolved[i]:
+            undated[did] = f"{did} is {st} now, without a resolved date: it shows {st}"
+        elif done and not resolved_by[i]:  # resolved after the day: still open then, in a status not kept
+            undated[did] = (f"{did} was resolved ({st}) on {pd.Timestamp(resolved[i]):%Y-%m-%d}: it shows "
+                            f"{NOT_RESOLVED}, whether it was open, in review or escalated then is not kept")
+            status_col[i], resolved[i] = NOT_RESOLVED, np.datetime64("NaT")
+            if resolution is not None:
+                resolution[i] = None
+        elif st == "closed":
+            undated[did] = f"{did} is closed now, since a day not kept: it shows closed"
+        elif st not in ("", "open") and not done:
+            undated[did] = f"{did} is {st} now, since a day not kept: it shows {st}"
+    d["status"], d["resolved"] = status_col, resolved
+    if resolution is not None:
+        d["resolution"] = resolution
+    return d
+
+
+def _writeoffs_on(w: pd.DataFrame, as_of: dt.date, undated: dict[str, str]) -> pd.DataFrame:
+    """Write-offs proposed by ``as_of`` as they stood then: one booked after the day was awaiting approval."""
+    w = w.copy()
+    ids, status = _text(w, "writeoff_id").to_numpy(), _text(w, "status").str.lower().to_numpy()
+    booked_by, no_booked = _by_end_of(w["booked_on"], as_of)
+    status_col = w["status"].astype(object).to_numpy().copy()
+    booked_on = pd.to_datetime(w["booked_on"]).to_numpy().copy()
+    approver = w["approver"].astype(object).to_numpy().copy() if "approver" in w else None
+    for i, (wid, st) in enumerate(zip(ids, status)):
+        if st == "booked" and not no_booked[i] and not booked_by[i]:
+            status_col[i], booked_on[i] = "awaiting approval", np.datetime64("NaT")
+            if approver is not None:
+                approver[i] = None
+        elif st == "booked" and no_booked[i]:
+            undated[wid] = f"{wid} is booked now, without a booked date: it shows booked"
+        elif st in ("rejected", "withdrawn"):
+            undated[wid] = f"{wid} is {st} now, since a day not kept: it shows {st}"
+    w["status"], w["booked_on"] = status_col, booked_on
+    if approver is not None:
+        w["approver"] = approver
+    return w
+
+
+def _handovers_on(h: pd.DataFrame, undated: dict[str, str]) -> pd.DataFrame:
+    """Handovers made by the day: what was recovered, its costs and transfers and a status other than open are not
+    dated in the table (they are shown as they are now)."""
+    for r in h.itertuples(index=False):
+        moved = [c for c in ("recovered", "costs", "transferred")
+                 if c in h.columns and not blank(getattr(r, c)) and int(getattr(r, c)) != 0]
+        st = frames.text(getattr(r, "status", "")).lower()
+        if moved or st not in ("", "open"):
+            hid = frames.text(r.handover_id)
+            what = ([f"status ({st})"] if st not in ("", "open") else []) + moved
+            undated[hid] = f"{hid}: its {', '.join(what)} are shown as they are now, the table does not date them"
+    return h
+
+
+def _plans_on(p: pd.DataFrame, as_of: dt.date, created: dict[str, dt.date], undated: dict[str, str]) -> pd.DataFrame:
+    """Plans created by ``as_of`` (their creation date: ``created``, from Audit); a plan without one is kept and
+    named, and so is a cancelled plan (the day it was cancelled is not kept)."""
+    ids = _text(p, "plan_id")
+    keep = np.array([created.get(i) is None or created[i] <= as_of for i in ids], dtype=bool)
+    for i, st in zip(ids[keep], _text(p, "plan_status").str.lower()[keep]):
+        if created.get(i) is None:
+            undated[i] = f"{i} has no creation date in Audit: shown, with its payments of any day up to then"
+        elif st == "cancelled":
+            undated[i] = f"{i} is cancelled now, since a day not kept: it shows cancelled"
+    return p.loc[keep]
+
+
+def as_stood(as_of: dt.date, tables: dict[str, pd.DataFrame | None],
+             plans_created: dict[str, dt.date] | None = None) -> Stood:
+    """The records of ``tables`` as they stood at the end of ``as_of`` (a past day), from the dates they keep.
+
+    ``tables`` holds any of Promises, Plans, Disputes, WriteOffs, Handovers, Reminders, Activities, Payments and
+    Matches (other tables pass as they are).  A row dated after the day is left out: a promise logged, a dispute
+    opened, a write-off proposed, a handover made, a reminder sent, a contact logged or a payment received after
+    it (a row without its date is kept and named); a Matches row of a payment received after it; a plan created
+    after it (``plans_created``: plan id -> the day Audit recorded it; a plan without one is kept and named).
+    What the dates restate: a dispute resolved after the day was not resolved then (status ``not resolved``,
+    no resolved date or resolution); a write-off booked after it was awaiting approval.  Promises and plans come
+    restated by the caller (received, paid and statuses as of the day, from the payments' value dates).  What
+    the workbook does not date is shown as it is now and named in ``Stood.undated``: a dispute's move into
+    review or escalation and its closing, a write-off's rejection or withdrawal, a handover's recoveries, costs,
+    transfers and status, a plan's cancellation."""
+    out: dict[str, pd.DataFrame] = {}
+    undated: dict[str, dict[str, str]] = {}
+    for name, frame in tables.items():
+        if frame is None or name not in DATED and name not in ("Plans", "Matches"):
+            out[name] = frame
+            continue
+        notes: dict[str, str] = {}
+        if name in DATED and len(frame) and DATED[name][1] in frame.columns:
+            key, col = DATED[name]
+            by, no_date = _by_end_of(frame[col], as_of)
+            for i in _text(frame, key).to_numpy()[no_date]:
+                notes[i] = f"{i} has no {col.replace('_', ' ')}: shown, whether it was there then is not known"
+            frame = frame.loc[by | no_date]
+        if name == "Disputes" and len(frame):
+            frame = _disputes_on(frame, as_of, notes)
+        elif name == "WriteOffs" and len(frame):
+            frame = _writeoffs_on(frame, as_of, notes)
+        elif name == "Handovers" and len(frame):
+            frame = _handovers_on(frame, notes)
+        elif name == "Plans" and len(frame):
+            frame = _plans_on(frame, as_of, plans_created or {}, notes)
+        out[name] = frame
+        if notes:
+            undated[name] = notes
+    pay, mat = tables.get("Payments"), out.get("Matches")
+    if mat is not None and len(mat) and pay is not None and len(pay):  # matches of payments not received yet
+        later = set(_text(pay, "payment_id")) - set(_text(out["Payments"], "payment_id"))
+        out["Matches"] = mat.loc[~_text(mat, "payment_id").isin(later).to_numpy()]
+    return Stood(as_of, out, undated)
+
+
+TITLE_OF = {"Disputes": "Disputes", "WriteOffs": "Write-offs", "Handovers": "Handovers", "Plans": "Payment plans",
+            "Promises": "Promises", "Reminders": "Reminders", "Activities": "Contacts", "Payments": "Payments"}
+
+
+def _as_of_notes(as_of: dt.date, stood: Stood, shown: dict[str, pd.DataFrame | None], payments_shown: int) -> Section:
+    """The sentences saying how the view stands on a past day and what it cannot know (``as_stood``), for the rows
+    ``shown`` (table -> the customer's rows as they stood)."""
+    notes = [f"Promises, plans, disputes, write-offs, handovers, reminders, contacts and payments as they stood on "
+             f"{as_of:%Y-%m-%d}: what came after it is left out, and what was received or paid and the statuses "
+             f"are worked out as of that day from the dates the workbook keeps.",
+             f"Open items, Balance and the credit figures: the open items and amounts of today (the workbook keeps "
+             f"no earlier open amounts; an invoice dated after {as_of:%Y-%m-%d} is listed too), aged to that day; "
+             f"their state and disputed flags as of that day."]
+    if payments_shown:
+        notes.append("Payments and Matches: how a payment received by then was applied is shown as it is now (the "
+                     "day a payment was matched is not kept).")
+    for name, undated in stood.undated.items():
+        frame = shown.get(name)
+        if frame is None or not len(frame):
+            continue
+        key = DATED.get(name, ("plan_id",))[0]
+        mine = [undated[i] for i in dict.fromkeys(_text(frame, key)) if i in undated]
+        if mine:
+            notes.append(f"{TITLE_OF.get(name, name)}, not dated in the workbook: {'; '.join(mine)}.")
+    frame = pd.DataFrame({"note": pd.Series(notes, dtype=object)})
+    return Section("as_of", f"As of {as_of:%Y-%m-%d}", frame, {"note": "text"})
+
+
 # ---------------------------------------------------------------- the view
 
 def build(customer_id: str, as_of: dt.date, *, customer: dict | None = None, credit: dict | None = None,
@@ -362,10 +558,13 @@ def build(customer_id: str, as_of: dt.date, *, customer: dict | None = None, cre
           reminders: pd.DataFrame | None = None, activities: pd.DataFrame | None = None,
           writeoffs: pd.DataFrame | None = None, handovers: pd.DataFrame | None = None,
           unapplied: pd.DataFrame | None = None,
-          base_currency: str = "EUR", months: int = MONTHS, interest_missing: str = "") -> View:
+          base_currency: str = "EUR", months: int = MONTHS, interest_missing: str = "",
+          stood: Stood | None = None) -> View:
     """The customer's view (module docstring).  Each frame may hold every customer's rows (they are narrowed
     to ``customer_id`` here); ``customer`` is the Customers row as a dict, ``credit`` the customer's row of
-    ``engine.credit.exposures`` (plus ``credit_hold``), ``aging`` the aged items (``aging_table``)."""
+    ``engine.credit.exposures`` (plus ``credit_hold``), ``aging`` the aged items (``aging_table``).  ``stood``:
+    the view is of a past day and the frames are the records as they stood then (``as_stood``); the page
+    then opens with what that means and what the workbook does not date."""
     cid = str(customer_id).strip()
     row = dict(customer or {})
     inv = _of_customer(invoices, cid)
@@ -380,7 +579,13 @@ def build(customer_id: str, as_of: dt.date, *, customer: dict | None = None, cre
     ibans = {normalise_iban(x) for x in str(row.get("iban") or "").split(";") if normalise_iban(x)}
     un = _of_customer(unapplied, cid)
     view = View(cid, name or cid, as_of, base_currency, interest_missing=interest_missing)
+    pays = _payments(payments, mine, ibans)
     view.sections = [
+        *([_as_of_notes(as_of, stood, {
+            "Promises": _of_customer(promises, cid), "Plans": _of_customer(plans, cid),
+            "Disputes": _of_customer(disputes, cid), "WriteOffs": _of_customer(writeoffs, cid),
+            "Handovers": _of_customer(handovers, cid), "Reminders": _of_customer(reminders, cid),
+            "Activities": acts}, len(pays.frame))] if stood is not None else []),
         _customer(cid, name or cid, row, credit, acts, as_of, base_currency),
         _balance(items, un),
         _open_items(items, inv),
@@ -405,7 +610,7 @@ def build(customer_id: str, as_of: dt.date, *, customer: dict | None = None, cre
         _table_section("contacts", "Contacts", "Activities", acts,
                        ["at", "user", "channel", "outcome", "next_action_date", "note", "activity_id"], "at",
                        "activity_id"),
-        _payments(payments, mine, ibans),
+        pays,
         _matches(mine, payments),
         _behaviour(inv, payments, mine, as_of, months),
     ]
