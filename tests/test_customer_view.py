@@ -397,3 +397,38 @@ def test_plans_contacts_reminders_handovers_and_payments_as_they_stood(history):
     book = xlsx.load(history)
     assert set(book.get("Promises")["status"]) == {"kept", "broken", "open"}
     assert list(book.get("Plans")["status"]) == ["missed", "open"]
+
+
+def test_write_offs_and_handovers_as_they_stood_and_what_they_do_not_date(tmp_path):
+    """W-1 proposed 10-01 and booked 11-02 was awaiting approval on the day; W-2, rejected on a day the table does
+    not keep, shows rejected and is named; H-1, handed over 10-01, reported 150.00 recovered later (undated in the
+    table)."""
+    name = "Bakker Logistiek B.V."
+    wb = seeded(
+        tmp_path / "collections.xlsx",
+        Customers=([("C1", name, "NL", "Sanne")], ["customer_id", "customer_name", "country", "collector"]),
+        Invoices=([
+            ("2026-0001", "C1", name, "2026-08-01", "2026-09-01", "EUR", "500.00", "500.00", "open"),
+            ("2026-0002", "C1", name, "2026-08-15", "2026-09-15", "EUR", "300.00", "150.00", "in legal"),
+        ], INV_COLS),
+        WriteOffs=([
+            ("W-1", "collector", "2026-0001", "C1", "EUR", "20.00", "20.00", "small balance", "anna", "2026-10-01",
+             "booked", "Confirm", "lea", "lea", "2026-11-02"),
+            ("W-2", "collector", "2026-0001", "C1", "EUR", "30.00", "30.00", "small balance", "anna", "2026-10-05",
+             "rejected", "Reject", "lea", "", ""),
+        ], ["writeoff_id", "source", "invoice_id", "customer_id", "currency", "amount", "amount_base", "reason",
+            "proposed_by", "proposed_on", "status", "review", "reviewed_by", "approver", "booked_on"]),
+        Handovers=([("H-1", "C1", "2026-0002", "Incasso Noord B.V.", "2026-10-01", "300.00", "EUR", "open",
+                     "150.00")],
+                   ["handover_id", "customer_id", "invoice_ids", "to", "handed_on", "amount", "currency", "status",
+                    "recovered"]),
+    )
+    assert main(["customer", str(wb), "C1", "--as-of", PAST]) == 0
+    s = sections(wb)
+    w = {r["write-off id"]: r for r in records(s["Write-offs"])}
+    assert (w["W-1"]["status"], w["W-1"]["approver"], w["W-1"]["booked on"]) == ("awaiting approval", None, None)
+    assert w["W-2"]["status"] == "rejected"
+    assert [(h["handover id"], h["recovered"]) for h in records(s["Handovers"])] == [("H-1", 150)]
+    notes = " ".join(r[0] for r in s["As of 2026-10-15"][1:])
+    assert "W-2 is rejected now, since a day not kept" in notes and "W-1" not in notes
+    assert "H-1 shows its recovered amount as of today (not dated in the table)" in notes

@@ -457,8 +457,9 @@ def _handovers_on(h: pd.DataFrame, undated: dict[str, str]) -> pd.DataFrame:
         st = frames.text(getattr(r, "status", "")).lower()
         if moved or st not in ("", "open"):
             hid = frames.text(r.handover_id)
-            what = ([f"status ({st})"] if st not in ("", "open") else []) + moved
-            undated[hid] = f"{hid}: its {', '.join(what)} are shown as they are now, the table does not date them"
+            words = {"recovered": "recovered amount", "costs": "costs", "transferred": "transfers"}
+            what = ([f"status ({st})"] if st not in ("", "open") else []) + [words[c] for c in moved]
+            undated[hid] = f"{hid} shows its {', '.join(what)} as of today (not dated in the table)"
     return h
 
 
@@ -472,7 +473,7 @@ def _plans_on(p: pd.DataFrame, as_of: dt.date, created: dict[str, dt.date], unda
             undated[i] = f"{i} has no creation date in Audit: shown, with its payments of any day up to then"
         elif st == "cancelled":
             undated[i] = f"{i} is cancelled now, since a day not kept: it shows cancelled"
-    return p.loc[keep]
+    return p.loc[keep].reset_index(drop=True)
 
 
 def as_stood(as_of: dt.date, tables: dict[str, pd.DataFrame | None],
@@ -502,7 +503,7 @@ def as_stood(as_of: dt.date, tables: dict[str, pd.DataFrame | None],
             by, no_date = _by_end_of(frame[col], as_of)
             for i in _text(frame, key).to_numpy()[no_date]:
                 notes[i] = f"{i} has no {col.replace('_', ' ')}: shown, whether it was there then is not known"
-            frame = frame.loc[by | no_date]
+            frame = frame.loc[by | no_date].reset_index(drop=True)
         if name == "Disputes" and len(frame):
             frame = _disputes_on(frame, as_of, notes)
         elif name == "WriteOffs" and len(frame):
@@ -517,7 +518,7 @@ def as_stood(as_of: dt.date, tables: dict[str, pd.DataFrame | None],
     pay, mat = tables.get("Payments"), out.get("Matches")
     if mat is not None and len(mat) and pay is not None and len(pay):  # matches of payments not received yet
         later = set(_text(pay, "payment_id")) - set(_text(out["Payments"], "payment_id"))
-        out["Matches"] = mat.loc[~_text(mat, "payment_id").isin(later).to_numpy()]
+        out["Matches"] = mat.loc[~_text(mat, "payment_id").isin(later).to_numpy()].reset_index(drop=True)
     return Stood(as_of, out, undated)
 
 
@@ -585,7 +586,7 @@ def build(customer_id: str, as_of: dt.date, *, customer: dict | None = None, cre
             "Promises": _of_customer(promises, cid), "Plans": _of_customer(plans, cid),
             "Disputes": _of_customer(disputes, cid), "WriteOffs": _of_customer(writeoffs, cid),
             "Handovers": _of_customer(handovers, cid), "Reminders": _of_customer(reminders, cid),
-            "Activities": acts}, len(pays.frame))] if stood is not None else []),
+            "Activities": acts, "Payments": pays.frame}, len(pays.frame))] if stood is not None else []),
         _customer(cid, name or cid, row, credit, acts, as_of, base_currency),
         _balance(items, un),
         _open_items(items, inv),
