@@ -216,6 +216,21 @@ class Change:
             "rule": rule,
         })
 
+    def _own_columns_kept(self, book: Book, t: schema.Table, new: pd.DataFrame) -> pd.DataFrame:
+        """A derived table written whole keeps what a person typed in their own columns on the row of the same key
+        (``own_columns_by_key``); a value whose row is gone goes to Audit (old value, nothing new) and is warned
+        about, naming the row, the column and the text, so nothing typed is lost without a word."""
+        new, lost = own_columns_by_key(book.get(t.name), new, t)
+        for key, column, text in lost:
+            said = (f"{t.name}: {key} is no longer listed, so its {column!r} ({text!r}) has no row; it is kept in "
+                    f"Audit (keep such notes in the note column of Customers or Invoices)")
+            if said in self.warnings:  # merged again (a retry): logged already
+                continue
+            self.warnings.append(said)
+            self.log(book.user, t.name, key, column, text, "", f"{t.name} no longer has row {key}: a person's own "
+                     "column kept here")
+        return new
+
     def body(self, book: Book, name: str) -> pd.DataFrame:
         """The table as this change leaves it so far: the body it writes, else the book's."""
         return self.tables[name] if name in self.tables else book.get(name)
@@ -225,7 +240,9 @@ class Change:
         out = {}
         for name, new in self.tables.items():
             t = schema.table(name)
-            if t.name in DERIVED_TABLES or not t.key:
+            if t.name in DERIVED_TABLES and t.key and not t.dynamic:
+                out[t.name] = self._own_columns_kept(book, t, new)
+            elif t.name in DERIVED_TABLES or not t.key:
                 out[t.name] = new
             else:
                 out[t.name] = merge_preserving(book.get(t.name), new, t, self.remove.get(t.name, ()))
@@ -241,6 +258,31 @@ class Change:
             if said is not None and said not in self.warnings:
                 self.warnings.append(said)
         return out
+
+
+def own_columns_by_key(old: pd.DataFrame, new: pd.DataFrame, t: schema.Table) -> tuple[pd.DataFrame, list]:
+    """``new`` (a derived table written whole) with the values of a person's own columns of ``old`` (columns
+    added to the table, not in the schema) carried to the row of the same key, and ``(key, column, text)`` of each
+    value whose key has no row in ``new`` (a customer no longer on the Worklist): the caller keeps those in Audit."""
+    own = [c for c in old.columns if c not in t.names and c not in new.columns]
+    if not own or not len(old):
+        return new, []
+    new = new.reset_index(drop=True).copy()
+    old = old.reset_index(drop=True)
+    where = _key_positions(new, old, list(t.key)) if len(new) else np.full(len(old), -1)
+    keys = [" / ".join(frames.text(old.at[i, k]) for k in t.key) for i in range(len(old))]
+    lost = []
+    for c in own:
+        col = np.full(len(new), None, dtype=object)
+        for i, (pos, v) in enumerate(zip(where.tolist(), old[c].tolist())):
+            if frames.blank(v):
+                continue
+            if pos >= 0:
+                col[pos] = v
+            else:
+                lost.append((keys[i], c, frames.text(v)))
+        new[c] = col
+    return new, lost
 
 
 def _add_notes(body: pd.DataFrame, t: schema.Table, notes: list[tuple[str, str, str]]) -> pd.DataFrame:

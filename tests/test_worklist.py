@@ -251,6 +251,44 @@ def test_cli_writes_the_worklist_table(wb, capsys):
     assert list(xlsx.load(wb).get("Worklist")["customer_id"]) == ["C6"]
 
 
+def _add_own_column(path, header, values):
+    """A person's own column to the right of the Worklist table, values by customer id (as in Excel)."""
+    from openpyxl.utils import get_column_letter, range_boundaries
+    from openpyxl.worksheet.table import TableColumn
+    w = openpyxl.load_workbook(path)
+    ws = w["Worklist"]
+    tbl = next(iter(ws.tables.values()))
+    c1, r1, c2, r2 = range_boundaries(tbl.ref)
+    ids = header_names(ws).index("customer_id") + c1
+    ws.cell(r1, c2 + 1).value = header
+    for r in range(r1 + 1, r2 + 1):
+        ws.cell(r, c2 + 1).value = values.get(ws.cell(r, ids).value)
+    tbl.ref = f"{get_column_letter(c1)}{r1}:{get_column_letter(c2 + 1)}{r2}"
+    tbl.autoFilter.ref = tbl.ref
+    tbl.tableColumns.append(TableColumn(id=len(tbl.tableColumns) + 1, name=header))
+    w.save(path)
+
+
+def test_a_persons_own_column_stays_with_its_customer_and_a_dropped_row_goes_to_audit(wb, capsys):
+    assert main(["worklist", str(wb), "--as-of", "2026-11-23"]) == 0
+    _add_own_column(wb, "My note", {"C1": "lawyer letter ready", "C6": "DO NOT CALL - insolvency filed"})
+    assert main(["worklist", str(wb), "--as-of", "2026-11-23"]) == 0  # the same list again
+    wl = xlsx.load(wb).get("Worklist")
+    assert dict(zip(wl["customer_id"], wl["My note"].fillna(""))) == {
+        "C6": "DO NOT CALL - insolvency filed", "C1": "lawyer letter ready", "C8": ""}
+    capsys.readouterr()
+    # one collector's list: C1 (Sanne's) is no longer listed; its note is not lost without a word
+    assert main(["worklist", str(wb), "--collector", "Markus", "--as-of", "2026-11-23"]) == 0
+    err = capsys.readouterr().err
+    assert "Worklist: C1 is no longer listed, so its 'My note' ('lawyer letter ready') has no row" in err
+    book = xlsx.load(wb)
+    wl = book.get("Worklist")
+    assert list(wl["customer_id"]) == ["C6"] and list(wl["My note"]) == ["DO NOT CALL - insolvency filed"]
+    audit = book.get("Audit")
+    kept = audit[(audit["table"] == "Worklist") & (audit["key"] == "C1")]
+    assert list(kept["column"]) == ["My note"] and list(kept["old_value"]) == ["lawyer letter ready"]
+
+
 def test_cli_out_csv_and_xlsx_leave_the_workbook_as_it_was(wb, tmp_path):
     before = wb.read_bytes()
     out = tmp_path / "today.csv"
