@@ -508,6 +508,22 @@ def test_one_transfer_for_two_handovers_is_shared_between_them(wb, capsys):
     assert "500.00 of the payment left for the agency's other handovers" in capsys.readouterr().out
     pay = xlsx.load(wb).get("Payments").set_index("payment_id").loc["P-AG1"]
     assert (pay["unapplied_amount"], pay["status"]) == (50000, "partly applied")
+    # the rest is H-000002's: Match says it is recorded on H-000001 (and no longer how to record it there) ...
+    assert main(["match", str(wb)]) == 0
+    m = xlsx.load(wb).get("Matches")
+    assert len(m) and not m["applied"].any() and all("collection agency" in f.split(";") for f in m["flags"])
+    assert all("P-AG1 is recorded on handover H-000001 as the transfer of its collection agency Incasso Noord B.V.: "
+               "what is left of it is for the agency's other handovers, do not apply it to invoices" in e
+               and "--record H-000002 --payment P-AG1" in e and "--record H-000001" not in e for e in m["evidence"])
+    # ... and a Confirm typed on it is refused, naming the handover still to record it on
+    row = _confirm_first_match_row(wb)
+    capsys.readouterr()
+    assert main(["apply", str(wb)]) == 0
+    assert (f"refused 1: Matches row {row['match_id']}: payment P-AG1 is recorded on handover H-000001 as the "
+            "collection agency's transfer: it is not applied to invoices; what is left of it (500.00) is for the "
+            "agency's other handovers: ar-xl handover collections.xlsx --record H-000002 --payment P-AG1 --recovered "
+            "AMOUNT") in capsys.readouterr().out
+    assert xlsx.load(wb).get("Payments").set_index("payment_id").loc["P-AG1", "unapplied_amount"] == 50000
     assert main(["handover", str(wb), "--record", "H-000002", "--recovered", "600.00", "--payment", "P-AG1"]) == 0
     book = xlsx.load(wb)
     pay = book.get("Payments").set_index("payment_id").loc["P-AG1"]
@@ -518,20 +534,99 @@ def test_one_transfer_for_two_handovers_is_shared_between_them(wb, capsys):
     _recording_it_again_is_refused(wb, capsys, "H-000002")
 
 
-def test_an_agency_transfer_a_person_confirmed_for_an_invoice_is_refused(wb, capsys):
+def _confirm_first_match_row(wb):
+    """A person types Confirm on the first Matches row (what match proposed for the agency's transfer)."""
     from helpers import header_cells
-    assert _hand_over(wb) == 0
-    _with_agency_payment(wb)
-    assert main(["match", str(wb)]) == 0
     m = xlsx.load(wb).get("Matches")
     w = openpyxl.load_workbook(wb)
     top, cols = header_cells(w["Matches"])
-    w["Matches"].cell(top + 1, cols.index("review") + 1).value = "Confirm"  # a person confirms the first row
+    w["Matches"].cell(top + 1, cols.index("review") + 1).value = "Confirm"
+    w["Matches"].cell(top + 1, cols.index("reviewed_by") + 1).value = "Sanne"
+    w.save(wb)
+    return m.iloc[0]
+
+
+@pytest.mark.parametrize("recovered_first", [False, True])
+def test_a_confirm_on_the_agencys_transfer_is_refused_once_and_says_how_to_record_it(wb, capsys, recovered_first):
+    assert _hand_over(wb) == 0
+    if recovered_first:  # the agency reported its recovery before its transfer came in
+        assert main(["handover", str(wb), "--record", "H-000001", "--recovered", "500.00", "--costs", "75.00",
+                     "--on", "2026-12-01"]) == 0
+    _with_agency_payment(wb)  # P-AG1, 425.00 from Incasso Noord, naming 2026-0001
+    assert main(["match", str(wb)]) == 0
+    row = _confirm_first_match_row(wb)
+    assert (row["payment_id"], row["invoice_id"]) == ("P-AG1", "2026-0001")
+    assert "collection agency" in row["flags"].split(";")
+    open_before = 70050 if recovered_first else 120050
+    capsys.readouterr()
+    # apply refuses the Confirm: nothing applied, the row as the person left it, and says what to do instead
+    assert main(["apply", str(wb)]) == 0
+    out = capsys.readouterr().out
+    command = "ar-xl handover collections.xlsx --record H-000001 --payment P-AG1"
+    if not recovered_first:
+        command += " --recovered AMOUNT"
+    assert (f"refused 1: Matches row {row['match_id']}: payment P-AG1 is from Incasso Noord B.V., the collection "
+            f"agency of handover H-000001: its transfer pays the handover's recovery, not invoices; record it on "
+            f"the handover: {command}") in out
+    book = xlsx.load(wb)
+    assert book.get("Invoices").set_index("invoice_id").loc["2026-0001", "open_amount"] == open_before
+    assert book.get("Payments").set_index("payment_id").loc["P-AG1", "unapplied_amount"] == 42500
+    r = book.get("Matches").set_index("match_id").loc[row["match_id"]]
+    assert (r["review"], r["reviewed_by"], bool(r["applied"]), r["applied_amount"]) == (
+        "Confirm", "Sanne", False, row["applied_amount"])
+    assert "refused" in r["flags"].split(";") and r["evidence"].startswith("refused: payment P-AG1 is from Incasso")
+    # reported once: a second apply (and match) says nothing of it and applies nothing
+    assert main(["apply", str(wb)]) == 0
+    assert main(["match", str(wb)]) == 0
+    assert "refused" not in capsys.readouterr().out
+    assert _invoices(wb).loc["2026-0001", "open_amount"] == open_before
+    # the command it names records it on the handover, the Confirm typed on it notwithstanding
+    extra = [] if recovered_first else ["--recovered", "500.00", "--costs", "75.00"]
+    assert main(["handover", str(wb), "--record", "H-000001", "--payment", "P-AG1", *extra, "--on", "2026-12-03"]) == 0
+    assert "payment P-AG1 (425.00) recorded as the agency's transfer" in capsys.readouterr().out
+    book = xlsx.load(wb)
+    ho = book.get("Handovers").set_index("handover_id").loc["H-000001"]
+    assert (ho["recovered"], ho["transferred"], ho["payments"]) == (50000, 42500, "P-AG1")
+    r = book.get("Matches").set_index("match_id").loc[row["match_id"]]
+    assert (r["review"], bool(r["applied"])) == ("Confirm", False)  # what the person typed stays
+    # once recorded, the payment is the handover's: the Confirm is refused again, for that reason, and never applied
+    assert main(["apply", str(wb)]) == 0
+    out = capsys.readouterr().out
+    assert (f"refused 1: Matches row {row['match_id']}: payment P-AG1 is recorded on handover H-000001 as the "
+            f"collection agency's transfer: it is not applied to invoices") in out
+    assert main(["match", str(wb)]) == 0
+    assert "refused" not in capsys.readouterr().out
+    book = xlsx.load(wb)
+    assert book.get("Invoices").set_index("invoice_id").loc["2026-0001", "open_amount"] == 70050
+    pay = book.get("Payments").set_index("payment_id").loc["P-AG1"]
+    assert (pay["unapplied_amount"], pay["status"]) == (0, "applied")
+    assert not book.get("Matches")["applied"].any()
+
+
+def test_a_payment_a_person_confirmed_for_an_invoice_is_not_recorded_as_the_agencys_transfer(wb, capsys):
+    # the customer paid 2026-0002 in part itself and a person assigned it to the invoice by hand (Confirm typed,
+    # not applied yet): it is no agency's transfer, and recording it on the handover is refused by name
+    from ar_xl.book import Change
+    from helpers import frame, header_cells
+    assert _hand_over(wb) == 0
+    book = xlsx.load(wb)
+    change = Change("seed")
+    change.tables["Payments"] = frame("Payments", [
+        ("P-C1", "2026-12-03", "123.45", "EUR", "J. Smith", "GB29NWBK60161331926819", "see mail")],
+        ["payment_id", "value_date", "amount", "currency", "payer_name", "payer_iban", "remittance"])
+    xlsx.save(book, change)
+    assert main(["match", str(wb)]) == 0
+    m = xlsx.load(wb).get("Matches")
+    assert list(zip(m["match_id"], m["decision"])) == [("M-P-C1-unmatched", "unmatched")]
+    w = openpyxl.load_workbook(wb)
+    top, cols = header_cells(w["Matches"])
+    w["Matches"].cell(top + 1, cols.index("invoice_id") + 1).value = "2026-0002"
+    w["Matches"].cell(top + 1, cols.index("review") + 1).value = "Confirm"
     w.save(wb)
     capsys.readouterr()
     before = wb.read_bytes()
-    assert main(["handover", str(wb), "--record", "H-000001", "--recovered", "500.00", "--payment", "P-AG1"]) == 2
-    assert f"payment P-AG1 has Confirm typed on {m['match_id'].iloc[0]} and not applied yet" in capsys.readouterr().err
+    assert main(["handover", str(wb), "--record", "H-000001", "--recovered", "300.00", "--payment", "P-C1"]) == 2
+    assert "payment P-C1 has Confirm typed on M-P-C1-unmatched and not applied yet" in capsys.readouterr().err
     assert wb.read_bytes() == before
 
 

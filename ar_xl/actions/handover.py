@@ -23,7 +23,8 @@ transfer of the recovery (a Payments row): what of its unapplied amount the hand
 transferred yet is added to the handover's ``transferred`` and its id to ``payments``, and taken off the payment
 (``applied``, or ``partly applied`` when one transfer pays several handovers: so it is neither unapplied cash nor
 matched to the invoices the recovery already lowered) and its Matches suggestions no one reviewed are withdrawn
-(``engine.handover.transfer`` has the rules).  An ERP sync afterwards takes the ERP's open amounts as for any
+(``engine.handover.transfer`` has the rules); rows with a review typed stay, and Apply never applies a Confirm of
+it (``actions.match``).  An ERP sync afterwards takes the ERP's open amounts as for any
 payment: book the agency's transfer in the ERP too.
 """
 from __future__ import annotations
@@ -214,7 +215,9 @@ def _transfer(book: Book, change: Change, ho: pd.DataFrame, k: int, payment_id: 
     (``engine.transfer``): what of the payment's unapplied amount the handover is owed goes to it (``transferred``,
     ``payments``) and off the payment, and its Matches suggestions no one reviewed are withdrawn (the money is not
     an invoice's; a rest is matched again by the next Match).
-    A payment with a Confirm typed in Matches and not applied yet is refused: a person meant it for an invoice."""
+    A payment with a Confirm typed in Matches and not applied yet is refused (a person meant it for an invoice),
+    unless it is a collection agency's transfer (``engine.transfer_of``): Apply refuses that Confirm and names this
+    command instead; once recorded, a Confirm of it stays refused."""
     hid = str(ho.at[k, "handover_id"]).strip()
     pid = frames.text(payment_id)
     pay = change.body(book, "Payments").copy()
@@ -233,7 +236,8 @@ def _transfer(book: Book, change: Change, ho: pd.DataFrame, k: int, payment_id: 
     review = mine["review"].map(frames.text).str.lower() if len(mine) else pd.Series(dtype=object)
     applied = mine["applied"].fillna(False).astype(bool) if len(mine) else pd.Series(dtype=bool)
     typed = mine.loc[(review == "confirm").to_numpy() & ~applied.to_numpy()]
-    if len(typed):
+    # a Confirm on an agency's transfer is refused by Apply (``engine.transfer_of``): it stands in no one's way
+    if len(typed) and not any(engine.transfer_of(ho, pid, pay.at[p, "payer_name"])):
         fail(f"{book.source} sheet Matches", f"payment {pid} has Confirm typed on {', '.join(typed['match_id'])} and "
              f"not applied yet: clear it, or apply it instead of recording the payment on handover {hid}")
     try:

@@ -15,6 +15,11 @@ The rules
   until the ERP books it) there to net: a Confirm netting more of the credit
   note than its open credit less those refunds is refused naming the refund, and
   an auto allocation netting it is left for review (``_Ledger.held_notes``).
+  A **collection agency's transfer** (``engine.handover.transfer_of``: a payment recorded on a handover, or whose
+  payer is the agency of a live handover or of one whose recovery it has not all transferred) is the handover's,
+  not an invoice's: a Confirm of it (a suggestion, or invoices typed by hand) is refused, naming the handover and
+  the command that records it there (``ar-xl handover WORKBOOK --record H-000001 --payment P``); once recorded,
+  a Confirm of it stays refused.  Match never applies it automatically either.
 * A confirmed match teaches the engine: the payer's IBAN is added to the
   customer's IBANs and the payer's name, when it differs from the customer's,
   to the customer's aliases.
@@ -88,6 +93,7 @@ from ..book import Book, Change
 from ..errors import ArXlError
 from ..frames import blank
 from ..schema import MATCHES, payment_status
+from ..engine import handover as handover_engine
 from ..engine.credits import holding_refunds
 from ..engine.payer import normalise_iban, split_list
 from ..money import fmt, parse_amount
@@ -131,6 +137,7 @@ class _Ledger:
         self.held = {pid: h for pid, h in holding.items() if pid in self.pay_pos}
         # the credit refunds hold of a credit note (proposed, or exported until the ERP books it): never netted
         self.held_notes = {iid: h for iid, h in holding.items() if iid in self.inv_pos and iid not in self.pay_pos}
+        self.handovers = book.optional("Handovers")
 
     def credit_note(self, pid: str) -> bool:
         """``pid`` is not a payment but a credit note (an Invoices row) allocated to invoices: its rows net to 0."""
@@ -187,6 +194,47 @@ class _Ledger:
         return (f"payment {pid} has {fmt(left)} unapplied, of which {fmt(sum(c for _, c in held))} is held by "
                 f"proposed refund {names}: only {fmt(max(self.free(pid), 0))} can be applied, not {fmt(net)}; "
                 "cancel the refund (type cancelled in its status in Refunds) or confirm a smaller amount")
+
+    def agency(self, pid: str) -> str:
+        """Why payment ``pid`` is not applied to invoices by a Confirm ('' when it may be): it is a collection
+        agency's transfer (``engine.handover.transfer_of``), recorded on a handover already or from the agency of
+        one, and it pays the handover's recovery, which already lowered the invoices; the words say how to record
+        it on the handover."""
+        if pid not in self.pay_pos or self.handovers is None or not len(self.handovers):
+            return ""
+        p = self.pay_pos[pid]
+        recorded, by_payer = handover_engine.transfer_of(self.handovers, pid, self.pay.at[p, "payer_name"])
+        ho = self.handovers
+        hid = [frames.text(h) for h in ho["handover_id"]]
+        if recorded:
+            why = (f"payment {pid} is recorded on handover {', '.join(hid[k] for k in recorded)} as the collection "
+                   "agency's transfer: it is not applied to invoices")
+            rest = [k for k in by_payer if k not in recorded]
+            left = int(self.pay.at[p, "unapplied_amount"])
+            if rest and left > 0:
+                why += f"; what is left of it ({fmt(left)}) is for the agency's other handovers: " + \
+                    self._record_command(rest[0], pid)
+            return why
+        if not by_payer:
+            return ""
+        k = by_payer[0]
+        others = [hid[j] for j in by_payer[1:]]
+        return (f"payment {pid} is from {frames.text(ho['to'].iloc[k])}, the collection agency of handover {hid[k]}: "
+                "its transfer pays the handover's recovery, not invoices; record it on the handover: "
+                + self._record_command(k, pid) + (f" (the agency's other handovers: {', '.join(others)})"
+                                                  if others else ""))
+
+    def _record_command(self, k: int, pid: str) -> str:
+        """``ar-xl handover WORKBOOK --record H-000001 --payment P`` for Handovers position ``k``, with
+        ``--recovered AMOUNT`` when the agency has transferred all the handover recovered so far (the
+        recovery it reports comes with its transfer)."""
+        ho = self.handovers
+        src = self.book.source
+        src = f'"{src}"' if any(c.isspace() for c in src) else src
+        cmd = f"ar-xl handover {src} --record {frames.text(ho['handover_id'].iloc[k])} --payment {pid}"
+        owed = frames.cents_of(ho["recovered"].iloc[k] if "recovered" in ho.columns else None) > \
+            frames.cents_of(ho["transferred"].iloc[k] if "transferred" in ho.columns else None)
+        return cmd if owed else cmd + " --recovered AMOUNT (AMOUNT: what the agency reports it recovered)"
 
     def apply(self, pid: str, iid: str, cents: int, rule: str, sign: int = 1, write_off: int = 0) -> None:
         """Move ``cents`` from the payment to the invoice; ``write_off`` closes the rest of the
@@ -477,7 +525,8 @@ def apply_decisions(book: Book, change: Change | None = None, ledger: _Ledger | 
         cents, wo = _cents(row["applied_amount"]), _cents(row["write_off"])
         if review == "confirm" and not applied:
             if i in hand:
-                n, why = _by_hand(book, change, ledger, matches, i, new_rows)
+                why = ledger.agency(pid)  # an agency's transfer is the handover's, typed invoices or not
+                n, why = (0, why) if why else _by_hand(book, change, ledger, matches, i, new_rows)
                 if why:
                     refuse([i], why)
                 else:
@@ -490,8 +539,9 @@ def apply_decisions(book: Book, change: Change | None = None, ledger: _Ledger | 
             group = proposal[(pid, str(row["run_id"]), str(row["rank"]))]
             handled.update(group)
             rows = [matches.iloc[j] for j in group]
-            why = ledger.can_apply_all(pid, [(str(r["invoice_id"]), _cents(r["applied_amount"]),
-                                              0 if _repointed(r) else _cents(r["write_off"])) for r in rows])
+            why = ledger.agency(pid) or ledger.can_apply_all(pid, [
+                (str(r["invoice_id"]), _cents(r["applied_amount"]), 0 if _repointed(r) else _cents(r["write_off"]))
+                for r in rows])
             if why:
                 refuse(group, why)
                 continue

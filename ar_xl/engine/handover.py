@@ -28,8 +28,11 @@ Rules
   transfer stays on the payment for the agency's other handovers. ``payments`` lists them, ``transferred`` adds
   them up.
   Match tells a payment from a handover's agency (``agency_payer``) to be recorded so, never applied to invoices
-  automatically: applied to the handover's invoices it would pay the recovered money a second time.  A closed
-  handover takes no new recovery, but still the transfer of what was recovered before it closed.
+  automatically: applied to the handover's invoices it would pay the recovered money a second time.  A payment
+  recorded on a handover (``recorded_transfers``) is the handover's for good: what is left of it is for the
+  agency's other handovers.  ``transfer_of`` says both for one payment: a Confirm of such a payment is refused
+  (``actions.match``), and so a Confirm typed on it does not keep it from being recorded (``actions.handover``).
+  A closed handover takes no new recovery, but still the transfer of what was recovered before it closed.
 * **The pack's parts** (``pack_parts``): the items, the customer's reminders, contacts (Activities) and disputes
   with their history (the Audit rows of those disputes), each a frame of the workbook's own columns.
 """
@@ -316,26 +319,75 @@ PAYMENT = "<payment>"
 """Where the payment's id goes in the words of ``agency_payer``."""
 
 
-def agency_payer(handovers: pd.DataFrame | None) -> dict[str, list[str]]:
-    """``{normalised agency name: [words for a payment from it, one per live handover, or closed one whose
-    recovery the agency has not all transferred yet]}``: Match names the
-    handover (what it recovered, what the agency transferred) and how to record the payment (its id in place
-    of ``PAYMENT``)."""
-    out: dict[str, list[str]] = {}
+def agency_handovers(handovers: pd.DataFrame | None) -> dict[str, list[int]]:
+    """``{normalised agency name: [Handovers positions]}`` of the handovers whose agency's payments are its
+    transfers: live ones, and closed ones whose recovery the agency has not all transferred yet."""
+    out: dict[str, list[int]] = {}
     if handovers is None or not len(handovers) or "to" not in handovers.columns:
         return out
-    owed = [cents_of(r) > cents_of(t) for r, t in zip(
-        handovers["recovered"] if "recovered" in handovers.columns else [None] * len(handovers),
-        handovers["transferred"] if "transferred" in handovers.columns else [None] * len(handovers))]
-    for k in np.flatnonzero(live_mask(handovers) | np.asarray(owed, dtype=bool)).tolist():
-        row = handovers.iloc[k]
-        key = normalise_name(row["to"])
-        if not key:
-            continue
-        hid, ccy = text(row["handover_id"]), text(row.get("currency")).upper()
-        got, sent = fmt(cents_of(row.get("recovered"))), fmt(cents_of(row.get("transferred")))
-        out.setdefault(key, []).append(
-            f"the payer is {text(row['to'])}, the collection agency of {hid} ({ccy} {got} recovered, {sent} "
-            f"transferred): if this is its transfer, record it on "
-            f"the handover (handover --record {hid} --payment {PAYMENT}), do not apply it to invoices")
+    for k in np.flatnonzero(live_mask(handovers) | _owed(handovers)).tolist():
+        key = normalise_name(handovers["to"].iloc[k])
+        if key:
+            out.setdefault(key, []).append(k)
+    return out
+
+
+def agency_payer(handovers: pd.DataFrame | None) -> dict[str, list[tuple[str, str]]]:
+    """``{normalised agency name: [(handover id, words for a payment from it), one per handover of
+    ``agency_handovers``]}``: Match names the handover (what it recovered, what the agency transferred) and how
+    to record the payment (its id in place of ``PAYMENT``)."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    for key, where in agency_handovers(handovers).items():
+        for k in where:
+            row = handovers.iloc[k]
+            hid, ccy = text(row["handover_id"]), text(row.get("currency")).upper()
+            got, sent = fmt(cents_of(row.get("recovered"))), fmt(cents_of(row.get("transferred")))
+            out.setdefault(key, []).append((hid,
+                f"the payer is {text(row['to'])}, the collection agency of {hid} ({ccy} {got} recovered, {sent} "
+                f"transferred): if this is its transfer, record it on "
+                f"the handover (handover --record {hid} --payment {PAYMENT}), do not apply it to invoices"))
+    return out
+
+
+def recorded_transfers(handovers: pd.DataFrame | None) -> dict[str, list[int]]:
+    """``{payment id: [Handovers positions]}``: the payments recorded as an agency's transfer (``payments``), on
+    handovers of any status.  Such a payment is the handovers', never an invoice's: what is left of it (one transfer
+    for several handovers) waits for the agency's other handovers."""
+    out: dict[str, list[int]] = {}
+    if handovers is None or not len(handovers) or "payments" not in handovers.columns:
+        return out
+    for k, cell in enumerate(handovers["payments"].tolist()):
+        for pid in split_ids(cell):
+            out.setdefault(pid, []).append(k)
+    return out
+
+
+def transfer_of(handovers: pd.DataFrame | None, payment_id: str, payer_name: object) -> tuple[list[int], list[int]]:
+    """Whether a payment is a collection agency's transfer, as Handovers positions: ``(recorded, by_payer)``, the
+    handovers it is recorded on (``recorded_transfers``) and those whose agency is its payer (``agency_handovers``;
+    those with a recovery not transferred yet first).  Both empty: an ordinary payment.  Neither Match nor a
+    Confirm applies such a payment to invoices: applied there it would pay the recovered money a second time."""
+    recorded = recorded_transfers(handovers).get(text(payment_id), [])
+    by_payer = agency_handovers(handovers).get(normalise_name(payer_name), []) if text(payer_name) else []
+    owed = _owed(handovers)
+    return list(recorded), sorted(by_payer, key=lambda k: not owed[k])
+
+
+def _owed(handovers: pd.DataFrame) -> np.ndarray:
+    """Per Handovers row: the agency recovered more than it transferred."""
+    def col(name):
+        return handovers[name].tolist() if name in handovers.columns else [None] * len(handovers)
+    return np.array([cents_of(r) > cents_of(t) for r, t in zip(col("recovered"), col("transferred"))], dtype=bool)
+
+
+def recorded_words(handovers: pd.DataFrame | None) -> dict[str, tuple[set[str], str]]:
+    """``{payment id: (the ids of the handovers it is recorded on, words)}`` for the payments of
+    ``recorded_transfers``: Match adds the words to its evidence (the payment's id in place of ``PAYMENT``)."""
+    out = {}
+    for pid, where in recorded_transfers(handovers).items():
+        ids = [text(handovers["handover_id"].iloc[k]) for k in where]
+        to = text(handovers["to"].iloc[where[0]]) if "to" in handovers.columns else ""
+        out[pid] = (set(ids), f"{PAYMENT} is recorded on handover {', '.join(ids)} as the transfer of its collection "
+                    f"agency{' ' + to if to else ''}: what is left of it is for the agency's other handovers, do not "
+                    "apply it to invoices")
     return out

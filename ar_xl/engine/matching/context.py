@@ -56,9 +56,12 @@ class _Ctx:
         """Payments read so far (a clock for ``changed_at``)."""
         self.handed_over: dict[int, str] = {}
         """Rows on a live handover -> the words their allocation rows add (``driver._handed_over``)."""
-        self.agencies: dict[str, list[str]] = {}
-        """Normalised name of a live handover's agency -> the words a payment from it adds
+        self.agencies: dict[str, list[tuple[str, str]]] = {}
+        """Normalised name of a live handover's agency -> (handover id, the words a payment from it adds)
         (``engine.handover.agency_payer``): never applied automatically."""
+        self.recorded: dict[str, tuple[set[str], str]] = {}
+        """Payment id -> (the handovers it is recorded on as their agency's transfer, the words its rows add)
+        (``engine.handover.recorded_words``): never applied automatically either."""
         self.payer_seen: dict[tuple[str, str], object] = {}
         """(payer IBAN, payer name) -> its ``payer_evidence.PayerEvidence``."""
         self.evidence: dict[int, tuple] = {}

@@ -56,7 +56,8 @@ def match(payments: pd.DataFrame, invoices: pd.DataFrame, customers: pd.DataFram
     over to a collection agency is flagged ``handed over`` and its evidence says to whom (the agency collects
     it; a recovery it reports is recorded on the handover, not applied again); a payment whose payer is the
     agency of a live handover is flagged ``collection agency``, never applied automatically, and its evidence says
-    to record it on the handover (``engine.handover.agency_payer``).
+    to record it on the handover (``engine.handover.agency_payer``); so is the rest of a payment already recorded
+    on a handover (``Handovers.payments``, ``engine.handover.recorded_transfers``), its evidence saying where.
     """
     with gc_pause.paused():  # some hundred thousand small objects, freed together (``gc_pause``)
         return _match(payments, invoices, customers, config, known_ibans, aliases, paid_by, plans, promises,
@@ -69,6 +70,7 @@ def _match(payments, invoices, customers, config, known_ibans, aliases, paid_by,
     ctx = _Ctx(invoices, customers, config, known_ibans, aliases, paid_by)
     ctx.handed_over = _handed_over(ctx, handovers)
     ctx.agencies = handover_engine.agency_payer(handovers)
+    ctx.recorded = handover_engine.recorded_words(handovers)
     ctx.commitments = Commitments(ctx.ids, ctx.cust, plans, promises, int(config.promise_grace_days or 0))
     threshold = float(config.match_auto_threshold)
     n = len(payments)
@@ -159,7 +161,7 @@ def _one(ctx: _Ctx, payment: Payment, threshold: float, looked: set | None = Non
     options = named_exactly(ctx, payment, refs, payer, looked)
     if options is None:
         options = fit_amount(ctx, payment, refs, payer, looked)
-    agency = ctx.agencies.get(normalise_name(payment.payer_name)) if ctx.agencies else None
+    agency = _agency(ctx, payment)
     if not options:
         who = payer.one()
         evidence = "no reference, payer or amount fits an open item"
@@ -178,6 +180,16 @@ def _one(ctx: _Ctx, payment: Payment, threshold: float, looked: set | None = Non
     if decision.auto:
         _apply(ctx, payment, decision.chosen[0], rows)
     return [_from_agency(r, agency) for r in rows] if agency else rows
+
+
+def _agency(ctx: _Ctx, payment: Payment) -> list[str] | None:
+    """The words for a payment that is a collection agency's transfer: recorded on a handover already
+    (``ctx.recorded``), or from the agency of a live handover (``ctx.agencies``); None for any other payment."""
+    on, recorded = ctx.recorded.get(payment.payment_id, (set(), ""))
+    words = [recorded] if recorded else []
+    if ctx.agencies:  # not how to record it on a handover it is recorded on
+        words += [w for hid, w in ctx.agencies.get(normalise_name(payment.payer_name), ()) if hid not in on]
+    return words or None
 
 
 def _from_agency(row: dict, words: list[str]) -> dict:
