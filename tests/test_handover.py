@@ -524,6 +524,12 @@ def test_one_transfer_for_two_handovers_is_shared_between_them(wb, capsys):
             "agency's other handovers: ar-xl handover collections.xlsx --record H-000002 --payment P-AG1 --recovered "
             "AMOUNT") in capsys.readouterr().out
     assert xlsx.load(wb).get("Payments").set_index("payment_id").loc["P-AG1", "unapplied_amount"] == 50000
+    # nor is it allocated to an invoice as unapplied cash
+    before = wb.read_bytes()
+    assert main(["credits", str(wb), "--allocate", "P-AG1", "--to", "2026-0003:100.00"]) == 2
+    assert "credits --allocate P-AG1: payment P-AG1 is recorded on handover H-000001 as the collection agency's " \
+           "transfer: it is not applied to invoices" in capsys.readouterr().err
+    assert wb.read_bytes() == before
     assert main(["handover", str(wb), "--record", "H-000002", "--recovered", "600.00", "--payment", "P-AG1"]) == 0
     book = xlsx.load(wb)
     pay = book.get("Payments").set_index("payment_id").loc["P-AG1"]

@@ -15,7 +15,7 @@
   on any one of its rows reverses all of them (``match.whole_allocations``); so is a payment's allocation with a
   credit note netted (the matcher's rows of one proposal).  Refused with nothing changed:
   another customer's invoice, another currency, more than an invoice's open amount, more than the credit has
-  available.
+  available, a collection agency's transfer (the handover's, ``match._Ledger.agency``).
 * ``propose_refund`` adds a **Refunds** row (``RF-000001``; status ``proposed``; the customer's first IBAN from
   Customers.iban, checked with schwifty).  A proposed refund holds its credit (the Credits view's ``refunds``;
   cash application never applies the cash it holds, nor nets in a payment's allocation the credit note it holds,
@@ -172,7 +172,7 @@ def allocate(book: Book, source_id: str, targets, as_of: dt.date | None = None, 
     is_note = credit["kind"] == "credit note"
     total = sum(c for _, c in allocs)
     lines = allocs + ([(src, -total)] if is_note else [])
-    why = ledger.can_apply_all(src, [(iid, c, 0) for iid, c in lines])
+    why = ledger.agency(src) or ledger.can_apply_all(src, [(iid, c, 0) for iid, c in lines])
     if why:
         raise ArXlError(f"credits --allocate {src}: {why}. Nothing was changed.")
     rule = "credit note" if is_note else "manual allocation"
