@@ -569,3 +569,38 @@ def test_a_credit_note_a_refund_holds_is_not_netted_automatically_nor_by_a_confi
     inv = change.tables["Invoices"].set_index("invoice_id")
     assert (inv.loc["INV-1001", "open_amount"], inv.loc["CN-2001", "open_amount"]) == (100000, -20000)
     assert change.tables["Payments"].set_index("payment_id").loc["P1", "unapplied_amount"] == 80000
+
+
+@pytest.mark.parametrize("commands", [["apply", "match"], ["match"]])
+def test_the_rest_of_a_payment_a_person_applied_less_of_is_not_applied_to_that_invoice_by_match(wb, commands):
+    # P3 (777.77 from an unknown account) is suggested for 2026-004700; Sanne confirms only 500.00 of it there
+    assert main(["match", str(wb)]) == 0
+    w = openpyxl.load_workbook(wb)
+    ws = w["Matches"]
+    col = {h: i + 1 for i, h in enumerate(header_names(ws))}
+    r = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, col["payment_id"]).value == "P3"
+             and ws.cell(r, col["invoice_id"]).value == "2026-004700")
+    mid = ws.cell(r, col["match_id"]).value
+    for name, value in (("review", "Confirm"), ("reviewed_by", "Sanne"), ("applied_amount", 500)):
+        ws.cell(r, col[name]).value = value
+    w.save(wb)
+    for command in commands:
+        assert main([command, str(wb)]) == 0
+    # the Confirm taught Match the payer's account: the rest, 277.77, is exactly what 2026-004700 has open, yet it
+    # is only suggested there, saying why; the invoice keeps what Sanne left open
+    inv, pay, m, _ = _state(wb)
+    assert inv.loc["2026-004700", "open_amount"] == 27777 and pay.loc["P3", "unapplied_amount"] == 27777
+    mine = m[m["payment_id"] == "P3"].set_index("match_id")
+    assert (mine.loc[mid, "review"], mine.loc[mid, "applied_amount"], bool(mine.loc[mid, "applied"])) == (
+        "Confirm", 50000, True)
+    rest = mine.drop(index=mid)
+    assert list(zip(rest["invoice_id"], rest["applied_amount"], rest["decision"], rest["applied"])) == [
+        ("2026-004700", 27777, "suggested", False)]
+    assert (f"a person applied less of this payment to 2026-004700 on Matches row {mid} (Sanne confirmed 500.00 of "
+            "777.77 open): the rest is only suggested there") in rest["evidence"].iloc[0]
+    # a re-run leaves it as it is (same rows, same run id)
+    assert main(["match", str(wb)]) == 0
+    _, pay2, m2, _ = _state(wb)
+    assert pay2.loc["P3", "unapplied_amount"] == 27777
+    again = m2[m2["payment_id"] == "P3"].set_index("match_id")
+    assert list(again.index) == list(mine.index) and list(again["run_id"]) == list(mine["run_id"])

@@ -461,3 +461,18 @@ def test_never_more_than_paid_or_open(data):
     for iid, a in zip(sugg["invoice_id"], sugg["applied_amount"]):
         o = open_[iid]
         assert (0 < a <= o) if o > 0 else (o <= a < 0)
+
+
+def test_the_rest_of_a_payment_is_not_applied_automatically_where_a_person_applied_less_of_it():
+    # 500.00 left of P1 (a person applied 734.56 of it to 2026-004512); it names 2026-004513, 500.00 open: certain
+    pay = [{"amount": "1234.56", "unapplied": "500.00", "iban": IBAN_A, "text": "Factuur 2026-004513"}]
+    said = "a person applied less of this payment to 2026-004513 on Matches row M-P1-2026-004513-S1"
+    assert (alloc(run(pay)), decision(run(pay))) == ([("2026-004513", 50000)], {"auto"})
+    # a person applied less of it to 2026-004513 itself: the rest is only suggested there, saying why
+    res = run(pay, applied_less={"P1": {"2026-004513": said}})
+    assert (alloc(res), decision(res)) == ([("2026-004513", 50000)], {"suggested"})
+    assert said in res["evidence"].iloc[0]
+    # applied less to another invoice: the rest goes where it certainly belongs, as for any payment
+    res = run(pay, applied_less={"P1": {"2026-004512": said.replace("4513", "4512")}})
+    assert (alloc(res), decision(res)) == ([("2026-004513", 50000)], {"auto"})
+    assert "a person applied less" not in res["evidence"].iloc[0]

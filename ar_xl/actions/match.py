@@ -31,6 +31,11 @@ The rules
   rows, like any payment with nothing applied (``_unmatched_when_rejected``),
   and the rejected rows stay as they are.  A payment is never applied twice:
   only its *unapplied* amount is matched.
+* **Applied less**: a Confirm with a smaller ``applied_amount`` than the payment and the invoice had applies that
+  amount; the rest stays on the payment.  Match passes the engine what a person decided (``_applied_less``:
+  payment -> invoices it was confirmed on for less), so the rest is never applied to that invoice automatically:
+  suggested there on a row of its own (``…-rest`` when the confirmed row holds the id), its evidence naming the row;
+  elsewhere only under the normal rules.
 * Match ids are stable (see ``match_id``), so a re-run lands on the same rows
   and the review, reviewer and note a person typed are kept.
 * A difference within the Config tolerance (bank charges) or an early-payment
@@ -746,6 +751,41 @@ def _paid_by(matches: pd.DataFrame, pay: pd.DataFrame) -> dict:
     return out
 
 
+def _applied_less(matches: pd.DataFrame, pending: pd.DataFrame) -> dict[str, dict[str, str]]:
+    """What a person already decided, for the engine (``matching.match(applied_less=…)``): ``{payment_id:
+    {invoice_id: words}}``, the invoices a person applied less of a payment with money left to than both had.
+
+    A confirmed row counts (review Confirm, applied; a suggestion or a row assigned by hand, not an ``auto`` one)
+    when its proposal (payment, run, rank) applied less than the payment had left (``payment_amount``) and the row
+    left the invoice open (``applied_amount`` + ``write_off`` below ``open_amount``): a smaller amount typed before
+    the Confirm.  The rest of the payment is then never applied to that invoice automatically (suggested, the words
+    in its evidence)."""
+    if not len(matches) or not len(pending):
+        return {}
+    left = set(pending["payment_id"].map(frames.text))
+    pids = matches["payment_id"].map(frames.text)
+    m = matches[pids.isin(left).to_numpy() & matches["applied"].astype(bool).to_numpy()
+                & (matches["review"].map(_review) == "confirm").to_numpy()
+                & (matches["decision"].map(_review) != "auto").to_numpy()
+                & (matches["invoice_id"].map(frames.text) != "").to_numpy()]
+    out: dict[str, dict[str, str]] = {}
+    keys = [m["payment_id"].map(frames.text), m["run_id"].map(frames.text), m["rank"].map(frames.text)]
+    for (pid, _, _), g in m.groupby(keys, sort=False):
+        had = [_cents(v) for v in g["payment_amount"] if not blank(v)]
+        if had and sum(_cents(v) for v in g["applied_amount"]) >= max(had):
+            continue  # the proposal took all the payment had left
+        for r in g.itertuples(index=False):
+            open_, cents = (None if blank(r.open_amount) else _cents(r.open_amount)), _cents(r.applied_amount)
+            if open_ is None or open_ <= 0 or cents <= 0 or cents + _cents(r.write_off) >= open_:
+                continue
+            iid, who = frames.text(r.invoice_id), frames.text(r.reviewed_by) or "a person"
+            said = (f"a person applied less of this payment to {iid} on Matches row {r.match_id} ({who} confirmed "
+                    f"{fmt(cents)} of {fmt(open_)} open): the rest is only suggested there")
+            mine = out.setdefault(pid, {})
+            mine[iid] = f"{mine[iid]}; {said}" if iid in mine else said
+    return out
+
+
 def _parked(matches: pd.DataFrame, pending: pd.DataFrame) -> set[str]:
     """Payments whose rest is unapplied cash an automatic match left (the rest of an overpayment): their
     row says so and stays until a person decides (type an invoice on it and Confirm) or a re-run finds an
@@ -841,13 +881,14 @@ def run(book: Book) -> Change:
     pending = ledger.pay[(ledger.pay["unapplied_amount"] != 0)
                          & (ledger.pay["status"].astype(str).str.lower() != "ignored")]
     parked = _parked(matches, pending)
+    less = _applied_less(matches, pending)
     # every invoice, settled ones too: a remittance naming a settled invoice is a possible duplicate,
     # and the evidence names the payments applied to it; plans and promises: an installment or a
     # promised amount paid is read as such
     cfg = book.config
     result = (matching.match(pending, ledger.inv, ledger.cust, cfg, paid_by=_paid_by(matches, ledger.pay),
                              plans=_plans_now(book), promises=book.optional("Promises"),
-                             handovers=book.optional("Handovers"))
+                             handovers=book.optional("Handovers"), applied_less=less)
               if len(pending) else pd.DataFrame(columns=OUT_COLUMNS))
     for c in OUT_COLUMNS:
         if c not in result.columns:
@@ -896,6 +937,8 @@ def run(book: Book) -> Change:
         mid = match_id(r.payment_id, r.invoice_id, decision, r.rank, r.flags)
         if applied and mid in decided_ids:  # the same pair was decided before (an invoice the ERP reopened):
             mid = f"{mid}-{change.run_id}"  # money moved now gets a row of its own
+        while r.invoice_id in less.get(r.payment_id, ()) and mid in decided_ids:
+            mid += "-rest"  # the rest suggested where a person applied less on this id: a row of its own, every run
         auto_n += decision == "auto"
         sugg_n += decision == "suggested"
         unm_n += decision == "unmatched"

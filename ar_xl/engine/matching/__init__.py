@@ -80,7 +80,8 @@ close together the items fall due, then the oldest.  A payment is applied
 ``Config.match_auto_threshold``, has no contradicting evidence (the payer is
 known to be another customer; a strong reference points to another
 customer's invoice), nothing holds it back (an unearned discount; a possible
-duplicate) and no other hypothesis comes within ``AMBIGUITY_MARGIN``.
+duplicate; an invoice a person applied less of this payment to, ``applied_less``) and no other hypothesis comes
+within ``AMBIGUITY_MARGIN``.
 Otherwise the hypotheses are **suggested** with ``rank`` 1..n (rows of one
 hypothesis share a rank), or the payment is **unmatched** (one row with an
 empty invoice_id; customer_id holds the payer when known).

@@ -62,6 +62,9 @@ class _Ctx:
         self.recorded: dict[str, tuple[set[str], str]] = {}
         """Payment id -> (the handovers it is recorded on as their agency's transfer, the words its rows add)
         (``engine.handover.recorded_words``): never applied automatically either."""
+        self.applied_less: dict[str, dict[int, str]] = {}
+        """Payment id -> {invoice row: words}: invoices a person applied less of the payment to (``match``'s
+        ``applied_less``); an allocation of the payment to one is never automatic."""
         self.payer_seen: dict[tuple[str, str], object] = {}
         """(payer IBAN, payer name) -> its ``payer_evidence.PayerEvidence``."""
         self.evidence: dict[int, tuple] = {}

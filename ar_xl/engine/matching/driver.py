@@ -42,7 +42,8 @@ MAX_PASSES = 3
 def match(payments: pd.DataFrame, invoices: pd.DataFrame, customers: pd.DataFrame | None = None,
           config: Config | None = None, known_ibans: dict | None = None, aliases: dict | None = None,
           paid_by: dict | None = None, plans: pd.DataFrame | None = None,
-          promises: pd.DataFrame | None = None, handovers: pd.DataFrame | None = None) -> pd.DataFrame:
+          promises: pd.DataFrame | None = None, handovers: pd.DataFrame | None = None,
+          applied_less: dict | None = None) -> pd.DataFrame:
     """Allocate payments to open invoices; see the module docstring.
 
     ``invoices`` may hold settled invoices too (open amount zero): they are never allocated, but a
@@ -58,19 +59,24 @@ def match(payments: pd.DataFrame, invoices: pd.DataFrame, customers: pd.DataFram
     agency of a live handover is flagged ``collection agency``, never applied automatically, and its evidence says
     to record it on the handover (``engine.handover.agency_payer``); so is the rest of a payment already recorded
     on a handover (``Handovers.payments``, ``engine.handover.recorded_transfers``), its evidence saying where.
+    ``applied_less``: ``{payment_id: {invoice_id: words}}``, what a person already decided: the invoices a person
+    applied less of the payment to than both had (a smaller amount confirmed); the rest of the payment is never
+    applied to them automatically (an allocation to one is held back like a possible duplicate: suggested, the
+    words in its evidence), and elsewhere only as any payment is.
     """
     with gc_pause.paused():  # some hundred thousand small objects, freed together (``gc_pause``)
         return _match(payments, invoices, customers, config, known_ibans, aliases, paid_by, plans, promises,
-                      handovers)
+                      handovers, applied_less)
 
 
 def _match(payments, invoices, customers, config, known_ibans, aliases, paid_by, plans, promises,
-           handovers=None) -> pd.DataFrame:
+           handovers=None, applied_less=None) -> pd.DataFrame:
     config = config or Config()
     ctx = _Ctx(invoices, customers, config, known_ibans, aliases, paid_by)
     ctx.handed_over = _handed_over(ctx, handovers)
     ctx.agencies = handover_engine.agency_payer(handovers)
     ctx.recorded = handover_engine.recorded_words(handovers)
+    ctx.applied_less = _applied_less(ctx, applied_less)
     ctx.commitments = Commitments(ctx.ids, ctx.cust, plans, promises, int(config.promise_grace_days or 0))
     threshold = float(config.match_auto_threshold)
     n = len(payments)
@@ -161,6 +167,11 @@ def _one(ctx: _Ctx, payment: Payment, threshold: float, looked: set | None = Non
     options = named_exactly(ctx, payment, refs, payer, looked)
     if options is None:
         options = fit_amount(ctx, payment, refs, payer, looked)
+    less = ctx.applied_less.get(payment.payment_id)
+    if less:  # a person applied less of this payment to these invoices: the rest is never applied there by itself
+        for o in options:
+            if not o.no_auto and any(r in less for r, _ in o.allocs):
+                o.no_auto = "a person applied less of this payment to the invoice"
     agency = _agency(ctx, payment)
     if not options:
         who = payer.one()
@@ -200,6 +211,19 @@ def _from_agency(row: dict, words: list[str]) -> dict:
     return dict(row, flags=";".join(sorted(flags)), evidence=said)
 
 
+def _applied_less(ctx: _Ctx, given: dict | None) -> dict[str, dict[int, str]]:
+    """``applied_less`` (``{payment_id: {invoice_id: words}}``) by invoice row; invoices not read are left out."""
+    if not given:
+        return {}
+    where = {iid: r for r, iid in enumerate(ctx.ids)}
+    out: dict[str, dict[int, str]] = {}
+    for pid, invoices in given.items():
+        rows = {where[str(iid)]: str(words) for iid, words in invoices.items() if str(iid) in where}
+        if rows:
+            out[str(pid)] = rows
+    return out
+
+
 def _handed_over(ctx: _Ctx, handovers: pd.DataFrame | None) -> dict[int, str]:
     """Invoice row -> the words for a row on it when it is on a live handover: ``2026-0002 handed over to Incasso
     Noord B.V. (H-000001, 99.50 recovered so far): tell the agency; …``."""
@@ -231,6 +255,7 @@ def _rows(ctx: _Ctx, payment: Payment, decision: Decision, threshold: float) -> 
     """The allocation rows of the chosen options: one per invoice, plus one for unapplied cash."""
     out = []
     suspect = bool(decision.duplicates)
+    less = ctx.applied_less.get(payment.payment_id, {})
     above = 1.0  # a suggestion never shows more confidence than the one ranked above it
     for rank, o in enumerate(decision.chosen, 1):
         confidence = round(max(0.0, min(1.0, o.score)), 3)
@@ -238,7 +263,7 @@ def _rows(ctx: _Ctx, payment: Payment, decision: Decision, threshold: float) -> 
             confidence = above = min(confidence, round(max(0.0, threshold - 0.01), 3), above)
         legal = [ctx.handed_over[r] for r, _ in o.allocs if r in ctx.handed_over]
         evidence = "; ".join([_evidence(ctx, o, payment.amount, payment.currency)] + decision.reasons(rank, o)
-                             + legal)
+                             + legal + [less[r] for r, _ in o.allocs if r in less])
         rule = _rule(o)
         difference = payment.amount - sum(ctx.rem[r] for r, _ in o.allocs)
         # a row's flags: the option's, without those each row sets for itself
