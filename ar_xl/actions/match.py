@@ -142,7 +142,7 @@ class _Ledger:
         self.held = {pid: h for pid, h in holding.items() if pid in self.pay_pos}
         # the credit refunds hold of a credit note (proposed, or exported until the ERP books it): never netted
         self.held_notes = {iid: h for iid, h in holding.items() if iid in self.inv_pos and iid not in self.pay_pos}
-        self.handovers = book.optional("Handovers")
+        self.handovers, self._transfer_of = None, None  # read when a Confirm asks (``agency``)
 
     def credit_note(self, pid: str) -> bool:
         """``pid`` is not a payment but a credit note (an Invoices row) allocated to invoices: its rows net to 0."""
@@ -205,10 +205,15 @@ class _Ledger:
         agency's transfer (``engine.handover.transfer_of``), recorded on a handover already or from the agency of
         one, and it pays the handover's recovery, which already lowered the invoices; the words say how to record
         it on the handover."""
-        if pid not in self.pay_pos or self.handovers is None or not len(self.handovers):
+        if pid not in self.pay_pos:
             return ""
+        if self._transfer_of is None:
+            self.handovers = self.book.optional("Handovers")
+            self._transfer_of = handover_engine.transfer_lookup(self.handovers)
         p = self.pay_pos[pid]
-        recorded, by_payer = handover_engine.transfer_of(self.handovers, pid, self.pay.at[p, "payer_name"])
+        recorded, by_payer = self._transfer_of(pid, self.pay.at[p, "payer_name"])
+        if not recorded and not by_payer:
+            return ""
         ho = self.handovers
         hid = [frames.text(h) for h in ho["handover_id"]]
         if recorded:
@@ -220,8 +225,6 @@ class _Ledger:
                 why += f"; what is left of it ({fmt(left)}) is for the agency's other handovers: " + \
                     self._record_command(rest[0], pid)
             return why
-        if not by_payer:
-            return ""
         k = by_payer[0]
         others = [hid[j] for j in by_payer[1:]]
         return (f"payment {pid} is from {frames.text(ho['to'].iloc[k])}, the collection agency of handover {hid[k]}: "
@@ -763,11 +766,10 @@ def _applied_less(matches: pd.DataFrame, pending: pd.DataFrame) -> dict[str, dic
     if not len(matches) or not len(pending):
         return {}
     left = set(pending["payment_id"].map(frames.text))
-    pids = matches["payment_id"].map(frames.text)
-    m = matches[pids.isin(left).to_numpy() & matches["applied"].astype(bool).to_numpy()
-                & (matches["review"].map(_review) == "confirm").to_numpy()
-                & (matches["decision"].map(_review) != "auto").to_numpy()
-                & (matches["invoice_id"].map(frames.text) != "").to_numpy()]
+    m = matches[matches["applied"].astype(bool).to_numpy()]
+    m = m[(m["review"].map(_review) == "confirm").to_numpy()]
+    m = m[m["payment_id"].map(frames.text).isin(left).to_numpy() & (m["decision"].map(_review) != "auto").to_numpy()
+          & (m["invoice_id"].map(frames.text) != "").to_numpy()]
     out: dict[str, dict[str, str]] = {}
     keys = [m["payment_id"].map(frames.text), m["run_id"].map(frames.text), m["rank"].map(frames.text)]
     for (pid, _, _), g in m.groupby(keys, sort=False):

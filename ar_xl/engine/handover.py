@@ -367,10 +367,19 @@ def transfer_of(handovers: pd.DataFrame | None, payment_id: str, payer_name: obj
     handovers it is recorded on (``recorded_transfers``) and those whose agency is its payer (``agency_handovers``;
     those with a recovery not transferred yet first).  Both empty: an ordinary payment.  Neither Match nor a
     Confirm applies such a payment to invoices: applied there it would pay the recovered money a second time."""
-    recorded = recorded_transfers(handovers).get(text(payment_id), [])
-    by_payer = agency_handovers(handovers).get(normalise_name(payer_name), []) if text(payer_name) else []
-    owed = _owed(handovers)
-    return list(recorded), sorted(by_payer, key=lambda k: not owed[k])
+    return transfer_lookup(handovers)(payment_id, payer_name)
+
+
+def transfer_lookup(handovers: pd.DataFrame | None):
+    """``transfer_of`` for many payments: the table read once, a function of ``(payment_id, payer_name)``."""
+    if handovers is None or not len(handovers):
+        return lambda payment_id, payer_name: ([], [])
+    recorded, agencies, owed = recorded_transfers(handovers), agency_handovers(handovers), _owed(handovers)
+
+    def of(payment_id: str, payer_name: object) -> tuple[list[int], list[int]]:
+        by_payer = agencies.get(normalise_name(payer_name), []) if text(payer_name) else []
+        return list(recorded.get(text(payment_id), [])), sorted(by_payer, key=lambda k: not owed[k])
+    return of
 
 
 def _owed(handovers: pd.DataFrame) -> np.ndarray:
