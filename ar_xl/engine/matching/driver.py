@@ -204,8 +204,8 @@ def _agency(ctx: _Ctx, payment: Payment) -> list[str] | None:
 
 
 def _from_agency(row: dict, words: list[str]) -> dict:
-    """A row of a payment from the collection agency of a live handover: flagged ``collection agency``, its
-    evidence says how to record it (``engine.handover.agency_payer``)."""
+    """A row of a collection agency's transfer (``_agency``): flagged ``collection agency``, its evidence says how
+    to record it (``engine.handover.agency_payer``) or where it is recorded (``engine.handover.recorded_words``)."""
     flags = set(filter(None, row["flags"].split(";"))) | {"collection agency"}
     said = "; ".join([row["evidence"]] + words).replace(handover_engine.PAYMENT, row["payment_id"])
     return dict(row, flags=";".join(sorted(flags)), evidence=said)
