@@ -136,7 +136,7 @@ def _frame(**cols):
     base = {
         "payment_id": [f"P-{i}" for i in range(n)], "value_date": [pd.Timestamp("2024-01-02")] * n,
         "amount": [1000] * n, "currency": ["EUR"] * n, "payer_iban": [""] * n, "remittance": ["x"] * n,
-        "bank_reference": [""] * n,
+        "bank_reference": [""] * n, "source_file": ["statement.xml"] * n, "statement_id": ["S1"] * n,
     }
     base.update(cols)
     return pd.DataFrame(base)
@@ -150,12 +150,28 @@ def test_dedupe_by_id_bank_reference_and_content():
         bank_reference=["R1", "R1", "", "", ""],
         remittance=["a", "a", "INV  7", "new", "new"],
         amount=[1000, 1000, 2500, 500, 500],
+        statement_id=["S1", "S2", "S2", "S2", "S2"],
     )
     added, skipped = dedupe(new, existing)
-    # P-A: same id; P-X: same bank reference/date/amount; P-Y: same content as P-B;
-    # the second P-Z repeats the first within this import
+    # P-A: same id (S1 read again); P-X: same bank reference/date/amount, from another statement;
+    # P-Y: same content as P-B; the second P-Z repeats the first within this import
     assert added["payment_id"].tolist() == ["P-Z"]
     assert skipped == 4
+
+
+def test_dedupe_never_takes_entries_of_one_statement_for_duplicates_of_each_other():
+    # two credits of one statement with the same reference, day and amount (a payer-chosen EndToEndId)
+    new = _frame(payment_id=["P-1", "P-2"], bank_reference=["E2E-7", "E2E-7"], statement_id=["S1", "S1"])
+    added, skipped = dedupe(new, None)
+    assert added["payment_id"].tolist() == ["P-1", "P-2"] and skipped == 0
+    # read again, or from an overlapping statement: what is there vouches for as many as it holds
+    assert dedupe(new, new)[1] == 2
+    other = _frame(payment_id=["P-7", "P-8", "P-9"], bank_reference=["E2E-7"] * 3, statement_id=["S2"] * 3)
+    added, skipped = dedupe(other, new)
+    assert added["payment_id"].tolist() == ["P-9"] and skipped == 2
+    # the same in one import: the second statement counts what the first added
+    added, skipped = dedupe(pd.concat([new, other], ignore_index=True), None)
+    assert added["payment_id"].tolist() == ["P-1", "P-2", "P-9"] and skipped == 2
 
 
 def test_dedupe_content_counts_each_existing_row_once():

@@ -3,7 +3,9 @@
 Every file is read first (MT940, camt.053/camt.054, CSV/XLSX exports; see
 ``ar_xl.bank``); a problem in any file raises ``InputError`` and nothing is
 changed.  Payments already in the workbook (same id, same bank reference, or
-the same content) are skipped, so importing a statement twice adds nothing.
+the same content) are skipped, so importing a statement twice adds nothing;
+entries of one statement are never skipped as duplicates of each other, and
+entries alike are counted against what is there (``engine.dedupe``).
 Each added payment gets one Audit row.
 
 The summary says what was left out and why: debits, reversals, zero amounts,
