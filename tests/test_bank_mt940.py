@@ -1,16 +1,21 @@
 """MT940 import: real statements from the shared sample folder, read in place."""
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
 from ar_xl import schema
+from ar_xl.actions import import_statements, match
 from ar_xl.bank import Mt940Importer, extract_file
+from ar_xl.book import Book
 from ar_xl.errors import InputError
-from helpers import shared_data, row
+from helpers import frame, shared_data, row
 
 DATA = shared_data()
 STATEMENTS = DATA / "statements"
 MT940 = STATEMENTS / "mt940"
+TEST_DATA = Path(__file__).parent / "data"
 
 ALL_SAMPLES = sorted(
     p for p in STATEMENTS.rglob("*")
@@ -176,3 +181,53 @@ def test_statement_without_a_currency_is_refused(tmp_path):
     with pytest.raises(InputError) as e:
         edited(p)
     assert "noccy.sta" in str(e.value) and "entry 1" in str(e.value) and "currency" in str(e.value)
+
+
+# ---------------------------------------------------------------- fixed-width :86: text (65 characters a line)
+# ASN, SNS and ING fill each line of the details and cut it at column 65, mid-word or mid-number.
+
+def test_a_word_cut_at_column_65_is_read_whole():
+    df = extract_file(MT940 / "ASNB" / "mt940.txt")
+    dividend = row(df, amount=82872)
+    assert dividend["payer_name"] == "transfer solutions bv"
+    assert dividend["remittance"] == ("2020-01-28T14:32:46-000000000000089-NL25INGB9999999999-"
+                                      "Transfer Solutions BV-DIVIDEND 28/01/2020")
+
+
+def test_a_line_that_continues_after_a_space_the_bank_cut_at_keeps_the_space():
+    # PostFinance: "... JANE DOE EXAMPLESTRASSE" (65 characters), then " 10 1234 ..."
+    df = edited(MT940 / "jejik" / "postfinance.sta")
+    assert "AUFTRAGGEBER: JANE DOE EXAMPLESTRASSE 10 1234 XXXX" in row(df, amount=7970)["remittance"]
+
+
+def _import_and_match(statement):
+    customers = ([("C7", "Transportbedrijf van der Linden B.V.", "NL69INGB0342075098")],
+                 ["customer_id", "customer_name", "iban"])
+    invoices = ([("2026-003442", "C7", "Transportbedrijf van der Linden B.V.", "2026-10-20", "2026-11-19", "EUR",
+                  "1346.95", "1346.95")],
+                ["invoice_id", "customer_id", "customer_name", "invoice_date", "due_date", "currency", "amount",
+                 "open_amount"])
+    book = Book(tables={"Customers": frame("Customers", *customers), "Invoices": frame("Invoices", *invoices)})
+    change = import_statements.run(book, [statement])
+    assert change.summary == "imported 1 payment (0 already present) from 1 file"
+    tables = dict(book.tables)
+    tables.update(change.merged(book))
+    book = Book(tables=tables)
+    return book.get("Payments").iloc[0], match.run(book).tables["Matches"].iloc[0]
+
+
+def test_an_invoice_number_cut_at_column_65_is_applied_automatically():
+    # "... betreft factuur 2026-00" (65 characters) / "3442 dank u", paid by someone else's account
+    payment, m = _import_and_match(TEST_DATA / "invoice_cut_at_column_65.940")
+    assert payment["amount"] == 134695
+    assert payment["remittance"] == "Betaling Transportbedrijf v.d.Linden B.V. betreft factuur 2026-003442 dank u"
+    assert (m["invoice_id"], m["decision"], m["applied_amount"], bool(m["applied"])) == (
+        "2026-003442", "auto", 134695, True)
+    assert "ref 2026-003442 exact" in m["evidence"]
+
+
+def test_a_shorter_line_is_followed_by_a_space():
+    # "... betreft factuur" ends before column 65: the next line is a new word
+    payment, m = _import_and_match(TEST_DATA / "invoice_on_its_own_line.940")
+    assert payment["remittance"] == "Betaling Transportbedrijf v.d.Linden B.V. betreft factuur 2026-003442 dank u"
+    assert (m["invoice_id"], m["decision"]) == ("2026-003442", "auto")

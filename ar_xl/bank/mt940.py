@@ -4,7 +4,10 @@ mt-940 splits the file into statements and ``:61:``/``:86:`` pairs and
 understands the German ``?20..?63`` structured details.  On top of it this
 module reads the other ``:86:`` dialects the Dutch and Swiss banks send (the
 ``/NAME/ /IBAN/ /REMI/ /EREF/`` codes, ``REK:/NAAM:``, a counterparty account
-at the start of the details) into payer, IBAN and remittance.  Only credits
+at the start of the details) into payer, IBAN and remittance.  Free ``:86:``
+text is fixed width: a bank fills each line to 65 characters and cuts there,
+mid-word or mid-number (ASN, SNS, ING), so a line that follows a full one
+continues it without a space; after a shorter line comes a space.  Only credits
 (``C`` marks with a positive amount) become payments; debits and reversals
 (``RC``/``RD``) are left out and listed with their line.
 
@@ -400,11 +403,12 @@ def _details(data: dict) -> dict:
         # some German banks put the purpose in :NS: lines
         out["remittance"] = clean_text(data.get("non_swift_text"))
         return out
-    lines = [ln.strip() for ln in raw.split("\n")]
-    joined = "".join(ln.rstrip("\n") for ln in raw.split("\n"))
+    raw_lines = raw.split("\n")
+    lines = [ln.strip() for ln in raw_lines]
+    joined = "".join(ln.rstrip("\n") for ln in raw_lines)
     if _CODE_RE.search(joined) and (joined.lstrip().startswith("/") or "/NAME/" in joined or "/REMI/" in joined):
         return _slash_codes(joined)
-    text = " ".join(ln for ln in lines if ln)
+    text = _unwrap(raw_lines)
     m = _REK_NAAM.search(text)
     if m:
         out["iban"] = m.group("acct").replace(" ", "")
@@ -419,10 +423,34 @@ def _details(data: dict) -> dict:
     if token and (token in refs or looks_like_iban(token)) and (looks_like_iban(token) or token.isdigit()):
         out["account"] = token
         out["name"] = clean_text(rest)
-        out["remittance"] = " ".join(ln for ln in lines[1:] if ln) or clean_text(rest)
+        out["remittance"] = _unwrap(raw_lines[1:]) or clean_text(rest)
         return out
     out["remittance"] = clean_text(text)
     return out
+
+
+DETAILS_WIDTH = 65
+"""Characters a line of the :86: details holds (SWIFT 6*65x, the tag not counted)."""
+
+
+def _unwrap(lines: list[str]) -> str:
+    """Lines of fixed-width :86: text as one line.  A bank fills each line to the field's width and cuts
+    there, mid-word or mid-number (ASN, SNS, ING: ``... factuur 2026-00`` / ``3442``): a line that follows
+    one exactly at the width continues it, joined without a space (a space the bank cut at stays, as the
+    next line's first character); after a shorter line a new line starts, joined with a space."""
+    out = ""
+    full = False
+    for raw in lines:
+        line = raw.rstrip()
+        if not line.strip():
+            full = False
+            continue
+        if full:
+            out += line  # the bank cut here: glue it back (a leading space is one it cut at)
+        else:
+            out = f"{out} {line.strip()}" if out else line.strip()
+        full = len(line) == DETAILS_WIDTH
+    return clean_text(out)
 
 
 def _slash_codes(joined: str) -> dict:
