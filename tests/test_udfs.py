@@ -481,3 +481,56 @@ def test_late_interest_through_classic_and_server(classic, server):
     meta = {f["name"]: f for f in server.xs.custom_functions_meta(server.module)["functions"]}
     assert [(p["name"], p.get("optional", False)) for p in meta["AR_LATE_INTEREST"]["parameters"]] == [
         ("amount", False), ("due_date", False), ("until", True), ("country", True), ("config", True)]
+
+
+# --- the workbook's own tables, as xlwings reads them ------------------------------------
+
+@pytest.fixture
+def table_range(monkeypatch):
+    """``table_range(path, name)``: the Excel table ``name`` of a workbook file with its header row
+    (``name[#All]``), as xlwings reads the range (its remote engine on the file, ``tests/xlwings_remote.py``)."""
+    monkeypatch.setenv("XLWINGS_LICENSE_KEY", "noncommercial")  # test-only
+    import xlwings_remote as remote
+    from xlwings.pro import _xlremote
+
+    monkeypatch.setitem(xlwings.engines.engines_by_name, "remote", xlwings.main.Engine(impl=_xlremote.engine))
+
+    def read(path, name):
+        book = xlwings.Book(json=remote.payload(path))
+        sheet = next(s for s in book.sheets if name in [t.name for t in s.tables])
+        return tuple(tuple(r) for r in sheet.tables[name].range.value)
+
+    return read
+
+
+def test_match_on_the_workbooks_tables_proposes_for_the_payments_the_match_command_matches(
+        tmp_path, classic, table_range):
+    # P3 was applied in full before (nothing left: no row), P2 is ignored (its remittance names I3: no row),
+    # P5 was applied in part (its 250.10 left pays I2), P4 was never applied (no unapplied amount: its amount)
+    from ar_xl.cli import main
+    from ar_xl.workbook import xlsx
+    from helpers import seeded
+
+    cols = ["payment_id", "value_date", "amount", "currency", "payer_name", "payer_iban", "remittance",
+            "unapplied_amount", "status"]
+    path = seeded(
+        tmp_path / "collections.xlsx",
+        Invoices=([r[:8] for r in COM_RANGE[1:6]], names("Invoices", HEADER[:8])),
+        Payments=([("P1", "2026-03-31", "1000.00", "EUR", "ACME BV", "", "Factuur I1", "1000.00", "unapplied"),
+                   ("P2", "2026-03-31", "400.00", "EUR", "Bolt GmbH", "", "Rechnung Nr. I3", "400.00", "ignored"),
+                   ("P3", "2026-03-01", "249.90", "EUR", "ACME BV", "", "Factuur I2", "0.00", "applied"),
+                   ("P4", "2026-03-31", "12.34", "EUR", "Nobody", "", "thanks", None, None),
+                   ("P5", "2026-03-31", "500.00", "EUR", "ACME BV", "", "Factuur I2", "250.10", "partly applied")],
+                  cols))
+    got = classic("AR_MATCH", table_range(path, "Payments"), table_range(path, "Invoices"), MISSING, MISSING)
+    header = names("Matches", got[0])
+    proposed = [dict(zip(header, r)) for r in got[1:]]
+    assert sorted({r["payment_id"] for r in proposed}) == ["P1", "P4", "P5"]
+    assert not any("not an incoming amount" in r["evidence"] for r in proposed)
+    p5 = next(r for r in proposed if r["payment_id"] == "P5")
+    assert (p5["invoice_id"], p5["applied_amount"], p5["decision"]) == ("I2", 250.1, "auto")
+    # the command on the same workbook: the same payments, the same proposals
+    assert main(["match", str(path)]) == 0
+    matches = xlsx.load(path).get("Matches")
+    made = {(r.payment_id, r.invoice_id, r.decision, r.applied_amount / 100) for r in matches.itertuples()}
+    assert made == {(r["payment_id"], r["invoice_id"] or "", r["decision"], r["applied_amount"]) for r in proposed}

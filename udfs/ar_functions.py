@@ -108,12 +108,14 @@ def AR_PLAN(amount, installments, first_due, frequency=None, annual_rate=None, d
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("payments", ndim=2, err_to_str=True, doc="The Payments table with its header row (Payments[#All]): payment_id, value_date, amount, currency, payer_name, payer_iban, remittance.")
+@xw.arg("payments", ndim=2, err_to_str=True,
+        doc=("The Payments table with its header row (Payments[#All]): payment_id, value_date, amount, currency, "
+             "payer_name, payer_iban, remittance; rows with unapplied_amount 0 or status ignored are left out."))
 @xw.arg("invoices", ndim=2, err_to_str=True, doc=_INVOICES)
 @xw.arg("customers", ndim=2, err_to_str=True, doc="Optional: the Customers table with its header row, for known IBANs and names.")
 @xw.arg("config", ndim=2, err_to_str=True, doc="Optional: the Config table with its header row, for tolerances and the auto threshold.")
 def AR_MATCH(payments, invoices, customers=None, config=None):
-    """Which open invoice(s) each payment pays: one row per allocation with amount, confidence (0-1), decision (auto, suggested with rank, unmatched) and the evidence in words. Changes nothing."""
+    """Which open invoice(s) each payment with money left (not ignored) pays, as ar-xl match proposes: a row per allocation with amount, confidence, decision, evidence. Without the Matches table a pair rejected there may be proposed again. Changes nothing."""
     return core.call(core.match_table, payments, invoices, customers, config)
 
 

@@ -303,10 +303,22 @@ def plan_schedule(amount, installments, first_due, frequency=None, annual_rate=N
 
 
 def match_table(payments, invoices, customers=None, config=None) -> list[list]:
-    """See ``udfs.ar_functions.AR_MATCH``."""
+    """See ``udfs.ar_functions.AR_MATCH``.  The payments matched are those ``ar-xl match`` matches
+    (``actions.match.to_match``: money left to apply, status not ``ignored``), on the same engine with the same
+    Config.  What the command reads and this function does not (it is handed Payments, Invoices, Customers and
+    Config only), and so what may differ from the Matches rows the command writes:
+
+    * Matches: the command first applies the Confirm / Reject decisions typed there (the unapplied amounts here
+      are the Payments table's as it stands), never proposes a pair a collector rejected (here it may be proposed
+      again), keeps the unapplied rest of an automatic overpayment as it is (here it is matched again) and names
+      the earlier payment of a possible duplicate (here the flag is given without it);
+    * Plans, Promises and Handovers: an installment or promised amount paid, and an invoice handed over to an
+      agency, are not read as such here.
+    """
+    from ar_xl.actions.match import to_match
     from ar_xl.engine import matching
     cfg = read_config(config)
-    pay = read_table(payments, "Payments")
+    pay = to_match(read_table(payments, "Payments"))
     inv = read_table(invoices, "Invoices")
     cust = None if customers is None or _blank_range(customers) else read_table(customers, "Customers")
     result = matching.match(pay, inv, cust, cfg)  # settled invoices too: possible duplicates

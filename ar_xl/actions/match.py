@@ -24,7 +24,7 @@ The rules
   customer's IBANs and the payer's name, when it differs from the customer's,
   to the customer's aliases.
 * **Match** then runs the engine on every payment with money left to apply
-  (status not ``ignored``).  ``auto`` allocations are applied at once;
+  (status not ``ignored``: ``to_match``).  ``auto`` allocations are applied at once;
   ``suggested`` ones wait for review.  Pairs a collector rejected are never
   proposed again; a payment left with nothing else to propose (no invoice, at
   most the rest of an overpayment) gets an ``unmatched`` row naming the rejected
@@ -870,6 +870,20 @@ def _unchanged(old_rows: pd.DataFrame, new_rows: list[dict]) -> bool:
     return True
 
 
+def to_match(payments: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``payments`` a match run reads: a payment with money left to apply (its ``unapplied_amount``;
+    its ``amount`` where that cell is empty or the table has no such column) whose ``status`` is not ``ignored``.
+    ``run`` matches these; so does ``=AR_MATCH`` (``udfs.core.match_table``) on the table as Excel hands it over."""
+    if not len(payments):
+        return payments
+    amount = payments["amount"]
+    left = payments["unapplied_amount"].fillna(amount) if "unapplied_amount" in payments else amount
+    keep = (left.fillna(0) != 0).to_numpy(dtype=bool)
+    if "status" in payments:
+        keep = keep & (frames.texts(payments["status"], "lower") != "ignored")
+    return payments.loc[keep]
+
+
 def run(book: Book) -> Change:
     """Apply decisions, then match every payment with money left, and apply the auto matches."""
     from ..engine import matching
@@ -880,8 +894,7 @@ def run(book: Book) -> Change:
     matches = change.tables["Matches"]
     rejected = set(zip(matches.loc[matches["review"].map(_review) == "reject", "payment_id"].astype(str),
                        matches.loc[matches["review"].map(_review) == "reject", "invoice_id"].astype(str)))
-    pending = ledger.pay[(ledger.pay["unapplied_amount"] != 0)
-                         & (ledger.pay["status"].astype(str).str.lower() != "ignored")]
+    pending = to_match(ledger.pay)
     parked = _parked(matches, pending)
     less = _applied_less(matches, pending)
     # every invoice, settled ones too: a remittance naming a settled invoice is a possible duplicate,
