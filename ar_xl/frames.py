@@ -603,17 +603,23 @@ def _text(values, rows, source, name, must, problems, strip: bool = True) -> pd.
             out[:] = ["" if v is None or not v.strip() else v for v in obj]
         return _texts(out, rows, source, name, must, problems)
     for i, v in enumerate(obj):
-        if blank(v):
-            out[i] = ""
-            if must:
-                problems.append(CellProblem(source, int(rows[i]), name, "is empty"))
-        elif isinstance(v, float) and v.is_integer():
-            out[i] = str(int(v))
-        elif isinstance(v, (dt.datetime, pd.Timestamp)):
-            out[i] = pd.Timestamp(v).date().isoformat()
-        else:
-            out[i] = str(v).strip() if strip else str(v)
+        out[i] = cell_text(v, strip)
+        if must and out[i] == "":
+            problems.append(CellProblem(source, int(rows[i]), name, "is empty"))
     return pd.Series(out, dtype=object)
+
+
+def cell_text(v: object, strip: bool = True) -> str:
+    """One cell as a text column holds it (``coerce``): '' for an empty cell (``blank``), a whole number as its
+    digits (an id read back from Excel as ``4512.0`` is ``"4512"``), a date as ``YYYY-MM-DD``, anything else as
+    its text (without surrounding spaces when ``strip``)."""
+    if blank(v):
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    if isinstance(v, (dt.datetime, pd.Timestamp)):
+        return pd.Timestamp(v).date().isoformat()
+    return str(v).strip() if strip else str(v)
 
 
 def empty_frame(table: schema.Table | str) -> pd.DataFrame:

@@ -460,6 +460,18 @@ def test_refs_direct():
     assert shell.AR_REFS("+++123/4567/89003+++") == [["reference", "kind"], ["123/4567/89003", "token"]]
 
 
+def test_refs_of_a_cell_holding_a_number_reads_its_digits(classic):
+    # Excel hands a number over as a float: the cell 12345 is 12345.0, read as the invoice id 12345
+    invoices = (("Invoice ID", "Customer ID", "Invoice Date", "Due Date", "Currency", "Amount", "Open Amount"),
+                (12345.0, "C1", 46082.0, 46112.0, "EUR", 100.0, 100.0),
+                ("2026-004512", "C1", 46082.0, 46112.0, "EUR", 50.0, 50.0))
+    assert classic("AR_REFS", 12345.0, invoices) == [["reference", "kind", "invoice_id", "how"],
+                                                     ["12345", "token", "12345", "exact"]]
+    assert classic("AR_REFS", 4512.0, invoices)[1][:3] == ["4512", "token", "2026-004512"]
+    assert classic("AR_REFS", 12345.0, MISSING) == [["reference", "kind"], ["12345", "token"]]
+    assert shell.AR_REFS(12345.0, invoices) == shell.AR_REFS("12345", invoices)
+
+
 def test_match_and_refs_through_classic_and_server(classic, server):
     com = classic("AR_MATCH", PAYMENTS_RANGE, COM_RANGE, MISSING, MISSING)
     assert [r[:4] for r in com if r[0] == "P1"] == [["P1", "I1", "C1", 1000.0]]

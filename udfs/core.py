@@ -330,8 +330,7 @@ def match_table(payments, invoices, customers=None, config=None) -> list[list]:
 def references(text, invoices=None) -> list[list]:
     """See ``udfs.ar_functions.AR_REFS``."""
     from ar_xl.engine import refs
-    text = _scalar(text, "text")
-    found = refs.extract("" if frames.blank(text) else text)
+    found = refs.extract(frames.cell_text(_scalar(text, "text")))  # a number: its digits (4512.0 -> 4512)
     if invoices is None or _blank_range(invoices):
         return [["reference", "kind"]] + [[c.raw or c.value, c.kind] for c in found] if found else "no reference found"
     inv = read_table(invoices, "Invoices", "Invoices")
