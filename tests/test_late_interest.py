@@ -318,7 +318,7 @@ def test_udf_missing_rate_config_and_errors():
     # 42.21 (15 days of June at 10.27%) + 45.02 (16 days of July at 1.27 + 9: 16,432/365 = 45.0191..)
     assert shell.AR_LATE_INTEREST(10000, 46188.0, "2026-07-16", "DE", config)[1][6] == 87.23
     assert shell.AR_LATE_INTEREST(10000, "2025-05-31", "2025-07-31").startswith("#VALUE! country is empty")
-    with_country = [["setting", "value"], ["interest_country", "FR"]]
+    with_country = [["setting", "value"], ["dunning.interest_country", "FR"]]
     assert shell.AR_LATE_INTEREST(10000, "2025-05-31", "2025-07-31", None, with_country)[1][6] == 211.27
     assert shell.AR_LATE_INTEREST("abc", "2025-05-31", "2025-07-31", "DE").startswith("#VALUE! not an amount")
     assert shell.AR_LATE_INTEREST(500, "2025-05-31", "2025-07-31", "GB")[2][6:8] == [40.0, "GBP"]

@@ -546,3 +546,30 @@ def test_match_on_the_workbooks_tables_proposes_for_the_payments_the_match_comma
     matches = xlsx.load(path).get("Matches")
     made = {(r.payment_id, r.invoice_id, r.decision, r.applied_amount / 100) for r in matches.itertuples()}
     assert made == {(r["payment_id"], r["invoice_id"] or "", r["decision"], r["applied_amount"]) for r in proposed}
+
+
+def test_late_interest_without_a_country_takes_the_workbooks_config_dunning_interest_country(
+        tmp_path, classic, table_range):
+    # the setting the Aging interest takes for a customer without a country (README, Late-payment interest)
+    import openpyxl
+    from ar_xl.cli import main
+
+    path = tmp_path / "collections.xlsx"
+    assert main(["init", str(path)]) == 0
+    wb = openpyxl.load_workbook(path)
+    ws = next(s for s in wb.worksheets if "Config" in s.tables)
+    row = next(r for r in ws.iter_rows() if r[0].value == "dunning.interest_country")
+    row[1].value = "FR"
+    wb.save(path)
+    config = table_range(path, "Config")
+    # 10,000.00 due 31 May 2025, until 31 July 2025, FR (ECB + 10): 211.27
+    got = classic("AR_LATE_INTEREST", 10000.0, dt.datetime(2025, 5, 31), dt.datetime(2025, 7, 31), MISSING, config)
+    assert got[1][6] == 211.27 and "L441-10" in got[1][8]
+    assert got == classic("AR_LATE_INTEREST", 10000.0, dt.datetime(2025, 5, 31), dt.datetime(2025, 7, 31), "FR",
+                          config)
+    row[1].value = None
+    wb.save(path)
+    empty = classic("AR_LATE_INTEREST", 10000.0, dt.datetime(2025, 5, 31), dt.datetime(2025, 7, 31), MISSING,
+                    table_range(path, "Config"))
+    assert empty == [["#VALUE! country is empty: pass NL, BE, DE, FR, LU or GB (or set Config "
+                      "dunning.interest_country)"]]

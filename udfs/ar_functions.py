@@ -131,8 +131,12 @@ def AR_REFS(text, invoices=None):
 @xw.arg("amount", err_to_str=True, doc="The overdue amount (the invoice's open amount), e.g. 1234.56.")
 @xw.arg("due_date", err_to_str=True, doc="The due date; interest starts the day after.")
 @xw.arg("until", err_to_str=True, doc="The day paid or the as-of date (included); empty = today.")
-@xw.arg("country", err_to_str=True, doc="NL, BE, DE, FR, LU or GB (UK; the debt in GBP); empty = Config row interest_country.")
-@xw.arg("config", ndim=2, err_to_str=True, doc="Optional: the Config table with its header row; rows rate.DE.2026H2 (etc.) add or override reference rates.")
+@xw.arg("country", err_to_str=True,
+        doc=("NL, BE, DE, FR, LU or GB (UK; the debt in GBP); empty = Config dunning.interest_country (the country "
+             "the Aging interest takes for customers without one)."))
+@xw.arg("config", ndim=2, err_to_str=True,
+        doc=("Optional: the Config table with its header row; rows rate.DE.2026H2 (etc.) add or override reference "
+             "rates, dunning.interest_country is the country when none is given."))
 def AR_LATE_INTEREST(amount, due_date, until=None, country=None, config=None):
     """Statutory B2B late-payment interest (rate in force each day, 365-day year) and the fixed compensation (EUR 40; UK GBP 40/70/100), as a table with one row per rate period. A missing rate gives #N/A, never a guess."""
     return core.call(core.late_interest_table, amount, due_date, until, country, config)

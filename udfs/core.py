@@ -357,10 +357,10 @@ def late_interest_table(amount, due_date, until=None, country=None, config=None)
     due = read_date(due_date, "due_date")
     day = read_date(until, "until", default_today=True)
     cc = _scalar(country, "country") if country is not None else None
+    if frames.blank(cc):  # the country the Aging interest takes for a customer without one
+        cc = cfg.dunning.interest_country
     if frames.blank(cc):
-        cc = cfg.extra.get("interest_country")
-    if frames.blank(cc):
-        raise ValueError("country is empty: pass NL, BE, DE, FR, LU or GB (or a Config row interest_country)")
+        raise ValueError("country is empty: pass NL, BE, DE, FR, LU or GB (or set Config dunning.interest_country)")
     r = interest.late_interest(cents, due, day, interest.country_code(cc), None,
                                interest.RateTable.load(cfg.late_rates))
     rule = interest.RULES[r.country]
