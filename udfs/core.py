@@ -202,6 +202,8 @@ def aging_table(invoices, as_of=None, buckets=None, basis=None, group_by=None, c
     if customers is not None and not _blank_range(customers):
         inv["collector"] = owners.effective_collectors(inv, read_table(customers, "Customers"))
     result = aging.age(inv, day, cfg, edges=edges, basis=basis, by=by)
+    if by == "collector":  # as ar-xl age --by collector prints it
+        result = aging.named_collectors(result)
     return frame_to_rows(result, aging.money_columns(result, edges))
 
 

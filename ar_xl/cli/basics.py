@@ -60,12 +60,11 @@ def cmd_age(a) -> int:
 
 
 def _render(frame: pd.DataFrame, money: list[str], currency: str, as_of: dt.date, by: str) -> str:
+    from ..engine import aging
     from ..money import fmt
     if not len(frame):
         return f"Aging by {by} at {as_of:%Y-%m-%d} ({currency}): no open items"
-    shown = frame.copy()
-    if by == "collector":
-        shown["collector"] = [c or "(no collector)" for c in shown["collector"]]
+    shown = aging.named_collectors(frame) if by == "collector" else frame.copy()
     totals = {c: int(shown[c].sum()) for c in money if c not in ("open_amount",)}
     for c in money:
         shown[c] = [fmt(int(v)) for v in shown[c]]

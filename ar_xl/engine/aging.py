@@ -33,6 +33,11 @@ from ..money import convert
 
 GROUPINGS = ("invoice", "customer", "collector")
 
+NO_COLLECTOR = "(no collector)"
+"""The name of the items without a collector where people read them grouped by collector: ``ar-xl age --by
+collector`` printed and ``=AR_AGING(…, "collector")`` (``named_collectors``), the Dashboard and AgingHistory.
+``age`` itself leaves their collector empty, as ``ar-xl age --out`` writes it."""
+
 
 def bucket_labels(edges: tuple[int, ...] = DEFAULT_EDGES) -> list[str]:
     """``current``, then ``1-30``, ``31-60`` … and ``121+`` for the given edges."""
@@ -196,6 +201,14 @@ def age(invoices: pd.DataFrame, as_of: dt.date, config: Config | None = None,
     for j, lab in enumerate(labels):
         out[lab] = mat[:, j]
     out["total"] = mat.sum(axis=1)
+    return out
+
+
+def named_collectors(table: pd.DataFrame) -> pd.DataFrame:
+    """An aging by collector (``age(…, by="collector")``) as people read it: the items without a collector are
+    the row ``NO_COLLECTOR``."""
+    out = table.copy()
+    out["collector"] = [c or NO_COLLECTOR for c in out["collector"]]
     return out
 
 

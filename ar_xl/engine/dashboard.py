@@ -61,7 +61,7 @@ from . import kpi
 from . import fx_gaps
 from . import trends
 
-NO_COLLECTOR = "(no collector)"
+NO_COLLECTOR = aging_mod.NO_COLLECTOR
 NO_REASON = "(no reason)"
 DECIDED_PROMISES = tuple(s for s in promises_mod.PROMISE_STATUSES if s != "open")
 

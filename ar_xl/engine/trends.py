@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from .. import money, schema, frames
+from .aging import NO_COLLECTOR
 
 TEAM = "team"
 OPENING_MAX_GAP_DAYS = 7
@@ -75,7 +76,7 @@ def merge(old: pd.DataFrame | None, new: pd.DataFrame) -> pd.DataFrame:
     out = out.reindex(columns=list(dict.fromkeys(columns)))
     scope = out["scope"].fillna("").astype(str)
     order = pd.DataFrame({"d": pd.to_datetime(out["as_of"]).to_numpy(), "t": (scope.str.lower() != TEAM).to_numpy(),
-                          "n": (scope == "(no collector)").to_numpy(), "s": scope.str.lower().to_numpy()})
+                          "n": (scope == NO_COLLECTOR).to_numpy(), "s": scope.str.lower().to_numpy()})
     out = out.iloc[order.sort_values(["d", "t", "n", "s"], kind="stable").index.to_numpy()].reset_index(drop=True)
     out.attrs = {}  # in memory, in cents (``from_sheet``)
     for c in out.columns:  # bucket columns of dates before a bucket change stay empty, never 0
