@@ -12,6 +12,8 @@ A column whose every cell is a plain amount (``-1234.56``) or an ISO date (``202
 read as text usually is, is converted column-wide (``_plain_cents``, ``_iso_days``); any other column
 cell by cell, with the same result.
 
+``totals_row`` tells Excel's Total Row of a table handed over as a range (``Invoices[#All]``) from a row of it.
+
 All bad values are collected and raised together as one ``InputError`` naming
 the source, the row (as the user sees it: spreadsheet row or CSV line) and the
 column, so a run either takes all rows or changes nothing.
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
 import re
 
 import numpy as np
@@ -163,6 +166,61 @@ def _blank_rows(df: pd.DataFrame) -> np.ndarray:
         if not out.any():
             break
     return out
+
+
+TOTALS_LABELS = frozenset({"total", "totals", "totaal", "totale", "summe", "gesamt", "ergebnis", "somme"})
+"""The label of Excel's Total Row ("Total", which Table Design > Total Row writes in the first column, and the word
+in the languages of the teams: Totaal, Summe, Gesamt, Ergebnis, Somme, Totale): the whole cell, any case."""
+
+
+def totals_row(raw: pd.DataFrame, table: schema.Table) -> int | None:
+    """The position in ``raw`` of Excel's Total Row (a range such as ``Invoices[#All]`` of a table with Table
+    Design > Total Row on), or None.  Only the values are handed over, not the SUBTOTAL formulas, so the rule:
+    it is the last row holding anything, its key cells (``Table.key``: the Invoice ID) are empty or the label
+    (``TOTALS_LABELS``), and either
+
+    * it holds the label, and no other text: its other cells are empty, numbers or dates (what SUBTOTAL shows);
+    * or, without the label, each of its cells is empty or a number that is what the Total Row's usual functions
+      give on the cells above it: the sum of the numbers (to the cent), the count of the numbers or the count
+      of the filled cells.
+
+    A real row has its key, and text (a currency, a name) beside it: it is never taken for the Total Row.  A row
+    of other figures without the label (an average, sums over a filtered table) is not recognised either: it
+    is read as a row, and its empty cells are reported."""
+    keys = [j for j, c in enumerate(raw.columns) if table.known(c) in table.key]
+    if table.key and not keys:
+        return None
+    # the last row holding anything: of the rows with a cell that is not missing, from the end, the first whose
+    # cells are not all blank (text of spaces); a range selected too long is mostly missing cells
+    some = np.flatnonzero(raw.notna().to_numpy().any(axis=1)) if len(raw.columns) else []
+    i = next((int(k) for k in reversed(some) if not all(blank(v) for v in raw.iloc[k].tolist())), None)
+    if i is None:
+        return None
+    row = raw.iloc[i].tolist()
+    shown = [(j, v) for j, v in enumerate(row) if not blank(v)]
+
+    def label(v) -> bool:
+        return isinstance(v, str) and v.strip().casefold() in TOTALS_LABELS
+
+    def number(v) -> bool:
+        return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
+
+    def subtotal(j: int, v) -> bool:
+        above = raw.iloc[:i, j]
+        if pd.api.types.is_numeric_dtype(above.dtype) and not pd.api.types.is_bool_dtype(above.dtype):
+            numbers = above.dropna().to_numpy(dtype=float)
+        else:
+            numbers = np.array([float(a) for a in above.to_numpy(dtype=object) if number(a) and not blank(a)])
+        filled = int((~blank_cells(above)).sum())
+        return abs(float(v) - math.fsum(numbers)) < 0.005 or v in (len(numbers), filled)
+
+    if any(not blank(row[j]) and not label(row[j]) for j in keys):
+        return None
+    if any(label(v) for _, v in shown):
+        ok = all(label(v) or number(v) or isinstance(v, (dt.date, pd.Timestamp, np.datetime64)) for _, v in shown)
+    else:
+        ok = all(number(v) and subtotal(j, v) for j, v in shown)
+    return i if ok else None
 
 
 def rename_columns(raw: pd.DataFrame, table: schema.Table) -> pd.DataFrame:

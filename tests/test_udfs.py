@@ -186,6 +186,44 @@ def test_header_only_and_empty_ranges():
     assert shell.AR_AGING(((None, None), (None, None)), AS_OF).startswith("#VALUE! Invoices: the first row")
 
 
+# Excel's Total Row (Table Design > Total Row) as Invoices[#All] hands it over: the label in the first column,
+# the SUBTOTAL results (not the formulas) under the columns it sums or counts. SUM skips text cells ("400,00").
+TOTALS = ("Total", None, None, None, None, None, 1550.0, 1600.1, 5.0)  # SUM(Amount), SUM(Open amount), COUNTA
+UNLABELLED = (None, None, None, None, None, None, 1550.0, 1600.1, 5.0)  # the label deleted: the sums themselves
+
+
+def test_aging_leaves_out_the_tables_total_row(classic, server):
+    with_totals = (*COM_RANGE[:6], TOTALS)
+    assert shell.AR_AGING(with_totals, AS_OF) == BY_CUSTOMER
+    assert shell.AR_AGING((*COM_RANGE[:6], UNLABELLED, BLANK), AS_OF) == BY_CUSTOMER
+    assert shell.AR_AGING((*COM_RANGE[:6], ("TOTAL", *(None,) * 8)), AS_OF) == BY_CUSTOMER  # nothing summed
+    assert classic("AR_AGING", with_totals, AS_OF, MISSING, MISSING, MISSING, MISSING) == BY_CUSTOMER
+    assert server("AR_AGING", officejs_range(with_totals), [[46112]], None, None, None, None) == BY_CUSTOMER
+    assert round(shell.AR_DSO(with_totals, "2026-03-01", "2026-03-31"), 1) == 56.0  # the sums are not sales
+    assert shell.AR_AGING((HEADER, TOTALS), AS_OF) == [BY_CUSTOMER[0]]  # an empty table with its Total Row
+
+
+def test_aging_a_last_row_that_is_not_the_total_row_is_still_reported():
+    def last_row(row):
+        return shell.AR_AGING((*COM_RANGE[:6], row), AS_OF)
+
+    # an invoice without its id: a row of the table, whatever its amounts
+    assert last_row((None, "C2", "Bolt", 46082.0, 46112.0, "EUR", 1550.0, 1600.1, "Bob")) == \
+        "#VALUE! Invoices, row 7, column Invoice ID (invoice_id): is empty"
+    # figures that are not the sums or counts of the cells above (an average), without the label
+    assert last_row((None, None, None, None, None, None, 310.0, 320.02, None)).startswith(
+        "#VALUE! Invoices, row 7, column Invoice ID (invoice_id): is empty; "
+        "Invoices, row 7, column Customer ID (customer_id): is empty")
+    # the label beside a real row's text, or a key that is no label: a row, reported
+    assert last_row(("Total", "C2", None, None, None, "EUR", 1550.0, 1600.1, 5.0)).startswith(
+        "#VALUE! Invoices, row 7, column Invoice Date (invoice_date): is empty")
+    assert last_row((4513.0, None, None, None, None, None, 1550.0, 1600.1, 5.0)).startswith(
+        "#VALUE! Invoices, row 7, column Customer ID (customer_id): is empty")
+    # only the last row can be the Total Row
+    assert shell.AR_AGING((*COM_RANGE[:3], TOTALS, *COM_RANGE[3:6]), AS_OF).startswith(
+        "#VALUE! Invoices, row 4, column Customer ID (customer_id): is empty")
+
+
 # --- classic xlwings: the real call_udf / conversion pipeline --------------------------
 
 class _ComLikeEngine:

@@ -14,7 +14,8 @@ Conventions for every function
 * ``invoices`` is the Invoices table *with its header row*, e.g.
   ``Invoices[#All]``; headers are the workbook's ("Invoice ID", "Due date") or the
   canonical names (``invoice_id``), matched ignoring case, spaces, underscores and
-  parentheses; blank trailing rows are ignored.  Tables spill with the workbook's headers.
+  parentheses; blank trailing rows are ignored, and so is the table's Total Row when it is shown
+  (``ar_xl.frames.totals_row``).  Tables spill with the workbook's headers.
 * Dates may be real dates, Excel serial numbers, or text (``2026-03-31``,
   ``31-03-2026``, ``31.03.2026``, ``31/03/2026``: day first).
 * ``config`` is the optional Config table with its header row

@@ -5,7 +5,8 @@ of its functions calls one function here.  This layer
 
 * turns what Excel hands over into canonical frames: a range with a header
   row (``Invoices[#All]``) as a list of rows -> ``ar_xl.frames.coerce``;
-  blank trailing rows and columns are dropped; dates may be Excel serials
+  blank trailing rows and columns are dropped, and so is the table's Total Row when it is
+  shown (``ar_xl.frames.totals_row`` says how it is told from a row); dates may be Excel serials
   (floats), ``datetime``/``date`` objects or text (ISO or day-first);
 * calls the engine (``ar_xl.engine.aging``, ``ar_xl.engine.kpi``);
 * turns the result back into plain Excel values: money as numbers with two
@@ -90,6 +91,9 @@ def read_table(values: object, table: str, source: str | None = None) -> pd.Data
     raw = pd.DataFrame([[r[j] for j in keep] for r in body], columns=names)
     if not len(body):
         raw = pd.DataFrame({n: pd.Series([], dtype=object) for n in names})
+    totals = frames.totals_row(raw, schema.table(table))
+    if totals is not None:  # Excel's Total Row (a table with Table Design > Total Row on): not a row of the table
+        raw = raw.iloc[:totals]
     return frames.coerce(raw, table, source, first_row=2)
 
 
