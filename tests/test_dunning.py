@@ -124,3 +124,53 @@ def test_bad_level_row_is_named():
     rows.loc[rows.setting == "dunning.level2", "value"] = "days=5; tone=friendly"
     with pytest.raises(Exception, match=r"dunning.level2: days must be more than level 1's 7"):
         config_mod.from_rows(rows)
+
+
+# --- final notices: the statutory compensation and the law, in the letter's language ----------------------------
+
+FINAL_AS_OF = dt.date(2025, 12, 1)  # level 3 (days 35) for items due 1 Sep 2025, reminded at level 2 on 1 Nov
+
+
+def final_notice(country, lang, amounts, cur="EUR", cfg=None):
+    """The level-3 letter (default levels: interest and compensation) of one customer, and its body text."""
+    from ar_xl.letters import render
+    cfg = cfg or config_mod.Config()
+    ids = [f"I{n}" for n in range(1, len(amounts) + 1)]
+    customers = [{"customer_id": "K1", "customer_name": "Kunde", "language": lang, "email": "", "country": country}]
+    reminders = [{"reminder_id": "R2", "customer_id": "K1", "level": 2, "sent_on": "2025-11-01",
+                  "items": "; ".join(ids)}]
+    p = run([inv(i, "K1", "2025-09-01", a, cur=cur) for i, a in zip(ids, amounts)], customers, reminders=reminders,
+            as_of=FINAL_AS_OF, cfg=cfg)
+    (lt,) = p.letters
+    assert lt.level.number == 3
+    body = render.texts(lt, cfg.dunning, FINAL_AS_OF)[1]
+    return lt, body.replace("\xa0", " ").replace("\u202f", " ")  # babel's (narrow) no-break spaces as spaces
+
+
+@pytest.mark.parametrize("lang, line", [
+    ("fr", "Pénalités de retard (loi du 2 août 2002, art. 5 : 10,50 % par an) : 2,62 €"),
+    ("nl", "Wettelijke handelsrente (wet van 2 augustus 2002, art. 5: 10,50 % per jaar): € 2,62"),
+    ("de", "Verzugszinsen (Gesetz vom 2. August 2002, Art. 5: 10,50 % p. a.): 2,62 €"),
+    ("en", "Late-payment interest (Act of 2 August 2002, art. 5: 10.50 % a year): €2.62"),
+])
+def test_a_belgian_customer_reads_the_law_in_the_letters_language(lang, line):
+    """BE 2025H2 10.50 %: 100.00 x 10.50 % x 91 / 365 = 2.6178... -> 2.62."""
+    lt, body = final_notice("BE", lang, ["100.00"])
+    assert lt.interest == 262
+    assert line in body, body
+
+
+@pytest.mark.parametrize("country, lang, law", [
+    ("NL", "nl", "art. 6:119a BW"), ("NL", "en", "art. 6:119a of the Dutch Civil Code"),
+    ("NL", "fr", "art. 6:119a du Code civil néerlandais"), ("DE", "de", "§ 288 (2) BGB"),
+    ("DE", "en", "§ 288 (2) of the German Civil Code"), ("FR", "fr", "art. L441-10 du Code de commerce"),
+    ("FR", "nl", "art. L441-10 van het Franse Wetboek van Koophandel"), ("LU", "fr", "loi du 18 avril 2004"),
+    ("LU", "de", "Gesetz vom 18. April 2004"),
+    ("GB", "de", "Late Payment of Commercial Debts (Interest) Act 1998"),
+])
+def test_every_countrys_law_is_named_in_the_letters_language(country, lang, law):
+    lt, body = final_notice(country, lang, ["100.00"], cur="GBP" if country == "GB" else "EUR")
+    assert lt.interest_law == law
+    assert f"({law}" in body
+    for other in ("wet 2 augustus", "Code de commerce (", "(wettelijke handelsrente)"):
+        assert other not in body

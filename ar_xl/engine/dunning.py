@@ -65,7 +65,7 @@ from ..frames import text
 from ..money import convert
 from .aging import to_base
 from .disputes import disputed_invoices, split_ids
-from .interest import RULES, RateTable, late_interest
+from .interest import RULES, RateTable, late_interest, law_name
 
 NEVER = {"paid", "written off", "legal", "in legal"}
 """Statuses never reminded: ``legal`` a person typed, ``in legal`` an open handover gives (``engine.states``)."""
@@ -362,13 +362,15 @@ def plan(
         }
         lang = text(info.get("language")).lower()
         name = text(info.get("customer_name")) or names[ix[0]]
+        lang = lang if lang in ("en", "nl", "de", "fr") else dn.language
         letter = Letter(
             customer_id=c, customer_name=name or c,
-            language=lang if lang in ("en", "nl", "de", "fr") else dn.language,
+            language=lang,
             email=text(info.get("email")), country=text(info.get("country")).upper(),
             level=lv, currency=cur, columns=items, amount=total,
             fee=_base_to(lv.fee, cur, config),
-            interest=int(interest.sum()), interest_law=claim.law, interest_rates=claim.rates,
+            interest=int(interest.sum()), interest_law=law_name(country, lang) if claim.law else "",
+            interest_rates=claim.rates,
             interest_missing=claim.missing, interest_missing_periods=claim.periods,
             compensation=_base_to(dn.compensation, cur, config) * len(idx) if lv.compensation else 0,
         )

@@ -103,6 +103,29 @@ RULES: dict[str, Rule] = {
 }
 COUNTRIES = tuple(RULES)
 
+LAWS: dict[str, dict[str, str]] = {
+    "NL": {"nl": "art. 6:119a BW", "en": "art. 6:119a of the Dutch Civil Code",
+           "de": "Art. 6:119a des niederländischen BW", "fr": "art. 6:119a du Code civil néerlandais"},
+    "BE": {"nl": "wet van 2 augustus 2002, art. 5", "fr": "loi du 2 août 2002, art. 5",
+           "de": "Gesetz vom 2. August 2002, Art. 5", "en": "Act of 2 August 2002, art. 5"},
+    "DE": {"de": "§ 288 (2) BGB", "en": "§ 288 (2) of the German Civil Code",
+           "nl": "§ 288 lid 2 van het Duitse BGB", "fr": "§ 288, al. 2 du Code civil allemand"},
+    "FR": {"fr": "art. L441-10 du Code de commerce", "en": "art. L441-10 of the French Commercial Code",
+           "nl": "art. L441-10 van het Franse Wetboek van Koophandel",
+           "de": "Art. L441-10 des französischen Handelsgesetzbuchs"},
+    "LU": {"fr": "loi du 18 avril 2004", "de": "Gesetz vom 18. April 2004",
+           "en": "Luxembourg Act of 18 April 2004", "nl": "Luxemburgse wet van 18 april 2004"},
+    "GB": dict.fromkeys(("en", "nl", "de", "fr"), "Late Payment of Commercial Debts (Interest) Act 1998"),
+}
+"""The law of the interest, as a letter in each language names it (``law_name``)."""
+
+def law_name(country: str, language: str = "en") -> str:
+    """The law of ``country``'s interest in a letter in ``language`` (en, nl, de, fr): BE ``loi du 2 août 2002,
+    art. 5`` in French, ``wet van 2 augustus 2002, art. 5`` in Dutch; English for another language."""
+    names = LAWS[country_code(country)]
+    return names.get(str(language or "").lower(), names["en"])
+
+
 FIXED_FOR_DEBT = frozenset({"GB"})
 """Countries whose rate is that of the half-year the debt became overdue, for the whole debt."""
 
