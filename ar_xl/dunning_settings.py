@@ -11,8 +11,9 @@ Config rows
       within ``gap`` days;
     * ``fee``: a reminder fee in the base currency added to the letter (0 for none);
     * ``interest``: ``yes`` claims late-payment interest on each item (``dunning.interest_rate``);
-    * ``compensation``: ``yes`` claims the fixed compensation per invoice (``dunning.compensation``,
-      EUR 40 under Directive 2011/7/EU);
+    * ``compensation``: ``yes`` claims the fixed compensation per invoice the law of the customer's country
+      gives (``engine.interest.compensation``: EUR 40, UK GBP 40 / 70 / 100 by debt size), else
+      ``dunning.compensation``;
     * ``tone``: ``friendly`` (friendly reminder), ``second`` (second reminder), ``final`` (final notice:
       ingebrekestelling / letzte Mahnung / mise en demeure) or ``handover`` (to collection / legal).
 
@@ -27,7 +28,8 @@ Config rows
     Customers.country (NL, BE, DE, FR, LU, GB); empty: such customers are claimed no interest (and the
     reminder says so).
 ``dunning.compensation`` the fixed compensation per invoice (base currency) claimed by levels with
-    ``compensation=yes``.
+    ``compensation=yes`` from customers whose country has no statutory rule (the others: what their law
+    gives, ``engine.dunning``).
 ``dunning.templates``    a folder whose files replace the built-in templates of the same name
     (``ar_xl/letters/templates``: ``<tone>_<language>.txt`` or ``level<N>_<language>.txt`` for reminders,
     ``statement_<language>.txt`` and ``statement_payment_<language>.txt`` for statements of account).
@@ -63,7 +65,9 @@ DEFAULTS: dict[str, tuple[str, str]] = {
                                   "statutory rate; empty: the statutory rate of the customer's country"),
     "dunning.interest_country": ("", "Country of the statutory interest rate for customers without Customers.country "
                                      "(NL, BE, DE, FR, LU, GB); empty: no interest for them"),
-    "dunning.compensation": ("40.00", "Fixed compensation per invoice (base currency) for levels with compensation=yes"),
+    "dunning.compensation": ("40.00", "Fixed compensation per invoice (base currency) for levels with "
+                                     "compensation=yes, for customers whose country has no statutory rule "
+                                     "(the others: their law)"),
     "dunning.templates": ("", "Folder with letter templates (<tone>_<lang>.txt, statement_<lang>.txt...) replacing the built-in ones"),
     "company.name": ("Your Company B.V.", "Letterhead: company name"),
     "company.address": ("Street 1; 1000 AA City; Country", "Letterhead: address lines separated by ;"),

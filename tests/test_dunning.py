@@ -147,6 +147,62 @@ def final_notice(country, lang, amounts, cur="EUR", cfg=None):
     return lt, body.replace("\xa0", " ").replace("\u202f", " ")  # babel's (narrow) no-break spaces as spaces
 
 
+def test_uk_final_notice_claims_the_late_payment_act_band_of_each_debt():
+    """GBP 40 under 1,000, 70 from 1,000 to 9,999.99, 100 from 10,000 (s. 5A), per invoice, in GBP: what
+    ``ar-xl interest`` gives each debt, not EUR 40 converted."""
+    from ar_xl.engine import interest
+    lt, body = final_notice("GB", "en", ["500.00", "4402.21", "12000.00"], cur="GBP")
+    assert [c for c, _, _ in lt.compensation_items] == [4000, 7000, 10000]
+    due = dt.date(2025, 9, 1)
+    assert [c for c, _, _ in lt.compensation_items] == [
+        interest.late_interest(a, due, FINAL_AS_OF, "GB").compensation for a in (50000, 440221, 1200000)]
+    assert lt.compensation == 21000 and lt.total == lt.amount + lt.interest + 21000
+    assert ("Fixed compensation for recovery costs (s. 5A Late Payment of Commercial Debts (Interest) Act 1998: "
+            "1 x £40.00 + 1 x £70.00 + 1 x £100.00): £210.00") in body
+
+
+def test_uk_invoices_of_one_band_are_counted_together():
+    lt, body = final_notice("UK", "en", ["4402.21", "1000.00", "999.99"], cur="GBP")
+    assert lt.compensation == 7000 + 7000 + 4000
+    assert "1 x £40.00 + 2 x £70.00): £180.00" in body
+
+
+def test_eu_compensation_in_another_currency_is_40_euro_converted_and_says_so():
+    """fx.GBP 1.1650 (EUR per GBP): EUR 40 = GBP 34.3348... -> 34.33 per invoice."""
+    lt, body = final_notice("DE", "de", ["100.00", "200.00"], cur="GBP")
+    assert lt.compensation_items == ((3433, 4000, "EUR"),) * 2 and lt.compensation == 6866
+    assert "Verzugspauschale (§ 288 Abs. 5 BGB: 2 x 40,00 € = 2 x 34,33 £): 68,66 £" in body
+
+
+@pytest.mark.parametrize("country, lang, line", [
+    ("DE", "de", "Verzugspauschale (§ 288 Abs. 5 BGB: 3 x 40,00 €): 120,00 €"),
+    ("NL", "nl", "Vergoeding voor invorderingskosten (art. 6:96 lid 4 BW: 3 x € 40,00): € 120,00"),
+    ("BE", "nl", "Vergoeding voor invorderingskosten (wet van 2 augustus 2002, art. 6: 3 x € 40,00): € 120,00"),
+    ("BE", "fr", "Indemnité forfaitaire pour frais de recouvrement (loi du 2 août 2002, art. 6 : 3 x 40,00 €) : "
+                 "120,00 €"),
+    ("FR", "fr", "Indemnité forfaitaire pour frais de recouvrement (art. L441-10 et D441-5 du Code de commerce : "
+                 "3 x 40,00 €) : 120,00 €"),
+    ("LU", "de", "Verzugspauschale (Gesetz vom 18. April 2004: 3 x 40,00 €): 120,00 €"),
+    ("BE", "en", "Fixed compensation for recovery costs (Act of 2 August 2002, art. 6: 3 x €40.00): €120.00"),
+])
+def test_eu_compensation_line_names_the_law_of_the_customers_country(country, lang, line):
+    lt, body = final_notice(country, lang, ["100.00", "2000.00", "30000.00"])
+    assert lt.compensation == 12000
+    assert line in body, body
+
+
+@pytest.mark.parametrize("country", ["GB", "BE", "NL", "FR", "LU"])
+def test_a_german_letter_names_the_bgb_only_to_a_german_customer(country):
+    _, body = final_notice(country, "de", ["100.00"], cur="GBP" if country == "GB" else "EUR")
+    assert "BGB" not in body.replace("niederländischen BW", ""), body
+
+
+def test_without_a_statutory_rule_the_config_compensation_is_claimed_and_no_law_named():
+    lt, body = final_notice("CH", "de", ["100.00", "200.00"])
+    assert lt.compensation == 8000 and lt.compensation_law == ""
+    assert "Verzugspauschale (2 x 40,00 €): 80,00 €" in body
+
+
 @pytest.mark.parametrize("lang, line", [
     ("fr", "Pénalités de retard (loi du 2 août 2002, art. 5 : 10,50 % par an) : 2,62 €"),
     ("nl", "Wettelijke handelsrente (wet van 2 augustus 2002, art. 5: 10,50 % per jaar): € 2,62"),

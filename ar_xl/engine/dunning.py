@@ -33,8 +33,14 @@ Rules
   and level); such a letter is skipped.
 * **Amounts** (exact cents): amount = the items' open amounts; fee = the level's fee (base currency,
   converted to the letter's currency at the Config rate); interest, when the level claims it (below);
-  compensation, when the level claims it = ``dunning.compensation`` per invoice, converted like the fee;
-  total = amount + fee + interest + compensation.
+  compensation, when the level claims it (below); total = amount + fee + interest + compensation.
+* **Compensation**, per invoice, is what the law of the interest country (Customers.country, else
+  ``dunning.interest_country``) gives, by ``engine.interest.compensation`` (as ``ar-xl interest``): EUR 40
+  under Directive 2011/7/EU, converted to the letter's currency at the Config rates when it is not EUR; UK
+  GBP 40 / 70 / 100 by the size of the debt (its open amount; a debt in another currency is sized in GBP
+  and its sum converted back at the Config rates).  Only a customer whose country has no statutory rule
+  is claimed ``dunning.compensation`` (base currency, converted like the fee).  ``Letter.compensation_items``
+  holds each invoice's sum, ``Letter.compensation_law`` the law in the letter's language.
 * **Interest**, when the level claims it, per item on its open amount from the day after the due date
   up to and including the as-of date:
 
@@ -61,11 +67,12 @@ import pandas as pd
 
 from ..config import Config
 from ..dunning_settings import Dunning, Level
+from ..errors import CellProblem, InputError
 from ..frames import text
 from ..money import convert
 from .aging import to_base
 from .disputes import disputed_invoices, split_ids
-from .interest import RULES, RateTable, late_interest, law_name
+from .interest import RULES, RateTable, compensation as statutory_compensation, late_interest, law_name
 
 NEVER = {"paid", "written off", "legal", "in legal"}
 """Statuses never reminded: ``legal`` a person typed, ``in legal`` an open handover gives (``engine.states``)."""
@@ -100,6 +107,11 @@ class Letter:
     reason -> the invoice ids."""
     interest_missing_periods: tuple[str, ...] = ()
     """The half-years without a rate (``2026H2``), for the letter."""
+    compensation_items: tuple[tuple[int, int, str], ...] = ()
+    """Per invoice (in the order of the items): the compensation in the letter's currency, and the sum the
+    law gives with its currency (``(3433, 4000, "EUR")``: EUR 40 claimed as GBP 34.33)."""
+    compensation_law: str = ""
+    """The law of the compensation in the letter's language (``§ 288 Abs. 5 BGB``); blank for the Config sum."""
 
     @property
     def items(self) -> pd.DataFrame:
@@ -179,6 +191,34 @@ def _base_to(cents: int, currency: str, config: Config) -> int:
     if not cents or currency == config.base_currency:
         return int(cents)
     return int(convert(np.array([cents], dtype=np.int64), 1 / Fraction(config.rate(currency)))[0])
+
+
+def _fx(cents: int, source: str, target: str, config: Config) -> int:
+    """``cents`` of ``source`` in ``target`` at the Config rates (exact, rounded half away from zero)."""
+    if source == target or not cents:
+        return int(cents)
+    try:
+        rate = config.rate(source) / config.rate(target)
+    except KeyError as e:
+        raise InputError([CellProblem("Config", None, "setting", f"no FX rate for {e.args[0]!r} to convert the "
+                                      f"statutory compensation; add a row fx.{e.args[0]} to the Config table")])
+    return int(convert(np.array([cents], dtype=np.int64), rate)[0])
+
+
+def _compensation(open_cents, currency: str, country: str, config: Config, lang: str
+                  ) -> tuple[tuple[tuple[int, int, str], ...], str]:
+    """Each invoice's compensation (module rules) as ``(letter cents, statutory cents, its currency)``, and the
+    law in the letter's language (blank: the Config ``dunning.compensation``, no statutory rule)."""
+    code = "GB" if country == "UK" else country
+    if code not in RULES:
+        each = config.dunning.compensation
+        return tuple((_base_to(each, currency, config), each, config.base_currency) for _ in open_cents), ""
+    out = []
+    for cents in open_cents:
+        debt = _fx(int(cents), currency, "GBP", config) if code == "GB" else int(cents)
+        due, due_cur = statutory_compensation(debt, code, "GBP" if code == "GB" else currency)
+        out.append((_fx(due, due_cur, currency, config), due, due_cur))
+    return tuple(out), law_name(code, lang, compensation=True)
 
 
 def interest_cents(open_cents: int, days: int, rate: Decimal | None) -> int:
@@ -363,6 +403,7 @@ def plan(
         lang = text(info.get("language")).lower()
         name = text(info.get("customer_name")) or names[ix[0]]
         lang = lang if lang in ("en", "nl", "de", "fr") else dn.language
+        comp, comp_law = _compensation(open_[ix], cur, country, config, lang) if lv.compensation else ((), "")
         letter = Letter(
             customer_id=c, customer_name=name or c,
             language=lang,
@@ -372,7 +413,7 @@ def plan(
             interest=int(interest.sum()), interest_law=law_name(country, lang) if claim.law else "",
             interest_rates=claim.rates,
             interest_missing=claim.missing, interest_missing_periods=claim.periods,
-            compensation=_base_to(dn.compensation, cur, config) * len(idx) if lv.compensation else 0,
+            compensation=sum(x for x, _, _ in comp), compensation_items=comp, compensation_law=comp_law,
         )
         out.letters.append(letter)
     return out

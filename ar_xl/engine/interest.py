@@ -119,10 +119,28 @@ LAWS: dict[str, dict[str, str]] = {
 }
 """The law of the interest, as a letter in each language names it (``law_name``)."""
 
-def law_name(country: str, language: str = "en") -> str:
-    """The law of ``country``'s interest in a letter in ``language`` (en, nl, de, fr): BE ``loi du 2 août 2002,
-    art. 5`` in French, ``wet van 2 augustus 2002, art. 5`` in Dutch; English for another language."""
-    names = LAWS[country_code(country)]
+COMPENSATION_LAWS: dict[str, dict[str, str]] = {
+    "NL": {"nl": "art. 6:96 lid 4 BW", "en": "art. 6:96 (4) of the Dutch Civil Code",
+           "de": "Art. 6:96 Abs. 4 des niederländischen BW", "fr": "art. 6:96, al. 4 du Code civil néerlandais"},
+    "BE": {"nl": "wet van 2 augustus 2002, art. 6", "fr": "loi du 2 août 2002, art. 6",
+           "de": "Gesetz vom 2. August 2002, Art. 6", "en": "Act of 2 August 2002, art. 6"},
+    "DE": {"de": "§ 288 Abs. 5 BGB", "en": "§ 288 (5) of the German Civil Code",
+           "nl": "§ 288 lid 5 van het Duitse BGB", "fr": "§ 288, al. 5 du Code civil allemand"},
+    "FR": {"fr": "art. L441-10 et D441-5 du Code de commerce",
+           "en": "art. L441-10 and D441-5 of the French Commercial Code",
+           "nl": "art. L441-10 en D441-5 van het Franse Wetboek van Koophandel",
+           "de": "Art. L441-10 und D441-5 des französischen Handelsgesetzbuchs"},
+    "LU": LAWS["LU"],
+    "GB": dict.fromkeys(("en", "nl", "de", "fr"), "s. 5A Late Payment of Commercial Debts (Interest) Act 1998"),
+}
+"""The law of the fixed compensation, as a letter in each language names it (``law_name``)."""
+
+
+def law_name(country: str, language: str = "en", compensation: bool = False) -> str:
+    """The law of ``country``'s interest (or, with ``compensation``, of its fixed compensation) in a letter in
+    ``language`` (en, nl, de, fr): BE ``loi du 2 août 2002, art. 5`` in French, ``wet van 2 augustus 2002,
+    art. 5`` in Dutch; English for another language."""
+    names = (COMPENSATION_LAWS if compensation else LAWS)[country_code(country)]
     return names.get(str(language or "").lower(), names["en"])
 
 

@@ -78,6 +78,26 @@ def rates(pairs, lang: str) -> str:
     return ", ".join(f"{pct(r)} ({half_year(p, lang)})" for p, r in pairs)
 
 
+def compensation_texts(letter) -> dict:
+    """The compensation per invoice in words: ``compensation_breakdown`` ``2 x £40.00 + 1 x £70.00`` (UK bands),
+    ``2 x 40,00 € = 2 x 34,33 £`` (a sum the law gives in another currency than the letter's);
+    ``compensation_each`` the letter's sum per invoice when it is the same for all, else the breakdown;
+    ``compensation_law`` the law (blank for the Config ``dunning.compensation``)."""
+    lang, cur = letter.language, letter.currency
+    groups: dict[tuple[int, int, str], int] = {}
+    for item in letter.compensation_items:
+        groups[item] = groups.get(item, 0) + 1
+    parts = []
+    for (cents, due, due_cur), k in sorted(groups.items(), key=lambda g: (g[0][0], g[0])):
+        same = due_cur == cur and due == cents
+        parts.append(f"{k} x {money(cents, cur, lang)}" if same
+                     else f"{k} x {money(due, due_cur, lang)} = {k} x {money(cents, cur, lang)}")
+    each = {c for c, _, _ in letter.compensation_items}
+    breakdown = " + ".join(parts)
+    return {"compensation_breakdown": breakdown, "compensation_law": letter.compensation_law,
+            "compensation_each": money(next(iter(each)), cur, lang) if len(each) == 1 else breakdown}
+
+
 def _env(override: str = ""):
     import jinja2
     loaders = []
@@ -111,7 +131,7 @@ def context(letter, dunning, as_of: dt.date) -> dict:
         "fee": money(letter.fee, cur, lang), "fee_cents": letter.fee,
         "interest": money(letter.interest, cur, lang), "interest_cents": letter.interest,
         "compensation": money(letter.compensation, cur, lang), "compensation_cents": letter.compensation,
-        "compensation_each": money(letter.compensation // n if n else 0, cur, lang),
+        **compensation_texts(letter),
         "rate": rates(letter.interest_rates, lang),
         "interest_law": re.sub(r"\s*\([^()]*\)$", "", letter.interest_law),  # "art. 6:119a BW", not "(...)"
         "interest_missing": bool(letter.interest_missing_periods),
