@@ -132,6 +132,13 @@ def _audit(path, column):
     return au[(au["table"] == "Customers") & (au["column"] == column)]
 
 
+def test_a_hold_is_confirmed_for_a_customer_id_typed_in_another_case(wb):
+    """c2 is C2, as every command reads a customer id (actions.plan.same_id)."""
+    assert main(["credit", str(wb), "--confirm", "c2", "--user", "julie"]) == 0
+    assert _customers(wb).loc["C2", "credit_hold"] == "confirmed"
+    assert list(_audit(wb, "credit_hold")["key"]) == ["C2"]
+
+
 def test_a_person_confirms_the_hold_and_it_is_logged_and_kept(wb, capsys):
     assert main(["credit", str(wb), "--as-of", "2026-11-23"]) == 0
     assert main(["credit", str(wb), "--confirm", "C2", "--user", "julie"]) == 0

@@ -260,6 +260,24 @@ def test_an_unknown_customer_is_refused(wb, capsys):
     assert "C-ZZ" in capsys.readouterr().err
 
 
+def test_a_customer_id_typed_in_another_case_is_the_customer(wb, capsys):
+    """As ``ar-xl customer`` and ``statement`` take them: c-de is C-DE (actions.plan.same_id)."""
+    assert main(["remind", str(wb), "--as-of", AS_OF, "--customer", "c-de,C-nl", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "C-DE\tlevel 1 (friendly)\tde\tEUR 1,334.56\tC-DE-A; C-DE-B" in out
+    assert "C-NL\tlevel 1 (friendly)" in out and "C-EN\t" not in out
+    assert main(["statement", str(wb), "--as-of", AS_OF, "--customer", "c-de", "--out",
+                 str(wb.parent / "st.pdf")]) == 0
+
+
+def test_customer_ids_differing_only_in_case_are_named_not_guessed():
+    from ar_xl.actions.plan import same_id
+    assert same_id("C10993", ["C10993", "c10993"]) == ["C10993"]
+    assert same_id("c10993", ["C10993", "C1"]) == ["C10993"]
+    assert same_id("C10993 ", ["C10993"]) == []  # callers strip what was typed
+    assert same_id("Ab1", ["AB1", "ab1"]) == ["AB1", "ab1"]
+
+
 def test_an_unknown_level_is_refused(wb, capsys):
     assert main(["remind", str(wb), "--as-of", AS_OF, "--level", "7", "--dry-run"]) == 2
     assert "no reminder level 7" in capsys.readouterr().err

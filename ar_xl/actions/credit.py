@@ -31,6 +31,7 @@ from ..engine.payer import normalise_iban
 from ..errors import ArXlError
 from ..frames import blank
 from ..money import fmt
+from .plan import same_id
 from .refresh import disputed_flags
 
 TABLES = ["Invoices", "Customers", "Payments", "Disputes", "Audit"]
@@ -157,7 +158,9 @@ def decide(book: Book, customer_id: str, decision: str, user: str | None = None)
         raise ArXlError(f"credit hold: {decision!r} is not one of {', '.join(schema.CREDIT_HOLDS)}")
     cust = book.get("Customers").reset_index(drop=True)
     ids = cust["customer_id"].astype(str).str.strip()
-    hit = np.flatnonzero(ids.to_numpy() == str(customer_id).strip())
+    same = same_id(str(customer_id).strip(), ids)
+    customer_id = same[0] if len(same) == 1 else str(customer_id).strip()  # c10993 is C10993
+    hit = np.flatnonzero(ids.to_numpy() == customer_id)
     if not len(hit):
         raise ArXlError(f"{book.source} sheet Customers: no customer {customer_id!r}. Nothing was changed.")
     i = int(hit[0])

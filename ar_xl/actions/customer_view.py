@@ -34,7 +34,7 @@ from ..engine import interest
 from ..errors import ArXlError
 from ..money import fmt
 from .credit import exposures, unapplied_cash
-from .plan import creation_dates, plans_as_of
+from .plan import creation_dates, plans_as_of, same_id
 from .promise import promises_as_of
 from .refresh import accrued_interest, aging_table
 
@@ -65,10 +65,8 @@ def resolve(book: Book, customer: str) -> str:
     if not typed:
         raise ArXlError("customer view: a customer id is needed (Customers.customer_id). Nothing was changed.")
     known = _known(book)
-    if typed in known:
-        return typed
+    by_id = same_id(typed, known)  # the rule of every command: c10993 is C10993
     by_name = [c for c, n in known.items() if n and n.lower() == typed.lower()]
-    by_id = [c for c in known if c.lower() == typed.lower()]
     for hits in (by_id, by_name):
         if len(hits) == 1:
             return hits[0]

@@ -111,16 +111,30 @@ def text_of(v) -> str:
     return str(v)
 
 
+def same_id(typed: str, ids) -> list[str]:
+    """The customer ids ``typed`` means, one rule for every command: itself when it is one, else those equal
+    to it but for case (``c10993`` is ``C10993``); more than one only when ids differ in case alone."""
+    ids = set(ids)
+    if typed in ids:
+        return [typed]
+    return sorted(i for i in ids if i.casefold() == typed.casefold())
+
+
 def known_customer(book: Book, customer_id: str, source: str) -> str:
-    """The stripped customer id; an error when Customers or Invoices has rows and none of them knows it."""
+    """The customer id as the workbook writes it (``same_id``: ``c10993`` -> ``C10993``); an error when
+    Customers or Invoices has rows and none of them knows it."""
     c = str(customer_id or "").strip()
     if not c:
         fail(source, "a customer_id is needed")
     cust, inv = book.get("Customers"), book.get("Invoices")
     if len(cust) or len(inv):
         ids = set(cust["customer_id"].astype(str).str.strip()) | set(inv["customer_id"].astype(str).str.strip())
-        if c not in ids:
+        hits = same_id(c, ids)
+        if not hits:
             fail(source, f"unknown customer {c!r}: not in the Customers or Invoices table")
+        if len(hits) > 1:
+            fail(source, f"customer {c!r} is ambiguous: {', '.join(hits)} differ only in case; type it exactly")
+        c = hits[0]
     return c
 
 

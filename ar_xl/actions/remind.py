@@ -45,8 +45,7 @@ def plan_letters(book: Book, as_of=None, customers=None, level: int | None = Non
     """The engine's decision for this book (Reminders may be missing from an older workbook: none sent)."""
     book.missing.pop("Reminders", None)
     cfg = book.config
-    for c in customers or ():
-        known_customer(book, c, "remind")
+    customers = [known_customer(book, c, "remind") for c in customers or ()]  # c10993: C10993
     try:
         invoices = states.with_handovers(book.get("Invoices"), book.optional("Handovers"))
         return dunning.plan(invoices, book.get("Customers"), book.get("Disputes"), book.get("Promises"),
