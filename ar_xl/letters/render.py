@@ -93,7 +93,7 @@ def compensation_texts(letter) -> dict:
         parts.append(f"{k} x {money(cents, cur, lang)}" if same
                      else f"{k} x {money(due, due_cur, lang)} = {k} x {money(cents, cur, lang)}")
     each = {c for c, _, _ in letter.compensation_items}
-    breakdown = " + ".join(parts)
+    breakdown = " + ".join(parts) or money(letter.compensation, cur, lang)  # a Letter made without its items
     return {"compensation_breakdown": breakdown, "compensation_law": letter.compensation_law,
             "compensation_each": money(next(iter(each)), cur, lang) if len(each) == 1 else breakdown}
 
