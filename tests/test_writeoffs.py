@@ -232,6 +232,73 @@ def test_the_same_partial_write_off_twice_is_refused_naming_the_first(wb, as_use
     assert list(_writeoffs(wb).index) == ["W-000001"]
 
 
+
+def test_the_same_write_off_booked_at_once_is_not_booked_again(wb, as_user, capsys):
+    """Run twice (or the ribbon clicked twice), a write-off within the limit was booked twice: 12.40 off twice."""
+    as_user("julie")  # limit 100.00: booked at once
+    args = ["writeoff", str(wb), "--invoices", "2026-0002", "--amount", "12,40", "--reason", "small balance"]
+    assert main(args) == 0
+    capsys.readouterr()
+    before = wb.read_bytes()
+    assert main(args) == 2
+    assert ("invoice 2026-0002 already has write-off W-000001 of 12.40 booked by julie on 2026-11-23 (small balance): "
+            "the same write-off is booked once; --again (or another reason) if a second one is meant"
+            ) in capsys.readouterr().err
+    assert wb.read_bytes() == before
+    assert list(_writeoffs(wb).index) == ["W-000001"]
+    assert _invoices(wb).loc["2026-0002", "open_amount"] == 28760          # 300.00 - 12.40, once
+    assert len(list((wb.parent / "ar-xl-journal").iterdir())) == 1
+    # the same reason however typed is the same write-off; the next day it is another one (days given, not the clock's)
+    with pytest.raises(InputError, match="already has write-off W-000001 of 12.40 booked by julie"):
+        action.run(xlsx.load(wb), ["2026-0002"], 1240, "Small  Balance", user="julie", on="2026-11-23")
+    nxt = action.run(xlsx.load(wb), ["2026-0002"], 1240, "small balance", user="julie", on="2026-11-24")
+    assert "write-off W-000002 booked" in nxt.summary  # (not saved: the workbook still has W-000001 only)
+    # meant a second time: said so
+    assert main([*args, "--again"]) == 0
+    assert "write-off W-000002 booked: 2026-0002 EUR 12.40" in capsys.readouterr().out
+    wo = _writeoffs(wb)
+    assert list(zip(wo.index, wo["amount"], wo["status"])) == [("W-000001", 1240, "booked"),
+                                                                ("W-000002", 1240, "booked")]
+    assert _invoices(wb).loc["2026-0002", "open_amount"] == 27520
+
+
+def test_another_reason_or_another_person_is_another_write_off(wb, as_user, capsys):
+    as_user("julie")
+    assert main(["writeoff", str(wb), "--invoices", "2026-0002", "--amount", "10.00", "--reason", "small balance"]) == 0
+    assert main(["writeoff", str(wb), "--invoices", "2026-0002", "--amount", "10.00", "--reason", "bank charges"]) == 0
+    as_user("bert")
+    assert main(["writeoff", str(wb), "--invoices", "2026-0002", "--amount", "10.00", "--reason", "small balance"]) == 0
+    wo = _writeoffs(wb)
+    assert list(zip(wo["proposed_by"], wo["reason"], wo["status"])) == [
+        ("julie", "small balance", "booked"), ("julie", "bank charges", "booked"), ("bert", "small balance", "booked")]
+    assert _invoices(wb).loc["2026-0002", "open_amount"] == 27000
+
+
+def test_a_write_off_split_below_the_limit_waits_once_the_invoice_total_is_above_it(wb, as_user, capsys):
+    """49.99 + 49.98 + 49.97 = 149.94 on one invoice by julie, whose limit is 100.00: the third one waits."""
+    as_user("julie")
+    for amount in ("49.99", "49.98", "49.97"):
+        assert main(["writeoff", str(wb), "--invoices", "2026-0001", "--amount", amount, "--reason", "small"]) == 0
+    out = capsys.readouterr().out
+    assert ("write-off W-000003 awaits approval: 2026-0001 EUR 49.97, EUR 49.97 is above julie's limit 100.00 "
+            "(Config writeoff.limit.julie), counting the EUR 99.97 julie already wrote off on 2026-0001 "
+            "(W-000001, W-000002): EUR 149.94 in all; an approver (anna; team lead) types Confirm") in out
+    wo = _writeoffs(wb)
+    assert list(zip(wo.index, wo["amount"], wo["status"], wo["approver"])) == [
+        ("W-000001", 4999, "booked", "julie"), ("W-000002", 4998, "booked", "julie"),
+        ("W-000003", 4997, "awaiting approval", "")]
+    assert _invoices(wb).loc["2026-0001", "open_amount"] == 120050 - 4999 - 4998   # the third is not booked
+    # the limit is per invoice: another invoice of the same customer starts from nothing
+    assert main(["writeoff", str(wb), "--invoices", "2026-0002", "--amount", "99.00", "--reason", "small balance"]) == 0
+    assert "write-off W-000004 booked: 2026-0002 EUR 99.00 (within julie's limit 100.00" in capsys.readouterr().out
+    # an approver books the waiting one as any other above the limit
+    _type(wb, "W-000003", review="Confirm")
+    as_user("anna")
+    assert main(["writeoff", str(wb)]) == 0
+    assert _writeoffs(wb).loc["W-000003", "status"] == "booked"
+    assert _invoices(wb).loc["2026-0001", "open_amount"] == 120050 - 4999 - 4998 - 4997
+
+
 # ------------------------------------------------------------------ bad input: named, nothing changed
 
 @pytest.mark.parametrize("args, message", [

@@ -15,7 +15,11 @@ when invoices are given, proposes a write-off of them.  The rules (limits, appro
   written by the shell as CSV to ``Change.journal_path``, recorded in WriteOffs.journal); an
   invoice brought to 0 then says ``written off`` (``actions.restate``, ``engine.states``);
 * bad input (unknown invoice, an amount above what is open, no reason) raises ``InputError`` naming
-  it, and nothing is changed.
+  it, and nothing is changed; so does the same write-off again (the same amount on the same invoice
+  while one awaits approval, or booked by the same person with the same reason that day: a second run
+  or a double click), unless ``again`` says a second one is meant;
+* the limit counts what the proposer already has booked on the same invoices, so a write-off split
+  into small ones waits for approval once the total is above it.
 
 ``from_dispute`` is the proposal a dispute resolved as ``resolved - write-off`` makes
 (``actions.dispute.set_dispute_status``): the dispute's amount, spread over its invoices in order,
@@ -146,18 +150,20 @@ def _propose(ledger: _Ledger, picked: list[tuple[str, int]], reason: str, source
     return (f"write-off {ids} awaits approval: {what}, {cfg.base_currency} {fmt(total)} is above {limit}; {who_}")
 
 
-def _picked(book: Book, change: Change, invoice_ids, amount_cents) -> list[tuple[str, int]]:
+def _picked(book: Book, change: Change, invoice_ids, amount_cents, user: str, on: dt.date, reason: str,
+            again: bool) -> list[tuple[str, int]]:
     try:
         return engine.amounts(change.body(book, "Invoices"), change.body(book, "WriteOffs"), invoice_ids,
-                              amount_cents)
+                              amount_cents, user, on, reason, again)
     except ValueError as e:
         fail(SOURCE, e)
 
 
 def run(book: Book, invoice_ids=None, amount_cents: int | None = None, reason: str = "", user: str | None = None,
-        on: object = None, journal_dir: str = "ar-xl-journal", note: str = "") -> Change:
+        on: object = None, journal_dir: str = "ar-xl-journal", note: str = "", again: bool = False) -> Change:
     """Apply the decisions typed in WriteOffs, then propose a write-off of ``invoice_ids`` when given
-    (``amount_cents`` for a partial write-off of one invoice; default: what each has open)."""
+    (``amount_cents`` for a partial write-off of one invoice; default: what each has open).  ``again``: the
+    same write-off as one already proposed or booked is meant a second time."""
     user = who(book, user)
     on_d = parse_date(on) if on is not None else clock.today()
     change = Change("writeoff")
@@ -165,7 +171,7 @@ def run(book: Book, invoice_ids=None, amount_cents: int | None = None, reason: s
     if invoice_ids:
         if not str(reason or "").strip():
             fail(SOURCE, "a write-off needs a reason (--reason; on the ribbon: writeoff.reason on the Parameters sheet)")
-        picked = _picked(book, change, invoice_ids, amount_cents)
+        picked = _picked(book, change, invoice_ids, amount_cents, user, on_d, reason, again)
     ledger = _Ledger(book, change, user, on_d, journal_dir)
     parts = [p for p in [_apply_decisions(ledger)] if p]
     if picked:

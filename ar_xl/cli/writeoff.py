@@ -1,6 +1,6 @@
 """ar-xl writeoff: propose write-offs, apply the approvers' decisions, report what was written off.
 
-``ar-xl writeoff WORKBOOK --invoices ID,ID --reason TEXT [--amount AMOUNT]`` runs the same action as the
+``ar-xl writeoff WORKBOOK --invoices ID,ID --reason TEXT [--amount AMOUNT] [--again]`` runs the same action as the
 ribbon's *Write off* button (``actions.writeoff.run``); without ``--invoices`` it only applies the
 Confirm/Reject typed in WriteOffs.  ``--report [--month YYYY-MM] [--out FILE]`` lists every write-off
 that took effect, the differences cash application wrote off included.
@@ -18,6 +18,8 @@ def add_verbs(sub) -> None:
     s.add_argument("--amount", type=amount_arg, default=None,
                    help="a partial write-off of one invoice; default: each invoice's open amount")
     s.add_argument("--reason", default="", help="why (required with --invoices)")
+    s.add_argument("--again", action="store_true",
+                   help="a second write-off of the same amount on the invoice is meant (else refused as a repeat)")
     s.add_argument("--note", default="", help=NOTE_HELP)
     s.add_argument("--journal-dir", default="ar-xl-journal", metavar="FOLDER",
                    help="where the ERP journal (CSV) of booked write-offs goes; relative to the workbook's folder")
@@ -32,10 +34,11 @@ def add_verbs(sub) -> None:
         from ..errors import ArXlError
         if a.month or a.out:
             raise ArXlError("--month and --out go with --report")
-        if not a.invoices and (a.amount is not None or a.reason or a.note):
-            raise ArXlError("--amount, --reason and --note go with --invoices (the invoices to write off)")
+        if not a.invoices and (a.amount is not None or a.reason or a.note or a.again):
+            raise ArXlError("--amount, --reason, --note and --again go with --invoices (the invoices to write off)")
         from ..actions import writeoff
-        return act(a.workbook, writeoff.run, a.invoices, a.amount, a.reason, journal_dir=a.journal_dir, note=a.note)
+        return act(a.workbook, writeoff.run, a.invoices, a.amount, a.reason, journal_dir=a.journal_dir, note=a.note,
+                   again=a.again)
     s.set_defaults(fn=cmd)
 
 

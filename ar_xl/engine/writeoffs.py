@@ -7,19 +7,27 @@ The rules
   The *available* amount is the open amount less the write-offs of that invoice still awaiting
   approval.  Refused, naming the invoice, and nothing is proposed: an invoice id that is not in
   Invoices, an amount of 0 or less, an amount above what is available, a credit note or an invoice
-  with nothing open.  Money is integer cents; one WriteOffs row per invoice.  A partial write-off of the
-  same amount as one of that invoice's write-offs still awaiting approval is refused, naming it: run twice,
-  the same proposal would be written off twice.
+  with nothing open.  Money is integer cents; one WriteOffs row per invoice.
+* **Once, not twice.**  A partial write-off of the same amount as one of that invoice's write-offs still
+  awaiting approval (anyone's, any day) is refused, naming it; so is the same amount on the same invoice
+  by the same person with the same reason on the same day when the first is already booked (a second run,
+  a double click on the ribbon).  Run twice, the same proposal would otherwise be written off twice.  A
+  person who does mean a second one says so: ``again`` (``--again``) lets it through, as does another
+  reason (the ribbon's ``writeoff.reason``).
 * **A dispute** resolved as ``resolved - write-off`` proposes its write-off (source ``dispute``, reference
   the dispute id), at most one at a time: while one awaits approval or is booked (``of_dispute``),
   resolving it so again proposes nothing new.  Reopening the dispute **withdraws** its proposal still
   awaiting approval (status ``withdrawn``; the row stays), unless someone already typed a decision in
   its review: that one, like a booked one, is not touched.
-* **Approval** (Config ``writeoff.*``, ``config.WriteOffRules``): the proposal's total in base currency
-  is compared with the proposer's limit (their own ``writeoff.limit.<login>``, else their role's, else
-  ``writeoff.limit``).  At or below the limit it is **booked** at once, the proposer being its
-  approver; above it the rows wait (``awaiting approval``) for an approver named in
-  ``writeoff.approvers``.
+* **Approval** (Config ``writeoff.*``, ``config.WriteOffRules``): the proposal's total in base currency,
+  plus what the proposer already has booked on the same invoices (``booked_by``: booked rows they
+  proposed, whoever approved them), is compared with the proposer's limit (their own
+  ``writeoff.limit.<login>``, else their role's, else ``writeoff.limit``): the limit is per person and
+  invoice, so splitting one write-off into several below the limit does not beat it.  At or below the
+  limit it is **booked** at once, the proposer being its approver; above it the rows wait (``awaiting
+  approval``) for an approver named in ``writeoff.approvers``.  The limit is not summed per customer:
+  small balances on several invoices of one customer are each their own write-off (named together in one
+  proposal, they are totalled as one).
 * **Decisions** typed in WriteOffs.review, as in Matches, are applied by the next write-off action:
   *Confirm* books the row when the person deciding (``reviewed_by``, else the user running the
   action) is an approver, is not the proposer (four eyes), and the user running the action is that
@@ -70,6 +78,37 @@ def pending_by_invoice(writeoffs: pd.DataFrame | None) -> dict[str, list[tuple[s
     return out
 
 
+def _day(v) -> dt.date | None:
+    return None if blank(v) else pd.Timestamp(v).date()
+
+
+def _reason(v) -> str:
+    return " ".join(text(v).lower().split())
+
+
+def booked_today(writeoffs: pd.DataFrame | None, invoice_id: str, cents: int, user: str, reason: str,
+                 on: dt.date | None) -> str:
+    """The id of a booked write-off of ``cents`` on ``invoice_id`` that ``user`` proposed on ``on`` with the same
+    ``reason`` (case and spaces aside), else '': the same write-off run again."""
+    if writeoffs is None or not len(writeoffs) or on is None or not text(user):
+        return ""
+    for r in writeoffs.itertuples(index=False):
+        if (text(r.status).lower() == BOOKED and text(r.invoice_id) == invoice_id and cents_of(r.amount) == cents
+                and _same(r.proposed_by, user) and _day(r.proposed_on) == on and _reason(r.reason) == _reason(reason)):
+            return text(r.writeoff_id)
+    return ""
+
+
+def booked_by(writeoffs: pd.DataFrame | None, user: str, invoice_ids) -> list[tuple[str, int]]:
+    """``[(writeoff id, amount in base currency)]`` of the booked write-offs ``user`` proposed on ``invoice_ids``:
+    what counts against their limit together with a new proposal on those invoices."""
+    ids = {text(i) for i in invoice_ids}
+    if writeoffs is None or not len(writeoffs) or not text(user) or not ids:
+        return []
+    return [(text(r.writeoff_id), cents_of(r.amount_base)) for r in writeoffs.itertuples(index=False)
+            if text(r.status).lower() == BOOKED and text(r.invoice_id) in ids and _same(r.proposed_by, user)]
+
+
 def of_dispute(writeoffs: pd.DataFrame | None, dispute_id: str) -> list[int]:
     """Positions of the write-offs a dispute's resolution proposed (source ``dispute``, reference
     ``dispute_id``) that are live: awaiting approval or booked."""
@@ -88,8 +127,10 @@ def withdrawable(writeoffs: pd.DataFrame, positions: list[int]) -> list[int]:
 
 
 def amounts(invoices: pd.DataFrame, writeoffs: pd.DataFrame | None, invoice_ids: list[str],
-            amount: int | None) -> list[tuple[str, int]]:
-    """``[(invoice_id, cents)]`` to write off (rules in the module docstring); ``ValueError`` naming the invoice."""
+            amount: int | None, user: str = "", on: dt.date | None = None, reason: str = "",
+            again: bool = False) -> list[tuple[str, int]]:
+    """``[(invoice_id, cents)]`` to write off (rules in the module docstring); ``ValueError`` naming the invoice.
+    ``user``, ``on`` and ``reason`` find the same write-off booked again; ``again``: a second one is meant."""
     ids = list(dict.fromkeys(text(i) for i in invoice_ids if text(i)))
     if not ids:
         raise ValueError("no invoice ids given")
@@ -110,10 +151,16 @@ def amounts(invoices: pd.DataFrame, writeoffs: pd.DataFrame | None, invoice_ids:
         available = open_ - sum(a for _, a in waiting)
         also = (f" (open {fmt(open_)}, of which {fmt(open_ - available)} already proposed in "
                 f"{', '.join(w for w, _ in waiting)})") if waiting else ""
-        same = [w for w, a in waiting if amount is not None and a == int(amount)]
+        same = [w for w, a in waiting if amount is not None and a == int(amount)] if not again else []
+        twice = booked_today(writeoffs, iid, int(amount), user, reason, on) if amount is not None and not again \
+            else ""
         if same:
             problems.append(f"invoice {iid} already has write-off {same[0]} of {fmt(int(amount))} awaiting "
-                            "approval; an approver confirms or rejects that one")
+                            "approval; an approver confirms or rejects that one (--again if a second one is meant)")
+        elif twice:
+            problems.append(f"invoice {iid} already has write-off {twice} of {fmt(int(amount))} booked by {user} "
+                            f"on {on:%Y-%m-%d} ({text(reason)}): the same write-off is booked once; "
+                            "--again (or another reason) if a second one is meant")
         elif open_ < 0:
             problems.append(f"invoice {iid} is a credit note (open {fmt(open_)}); only what a customer owes is written off")
         elif available <= 0:
@@ -145,14 +192,15 @@ def within_limit(total_base: int, user: str, rules) -> tuple[bool, str]:
 
 def proposal(invoices: pd.DataFrame, writeoffs: pd.DataFrame | None, invoice_ids, amount: int | None, reason: str,
              user: str, on: dt.date, config, source: str = "collector", reference: str = "",
-             picked: list[tuple[str, int]] | None = None) -> tuple[list[dict], bool, str]:
-    """The new WriteOffs rows, whether they are booked at once, and the limit in words.  ``picked``:
-    the ``[(invoice_id, cents)]`` already worked out (``amounts``), else from ``invoice_ids`` and ``amount``."""
+             picked: list[tuple[str, int]] | None = None, again: bool = False) -> tuple[list[dict], bool, str]:
+    """The new WriteOffs rows, whether they are booked at once, and the limit in words (with what the proposer
+    already has booked on these invoices, ``booked_by``, when that counts too).  ``picked``: the
+    ``[(invoice_id, cents)]`` already worked out (``amounts``), else from ``invoice_ids`` and ``amount``."""
     reason = text(reason)
     if not reason:
         raise ValueError("a write-off needs a reason")
     if picked is None:
-        picked = amounts(invoices, writeoffs, invoice_ids, amount)
+        picked = amounts(invoices, writeoffs, invoice_ids, amount, user, on, reason, again)
     pos = {text(i): k for k, i in enumerate(invoices["invoice_id"])}
     rows, total = [], 0
     existing = list(writeoffs["writeoff_id"]) if writeoffs is not None and len(writeoffs) else []
@@ -168,7 +216,13 @@ def proposal(invoices: pd.DataFrame, writeoffs: pd.DataFrame | None, invoice_ids
                      "amount_base": base, "reason": reason, "proposed_by": user, "proposed_on": pd.Timestamp(on),
                      "status": WAITING, "review": "", "reviewed_by": "", "approver": "", "booked_on": pd.NaT,
                      "journal": "", "note": ""})
-    ok, limit = within_limit(total, user, config.writeoffs)
+    earlier = booked_by(writeoffs, user, [i for i, _ in picked])
+    before = sum(a for _, a in earlier)
+    ok, limit = within_limit(total + before, user, config.writeoffs)
+    if earlier:
+        on_ids = ", ".join(dict.fromkeys(i for i, _ in picked))
+        limit += (f", counting the {config.base_currency} {fmt(before)} {user} already wrote off on {on_ids} "
+                  f"({', '.join(w for w, _ in earlier)}): {config.base_currency} {fmt(total + before)} in all")
     return rows, ok, limit
 
 
