@@ -482,7 +482,9 @@ def test_money_not_applied_pays_the_plan_once_whatever_rows_matches_holds():
     # 500.00 on 30 Jan pays installment 1; 400.00 on INV2 and the 200.00 rest of PAY2 pay installment 2
     p = update_plans(book, D(2026, 3, 10)).tables["Plans"]
     assert col(p, "paid") == [50000, 50000] and list(p["status"]) == ["paid", "paid"]
-    assert set(p["plan_status"]) == {"completed"}
+    # (proposed for INV1 and INV2, the plan's own invoices, the suggested money counts;) INV1 and INV2 still
+    # have their open amounts, the cash not applied to them yet: the plan is not completed
+    assert set(p["plan_status"]) == {"active"}
 
 
 def test_update_plans_without_creation_date_counts_all_and_says_so():
@@ -505,7 +507,55 @@ def test_customer_money_goes_to_the_oldest_plan_first_and_counts_once():
     p = update_plans(book, D(2026, 2, 1)).tables["Plans"]
     # 800.00: 600.00 pays P-000001 in full, the remaining 200.00 goes to P-000002
     assert list(zip(p["plan_id"], col(p, "paid"))) == [("P-000001", 30000), ("P-000001", 30000), ("P-000002", 20000)]
-    assert list(p["plan_status"]) == ["completed", "completed", "active"]
+    assert list(p["status"]) == ["paid", "paid", "open"]
+    assert list(p["plan_status"]) == ["active", "active", "active"]  # INV1 is still open: not completed yet
+
+
+def test_money_proposed_for_invoices_off_the_plan_does_not_pay_it_until_applied():
+    """QA: a payment Match only suggested for two other invoices paid a plan's installments (P-000007: 1,200.00
+    and 1,155.44 paid, its invoice still 2,400.00 open), and a plan over two invoices went to completed after one
+    real installment."""
+    payments = [
+        ("PAY1", "2026-01-30", "500.00", "EUR", "XX unknown", ""),           # applied to INV1: installment 1
+        ("PAY2", "2026-02-20", "500.00", "EUR", "NL91ABNA0417164300", ""),   # C1's IBAN: 300.00 suggested on INV3
+        ("PAY3", "2026-02-21", "100.00", "EUR", "NL91ABNA0417164300", ""),   # C1's IBAN: suggested on INV2 (the plan's)
+    ]
+    matches = [
+        ("M1", "PAY1", "INV1", "C1", "500.00", "auto", ""),
+        ("M2", "PAY2", "INV3", "C1", "300.00", "suggested", ""),
+        ("M3", "PAY3", "INV2", "C1", "100.00", "suggested", ""),
+    ]
+    book = _book_with_plan(payments, matches)
+    # installment 2 (500.00 due 28 Feb): 200.00 of PAY2 no row proposes, and PAY3 proposed for INV2; not the
+    # 300.00 proposed for INV3 (before: all 500.00 of PAY2, and the plan completed)
+    p = update_plans(book, D(2026, 3, 10)).tables["Plans"]
+    assert col(p, "paid") == [50000, 30000]
+    assert col(p, "open") == [0, 20000]
+    assert list(p["status"]) == ["paid", "missed"]
+    assert set(p["plan_status"]) == {"broken"}
+    cr = payment_credits(book)
+    assert sorted(zip(cr["payment_id"], cr["amount"], cr["invoice_id"], cr["proposed_for"])) == [
+        ("PAY1", 50000, "INV1", ""), ("PAY2", 20000, "", ""), ("PAY2", 30000, "", "INV3"), ("PAY3", 10000, "", "INV2")]
+    # a reviewer rejects the suggestion: the money is the customer's, not proposed anywhere, and pays the plan
+    rejected = [m if m[0] != "M2" else (*m[:6], "Reject") for m in matches]
+    p = update_plans(_book_with_plan(payments, rejected), D(2026, 3, 10)).tables["Plans"]
+    assert col(p, "paid") == [50000, 50000] and list(p["status"]) == ["paid", "paid"]
+
+
+def test_a_plan_is_completed_only_once_its_invoices_are_paid():
+    """Installments paid by the customer's money not applied yet leave the plan active: its invoices are open."""
+    base = make_book(INVOICES)
+    ch = create_plan(base, "C1", "INV1", 2, "2026-01-31", created="2026-01-10")         # 2 x 300.00
+    payments = [("PAY1", "2026-01-20", "600.00", "EUR", "NL91ABNA0417164300", "")]      # C1's IBAN, not matched
+    book = make_book(INVOICES, payments, plans=ch.tables["Plans"], audit=pd.DataFrame(ch.audit))
+    p = update_plans(book, D(2026, 2, 1)).tables["Plans"]
+    assert col(p, "paid") == [30000, 30000] and list(p["status"]) == ["paid", "paid"]
+    assert list(p["plan_status"]) == ["active", "active"]
+    # the cash applied to INV1 (open 0.00): completed
+    paid = [(*r[:6], "0", "paid") if r[0] == "INV1" else r for r in INVOICES]
+    book = make_book(paid, payments, plans=ch.tables["Plans"], audit=pd.DataFrame(ch.audit))
+    p = update_plans(book, D(2026, 2, 1)).tables["Plans"]
+    assert list(p["plan_status"]) == ["completed", "completed"]
 
 
 def test_annuity_that_rounding_pays_off_early_is_refused_clearly():

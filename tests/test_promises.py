@@ -226,17 +226,26 @@ def _promise_on_inv1(pay, match, day, flags=None):
 def test_check_promises_counts_money_not_applied_even_when_matches_has_rows_for_it():
     """A payment Match only suggested, or the rest of one partly applied, is money not applied to any invoice
     yet: it counts for a promise naming invoices, once (QA: after Match, a promise with 1,000.00 paid by the
-    customer's IBAN showed received 0, broken)."""
+    customer's IBAN showed received 0, broken) -- when it is proposed for none but the promise's invoices;
+    proposed for another invoice it counts once applied (QA: suggested money paid a plan on other invoices)."""
     pay = [
-        ("PAY1", "2026-03-04", "200.00", "EUR", "NL91ABNA0417164300", ""),  # C1's IBAN, only suggested
+        ("PAY1", "2026-03-04", "200.00", "EUR", "NL91ABNA0417164300", ""),  # C1's IBAN, only suggested, on INV2
         ("PAY2", "2026-03-05", "250.00", "EUR", "XX", ""),                  # 150.00 to INV1, 100.00 not applied
+        ("PAY3", "2026-03-06", "80.00", "EUR", "NL91ABNA0417164300", ""),   # C1's IBAN, only suggested, on INV1
     ]
     match = [
         ("M1", "PAY1", "INV2", "C1", "200.00", "suggested", ""),
         ("M2", "PAY2", "INV1", "C1", "150.00", "auto", ""),
         ("M3", "PAY2", "INV1", "C1", "100.00", "suggested", ""),
+        ("M4", "PAY3", "INV1", "C1", "80.00", "suggested", ""),
     ]
-    assert _promise_on_inv1(pay, match, D(2026, 3, 20)) == ([45000], ["partly kept"])
+    # 150.00 + 100.00 + 80.00; not PAY1's 200.00 proposed for INV2 (before: 530.00)
+    assert _promise_on_inv1(pay, match, D(2026, 3, 20)) == ([33000], ["partly kept"])
+    # a promise naming no invoices counts all of the customer's money
+    book = make_book(INVOICES, pay, match)
+    book.tables["Promises"] = log_promise(book, "C1", 60000, "2026-03-10", logged_on="2026-03-01").tables["Promises"]
+    p = check_promises(book, D(2026, 3, 20)).tables["Promises"]
+    assert (list(p["received"]), list(p["status"])) == ([53000], ["partly kept"])
 
 
 def test_a_promise_whose_currency_cell_is_missing_takes_a_payment_in_any_currency():

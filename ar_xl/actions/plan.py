@@ -26,6 +26,12 @@ column ``created``); ``update_plans`` reads it back.
   Customers) is the payer IBAN (or to the Payments row's own ``customer_id`` column
   when present); it pays that customer's live plans, oldest plan (lowest id) first,
   the rest passing to the next;
+* money *proposed* for invoices (``proposed_matches``: the payment's rows waiting for review,
+  suggested and not rejected, up to what they propose) is not the customer's to spend on any plan:
+  it pays a plan only when every invoice it is proposed for is on that plan, and otherwise only once
+  it is applied (then it is a counted row on its invoice).  What no row proposes counts as above;
+* a plan is never ``completed`` while one of its invoices still has an open amount above 0 in
+  Invoices (money counted for it but not applied yet): it stays ``active`` until the cash is applied;
 * payments marked ``ignored`` never count; only value dates on or after the
   plan's creation date count (when the creation date is missing from Audit,
   all value dates count and the summary says so).
@@ -223,16 +229,40 @@ def counted_matches(matches: pd.DataFrame, payment_ids) -> np.ndarray:
     return counted.to_numpy()
 
 
+def proposed_matches(matches: pd.DataFrame, counted: np.ndarray) -> dict[str, tuple[int, str]]:
+    """Payment id -> (cents, invoice ids ``;``-joined) its Matches rows waiting for review propose: rows not
+    ``counted`` (``counted_matches``), not unmatched, not reviewed ``Reject``, not the row a hand assignment was
+    typed on, with an invoice and an ``applied_amount`` above 0.  The cents are the largest sum of one rank's
+    rows (alternatives of different ranks propose the same money); the invoices are all of them."""
+    pid = pd.Series(frames.texts(matches["payment_id"]), index=matches.index)
+    iid = pd.Series(frames.texts(matches["invoice_id"]), index=matches.index)
+    decision = pd.Series(frames.texts(matches["decision"], "lower"), index=matches.index)
+    review = pd.Series(frames.texts(matches["review"], "lower"), index=matches.index)
+    applied = matches["applied_amount"].astype("Int64").fillna(0).astype(np.int64)
+    flags = matches["flags"].map(frames.text) if "flags" in matches.columns else pd.Series("", index=matches.index)
+    by_hand = flags.map(lambda f: "assigned by hand" in f.split(";")) & (decision != "manual")
+    waiting = (~counted & (decision != "unmatched") & (review != "reject") & ~by_hand & (iid != "") & (pid != "")
+               & (applied > 0)).to_numpy()
+    if not waiting.any():
+        return {}
+    rank = matches["rank"].astype("Int64").fillna(0) if "rank" in matches.columns else pd.Series(0, index=matches.index)
+    w = pd.DataFrame({"pid": pid[waiting], "iid": iid[waiting], "rank": rank[waiting], "cents": applied[waiting]})
+    cents = w.groupby(["pid", "rank"])["cents"].sum().groupby(level=0).max()
+    ids = w.groupby("pid", sort=False)["iid"].agg(lambda v: join_ids(list(dict.fromkeys(v))))
+    return {p: (int(cents[p]), str(ids[p])) for p in cents.index}
+
+
 def payment_credits(book: Book) -> pd.DataFrame:
     """Money received, attributed to invoices or customers (rules in the module docstring).
 
     Each payment's amount counts once: its counted match rows on their invoices, the rest with invoice_id ''.
     Columns: payment_id, value_date (datetime64), amount (cents, > 0),
     currency, customer_id, invoice_id ('' when attributed to the customer
-    only) and source ('match': counted rows and the rest of their payment, or 'iban': a payment
-    with no counted rows).
+    only), source ('match': counted rows and the rest of their payment, or 'iban': a payment
+    with no counted rows) and proposed_for: of the rest, the part its rows waiting for review propose for
+    invoices (``proposed_matches``) names them (``;``-separated); the part nothing proposes has ''.
     """
-    cols = ["payment_id", "value_date", "amount", "currency", "customer_id", "invoice_id", "source"]
+    cols = ["payment_id", "value_date", "amount", "currency", "customer_id", "invoice_id", "source", "proposed_for"]
     pay = book.get("Payments")
     if not len(pay):
         return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
@@ -246,8 +276,10 @@ def payment_credits(book: Book) -> pd.DataFrame:
     m = book.get("Matches")
     matched = pd.Series(dtype=np.int64)  # cents of each payment counted through its match rows
     matched_to = pd.Series(dtype=object)  # the customer of a payment's counted rows, when they have one
+    proposed: dict[str, tuple[int, str]] = {}
     if len(m):
         counted = counted_matches(m, by_pay.index)
+        proposed = proposed_matches(m, counted)
         mm = m.loc[counted]
         mp = frames.texts(mm["payment_id"])
         iid = frames.texts(mm["invoice_id"])
@@ -261,6 +293,7 @@ def payment_credits(book: Book) -> pd.DataFrame:
             "customer_id": np.where(cust != "", cust, from_inv),
             "invoice_id": iid,
             "source": "match",
+            "proposed_for": "",
         })
         parts.append(part)
         matched = part.groupby("payment_id")["amount"].sum()
@@ -284,7 +317,7 @@ def payment_credits(book: Book) -> pd.DataFrame:
     to = rest["payment_id"].map(lambda p: matched_to.get(p, ""))
     owner = to.where(to != "", owner)
     keep = (owner != "").to_numpy()
-    parts.append(pd.DataFrame({
+    unapplied = pd.DataFrame({
         "payment_id": rest["payment_id"].to_numpy()[keep],
         "value_date": rest["value_date"].to_numpy()[keep],
         "amount": left.to_numpy()[keep],
@@ -292,7 +325,15 @@ def payment_credits(book: Book) -> pd.DataFrame:
         "customer_id": owner.to_numpy()[keep],
         "invoice_id": "",
         "source": np.where(rest["payment_id"].isin(matched.index), "match", "iban")[keep],
-    }))
+        "proposed_for": "",
+    })
+    # the rest split: what rows waiting for review propose for invoices, and what nothing proposes
+    on_hold = np.array([min(int(a), proposed.get(p, (0, ""))[0])
+                        for p, a in zip(unapplied["payment_id"], unapplied["amount"])], dtype=np.int64)
+    held = unapplied.loc[on_hold > 0].assign(amount=on_hold[on_hold > 0])
+    held["proposed_for"] = [proposed[p][1] for p in held["payment_id"]]
+    unapplied["amount"] = unapplied["amount"].to_numpy(dtype=np.int64) - on_hold
+    parts += [held, unapplied.loc[unapplied["amount"] > 0]]
     df = pd.concat([p for p in parts], ignore_index=True)[cols]
     df["value_date"] = pd.to_datetime(df["value_date"]).astype("datetime64[ns]")
     df["amount"] = df["amount"].astype(np.int64)
@@ -406,6 +447,8 @@ def _paid_plans(book: Book, plans: pd.DataFrame, as_of_d: dt.date, strict: bool 
     pids = plans["plan_id"].astype(str).str.strip()
     pstatus = plans["plan_status"].astype(str).str.strip().str.lower()
     remaining = credits["amount"].to_numpy(dtype=np.int64).copy()
+    inv = book.get("Invoices")
+    open_by_id = dict(zip(frames.texts(inv["invoice_id"]), inv["open_amount"].astype("Int64").fillna(0).astype(int)))
     for pid in sorted(set(pids[pstatus != "cancelled"]), key=lambda p: (len(p), p)):
         idx = np.flatnonzero((pids == pid).to_numpy())
         rows = plans.iloc[idx]
@@ -419,11 +462,13 @@ def _paid_plans(book: Book, plans: pd.DataFrame, as_of_d: dt.date, strict: bool 
             inv_ids.update(split_ids(cell))
         since = created.get(pid)
         on_plan = credits["invoice_id"].isin(inv_ids) & (credits["source"] == "match")
+        # money proposed for invoices (waiting for review) pays the plan only when they are all the plan's
+        free = credits["proposed_for"].map(lambda v: not v or set(split_ids(v)) <= inv_ids).astype(bool)
         # the unapplied rest of a payment matched to the plan's invoices (a plan's interest) pays it too
         rest = ((credits["source"] == "match") & (credits["invoice_id"] == "") & (credits["customer_id"] == customer)
                 & credits["payment_id"].isin(set(credits.loc[on_plan, "payment_id"])))
-        take = (on_plan | rest
-                | ((credits["source"] == "iban") & (credits["customer_id"] == customer))).to_numpy().copy()
+        take = (on_plan | ((rest | ((credits["source"] == "iban") & (credits["customer_id"] == customer)))
+                           & free)).to_numpy().copy()
         take &= remaining > 0
         if since is not None:
             take &= (credits["value_date"] >= pd.Timestamp(since)).to_numpy()
@@ -432,6 +477,8 @@ def _paid_plans(book: Book, plans: pd.DataFrame, as_of_d: dt.date, strict: bool 
         res = plans_engine.apply_payments(rows.reset_index(drop=True), pays, as_of_d, grace)
         for j, used in zip(sel, res.attrs["used"]):
             remaining[j] -= used
+        if (res["plan_status"] == "completed").all() and any(open_by_id.get(i, 0) > 0 for i in inv_ids):
+            res["plan_status"] = "active"  # paid by money not applied to its invoices yet: they are still open
         yield pid, idx, res, since is not None
 
 

@@ -13,7 +13,9 @@ open promise covers an invoice nothing else decides.
 each payment once, its confirmed Matches rows on their invoices and the rest of it,
 attributed by those rows or by IBAN, as money not applied; one payment's amount
 summed per invoice it was applied to, so a promise naming invoices counts only
-what went to them or to no invoice yet) and sets
+what went to them or to no invoice yet; money waiting for review, proposed for
+invoices, counts for such a promise only when they are all its invoices, as for
+a plan) and sets
 ``received`` and ``status`` with ``engine.promises.check`` (grace = Config
 ``promise_grace_days``).  ``promises_as_of`` gives what it would set on another day without writing it (the
 customer view of a past day).
@@ -121,14 +123,16 @@ def open_currencies(book: Book, customer: str) -> list[str]:
 
 
 def customer_payments(book: Book) -> pd.DataFrame:
-    """One row per (payment, customer, invoice it was applied to): customer_id, payment_id, invoice_id ('' for
-    money not applied to an invoice), value_date, amount (cents), currency: what ``engine.promises.check``
-    counts (a promise naming invoices only counts money applied to them or not applied yet)."""
+    """One row per (payment, customer, invoice it was applied to, invoices it is proposed for): customer_id,
+    payment_id, invoice_id ('' for money not applied to an invoice), proposed_for (``;``-separated invoices the
+    money not applied is proposed for, waiting for review; '' for none), value_date, amount (cents), currency:
+    what ``engine.promises.check`` counts (a promise naming invoices only counts money applied to them, or not
+    applied yet and proposed for none but them)."""
     cr = payment_credits(book)
     if not len(cr):
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in
-                             ("customer_id", "payment_id", "invoice_id", "value_date", "amount", "currency")})
-    g = cr.groupby(["customer_id", "payment_id", "invoice_id"], sort=False, as_index=False).agg(
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in ("customer_id", "payment_id", "invoice_id",
+                                                                  "proposed_for", "value_date", "amount", "currency")})
+    g = cr.groupby(["customer_id", "payment_id", "invoice_id", "proposed_for"], sort=False, as_index=False).agg(
         value_date=("value_date", "first"), amount=("amount", "sum"), currency=("currency", "first"))
     return g
 

@@ -33,7 +33,9 @@ What counts is money applied to one of its invoices and money not applied to any
 cash, or a payment known to be the customer's by its IBAN and not matched).  A promise without invoices
 counts any of the customer's money.  ``payments`` may therefore hold one row per allocation, with
 ``invoice_id`` (empty for money not applied to an invoice); without that column every row counts as money
-not applied to an invoice.
+not applied to an invoice.  Money not applied but *proposed* for invoices (``proposed_for``, ``;``-separated:
+a payment's match rows waiting for review) counts for a promise naming invoices only when it is proposed for
+none but them: proposed for others, the customer may have paid something else, and it counts once applied.
 """
 from __future__ import annotations
 
@@ -100,6 +102,7 @@ def check(promises: pd.DataFrame, payments: pd.DataFrame, as_of: object, grace_d
     p_date = [_day(v) for v in payments["value_date"]]
     p_amt = [0 if pd.isna(a) else int(a) for a in payments["amount"]]
     p_inv = frames.text_column(payments, "invoice_id").tolist()
+    p_for = [frozenset(split_ids(v)) for v in frames.text_column(payments, "proposed_for").tolist()]
     received = [0] * n
     used = [0] * len(payments)
     by_customer: dict[str, list[int]] = {}
@@ -119,6 +122,8 @@ def check(promises: pd.DataFrame, payments: pd.DataFrame, as_of: object, grace_d
                 continue
             if named[i] and p_inv[j] and p_inv[j] not in named[i]:
                 continue  # applied to an invoice the promise does not name
+            if named[i] and not p_inv[j] and not p_for[j] <= named[i]:
+                continue  # waiting for review on an invoice the promise does not name
             take = min(left, amount[i] - received[i])
             if take > 0:
                 received[i] += take
