@@ -79,7 +79,7 @@ def test_exclusions():
         inv("L1", "C2", "2026-10-01", "100.00", status="on plan"),
         inv("Q1", "C3", "2026-10-01", "500.00"),
         inv("S1", "C1", "2026-10-01", "10.00"),
-        inv("X1", "C1", "2026-10-01", "-100.00"),
+        inv("X1", "C3", "2026-10-01", "-100.00"),  # a credit note: never reminded (on C1 it would cover S1)
     ]
     disputes = [{"dispute_id": "D-1", "customer_id": "C1", "invoice_ids": "D1", "status": "open"}]
     promises = [{"promise_id": "P-1", "customer_id": "C2", "invoice_ids": "P1", "amount": "100", "currency": "EUR",
@@ -230,3 +230,43 @@ def test_every_countrys_law_is_named_in_the_letters_language(country, lang, law)
     assert f"({law}" in body
     for other in ("wet 2 augustus", "Code de commerce (", "(wettelijke handelsrente)"):
         assert other not in body
+
+
+def final_notice_config():
+    rows = config_mod.default_rows()
+    rows.loc[rows.setting == "dunning.interest_rate", "value"] = "10"
+    rows.loc[rows.setting == "dunning.level3", "value"] = ("days=35; gap=14; fee=15; interest=yes; compensation=yes; "
+                                                           "tone=final")
+    return config_mod.from_rows(rows)
+
+
+def test_open_credit_that_covers_the_overdue_items_stops_every_letter_and_says_which_to_allocate():
+    # C1 as De Wit in the demo: 649.13 + 348.54 overdue, 1,136.70 not yet due, a credit note of 3,157.76
+    invoices = [inv("I1", "C1", "2026-06-24", "649.13"), inv("I2", "C1", "2026-08-06", "348.54"),
+                inv("I3", "C1", "2026-12-06", "1136.70"), inv("CN1", "C1", "2026-11-06", "-3157.76")]
+    reminders = [{"reminder_id": "R2", "customer_id": "C1", "level": 2, "sent_on": "2026-11-01", "items": "I1; I2"}]
+    p = run(invoices, reminders=reminders, cfg=final_notice_config())
+    assert p.letters == []
+    assert p.skipped == [("C1", "", "open credit covers: EUR 997.67 overdue, CN1 EUR 3,157.76 open; allocate it: "
+                                    "ar-xl credits WORKBOOK --allocate CN1 --to I1,I2")]
+    # another currency's credit covers nothing; what a refund holds of a credit note is not there to set off
+    gbp = [dict(inv("CN1", "C1", "2026-11-06", "-3157.76"), currency="GBP")]
+    assert [lt.total for lt in run(invoices[:3] + gbp).letters] == [99767]
+    assert [lt.total for lt in run(invoices, credit_held={"CN1": 300000}).letters] == [99767 - 15776]
+
+
+def test_open_credit_that_covers_part_is_shown_and_only_the_rest_asked():
+    invoices = [inv("I1", "C1", "2026-09-02", "1000.00"), inv("I2", "C1", "2026-09-02", "500.00"),
+                inv("CN1", "C1", "2026-10-01", "-1200.00")]
+    reminders = [{"reminder_id": "R2", "customer_id": "C1", "level": 2, "sent_on": "2026-11-01", "items": "I1; I2"}]
+    p = run(invoices, reminders=reminders, cfg=final_notice_config())
+    [lt] = p.letters
+    # oldest due first, then by id: I1 is covered whole and left out; I2 keeps 300.00 of its 500.00
+    assert list(lt.items["invoice_id"]) == ["I2"]
+    assert (lt.amount, lt.credit, lt.credit_notes) == (50000, 20000, (("CN1", 20000),))
+    assert lt.interest == 740  # on the 300.00 left: 300.00 x 10% x 90 / 365 = 7.397... -> 7.40
+    assert lt.compensation == 4000  # one invoice asked for
+    assert lt.total == 50000 - 20000 + 1500 + 740 + 4000
+    assert ("C1", "I1", "open credit covers: CN1 EUR 1,000.00 of it; allocate it: "
+                        "ar-xl credits WORKBOOK --allocate CN1 --to I1") in p.skipped
+

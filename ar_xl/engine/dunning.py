@@ -18,7 +18,16 @@ Rules
     unknown);
   - an item on a live plan (Plans rows naming it with plan_status ``active`` or blank); an item with
     status ``on plan`` and no Plans row is left alone too;
-  - a letter whose items total less than ``dunning.min_amount`` in the base currency.
+  - **open credit**: a customer's credit notes (open amount below 0, less what refunds hold of them:
+    ``credit_held``) are set against its items in the same currency that would be reminded (past every
+    rule above, whether due for a letter today or not), oldest due first, as ``ar-xl credits --allocate``
+    does.  When they cover all of them, that currency gets no letter (``open credit covers …``, naming
+    the credit notes and the ``ar-xl credits … --allocate`` to run); an item they cover whole is left
+    out of its letter; the letter lists the items with money left, shows the credit set against them
+    (``Letter.credit``, ``Letter.credit_notes``) and asks for the rest: total = amount - credit + fee + interest
+    + compensation.  So a letter never asks more than
+    the net overdue balance;
+  - a letter whose items total less than ``dunning.min_amount`` in the base currency (after the credit).
 
   A run for named customers (``only_customers``) also names their items in ``legal`` / ``in legal`` and each
   item not due for its next level yet (``not due for level 2 before 2026-12-21``); a run for everyone does not.
@@ -33,7 +42,7 @@ Rules
   and level); such a letter is skipped.
 * **Amounts** (exact cents): amount = the items' open amounts; fee = the level's fee (base currency,
   converted to the letter's currency at the Config rate); interest, when the level claims it (below);
-  compensation, when the level claims it (below); total = amount + fee + interest + compensation.
+  compensation, when the level claims it (below); total = amount − credit + fee + interest + compensation.
 * **Compensation**, per invoice, is what the law of the interest country (Customers.country, else
   ``dunning.interest_country``) gives, by ``engine.interest.compensation`` (as ``ar-xl interest``): EUR 40
   under Directive 2011/7/EU, converted to the letter's currency at the Config rates when it is not EUR; UK
@@ -41,8 +50,8 @@ Rules
   and its sum converted back at the Config rates).  Only a customer whose country has no statutory rule
   is claimed ``dunning.compensation`` (base currency, converted like the fee).  ``Letter.compensation_items``
   holds each invoice's sum, ``Letter.compensation_law`` the law in the letter's language.
-* **Interest**, when the level claims it, per item on its open amount from the day after the due date
-  up to and including the as-of date:
+* **Interest**, when the level claims it, per item on its open amount less the credit set against it, from
+  the day after the due date up to and including the as-of date:
 
   - by default the **statutory rate** of ``engine.interest.late_interest`` (rate table + Config
     ``rate.*`` rows) of the customer's country (Customers.country; blank: Config
@@ -69,10 +78,13 @@ from ..config import Config
 from ..dunning_settings import Dunning, Level
 from ..errors import CellProblem, InputError
 from ..frames import text
-from ..money import convert
+from ..money import convert, fmt
 from .aging import to_base
 from .disputes import disputed_invoices, split_ids
 from .interest import RULES, RateTable, compensation as statutory_compensation, late_interest, law_name
+
+CLOSED = {"closed in erp", "written off"}
+"""Statuses of a credit note that no longer holds credit (``engine.credits.CLOSED``)."""
 
 NEVER = {"paid", "written off", "legal", "in legal"}
 """Statuses never reminded: ``legal`` a person typed, ``in legal`` an open handover gives (``engine.states``)."""
@@ -112,6 +124,10 @@ class Letter:
     law gives with its currency (``(3433, 4000, "EUR")``: EUR 40 claimed as GBP 34.33)."""
     compensation_law: str = ""
     """The law of the compensation in the letter's language (``§ 288 Abs. 5 BGB``); blank for the Config sum."""
+    credit: int = 0
+    """The customer's open credit set against the items (module rules), taken off the total."""
+    credit_notes: tuple[tuple[str, int], ...] = ()
+    """The credit notes set against the items: (invoice id, cents)."""
 
     @property
     def items(self) -> pd.DataFrame:
@@ -125,7 +141,7 @@ class Letter:
 
     @property
     def total(self) -> int:
-        return self.amount + self.fee + self.interest + self.compensation
+        return self.amount - self.credit + self.fee + self.interest + self.compensation
 
 
 @dataclass
@@ -278,8 +294,11 @@ def plan(
     config: Config,
     only_customers: list[str] | None = None,
     only_level: int | None = None,
+    credit_held: dict[str, int] | None = None,
 ) -> Plan:
-    """The letters due as of ``as_of`` by the module rules; ``only_customers`` / ``only_level`` narrow them."""
+    """The letters due as of ``as_of`` by the module rules; ``only_customers`` / ``only_level`` narrow them.
+
+    ``credit_held``: credit note id -> the cents refunds hold of it."""
     dn: Dunning = config.dunning
     out = Plan()
     if not dn.levels or invoices is None or not len(invoices):
@@ -341,6 +360,7 @@ def plan(
             if custs[i] in wanted:
                 out.skipped.append((custs[i], ids[i], f"{status[i]} (with an agency or lawyer)"))
     groups: dict[tuple[str, int, str], list[int]] = {}
+    dunnable: dict[tuple[str, str], list[int]] = {}
     for i in cands:
         c, iid = custs[i], ids[i]
         if wanted is not None and c not in wanted:
@@ -358,6 +378,7 @@ def plan(
         if iid in plan_ids or c in plan_all or (status[i] == "on plan" and iid not in plan_named):
             out.skipped.append((c, iid, "on a live payment plan"))
             continue
+        dunnable.setdefault((c, currency[i]), []).append(int(i))
         prev, prev_day = item_hist.get(iid, (0, None))
         if prev >= top:
             out.skipped.append((c, iid, f"already at the last level ({prev})"))
@@ -375,15 +396,29 @@ def plan(
             continue
         groups.setdefault((c, nxt.number, currency[i]), []).append(int(i))
 
+    set_off, used, covered = _set_off(dunnable, _open_credits(inv, open_, status, ids, custs, currency, credit_held),
+                                    open_, ids)
+    for (c, cur), why in covered.items():
+        out.skipped.append((c, "", why))
+    owed = open_ - set_off
+    base_owed = to_base(owed, pd.Series(currency), config) if set_off.any() else base
     for (c, n, cur), idx in sorted(groups.items()):
         lv = level_of[n]
+        if (c, cur) in covered:
+            continue
+        for i in [i for i in idx if owed[i] <= 0]:
+            words = ", ".join(f"{k} {cur} {fmt(v)}" for k, v in used[i])
+            out.skipped.append((c, ids[i], f"open credit covers: {words} of it; {allocate_hint(used, [i], ids)}"))
+        idx = [i for i in idx if owed[i] > 0]
+        if not idx:
+            continue
         last = cust_hist.get((c, n))
         if last is not None and (as_of - last).days < lv.gap:
             out.skipped.append((c, "", f"level {n} was sent on {last:%Y-%m-%d}, within its {lv.gap}-day interval"))
             continue
         ix = np.asarray(idx)
         total = int(open_[ix].sum())
-        in_base = int(base[ix].sum())
+        in_base = int(base_owed[ix].sum())
         if in_base < dn.min_amount:
             out.skipped.append((c, "", f"level {n}: total {in_base / 100:.2f} {config.base_currency} is below the "
                                        f"minimum {dn.min_amount / 100:.2f}"))
@@ -392,7 +427,7 @@ def plan(
         country = text(info.get("country")).upper() or dn.interest_country
         claim = Claim(np.zeros(len(idx), dtype=np.int64))
         if lv.interest:
-            claim = _claim(ix, open_, days, due_arr, ids, as_of, dn.interest_rate, country, rates_table)
+            claim = _claim(ix, owed, days, due_arr, ids, as_of, dn.interest_rate, country, rates_table)
         interest = claim.cents
         items = {
             "invoice_id": ids[ix], "invoice_date": inv_day[ix], "due_date": due_arr[ix],
@@ -415,5 +450,65 @@ def plan(
             interest_missing=claim.missing, interest_missing_periods=claim.periods,
             compensation=sum(x for x, _, _ in comp), compensation_items=comp, compensation_law=comp_law,
         )
+        letter.credit = int(set_off[ix].sum())
+        letter.credit_notes = _merged(used, ix)
         out.letters.append(letter)
     return out
+
+
+def _open_credits(inv: pd.DataFrame, open_, status, ids, custs, currency,
+                  held: dict[str, int] | None) -> dict[tuple[str, str], list[list]]:
+    """Per (customer, currency) its credit notes with credit left, ``[invoice id, cents]``, oldest first."""
+    out: dict[tuple[str, str], list[list]] = {}
+    cn = np.flatnonzero((open_ < 0) & ~np.isin(status, list(NEVER | CLOSED)))
+    if not len(cn):
+        return out
+    when = inv["invoice_date"].map(_day).to_numpy()
+    for i in sorted(cn.tolist(), key=lambda i: (when[i] or dt.date.min, ids[i])):
+        left = -int(open_[i]) - int((held or {}).get(ids[i], 0))
+        if left > 0:
+            out.setdefault((custs[i], currency[i]), []).append([ids[i], left])
+    return out
+
+
+def _set_off(dunnable: dict[tuple[str, str], list[int]], credits: dict[tuple[str, str], list[list]], open_, ids):
+    """The credit set against each item (its items oldest due first, the credit notes oldest first), the credit
+    notes used per item, and the (customer, currency) whose items the credit covers whole, with the words."""
+    set_off = np.zeros(len(open_), dtype=np.int64)
+    used: dict[int, list[tuple[str, int]]] = {}
+    covered: dict[tuple[str, str], str] = {}
+    for key, idx in dunnable.items():
+        notes = [list(x) for x in credits.get(key, [])]
+        for i in idx:
+            for note in notes:
+                take = min(int(open_[i]) - int(set_off[i]), note[1])
+                if take > 0:
+                    note[1] -= take
+                    set_off[i] += take
+                    used.setdefault(i, []).append((note[0], take))
+        if notes and all(set_off[i] >= open_[i] for i in idx):
+            cur = key[1]
+            covered[key] = (f"open credit covers: {cur} {fmt(int(open_[idx].sum()))} overdue, "
+                            f"{', '.join(f'{k} {cur} {fmt(v)}' for k, v in credits[key])} open; "
+                            + allocate_hint(used, idx, ids))
+    return set_off, used, covered
+
+
+def allocate_hint(used: dict[int, list[tuple[str, int]]], idx, ids) -> str:
+    """``allocate it: ar-xl credits WORKBOOK --allocate CN --to INV,INV`` for each credit note set against
+    the items ``idx``."""
+    to: dict[str, list[str]] = {}
+    for i in idx:
+        for note, _ in used.get(i, []):
+            to.setdefault(note, []).append(str(ids[i]))
+    return "allocate it: " + " and ".join(f"ar-xl credits WORKBOOK --allocate {note} --to {','.join(inv)}"
+                                       for note, inv in to.items())
+
+
+def _merged(used: dict[int, list[tuple[str, int]]], ix) -> tuple[tuple[str, int], ...]:
+    """The credit notes set against the items ``ix``, each once with its cents."""
+    total: dict[str, int] = {}
+    for i in ix:
+        for note, cents in used.get(int(i), []):
+            total[note] = total.get(note, 0) + cents
+    return tuple(total.items())

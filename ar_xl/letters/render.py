@@ -128,6 +128,8 @@ def context(letter, dunning, as_of: dt.date) -> dict:
         "as_of": day(as_of, lang), "pay_by": day(as_of + dt.timedelta(days=PAY_WITHIN_DAYS), lang),
         "items": items, "n_items": n,
         "amount": money(letter.amount, cur, lang), "amount_cents": letter.amount,
+        "credit": money(-letter.credit, cur, lang), "credit_cents": letter.credit,
+        "credit_notes": [{"id": k, "amount": money(-v, cur, lang)} for k, v in letter.credit_notes],
         "fee": money(letter.fee, cur, lang), "fee_cents": letter.fee,
         "interest": money(letter.interest, cur, lang), "interest_cents": letter.interest,
         "compensation": money(letter.compensation, cur, lang), "compensation_cents": letter.compensation,
