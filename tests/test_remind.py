@@ -363,3 +363,54 @@ def test_a_customer_without_a_country_uses_the_config_fallback_and_a_flat_rate_o
     assert int(last["interest"]) == 1688
     letter = pdf_text(next(draft_of(out2, last["draft"]).iter_attachments()).get_content(), tmp_path)
     assert "Verzugszinsen (8,00 % p. a.): 16,88 €" in letter
+
+
+INV_COLS = ["invoice_id", "customer_id", "customer_name", "invoice_date", "due_date", "currency", "amount",
+            "open_amount", "status"]
+
+
+def test_open_credit_covering_the_overdue_items_gets_no_letter_and_part_of_it_is_set_off_in_the_letter(tmp_path,
+                                                                                                      capsys):
+    wb = seeded(
+        tmp_path / "collections.xlsx",
+        Customers=([("C-W", "De Wit Groothandel B.V.", "nl", "f@dewit.example"),
+                    ("C-P", "Spedition Kühn GmbH", "de", "b@kuehn.example")],
+                   ["customer_id", "customer_name", "language", "email"]),
+        Invoices=([
+            ("W1", "C-W", "De Wit", "2026-05-25", "2026-06-24", "EUR", "1777.00", "649.13", "open"),
+            ("W2", "C-W", "De Wit", "2026-07-07", "2026-08-06", "EUR", "966.00", "348.54", "open"),
+            ("W3", "C-W", "De Wit", "2026-11-06", "2026-12-06", "EUR", "1136.70", "1136.70", "open"),
+            ("CN-W", "C-W", "De Wit", "2026-11-06", "2026-11-06", "EUR", "-3157.76", "-3157.76", "open"),
+            ("P1", "C-P", "Kühn", "2026-08-03", "2026-09-02", "EUR", "1000.00", "1000.00", "open"),
+            ("P2", "C-P", "Kühn", "2026-08-03", "2026-09-02", "EUR", "500.00", "500.00", "open"),
+            ("CN-P", "C-P", "Kühn", "2026-10-01", "2026-10-01", "EUR", "-1200.00", "-1200.00", "open"),
+        ], INV_COLS),
+        Reminders=([("R-000001", "C-W", 1, "2026-10-01", "W1; W2"), ("R-000002", "C-W", 2, "2026-11-01", "W1; W2"),
+                    ("R-000003", "C-P", 1, "2026-10-01", "P1; P2"), ("R-000004", "C-P", 2, "2026-11-01", "P1; P2")],
+                   ["reminder_id", "customer_id", "level", "sent_on", "items"]),
+    )
+    set_config(wb, dunning__interest_rate="10",
+               dunning__level3="days=35; gap=14; fee=15; interest=yes; compensation=yes; tone=final")
+    assert main(["remind", str(wb), "--as-of", AS_OF, "--dry-run", "--customer", "C-W"]) == 0
+    shown = capsys.readouterr().out
+    assert "would make 0 reminder(s)" in shown
+    assert ("not reminded: open credit covers (1: C-W EUR 997.67 overdue, CN-W EUR 3,157.76 open; allocate it: "
+            "ar-xl credits WORKBOOK --allocate CN-W --to W1,W2)") in shown
+
+    out = tmp_path / "out"
+    out.mkdir()
+    assert main(["remind", str(wb), "--as-of", AS_OF, "--out", str(out)]) == 0
+    assert "open credit covers (2: C-W EUR 997.67 overdue" in capsys.readouterr().out
+    rem = xlsx.load(wb).get("Reminders")
+    assert list(rem["customer_id"]) == ["C-W", "C-W", "C-P", "C-P", "C-P"]  # one final notice, Kühn's
+    last = rem.iloc[-1]
+    # P1 (1,000.00) is covered whole and left out; P2 keeps 300.00: interest on it, one compensation
+    assert (last["items"], int(last["amount"]), int(last["interest"]), int(last["compensation"]),
+            int(last["total"])) == ("P2", 50000, 740, 4000, 50000 - 20000 + 1500 + 740 + 4000)
+    assert last["note"] == "credit note CN-P EUR 200.00 set against"
+    letter = pdf_text(next(draft_of(out, last["draft"]).iter_attachments()).get_content(), tmp_path)
+    for text in ("Offener Betrag: 500,00 €", "Abzüglich unserer Gutschrift CN-P: -200,00 €",
+                 "Gesamtbetrag: 362,40 €"):
+        assert text in letter, text
+    assert "Rechnung P2 vom" in letter and "Rechnung P1 vom" not in letter  # P1 is covered: not asked
+

@@ -17,6 +17,9 @@ all currencies, same as-of date) goes with the letter: as a second PDF attached 
 The files themselves travel on ``change.documents`` as ``(path, bytes)``: the shell writes them (after
 checking each path) before it saves the workbook, so a logged reminder always has its files.  With
 ``dry_run`` nothing is rendered or logged: the summary says what would be made and why others are not.
+
+**Credit notes** are set against the items by the engine; what refunds hold of them
+(``engine.credits.held_by_refunds``) is not.
 """
 from __future__ import annotations
 
@@ -30,6 +33,7 @@ from .. import clock, progress
 from ..book import Book, Change
 from ..dates import as_of as as_date
 from ..engine import dunning, states
+from ..engine.credits import held_by_refunds
 from ..engine.disputes import join_ids, next_id
 from ..errors import ArXlError
 from ..letters import render
@@ -50,7 +54,8 @@ def plan_letters(book: Book, as_of=None, customers=None, level: int | None = Non
         invoices = states.with_handovers(book.get("Invoices"), book.optional("Handovers"))
         return dunning.plan(invoices, book.get("Customers"), book.get("Disputes"), book.get("Promises"),
                             book.get("Plans"), book.get("Reminders"), as_date(as_of), cfg,
-                            only_customers=list(customers) if customers else None, only_level=level)
+                            only_customers=list(customers) if customers else None, only_level=level,
+                            credit_held=held_by_refunds(book.optional("Refunds")))
     except ValueError as e:  # an unknown level: the engine names the levels Config defines
         raise ArXlError(f"remind: {e}") from None
 
@@ -70,9 +75,25 @@ def interest_warnings(plan: dunning.Plan) -> list[str]:
     return out
 
 
+NAMED = ("open credit covers",)
+"""Skip reasons the summary names one by one (the item or customer and the details), up to ``NAMED_MAX``."""
+NAMED_MAX = 10
+
+
 def _skips(plan: dunning.Plan) -> str:
-    counts = Counter(r.split(":")[0] if r.startswith("level ") else r for _, _, r in plan.skipped)
-    return "; ".join(f"{r} ({n})" for r, n in counts.most_common())
+    named: dict[str, list[str]] = {}
+    counts: Counter = Counter()
+    for c, iid, r in plan.skipped:
+        head = next((h for h in NAMED if r.startswith(h)), "")
+        if head:
+            named.setdefault(head, []).append(f"{iid or c} {r[len(head):].lstrip(': ')}")
+        counts[head or (r.split(":")[0] if r.startswith("level ") else r)] += 1
+    parts = []
+    for r, n in counts.most_common():
+        shown = named.get(r, [])[:NAMED_MAX]
+        more = f"; and {n - len(shown)} more" if n > len(shown) else ""
+        parts.append(f"{r} ({n}: {'; '.join(shown)}{more})" if shown else f"{r} ({n})")
+    return "; ".join(parts)
 
 
 def remind(book: Book, as_of=None, customers=None, level: int | None = None, out_dir: str | Path = ".",
@@ -126,7 +147,8 @@ def remind(book: Book, as_of=None, customers=None, level: int | None = None, out
             "level": lt.level.number, "tone": lt.level.tone, "language": lt.language, "sent_on": pd.Timestamp(day),
             "items": items, "currency": lt.currency, "amount": lt.amount, "fee": lt.fee, "interest": lt.interest,
             "compensation": lt.compensation, "total": lt.total, "email": lt.email, "file": str(pdf_path),
-            "draft": str(eml_path) if lt.email else "", "user": user, "note": "",
+            "draft": str(eml_path) if lt.email else "", "user": user,
+            "note": "; ".join(f"credit note {k} {lt.currency} {fmt(v)} set against" for k, v in lt.credit_notes),
         })
         aid = next_id(act_ids, "A")
         act_ids.append(aid)
