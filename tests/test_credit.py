@@ -245,3 +245,29 @@ def test_the_oldest_item_is_the_most_days_overdue_then_the_smallest_invoice_id(i
         mine = [(dd, ii) for cc, dd, ii in items if cc == c]
         assert d == max(dd for dd, _ in mine)
         assert i == min(ii for dd, ii in mine if dd == d)
+
+
+def test_a_customer_whose_credit_notes_exceed_its_overdue_debt_gets_no_hold_and_is_sent_to_allocate_it():
+    # De Wit in the demo: 649.13 and 348.54 long overdue, 1,136.70 not yet due, a credit note of 3,157.76
+    book = Book(tables={
+        "Customers": frame("Customers", [("C-W", "De Wit Groothandel B.V.", "10000.00"),
+                                         ("C-X", "Owes more than its credit", "10000.00")],
+                           ["customer_id", "customer_name", "credit_limit"]),
+        "Invoices": frame("Invoices", [
+            ("W1", "C-W", "2026-05-25", "2026-06-24", "EUR", "1777.00", "649.13", "open"),
+            ("W2", "C-W", "2026-07-07", "2026-08-06", "EUR", "966.00", "348.54", "open"),
+            ("W3", "C-W", "2026-11-06", "2026-12-06", "EUR", "1136.70", "1136.70", "open"),
+            ("CN-W", "C-W", "2026-11-06", "2026-11-06", "EUR", "-3157.76", "-3157.76", "open"),
+            ("X1", "C-X", "2026-05-25", "2026-06-24", "EUR", "1000.00", "1000.00", "open"),
+            ("CN-X", "C-X", "2026-11-06", "2026-11-06", "EUR", "-100.00", "-100.00", "open"),
+        ], ["invoice_id", "customer_id", "invoice_date", "due_date", "currency", "amount", "open_amount", "status"]),
+    }, source="test")
+    cust = action.run(book, AS_OF).tables["Customers"].set_index("customer_id")
+    assert cust.loc["C-W", "credit_status"] == ""
+    assert cust.loc["C-W", "credit_reason"] == ("W1 152 days overdue, no hold: exposure EUR -1,023.39, its credit "
+                                                "covers it (allocate the credit notes or unapplied cash)")
+    assert cust.loc["C-X", "credit_status"] == "hold proposed"  # 900.00 still owed: the hold stands
+    wl = worklist_action.table(book, AS_OF).set_index("customer_id")
+    assert wl.loc["C-W", "next_step"] == "allocate credit" and wl.loc["C-W", "credit_status"] == ""
+    assert wl.loc["C-W", "reason"].endswith("credit notes EUR 3,157.76 cover it")
+    assert wl.loc["C-X", "next_step"] == "legal"

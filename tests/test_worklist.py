@@ -342,3 +342,18 @@ def test_a_customer_in_two_currencies_has_amounts_in_base_only(book):
     assert pd.isna(c1["open_amount"]) and pd.isna(c1["overdue_amount"])
     assert (c1["open_amount_base"], c1["overdue_amount_base"]) == (150050 + 11650, 150050 + 11650)
     assert c1["reason"].startswith("EUR 1,617.00 overdue, EUR 1,200.50 over 60 days")
+
+
+def test_credit_notes_that_cover_the_overdue_money_make_the_next_step_allocate_credit_never_legal():
+    cols = ["invoice_id", "customer_id", "invoice_date", "due_date", "currency", "amount", "open_amount", "status"]
+    inv = frame("Invoices", [
+        ("W1", "C-W", "2026-05-25", "2026-06-24", "EUR", "649.13", "649.13", "open"),      # 152 days: legal age
+        ("CN-W", "C-W", "2026-11-06", "2026-11-06", "EUR", "-3157.76", "-3157.76", "open"),
+        ("G1", "C-G", "2026-05-25", "2026-06-24", "EUR", "649.13", "649.13", "open"),
+        ("CN-G", "C-G", "2026-11-06", "2026-11-06", "GBP", "-3157.76", "-3157.76", "open"),  # not set off in EUR
+    ], cols)
+    wl = engine.build(inv, frame("Customers", [("C-W", "De Wit"), ("C-G", "Gbp Credit Ltd")],
+                                 ["customer_id", "customer_name"]), AS_OF).set_index("customer_id")
+    assert wl.loc["C-W", "next_step"] == "allocate credit"
+    assert wl.loc["C-W", "reason"] == "EUR 649.13 over 120 days; never contacted; credit notes EUR 3,157.76 cover it"
+    assert wl.loc["C-G", "next_step"] == "legal"

@@ -20,7 +20,9 @@ The status (``credit_status``)
 * ``over limit`` when the exposure is above ``Customers.credit_limit`` (read in base currency, as the
   worklist does; an empty limit is no limit; a limit of 0 makes any positive exposure over it).
 * otherwise ``hold proposed`` when an open, undisputed item with a positive open amount is more than
-  ``credit_hold_days`` (Config, default 60) days past due.
+  ``credit_hold_days`` (Config, default 60) days past due, and the exposure is above 0: a customer whose
+  credit notes and unapplied cash cover what it owes gets no hold (the reason says the credit is to be
+  allocated).
 * otherwise blank.
 
 ``credit_reason`` says why in words, joining by ``; `` every rule that applies (a customer over its
@@ -115,7 +117,10 @@ def exposures(invoices: pd.DataFrame, customers: pd.DataFrame, as_of: dt.date, c
         if limit is not None and exposure > limit:
             status = "over limit"
             reasons.append(f"exposure {base} {fmt(exposure)} over limit {base} {fmt(limit)} by {base} {fmt(exposure - limit)}")
-        if d is not None and d > n_days:
+        if d is not None and d > n_days and exposure <= 0:
+            reasons.append(f"{inv} {d} days overdue, no hold: exposure {base} {fmt(exposure)}, its credit covers it "
+                           "(allocate the credit notes or unapplied cash)")
+        elif d is not None and d > n_days:
             status = status or "hold proposed"
             reasons.append(f"{inv} {d} days overdue (hold after {n_days})")
         rows.append((c, name_of.get(c, ""), limit, ar, orders, cash, exposure, inv, d, status, "; ".join(reasons)))

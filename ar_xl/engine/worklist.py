@@ -52,6 +52,9 @@ overdue amount first, then customer id.
 
 The suggested next step (the first that applies)
 ------------------------------------------------
+``allocate credit`` when the customer's credit notes (negative open items) cover its uncovered overdue
+amount in each currency it is owed in: nothing is owed once they are set against it (``ar-xl credits
+--allocate``), so never legal, a hold or a reminder;
 ``legal`` when the oldest uncovered overdue item is ``legal_days`` or more past due; ``credit
 hold`` when over limit and no person has decided on the hold yet (``Customers.credit_hold`` blank); ``call`` on a broken promise, a missed installment or a next action due;
 ``statement`` when the customer also holds credit notes or unapplied cash (negative open items);
@@ -245,6 +248,8 @@ def build(invoices: pd.DataFrame, customers: pd.DataFrame, as_of: dt.date, confi
     w_item = weights[np.clip(bno - 1, 0, len(weights) - 1)]
     overdue_points = per(amt_base / 100.0 / 1000.0 * w_item, uncovered)
     has_credit = per((amount < 0).astype(np.float64)) > 0
+    credit_base = -per_int(amt_base, amount < 0)
+    credit_covers = _credit_covers(code, items["currency"].to_numpy(dtype=object), amount, uncovered, n)
 
     cur_codes, cur_labels = pd.factorize(pd.Series(items["currency"].to_numpy(), dtype=object))
     cmin = np.full(n, np.iinfo(np.int64).max)
@@ -414,9 +419,12 @@ def build(invoices: pd.DataFrame, customers: pd.DataFrame, as_of: dt.date, confi
         if no_contact[c]:
             parts.append("never contacted" if np.isnat(last_at[c]) else
                          f"last contact {since_contact[c]} day{'s' if since_contact[c] != 1 else ''} ago")
+        covers = bool(credit_covers[c])
+        if covers:
+            parts.append(f"credit notes {_money(base, credit_base[c])} cover it")
         reasons.append("; ".join(parts))
         steps.append(_next_step(rules, int(unc_days[c]) if unc_base[c] > 0 else 0, bool(over_limit[c] and not c_hold[c]),
-                                bool(n_broken[c] or n_missed[c] or action_due[c]), bool(has_credit[c])))
+                                bool(n_broken[c] or n_missed[c] or action_due[c]), bool(has_credit[c]), covers))
 
     own_ok = single[rows]
     out = pd.DataFrame({
@@ -447,8 +455,26 @@ def build(invoices: pd.DataFrame, customers: pd.DataFrame, as_of: dt.date, confi
     return out.reset_index(drop=True)
 
 
-def _next_step(rules: WorklistRules, oldest_days: int, over_limit: bool, broken: bool, has_credit: bool) -> str:
+def _credit_covers(code: np.ndarray, currency: np.ndarray, amount: np.ndarray, uncovered: np.ndarray,
+                   n: int) -> np.ndarray:
+    """Per customer: it owes uncovered overdue money and, in each currency it owes it in, its credit notes
+    (negative open amounts) are at least as much."""
+    out = np.zeros(n, dtype=bool)
+    if not len(code):
+        return out
+    g = pd.DataFrame({"c": code, "k": currency, "owed": np.where(uncovered, amount, 0),
+                      "credit": np.where(amount < 0, -amount, 0)}).groupby(["c", "k"])[["owed", "credit"]].sum()
+    g = g[g["owed"] > 0].reset_index()
+    out[g["c"].to_numpy()] = True
+    out[g.loc[g["owed"] > g["credit"], "c"].to_numpy()] = False
+    return out
+
+
+def _next_step(rules: WorklistRules, oldest_days: int, over_limit: bool, broken: bool, has_credit: bool,
+               credit_covers: bool = False) -> str:
     """The first step that applies (see the module docstring)."""
+    if credit_covers:
+        return "allocate credit"
     if oldest_days >= rules.legal_days:
         return "legal"
     if over_limit:
