@@ -270,3 +270,10 @@ def test_open_credit_that_covers_part_is_shown_and_only_the_rest_asked():
     assert ("C1", "I1", "open credit covers: CN1 EUR 1,000.00 of it; allocate it: "
                         "ar-xl credits WORKBOOK --allocate CN1 --to I1") in p.skipped
 
+
+def test_an_item_a_payment_in_review_may_pay_is_held_back_and_the_reason_names_payment_and_row():
+    invoices = [inv("I1", "C1", "2026-10-01", "1178.10"), inv("I2", "C1", "2026-10-01", "100.00")]
+    waiting = {"I1": "payment P-1 of EUR 1,154.54, Matches row M-P-1-I1-S1"}
+    p = run(invoices, waiting=waiting)
+    assert [list(lt.items["invoice_id"]) for lt in p.letters] == [["I2"]]
+    assert ("C1", "I1", "waiting for review: payment P-1 of EUR 1,154.54, Matches row M-P-1-I1-S1") in p.skipped

@@ -367,6 +367,9 @@ def test_a_customer_without_a_country_uses_the_config_fallback_and_a_flat_rate_o
 
 INV_COLS = ["invoice_id", "customer_id", "customer_name", "invoice_date", "due_date", "currency", "amount",
             "open_amount", "status"]
+PAY_COLS = ["payment_id", "value_date", "amount", "currency", "payer_name", "payer_iban", "remittance",
+            "unapplied_amount", "status"]
+MATCH_COLS = ["match_id", "payment_id", "invoice_id", "customer_id", "applied_amount", "decision", "review", "applied"]
 
 
 def test_open_credit_covering_the_overdue_items_gets_no_letter_and_part_of_it_is_set_off_in_the_letter(tmp_path,
@@ -414,3 +417,39 @@ def test_open_credit_covering_the_overdue_items_gets_no_letter_and_part_of_it_is
         assert text in letter, text
     assert "Rechnung P2 vom" in letter and "Rechnung P1 vom" not in letter  # P1 is covered: not asked
 
+
+def test_an_item_a_payment_in_review_may_pay_is_held_back_and_unproposed_cash_is_warned(tmp_path, capsys):
+    wb = seeded(
+        tmp_path / "collections.xlsx",
+        Customers=([("C1", "Dijkstra & Zn.", "nl", "c@dijkstra.example", "NL91ABNA0417164300"),
+                    ("C2", "Brouwer", "nl", "f@brouwer.example", "DE89370400440532013000")],
+                   ["customer_id", "customer_name", "language", "email", "iban"]),
+        Invoices=([
+            ("I1", "C1", "Dijkstra", "2026-09-01", "2026-10-01", "EUR", "1178.10", "1178.10", "open"),
+            ("I2", "C1", "Dijkstra", "2026-09-01", "2026-10-01", "EUR", "300.00", "300.00", "open"),
+            ("I3", "C1", "Dijkstra", "2026-09-01", "2026-10-01", "EUR", "400.00", "400.00", "open"),
+            ("I4", "C1", "Dijkstra", "2026-09-01", "2026-10-01", "EUR", "200.00", "200.00", "open"),
+            ("J1", "C2", "Brouwer", "2026-09-01", "2026-10-01", "EUR", "982.00", "982.00", "open"),
+        ], INV_COLS),
+        Payments=([
+            ("P-1", "2026-11-30", "1154.54", "EUR", "DIJKSTRA", "NL91ABNA0417164300", "Factuur I1", "1154.54",
+             "unapplied"),
+            ("P-2", "2026-11-30", "300.00", "EUR", "DIJKSTRA", "NL91ABNA0417164300", "?", "300.00", "unapplied"),
+            ("P-3", "2026-11-30", "400.00", "EUR", "DIJKSTRA", "NL91ABNA0417164300", "?", "400.00", "unapplied"),
+            ("P-4", "2026-11-30", "982.00", "EUR", "BROUWER", "DE89370400440532013000", "J1", "982.00", "unapplied"),
+        ], PAY_COLS),
+        Matches=([
+            ("M-P-1-I1-S1", "P-1", "I1", "C1", "1154.54", "suggested", None, "FALSE"),
+            ("M-P-2-unmatched", "P-2", "I2", "C1", "0", "unmatched", None, "FALSE"),  # I2 typed by a person
+            ("M-P-3-I3-S1", "P-3", "I3", "C1", "400.00", "suggested", "Reject", "FALSE"),  # rejected: I3 reminded
+            ("M-P-4-J1-S1", "P-4", "J1", "C2", "982.00", "suggested", None, "FALSE"),
+        ], MATCH_COLS),
+    )
+    assert main(["remind", str(wb), "--as-of", AS_OF, "--dry-run"]) == 0
+    shown = capsys.readouterr().out
+    assert "C1\tlevel 1 (friendly)\tnl\tEUR 600.00\tI3; I4" in shown and "\nC2\t" not in "\n" + shown
+    assert ("waiting for review (3: I1 payment P-1 of EUR 1,154.54, Matches row M-P-1-I1-S1; "
+            "I2 payment P-2 of EUR 300.00, Matches row M-P-2-unmatched; "
+            "J1 payment P-4 of EUR 982.00, Matches row M-P-4-J1-S1)") in shown
+    # P-3's suggestion was rejected: its cash is proposed nowhere, and C1 is reminded
+    assert "warning: C1 has unapplied cash EUR 400.00 (P-3) that no Matches row proposes" in shown

@@ -18,8 +18,12 @@ The files themselves travel on ``change.documents`` as ``(path, bytes)``: the sh
 checking each path) before it saves the workbook, so a logged reminder always has its files.  With
 ``dry_run`` nothing is rendered or logged: the summary says what would be made and why others are not.
 
-**Credit notes** are set against the items by the engine; what refunds hold of them
-(``engine.credits.held_by_refunds``) is not.
+Cash that may pay an item: an item a payment may pay is held back while its **Matches** row waits for review
+(``waiting_for_review``: a suggested row, or an unmatched row a person typed the item on, neither rejected nor
+applied, of a payment with money unapplied); the summary names the item, the payment and the row.  A customer
+reminded while it has **unapplied cash** no live Matches row proposes anywhere (``actions.credit.unapplied_cash``)
+is named in the summary with the amount and the payments.  **Credit notes** are set against the items by the
+engine; what refunds hold of them (``engine.credits.held_by_refunds``) is not.
 """
 from __future__ import annotations
 
@@ -36,13 +40,73 @@ from ..engine import dunning, states
 from ..engine.credits import held_by_refunds
 from ..engine.disputes import join_ids, next_id
 from ..errors import ArXlError
+from ..frames import blank, text
 from ..letters import render
 from ..money import fmt
+from .credit import unapplied_cash
+from .match import _hand_done, parse_assignment
 from .plan import appended, known_customer, who
 from .statement import Statements
 
 STATEMENT_FROM_LEVEL = 2
 """Reminders of this level and higher carry the statement of account."""
+
+
+def _live_rows(book: Book) -> list[tuple[str, str, str, str]]:
+    """(invoice id, payment id, match id, the payment in words) of each Matches row waiting for review that
+    proposes a payment with money unapplied for an invoice (module docstring)."""
+    m, pay = book.optional("Matches"), book.optional("Payments")
+    if m is None or pay is None or not len(m) or not len(pay):
+        return []
+    live: dict[str, str] = {}
+    for pid, amount, un, cur, st in zip(pay["payment_id"], pay["amount"], pay["unapplied_amount"], pay["currency"],
+                                        pay["status"]):
+        left = amount if blank(un) else un
+        if text(st).lower() != "ignored" and not blank(left) and int(left) > 0:
+            live[text(pid)] = f"payment {text(pid)} of {text(cur).upper()} {fmt(int(amount))}"
+    out = []
+    for row in m.to_dict("records"):
+        pid, decision = text(row.get("payment_id")), text(row.get("decision")).lower()
+        applied = row.get("applied")
+        if pid not in live or (not blank(applied) and bool(applied)) or text(row.get("review")).lower() == "reject":
+            continue
+        typed = text(row.get("invoice_id"))
+        if decision == "suggested" and typed:
+            ids = [typed]
+        elif decision == "unmatched" and typed and not _hand_done(row):
+            try:
+                ids = [iid for iid, _ in parse_assignment(typed)]
+            except ValueError:  # Apply decisions names what is wrong with it
+                ids = [p.partition(":")[0].strip() for p in typed.split(";") if p.strip()]
+        else:
+            continue
+        out.extend((iid, pid, text(row.get("match_id")), live[pid]) for iid in ids)
+    return out
+
+
+def waiting_for_review(book: Book) -> dict[str, str]:
+    """Invoice id -> the payments that may pay it while their Matches rows wait for review, in words
+    (``payment P-1 of EUR 10.00, Matches row M-P-1-INV-1-S1``)."""
+    out: dict[str, list[str]] = {}
+    for iid, _, mid, words in _live_rows(book):
+        out.setdefault(iid, []).append(f"{words}, Matches row {mid}")
+    return {iid: "; ".join(w) for iid, w in out.items()}
+
+
+def unproposed_cash(book: Book, customers) -> list[str]:
+    """Per customer of ``customers`` with unapplied cash no live Matches row proposes for an invoice: the amounts
+    and the payments, in words."""
+    un = unapplied_cash(book)
+    if not len(un):
+        return []
+    proposed = {pid for _, pid, _, _ in _live_rows(book)}
+    un = un[un["customer_id"].isin(set(customers)) & ~un["payment_id"].isin(proposed)]
+    out = []
+    for (cid, cur), g in un.groupby(["customer_id", "currency"], sort=True):
+        out.append(f"{cid} has unapplied cash {cur} {fmt(int(g['amount'].sum()))} ({', '.join(g['payment_id'])}) "
+                   f"that no Matches row proposes: check it pays nothing reminded (ar-xl credits WORKBOOK "
+                   f"--allocate {g['payment_id'].iloc[0]} --to …, or --ask it)")
+    return out
 
 
 def plan_letters(book: Book, as_of=None, customers=None, level: int | None = None) -> dunning.Plan:
@@ -55,7 +119,7 @@ def plan_letters(book: Book, as_of=None, customers=None, level: int | None = Non
         return dunning.plan(invoices, book.get("Customers"), book.get("Disputes"), book.get("Promises"),
                             book.get("Plans"), book.get("Reminders"), as_date(as_of), cfg,
                             only_customers=list(customers) if customers else None, only_level=level,
-                            credit_held=held_by_refunds(book.optional("Refunds")))
+                            waiting=waiting_for_review(book), credit_held=held_by_refunds(book.optional("Refunds")))
     except ValueError as e:  # an unknown level: the engine names the levels Config defines
         raise ArXlError(f"remind: {e}") from None
 
@@ -75,7 +139,7 @@ def interest_warnings(plan: dunning.Plan) -> list[str]:
     return out
 
 
-NAMED = ("open credit covers",)
+NAMED = ("waiting for review", "open credit covers")
 """Skip reasons the summary names one by one (the item or customer and the details), up to ``NAMED_MAX``."""
 NAMED_MAX = 10
 
@@ -96,6 +160,11 @@ def _skips(plan: dunning.Plan) -> str:
     return "; ".join(parts)
 
 
+def _cash_note(book: Book, plan: dunning.Plan) -> str:
+    notes = unproposed_cash(book, {lt.customer_id for lt in plan.letters})
+    return f"; warning: {'; '.join(notes)}" if notes else ""
+
+
 def remind(book: Book, as_of=None, customers=None, level: int | None = None, out_dir: str | Path = ".",
            dry_run: bool = False, user: str | None = None) -> Change:
     """Make the reminders due (see the module docstring); ``change.documents`` holds the files."""
@@ -111,7 +180,8 @@ def remind(book: Book, as_of=None, customers=None, level: int | None = None, out
     if dry_run or not plan.letters:
         verb = "would make" if dry_run else "made"
         change.summary = (f"{verb} {len(plan.letters)} reminder(s) as of {day:%Y-%m-%d}"
-                          f"{' (' + by_level + ')' if by_level else ''}; not reminded: {skipped or 'none'}")
+                          f"{' (' + by_level + ')' if by_level else ''}; not reminded: {skipped or 'none'}"
+                          f"{_cash_note(book, plan)}")
         change.warnings.extend(interest_warnings(plan))
         return change
     out = Path(out_dir)
@@ -168,6 +238,6 @@ def remind(book: Book, as_of=None, customers=None, level: int | None = None, out
     change.summary = (f"made {len(rows)} reminder(s) as of {day:%Y-%m-%d} ({by_level}) for "
                       f"{len({lt.customer_id for lt in plan.letters})} customer(s) in {out.absolute()}"
                       f"{f'; {no_mail} without an e-mail address (PDF only)' if no_mail else ''}"
-                      f"; not reminded: {skipped or 'none'}")
+                      f"; not reminded: {skipped or 'none'}{_cash_note(book, plan)}")
     change.warnings.extend(interest_warnings(plan))
     return change

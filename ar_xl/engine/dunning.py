@@ -18,6 +18,9 @@ Rules
     unknown);
   - an item on a live plan (Plans rows naming it with plan_status ``active`` or blank); an item with
     status ``on plan`` and no Plans row is left alone too;
+  - an item a payment may pay (``waiting``, from the action: a live suggested Matches row, or an
+    unmatched row a person typed the item on, neither rejected nor applied yet): the reason names the
+    payment and the Matches row, ``waiting for review: …``;
   - **open credit**: a customer's credit notes (open amount below 0, less what refunds hold of them:
     ``credit_held``) are set against its items in the same currency that would be reminded (past every
     rule above, whether due for a letter today or not), oldest due first, as ``ar-xl credits --allocate``
@@ -294,10 +297,12 @@ def plan(
     config: Config,
     only_customers: list[str] | None = None,
     only_level: int | None = None,
+    waiting: dict[str, str] | None = None,
     credit_held: dict[str, int] | None = None,
 ) -> Plan:
     """The letters due as of ``as_of`` by the module rules; ``only_customers`` / ``only_level`` narrow them.
 
+    ``waiting``: invoice id -> what may pay it, waiting for review (``payment P-1 EUR 10.00, Matches row M-1``);
     ``credit_held``: credit note id -> the cents refunds hold of it."""
     dn: Dunning = config.dunning
     out = Plan()
@@ -377,6 +382,9 @@ def plan(
             continue
         if iid in plan_ids or c in plan_all or (status[i] == "on plan" and iid not in plan_named):
             out.skipped.append((c, iid, "on a live payment plan"))
+            continue
+        if waiting and iid in waiting:
+            out.skipped.append((c, iid, f"waiting for review: {waiting[iid]}"))
             continue
         dunnable.setdefault((c, currency[i]), []).append(int(i))
         prev, prev_day = item_hist.get(iid, (0, None))
