@@ -49,10 +49,10 @@ Rules
 * **Compensation**, per invoice, is what the law of the interest country (Customers.country, else
   ``dunning.interest_country``) gives, by ``engine.interest.compensation`` (as ``ar-xl interest``): EUR 40
   under Directive 2011/7/EU, converted to the letter's currency at the Config rates when it is not EUR; UK
-  GBP 40 / 70 / 100 by the size of the debt (its open amount; a debt in another currency is sized in GBP
-  and its sum converted back at the Config rates).  Only a customer whose country has no statutory rule
-  is claimed ``dunning.compensation`` (base currency, converted like the fee).  ``Letter.compensation_items``
-  holds each invoice's sum, ``Letter.compensation_law`` the law in the letter's language.
+  GBP 40 / 70 / 100 by the size of the debt (its open amount less the credit set against it; a debt in
+  another currency is sized in GBP and its sum converted back at the Config rates).  Only a customer whose
+  country has no statutory rule is claimed ``dunning.compensation`` (base currency, converted like the fee).
+  ``Letter.compensation_items`` holds each invoice's sum, ``Letter.compensation_law`` the law in the letter's language.
 * **Interest**, when the level claims it, per item on its open amount less the credit set against it, from
   the day after the due date up to and including the as-of date:
 
@@ -446,7 +446,7 @@ def plan(
         lang = text(info.get("language")).lower()
         name = text(info.get("customer_name")) or names[ix[0]]
         lang = lang if lang in ("en", "nl", "de", "fr") else dn.language
-        comp, comp_law = _compensation(open_[ix], cur, country, config, lang) if lv.compensation else ((), "")
+        comp, comp_law = _compensation(owed[ix], cur, country, config, lang) if lv.compensation else ((), "")
         letter = Letter(
             customer_id=c, customer_name=name or c,
             language=lang,
