@@ -376,3 +376,105 @@ def test_a_customer_masters_phone_numbers_are_read_by_their_header_in_each_langu
     book = xlsx.load(wb)
     xlsx.save(book, sync.run(book, export, german, as_of=D(2026, 11, 23)))
     assert xlsx.load(wb).get("Customers").set_index("customer_id").loc["10100", "phone"] == "+31 10 765 4321"
+
+
+# ------------------------------------------------------------------ cash and write-off booked separately
+
+WO_COLUMNS = ["match_id", "invoice_id", "applied_amount", "write_off", "applied", "flags"]
+
+
+def _paid_with_write_off(amount, allocations):
+    """An invoice of ``amount`` cents that ar-xl paid in full: ``allocations`` are (cash, write-off) in cents."""
+    left = amount - sum(c + w for c, w in allocations)
+    cur = frame("Invoices", [("2026-007145", "C11237", "", "2026-11-20", "2026-12-04", "EUR", f"{amount / 100:.2f}",
+                              f"{left / 100:.2f}", "paid" if left == 0 else "open")],
+                ["invoice_id", "customer_id", "customer_name", "invoice_date", "due_date", "currency", "amount",
+                 "open_amount", "status"])
+    m = frame("Matches", [(f"M{i}", "2026-007145", f"{c / 100:.2f}", f"{w / 100:.2f}", "TRUE",
+                           "discount;tolerance" if w else "") for i, (c, w) in enumerate(allocations)], WO_COLUMNS)
+    return cur, m
+
+
+def _erp(cur, open_cents):
+    exp = cur.copy()
+    exp["open_amount"] = open_cents
+    return exp
+
+
+def _run(cur, m, erp_open):
+    return engine.sync_invoices(cur, _erp(cur, erp_open), {"invoice_id", "open_amount"}, m, D(2026, 11, 23))
+
+
+def _flags(res, m):
+    return (m if res.matches is None else res.matches)["flags"].tolist()
+
+
+def test_the_erp_books_the_cash_not_ar_xls_write_off():
+    # match paid 871.75 with 861.75 of cash and a 10.00 write-off; the ERP booked the cash and still shows 10.00
+    cur, m = _paid_with_write_off(87175, [(86175, 1000)])
+    res = _run(cur, m, 1000)
+    inv = res.invoices.set_index("invoice_id")
+    assert inv.loc["2026-007145", "open_amount"] == 0 and inv.loc["2026-007145", "status"] == "paid"
+    assert _flags(res, m) == ["discount;tolerance, cash in ERP (write-off not yet)"]
+    assert res.write_offs_to_book == [("2026-007145", "EUR", 1000, "M0")] and res.warnings == []
+    assert res.open_after == {"EUR": 0}
+
+    # the same export again changes nothing, and still names the write-off to book
+    again = _run(res.invoices, res.matches, 1000)
+    assert again.invoices["open_amount"].tolist() == [0] and again.matches is None and again.edits == []
+    assert again.write_offs_to_book == [("2026-007145", "EUR", 1000, "M0")]
+
+    # someone books the write-off in the ERP: the invoice is gone from its open items
+    done = _run(res.invoices, res.matches, 0)
+    assert done.invoices["open_amount"].tolist() == [0] and done.invoices["status"].tolist() == ["paid"]
+    assert _flags(done, res.matches) == ["discount;tolerance, booked in ERP"]
+    assert done.write_offs_to_book == [] and done.counts["booked"] == 1
+
+
+def test_the_erp_books_cash_and_write_off_together():
+    cur, m = _paid_with_write_off(87175, [(86175, 1000)])
+    res = _run(cur, m, 0)
+    assert res.invoices["open_amount"].tolist() == [0] and res.invoices["status"].tolist() == ["paid"]
+    assert _flags(res, m) == ["discount;tolerance, booked in ERP"]
+    assert res.write_offs_to_book == [] and res.warnings == []
+
+
+def test_the_erp_booked_nothing_yet_and_the_write_off_is_named_to_book():
+    cur, m = _paid_with_write_off(87175, [(86175, 1000)])
+    res = _run(cur, m, 87175)
+    assert res.invoices["open_amount"].tolist() == [0] and res.matches is None
+    assert res.write_offs_to_book == [("2026-007145", "EUR", 1000, "M0")]
+
+
+def test_the_erp_books_part_of_the_cash_keeps_the_erps_figure_and_warns():
+    cur, m = _paid_with_write_off(87175, [(86175, 1000)])
+    res = _run(cur, m, 37175)  # the ERP booked 500.00 of the 861.75
+    inv = res.invoices.set_index("invoice_id")
+    assert inv.loc["2026-007145", "open_amount"] == 37175  # never -490.00
+    assert inv.loc["2026-007145", "status"] == "open"
+    assert res.warnings == [
+        "invoice 2026-007145: the ERP shows EUR 371.75 open, ar-xl 0.00 with 871.75 not booked in the ERP yet "
+        "(cash 861.75 and write-off 10.00 (Matches M0)); counting that would make the open amount negative, so "
+        "the invoice keeps the ERP's 371.75 and those rows are marked 'not reconciled with ERP': check the "
+        "invoice in the ERP"]
+    assert _flags(res, m) == ["discount;tolerance, not reconciled with ERP"]
+    assert res.write_offs_to_book == [] and res.counts["unreconciled"] == 1
+    again = _run(res.invoices, res.matches, 37175)
+    assert again.invoices["open_amount"].tolist() == [37175] and again.matches is None
+    assert again.edits == [] and again.warnings == []
+
+
+@pytest.mark.parametrize("erp_open, flags", [
+    (31000, ["", "discount;tolerance, cash in ERP (write-off not yet)"]),  # the ERP booked the second payment only
+    (70000, ["booked in ERP", "discount;tolerance"]),                      # the first only
+    (1000, ["booked in ERP", "discount;tolerance, cash in ERP (write-off not yet)"]),  # both payments
+])
+def test_two_allocations_on_one_invoice_one_booked(erp_open, flags):
+    # 1,000.00 paid by 300.00, then by 690.00 with a 10.00 write-off
+    cur, m = _paid_with_write_off(100000, [(30000, 0), (69000, 1000)])
+    res = _run(cur, m, erp_open)
+    assert res.invoices["open_amount"].tolist() == [0] and res.invoices["status"].tolist() == ["paid"]
+    assert _flags(res, m) == flags and res.warnings == []
+    again = _run(res.invoices, res.matches if res.matches is not None else m, erp_open)
+    assert again.invoices["open_amount"].tolist() == [0] and again.edits == []
+

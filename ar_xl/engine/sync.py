@@ -25,21 +25,43 @@ Invoices (by ``invoice_id``)
 
 Our cash versus the ERP's
 -------------------------
-The ERP's open amount wins, less the cash ar-xl applied that the ERP has not booked yet, so no
-payment counts twice.  For each invoice, U is the sum of its Matches allocations that are applied
-and not yet marked ``booked in ERP`` (applied amount + write-off), O the workbook's open amount
-before the sync and E the ERP's (0 for an invoice the sync closes).  What the ERP booked since is
-B = O + U - E.  Taking the allocations in the order of the Matches table (the order ar-xl applied
-them), each is **booked in ERP** while the running sum of the booked ones stays within B (in the
-direction of U: for a credit note the sums are negative); the rest stay unbooked.  The new open
-amount is E less the unbooked allocations.  So: the ERP has not booked our payment yet -> the
-invoice keeps our lower open amount; the ERP booked it -> the allocation is marked ``booked in
-ERP`` (in Matches ``flags``) and never counts again; the ERP lowered the open amount further (a
-credit note, another payment) -> the ERP's amount.  A booked write-off (WriteOffs, sent to the ERP
-in its journal) counts the same way, after the Matches allocations, until the ERP shows it booked:
-then its WriteOffs ``in_erp`` is set TRUE.  So does what a collection agency recovered on an invoice
-(Handovers ``recovered_items``, ``handover --record``), after the write-offs: once the ERP shows it
-booked, it is added to the row's ``recovered_in_erp``.
+The ERP's open amount wins, less what ar-xl applied that the ERP has not booked yet, so no payment counts
+twice.  Each applied Matches allocation has two parts the ERP books separately: its **cash** (applied
+amount) and its **write-off** (``write_off``: the bank charges or discount cash application wrote off
+within tolerance).  The ERP books the cash when it books the payment; the write-off is in no ERP journal
+(only WriteOffs rows are), so the ERP shows it open until someone books it there (or its own payment
+matching writes the difference off with the cash).  For each invoice, U is the sum of the parts not yet
+booked, O the workbook's open amount before the sync and E the ERP's (0 for an invoice the sync closes).
+What the ERP booked since is B = O + U - E.  The parts are taken in this order: the cash of each
+allocation in the order of the Matches table (the order ar-xl applied them), the booked write-offs
+(WriteOffs, sent to the ERP in its journal) and the recoveries below, then the Matches write-offs.  The
+ERP booked the parts whose sum is the largest within B, the earliest on a tie (in the direction of U:
+for a credit note the sums are negative; past ``MAX_PARTS`` parts, the longest run from the first);
+the rest stay unbooked.  The new open amount is E less the unbooked parts.  So: the ERP has not booked
+our payment yet -> the invoice keeps our lower open amount; the ERP booked it -> the allocation is
+marked ``booked in ERP`` (in Matches ``flags``) and never counts again; the ERP lowered the open amount
+further (a credit note, another payment) -> the ERP's amount.
+
+**The ERP booked the cash, not the write-off** (it still shows the 10.00 ar-xl wrote off): the invoice
+shows ar-xl's figure, 0.00 (``paid``), which is what the team decided, and the allocation is marked
+``cash in ERP (write-off not yet)``: its write-off still counts until the ERP shows it gone, then the
+allocation is ``booked in ERP``.  A credit controller reconciling the two ledgers finds the ERP's open
+amount = ar-xl's + the parts not booked in the ERP yet; ``SyncResult.write_offs_to_book`` names each such
+write-off (invoice, amount, Matches row), and the sync's summary lists them so someone books them in the
+ERP.  (Should the ERP book the write-off first, the allocation is ``write-off in ERP (cash not yet)``.)
+
+**Figures that cannot be reconciled.**  An invoice never goes negative (for a credit note: positive)
+because of parts the ERP has not booked: when E less the unbooked parts would cross zero (the ERP
+booked part of a payment, or something else changed it), the invoice keeps the ERP's open amount E,
+nothing on it is marked booked, its pending allocations are marked ``not reconciled with ERP`` (its
+WriteOffs rows ``in_erp``, its recoveries ``recovered_in_erp``) so they no longer count, and
+``SyncResult.warnings`` names the invoice, the ERP's and ar-xl's open amounts, the unbooked parts and
+their Matches (WriteOffs, Handovers) rows.  Re-running the sync with the same export then changes
+nothing.
+
+Once the ERP shows a booked write-off (WriteOffs) booked, its ``in_erp`` is set TRUE.  What a collection
+agency recovered on an invoice (Handovers ``recovered_items``, ``handover --record``) counts the same
+way: once the ERP shows it booked, it is added to the row's ``recovered_in_erp``.
 
 Customers (by ``customer_id``)
 ------------------------------
@@ -51,6 +73,8 @@ open items that Customers lacks are added with the name the open items give.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -65,6 +89,14 @@ from . import writeoffs as writeoffs_engine
 
 CLOSED = "closed in ERP"
 BOOKED = "booked in ERP"
+CASH_BOOKED = "cash in ERP (write-off not yet)"
+WRITE_OFF_BOOKED = "write-off in ERP (cash not yet)"
+PARTLY = (CASH_BOOKED, WRITE_OFF_BOOKED)
+UNRECONCILED = "not reconciled with ERP"
+"""Matches ``flags`` a sync sets: the whole allocation booked in the ERP; only its cash (its write-off is
+still ar-xl's alone); only its write-off; or the ERP's figures could not be reconciled with it, so it no
+longer counts (the ERP's open amount was kept)."""
+MAX_PARTS = 12
 SYSTEM_STATUSES = {""} | {s.lower() for s in states.DERIVED}
 """Statuses the records decide (``engine.states``); any other status is a person's."""
 INVOICE_ERP_COLUMNS = [c for c in schema.INVOICES.names if c not in schema.INVOICES.editable]
@@ -105,6 +137,10 @@ class SyncResult:
     counts: dict[str, int] = field(default_factory=dict)
     open_before: dict[str, int] = field(default_factory=dict)
     open_after: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    """Invoices whose figures could not be reconciled with the ERP's (the ERP's open amount was kept)."""
+    write_offs_to_book: list[tuple[str, str, int, str]] = field(default_factory=list)
+    """``(invoice_id, currency, cents, match_id)``: cash application's write-offs the ERP has not booked yet."""
 
 
 # ---------------------------------------------------------------- helpers
@@ -249,16 +285,17 @@ def sync_invoices(current: pd.DataFrame, export: pd.DataFrame, present: set[str]
     # what the ERP closed had something open here; one our cash paid (the ERP booked it) stays paid
     closing = gone & (old_open != 0)
     erp_open[gone] = 0
-    new_open = erp_open.copy()
-    booked_rows: list[int] = []
     synced = in_export | gone
-    if pending:
-        new_open, booked_rows = _cash_rule(cur_ids, old_open, erp_open, synced, matches)
+    cash = _cash_rule(cur_ids, old_open, erp_open, synced, matches) if pending else \
+        _Cash(erp_open.copy(), {}, set(), {})
+    new_open = cash.new_open
     diff = np.flatnonzero(synced & (new_open != old_open))
     put(diff, "open_amount", new_open[diff])
     changed[diff] = True
     for i in diff:
         why = rule + ("; closed: not in the full export" if closing[i] else "")
+        if i in cash.notes:
+            why += "; the ERP's figure kept: not reconciled with ar-xl's cash (see the sync's warning)"
         edits.append(Edit("Invoices", cur_ids[i], "open_amount", fmt(old_open[i]), fmt(new_open[i]), why))
 
     # statuses
@@ -309,43 +346,66 @@ def sync_invoices(current: pd.DataFrame, export: pd.DataFrame, present: set[str]
         result = pd.concat([result, fresh], ignore_index=True) if len(result) else fresh.reset_index(drop=True)
     out.invoices = result
 
-    rec_booked = [j - n_own for j in booked_rows if j >= n_own]
-    wo_booked = [j - n_matches for j in booked_rows if n_matches <= j < n_own]
-    booked_rows = [j for j in booked_rows if j < n_matches]
+    rec_booked = [j - n_own for j in [*cash.booked, *cash.unreconciled] if j >= n_own]
+    wo_booked = [j - n_matches for j in [*cash.booked, *cash.unreconciled] if n_matches <= j < n_own]
+    kept = f"{rule}; not reconciled with the ERP's open amount, which was kept: no longer counted"
     if rec_booked:
         h = handovers.reset_index(drop=True).copy()
         if "recovered_in_erp" not in h.columns:
             h["recovered_in_erp"] = ""
-        for j in rec_booked:
+        for j in sorted(rec_booked):
             k, iid, cents = recoveries[j]
             old = "" if pd.isna(h.at[k, "recovered_in_erp"]) else str(h.at[k, "recovered_in_erp"])
             done = handover_engine.items(old)
             done[iid] = done.get(iid, 0) + cents
             h.at[k, "recovered_in_erp"] = handover_engine.items_text(done)
+            why = kept if j + n_own in cash.unreconciled else f"{rule}; the ERP booked the recovery on invoice {iid}"
             edits.append(Edit("Handovers", str(h.at[k, "handover_id"]), "recovered_in_erp", old,
-                              h.at[k, "recovered_in_erp"], f"{rule}; the ERP booked the recovery on invoice {iid}"))
+                              h.at[k, "recovered_in_erp"], why))
         out.handovers = h
     if wo_booked:
         w = writeoffs.reset_index(drop=True).copy()
         w["in_erp"] = w["in_erp"].fillna(False).astype(bool)
-        for j in wo_booked:
+        for j in sorted(wo_booked):
             k = int(wo_pos[j])
             w.loc[k, "in_erp"] = True
-            edits.append(Edit("WriteOffs", str(w.at[k, "writeoff_id"]), "in_erp", False, True,
-                              f"{rule}; the ERP booked the write-off of invoice {w.at[k, 'invoice_id']}"))
+            why = kept if j + n_matches in cash.unreconciled else \
+                f"{rule}; the ERP booked the write-off of invoice {w.at[k, 'invoice_id']}"
+            edits.append(Edit("WriteOffs", str(w.at[k, "writeoff_id"]), "in_erp", False, True, why))
         out.writeoffs = w
-    if booked_rows:
+    _, cash_due, wo_due = _live(matches)
+    fully = partly = 0
+    mine = sorted(j for j in [*cash.booked, *cash.unreconciled] if j < n_matches)
+    if mine:
         m = all_matches.reset_index(drop=True).copy()
-        flags = m["flags"].astype(str).to_numpy(dtype=object)
+        flags = m["flags"].fillna("").astype(str).to_numpy(dtype=object)
         match_ids = m["match_id"].astype(str).to_numpy(dtype=object)
         invoice_ids = m["invoice_id"].astype(str).to_numpy(dtype=object)
-        for i in booked_rows:
-            old = flags[i]
-            flags[i] = f"{old}, {BOOKED}" if old.strip() else BOOKED
-            edits.append(Edit("Matches", match_ids[i], "flags", old, flags[i],
-                              f"{rule}; the ERP booked invoice {invoice_ids[i]}'s payment"))
+        for j in mine:
+            old, parts = flags[j], cash.booked.get(j, set())
+            if j in cash.unreconciled:
+                flags[j] = with_flag(old, UNRECONCILED)
+                why = kept
+            elif ("cash" in parts or not cash_due[j]) and ("write_off" in parts or not wo_due[j]):
+                flags[j] = with_flag(old, BOOKED)
+                fully += 1
+                why = f"{rule}; the ERP booked invoice {invoice_ids[j]}'s payment" + \
+                    (" and its write-off" if wo_due[j] else "")
+            elif "cash" in parts:
+                flags[j] = with_flag(old, CASH_BOOKED)
+                partly += 1
+                why = (f"{rule}; the ERP booked invoice {invoice_ids[j]}'s payment, not its write-off of "
+                       f"{fmt(wo_due[j])}: ar-xl still counts it")
+            else:
+                flags[j] = with_flag(old, WRITE_OFF_BOOKED)
+                partly += 1
+                why = f"{rule}; the ERP booked invoice {invoice_ids[j]}'s write-off, not its payment yet"
+            edits.append(Edit("Matches", match_ids[j], "flags", old, flags[j], why))
         m["flags"] = flags
         out.matches = m
+    out.warnings = _warnings(cash, matches, n_matches, cur_ids, cur["currency"].astype(str).to_numpy())
+    out.write_offs_to_book = _write_offs_to_book(cash, matches, n_matches, wo_due, cur_ids, synced,
+                                                 cur["currency"].astype(str).to_numpy())
 
     out.counts = {
         "new": int(len(fresh)),
@@ -353,56 +413,174 @@ def sync_invoices(current: pd.DataFrame, export: pd.DataFrame, present: set[str]
         "closed": int(closing.sum()),
         "unchanged": int((in_export & ~changed).sum()),
         "kept": int((~in_export & ~closing).sum()),
-        "booked": len(booked_rows) + len(wo_booked) + len(rec_booked),
+        "booked": fully + sum(j + n_matches not in cash.unreconciled for j in wo_booked)
+        + sum(j + n_own not in cash.unreconciled for j in rec_booked),
+        "cash_booked": partly,
+        "unreconciled": len(cash.notes),
     }
     out.open_after = open_by_currency(result)
     return out
 
 
+def flag_set(flags) -> set[str]:
+    """The flags of a Matches ``flags`` cell: the matcher separates them by ``;``, a sync adds its own after ``, ``."""
+    return {f.strip() for f in re.split(r"[;,]", "" if frames.blank(flags) else str(flags)) if f.strip()}
+
+
+def with_flag(flags, add: str) -> str:
+    """``flags`` with ``add`` appended and the part-booked marks (``CASH_BOOKED``, ``WRITE_OFF_BOOKED``) dropped
+    when ``add`` is ``BOOKED``."""
+    old = "" if frames.blank(flags) else str(flags)
+    if add == BOOKED:
+        for part in PARTLY:
+            old = old.replace(f", {part}", "").replace(part, "")
+    old = old.strip(" ,;")
+    return f"{old}, {add}" if old else add
+
+
+def _live(matches: pd.DataFrame | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per allocation (position): still weighed by the cash rule, its cash and its write-off the ERP has not
+    booked yet (cents)."""
+    n = 0 if matches is None else len(matches)
+    live, cash, wo = np.zeros(n, bool), np.zeros(n, np.int64), np.zeros(n, np.int64)
+    if not n or "applied" not in matches.columns:
+        return live, cash, wo
+    m = matches.reset_index(drop=True)
+    applied = m["applied"].fillna(False).astype(bool).to_numpy()
+    amount = m["applied_amount"].astype("Int64").to_numpy(dtype=np.int64, na_value=0)
+    off = m["write_off"].astype("Int64").to_numpy(dtype=np.int64, na_value=0) if "write_off" in m.columns \
+        else np.zeros(n, np.int64)
+    flags = m["flags"].to_numpy(dtype=object) if "flags" in m.columns else np.full(n, "", dtype=object)
+    for j in np.flatnonzero(applied):
+        f = flag_set(flags[j])
+        if f & {BOOKED, UNRECONCILED}:
+            continue
+        live[j] = True
+        cash[j] = 0 if CASH_BOOKED in f else amount[j]
+        wo[j] = 0 if WRITE_OFF_BOOKED in f else off[j]
+    return live, cash, wo
+
+
 def _unbooked(ids: np.ndarray, matches: pd.DataFrame | None) -> set[str]:
-    """Invoice ids with an applied Matches allocation the ERP has not booked yet."""
-    if matches is None or not len(matches) or "applied" not in matches.columns:
+    """Invoice ids with an applied Matches allocation the ERP has not booked yet (in full)."""
+    live = _live(matches)[0]
+    if not live.any():
         return set()
-    m = matches
-    live = m["applied"].astype(bool).to_numpy() & ~m["flags"].astype(str).str.contains(BOOKED, regex=False).to_numpy()
-    return set(m.loc[live, "invoice_id"].astype(str))
+    return set(matches.reset_index(drop=True).loc[live, "invoice_id"].astype(str))
+
+
+@dataclass
+class _Cash:
+    """What the cash rule found: the new open amounts; per allocation (position) the parts the ERP booked now
+    (``cash``, ``write_off``); the allocations of invoices whose figures it could not reconcile; per such
+    invoice (position) the ERP's open amount, ar-xl's and the pending parts ``(position, kind, cents)``."""
+    new_open: np.ndarray
+    booked: dict[int, set[str]]
+    unreconciled: set[int]
+    notes: dict[int, tuple[int, int, list[tuple[int, str, int]]]]
+
+
+def _best_parts(amounts: list[int], b: int) -> tuple[int, ...]:
+    """The positions of the parts the ERP booked: those whose sum is the largest within ``b``, the earliest
+    on a tie (sums taken in the direction of the parts, positive here); the longest prefix within ``b``
+    past ``MAX_PARTS`` parts."""
+    if b <= 0:
+        return ()
+    n = len(amounts)
+    if n > MAX_PARTS:
+        done, pick = 0, []
+        for k, a in enumerate(amounts):
+            if done + a > b:
+                break
+            done += a
+            pick.append(k)
+        return tuple(pick)
+    best, pick = 0, ()
+    for r in range(1, n + 1):
+        for combo in itertools.combinations(range(n), r):
+            s = sum(amounts[k] for k in combo)
+            if s <= b and (s > best or (s == best and combo < pick)):
+                best, pick = s, combo
+    return pick
 
 
 def _cash_rule(ids: np.ndarray, old_open: np.ndarray, erp_open: np.ndarray, synced: np.ndarray,
-               matches: pd.DataFrame) -> tuple[np.ndarray, list[int]]:
-    """New open amounts and the Matches rows (positions) the ERP has booked; see the module rules."""
+               matches: pd.DataFrame) -> _Cash:
+    """New open amounts and what the ERP booked of each allocation; see the module rules."""
     new_open = erp_open.copy()
+    out = _Cash(new_open, {}, set(), {})
     m = matches.reset_index(drop=True)
-    applied = m["applied"].astype(bool).to_numpy() if "applied" in m.columns else np.zeros(len(m), bool)
-    flags = m["flags"].astype(str).str.contains(BOOKED, regex=False).to_numpy()
-    live = np.flatnonzero(applied & ~flags)
-    if not len(live):
-        return new_open, []
+    live, cash, wo = _live(m)
+    if not live.any():
+        return out
     where = {k: i for i, k in enumerate(ids)}
-    by_invoice: dict[int, list[tuple[int, int]]] = {}
-    amounts = (m["applied_amount"].astype("Int64").to_numpy(dtype=np.int64, na_value=0)
-               + m["write_off"].astype("Int64").to_numpy(dtype=np.int64, na_value=0))
     inv_ids = m["invoice_id"].astype(str).to_numpy()
-    for j in live:
-        i = where.get(inv_ids[j])
-        if i is not None and synced[i] and amounts[j]:
-            by_invoice.setdefault(i, []).append((j, int(amounts[j])))
-    booked: list[int] = []
-    for i, allocs in by_invoice.items():
-        u = sum(a for _, a in allocs)
+    by_invoice: dict[int, list[tuple[int, str, int]]] = {}
+    for kind, amounts in (("cash", cash), ("write_off", wo)):  # every cash part first, then the write-offs
+        for j in np.flatnonzero(live & (amounts != 0)):
+            i = where.get(inv_ids[j])
+            if i is not None and synced[i]:
+                by_invoice.setdefault(i, []).append((int(j), kind, int(amounts[j])))
+    for i, parts in by_invoice.items():
+        u = sum(a for _, _, a in parts)
         if u == 0:
             continue
         sign = 1 if u > 0 else -1
         b = int(old_open[i]) + u - int(erp_open[i])
-        done = 0
-        for j, a in allocs:
-            if sign * (done + a) <= sign * b:
-                done += a
-                booked.append(j)
-            else:
-                break
-        new_open[i] = int(erp_open[i]) - (u - done)
-    return new_open, sorted(booked)
+        pick = _best_parts([sign * a for _, _, a in parts], sign * b)
+        rest = u - sum(parts[k][2] for k in pick)
+        if sign * rest > 0 and sign * (int(erp_open[i]) - rest) < 0:
+            # more of ours is unbooked than the ERP has open: the ERP's figure stands, nothing counts again
+            out.notes[i] = (int(erp_open[i]), int(old_open[i]), parts)
+            out.unreconciled |= {j for j, _, _ in parts}
+            continue
+        new_open[i] = int(erp_open[i]) - rest
+        for k in pick:
+            j, kind, _ = parts[k]
+            out.booked.setdefault(j, set()).add(kind)
+    return out
+
+
+def _what(matches: pd.DataFrame, n_matches: int, j: int) -> str:
+    """An allocation of the cash rule as the summary names it: its Matches, WriteOffs or Handovers row."""
+    mid = str(matches["match_id"].iloc[j])
+    if j < n_matches:
+        return f"Matches {mid}"
+    return f"Handovers {mid.removesuffix(' recovery')}" if mid.endswith(" recovery") else f"WriteOffs {mid}"
+
+
+def _warnings(cash: _Cash, matches: pd.DataFrame | None, n_matches: int, ids: np.ndarray,
+              currencies: np.ndarray) -> list[str]:
+    """One line per invoice whose figures the cash rule could not reconcile: the ERP's open amount, ar-xl's,
+    what ar-xl applied that the ERP had not booked, and the rows it came from."""
+    lines = []
+    for i, (erp, ours, parts) in sorted(cash.notes.items()):
+        rows: dict[int, list[str]] = {}
+        for j, kind, cents in parts:
+            rows.setdefault(j, []).append(f"{'write-off' if kind == 'write_off' else 'cash'} {fmt(cents)}")
+        said = "; ".join(f"{' and '.join(v)} ({_what(matches, n_matches, j)})" for j, v in rows.items())
+        lines.append(f"invoice {ids[i]}: the ERP shows {currencies[i]} {fmt(erp)} open, ar-xl {fmt(ours)} with "
+                     f"{fmt(sum(c for _, _, c in parts))} not booked in the ERP yet ({said}); counting that would "
+                     f"make the open amount negative, so the invoice keeps the ERP's {fmt(erp)} and those rows are "
+                     f"marked '{UNRECONCILED}': check the invoice in the ERP")
+    return lines
+
+
+def _write_offs_to_book(cash: _Cash, matches: pd.DataFrame | None, n_matches: int, wo_due: np.ndarray,
+                        ids: np.ndarray, synced: np.ndarray, currencies: np.ndarray) -> list[tuple[str, str, int, str]]:
+    """``(invoice_id, currency, cents, match_id)`` of each write-off cash application made (Matches
+    ``write_off``) on an invoice of this export that the ERP has not booked yet, after this sync."""
+    if matches is None or not n_matches:
+        return []
+    where = {k: i for i, k in enumerate(ids)}
+    inv_ids = matches["invoice_id"].astype(str).to_numpy()
+    out = []
+    for j in np.flatnonzero(wo_due[:n_matches]):
+        i = where.get(inv_ids[j])
+        if i is None or not synced[i] or j in cash.unreconciled or "write_off" in cash.booked.get(j, ()):
+            continue
+        out.append((inv_ids[j], str(currencies[i]), int(wo_due[j]), str(matches["match_id"].iloc[j])))
+    return out
 
 
 # ---------------------------------------------------------------- customers
