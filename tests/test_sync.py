@@ -478,3 +478,47 @@ def test_two_allocations_on_one_invoice_one_booked(erp_open, flags):
     again = _run(res.invoices, res.matches if res.matches is not None else m, erp_open)
     assert again.invoices["open_amount"].tolist() == [0] and again.edits == []
 
+
+def test_sync_summary_names_the_write_offs_the_erp_has_not_booked(tmp_path):
+    """The repro: the ERP booked 861.75 of cash on 2026-007145 and still shows the 10.00 ar-xl wrote off."""
+    wb = seeded(tmp_path / "c.xlsx", Invoices=([
+        ("2026-007145", "C11237", "Spedition Krause GmbH & Co. KG", "2026-11-20", "2026-12-04", "EUR", "871.75",
+         "0.00", "paid"),
+        ("2026-007146", "C11237", "Spedition Krause GmbH & Co. KG", "2026-11-20", "2026-12-04", "EUR", "500.00",
+         "0.00", "paid"),
+    ], ["invoice_id", "customer_id", "customer_name", "invoice_date", "due_date", "currency", "amount",
+        "open_amount", "status"]), Matches=([
+        ("M-P-7AA8878BA9FE-2026-007145", "2026-007145", "861.75", "10.00", "TRUE", "discount;tolerance"),
+        ("M-P-1-2026-007146", "2026-007146", "500.00", "0.00", "TRUE", ""),
+    ], WO_COLUMNS))
+
+    def export(open_7145, open_7146):
+        return erp.write("exact_nl", [
+            Item("2026-007145", "C11237", "Spedition Krause GmbH & Co. KG", D(2026, 11, 20), D(2026, 12, 4), "EUR",
+                 87175, open_7145),
+            Item("2026-007146", "C11237", "Spedition Krause GmbH & Co. KG", D(2026, 11, 20), D(2026, 12, 4), "EUR",
+                 50000, open_7146)], tmp_path / "erpB.csv")
+
+    change, book = _sync(wb, export(1000, 20000), D(2026, 11, 23))
+    inv = _inv(book)
+    assert inv.loc["2026-007145", "open_amount"] == 0 and inv.loc["2026-007145", "status"] == "paid"
+    s = change.summary
+    assert "1 write-off(s) from cash application not booked in the ERP yet (EUR 10.00): the ERP still shows them " \
+           "open; book them in the ERP:\n  invoice 2026-007145: EUR 10.00 written off " \
+           "(Matches M-P-7AA8878BA9FE-2026-007145)" in s
+    assert "1 applied match(es): the ERP booked the payment, not the write-off" in s
+    # 2026-007146: the ERP booked 300.00 of ar-xl's 500.00: the ERP's 200.00 stays, with a warning
+    assert inv.loc["2026-007146", "open_amount"] == 20000 and inv.loc["2026-007146", "status"] == "open"
+    assert "WARNING: 1 invoice(s) not reconciled with the ERP (the ERP's open amount kept):\n  invoice " \
+           "2026-007146: the ERP shows EUR 200.00 open, ar-xl 0.00 with 500.00 not booked in the ERP yet " \
+           "(cash 500.00 (Matches M-P-1-2026-007146))" in s
+    assert "open EUR: 0.00 -> 200.00" in s
+    flags = book.get("Matches").set_index("match_id")["flags"]
+    assert flags["M-P-7AA8878BA9FE-2026-007145"] == "discount;tolerance, cash in ERP (write-off not yet)"
+    assert flags["M-P-1-2026-007146"] == "not reconciled with ERP"
+
+    change, book = _sync(wb, export(1000, 20000), D(2026, 11, 23))  # the same export again
+    assert (change.counts["changed"], change.counts["booked"]) == (0, 0) and "WARNING" not in change.summary
+    assert book.get("Matches")["flags"].tolist() == flags.tolist()
+    assert _inv(book)["open_amount"].tolist() == [0, 20000]
+    assert "invoice 2026-007145: EUR 10.00 written off" in change.summary  # still to book in the ERP

@@ -101,6 +101,26 @@ def run(book: Book, invoices: str | os.PathLike, customers: str | os.PathLike | 
     return change
 
 
+def write_offs_to_book(items: list[tuple[str, str, int, str]]) -> list[str]:
+    """The summary's lines naming the write-offs cash application made that the ERP has not booked: ar-xl
+    counts them (the invoice shows what is left after them), the ERP still shows them open until someone
+    books them there."""
+    if not items:
+        return []
+    total: dict[str, int] = {}
+    for _, cur, cents, _ in items:
+        total[cur] = total.get(cur, 0) + cents
+    lines = [f"{len(items)} write-off(s) from cash application not booked in the ERP yet ("
+             + ", ".join(f"{cur} {fmt(v)}" for cur, v in sorted(total.items()))
+             + "): the ERP still shows them open; book them in the ERP:"]
+    lines += [f"  invoice {iid}: {cur} {fmt(cents)} written off (Matches {mid})"
+              for iid, cur, cents, mid in items[:CONFLICTS_SHOWN]]
+    if len(items) > CONFLICTS_SHOWN:
+        lines.append(f"  ... and {len(items) - CONFLICTS_SHOWN} more (Matches rows with a write-off whose flags "
+                     "lack 'booked in ERP')")
+    return lines
+
+
 def summary(name: str, as_of: dt.date, full: bool, res: engine.SyncResult, cust: dict, conflicts) -> str:
     c = res.counts
     lines = [f"synced {name} (as of {as_of:%Y-%m-%d}, {'full' if full else 'partial'} export): "
@@ -112,6 +132,13 @@ def summary(name: str, as_of: dt.date, full: bool, res: engine.SyncResult, cust:
         lines.append(f"open {cur}: {fmt(before)} -> {fmt(after)}")
     if c["booked"]:
         lines.append(f"{c['booked']} applied match(es) now booked in ERP (not counted twice)")
+    if c.get("cash_booked"):
+        lines.append(f"{c['cash_booked']} applied match(es): the ERP booked the payment, not the write-off")
+    lines += write_offs_to_book(res.write_offs_to_book)
+    if res.warnings:
+        lines.append(f"WARNING: {len(res.warnings)} invoice(s) not reconciled with the ERP (the ERP's open amount "
+                     "kept):")
+        lines += [f"  {w}" for w in res.warnings]
     if conflicts:
         lines.append(f"{len(conflicts)} value(s) people set differ from the ERP's and were kept:")
         lines += [f"  {x}" for x in conflicts[:CONFLICTS_SHOWN]]
