@@ -455,7 +455,7 @@ def test_the_erp_books_part_of_the_cash_keeps_the_erps_figure_and_warns():
     assert res.warnings == [
         "invoice 2026-007145: the ERP shows EUR 371.75 open, ar-xl 0.00 with 871.75 not booked in the ERP yet "
         "(cash 861.75 and write-off 10.00 (Matches M0)); counting that would make the open amount negative, so "
-        "the invoice keeps the ERP's 371.75 and those rows are marked 'not reconciled with ERP': check the "
+        "the invoice keeps the ERP's 371.75 and its Matches rows are marked 'not reconciled with ERP': check the "
         "invoice in the ERP"]
     assert _flags(res, m) == ["discount;tolerance, not reconciled with ERP"]
     assert res.write_offs_to_book == [] and res.counts["unreconciled"] == 1
@@ -522,3 +522,23 @@ def test_sync_summary_names_the_write_offs_the_erp_has_not_booked(tmp_path):
     assert book.get("Matches")["flags"].tolist() == flags.tolist()
     assert _inv(book)["open_amount"].tolist() == [0, 20000]
     assert "invoice 2026-007145: EUR 10.00 written off" in change.summary  # still to book in the ERP
+
+
+def test_a_booked_write_off_the_erp_figures_cannot_take_keeps_the_erps_open_amount():
+    """A write-off of 100.00 (WriteOffs, in the ERP's journal) while the ERP shows 50.00 open: never -50.00."""
+    cur = frame("Invoices", [("X", "C1", "", "2026-10-01", "2026-10-31", "EUR", "100.00", "0.00", "written off")],
+                ["invoice_id", "customer_id", "customer_name", "invoice_date", "due_date", "currency", "amount",
+                 "open_amount", "status"])
+    w = frame("WriteOffs", [("W-1", "X", "C1", "EUR", "100.00", "booked", "FALSE")],
+              ["writeoff_id", "invoice_id", "customer_id", "currency", "amount", "status", "in_erp"])
+    exp = _erp(cur, 5000)
+    res = engine.sync_invoices(cur, exp, {"invoice_id", "open_amount"}, None, D(2026, 11, 23), writeoffs=w)
+    assert res.invoices["open_amount"].tolist() == [5000]
+    assert res.warnings == [
+        "invoice X: the ERP shows EUR 50.00 open, ar-xl 0.00 with 100.00 not booked in the ERP yet (write-off "
+        "100.00 (WriteOffs W-1)); counting that would make the open amount negative, so the invoice keeps the "
+        "ERP's 50.00 and those rows no longer count: check the invoice in the ERP"]
+    assert res.writeoffs["in_erp"].tolist() == [True]
+    again = engine.sync_invoices(res.invoices, exp, {"invoice_id", "open_amount"}, None, D(2026, 11, 23),
+                                 writeoffs=res.writeoffs)
+    assert again.invoices["open_amount"].tolist() == [5000] and again.edits == [] and again.warnings == []

@@ -3,9 +3,11 @@
 Both files are read first (``ar_xl.erp.export``); any bad row in either raises ``InputError``
 naming the file, row and column, and nothing changes.  Then ``engine.sync`` upserts Invoices by
 ``invoice_id`` (new added, changed updated, missing from a full export closed as ``closed in
-ERP``), applies the cash rule (the ERP's open amount wins, less ar-xl's applied cash it has not
-booked yet; booked allocations are marked ``booked in ERP`` in Matches) and upserts Customers by
-``customer_id``.  People's columns are never overwritten; where the ERP differs the summary shows
+ERP``), applies the cash rule (the ERP's open amount wins, less ar-xl's applied cash and write-offs it
+has not booked yet; booked allocations are marked ``booked in ERP`` in Matches, the cash and the write-off
+of one booked separately) and upserts Customers by ``customer_id``.  The summary names the write-offs from
+cash application the ERP has not booked yet, to book there, and warns of the invoices whose figures could
+not be reconciled (the ERP's open amount kept).  People's columns are never overwritten; where the ERP differs the summary shows
 both values.  Every change is one Audit row.
 
 ``mapping`` names columns by hand: ``{"due_date": "Zahlungsziel"}`` for the open-items file,

@@ -295,7 +295,7 @@ def sync_invoices(current: pd.DataFrame, export: pd.DataFrame, present: set[str]
     for i in diff:
         why = rule + ("; closed: not in the full export" if closing[i] else "")
         if i in cash.notes:
-            why += "; the ERP's figure kept: not reconciled with ar-xl's cash (see the sync's warning)"
+            why += "; the ERP's figure kept: not reconciled with what ar-xl applied (see the sync's warning)"
         edits.append(Edit("Invoices", cur_ids[i], "open_amount", fmt(old_open[i]), fmt(new_open[i]), why))
 
     # statuses
@@ -557,12 +557,17 @@ def _warnings(cash: _Cash, matches: pd.DataFrame | None, n_matches: int, ids: np
     for i, (erp, ours, parts) in sorted(cash.notes.items()):
         rows: dict[int, list[str]] = {}
         for j, kind, cents in parts:
-            rows.setdefault(j, []).append(f"{'write-off' if kind == 'write_off' else 'cash'} {fmt(cents)}")
+            what = _what(matches, n_matches, j)
+            word = "write-off" if kind == "write_off" or what.startswith("WriteOffs") else \
+                "recovery" if what.startswith("Handovers") else "cash"
+            rows.setdefault(j, []).append(f"{word} {fmt(cents)}")
         said = "; ".join(f"{' and '.join(v)} ({_what(matches, n_matches, j)})" for j, v in rows.items())
+        marked = f"its Matches rows are marked '{UNRECONCILED}'" if any(j < n_matches for j, _, _ in parts) \
+            else "those rows no longer count"
         lines.append(f"invoice {ids[i]}: the ERP shows {currencies[i]} {fmt(erp)} open, ar-xl {fmt(ours)} with "
                      f"{fmt(sum(c for _, _, c in parts))} not booked in the ERP yet ({said}); counting that would "
-                     f"make the open amount negative, so the invoice keeps the ERP's {fmt(erp)} and those rows are "
-                     f"marked '{UNRECONCILED}': check the invoice in the ERP")
+                     f"make the open amount negative, so the invoice keeps the ERP's {fmt(erp)} and {marked}: "
+                     "check the invoice in the ERP")
     return lines
 
 
