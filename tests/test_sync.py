@@ -513,6 +513,9 @@ def test_sync_summary_names_the_write_offs_the_erp_has_not_booked(tmp_path):
            "2026-007146: the ERP shows EUR 200.00 open, ar-xl 0.00 with 500.00 not booked in the ERP yet " \
            "(cash 500.00 (Matches M-P-1-2026-007146))" in s
     assert "open EUR: 0.00 -> 200.00" in s
+    # the credit controller's tie-out: the ERP's total is ar-xl's plus what the ERP has not booked, to the cent
+    assert "ERP EUR: 210.00 open on the invoices synced = ar-xl's 200.00 + 10.00 ar-xl applied that the ERP has " \
+           "not booked yet (write-offs 10.00)" in s
     flags = book.get("Matches").set_index("match_id")["flags"]
     assert flags["M-P-7AA8878BA9FE-2026-007145"] == "discount;tolerance, cash in ERP (write-off not yet)"
     assert flags["M-P-1-2026-007146"] == "not reconciled with ERP"

@@ -5,10 +5,11 @@ naming the file, row and column, and nothing changes.  Then ``engine.sync`` upse
 ``invoice_id`` (new added, changed updated, missing from a full export closed as ``closed in
 ERP``), applies the cash rule (the ERP's open amount wins, less ar-xl's applied cash and write-offs it
 has not booked yet; booked allocations are marked ``booked in ERP`` in Matches, the cash and the write-off
-of one booked separately) and upserts Customers by ``customer_id``.  The summary names the write-offs from
-cash application the ERP has not booked yet, to book there, and warns of the invoices whose figures could
-not be reconciled (the ERP's open amount kept).  People's columns are never overwritten; where the ERP differs the summary shows
-both values.  Every change is one Audit row.
+of one booked separately) and upserts Customers by ``customer_id``.  The summary ties the ERP's open total
+to ar-xl's (the difference is what the ERP has not booked yet), names the write-offs from cash
+application the ERP has not booked yet, to book there, and warns of the invoices whose figures could not
+be reconciled (the ERP's open amount kept).  People's columns are never overwritten; where the ERP
+differs the summary shows both values.  Every change is one Audit row.
 
 ``mapping`` names columns by hand: ``{"due_date": "Zahlungsziel"}`` for the open-items file,
 ``{"customers.email": "Mail 1"}`` for the customers file.
@@ -136,6 +137,13 @@ def summary(name: str, as_of: dt.date, full: bool, res: engine.SyncResult, cust:
         lines.append(f"{c['booked']} applied match(es) now booked in ERP (not counted twice)")
     if c.get("cash_booked"):
         lines.append(f"{c['cash_booked']} applied match(es): the ERP booked the payment, not the write-off")
+    for cur, r in sorted(res.reconciliation.items()):
+        parts = ", ".join(f"{w} {fmt(r[k])}" for k, w in (("cash", "cash"), ("write_offs", "write-offs"),
+                                                           ("recoveries", "recoveries")) if r[k])
+        gap = r["erp"] - r["ours"] - r["cash"] - r["write_offs"] - r["recoveries"]
+        lines.append(f"ERP {cur}: {fmt(r['erp'])} open on the invoices synced = ar-xl's {fmt(r['ours'])} + "
+                     f"{fmt(r['erp'] - r['ours'])} ar-xl applied that the ERP has not booked yet ({parts or 'none'})"
+                     + (f"; {fmt(gap)} unexplained" if gap else ""))
     lines += write_offs_to_book(res.write_offs_to_book)
     if res.warnings:
         lines.append(f"WARNING: {len(res.warnings)} invoice(s) not reconciled with the ERP (the ERP's open amount "

@@ -140,6 +140,9 @@ class SyncResult:
     warnings: list[str] = field(default_factory=list)
     """Invoices whose figures could not be reconciled with the ERP's (the ERP's open amount was kept)."""
     write_offs_to_book: list[tuple[str, str, int, str]] = field(default_factory=list)
+    reconciliation: dict[str, dict[str, int]] = field(default_factory=dict)
+    """Per currency where they differ: the ERP's open total and ar-xl's over the invoices the export synced, and
+    what of ar-xl's the ERP has not booked yet (``_reconciliation``)."""
     """``(invoice_id, currency, cents, match_id)``: cash application's write-offs the ERP has not booked yet."""
 
 
@@ -419,6 +422,8 @@ def sync_invoices(current: pd.DataFrame, export: pd.DataFrame, present: set[str]
         "unreconciled": len(cash.notes),
     }
     out.open_after = open_by_currency(result)
+    out.reconciliation = _reconciliation(cash, n_matches, n_own, erp_open, synced,
+                                         cur["currency"].astype(str).to_numpy())
     return out
 
 
@@ -478,6 +483,8 @@ class _Cash:
     booked: dict[int, set[str]]
     unreconciled: set[int]
     notes: dict[int, tuple[int, int, list[tuple[int, str, int]]]]
+    left: list[tuple[int, int, str, int]] = field(default_factory=list)
+    """``(invoice position, allocation position, kind, cents)`` of the parts still unbooked after the sync."""
 
 
 def _best_parts(amounts: list[int], b: int) -> tuple[int, ...]:
@@ -538,7 +545,24 @@ def _cash_rule(ids: np.ndarray, old_open: np.ndarray, erp_open: np.ndarray, sync
         for k in pick:
             j, kind, _ = parts[k]
             out.booked.setdefault(j, set()).add(kind)
+        out.left += [(i, j, kind, a) for k, (j, kind, a) in enumerate(parts) if k not in pick]
     return out
+
+
+def _reconciliation(cash: _Cash, n_matches: int, n_own: int, erp_open: np.ndarray, synced: np.ndarray,
+                    currencies: np.ndarray) -> dict[str, dict[str, int]]:
+    """Per currency, over the invoices the export synced: the ERP's open total (``erp``), ar-xl's (``ours``)
+    and what ar-xl applied that the ERP has not booked yet: ``cash``, ``write_offs`` (cash application's and
+    WriteOffs'), ``recoveries``.  Only currencies where the two totals differ."""
+    out: dict[str, dict[str, int]] = {}
+    for i in np.flatnonzero(synced):
+        r = out.setdefault(str(currencies[i]), dict.fromkeys(("erp", "ours", "cash", "write_offs", "recoveries"), 0))
+        r["erp"] += int(erp_open[i])
+        r["ours"] += int(cash.new_open[i])
+    for i, j, kind, cents in cash.left:
+        what = "recoveries" if j >= n_own else "write_offs" if kind == "write_off" or j >= n_matches else "cash"
+        out[str(currencies[i])][what] += cents
+    return {c: r for c, r in out.items() if r["erp"] != r["ours"] or r["cash"] or r["write_offs"] or r["recoveries"]}
 
 
 def _what(matches: pd.DataFrame, n_matches: int, j: int) -> str:
