@@ -140,10 +140,10 @@ class SyncResult:
     warnings: list[str] = field(default_factory=list)
     """Invoices whose figures could not be reconciled with the ERP's (the ERP's open amount was kept)."""
     write_offs_to_book: list[tuple[str, str, int, str]] = field(default_factory=list)
+    """``(invoice_id, currency, cents, match_id)``: cash application's write-offs the ERP has not booked yet."""
     reconciliation: dict[str, dict[str, int]] = field(default_factory=dict)
     """Per currency where they differ: the ERP's open total and ar-xl's over the invoices the export synced, and
     what of ar-xl's the ERP has not booked yet (``_reconciliation``)."""
-    """``(invoice_id, currency, cents, match_id)``: cash application's write-offs the ERP has not booked yet."""
 
 
 # ---------------------------------------------------------------- helpers
