@@ -545,3 +545,14 @@ def test_a_booked_write_off_the_erp_figures_cannot_take_keeps_the_erps_open_amou
     again = engine.sync_invoices(res.invoices, exp, {"invoice_id", "open_amount"}, None, D(2026, 11, 23),
                                  writeoffs=res.writeoffs)
     assert again.invoices["open_amount"].tolist() == [5000] and again.edits == [] and again.warnings == []
+
+
+def test_the_erp_books_the_write_off_before_the_cash():
+    cur, m = _paid_with_write_off(87175, [(86175, 1000)])
+    res = _run(cur, m, 86175)  # someone booked the 10.00 in the ERP; the payment is not booked there yet
+    assert res.invoices["open_amount"].tolist() == [0] and res.invoices["status"].tolist() == ["paid"]
+    assert _flags(res, m) == ["discount;tolerance, write-off in ERP (cash not yet)"]
+    assert res.write_offs_to_book == [] and res.warnings == []
+    done = _run(res.invoices, res.matches, 0)  # then the payment
+    assert done.invoices["open_amount"].tolist() == [0]
+    assert _flags(done, res.matches) == ["discount;tolerance, booked in ERP"]
