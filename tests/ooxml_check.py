@@ -8,6 +8,13 @@ schemas vendored in ``tests/schemas`` (see SOURCE.md there), with lxml.
 It prints each violation (package, part, line, message) and a last line
 ``schema violations N of M parts`` (N parts with at least one violation, M parts checked).
 
+The schemas say nothing of ids that must be unique across a part or the package, which Excel reports as
+unreadable content and repairs; ``check_ids`` looks for those (``Report.duplicates``, printed and counted
+with the violations): a sheetId, sheet name (ignoring case, as Excel does), sheet or pivot cache r:id,
+pivot cacheId, or a defined name and its scope given twice in ``workbook.xml``, or a ``localSheetId`` past
+the last sheet; a table id or name (ignoring case) given twice in the package; a relationship Id given
+twice in one ``.rels`` part; two part names, content-type overrides or defaults equal but for case.
+
 Which schema checks a part is decided by its root element's namespace (``SCHEMA_FOR``).  Before
 validating, markup compatibility (ECMA-376 Part 3) is applied as a consumer does: attributes and
 elements of the namespaces a part lists in ``mc:Ignorable`` are dropped, and an ``mc:AlternateContent``
@@ -47,6 +54,8 @@ class Report:
     checked: list[str] = field(default_factory=list)
     unchecked: list[str] = field(default_factory=list)
     violations: dict[str, list[str]] = field(default_factory=dict)
+    duplicates: list[str] = field(default_factory=list)
+    """What ``check_ids`` found: ids given twice where they must be unique (empty when none)."""
 
 
 @lru_cache(maxsize=None)
@@ -104,7 +113,64 @@ def check_package(path: str | Path) -> Report:
             s = schema(xsd)
             if not s.validate(etree.ElementTree(_preprocess(root))):
                 rep.violations[name] = [f"line {e.line}: {e.message}" for e in s.error_log]
+        rep.duplicates = check_ids(z)
     return rep
+
+
+SML = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+RID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+TABLE_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.table+xml"
+
+
+def _twice(values, what: str, where: str) -> list[str]:
+    seen: dict = {}
+    out = []
+    for v in values:
+        if v in seen:
+            out.append(f"{where}: {what} {v!r} given twice")
+        seen[v] = True
+    return out
+
+
+def check_ids(z: zipfile.ZipFile) -> list[str]:
+    """Ids a package gives twice where OOXML (and Excel) wants them unique; see the module docstring."""
+    import posixpath
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
+    names = [n for n in z.namelist() if not n.endswith("/")]
+    out = _twice([n.lower() for n in names], "part name", "package")
+    ct = etree.fromstring(z.read("[Content_Types].xml"), parser)
+    overrides = [el.get("PartName", "").lower() for el in ct if etree.QName(el).localname == "Override"]
+    out += _twice(overrides, "content type override", "[Content_Types].xml")
+    out += _twice([el.get("Extension", "").lower() for el in ct if etree.QName(el).localname == "Default"],
+                  "content type default", "[Content_Types].xml")
+    for n in names:
+        if n.endswith(".rels"):
+            rels = etree.fromstring(z.read(n), parser)
+            out += _twice([r.get("Id") for r in rels], "relationship Id", n)
+    root_rels = etree.fromstring(z.read("_rels/.rels"), parser) if "_rels/.rels" in names else []
+    book = next((r.get("Target").lstrip("/") for r in root_rels if r.get("Type", "").endswith("/officeDocument")),
+                None)
+    if book in names and etree.QName(etree.fromstring(z.read(book), parser)).namespace == SML[1:-1]:
+        wb = etree.fromstring(z.read(book), parser)
+        sheets = wb.findall(f"{SML}sheets/{SML}sheet")
+        out += _twice([s.get("sheetId") for s in sheets], "sheetId", book)
+        out += _twice([(s.get("name") or "").lower() for s in sheets], "sheet name", book)
+        caches = [el for el in wb.iter() if isinstance(el.tag, str) and etree.QName(el).localname == "pivotCache"]
+        out += _twice([el.get("cacheId") for el in caches], "pivot cacheId", book)
+        out += _twice([el.get(RID) for el in sheets + caches], "r:id", book)
+        dn = wb.findall(f"{SML}definedNames/{SML}definedName")
+        out += _twice([((d.get("name") or "").lower(), d.get("localSheetId")) for d in dn],
+                      "defined name (name, localSheetId)", book)
+        out += [f"{book}: defined name {d.get('name')!r} has localSheetId {d.get('localSheetId')} of "
+                f"{len(sheets)} sheets" for d in dn
+                if d.get("localSheetId") is not None and int(d.get("localSheetId")) >= len(sheets)]
+    tables = [el.get("PartName", "").lstrip("/") for el in ct
+              if etree.QName(el).localname == "Override" and el.get("ContentType") == TABLE_TYPE]
+    tables += [n for n in names if posixpath.dirname(n) == "xl/tables" and n.endswith(".xml") and n not in tables]
+    roots = [etree.fromstring(z.read(t), parser) for t in tables if t in names]
+    out += _twice([t.get("id") for t in roots], "table id", "package")
+    out += _twice([(t.get("displayName") or t.get("name") or "").lower() for t in roots], "table name", "package")
+    return out
 
 
 def build_ours(folder: Path) -> list[Path]:
@@ -143,20 +209,23 @@ def main(argv: list[str]) -> int:
         if "--ours" in argv:
             files += [str(p) for p in build_ours(Path(tmp))]
         reports = [check_package(f) for f in files]
-    bad = total = 0
+    bad = total = twice = 0
     for rep in reports:
         total += len(rep.checked)
         bad += len(rep.violations)
+        twice += len(rep.duplicates)
         name = Path(rep.package).name
         print(f"{name}: {len(rep.violations)} of {len(rep.checked)} parts violate the schemas"
               + (f"; not checked: {', '.join(rep.unchecked)}" if verbose and rep.unchecked else ""))
+        for d in rep.duplicates:
+            print(f"  {d}")
         for part, errs in rep.violations.items():
             for e in errs[: (None if verbose else 3)]:
                 print(f"  {part}: {e}")
             if not verbose and len(errs) > 3:
                 print(f"  {part}: ... {len(errs) - 3} more")
-    print(f"schema violations {bad} of {total} parts")
-    return 1 if bad else 0
+    print(f"schema violations {bad} of {total} parts; ids given twice {twice}")
+    return 1 if bad or twice else 0
 
 
 if __name__ == "__main__":
