@@ -28,7 +28,10 @@ the original ``styles.xml`` instead, to which a cell format is appended only
 when the original has none equal (``_Styles``).  Their shared strings are
 written inline, so the original shared-string table stays as it is.
 ``workbook.xml``, its relationships and ``[Content_Types].xml`` change only
-when a sheet comes or goes.  A ``calcChain.xml`` that lists cells of an owned
+when a sheet comes or goes, or to mend a sheetId two sheets have (earlier
+ar-xl gave Dashboard and DashboardData the same one; Excel repairs such a file).
+What comes in gets a sheetId, relationship Id, part name, pivot cacheId and
+table id no other part of the workbook has.  A ``calcChain.xml`` that lists cells of an owned
 or replaced sheet is dropped: Excel rebuilds it, and a stale one makes Excel
 repair the file.
 

@@ -2,7 +2,9 @@
 sheets keep their original part with only the tables' cells replaced, replaced sheets (Dashboard,
 CustomerView) come in whole under fresh part names with what only the old one used leaving, every other part is
 the original's byte for byte, and ``workbook.xml``, its relationships, ``[Content_Types].xml`` and
-``calcChain.xml`` change only as far as a sheet coming, going or changing requires."""
+``calcChain.xml`` change only as far as a sheet coming, going or changing requires.  Whatever comes in
+gets ids no other has (sheetId, relationship Id, part name, pivot cacheId, table id), and a sheetId or
+table id the original gives twice is mended (``_mend_sheet_ids``, ``_mend_table_ids``)."""
 from __future__ import annotations
 
 import io
@@ -31,6 +33,8 @@ _SHEET_ORDER = ["sheetPr", "dimension", "sheetViews", "sheetFormatPr", "cols", "
                 "tableParts", "extLst"]
 
 
+
+_TABLE_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.table+xml"
 
 _PLAIN_ROW = re.compile(rb'<row r="([0-9]{1,7})">')
 
@@ -175,13 +179,15 @@ class _Splice:
         return f"rId{k}"
 
     def _fresh(self, name: str, taken: set[str]) -> str:
+        """A part name like ``name`` (its number changed) that no part has, ignoring case as OPC does."""
         d, b = posixpath.split(name)
         m = re.match(r"(.*?)(\d*)(\.[^.]+)$", b)
         stem, ext = (m.group(1), m.group(3)) if m else (b, "")
+        used = {n.lower() for n in self.out} | {n.lower() for n in taken}
         k = 1
         while True:
             cand = posixpath.join(d, f"{stem}{k}{ext}")
-            if cand not in self.out and cand not in taken:
+            if cand.lower() not in used:
                 return cand
             k += 1
 
@@ -300,15 +306,24 @@ class _Splice:
         # one join: ``+`` would copy tens of MB once per piece
         self._put(o_part, b"".join((text[:t_start], b"<sheetData>", merged, b"</sheetData>", text[t_end:])))
 
+    def _table_parts(self) -> list[str]:
+        """The table parts of the output: those ``[Content_Types].xml`` gives the table type, and any
+        under ``xl/tables/``."""
+        typed = {el.get("PartName", "")[1:] for el in self.ct if el.get("ContentType") == _TABLE_TYPE}
+        return [n for n in self.out if n in typed or (n.startswith("xl/tables/") and n.endswith(".xml"))]
+
+    def _table_ids(self) -> set[int]:
+        """The ids of the output's tables (unique across the workbook, as Excel requires)."""
+        ids = set()
+        for name in self._table_parts():
+            try:
+                ids.add(int(_xml(self.out[name]).get("id") or 0))
+            except (etree.XMLSyntaxError, ValueError):
+                pass
+        return ids
+
     def _next_table_id(self) -> int:
-        ids = [0]
-        for name in list(self.out):
-            if name.startswith("xl/tables/") and name.endswith(".xml"):
-                try:
-                    ids.append(int(_xml(self.out[name]).get("id") or 0))
-                except etree.XMLSyntaxError:
-                    pass
-        return max(ids) + 1
+        return max(self._table_ids() | {0}) + 1
 
     def _override(self, name: str, ctype: str | None) -> None:
         if ctype is None:
@@ -497,7 +512,11 @@ class _Splice:
         for rel in list(self.wb_rels):
             if _resolve(self.o.workbook, rel.get("Target", "")) in caches_gone:
                 self.wb_rels.remove(rel)
+        tables = set(self._table_parts())
         for p in gone:
+            if p in tables:  # its id, for the table of the same name the sheet comes back with (``_retable``)
+                root, tname, _ = _table_info(self.o.parts[p])
+                self.removed_tables[tname] = root.get("id")
             self._drop(p)
         for el in sheets.findall(M + "sheet"):
             if el.get("name") == name:
@@ -528,6 +547,8 @@ class _Splice:
                 data = self._new_sheet_xml(data)
             elif p.startswith("xl/pivotTables/"):
                 data = self._recache(p, data, rename, n_wb_targets, n_cache_ids)
+            elif self._content_type(self.n_ct, p) == _TABLE_TYPE:
+                data = self._retable(data)
             self._put(new, data)
             rels = self.n.rels(p)
             if rels:
@@ -543,10 +564,31 @@ class _Splice:
         rid = self._add_rel(self.wb_rels, R_NS + "/worksheet", rename[n_part])
         el = deepcopy(n_sheet_el)
         el.set(R_ID, rid)
-        ids = [int(s.get("sheetId")) for s in self.wb.find(M + "sheets")] + [0]
+        # the sheetId it had, unless another sheet has it (the sheets imported before this one included: they
+        # join <sheets> only when the sheets are put in order); else one past every id given or to be given back
+        taken = {int(s.get("sheetId")) for s in self.wb.find(M + "sheets")} | set(self.given_ids)
         old_id = self.removed_ids.get(name)
-        el.set("sheetId", old_id if old_id and int(old_id) not in ids else str(max(ids) + 1))
+        if old_id and old_id.isdigit() and int(old_id) not in taken:
+            new_id = int(old_id)
+        else:
+            back = {int(i) for n, i in self.removed_ids.items() if n != name and i and i.isdigit()}
+            new_id = max(taken | back | {0}) + 1
+        self.given_ids.add(new_id)
+        el.set("sheetId", str(new_id))
         return el
+
+    def _retable(self, data: bytes) -> bytes:
+        """An imported table part under an id no other table of the workbook has: the id of the table of the
+        same name its sheet held before when that one is free (a person's slicer on it names that id),
+        else one past the largest."""
+        root, name, _ = _table_info(data)
+        taken = self._table_ids()
+        old = self.removed_tables.get(name)
+        if old is not None and old.isdigit() and int(old) not in taken:
+            root.set("id", old)
+        else:
+            root.set("id", str(max(taken | {0}) + 1))
+        return _bytes(root)
 
     def _recache(self, p, data, rename, n_wb_targets, n_cache_ids) -> bytes:
         """A pivot table's cache: registered in the workbook under a cacheId of its own."""
@@ -562,14 +604,25 @@ class _Splice:
                 if pcs is None:
                     pcs = etree.Element(M + "pivotCaches")
                     self._insert_wb(pcs)
-                used = [int(pc.get("cacheId")) for pc in pcs] + [int(c) for c in self.cache_ids.values()]
-                cid = str(max(used + [0]) + 1)
+                cid = str(max(self._cache_ids_used() + [int(c) for c in self.cache_ids.values()] + [0]) + 1)
                 rid = self._add_rel(self.wb_rels, REL_PIVOT_CACHE, new_cache)
                 pc = etree.SubElement(pcs, M + "pivotCache", cacheId=cid)
                 pc.set(R_ID, rid)
                 self.cache_ids[new_cache] = cid
             root.set("cacheId", cid)
         return _bytes(root)
+
+    def _cache_ids_used(self) -> list[int]:
+        """The cacheIds of the workbook's pivot caches: ``<pivotCaches>`` and those Excel 2010 and later
+        list in the workbook's extensions (``x14:pivotCaches``, ``x15:pivotCaches``), which share the ids."""
+        out = []
+        for el in self.wb.iter():
+            if isinstance(el.tag, str) and etree.QName(el).localname == "pivotCache":
+                try:
+                    out.append(int(el.get("cacheId")))
+                except (TypeError, ValueError):
+                    pass
+        return out
 
     def _insert_wb(self, el) -> None:
         order = ["fileVersion", "fileSharing", "workbookPr", "workbookProtection", "bookViews", "sheets",
@@ -613,6 +666,10 @@ class _Splice:
         o_names = [n for n, _, _ in o_sheets]
         self.removed: set[str] = set()
         self.removed_ids: dict[str, str] = {}
+        self.given_ids: set[int] = set()
+        """The sheetIds given to the sheets imported so far (``import_sheet``)."""
+        self.removed_tables: dict[str, str] = {}
+        """Lower-case name -> id of each table that left with a removed sheet (``_retable``)."""
         self.cache_ids: dict[str, str] = {}
         active = self._active_name(o_names)
         replaced = {n for n in replaced if n in n_by} | {n for n in owned if n in n_by and n not in o_by}
@@ -637,7 +694,8 @@ class _Splice:
             self.wb_changed = True
         for table, renamed in self.renamed.items():
             self._rename_refs(table, renamed)
-        self._calc_chain(owned | replaced, o_by)
+        self._calc_chain(owned | replaced, o_by, always=self._mend_sheet_ids())
+        self._mend_table_ids()
         styles = self.styles.xml()
         if self.styles_part and styles is not None:
             self.out[self.styles_part] = styles
@@ -720,9 +778,58 @@ class _Splice:
                 if v.get("firstSheet") is not None:
                     v.set("firstSheet", "0")
 
-    def _calc_chain(self, names: set[str], o_by) -> None:
+    def _mend_sheet_ids(self) -> bool:
+        """When two sheets have the same sheetId, the second (in the workbook's order) gets one past the
+        largest; whether any sheet did.  Excel reports a sheetId given twice as unreadable content and repairs
+        the file.  Earlier ar-xl gave Dashboard and DashboardData the same one on the first dashboard and
+        kept it on every later one, so teams have such workbooks: the next action that writes one mends it.
+        Only the attribute changes: everything else names a sheet by its name or position (defined names'
+        localSheetId, the active tab, pivot sources, VBA), but ``calcChain.xml``, whose entries name a
+        sheetId two sheets had: it is dropped, and Excel rebuilds it."""
+        seen: set[str] = set()
+        twice = []
+        for el in self.wb.find(M + "sheets"):
+            if el.get("sheetId") in seen:
+                twice.append(el)
+            seen.add(el.get("sheetId"))
+        if not twice:
+            return False
+        top = max([int(i) for i in seen if i and i.isdigit()] + [0])
+        for el in twice:
+            top += 1
+            el.set("sheetId", str(top))
+        self.wb_changed = True
+        return True
+
+    def _mend_table_ids(self) -> None:
+        """When two tables have the same id (Excel repairs such a file, dropping one), every one but the first
+        gets one past the largest: a person's table (not one of ``schema.TABLES``) keeps its id before
+        ar-xl's, as a person's slicer may name it.  Earlier ar-xl gave a table on a sheet it laid out anew
+        (a table sheet a person had deleted in Excel, which keeps the other tables' ids) the id openpyxl
+        numbered it with, which another table of the file could have."""
+        by_id: dict[str, list[str]] = {}
+        for part in self._table_parts():
+            by_id.setdefault(_xml(self.out[part]).get("id"), []).append(part)
+        twice = [parts for parts in by_id.values() if len(parts) > 1]
+        if not twice:
+            return
+        ours = {t.name.lower() for t in schema.TABLES.values()}
+        top = max(self._table_ids() | {0})
+        for parts in twice:
+            parts.sort(key=lambda q: _table_info(self.out[q])[1] in ours)  # a person's first, then order kept
+            for part in parts[1:]:
+                root = _xml(self.out[part])
+                top += 1
+                root.set("id", str(top))
+                self._put(part, _bytes(root))
+
+    def _calc_chain(self, names: set[str], o_by, always: bool = False) -> None:
+        """Drop ``calcChain.xml`` when it lists a cell of a sheet in ``names`` (or ``always``)."""
         chain = next((p for _, t, p in self.o.targets(self.o.workbook) if t == REL_CALC_CHAIN), None)
         if chain is None or chain not in self.out:
+            return
+        if always:
+            self._drop_calc_chain(chain)
             return
         ids = {el.get("sheetId") for n, (p, el) in o_by.items() if n in names}
         refs = set(re.findall(rb'\si="(\d+)"', self.out[chain]))
@@ -731,6 +838,9 @@ class _Splice:
             refs.add(b"0")  # the first entry's sheet is implied; be safe
         if not ({i.encode() for i in ids if i} & refs) and b"0" not in refs:
             return
+        self._drop_calc_chain(chain)
+
+    def _drop_calc_chain(self, chain: str) -> None:
         self._drop(chain)
         for rel in list(self.wb_rels):
             if rel.get("Type") == REL_CALC_CHAIN:
