@@ -24,6 +24,8 @@ from ar_xl.cli import main
 from ar_xl.engine import dashboard as engine
 from ar_xl.engine import kpi
 
+import ooxml_check
+
 AS_OF = dt.date(2026, 11, 23)  # a Monday: ISO week 2026-W48
 DOCS_PNG = Path(__file__).resolve().parent.parent / "docs" / "dashboard.png"
 
@@ -135,6 +137,16 @@ def _zip_text(path, pattern):
         return {n: z.read(n).decode("utf-8") for n in z.namelist() if re.fullmatch(pattern, n)}
 
 
+def _sheet_ids(path) -> dict[str, str]:
+    with zipfile.ZipFile(path) as z:
+        return dict(re.findall(r'<sheet [^>]*?name="([^"]+)"[^>]*?sheetId="(\d+)"', z.read("xl/workbook.xml").decode()))
+
+
+def _twice(path) -> list[str]:
+    with zipfile.ZipFile(path) as z:
+        return ooxml_check.check_ids(z)
+
+
 def test_cli_writes_the_dashboard_sheet(small_wb, capsys):
     assert main(["dashboard", str(small_wb), "--as-of", "2026-11-23"]) == 0
     assert "total AR EUR 2,815.75" in capsys.readouterr().out
@@ -172,10 +184,14 @@ def test_cli_writes_the_dashboard_sheet(small_wb, capsys):
     data = wb["DashboardData"]
     rows = [r for r in data.iter_rows(values_only=True)]
     assert ("Anna", 0, 100.25, 0, 1200.5, 0, 0) in [tuple(r[:7]) for r in rows]
+    # no sheetId, table id, cacheId, relationship Id... given twice (Excel would repair the file)
+    ids = _sheet_ids(small_wb)
+    assert ids["Dashboard"] != ids["DashboardData"] and _twice(small_wb) == []
     # a second refresh replaces the sheet and its pivots, it does not add more
     assert main(["dashboard", str(small_wb), "--as-of", "2026-11-24"]) == 0
     assert len(_zip_text(small_wb, r"xl/pivotTables/pivotTable\d+\.xml")) == 4
     assert len(_zip_text(small_wb, r"xl/pivotCache/pivotCacheDefinition\d+\.xml")) == 3
+    assert _sheet_ids(small_wb) == ids and _twice(small_wb) == []
     wb = openpyxl.load_workbook(small_wb)
     assert wb.sheetnames.count("Dashboard") == 1 and wb["Dashboard"]["N1"].value == dt.datetime(2026, 11, 24)
     audit = xlsx.load(small_wb).get("Audit")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
+import zipfile
 from collections import Counter
 from decimal import Decimal
 
@@ -23,6 +24,7 @@ from ar_xl.engine import aging
 from ar_xl.engine.refs import ogm_make, ogm_valid, rf_make, rf_valid
 
 import lo
+import ooxml_check
 
 DEMO_AS_OF = dt.date(2026, 5, 14)  # the conftest demo's as-of date
 
@@ -381,6 +383,15 @@ def test_libreoffice_opens_the_demo_with_the_same_numbers(book, demo, tmp_path):
 
     cust_rows = _read_csv(lo.sheet_csv(files, "Customers"), "Customers")
     assert [r["customer_name"] for r in cust_rows] == list(book.get("Customers")["customer_name"])
+
+
+def test_the_demo_gives_no_id_twice(demo):
+    """Every sheet its own sheetId (Dashboard and DashboardData had the same one, and Excel repaired the
+    file), and no table id or name, pivot cacheId, relationship Id or part name given twice."""
+    with zipfile.ZipFile(demo.workbook) as z:
+        ids = re.findall(r'<sheet [^>]*?sheetId="(\d+)"', z.read("xl/workbook.xml").decode())
+        assert len(ids) == len(set(ids)) == len(openpyxl.load_workbook(demo.workbook, read_only=True).sheetnames)
+        assert ooxml_check.check_ids(z) == []
 
 
 def test_lo_convert_fails_loudly_without_soffice(tmp_path, monkeypatch):

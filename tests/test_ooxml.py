@@ -35,6 +35,25 @@ def test_vendored_schemas_are_the_ones_noted(tmp_path):
     assert (SCHEMAS / "LICENSE").exists() and "apache/poi" in (SCHEMAS / "SOURCE.md").read_text()
 
 
+def test_the_checker_finds_ids_given_twice(tmp_path):
+    bad = tmp_path / "bad.xlsx"
+    wb = openpyxl.Workbook()
+    wb.create_sheet("Two")
+    wb.save(bad)
+    with zipfile.ZipFile(bad) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    parts["xl/workbook.xml"] = parts["xl/workbook.xml"].replace(b'sheetId="2"', b'sheetId="1"')
+    rels = "xl/_rels/workbook.xml.rels"
+    parts[rels] = parts[rels].replace(b'Id="rId2"', b'Id="rId1"')
+    with zipfile.ZipFile(bad, "w") as z:
+        for n, data in parts.items():
+            z.writestr(n, data)
+    rep = ooxml_check.check_package(bad)
+    assert list(rep.violations) == ["xl/_rels/workbook.xml.rels"]  # an xs:ID; a sheetId is no schema's business
+    assert rep.duplicates == ["xl/_rels/workbook.xml.rels: relationship Id 'rId1' given twice",
+                              "xl/workbook.xml: sheetId '1' given twice"]
+
+
 def test_the_checker_finds_a_violation(tmp_path):
     bad = tmp_path / "bad.xlsx"
     wb = openpyxl.Workbook()
@@ -56,6 +75,7 @@ def test_every_part_we_write_is_schema_valid(ours):
     for path in ours:
         rep = ooxml_check.check_package(path)
         assert rep.violations == {}, (path.name, rep.violations)
+        assert rep.duplicates == [], (path.name, rep.duplicates)  # no id given twice (sheetId, table id...)
         checked += len(rep.checked)
     demo = ooxml_check.check_package(ours[0])
     names = " ".join(demo.checked)

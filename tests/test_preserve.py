@@ -54,6 +54,7 @@ from openpyxl.utils import range_boundaries  # noqa: E402
 
 from ar_xl import schema  # noqa: E402
 from ar_xl.workbook import package, xlsx  # noqa: E402
+import ooxml_check  # noqa: E402
 import preserve_fixture  # noqa: E402
 
 M = package.M
@@ -197,6 +198,8 @@ def test_every_part_a_person_added_survives_every_action(tmp_path, name):
         assert main(argv) == 0, argv
         after = package.Package(path)
         counts.append(check_kept(before, after))
+        with zipfile.ZipFile(path) as z:
+            assert ooxml_check.check_ids(z) == [], argv  # no sheetId, table id, r:id... given twice
         openpyxl.load_workbook(path, keep_vba=True)  # still a workbook openpyxl reads
     print(f"\nparts byte-identical across all actions ({name}): {sum(counts)} part checks, "
           f"{min(counts)}-{max(counts)} parts x {len(counts)} actions")

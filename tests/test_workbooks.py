@@ -37,6 +37,7 @@ from ar_xl.errors import ArXlError
 from ar_xl.workbook import xlsx
 
 import lo
+import ooxml_check
 
 REPO = Path(__file__).resolve().parents[1] / "workbooks"
 
@@ -82,6 +83,15 @@ def test_the_committed_workbooks_are_what_the_command_writes(built, name):
     assert committed.exists(), f"workbooks/{name} is missing: run `ar-xl workbooks build`"
     assert content(committed) == content(built / name), \
         f"workbooks/{name} differs from what `ar-xl workbooks build` writes: run it and commit the result"
+
+
+@pytest.mark.parametrize("name", [workbooks.COLLECTIONS, workbooks.ANALYST])
+def test_the_workbooks_give_no_id_twice(built, name):
+    """No sheetId, sheet or table name, table id, relationship Id... given twice (Excel would repair the file),
+    in what the command writes and in the repository's files."""
+    for path in (built / name, REPO / name):
+        rep = ooxml_check.check_package(path)
+        assert rep.duplicates == [] and rep.violations == {}, (path, rep.duplicates, rep.violations)
 
 
 def test_a_rebuild_writes_the_same_bytes(built, tmp_path):
