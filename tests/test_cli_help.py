@@ -73,6 +73,22 @@ def test_allowed_values_come_from_the_schema_and_config():
         assert s in status
 
 
+@pytest.mark.parametrize("command", [["plan", "schedule"], ["plan", "create"]])
+def test_the_interest_help_says_what_simple_interest_computes(command, capsys):
+    """``--interest simple`` is flat interest on the financed principal (engine.plans), not interest on the
+    remaining balance: the help says so, with the figures the schedule prints."""
+    text = " ".join(_help_of(command).split())
+    assert "simple: flat interest on the financed principal" in text
+    assert "66.67 a month, 800 in all" in text
+    assert "simple interest on the remaining balance" not in text
+    from ar_xl.cli import main
+    assert main(["plan", "schedule", "--amount", "10000", "--installments", "12", "--first-due", "2026-12-31",
+                 "--interest", "simple", "--rate", "8"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert all(line.split()[4] == "66.67" for line in out[1:12]), out  # the last takes the rounding: 66.63
+    assert out[-1] == "total 10,800.00 = principal 10,000.00 + interest 800.00"
+
+
 def test_a_choice_outside_the_schema_is_refused(capsys):
     with pytest.raises(SystemExit) as e:
         build_parser().parse_args(["contact", "x.xlsx", "--customer", "C1", "--channel", "fax", "--outcome", "x"])

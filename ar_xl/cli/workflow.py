@@ -29,7 +29,10 @@ def _schedule_opts(s) -> None:
     s.add_argument("--frequency", choices=("weekly", "biweekly", "monthly", "quarterly"), default="monthly",
                    help="time between installments (default monthly)")
     s.add_argument("--interest", choices=("none", "simple", "annuity"), default="none",
-                   help="no interest, simple interest on the remaining balance, or equal annuity installments (default none)")
+                   help="none (default); simple: flat interest on the financed principal (amount less down payment) "
+                        "for the whole term, split evenly over the installments (10000 over 12 months at 8%% is "
+                        "66.67 a month, 800 in all); annuity: equal installments (Excel's PMT), each paying "
+                        "interest on the remaining balance")
     s.add_argument("--rate", type=_percent, default=0, metavar="PCT", help="annual interest rate in %%, e.g. 8 or 8,5")
     s.add_argument("--down-payment", type=amount_arg, default=0, metavar="AMOUNT", help="paid up front, before the installments")
     s.add_argument("--holidays", default=None, metavar="CC", help="move due dates off weekends and this country's public holidays (NL, BE, DE, FR, GB)")
