@@ -6,7 +6,7 @@ import pandas as pd
 
 from ar_xl import frames, schema
 from ar_xl.workbook import xlsx
-from ar_xl.book import Change
+from ar_xl.book import Book, Change
 
 
 def frame(table: str, rows, columns) -> pd.DataFrame:
@@ -73,3 +73,15 @@ def shown(table: str, names_) -> list[str]:
 def header_names(ws, row: int = 1) -> list:
     """The canonical names of a header row of the table sheet ``ws`` (the table is named as its sheet)."""
     return names(ws.title, [c.value for c in ws[row]])
+
+
+def linden_book() -> Book:
+    """Customer C7 (Transportbedrijf van der Linden B.V., IBAN NL69INGB0342075098) with invoice 2026-003442 of
+    EUR 1,346.95 open: what the bank-file tests import a payment of that invoice into."""
+    customers = ([("C7", "Transportbedrijf van der Linden B.V.", "NL69INGB0342075098")],
+                 ["customer_id", "customer_name", "iban"])
+    invoices = ([("2026-003442", "C7", "Transportbedrijf van der Linden B.V.", "2026-10-20", "2026-11-19", "EUR",
+                  "1346.95", "1346.95")],
+                ["invoice_id", "customer_id", "customer_name", "invoice_date", "due_date", "currency", "amount",
+                 "open_amount"])
+    return Book(tables={"Customers": frame("Customers", *customers), "Invoices": frame("Invoices", *invoices)})

@@ -10,7 +10,7 @@ from ar_xl.actions import import_statements, match
 from ar_xl.bank import Mt940Importer, extract_file
 from ar_xl.book import Book
 from ar_xl.errors import InputError
-from helpers import frame, shared_data, row
+from helpers import linden_book, shared_data, row
 
 DATA = shared_data()
 STATEMENTS = DATA / "statements"
@@ -201,13 +201,7 @@ def test_a_line_that_continues_after_a_space_the_bank_cut_at_keeps_the_space():
 
 
 def _import_and_match(statement):
-    customers = ([("C7", "Transportbedrijf van der Linden B.V.", "NL69INGB0342075098")],
-                 ["customer_id", "customer_name", "iban"])
-    invoices = ([("2026-003442", "C7", "Transportbedrijf van der Linden B.V.", "2026-10-20", "2026-11-19", "EUR",
-                  "1346.95", "1346.95")],
-                ["invoice_id", "customer_id", "customer_name", "invoice_date", "due_date", "currency", "amount",
-                 "open_amount"])
-    book = Book(tables={"Customers": frame("Customers", *customers), "Invoices": frame("Invoices", *invoices)})
+    book = linden_book()
     change = import_statements.run(book, [statement])
     assert change.summary == "imported 1 payment (0 already present) from 1 file"
     tables = dict(book.tables)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ar_xl.actions import import_statements, match
 from ar_xl.book import Book
-from helpers import frame
+from helpers import linden_book
 
 DATA = Path(__file__).parent / "data"
 CAMT_TWICE = DATA / "same_reference_twice-camt053.xml"  # two entries EndToEndId PAYRUN-2026-11-23-0042, 1,346.95
@@ -49,13 +49,7 @@ def test_two_credits_alike_in_one_mt940_statement_are_both_imported():
 
 
 def test_match_flags_the_second_credit_as_a_possible_duplicate_payment():
-    customers = ([("C7", "Transportbedrijf van der Linden B.V.", "NL69INGB0342075098")],
-                 ["customer_id", "customer_name", "iban"])
-    invoices = ([("2026-003442", "C7", "Transportbedrijf van der Linden B.V.", "2026-10-20", "2026-11-19", "EUR",
-                  "1346.95", "1346.95")],
-                ["invoice_id", "customer_id", "customer_name", "invoice_date", "due_date", "currency", "amount",
-                 "open_amount"])
-    book = Book(tables={"Customers": frame("Customers", *customers), "Invoices": frame("Invoices", *invoices)})
+    book = linden_book()
     book, _ = imported(book, CAMT_TWICE)
     first, second = book.get("Payments")["payment_id"].tolist()
     m = match.run(book).tables["Matches"]

@@ -302,19 +302,25 @@ def test_rejecting_an_applied_row_whose_payment_or_invoice_is_gone_is_refused_no
     assert change.tables["Payments"].set_index("payment_id").loc["P1", "unapplied_amount"] == 80000
 
 
+def _overpaid(tmp_path):
+    """A workbook where P9 (1,600.00 from C1's IBAN, naming 2026-004512) overpays that invoice of 1,500.00."""
+    cols = ["invoice_id", "customer_id", "customer_name", "invoice_date", "due_date", "currency", "amount",
+            "open_amount"]
+    return seeded(tmp_path / "c.xlsx",
+                  Customers=([CUSTOMERS[0]], ["customer_id", "customer_name", "iban"]),
+                  Invoices=([("2026-004512", "C1", "Bakker Logistiek B.V.", "2026-09-01", "2026-10-01", "EUR",
+                              "1500.00", "1500.00")], cols),
+                  Payments=([("P9", "2026-11-20", "1600.00", "EUR", "BAKKER LOGISTIEK BV", "NL91ABNA0417164300",
+                              "Factuur 2026-004512", "1600.00", "unapplied")],
+                            ["payment_id", "value_date", "amount", "currency", "payer_name", "payer_iban",
+                             "remittance", "unapplied_amount", "status"]))
+
+
 def test_money_applied_again_to_a_pair_decided_before_gets_its_own_row(tmp_path):
     # P9 overpays 2026-004512 by 100.00 (unapplied cash); the ERP then reopens 100.00 on that invoice
     # (a price correction); the next run applies the 100.00 to the same invoice: a second Matches row,
     # the first one untouched, and the two rows add up to what moved.
-    cols = ["invoice_id", "customer_id", "customer_name", "invoice_date", "due_date", "currency", "amount", "open_amount"]
-    wb = seeded(tmp_path / "c.xlsx",
-                Customers=([CUSTOMERS[0]], ["customer_id", "customer_name", "iban"]),
-                Invoices=([("2026-004512", "C1", "Bakker Logistiek B.V.", "2026-09-01", "2026-10-01", "EUR",
-                            "1500.00", "1500.00")], cols),
-                Payments=([("P9", "2026-11-20", "1600.00", "EUR", "BAKKER LOGISTIEK BV", "NL91ABNA0417164300",
-                            "Factuur 2026-004512", "1600.00", "unapplied")],
-                          ["payment_id", "value_date", "amount", "currency", "payer_name", "payer_iban", "remittance",
-                           "unapplied_amount", "status"]))
+    wb = _overpaid(tmp_path)
     assert main(["match", str(wb)]) == 0
     inv, pay, m, _ = _state(wb)
     assert inv.loc["2026-004512", "open_amount"] == 0 and pay.loc["P9", "unapplied_amount"] == 10000
@@ -427,16 +433,7 @@ def test_a_payment_whose_only_suggestions_were_rejected_shows_as_unmatched(wb, c
 def test_a_payment_whose_automatic_match_was_rejected_shows_as_unmatched_not_as_its_rest(tmp_path):
     # P9 overpays 2026-004512 by 100.00: applied automatically, the 100.00 left as unapplied cash; the
     # collector rejects the invoice's row: all 1,600.00 is unapplied again, and that is what Matches shows
-    cols = ["invoice_id", "customer_id", "customer_name", "invoice_date", "due_date", "currency", "amount",
-            "open_amount"]
-    wb = seeded(tmp_path / "c.xlsx",
-                Customers=([CUSTOMERS[0]], ["customer_id", "customer_name", "iban"]),
-                Invoices=([("2026-004512", "C1", "Bakker Logistiek B.V.", "2026-09-01", "2026-10-01", "EUR",
-                            "1500.00", "1500.00")], cols),
-                Payments=([("P9", "2026-11-20", "1600.00", "EUR", "BAKKER LOGISTIEK BV", "NL91ABNA0417164300",
-                            "Factuur 2026-004512", "1600.00", "unapplied")],
-                          ["payment_id", "value_date", "amount", "currency", "payer_name", "payer_iban", "remittance",
-                           "unapplied_amount", "status"]))
+    wb = _overpaid(tmp_path)
     assert main(["match", str(wb)]) == 0
     _, _, m, _ = _state(wb)
     assert set(_live(m, "P9")["match_id"]) == {"M-P9-2026-004512", "M-P9-cash"}
