@@ -68,6 +68,10 @@ class Book:
     archived: Callable[[], pd.DataFrame] | None = None
     """The Audit rows archived beside the workbook (``ar-xl audit-archive``), read when asked for
     (``history``); set by the shell that read the workbook from a file."""
+    to_mend: list[str] = field(default_factory=list)
+    """What the shell found wrong in the file's package that its next save mends, in words (``sheetId 20:
+    Dashboard, DashboardData``: ids Excel wants unique, given twice by an earlier ar-xl); ``actions.upgrade``
+    writes the workbook for it alone."""
     headers: dict[str, list[str]] = field(default_factory=dict)
     """Each table's header row as the workbook shows it (the header cells' text, left to right: "Invoice ID",
     or ``invoice_id`` in a workbook of an earlier version), as the shell read it; the frames have the canonical

@@ -10,7 +10,9 @@ holds, under its human headers (with any schema column it lacks added, empty); A
 title.  Values, a person's own columns and the rows' order stay; the Audit gets one row per table upgraded
 (its header row before and after) and the summary names each table and what changed in it.  A workbook whose
 tables all have the human headers already changes nothing: no table is written, no Audit row is added, and
-the file is not saved again ("already up to date: nothing changed").
+the file is not saved again ("already up to date: nothing changed"), unless the file shell found ids Excel
+wants unique given twice in its package (``Book.to_mend``: an earlier ar-xl gave Dashboard and DashboardData
+one sheetId): then the workbook is written for that alone, which mends them, with an Audit row each.
 """
 from __future__ import annotations
 
@@ -92,11 +94,17 @@ def run(book: Book) -> Change:
         if t.title_rows and "as_of" in book.get(name).columns:  # an older Aging: its date becomes the title
             change.titles[name] = schema.title(t, _as_of(book.get(name)))
         change.tables[name] = body
+    for problem in book.to_mend:  # ids given twice: the save that writes this Audit row mends them
+        change.log(book.user, "Workbook", "*", "ids", problem, "", rule="upgrade: an id Excel wants unique, given "
+                   "twice, mended")
+    mended = f"mended ids given twice ({'; '.join(book.to_mend)})" if book.to_mend else ""
     if not said:
-        change.summary = f"already up to date: nothing changed ({len(book.tables)} tables have the human headers)"
+        change.summary = mended or (f"already up to date: nothing changed ({len(book.tables)} tables have the "
+                                    "human headers)")
         return change
     change.summary = (f"upgraded {len(said)} of {len(book.tables)} tables: "
                       + "; ".join(f"{name} ({what})" for name, what in said.items())
                       + (f"; Aging's as-of date is its title: {change.titles['Aging']}"
-                         if "Aging" in change.titles else ""))
+                         if "Aging" in change.titles else "")
+                      + (f"; {mended}" if mended else ""))
     return change

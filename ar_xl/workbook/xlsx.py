@@ -170,6 +170,7 @@ def load(path: str | Path, tables: list[str] | None = None, later=()) -> Book:
         ws, tbl = _find_table(wb, name)
         book.headers[name] = _header_cells(ws, tbl)
     book.headers = {t: book.headers[t] for t in schema.TABLES if t in book.headers}
+    book.to_mend = _to_mend(package, wb)
     book.handle = wb  # type: ignore[attr-defined]
     # the tables as read (pandas copies on write: an action changing a frame in place leaves these be)
     book.as_read = {name: frame.copy(deep=False) for name, frame in book.tables.items()}  # type: ignore[attr-defined]
@@ -178,6 +179,17 @@ def load(path: str | Path, tables: list[str] | None = None, later=()) -> Book:
     book.fingerprint = seen  # type: ignore[attr-defined]
     book.archived = lambda: audit_files.read(path)
     return book
+
+
+def _to_mend(package, wb) -> list[str]:
+    """Ids the package gives twice where Excel wants them unique: sheet ids (``xlsx_fast.ids_given_twice``) and
+    table ids; ``package.splice`` mends both whenever the workbook is saved."""
+    said = xlsx_fast.ids_given_twice(package[0]) if package is not None else []
+    by_id: dict[int, list[str]] = {}
+    for ws in wb.worksheets:
+        for tbl in ws.tables.values():
+            by_id.setdefault(tbl.id, []).append(tbl.displayName)
+    return said + [f"table id {i}: {', '.join(names)}" for i, names in by_id.items() if len(names) > 1]
 
 
 def _header_cells(ws, tbl) -> list[str]:

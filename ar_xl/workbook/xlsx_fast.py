@@ -215,6 +215,20 @@ def _sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
     return out
 
 
+def ids_given_twice(z: zipfile.ZipFile) -> list[str]:
+    """The sheet ids of the workbook part that two sheets share, in words (``sheetId 20: Dashboard,
+    DashboardData``).  Excel reports such a file as unreadable content; ``package.splice`` mends it whenever the
+    workbook is written (``actions.upgrade`` writes it for that alone)."""
+    try:
+        sheets = SafeET.fromstring(z.read("xl/workbook.xml")).find(f"{NS}sheets")
+    except (KeyError, SafeET.ParseError):
+        return []
+    by_id: dict[str, list[str]] = {}
+    for s in (sheets if sheets is not None else []):
+        by_id.setdefault(s.get("sheetId") or "", []).append(s.get("name") or "")
+    return [f"sheetId {i}: {', '.join(names)}" for i, names in by_id.items() if len(names) > 1]
+
+
 def _rels_of(part: str) -> str:
     return posixpath.join(posixpath.dirname(part), "_rels", posixpath.basename(part) + ".rels")
 
