@@ -277,3 +277,15 @@ def test_an_item_a_payment_in_review_may_pay_is_held_back_and_the_reason_names_p
     p = run(invoices, waiting=waiting)
     assert [list(lt.items["invoice_id"]) for lt in p.letters] == [["I2"]]
     assert ("C1", "I1", "waiting for review: payment P-1 of EUR 1,154.54, Matches row M-P-1-I1-S1") in p.skipped
+
+
+def test_uk_compensation_band_is_sized_on_what_the_letter_asks_after_credit():
+    """GBP 1,200.00 overdue less a credit note of 300.00: the letter asks 900.00 for it, a debt under 1,000:
+    GBP 40 (s. 5A), not the 70 the whole invoice would give."""
+    customers = [{"customer_id": "K1", "customer_name": "Kunde", "language": "en", "email": "", "country": "GB"}]
+    reminders = [{"reminder_id": "R2", "customer_id": "K1", "level": 2, "sent_on": "2025-11-01", "items": "I1"}]
+    p = run([inv("I1", "K1", "2025-09-01", "1200.00", cur="GBP"), inv("CN1", "K1", "2025-09-15", "-300.00", cur="GBP")],
+            customers, reminders=reminders, as_of=FINAL_AS_OF)
+    (lt,) = p.letters
+    assert lt.level.number == 3 and lt.credit == 30000
+    assert [c for c, _, _ in lt.compensation_items] == [4000] and lt.compensation == 4000
