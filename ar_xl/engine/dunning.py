@@ -83,11 +83,9 @@ from ..errors import CellProblem, InputError
 from ..frames import text
 from ..money import convert, fmt
 from .aging import to_base
+from .credits import CLOSED
 from .disputes import disputed_invoices, split_ids
 from .interest import RULES, RateTable, compensation as statutory_compensation, late_interest, law_name
-
-CLOSED = {"closed in erp", "written off"}
-"""Statuses of a credit note that no longer holds credit (``engine.credits.CLOSED``)."""
 
 NEVER = {"paid", "written off", "legal", "in legal"}
 """Statuses never reminded: ``legal`` a person typed, ``in legal`` an open handover gives (``engine.states``)."""
@@ -468,7 +466,7 @@ def _open_credits(inv: pd.DataFrame, open_, status, ids, custs, currency,
                   held: dict[str, int] | None) -> dict[tuple[str, str], list[list]]:
     """Per (customer, currency) its credit notes with credit left, ``[invoice id, cents]``, oldest first."""
     out: dict[tuple[str, str], list[list]] = {}
-    cn = np.flatnonzero((open_ < 0) & ~np.isin(status, list(NEVER | CLOSED)))
+    cn = np.flatnonzero((open_ < 0) & ~np.isin(status, list(NEVER | set(CLOSED))))
     if not len(cn):
         return out
     when = inv["invoice_date"].map(_day).to_numpy()
