@@ -84,22 +84,22 @@ def _live_rows(book: Book) -> list[tuple[str, str, str, str]]:
     return out
 
 
-def waiting_for_review(book: Book) -> dict[str, str]:
-    """Invoice id -> the payments that may pay it while their Matches rows wait for review, in words
-    (``payment P-1 of EUR 10.00, Matches row M-P-1-INV-1-S1``)."""
+def waiting_for_review(live: list[tuple[str, str, str, str]]) -> dict[str, str]:
+    """Invoice id -> the payments that may pay it while their Matches rows (``_live_rows``) wait for review, in
+    words (``payment P-1 of EUR 10.00, Matches row M-P-1-INV-1-S1``)."""
     out: dict[str, list[str]] = {}
-    for iid, _, mid, words in _live_rows(book):
+    for iid, _, mid, words in live:
         out.setdefault(iid, []).append(f"{words}, Matches row {mid}")
     return {iid: "; ".join(w) for iid, w in out.items()}
 
 
-def unproposed_cash(book: Book, customers) -> list[str]:
-    """Per customer of ``customers`` with unapplied cash no live Matches row proposes for an invoice: the amounts
-    and the payments, in words."""
+def unproposed_cash(book: Book, customers, live: list[tuple[str, str, str, str]]) -> list[str]:
+    """Per customer of ``customers`` with unapplied cash no live Matches row (``live``, ``_live_rows``) proposes for
+    an invoice: the amounts and the payments, in words."""
     un = unapplied_cash(book)
     if not len(un):
         return []
-    proposed = {pid for _, pid, _, _ in _live_rows(book)}
+    proposed = {pid for _, pid, _, _ in live}
     un = un[un["customer_id"].isin(set(customers)) & ~un["payment_id"].isin(proposed)]
     out = []
     for (cid, cur), g in un.groupby(["customer_id", "currency"], sort=True):
@@ -109,8 +109,10 @@ def unproposed_cash(book: Book, customers) -> list[str]:
     return out
 
 
-def plan_letters(book: Book, as_of=None, customers=None, level: int | None = None) -> dunning.Plan:
-    """The engine's decision for this book (Reminders may be missing from an older workbook: none sent)."""
+def plan_letters(book: Book, as_of=None, customers=None, level: int | None = None,
+                 live: list[tuple[str, str, str, str]] | None = None) -> dunning.Plan:
+    """The engine's decision for this book (Reminders may be missing from an older workbook: none sent).  ``live``:
+    the Matches rows waiting for review (``_live_rows``), when the caller has read them already."""
     book.missing.pop("Reminders", None)
     cfg = book.config
     customers = [known_customer(book, c, "remind") for c in customers or ()]  # c10993: C10993
@@ -119,7 +121,7 @@ def plan_letters(book: Book, as_of=None, customers=None, level: int | None = Non
         return dunning.plan(invoices, book.get("Customers"), book.get("Disputes"), book.get("Promises"),
                             book.get("Plans"), book.get("Reminders"), as_date(as_of), cfg,
                             only_customers=list(customers) if customers else None, only_level=level,
-                            waiting=waiting_for_review(book), credit_held=held_by_refunds(book.optional("Refunds")))
+                            waiting=waiting_for_review(_live_rows(book) if live is None else live), credit_held=held_by_refunds(book.optional("Refunds")))
     except ValueError as e:  # an unknown level: the engine names the levels Config defines
         raise ArXlError(f"remind: {e}") from None
 
@@ -160,8 +162,8 @@ def _skips(plan: dunning.Plan) -> str:
     return "; ".join(parts)
 
 
-def _cash_note(book: Book, plan: dunning.Plan) -> str:
-    notes = unproposed_cash(book, {lt.customer_id for lt in plan.letters})
+def _cash_note(book: Book, plan: dunning.Plan, live: list[tuple[str, str, str, str]]) -> str:
+    notes = unproposed_cash(book, {lt.customer_id for lt in plan.letters}, live)
     return f"; warning: {'; '.join(notes)}" if notes else ""
 
 
@@ -170,7 +172,8 @@ def remind(book: Book, as_of=None, customers=None, level: int | None = None, out
     """Make the reminders due (see the module docstring); ``change.documents`` holds the files."""
     day = as_date(as_of)
     user = who(book, user)
-    plan = plan_letters(book, day, customers, level)
+    live = _live_rows(book)  # read once: what waits for review holds items back and explains unapplied cash
+    plan = plan_letters(book, day, customers, level, live)
     change = Change("remind")
     change.documents = []  # type: ignore[attr-defined]
     change.plan = plan  # type: ignore[attr-defined]
@@ -181,7 +184,7 @@ def remind(book: Book, as_of=None, customers=None, level: int | None = None, out
         verb = "would make" if dry_run else "made"
         change.summary = (f"{verb} {len(plan.letters)} reminder(s) as of {day:%Y-%m-%d}"
                           f"{' (' + by_level + ')' if by_level else ''}; not reminded: {skipped or 'none'}"
-                          f"{_cash_note(book, plan)}")
+                          f"{_cash_note(book, plan, live)}")
         change.warnings.extend(interest_warnings(plan))
         return change
     out = Path(out_dir)
@@ -238,6 +241,6 @@ def remind(book: Book, as_of=None, customers=None, level: int | None = None, out
     change.summary = (f"made {len(rows)} reminder(s) as of {day:%Y-%m-%d} ({by_level}) for "
                       f"{len({lt.customer_id for lt in plan.letters})} customer(s) in {out.absolute()}"
                       f"{f'; {no_mail} without an e-mail address (PDF only)' if no_mail else ''}"
-                      f"; not reminded: {skipped or 'none'}{_cash_note(book, plan)}")
+                      f"; not reminded: {skipped or 'none'}{_cash_note(book, plan, live)}")
     change.warnings.extend(interest_warnings(plan))
     return change
